@@ -1,0 +1,412 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// CollectionStore is what the collection activities need of the store.
+type CollectionStore interface {
+	HouseholdLedger(ctx context.Context, scope store.Scope, householdID uint64) (store.Ledger, error)
+	HouseholdResident(ctx context.Context, householdID uint64) (uint64, error)
+	Estate(ctx context.Context, scope store.Scope, id uint64) (models.Estate, error)
+	Policy(ctx context.Context, scope store.Scope, estateID uint64) (models.EstatePolicy, error)
+	OpenCase(ctx context.Context, c *models.CollectionCase) (models.CollectionCase, error)
+	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
+	LeastLoadedStaff(ctx context.Context, estateID uint64, role models.Role) (uint64, error)
+	CreateTask(ctx context.Context, t *models.CollectionTask) (models.CollectionTask, error)
+	CompleteTask(ctx context.Context, id uint64, r store.TaskResult) error
+	EscalateTask(ctx context.Context, id uint64, level int) error
+	CloseTasks(ctx context.Context, caseID uint64) error
+	IssueDemandLetter(ctx context.Context, l *models.DemandLetter) (models.DemandLetter, error)
+	SetPlanStatus(ctx context.Context, id uint64, from []models.PlanStatus, status models.PlanStatus, by *uint64, at time.Time) error
+	CreateTicket(ctx context.Context, scope store.Scope, t *models.Ticket, key string) (models.Ticket, bool, error)
+	RunBilling(ctx context.Context, scope store.Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error)
+}
+
+// Collections holds the side effects of the collection workflow: the
+// household's account, the case's read model, tasks, demand letters, plans
+// and complaints.
+type Collections struct {
+	Store CollectionStore
+	// Nudger tells collection processes of the bills a scheduled billing
+	// run issued.
+	Nudger CollectionNudger
+}
+
+// AccountInput asks for a household's account as of AsOf in the estate's
+// time zone under the fee and dunning terms given.
+type AccountInput struct {
+	HouseholdID uint64
+	AsOf        time.Time
+	TimeZone    string
+	Fees        models.FeePolicy
+	Dunning     models.DunningPolicy
+}
+
+// OpenBill is one bill with something outstanding.
+type OpenBill struct {
+	BillID uint64
+	Period models.Month
+	// Due is the current due date; OriginalDue the one issued (the ladder
+	// counts from it).
+	Due         models.Date
+	OriginalDue models.Date
+	Outstanding models.Money
+	Disputed    bool
+}
+
+// AccountResult is the household's account (models.Statement), its payment
+// history for Classify, its open bills (oldest first) and what messages show.
+type AccountResult struct {
+	Account    models.Account
+	History    models.PaymentHistory
+	Open       []OpenBill
+	ResidentID uint64
+	EstateName string
+	Phone      string // the estate's service phone
+	Location   string // "1栋101"
+}
+
+// Account computes what the household owes as of in.AsOf: every screen and
+// message shows this amount.
+func (a *Collections) Account(ctx context.Context, in AccountInput) (AccountResult, error) {
+	all := store.AllEstates()
+	l, err := a.Store.HouseholdLedger(ctx, all, in.HouseholdID)
+	if err != nil {
+		return AccountResult{}, permanent(err)
+	}
+	loc, err := time.LoadLocation(in.TimeZone)
+	if err != nil {
+		return AccountResult{}, permanent(models.Invalid("time_zone", "%v", err))
+	}
+	asOf := models.DateOf(in.AsOf, loc)
+	bills, pays := l.Arith()
+	out := AccountResult{
+		Account:  models.Statement(bills, pays, asOf, in.Fees),
+		History:  models.History(bills, pays, asOf, in.Fees, in.Dunning),
+		Location: l.Household.Building + l.Household.UnitNumber,
+	}
+	original := map[uint64]models.Date{}
+	for _, b := range l.Bills {
+		original[b.ID] = models.DateOf(b.OriginalDueOn, time.UTC)
+	}
+	for _, line := range out.Account.Lines {
+		if line.Outstanding > 0 {
+			out.Open = append(out.Open, OpenBill{BillID: line.BillID, Period: line.Period, Due: line.Due,
+				OriginalDue: original[line.BillID], Outstanding: line.Outstanding, Disputed: line.Disputed})
+		}
+	}
+	if out.ResidentID, err = a.Store.HouseholdResident(ctx, in.HouseholdID); err != nil {
+		return AccountResult{}, err
+	}
+	e, err := a.Store.Estate(ctx, all, l.Household.EstateID)
+	if err != nil {
+		return AccountResult{}, permanent(err)
+	}
+	out.EstateName, out.Phone = e.Name, e.ServicePhone
+	return out, nil
+}
+
+// OpenCaseInput opens the case of a collection process.
+type OpenCaseInput struct {
+	HouseholdID uint64
+	WorkflowID  string
+	// Key is the workflow ID and the ID of the run that opened the case.
+	Key      string
+	OpenedAt time.Time
+}
+
+// OpenCaseResult names the case.
+type OpenCaseResult struct {
+	CaseID   uint64
+	EstateID uint64
+}
+
+// OpenCase creates the case row, once per key.
+func (a *Collections) OpenCase(ctx context.Context, in OpenCaseInput) (OpenCaseResult, error) {
+	c, err := a.Store.OpenCase(ctx, &models.CollectionCase{HouseholdID: in.HouseholdID, WorkflowID: in.WorkflowID,
+		Key: in.Key, OpenedAt: in.OpenedAt, CaseProgress: models.CaseProgress{Stage: models.StageReminding, StepReached: -1}})
+	if err != nil {
+		return OpenCaseResult{}, permanent(err)
+	}
+	return OpenCaseResult{CaseID: c.ID, EstateID: c.EstateID}, nil
+}
+
+// RecordCaseInput is one transition of a case for the read model.
+type RecordCaseInput struct {
+	CaseID   uint64
+	Progress models.CaseProgress
+	Event    models.CollectionEvent
+}
+
+// RecordCase writes the case row and the event in one transaction,
+// idempotent by Event.Key.
+func (a *Collections) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
+	ok, err := a.Store.RecordCaseChange(ctx, store.CaseChange{CaseID: in.CaseID, Progress: in.Progress, Event: in.Event})
+	if err != nil {
+		return RecordResult{}, permanent(fmt.Errorf("record case %d: %w", in.CaseID, err))
+	}
+	return RecordResult{Recorded: ok}, nil
+}
+
+// TaskInput is a human step of the ladder to assign.
+type TaskInput struct {
+	Key         string
+	CaseID      uint64
+	EstateID    uint64
+	HouseholdID uint64
+	Action      models.DunningAction
+	Role        models.Role
+	DueAt       time.Time
+}
+
+// TaskCreated names the task and who carries it out.
+type TaskCreated struct {
+	TaskID     uint64
+	AssigneeID uint64
+}
+
+// CreateTask assigns the step to the least-loaded active staff member with
+// its role in the estate (lowest id among equals), once per key.
+func (a *Collections) CreateTask(ctx context.Context, in TaskInput) (TaskCreated, error) {
+	who, err := a.Store.LeastLoadedStaff(ctx, in.EstateID, in.Role)
+	if err != nil {
+		return TaskCreated{}, permanent(err)
+	}
+	t, err := a.Store.CreateTask(ctx, &models.CollectionTask{Key: in.Key, CaseID: in.CaseID, EstateID: in.EstateID,
+		HouseholdID: in.HouseholdID, Action: in.Action, Role: in.Role, AssigneeID: who, DueAt: in.DueAt})
+	if err != nil {
+		return TaskCreated{}, permanent(err)
+	}
+	return TaskCreated{TaskID: t.ID, AssigneeID: t.AssigneeID}, nil
+}
+
+// TaskOutcomeInput is the recorded result of a task.
+type TaskOutcomeInput struct {
+	TaskID     uint64
+	Outcome    models.TaskOutcome
+	Note       string
+	PromisedOn *time.Time
+	By         uint64
+	At         time.Time
+}
+
+// CompleteTask records a task's outcome (idempotent).
+func (a *Collections) CompleteTask(ctx context.Context, in TaskOutcomeInput) error {
+	err := a.Store.CompleteTask(ctx, in.TaskID, store.TaskResult{Outcome: in.Outcome, Note: in.Note,
+		PromisedOn: in.PromisedOn, By: in.By, At: in.At})
+	return permanent(err)
+}
+
+// EscalateTaskInput records that an overdue task reached Level.
+type EscalateTaskInput struct {
+	TaskID uint64
+	Level  int
+}
+
+// EscalateTask records the task's escalation level.
+func (a *Collections) EscalateTask(ctx context.Context, in EscalateTaskInput) error {
+	return permanent(a.Store.EscalateTask(ctx, in.TaskID, in.Level))
+}
+
+// CloseTasks closes the open tasks of a case that ended.
+func (a *Collections) CloseTasks(ctx context.Context, caseID uint64) error {
+	return permanent(a.Store.CloseTasks(ctx, caseID))
+}
+
+// DemandInput is a formal written demand (催缴函) to issue.
+type DemandInput struct {
+	Key         string
+	CaseID      uint64
+	EstateID    uint64
+	HouseholdID uint64
+	ServedAt    time.Time
+	TimeZone    string
+	Fees        models.FeePolicy
+	// Period is the reasonable period the demand gives (Art. 944).
+	Period time.Duration
+}
+
+// DemandResult is the stored letter.
+type DemandResult struct {
+	LetterID uint64
+	ServedOn models.Date
+	PayBy    models.Date
+	Amount   models.Money
+}
+
+// IssueDemand writes the demand letter with the amount owed on its date and
+// stores it with that date, once per key.
+func (a *Collections) IssueDemand(ctx context.Context, in DemandInput) (DemandResult, error) {
+	acc, err := a.Account(ctx, AccountInput{HouseholdID: in.HouseholdID, AsOf: in.ServedAt, TimeZone: in.TimeZone, Fees: in.Fees})
+	if err != nil {
+		return DemandResult{}, err
+	}
+	loc, _ := time.LoadLocation(in.TimeZone) // Account checked it
+	served := models.DateOf(in.ServedAt, loc)
+	payBy := models.DateOf(in.ServedAt.Add(in.Period), loc)
+	l, err := a.Store.IssueDemandLetter(ctx, &models.DemandLetter{Key: in.Key, CaseID: in.CaseID, EstateID: in.EstateID,
+		HouseholdID: in.HouseholdID, ServedAt: in.ServedAt, ServedOn: models.DateTime(served), PayBy: models.DateTime(payBy),
+		AmountFen: acc.Account.Total, Text: models.DemandLetterText(acc.EstateName, acc.Location, acc.Phone, acc.Account, served, payBy)})
+	if err != nil {
+		return DemandResult{}, permanent(err)
+	}
+	return DemandResult{LetterID: l.ID, ServedOn: models.DateOf(l.ServedOn, time.UTC), PayBy: models.DateOf(l.PayBy, time.UTC), Amount: l.AmountFen}, nil
+}
+
+// PlanStatusInput moves a plan to a new status.
+type PlanStatusInput struct {
+	PlanID uint64
+	From   []models.PlanStatus
+	To     models.PlanStatus
+	By     uint64
+	At     time.Time
+}
+
+// SetPlanStatus records a plan's approval, completion or break.
+func (a *Collections) SetPlanStatus(ctx context.Context, in PlanStatusInput) error {
+	var by *uint64
+	if in.By != 0 {
+		by = &in.By
+	}
+	return permanent(a.Store.SetPlanStatus(ctx, in.PlanID, in.From, in.To, by, in.At))
+}
+
+// ComplaintInput describes the complaint a resident's refusal to pay raises.
+type ComplaintInput struct {
+	// Key makes the creation idempotent: "collection-<case>/complaint-<task>".
+	Key             string
+	EstateID        uint64
+	HouseholdID     uint64
+	ResidentID      uint64
+	FirstReceiverID uint64
+	Description     string
+	ReportedAt      time.Time
+}
+
+// OpenComplaint creates (once per key) the complaint ticket linked to the
+// case, with the estate's policy and time zone for its workflow.
+func (a *Collections) OpenComplaint(ctx context.Context, in ComplaintInput) (FollowUpResult, error) {
+	all := store.AllEstates()
+	hh := in.HouseholdID
+	t := models.Ticket{EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
+		Category: "物业费争议", Description: in.Description, HouseholdID: &hh, Channel: models.ReportPhone,
+		ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID, TicketProgress: models.TicketProgress{Status: models.StatusNew}}
+	if in.ResidentID != 0 {
+		r := in.ResidentID
+		t.ResidentID = &r
+	}
+	got, created, err := a.Store.CreateTicket(ctx, all, &t, in.Key)
+	if err != nil {
+		return FollowUpResult{}, permanent(fmt.Errorf("open complaint %s: %w", in.Key, err))
+	}
+	pol, err := a.Store.Policy(ctx, all, in.EstateID)
+	if err != nil {
+		return FollowUpResult{}, permanent(err)
+	}
+	est, err := a.Store.Estate(ctx, all, in.EstateID)
+	if err != nil {
+		return FollowUpResult{}, permanent(err)
+	}
+	return FollowUpResult{Ticket: got, Created: created, Policy: pol.Policy, TimeZone: est.TimeZone}, nil
+}
+
+// BillingRunInput asks for the scheduled billing run of an estate: the
+// bills of Period (the workflow computes it in the estate's time zone).
+type BillingRunInput struct {
+	EstateID uint64
+	Period   models.Month
+}
+
+// BillingRunResult is the run (with the bills it created and their
+// households), the estate's policy and time zone.
+type BillingRunResult struct {
+	Run      models.BillingRun
+	Policy   models.Policy
+	TimeZone string
+}
+
+// RunBilling issues an estate's bills of a month from its fee items (safe
+// twice: a household billed already is counted, not billed again).
+func (a *Collections) RunBilling(ctx context.Context, in BillingRunInput) (BillingRunResult, error) {
+	all := store.AllEstates()
+	e, err := a.Store.Estate(ctx, all, in.EstateID)
+	if err != nil {
+		return BillingRunResult{}, permanent(err)
+	}
+	pol, err := a.Store.Policy(ctx, all, in.EstateID)
+	if err != nil {
+		return BillingRunResult{}, permanent(err)
+	}
+	run, err := a.Store.RunBilling(ctx, all, in.EstateID, in.Period, pol.Policy.Fees, nil)
+	if err != nil {
+		return BillingRunResult{}, permanent(err)
+	}
+	return BillingRunResult{Run: run, Policy: pol.Policy, TimeZone: e.TimeZone}, nil
+}
+
+// BillNudge tells a household's collection process that a bill was issued;
+// Policy and TimeZone start the process where none runs.
+type BillNudge struct {
+	HouseholdID uint64
+	EstateID    uint64
+	BillID      uint64
+	Policy      models.Policy
+	TimeZone    string
+	At          time.Time
+}
+
+// CollectionNudger starts or tells a household's collection process
+// (workflows.Nudger does it with SignalWithStart, as the API does).
+type CollectionNudger interface {
+	NudgeBill(ctx context.Context, n BillNudge) error
+}
+
+// IssuedBill is a bill a run created.
+type IssuedBill struct {
+	HouseholdID uint64
+	BillID      uint64
+}
+
+// NudgeBillsInput lists the bills a run created in one estate, with the
+// estate's policy and time zone (once, not per bill: an estate may have
+// thousands of households).
+type NudgeBillsInput struct {
+	EstateID uint64
+	Policy   models.Policy
+	TimeZone string
+	At       time.Time
+	Bills    []IssuedBill
+}
+
+// NudgeBills tells each household's collection of its new bill, starting
+// the process where none runs. A retry goes on from the last bill its
+// heartbeat recorded (telling a process twice is harmless: it rereads the
+// account).
+func (a *Collections) NudgeBills(ctx context.Context, in NudgeBillsInput) error {
+	if a.Nudger == nil {
+		return temporal.NewNonRetryableApplicationError("nudge bills: no collection nudger configured", "Permanent", nil)
+	}
+	from := 0
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &from)
+	}
+	for i := from; i < len(in.Bills); i++ {
+		b := in.Bills[i]
+		err := a.Nudger.NudgeBill(ctx, BillNudge{HouseholdID: b.HouseholdID, EstateID: in.EstateID, BillID: b.BillID,
+			Policy: in.Policy, TimeZone: in.TimeZone, At: in.At})
+		if err != nil {
+			return fmt.Errorf("nudge bill %d: %w", b.BillID, err)
+		}
+		activity.RecordHeartbeat(ctx, i+1)
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/store/storetest"
+)
+
+type storeT = store.Store
+
+func TestSignInAndOut(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	h.wantError(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": "a-technician", "password": "wrong-password"}, nil),
+		http.StatusUnauthorized, codeUnauthorized, "")
+	h.wantError(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": "nobody", "password": testPassword}, nil),
+		http.StatusUnauthorized, codeUnauthorized, "")
+	tok := h.signIn("a-technician", testPassword)
+	var me models.Staff
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", tok, nil, &me), http.StatusOK)
+	if me.Username != "a-technician" || me.Role != models.RoleTechnician {
+		t.Errorf("me: got %s %s, want a-technician technician", me.Username, me.Role)
+	}
+	if strings.Contains(string(h.do(http.MethodGet, "/api/v1/me", tok, nil, nil).body), "$2a$") {
+		t.Error("me: got a password hash in the body, want none")
+	}
+	h.wantStatus(h.do(http.MethodDelete, "/api/v1/sessions/current", tok, nil, nil), http.StatusNoContent)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", tok, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+}
+
+func TestChangePasswordEndsOldPassword(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	tok := h.tokens[models.RoleFinance]
+	h.wantError(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "nope-nope", "new_password": "another-pass-2"}, nil),
+		http.StatusBadRequest, codeInvalidInput, "current_password")
+	h.wantError(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": testPassword, "new_password": "short"}, nil),
+		http.StatusBadRequest, codeInvalidInput, "new_password")
+	h.wantStatus(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": testPassword, "new_password": "another-pass-2"}, nil), http.StatusNoContent)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", tok, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+	h.signIn("a-finance", "another-pass-2")
+}
+
+func TestBadInputNamesTheField(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	tok := h.tokens[models.RoleCustomerService]
+	tests := []struct {
+		path  string
+		give  any
+		field string
+	}{
+		{"/api/v1/buildings", `{"estate_id": 1, "name": "9栋", "colour": "red"}`, "colour"},
+		{"/api/v1/buildings", `{"estate_id": "one", "name": "9栋"}`, "estate_id"},
+		{"/api/v1/buildings", `{"name": "9栋"}`, "estate_id"},
+		{"/api/v1/buildings", `{"estate_id": 1,`, "body"},
+		{"/api/v1/buildings", ``, "body"},
+		{"/api/v1/buildings", `[1,2]`, "body"},
+		{"/api/v1/buildings", map[string]any{"estate_id": h.b.estate.ID, "name": "9栋"}, "estate_id"},
+		{"/api/v1/units", map[string]any{"building_id": h.b.building.ID, "number": "1"}, "building_id"},
+		{"/api/v1/households", map[string]any{"unit_id": h.b.unit.ID}, "unit_id"},
+		{"/api/v1/residents", map[string]any{"household_id": h.a.household.ID, "name": "李四", "phone": "13900000000", "role": "landlord"}, "role"},
+		{"/api/v1/residents", map[string]any{"household_id": h.a.household.ID, "name": "李四", "phone": "call me", "role": "owner"}, "phone"},
+		{"/api/v1/residents", map[string]any{"household_id": h.b.household.ID, "name": "李四", "phone": "13900000000", "role": "owner"}, "household_id"},
+	}
+	for _, tt := range tests {
+		h.wantError(h.do(http.MethodPost, tt.path, tok, tt.give, nil), http.StatusBadRequest, codeInvalidInput, tt.field)
+	}
+	for _, q := range []string{"page=0", "page_size=1000", "estate_id=abc", "status=gone"} {
+		res := h.do(http.MethodGet, "/api/v1/households?"+q, tok, nil, nil)
+		field, _, _ := strings.Cut(q, "=")
+		h.wantError(res, http.StatusBadRequest, codeInvalidInput, field)
+	}
+	h.wantError(h.do(http.MethodGet, "/api/v1/households/abc", tok, nil, nil), http.StatusNotFound, codeNotFound, "")
+	h.wantError(h.do(http.MethodGet, "/api/v1/nowhere", tok, nil, nil), http.StatusNotFound, codeNotFound, "")
+}
+
+func TestCreateAndSearchHouseholds(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *storeT) {
+		h := newHarness(t, s)
+		tok := h.tokens[models.RoleCustomerService]
+		var b models.Building
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/buildings", tok, map[string]any{"estate_id": h.a.estate.ID, "name": "3栋"}, &b), http.StatusCreated)
+		h.wantError(h.do(http.MethodPost, "/api/v1/buildings", tok, map[string]any{"estate_id": h.a.estate.ID, "name": "3栋"}, nil), http.StatusConflict, codeConflict, "")
+		var u models.Unit
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/units", tok, map[string]any{"building_id": b.ID, "number": "1-1201", "floor": 12, "area_m2": 120.5}, &u), http.StatusCreated)
+		if u.EstateID != h.a.estate.ID {
+			t.Errorf("unit estate: got %d, want the building's %d", u.EstateID, h.a.estate.ID)
+		}
+		var hh models.Household
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/households", tok, map[string]any{"unit_id": u.ID}, &hh), http.StatusCreated)
+		if hh.Building != "3栋" || hh.UnitNumber != "1-1201" {
+			t.Errorf("household address: got %q %q, want 3栋 1-1201", hh.Building, hh.UnitNumber)
+		}
+		h.wantError(h.do(http.MethodPost, "/api/v1/households", tok, map[string]any{"unit_id": u.ID}, nil), http.StatusConflict, codeConflict, "")
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/residents", tok, map[string]any{"household_id": hh.ID, "name": "欧阳娜娜", "phone": "13711112222", "role": "tenant"}, nil), http.StatusCreated)
+		var found listBody[models.Household]
+		h.wantStatus(h.do(http.MethodGet, "/api/v1/households?q="+"欧阳", tok, nil, &found), http.StatusOK)
+		if found.Total != 1 || found.Items[0].ID != hh.ID {
+			t.Errorf("search by resident name: got %+v, want household %d", found, hh.ID)
+		}
+	})
+}
+
+func TestPhonesMaskedByRole(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	path := fmt.Sprintf("/api/v1/residents/%d", h.a.resident.ID)
+	for _, role := range models.Roles() {
+		var got residentView
+		h.wantStatus(h.do(http.MethodGet, path, h.tokens[role], nil, &got), http.StatusOK)
+		wantWhole := role == models.RoleCustomerService || role == models.RoleSupervisor || role == models.RoleEstateManager || role == models.RoleFinance
+		want := "138****5678"
+		if wantWhole {
+			want = "13812345678"
+		}
+		if got.Phone != want || got.PhoneMasked == wantWhole {
+			t.Errorf("resident phone for %s: got %q (masked %v), want %q", role, got.Phone, got.PhoneMasked, want)
+		}
+		var list listBody[residentView]
+		h.wantStatus(h.do(http.MethodGet, "/api/v1/residents", h.tokens[role], nil, &list), http.StatusOK)
+		for _, r := range list.Items {
+			if !strings.Contains(r.Phone, "****") {
+				t.Errorf("resident list for %s: got phone %q, want it masked", role, r.Phone)
+			}
+		}
+	}
+}
+
+func TestPolicyEditing(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *storeT) {
+		h := newHarness(t, s)
+		tok := h.tokens[models.RoleEstateManager]
+		path := fmt.Sprintf("/api/v1/estates/%d/policy", h.a.estate.ID)
+		var cur models.EstatePolicy
+		h.wantStatus(h.do(http.MethodGet, path, tok, nil, &cur), http.StatusOK)
+		p := cur.Policy
+		p.Repair.WarnAtPercent = 150
+		h.wantError(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, nil),
+			http.StatusBadRequest, codeInvalidInput, "policy.repair.warn_at_percent")
+		h.wantError(h.do(http.MethodPut, path, tok, `{"version":1,"policy":{"repair":{"confirm_window":"-3d"}}}`, nil),
+			http.StatusBadRequest, codeInvalidInput, "policy.repair.confirm_window")
+		p.Repair.WarnAtPercent = 70
+		var next models.EstatePolicy
+		h.wantStatus(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, &next), http.StatusOK)
+		if next.Version != cur.Version+1 || next.Policy.Repair.WarnAtPercent != 70 || next.UpdatedBy == nil {
+			t.Errorf("after PUT: got version %d warn %d by %v, want %d, 70, the manager", next.Version, next.Policy.Repair.WarnAtPercent, next.UpdatedBy, cur.Version+1)
+		}
+		h.wantError(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, nil), http.StatusConflict, codeConflict, "")
+		var hist listBody[models.PolicyChange]
+		h.wantStatus(h.do(http.MethodGet, path+"/changes", tok, nil, &hist), http.StatusOK)
+		if hist.Total != 2 || hist.Items[0].ChangedBy == nil {
+			t.Errorf("policy history: got %+v, want 2 versions, the newest with its author", hist)
+		}
+	})
+}
+
+func TestStaffManagementLimits(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mgr := h.tokens[models.RoleEstateManager]
+	newStaff := map[string]any{"username": "new-kefu", "name": "新客服", "role": "customer_service", "password": "initial-pass"}
+	var st models.Staff
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/staff", mgr, newStaff, &st), http.StatusCreated)
+	if st.EstateID == nil || *st.EstateID != h.a.estate.ID || !st.MustChangePassword {
+		t.Errorf("staff made by a manager: got estate %v must-change %v, want the manager's estate and a forced change", st.EstateID, st.MustChangePassword)
+	}
+	h.wantError(h.do(http.MethodPost, "/api/v1/staff", mgr, newStaff, nil), http.StatusConflict, codeConflict, "")
+	admin := map[string]any{"username": "boss", "name": "b", "role": "company_admin", "password": "initial-pass"}
+	h.wantError(h.do(http.MethodPost, "/api/v1/staff", mgr, admin, nil), http.StatusForbidden, codeForbidden, "")
+	other := map[string]any{"estate_id": h.b.estate.ID, "username": "spy", "name": "s", "role": "technician", "password": "initial-pass"}
+	h.wantError(h.do(http.MethodPost, "/api/v1/staff", mgr, other, nil), http.StatusBadRequest, codeInvalidInput, "estate_id")
+	me := h.do(http.MethodGet, "/api/v1/me", mgr, nil, nil)
+	var self models.Staff
+	_ = json.Unmarshal(me.body, &self)
+	h.wantError(h.do(http.MethodPatch, fmt.Sprintf("/api/v1/staff/%d", self.ID), mgr, map[string]any{"active": false}, nil), http.StatusBadRequest, codeInvalidInput, "role")
+	h.wantStatus(h.do(http.MethodPatch, fmt.Sprintf("/api/v1/staff/%d", st.ID), mgr, map[string]any{"active": false}, nil), http.StatusOK)
+	h.wantError(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": "new-kefu", "password": "initial-pass"}, nil), http.StatusUnauthorized, codeUnauthorized, "")
+}
+
+func TestIntegrationTokens(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mgr := h.tokens[models.RoleEstateManager]
+	var tok createTokenResponse
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "呼叫中心", "staff_id": h.a.staff.ID}, &tok), http.StatusCreated)
+	var me models.Staff
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, &me), http.StatusOK)
+	if me.ID != h.a.staff.ID {
+		t.Errorf("token acts as: got staff %d, want %d", me.ID, h.a.staff.ID)
+	}
+	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "x", "staff_id": h.b.staff.ID}, nil), http.StatusBadRequest, codeInvalidInput, "staff_id")
+	h.wantStatus(h.do(http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", tok.Info.ID), mgr, nil, nil), http.StatusNoContent)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+}
+
+func TestCookieSessionRefusesCrossSiteWrites(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	tok := h.tokens[models.RoleCustomerService]
+	for _, tt := range []struct {
+		site string
+		want int
+	}{{"cross-site", http.StatusForbidden}, {"same-origin", http.StatusCreated}} {
+		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/api/v1/buildings", strings.NewReader(fmt.Sprintf(`{"estate_id":%d,"name":"%s"}`, h.a.estate.ID, tt.site)))
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: tok})
+		req.Header.Set("Sec-Fetch-Site", tt.site)
+		resp, err := h.srv.Client().Do(req)
+		h.must(err)
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("cookie POST from %s: got %d, want %d", tt.site, resp.StatusCode, tt.want)
+		}
+	}
+}
+
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	s := New(Options{Store: storetest.SQLite(t, storetest.Options{})})
+	srvDoc := s.openAPIDocument()
+	raw, err := json.Marshal(srvDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi: got %q, want 3.x", doc.OpenAPI)
+	}
+	for _, r := range s.Engine().Routes() {
+		p := pathParam.ReplaceAllString(r.Path, "{$1}")
+		if _, ok := doc.Paths[p][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("registered route %s %s: missing from openapi.json", r.Method, r.Path)
+		}
+	}
+	if !strings.Contains(string(raw), `"Policy"`) || !strings.Contains(string(raw), `"warn_at_percent"`) {
+		t.Error("openapi: got no Policy schema with its fields, want the request bodies described")
+	}
+}
+
+// TestOneTimePasswordMustBeChanged: an account made by a manager (or the
+// first administrator with a generated password) can only read itself,
+// change its password or sign out until it has chosen its own password.
+func TestOneTimePasswordMustBeChanged(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mgr := h.tokens[models.RoleEstateManager]
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/staff", mgr, map[string]any{"username": "fresh", "name": "新人",
+		"role": "customer_service", "password": "one-time-pass"}, nil), http.StatusCreated)
+	tok := h.signIn("fresh", "one-time-pass")
+	h.wantError(h.do(http.MethodGet, "/api/v1/households", tok, nil, nil), http.StatusForbidden, codePasswordChange, "")
+	var me models.Staff
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", tok, nil, &me), http.StatusOK)
+	if !me.MustChangePassword {
+		t.Error("me: got must_change_password false, want true for a one-time password")
+	}
+	h.wantError(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "one-time-pass", "new_password": "one-time-pass"}, nil),
+		http.StatusBadRequest, codeInvalidInput, "new_password")
+	h.wantStatus(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "one-time-pass", "new_password": "my-own-pass"}, nil), http.StatusNoContent)
+	tok = h.signIn("fresh", "my-own-pass")
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/households", tok, nil, nil), http.StatusOK)
+}

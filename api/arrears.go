@@ -1,0 +1,373 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+type planRequest struct {
+	HouseholdID uint64              `json:"household_id" validate:"required"`
+	Reason      string              `json:"reason" validate:"required,max=500"`
+	Instalments []models.Instalment `json:"instalments"`
+}
+
+// createPlan records a proposed hardship instalment plan (分期).
+func (s *Server) createPlan(c *gin.Context) {
+	var in planRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	_, _, loc, err := s.policyOf(ctx, p.scope(), in.HouseholdID, "household_id")
+	if err == nil {
+		err = models.ValidateInstalments(in.Instalments, models.DateOf(s.now(), loc))
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	plan := models.InstalmentPlan{HouseholdID: in.HouseholdID, Reason: in.Reason, Instalments: in.Instalments, ProposedBy: p.Staff.ID}
+	if err := s.store.CreatePlan(ctx, p.scope(), &plan); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, plan)
+}
+
+// approvePlan approves a proposed plan through the household's case: 409
+// when the plan is not proposed, there is no open case, or the case's state
+// does not allow a plan (already one, or in legal referral).
+func (s *Server) approvePlan(c *gin.Context) {
+	plan, ok := loadScoped(s, c, s.store.Plan)
+	if !ok {
+		return
+	}
+	if plan.Status != models.PlanProposed {
+		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "only a proposed plan can be approved"})
+		return
+	}
+	s.caseAction(c, plan.HouseholdID, workflows.CaseAction{Action: workflows.ActPlanApprove, PlanID: plan.ID, Plan: plan.Instalments})
+}
+
+type taskOutcomeRequest struct {
+	Outcome    models.TaskOutcome `json:"outcome" validate:"required,oneof=reached not_reached promised refuses_complaint hardship wrong_contact"`
+	PromisedOn models.Date        `json:"promised_on"`
+	Note       string             `json:"note" validate:"max=1000"`
+}
+
+// taskOutcome records the outcome of a call or visit through the case.
+func (s *Server) taskOutcome(c *gin.Context) {
+	t, ok := loadScoped(s, c, s.store.Task)
+	if !ok {
+		return
+	}
+	var in taskOutcomeRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if t.Status != models.TaskOpen {
+		respondError(c, s.log, &stateError{state: string(t.Status), msg: "the task's outcome is already recorded"})
+		return
+	}
+	s.caseAction(c, t.HouseholdID, workflows.CaseAction{Action: workflows.ActTaskOutcome, TaskID: t.ID,
+		Outcome: in.Outcome, PromisedOn: in.PromisedOn, Note: in.Note})
+}
+
+type legalDecisionRequest struct {
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason" validate:"required,max=500"`
+}
+
+// legalDecision approves or rejects legal referral of a household's case.
+func (s *Server) legalDecision(c *gin.Context) {
+	id, err := pathID(c, "id")
+	p := caller(c)
+	ctx := c.Request.Context()
+	if err == nil {
+		_, err = s.store.Household(ctx, p.scope(), id)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in legalDecisionRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	s.caseAction(c, id, workflows.CaseAction{Action: workflows.ActLegalDecision, Approve: in.Approve, Reason: in.Reason})
+}
+
+// caseAction sends a staff action to the household's open case as an
+// update (Idempotency-Key as its ID) and answers with the case's live view.
+func (s *Server) caseAction(c *gin.Context, householdID uint64, a workflows.CaseAction) {
+	p := caller(c)
+	ctx := c.Request.Context()
+	key, err := idempotencyKey(c)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	cs, err := s.store.LatestCase(ctx, p.scope(), householdID)
+	if errors.Is(err, models.ErrNotFound) || err == nil && cs.Stage == models.StageClosed {
+		err = &stateError{state: string(models.StageClosed), msg: "the household has no open collection case"}
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	a.ActorID, a.ActorRole = p.Staff.ID, p.Staff.Role
+	var v workflows.CaseView
+	err = s.update(ctx, workflows.CollectionWorkflowID(householdID), workflows.CollectionActionUpdate, key, a, &v)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		err = &stateError{state: string(models.StageClosed), msg: "the case's process has ended"}
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "case action", "household_id", householdID, "action", a.Action, "by", p.Staff.ID)
+	c.JSON(http.StatusOK, viewCase(v))
+}
+
+// caseView is workflows.CaseView in the API's JSON style.
+type caseView struct {
+	CaseID         uint64                `json:"case_id"`
+	Stage          models.CaseStage      `json:"stage"`
+	Segment        models.Segment        `json:"segment"`
+	StepReached    int                   `json:"step_reached"`
+	Ladder         []models.DunningStep  `json:"ladder"`
+	NextStep       string                `json:"next_step"`
+	NextStepAt     *time.Time            `json:"next_step_at"`
+	OverdueSeconds int64                 `json:"overdue_seconds"`
+	PausedSeconds  int64                 `json:"paused_seconds"`
+	Pauses         []pauseView           `json:"pauses"`
+	OpenTasks      []workflows.OpenTask  `json:"open_tasks"`
+	Plan           *workflows.ActivePlan `json:"plan"`
+	NoticeServedAt *time.Time            `json:"notice_served_at"`
+	OwedFen        models.Money          `json:"owed_fen"`
+	AsOf           time.Time             `json:"as_of"`
+}
+
+type pauseView struct {
+	Reason string     `json:"reason"`
+	Ref    uint64     `json:"ref,omitempty"`
+	Since  time.Time  `json:"since"`
+	Until  *time.Time `json:"until,omitempty"`
+}
+
+func viewCase(v workflows.CaseView) *caseView {
+	out := &caseView{CaseID: v.CaseID, Stage: v.Stage, Segment: v.Segment, StepReached: v.StepReached, Ladder: v.Ladder,
+		NextStep: v.NextStep, NextStepAt: v.NextStepAt, OverdueSeconds: int64(v.OverdueFor / time.Second),
+		PausedSeconds: int64(v.PausedFor / time.Second), Pauses: []pauseView{}, OpenTasks: v.OpenTasks, Plan: v.Plan,
+		NoticeServedAt: v.NoticeServedAt, OwedFen: v.Owed, AsOf: v.AsOf}
+	if out.OpenTasks == nil {
+		out.OpenTasks = []workflows.OpenTask{}
+	}
+	for _, p := range v.Pauses {
+		pv := pauseView{Reason: p.Reason, Ref: p.Ref, Since: p.Since}
+		if !p.Until.IsZero() {
+			u := p.Until
+			pv.Until = &u
+		}
+		out.Pauses = append(out.Pauses, pv)
+	}
+	return out
+}
+
+// limitationView is the limitation warning of the evidence pack (Civil Code
+// arts. 188, 195).
+type limitationView struct {
+	Warn       bool   `json:"warn"`
+	LapsesOn   string `json:"lapses_on"`
+	LastDemand string `json:"last_demand"`
+	DebtSince  string `json:"debt_since"`
+}
+
+// arrearsView is a household's arrears at a glance, and the evidence pack
+// handed to legal staff: every bill with what it owes today, every contact
+// and transition, every call and visit with its outcome, disputes, plans,
+// the date of every written demand and the limitation warning.
+type arrearsView struct {
+	HouseholdID   uint64                   `json:"household_id"`
+	AsOf          models.Date              `json:"as_of"`
+	Account       models.Account           `json:"account"`
+	Case          *models.CollectionCase   `json:"case"`
+	Process       *caseView                `json:"process"`
+	ProcessError  string                   `json:"process_error,omitempty"`
+	History       []models.CollectionEvent `json:"history"`
+	Messages      []models.Message         `json:"messages"`
+	Tasks         []models.CollectionTask  `json:"tasks"`
+	Disputes      []models.BillDispute     `json:"disputes"`
+	Plans         []models.InstalmentPlan  `json:"plans"`
+	DemandLetters []models.DemandLetter    `json:"demand_letters"`
+	Limitation    limitationView           `json:"limitation"`
+}
+
+// getArrears answers what a household owes today (models.Statement), its
+// case's stage and next step, its full contact history and the live process.
+func (s *Server) getArrears(c *gin.Context) {
+	l, ok := loadScoped(s, c, s.store.HouseholdLedger)
+	if !ok {
+		return
+	}
+	id := l.Household.ID
+	p := caller(c)
+	ctx := c.Request.Context()
+	pol, loc, err := s.estatePolicy(ctx, l.Household.EstateID)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	today := models.DateOf(s.now(), loc)
+	bills, pays := l.Arith()
+	out := arrearsView{HouseholdID: id, AsOf: today, Account: models.Statement(bills, pays, today, pol.Fees),
+		Messages: []models.Message{}, Tasks: []models.CollectionTask{}}
+	if out.History, err = s.store.HouseholdEvents(ctx, p.scope(), id); err == nil {
+		if out.Disputes, err = s.store.Disputes(ctx, p.scope(), id); err == nil {
+			if out.Plans, err = s.store.Plans(ctx, p.scope(), id); err == nil {
+				out.DemandLetters, err = s.store.DemandLetters(ctx, p.scope(), id)
+			}
+		}
+	}
+	if err == nil {
+		var tasks store.List[models.CollectionTask]
+		tasks, err = s.store.Tasks(ctx, p.scope(), store.TaskFilter{HouseholdID: id}, store.Page{Size: store.MaxPageSize})
+		out.Tasks = tasks.Items
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	cs, err := s.store.LatestCase(ctx, p.scope(), id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+	case err != nil:
+		respondError(c, s.log, err)
+		return
+	default:
+		out.Case = &cs
+		msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: fmt.Sprintf("case:%d", cs.ID)}, store.Page{Size: store.MaxPageSize})
+		if err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+		out.Messages = msgs.Items
+		if cs.Stage != models.StageClosed {
+			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			var v workflows.CaseView
+			res, err := s.temporal.QueryWorkflow(qctx, workflows.CollectionWorkflowID(id), "", workflows.CollectionStateQuery)
+			if err == nil {
+				err = res.Get(&v)
+			}
+			if err != nil {
+				s.log.WarnContext(ctx, "case state query", "household_id", id, "err", err)
+				out.ProcessError = "the live process state is not available right now"
+			} else {
+				out.Process = viewCase(v)
+			}
+		}
+	}
+	var lastDemand models.Date
+	for _, d := range out.DemandLetters {
+		lastDemand = models.DateOf(d.ServedOn, time.UTC)
+	}
+	var since models.Date
+	if out.Account.OldestUnpaidDue != nil {
+		since = *out.Account.OldestUnpaidDue
+	}
+	warn, lapses := models.LimitationWarning(lastDemand, since, today)
+	out.Limitation = limitationView{Warn: warn, LapsesOn: lapses.String(), LastDemand: lastDemand.String(), DebtSince: since.String()}
+	c.JSON(http.StatusOK, out)
+}
+
+// arrearsList is the managers' list: cases oldest unpaid bill first, with
+// totals per stage over every matching case.
+type arrearsList struct {
+	listBody[caseRow]
+	Totals []store.StageTotal `json:"totals"`
+}
+
+// caseRow is a case in a list, with its household's address ("1栋 101").
+type caseRow struct {
+	models.CollectionCase
+	Address string `json:"address"`
+}
+
+func stageNames() []string {
+	out := []string{}
+	for _, st := range models.Stages() {
+		out = append(out, string(st))
+	}
+	return out
+}
+
+// listArrears lists the open cases (or those of one stage).
+func (s *Server) listArrears(c *gin.Context) {
+	q := query{c: c}
+	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true}
+	page := q.page()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	ctx := c.Request.Context()
+	scope := caller(c).scope()
+	l, err := s.store.Cases(ctx, scope, f, page)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	totals, err := s.store.CaseTotals(ctx, scope, f)
+	var where map[uint64]string
+	if err == nil {
+		ids := make([]uint64, len(l.Items))
+		for i, cs := range l.Items {
+			ids[i] = cs.HouseholdID
+		}
+		where, err = s.store.HouseholdAddresses(ctx, scope, ids)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	rows := listResponse(l, page, func(cs models.CollectionCase) caseRow {
+		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID]}
+	})
+	c.JSON(http.StatusOK, arrearsList{listBody: rows, Totals: totals})
+}
+
+func (s *Server) listTasks(c *gin.Context) {
+	q := query{c: c}
+	f := store.TaskFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), AssigneeID: q.uint("assignee_id"),
+		Status: models.TaskStatus(q.oneOf("status", string(models.TaskOpen), string(models.TaskDone), string(models.TaskClosed)))}
+	serveList(s, c, &q, f, s.store.Tasks, same[models.CollectionTask])
+}
+
+func (s *Server) arrearsRoutes() []route {
+	return []route{
+		{method: http.MethodGet, path: "/api/v1/arrears", summary: "Open collection cases with their household's address, oldest unpaid bill first, with totals per stage", tag: "arrears", roles: everyRole, handler: s.listArrears,
+			resp: arrearsList{}, status: http.StatusOK, query: params(estateQ, param{"stage", "string", "only this stage (closed included)"})},
+		{method: http.MethodGet, path: "/api/v1/households/:id/arrears", summary: "What a household owes today with its breakdown, its case's stage and next step, its contact history, live process state and evidence (demands, limitation warning)", tag: "arrears",
+			roles: everyRole, handler: s.getArrears, resp: arrearsView{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-decision", summary: "An estate manager approves or rejects legal referral (409 unless it awaits a decision and the formal notice's period has passed)", tag: "arrears",
+			roles: managers, handler: s.legalDecision, body: legalDecisionRequest{}, resp: caseView{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/plans", summary: "Propose a hardship instalment plan, with a reason", tag: "arrears", roles: planProposers, handler: s.createPlan, body: planRequest{}, resp: models.InstalmentPlan{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/plans/:id/approve", summary: "An estate manager approves a proposed plan: the ladder pauses while it is kept", tag: "arrears", roles: managers, handler: s.approvePlan, resp: caseView{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodGet, path: "/api/v1/collection-tasks", summary: "Dunning calls and visits, earliest due first", tag: "arrears", roles: everyRole, handler: s.listTasks, resp: listBody[models.CollectionTask]{}, status: http.StatusOK,
+			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"assignee_id", "integer", "assigned to this staff member"}, param{"status", "string", "open, done or closed"})},
+		{method: http.MethodPost, path: "/api/v1/collection-tasks/:id/outcome", summary: "Record a call's or visit's outcome (Idempotency-Key header: applied once)", tag: "arrears", roles: deskRoles, handler: s.taskOutcome, body: taskOutcomeRequest{}, resp: caseView{}, status: http.StatusOK, scoped: true},
+	}
+}

@@ -1,0 +1,323 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// sessionCookie carries the session token for the browser console.
+const sessionCookie = "wuye_session"
+
+// principal is the signed-in caller.
+type principal struct {
+	Staff models.Staff
+	// viaCookie marks a browser session, which needs CSRF protection.
+	viaCookie bool
+}
+
+// scope is the set of estates the caller may see.
+func (p principal) scope() store.Scope {
+	if p.Staff.EstateID == nil {
+		return store.AllEstates()
+	}
+	return store.Estates(*p.Staff.EstateID)
+}
+
+func (p principal) is(roles ...models.Role) bool { return slices.Contains(roles, p.Staff.Role) }
+
+// Role sets used by the route table.
+var (
+	everyRole  = models.Roles()
+	deskRoles  = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleCompanyAdmin}
+	managers   = []models.Role{models.RoleEstateManager, models.RoleCompanyAdmin}
+	adminOnly  = []models.Role{models.RoleCompanyAdmin}
+	phoneRoles = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleFinance}
+)
+
+const principalKey = "wuye.principal"
+
+func caller(c *gin.Context) principal {
+	p, _ := c.Get(principalKey)
+	return p.(principal)
+}
+
+// authenticate resolves the session cookie or bearer token into a principal
+// and checks the route's roles: 401 without valid credentials, 403 for a role
+// the route does not admit, and 403 password_change_required for an account
+// still on its one-time password, except on the routes that let it change it.
+func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, viaCookie := bearer(c)
+		if token == "" {
+			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "sign in first"}})
+			return
+		}
+		ctx := c.Request.Context()
+		var (
+			st  models.Staff
+			err error
+		)
+		if strings.HasPrefix(token, auth.APITokenPrefix) {
+			st, err = s.store.TokenStaff(ctx, auth.Digest(token))
+		} else {
+			st, err = s.store.SessionStaff(ctx, auth.Digest(token))
+		}
+		if errors.Is(err, models.ErrNotFound) {
+			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "the session has ended; sign in again"}})
+			return
+		}
+		if err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+		p := principal{Staff: st, viaCookie: viaCookie}
+		if viaCookie && !sameOrigin(c.Request) {
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: "cross-site request refused"}})
+			return
+		}
+		if st.MustChangePassword && !beforePasswordChange {
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codePasswordChange,
+				Message: "change the one-time password first (PUT /api/v1/me/password)"}})
+			return
+		}
+		if !p.is(roles...) {
+			respondError(c, s.log, models.ErrForbidden)
+			return
+		}
+		c.Set(principalKey, p)
+		c.Next()
+	}
+}
+
+// bearer returns the token from "Authorization: Bearer" or, failing that, the
+// session cookie.
+func bearer(c *gin.Context) (token string, viaCookie bool) {
+	if h := c.GetHeader("Authorization"); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t), false
+		}
+		return "", false
+	}
+	if t, err := c.Cookie(sessionCookie); err == nil {
+		return t, true
+	}
+	return "", false
+}
+
+// sameOrigin protects cookie sessions against cross-site requests: a state-
+// changing request must come from this site (Origin or Sec-Fetch-Site say so).
+func sameOrigin(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" || site == "none"
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		return err == nil && u.Host == r.Host
+	}
+	return true // not a browser: no ambient cookie risk beyond the token itself
+}
+
+type signInRequest struct {
+	Username string `json:"username" validate:"required,max=64"`
+	Password string `json:"password" validate:"required,max=72"`
+}
+
+type signInResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Staff     staffView `json:"staff"`
+}
+
+// signIn checks a username and password and opens a session, returned both
+// as a bearer token and as an HttpOnly cookie.
+func (s *Server) signIn(c *gin.Context) {
+	var in signInRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ctx := c.Request.Context()
+	st, err := s.store.StaffByUsername(ctx, in.Username)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		auth.BurnPasswordCheck(in.Password)
+		s.badCredentials(c)
+		return
+	case err != nil:
+		respondError(c, s.log, err)
+		return
+	}
+	if !auth.CheckPassword(st.PasswordHash, in.Password) || !st.Active {
+		s.badCredentials(c)
+		return
+	}
+	token, digest, err := auth.NewToken(auth.SessionPrefix)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	expires := s.now().Add(s.sessionTTL)
+	if err := s.store.CreateSession(ctx, st.ID, digest, expires); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "signed in", "staff_id", st.ID)
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	c.JSON(http.StatusCreated, signInResponse{Token: token, ExpiresAt: expires.UTC(), Staff: viewStaff(st)})
+}
+
+func (s *Server) badCredentials(c *gin.Context) {
+	c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "wrong username or password"}})
+}
+
+// signOut ends the caller's session.
+func (s *Server) signOut(c *gin.Context) {
+	token, _ := bearer(c)
+	if err := s.store.DeleteSession(c.Request.Context(), auth.Digest(token)); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	c.Status(http.StatusNoContent)
+}
+
+// me is the signed-in account.
+func (s *Server) me(c *gin.Context) {
+	c.JSON(http.StatusOK, viewStaff(caller(c).Staff))
+}
+
+type changePasswordRequest struct {
+	Current string `json:"current_password" validate:"required,max=72"`
+	New     string `json:"new_password" validate:"required,min=8,max=72"`
+}
+
+// changePassword sets a new password for the caller. Every session of the
+// account ends, this one included: the caller signs in again with it.
+func (s *Server) changePassword(c *gin.Context) {
+	var in changePasswordRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	if !auth.CheckPassword(p.Staff.PasswordHash, in.Current) {
+		respondError(c, s.log, models.Invalid("current_password", "is wrong"))
+		return
+	}
+	if in.New == in.Current {
+		respondError(c, s.log, models.Invalid("new_password", "must differ from the current password"))
+		return
+	}
+	hash, err := auth.HashPassword(in.New)
+	if err != nil {
+		respondError(c, s.log, models.Invalid("new_password", "%v", err))
+		return
+	}
+	no := false
+	if _, err := s.store.UpdateStaff(c.Request.Context(), store.AllEstates(), p.Staff.ID,
+		store.StaffUpdate{PasswordHash: &hash, MustChangePassword: &no}); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type createTokenRequest struct {
+	Name string `json:"name" validate:"required,max=100"`
+	// StaffID is the account the token acts as; empty means the caller.
+	StaffID   uint64     `json:"staff_id"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+type createTokenResponse struct {
+	Token string          `json:"token"`
+	Info  models.APIToken `json:"info"`
+}
+
+// createToken issues an integration token. Managers issue tokens for
+// accounts of their estate; the token itself is shown once.
+func (s *Server) createToken(c *gin.Context) {
+	var in createTokenRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	owner := p.Staff
+	if in.StaffID != 0 && in.StaffID != p.Staff.ID {
+		st, err := s.store.StaffMember(ctx, p.scope(), in.StaffID)
+		if errors.Is(err, models.ErrNotFound) {
+			err = models.Invalid("staff_id", "no staff %d", in.StaffID)
+		}
+		if err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+		if st.Role == models.RoleCompanyAdmin && !p.is(models.RoleCompanyAdmin) {
+			respondError(c, s.log, models.ErrForbidden)
+			return
+		}
+		owner = st
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
+		respondError(c, s.log, models.Invalid("expires_at", "must be in the future"))
+		return
+	}
+	token, digest, err := auth.NewToken(auth.APITokenPrefix)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	t := models.APIToken{StaffID: owner.ID, Name: in.Name, Prefix: token[:8], TokenHash: digest, ExpiresAt: in.ExpiresAt}
+	if err := s.store.CreateAPIToken(ctx, &t); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "API token issued", "token_id", t.ID, "staff_id", owner.ID, "by", p.Staff.ID)
+	c.JSON(http.StatusCreated, createTokenResponse{Token: token, Info: t})
+}
+
+// listTokens lists the tokens of the accounts the caller manages.
+func (s *Server) listTokens(c *gin.Context) {
+	q := query{c: c}
+	staffID, page := q.uint("staff_id"), q.page()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	l, err := s.store.APITokens(c.Request.Context(), caller(c).scope(), staffID, page)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, listResponse(l, page, same[models.APIToken]))
+}
+
+// revokeToken revokes a token at once.
+func (s *Server) revokeToken(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err == nil {
+		err = s.store.RevokeAPIToken(c.Request.Context(), caller(c).scope(), id)
+	}
+	if err != nil {
+		respondError(c, s.log, fmt.Errorf("revoke token: %w", err))
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

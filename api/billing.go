@@ -1,0 +1,390 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+// Role sets of the billing and arrears routes.
+var (
+	financeRoles  = []models.Role{models.RoleFinance, models.RoleCompanyAdmin}
+	disputeRoles  = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleFinance, models.RoleCompanyAdmin}
+	planProposers = disputeRoles
+)
+
+// nudgeCollection tells a household's collection process that its account
+// changed, starting the process if it does not run
+// (workflows.SignalCollection: the fact is never lost).
+func (s *Server) nudgeCollection(ctx context.Context, householdID uint64, n workflows.CollectionNudge) error {
+	all := store.AllEstates()
+	h, err := s.store.Household(ctx, all, householdID)
+	if err != nil {
+		return err
+	}
+	e, err := s.store.Estate(ctx, all, h.EstateID)
+	if err != nil {
+		return err
+	}
+	pol, err := s.store.Policy(ctx, all, h.EstateID)
+	if err != nil {
+		return err
+	}
+	if n.At.IsZero() {
+		n.At = s.now()
+	}
+	sctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	return workflows.SignalCollection(sctx, s.temporal,
+		workflows.CollectionInput{HouseholdID: householdID, EstateID: h.EstateID, Policy: pol.Policy, TimeZone: e.TimeZone}, n)
+}
+
+type feeItemRequest struct {
+	HouseholdID uint64       `json:"household_id" validate:"required"`
+	Name        string       `json:"name" validate:"required,max=50"`
+	AmountFen   models.Money `json:"amount_fen" validate:"gt=0,lte=100000000"`
+}
+
+func (s *Server) createFeeItem(c *gin.Context) {
+	var in feeItemRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	it := models.FeeItem{HouseholdID: in.HouseholdID, Name: in.Name, AmountFen: in.AmountFen, Active: true}
+	if err := s.store.CreateFeeItem(c.Request.Context(), caller(c).scope(), &it); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, it)
+}
+
+func (s *Server) listFeeItems(c *gin.Context) {
+	q := query{c: c}
+	f := store.FeeItemFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id")}
+	serveList(s, c, &q, f, s.store.FeeItems, same[models.FeeItem])
+}
+
+type billRequest struct {
+	HouseholdID uint64       `json:"household_id" validate:"required"`
+	Period      models.Month `json:"period"`
+	AmountFen   models.Money `json:"amount_fen" validate:"gt=0,lte=100000000"`
+}
+
+// policyOf reads the policy and time zone of the estate of a household
+// inside the caller's scope; an unknown household names field.
+func (s *Server) policyOf(ctx context.Context, scope store.Scope, householdID uint64, field string) (models.Household, models.Policy, *time.Location, error) {
+	h, err := s.store.Household(ctx, scope, householdID)
+	if errors.Is(err, models.ErrNotFound) {
+		err = models.Invalid(field, "no household %d", householdID)
+	}
+	if err != nil {
+		return h, models.Policy{}, nil, err
+	}
+	p, loc, err := s.estatePolicy(ctx, h.EstateID)
+	return h, p, loc, err
+}
+
+func (s *Server) estatePolicy(ctx context.Context, estateID uint64) (models.Policy, *time.Location, error) {
+	all := store.AllEstates()
+	e, err := s.store.Estate(ctx, all, estateID)
+	if err != nil {
+		return models.Policy{}, nil, err
+	}
+	p, err := s.store.Policy(ctx, all, estateID)
+	if err != nil {
+		return models.Policy{}, nil, err
+	}
+	return p.Policy, estateLocation(e), nil
+}
+
+// createBill issues one household's bill for a period. The same household
+// and period again with the same amount is that bill (200): a client's retry
+// after a failed nudge repairs the process; another amount is 409. Either
+// way the household's collection process is started or told.
+func (s *Server) createBill(c *gin.Context) {
+	var in billRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if in.Period == (models.Month{}) {
+		respondError(c, s.log, models.Invalid("period", "is required"))
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	_, pol, _, err := s.policyOf(ctx, p.scope(), in.HouseholdID, "household_id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	status := http.StatusCreated
+	b, err := s.store.IssueBill(ctx, p.scope(), in.HouseholdID, in.Period, in.AmountFen, pol.Fees, &p.Staff.ID)
+	if errors.Is(err, models.ErrConflict) {
+		status = http.StatusOK
+		b, err = s.issuedBill(ctx, p.scope(), in)
+	}
+	if err == nil {
+		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeBill, Ref: b.ID, ActorID: p.Staff.ID})
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(status, b)
+}
+
+// issuedBill is the bill already issued for in's household and period, or
+// models.ErrConflict when its amount differs from in's.
+func (s *Server) issuedBill(ctx context.Context, scope store.Scope, in billRequest) (models.HouseholdBill, error) {
+	l, err := s.store.Bills(ctx, scope, store.BillFilter{HouseholdID: in.HouseholdID, Period: in.Period.String()}, store.Page{Size: 1})
+	if err != nil {
+		return models.HouseholdBill{}, err
+	}
+	if len(l.Items) == 0 {
+		// Gone between the insert and the read: report the conflict.
+		return models.HouseholdBill{}, fmt.Errorf("bill of household %d for %s: %w", in.HouseholdID, in.Period, models.ErrConflict)
+	}
+	b := l.Items[0]
+	if b.AmountFen != in.AmountFen {
+		return b, fmt.Errorf("bill of household %d for %s: %w: bill %d of %d fen is issued", in.HouseholdID, in.Period, models.ErrConflict, b.ID, b.AmountFen)
+	}
+	return b, nil
+}
+
+func (s *Server) listBills(c *gin.Context) {
+	q := query{c: c}
+	f := store.BillFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), Period: c.Query("period")}
+	if f.Period != "" {
+		var m models.Month
+		if m.UnmarshalText([]byte(f.Period)) != nil && q.err == nil {
+			q.err = models.Invalid("period", "must be a month YYYY-MM")
+		}
+	}
+	serveList(s, c, &q, f, s.store.Bills, same[models.HouseholdBill])
+}
+
+func (s *Server) getBill(c *gin.Context) {
+	b, ok := loadScoped(s, c, s.store.Bill)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, b)
+}
+
+type billingRunRequest struct {
+	EstateID uint64       `json:"estate_id" validate:"required"`
+	Period   models.Month `json:"period"`
+}
+
+// createBillingRun issues a month's bills to every household of an estate
+// from its fee items; running it twice creates only what is missing.
+func (s *Server) createBillingRun(c *gin.Context) {
+	var in billingRunRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if in.Period == (models.Month{}) {
+		respondError(c, s.log, models.Invalid("period", "is required"))
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	if !p.scope().Allows(in.EstateID) {
+		respondError(c, s.log, models.Invalid("estate_id", "no estate %d", in.EstateID))
+		return
+	}
+	pol, _, err := s.estatePolicy(ctx, in.EstateID)
+	if errors.Is(err, models.ErrNotFound) {
+		err = models.Invalid("estate_id", "no estate %d", in.EstateID)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	run, err := s.store.RunBilling(ctx, p.scope(), in.EstateID, in.Period, pol.Fees, &p.Staff.ID)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	for i, hh := range run.HouseholdIDs {
+		if err := s.nudgeCollection(ctx, hh, workflows.CollectionNudge{Kind: workflows.NudgeBill, Ref: run.BillIDs[i], ActorID: p.Staff.ID}); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+	}
+	s.log.InfoContext(ctx, "billing run", "estate_id", in.EstateID, "period", in.Period.String(), "created", run.Created, "existing", run.Existing)
+	c.JSON(http.StatusCreated, run)
+}
+
+type paymentRequest struct {
+	HouseholdID uint64                `json:"household_id" validate:"required"`
+	AmountFen   models.Money          `json:"amount_fen" validate:"gt=0,lte=1000000000"`
+	PaidAt      time.Time             `json:"paid_at" validate:"required"`
+	Channel     models.PaymentChannel `json:"channel" validate:"required,oneof=cash wechat alipay bank card deduction"`
+	Reference   string                `json:"reference" validate:"required,max=100"`
+}
+
+// createPayment records a payment; the same reference twice is one payment
+// (200 with the first record). The household's collection is told.
+func (s *Server) createPayment(c *gin.Context) {
+	var in paymentRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if in.PaidAt.After(s.now().Add(5 * time.Minute)) {
+		respondError(c, s.log, models.Invalid("paid_at", "must not be in the future"))
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	_, _, loc, err := s.policyOf(ctx, p.scope(), in.HouseholdID, "household_id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	pay := models.FeePayment{HouseholdID: in.HouseholdID, AmountFen: in.AmountFen, PaidAt: in.PaidAt,
+		Channel: in.Channel, Reference: in.Reference, RecordedBy: p.Staff.ID}
+	got, created, err := s.store.RecordPayment(ctx, p.scope(), &pay, loc)
+	if err == nil {
+		err = s.nudgeCollection(ctx, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID, ActorID: p.Staff.ID})
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	c.JSON(status, got)
+}
+
+func (s *Server) listPayments(c *gin.Context) {
+	q := query{c: c}
+	f := store.PaymentFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id")}
+	serveList(s, c, &q, f, s.store.Payments, same[models.FeePayment])
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason" validate:"required,max=500"`
+}
+
+// createDispute records a resident's dispute of a bill: 409 invalid_state
+// once the bill is less than DisputeBeforeDueDays from due, or already
+// disputed. The ladder pauses while it is open.
+func (s *Server) createDispute(c *gin.Context) {
+	b, ok := loadScoped(s, c, s.store.Bill)
+	if !ok {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	var in reasonRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	pol, loc, err := s.estatePolicy(ctx, b.EstateID)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	d, err := s.store.OpenDispute(ctx, p.scope(), b.ID, in.Reason, p.Staff.ID, s.now(), loc, pol.Fees)
+	if errors.Is(err, models.ErrInvalidState) {
+		err = &stateError{state: "due " + models.DateOf(b.DueOn, time.UTC).String(), msg: "the bill can no longer be disputed: " + err.Error()}
+	}
+	if err == nil {
+		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID, ActorID: p.Staff.ID})
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, d)
+}
+
+type resolveRequest struct {
+	// CorrectedFen is the corrected amount; null upholds the bill.
+	CorrectedFen *models.Money `json:"corrected_fen" validate:"omitempty,gte=0,lte=100000000"`
+	Resolution   string        `json:"resolution" validate:"required,max=500"`
+}
+
+// resolveDispute closes a dispute (finance): corrected or upheld; the bill's
+// due date moves by the days it was disputed.
+func (s *Server) resolveDispute(c *gin.Context) {
+	d, ok := loadScoped(s, c, s.store.Dispute)
+	if !ok {
+		return
+	}
+	var err error
+	p := caller(c)
+	ctx := c.Request.Context()
+	var in resolveRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	d, err = s.store.ResolveDispute(ctx, p.scope(), d.ID, in.CorrectedFen, in.Resolution, p.Staff.ID, s.now())
+	if errors.Is(err, models.ErrInvalidState) {
+		err = &stateError{state: string(d.Status), msg: "the dispute is already resolved"}
+	}
+	if err == nil {
+		err = s.nudgeCollection(ctx, d.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeResolved, Ref: d.ID, ActorID: p.Staff.ID})
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+type waiverRequest struct {
+	AmountFen models.Money `json:"amount_fen" validate:"gt=0,lte=100000000"`
+	Reason    string       `json:"reason" validate:"required,max=500"`
+}
+
+// createWaiver forgives part or all of a bill's late fee (estate managers).
+func (s *Server) createWaiver(c *gin.Context) {
+	b, ok := loadScoped(s, c, s.store.Bill)
+	if !ok {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	var in waiverRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	w, err := s.store.WaiveLateFee(ctx, p.scope(), b.ID, in.AmountFen, in.Reason, p.Staff.ID)
+	if err == nil {
+		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeWaiver, Ref: w.ID, ActorID: p.Staff.ID})
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, w)
+}
+
+func (s *Server) billingRoutes() []route {
+	return []route{
+		{method: http.MethodPost, path: "/api/v1/fee-items", summary: "Add a recurring monthly charge to a household", tag: "billing", roles: financeRoles, handler: s.createFeeItem, body: feeItemRequest{}, resp: models.FeeItem{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/fee-items", summary: "Fee items", tag: "billing", roles: everyRole, handler: s.listFeeItems, resp: listBody[models.FeeItem]{}, status: http.StatusOK, query: params(estateQ, param{"household_id", "integer", "only this household"})},
+		{method: http.MethodPost, path: "/api/v1/bills", summary: "Issue one household's bill for a month (the same household, month and amount again is that bill: 200; another amount 409); starts or tells its collection", tag: "billing", roles: financeRoles, handler: s.createBill, body: billRequest{}, resp: models.HouseholdBill{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/bills", summary: "Bills, newest period first", tag: "billing", roles: everyRole, handler: s.listBills, resp: listBody[models.HouseholdBill]{}, status: http.StatusOK,
+			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"period", "string", "YYYY-MM"})},
+		{method: http.MethodGet, path: "/api/v1/bills/:id", summary: "One bill", tag: "billing", roles: everyRole, handler: s.getBill, resp: models.HouseholdBill{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/billing-runs", summary: "Issue a month's bills to every household of an estate from its fee items (safe to run twice)", tag: "billing", roles: financeRoles, handler: s.createBillingRun, body: billingRunRequest{}, resp: models.BillingRun{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/payments", summary: "Record a payment (the same reference twice is one payment: 200)", tag: "billing", roles: financeRoles, handler: s.createPayment, body: paymentRequest{}, resp: models.FeePayment{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/payments", summary: "Payments, newest first", tag: "billing", roles: everyRole, handler: s.listPayments, resp: listBody[models.FeePayment]{}, status: http.StatusOK, query: params(estateQ, param{"household_id", "integer", "only this household"})},
+		{method: http.MethodPost, path: "/api/v1/bills/:id/disputes", summary: "A resident disputes a bill (409 once within DisputeBeforeDueDays of due); pauses collection", tag: "billing", roles: disputeRoles, handler: s.createDispute, body: reasonRequest{}, resp: models.BillDispute{}, status: http.StatusCreated, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/disputes/:id/resolve", summary: "Finance resolves a dispute: corrected amount or upheld; the due date moves by the disputed days", tag: "billing", roles: financeRoles, handler: s.resolveDispute, body: resolveRequest{}, resp: models.BillDispute{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/bills/:id/waivers", summary: "Waive part or all of a bill's late fee, with a reason", tag: "billing", roles: managers, handler: s.createWaiver, body: waiverRequest{}, resp: models.LateFeeWaiver{}, status: http.StatusCreated, scoped: true},
+	}
+}

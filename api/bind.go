@@ -1,0 +1,328 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// maxBody bounds a request body; no form of this API needs more.
+const maxBody = 1 << 20
+
+// newValidator reports fields by their JSON names.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	return v
+}
+
+// bindJSON decodes the body into dst, refusing unknown fields, and validates
+// it. It answers 400 naming the field and returns false on any problem.
+func (s *Server) bindJSON(c *gin.Context, dst any) bool {
+	if err := s.decode(c, dst); err != nil {
+		respondError(c, s.log, err)
+		return false
+	}
+	return true
+}
+
+func (s *Server) decode(c *gin.Context, dst any) error {
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
+	if err != nil {
+		return models.Invalid("body", "could not be read")
+	}
+	if len(raw) > maxBody {
+		return models.Invalid("body", "is larger than %d bytes", maxBody)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		err = decodeError(err)
+		var ve *models.ValidationError
+		if errors.As(err, &ve) && ve.Field == "body" {
+			// A value's own UnmarshalJSON/UnmarshalText failed: name its field.
+			if path, ok := locate(raw, reflect.TypeOf(dst).Elem()); ok && path != "" {
+				ve.Field = path
+				_, ve.Reason, _ = strings.Cut(ve.Reason, ": ")
+			}
+		}
+		return err
+	}
+	if dec.More() {
+		return models.Invalid("body", "must hold one JSON object")
+	}
+	if err := s.validate.Struct(dst); err != nil {
+		return validationError(err)
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var (
+		typeErr *json.UnmarshalTypeError
+		syntax  *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return models.Invalid(field, "must be %s", describeType(typeErr.Type))
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return models.Invalid("body", "is not valid JSON")
+	case errors.Is(err, io.EOF):
+		return models.Invalid("body", "is empty; a JSON object is required")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if name == "" { // {"": ...}: no name to give back (found by FuzzRequestBodies)
+			return models.Invalid("body", `has a field named "", which is not a known field`)
+		}
+		return models.Invalid(name, "is not a known field")
+	}
+	// Errors from a field's own UnmarshalJSON/UnmarshalText (durations, dates...).
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return ve
+	}
+	return models.Invalid("body", "could not be read: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// locate finds the JSON path of the first value in raw that does not decode
+// into its field of t. ok is false when raw decodes whole.
+func locate(raw []byte, t reflect.Type) (path string, ok bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	custom := reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) ||
+		reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
+	switch {
+	case !custom && t.Kind() == reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return "", true
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if v, present := obj[name]; present {
+				if p, bad := locate(v, f.Type); bad {
+					return strings.TrimSuffix(name+"."+p, "."), true
+				}
+			}
+		}
+		return "", false
+	case !custom && t.Kind() == reflect.Slice:
+		var arr []json.RawMessage
+		if json.Unmarshal(raw, &arr) != nil {
+			return "", true
+		}
+		for i, v := range arr {
+			if p, bad := locate(v, t.Elem()); bad {
+				return strings.TrimSuffix(fmt.Sprintf("[%d].%s", i, p), "."), true
+			}
+		}
+		return "", false
+	}
+	return "", json.Unmarshal(raw, reflect.New(t).Interface()) != nil
+}
+
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a " + t.String()
+}
+
+// validationError turns the first failed validator rule into a
+// *models.ValidationError.
+func validationError(err error) error {
+	var errs validator.ValidationErrors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		return models.Invalid("body", "is invalid")
+	}
+	fe := errs[0]
+	field := fe.Namespace()
+	if _, rest, ok := strings.Cut(field, "."); ok {
+		field = rest // drop the struct's own name
+	}
+	var reason string
+	switch fe.Tag() {
+	case "required":
+		reason = "is required"
+	case "oneof":
+		reason = "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "min":
+		reason = "must be at least " + fe.Param()
+	case "max":
+		reason = "must be at most " + fe.Param()
+	case "gt":
+		reason = "must be greater than " + fe.Param()
+	case "gte":
+		reason = "must be at least " + fe.Param()
+	case "lte":
+		reason = "must be at most " + fe.Param()
+	case "len":
+		reason = "must have length " + fe.Param()
+	case "numeric":
+		reason = "must contain only digits"
+	default:
+		reason = "fails the " + fe.Tag() + " rule"
+	}
+	return models.Invalid(field, "%s", reason)
+}
+
+// query reads optional query parameters, collecting the first problem.
+type query struct {
+	c   *gin.Context
+	err error
+}
+
+func (q *query) uint(name string) uint64 {
+	v := q.c.Query(name)
+	if v == "" || q.err != nil {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		q.err = models.Invalid(name, "must be a positive whole number")
+	}
+	return n
+}
+
+func (q *query) int(name string, lo, hi int) int {
+	v := q.c.Query(name)
+	if v == "" || q.err != nil {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		q.err = models.Invalid(name, "must be a whole number from %d to %d", lo, hi)
+	}
+	return n
+}
+
+func (q *query) bool(name string) *bool {
+	v := q.c.Query(name)
+	if v == "" || q.err != nil {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		q.err = models.Invalid(name, "must be true or false")
+		return nil
+	}
+	return &b
+}
+
+func (q *query) oneOf(name string, allowed ...string) string {
+	v := q.c.Query(name)
+	if v == "" || q.err != nil {
+		return v
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	q.err = models.Invalid(name, "must be one of: %s", strings.Join(allowed, ", "))
+	return ""
+}
+
+// search reads free text of at most maxRunes characters.
+func (q *query) search(name string, maxRunes int) string {
+	v := q.c.Query(name)
+	if q.err == nil && utf8.RuneCountInString(v) > maxRunes {
+		q.err = models.Invalid(name, "must be at most %d characters", maxRunes)
+	}
+	return v
+}
+
+func (q *query) page() store.Page {
+	return store.Page{Number: q.int("page", 1, 1_000_000), Size: q.int("page_size", 1, store.MaxPageSize)}
+}
+
+// pathID reads the :id path parameter.
+func pathID(c *gin.Context, name string) (uint64, error) {
+	n, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("path %s %q: %w", name, c.Param(name), models.ErrNotFound)
+	}
+	return n, nil
+}
+
+// listBody is the JSON shape of every list.
+type listBody[T any] struct {
+	Items    []T   `json:"items"`
+	Total    int64 `json:"total"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"page_size"`
+}
+
+func listResponse[T, V any](l store.List[T], p store.Page, view func(T) V) listBody[V] {
+	out := listBody[V]{Items: make([]V, 0, len(l.Items)), Total: l.Total, Page: max(p.Number, 1), PageSize: p.Size}
+	if out.PageSize <= 0 {
+		out.PageSize = 20
+	}
+	for _, it := range l.Items {
+		out.Items = append(out.Items, view(it))
+	}
+	return out
+}
+
+func same[T any](t T) T { return t }
+
+// serveList answers a list request: the first problem with q's parameters is
+// a 400; otherwise one page of read(f) inside the caller's estates, each item
+// shown through view.
+func serveList[F, T, V any](s *Server, c *gin.Context, q *query, f F,
+	read func(context.Context, store.Scope, F, store.Page) (store.List[T], error), view func(T) V) {
+	page := q.page()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	l, err := read(c.Request.Context(), caller(c).scope(), f, page)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, listResponse(l, page, view))
+}

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
+)
+
+// Error codes of the JSON error body. Clients branch on the code; the message
+// is for people and never carries internal detail.
+const (
+	codeInvalidInput = "invalid_input"
+	codeUnauthorized = "unauthorized"
+	codeForbidden    = "forbidden"
+	// codePasswordChange: the account must change its one-time password
+	// before anything else.
+	codePasswordChange = "password_change_required"
+	codeNotFound       = "not_found"
+	codeConflict       = "conflict"
+	codeInvalidState   = "invalid_state"
+	codeUnavailable    = "unavailable"
+	codeTimeout        = "timeout"
+	codeInternal       = "internal"
+)
+
+// errorBody is {"error": {...}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Field names the offending input for invalid_input.
+	Field string `json:"field,omitempty"`
+	// State is the process's current state for invalid_state.
+	State string `json:"state,omitempty"`
+}
+
+// stateError is an action the process's current state does not allow.
+type stateError struct {
+	state string
+	msg   string
+}
+
+func (e *stateError) Error() string { return e.msg }
+func (e *stateError) Is(target error) bool {
+	return target == models.ErrInvalidState
+}
+
+// respondError maps err to its status code and body, logging what the client
+// does not see. It is the only place that decides an error's status.
+//
+//   - *models.ValidationError → 400 with the field
+//   - models.ErrForbidden → 403 (only for a role that may not act on a record it can see)
+//   - models.ErrNotFound → 404 (also for records outside the caller's estates)
+//   - models.ErrConflict, a workflow that already exists → 409 conflict
+//   - models.ErrInvalidState, a refused workflow update → 409 invalid_state with the current state
+//   - deadline exceeded → 504; database or Temporal unreachable → 503
+//   - anything else → 500 with a generic message
+func respondError(c *gin.Context, log *slog.Logger, err error) {
+	status, body := classify(err)
+	if status >= http.StatusInternalServerError {
+		log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
+			"route", c.FullPath(), "status", status, "err", err)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: body})
+}
+
+func classify(err error) (int, errorDetail) {
+	var (
+		ve       *models.ValidationError
+		se       *stateError
+		app      *temporal.ApplicationError
+		exists   *serviceerror.WorkflowExecutionAlreadyStarted
+		notFound *serviceerror.NotFound
+		unavail  *serviceerror.Unavailable
+	)
+	switch {
+	case errors.As(err, &ve):
+		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: ve.Reason, Field: ve.Field}
+	case errors.As(err, &se):
+		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: se.msg, State: se.state}
+	case errors.As(err, &app):
+		return classifyApplication(app)
+	case errors.Is(err, models.ErrForbidden):
+		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: "your role may not do this"}
+	case errors.Is(err, models.ErrNotFound), errors.As(err, &notFound):
+		return http.StatusNotFound, errorDetail{Code: codeNotFound, Message: "not found"}
+	case errors.Is(err, models.ErrConflict), errors.As(err, &exists):
+		return http.StatusConflict, errorDetail{Code: codeConflict, Message: "already exists"}
+	case errors.Is(err, models.ErrInvalidState):
+		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: "the current state does not allow this"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, errorDetail{Code: codeTimeout, Message: "the request took too long; it may still complete"}
+	case errors.As(err, &unavail), errors.Is(err, models.ErrUnavailable):
+		return http.StatusServiceUnavailable, errorDetail{Code: codeUnavailable, Message: "a backing service is unavailable; try again shortly"}
+	}
+	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "internal error"}
+}
+
+// classifyApplication maps the error types a workflow's update validator
+// rejects with (workflows.ErrType*).
+func classifyApplication(app *temporal.ApplicationError) (int, errorDetail) {
+	var detail string
+	if app.HasDetails() {
+		_ = app.Details(&detail)
+	}
+	switch app.Type() {
+	case workflows.ErrTypeInvalidState:
+		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: app.Message(), State: detail}
+	case workflows.ErrTypeForbidden:
+		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: app.Message()}
+	case workflows.ErrTypeInvalidInput:
+		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: app.Message(), Field: detail}
+	}
+	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "internal error"}
+}

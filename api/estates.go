@@ -1,0 +1,218 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
+)
+
+var estateCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+
+type estateRequest struct {
+	Code         string `json:"code" validate:"required,max=32"`
+	Name         string `json:"name" validate:"required,max=100"`
+	Address      string `json:"address" validate:"max=255"`
+	TimeZone     string `json:"time_zone" validate:"max=64"`
+	ServicePhone string `json:"service_phone" validate:"max=32"`
+}
+
+// createEstate adds an estate with the default policy (company administrators).
+func (s *Server) createEstate(c *gin.Context) {
+	var in estateRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if !estateCode.MatchString(in.Code) {
+		respondError(c, s.log, models.Invalid("code", "use letters, digits, - and _ (up to 32)"))
+		return
+	}
+	if in.TimeZone == "" {
+		in.TimeZone = s.defaultTZ
+	}
+	if _, err := time.LoadLocation(in.TimeZone); err != nil {
+		respondError(c, s.log, models.Invalid("time_zone", "unknown time zone %q", in.TimeZone))
+		return
+	}
+	p := caller(c)
+	e := models.Estate{Code: in.Code, Name: in.Name, Address: in.Address, TimeZone: in.TimeZone, ServicePhone: in.ServicePhone}
+	pol := models.DefaultPolicy()
+	if err := s.store.CreateEstate(c.Request.Context(), &e, pol, &p.Staff.ID); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.syncBillingSchedule(c.Request.Context(), e, pol.Fees)
+	c.JSON(http.StatusCreated, e)
+}
+
+func (s *Server) listEstates(c *gin.Context) {
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	l, err := s.store.Estates(c.Request.Context(), caller(c).scope(), page)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, listResponse(l, page, same[models.Estate]))
+}
+
+func (s *Server) getEstate(c *gin.Context) {
+	e, ok := loadScoped(s, c, s.store.Estate)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, e)
+}
+
+type estatePatch struct {
+	Name         *string `json:"name" validate:"omitempty,min=1,max=100"`
+	Address      *string `json:"address" validate:"omitempty,max=255"`
+	TimeZone     *string `json:"time_zone" validate:"omitempty,max=64"`
+	ServicePhone *string `json:"service_phone" validate:"omitempty,max=32"`
+}
+
+// updateEstate changes an estate's name, address, time zone or hotline.
+func (s *Server) updateEstate(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in estatePatch
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ctx := c.Request.Context()
+	scope := caller(c).scope()
+	e, err := s.store.Estate(ctx, scope, id)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	if in.TimeZone != nil {
+		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
+			respondError(c, s.log, models.Invalid("time_zone", "unknown time zone %q", *in.TimeZone))
+			return
+		}
+		e.TimeZone = *in.TimeZone
+	}
+	setIf(&e.Name, in.Name)
+	setIf(&e.Address, in.Address)
+	setIf(&e.ServicePhone, in.ServicePhone)
+	if err := s.store.UpdateEstate(ctx, scope, &e); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	if in.TimeZone != nil {
+		if pol, err := s.store.Policy(ctx, scope, e.ID); err != nil {
+			s.log.ErrorContext(ctx, "billing schedule: read policy", "estate_id", e.ID, "err", err)
+		} else {
+			s.syncBillingSchedule(ctx, e, pol.Policy.Fees)
+		}
+	}
+	c.JSON(http.StatusOK, e)
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// syncBillingSchedule brings the estate's billing schedule in line with its
+// policy. The estate or policy is saved already: a failure is logged, and
+// the next start of the service converges it.
+func (s *Server) syncBillingSchedule(ctx context.Context, e models.Estate, fees models.FeePolicy) {
+	if s.temporal == nil {
+		s.log.WarnContext(ctx, "billing schedule: Temporal not configured", "estate_id", e.ID)
+		return
+	}
+	sctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	if err := workflows.SyncBillingSchedule(sctx, s.temporal, e, fees); err != nil {
+		s.log.ErrorContext(ctx, "billing schedule", "estate_id", e.ID, "err", err)
+	}
+}
+
+// getPolicy returns an estate's current policy and its version.
+func (s *Server) getPolicy(c *gin.Context) {
+	p, ok := loadScoped(s, c, s.store.Policy)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+type policyRequest struct {
+	// Version is the version the editor started from; a different current
+	// version means someone else changed the policy meanwhile (409).
+	Version int           `json:"version" validate:"gte=0"`
+	Policy  models.Policy `json:"policy"`
+}
+
+// putPolicy replaces an estate's policy after validating it. Running
+// processes keep the policy they started with.
+func (s *Server) putPolicy(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in policyRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if err := in.Policy.Validate(); err != nil {
+		var ve *models.ValidationError
+		if errors.As(err, &ve) {
+			err = models.Invalid("policy."+ve.Field, "%s", ve.Reason)
+		}
+		respondError(c, s.log, err)
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	out, err := s.store.SetPolicy(ctx, p.scope(), id, in.Version, in.Policy, &p.Staff.ID)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "policy changed", "estate_id", id, "version", out.Version, "by", p.Staff.ID)
+	if e, err := s.store.Estate(ctx, p.scope(), id); err != nil {
+		s.log.ErrorContext(ctx, "billing schedule: read estate", "estate_id", id, "err", err)
+	} else {
+		s.syncBillingSchedule(ctx, e, out.Policy.Fees)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// listPolicyChanges lists who changed an estate's policy, newest first.
+func (s *Server) listPolicyChanges(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	q := query{c: c}
+	page := q.page()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	l, err := s.store.PolicyChanges(c.Request.Context(), caller(c).scope(), id, page)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, listResponse(l, page, same[models.PolicyChange]))
+}

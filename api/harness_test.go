@@ -1,0 +1,205 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+const testPassword = "test-password-1"
+
+// harness is the real router over httptest on a real store, with two
+// estates (A and B) and a signed-in account of every role in A.
+type harness struct {
+	t      *testing.T
+	srv    *httptest.Server
+	store  *store.Store
+	tokens map[models.Role]string // role → session token (company_admin is company level)
+	a, b   estateFixture
+}
+
+type estateFixture struct {
+	estate    models.Estate
+	building  models.Building
+	unit      models.Unit
+	household models.Household
+	resident  models.Resident
+	staff     models.Staff // a technician of the estate
+	token     models.APIToken
+	ticket    models.Ticket   // a ticket row (no process: the access tests stop before Temporal)
+	followUp  models.FollowUp // the household's move-in follow-up (no process either)
+	// Arrears records (no collection process either): a bill of a far
+	// month with an open dispute, a proposed plan, a case with an open task.
+	bill    models.HouseholdBill
+	dispute models.BillDispute
+	plan    models.InstalmentPlan
+	task    models.CollectionTask
+}
+
+func newHarness(t *testing.T, s *store.Store) *harness {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	api := New(Options{Store: s, Log: log})
+	h := &harness{t: t, srv: httptest.NewServer(api.Handler()), store: s, tokens: map[models.Role]string{}}
+	t.Cleanup(h.srv.Close)
+	h.a, h.b = h.seedEstate("A"), h.seedEstate("B")
+	for _, role := range models.Roles() {
+		var estate *uint64
+		if role != models.RoleCompanyAdmin {
+			estate = &h.a.estate.ID
+		}
+		h.addStaff("a-"+string(role), role, estate)
+		h.tokens[role] = h.signIn("a-"+string(role), testPassword)
+	}
+	return h
+}
+
+func (h *harness) seedEstate(code string) estateFixture {
+	h.t.Helper()
+	ctx := context.Background()
+	all := store.AllEstates()
+	f := estateFixture{estate: models.Estate{Code: code, Name: "小区" + code, TimeZone: "Asia/Shanghai"}}
+	h.must(h.store.CreateEstate(ctx, &f.estate, models.DefaultPolicy(), nil))
+	f.building = models.Building{EstateID: f.estate.ID, Name: "1栋"}
+	h.must(h.store.CreateBuilding(ctx, all, &f.building))
+	f.unit = models.Unit{BuildingID: f.building.ID, Number: "101"}
+	h.must(h.store.CreateUnit(ctx, all, &f.unit))
+	f.household = models.Household{UnitID: f.unit.ID}
+	h.must(h.store.CreateHousehold(ctx, all, &f.household))
+	f.resident = models.Resident{HouseholdID: f.household.ID, Name: "业主" + code, Phone: "13812345678", Role: models.ResidentOwner}
+	h.must(h.store.CreateResident(ctx, all, &f.resident))
+	f.staff = h.addStaff("tech-"+code, models.RoleTechnician, &f.estate.ID)
+	f.token = models.APIToken{StaffID: f.staff.ID, Name: "integration " + code, Prefix: "wyt_" + code, TokenHash: "hash-" + code}
+	h.must(h.store.CreateAPIToken(ctx, &f.token))
+	f.ticket = models.Ticket{EstateID: f.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
+		Description: "漏水", HouseholdID: &f.household.ID, Channel: models.ReportPhone, FirstReceiverID: f.staff.ID}
+	var err error
+	f.ticket, _, err = h.store.CreateTicket(ctx, all, &f.ticket, "")
+	h.must(err)
+	mi, _, err := h.store.RegisterMoveIn(ctx, all, models.MoveInRequest{HouseholdID: f.household.ID,
+		ResidentIDs: []uint64{f.resident.ID}, RegisteredBy: f.staff.ID}, "")
+	h.must(err)
+	f.followUp = mi.FollowUp
+	h.seedArrears(&f)
+	return f
+}
+
+func (h *harness) addStaff(username string, role models.Role, estate *uint64) models.Staff {
+	h.t.Helper()
+	hash, err := auth.HashPassword(testPassword)
+	h.must(err)
+	st := models.Staff{EstateID: estate, Username: username, Name: username, Role: role, PasswordHash: hash, Active: true}
+	h.must(h.store.CreateStaff(context.Background(), store.AllEstates(), &st))
+	return st
+}
+
+func (h *harness) signIn(username, password string) string {
+	h.t.Helper()
+	var out signInResponse
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": username, "password": password}, &out), http.StatusCreated)
+	return out.Token
+}
+
+func (h *harness) must(err error) {
+	h.t.Helper()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// response is a finished request.
+type response struct {
+	status int
+	body   []byte
+	req    string
+}
+
+// do sends body (JSON, or raw when a string) with the bearer token and
+// decodes the answer into out when out is not nil.
+func (h *harness) do(method, path, token string, body any, out any) response {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	default:
+		raw, err := json.Marshal(b)
+		h.must(err)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	h.must(err)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := h.srv.Client().Do(req)
+	h.must(err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	h.must(err)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			h.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+	return response{status: resp.StatusCode, body: raw, req: method + " " + path}
+}
+
+func (h *harness) wantStatus(r response, want int) {
+	h.t.Helper()
+	if r.status != want {
+		h.t.Errorf("%s: got %d %s, want %d", r.req, r.status, r.body, want)
+	}
+}
+
+// wantError checks the status and the error body's code and field.
+func (h *harness) wantError(r response, status int, code, field string) {
+	h.t.Helper()
+	var body errorBody
+	if err := json.Unmarshal(r.body, &body); err != nil {
+		h.t.Errorf("%s: got body %s, want a JSON error", r.req, r.body)
+		return
+	}
+	if r.status != status || body.Error.Code != code || body.Error.Field != field {
+		h.t.Errorf("%s: got %d %s field %q (%s), want %d %s field %q", r.req, r.status, body.Error.Code, body.Error.Field, body.Error.Message, status, code, field)
+	}
+}
+
+// seedArrears adds the arrears fixture records of an estate.
+func (h *harness) seedArrears(f *estateFixture) {
+	h.t.Helper()
+	ctx := context.Background()
+	all := store.AllEstates()
+	fees := models.DefaultPolicy().Fees
+	var err error
+	f.bill, err = h.store.IssueBill(ctx, all, f.household.ID, models.Month{Year: 2030, Month: 1}, 12000, fees, nil)
+	h.must(err)
+	f.dispute, err = h.store.OpenDispute(ctx, all, f.bill.ID, "面积有误", f.staff.ID, time.Now(), time.UTC, fees)
+	h.must(err)
+	f.plan = models.InstalmentPlan{HouseholdID: f.household.ID, Reason: "失业", ProposedBy: f.staff.ID,
+		Instalments: []models.Instalment{{Due: models.Date{Year: 2030, Month: 3, Day: 1}, AmountFen: 12000}}}
+	h.must(h.store.CreatePlan(ctx, all, &f.plan))
+	cs, err := h.store.OpenCase(ctx, &models.CollectionCase{HouseholdID: f.household.ID, WorkflowID: "collection-x",
+		Key: fmt.Sprintf("fixture-%d", f.household.ID), OpenedAt: time.Now(), CaseProgress: models.CaseProgress{Stage: models.StageDunning}})
+	h.must(err)
+	f.task, err = h.store.CreateTask(ctx, &models.CollectionTask{Key: fmt.Sprintf("fixture-task-%d", cs.ID), CaseID: cs.ID,
+		EstateID: cs.EstateID, HouseholdID: f.household.ID, Action: models.ActionPhoneCall, Role: models.RoleCustomerService,
+		AssigneeID: f.staff.ID, DueAt: time.Now().Add(72 * time.Hour)})
+	h.must(err)
+}

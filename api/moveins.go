@@ -1,0 +1,398 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+// visitActions are the actions of POST /follow-ups/{id}/actions/{action}.
+// A move-out cancels through POST /households/{id}/move-out instead.
+var visitActions = []string{
+	workflows.VisitSchedule, workflows.VisitReassign, workflows.VisitAttempt, workflows.VisitRecord, workflows.VisitCancel,
+}
+
+// moveInResponse is a registered move-in with its follow-up.
+type moveInResponse struct {
+	MoveIn     models.MoveIn    `json:"move_in"`
+	Household  models.Household `json:"household"`
+	Residents  []residentView   `json:"residents"`
+	FollowUp   models.FollowUp  `json:"follow_up"`
+	WorkflowID string           `json:"workflow_id"`
+}
+
+// createMoveIn registers a move-in and starts its follow-up process. With an
+// Idempotency-Key a repeated request returns the same registration (200).
+// The answer is 201 only once the process has started.
+func (s *Server) createMoveIn(c *gin.Context) {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in models.MoveInRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	in.RegisteredBy = p.Staff.ID
+	if err := in.Validate(s.now(), phonePattern.MatchString); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	ctx := c.Request.Context()
+	rec, created, err := s.store.RegisterMoveIn(ctx, p.scope(), in, key)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	// The rows exist: start the process even if the client has gone away.
+	sctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.startFollowUp(sctx, rec); err != nil {
+		respondError(c, s.log, fmt.Errorf("start follow-up of move-in %d: %w", rec.MoveIn.ID, err))
+		return
+	}
+	out := moveInResponse{MoveIn: rec.MoveIn, Household: rec.Household, FollowUp: rec.FollowUp,
+		WorkflowID: workflows.FollowUpWorkflowID(rec.MoveIn.ID), Residents: []residentView{}}
+	for _, r := range rec.Residents {
+		out.Residents = append(out.Residents, viewResident(r, p.is(phoneRoles...)))
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	s.log.InfoContext(ctx, "move-in registered", "move_in_id", rec.MoveIn.ID, "household_id", rec.Household.ID,
+		"estate_id", rec.MoveIn.EstateID, "replayed", !created)
+	c.JSON(status, out)
+}
+
+// startFollowUp starts a move-in's follow-up workflow; one already running
+// or finished is not an error (the ID is the move-in's).
+func (s *Server) startFollowUp(ctx context.Context, rec store.MoveInRecord) error {
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    workflows.FollowUpWorkflowID(rec.MoveIn.ID),
+		TaskQueue:             workflows.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.FollowUp, workflows.NewFollowUpInput(rec.FollowUp, rec.MoveIn, rec.Household, rec.Policy, rec.Estate.TimeZone))
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// listFollowUps lists follow-ups, soonest due first.
+func (s *Server) listFollowUps(c *gin.Context) {
+	q := query{c: c}
+	statuses := []string{}
+	for _, st := range models.FollowUpStatuses() {
+		statuses = append(statuses, string(st))
+	}
+	f := store.FollowUpFilter{
+		EstateID: q.uint("estate_id"), AssigneeID: q.uint("assignee_id"),
+		Status: models.FollowUpStatus(q.oneOf("status", statuses...)), Now: s.now(),
+	}
+	if b := q.bool("overdue"); b != nil {
+		f.Overdue = *b
+	}
+	if v := c.Query("due_before"); v != "" && q.err == nil {
+		f.DueBefore, q.err = parseInstant("due_before", v)
+	}
+	serveList(s, c, &q, f, s.store.FollowUps, same[models.FollowUp])
+}
+
+// parseInstant reads an RFC 3339 time or a date (midnight UTC).
+func parseInstant(name, v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, models.Invalid(name, "must be a time such as 2026-03-31T18:00:00+08:00 or a date such as 2026-03-31")
+}
+
+// followUpDetail is a follow-up with its live process state, events and
+// messages.
+type followUpDetail struct {
+	FollowUp   models.FollowUp `json:"follow_up"`
+	WorkflowID string          `json:"workflow_id"`
+	// Process is the live state from the workflow; null when it cannot be
+	// read right now (ProcessError says why).
+	Process      *followUpProcess       `json:"process"`
+	ProcessError string                 `json:"process_error,omitempty"`
+	Events       []models.FollowUpEvent `json:"events"`
+	Messages     []models.Message       `json:"messages"`
+	// AllowedActions are the actions the caller may take now (the state and
+	// the role allow them; a form may still need filling in).
+	AllowedActions []string `json:"allowed_actions"`
+}
+
+// followUpProcess is workflows.FollowUpView in the API's JSON style.
+type followUpProcess struct {
+	Status          models.FollowUpStatus    `json:"status"`
+	AssigneeID      uint64                   `json:"assignee_id"`
+	MovedInAt       time.Time                `json:"moved_in_at"`
+	DueAt           time.Time                `json:"due_at"`
+	Overdue         bool                     `json:"overdue"`
+	ScheduledAt     *time.Time               `json:"scheduled_at"`
+	Attempts        []models.FollowUpAttempt `json:"attempts"`
+	AttemptsLeft    int                      `json:"attempts_left"`
+	EscalationLevel int                      `json:"escalation_level"`
+	Visit           *models.FollowUpVisit    `json:"visit"`
+	Tickets         []visitTicketView        `json:"tickets"`
+	Summary         string                   `json:"summary,omitempty"`
+	CancelReason    string                   `json:"cancel_reason,omitempty"`
+	NextTimer       string                   `json:"next_timer"`
+	NextTimerAt     *time.Time               `json:"next_timer_at"`
+	ClosedAt        *time.Time               `json:"closed_at"`
+	AsOf            time.Time                `json:"as_of"`
+}
+
+type visitTicketView struct {
+	TicketID uint64              `json:"ticket_id"`
+	Item     int                 `json:"item"`
+	Closed   bool                `json:"closed"`
+	Status   models.TicketStatus `json:"status"`
+}
+
+func viewFollowUp(v workflows.FollowUpView) *followUpProcess {
+	out := &followUpProcess{
+		Status: v.Status, AssigneeID: v.AssigneeID, MovedInAt: v.MovedInAt, DueAt: v.DueAt, Overdue: v.Overdue,
+		ScheduledAt: v.ScheduledAt, Attempts: v.Attempts, AttemptsLeft: v.AttemptsLeft, EscalationLevel: v.EscalationLevel,
+		Visit: v.Visit, Tickets: []visitTicketView{}, Summary: v.Summary, CancelReason: v.CancelReason,
+		NextTimer: v.NextTimer, NextTimerAt: v.NextTimerAt, ClosedAt: v.ClosedAt, AsOf: v.AsOf,
+	}
+	if out.Attempts == nil {
+		out.Attempts = []models.FollowUpAttempt{}
+	}
+	for _, t := range v.Tickets {
+		out.Tickets = append(out.Tickets, visitTicketView{TicketID: t.TicketID, Item: t.Item, Closed: t.Closed, Status: t.Status})
+	}
+	return out
+}
+
+// getFollowUp returns the follow-up record, its live process state, its
+// events and every message sent about it.
+func (s *Server) getFollowUp(c *gin.Context) {
+	f, ok := loadScoped(s, c, s.store.FollowUp)
+	if !ok {
+		return
+	}
+	var err error
+	p := caller(c)
+	ctx := c.Request.Context()
+	out := followUpDetail{FollowUp: f, WorkflowID: workflows.FollowUpWorkflowID(f.MoveInID), AllowedActions: []string{}}
+	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: followUpRef(f.ID)}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	out.Messages = msgs.Items
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var v workflows.FollowUpView
+	res, err := s.temporal.QueryWorkflow(qctx, out.WorkflowID, "", workflows.FollowUpStateQuery)
+	if err == nil {
+		err = res.Get(&v)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "follow-up state query", "follow_up_id", f.ID, "err", err)
+		out.ProcessError = "the live process state is not available right now"
+	} else {
+		out.Process = viewFollowUp(v)
+	}
+	if out.Process != nil && !out.Process.Status.Terminal() {
+		res, err := s.temporal.QueryWorkflow(qctx, out.WorkflowID, "", workflows.FollowUpAllowedActionsQuery,
+			workflows.AllowedActionsInput{ActorID: p.Staff.ID, ActorRole: p.Staff.Role})
+		if err == nil {
+			err = res.Get(&out.AllowedActions)
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "follow-up allowed actions query", "follow_up_id", f.ID, "err", err)
+			out.AllowedActions = []string{}
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func followUpRef(id uint64) string { return fmt.Sprintf("followup:%d", id) }
+
+// followUpActionRequest carries the fields any action may take; the
+// workflow's validator says which the action needs.
+type followUpActionRequest struct {
+	// At is the agreed time of a schedule; NextAt the next try after a
+	// failed attempt (default: the rest of the window shared among the
+	// tries left).
+	At         *time.Time            `json:"at"`
+	NextAt     *time.Time            `json:"next_at"`
+	AssigneeID uint64                `json:"assignee_id"`
+	Reason     string                `json:"reason" validate:"max=500"`
+	Outcome    models.AttemptOutcome `json:"outcome" validate:"omitempty,oneof=not_home not_reachable"`
+	Note       string                `json:"note" validate:"max=500"`
+	// Visit is the record of a visit; visited_at defaults to now, channel
+	// to in_person.
+	Visit *models.FollowUpVisit `json:"visit"`
+}
+
+// followUpAction applies a staff action through the follow-up's workflow
+// update, the Idempotency-Key header being the update's ID. A refused action
+// answers at once: 409 with the current state, 403 for the role, 400 naming
+// the field.
+func (s *Server) followUpAction(c *gin.Context) {
+	f, ok := loadScoped(s, c, s.store.FollowUp)
+	if !ok {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	var in followUpActionRequest
+	action, key, ok := s.actionRequest(c, visitActions, &in)
+	if !ok {
+		return
+	}
+	if f.Status.Terminal() {
+		respondError(c, s.log, &stateError{state: string(f.Status), msg: "the follow-up is " + string(f.Status)})
+		return
+	}
+	if in.AssigneeID != 0 {
+		if err := s.checkAssignee(ctx, p.scope(), in.AssigneeID, f.EstateID, deskRoles...); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+	}
+	a := workflows.FollowUpAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, At: in.At,
+		AssigneeID: in.AssigneeID, Reason: in.Reason, Outcome: in.Outcome, Note: in.Note, Visit: in.Visit}
+	if action == workflows.VisitAttempt {
+		a.At = in.NextAt
+	}
+	if v := a.Visit; v != nil {
+		if v.VisitedAt.IsZero() {
+			v.VisitedAt = s.now()
+		}
+		if v.Channel == "" {
+			v.Channel = models.VisitInPerson
+		}
+		for i := range v.Items {
+			v.Items[i].TicketID = nil // set by the process only
+		}
+	}
+	var view workflows.FollowUpView
+	err := s.update(ctx, workflows.FollowUpWorkflowID(f.MoveInID), workflows.FollowUpActionUpdate, key, a, &view)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		// The process ended between the read and the update.
+		if cur, rerr := s.store.FollowUp(ctx, p.scope(), f.ID); rerr == nil {
+			err = &stateError{state: string(cur.Status), msg: "the follow-up's process has ended"}
+		}
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "follow-up action", "follow_up_id", f.ID, "action", action, "by", p.Staff.ID)
+	c.JSON(http.StatusOK, viewFollowUp(view))
+}
+
+type moveOutRequest struct {
+	MovedOutAt *time.Time `json:"moved_out_at"`
+	Reason     string     `json:"reason" validate:"max=150"`
+}
+
+type moveOutResponse struct {
+	Household models.Household `json:"household"`
+	// CancelledFollowUps are the follow-ups the move-out cancelled.
+	CancelledFollowUps []uint64 `json:"cancelled_follow_ups"`
+}
+
+// moveOut marks a household moved out and cancels its follow-up visits not
+// yet made. It is safe to repeat: a household already moved out stays as it
+// was, and each cancellation is an update with a fixed ID.
+func (s *Server) moveOut(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in moveOutRequest
+	if c.Request.ContentLength != 0 && !s.bindJSON(c, &in) {
+		return
+	}
+	now := s.now()
+	at := now
+	if in.MovedOutAt != nil {
+		if in.MovedOutAt.After(now.Add(time.Minute)) {
+			respondError(c, s.log, models.Invalid("moved_out_at", "must not be in the future"))
+			return
+		}
+		at = *in.MovedOutAt
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	h, err := s.store.MoveOut(ctx, p.scope(), id, at)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	open, err := s.store.FollowUps(ctx, p.scope(), store.FollowUpFilter{HouseholdID: h.ID, AwaitingVisit: true}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	out := moveOutResponse{Household: h, CancelledFollowUps: []uint64{}}
+	for _, f := range open.Items {
+		key := fmt.Sprintf("move-out-%d-followup-%d", h.ID, f.ID)
+		var view workflows.FollowUpView
+		err := s.update(ctx, workflows.FollowUpWorkflowID(f.MoveInID), workflows.FollowUpActionUpdate, key,
+			workflows.FollowUpAction{Action: workflows.VisitMovedOut, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason}, &view)
+		var app *temporal.ApplicationError
+		var nf *serviceerror.NotFound
+		switch {
+		case err == nil:
+			out.CancelledFollowUps = append(out.CancelledFollowUps, f.ID)
+		case errors.As(err, &app) && app.Type() == workflows.ErrTypeInvalidState, errors.As(err, &nf):
+			// The visit was made, or the process ended, meanwhile: nothing to cancel.
+		default:
+			respondError(c, s.log, fmt.Errorf("cancel follow-up %d: %w", f.ID, err))
+			return
+		}
+	}
+	s.log.InfoContext(ctx, "household moved out", "household_id", h.ID, "cancelled", len(out.CancelledFollowUps))
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) moveInRoutes() []route {
+	return []route{
+		{method: http.MethodPost, path: "/api/v1/move-ins", summary: "Register a move-in: household (existing, or created in a unit), residents, needs; sends the welcome and starts the follow-up visit (Idempotency-Key header: a retry returns the same registration)", tag: "move-ins",
+			roles: deskRoles, handler: s.createMoveIn, body: models.MoveInRequest{}, resp: moveInResponse{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/follow-ups", summary: "Follow-up visits after move-in, soonest due first", tag: "move-ins", roles: everyRole, handler: s.listFollowUps,
+			resp: listBody[models.FollowUp]{}, status: http.StatusOK,
+			query: params(estateQ, param{"status", "string", "pending, scheduled, tickets_open, completed, unreachable or cancelled"},
+				param{"assignee_id", "integer", "assigned to this staff member"}, param{"due_before", "string", "due before this time or date"},
+				param{"overdue", "boolean", "the window has ended and the visit is not made"})},
+		{method: http.MethodGet, path: "/api/v1/follow-ups/:id", summary: "A follow-up visit with its live process state, events and messages", tag: "move-ins",
+			roles: everyRole, handler: s.getFollowUp, resp: followUpDetail{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/follow-ups/:id/actions/:action", summary: "A staff action: " + strings.Join(visitActions, ", ") + " (Idempotency-Key header: applied once)", tag: "move-ins",
+			roles: deskRoles, handler: s.followUpAction, body: followUpActionRequest{}, resp: followUpProcess{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/households/:id/move-out", summary: "Mark a household moved out; cancels its follow-up visits not yet made", tag: "move-ins",
+			roles: deskRoles, handler: s.moveOut, body: moveOutRequest{}, resp: moveOutResponse{}, status: http.StatusOK, scoped: true},
+	}
+}

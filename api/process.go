@@ -1,0 +1,93 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// updateTimeout bounds a staff action's round trip through its process.
+const updateTimeout = 20 * time.Second
+
+// loadScoped reads the record named by the :id path parameter inside the
+// caller's estates with read, answering the error itself (404 for an absent
+// record or one of another estate) and reporting whether to go on.
+func loadScoped[T any](s *Server, c *gin.Context, read func(context.Context, store.Scope, uint64) (T, error)) (T, bool) {
+	var v T
+	id, err := pathID(c, "id")
+	if err == nil {
+		v, err = read(c.Request.Context(), caller(c).scope(), id)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return v, false
+	}
+	return v, true
+}
+
+// update sends a staff action to a running process as the workflow update
+// name, with key as the update's ID (a random one when empty) so that the
+// same key is applied once, and decodes the process's answer into out. A
+// refusal by the update's validator comes back as its application error.
+func (s *Server) update(ctx context.Context, workflowID, name, key string, arg, out any) error {
+	if key == "" {
+		key = randomKey()
+	}
+	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	h, err := s.temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateID: key, UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(uctx, out)
+}
+
+// actionRequest reads what every process action carries: the :action path
+// parameter (one of allowed, else 400), the Idempotency-Key header and an
+// optional JSON body into dst. It answers a problem itself and reports
+// whether to go on.
+func (s *Server) actionRequest(c *gin.Context, allowed []string, dst any) (action, key string, ok bool) {
+	action = c.Param("action")
+	if !slices.Contains(allowed, action) {
+		respondError(c, s.log, models.Invalid("action", "must be one of: %s", strings.Join(allowed, ", ")))
+		return "", "", false
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		respondError(c, s.log, err)
+		return "", "", false
+	}
+	if c.Request.ContentLength != 0 && !s.bindJSON(c, dst) {
+		return "", "", false
+	}
+	return action, key, true
+}
+
+// checkAssignee reports whether staff id may be given work in estateID: an
+// active account of that estate with one of roles (any role when none).
+func (s *Server) checkAssignee(ctx context.Context, scope store.Scope, id, estateID uint64, roles ...models.Role) error {
+	st, err := s.store.StaffMember(ctx, scope, id)
+	if err != nil || st.EstateID == nil || *st.EstateID != estateID || !st.Active ||
+		(len(roles) > 0 && !slices.Contains(roles, st.Role)) {
+		return models.Invalid("assignee_id", "no active staff %d who can take this work in the estate", id)
+	}
+	return nil
+}
+
+func randomKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

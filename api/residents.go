@@ -1,0 +1,183 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// phonePattern accepts mobile numbers and landlines with an area code.
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9-]{4,19}$`)
+
+// residentView is a resident as the caller may see them: the phone is masked
+// unless revealed.
+type residentView struct {
+	models.Resident
+	PhoneMasked bool `json:"phone_masked"`
+}
+
+func viewResident(r models.Resident, reveal bool) residentView {
+	if !reveal {
+		r.Phone = models.MaskPhone(r.Phone)
+	}
+	return residentView{Resident: r, PhoneMasked: !reveal}
+}
+
+func maskedResident(r models.Resident) residentView { return viewResident(r, false) }
+
+type residentRequest struct {
+	HouseholdID uint64              `json:"household_id" validate:"required"`
+	Name        string              `json:"name" validate:"required,max=50"`
+	Phone       string              `json:"phone" validate:"required,max=20"`
+	Role        models.ResidentRole `json:"role" validate:"required,oneof=owner tenant"`
+}
+
+func (s *Server) createResident(c *gin.Context) {
+	var in residentRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if !phonePattern.MatchString(in.Phone) {
+		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678 or 0755-12345678"))
+		return
+	}
+	p := caller(c)
+	r := models.Resident{HouseholdID: in.HouseholdID, Name: in.Name, Phone: in.Phone, Role: in.Role}
+	if err := s.store.CreateResident(c.Request.Context(), p.scope(), &r); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusCreated, viewResident(r, p.is(phoneRoles...)))
+}
+
+// ownerFile is the owner file (业主档案) of a resident: the resident (phone
+// whole only for the roles that call residents), the household and its
+// address, the service needs and move-in, the follow-up visits with their
+// records, the tickets of the resident or household, the messages sent to
+// the resident, and the household's bills.
+type ownerFile struct {
+	residentView
+	Household models.Household `json:"household"`
+	Address   string           `json:"address"`
+	// ServiceNeeds are those of the latest move-in; null without one.
+	ServiceNeeds *models.ServiceNeeds   `json:"service_needs"`
+	MoveIns      []models.MoveIn        `json:"move_ins"`
+	FollowUps    []models.FollowUp      `json:"follow_ups"`
+	Tickets      []models.Ticket        `json:"tickets"`
+	Messages     []models.Message       `json:"messages"`
+	Bills        []models.HouseholdBill `json:"bills"`
+}
+
+// getResident returns a resident's owner file.
+func (s *Server) getResident(c *gin.Context) {
+	id, err := pathID(c, "id")
+	var r models.Resident
+	p := caller(c)
+	ctx := c.Request.Context()
+	if err == nil {
+		r, err = s.store.Resident(ctx, p.scope(), id)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	out, err := s.ownerFile(ctx, p.scope(), r)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	out.residentView = viewResident(r, p.is(phoneRoles...))
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resident) (ownerFile, error) {
+	var out ownerFile
+	var err error
+	if out.Household, err = s.store.Household(ctx, scope, r.HouseholdID); err != nil {
+		return out, err
+	}
+	estate, err := s.store.Estate(ctx, scope, r.EstateID)
+	if err != nil {
+		return out, err
+	}
+	parts := []string{estate.Name, estate.Address, out.Household.Building + out.Household.UnitNumber}
+	out.Address = strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " ")
+	if out.MoveIns, err = s.store.MoveInsOfHousehold(ctx, scope, r.HouseholdID); err != nil {
+		return out, err
+	}
+	if len(out.MoveIns) > 0 {
+		needs := out.MoveIns[0].Needs
+		out.ServiceNeeds = &needs
+	}
+	all := store.Page{Size: store.MaxPageSize}
+	fus, err := s.store.FollowUps(ctx, scope, store.FollowUpFilter{HouseholdID: r.HouseholdID}, all)
+	if err != nil {
+		return out, err
+	}
+	out.FollowUps = fus.Items
+	if out.Tickets, err = s.store.ResidentTickets(ctx, scope, r.ID, r.HouseholdID); err != nil {
+		return out, err
+	}
+	msgs, err := s.store.Messages(ctx, scope, store.MessageFilter{RecipientKind: models.RecipientResident, RecipientID: r.ID}, all)
+	if err != nil {
+		return out, err
+	}
+	out.Messages = msgs.Items
+	bills, err := s.store.Bills(ctx, scope, store.BillFilter{HouseholdID: r.HouseholdID}, all)
+	if err != nil {
+		return out, err
+	}
+	out.Bills = bills.Items
+	return out, nil
+}
+
+// listResidents always masks phones.
+func (s *Server) listResidents(c *gin.Context) {
+	q := query{c: c}
+	f := store.ResidentFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), Query: q.search("q", 50)}
+	serveList(s, c, &q, f, s.store.Residents, maskedResident)
+}
+
+type residentPatch struct {
+	Name  *string              `json:"name" validate:"omitempty,min=1,max=50"`
+	Phone *string              `json:"phone" validate:"omitempty,max=20"`
+	Role  *models.ResidentRole `json:"role" validate:"omitempty,oneof=owner tenant"`
+}
+
+func (s *Server) updateResident(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in residentPatch
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if in.Phone != nil && !phonePattern.MatchString(*in.Phone) {
+		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678 or 0755-12345678"))
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	r, err := s.store.Resident(ctx, p.scope(), id)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	setIf(&r.Name, in.Name)
+	setIf(&r.Phone, in.Phone)
+	setIf(&r.Role, in.Role)
+	if err := s.store.UpdateResident(ctx, p.scope(), &r); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, viewResident(r, p.is(phoneRoles...)))
+}

@@ -1,0 +1,129 @@
+// Package api is the service's HTTP API: a Gin router whose handlers bind and
+// validate input, call the store or a workflow, and map errors to status codes
+// in one place (errors.go). The route table (routes.go) is the single source
+// of the OpenAPI document and of the access tests.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+	"go.temporal.io/sdk/client"
+
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/store"
+)
+
+// Options are the API's dependencies.
+type Options struct {
+	Store    *store.Store
+	Temporal client.Client
+	Log      *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now           func() time.Time
+	SessionTTL    time.Duration
+	SecureCookies bool
+	// DefaultTimeZone is given to new estates that name none.
+	DefaultTimeZone string
+	// TemporalUIURL is the Temporal Web UI's base URL ("" when none runs)
+	// and Namespace the service's namespace, for links into the processes.
+	TemporalUIURL string
+	Namespace     string
+	// Links checks the signed links residents answer through; nil turns
+	// their pages off (404).
+	Links *auth.Links
+}
+
+// Server holds the API's dependencies and its router.
+type Server struct {
+	store         *store.Store
+	temporal      client.Client
+	log           *slog.Logger
+	now           func() time.Time
+	sessionTTL    time.Duration
+	secureCookies bool
+	defaultTZ     string
+	temporalUI    string
+	namespace     string
+	links         *auth.Links
+	validate      *validator.Validate
+	engine        *gin.Engine
+}
+
+// New builds the API.
+func New(opts Options) *Server {
+	s := &Server{
+		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
+		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
+		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, validate: newValidator(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.defaultTZ == "" {
+		s.defaultTZ = "Asia/Shanghai"
+	}
+	if s.sessionTTL <= 0 {
+		s.sessionTTL = 12 * time.Hour
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.Use(s.recover, s.accessLog)
+	e.NoRoute(func(c *gin.Context) {
+		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such route"}})
+	})
+	e.NoMethod(func(c *gin.Context) {
+		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "method not allowed"}})
+	})
+	for _, r := range s.routes() {
+		handlers := []gin.HandlerFunc{}
+		if !r.public {
+			handlers = append(handlers, s.authenticate(r.roles, r.beforePasswordChange))
+		}
+		e.Handle(r.method, r.path, append(handlers, r.handler)...)
+	}
+	s.engine = e
+	return s
+}
+
+// Handler is the API's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Engine exposes the router so that other packages (the console) can add
+// their routes beside the API's.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.ErrorContext(c.Request.Context(), "panic in handler", "route", c.FullPath(), "panic", v)
+			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: codeInternal, Message: "internal error"}})
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	level := slog.LevelDebug
+	if c.Writer.Status() >= http.StatusInternalServerError {
+		level = slog.LevelWarn
+	}
+	s.log.Log(c.Request.Context(), level, "http", "method", c.Request.Method, "route", c.FullPath(),
+		"status", c.Writer.Status(), "elapsed", time.Since(start))
+}
+
+// detached gives work that must finish once started (a workflow start after
+// the row is written) a context the client's disconnect cannot cancel.
+func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}

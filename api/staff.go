@@ -1,0 +1,139 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// staffView is an account as the API shows it (never its password hash).
+type staffView = models.Staff
+
+func viewStaff(st models.Staff) staffView { return st }
+
+type staffRequest struct {
+	// EstateID is required except for company-level accounts, which only a
+	// company administrator creates.
+	EstateID *uint64     `json:"estate_id"`
+	Username string      `json:"username" validate:"required,min=2,max=64"`
+	Name     string      `json:"name" validate:"required,max=50"`
+	Phone    string      `json:"phone" validate:"max=20"`
+	Role     models.Role `json:"role" validate:"required,oneof=customer_service technician supervisor estate_manager finance legal company_admin"`
+	Password string      `json:"password" validate:"required,min=8,max=72"`
+}
+
+// createStaff adds an account. Estate managers add accounts to their own
+// estate and never company administrators.
+func (s *Server) createStaff(c *gin.Context) {
+	var in staffRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	if in.Role == models.RoleCompanyAdmin && !p.is(models.RoleCompanyAdmin) {
+		respondError(c, s.log, models.ErrForbidden)
+		return
+	}
+	if in.EstateID == nil && p.Staff.EstateID != nil {
+		in.EstateID = p.Staff.EstateID
+	}
+	if in.Phone != "" && !phonePattern.MatchString(in.Phone) {
+		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678"))
+		return
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		respondError(c, s.log, models.Invalid("password", "%v", err))
+		return
+	}
+	st := models.Staff{EstateID: in.EstateID, Username: in.Username, Name: in.Name, Phone: in.Phone,
+		Role: in.Role, PasswordHash: hash, Active: true, MustChangePassword: true}
+	if err := s.store.CreateStaff(c.Request.Context(), p.scope(), &st); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(c.Request.Context(), "staff created", "staff_id", st.ID, "role", st.Role, "by", p.Staff.ID)
+	c.JSON(http.StatusCreated, viewStaff(st))
+}
+
+func (s *Server) getStaff(c *gin.Context) {
+	st, ok := loadScoped(s, c, s.store.StaffMember)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, viewStaff(st))
+}
+
+func (s *Server) listStaff(c *gin.Context) {
+	q := query{c: c}
+	roles := make([]string, 0, 7)
+	for _, r := range models.Roles() {
+		roles = append(roles, string(r))
+	}
+	f := store.StaffFilter{EstateID: q.uint("estate_id"), Role: models.Role(q.oneOf("role", roles...)), Active: q.bool("active")}
+	serveList(s, c, &q, f, s.store.Staff, viewStaff)
+}
+
+type staffPatch struct {
+	Name   *string      `json:"name" validate:"omitempty,min=1,max=50"`
+	Phone  *string      `json:"phone" validate:"omitempty,max=20"`
+	Role   *models.Role `json:"role" validate:"omitempty,oneof=customer_service technician supervisor estate_manager finance legal company_admin"`
+	Active *bool        `json:"active"`
+	// Password resets the account's password; the owner must change it at
+	// the next sign-in and every open session ends.
+	Password *string `json:"password" validate:"omitempty,min=8,max=72"`
+}
+
+// updateStaff changes an account. Nobody changes their own role or
+// deactivates themselves, so an estate cannot lose its last manager by a slip.
+func (s *Server) updateStaff(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in staffPatch
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	target, err := s.store.StaffMember(ctx, p.scope(), id)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	if !p.is(models.RoleCompanyAdmin) && (target.Role == models.RoleCompanyAdmin || (in.Role != nil && *in.Role == models.RoleCompanyAdmin)) {
+		respondError(c, s.log, models.ErrForbidden)
+		return
+	}
+	if id == p.Staff.ID && ((in.Role != nil && *in.Role != p.Staff.Role) || (in.Active != nil && !*in.Active)) {
+		respondError(c, s.log, models.Invalid("role", "you cannot change your own role or deactivate yourself"))
+		return
+	}
+	if in.Phone != nil && *in.Phone != "" && !phonePattern.MatchString(*in.Phone) {
+		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678"))
+		return
+	}
+	u := store.StaffUpdate{Name: in.Name, Phone: in.Phone, Role: in.Role, Active: in.Active}
+	if in.Password != nil {
+		hash, err := auth.HashPassword(*in.Password)
+		if err != nil {
+			respondError(c, s.log, models.Invalid("password", "%v", err))
+			return
+		}
+		yes := true
+		u.PasswordHash, u.MustChangePassword = &hash, &yes
+	}
+	st, err := s.store.UpdateStaff(ctx, p.scope(), id, u)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "staff updated", "staff_id", id, "by", p.Staff.ID)
+	c.JSON(http.StatusOK, viewStaff(st))
+}

@@ -1,0 +1,392 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 100
+
+// ticketActions are the actions of POST /tickets/{id}/actions/{action}.
+var ticketActions = []string{
+	workflows.ActDispatch, workflows.ActAccept, workflows.ActContact, workflows.ActArrive,
+	workflows.ActHold, workflows.ActResume, workflows.ActTransfer, workflows.ActComplete,
+	workflows.ActCancel, workflows.ActNote, workflows.ActAcknowledge, workflows.ActAnswer,
+	workflows.ActConfirm, workflows.ActReturnVisit,
+}
+
+func idempotencyKey(c *gin.Context) (string, error) {
+	k := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if len(k) > maxIdempotencyKey {
+		return "", models.Invalid("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
+	}
+	return k, nil
+}
+
+// createTicket opens a ticket and starts its process. With an
+// Idempotency-Key a repeated request returns the same ticket (200), never a
+// second one. The answer is 201 only once the process has started.
+func (s *Server) createTicket(c *gin.Context) {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	var in models.NewTicketRequest
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	p := caller(c)
+	in.FirstReceiverID = p.Staff.ID
+	now := s.now()
+	if err := in.Validate(now); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	ctx := c.Request.Context()
+	estate, err := s.store.Estate(ctx, p.scope(), in.EstateID)
+	if errors.Is(err, models.ErrNotFound) {
+		err = models.Invalid("estate_id", "no estate %d", in.EstateID)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	policy, err := s.store.Policy(ctx, p.scope(), estate.ID)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	t := in.Ticket(now)
+	if _, err := models.TicketSchedule(policy.Policy, t.Kind, t.Urgency, now, t.Appointment, estateLocation(estate)); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	t, created, err := s.store.CreateTicket(ctx, p.scope(), &t, key)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	// The row exists: start its process even if the client has gone away.
+	sctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.startTicket(sctx, t, policy.Policy, estate.TimeZone); err != nil {
+		respondError(c, s.log, fmt.Errorf("start ticket %d: %w", t.ID, err))
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	s.log.InfoContext(ctx, "ticket opened", "ticket_id", t.ID, "estate_id", t.EstateID, "urgency", t.Urgency, "replayed", !created)
+	c.JSON(status, t)
+}
+
+// startTicket starts a ticket's workflow; an already running or finished
+// workflow of the same ticket is not an error (the ID is the ticket's).
+func (s *Server) startTicket(ctx context.Context, t models.Ticket, p models.Policy, tz string) error {
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    workflows.TicketWorkflowID(t.ID),
+		TaskQueue:             workflows.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.Ticket, workflows.NewTicketInput(t, p, tz))
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+func estateLocation(e models.Estate) *time.Location {
+	loc, err := time.LoadLocation(e.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// listTickets lists tickets, nearest deadline first.
+func (s *Server) listTickets(c *gin.Context) {
+	q := query{c: c}
+	f := store.TicketFilter{
+		EstateID: q.uint("estate_id"), AssigneeID: q.uint("assignee_id"),
+		Status: models.TicketStatus(q.oneOf("status", ticketStatuses()...)),
+		Kind:   models.TicketKind(q.oneOf("kind", string(models.TicketRepair), string(models.TicketComplaint))),
+		Urgency: models.Urgency(q.oneOf("urgency", string(models.UrgencyCritical), string(models.UrgencyUrgent),
+			string(models.UrgencyNormal))),
+		Now: s.now(),
+	}
+	if b := q.bool("breached"); b != nil {
+		f.Breached = *b
+	}
+	if b := q.bool("at_risk"); b != nil {
+		f.AtRisk = *b
+	}
+	page := q.page()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	ctx, scope := c.Request.Context(), caller(c).scope()
+	l, err := s.store.Tickets(ctx, scope, f, page)
+	var where map[uint64]string
+	if err == nil {
+		var ids []uint64
+		for _, t := range l.Items {
+			if t.HouseholdID != nil {
+				ids = append(ids, *t.HouseholdID)
+			}
+		}
+		where, err = s.store.HouseholdAddresses(ctx, scope, ids)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, listResponse(l, page, func(t models.Ticket) ticketRow {
+		r := ticketRow{Ticket: t}
+		if t.HouseholdID != nil {
+			r.Address = where[*t.HouseholdID]
+		}
+		return r
+	}))
+}
+
+// ticketRow is a ticket in a list, with its household's address.
+type ticketRow struct {
+	models.Ticket
+	// Address is the household's building and unit ("1栋 101"); empty for a
+	// common-area ticket.
+	Address string `json:"address,omitempty"`
+}
+
+func ticketStatuses() []string {
+	out := []string{}
+	for _, st := range []models.TicketStatus{models.StatusNew, models.StatusAssigned, models.StatusAccepted,
+		models.StatusInProgress, models.StatusAcknowledged, models.StatusAnswered, models.StatusOnHold,
+		models.StatusCompleted, models.StatusReturnVisit, models.StatusClosed, models.StatusCancelled} {
+		out = append(out, string(st))
+	}
+	return out
+}
+
+// ticketDetail is a ticket with its live process state, timeline,
+// escalations and messages.
+type ticketDetail struct {
+	Ticket     models.Ticket `json:"ticket"`
+	WorkflowID string        `json:"workflow_id"`
+	// Process is the live state from the workflow; null when it cannot be
+	// read right now (ProcessError says why).
+	Process      *processView         `json:"process"`
+	ProcessError string               `json:"process_error,omitempty"`
+	Timeline     []models.TicketEvent `json:"timeline"`
+	Escalations  []models.TicketEvent `json:"escalations"`
+	Messages     []models.Message     `json:"messages"`
+	// AllowedActions are the actions the caller may take now (the state and
+	// the role allow them; a form may still need filling in).
+	AllowedActions []string `json:"allowed_actions"`
+}
+
+// processView is workflows.TicketView in the API's JSON style.
+type processView struct {
+	Status          models.TicketStatus `json:"status"`
+	AssigneeID      uint64              `json:"assignee_id"`
+	FirstReceiverID uint64              `json:"first_receiver_id"`
+	Deadlines       []deadlineView      `json:"deadlines"`
+	HeldSeconds     int64               `json:"held_seconds"`
+	OnHoldSince     *time.Time          `json:"on_hold_since"`
+	HoldReason      models.HoldReason   `json:"hold_reason,omitempty"`
+	EscalationLevel int                 `json:"escalation_level"`
+	NextTimer       string              `json:"next_timer"`
+	NextTimerAt     *time.Time          `json:"next_timer_at"`
+	ReopenCount     int                 `json:"reopen_count"`
+	ConfirmBy       *time.Time          `json:"confirm_by"`
+	ReturnVisitBy   *time.Time          `json:"return_visit_by"`
+	Score           int                 `json:"score"`
+	FollowUpID      uint64              `json:"follow_up_id,omitempty"`
+	AsOf            time.Time           `json:"as_of"`
+}
+
+type deadlineView struct {
+	Milestone   models.Milestone `json:"milestone"`
+	Round       int              `json:"round"`
+	Due         time.Time        `json:"due"`
+	LeftSeconds int64            `json:"left_seconds"`
+	Done        bool             `json:"done"`
+	DoneAt      *time.Time       `json:"done_at"`
+	Warned      bool             `json:"warned"`
+	Level       int              `json:"escalation_level"`
+}
+
+func viewProcess(v workflows.TicketView) *processView {
+	out := &processView{
+		Status: v.Status, AssigneeID: v.AssigneeID, FirstReceiverID: v.FirstReceiverID,
+		HeldSeconds: int64(v.HeldFor / time.Second), OnHoldSince: v.OnHoldSince, HoldReason: v.HoldReason,
+		EscalationLevel: v.EscalationLevel, NextTimer: v.NextTimer, NextTimerAt: v.NextTimerAt,
+		ReopenCount: v.ReopenCount, ConfirmBy: v.ConfirmBy, ReturnVisitBy: v.ReturnVisitBy,
+		Score: v.Score, FollowUpID: v.FollowUpID, AsOf: v.AsOf, Deadlines: []deadlineView{},
+	}
+	for _, d := range v.Deadlines {
+		out.Deadlines = append(out.Deadlines, deadlineView{Milestone: d.Milestone, Round: d.Round, Due: d.Due,
+			LeftSeconds: int64(d.Left / time.Second), Done: d.Done, DoneAt: d.DoneAt, Warned: d.Warned, Level: d.Level})
+	}
+	return out
+}
+
+// getTicket returns the ticket record, its live process state, its timeline
+// (every event), its escalations and every message sent about it.
+func (s *Server) getTicket(c *gin.Context) {
+	t, ok := loadScoped(s, c, s.store.Ticket)
+	if !ok {
+		return
+	}
+	var err error
+	p := caller(c)
+	ctx := c.Request.Context()
+	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.TicketEvent{}, AllowedActions: []string{}}
+	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	for _, e := range out.Timeline {
+		if strings.HasPrefix(e.Type, "escalat") {
+			out.Escalations = append(out.Escalations, e)
+		}
+	}
+	msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: ticketRef(t.ID)}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	out.Messages = msgs.Items
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if v, err := s.ticketState(qctx, t.ID); err != nil {
+		s.log.WarnContext(ctx, "ticket state query", "ticket_id", t.ID, "err", err)
+		out.ProcessError = "the live process state is not available right now"
+	} else {
+		out.Process = viewProcess(v)
+	}
+	if out.Process != nil && !out.Process.Status.Terminal() {
+		if out.AllowedActions, err = s.allowedActions(qctx, t.ID, p.Staff); err != nil {
+			s.log.WarnContext(ctx, "ticket allowed actions query", "ticket_id", t.ID, "err", err)
+			out.AllowedActions = []string{}
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func ticketRef(id uint64) string { return fmt.Sprintf("ticket:%d", id) }
+
+func (s *Server) ticketState(ctx context.Context, id uint64) (workflows.TicketView, error) {
+	var v workflows.TicketView
+	res, err := s.temporal.QueryWorkflow(ctx, workflows.TicketWorkflowID(id), "", workflows.TicketStateQuery)
+	if err == nil {
+		err = res.Get(&v)
+	}
+	return v, err
+}
+
+// allowedActions asks the ticket's workflow which actions st may take now.
+func (s *Server) allowedActions(ctx context.Context, id uint64, st models.Staff) ([]string, error) {
+	out := []string{}
+	res, err := s.temporal.QueryWorkflow(ctx, workflows.TicketWorkflowID(id), "", workflows.TicketAllowedActionsQuery,
+		workflows.AllowedActionsInput{ActorID: st.ID, ActorRole: st.Role})
+	if err == nil {
+		err = res.Get(&out)
+	}
+	return out, err
+}
+
+// ticketActionRequest carries the fields any action may take; the workflow's
+// validator says which the action needs.
+type ticketActionRequest struct {
+	AssigneeID uint64            `json:"assignee_id"`
+	Reason     string            `json:"reason" validate:"max=500"`
+	Note       string            `json:"note" validate:"max=2000"`
+	HoldReason models.HoldReason `json:"hold_reason" validate:"omitempty,oneof=waiting_parts resident_absent resident_appointment"`
+	Summary    string            `json:"summary" validate:"max=2000"`
+	Materials  string            `json:"materials" validate:"max=1000"`
+	ChargeFen  models.Money      `json:"charge_fen" validate:"gte=0,lte=100000000"`
+	Accepted   bool              `json:"accepted"`
+	Score      int               `json:"score" validate:"gte=0,lte=5"`
+	Comments   string            `json:"comments" validate:"max=2000"`
+}
+
+// ticketAction applies a staff action through the ticket's workflow update.
+// The Idempotency-Key header becomes the update's ID, so an action repeated
+// with the same key is applied once. A refused action answers at once: 409
+// with the current state, 403 for the role, 400 naming the field.
+func (s *Server) ticketAction(c *gin.Context) {
+	t, ok := loadScoped(s, c, s.store.Ticket)
+	if !ok {
+		return
+	}
+	p := caller(c)
+	ctx := c.Request.Context()
+	var in ticketActionRequest
+	action, key, ok := s.actionRequest(c, ticketActions, &in)
+	if !ok {
+		return
+	}
+	if t.Status.Terminal() {
+		respondError(c, s.log, &stateError{state: string(t.Status), msg: "the ticket is " + string(t.Status)})
+		return
+	}
+	if in.AssigneeID != 0 {
+		if err := s.checkAssignee(ctx, p.scope(), in.AssigneeID, t.EstateID); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+	}
+	var view workflows.TicketView
+	err := s.update(ctx, workflows.TicketWorkflowID(t.ID), workflows.TicketActionUpdate, key, workflows.TicketAction{
+		Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, AssigneeID: in.AssigneeID,
+		Reason: in.Reason, Note: in.Note, HoldReason: in.HoldReason, Summary: in.Summary, Materials: in.Materials,
+		ChargeFen: in.ChargeFen, Accepted: in.Accepted, Score: in.Score, Comments: in.Comments,
+	}, &view)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		// The process ended between the read and the update.
+		if cur, rerr := s.store.Ticket(ctx, p.scope(), t.ID); rerr == nil {
+			err = &stateError{state: string(cur.Status), msg: "the ticket's process has ended"}
+		}
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "ticket action", "ticket_id", t.ID, "action", action, "by", p.Staff.ID)
+	c.JSON(http.StatusOK, viewProcess(view))
+}
+
+func (s *Server) ticketRoutes() []route {
+	desk := []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleCompanyAdmin}
+	return []route{
+		{method: http.MethodPost, path: "/api/v1/tickets", summary: "Open a repair ticket or complaint and start its process (Idempotency-Key header: a retry returns the same ticket)", tag: "tickets",
+			roles: desk, handler: s.createTicket, body: models.NewTicketRequest{}, resp: models.Ticket{}, status: http.StatusCreated},
+		{method: http.MethodGet, path: "/api/v1/tickets", summary: "Tickets, nearest deadline first, each with its household's address", tag: "tickets", roles: everyRole, handler: s.listTickets,
+			resp: listBody[ticketRow]{}, status: http.StatusOK,
+			query: params(estateQ, param{"status", "string", "ticket status"}, param{"kind", "string", "repair or complaint"},
+				param{"urgency", "string", "critical, urgent or normal"}, param{"assignee_id", "integer", "assigned to this staff member"},
+				param{"breached", "boolean", "a deadline has passed"}, param{"at_risk", "boolean", "past the warning point of its next deadline"})},
+		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state, timeline, escalations and messages", tag: "tickets",
+			roles: everyRole, handler: s.getTicket, resp: ticketDetail{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: "A staff action: " + strings.Join(ticketActions, ", ") + " (Idempotency-Key header: applied once)", tag: "tickets",
+			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true},
+	}
+}

@@ -1,0 +1,323 @@
+// Package app wires the service together: database, Temporal (embedded or a
+// cluster), worker and HTTP API, and stops them in order.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/wuye/wuye/api"
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/config"
+	"github.com/wuye/wuye/console"
+	"github.com/wuye/wuye/engine"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/worker"
+	"github.com/wuye/wuye/workflows"
+)
+
+// Mode says which parts run in this process.
+type Mode string
+
+// Modes.
+const (
+	// ModeServe runs the API and the worker (and, with no TEMPORAL_ADDRESS,
+	// the embedded Temporal server).
+	ModeServe Mode = "serve"
+	// ModeAPI runs only the HTTP API against a Temporal cluster.
+	ModeAPI Mode = "api"
+	// ModeWorker runs only the worker against a Temporal cluster.
+	ModeWorker Mode = "worker"
+)
+
+// Options adjust a start beyond the configuration.
+type Options struct {
+	Mode Mode
+	// Demo fills an empty database with a demo estate.
+	Demo bool
+	// Out receives the first administrator's credentials and where to go.
+	Out io.Writer
+	// UI embeds the Temporal Web UI beside the embedded server; nil for none.
+	UI engine.UIFunc
+	// Log is the service's logger; nil builds one from the configuration.
+	Log *slog.Logger
+	// Now is the clock for records; nil means time.Now.
+	Now func() time.Time
+}
+
+// App is the running service.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	Store    *store.Store
+	engine   *engine.Server
+	Temporal client.Client
+	links    *auth.Links
+	worker   sdkworker.Worker
+	http     *http.Server
+	listener net.Listener
+	served   chan error
+}
+
+// Start brings every part up and returns once the API is listening.
+func Start(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+	if opts.Mode == "" {
+		opts.Mode = ModeServe
+	}
+	if opts.Out == nil {
+		opts.Out = os.Stdout
+	}
+	if opts.Mode != ModeServe && cfg.EmbeddedTemporal() {
+		return nil, fmt.Errorf("mode %q needs a Temporal cluster: set TEMPORAL_ADDRESS (only serve embeds one)", opts.Mode)
+	}
+	log := opts.Log
+	if log == nil {
+		log = NewLogger(cfg, os.Stderr)
+	}
+	a = &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			a.Stop(context.WithoutCancel(ctx))
+		}
+	}()
+
+	if a.links, err = residentLinks(cfg); err != nil {
+		return nil, err
+	}
+	if err := a.openStore(ctx, opts); err != nil {
+		return nil, err
+	}
+	if err := a.connectTemporal(ctx, opts); err != nil {
+		return nil, err
+	}
+	if opts.Mode != ModeAPI {
+		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: log, Now: opts.Now, Notify: cfg.Notify, Links: a.links})
+		if err != nil {
+			return nil, err
+		}
+		a.worker = w
+		if err := a.worker.Start(); err != nil {
+			return nil, fmt.Errorf("start worker: %w", err)
+		}
+		a.syncBillingSchedules(ctx)
+	}
+	if err := a.serveHTTP(opts); err != nil {
+		return nil, err
+	}
+	a.printWelcome(opts)
+	return a, nil
+}
+
+func (a *App) openStore(ctx context.Context, opts Options) error {
+	o := store.Options{Driver: a.cfg.DBDriver, DSN: a.cfg.DBDSN, MaxOpen: a.cfg.DBMaxOpen,
+		MaxLifetime: a.cfg.DBMaxLifetime, Logger: a.log, Now: opts.Now}
+	if o.Driver == store.SQLite {
+		o.DSN = a.cfg.SQLitePath()
+	}
+	s, err := store.Open(ctx, o)
+	if err != nil {
+		return err
+	}
+	a.Store = s
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := bootstrapAdmin(ctx, s, a.cfg, opts.Out, a.log); err != nil {
+		return err
+	}
+	if opts.Demo {
+		if err := seedDemo(ctx, s, a.cfg, opts.Out, a.log); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) connectTemporal(ctx context.Context, opts Options) error {
+	copts := a.cfg.Temporal
+	copts.Logger = sdklog.NewStructuredLogger(a.log.With("component", "temporal-sdk"))
+	if a.cfg.EmbeddedTemporal() {
+		srv, err := engine.Start(ctx, engine.Options{
+			DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace,
+			FrontendPort: a.cfg.EmbeddedTemporalPort, UIPort: a.cfg.EmbeddedUIPort,
+			UI: opts.UI, SearchAttributes: engine.DefaultSearchAttributes(), Logger: a.log,
+		})
+		if err != nil {
+			return fmt.Errorf("start embedded Temporal: %w", err)
+		}
+		a.engine = srv
+		copts.HostPort = srv.FrontendAddress()
+		copts.Namespace = a.cfg.TemporalNamespace
+	}
+	c, err := client.DialContext(ctx, copts)
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", copts.HostPort, err)
+	}
+	a.Temporal = c
+	if !a.cfg.EmbeddedTemporal() {
+		if err := engine.RegisterSearchAttributes(ctx, c, copts.Namespace, engine.DefaultSearchAttributes()); err != nil {
+			// A hosted cluster may refuse this: its operators register them.
+			a.log.Warn("could not register search attributes; register them on the cluster", "err", err)
+		}
+	}
+	return nil
+}
+
+// syncBillingSchedules brings every estate's billing schedule in line with
+// its policy, so that a database from before the schedules (or a change
+// whose sync failed) converges; a failure is logged and the start goes on.
+func (a *App) syncBillingSchedules(ctx context.Context) {
+	all := store.AllEstates()
+	for page := 1; ; page++ {
+		l, err := a.Store.Estates(ctx, all, store.Page{Number: page, Size: store.MaxPageSize})
+		if err != nil {
+			a.log.Error("billing schedules: list estates", "err", err)
+			return
+		}
+		for _, e := range l.Items {
+			pol, err := a.Store.Policy(ctx, all, e.ID)
+			if err == nil {
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				err = workflows.SyncBillingSchedule(sctx, a.Temporal, e, pol.Policy.Fees)
+				cancel()
+			}
+			if err != nil {
+				a.log.Error("billing schedule", "estate_id", e.ID, "err", err)
+			}
+		}
+		if len(l.Items) < store.MaxPageSize {
+			return
+		}
+	}
+}
+
+func (a *App) serveHTTP(opts Options) error {
+	var h http.Handler
+	if opts.Mode == ModeWorker {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"status":"ok"}`)
+		})
+		h = mux
+	} else {
+		srv := api.New(api.Options{
+			Store: a.Store, Temporal: a.Temporal, Log: a.log, Now: opts.Now,
+			SessionTTL: a.cfg.SessionTTL, SecureCookies: a.cfg.SecureCookies, DefaultTimeZone: a.cfg.TimeZone,
+			TemporalUIURL: a.temporalUIURL(), Namespace: a.cfg.TemporalNamespace, Links: a.links,
+		})
+		console.Register(srv.Engine())
+		h = srv.Handler()
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+	}
+	a.listener = ln
+	a.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	go func() { a.served <- a.http.Serve(ln) }()
+	return nil
+}
+
+// temporalUIURL is the embedded Temporal Web UI's base URL, "" when none runs.
+func (a *App) temporalUIURL() string {
+	if a.engine == nil || a.engine.UIAddress() == "" {
+		return ""
+	}
+	return "http://" + a.engine.UIAddress()
+}
+
+// Addr is the API's listening address, e.g. "127.0.0.1:8080".
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Done reports an HTTP server that stopped by itself.
+func (a *App) Done() <-chan error { return a.served }
+
+// Stop shuts down in order: the API stops taking requests and finishes those
+// under way, the worker drains, the embedded server stops, the database
+// closes. It is safe on a partly started App.
+func (a *App) Stop(ctx context.Context) {
+	if a.http != nil {
+		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		if err := a.http.Shutdown(sctx); err != nil {
+			a.log.Warn("HTTP shutdown", "err", err)
+		}
+		cancel()
+	}
+	if a.worker != nil {
+		a.worker.Stop()
+	}
+	if a.Temporal != nil {
+		a.Temporal.Close()
+	}
+	if a.engine != nil {
+		if err := a.engine.Stop(); err != nil {
+			a.log.Warn("embedded Temporal shutdown", "err", err)
+		}
+	}
+	if a.Store != nil {
+		if err := a.Store.Close(); err != nil {
+			a.log.Warn("database close", "err", err)
+		}
+	}
+	a.log.Info("stopped")
+}
+
+// Run starts the service and stops it when ctx ends (SIGINT/SIGTERM).
+func Run(ctx context.Context, cfg config.Config, opts Options) error {
+	a, err := Start(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+	case err = <-a.served:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	}
+	a.Stop(context.WithoutCancel(ctx))
+	return err
+}
+
+func (a *App) printWelcome(opts Options) {
+	host, port, _ := net.SplitHostPort(a.Addr())
+	if host == "::" || host == "0.0.0.0" || host == "" {
+		host = "localhost"
+	}
+	base := "http://" + net.JoinHostPort(host, port)
+	fmt.Fprintf(opts.Out, "\n物业 service (%s) is running\n", opts.Mode)
+	if opts.Mode != ModeWorker {
+		fmt.Fprintf(opts.Out, "  Console:       %s/console/\n  API:           %s/api/v1  (OpenAPI: /api/v1/openapi.json)\n", base, base)
+	}
+	if a.engine != nil {
+		fmt.Fprintf(opts.Out, "  Temporal:      %s (embedded, data in %s)\n", a.engine.FrontendAddress(), a.cfg.DataDir)
+		if ui := a.engine.UIAddress(); ui != "" {
+			fmt.Fprintf(opts.Out, "  Temporal UI:   http://%s/namespaces/%s/workflows\n", ui, a.cfg.TemporalNamespace)
+		}
+	}
+	fmt.Fprintln(opts.Out)
+}
+
+// NewLogger builds the service's slog logger from the configuration.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	o := &slog.HandlerOptions{Level: cfg.Level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, o))
+	}
+	return slog.New(slog.NewTextHandler(w, o))
+}

@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
+)
+
+// collectionRecordingPolicy climbs the dunning ladder in seconds, without
+// quiet hours.
+func collectionRecordingPolicy(p *models.Policy) {
+	recordingPolicy(p)
+	secondScaleDunning(p)
+}
+
+// overdueToCall issues a bill long overdue to the recording's household and
+// waits until the ladder has sent two messages and assigned the call.
+func (r *ticketRecording) overdueToCall() arrearsDetail {
+	r.t.Helper()
+	fin := r.as[models.RoleFinance]
+	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
+	var d arrearsDetail
+	waitFor(r.t, 45*time.Second, "two messages and a call", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+		return len(d.Tasks) == 1 && countContacts(d.History) >= 2
+	})
+	return d
+}
+
+// recordCollectionPaid: an overdue bill climbs to the call; a payment in
+// full closes the case.
+func recordCollectionPaid(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-PAID", collectionRecordingPolicy)
+	d := r.overdueToCall()
+	r.as[models.RoleFinance].mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": r.house, "amount_fen": d.Account.Total,
+		"paid_at": time.Now().Format(time.RFC3339), "channel": "wechat", "reference": "wx-rec-1"}, nil, http.StatusCreated)
+	r.waitCollectionClosed()
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
+// recordCollectionPromiseOpen: the call's outcome is a promise to pay (an
+// update), which pauses the ladder; the case is left running.
+func recordCollectionPromiseOpen(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-PROM", collectionRecordingPolicy)
+	d := r.overdueToCall()
+	promised := models.DateOf(time.Now().AddDate(0, 0, 10), time.UTC)
+	r.as[models.RoleCustomerService].mustCall(http.MethodPost, fmt.Sprintf("/api/v1/collection-tasks/%d/outcome", d.Tasks[0].ID),
+		map[string]any{"outcome": models.OutcomePromised, "promised_on": promised, "note": "下周付清"}, nil, http.StatusOK)
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
+// recordCollectionReminding: a bill not yet due opens a case that waits to
+// remind before the due date.
+func recordCollectionReminding(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-REM", collectionRecordingPolicy)
+	period := fmt.Sprintf("%d-01", time.Now().Year()+1)
+	r.as[models.RoleFinance].mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": period, "amount_fen": 30000}, nil, http.StatusCreated)
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
+// recordBillingRun: the scheduled billing run of an estate with one fee
+// item bills its household and starts the household's collection; both
+// histories are kept.
+func recordBillingRun(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-BILL", recordingPolicy)
+	r.as[models.RoleFinance].mustCall(http.MethodPost, "/api/v1/fee-items", map[string]any{"household_id": r.house, "name": "物业费", "amount_fen": 25000}, nil, http.StatusCreated)
+	res := runBilling(t, a, r.estateID)
+	if res.Created != 1 {
+		t.Fatalf("billing run: got %+v, want one bill created", res)
+	}
+	return []string{workflows.BillingRunWorkflowID(r.estateID), workflows.CollectionWorkflowID(r.house)}
+}
+
+// runBilling runs the estate's billing run now, as its schedule would, and
+// waits for its result.
+func runBilling(t *testing.T, a *App, estateID uint64) workflows.BillingRunResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	run, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.BillingRunWorkflowID(estateID), TaskQueue: workflows.TaskQueue},
+		workflows.BillingRun, workflows.BillingRunInput{EstateID: estateID, TimeZone: "Asia/Shanghai", BillingDay: 1})
+	if err != nil {
+		t.Fatalf("start billing run: %v", err)
+	}
+	var res workflows.BillingRunResult
+	if err := run.Get(ctx, &res); err != nil {
+		t.Fatalf("billing run: %v", err)
+	}
+	return res
+}
+
+// waitCollectionClosed waits for the household's case to close.
+func (r *ticketRecording) waitCollectionClosed() {
+	r.t.Helper()
+	var d arrearsDetail
+	waitFor(r.t, 30*time.Second, "the case to close", func() bool {
+		r.as[models.RoleFinance].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+		return d.Case != nil && d.Case.Stage == models.StageClosed
+	})
+}

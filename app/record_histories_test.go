@@ -1,0 +1,355 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enums "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
+)
+
+// recordEnv turns TestRecordHistories on.
+const recordEnv = "WUYE_RECORD_HISTORIES"
+
+// historiesDir is where the replay test of package workflows finds them.
+var historiesDir = filepath.Join("..", "workflows", "testdata")
+
+// historyScenario drives processes through the HTTP API of a running
+// service and names the workflows whose histories to keep.
+//
+// The table below is meant to grow: arrears collection and move-in follow-up
+// scenarios go here beside the ticket ones, each with its own estate (a
+// unique code) so that scenarios never see each other's records.
+type historyScenario struct {
+	// prefix names the files: <prefix>.json for the first workflow run
+	// returns, <prefix>_2.json, <prefix>_3.json... for the others.
+	prefix string
+	// run drives the scenario and returns the IDs of the workflows to save,
+	// each settled: closed, or running and waiting (no task or activity
+	// under way).
+	run func(t *testing.T, a *App) []string
+}
+
+func historyScenarios() []historyScenario {
+	return []historyScenario{
+		{"ticket_critical_repair", recordCriticalRepair},
+		{"ticket_complaint_hold_cancel", recordComplaintHoldCancel},
+		{"ticket_normal_open", recordNormalOpen},
+		{"ticket_low_score_follow_up", recordLowScoreFollowUp},
+		// Recorded after "notify-first-receiver-on-complete" (version 1); the
+		// ones above stand for the code before it.
+		{"ticket_completed_v1", recordCompletedV1},
+		// Recorded after "resident-confirm-link" (version 1): the resident
+		// rejects the work by link, then confirms the rework by link.
+		{"ticket_resident_link_v1", recordResidentLinkV1},
+		{"collection_paid", recordCollectionPaid},
+		{"collection_promise_open", recordCollectionPromiseOpen},
+		{"collection_reminding_open", recordCollectionReminding},
+		{"billing_run", recordBillingRun},
+		{"followup_visit_ticket_cancelled", recordFollowUpVisitTicketCancelled},
+		{"followup_reminding_open", recordFollowUpRemindingOpen},
+	}
+}
+
+// TestRecordHistories records workflow histories into workflows/testdata
+// for the replay test. A history stands for the workflow code that wrote
+// it: files already there are kept (they prove that today's code still
+// replays what earlier versions did), only missing ones are recorded.
+func TestRecordHistories(t *testing.T) {
+	if os.Getenv(recordEnv) != "1" {
+		t.Skip("records workflow histories only when WUYE_RECORD_HISTORIES=1; to record the missing ones " +
+			"(delete a file to record it again): WUYE_RECORD_HISTORIES=1 GOTOOLCHAIN=local go test ./app -run TestRecordHistories")
+	}
+	if err := os.MkdirAll(historiesDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	a := startApp(t, testConfig(t, t.TempDir()))
+	for _, sc := range historyScenarios() {
+		t.Run(sc.prefix, func(t *testing.T) {
+			if _, err := os.Stat(historyFile(sc.prefix, 0)); err == nil {
+				t.Skipf("%s exists and stands for the version that wrote it; delete it to record it again", historyFile(sc.prefix, 0))
+			}
+			ids := sc.run(t, a)
+			if len(ids) == 0 {
+				t.Fatal("scenario named no workflow to save")
+			}
+			for i, id := range ids {
+				settle(t, a.Temporal, id)
+				saveHistory(t, a.Temporal, id, historyFile(sc.prefix, i))
+			}
+		})
+	}
+}
+
+func historyFile(prefix string, i int) string {
+	if i == 0 {
+		return filepath.Join(historiesDir, prefix+".json")
+	}
+	return filepath.Join(historiesDir, fmt.Sprintf("%s_%d.json", prefix, i+1))
+}
+
+// settle waits until workflow id is closed, or running with nothing under
+// way, so that its history ends at a completed workflow task.
+func settle(t *testing.T, c client.Client, id string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "workflow "+id+" to settle", func() bool {
+		d, err := c.DescribeWorkflowExecution(context.Background(), id, "")
+		if err != nil {
+			t.Fatalf("describe %s: %v", id, err)
+		}
+		if d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			return true
+		}
+		return d.GetPendingWorkflowTask() == nil && len(d.GetPendingActivities()) == 0
+	})
+}
+
+// saveHistory fetches the whole history of workflow id and writes it as
+// indented protojson, the format worker.WorkflowReplayer reads.
+func saveHistory(t *testing.T, c client.Client, id, path string) {
+	t.Helper()
+	ctx := context.Background()
+	hist := &historypb.History{}
+	it := c.GetWorkflowHistory(ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", id, err)
+		}
+		hist.Events = append(hist.Events, e)
+	}
+	raw, err := protojson.Marshal(hist)
+	if err != nil {
+		t.Fatalf("encode history of %s: %v", id, err)
+	}
+	// protojson varies its whitespace on purpose; indenting the compact
+	// form gives the same bytes for the same history.
+	var compact, out bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	out.WriteByte('\n')
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("saved %d events of %s to %s", len(hist.Events), id, path)
+}
+
+// ticketRecording is an estate with a second-scale policy, its staff and a
+// resident, for ticket scenarios.
+type ticketRecording struct {
+	t        *testing.T
+	a        *App
+	estateID uint64
+	as       map[models.Role]*apiClient
+	ids      map[models.Role]uint64
+	resident uint64
+	house    uint64
+}
+
+// recordingPolicy shortens the critical repair tier and the complaint
+// windows to seconds and turns quiet hours off, so that a scenario runs the
+// same whatever the hour it is recorded at.
+func recordingPolicy(p *models.Policy) {
+	secondScaleRepairs(p)
+	p.Complaint.Acknowledge = models.Duration(2 * time.Second)
+	p.Complaint.Answer = models.Duration(time.Hour)
+	p.Complaint.Resolve = models.Duration(2 * time.Hour)
+	p.QuietHours = models.QuietHours{Start: "00:00", End: "00:00"}
+}
+
+func newTicketRecording(t *testing.T, a *App, code string) *ticketRecording {
+	t.Helper()
+	return newRecording(t, a, code, recordingPolicy)
+}
+
+// newRecording is an estate with the policy tune gives, its staff and one
+// household with its owner.
+func newRecording(t *testing.T, a *App, code string, tune func(*models.Policy)) *ticketRecording {
+	t.Helper()
+	r := &ticketRecording{t: t, a: a}
+	r.estateID, r.as, r.ids = estateWithStaff(t, a, code, tune)
+	admin := r.as[models.RoleCompanyAdmin]
+	var building, unit, household, resident idOnly
+	admin.mustCall(http.MethodPost, "/api/v1/buildings", map[string]any{"estate_id": r.estateID, "name": "1栋"}, &building, http.StatusCreated)
+	admin.mustCall(http.MethodPost, "/api/v1/units", map[string]any{"building_id": building.ID, "number": "101"}, &unit, http.StatusCreated)
+	admin.mustCall(http.MethodPost, "/api/v1/households", map[string]any{"unit_id": unit.ID}, &household, http.StatusCreated)
+	admin.mustCall(http.MethodPost, "/api/v1/residents", map[string]any{"household_id": household.ID, "name": "测试业主",
+		"phone": "0571-00000000", "role": "owner"}, &resident, http.StatusCreated)
+	r.house, r.resident = household.ID, resident.ID
+	return r
+}
+
+// open reports a ticket at the desk; withResident ties it to the household
+// and its resident, otherwise it is for a common area.
+func (r *ticketRecording) open(kind models.TicketKind, u models.Urgency, withResident bool) uint64 {
+	r.t.Helper()
+	req := map[string]any{"estate_id": r.estateID, "kind": kind, "urgency": u, "category": "水电",
+		"description": "录制用工单", "channel": "phone"}
+	if withResident {
+		req["household_id"], req["resident_id"] = r.house, r.resident
+	} else {
+		req["location"] = "2栋地下车库"
+	}
+	var tk idOnly
+	r.as[models.RoleCustomerService].mustCall(http.MethodPost, "/api/v1/tickets", req, &tk, http.StatusCreated)
+	return tk.ID
+}
+
+// act posts action on ticket id as role.
+func (r *ticketRecording) act(id uint64, role models.Role, action string, body map[string]any) {
+	r.t.Helper()
+	r.as[role].mustCall(http.MethodPost, fmt.Sprintf("/api/v1/tickets/%d/actions/%s", id, action), body, nil, http.StatusOK)
+}
+
+// waitEscalated waits until ticket id has reached role for milestone.
+func (r *ticketRecording) waitEscalated(id uint64, m models.Milestone, role models.Role) {
+	r.t.Helper()
+	var d ticketDetail
+	waitFor(r.t, 30*time.Second, fmt.Sprintf("escalation of %s to %s", m, role), func() bool {
+		r.as[models.RoleCustomerService].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
+		for _, e := range d.Escalations {
+			if e.Detail["milestone"] == string(m) && e.Detail["role"] == string(role) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// workToClose takes a dispatched repair through the technician's visit,
+// the resident's confirmation and the return visit with score.
+func (r *ticketRecording) workToClose(id uint64, score int) {
+	r.t.Helper()
+	tech, desk := models.RoleTechnician, models.RoleCustomerService
+	r.act(id, desk, workflows.ActDispatch, map[string]any{"assignee_id": r.ids[tech]})
+	r.act(id, tech, workflows.ActAccept, nil)
+	r.act(id, tech, workflows.ActContact, nil)
+	r.act(id, tech, workflows.ActArrive, nil)
+	r.act(id, tech, workflows.ActComplete, map[string]any{"summary": "更换阀门", "materials": "阀门1个", "charge_fen": 3500})
+	r.act(id, desk, workflows.ActConfirm, map[string]any{"accepted": true})
+	r.act(id, desk, workflows.ActReturnVisit, map[string]any{"score": score, "comments": "录制回访"})
+}
+
+// result waits for the ticket's workflow to end and checks its status.
+func (r *ticketRecording) result(id uint64, want models.TicketStatus) workflows.TicketResult {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var res workflows.TicketResult
+	if err := r.a.Temporal.GetWorkflow(ctx, workflows.TicketWorkflowID(id), "").Get(ctx, &res); err != nil {
+		r.t.Fatalf("ticket %d: %v", id, err)
+	}
+	if res.Status != want {
+		r.t.Fatalf("ticket %d: got %s, want %s", id, res.Status, want)
+	}
+	return res
+}
+
+// recordCriticalRepair: a critical repair nobody attends escalates to the
+// supervisor; then it is dispatched, worked, confirmed and visited: closed.
+func recordCriticalRepair(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-CRIT")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.waitEscalated(id, models.MilestoneOnSite, models.RoleSupervisor)
+	r.workToClose(id, 5)
+	r.result(id, models.StatusClosed)
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordComplaintHoldCancel: a complaint escalates unacknowledged, is
+// acknowledged, put on hold, resumed, noted and cancelled.
+func recordComplaintHoldCancel(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-CMPL")
+	id := r.open(models.TicketComplaint, models.UrgencyNormal, false)
+	desk := models.RoleCustomerService
+	r.waitEscalated(id, models.MilestoneAcknowledge, models.RoleSupervisor)
+	r.act(id, desk, workflows.ActAcknowledge, nil)
+	r.act(id, desk, workflows.ActHold, map[string]any{"hold_reason": models.HoldResidentAbsent})
+	time.Sleep(1500 * time.Millisecond)
+	r.act(id, desk, workflows.ActResume, nil)
+	r.act(id, desk, workflows.ActNote, map[string]any{"note": "已与业主约定再次沟通"})
+	r.act(id, models.RoleSupervisor, workflows.ActCancel, map[string]any{"reason": "业主撤回投诉"})
+	r.result(id, models.StatusCancelled)
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordNormalOpen: a normal repair dispatched and accepted, left running
+// with its warning and escalation timers pending.
+func recordNormalOpen(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-OPEN")
+	id := r.open(models.TicketRepair, models.UrgencyNormal, true)
+	r.act(id, models.RoleCustomerService, workflows.ActDispatch, map[string]any{"assignee_id": r.ids[models.RoleTechnician]})
+	r.act(id, models.RoleTechnician, workflows.ActAccept, nil)
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordLowScoreFollowUp: a low return-visit score opens a follow-up
+// complaint as a child workflow; both histories are kept.
+func recordLowScoreFollowUp(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-LOW")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.workToClose(id, 1)
+	res := r.result(id, models.StatusClosed)
+	if res.FollowUpID == 0 {
+		t.Fatalf("ticket %d: got no follow-up complaint, want one for score 1", id)
+	}
+	return []string{workflows.TicketWorkflowID(id), workflows.TicketWorkflowID(res.FollowUpID)}
+}
+
+// recordCompletedV1: a critical repair worked to close once the first
+// receiver is told of the completion, so that the replay test covers both
+// sides of "notify-first-receiver-on-complete".
+func recordCompletedV1(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-V1")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.workToClose(id, 4)
+	r.result(id, models.StatusClosed)
+	var d ticketDetail
+	r.as[models.RoleCustomerService].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
+	if !hasMessage(d.Messages, r.ids[models.RoleCustomerService], "ticket_completed") {
+		t.Fatalf("ticket %d: got no ticket_completed to the first receiver, want one", id)
+	}
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordResidentLinkV1: a critical repair whose resident answers by the
+// signed link of the confirmation request: "still broken", then, after the
+// rework, "fixed"; the return visit closes it.
+func recordResidentLinkV1(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-LINK")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.workToComplete(id)
+	first := r.confirmLink(id)
+	if code, body := r.followLink(http.MethodPost, first, url.Values{"accepted": {"false"}}); code != http.StatusOK {
+		t.Fatalf("reject by link: got %d %q", code, body)
+	}
+	r.act(id, models.RoleTechnician, workflows.ActComplete, map[string]any{"summary": "重新更换阀门"})
+	var second string
+	waitFor(t, 30*time.Second, "a new link for the rework", func() bool {
+		second = r.confirmLink(id)
+		return second != first
+	})
+	if code, body := r.followLink(http.MethodPost, second, url.Values{"accepted": {"true"}}); code != http.StatusOK {
+		t.Fatalf("confirm by link: got %d %q", code, body)
+	}
+	r.act(id, models.RoleCustomerService, workflows.ActReturnVisit, map[string]any{"score": 5})
+	r.result(id, models.StatusClosed)
+	return []string{workflows.TicketWorkflowID(id)}
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/bench/svc"
+	"github.com/wuye/wuye/models"
+)
+
+// runLateness measures escalations against their deadlines: (a) n open
+// tickets whose deadlines fall evenly across a window, (b) n tickets whose
+// deadlines fall at one instant. Every ticket is a normal repair with an
+// appointment, which sets both its contact and on-site deadline, so each
+// answers with two level-1 escalations at that moment.
+func runLateness(ctx context.Context, c config, tg target, createRate float64) (*Lateness, *Lateness, error) {
+	if createRate < 1 {
+		createRate = 1
+	}
+	lead := func(n int) time.Duration {
+		return time.Duration(float64(n)/createRate*1.5*float64(time.Second)) + 10*time.Second
+	}
+	s, db, err := tg.db.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer s.Close()
+	tag := time.Now().Unix() % 100000
+
+	var spread, burst *Lateness
+	if c.spread > 0 {
+		e, err := svc.SetupEstate(ctx, tg.base, fmt.Sprintf("SPR%d", tag), svc.SecondScale(time.Hour))
+		if err != nil {
+			return nil, nil, err
+		}
+		t0 := time.Now().Add(lead(c.spread))
+		step := c.spreadWindow / time.Duration(c.spread)
+		created := createAll(ctx, e, c.spread, func(i int) time.Time { return t0.Add(time.Duration(i) * step) })
+		spread, err = collect(ctx, db, e.ID, created, t0.Add(c.spreadWindow), false)
+		if err != nil {
+			return nil, nil, err
+		}
+		spread.WindowS = c.spreadWindow.Seconds()
+	}
+	if c.burst > 0 {
+		e, err := svc.SetupEstate(ctx, tg.base, fmt.Sprintf("BUR%d", tag), svc.SecondScale(time.Hour))
+		if err != nil {
+			return nil, nil, err
+		}
+		t1 := time.Now().Add(lead(c.burst))
+		created := createAll(ctx, e, c.burst, func(int) time.Time { return t1 })
+		burst, err = collect(ctx, db, e.ID, created, t1, true)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return spread, burst, nil
+}
+
+// createAll creates n appointed repairs as fast as 16 clients can and
+// returns how many were created.
+func createAll(ctx context.Context, e *svc.Estate, n int, at func(i int) time.Time) int {
+	desk := fastClient(e.Clients[models.RoleCustomerService])
+	var (
+		next, ok atomic.Int32
+		wg       sync.WaitGroup
+	)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				r, err := desk.Do(ctx, http.MethodPost, "/api/v1/tickets", "", svc.AppointedRepair(e.ID, at(i)))
+				if err == nil && r.Status == http.StatusCreated {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return int(ok.Load())
+}
+
+// collect waits for two escalations per created ticket (or five minutes
+// past the last deadline) and summarises event time minus deadline.
+func collect(ctx context.Context, db *gorm.DB, estateID uint64, created int, last time.Time, isBurst bool) (*Lateness, error) {
+	want := 2 * created
+	limit := last.Add(5 * time.Minute)
+	if w := time.Until(last); w > 0 {
+		select {
+		case <-time.After(w):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	var evs []models.TicketEvent
+	for {
+		var err error
+		if evs, err = escalationEvents(ctx, db, estateID); err != nil {
+			return nil, err
+		}
+		if len(evs) >= want || time.Now().After(limit) {
+			break
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	// The event's "due" is whole seconds; the appointment is exact.
+	var tickets []models.Ticket
+	if err := db.WithContext(ctx).Select("id", "appointment").Where("estate_id = ?", estateID).Find(&tickets).Error; err != nil {
+		return nil, err
+	}
+	dueOf := map[uint64]time.Time{}
+	for _, t := range tickets {
+		if t.Appointment != nil {
+			dueOf[t.ID] = *t.Appointment
+		}
+	}
+	l := &Lateness{Tickets: created, Escalations: len(evs), Missing: max(want-len(evs), 0)}
+	lats := make([]time.Duration, 0, len(evs))
+	var lastAt time.Time
+	for _, e := range evs {
+		due, ok := dueOf[e.TicketID]
+		if !ok {
+			continue
+		}
+		lats = append(lats, e.At.Sub(due))
+		if e.At.After(lastAt) {
+			lastAt = e.At
+		}
+	}
+	l.P50ms, l.P99ms, l.MaxMs = percentiles(lats)
+	if isBurst && len(evs) > 0 {
+		l.DrainS = lastAt.Sub(last).Seconds()
+		if l.DrainS > 0 {
+			l.DrainRate = float64(len(evs)) / l.DrainS
+		}
+	}
+	return l, nil
+}

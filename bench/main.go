@@ -1,0 +1,295 @@
+// Command bench measures a wuye service through its HTTP API: open-loop
+// load per endpoint with a baseline of the same workflow started directly
+// through the Temporal SDK, escalation lateness for deadlines spread over a
+// window and for a burst due at one instant, the read model with many rows
+// on SQLite and MySQL, and the process's memory, goroutines and start-up
+// time. It sends traffic to loopback only, and every loop is bounded.
+//
+//	go run ./bench                      # builds and runs the service itself
+//	go run ./bench -json bench.json     # also writes the report as JSON
+//	go run ./bench -addr 127.0.0.1:8080 -db ./data/wuye.db -frontend 127.0.0.1:7233
+//
+// See README.md "Benchmarks" and docs/benchmarks.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/wuye/wuye/bench/svc"
+)
+
+// config is the command line.
+type config struct {
+	addr, db, dsn, frontend, password string
+	rate                              float64
+	duration                          time.Duration
+	spread                            int
+	spreadWindow                      time.Duration
+	burst                             int
+	rows                              int
+	arrears                           int
+	reads                             int
+	mysql                             bool
+	mysqlDSN                          string
+	jsonOut                           string
+	keep                              bool
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, out io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&c.addr, "addr", "", "host:port of a running service (loopback); empty builds and starts one")
+	fs.StringVar(&c.db, "db", "", "with -addr: the service's SQLite file, for lateness, baseline and read-model rows")
+	fs.StringVar(&c.dsn, "dsn", "", "with -addr: the service's MySQL DSN instead of -db")
+	fs.StringVar(&c.frontend, "frontend", "", "with -addr: the Temporal frontend host:port, for the SDK baseline")
+	fs.StringVar(&c.password, "password", svc.AdminPassword, "with -addr: the first administrator's password")
+	fs.Float64Var(&c.rate, "rate", 20, "open-loop target rate per endpoint, requests per second")
+	fs.DurationVar(&c.duration, "duration", 15*time.Second, "how long each endpoint is loaded")
+	fs.IntVar(&c.spread, "spread", 300, "open tickets whose deadlines fall evenly across -spread-window")
+	fs.DurationVar(&c.spreadWindow, "spread-window", time.Minute, "window of the spread deadlines")
+	fs.IntVar(&c.burst, "burst", 300, "tickets whose deadlines fall at one instant")
+	fs.IntVar(&c.rows, "rows", 100000, "tickets in the database for the read-model measurement (0 skips it)")
+	fs.IntVar(&c.arrears, "arrears", 100000, "arrears cases (households, bills, payments, cases) generated with the -rows tickets")
+	fs.IntVar(&c.reads, "reads", 40, "requests per read-model query")
+	fs.BoolVar(&c.mysql, "mysql", true, "also measure the read model on MySQL (a second service with WUYE_DB_DRIVER=mysql)")
+	fs.StringVar(&c.mysqlDSN, "mysql-dsn", "root:@tcp(127.0.0.1:3306)/", "MySQL server for -mysql; a fresh database is created and dropped")
+	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
+	fs.BoolVar(&c.keep, "keep", false, "keep the temp data directories")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if c.addr != "" {
+		if err := loopbackOnly(c.addr); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	// A hard bound: the bench stops by itself.
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Minute)
+	defer cancel()
+
+	rep := &Report{Started: time.Now().UTC(), Config: c.describe()}
+	if err := bench(ctx, c, rep, out); err != nil {
+		return err
+	}
+	rep.Print(out)
+	if c.jsonOut != "" {
+		raw, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(c.jsonOut, raw, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c config) describe() map[string]any {
+	return map[string]any{"rate_per_s": c.rate, "duration_s": c.duration.Seconds(), "spread": c.spread,
+		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql}
+}
+
+// loopbackOnly refuses targets off this machine.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: want host:port", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %q: the bench targets loopback addresses only", addr)
+	}
+	return nil
+}
+
+// target is the service under measurement.
+type target struct {
+	base     string
+	frontend string
+	db       dbTarget
+	proc     *svc.Service // nil for -addr
+	password string
+}
+
+func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
+	tg := target{base: "http://" + c.addr, frontend: c.frontend, password: c.password,
+		db: dbTarget{driver: "sqlite", dsn: c.db}}
+	if c.dsn != "" {
+		tg.db = dbTarget{driver: "mysql", dsn: c.dsn}
+	}
+	var binary string
+	if c.addr == "" {
+		dir, err := os.MkdirTemp("", "wuye-bench-")
+		if err != nil {
+			return err
+		}
+		if !c.keep {
+			defer os.RemoveAll(dir)
+		}
+		mod, err := svc.ModuleDir(".")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "building ./cmd/wuye ...")
+		if binary, err = svc.Build(ctx, mod, dir); err != nil {
+			return err
+		}
+		p, err := svc.Start(ctx, svc.Options{Binary: binary, DataDir: dir + "/sqlite"})
+		if err != nil {
+			return err
+		}
+		defer p.Stop()
+		tg.base, tg.frontend, tg.proc, tg.password = p.Base, p.Frontend, p, svc.AdminPassword
+		tg.db = dbTarget{driver: "sqlite", dsn: p.SQLitePath()}
+		rep.Commit = commit(mod)
+		rep.Resources.StartUpS = p.StartUp.Seconds()
+		fmt.Fprintf(out, "service pid %d ready in %.1fs at %s (Temporal %s)\n", p.PID(), p.StartUp.Seconds(), p.Base, p.Frontend)
+	}
+	if err := measure(ctx, c, tg, rep, out); err != nil {
+		return err
+	}
+	if c.mysql && c.rows > 0 && binary != "" {
+		fmt.Fprintln(out, "read model on MySQL ...")
+		rm, startUp, err := mysqlReadModel(ctx, c, binary)
+		if err != nil {
+			rep.Notes = append(rep.Notes, "MySQL read model skipped: "+err.Error())
+		} else {
+			rep.ReadModel = append(rep.ReadModel, rm)
+			rep.Resources.StartUpMySQLS = startUp.Seconds()
+		}
+	}
+	return nil
+}
+
+// measure runs every section against one service.
+func measure(ctx context.Context, c config, tg target, rep *Report, out io.Writer) error {
+	routes, err := routeSet(ctx, tg.base)
+	if err != nil {
+		return err
+	}
+	res := &rep.Resources
+	admin, err := svc.SignIn(ctx, tg.base, "admin", tg.password)
+	if err != nil {
+		return err
+	}
+	if routes["GET /metrics"] {
+		res.IdleGoroutines, _ = goroutines(ctx, admin)
+	} else {
+		rep.Notes = append(rep.Notes, "no /metrics route: goroutines not measured")
+	}
+	if tg.proc != nil {
+		rss, _ := tg.proc.RSS()
+		res.IdleRSSMiB = mib(rss)
+	}
+
+	fmt.Fprintf(out, "open-loop load: %.0f/s for %v per endpoint ...\n", c.rate, c.duration)
+	loadRes, err := runLoad(ctx, c, tg, routes)
+	if err != nil {
+		return err
+	}
+	rep.Load = loadRes.stats
+	rep.Notes = append(rep.Notes, loadRes.notes...)
+
+	if tg.frontend != "" && tg.db.dsn != "" {
+		fmt.Fprintln(out, "SDK baseline ...")
+		base, err := runBaseline(ctx, c, tg, loadRes.estate)
+		if err != nil {
+			rep.Notes = append(rep.Notes, "SDK baseline failed: "+err.Error())
+		} else {
+			rep.Baseline = &base
+			for _, s := range rep.Load {
+				if s.Name == "create ticket" && base.P50ms > 0 {
+					rep.Overhead = &Overhead{P50: s.P50ms / base.P50ms, P99: s.P99ms / base.P99ms}
+				}
+			}
+		}
+	} else {
+		rep.Notes = append(rep.Notes, "SDK baseline skipped: give -frontend and -db/-dsn with -addr")
+	}
+
+	// Every ticket so far is open (windows of an hour): the footprint per
+	// thousand open processes.
+	if routes["GET /metrics"] {
+		open, gr, err := openAndGoroutines(ctx, admin)
+		if err == nil && open > 0 {
+			res.OpenProcesses = int(open)
+			res.Goroutines = gr
+			res.GoroutinesPer1000 = (gr - res.IdleGoroutines) / open * 1000
+			if tg.proc != nil {
+				rss, _ := tg.proc.RSS()
+				res.RSSMiB = mib(rss)
+				res.RSSMiBPer1000 = (res.RSSMiB - res.IdleRSSMiB) / open * 1000
+			}
+		}
+	}
+
+	if tg.db.dsn != "" {
+		fmt.Fprintf(out, "escalation lateness: %d spread over %v, then a burst of %d ...\n", c.spread, c.spreadWindow, c.burst)
+		spread, burst, err := runLateness(ctx, c, tg, loadRes.createRate())
+		if err != nil {
+			return err
+		}
+		rep.LatenessSpread, rep.LatenessBurst = spread, burst
+		if c.rows > 0 {
+			fmt.Fprintf(out, "read model with %d tickets on %s ...\n", c.rows, tg.db.driver)
+			rm, err := readModel(ctx, c, tg, routes)
+			if err != nil {
+				return err
+			}
+			rep.ReadModel = append(rep.ReadModel, rm)
+		}
+	} else {
+		rep.Notes = append(rep.Notes, "lateness and read model skipped: give -db or -dsn with -addr")
+	}
+	if tg.proc != nil {
+		rss, _ := tg.proc.RSS()
+		res.FinalRSSMiB = mib(rss)
+	}
+	return nil
+}
+
+// routeSet lists "METHOD /path" of the service's routes from its OpenAPI
+// document, so that sections for routes not there yet are skipped.
+func routeSet(ctx context.Context, base string) (map[string]bool, error) {
+	c := &svc.Client{Base: base}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := c.Call(ctx, http.MethodGet, "/api/v1/openapi.json", nil, http.StatusOK, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for p, ops := range doc.Paths {
+		for m := range ops {
+			out[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	return out, nil
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }

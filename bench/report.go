@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Report is everything one run measured.
+type Report struct {
+	Started        time.Time      `json:"started"`
+	Commit         string         `json:"commit,omitempty"`
+	Config         map[string]any `json:"config"`
+	Load           []Stats        `json:"load"`
+	Baseline       *Stats         `json:"sdk_baseline,omitempty"`
+	Overhead       *Overhead      `json:"api_over_sdk,omitempty"`
+	LatenessSpread *Lateness      `json:"lateness_spread,omitempty"`
+	LatenessBurst  *Lateness      `json:"lateness_burst,omitempty"`
+	ReadModel      []ReadModel    `json:"read_model,omitempty"`
+	Resources      Resources      `json:"resources"`
+	Notes          []string       `json:"notes,omitempty"`
+}
+
+// Overhead is the API's create latency over the SDK's start latency.
+type Overhead struct {
+	P50 float64 `json:"p50_ratio"`
+	P99 float64 `json:"p99_ratio"`
+}
+
+// Lateness is escalation time minus the deadline it answers.
+type Lateness struct {
+	Tickets     int     `json:"tickets"`
+	Escalations int     `json:"escalations"`
+	Missing     int     `json:"missing"`
+	P50ms       float64 `json:"p50_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
+	// For a burst: from the common deadline to the last escalation, and
+	// escalations per second over that time.
+	DrainS    float64 `json:"drain_s,omitempty"`
+	DrainRate float64 `json:"drain_per_s,omitempty"`
+	WindowS   float64 `json:"window_s,omitempty"`
+}
+
+// ReadModel is list and dashboard latency with many rows.
+type ReadModel struct {
+	Driver  string  `json:"driver"`
+	Tickets int64   `json:"tickets"`
+	InsertS float64 `json:"insert_s"`
+	// Cases counts collection cases; ArrearsInsertS is the time their
+	// households, bills, payments and cases took to insert.
+	Cases          int64   `json:"arrears_cases"`
+	ArrearsInsertS float64 `json:"arrears_insert_s"`
+	Queries        []Stats `json:"queries"`
+}
+
+// Resources is the process's footprint.
+type Resources struct {
+	StartUpS          float64 `json:"startup_to_ready_s"`
+	StartUpMySQLS     float64 `json:"startup_to_ready_mysql_s,omitempty"`
+	IdleRSSMiB        float64 `json:"idle_rss_mib"`
+	IdleGoroutines    float64 `json:"idle_goroutines"`
+	OpenProcesses     int     `json:"open_processes"`
+	RSSMiB            float64 `json:"rss_mib"`
+	Goroutines        float64 `json:"goroutines"`
+	RSSMiBPer1000     float64 `json:"rss_mib_per_1000_open"`
+	GoroutinesPer1000 float64 `json:"goroutines_per_1000_open"`
+	FinalRSSMiB       float64 `json:"final_rss_mib"`
+}
+
+// Print writes the short report.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n== wuye bench %s (commit %s) ==\n", r.Started.Format(time.RFC3339), r.Commit)
+	fmt.Fprintf(w, "config: %v\n", r.Config)
+	fmt.Fprintln(w, "\nopen-loop load (latency from the scheduled send):")
+	fmt.Fprintf(w, "  %-22s %7s %6s %6s %5s %5s %9s %9s %9s %9s\n", "endpoint", "rate/s", "sent", "ok", "err", "late", "p50 ms", "p99 ms", "max ms", "ok/s")
+	row := func(s Stats) {
+		fmt.Fprintf(w, "  %-22s %7.1f %6d %6d %5d %5d %9.1f %9.1f %9.1f %9.1f\n", s.Name, s.Rate, s.Sent, s.OK, s.Errors, s.Late, s.P50ms, s.P99ms, s.MaxMs, s.Achieved)
+		if s.FirstFail != "" {
+			fmt.Fprintf(w, "  %-22s first failure: %s\n", "", trim(s.FirstFail, 120))
+		}
+	}
+	for _, s := range r.Load {
+		row(s)
+	}
+	if r.Baseline != nil {
+		row(*r.Baseline)
+	}
+	if r.Overhead != nil {
+		fmt.Fprintf(w, "  API create / SDK start: p50 ×%.2f, p99 ×%.2f\n", r.Overhead.P50, r.Overhead.P99)
+	}
+	lat := func(name string, l *Lateness) {
+		if l == nil {
+			return
+		}
+		fmt.Fprintf(w, "  %-8s tickets %d, escalations %d (missing %d): late p50 %.0f ms, p99 %.0f ms, max %.0f ms", name, l.Tickets, l.Escalations, l.Missing, l.P50ms, l.P99ms, l.MaxMs)
+		if l.DrainS > 0 {
+			fmt.Fprintf(w, "; drained in %.1f s (%.0f/s)", l.DrainS, l.DrainRate)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "\nescalation lateness (event time − deadline):")
+	lat("spread", r.LatenessSpread)
+	lat("burst", r.LatenessBurst)
+	for _, m := range r.ReadModel {
+		fmt.Fprintf(w, "\nread model, %s, %d tickets (inserted in %.0f s), %d arrears cases (inserted in %.0f s), one request at a time:\n",
+			m.Driver, m.Tickets, m.InsertS, m.Cases, m.ArrearsInsertS)
+		for _, q := range m.Queries {
+			fmt.Fprintf(w, "  %-34s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d/%d ok)\n", q.Name, q.P50ms, q.P99ms, q.MaxMs, q.OK, q.Sent)
+			if q.FirstFail != "" {
+				fmt.Fprintf(w, "  %-34s first failure: %s\n", "", trim(q.FirstFail, 120))
+			}
+		}
+	}
+	res := r.Resources
+	fmt.Fprintf(w, "\nresources: start-up to ready %.1f s", res.StartUpS)
+	if res.StartUpMySQLS > 0 {
+		fmt.Fprintf(w, " (MySQL %.1f s)", res.StartUpMySQLS)
+	}
+	fmt.Fprintf(w, "; idle RSS %.0f MiB, %.0f goroutines; with %d open processes RSS %.0f MiB, %.0f goroutines: %.0f MiB and %.0f goroutines per 1,000 open; RSS at the end %.0f MiB\n",
+		res.IdleRSSMiB, res.IdleGoroutines, res.OpenProcesses, res.RSSMiB, res.Goroutines, res.RSSMiBPer1000, res.GoroutinesPer1000, res.FinalRSSMiB)
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}
+
+func trim(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// commit is the checkout's short commit, or "".
+func commit(dir string) string {
+	out, err := exec.Command("git", "-C", dir, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}

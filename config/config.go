@@ -1,0 +1,286 @@
+// Package config loads the service's settings from environment variables,
+// applies documented defaults and validates every value at start.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/notify"
+)
+
+// Database drivers.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// Config is every setting the binary reads. Each field's env tag names its
+// variable; README.md's configuration table lists them with their defaults.
+type Config struct {
+	HTTPAddr string `env:"WUYE_HTTP_ADDR" envDefault:":8080"`
+	DataDir  string `env:"WUYE_DATA_DIR" envDefault:"./data"`
+	// DBDriver is "sqlite" (default, a file in DataDir) or "mysql".
+	DBDriver string `env:"WUYE_DB_DRIVER" envDefault:"sqlite"`
+	// DBDSN overrides the SQLite file path, and is required for MySQL
+	// ("user:pass@tcp(host:3306)/wuye").
+	DBDSN string `env:"WUYE_DB_DSN"`
+	// DBMaxLifetime recycles MySQL connections before the server's wait_timeout.
+	DBMaxLifetime time.Duration `env:"WUYE_DB_CONN_MAX_LIFETIME" envDefault:"3m"`
+	DBMaxOpen     int           `env:"WUYE_DB_MAX_OPEN_CONNS" envDefault:"20"`
+
+	// Temporal settings follow the SDK's standard variables (TEMPORAL_ADDRESS,
+	// TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*...). With no
+	// TEMPORAL_ADDRESS the binary embeds its own server.
+	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"wuye"`
+	// EmbeddedTemporalPort is the embedded server's gRPC frontend port.
+	EmbeddedTemporalPort int `env:"WUYE_TEMPORAL_PORT" envDefault:"7233"`
+	// EmbeddedUIPort is the embedded Temporal Web UI's port; 0 turns it off.
+	EmbeddedUIPort int `env:"WUYE_TEMPORAL_UI_PORT" envDefault:"8233"`
+
+	TimeZone string `env:"WUYE_TIMEZONE" envDefault:"Asia/Shanghai"`
+	LogLevel string `env:"WUYE_LOG_LEVEL" envDefault:"info"`
+	// LogFormat is "text" (default) or "json".
+	LogFormat string `env:"WUYE_LOG_FORMAT" envDefault:"text"`
+
+	// AdminUsername and AdminPassword seed the first company administrator
+	// when the database has no staff; without a password one is generated
+	// and printed once.
+	AdminUsername string        `env:"WUYE_ADMIN_USERNAME" envDefault:"admin"`
+	AdminPassword string        `env:"WUYE_ADMIN_PASSWORD"`
+	SessionTTL    time.Duration `env:"WUYE_SESSION_TTL" envDefault:"12h"`
+	// SecureCookies marks the session cookie Secure (behind HTTPS in production).
+	SecureCookies bool `env:"WUYE_SECURE_COOKIES" envDefault:"false"`
+	// LinkSecret signs the links sent to residents (at least 32 bytes).
+	// Required with TEMPORAL_ADDRESS, so that every api and worker process
+	// shares it; the embedded default generates one in DataDir when unset.
+	LinkSecret string `env:"WUYE_LINK_SECRET"`
+	// PublicURL is where residents reach the service, for the links in
+	// their messages.
+	PublicURL string `env:"WUYE_PUBLIC_URL" envDefault:"http://localhost:8080"`
+
+	// Temporal holds the SDK client options when TEMPORAL_ADDRESS is set.
+	Temporal client.Options `env:"-"`
+	// Location is TimeZone loaded.
+	Location *time.Location `env:"-"`
+	// Level is LogLevel parsed.
+	Level slog.Level `env:"-"`
+	// Notify is the notification channel (WUYE_NOTIFY_*; see package notify).
+	Notify notify.Config `env:"-"`
+}
+
+// EmbeddedTemporal reports whether the binary must run its own Temporal server.
+func (c Config) EmbeddedTemporal() bool { return c.Temporal.HostPort == "" }
+
+// SQLitePath is the app database file when DBDriver is sqlite.
+func (c Config) SQLitePath() string {
+	if c.DBDSN != "" {
+		return c.DBDSN
+	}
+	return filepath.Join(c.DataDir, "wuye.db")
+}
+
+// Environment looks variables up; Load takes one so tests need not touch the
+// process environment.
+type Environment map[string]string
+
+// OSEnvironment is the process environment.
+func OSEnvironment() Environment {
+	m := Environment{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// LookupEnv implements envconfig.EnvLookup.
+func (e Environment) LookupEnv(key string) (string, bool) {
+	v, ok := e[key]
+	return v, ok
+}
+
+// Environ implements envconfig.EnvLookup.
+func (e Environment) Environ() []string {
+	out := make([]string, 0, len(e))
+	for k, v := range e {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// Lookup is where Load reads variables from: an Environment, or a recorder
+// that notes every name asked for.
+type Lookup interface {
+	LookupEnv(key string) (string, bool)
+	Environ() []string
+}
+
+// Load reads and validates the configuration. The error lists every bad
+// value, one per line, each naming its variable.
+func Load(environ Lookup) (Config, error) {
+	var c Config
+	var problems []string
+	vars := Environment{}
+	for _, kv := range environ.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		var agg env.AggregateError
+		if errors.As(err, &agg) {
+			for _, e := range agg.Errors {
+				problems = append(problems, e.Error())
+			}
+		} else {
+			problems = append(problems, err.Error())
+		}
+	}
+	problems = append(problems, c.validate()...)
+	if n, err := notify.ConfigFromEnv(environ.LookupEnv); err != nil {
+		problems = append(problems, strings.Split(err.Error(), "\n")...)
+	} else {
+		c.Notify = n
+	}
+
+	prof, err := envconfig.LoadClientConfigProfile(envconfig.LoadClientConfigProfileOptions{EnvLookup: environ})
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("TEMPORAL_*: %v", err))
+	} else {
+		if prof.Namespace == "" {
+			prof.Namespace = c.TemporalNamespace
+		}
+		opts, err := prof.ToClientOptions(envconfig.ToClientOptionsRequest{})
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("TEMPORAL_TLS*: %v", err))
+		}
+		if opts.HostPort != "" {
+			if _, _, err := net.SplitHostPort(opts.HostPort); err != nil {
+				problems = append(problems, fmt.Sprintf("TEMPORAL_ADDRESS=%q: want host:port", opts.HostPort))
+			}
+		} else if prof.APIKey != "" || prof.TLS != nil {
+			problems = append(problems, "TEMPORAL_API_KEY/TEMPORAL_TLS need TEMPORAL_ADDRESS: the embedded server takes neither")
+		}
+		c.Temporal = opts
+		if opts.HostPort != "" && c.LinkSecret == "" {
+			problems = append(problems, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS (the api and worker modes): "+
+				"every api and worker process must sign residents' links with the same secret of at least 32 bytes, e.g. from `openssl rand -base64 48`")
+		}
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+func (c *Config) validate() []string {
+	var p []string
+	bad := func(name, value, want string) {
+		p = append(p, fmt.Sprintf("%s=%q: %s", name, value, want))
+	}
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("WUYE_HTTP_ADDR", c.HTTPAddr, "want [host]:port, e.g. :8080")
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("WUYE_HTTP_ADDR", c.HTTPAddr, "port must be 0-65535")
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("WUYE_DATA_DIR", c.DataDir, "must not be empty")
+	}
+	switch c.DBDriver {
+	case DriverSQLite:
+	case DriverMySQL:
+		if c.DBDSN == "" {
+			bad("WUYE_DB_DSN", c.DBDSN, "required when WUYE_DB_DRIVER=mysql, e.g. root:pw@tcp(127.0.0.1:3306)/wuye")
+		}
+	default:
+		bad("WUYE_DB_DRIVER", c.DBDriver, `want "sqlite" or "mysql"`)
+	}
+	if c.DBMaxLifetime <= 0 {
+		bad("WUYE_DB_CONN_MAX_LIFETIME", c.DBMaxLifetime.String(), "must be positive and below the server's wait_timeout")
+	}
+	if c.DBMaxOpen < 1 {
+		bad("WUYE_DB_MAX_OPEN_CONNS", strconv.Itoa(c.DBMaxOpen), "must be at least 1")
+	}
+	if c.TemporalNamespace == "" {
+		bad("TEMPORAL_NAMESPACE", c.TemporalNamespace, "must not be empty")
+	}
+	if c.EmbeddedTemporalPort < 1 || c.EmbeddedTemporalPort > 65535-10 {
+		bad("WUYE_TEMPORAL_PORT", strconv.Itoa(c.EmbeddedTemporalPort), "want 1-65525 (the next ports are used too)")
+	}
+	if c.EmbeddedUIPort < 0 || c.EmbeddedUIPort > 65535 {
+		bad("WUYE_TEMPORAL_UI_PORT", strconv.Itoa(c.EmbeddedUIPort), "want 0 (off) or a port")
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" {
+		bad("WUYE_TIMEZONE", c.TimeZone, "want an IANA time zone such as Asia/Shanghai")
+	}
+	c.Location = loc
+	if err := c.Level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		bad("WUYE_LOG_LEVEL", c.LogLevel, "want debug, info, warn or error")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("WUYE_LOG_FORMAT", c.LogFormat, `want "text" or "json"`)
+	}
+	if strings.TrimSpace(c.AdminUsername) == "" {
+		bad("WUYE_ADMIN_USERNAME", c.AdminUsername, "must not be empty")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
+		p = append(p, "WUYE_ADMIN_PASSWORD: must be at least 8 characters")
+	}
+	if c.LinkSecret != "" && len(c.LinkSecret) < auth.MinLinkSecret {
+		// The value is a secret: never echoed.
+		p = append(p, fmt.Sprintf("WUYE_LINK_SECRET: got %d bytes, want at least %d, e.g. from `openssl rand -base64 48`", len(c.LinkSecret), auth.MinLinkSecret))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("WUYE_PUBLIC_URL", c.PublicURL, "want the address residents reach the service at, e.g. https://wuye.example.com")
+	}
+	if c.SessionTTL < time.Minute {
+		bad("WUYE_SESSION_TTL", c.SessionTTL.String(), "must be at least 1m")
+	}
+	return p
+}
+
+// Variables lists every environment variable the binary reads: the tags of
+// Config and the names the Temporal and notifier loaders ask for.
+func Variables() []string {
+	names := map[string]bool{}
+	t := reflect.TypeOf(Config{})
+	for i := range t.NumField() {
+		if name := t.Field(i).Tag.Get("env"); name != "" && name != "-" {
+			names[name] = true
+		}
+	}
+	rec := recorder(names)
+	_, _ = Load(rec)
+	out := make([]string, 0, len(names))
+	for n := range names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// recorder is an empty environment that notes the names looked up.
+type recorder map[string]bool
+
+func (r recorder) LookupEnv(key string) (string, bool) {
+	r[key] = true
+	return "", false
+}
+
+func (r recorder) Environ() []string { return nil }

@@ -1,0 +1,91 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(Environment{})
+	if err != nil {
+		t.Fatalf("Load(empty): %v", err)
+	}
+	if c.HTTPAddr != ":8080" || c.DBDriver != DriverSQLite || c.TemporalNamespace != "wuye" {
+		t.Errorf("got %q %q %q, want :8080 sqlite wuye", c.HTTPAddr, c.DBDriver, c.TemporalNamespace)
+	}
+	if !c.EmbeddedTemporal() {
+		t.Error("got external Temporal, want embedded when TEMPORAL_ADDRESS is unset")
+	}
+	if c.Location.String() != "Asia/Shanghai" {
+		t.Errorf("got location %v, want Asia/Shanghai", c.Location)
+	}
+	if got, want := c.SQLitePath(), "data/wuye.db"; got != want {
+		t.Errorf("got SQLite path %q, want %q", got, want)
+	}
+	if c.SessionTTL != 12*time.Hour {
+		t.Errorf("got session TTL %v, want 12h", c.SessionTTL)
+	}
+}
+
+func TestLoadExternalTemporal(t *testing.T) {
+	c, err := Load(Environment{
+		"TEMPORAL_ADDRESS": "temporal:7233", "TEMPORAL_NAMESPACE": "prod",
+		"WUYE_DB_DRIVER": "mysql", "WUYE_DB_DSN": "root:@tcp(db:3306)/wuye",
+		"WUYE_LINK_SECRET": strings.Repeat("k", 32),
+	})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.EmbeddedTemporal() || c.Temporal.HostPort != "temporal:7233" || c.Temporal.Namespace != "prod" {
+		t.Errorf("got %+v, want external temporal:7233 namespace prod", c.Temporal)
+	}
+}
+
+func TestLoadRejectsEachBadValue(t *testing.T) {
+	tests := []struct {
+		give Environment
+		want string
+	}{
+		{Environment{"WUYE_HTTP_ADDR": "8080"}, "WUYE_HTTP_ADDR"},
+		{Environment{"WUYE_HTTP_ADDR": ":99999"}, "WUYE_HTTP_ADDR"},
+		{Environment{"WUYE_DATA_DIR": " "}, "WUYE_DATA_DIR"},
+		{Environment{"WUYE_DB_DRIVER": "postgres"}, "WUYE_DB_DRIVER"},
+		{Environment{"WUYE_DB_DRIVER": "mysql"}, "WUYE_DB_DSN"},
+		{Environment{"WUYE_DB_CONN_MAX_LIFETIME": "soon"}, "WUYE_DB_CONN_MAX_LIFETIME"},
+		{Environment{"WUYE_DB_CONN_MAX_LIFETIME": "0s"}, "WUYE_DB_CONN_MAX_LIFETIME"},
+		{Environment{"WUYE_TIMEZONE": "Mars/Olympus"}, "WUYE_TIMEZONE"},
+		{Environment{"WUYE_LOG_LEVEL": "loud"}, "WUYE_LOG_LEVEL"},
+		{Environment{"WUYE_LOG_FORMAT": "xml"}, "WUYE_LOG_FORMAT"},
+		{Environment{"WUYE_TEMPORAL_PORT": "0"}, "WUYE_TEMPORAL_PORT"},
+		{Environment{"WUYE_TEMPORAL_UI_PORT": "-1"}, "WUYE_TEMPORAL_UI_PORT"},
+		{Environment{"WUYE_ADMIN_PASSWORD": "short"}, "WUYE_ADMIN_PASSWORD"},
+		{Environment{"WUYE_SESSION_TTL": "1s"}, "WUYE_SESSION_TTL"},
+		{Environment{"TEMPORAL_ADDRESS": "no-port"}, "TEMPORAL_ADDRESS"},
+		{Environment{"TEMPORAL_API_KEY": "k"}, "TEMPORAL_API_KEY"},
+		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS"},
+		{Environment{"WUYE_LINK_SECRET": "too-short-to-sign"}, "WUYE_LINK_SECRET: got 17 bytes, want at least 32"},
+		{Environment{"WUYE_PUBLIC_URL": "wuye.example.com"}, "WUYE_PUBLIC_URL"},
+	}
+	for _, tt := range tests {
+		_, err := Load(tt.give)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Load(%v): got %v, want an error naming %s", tt.give, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "too-short-to-sign") {
+			t.Errorf("Load(%v): got %v, which shows the secret, want it kept out", tt.give, err)
+		}
+	}
+}
+
+func TestLoadListsEveryProblem(t *testing.T) {
+	_, err := Load(Environment{"WUYE_LOG_LEVEL": "loud", "WUYE_DB_DRIVER": "oracle"})
+	if err == nil {
+		t.Fatal("got nil, want an error")
+	}
+	for _, want := range []string{"WUYE_LOG_LEVEL", "WUYE_DB_DRIVER"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("got %q, want it to name %s", err, want)
+		}
+	}
+}

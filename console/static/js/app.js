@@ -1,0 +1,178 @@
+// The console's shell: who is signed in, the estate in view, the navigation
+// and the hash router that draws one page at a time into #view.
+import { api, get, whenSignedOut } from './api.js';
+import { roles } from './labels.js';
+import { h, fill, toast, setTimeZone } from './ui.js';
+import { loginPage, passwordPage } from './login.js';
+import { ticketListPage, newTicketPage } from './tickets.js';
+import { ticketPage } from './ticket.js';
+import { dashboardPage, dashboardListPage } from './dashboard.js';
+import { policyPage } from './policy.js';
+import { followUpListPage, followUpPage, moveInPage } from './followups.js';
+import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
+
+/** The signed-in session, shared by the pages. */
+export const session = {
+  me: null,
+  estates: [],
+  estateId: 0, // 0: every estate (company-level staff only)
+  system: null,
+  has(...rs) { return this.me && rs.includes(this.me.role); },
+  estate(id) { return this.estates.find((e) => e.id === id); },
+};
+
+export const desk = ['customer_service', 'supervisor', 'estate_manager', 'company_admin'];
+export const managersView = ['supervisor', 'estate_manager', 'company_admin'];
+export const policyEditors = ['estate_manager', 'company_admin'];
+// Arrears: who works cases (everyone but technicians), who decides on them.
+export const collectors = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'legal', 'company_admin'];
+export const caseManagers = ['estate_manager', 'company_admin'];
+
+const pages = [
+  { re: /^\/login$/, page: loginPage, open: true },
+  { re: /^\/tickets$/, page: ticketListPage },
+  { re: /^\/tickets\/new$/, page: newTicketPage, roles: desk },
+  { re: /^\/tickets\/(\d+)$/, page: ticketPage },
+  { re: /^\/dashboard$/, page: dashboardPage, roles: managersView },
+  { re: /^\/dashboard\/today$/, page: dashboardListPage, roles: managersView },
+  { re: /^\/policy$/, page: policyPage, roles: managersView },
+  { re: /^\/followups$/, page: followUpListPage },
+  { re: /^\/followups\/(\d+)$/, page: followUpPage },
+  { re: /^\/moveins\/new$/, page: moveInPage, roles: desk },
+  { re: /^\/arrears$/, page: boardPage, roles: collectors },
+  { re: /^\/arrears\/legal$/, page: legalQueuePage, roles: caseManagers },
+  { re: /^\/arrears\/(\d+)$/, page: casePage, roles: collectors },
+  { re: /^\/bills$/, page: periodBillsPage, roles: collectors },
+];
+
+const nav = [
+  { href: '#/tickets', text: '服务台' },
+  { href: '#/tickets/new', text: '新建工单', roles: desk },
+  { href: '#/dashboard', text: '管理看板', roles: managersView },
+  { href: '#/followups', text: '入住回访', roles: desk },
+  { href: '#/policy', text: '服务策略', roles: managersView },
+  { href: '#/arrears', text: '催缴看板', roles: collectors },
+  { href: '#/arrears/legal', text: '法务审批', roles: caseManagers },
+];
+
+let cleanup = [];
+/** Registers a function to run when the page is left (timers). */
+export function onLeave(fn) { cleanup.push(fn); }
+
+/** The current route: path and query parameters of the hash. */
+export function route() {
+  const raw = location.hash.replace(/^#/, '') || '/tickets';
+  const [path, query = ''] = raw.split('?');
+  return { path, params: new URLSearchParams(query) };
+}
+
+/** Goes to a hash route. */
+export function go(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+async function loadSession() {
+  session.me = await get('/me');
+  if (session.me.must_change_password) return; // nothing else answers until it is changed
+  const list = await get('/estates?page_size=200');
+  session.estates = list.items || [];
+  if (session.me.estate_id) {
+    session.estateId = session.me.estate_id;
+  } else {
+    const saved = Number(sessionStorage.getItem('wuye.estate') || 0);
+    session.estateId = session.estate(saved) ? saved : 0;
+  }
+  try { session.system = await get('/system'); } catch (_) { session.system = null; }
+  useEstateZone();
+}
+
+// Times show in the estate's zone (all estates: the first one's).
+function useEstateZone() {
+  const e = session.estate(session.estateId) || session.estates[0];
+  setTimeZone(e && e.time_zone);
+}
+
+function drawHeader() {
+  const top = document.getElementById('top');
+  if (!session.me) { top.hidden = true; return; }
+  top.hidden = false;
+  document.getElementById('who-name').textContent = session.me.name || session.me.username;
+  document.getElementById('who-role').textContent = roles[session.me.role] || session.me.role;
+  const pick = document.getElementById('estate-pick');
+  fill(pick);
+  if (!session.me.estate_id) pick.append(h('option', { value: '0' }, '全部小区'));
+  for (const e of session.estates) {
+    if (session.me.estate_id && e.id !== session.me.estate_id) continue;
+    pick.append(h('option', { value: String(e.id), selected: e.id === session.estateId }, e.name));
+  }
+  pick.disabled = !!session.me.estate_id;
+  const here = route().path;
+  fill(document.getElementById('nav'), nav.filter((n) => !n.roles || session.has(...n.roles)).map((n) =>
+    h('a', { href: n.href, className: here === n.href.slice(1) ? 'on' : '' }, n.text)));
+}
+
+async function render() {
+  for (const fn of cleanup.splice(0)) fn();
+  const view = document.getElementById('view');
+  const { path, params } = route();
+  if (!session.me && path !== '/login') {
+    try { await loadSession(); } catch (err) {
+      if (err.status === 401 || err.status === 403) { location.hash = '#/login'; return; }
+      fill(view, h('div.banner.error', '无法加载：' + err.message));
+      return;
+    }
+  }
+  if (session.me && session.me.must_change_password && path !== '/login') {
+    passwordPage(view);
+    return;
+  }
+  drawHeader();
+  for (const p of pages) {
+    const m = path.match(p.re);
+    if (!m) continue;
+    if (!p.open && p.roles && !session.has(...p.roles)) {
+      fill(view, h('div.banner.error', '您的角色无权查看此页面'));
+      return;
+    }
+    fill(view, h('p.muted', '正在加载…'));
+    try {
+      await p.page(view, { params, match: m });
+    } catch (err) {
+      if (err.status === 401) return;
+      fill(view, h('div.banner.error', { role: 'alert' }, err.status === 404 ? '未找到（可能不属于您所在的小区）' : '出错了：' + err.message));
+    }
+    return;
+  }
+  fill(view, h('div.banner.error', '没有这个页面'), h('a', { href: '#/tickets' }, '回到服务台'));
+}
+
+/** Signs in: the cookie carries the session from now on. */
+export async function signedIn() {
+  session.me = null;
+  await loadSession();
+  go('#/tickets');
+}
+
+async function signOut() {
+  try { await api('DELETE', '/sessions/current'); } catch (_) { /* already ended */ }
+  session.me = null;
+  sessionStorage.removeItem('wuye.estate');
+  location.hash = '#/login';
+}
+
+whenSignedOut(() => {
+  if (session.me) toast('登录已过期，请重新登录');
+  session.me = null;
+  location.hash = '#/login';
+});
+
+document.getElementById('sign-out').addEventListener('click', signOut);
+document.getElementById('estate-pick').addEventListener('change', (e) => {
+  session.estateId = Number(e.target.value);
+  sessionStorage.setItem('wuye.estate', String(session.estateId));
+  useEstateZone();
+  render();
+});
+window.addEventListener('hashchange', render);
+render();

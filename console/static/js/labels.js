@@ -1,0 +1,152 @@
+// Chinese labels for the service's codes, and translations of its common
+// validation reasons. Anything not listed shows as the server sent it.
+
+export const roles = {
+  customer_service: '客服', technician: '维修工', supervisor: '主管', estate_manager: '项目经理',
+  finance: '财务', legal: '法务', company_admin: '公司管理员',
+};
+export const urgencies = { critical: '特急', urgent: '紧急', normal: '一般' };
+export const kinds = { repair: '报修', complaint: '投诉' };
+export const channels = { phone: '电话', walk_in: '来访', app: 'App', integration: '系统对接' };
+export const statuses = {
+  new: '待处理', assigned: '已派单', accepted: '已接单', in_progress: '处理中', acknowledged: '已受理',
+  answered: '已答复', on_hold: '挂起', completed: '已完工待确认', return_visit: '待回访',
+  closed: '已关闭', cancelled: '已取消',
+};
+export const openStatuses = ['new', 'assigned', 'accepted', 'in_progress', 'acknowledged', 'answered', 'on_hold', 'completed', 'return_visit'];
+export const actions = {
+  dispatch: '派单', accept: '接单', contact: '已联系业主', arrive: '到场', hold: '挂起', resume: '恢复处理',
+  transfer: '转派', complete: '完工', cancel: '取消工单', note: '添加备注', acknowledge: '受理',
+  answer: '答复', confirm: '业主确认', return_visit: '回访',
+};
+export const milestones = {
+  contact: '联系业主', on_site: '到场', complete: '完工', acknowledge: '受理', answer: '答复',
+  resolve: '解决', return_visit: '回访',
+};
+export const holdReasons = { waiting_parts: '等待配件', resident_absent: '业主不在家', resident_appointment: '业主另约时间' };
+export const events = {
+  ...actions, reported: '登记', warning: '临期预警', escalation: '升级', auto_confirm: '超时自动确认',
+  return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉',
+};
+export const msgStatus = { pending: '待发送', sent: '已发送', failed: '发送失败' };
+export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自动确认', visit_due: '回访期限' };
+
+// Arrears collection (欠费催缴).
+export const stages = {
+  reminding: '到期提醒', dunning: '催缴中', paused: '暂停催缴', legal_pending: '待法务审批', legal: '已转法务', closed: '已结清',
+};
+export const openStages = ['reminding', 'dunning', 'paused', 'legal_pending', 'legal'];
+export const segments = { good: '良好付款人', standard: '一般', fast_track: '加速催缴' };
+export const dunningActions = { message: '消息提醒', phone_call: '电话催缴', visit: '上门催缴', formal_notice: '书面催告', legal_referral: '转法务' };
+export const nextSteps = {
+  ...dunningActions, reminder: '到期提醒', task_escalation: '任务超期升级', legal_reminder: '提醒法务决定',
+  promise_end: '承诺付款到期', plan_check: '分期核对',
+};
+export const pauseReasons = { promise: '业主承诺付款', dispute: '账单有异议', plan: '分期付款中', complaint: '投诉处理中' };
+export const taskOutcomes = {
+  reached: '已联系上', not_reached: '未联系上', promised: '承诺付款', refuses_complaint: '拒缴并投诉',
+  hardship: '经济困难', wrong_contact: '联系方式有误',
+};
+export const taskStatuses = { open: '待处理', done: '已完成', closed: '已关闭' };
+export const disputeStatuses = { open: '待处理', corrected: '已更正金额', upheld: '维持原账单' };
+export const planStatuses = { proposed: '待审批', active: '执行中', completed: '已完成', broken: '已违约', rejected: '已拒绝' };
+export const payChannels = { wechat: '微信', alipay: '支付宝', bank: '银行转账', cash: '现金', card: '刷卡', deduction: '代扣' };
+export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函' };
+export const caseEvents = {
+  opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
+  paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
+  legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
+  closed: '结案', bill: '新账单', payment: '收到付款', dispute: '提出异议', dispute_resolved: '异议已处理', waiver: '减免滞纳金',
+};
+export const stepOutcomes = {
+  sent: '已发送', failed: '发送失败', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
+  no_resident: '无联系人', ...taskOutcomes,
+};
+
+/** Names the next step of a case ("reminder bill-3/d-7", "phone_call"). */
+export function nextStep(code) {
+  if (!code) return '无';
+  const first = code.split(' ')[0];
+  if (nextSteps[code]) return nextSteps[code];
+  if (first === 'reminder') return nextSteps.reminder;
+  if (first === 'escalate') return nextSteps.task_escalation;
+  if (first === 'legal') return nextSteps.legal_reminder;
+  if (first === 'promise') return nextSteps.promise_end;
+  if (first === 'instalment') return nextSteps.plan_check;
+  return code;
+}
+
+/** Names a code with its label, or the code itself. */
+export const label = (map, code) => (code && map[code]) || code || '';
+
+// Field names for error messages.
+const fieldNames = {
+  assignee_id: '处理人', hold_reason: '挂起原因', summary: '完工说明', charge_fen: '收费', reason: '原因',
+  note: '内容', score: '评分', username: '用户名', password: '密码', category: '类别',
+  description: '描述', location: '位置', household_id: '住户', appointment: '预约时间', urgency: '紧急程度',
+  estate_id: '小区', channel: '来源', amount_fen: '金额', paid_at: '付款时间', reference: '凭证号',
+  outcome: '结果', promised_on: '承诺付款日', instalments: '分期', corrected_fen: '更正金额', resolution: '处理意见',
+  plan_id: '分期方案',
+};
+export const fieldName = (f) => fieldNames[f] || f;
+
+// Common validation reasons of the API, English → Chinese.
+const reasons = [
+  [/^required$/, () => '必填'],
+  [/^is required$/, () => '必填'],
+  [/^must be greater than 0$/, () => '应大于 0'],
+  [/^must be at most (\d+)$/, (m) => `不能超过 ${m[1]}`],
+  [/^must not be in the future$/, () => '不能晚于现在'],
+  [/^want a date from (\S+) to (\S+)$/, (m) => `应在 ${m[1]} 到 ${m[2]} 之间`],
+  [/^got .*, want a date from (\S+) on$/, (m) => `不能早于 ${m[1]}`],
+  [/^got (\S+), want later than the previous instalment's (\S+)$/, (m) => `应晚于上一期（${m[2]}）`],
+  [/^got (\d+), want 1 to (\d+)$/, (m) => `期数应为 1 到 ${m[2]}（当前为 ${m[1]}）`],
+  [/^got -?\d+, want a positive amount in fen$/, () => '金额应大于 0'],
+  [/^got (\S+), want at most (\S+) \((\S+)\)$/, (m) => `当前为 ${m[1]}，不能超过 ${fieldPath(m[2])}（${m[3]}）`],
+  [/^got (\S+), want at least (\S+) \((\S+)\)$/, (m) => `当前为 ${m[1]}，不能少于 ${fieldPath(m[2])}（${m[3]}）`],
+  [/^got (-?\d+), want (-?\d+)\.\.(-?\d+)$/, (m) => `应在 ${m[2]} 到 ${m[3]} 之间（当前为 ${m[1]}）`],
+  [/^got (\S+), want a positive duration$/, (m) => `应为大于 0 的时长（当前为 ${m[1]}）`],
+  [/^got (\S+), want 0s or more$/, () => '不能为负'],
+  [/^must be at least (\d+)$/, (m) => `不能少于 ${m[1]}`],
+  [/^must be (.+)$/, (m) => `格式不对，应为 ${m[1]}`],
+  [/^want 1 to 50 characters$/, () => '应为 1 到 50 个字'],
+  [/^want a household or a common-area location$/, () => '请选择住户，或填写公共区域位置'],
+  [/^only normal repairs take an appointment$/, () => '只有一般报修可以预约时间'],
+  [/^got .*, want a time not in the past$/, () => '预约时间不能早于现在'],
+  [/^no active staff \d+ who can take this work in the estate$/, () => '该小区没有这名可接手的在岗员工'],
+  [/^must differ from the current password$/, () => '新密码不能与当前密码相同'],
+  [/^is wrong$/, () => '不正确'],
+  [/^wrong username or password$/, () => '用户名或密码错误'],
+  [/duration "(.*)": want a number at/, (m) => `“${m[1]}”不是有效的时长，例如 10m、2h、3d`],
+  [/^empty duration/, () => '时长不能为空，例如 10m、2h、3d'],
+  [/^got (\d+), want 1 to 5$/, (m) => `评分应为 1 到 5（当前为 ${m[1]}）`],
+];
+const pathNames = { on_site: '到场时限', contact: '联系时限', complete: '完工时限', acknowledge: '受理时限', answer: '答复时限', resolve: '解决时限', workday_start: '上班时间', workday_end: '下班时间' };
+const fieldPath = (p) => pathNames[p] || p;
+
+/** Translates a validation reason when it is a common one. */
+export function reason(msg) {
+  const stripped = (msg || '').replace(/^[a-z_]+: /, '');
+  for (const [re, fn] of reasons) {
+    const m = stripped.match(re);
+    if (m) return fn(m);
+  }
+  return msg;
+}
+
+/** Explains an ApiError in Chinese. */
+export function explain(err) {
+  if (!err || err.status === undefined) return String(err && err.message || err);
+  switch (err.code) {
+    case 'invalid_state': return `当前状态（${label(statuses, err.state) || label(stages, err.state) || err.state}）不允许此操作：${err.message}`;
+    case 'forbidden': return '您的角色无权执行此操作';
+    case 'not_found': return '未找到（可能不属于您所在的小区）';
+    case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
+    case 'unauthorized': return reason(err.message) === err.message ? '请重新登录' : reason(err.message);
+    case 'invalid_input': return `${fieldName(err.field)}：${reason(err.message)}`;
+    case 'unavailable': return '后台服务暂不可用，请稍后再试';
+    case 'timeout': return '请求超时，操作可能仍会完成，请稍后刷新';
+    case 'network': return err.message;
+  }
+  return '出错了，请稍后再试';
+}

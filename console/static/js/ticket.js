@@ -1,0 +1,273 @@
+// The ticket page: what was reported, the live process (deadlines, next
+// timer, hold), the actions this person may take now, and the timeline of
+// every event, escalation and message.
+import { get, post, newKey } from './api.js';
+import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, msgStatus, timers, label, explain } from './labels.js';
+import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen } from './ui.js';
+import { session, onLeave } from './app.js';
+
+// Actions taken with one press; the others open a small form first.
+const direct = ['accept', 'contact', 'arrive', 'resume', 'acknowledge'];
+
+export async function ticketPage(view, { match }) {
+  const id = Number(match[1]);
+  let detail = await get(`/tickets/${id}`);
+  const staff = await loadStaff(detail.ticket.estate_id);
+  const address = detail.ticket.household_id
+    ? await get(`/households/${detail.ticket.household_id}`).then((x) => `${x.building} ${x.unit_number}`, () => '')
+    : '';
+  const head = h('div');
+  const proc = h('div.card#process');
+  const acts = h('div.card#actions');
+  const actMsg = h('div#action-msg');
+  const timeline = h('div.card#timeline');
+  let shownActions = '';
+  let openForm = null;
+
+  const draw = () => {
+    drawHead(head, detail, staff, address);
+    drawProcess(proc, detail);
+    drawTimeline(timeline, detail, staff);
+    const now = (detail.allowed_actions || []).join(',');
+    if (now !== shownActions && !openForm) {
+      shownActions = now;
+      drawActions();
+    }
+  };
+  const reload = async () => { detail = await get(`/tickets/${id}`); draw(); };
+
+  const drawActions = () => {
+    const allowed = detail.allowed_actions || [];
+    const formBox = h('div#action-form');
+    const buttons = allowed.map((a) => h('button', {
+      type: 'button', dataset: { action: a }, className: a === 'cancel' ? 'danger' : (direct.includes(a) ? '' : 'secondary'),
+      onclick: () => (direct.includes(a) ? act(a, {}, null) : openActionForm(a, formBox)),
+    }, label(actions, a)));
+    fill(acts, h('h2', '可执行的操作'), actMsg,
+      allowed.length ? h('div.actions', buttons) : h('p.muted', detail.process ? '当前状态下您没有可执行的操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束')),
+      formBox);
+  };
+
+  const act = async (action, body, form) => {
+    const btns = acts.querySelectorAll('button');
+    btns.forEach((b) => { b.disabled = true; });
+    fill(actMsg);
+    try {
+      await post(`/tickets/${id}/actions/${action}`, body, form ? form.dataset.key : newKey());
+      toast(`${label(actions, action)}：已完成`);
+      openForm = null;
+      shownActions = '';
+      await reload();
+    } catch (err) {
+      if (form && err.code === 'invalid_input' && form.querySelector(`[name="${err.field}"]`)) {
+        showError(form, err);
+      } else {
+        if (form) clearErrors(form);
+        fill(actMsg, h('div.banner.error', { role: 'alert' }, explain(err)));
+        if (err.code === 'invalid_state' || err.code === 'forbidden') {
+          openForm = null;
+          shownActions = '';
+          await reload().catch(() => {});
+        }
+      }
+    } finally {
+      btns.forEach((b) => { b.disabled = false; });
+    }
+  };
+
+  const openActionForm = (action, box) => {
+    fill(actMsg);
+    const form = actionForm(action, detail, staff);
+    form.dataset.key = newKey();
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      act(action, form.collect(e.submitter), form);
+    });
+    form.querySelector('.cancel-form').addEventListener('click', () => { openForm = null; fill(box); });
+    openForm = form;
+    fill(box, form);
+    const first = form.querySelector('input, select, textarea');
+    if (first) first.focus();
+  };
+
+  fill(view, head, h('div.grid2', h('div', acts, proc), timeline));
+  draw();
+  const timer = setInterval(() => reload().catch(() => {}), 5000);
+  onLeave(() => clearInterval(timer));
+}
+
+async function loadStaff(estateId) {
+  const l = await get(`/staff?estate_id=${estateId}&active=true&page_size=200`);
+  const map = new Map();
+  for (const s of l.items || []) map.set(s.id, s);
+  return map;
+}
+
+const who = (staff, id) => {
+  if (!id) return '系统';
+  const s = staff.get(id);
+  return s ? `${s.name}（${label(roles, s.role)}）` : `员工 #${id}`;
+};
+
+function drawHead(el, d, staff, address) {
+  const t = d.ticket;
+  const level = d.process ? d.process.escalation_level : t.escalation_level;
+  const status = d.process ? d.process.status : t.status;
+  fill(el,
+    h('div.row.head', h('h1', `#${t.id} ${label(kinds, t.kind)} · ${t.category}`),
+      h('span.badge.u-' + t.urgency, label(urgencies, t.urgency)),
+      h('span.badge.st#status-badge', label(statuses, status)),
+      level > 0 ? h('span.badge.esc#esc-badge', `已升级 L${level}`) : null,
+      h('a', { href: '#/tickets' }, '← 返回列表')),
+    h('div.card', h('dl.kv',
+      h('dt', '位置'), h('dd', [address, t.location].filter(Boolean).join(' · ') || '—'),
+      h('dt', '描述'), h('dd', t.description),
+      h('dt', '登记'), h('dd', `${fmtTime(t.reported_at)} · ${who(staff, t.first_receiver_id)}`),
+      h('dt', '处理人'), h('dd', (d.process && d.process.assignee_id) || t.assignee_id ? who(staff, (d.process && d.process.assignee_id) || t.assignee_id) : '未派单'),
+      t.appointment ? [h('dt', '预约'), h('dd', fmtTime(t.appointment))] : null,
+      t.charge_fen ? [h('dt', '收费'), h('dd', `¥${(t.charge_fen / 100).toFixed(2)}`)] : null)));
+}
+
+function drawProcess(el, d) {
+  const p = d.process;
+  const ui = session.system && session.system.temporal_ui_url;
+  const link = ui ? h('a#temporal-link', {
+    href: `${ui}/namespaces/${encodeURIComponent(session.system.namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`,
+    target: '_blank', rel: 'noopener',
+  }, '在 Temporal 中查看流程 ↗') : h('span.muted', `流程 ID：${d.workflow_id}`);
+  if (!p) {
+    fill(el, h('h2', '流程状态'), h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束'), link);
+    return;
+  }
+  const rows = p.deadlines.map((dl) => h('tr',
+    h('td', label(milestones, dl.milestone) + (dl.round ? `（返工${dl.round}）` : '')),
+    h('td', fmtTime(dl.due)),
+    h('td', dl.done
+      ? h('span', { className: new Date(dl.done_at) <= new Date(dl.due) ? 'muted' : 'err' },
+        `${fmtTime(dl.done_at)} ${new Date(dl.done_at) <= new Date(dl.due) ? '按时' : '超时'}`)
+      : (p.on_hold_since ? `暂停（剩余 ${fmtDuration(dl.left_seconds)}）` : countdown(dl.due))),
+    h('td', dl.escalation_level ? h('span.badge.esc', `L${dl.escalation_level}`) : '')));
+  const [kind, ...rest] = (p.next_timer || '').split(' ');
+  fill(el, h('h2', '流程状态'),
+    h('dl.kv',
+      h('dt', '状态'), h('dd', label(statuses, p.status)),
+      h('dt', '下一个定时器'), h('dd', p.next_timer_at
+        ? [`${label(timers, kind)} ${rest.map((r) => label(milestones, r)).join(' ')} · ${fmtTime(p.next_timer_at)} `, countdown(p.next_timer_at)]
+        : '无'),
+      h('dt', '挂起'), h('dd', p.on_hold_since ? `挂起中（${label(holdReasons, p.hold_reason)}），自 ${fmtTime(p.on_hold_since)}` : '否'),
+      h('dt', '累计挂起'), h('dd', fmtDuration(p.held_seconds)),
+      p.reopen_count ? [h('dt', '返工次数'), h('dd', String(p.reopen_count))] : null,
+      p.confirm_by ? [h('dt', '确认期限'), h('dd', [fmtTime(p.confirm_by), ' ', countdown(p.confirm_by)])] : null,
+      p.return_visit_by ? [h('dt', '回访期限'), h('dd', [fmtTime(p.return_visit_by), ' ', countdown(p.return_visit_by)])] : null),
+    h('h3', '时限'),
+    h('div.table-wrap', h('table', h('thead', h('tr', h('th', '环节'), h('th', '期限'), h('th', '剩余/完成'), h('th', '升级'))), h('tbody', rows))),
+    h('p', link));
+}
+
+function drawTimeline(el, d, staff) {
+  const items = [];
+  for (const e of d.timeline) {
+    const cls = e.type === 'escalation' ? 'esc' : (e.type === 'warning' ? 'warn' : '');
+    const det = e.detail || {};
+    const parts = [];
+    if (e.type === 'escalation') parts.push(`第 ${det.level} 级 → ${label(roles, det.role)}（${label(milestones, (det.milestone || '').split('-r')[0])}超时）`);
+    if (e.type === 'warning') parts.push(`${label(milestones, (det.milestone || '').split('-r')[0])} 即将到期`);
+    if (det.assignee_id) parts.push(`处理人：${who(staff, Number(det.assignee_id))}`);
+    if (det.hold_reason) parts.push(label(holdReasons, det.hold_reason));
+    for (const k of ['reason', 'note', 'answer', 'summary', 'materials', 'comments']) if (det[k]) parts.push(det[k]);
+    if (det.charge_fen && det.charge_fen !== '0') parts.push(`收费 ¥${(Number(det.charge_fen) / 100).toFixed(2)}`);
+    if (det.score) parts.push(`评分 ${det.score}`);
+    if (det.accepted) parts.push(det.accepted === 'true' ? '业主满意' : '业主不满意，退回返工');
+    items.push({ at: e.at, el: h('li', { className: cls, dataset: { type: e.type } },
+      h('div.when', `${fmtTime(e.at)} · ${e.actor_id ? who(staff, e.actor_id) : '系统'}`),
+      h('div', h('b', label(events, e.type)), e.from_status && e.from_status !== e.to_status ? ` ${label(statuses, e.from_status)} → ${label(statuses, e.to_status)}` : ''),
+      parts.length ? h('div.muted', parts.join('；')) : null) });
+  }
+  for (const m of d.messages) {
+    const to = m.recipient_kind === 'staff' ? who(staff, m.recipient_id) : '业主';
+    items.push({ at: m.sent_at || m.created_at, el: h('li.msg', { dataset: { type: 'message' } },
+      h('div.when', `${fmtTime(m.sent_at || m.created_at)} · 消息 → ${to}（${m.channel}）· ${label(msgStatus, m.status)}`),
+      h('div', m.subject || m.template), h('div.muted', m.body)) });
+  }
+  items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  fill(el, h('h2', `时间线（${d.timeline.length} 个事件，${d.messages.length} 条消息，${d.escalations.length} 次升级）`),
+    h('ul.timeline', items.map((i) => i.el)));
+}
+
+/** The small form of an action that takes input; form.collect() reads it. */
+function actionForm(action, d, staff) {
+  const form = h('form.card', { novalidate: true, dataset: { form: action } });
+  const people = [...staff.values()].filter((s) => s.active);
+  const assigneeSel = (exclude) => {
+    const s = h('select', { name: 'assignee_id' }, h('option', { value: '' }, '请选择'));
+    const order = (x) => (x.role === 'technician' ? 0 : 1);
+    for (const p of people.filter((x) => x.id !== exclude).sort((a, b) => order(a) - order(b) || a.id - b.id)) {
+      s.append(h('option', { value: String(p.id) }, `${p.name}（${label(roles, p.role)}）`));
+    }
+    return s;
+  };
+  const submit = (text) => h('button', { type: 'submit' }, text || '提交');
+  const cancel = h('button.secondary.cancel-form', { type: 'button' }, '取消');
+  let collect = () => ({});
+  switch (action) {
+    case 'dispatch': {
+      const s = assigneeSel();
+      form.append(field('派给', s));
+      collect = () => ({ assignee_id: Number(s.value) || 0 });
+      break;
+    }
+    case 'transfer': {
+      const s = assigneeSel(d.process && d.process.assignee_id);
+      const r = h('input', { name: 'reason', maxLength: 500 });
+      form.append(field('转给', s), field('原因', r));
+      collect = () => ({ assignee_id: Number(s.value) || 0, reason: r.value.trim() });
+      break;
+    }
+    case 'hold': {
+      const s = select('hold_reason', holdReasons, '', '请选择');
+      form.append(field('挂起原因（暂停计时）', s));
+      collect = () => ({ hold_reason: s.value });
+      break;
+    }
+    case 'complete': {
+      const sum = h('textarea', { name: 'summary', maxLength: 2000, placeholder: '做了什么' });
+      const mat = h('input', { name: 'materials', maxLength: 1000, placeholder: '如：阀门1个' });
+      const fee = h('input', { name: 'charge_fen', type: 'number', min: '0', step: '0.01', placeholder: '0.00' });
+      form.append(field(d.ticket.kind === 'complaint' ? '处理结果' : '完工说明', sum), field('用料', mat), field('收费（元）', fee));
+      collect = () => ({ summary: sum.value.trim(), materials: mat.value.trim(), charge_fen: fee.value.trim() ? (yuanToFen(fee.value) ?? -1) : 0 });
+      break;
+    }
+    case 'cancel': {
+      const r = h('input', { name: 'reason', maxLength: 500 });
+      form.append(field('取消原因', r));
+      collect = () => ({ reason: r.value.trim() });
+      break;
+    }
+    case 'note':
+    case 'answer': {
+      const n = h('textarea', { name: 'note', maxLength: 2000 });
+      form.append(field(action === 'note' ? '备注' : '答复内容', n));
+      collect = () => ({ note: n.value.trim() });
+      break;
+    }
+    case 'confirm': {
+      const c = h('input', { name: 'comments', maxLength: 2000, placeholder: '业主意见（可选）' });
+      form.append(field('业主意见', c));
+      form.append(h('div.actions', h('button', { type: 'submit', value: 'yes', dataset: { verdict: 'yes' } }, '业主确认满意'),
+        h('button.danger', { type: 'submit', value: 'no', dataset: { verdict: 'no' } }, '业主不满意，退回返工'), cancel));
+      form.collect = (btn) => ({ accepted: !!btn && btn.value === 'yes', comments: c.value.trim() });
+      return form;
+    }
+    case 'return_visit': {
+      const s = h('select', { name: 'score' }, h('option', { value: '' }, '请选择'),
+        [5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) }, `${n} 分`)));
+      const c = h('textarea', { name: 'comments', maxLength: 2000, placeholder: '业主评价' });
+      form.append(field('满意度', s), field('评价', c));
+      collect = () => ({ score: Number(s.value) || 0, comments: c.value.trim() });
+      break;
+    }
+  }
+  form.append(h('div.actions', submit(label(actions, action)), cancel));
+  form.collect = collect;
+  return form;
+}

@@ -1,0 +1,190 @@
+// Small DOM helpers: an element builder, time formatting, live countdowns,
+// field errors and a toast.
+import { explain, fieldName, reason } from './labels.js';
+
+/** h('tag.class#id', {attrs}, ...children) builds an element. */
+export function h(spec, attrs, ...children) {
+  const [, tag = 'div', rest = ''] = spec.match(/^([a-z0-9]*)(.*)$/) || [];
+  const el = document.createElement(tag || 'div');
+  for (const part of rest.match(/[.#][^.#]+/g) || []) {
+    if (part[0] === '.') el.classList.add(part.slice(1));
+    else el.id = part.slice(1);
+  }
+  if (attrs && (typeof attrs !== 'object' || attrs instanceof Node || Array.isArray(attrs))) {
+    children.unshift(attrs);
+    attrs = null;
+  }
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k in el && k !== 'list' && k !== 'form') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Replaces el's children. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+let zone = 'Asia/Shanghai';
+let parts = null;
+/** Sets the time zone times are shown in: the estate's. */
+export function setTimeZone(tz) {
+  try {
+    parts = new Intl.DateTimeFormat('zh-CN', { timeZone: tz || 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    zone = tz || 'Asia/Shanghai';
+  } catch (_) {
+    parts = null;
+  }
+}
+setTimeZone(zone);
+
+/** "03-04 15:20" in the estate's time zone. */
+export function fmtTime(iso, withYear) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (!parts) return d.toLocaleString('zh-CN');
+  const p = Object.fromEntries(parts.formatToParts(d).map((x) => [x.type, x.value]));
+  const s = `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return withYear ? `${p.year}-${s}` : s;
+}
+
+/** "1天2小时" / "5分12秒" for a number of seconds. */
+export function fmtDuration(sec) {
+  sec = Math.abs(Math.round(sec));
+  const d = Math.floor(sec / 86400), hh = Math.floor(sec % 86400 / 3600), m = Math.floor(sec % 3600 / 60), s = sec % 60;
+  if (d) return `${d}天${hh}小时`;
+  if (hh) return `${hh}小时${m}分`;
+  if (m) return `${m}分${pad(s)}秒`;
+  return `${s}秒`;
+}
+
+/** A countdown to due that turns amber after warn and red once past. */
+export function countdown(due, warn) {
+  const el = h('span.cd', { dataset: { due: due || '', warn: warn || '' } });
+  tick(el, Date.now());
+  return el;
+}
+
+function tick(el, now) {
+  const due = el.dataset.due ? Date.parse(el.dataset.due) : NaN;
+  if (isNaN(due)) { el.textContent = '—'; return; }
+  const warn = el.dataset.warn ? Date.parse(el.dataset.warn) : NaN;
+  const left = (due - now) / 1000;
+  el.classList.toggle('breached', left < 0);
+  el.classList.toggle('risk', left >= 0 && !isNaN(warn) && now >= warn);
+  el.textContent = left < 0 ? `已超时 ${fmtDuration(left)}` : `剩余 ${fmtDuration(left)}`;
+  const row = el.closest('tr[data-live]');
+  if (row) {
+    row.classList.toggle('breached', left < 0);
+    row.classList.toggle('risk', left >= 0 && !isNaN(warn) && now >= warn);
+  }
+}
+
+setInterval(() => {
+  const now = Date.now();
+  document.querySelectorAll('.cd[data-due]').forEach((el) => tick(el, now));
+}, 1000);
+
+let toastTimer;
+/** Shows a short message at the bottom of the screen. */
+export function toast(msg) {
+  const el = document.getElementById('toast');
+  el.textContent = msg;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+/** Clears the field errors inside form. */
+export function clearErrors(form) {
+  form.querySelectorAll('.err[data-for]').forEach((e) => e.remove());
+  form.querySelectorAll('.invalid').forEach((e) => e.classList.remove('invalid'));
+  form.querySelectorAll('.banner.error').forEach((e) => e.remove());
+}
+
+/**
+ * Shows err inside form: beside the input named by err.field (or the
+ * nearest enclosing path) when there is one, else as a banner on top.
+ */
+export function showError(form, err) {
+  clearErrors(form);
+  if (err && err.code === 'invalid_input' && err.field) {
+    const input = findField(form, err.field);
+    if (input) {
+      input.classList.add('invalid');
+      const msg = h('div.err', { dataset: { for: err.field }, role: 'alert' }, reason(err.message));
+      (input.closest('.fld, label.f, td') || input).append(msg);
+      input.focus({ preventScroll: false });
+      input.scrollIntoView({ block: 'center' });
+      return;
+    }
+  }
+  form.prepend(h('div.banner.error', { role: 'alert' }, explain(err)));
+}
+
+function findField(form, path) {
+  for (let p = path; p; p = p.replace(/(\[\d+\]|\.[^.[\]]+)$/, '')) {
+    const el = form.querySelector(`[data-path="${CSS.escape(p)}"], [name="${CSS.escape(p)}"]`);
+    if (el) return el;
+    if (!/(\[\d+\]|\.[^.[\]]+)$/.test(p)) break;
+  }
+  return null;
+}
+
+/** A labelled field: <label class="f">text<input…></label>. */
+export function field(text, input) {
+  return h('label.f', text, input);
+}
+
+/** A <select> of a label map, with an optional empty choice. */
+export function select(name, map, value, empty) {
+  const s = h('select', { name });
+  if (empty !== undefined) s.append(h('option', { value: '' }, empty));
+  for (const [k, v] of Object.entries(map)) s.append(h('option', { value: k, selected: k === value }, v));
+  return s;
+}
+
+export { explain, fieldName };
+
+/**
+ * Parses an amount of yuan typed by a person ("1,234.5", "¥80") into whole
+ * fen without floating-point arithmetic: the decimal string is split into
+ * yuan and at most two digits of fen. Returns null when it is not an amount.
+ */
+export function yuanToFen(text) {
+  const s = String(text || '').replace(/[\s,，¥￥元]/g, '');
+  const m = s.match(/^(\d{1,10})(?:\.(\d{0,2}))?$/);
+  if (!m) return null;
+  const fen = Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
+  return Number.isSafeInteger(fen) ? fen : null;
+}
+
+/** "¥1,234.56" for an integer number of fen. */
+export function fmtYuan(fen) {
+  const n = Number(fen) || 0;
+  const abs = Math.abs(n);
+  const whole = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n < 0 ? '-' : ''}¥${whole}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** "1234.56": fen as a plain yuan amount for a form field. */
+export function fenToYuan(fen) {
+  const n = Math.abs(Number(fen) || 0);
+  return `${Number(fen) < 0 ? '-' : ''}${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
+}

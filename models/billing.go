@@ -1,0 +1,484 @@
+// Bills, payments and the records of arrears collection (物业费收缴与催缴).
+// The money itself is computed by the pure rules of latefee.go (Statement,
+// LateFee); the entities here only hold what finance and staff entered.
+//
+// Civil dates (a due date, the day a payment was made) are stored as 00:00
+// UTC of that date and read back with DateOf(t, time.UTC): they name a day in
+// the estate's time zone, not an instant.
+
+package models
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// DateTime stores a civil date: 00:00 UTC of d.
+func DateTime(d Date) time.Time { return d.In(time.UTC) }
+
+// FeeItem is a recurring monthly charge of a household (物业费, 车位管理费...);
+// a billing run bills the sum of a household's active items.
+type FeeItem struct {
+	ID          uint64    `gorm:"primaryKey" json:"id"`
+	EstateID    uint64    `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64    `gorm:"not null;index" json:"household_id"`
+	Name        string    `gorm:"size:50;not null" json:"name"`
+	AmountFen   Money     `gorm:"not null" json:"amount_fen"`
+	Active      bool      `gorm:"not null;default:true" json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// HouseholdBill is one monthly bill of a household; (household, period) is
+// unique, so issuing it twice is one bill. DueOn may move later when a
+// dispute is resolved (the disputed days cost the resident nothing);
+// OriginalDueOn never moves and is what the dunning ladder counts from.
+type HouseholdBill struct {
+	ID            uint64    `gorm:"primaryKey" json:"id"`
+	EstateID      uint64    `gorm:"not null;index" json:"estate_id"`
+	HouseholdID   uint64    `gorm:"not null;uniqueIndex:idx_bill_period" json:"household_id"`
+	Period        string    `gorm:"size:7;not null;uniqueIndex:idx_bill_period;index" json:"period"`
+	AmountFen     Money     `gorm:"not null" json:"amount_fen"`
+	DueOn         time.Time `gorm:"not null" json:"due_on"`
+	OriginalDueOn time.Time `gorm:"not null" json:"original_due_on"`
+	WaivedFen     Money     `gorm:"not null;default:0" json:"waived_fen"`
+	Disputed      bool      `gorm:"not null;default:false" json:"disputed"`
+	RunID         *uint64   `gorm:"index" json:"run_id,omitempty"`
+	IssuedBy      *uint64   `json:"issued_by,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// Arith is the bill as Statement reads it.
+func (b HouseholdBill) Arith() Bill {
+	var m Month
+	_ = m.UnmarshalText([]byte(b.Period))
+	return Bill{ID: b.ID, Period: m, Due: DateOf(b.DueOn, time.UTC), Principal: b.AmountFen,
+		Waived: b.WaivedFen, Disputed: b.Disputed}
+}
+
+// BillingRun records one issue of a month's bills for a whole estate. Running
+// the same month again creates only the bills still missing.
+type BillingRun struct {
+	ID        uint64    `gorm:"primaryKey" json:"id"`
+	EstateID  uint64    `gorm:"not null;index" json:"estate_id"`
+	Period    string    `gorm:"size:7;not null" json:"period"`
+	Created   int       `gorm:"not null" json:"created"`
+	Existing  int       `gorm:"not null" json:"existing"`
+	NoItems   int       `gorm:"not null" json:"no_items"`
+	By        *uint64   `json:"by,omitempty"` // nil for the schedule
+	CreatedAt time.Time `json:"created_at"`
+	// BillIDs are the bills this run created, HouseholdIDs their
+	// households (not stored).
+	BillIDs      []uint64 `gorm:"-" json:"bill_ids"`
+	HouseholdIDs []uint64 `gorm:"-" json:"household_ids"`
+}
+
+// PaymentChannel is how a household paid.
+type PaymentChannel string
+
+// The payment channels.
+const (
+	PayCash     PaymentChannel = "cash"
+	PayWeChat   PaymentChannel = "wechat"
+	PayAlipay   PaymentChannel = "alipay"
+	PayBank     PaymentChannel = "bank"
+	PayCard     PaymentChannel = "card"
+	PayDeducted PaymentChannel = "deduction"
+)
+
+// Valid reports whether c is a known payment channel.
+func (c PaymentChannel) Valid() bool {
+	switch c {
+	case PayCash, PayWeChat, PayAlipay, PayBank, PayCard, PayDeducted:
+		return true
+	}
+	return false
+}
+
+// FeePayment is money a household paid. Reference (the gateway's or the
+// receipt's number) is unique per estate: recording it twice is one payment.
+type FeePayment struct {
+	ID          uint64         `gorm:"primaryKey" json:"id"`
+	EstateID    uint64         `gorm:"not null;uniqueIndex:idx_payment_ref" json:"estate_id"`
+	HouseholdID uint64         `gorm:"not null;index" json:"household_id"`
+	AmountFen   Money          `gorm:"not null" json:"amount_fen"`
+	PaidAt      time.Time      `gorm:"not null" json:"paid_at"`
+	PaidOn      time.Time      `gorm:"not null" json:"paid_on"` // the civil date in the estate's zone
+	Channel     PaymentChannel `gorm:"size:16;not null" json:"channel"`
+	Reference   string         `gorm:"size:100;not null;uniqueIndex:idx_payment_ref" json:"reference"`
+	RecordedBy  uint64         `gorm:"not null" json:"recorded_by"`
+	CreatedAt   time.Time      `json:"created_at"`
+}
+
+// Arith is the payment as Statement reads it.
+func (p FeePayment) Arith() Payment {
+	return Payment{ID: p.ID, Paid: DateOf(p.PaidOn, time.UTC), Amount: p.AmountFen}
+}
+
+// DisputeStatus is where a bill dispute stands.
+type DisputeStatus string
+
+// The dispute statuses.
+const (
+	DisputeOpen      DisputeStatus = "open"
+	DisputeCorrected DisputeStatus = "corrected" // finance corrected the amount
+	DisputeUpheld    DisputeStatus = "upheld"    // the bill stands as issued
+)
+
+// BillDispute is a resident's objection to a bill (seed 004 §4.4). While it
+// is open the bill takes no late fee and the ladder is paused.
+type BillDispute struct {
+	ID           uint64        `gorm:"primaryKey" json:"id"`
+	EstateID     uint64        `gorm:"not null;index" json:"estate_id"`
+	HouseholdID  uint64        `gorm:"not null;index" json:"household_id"`
+	BillID       uint64        `gorm:"not null;index" json:"bill_id"`
+	Reason       string        `gorm:"size:500;not null" json:"reason"`
+	Status       DisputeStatus `gorm:"size:16;not null" json:"status"`
+	OpenedBy     uint64        `gorm:"not null" json:"opened_by"`
+	OpenedAt     time.Time     `gorm:"not null" json:"opened_at"`
+	ResolvedBy   *uint64       `json:"resolved_by,omitempty"`
+	ResolvedAt   *time.Time    `json:"resolved_at,omitempty"`
+	CorrectedFen *Money        `json:"corrected_fen,omitempty"`
+	Resolution   string        `gorm:"size:500" json:"resolution,omitempty"`
+	// ShiftDays is how far the bill's due date moved on resolution.
+	ShiftDays int `gorm:"not null;default:0" json:"shift_days"`
+}
+
+// DisputeAllowed reports whether a bill due on due may still be disputed on
+// today: until fees.DisputeBeforeDueDays days before it is due.
+func DisputeAllowed(due, today Date, fees FeePolicy) bool {
+	return !today.After(due.AddDays(-max(fees.DisputeBeforeDueDays, 0)))
+}
+
+// DisputeShiftDays is how many days a bill's due date moves after a dispute
+// open from opened to resolved: every started day counts, so the resident is
+// never charged for time finance took.
+func DisputeShiftDays(opened, resolved time.Time) int {
+	d := resolved.Sub(opened)
+	if d <= 0 {
+		return 0
+	}
+	return int((d + Day - 1) / Day)
+}
+
+// LateFeeWaiver records a manager forgiving part or all of a bill's late fee.
+type LateFeeWaiver struct {
+	ID        uint64    `gorm:"primaryKey" json:"id"`
+	EstateID  uint64    `gorm:"not null;index" json:"estate_id"`
+	BillID    uint64    `gorm:"not null;index" json:"bill_id"`
+	AmountFen Money     `gorm:"not null" json:"amount_fen"`
+	Reason    string    `gorm:"size:500;not null" json:"reason"`
+	By        uint64    `gorm:"not null" json:"by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// PlanStatus is where a hardship instalment plan (分期) stands.
+type PlanStatus string
+
+// The plan statuses.
+const (
+	PlanProposed  PlanStatus = "proposed"
+	PlanActive    PlanStatus = "active"
+	PlanCompleted PlanStatus = "completed"
+	PlanBroken    PlanStatus = "broken"
+	PlanRejected  PlanStatus = "rejected"
+)
+
+// Instalment is one agreed payment of a plan.
+type Instalment struct {
+	Due       Date  `json:"due"`
+	AmountFen Money `json:"amount_fen"`
+}
+
+// MaxInstalments bounds a plan.
+const MaxInstalments = 24
+
+// ValidateInstalments checks a plan's schedule at today: 1 to
+// MaxInstalments positive amounts on strictly later dates, none in the past.
+func ValidateInstalments(list []Instalment, today Date) error {
+	if len(list) == 0 || len(list) > MaxInstalments {
+		return Invalid("instalments", "got %d, want 1 to %d", len(list), MaxInstalments)
+	}
+	for i, in := range list {
+		field := fmt.Sprintf("instalments[%d]", i)
+		switch {
+		case in.AmountFen <= 0:
+			return Invalid(field+".amount_fen", "got %d, want a positive amount in fen", in.AmountFen)
+		case in.Due.IsZero() || in.Due.Before(today):
+			return Invalid(field+".due", "got %q, want a date from %s on", in.Due, today)
+		case i > 0 && !in.Due.After(list[i-1].Due):
+			return Invalid(field+".due", "got %s, want later than the previous instalment's %s", in.Due, list[i-1].Due)
+		}
+	}
+	return nil
+}
+
+// InstalmentPlan is a hardship plan: proposed by staff with a reason,
+// approved by an estate manager. While it is kept the ladder is paused.
+type InstalmentPlan struct {
+	ID          uint64       `gorm:"primaryKey" json:"id"`
+	EstateID    uint64       `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64       `gorm:"not null;index" json:"household_id"`
+	Reason      string       `gorm:"size:500;not null" json:"reason"`
+	Instalments []Instalment `gorm:"serializer:json;type:text;not null" json:"instalments"`
+	Status      PlanStatus   `gorm:"size:16;not null;index" json:"status"`
+	ProposedBy  uint64       `gorm:"not null" json:"proposed_by"`
+	ApprovedBy  *uint64      `json:"approved_by,omitempty"`
+	ApprovedAt  *time.Time   `json:"approved_at,omitempty"`
+	EndedAt     *time.Time   `json:"ended_at,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+// Total is the sum of the plan's instalments.
+func (p InstalmentPlan) Total() Money {
+	var t Money
+	for _, in := range p.Instalments {
+		t += in.AmountFen
+	}
+	return t
+}
+
+// CaseStage is where a household's collection stands.
+type CaseStage string
+
+// The case stages.
+const (
+	// StageReminding: bills are open but none is overdue yet.
+	StageReminding CaseStage = "reminding"
+	// StageDunning: the ladder is running.
+	StageDunning CaseStage = "dunning"
+	// StagePaused: a promise, a dispute, a plan or a complaint holds the ladder.
+	StagePaused CaseStage = "paused"
+	// StageLegalPending: the ladder reached legal referral; an estate manager decides.
+	StageLegalPending CaseStage = "legal_pending"
+	// StageLegal: handed to legal staff; automatic reminders stopped.
+	StageLegal CaseStage = "legal"
+	// StageClosed: everything is paid.
+	StageClosed CaseStage = "closed"
+)
+
+// Stages lists every case stage in order.
+func Stages() []CaseStage {
+	return []CaseStage{StageReminding, StageDunning, StagePaused, StageLegalPending, StageLegal, StageClosed}
+}
+
+// CaseProgress is the part of a case its workflow rewrites at every
+// transition, so that lists never ask Temporal.
+type CaseProgress struct {
+	Stage        CaseStage  `gorm:"size:16;not null;index" json:"stage"`
+	Segment      Segment    `gorm:"size:16" json:"segment"`
+	StepReached  int        `gorm:"not null;default:-1" json:"step_reached"` // ladder index, -1 none
+	NextStep     string     `gorm:"size:32" json:"next_step"`
+	NextStepAt   *time.Time `gorm:"index" json:"next_step_at"`
+	PausedReason string     `gorm:"size:32" json:"paused_reason,omitempty"`
+	PausedUntil  *time.Time `json:"paused_until,omitempty"`
+	OwedFen      Money      `gorm:"not null;default:0" json:"owed_fen"`
+	// OldestDueOn is the due date of the oldest unpaid bill (a civil date).
+	OldestDueOn    *time.Time `gorm:"index" json:"oldest_due_on"`
+	CheckedAt      *time.Time `json:"checked_at"`
+	NoticeServedAt *time.Time `json:"notice_served_at,omitempty"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty"`
+	Revision       int64      `gorm:"not null;default:0" json:"revision"`
+}
+
+// CollectionCase is one household's collection process (one run of its
+// workflow, through every continue-as-new). Key is the workflow ID and the
+// ID of the run that opened it: one case per process.
+type CollectionCase struct {
+	ID           uint64 `gorm:"primaryKey" json:"id"`
+	EstateID     uint64 `gorm:"not null;index" json:"estate_id"`
+	HouseholdID  uint64 `gorm:"not null;index" json:"household_id"`
+	Key          string `gorm:"column:case_key;size:150;not null;uniqueIndex" json:"-"`
+	WorkflowID   string `gorm:"size:64;not null" json:"workflow_id"`
+	CaseProgress `gorm:"embedded"`
+	OpenedAt     time.Time `gorm:"not null" json:"opened_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// CollectionEvent is one entry of a case's history: every contact with the
+// resident (who, when, channel, outcome) and every transition. Key makes
+// recording idempotent.
+type CollectionEvent struct {
+	ID          uint64            `gorm:"primaryKey" json:"id"`
+	CaseID      uint64            `gorm:"not null;index" json:"case_id"`
+	EstateID    uint64            `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64            `gorm:"not null;index" json:"household_id"`
+	Key         string            `gorm:"column:event_key;size:150;not null;uniqueIndex" json:"key"`
+	Type        string            `gorm:"size:32;not null" json:"type"`
+	ActorID     *uint64           `json:"actor_id"` // nil for the system
+	Channel     Channel           `gorm:"size:16" json:"channel,omitempty"`
+	Outcome     string            `gorm:"size:32" json:"outcome,omitempty"`
+	Stage       CaseStage         `gorm:"size:16" json:"stage"`
+	Detail      map[string]string `gorm:"serializer:json;type:text" json:"detail"`
+	At          time.Time         `gorm:"not null;index" json:"at"`
+	// Revision is the process's revision this event made; it orders
+	// the events of one minute, whose writes may land in either order.
+	Revision  int64     `gorm:"not null;default:0" json:"revision"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TaskOutcome is the result of a dunning phone call or visit.
+type TaskOutcome string
+
+// The task outcomes.
+const (
+	OutcomeReached          TaskOutcome = "reached"
+	OutcomeNotReached       TaskOutcome = "not_reached"
+	OutcomePromised         TaskOutcome = "promised"
+	OutcomeRefusesComplaint TaskOutcome = "refuses_complaint"
+	OutcomeHardship         TaskOutcome = "hardship"
+	OutcomeWrongContact     TaskOutcome = "wrong_contact"
+)
+
+// TaskOutcomes lists the outcomes.
+func TaskOutcomes() []TaskOutcome {
+	return []TaskOutcome{OutcomeReached, OutcomeNotReached, OutcomePromised, OutcomeRefusesComplaint, OutcomeHardship, OutcomeWrongContact}
+}
+
+// Valid reports whether o is a known outcome.
+func (o TaskOutcome) Valid() bool {
+	for _, v := range TaskOutcomes() {
+		if o == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TaskStatus is where a dunning task stands.
+type TaskStatus string
+
+// The task statuses.
+const (
+	TaskOpen   TaskStatus = "open"
+	TaskDone   TaskStatus = "done"
+	TaskClosed TaskStatus = "closed" // the case ended before anyone acted
+)
+
+// CollectionTask is a human step of the ladder (a phone call, a visit)
+// assigned to one staff member with a due time.
+type CollectionTask struct {
+	ID              uint64        `gorm:"primaryKey" json:"id"`
+	CaseID          uint64        `gorm:"not null;index" json:"case_id"`
+	EstateID        uint64        `gorm:"not null;index" json:"estate_id"`
+	HouseholdID     uint64        `gorm:"not null;index" json:"household_id"`
+	Key             string        `gorm:"column:task_key;size:150;not null;uniqueIndex" json:"-"`
+	Action          DunningAction `gorm:"size:16;not null" json:"action"`
+	Role            Role          `gorm:"size:32;not null" json:"role"`
+	AssigneeID      uint64        `gorm:"not null;index" json:"assignee_id"`
+	DueAt           time.Time     `gorm:"not null" json:"due_at"`
+	Status          TaskStatus    `gorm:"size:16;not null;index" json:"status"`
+	Outcome         TaskOutcome   `gorm:"size:24" json:"outcome,omitempty"`
+	Note            string        `gorm:"size:1000" json:"note,omitempty"`
+	PromisedOn      *time.Time    `json:"promised_on,omitempty"`
+	DoneBy          *uint64       `json:"done_by,omitempty"`
+	DoneAt          *time.Time    `json:"done_at,omitempty"`
+	EscalationLevel int           `gorm:"not null;default:0" json:"escalation_level"`
+	CreatedAt       time.Time     `json:"created_at"`
+}
+
+// DemandLetter is a formal written demand (催缴函, 催告 under Civil Code Art.
+// 944). Its date matters: it starts the reasonable period before legal
+// action and interrupts the limitation period (arts. 188, 195).
+type DemandLetter struct {
+	ID          uint64    `gorm:"primaryKey" json:"id"`
+	CaseID      uint64    `gorm:"not null;index" json:"case_id"`
+	EstateID    uint64    `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64    `gorm:"not null;index" json:"household_id"`
+	Key         string    `gorm:"column:letter_key;size:150;not null;uniqueIndex" json:"-"`
+	ServedAt    time.Time `gorm:"not null" json:"served_at"`
+	ServedOn    time.Time `gorm:"not null" json:"served_on"` // civil date
+	PayBy       time.Time `gorm:"not null" json:"pay_by"`    // civil date
+	AmountFen   Money     `gorm:"not null" json:"amount_fen"`
+	Text        string    `gorm:"type:text;not null" json:"text"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// DemandLetterText writes a formal demand: the estate, the household's
+// address, each unpaid bill and the total as of served, and the date by which
+// to pay. Never a threat: it states the debt, the period and how to reach us.
+func DemandLetterText(estate, location, servicePhone string, acc Account, served, payBy Date) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "物业服务费催缴函\n\n%s业主/住户：\n\n", location)
+	fmt.Fprintf(&b, "截至%s，您尚有以下物业服务费未缴纳：\n", served)
+	for _, l := range acc.Lines {
+		if l.Outstanding <= 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s：应缴%s，已缴%s，滞纳金%s，到期日%s，尚欠%s\n", FormatPeriod(l.Period),
+			l.Principal.Yuan(), (l.PrincipalPaid + l.LateFeePaid).Yuan(), (l.LateFee - l.LateFeeWaived).Yuan(), l.Due, l.Outstanding.Yuan())
+	}
+	fmt.Fprintf(&b, "合计尚欠：%s元。\n\n", acc.Total.Yuan())
+	fmt.Fprintf(&b, "根据物业服务合同的约定，特函告知，请您于%s前缴纳上述费用。", payBy)
+	b.WriteString("如您对费用有疑问，或确有经济困难，欢迎与我们联系协商分期等安排")
+	if servicePhone != "" {
+		fmt.Fprintf(&b, "（服务中心电话%s）", servicePhone)
+	}
+	fmt.Fprintf(&b, "。\n\n感谢您对物业服务工作的理解与支持。\n\n%s物业服务中心\n%s\n", estate, served)
+	return b.String()
+}
+
+// FormatPeriod shows a billing period in Chinese: "2026年3月".
+func FormatPeriod(m Month) string {
+	if m == (Month{}) {
+		return ""
+	}
+	return fmt.Sprintf("%d年%d月", m.Year, int(m.Month))
+}
+
+// History derives what Classify needs from a household's bills and payments
+// as of asOf. A bill counts as late when something was still outstanding on
+// the day after its due date (Statement as of that day, payments up to it);
+// LateBillsInWindow counts those due within the last p.RepeatLateWindowMonths
+// months; FirstTimeLate means no bill due before the oldest bill still unpaid
+// was ever late.
+func History(bills []Bill, payments []Payment, asOf Date, fees FeePolicy, p DunningPolicy) PaymentHistory {
+	acc := Statement(bills, payments, asOf, fees)
+	h := PaymentHistory{Owed: acc.Total, FirstTimeLate: true}
+	var oldest *Date
+	for _, l := range acc.Lines {
+		if l.Outstanding > 0 && !l.Due.After(asOf) {
+			d := l.Due
+			oldest = &d
+			break
+		}
+	}
+	windowStart := DateOf(asOf.In(time.UTC).AddDate(0, -max(p.RepeatLateWindowMonths, 0), 0), nil)
+	for _, b := range bills {
+		dayAfter := b.Due.AddDays(1)
+		if dayAfter.After(asOf) {
+			continue // not due yet: cannot be late
+		}
+		late := false
+		for _, l := range Statement(bills, payments, dayAfter, fees).Lines {
+			if l.BillID == b.ID {
+				late = l.PrincipalPaid < l.Principal && !l.Disputed
+			}
+		}
+		if !late {
+			continue
+		}
+		if !b.Due.Before(windowStart) {
+			h.LateBillsInWindow++
+		}
+		if oldest != nil && b.Due.Before(*oldest) {
+			h.FirstTimeLate = false
+		}
+	}
+	return h
+}
+
+// MaxReasonLen bounds the free-text reasons of disputes, waivers and plans.
+const MaxReasonLen = 500
+
+// CheckReason validates a required free-text reason.
+func CheckReason(field, s string) error {
+	n := utf8.RuneCountInString(strings.TrimSpace(s))
+	if n == 0 || utf8.RuneCountInString(s) > MaxReasonLen {
+		return Invalid(field, "want 1 to %d characters", MaxReasonLen)
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package models
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// dateLayout is the form of ServiceCalendar dates.
+const dateLayout = "2006-01-02"
+
+// IsWorkday reports whether day's date, read in day's own location (convert it
+// with In first), is a working day: an extra workday (调休) always is; else a
+// holiday never is; else its weekday decides.
+func (c ServiceCalendar) IsWorkday(day time.Time) bool {
+	date := day.Format(dateLayout)
+	for _, d := range c.ExtraWorkdays {
+		if d == date {
+			return true
+		}
+	}
+	for _, d := range c.Holidays {
+		if d == date {
+			return false
+		}
+	}
+	for _, w := range c.Workdays {
+		if w == day.Weekday() {
+			return true
+		}
+	}
+	return false
+}
+
+// SameDayDeadline returns when a same-day promise made at reported falls due:
+// WorkdayEnd that day if reported on a working day before SameDayCutoff (also
+// before WorkdayStart), else NextDayBy on the next working day. c must have
+// passed Validate.
+func (c ServiceCalendar) SameDayDeadline(reported time.Time, loc *time.Location) time.Time {
+	r := reported.In(loc)
+	if c.IsWorkday(r) && sinceMidnight(r) < mustClock(c.SameDayCutoff) {
+		return atClock(r, 0, c.WorkdayEnd, loc)
+	}
+	// Validate guarantees a working weekday, so a week past the last listed
+	// holiday is always enough; the bound only guards against bad data.
+	limit := 7 * (len(c.Holidays) + 2)
+	for i := 1; i <= limit; i++ {
+		if day := atClock(r, i, c.NextDayBy, loc); c.IsWorkday(day) {
+			return day
+		}
+	}
+	return atClock(r, 1, c.NextDayBy, loc)
+}
+
+// TicketDeadlines are the moments by which a repair ticket's steps are due.
+type TicketDeadlines struct {
+	Contact  time.Time `json:"contact"`
+	OnSite   time.Time `json:"on_site"`
+	Complete time.Time `json:"complete"`
+}
+
+// RepairDeadlines computes a repair ticket's deadlines. Critical and urgent
+// tickets (and any tier with a fixed on-site window) count from reported.
+// A normal ticket is on site by the appointment agreed with the resident if
+// there is one, completed within the Complete window after it; without one it
+// is on site by the calendar's same-day deadline (when its tier says so) and
+// completed within Complete of reported. Contact always counts from reported
+// and is never after OnSite; Complete is never before OnSite. Only normal
+// tickets take an appointment, which must not be before reported.
+func RepairDeadlines(p RepairPolicy, cal ServiceCalendar, u Urgency, reported time.Time, appointment *time.Time, loc *time.Location) (TicketDeadlines, error) {
+	if !u.Valid() {
+		return TicketDeadlines{}, Invalid("urgency", "got %q, want critical, urgent or normal", u)
+	}
+	i := slices.IndexFunc(p.Tiers, func(t SLATier) bool { return t.Urgency == u })
+	if i < 0 {
+		return TicketDeadlines{}, Invalid("repair.tiers", "got no %q tier, want one tier per urgency", u)
+	}
+	tier := p.Tiers[i]
+	if err := tier.validate(fmt.Sprintf("repair.tiers[%d]", i)); err != nil {
+		return TicketDeadlines{}, fmt.Errorf("repair deadlines: %w", err)
+	}
+	if err := cal.validate("calendar"); err != nil {
+		return TicketDeadlines{}, fmt.Errorf("repair deadlines: %w", err)
+	}
+	if appointment != nil {
+		if u != UrgencyNormal {
+			return TicketDeadlines{}, Invalid("appointment", "got an appointment for a %s ticket, want none: only normal tickets are scheduled", u)
+		}
+		if appointment.Before(reported) {
+			return TicketDeadlines{}, Invalid("appointment", "got %s, want at or after the report (%s)",
+				appointment.In(loc).Format(time.RFC3339), reported.In(loc).Format(time.RFC3339))
+		}
+	}
+
+	d := TicketDeadlines{Contact: reported.Add(tier.Contact.Std())}
+	switch {
+	case appointment != nil:
+		d.OnSite = *appointment
+		d.Complete = appointment.Add(tier.Complete.Std())
+	case tier.OnSiteSameDay:
+		d.OnSite = cal.SameDayDeadline(reported, loc)
+		d.Complete = reported.Add(tier.Complete.Std())
+	default:
+		d.OnSite = reported.Add(tier.OnSite.Std())
+		d.Complete = reported.Add(tier.Complete.Std())
+	}
+	if d.Contact.After(d.OnSite) {
+		d.Contact = d.OnSite
+	}
+	if d.Complete.Before(d.OnSite) {
+		d.Complete = d.OnSite
+	}
+	d.Contact, d.OnSite, d.Complete = d.Contact.In(loc), d.OnSite.In(loc), d.Complete.In(loc)
+	return d, nil
+}
+
+// Shift moves every set deadline by exactly by, as a hold (waiting for parts,
+// resident not home) stops the SLA clock. Zero deadlines stay zero.
+func (d TicketDeadlines) Shift(by time.Duration) TicketDeadlines {
+	shift := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return t.Add(by)
+	}
+	return TicketDeadlines{Contact: shift(d.Contact), OnSite: shift(d.OnSite), Complete: shift(d.Complete)}
+}
+
+// ShiftPending moves by exactly by only the deadlines still ahead of now (a
+// hold starting at now does not excuse a deadline already missed). Zero
+// deadlines stay zero.
+func (d TicketDeadlines) ShiftPending(by time.Duration, now time.Time) TicketDeadlines {
+	shift := func(t time.Time) time.Time {
+		if t.IsZero() || !t.After(now) {
+			return t
+		}
+		return t.Add(by)
+	}
+	return TicketDeadlines{Contact: shift(d.Contact), OnSite: shift(d.OnSite), Complete: shift(d.Complete)}
+}
+
+// ComplaintDeadlines are the moments by which a complaint's steps are due.
+type ComplaintDeadlines struct {
+	Acknowledge time.Time `json:"acknowledge"`
+	Answer      time.Time `json:"answer"`
+	Resolve     time.Time `json:"resolve"`
+}
+
+// Deadlines returns the deadlines of a complaint reported at reported.
+func (p ComplaintPolicy) Deadlines(reported time.Time) ComplaintDeadlines {
+	return ComplaintDeadlines{
+		Acknowledge: reported.Add(p.Acknowledge.Std()),
+		Answer:      reported.Add(p.Answer.Std()),
+		Resolve:     reported.Add(p.Resolve.Std()),
+	}
+}
+
+// WarnAt returns the instant percent of the way from start to deadline, when
+// staff are warned that the deadline is near. percent is clamped to 0..100,
+// and a deadline not after start is its own warning.
+func WarnAt(start, deadline time.Time, percent int) time.Time {
+	if !deadline.After(start) || percent >= 100 {
+		return deadline
+	}
+	if percent <= 0 {
+		return start
+	}
+	return start.Add(scaleDuration(Duration(deadline.Sub(start)), percent).Std())
+}
+
+// NextAllowed returns t if it falls outside the quiet hours in loc, else the
+// end of the quiet window it falls in. The window includes Start and excludes
+// End and may wrap midnight. Equal or invalid clocks (which Validate rejects)
+// mean no quiet hours.
+func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
+	start, err1 := parseClock(q.Start)
+	end, err2 := parseClock(q.End)
+	if err1 != nil || err2 != nil || start == end {
+		return t
+	}
+	lt := t.In(loc)
+	now := sinceMidnight(lt)
+	switch {
+	case start < end && now >= start && now < end:
+		return atClock(lt, 0, q.End, loc)
+	case start > end && now >= start:
+		return atClock(lt, 1, q.End, loc)
+	case start > end && now < end:
+		return atClock(lt, 0, q.End, loc)
+	}
+	return t
+}
+
+// parseClock parses "HH:MM" (24-hour, two digits each) into the time since
+// midnight.
+func parseClock(s string) (time.Duration, error) {
+	if len(s) != 5 || s[2] != ':' || !isDigits(s[:2]) || !isDigits(s[3:]) {
+		return 0, fmt.Errorf("got %q, want a clock time HH:MM", s)
+	}
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
+	if h > 23 || m > 59 {
+		return 0, fmt.Errorf("got %q, want a clock time 00:00..23:59", s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+}
+
+// mustClock parses a clock already validated; an invalid one reads as 00:00.
+func mustClock(s string) time.Duration {
+	d, _ := parseClock(s)
+	return d
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseDate parses a strict "YYYY-MM-DD" calendar date.
+func parseDate(s string) (time.Time, error) {
+	d, err := time.Parse(dateLayout, s)
+	if err != nil || d.Format(dateLayout) != s {
+		return time.Time{}, fmt.Errorf("got %q, want a date YYYY-MM-DD", s)
+	}
+	return d, nil
+}
+
+// sinceMidnight returns the wall-clock time of day of t in its location.
+func sinceMidnight(t time.Time) time.Duration {
+	h, m, s := t.Clock()
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
+		time.Duration(s)*time.Second + time.Duration(t.Nanosecond())
+}
+
+// atClock returns the clock time on the date addDays after t's date, in loc.
+func atClock(t time.Time, addDays int, clock string, loc *time.Location) time.Time {
+	y, mo, d := t.Date()
+	c := mustClock(clock)
+	return time.Date(y, mo, d+addDays, int(c/time.Hour), int(c%time.Hour/time.Minute), 0, 0, loc)
+}

@@ -1,0 +1,134 @@
+package models
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// ServiceNeeds are what residents mention at move-in that the service desk
+// should keep in mind (业主档案: service needs).
+type ServiceNeeds struct {
+	ElderlyAtHome bool `json:"elderly_at_home"`
+	SmallChildren bool `json:"small_children"`
+	Pets          bool `json:"pets"`
+	// PreferredChannel is how the household likes to be contacted: sms,
+	// wechat, app or phone; empty when not said.
+	PreferredChannel Channel `json:"preferred_channel,omitempty"`
+	// PreferredTimes says when to contact them, in their words ("工作日晚上").
+	PreferredTimes string `json:"preferred_times,omitempty"`
+	Notes          string `json:"notes,omitempty"`
+}
+
+// Validate checks the needs' fields; paths start with prefix.
+func (n ServiceNeeds) Validate(prefix string) error {
+	switch n.PreferredChannel {
+	case "", ChannelSMS, ChannelWeChat, ChannelApp, ChannelPhone:
+	default:
+		return Invalid(prefix+"preferred_channel", "got %q, want sms, wechat, app or phone", n.PreferredChannel)
+	}
+	if utf8.RuneCountInString(n.PreferredTimes) > 100 {
+		return Invalid(prefix+"preferred_times", "want at most 100 characters")
+	}
+	if utf8.RuneCountInString(n.Notes) > 500 {
+		return Invalid(prefix+"notes", "want at most 500 characters")
+	}
+	return nil
+}
+
+// MoveIn is the registration of a household moving in (入住登记): who moved
+// in, when, and what they need. It opens the owner file (业主档案) and one
+// follow-up visit.
+type MoveIn struct {
+	ID          uint64    `gorm:"primaryKey" json:"id"`
+	EstateID    uint64    `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64    `gorm:"not null;index" json:"household_id"`
+	MovedInAt   time.Time `gorm:"not null" json:"moved_in_at"`
+	// RegisteredBy is the staff member who registered it.
+	RegisteredBy uint64 `gorm:"not null" json:"registered_by"`
+	// ResidentIDs are the residents who moved in; the first is the contact.
+	ResidentIDs []uint64     `gorm:"serializer:json;type:text" json:"resident_ids"`
+	Needs       ServiceNeeds `gorm:"serializer:json;type:text" json:"needs"`
+	// IdempotencyKey makes registration safe to retry; nil when none given.
+	IdempotencyKey *string   `gorm:"size:100;uniqueIndex" json:"-"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// NewResident is a resident entered with a move-in.
+type NewResident struct {
+	Name  string       `json:"name"`
+	Phone string       `json:"phone"`
+	Role  ResidentRole `json:"role"`
+}
+
+// MoveInRequest is what customer service enters to register a move-in:
+// an existing household, or a unit to create the household in; residents
+// already on file (ResidentIDs) and new ones; the move-in time and needs.
+type MoveInRequest struct {
+	HouseholdID uint64        `json:"household_id"`
+	UnitID      uint64        `json:"unit_id"`
+	ResidentIDs []uint64      `json:"resident_ids"`
+	Residents   []NewResident `json:"residents"`
+	// MovedInAt defaults to the registration time.
+	MovedInAt    *time.Time   `json:"moved_in_at"`
+	Needs        ServiceNeeds `json:"needs"`
+	RegisteredBy uint64       `json:"-"` // the signed-in staff member
+}
+
+// Move-in registration bounds.
+const (
+	MaxMoveInResidents = 10
+	// MoveInPastLimit and MoveInFutureLimit bound MovedInAt around the
+	// registration time: a late registration, or keys handed over soon.
+	MoveInPastLimit   = 365 * Day
+	MoveInFutureLimit = 90 * Day
+)
+
+// Validate checks what can be checked without the database, at now. phoneOK
+// decides whether a phone number is acceptable.
+func (r MoveInRequest) Validate(now time.Time, phoneOK func(string) bool) error {
+	switch {
+	case r.HouseholdID == 0 && r.UnitID == 0:
+		return Invalid("household_id", "want an existing household, or unit_id to create one")
+	case r.HouseholdID != 0 && r.UnitID != 0:
+		return Invalid("unit_id", "give household_id or unit_id, not both")
+	case len(r.ResidentIDs)+len(r.Residents) == 0:
+		return Invalid("residents", "want at least one resident")
+	case len(r.ResidentIDs)+len(r.Residents) > MaxMoveInResidents:
+		return Invalid("residents", "want at most %d residents", MaxMoveInResidents)
+	case r.RegisteredBy == 0:
+		return Invalid("registered_by", "required")
+	}
+	seen := map[uint64]bool{}
+	for i, id := range r.ResidentIDs {
+		if id == 0 || seen[id] {
+			return Invalid(fmt.Sprintf("resident_ids[%d]", i), "want distinct resident ids")
+		}
+		seen[id] = true
+	}
+	for i, nr := range r.Residents {
+		p := fmt.Sprintf("residents[%d].", i)
+		switch {
+		case nr.Name == "" || utf8.RuneCountInString(nr.Name) > 50:
+			return Invalid(p+"name", "want 1 to 50 characters")
+		case !phoneOK(nr.Phone):
+			return Invalid(p+"phone", "must be a phone number such as 13812345678 or 0755-12345678")
+		case !nr.Role.Valid():
+			return Invalid(p+"role", "got %q, want owner or tenant", nr.Role)
+		}
+	}
+	if r.MovedInAt != nil {
+		if r.MovedInAt.Before(now.Add(-MoveInPastLimit)) || r.MovedInAt.After(now.Add(MoveInFutureLimit)) {
+			return Invalid("moved_in_at", "want a time within a year before and 90 days after today")
+		}
+	}
+	return r.Needs.Validate("needs.")
+}
+
+// MovedIn returns the move-in time: MovedInAt, or now when not given.
+func (r MoveInRequest) MovedIn(now time.Time) time.Time {
+	if r.MovedInAt != nil {
+		return r.MovedInAt.UTC()
+	}
+	return now.UTC()
+}

@@ -1,0 +1,100 @@
+package models
+
+import "time"
+
+// Estate is one managed property (项目/小区). Its time zone decides what
+// "today", "same day" and "the 10th of the month" mean for its records.
+type Estate struct {
+	ID           uint64    `gorm:"primaryKey" json:"id"`
+	Code         string    `gorm:"size:32;not null;uniqueIndex" json:"code"`
+	Name         string    `gorm:"size:100;not null" json:"name"`
+	Address      string    `gorm:"size:255" json:"address"`
+	TimeZone     string    `gorm:"size:64;not null" json:"time_zone"`
+	ServicePhone string    `gorm:"size:32" json:"service_phone"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Building is a building (楼栋) of an estate.
+type Building struct {
+	ID        uint64    `gorm:"primaryKey" json:"id"`
+	EstateID  uint64    `gorm:"not null;uniqueIndex:idx_building_name" json:"estate_id"`
+	Name      string    `gorm:"size:50;not null;uniqueIndex:idx_building_name" json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Unit is a dwelling or shop (房屋) in a building.
+type Unit struct {
+	ID         uint64    `gorm:"primaryKey" json:"id"`
+	EstateID   uint64    `gorm:"not null;index" json:"estate_id"`
+	BuildingID uint64    `gorm:"not null;uniqueIndex:idx_unit_number" json:"building_id"`
+	Number     string    `gorm:"size:20;not null;uniqueIndex:idx_unit_number" json:"number"`
+	Floor      int       `json:"floor"`
+	AreaM2     float64   `json:"area_m2"` // floor area, for display; fees are billed from fee items in fen
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// HouseholdStatus tells whether a household still lives in its unit.
+type HouseholdStatus string
+
+// Household statuses.
+const (
+	HouseholdActive   HouseholdStatus = "active"
+	HouseholdMovedOut HouseholdStatus = "moved_out"
+)
+
+// Household is the people living in (or owning) a unit (户). A unit keeps its
+// past households after they move out.
+type Household struct {
+	ID        uint64          `gorm:"primaryKey" json:"id"`
+	EstateID  uint64          `gorm:"not null;index" json:"estate_id"`
+	UnitID    uint64          `gorm:"not null;index" json:"unit_id"`
+	Status    HouseholdStatus `gorm:"size:16;not null;default:active" json:"status"`
+	MovedInOn *time.Time      `json:"moved_in_on,omitempty"`
+	MovedOut  *time.Time      `json:"moved_out_on,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+	// Building and UnitNumber are read with the household, never written.
+	Building   string `gorm:"->;-:migration" json:"building"`
+	UnitNumber string `gorm:"->;-:migration" json:"unit_number"`
+}
+
+// ResidentRole says whether a resident owns the unit or rents it.
+type ResidentRole string
+
+// Resident roles.
+const (
+	ResidentOwner  ResidentRole = "owner"  // 业主
+	ResidentTenant ResidentRole = "tenant" // 住户/租户
+)
+
+// Valid reports whether r is a known resident role.
+func (r ResidentRole) Valid() bool { return r == ResidentOwner || r == ResidentTenant }
+
+// Resident is a person of a household. Name and Phone are personal data:
+// lists mask the phone, logs never carry either.
+type Resident struct {
+	ID          uint64       `gorm:"primaryKey" json:"id"`
+	EstateID    uint64       `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64       `gorm:"not null;index" json:"household_id"`
+	Name        string       `gorm:"size:50;not null" json:"name"`
+	Phone       string       `gorm:"size:20;not null;index" json:"phone"`
+	Role        ResidentRole `gorm:"size:16;not null" json:"role"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+// MaskPhone hides the middle of a phone number: 13812345678 → 138****5678.
+func MaskPhone(phone string) string {
+	r := []rune(phone)
+	if len(r) <= 4 {
+		return "****"
+	}
+	keepHead := 3
+	if len(r) < 11 {
+		keepHead = (len(r) - 4) / 2
+	}
+	out := append([]rune{}, r[:keepHead]...)
+	out = append(out, []rune("****")...)
+	return string(append(out, r[len(r)-4:]...))
+}

@@ -1,0 +1,365 @@
+package models
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Validate reports the first problem in p as a *ValidationError whose Field is
+// the JSON path of the offending value, e.g. "repair.tiers[1].on_site".
+func (p Policy) Validate() error {
+	checks := []func() error{
+		func() error { return p.Repair.validate("repair") },
+		func() error { return p.Complaint.validate("complaint") },
+		func() error { return p.Escalation.validate("escalation") },
+		func() error { return p.Calendar.validate("calendar") },
+		func() error { return p.Fees.validate("fees") },
+		func() error { return p.Dunning.validate("dunning") },
+		func() error { return p.FollowUp.validate("follow_up") },
+		func() error { return p.QuietHours.validate("quiet_hours") },
+	}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p RepairPolicy) validate(path string) error {
+	seen := map[Urgency]bool{}
+	for i, t := range p.Tiers {
+		tp := fmt.Sprintf("%s.tiers[%d]", path, i)
+		if err := t.validate(tp); err != nil {
+			return err
+		}
+		if seen[t.Urgency] {
+			return Invalid(tp+".urgency", "got a second %q tier, want one tier per urgency", t.Urgency)
+		}
+		seen[t.Urgency] = true
+	}
+	for _, u := range Urgencies() {
+		if !seen[u] {
+			return Invalid(path+".tiers", "got no %q tier, want one tier per urgency", u)
+		}
+	}
+	if err := intIn(path+".warn_at_percent", p.WarnAtPercent, 1, 99); err != nil {
+		return err
+	}
+	if err := positive(path+".confirm_window", p.ConfirmWindow); err != nil {
+		return err
+	}
+	if err := positive(path+".return_visit_window", p.ReturnVisitWindow); err != nil {
+		return err
+	}
+	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, 4); err != nil {
+		return err
+	}
+	return intIn(path+".max_reopens", p.MaxReopens, 1, 100)
+}
+
+func (t SLATier) validate(path string) error {
+	if !t.Urgency.Valid() {
+		return Invalid(path+".urgency", "got %q, want critical, urgent or normal", t.Urgency)
+	}
+	if err := positive(path+".contact", t.Contact); err != nil {
+		return err
+	}
+	if t.OnSiteSameDay {
+		if t.Urgency != UrgencyNormal {
+			return Invalid(path+".on_site_same_day", "got true for %q, want a fixed on_site window: only the normal tier may be same-day", t.Urgency)
+		}
+		if t.OnSite != 0 {
+			return Invalid(path+".on_site", "got %s with on_site_same_day, want 0s", t.OnSite)
+		}
+	} else {
+		if err := positive(path+".on_site", t.OnSite); err != nil {
+			return err
+		}
+		if t.Contact > t.OnSite {
+			return Invalid(path+".contact", "got %s, want at most on_site (%s)", t.Contact, t.OnSite)
+		}
+	}
+	if err := positive(path+".complete", t.Complete); err != nil {
+		return err
+	}
+	if t.Complete < t.OnSite {
+		return Invalid(path+".complete", "got %s, want at least on_site (%s)", t.Complete, t.OnSite)
+	}
+	return nil
+}
+
+func (p ComplaintPolicy) validate(path string) error {
+	if err := positive(path+".acknowledge", p.Acknowledge); err != nil {
+		return err
+	}
+	if err := positive(path+".answer", p.Answer); err != nil {
+		return err
+	}
+	if p.Answer < p.Acknowledge {
+		return Invalid(path+".answer", "got %s, want at least acknowledge (%s)", p.Answer, p.Acknowledge)
+	}
+	if p.Resolve < p.Answer {
+		return Invalid(path+".resolve", "got %s, want at least answer (%s)", p.Resolve, p.Answer)
+	}
+	return nil
+}
+
+func (p EscalationPolicy) validate(path string) error {
+	if len(p.Levels) == 0 {
+		return Invalid(path+".levels", "got no levels, want at least one")
+	}
+	for i, l := range p.Levels {
+		lp := fmt.Sprintf("%s.levels[%d]", path, i)
+		if l.Level != i+1 {
+			return Invalid(lp+".level", "got %d, want %d: levels are numbered 1..n in order", l.Level, i+1)
+		}
+		if !l.Role.Valid() {
+			return Invalid(lp+".role", "got %q, want a staff role", l.Role)
+		}
+		if i == 0 {
+			if l.After < 0 {
+				return Invalid(lp+".after", "got %s, want 0s or more", l.After)
+			}
+		} else if err := positive(lp+".after", l.After); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c ServiceCalendar) validate(path string) error {
+	clocks := []struct {
+		name, value string
+	}{
+		{"workday_start", c.WorkdayStart}, {"workday_end", c.WorkdayEnd},
+		{"same_day_cutoff", c.SameDayCutoff}, {"next_day_by", c.NextDayBy},
+	}
+	for _, cl := range clocks {
+		if _, err := parseClock(cl.value); err != nil {
+			return Invalid(path+"."+cl.name, "%v", err)
+		}
+	}
+	start, end := mustClock(c.WorkdayStart), mustClock(c.WorkdayEnd)
+	cutoff, nextBy := mustClock(c.SameDayCutoff), mustClock(c.NextDayBy)
+	if cutoff <= start {
+		return Invalid(path+".same_day_cutoff", "got %s, want after workday_start (%s)", c.SameDayCutoff, c.WorkdayStart)
+	}
+	if cutoff > end {
+		return Invalid(path+".same_day_cutoff", "got %s, want at or before workday_end (%s)", c.SameDayCutoff, c.WorkdayEnd)
+	}
+	if nextBy <= start || nextBy > end {
+		return Invalid(path+".next_day_by", "got %s, want after workday_start (%s) and at or before workday_end (%s)", c.NextDayBy, c.WorkdayStart, c.WorkdayEnd)
+	}
+	if len(c.Workdays) == 0 {
+		return Invalid(path+".workdays", "got none, want at least one working weekday")
+	}
+	var seen [7]bool
+	for i, d := range c.Workdays {
+		dp := fmt.Sprintf("%s.workdays[%d]", path, i)
+		if d < time.Sunday || d > time.Saturday {
+			return Invalid(dp, "got %d, want a weekday 0 (Sunday) .. 6 (Saturday)", int(d))
+		}
+		if seen[d] {
+			return Invalid(dp, "got %d twice, want each weekday once", int(d))
+		}
+		seen[d] = true
+	}
+	for i, s := range c.Holidays {
+		if _, err := parseDate(s); err != nil {
+			return Invalid(fmt.Sprintf("%s.holidays[%d]", path, i), "%v", err)
+		}
+	}
+	for i, s := range c.ExtraWorkdays {
+		if _, err := parseDate(s); err != nil {
+			return Invalid(fmt.Sprintf("%s.extra_workdays[%d]", path, i), "%v", err)
+		}
+	}
+	return nil
+}
+
+func (p FeePolicy) validate(path string) error {
+	ints := []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"due_day", p.DueDay, 1, 28},
+		{"late_fee_per_mille", p.LateFeePerMille, 0, 100},
+		{"late_fee_cap_percent", p.LateFeeCapPercent, 0, 1000},
+		{"grace_days", p.GraceDays, 0, 90},
+		{"dispute_before_due_days", p.DisputeBeforeDueDays, 0, 28},
+		{"billing_day", p.BillingDay, 1, 28},
+	}
+	for _, n := range ints {
+		if err := intIn(path+"."+n.name, n.v, n.lo, n.hi); err != nil {
+			return err
+		}
+	}
+	seen := map[int]bool{}
+	for i, d := range p.ReminderDaysBefore {
+		rp := fmt.Sprintf("%s.reminder_days_before[%d]", path, i)
+		if err := intIn(rp, d, 1, 28); err != nil {
+			return err
+		}
+		if seen[d] {
+			return Invalid(rp, "got %d twice, want each day once", d)
+		}
+		seen[d] = true
+	}
+	if p.Allocation != AllocationPrincipalFirst && p.Allocation != AllocationLateFeeFirst {
+		return Invalid(path+".allocation", "got %q, want %q or %q", p.Allocation, AllocationPrincipalFirst, AllocationLateFeeFirst)
+	}
+	return nil
+}
+
+func (p DunningPolicy) validate(path string) error {
+	if len(p.Steps) == 0 {
+		return Invalid(path+".steps", "got no steps, want at least one")
+	}
+	formal := -1 // index of the latest formal_notice step
+	for i, s := range p.Steps {
+		sp := fmt.Sprintf("%s.steps[%d]", path, i)
+		if err := s.validate(sp); err != nil {
+			return err
+		}
+		if i > 0 && s.After <= p.Steps[i-1].After {
+			return Invalid(sp+".after", "got %s, want more than the previous step's %s", s.After, p.Steps[i-1].After)
+		}
+		switch s.Action {
+		case ActionFormalNotice:
+			formal = i
+		case ActionLegalReferral:
+			if i != len(p.Steps)-1 {
+				return Invalid(sp+".action", "got legal_referral at step %d of %d, want it last", i+1, len(p.Steps))
+			}
+			if formal < 0 {
+				return Invalid(sp+".action", "got legal_referral without an earlier formal_notice, want a written demand first (Civil Code Art. 944)")
+			}
+		}
+	}
+	if err := positive(path+".formal_notice_period", p.FormalNoticePeriod); err != nil {
+		return err
+	}
+	if err := intIn(path+".fast_track_percent", p.FastTrackPercent, 1, 100); err != nil {
+		return err
+	}
+	if last := p.Steps[len(p.Steps)-1]; last.Action == ActionLegalReferral {
+		// Fast-tracking shortens the gap most, so check the scaled one.
+		gap := scaleDuration(last.After-p.Steps[formal].After, p.FastTrackPercent)
+		if gap < p.FormalNoticePeriod {
+			return Invalid(fmt.Sprintf("%s.steps[%d].after", path, len(p.Steps)-1),
+				"got %s after the formal notice when fast-tracked at %d%%, want at least formal_notice_period (%s)",
+				gap, p.FastTrackPercent, p.FormalNoticePeriod)
+		}
+	}
+	if err := positive(path+".good_payer_polite_for", p.GoodPayerPoliteFor); err != nil {
+		return err
+	}
+	if p.LargeArrearsFen <= 0 {
+		return Invalid(path+".large_arrears_fen", "got %d, want a positive amount in fen", p.LargeArrearsFen)
+	}
+	if err := intIn(path+".repeat_late_count", p.RepeatLateCount, 1, 100); err != nil {
+		return err
+	}
+	if err := intIn(path+".repeat_late_window_months", p.RepeatLateWindowMonths, 1, 120); err != nil {
+		return err
+	}
+	if err := positive(path+".task_due", p.TaskDue); err != nil {
+		return err
+	}
+	if p.InstalmentGrace < 0 {
+		return Invalid(path+".instalment_grace", "got %s, want 0s or more", p.InstalmentGrace)
+	}
+	return positive(path+".legal_decision_reminder", p.LegalDecisionReminder)
+}
+
+func (s DunningStep) validate(path string) error {
+	if s.After < 0 {
+		return Invalid(path+".after", "got %s, want 0s or more", s.After)
+	}
+	channels, ok := actionChannels(s.Action)
+	if !ok {
+		return Invalid(path+".action", "got %q, want message, phone_call, visit, formal_notice or legal_referral", s.Action)
+	}
+	switch {
+	case len(channels) == 0 && s.Channel != "":
+		return Invalid(path+".channel", "got %q, want none for %s", s.Channel, s.Action)
+	case len(channels) > 0 && !containsChannel(channels, s.Channel):
+		return Invalid(path+".channel", "got %q, want one of %v for %s", s.Channel, channels, s.Action)
+	}
+	human := s.Action == ActionPhoneCall || s.Action == ActionVisit || s.Action == ActionLegalReferral
+	switch {
+	case s.Role == "" && human:
+		return Invalid(path+".role", "got none, want the staff role that performs the %s", s.Action)
+	case s.Role != "" && !s.Role.Valid():
+		return Invalid(path+".role", "got %q, want a staff role", s.Role)
+	}
+	switch {
+	case s.Action == ActionMessage && !slices.Contains(DunningMessageTemplates(), s.Template):
+		return Invalid(path+".template", "got %q, want one of %v", s.Template, DunningMessageTemplates())
+	case s.Action != ActionMessage && s.Template != "":
+		return Invalid(path+".template", "got %q, want none: only message steps send a template", s.Template)
+	}
+	return nil
+}
+
+func containsChannel(list []Channel, c Channel) bool {
+	for _, x := range list {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (p FollowUpPolicy) validate(path string) error {
+	if err := positive(path+".window", p.Window); err != nil {
+		return err
+	}
+	for i, r := range p.ReminderAt {
+		rp := fmt.Sprintf("%s.reminder_at[%d]", path, i)
+		if err := positive(rp, r); err != nil {
+			return err
+		}
+		if r >= p.Window {
+			return Invalid(rp, "got %s, want before the window's end (%s)", r, p.Window)
+		}
+		if i > 0 && r <= p.ReminderAt[i-1] {
+			return Invalid(rp, "got %s, want more than the previous reminder's %s", r, p.ReminderAt[i-1])
+		}
+	}
+	return intIn(path+".max_attempts", p.MaxAttempts, 1, 100)
+}
+
+func (q QuietHours) validate(path string) error {
+	if _, err := parseClock(q.Start); err != nil {
+		return Invalid(path+".start", "%v", err)
+	}
+	if _, err := parseClock(q.End); err != nil {
+		return Invalid(path+".end", "%v", err)
+	}
+	return nil
+}
+
+// positive rejects a zero or negative window.
+func positive(path string, d Duration) error {
+	if d <= 0 {
+		return Invalid(path, "got %s, want a positive duration", d)
+	}
+	return nil
+}
+
+// intIn rejects v outside lo..hi.
+func intIn(path string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return Invalid(path, "got %d, want %d..%d", v, lo, hi)
+	}
+	return nil
+}
+
+// scaleDuration returns d*percent/100 without overflowing.
+func scaleDuration(d Duration, percent int) Duration {
+	p := Duration(percent)
+	return d/100*p + d%100*p/100
+}

@@ -1,0 +1,66 @@
+package models
+
+import "time"
+
+// Staff is an employee who signs in to the service. EstateID is nil for
+// company-level staff, who see every estate.
+type Staff struct {
+	ID                 uint64    `gorm:"primaryKey" json:"id"`
+	EstateID           *uint64   `gorm:"index" json:"estate_id"`
+	Username           string    `gorm:"size:64;not null;uniqueIndex" json:"username"`
+	Name               string    `gorm:"size:50;not null" json:"name"`
+	Phone              string    `gorm:"size:20" json:"phone"`
+	Role               Role      `gorm:"size:32;not null" json:"role"`
+	PasswordHash       string    `gorm:"size:100;not null" json:"-"`
+	Active             bool      `gorm:"not null;default:true" json:"active"`
+	MustChangePassword bool      `gorm:"not null;default:false" json:"must_change_password"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// CompanyLevel reports whether s sees every estate.
+func (s Staff) CompanyLevel() bool { return s.EstateID == nil }
+
+// Session is a signed-in browser or client. Only the token's SHA-256 is kept.
+type Session struct {
+	ID         uint64    `gorm:"primaryKey"`
+	TokenHash  string    `gorm:"size:64;not null;uniqueIndex"`
+	StaffID    uint64    `gorm:"not null;index"`
+	ExpiresAt  time.Time `gorm:"not null;index"`
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// APIToken lets an integration (a call centre, a payment gateway) act as the
+// staff account it belongs to. Only the token's SHA-256 is kept.
+type APIToken struct {
+	ID         uint64     `gorm:"primaryKey" json:"id"`
+	StaffID    uint64     `gorm:"not null;index" json:"staff_id"`
+	Name       string     `gorm:"size:100;not null" json:"name"`
+	Prefix     string     `gorm:"size:16;not null" json:"prefix"`
+	TokenHash  string     `gorm:"size:64;not null;uniqueIndex" json:"-"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// EstatePolicy is an estate's current policy; Version grows by one with each
+// change so that concurrent edits are detected.
+type EstatePolicy struct {
+	EstateID  uint64    `gorm:"primaryKey;autoIncrement:false" json:"estate_id"`
+	Version   int       `gorm:"not null" json:"version"`
+	Policy    Policy    `gorm:"serializer:json;type:text;not null" json:"policy"`
+	UpdatedBy *uint64   `json:"updated_by"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// PolicyChange records who set an estate's policy to what, and when.
+type PolicyChange struct {
+	ID        uint64    `gorm:"primaryKey" json:"id"`
+	EstateID  uint64    `gorm:"not null;uniqueIndex:idx_policy_version" json:"estate_id"`
+	Version   int       `gorm:"not null;uniqueIndex:idx_policy_version" json:"version"`
+	ChangedBy *uint64   `json:"changed_by"`
+	Policy    Policy    `gorm:"serializer:json;type:text;not null" json:"policy"`
+	CreatedAt time.Time `json:"changed_at"`
+}

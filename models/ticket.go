@@ -1,0 +1,291 @@
+package models
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// TicketKind says whether a ticket is a repair (报修) or a complaint (投诉).
+type TicketKind string
+
+// The ticket kinds.
+const (
+	TicketRepair    TicketKind = "repair"
+	TicketComplaint TicketKind = "complaint"
+)
+
+// Valid reports whether k is a known kind.
+func (k TicketKind) Valid() bool { return k == TicketRepair || k == TicketComplaint }
+
+// ReportChannel is how a ticket reached the estate.
+type ReportChannel string
+
+// The report channels.
+const (
+	ReportPhone       ReportChannel = "phone"
+	ReportWalkIn      ReportChannel = "walk_in"
+	ReportApp         ReportChannel = "app"
+	ReportIntegration ReportChannel = "integration"
+)
+
+// Valid reports whether c is a known report channel.
+func (c ReportChannel) Valid() bool {
+	switch c {
+	case ReportPhone, ReportWalkIn, ReportApp, ReportIntegration:
+		return true
+	}
+	return false
+}
+
+// TicketStatus is the stage of a ticket. Repairs go new → assigned →
+// accepted → in_progress → completed → return_visit → closed; complaints go
+// new → acknowledged → answered → completed → return_visit → closed. Either
+// may be on_hold while being worked on, and cancelled at any open stage.
+type TicketStatus string
+
+// The ticket statuses.
+const (
+	StatusNew          TicketStatus = "new"
+	StatusAssigned     TicketStatus = "assigned"
+	StatusAccepted     TicketStatus = "accepted"
+	StatusInProgress   TicketStatus = "in_progress"
+	StatusAcknowledged TicketStatus = "acknowledged"
+	StatusAnswered     TicketStatus = "answered"
+	StatusOnHold       TicketStatus = "on_hold"
+	StatusCompleted    TicketStatus = "completed"
+	StatusReturnVisit  TicketStatus = "return_visit"
+	StatusClosed       TicketStatus = "closed"
+	StatusCancelled    TicketStatus = "cancelled"
+)
+
+// Terminal reports whether a ticket in s is finished.
+func (s TicketStatus) Terminal() bool { return s == StatusClosed || s == StatusCancelled }
+
+// HoldReason says why work on a ticket is paused; the SLA clock stops.
+type HoldReason string
+
+// The hold reasons.
+const (
+	HoldWaitingParts        HoldReason = "waiting_parts"
+	HoldResidentAbsent      HoldReason = "resident_absent"
+	HoldResidentAppointment HoldReason = "resident_appointment"
+)
+
+// Valid reports whether r is a known hold reason.
+func (r HoldReason) Valid() bool {
+	switch r {
+	case HoldWaitingParts, HoldResidentAbsent, HoldResidentAppointment:
+		return true
+	}
+	return false
+}
+
+// Milestone names one promised step of a ticket.
+type Milestone string
+
+// The milestones of repairs (contact, on_site, complete) and of complaints
+// (acknowledge, answer, resolve), plus the return visit after either.
+const (
+	MilestoneContact     Milestone = "contact"
+	MilestoneOnSite      Milestone = "on_site"
+	MilestoneComplete    Milestone = "complete"
+	MilestoneAcknowledge Milestone = "acknowledge"
+	MilestoneAnswer      Milestone = "answer"
+	MilestoneResolve     Milestone = "resolve"
+	MilestoneReturnVisit Milestone = "return_visit"
+)
+
+// TicketDeadline is one promised step and when it was met.
+type TicketDeadline struct {
+	Milestone Milestone  `json:"milestone"`
+	Due       time.Time  `json:"due"`
+	DoneAt    *time.Time `json:"done_at,omitempty"`
+}
+
+// TicketProgress is the part of a ticket that its workflow owns and rewrites
+// at every transition; lists filter and sort on it.
+type TicketProgress struct {
+	Status          TicketStatus `gorm:"size:16;not null;index;index:idx_ticket_open,priority:2" json:"status"`
+	AssigneeID      *uint64      `gorm:"index" json:"assignee_id"`
+	EscalationLevel int          `gorm:"not null;default:0" json:"escalation_level"`
+	// NextDueAt is the nearest deadline not yet met (nil when none, or while
+	// on hold: the clock is stopped); WarnAt is when staff are warned of it.
+	NextDueAt   *time.Time       `gorm:"index;index:idx_ticket_open,priority:4" json:"next_due_at"`
+	NextDueKind Milestone        `gorm:"size:16" json:"next_due_kind"`
+	WarnAt      *time.Time       `gorm:"index;index:idx_ticket_open,priority:5" json:"warn_at"`
+	Deadlines   []TicketDeadline `gorm:"serializer:json;type:text" json:"deadlines"`
+	HeldSeconds int64            `gorm:"not null;default:0" json:"held_seconds"`
+	HoldReason  HoldReason       `gorm:"size:24" json:"hold_reason,omitempty"`
+	OnHoldSince *time.Time       `json:"on_hold_since,omitempty"`
+	ReopenCount int              `gorm:"not null;default:0" json:"reopen_count"`
+	ChargeFen   Money            `gorm:"not null;default:0" json:"charge_fen"`
+	Score       *int             `json:"score,omitempty"`
+	ClosedAt    *time.Time       `gorm:"index:idx_ticket_closed,priority:2" json:"closed_at,omitempty"`
+	// FollowUpID is the complaint opened by a low return-visit score.
+	FollowUpID *uint64 `json:"follow_up_id,omitempty"`
+	// Revision grows with every recorded transition, so an older write
+	// never overwrites a newer one.
+	Revision int64 `gorm:"not null;default:0" json:"revision"`
+}
+
+// Ticket is a repair request or a complaint. Location describes a common
+// area when there is no household. FirstReceiverID is the staff member who
+// took it (首问负责人): it never changes.
+type Ticket struct {
+	ID              uint64        `gorm:"primaryKey" json:"id"`
+	EstateID        uint64        `gorm:"not null;index;index:idx_ticket_open,priority:1;index:idx_ticket_closed,priority:1" json:"estate_id"`
+	Kind            TicketKind    `gorm:"size:16;not null;index" json:"kind"`
+	Urgency         Urgency       `gorm:"size:16;not null;index;index:idx_ticket_open,priority:3" json:"urgency"`
+	Category        string        `gorm:"size:50;not null" json:"category"`
+	Description     string        `gorm:"type:text;not null" json:"description"`
+	HouseholdID     *uint64       `gorm:"index" json:"household_id"`
+	Location        string        `gorm:"size:200" json:"location"`
+	ResidentID      *uint64       `gorm:"index" json:"resident_id"`
+	Channel         ReportChannel `gorm:"size:16;not null" json:"channel"`
+	Appointment     *time.Time    `json:"appointment,omitempty"`
+	ReportedAt      time.Time     `gorm:"not null" json:"reported_at"`
+	FirstReceiverID uint64        `gorm:"not null;index" json:"first_receiver_id"`
+	ParentTicketID  *uint64       `gorm:"index" json:"parent_ticket_id,omitempty"`
+	// IdempotencyKey makes creation safe to retry; nil when the caller gave none.
+	IdempotencyKey *string `gorm:"size:100;uniqueIndex" json:"-"`
+	TicketProgress `gorm:"embedded"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// TicketEvent records one transition of a ticket: who did what, when, from
+// which status to which, with details. Key makes recording idempotent.
+type TicketEvent struct {
+	ID         uint64            `gorm:"primaryKey" json:"id"`
+	TicketID   uint64            `gorm:"not null;index" json:"ticket_id"`
+	EstateID   uint64            `gorm:"not null;index" json:"estate_id"`
+	Key        string            `gorm:"column:event_key;size:150;not null;uniqueIndex" json:"key"`
+	Type       string            `gorm:"size:32;not null" json:"type"`
+	ActorID    *uint64           `json:"actor_id"` // nil for the system (timers)
+	FromStatus TicketStatus      `gorm:"size:16" json:"from_status"`
+	ToStatus   TicketStatus      `gorm:"size:16" json:"to_status"`
+	Detail     map[string]string `gorm:"serializer:json;type:text" json:"detail"`
+	At         time.Time         `gorm:"not null;index" json:"at"`
+	// Revision is the process's revision this event made; it orders
+	// the events of one minute, whose writes may land in either order.
+	Revision  int64     `gorm:"not null;default:0" json:"revision"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MaxTicketDescription bounds a ticket's description, in characters.
+const MaxTicketDescription = 2000
+
+// NewTicketRequest is what staff enter to open a ticket.
+type NewTicketRequest struct {
+	EstateID        uint64        `json:"estate_id"`
+	Kind            TicketKind    `json:"kind"`
+	Urgency         Urgency       `json:"urgency"`
+	Category        string        `json:"category"`
+	Description     string        `json:"description"`
+	HouseholdID     *uint64       `json:"household_id"`
+	Location        string        `json:"location"`
+	ResidentID      *uint64       `json:"resident_id"`
+	Channel         ReportChannel `json:"channel"`
+	Appointment     *time.Time    `json:"appointment"`
+	FirstReceiverID uint64        `json:"-"` // the signed-in staff member
+}
+
+// Validate checks what can be checked without the database, at now.
+func (r NewTicketRequest) Validate(now time.Time) error {
+	switch {
+	case r.EstateID == 0:
+		return Invalid("estate_id", "required")
+	case !r.Kind.Valid():
+		return Invalid("kind", "got %q, want repair or complaint", r.Kind)
+	case !r.Urgency.Valid():
+		return Invalid("urgency", "got %q, want critical, urgent or normal", r.Urgency)
+	case r.Category == "" || utf8.RuneCountInString(r.Category) > 50:
+		return Invalid("category", "want 1 to 50 characters")
+	case r.Description == "":
+		return Invalid("description", "required")
+	case utf8.RuneCountInString(r.Description) > MaxTicketDescription:
+		return Invalid("description", "got %d characters, want at most %d", utf8.RuneCountInString(r.Description), MaxTicketDescription)
+	case r.HouseholdID == nil && r.Location == "":
+		return Invalid("location", "want a household or a common-area location")
+	case utf8.RuneCountInString(r.Location) > 200:
+		return Invalid("location", "want at most 200 characters")
+	case !r.Channel.Valid():
+		return Invalid("channel", "got %q, want phone, walk_in, app or integration", r.Channel)
+	case r.FirstReceiverID == 0:
+		return Invalid("first_receiver_id", "required")
+	}
+	if r.Appointment != nil {
+		if r.Kind != TicketRepair || r.Urgency != UrgencyNormal {
+			return Invalid("appointment", "only normal repairs take an appointment")
+		}
+		if r.Appointment.Before(now) {
+			return Invalid("appointment", "got %s, want a time not in the past", r.Appointment.Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// Ticket returns the new ticket the request describes, reported at now.
+func (r NewTicketRequest) Ticket(now time.Time) Ticket {
+	return Ticket{
+		EstateID: r.EstateID, Kind: r.Kind, Urgency: r.Urgency, Category: r.Category,
+		Description: r.Description, HouseholdID: r.HouseholdID, Location: r.Location,
+		ResidentID: r.ResidentID, Channel: r.Channel, Appointment: r.Appointment,
+		ReportedAt: now, FirstReceiverID: r.FirstReceiverID,
+		TicketProgress: TicketProgress{Status: StatusNew},
+	}
+}
+
+// TicketSchedule returns a ticket's deadlines, in order, from the policy in
+// force when it was reported: contact, on_site, complete for a repair;
+// acknowledge, answer, resolve for a complaint.
+func TicketSchedule(p Policy, kind TicketKind, u Urgency, reported time.Time, appointment *time.Time, loc *time.Location) ([]TicketDeadline, error) {
+	switch kind {
+	case TicketRepair:
+		d, err := RepairDeadlines(p.Repair, p.Calendar, u, reported, appointment, loc)
+		if err != nil {
+			return nil, err
+		}
+		return []TicketDeadline{
+			{Milestone: MilestoneContact, Due: d.Contact},
+			{Milestone: MilestoneOnSite, Due: d.OnSite},
+			{Milestone: MilestoneComplete, Due: d.Complete},
+		}, nil
+	case TicketComplaint:
+		d := p.Complaint.Deadlines(reported)
+		return []TicketDeadline{
+			{Milestone: MilestoneAcknowledge, Due: d.Acknowledge.In(loc)},
+			{Milestone: MilestoneAnswer, Due: d.Answer.In(loc)},
+			{Milestone: MilestoneResolve, Due: d.Resolve.In(loc)},
+		}, nil
+	}
+	return nil, Invalid("kind", "got %q, want repair or complaint", kind)
+}
+
+// ReworkWindow is how long a reopened ticket has to be completed again: the
+// tier's Complete window for a repair, Resolve for a complaint.
+func ReworkWindow(p Policy, kind TicketKind, u Urgency) (time.Duration, error) {
+	if kind == TicketComplaint {
+		return p.Complaint.Resolve.Std(), nil
+	}
+	t, ok := p.Repair.Tier(u)
+	if !ok {
+		return 0, fmt.Errorf("rework window: %w", Invalid("repair.tiers", "got no %q tier", u))
+	}
+	return t.Complete.Std(), nil
+}
+
+// EscalationAt returns when level (1-based) of the chain is reached for a
+// deadline breached at breach: level 1 at breach + Levels[0].After, each next
+// level After later. ok is false past the last level.
+func (p EscalationPolicy) EscalationAt(breach time.Time, level int) (at time.Time, ok bool) {
+	if level < 1 || level > len(p.Levels) {
+		return time.Time{}, false
+	}
+	at = breach
+	for _, l := range p.Levels[:level] {
+		at = at.Add(l.After.Std())
+	}
+	return at, true
+}

@@ -1,0 +1,159 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/wuye/wuye/models"
+)
+
+// Template names. The comment after each lists the params it needs.
+const (
+	TemplateTicketReceived        = "ticket_received"         // estate, ticket_no, service_phone
+	TemplateTicketAssigned        = "ticket_assigned"         // ticket_no, urgency, location, summary, due
+	TemplateTechnicianOnWay       = "technician_on_way"       // estate, ticket_no, technician, eta
+	TemplateTicketDoneConfirm     = "ticket_done_confirm"     // estate, ticket_no, confirm_by; optional confirm_link
+	TemplateTicketCompleted       = "ticket_completed"        // ticket_no, summary, technician
+	TemplateSLAWarning            = "sla_warning"             // ticket_no, stage, due
+	TemplateEscalation            = "escalation"              // ticket_no, summary, stage, due, level
+	TemplateTicketClosed          = "ticket_closed"           // ticket_no, outcome
+	TemplateReturnVisitDue        = "return_visit_due"        // ticket_no, due
+	TemplatePaymentReminderBefore = "payment_reminder_before" // estate, period, amount, due_date, service_phone
+	TemplatePaymentReminderDue    = "payment_reminder_due"    // estate, period, amount, due_date, service_phone
+	TemplatePaymentOverduePolite  = "payment_overdue_polite"  // estate, period, amount, due_date, service_phone
+	TemplatePaymentOverdueSecond  = "payment_overdue_second"  // estate, period, amount, due_date, service_phone
+	TemplateDunningTask           = "dunning_task"            // location, period, amount, days_overdue, action, due
+	TemplateLegalApprovalNeeded   = "legal_approval_needed"   // location, amount, days_overdue, case_no
+	TemplateWelcome               = "welcome"                 // estate, location, service_phone
+	TemplateFollowupReminder      = "followup_reminder"       // case_no, topic, due
+	TemplateFollowupOverdue       = "followup_overdue"        // case_no, topic, due
+	TemplateDunningTaskOverdue    = "dunning_task_overdue"    // task_no, location, action, due, level
+	TemplateLegalCaseAssigned     = "legal_case_assigned"     // location, amount, case_no
+)
+
+// messageTemplate is one template's audience and texts (text/template
+// syntax over the params map). Texts for residents never name the resident
+// nor carry a phone number other than the service centre's, and payment
+// texts stay polite: a reminder, never a threat.
+type messageTemplate struct {
+	name     string
+	audience models.RecipientKind
+	subject  string
+	body     string
+}
+
+func catalog() []messageTemplate {
+	const resident, staff = models.RecipientResident, models.RecipientStaff
+	return []messageTemplate{
+		{TemplateTicketReceived, resident, "报修已受理",
+			"【{{.estate}}】您的报修已受理，工单号{{.ticket_no}}。我们将尽快安排维修人员与您联系，如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateTicketAssigned, staff, "新工单{{.ticket_no}}",
+			"新工单派给您：{{.ticket_no}}（{{urgency .urgency}}），地点：{{.location}}，内容：{{.summary}}。请于{{.due}}前到场处理。"},
+		{TemplateTechnicianOnWay, resident, "维修人员已出发",
+			"【{{.estate}}】您的报修（工单号{{.ticket_no}}）已安排维修师傅{{.technician}}上门，预计{{.eta}}到达，请您留意。"},
+		{TemplateTicketDoneConfirm, resident, "维修已完成，请确认",
+			"【{{.estate}}】您的报修（工单号{{.ticket_no}}）维修已完成，请确认。如仍有问题请在{{.confirm_by}}前告诉我们，届时未反馈将视为确认完成。{{with index . \"confirm_link\"}}确认或反馈请点击：{{.}}{{end}}"},
+		{TemplateTicketCompleted, staff, "工单{{.ticket_no}}已完工",
+			"工单{{.ticket_no}}（{{.summary}}）已由{{.technician}}完成，等待业主确认。"},
+		{TemplateSLAWarning, staff, "工单{{.ticket_no}}即将超时",
+			"工单{{.ticket_no}}的{{.stage}}时限为{{.due}}，即将到期，请尽快处理。"},
+		{TemplateEscalation, staff, "工单{{.ticket_no}}已超时升级",
+			"工单{{.ticket_no}}（{{.summary}}）{{.stage}}时限{{.due}}已超时，升级至您处理（第{{.level}}级）。"},
+		{TemplateTicketClosed, staff, "工单{{.ticket_no}}已关闭",
+			"您受理的工单{{.ticket_no}}已关闭，结果：{{.outcome}}。"},
+		{TemplateReturnVisitDue, staff, "待回访：工单{{.ticket_no}}",
+			"工单{{.ticket_no}}已完成并经业主确认，请于{{.due}}前完成满意度回访并记录结果。"},
+		{TemplatePaymentReminderBefore, resident, "物业费缴费提醒",
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元将于{{.due_date}}到期，请您按时缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。感谢您的支持！"},
+		{TemplatePaymentReminderDue, resident, "物业费今日到期",
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元今日（{{.due_date}}）到期，请您及时缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplatePaymentOverduePolite, resident, "物业费缴费提醒",
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元已于{{.due_date}}到期，目前尚未收到您的缴费，烦请抽空缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplatePaymentOverdueSecond, resident, "物业费再次提醒",
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元（{{.due_date}}到期）仍未缴纳，特此再次提醒。如有困难，欢迎与我们沟通协商；如有疑问请联系服务中心{{.service_phone}}。感谢您的理解与支持！"},
+		{TemplateDunningTask, staff, "催缴任务：{{.location}}",
+			"催缴任务：{{.location}}{{.period}}物业费欠缴{{.amount}}元，已逾期{{.days_overdue}}天。请于{{.due}}前完成{{.action}}，并在系统中记录结果。"},
+		{TemplateLegalApprovalNeeded, staff, "待审批：{{.location}}欠费案件",
+			"{{.location}}物业费欠缴{{.amount}}元，已逾期{{.days_overdue}}天，前期催缴未果。案件{{.case_no}}需要您审批是否转交法务处理。"},
+		{TemplateWelcome, resident, "欢迎入住{{.estate}}",
+			"【{{.estate}}】欢迎入住{{.location}}！报修、咨询或投诉请拨打服务中心电话{{.service_phone}}，我们竭诚为您服务。"},
+		{TemplateFollowupReminder, staff, "跟进提醒：{{.case_no}}",
+			"跟进提醒：{{.case_no}}（{{.topic}}）需在{{.due}}前跟进，请及时联系并记录结果。"},
+		{TemplateFollowupOverdue, staff, "跟进已逾期：{{.case_no}}",
+			"{{.case_no}}（{{.topic}}）的跟进已于{{.due}}逾期，请尽快处理。"},
+		{TemplateDunningTaskOverdue, staff, "催缴任务{{.task_no}}已逾期",
+			"催缴任务{{.task_no}}（{{.location}}，{{.action}}）已于{{.due}}逾期未记录结果，升级至您处理（第{{.level}}级）。"},
+		{TemplateLegalCaseAssigned, staff, "欠费案件{{.case_no}}转交法务",
+			"{{.location}}物业费欠缴{{.amount}}元，案件{{.case_no}}经项目经理批准转交法务处理，证据材料请在系统中查看。"},
+	}
+}
+
+func lookup(name string) (messageTemplate, bool) {
+	for _, t := range catalog() {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return messageTemplate{}, false
+}
+
+// TemplateNames lists every template name, in catalogue order.
+func TemplateNames() []string {
+	var out []string
+	for _, t := range catalog() {
+		out = append(out, t.name)
+	}
+	return out
+}
+
+// TemplateAudience reports who a template is written for, and whether the
+// template exists.
+func TemplateAudience(name string) (models.RecipientKind, bool) {
+	t, ok := lookup(name)
+	return t.audience, ok
+}
+
+// Render fills template name with params. An unknown template or a missing
+// param is an error; extra params are ignored.
+func Render(name string, params map[string]string) (subject, body string, err error) {
+	t, ok := lookup(name)
+	if !ok {
+		return "", "", fmt.Errorf("render: unknown template %q", name)
+	}
+	if params == nil {
+		params = map[string]string{}
+	}
+	if subject, err = execute(name+".subject", t.subject, params); err != nil {
+		return "", "", err
+	}
+	if body, err = execute(name+".body", t.body, params); err != nil {
+		return "", "", err
+	}
+	return subject, body, nil
+}
+
+// urgencyName is the Chinese name of an urgency tier, for texts people read.
+func urgencyName(code string) string {
+	switch code {
+	case "critical":
+		return "特急"
+	case "urgent":
+		return "急"
+	case "normal":
+		return "一般"
+	}
+	return code
+}
+
+func execute(name, text string, params map[string]string) (string, error) {
+	tmpl, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"urgency": urgencyName}).Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	var b strings.Builder
+	if err := tmpl.Execute(&b, params); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,151 @@
+package notify_test
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/notify"
+)
+
+// threats are words no message to a resident may carry: reminders about
+// fees stay polite, whatever the ladder step.
+var threats = []string{"起诉", "诉讼", "断水", "断电", "停水", "停电", "法院", "曝光", "律师", "黑名单", "征信", "后果", "追究", "强制"}
+
+func TestRenderEveryTemplate(t *testing.T) {
+	ticket := map[string]string{"ticket_no": "T-20261123-012"}
+	bill := map[string]string{"estate": "阳光花园", "period": "2026年12月", "amount": "1,280.00", "due_date": "12月10日", "service_phone": "0571-88886666"}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := maps.Clone(base)
+		for i := 0; i < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	tests := []struct {
+		give     string
+		params   map[string]string
+		audience models.RecipientKind
+		want     []string // each must appear in subject or body
+	}{
+		{notify.TemplateTicketReceived, with(ticket, "estate", "阳光花园", "service_phone", "0571-88886666"), models.RecipientResident,
+			[]string{"您的报修已受理", "工单号T-20261123-012", "0571-88886666"}},
+		{notify.TemplateTicketAssigned, with(ticket, "urgency", "critical", "location", "1栋2-502", "summary", "厨房漏水", "due", "10:15"), models.RecipientStaff,
+			[]string{"新工单", "（特急）", "1栋2-502", "厨房漏水", "10:15前到场"}},
+		{notify.TemplateTechnicianOnWay, with(ticket, "estate", "阳光花园", "technician", "李师傅", "eta", "10:10"), models.RecipientResident,
+			[]string{"维修人员已出发", "李师傅", "预计10:10到达"}},
+		{notify.TemplateTicketDoneConfirm, with(ticket, "estate", "阳光花园", "confirm_by", "11月26日09:00"), models.RecipientResident,
+			[]string{"维修已完成，请确认", "11月26日09:00"}},
+		{notify.TemplateTicketCompleted, with(ticket, "summary", "厨房漏水", "technician", "李师傅"), models.RecipientStaff,
+			[]string{"已完工", "工单T-20261123-012（厨房漏水）已由李师傅完成", "等待业主确认"}},
+		{notify.TemplateSLAWarning, with(ticket, "stage", "到场", "due", "10:15"), models.RecipientStaff,
+			[]string{"即将超时", "到场时限为10:15"}},
+		{notify.TemplateEscalation, with(ticket, "summary", "厨房漏水", "stage", "到场", "due", "10:15", "level", "2"), models.RecipientStaff,
+			[]string{"工单T-20261123-012", "已超时，升级至您处理", "第2级"}},
+		{notify.TemplateTicketClosed, with(ticket, "outcome", "业主已确认"), models.RecipientStaff,
+			[]string{"已关闭", "业主已确认"}},
+		{notify.TemplateReturnVisitDue, with(ticket, "due", "11月30日"), models.RecipientStaff,
+			[]string{"满意度回访", "11月30日前"}},
+		{notify.TemplatePaymentReminderBefore, bill, models.RecipientResident,
+			[]string{"温馨提示", "1,280.00元", "将于12月10日到期", "如有疑问请联系服务中心0571-88886666"}},
+		{notify.TemplatePaymentReminderDue, bill, models.RecipientResident,
+			[]string{"温馨提示", "今日（12月10日）到期", "如有疑问请联系服务中心"}},
+		{notify.TemplatePaymentOverduePolite, bill, models.RecipientResident,
+			[]string{"温馨提示", "已于12月10日到期", "如已缴纳请忽略本提醒", "如有疑问请联系服务中心"}},
+		{notify.TemplatePaymentOverdueSecond, bill, models.RecipientResident,
+			[]string{"温馨提示", "再次提醒", "沟通协商", "如有疑问请联系服务中心"}},
+		{notify.TemplateDunningTask, map[string]string{"location": "1栋2-502", "period": "2026年12月", "amount": "1,280.00", "days_overdue": "30", "action": "上门沟通", "due": "12月15日"}, models.RecipientStaff,
+			[]string{"催缴任务", "已逾期30天", "上门沟通"}},
+		{notify.TemplateLegalApprovalNeeded, map[string]string{"location": "1栋2-502", "amount": "3,840.00", "days_overdue": "180", "case_no": "C-7"}, models.RecipientStaff,
+			[]string{"审批", "案件C-7", "3,840.00元"}},
+		{notify.TemplateWelcome, map[string]string{"estate": "阳光花园", "location": "1栋2-502", "service_phone": "0571-88886666"}, models.RecipientResident,
+			[]string{"欢迎入住", "服务中心电话0571-88886666"}},
+		{notify.TemplateFollowupReminder, map[string]string{"case_no": "C-7", "topic": "噪音投诉", "due": "11月24日"}, models.RecipientStaff,
+			[]string{"跟进提醒", "噪音投诉", "11月24日前跟进"}},
+		{notify.TemplateFollowupOverdue, map[string]string{"case_no": "C-7", "topic": "噪音投诉", "due": "11月24日"}, models.RecipientStaff,
+			[]string{"跟进已逾期", "C-7"}},
+		{notify.TemplateDunningTaskOverdue, map[string]string{"task_no": "12", "location": "1栋2-502", "action": "电话沟通", "due": "12-15 18:00", "level": "1"}, models.RecipientStaff,
+			[]string{"催缴任务12已逾期", "电话沟通", "第1级"}},
+		{notify.TemplateLegalCaseAssigned, map[string]string{"location": "1栋2-502", "amount": "3,840.00", "case_no": "7"}, models.RecipientStaff,
+			[]string{"转交法务", "3,840.00元", "案件7"}},
+	}
+	var tested []string
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			tested = append(tested, tt.give)
+			subject, body, err := notify.Render(tt.give, tt.params)
+			if err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			text := subject + "\n" + body
+			if subject == "" || body == "" || strings.Contains(text, "<no value>") {
+				t.Errorf("got subject %q body %q, want both filled", subject, body)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("got %q, want it to contain %q", text, w)
+				}
+			}
+			if got, ok := notify.TemplateAudience(tt.give); !ok || got != tt.audience {
+				t.Errorf("audience: got %q, %v, want %q", got, ok, tt.audience)
+			}
+			if tt.audience == models.RecipientResident {
+				for _, w := range threats {
+					if strings.Contains(text, w) {
+						t.Errorf("resident text %q contains %q", text, w)
+					}
+				}
+				if phones := regexp.MustCompile(`1[3-9]\d{9}`).FindAllString(text, -1); len(phones) > 0 {
+					t.Errorf("resident text carries mobile numbers %v", phones)
+				}
+			}
+			// Every param is needed: leaving any one out is an error.
+			for k := range tt.params {
+				less := maps.Clone(tt.params)
+				delete(less, k)
+				if _, _, err := notify.Render(tt.give, less); err == nil {
+					t.Errorf("without %q: got no error, want a missing-param error", k)
+				}
+			}
+		})
+	}
+	if got := notify.TemplateNames(); !slices.Equal(got, tested) {
+		t.Errorf("templates: got %v, want exactly the tested %v", got, tested)
+	}
+}
+
+// TestDoneConfirmCarriesTheLink: the optional confirm_link ends the
+// confirmation request when given.
+func TestDoneConfirmCarriesTheLink(t *testing.T) {
+	params := map[string]string{"estate": "阳光花园", "ticket_no": "12", "confirm_by": "11-26 09:00",
+		"confirm_link": "https://wuye.example.com/r/confirm?t=12.1.x"}
+	_, body, err := notify.Render(notify.TemplateTicketDoneConfirm, params)
+	if err != nil || !strings.HasSuffix(body, "确认或反馈请点击：https://wuye.example.com/r/confirm?t=12.1.x") {
+		t.Errorf("with a link: got %q, %v, want the body to end with it", body, err)
+	}
+}
+
+func TestRenderUnknownTemplate(t *testing.T) {
+	if _, _, err := notify.Render("no_such_template", nil); err == nil {
+		t.Error("got no error, want one for an unknown template")
+	}
+	if _, _, err := notify.Render(notify.TemplateWelcome, nil); err == nil {
+		t.Error("nil params: got no error, want a missing-param error")
+	}
+}
+
+// The ladder's message steps may only name resident texts the notifier has.
+func TestDunningMessageTemplatesExist(t *testing.T) {
+	for _, name := range models.DunningMessageTemplates() {
+		if !slices.Contains(notify.TemplateNames(), name) {
+			t.Errorf("dunning message template %q: not in the notifier's catalogue", name)
+			continue
+		}
+		if got, _ := notify.TemplateAudience(name); got != models.RecipientResident {
+			t.Errorf("dunning message template %q: got audience %q, want resident", name, got)
+		}
+	}
+}

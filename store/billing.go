@@ -1,0 +1,446 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/wuye/wuye/models"
+)
+
+// householdIn reads a household inside scope for a write that references it:
+// one outside scope (or absent) is invalid input naming field.
+func householdIn(tx *gorm.DB, scope Scope, field string, id uint64) (models.Household, error) {
+	var h models.Household
+	err := scope.where(tx.Select("id", "estate_id", "unit_id", "status"), "estate_id").First(&h, id).Error
+	if err != nil {
+		return h, refError(field, "household", id, err)
+	}
+	return h, nil
+}
+
+// CreateFeeItem adds a recurring charge to a household inside scope.
+func (s *Store) CreateFeeItem(ctx context.Context, scope Scope, it *models.FeeItem) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		h, err := householdIn(tx, scope, "household_id", it.HouseholdID)
+		if err != nil {
+			return err
+		}
+		it.EstateID = h.EstateID
+		return translate(tx.Create(it).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("create fee item: %w", err)
+	}
+	return nil
+}
+
+// FeeItemFilter narrows a fee-item list.
+type FeeItemFilter struct {
+	EstateID    uint64
+	HouseholdID uint64
+}
+
+// FeeItems lists fee items inside scope, by household then id.
+func (s *Store) FeeItems(ctx context.Context, scope Scope, f FeeItemFilter, page Page) (List[models.FeeItem], error) {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.FeeItem{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	if f.HouseholdID != 0 {
+		q = q.Where("household_id = ?", f.HouseholdID)
+	}
+	return list[models.FeeItem](q, page, "household_id, id")
+}
+
+// IssueBill creates the bill of a household for period, due per fees. A bill
+// for the same household and period already issued is models.ErrConflict.
+func (s *Store) IssueBill(ctx context.Context, scope Scope, householdID uint64, period models.Month, amount models.Money, fees models.FeePolicy, by *uint64) (models.HouseholdBill, error) {
+	var b models.HouseholdBill
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		h, err := householdIn(tx, scope, "household_id", householdID)
+		if err != nil {
+			return err
+		}
+		due := models.DateTime(models.BillDueDate(period, fees))
+		b = models.HouseholdBill{EstateID: h.EstateID, HouseholdID: h.ID, Period: period.String(), AmountFen: amount,
+			DueOn: due, OriginalDueOn: due, IssuedBy: by}
+		return translate(tx.Create(&b).Error)
+	})
+	if err != nil {
+		return b, fmt.Errorf("issue bill of household %d for %s: %w", householdID, period, err)
+	}
+	return b, nil
+}
+
+// RunBilling issues period's bill to every active household of an estate
+// inside scope that has active fee items, for their sum. Households already
+// billed for period are counted, not billed again, so a second run is safe.
+func (s *Store) RunBilling(ctx context.Context, scope Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error) {
+	run := models.BillingRun{EstateID: estateID, Period: period.String(), By: by, BillIDs: []uint64{}, HouseholdIDs: []uint64{}}
+	if !scope.Allows(estateID) {
+		return run, models.Invalid("estate_id", "no estate %d", estateID)
+	}
+	db := s.db.WithContext(ctx)
+	if err := refEstate(db, scope, estateID); err != nil {
+		return run, err
+	}
+	type sum struct {
+		HouseholdID uint64
+		Total       int64
+	}
+	var sums []sum
+	err := db.Model(&models.FeeItem{}).Select("fee_items.household_id, SUM(fee_items.amount_fen) AS total").
+		Joins("JOIN households ON households.id = fee_items.household_id").
+		Where("fee_items.estate_id = ? AND fee_items.active = ? AND households.status = ?", estateID, true, models.HouseholdActive).
+		Group("fee_items.household_id").Order("fee_items.household_id").Scan(&sums).Error
+	if err != nil {
+		return run, fmt.Errorf("billing run of estate %d: %w", estateID, translate(err))
+	}
+	var active int64
+	if err := db.Model(&models.Household{}).Where("estate_id = ? AND status = ?", estateID, models.HouseholdActive).Count(&active).Error; err != nil {
+		return run, fmt.Errorf("billing run of estate %d: %w", estateID, translate(err))
+	}
+	run.NoItems = int(active)
+	if err := translate(db.Create(&run).Error); err != nil {
+		return run, fmt.Errorf("billing run of estate %d: %w", estateID, err)
+	}
+	due := models.DateTime(models.BillDueDate(period, fees))
+	for _, sm := range sums {
+		if sm.Total <= 0 {
+			continue
+		}
+		run.NoItems--
+		b := models.HouseholdBill{EstateID: estateID, HouseholdID: sm.HouseholdID, Period: period.String(),
+			AmountFen: models.Money(sm.Total), DueOn: due, OriginalDueOn: due, RunID: &run.ID, IssuedBy: by}
+		err := translate(db.Create(&b).Error)
+		switch {
+		case errors.Is(err, models.ErrConflict):
+			run.Existing++
+		case err != nil:
+			return run, fmt.Errorf("billing run of estate %d: household %d: %w", estateID, sm.HouseholdID, err)
+		default:
+			run.Created++
+			run.BillIDs = append(run.BillIDs, b.ID)
+			run.HouseholdIDs = append(run.HouseholdIDs, b.HouseholdID)
+		}
+	}
+	err = db.Model(&models.BillingRun{}).Where("id = ?", run.ID).
+		Updates(map[string]any{"created": run.Created, "existing": run.Existing, "no_items": run.NoItems}).Error
+	if err != nil {
+		return run, fmt.Errorf("billing run of estate %d: %w", estateID, translate(err))
+	}
+	return run, nil
+}
+
+// Bill reads one bill inside scope.
+func (s *Store) Bill(ctx context.Context, scope Scope, id uint64) (models.HouseholdBill, error) {
+	var b models.HouseholdBill
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&b, id).Error; err != nil {
+		return b, fmt.Errorf("bill %d: %w", id, translate(err))
+	}
+	return b, nil
+}
+
+// BillFilter narrows a bill list.
+type BillFilter struct {
+	EstateID    uint64
+	HouseholdID uint64
+	Period      string
+}
+
+// Bills lists bills inside scope, newest period first.
+func (s *Store) Bills(ctx context.Context, scope Scope, f BillFilter, page Page) (List[models.HouseholdBill], error) {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.HouseholdBill{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	if f.HouseholdID != 0 {
+		q = q.Where("household_id = ?", f.HouseholdID)
+	}
+	if f.Period != "" {
+		q = q.Where("period = ?", f.Period)
+	}
+	return list[models.HouseholdBill](q, page, "period DESC, id")
+}
+
+// Ledger is everything Statement needs about one household.
+type Ledger struct {
+	Household models.Household
+	Bills     []models.HouseholdBill
+	Payments  []models.FeePayment
+}
+
+// Arith returns the ledger's bills and payments as Statement reads them.
+func (l Ledger) Arith() ([]models.Bill, []models.Payment) {
+	bills := make([]models.Bill, len(l.Bills))
+	for i, b := range l.Bills {
+		bills[i] = b.Arith()
+	}
+	pays := make([]models.Payment, len(l.Payments))
+	for i, p := range l.Payments {
+		pays[i] = p.Arith()
+	}
+	return bills, pays
+}
+
+// HouseholdLedger reads a household inside scope with all its bills and
+// payments.
+func (s *Store) HouseholdLedger(ctx context.Context, scope Scope, householdID uint64) (Ledger, error) {
+	var l Ledger
+	h, err := s.Household(ctx, scope, householdID)
+	if err != nil {
+		return l, err
+	}
+	l.Household = h
+	db := s.db.WithContext(ctx)
+	if err := db.Where("household_id = ?", householdID).Order("due_on, id").Find(&l.Bills).Error; err != nil {
+		return l, fmt.Errorf("bills of household %d: %w", householdID, translate(err))
+	}
+	if err := db.Where("household_id = ?", householdID).Order("paid_on, id").Find(&l.Payments).Error; err != nil {
+		return l, fmt.Errorf("payments of household %d: %w", householdID, translate(err))
+	}
+	return l, nil
+}
+
+// RecordPayment records a payment inside scope; PaidOn is taken from PaidAt
+// in loc. The same reference in the same estate is the same payment: the
+// first record is returned with created false, or models.ErrConflict when
+// its household or amount differ.
+func (s *Store) RecordPayment(ctx context.Context, scope Scope, p *models.FeePayment, loc *time.Location) (models.FeePayment, bool, error) {
+	var out models.FeePayment
+	created := false
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		h, err := householdIn(tx, scope, "household_id", p.HouseholdID)
+		if err != nil {
+			return err
+		}
+		p.EstateID = h.EstateID
+		p.PaidAt = p.PaidAt.UTC()
+		p.PaidOn = models.DateTime(models.DateOf(p.PaidAt, loc))
+		err = tx.Where("estate_id = ? AND reference = ?", p.EstateID, p.Reference).First(&out).Error
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return translate(err)
+		}
+		if err := translate(tx.Create(p).Error); err != nil {
+			return err
+		}
+		out, created = *p, true
+		return nil
+	})
+	if errors.Is(err, models.ErrConflict) {
+		// The same reference recorded by a concurrent request.
+		err = translate(s.db.WithContext(ctx).Where("estate_id = ? AND reference = ?", p.EstateID, p.Reference).First(&out).Error)
+	}
+	if err != nil {
+		return out, false, fmt.Errorf("record payment %q: %w", p.Reference, err)
+	}
+	if !created && (out.HouseholdID != p.HouseholdID || out.AmountFen != p.AmountFen) {
+		return out, false, fmt.Errorf("record payment %q: %w: the reference names payment %d of another household or amount",
+			p.Reference, models.ErrConflict, out.ID)
+	}
+	return out, created, nil
+}
+
+// PaymentFilter narrows a payment list.
+type PaymentFilter struct {
+	EstateID    uint64
+	HouseholdID uint64
+}
+
+// Payments lists payments inside scope, newest first.
+func (s *Store) Payments(ctx context.Context, scope Scope, f PaymentFilter, page Page) (List[models.FeePayment], error) {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.FeePayment{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	if f.HouseholdID != 0 {
+		q = q.Where("household_id = ?", f.HouseholdID)
+	}
+	return list[models.FeePayment](q, page, "paid_at DESC, id DESC")
+}
+
+// OpenDispute records a resident's dispute of a bill inside scope at now
+// (today in loc). It is models.ErrInvalidState once the bill is less than
+// fees.DisputeBeforeDueDays days from due, or while another dispute of it is
+// open.
+func (s *Store) OpenDispute(ctx context.Context, scope Scope, billID uint64, reason string, by uint64, now time.Time, loc *time.Location, fees models.FeePolicy) (models.BillDispute, error) {
+	var d models.BillDispute
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var b models.HouseholdBill
+		if err := scope.where(tx.Clauses(clause.Locking{Strength: "UPDATE"}), "estate_id").First(&b, billID).Error; err != nil {
+			return translate(err)
+		}
+		if b.Disputed {
+			return fmt.Errorf("%w: bill %d is already disputed", models.ErrInvalidState, b.ID)
+		}
+		due := models.DateOf(b.DueOn, time.UTC)
+		if !models.DisputeAllowed(due, models.DateOf(now, loc), fees) {
+			return fmt.Errorf("%w: bill %d is due on %s; disputes close %d days before", models.ErrInvalidState, b.ID, due, fees.DisputeBeforeDueDays)
+		}
+		d = models.BillDispute{EstateID: b.EstateID, HouseholdID: b.HouseholdID, BillID: b.ID, Reason: reason,
+			Status: models.DisputeOpen, OpenedBy: by, OpenedAt: now.UTC()}
+		if err := tx.Create(&d).Error; err != nil {
+			return translate(err)
+		}
+		return translate(tx.Model(&b).Update("disputed", true).Error)
+	})
+	if err != nil {
+		return d, fmt.Errorf("dispute bill %d: %w", billID, err)
+	}
+	return d, nil
+}
+
+// Dispute reads one dispute inside scope.
+func (s *Store) Dispute(ctx context.Context, scope Scope, id uint64) (models.BillDispute, error) {
+	var d models.BillDispute
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&d, id).Error; err != nil {
+		return d, fmt.Errorf("dispute %d: %w", id, translate(err))
+	}
+	return d, nil
+}
+
+// ResolveDispute closes an open dispute inside scope at now: with a
+// corrected amount the bill takes it, else the bill is upheld. Either way the
+// bill's due date moves by the days the dispute was open
+// (models.DisputeShiftDays), so the disputed time owes no late fee. A
+// dispute not open is models.ErrInvalidState.
+func (s *Store) ResolveDispute(ctx context.Context, scope Scope, id uint64, corrected *models.Money, note string, by uint64, now time.Time) (models.BillDispute, error) {
+	var d models.BillDispute
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := scope.where(tx.Clauses(clause.Locking{Strength: "UPDATE"}), "estate_id").First(&d, id).Error; err != nil {
+			return translate(err)
+		}
+		if d.Status != models.DisputeOpen {
+			return fmt.Errorf("%w: dispute %d is %s", models.ErrInvalidState, d.ID, d.Status)
+		}
+		var b models.HouseholdBill
+		if err := tx.First(&b, d.BillID).Error; err != nil {
+			return translate(err)
+		}
+		at := now.UTC()
+		d.Status, d.ResolvedBy, d.ResolvedAt, d.Resolution = models.DisputeUpheld, &by, &at, note
+		d.ShiftDays = models.DisputeShiftDays(d.OpenedAt, at)
+		upd := map[string]any{"disputed": false, "due_on": b.DueOn.AddDate(0, 0, d.ShiftDays), "updated_at": s.now().UTC()}
+		if corrected != nil {
+			d.Status, d.CorrectedFen = models.DisputeCorrected, corrected
+			upd["amount_fen"] = *corrected
+		}
+		if err := tx.Save(&d).Error; err != nil {
+			return translate(err)
+		}
+		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).Updates(upd).Error)
+	})
+	if err != nil {
+		return d, fmt.Errorf("resolve dispute %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// Disputes lists the disputes of a household inside scope, oldest first.
+func (s *Store) Disputes(ctx context.Context, scope Scope, householdID uint64) ([]models.BillDispute, error) {
+	out := []models.BillDispute{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID)
+	if err := q.Order("opened_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("disputes of household %d: %w", householdID, translate(err))
+	}
+	return out, nil
+}
+
+// WaiveLateFee forgives amount of a bill's late fee inside scope, with a
+// reason; Statement never lets a waiver exceed the fee accrued.
+func (s *Store) WaiveLateFee(ctx context.Context, scope Scope, billID uint64, amount models.Money, reason string, by uint64) (models.LateFeeWaiver, error) {
+	var w models.LateFeeWaiver
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var b models.HouseholdBill
+		if err := scope.where(tx.Clauses(clause.Locking{Strength: "UPDATE"}), "estate_id").First(&b, billID).Error; err != nil {
+			return translate(err)
+		}
+		w = models.LateFeeWaiver{EstateID: b.EstateID, BillID: b.ID, AmountFen: amount, Reason: reason, By: by}
+		if err := tx.Create(&w).Error; err != nil {
+			return translate(err)
+		}
+		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
+			Update("waived_fen", gorm.Expr("waived_fen + ?", int64(amount))).Error)
+	})
+	if err != nil {
+		return w, fmt.Errorf("waive late fee of bill %d: %w", billID, err)
+	}
+	return w, nil
+}
+
+// CreatePlan records a proposed instalment plan for a household inside scope.
+func (s *Store) CreatePlan(ctx context.Context, scope Scope, p *models.InstalmentPlan) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		h, err := householdIn(tx, scope, "household_id", p.HouseholdID)
+		if err != nil {
+			return err
+		}
+		p.EstateID, p.Status = h.EstateID, models.PlanProposed
+		return translate(tx.Create(p).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("create plan: %w", err)
+	}
+	return nil
+}
+
+// Plan reads one plan inside scope.
+func (s *Store) Plan(ctx context.Context, scope Scope, id uint64) (models.InstalmentPlan, error) {
+	var p models.InstalmentPlan
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&p, id).Error; err != nil {
+		return p, fmt.Errorf("plan %d: %w", id, translate(err))
+	}
+	return p, nil
+}
+
+// Plans lists the plans of a household inside scope, oldest first.
+func (s *Store) Plans(ctx context.Context, scope Scope, householdID uint64) ([]models.InstalmentPlan, error) {
+	out := []models.InstalmentPlan{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID)
+	if err := q.Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("plans of household %d: %w", householdID, translate(err))
+	}
+	return out, nil
+}
+
+// SetPlanStatus moves a plan from one of the statuses from to status at at;
+// by is the approver when status is active. A plan already in status is left
+// as it is (a retried call); any other is models.ErrInvalidState.
+func (s *Store) SetPlanStatus(ctx context.Context, id uint64, from []models.PlanStatus, status models.PlanStatus, by *uint64, at time.Time) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var p models.InstalmentPlan
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&p, id).Error; err != nil {
+			return translate(err)
+		}
+		if p.Status == status {
+			return nil
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || p.Status == f
+		}
+		if !ok {
+			return fmt.Errorf("%w: plan %d is %s", models.ErrInvalidState, id, p.Status)
+		}
+		at := at.UTC()
+		upd := map[string]any{"status": status, "updated_at": s.now().UTC()}
+		if status == models.PlanActive {
+			upd["approved_by"], upd["approved_at"] = by, at
+		} else {
+			upd["ended_at"] = at
+		}
+		return translate(tx.Model(&models.InstalmentPlan{}).Where("id = ?", id).Updates(upd).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("plan %d to %s: %w", id, status, err)
+	}
+	return nil
+}

@@ -1,0 +1,399 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// OpenCase creates the case of a collection process, once per c.Key: a second
+// call with the same key returns the first case.
+func (s *Store) OpenCase(ctx context.Context, c *models.CollectionCase) (models.CollectionCase, error) {
+	var out models.CollectionCase
+	db := s.db.WithContext(ctx)
+	err := db.Where("case_key = ?", c.Key).First(&out).Error
+	if err == nil {
+		return out, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, fmt.Errorf("open case %q: %w", c.Key, translate(err))
+	}
+	var h models.Household
+	if err := db.Select("id", "estate_id").First(&h, c.HouseholdID).Error; err != nil {
+		return out, fmt.Errorf("open case %q: household %d: %w", c.Key, c.HouseholdID, translate(err))
+	}
+	c.ID, c.EstateID, c.OpenedAt = 0, h.EstateID, c.OpenedAt.UTC()
+	if c.Stage == "" {
+		c.Stage = models.StageReminding
+	}
+	err = translate(db.Create(c).Error)
+	if errors.Is(err, models.ErrConflict) {
+		err = translate(db.Where("case_key = ?", c.Key).First(&out).Error)
+		return out, err
+	}
+	if err != nil {
+		return out, fmt.Errorf("open case %q: %w", c.Key, err)
+	}
+	return *c, nil
+}
+
+// CaseChange is one transition of a case: its new progress and the event
+// that explains it. Event.Key identifies the transition.
+type CaseChange struct {
+	CaseID   uint64
+	Progress models.CaseProgress
+	Event    models.CollectionEvent
+}
+
+var caseColumns = []string{
+	"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
+	"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
+}
+
+// RecordCaseChange writes the event and the case's new progress in one
+// transaction, idempotent by Event.Key; an older progress (lower Revision)
+// never overwrites a newer one.
+func (s *Store) RecordCaseChange(ctx context.Context, c CaseChange) (recorded bool, err error) {
+	if c.Event.Key == "" {
+		return false, models.Invalid("event.key", "required")
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var cs models.CollectionCase
+		if err := tx.Select("id", "estate_id", "household_id").First(&cs, c.CaseID).Error; err != nil {
+			return translate(err)
+		}
+		var n int64
+		if err := tx.Model(&models.CollectionEvent{}).Where("event_key = ?", c.Event.Key).Count(&n).Error; err != nil {
+			return translate(err)
+		}
+		if n > 0 {
+			return nil
+		}
+		ev := c.Event
+		ev.ID, ev.CaseID, ev.EstateID, ev.HouseholdID, ev.At = 0, cs.ID, cs.EstateID, cs.HouseholdID, ev.At.UTC()
+		ev.Revision = c.Progress.Revision
+		if err := tx.Create(&ev).Error; err != nil {
+			return translate(err)
+		}
+		row := models.CollectionCase{CaseProgress: utcCase(c.Progress), UpdatedAt: s.now().UTC()}
+		if err := tx.Model(&models.CollectionCase{}).Where("id = ? AND revision < ?", cs.ID, c.Progress.Revision).
+			Select(caseColumns).Updates(&row).Error; err != nil {
+			return translate(err)
+		}
+		recorded = true
+		return nil
+	})
+	if errors.Is(err, models.ErrConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record change %q of case %d: %w", c.Event.Key, c.CaseID, err)
+	}
+	return recorded, nil
+}
+
+func utcCase(p models.CaseProgress) models.CaseProgress {
+	utc := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	p.NextStepAt, p.PausedUntil, p.OldestDueOn = utc(p.NextStepAt), utc(p.PausedUntil), utc(p.OldestDueOn)
+	p.CheckedAt, p.NoticeServedAt, p.ClosedAt = utc(p.CheckedAt), utc(p.NoticeServedAt), utc(p.ClosedAt)
+	return p
+}
+
+// Case reads one case inside scope.
+func (s *Store) Case(ctx context.Context, scope Scope, id uint64) (models.CollectionCase, error) {
+	var c models.CollectionCase
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&c, id).Error; err != nil {
+		return c, fmt.Errorf("case %d: %w", id, translate(err))
+	}
+	return c, nil
+}
+
+// LatestCase reads the newest case of a household inside scope.
+func (s *Store) LatestCase(ctx context.Context, scope Scope, householdID uint64) (models.CollectionCase, error) {
+	var c models.CollectionCase
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID)
+	if err := q.Order("id DESC").First(&c).Error; err != nil {
+		return c, fmt.Errorf("case of household %d: %w", householdID, translate(err))
+	}
+	return c, nil
+}
+
+// CaseFilter narrows a case list. Open keeps cases not closed (the default
+// of the arrears list); a Stage overrides it.
+type CaseFilter struct {
+	EstateID uint64
+	Stage    models.CaseStage
+	Open     bool
+}
+
+func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionCase{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	switch {
+	case f.Stage != "":
+		q = q.Where("stage = ?", f.Stage)
+	case f.Open:
+		q = q.Where("stage <> ?", models.StageClosed)
+	}
+	return q
+}
+
+// Cases lists cases inside scope, oldest unpaid bill first.
+func (s *Store) Cases(ctx context.Context, scope Scope, f CaseFilter, page Page) (List[models.CollectionCase], error) {
+	out, err := list[models.CollectionCase](s.caseQuery(ctx, scope, f), page, "oldest_due_on IS NULL, oldest_due_on, id")
+	if err != nil {
+		return out, fmt.Errorf("list cases: %w", err)
+	}
+	return out, nil
+}
+
+// StageTotal is the number of cases in a stage and what they owe.
+type StageTotal struct {
+	Stage   models.CaseStage `json:"stage"`
+	Cases   int64            `json:"cases"`
+	OwedFen models.Money     `json:"owed_fen"`
+}
+
+// CaseTotals sums the cases matching f per stage, in stage order.
+func (s *Store) CaseTotals(ctx context.Context, scope Scope, f CaseFilter) ([]StageTotal, error) {
+	var rows []StageTotal
+	err := s.caseQuery(ctx, scope, f).Select("stage, COUNT(*) AS cases, COALESCE(SUM(owed_fen), 0) AS owed_fen").
+		Group("stage").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("case totals: %w", translate(err))
+	}
+	out := []StageTotal{}
+	for _, st := range models.Stages() {
+		for _, r := range rows {
+			if r.Stage == st {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CaseEvents lists a case's history inside scope, oldest first.
+func (s *Store) CaseEvents(ctx context.Context, scope Scope, caseID uint64) ([]models.CollectionEvent, error) {
+	out := []models.CollectionEvent{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("case_id = ?", caseID)
+	if err := q.Order("at, revision, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("events of case %d: %w", caseID, translate(err))
+	}
+	return out, nil
+}
+
+// HouseholdEvents lists every collection event of a household inside scope,
+// over all its cases, oldest first.
+func (s *Store) HouseholdEvents(ctx context.Context, scope Scope, householdID uint64) ([]models.CollectionEvent, error) {
+	out := []models.CollectionEvent{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID)
+	if err := q.Order("at, revision, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("collection events of household %d: %w", householdID, translate(err))
+	}
+	return out, nil
+}
+
+// LeastLoadedStaff picks who carries out a task for role in an estate: the
+// active staff member with the fewest open collection tasks, the lowest id
+// among equals. models.ErrNotFound when the estate has nobody in role.
+func (s *Store) LeastLoadedStaff(ctx context.Context, estateID uint64, role models.Role) (uint64, error) {
+	ids, err := s.StaffToNotify(ctx, estateID, role)
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("staff of estate %d as %s: %w", estateID, role, models.ErrNotFound)
+	}
+	type load struct {
+		AssigneeID uint64
+		N          int64
+	}
+	var loads []load
+	err = s.db.WithContext(ctx).Model(&models.CollectionTask{}).Select("assignee_id, COUNT(*) AS n").
+		Where("assignee_id IN ? AND status = ?", ids, models.TaskOpen).Group("assignee_id").Scan(&loads).Error
+	if err != nil {
+		return 0, fmt.Errorf("task load in estate %d: %w", estateID, translate(err))
+	}
+	count := map[uint64]int64{}
+	for _, l := range loads {
+		count[l.AssigneeID] = l.N
+	}
+	best := ids[0]
+	for _, id := range ids[1:] { // ids ascend, so ties keep the lowest
+		if count[id] < count[best] {
+			best = id
+		}
+	}
+	return best, nil
+}
+
+// CreateTask adds a task, once per t.Key: a second call returns the first.
+func (s *Store) CreateTask(ctx context.Context, t *models.CollectionTask) (models.CollectionTask, error) {
+	var out models.CollectionTask
+	db := s.db.WithContext(ctx)
+	err := db.Where("task_key = ?", t.Key).First(&out).Error
+	if err == nil {
+		return out, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, fmt.Errorf("create task %q: %w", t.Key, translate(err))
+	}
+	t.ID, t.Status, t.DueAt = 0, models.TaskOpen, t.DueAt.UTC()
+	err = translate(db.Create(t).Error)
+	if errors.Is(err, models.ErrConflict) {
+		return out, translate(db.Where("task_key = ?", t.Key).First(&out).Error)
+	}
+	if err != nil {
+		return out, fmt.Errorf("create task %q: %w", t.Key, err)
+	}
+	return *t, nil
+}
+
+// Task reads one task inside scope.
+func (s *Store) Task(ctx context.Context, scope Scope, id uint64) (models.CollectionTask, error) {
+	var t models.CollectionTask
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&t, id).Error; err != nil {
+		return t, fmt.Errorf("task %d: %w", id, translate(err))
+	}
+	return t, nil
+}
+
+// TaskFilter narrows a task list.
+type TaskFilter struct {
+	EstateID    uint64
+	HouseholdID uint64
+	AssigneeID  uint64
+	Status      models.TaskStatus
+}
+
+// Tasks lists tasks inside scope, earliest due first.
+func (s *Store) Tasks(ctx context.Context, scope Scope, f TaskFilter, page Page) (List[models.CollectionTask], error) {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionTask{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	if f.HouseholdID != 0 {
+		q = q.Where("household_id = ?", f.HouseholdID)
+	}
+	if f.AssigneeID != 0 {
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	return list[models.CollectionTask](q, page, "due_at, id")
+}
+
+// TaskResult is the recorded outcome of a task.
+type TaskResult struct {
+	Outcome    models.TaskOutcome
+	Note       string
+	PromisedOn *time.Time
+	By         uint64
+	At         time.Time
+}
+
+// CompleteTask records the outcome of an open task. A task already done
+// with the same outcome is left as it is (a retried call).
+func (s *Store) CompleteTask(ctx context.Context, id uint64, r TaskResult) error {
+	at := r.At.UTC()
+	res := s.db.WithContext(ctx).Model(&models.CollectionTask{}).Where("id = ? AND status = ?", id, models.TaskOpen).
+		Updates(map[string]any{"status": models.TaskDone, "outcome": r.Outcome, "note": r.Note,
+			"promised_on": r.PromisedOn, "done_by": r.By, "done_at": at})
+	if res.Error != nil {
+		return fmt.Errorf("complete task %d: %w", id, translate(res.Error))
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var t models.CollectionTask
+	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
+		return fmt.Errorf("complete task %d: %w", id, translate(err))
+	}
+	if t.Status == models.TaskDone && t.Outcome == r.Outcome {
+		return nil
+	}
+	return fmt.Errorf("complete task %d: %w: it is %s", id, models.ErrInvalidState, t.Status)
+}
+
+// EscalateTask records that an overdue task reached level.
+func (s *Store) EscalateTask(ctx context.Context, id uint64, level int) error {
+	err := s.db.WithContext(ctx).Model(&models.CollectionTask{}).Where("id = ? AND escalation_level < ?", id, level).
+		Update("escalation_level", level).Error
+	if err != nil {
+		return fmt.Errorf("escalate task %d: %w", id, translate(err))
+	}
+	return nil
+}
+
+// CloseTasks closes every open task of a case (it ended first).
+func (s *Store) CloseTasks(ctx context.Context, caseID uint64) error {
+	err := s.db.WithContext(ctx).Model(&models.CollectionTask{}).Where("case_id = ? AND status = ?", caseID, models.TaskOpen).
+		Update("status", models.TaskClosed).Error
+	if err != nil {
+		return fmt.Errorf("close tasks of case %d: %w", caseID, translate(err))
+	}
+	return nil
+}
+
+// IssueDemandLetter stores a formal demand, once per l.Key.
+func (s *Store) IssueDemandLetter(ctx context.Context, l *models.DemandLetter) (models.DemandLetter, error) {
+	var out models.DemandLetter
+	db := s.db.WithContext(ctx)
+	err := db.Where("letter_key = ?", l.Key).First(&out).Error
+	if err == nil {
+		return out, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, fmt.Errorf("demand letter %q: %w", l.Key, translate(err))
+	}
+	l.ID, l.ServedAt = 0, l.ServedAt.UTC()
+	err = translate(db.Create(l).Error)
+	if errors.Is(err, models.ErrConflict) {
+		return out, translate(db.Where("letter_key = ?", l.Key).First(&out).Error)
+	}
+	if err != nil {
+		return out, fmt.Errorf("demand letter %q: %w", l.Key, err)
+	}
+	return *l, nil
+}
+
+// DemandLetters lists the formal demands served on a household inside scope,
+// oldest first.
+func (s *Store) DemandLetters(ctx context.Context, scope Scope, householdID uint64) ([]models.DemandLetter, error) {
+	out := []models.DemandLetter{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID)
+	if err := q.Order("served_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("demand letters of household %d: %w", householdID, translate(err))
+	}
+	return out, nil
+}
+
+// HouseholdResident picks the resident collection messages go to: the first
+// owner, else the first tenant; 0 when the household has none.
+func (s *Store) HouseholdResident(ctx context.Context, householdID uint64) (uint64, error) {
+	var r models.Resident
+	err := s.db.WithContext(ctx).Select("id").Where("household_id = ?", householdID).
+		Order("CASE WHEN role = 'owner' THEN 0 ELSE 1 END, id").First(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("resident of household %d: %w", householdID, translate(err))
+	}
+	return r.ID, nil
+}

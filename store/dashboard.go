@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// DashboardWeeks is how many whole weeks before this one the SLA history
+// covers.
+const DashboardWeeks = 12
+
+// dashboardListMax bounds the tickets listed behind a "today" number.
+const dashboardListMax = 100
+
+// DashboardFilter selects the tickets a dashboard counts. Loc decides where
+// "today" and each week (Monday 00:00) begin; Now is the store's clock when
+// zero.
+type DashboardFilter struct {
+	EstateID uint64
+	Now      time.Time
+	Loc      *time.Location
+}
+
+// OpenCount is the number of open tickets in one status and urgency.
+type OpenCount struct {
+	Status  models.TicketStatus `json:"status"`
+	Urgency models.Urgency      `json:"urgency"`
+	Count   int64               `json:"count"`
+}
+
+// SLAWeek is, for one urgency tier and one week, how many deadlines fell
+// due (or were met) in it and how many of those were met in time. Deadlines
+// still pending and not yet due are not counted.
+type SLAWeek struct {
+	Week    time.Time      `json:"week"` // Monday 00:00 in the dashboard's zone
+	Urgency models.Urgency `json:"urgency"`
+	Due     int64          `json:"due"`
+	Met     int64          `json:"met"`
+}
+
+// Dashboard is the managers' view of the ticket read model.
+type Dashboard struct {
+	Open []OpenCount `json:"open"`
+	// OpenTotal counts open tickets; Breached those whose nearest pending
+	// deadline has passed; AtRisk those warned of it and not yet past it.
+	OpenTotal int64 `json:"open_total"`
+	Breached  int64 `json:"breached"`
+	AtRisk    int64 `json:"at_risk"`
+	// SLA is DashboardWeeks+1 weeks per urgency tier, oldest first; the
+	// last week is this one.
+	SLA []SLAWeek `json:"sla"`
+	// BreachesToday counts deadlines due since midnight that were missed;
+	// EscalationsToday the escalations recorded since midnight.
+	BreachesToday    int64 `json:"breaches_today"`
+	EscalationsToday int64 `json:"escalations_today"`
+	// The tickets behind the two numbers above (at most 100 each).
+	BreachedTodayTickets  []models.Ticket `json:"breached_today_tickets"`
+	EscalatedTodayTickets []models.Ticket `json:"escalated_today_tickets"`
+	Since                 time.Time       `json:"since"` // midnight today
+	AsOf                  time.Time       `json:"as_of"`
+}
+
+// Dashboard counts the tickets inside scope: open tickets by status and
+// urgency, breached and at-risk tickets (one SQL aggregate), the deadlines
+// met per urgency and week over the last weeks, and today's breaches and
+// escalations. The per-deadline tally reads the deadlines column in Go,
+// since SQLite and MySQL share no JSON table function: it streams only the
+// tickets open or closed inside the window (idx_ticket_closed), without
+// GORM's per-row reflection (eachSLARow).
+func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	loc := f.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	thisWeek := midnight.AddDate(0, 0, -((int(midnight.Weekday()) + 6) % 7))
+	from := thisWeek.AddDate(0, 0, -7*DashboardWeeks)
+	out := Dashboard{Open: []OpenCount{}, Since: midnight.UTC(), AsOf: now.UTC()}
+	utc := now.UTC()
+
+	tickets := func() *gorm.DB {
+		q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
+		if f.EstateID != 0 {
+			q = q.Where("estate_id = ?", f.EstateID)
+		}
+		return q
+	}
+	terminal := []models.TicketStatus{models.StatusClosed, models.StatusCancelled}
+	// One pass over the open tickets, on idx_ticket_open: the counts per
+	// status and urgency and, within each, how many are past their nearest
+	// deadline or warned of it.
+	var open []struct {
+		Status                  models.TicketStatus
+		Urgency                 models.Urgency
+		Count, Breached, AtRisk int64
+	}
+	err := tickets().Select("status, urgency, COUNT(*) AS count, "+
+		"COALESCE(SUM(CASE WHEN next_due_at < ? THEN 1 ELSE 0 END), 0) AS breached, "+
+		"COALESCE(SUM(CASE WHEN warn_at <= ? AND next_due_at > ? THEN 1 ELSE 0 END), 0) AS at_risk", utc, utc, utc).
+		Where("status NOT IN ?", terminal).Group("status, urgency").Order("status, urgency").Scan(&open).Error
+	if err != nil {
+		return out, fmt.Errorf("dashboard: open tickets: %w", translate(err))
+	}
+	for _, o := range open {
+		out.Open = append(out.Open, OpenCount{Status: o.Status, Urgency: o.Urgency, Count: o.Count})
+		out.OpenTotal += o.Count
+		out.Breached += o.Breached
+		out.AtRisk += o.AtRisk
+	}
+
+	escalations := func() *gorm.DB {
+		q := scope.where(s.db.WithContext(ctx).Model(&models.TicketEvent{}), "estate_id").
+			Where("type = ? AND at >= ?", "escalation", midnight.UTC())
+		if f.EstateID != 0 {
+			q = q.Where("estate_id = ?", f.EstateID)
+		}
+		return q
+	}
+	if err := escalations().Count(&out.EscalationsToday).Error; err != nil {
+		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
+	}
+	var escalated []uint64
+	if err := escalations().Distinct("ticket_id").Order("ticket_id").Limit(dashboardListMax).Pluck("ticket_id", &escalated).Error; err != nil {
+		return out, fmt.Errorf("dashboard: escalated tickets: %w", translate(err))
+	}
+
+	// weeks[w] is the Monday 00:00 starting SLA week w; weeks[last] ends
+	// the window.
+	weeks := make([]time.Time, DashboardWeeks+2)
+	for w := range weeks {
+		weeks[w] = from.AddDate(0, 0, 7*w)
+	}
+	urgencies := models.Urgencies()
+	tally := make([]SLAWeek, 0, (DashboardWeeks+1)*len(urgencies))
+	for _, week := range weeks[:DashboardWeeks+1] {
+		for _, u := range urgencies {
+			tally = append(tally, SLAWeek{Week: week.UTC(), Urgency: u})
+		}
+	}
+	var breachedToday []uint64
+	err = eachSLARow(tickets().Where("closed_at IS NULL OR closed_at >= ?", from.UTC()), func(r slaRow) {
+		u := slices.Index(urgencies, r.Urgency)
+		for _, d := range r.Deadlines {
+			met, counted := deadlineOutcome(d, r, now)
+			if !counted {
+				continue
+			}
+			if !met && !d.Due.Before(midnight) {
+				out.BreachesToday++
+				breachedToday = append(breachedToday, r.ID)
+			}
+			// The week whose [Monday, next Monday) holds the deadline.
+			w, found := slices.BinarySearchFunc(weeks, d.Due, func(week, due time.Time) int { return week.Compare(due) })
+			if !found {
+				w--
+			}
+			if u < 0 || w < 0 || w > DashboardWeeks {
+				continue
+			}
+			sw := &tally[w*len(urgencies)+u]
+			sw.Due++
+			if met {
+				sw.Met++
+			}
+		}
+	})
+	if err != nil {
+		return out, fmt.Errorf("dashboard: deadlines: %w", translate(err))
+	}
+	out.SLA = tally
+	slices.Sort(breachedToday)
+	breachedToday = slices.Compact(breachedToday)
+	if out.BreachedTodayTickets, err = s.ticketsByID(ctx, breachedToday); err != nil {
+		return out, err
+	}
+	if out.EscalatedTodayTickets, err = s.ticketsByID(ctx, escalated); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// deadlineOutcome says whether d counts yet (met, or due by now and, for a
+// finished ticket, due before it finished) and whether it was met in time.
+func deadlineOutcome(d models.TicketDeadline, r slaRow, now time.Time) (met, counted bool) {
+	if d.DoneAt != nil {
+		return !d.DoneAt.After(d.Due), true
+	}
+	if d.Due.After(now) {
+		return false, false
+	}
+	if r.Status.Terminal() && (r.ClosedAt == nil || !r.ClosedAt.After(d.Due)) {
+		return false, false // finished before the deadline came: nothing was owed
+	}
+	return false, true
+}
+
+// ticketsByID reads up to dashboardListMax tickets by id, in id order.
+func (s *Store) ticketsByID(ctx context.Context, ids []uint64) ([]models.Ticket, error) {
+	out := []models.Ticket{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ids = ids[:min(len(ids), dashboardListMax)]
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("dashboard: tickets: %w", translate(err))
+	}
+	return out, nil
+}
+
+// MonthCollection is the collection rate (收缴率) of one billing period:
+// the principal of the period's bills and how much of it the payments made
+// up to today have settled, under each estate's allocation rule
+// (models.Statement). Late fees count on neither side.
+type MonthCollection struct {
+	Period    string       `json:"period"` // YYYY-MM
+	Bills     int64        `json:"bills"`
+	BilledFen models.Money `json:"billed_fen"`
+	PaidFen   models.Money `json:"paid_fen"`
+}
+
+// CollectionRates returns the collection of this month's and last month's
+// billing periods (in f.Loc), oldest first. It reads the whole ledger of
+// every household billed in either period, since what settled a bill
+// depends on the household's older bills and every payment: the payments
+// first, then the bills streamed in household order, only the columns
+// Statement reads.
+func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
+	now, loc := f.Now, f.Loc
+	if now.IsZero() {
+		now = s.now()
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	this := models.Month{Year: local.Year(), Month: local.Month()}
+	prevT := time.Date(local.Year(), local.Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	prev := models.Month{Year: prevT.Year(), Month: prevT.Month()}
+	out := []MonthCollection{{Period: prev.String()}, {Period: this.String()}}
+	periods := []string{prev.String(), this.String()}
+
+	billed := scope.where(s.db.WithContext(ctx).Model(&models.HouseholdBill{}), "estate_id").Where("period IN ?", periods)
+	if f.EstateID != 0 {
+		billed = billed.Where("estate_id = ?", f.EstateID)
+	}
+	households := billed.Distinct("household_id")
+	// Every estate's fee policy, read first: SQLite's one connection is
+	// busy while the bills stream.
+	var pols []models.EstatePolicy
+	if err := s.db.WithContext(ctx).Find(&pols).Error; err != nil {
+		return nil, fmt.Errorf("collection rates: policies: %w", translate(err))
+	}
+	fees := map[uint64]models.FeePolicy{}
+	for _, p := range pols {
+		fees[p.EstateID] = p.Policy.Fees
+	}
+	pays, err := ledgerPayments(s.db.WithContext(ctx), households)
+	if err != nil {
+		return nil, fmt.Errorf("collection rates: payments: %w", translate(err))
+	}
+	// The bills stream in household order; each household's ledger is
+	// settled as soon as its last bill is read.
+	rows, err := s.db.WithContext(ctx).Model(&models.HouseholdBill{}).
+		Select("household_id, estate_id, id, period, amount_fen, due_on, waived_fen, disputed").
+		Where("household_id IN (?)", households).Order("household_id, due_on, id").Rows()
+	if err != nil {
+		return nil, fmt.Errorf("collection rates: bills: %w", translate(err))
+	}
+	defer rows.Close()
+	today := models.DateOf(now, loc)
+	var (
+		cur     models.HouseholdBill // the household's first bill
+		bills   []models.Bill
+		payIdx  int
+		ledgerP []models.Payment
+	)
+	settle := func() error {
+		if len(bills) == 0 {
+			return nil
+		}
+		fee, ok := fees[cur.EstateID]
+		if !ok {
+			return fmt.Errorf("collection rates: policy of estate %d: %w", cur.EstateID, models.ErrNotFound)
+		}
+		for payIdx < len(pays) && pays[payIdx].household < cur.HouseholdID {
+			payIdx++
+		}
+		ledgerP = ledgerP[:0]
+		for ; payIdx < len(pays) && pays[payIdx].household == cur.HouseholdID; payIdx++ {
+			ledgerP = append(ledgerP, pays[payIdx].p)
+		}
+		for _, line := range models.Statement(bills, ledgerP, today, fee).Lines {
+			for i := range out {
+				if line.Period.String() == out[i].Period {
+					out[i].Bills++
+					out[i].BilledFen += line.Principal
+					out[i].PaidFen += line.PrincipalPaid
+				}
+			}
+		}
+		return nil
+	}
+	for rows.Next() {
+		var b models.HouseholdBill
+		if err := rows.Scan(&b.HouseholdID, &b.EstateID, &b.ID, &b.Period, &b.AmountFen, &b.DueOn, &b.WaivedFen, &b.Disputed); err != nil {
+			return nil, fmt.Errorf("collection rates: bills: %w", translate(err))
+		}
+		if b.HouseholdID != cur.HouseholdID || len(bills) == 0 {
+			if err := settle(); err != nil {
+				return nil, err
+			}
+			cur, bills = b, bills[:0]
+		}
+		bills = append(bills, b.Arith())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("collection rates: bills: %w", translate(err))
+	}
+	if err := settle(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ledgerPayment is a payment of a household's ledger.
+type ledgerPayment struct {
+	household uint64
+	p         models.Payment
+}
+
+// ledgerPayments reads the payments of the households, in household and
+// payment order, only the columns Statement reads.
+func ledgerPayments(db *gorm.DB, households *gorm.DB) ([]ledgerPayment, error) {
+	rows, err := db.Model(&models.FeePayment{}).Select("household_id, id, amount_fen, paid_on").
+		Where("household_id IN (?)", households).Order("household_id, paid_on, id").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledgerPayment
+	for rows.Next() {
+		var p models.FeePayment
+		if err := rows.Scan(&p.HouseholdID, &p.ID, &p.AmountFen, &p.PaidOn); err != nil {
+			return nil, err
+		}
+		out = append(out, ledgerPayment{household: p.HouseholdID, p: p.Arith()})
+	}
+	return out, rows.Err()
+}
+
+// MonthFollowUps is, for the follow-ups completed in one month, how many
+// had their visit made by the end of their window.
+type MonthFollowUps struct {
+	Month     string `json:"month"` // YYYY-MM
+	Completed int64  `json:"completed"`
+	OnTime    int64  `json:"on_time"`
+}
+
+// followUpRow is the part of a follow-up the on-time tally reads.
+type followUpRow struct {
+	DueAt    time.Time
+	ClosedAt *time.Time
+	Visit    *models.FollowUpVisit `gorm:"serializer:json"`
+}
+
+// FollowUpsOnTime counts the follow-ups completed last month and this month
+// (in f.Loc, by when they were completed), oldest first, and those whose
+// visit was made by their due time. The visit is read in Go from its JSON
+// column, as the SLA tally does.
+func (s *Store) FollowUpsOnTime(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthFollowUps, error) {
+	now, loc := f.Now, f.Loc
+	if now.IsZero() {
+		now = s.now()
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	thisStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
+	prevStart := thisStart.AddDate(0, -1, 0)
+	out := []MonthFollowUps{{Month: prevStart.Format("2006-01")}, {Month: thisStart.Format("2006-01")}}
+	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id").
+		Where("status = ? AND closed_at >= ?", models.FollowUpCompleted, prevStart.UTC())
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	var rows []followUpRow
+	if err := q.Select("due_at, closed_at, visit").Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("follow-ups on time: %w", translate(err))
+	}
+	for _, r := range rows {
+		i := 0
+		if !r.ClosedAt.Before(thisStart) {
+			i = 1
+		}
+		out[i].Completed++
+		if r.Visit != nil && !r.Visit.VisitedAt.After(r.DueAt) {
+			out[i].OnTime++
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wuye/wuye/models"
+)
+
+// tables lists every record the store keeps, in creation order.
+func tables() []any {
+	return []any{
+		&models.Estate{}, &models.Building{}, &models.Unit{}, &models.Household{}, &models.Resident{},
+		&models.Staff{}, &models.Session{}, &models.APIToken{},
+		&models.EstatePolicy{}, &models.PolicyChange{},
+		&models.Message{}, &models.MessageAttempt{},
+		&models.Ticket{}, &models.TicketEvent{},
+		&models.MoveIn{}, &models.FollowUp{}, &models.FollowUpEvent{},
+		&models.FeeItem{}, &models.HouseholdBill{}, &models.BillingRun{}, &models.FeePayment{},
+		&models.BillDispute{}, &models.LateFeeWaiver{}, &models.InstalmentPlan{},
+		&models.CollectionCase{}, &models.CollectionEvent{}, &models.CollectionTask{}, &models.DemandLetter{},
+	}
+}
+
+// Migrate creates the schema or upgrades it to this version: new tables,
+// columns and indexes are added, nothing is dropped. It is safe to run twice
+// and, on MySQL, from several processes at once (they take turns under a
+// named lock).
+func (s *Store) Migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if s.driver == MySQL {
+		sqlDB, err := s.db.DB()
+		if err != nil {
+			return err
+		}
+		conn, err := sqlDB.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		var got int
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('wuye_migrate', 60)").Scan(&got); err != nil || got != 1 {
+			return fmt.Errorf("migrate: take the migration lock: got %d, %v", got, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('wuye_migrate')") //nolint:errcheck // released with the connection anyway
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	if err := db.AutoMigrate(tables()...); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// MoveInRecord is a registered move-in with everything its follow-up process
+// needs: the follow-up row, the household with its address, the residents
+// who moved in (the contact first), and the estate with its current policy.
+type MoveInRecord struct {
+	MoveIn    models.MoveIn
+	FollowUp  models.FollowUp
+	Household models.Household
+	Residents []models.Resident
+	Estate    models.Estate
+	Policy    models.Policy
+}
+
+// RegisterMoveIn records a move-in inside scope in one transaction: the
+// household (created in req.UnitID, or req.HouseholdID, which must be active
+// and not registered before: models.ErrConflict), the new residents, the
+// move-in and its pending follow-up, due FollowUp.Window after the move-in
+// by the estate's current policy. With a non-empty key a second call returns
+// the first registration and created = false.
+func (s *Store) RegisterMoveIn(ctx context.Context, scope Scope, req models.MoveInRequest, key string) (rec MoveInRecord, created bool, err error) {
+	if key != "" {
+		var m models.MoveIn
+		err := s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&m).Error
+		switch {
+		case err == nil && !scope.Allows(m.EstateID):
+			return rec, false, fmt.Errorf("move-in by key: %w: key used in another estate", models.ErrConflict)
+		case err == nil:
+			rec, err := s.moveInRecord(ctx, m)
+			return rec, false, err
+		case !errors.Is(translate(err), models.ErrNotFound):
+			return rec, false, fmt.Errorf("move-in by key: %w", translate(err))
+		}
+	}
+	movedIn := req.MovedIn(s.now())
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		h, err := moveInHousehold(tx, scope, req, movedIn)
+		if err != nil {
+			return err
+		}
+		ids := append([]uint64{}, req.ResidentIDs...)
+		for i, id := range req.ResidentIDs {
+			var r models.Resident
+			if err := tx.Where("household_id = ?", h.ID).First(&r, id).Error; err != nil {
+				return refError(fmt.Sprintf("resident_ids[%d]", i), "resident of the household", id, err)
+			}
+		}
+		for _, nr := range req.Residents {
+			r := models.Resident{EstateID: h.EstateID, HouseholdID: h.ID, Name: nr.Name, Phone: nr.Phone, Role: nr.Role}
+			if err := tx.Create(&r).Error; err != nil {
+				return translate(err)
+			}
+			ids = append(ids, r.ID)
+		}
+		var pol models.EstatePolicy
+		if err := tx.First(&pol, "estate_id = ?", h.EstateID).Error; err != nil {
+			return fmt.Errorf("policy of estate %d: %w", h.EstateID, translate(err))
+		}
+		m := models.MoveIn{EstateID: h.EstateID, HouseholdID: h.ID, MovedInAt: movedIn, RegisteredBy: req.RegisteredBy,
+			ResidentIDs: ids, Needs: req.Needs}
+		if key != "" {
+			m.IdempotencyKey = &key
+		}
+		if err := tx.Create(&m).Error; err != nil {
+			return translate(err)
+		}
+		f := models.FollowUp{EstateID: m.EstateID, MoveInID: m.ID, HouseholdID: h.ID, ResidentID: ids[0],
+			RegisteredBy: req.RegisteredBy, MovedInAt: movedIn,
+			FollowUpProgress: models.FollowUpProgress{Status: models.FollowUpPending,
+				DueAt: pol.Policy.FollowUp.FollowUpDue(movedIn).UTC(), Attempts: []models.FollowUpAttempt{}, TicketIDs: []uint64{}}}
+		if err := tx.Create(&f).Error; err != nil {
+			return translate(err)
+		}
+		rec.MoveIn = m
+		return nil
+	})
+	if errors.Is(err, models.ErrConflict) && key != "" {
+		// Another request with the same key may have won the race.
+		var m models.MoveIn
+		if s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&m).Error == nil && scope.Allows(m.EstateID) {
+			rec, err := s.moveInRecord(ctx, m)
+			return rec, false, err
+		}
+	}
+	if err != nil {
+		return MoveInRecord{}, false, fmt.Errorf("register move-in: %w", err)
+	}
+	rec, err = s.moveInRecord(ctx, rec.MoveIn)
+	return rec, err == nil, err
+}
+
+// moveInHousehold creates the household of a move-in into a unit, or checks
+// the existing one, and marks it moved in.
+func moveInHousehold(tx *gorm.DB, scope Scope, req models.MoveInRequest, movedIn time.Time) (models.Household, error) {
+	var h models.Household
+	if req.UnitID != 0 {
+		var u models.Unit
+		if err := scope.where(tx, "estate_id").First(&u, req.UnitID).Error; err != nil {
+			return h, refError("unit_id", "unit", req.UnitID, err)
+		}
+		var active int64
+		if err := tx.Model(&models.Household{}).Where("unit_id = ? AND status = ?", u.ID, models.HouseholdActive).
+			Count(&active).Error; err != nil {
+			return h, translate(err)
+		}
+		if active > 0 {
+			return h, fmt.Errorf("%w: unit %d already has an active household: register the move-in on it", models.ErrConflict, u.ID)
+		}
+		h = models.Household{EstateID: u.EstateID, UnitID: u.ID, Status: models.HouseholdActive, MovedInOn: &movedIn}
+		return h, translate(tx.Create(&h).Error)
+	}
+	if err := scope.where(tx, "estate_id").First(&h, req.HouseholdID).Error; err != nil {
+		return h, refError("household_id", "household", req.HouseholdID, err)
+	}
+	if h.Status != models.HouseholdActive {
+		return h, models.Invalid("household_id", "household %d has moved out", h.ID)
+	}
+	var n int64
+	if err := tx.Model(&models.MoveIn{}).Where("household_id = ?", h.ID).Count(&n).Error; err != nil {
+		return h, translate(err)
+	}
+	if n > 0 {
+		return h, fmt.Errorf("%w: household %d has registered its move-in already", models.ErrConflict, h.ID)
+	}
+	h.MovedInOn = &movedIn
+	return h, translate(tx.Model(&h).Update("moved_in_on", movedIn).Error)
+}
+
+// moveInRecord reads what RegisterMoveIn returns for a stored move-in.
+func (s *Store) moveInRecord(ctx context.Context, m models.MoveIn) (MoveInRecord, error) {
+	rec := MoveInRecord{MoveIn: m}
+	db := s.db.WithContext(ctx)
+	var err error
+	if rec.Household, err = s.Household(ctx, AllEstates(), m.HouseholdID); err != nil {
+		return rec, err
+	}
+	if err := db.Where("move_in_id = ?", m.ID).First(&rec.FollowUp).Error; err != nil {
+		return rec, fmt.Errorf("follow-up of move-in %d: %w", m.ID, translate(err))
+	}
+	rec.Residents = []models.Resident{}
+	for _, id := range m.ResidentIDs {
+		var r models.Resident
+		if err := db.First(&r, id).Error; err != nil {
+			return rec, fmt.Errorf("resident %d of move-in %d: %w", id, m.ID, translate(err))
+		}
+		rec.Residents = append(rec.Residents, r)
+	}
+	if rec.Estate, err = s.Estate(ctx, AllEstates(), m.EstateID); err != nil {
+		return rec, err
+	}
+	pol, err := s.Policy(ctx, AllEstates(), m.EstateID)
+	if err != nil {
+		return rec, err
+	}
+	rec.Policy = pol.Policy
+	return rec, nil
+}
+
+// MoveIn reads one move-in inside scope.
+func (s *Store) MoveIn(ctx context.Context, scope Scope, id uint64) (models.MoveIn, error) {
+	var m models.MoveIn
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&m, id).Error; err != nil {
+		return m, fmt.Errorf("move-in %d: %w", id, translate(err))
+	}
+	return m, nil
+}
+
+// MoveInsOfHousehold lists a household's move-ins inside scope, newest first.
+func (s *Store) MoveInsOfHousehold(ctx context.Context, scope Scope, householdID uint64) ([]models.MoveIn, error) {
+	out := []models.MoveIn{}
+	err := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID).
+		Order("moved_in_at DESC, id DESC").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("move-ins of household %d: %w", householdID, translate(err))
+	}
+	return out, nil
+}
+
+// MoveOut marks a household inside scope moved out at the given time. A
+// household already moved out is returned unchanged, so a retried move-out
+// is harmless.
+func (s *Store) MoveOut(ctx context.Context, scope Scope, householdID uint64, at time.Time) (models.Household, error) {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var h models.Household
+		if err := scope.where(tx, "estate_id").First(&h, householdID).Error; err != nil {
+			return translate(err)
+		}
+		if h.Status == models.HouseholdMovedOut {
+			return nil
+		}
+		return translate(tx.Model(&h).Updates(map[string]any{
+			"status": models.HouseholdMovedOut, "moved_out": at.UTC(), "updated_at": s.now().UTC(),
+		}).Error)
+	})
+	if err != nil {
+		return models.Household{}, fmt.Errorf("move out household %d: %w", householdID, err)
+	}
+	return s.Household(ctx, scope, householdID)
+}

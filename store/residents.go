@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// CreateResident adds a resident to a household inside scope; the resident
+// takes the household's estate.
+func (s *Store) CreateResident(ctx context.Context, scope Scope, r *models.Resident) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var h models.Household
+		if err := scope.where(tx, "estate_id").First(&h, r.HouseholdID).Error; err != nil {
+			return refError("household_id", "household", r.HouseholdID, err)
+		}
+		r.EstateID = h.EstateID
+		return translate(tx.Create(r).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("create resident in household %d: %w", r.HouseholdID, err)
+	}
+	return nil
+}
+
+// Resident reads one resident inside scope.
+func (s *Store) Resident(ctx context.Context, scope Scope, id uint64) (models.Resident, error) {
+	var r models.Resident
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&r, id).Error; err != nil {
+		return r, fmt.Errorf("resident %d: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// ResidentFilter narrows a resident list. Query matches a name or a whole
+// phone number (a partial phone would let a list be mined for numbers).
+type ResidentFilter struct {
+	EstateID, HouseholdID uint64
+	Query                 string
+}
+
+// Residents lists residents inside scope, by household.
+func (s *Store) Residents(ctx context.Context, scope Scope, f ResidentFilter, page Page) (List[models.Resident], error) {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.Resident{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	if f.HouseholdID != 0 {
+		q = q.Where("household_id = ?", f.HouseholdID)
+	}
+	if f.Query != "" {
+		q = q.Where("name LIKE ? ESCAPE '!' OR phone = ?", "%"+escapeLike(f.Query)+"%", f.Query)
+	}
+	return list[models.Resident](q, page, "household_id, id")
+}
+
+// UpdateResident saves a resident's name, phone and role.
+func (s *Store) UpdateResident(ctx context.Context, scope Scope, r *models.Resident) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var cur models.Resident
+		if err := scope.where(tx, "estate_id").First(&cur, r.ID).Error; err != nil {
+			return translate(err)
+		}
+		return translate(tx.Model(&cur).Select("Name", "Phone", "Role", "UpdatedAt").Updates(r).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("update resident %d: %w", r.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"slices"
+
+	"gorm.io/gorm"
+)
+
+// Scope is the set of estates a caller may see. Records outside it are
+// reported as not found, never as forbidden, so their existence does not leak.
+type Scope struct {
+	all       bool
+	estateIDs []uint64
+}
+
+// AllEstates is the scope of company-level staff and of the service itself.
+func AllEstates() Scope { return Scope{all: true} }
+
+// Estates is the scope of staff who belong to the given estates.
+func Estates(ids ...uint64) Scope { return Scope{estateIDs: slices.Clone(ids)} }
+
+// All reports whether the scope covers every estate.
+func (s Scope) All() bool { return s.all }
+
+// Allows reports whether estateID is inside the scope.
+func (s Scope) Allows(estateID uint64) bool {
+	return s.all || slices.Contains(s.estateIDs, estateID)
+}
+
+// EstateIDs lists the estates of a limited scope (nil for AllEstates).
+func (s Scope) EstateIDs() []uint64 { return slices.Clone(s.estateIDs) }
+
+// where limits q to rows whose column is inside the scope.
+func (s Scope) where(q *gorm.DB, column string) *gorm.DB {
+	if s.all {
+		return q
+	}
+	if len(s.estateIDs) == 0 {
+		return q.Where("1 = 0")
+	}
+	return q.Where(column+" IN ?", s.estateIDs)
+}
+
+// Page selects one page of a list; Number counts from 1.
+type Page struct {
+	Number int
+	Size   int
+}
+
+// MaxPageSize bounds a page so that one request cannot read a whole table.
+const MaxPageSize = 200
+
+func (p Page) apply(q *gorm.DB) *gorm.DB {
+	size := p.Size
+	if size <= 0 {
+		size = 20
+	}
+	size = min(size, MaxPageSize)
+	number := max(p.Number, 1)
+	return q.Limit(size).Offset((number - 1) * size)
+}
+
+// List is one page of records and the number of records on all pages.
+type List[T any] struct {
+	Items []T
+	Total int64
+}
+
+// list counts q's rows and reads one page of them into a List.
+func list[T any](q *gorm.DB, page Page, order string) (List[T], error) {
+	var out List[T]
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, translate(err)
+	}
+	out.Items = []T{}
+	if err := page.apply(q.Order(order)).Find(&out.Items).Error; err != nil {
+		return out, translate(err)
+	}
+	return out, nil
+}

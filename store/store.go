@@ -1,0 +1,182 @@
+// Package store keeps the service's records in SQLite or MySQL through GORM.
+// Every method takes the request's context first and returns the sentinel
+// errors of package models (ErrNotFound, ErrConflict) in place of GORM's.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	moderncsqlite "modernc.org/sqlite" // the pure-Go engine the embedded Temporal server registers as "sqlite" too
+
+	"github.com/wuye/wuye/models"
+)
+
+// Drivers.
+const (
+	SQLite = "sqlite"
+	MySQL  = "mysql"
+)
+
+// Options says which database to open and how.
+type Options struct {
+	Driver string // SQLite or MySQL
+	// DSN is a file path for SQLite, a go-sql-driver DSN for MySQL.
+	DSN string
+	// MaxOpen and MaxLifetime apply to MySQL; SQLite always gets one connection.
+	MaxOpen     int
+	MaxLifetime time.Duration
+	Logger      *slog.Logger
+	// Now is the clock for CreatedAt/UpdatedAt; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the service's database.
+type Store struct {
+	db     *gorm.DB
+	driver string
+	now    func() time.Time
+}
+
+// Open connects to the database. It does not create the schema: call Migrate.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	gcfg := &gorm.Config{
+		NowFunc:     func() time.Time { return now().UTC() },
+		Logger:      slowLog{log: log.With("component", "db"), threshold: time.Second},
+		PrepareStmt: false,
+	}
+	var dialector gorm.Dialector
+	switch opts.Driver {
+	case SQLite:
+		if dir := filepath.Dir(opts.DSN); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		dsn := "file:" + opts.DSN + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
+			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
+		dialector = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn})
+	case MySQL:
+		mc, err := mysqldriver.ParseDSN(opts.DSN)
+		if err != nil {
+			return nil, fmt.Errorf("parse MySQL DSN: %w", err)
+		}
+		mc.ParseTime = true
+		mc.Loc = time.UTC
+		if mc.Params == nil {
+			mc.Params = map[string]string{}
+		}
+		mc.Params["charset"] = "utf8mb4"
+		mc.Params["time_zone"] = "'+00:00'"
+		dialector = mysql.New(mysql.Config{DSN: mc.FormatDSN()})
+	default:
+		return nil, fmt.Errorf("unknown database driver %q", opts.Driver)
+	}
+	db, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", opts.Driver, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", opts.Driver, err)
+	}
+	if opts.Driver == SQLite {
+		// One writer: SQLite serialises writes anyway and a second
+		// connection only adds "database is locked".
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		maxOpen := max(opts.MaxOpen, 1)
+		sqlDB.SetMaxOpenConns(maxOpen)
+		sqlDB.SetMaxIdleConns(min(maxOpen, 10))
+		sqlDB.SetConnMaxLifetime(opts.MaxLifetime)
+		sqlDB.SetConnMaxIdleTime(opts.MaxLifetime)
+	}
+	s := &Store{db: db, driver: opts.Driver, now: now}
+	if err := s.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Driver is SQLite or MySQL.
+func (s *Store) Driver() string { return s.driver }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		return fmt.Errorf("ping database: %w", translate(err))
+	}
+	return nil
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// SQL exposes the connection pool for health checks and tests.
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
+
+// tx runs fn in one transaction.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// translate turns GORM and driver errors into the sentinels of package models.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.ErrNotFound
+	}
+	if unreachable(err) {
+		return fmt.Errorf("%w: %v", models.ErrUnavailable, err)
+	}
+	var my *mysqldriver.MySQLError
+	if errors.As(err, &my) && my.Number == 1062 {
+		return fmt.Errorf("%w: %v", models.ErrConflict, err)
+	}
+	var lite *moderncsqlite.Error
+	// SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
+	if errors.As(err, &lite) && (lite.Code() == 2067 || lite.Code() == 1555) {
+		return fmt.Errorf("%w: %v", models.ErrConflict, err)
+	}
+	return err
+}
+
+// unreachable reports errors that mean the database is not there (closed,
+// connection refused or dropped) rather than that the statement was wrong.
+func unreachable(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, mysqldriver.ErrInvalidConn) || errors.As(err, &netErr) ||
+		strings.Contains(err.Error(), "database is closed")
+}

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// CreateTicket adds a ticket inside scope. With a non-empty key a second call
+// with the same key returns the ticket the first one created and created =
+// false; a key used in an estate outside scope is models.ErrConflict.
+func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket, key string) (models.Ticket, bool, error) {
+	if key != "" {
+		got, err := s.ticketByKey(ctx, scope, key)
+		if err == nil || !errors.Is(err, models.ErrNotFound) {
+			return got, false, err
+		}
+		t.IdempotencyKey = &key
+	} else {
+		t.IdempotencyKey = nil
+	}
+	if t.Status == "" {
+		t.Status = models.StatusNew
+	}
+	if t.ReportedAt.IsZero() {
+		t.ReportedAt = s.now()
+	}
+	t.ReportedAt = t.ReportedAt.UTC()
+	if t.Appointment != nil {
+		at := t.Appointment.UTC()
+		t.Appointment = &at
+	}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := refEstate(tx, scope, t.EstateID); err != nil {
+			return err
+		}
+		if t.HouseholdID != nil {
+			var h models.Household
+			if err := tx.Where("estate_id = ?", t.EstateID).First(&h, *t.HouseholdID).Error; err != nil {
+				return refError("household_id", "household", *t.HouseholdID, err)
+			}
+		}
+		if t.ResidentID != nil {
+			var r models.Resident
+			if err := tx.Where("estate_id = ?", t.EstateID).First(&r, *t.ResidentID).Error; err != nil {
+				return refError("resident_id", "resident", *t.ResidentID, err)
+			}
+		}
+		return translate(tx.Create(t).Error)
+	})
+	if errors.Is(err, models.ErrConflict) && key != "" {
+		// Another request with the same key won the race.
+		got, err := s.ticketByKey(ctx, scope, key)
+		return got, false, err
+	}
+	if err != nil {
+		return models.Ticket{}, false, fmt.Errorf("create ticket: %w", err)
+	}
+	return *t, true, nil
+}
+
+func (s *Store) ticketByKey(ctx context.Context, scope Scope, key string) (models.Ticket, error) {
+	var t models.Ticket
+	if err := s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&t).Error; err != nil {
+		return t, fmt.Errorf("ticket by key: %w", translate(err))
+	}
+	if !scope.Allows(t.EstateID) {
+		return models.Ticket{}, fmt.Errorf("ticket by key: %w: key used in another estate", models.ErrConflict)
+	}
+	return t, nil
+}
+
+// Ticket reads one ticket inside scope.
+func (s *Store) Ticket(ctx context.Context, scope Scope, id uint64) (models.Ticket, error) {
+	var t models.Ticket
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&t, id).Error; err != nil {
+		return t, fmt.Errorf("ticket %d: %w", id, translate(err))
+	}
+	return t, nil
+}
+
+// TicketFilter narrows a ticket list. Breached keeps tickets whose nearest
+// pending deadline is before Now; AtRisk those warned of it but not yet past
+// it (warn_at <= Now < next_due_at). A zero Now is the store's clock.
+type TicketFilter struct {
+	EstateID   uint64
+	Status     models.TicketStatus
+	Kind       models.TicketKind
+	Urgency    models.Urgency
+	AssigneeID uint64
+	Breached   bool
+	AtRisk     bool
+	Now        time.Time
+}
+
+// Tickets lists tickets inside scope, nearest deadline first (tickets without
+// one last), then by id.
+func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
+	q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
+	if f.EstateID != 0 {
+		q = q.Where("estate_id = ?", f.EstateID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.Urgency != "" {
+		q = q.Where("urgency = ?", f.Urgency)
+	}
+	if f.AssigneeID != 0 {
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	}
+	now := f.Now
+	if now.IsZero() {
+		now = s.now()
+	}
+	now = now.UTC()
+	if f.Breached {
+		q = q.Where("next_due_at < ?", now)
+	}
+	if f.AtRisk {
+		q = q.Where("warn_at <= ? AND next_due_at > ?", now, now)
+	}
+	out, err := list[models.Ticket](q, page, "next_due_at IS NULL, next_due_at, id")
+	if err != nil {
+		return out, fmt.Errorf("list tickets: %w", err)
+	}
+	return out, nil
+}
+
+// TicketEvents lists the history of a ticket inside scope, oldest first.
+func (s *Store) TicketEvents(ctx context.Context, scope Scope, ticketID uint64) ([]models.TicketEvent, error) {
+	if _, err := s.Ticket(ctx, scope, ticketID); err != nil {
+		return nil, err
+	}
+	out := []models.TicketEvent{}
+	if err := s.db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("at, revision, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("events of ticket %d: %w", ticketID, translate(err))
+	}
+	return out, nil
+}
+
+// TicketChange is one transition of a ticket: its new progress and the event
+// that explains it. Event.Key identifies the transition.
+type TicketChange struct {
+	TicketID uint64
+	Progress models.TicketProgress
+	Event    models.TicketEvent
+}
+
+// progressColumns are the columns a TicketChange rewrites.
+var progressColumns = []string{
+	"status", "assignee_id", "escalation_level", "next_due_at", "next_due_kind", "warn_at",
+	"deadlines", "held_seconds", "hold_reason", "on_hold_since", "reopen_count", "charge_fen",
+	"score", "closed_at", "follow_up_id", "revision", "updated_at",
+}
+
+// RecordTicketChange writes the event and the ticket's new progress in one
+// transaction. An event whose key is already recorded changes nothing and
+// reports recorded = false, so a retried call never writes twice; a progress
+// older than the row's (lower Revision) is not written over it.
+func (s *Store) RecordTicketChange(ctx context.Context, c TicketChange) (recorded bool, err error) {
+	if c.Event.Key == "" {
+		return false, models.Invalid("event.key", "required")
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var t models.Ticket
+		if err := tx.Select("id", "estate_id").First(&t, c.TicketID).Error; err != nil {
+			return translate(err)
+		}
+		var n int64
+		if err := tx.Model(&models.TicketEvent{}).Where("event_key = ?", c.Event.Key).Count(&n).Error; err != nil {
+			return translate(err)
+		}
+		if n > 0 {
+			return nil
+		}
+		ev := c.Event
+		ev.ID, ev.TicketID, ev.EstateID, ev.At = 0, t.ID, t.EstateID, ev.At.UTC()
+		ev.Revision = c.Progress.Revision
+		if err := tx.Create(&ev).Error; err != nil {
+			return translate(err)
+		}
+		p := utcProgress(c.Progress)
+		row := models.Ticket{TicketProgress: p, UpdatedAt: s.now().UTC()}
+		err := tx.Model(&models.Ticket{}).Where("id = ? AND revision < ?", t.ID, p.Revision).
+			Select(progressColumns).Updates(&row).Error
+		if err != nil {
+			return translate(err)
+		}
+		recorded = true
+		return nil
+	})
+	if errors.Is(err, models.ErrConflict) {
+		// The same key recorded by a concurrent attempt.
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record change %q of ticket %d: %w", c.Event.Key, c.TicketID, err)
+	}
+	return recorded, nil
+}
+
+func utcProgress(p models.TicketProgress) models.TicketProgress {
+	utc := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	p.NextDueAt, p.WarnAt, p.OnHoldSince, p.ClosedAt = utc(p.NextDueAt), utc(p.WarnAt), utc(p.OnHoldSince), utc(p.ClosedAt)
+	return p
+}
+
+// StaffToNotify lists the active staff with role in an estate, by id; for
+// RoleCompanyAdmin the company-level staff (no estate) with that role.
+func (s *Store) StaffToNotify(ctx context.Context, estateID uint64, role models.Role) ([]uint64, error) {
+	q := s.db.WithContext(ctx).Model(&models.Staff{}).Where("role = ? AND active = ?", role, true)
+	if role == models.RoleCompanyAdmin {
+		q = q.Where("estate_id IS NULL")
+	} else {
+		q = q.Where("estate_id = ?", estateID)
+	}
+	ids := []uint64{}
+	if err := q.Order("id").Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("staff to notify in estate %d as %s: %w", estateID, role, translate(err))
+	}
+	return ids, nil
+}

@@ -1,0 +1,60 @@
+// Package worker registers every workflow and activity of the service on one
+// Temporal worker. Any number of worker processes may run side by side
+// against one cluster: they keep no state of their own.
+package worker
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/notify"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+// Deps are the activities' dependencies.
+type Deps struct {
+	Store  *store.Store
+	Notify notify.Config
+	Log    *slog.Logger
+	// Now is the activities' clock; nil means time.Now.
+	Now func() time.Time
+	// Nudger tells collection processes of the bills a scheduled billing
+	// run issued; New sets it to workflows.Nudger on its client when nil.
+	Nudger activities.CollectionNudger
+	// Links signs the links in residents' messages; nil sends none.
+	Links *auth.Links
+}
+
+// New builds the worker on the service's task queue; Start it to poll.
+func New(c client.Client, d Deps) (sdkworker.Worker, error) {
+	channel, err := notify.New(d.Notify, d.Log)
+	if err != nil {
+		return nil, fmt.Errorf("notification channel: %w", err)
+	}
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	if d.Nudger == nil {
+		d.Nudger = workflows.Nudger{Client: c}
+	}
+	Register(w, d, channel)
+	return w, nil
+}
+
+// Register adds every workflow and activity to r (a worker, or a replayer's
+// or test environment's registry).
+func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
+	r.RegisterWorkflow(workflows.Ticket)
+	r.RegisterWorkflow(workflows.FollowUp)
+	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Now: d.Now, Log: d.Log, Links: d.Links})
+	r.RegisterActivity(&activities.Tickets{Store: d.Store})
+	r.RegisterWorkflow(workflows.Collection)
+	r.RegisterWorkflow(workflows.BillingRun)
+	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
+	r.RegisterActivity(&activities.FollowUps{Store: d.Store})
+}

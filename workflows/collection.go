@@ -1,0 +1,262 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/wuye/wuye/models"
+)
+
+// Names of the collection workflow (the ticket's are in names.go).
+const (
+	// CollectionSignal carries a CollectionNudge: a fact about the
+	// household's account (a bill, a payment, a dispute, a waiver). The API
+	// sends it with SignalWithStartWorkflow, so a fact arriving before the
+	// process exists starts it and is never lost.
+	CollectionSignal = "account_changed"
+	// CollectionActionUpdate is the update through which staff act on a
+	// case: argument CaseAction, result CaseView.
+	CollectionActionUpdate = "case_action"
+	// CollectionStateQuery returns the case's live CaseView.
+	CollectionStateQuery = "case_state"
+)
+
+// CollectionWorkflowID is the workflow ID of a household's collection:
+// "collection-<householdID>". A closed case frees the ID for the next one.
+func CollectionWorkflowID(householdID uint64) string {
+	return "collection-" + strconv.FormatUint(householdID, 10)
+}
+
+// Bounds on one run's history, after which a case continues as new (unless
+// the server suggests it sooner): its length in events, and the transitions
+// recorded in the run (each is about a dozen events).
+const (
+	historyLimit          = 10000
+	defaultMaxTransitions = 500
+)
+
+// CollectionInput starts (or continues) the collection of one household.
+// Policy is the estate's policy when the case opened: later changes do not
+// move its ladder.
+type CollectionInput struct {
+	HouseholdID uint64
+	EstateID    uint64
+	Policy      models.Policy
+	TimeZone    string
+	// MaxTransitions: continue as new once this run has recorded this many
+	// transitions (0: 500), its history holds 10,000 events, or the server
+	// suggests it.
+	MaxTransitions int
+	// Carry is the state handed over by a continue-as-new; nil at the start.
+	Carry *CollectionCarry
+}
+
+// The kinds of CollectionNudge.
+const (
+	NudgeBill     = "bill"             // a bill was issued
+	NudgePayment  = "payment"          // a payment was recorded
+	NudgeDispute  = "dispute"          // a bill was disputed
+	NudgeResolved = "dispute_resolved" // finance resolved a dispute
+	NudgeWaiver   = "waiver"           // a late fee was waived
+)
+
+// CollectionNudge tells the case that the household's account changed. The
+// case rereads the account from the database: the nudge says only why.
+type CollectionNudge struct {
+	Kind    string
+	Ref     uint64 // the bill, payment, dispute or waiver
+	ActorID uint64
+	At      time.Time
+}
+
+// The actions of CaseAction.Action.
+const (
+	ActTaskOutcome   = "task_outcome"   // the outcome of a call or visit (TaskID, Outcome...)
+	ActPlanApprove   = "plan_approve"   // an estate manager approves a plan (PlanID, Instalments)
+	ActLegalDecision = "legal_decision" // an estate manager decides on legal referral (Approve, Reason)
+)
+
+// CaseAction is a staff action on a case, sent as CollectionActionUpdate.
+// The caller's update ID makes it idempotent.
+type CaseAction struct {
+	Action     string
+	ActorID    uint64
+	ActorRole  models.Role
+	TaskID     uint64
+	Outcome    models.TaskOutcome
+	PromisedOn models.Date
+	Note       string
+	PlanID     uint64
+	Plan       []models.Instalment
+	Approve    bool
+	Reason     string
+}
+
+// CaseView is the live state of a case: the query's answer and every
+// action's result.
+type CaseView struct {
+	CaseID         uint64
+	HouseholdID    uint64
+	Stage          models.CaseStage
+	Segment        models.Segment
+	StepReached    int
+	Ladder         []models.DunningStep
+	NextStep       string
+	NextStepAt     *time.Time
+	OverdueFor     time.Duration // counted by the ladder, paused time left out
+	PausedFor      time.Duration
+	Pauses         []Pause
+	OpenTasks      []OpenTask
+	Plan           *ActivePlan
+	NoticeServedAt *time.Time
+	Owed           models.Money
+	AsOf           time.Time
+}
+
+// CollectionResult is how a case ended.
+type CollectionResult struct {
+	CaseID      uint64
+	Stage       models.CaseStage
+	StepReached int
+	ClosedAt    time.Time
+}
+
+// Collection runs one household's arrears collection: polite reminders
+// before and on the due date, then the estate's dunning ladder counted from
+// the oldest unpaid bill, with pauses for promises, disputes, plans and
+// complaints, until everything is paid.
+//
+// The ladder counts from max(00:00 of the day after the oldest unpaid
+// bill's original due date in the estate's zone, the moment this process
+// learned of that bill), minus every paused interval: arrears imported long
+// overdue start at the first rung rather than firing several at once.
+func Collection(ctx workflow.Context, in CollectionInput) (CollectionResult, error) {
+	s, err := newCollectionState(ctx, in)
+	if err != nil {
+		return CollectionResult{}, err
+	}
+	if err := s.setup(ctx); err != nil {
+		return CollectionResult{}, err
+	}
+	return s.run(ctx)
+}
+
+func (s *collectionState) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, CollectionStateQuery, func() (CaseView, error) {
+		return s.view(workflow.Now(ctx)), nil
+	}); err != nil {
+		return fmt.Errorf("set query handler: %w", err)
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, CollectionActionUpdate, s.act, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, a CaseAction) error { return s.check(workflow.Now(ctx), a) },
+	})
+	if err != nil {
+		return fmt.Errorf("set update handler: %w", err)
+	}
+	return nil
+}
+
+// run wakes for the next timer, a nudge or an action until the case closes
+// or continues as new.
+func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
+	signals := workflow.GetSignalChannel(ctx, CollectionSignal)
+	if err := s.start(ctx, signals); err != nil {
+		return CollectionResult{}, err
+	}
+	for s.c.Stage != models.StageClosed {
+		next := s.nextTimer(workflow.Now(ctx))
+		s.woken = false
+		wake := func() bool { return s.woken || signals.Len() > 0 }
+		if next.at.IsZero() {
+			if err := workflow.Await(ctx, wake); err != nil {
+				return CollectionResult{}, err
+			}
+		} else if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
+			if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
+				return CollectionResult{}, err
+			}
+		}
+		s.drain(ctx, signals)
+		s.fireDue(ctx)
+		if s.c.Stage == models.StageClosed {
+			break
+		}
+		if s.shouldContinueAsNew(ctx) {
+			if err := workflow.Await(ctx, func() bool {
+				return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
+			}); err != nil {
+				return CollectionResult{}, err
+			}
+			if signals.Len() > 0 {
+				continue // handle them in this run, then try again
+			}
+			carry := s.c
+			in := s.in
+			in.Carry = &carry
+			return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)
+		}
+	}
+	if err := workflow.Await(ctx, func() bool {
+		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
+	}); err != nil {
+		return CollectionResult{}, err
+	}
+	if signals.Len() > 0 {
+		// A fact arrived as the case closed (a new bill): a fresh case reads
+		// the account again, so nothing is lost; the nudges are spent here.
+		var n CollectionNudge
+		for signals.ReceiveAsync(&n) {
+		}
+		in := s.in
+		in.Carry = nil
+		return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)
+	}
+	return CollectionResult{CaseID: s.c.CaseID, Stage: s.c.Stage, StepReached: s.c.Reached, ClosedAt: s.c.ClosedAt}, nil
+}
+
+// drain takes every nudge waiting on the channel and applies them with one
+// reread of the account.
+func (s *collectionState) drain(ctx workflow.Context, ch workflow.ReceiveChannel) {
+	var nudges []CollectionNudge
+	for {
+		var n CollectionNudge
+		if !ch.ReceiveAsync(&n) {
+			break
+		}
+		nudges = append(nudges, n)
+	}
+	if len(nudges) == 0 {
+		return
+	}
+	now := workflow.Now(ctx)
+	s.refresh(ctx, now)
+	for _, n := range nudges {
+		detail := map[string]string{"ref": strconv.FormatUint(n.Ref, 10)}
+		s.record(ctx, n.Kind, n.ActorID, "", "", detail)
+	}
+	s.settle(ctx, now)
+}
+
+// shouldContinueAsNew: the history is long, and nothing is under way that
+// a new run could not pick up (a complaint's child workflow is awaited here).
+func (s *collectionState) shouldContinueAsNew(ctx workflow.Context) bool {
+	if s.complaintPending() {
+		return false
+	}
+	info := workflow.GetInfo(ctx)
+	limit := s.in.MaxTransitions
+	if limit <= 0 {
+		limit = defaultMaxTransitions
+	}
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= historyLimit || s.transitions >= limit
+}
+
+// IsContinueAsNew reports whether err is a workflow's continue-as-new.
+func IsContinueAsNew(err error) bool {
+	var can *workflow.ContinueAsNewError
+	return errors.As(err, &can)
+}

@@ -1,0 +1,220 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/models"
+)
+
+// caseDesk are the roles that may record any task's outcome besides its
+// assignee.
+var caseDesk = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleCompanyAdmin}
+
+// caseManagers approve plans and legal referral.
+var caseManagers = []models.Role{models.RoleEstateManager, models.RoleCompanyAdmin}
+
+// maxPromise bounds how far off a promise to pay may pause the ladder.
+const maxPromise = 90
+
+// check is the validator of CollectionActionUpdate: state first
+// (InvalidState with the stage), then role (Forbidden), then fields
+// (InvalidInput).
+func (s *collectionState) check(now time.Time, a CaseAction) error {
+	if a.ActorID == 0 {
+		return invalidInput("actor_id", "an action needs the staff member who takes it")
+	}
+	if s.c.Stage == models.StageClosed {
+		return caseState(s.c.Stage, "the case is closed")
+	}
+	switch a.Action {
+	case ActTaskOutcome:
+		i := slices.IndexFunc(s.c.Tasks, func(t OpenTask) bool { return t.TaskID == a.TaskID })
+		if i < 0 {
+			return caseState(s.c.Stage, fmt.Sprintf("task %d is not open on this case", a.TaskID))
+		}
+		if a.ActorID != s.c.Tasks[i].AssigneeID && !slices.Contains(caseDesk, a.ActorRole) {
+			return forbidden("only the assignee or the service desk records this task's outcome")
+		}
+		if !a.Outcome.Valid() {
+			return invalidInput("outcome", fmt.Sprintf("got %q, want one of %v", a.Outcome, models.TaskOutcomes()))
+		}
+		if a.Outcome == models.OutcomePromised {
+			today := models.DateOf(now, s.loc)
+			if a.PromisedOn.IsZero() || a.PromisedOn.Before(today) || a.PromisedOn.After(today.AddDays(maxPromise)) {
+				return invalidInput("promised_on", fmt.Sprintf("want a date from %s to %s", today, today.AddDays(maxPromise)))
+			}
+		}
+		return nil
+	case ActPlanApprove:
+		if s.c.Stage == models.StageLegal || s.c.Stage == models.StageLegalPending {
+			return caseState(s.c.Stage, "the case awaits or is in legal referral")
+		}
+		if s.c.Plan != nil {
+			return caseState(s.c.Stage, fmt.Sprintf("plan %d is already being kept", s.c.Plan.PlanID))
+		}
+		if !slices.Contains(caseManagers, a.ActorRole) {
+			return forbidden("only an estate manager approves a plan")
+		}
+		if a.PlanID == 0 {
+			return invalidInput("plan_id", "required")
+		}
+		if err := models.ValidateInstalments(a.Plan, models.DateOf(now, s.loc)); err != nil {
+			return invalidInput("instalments", err.Error())
+		}
+		return nil
+	case ActLegalDecision:
+		if s.c.Stage != models.StageLegalPending {
+			return caseState(s.c.Stage, "no legal referral awaits a decision")
+		}
+		if !slices.Contains(caseManagers, a.ActorRole) {
+			return forbidden("only an estate manager decides on legal referral")
+		}
+		if a.Approve && !models.LegalReferralAllowed(s.c.NoticeServedAt, now, s.in.Policy.Dunning) {
+			return caseState(s.c.Stage, "the formal written demand's period has not passed")
+		}
+		if len([]rune(a.Reason)) > models.MaxReasonLen {
+			return invalidInput("reason", "too long")
+		}
+		return nil
+	}
+	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+}
+
+// act is the handler of CollectionActionUpdate.
+func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, error) {
+	now := workflow.Now(ctx)
+	if err := s.check(now, a); err != nil {
+		return s.view(now), err
+	}
+	s.woken = true
+	detail := map[string]string{}
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		detail["update_id"] = info.ID
+	}
+	if a.Note != "" {
+		detail["note"] = a.Note
+	}
+	if a.Reason != "" {
+		detail["reason"] = a.Reason
+	}
+	switch a.Action {
+	case ActTaskOutcome:
+		s.taskOutcome(ctx, now, a, detail)
+	case ActPlanApprove:
+		s.c.Plan = &ActivePlan{PlanID: a.PlanID, Instalments: slices.Clone(a.Plan), ApprovedAt: now, PaidBefore: s.acct.Account.Paid}
+		s.pause(Pause{Reason: PausePlan, Ref: a.PlanID, Since: now})
+		detail["plan_id"] = strconv.FormatUint(a.PlanID, 10)
+		detail["instalments"] = strconv.Itoa(len(a.Plan))
+		s.record(ctx, "plan_approved", a.ActorID, "", "", detail)
+		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: a.PlanID,
+			From: []models.PlanStatus{models.PlanProposed}, To: models.PlanActive, By: a.ActorID, At: now}).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("plan status", "plan", a.PlanID, "error", err)
+		}
+	case ActLegalDecision:
+		if a.Approve {
+			s.c.Stage = models.StageLegal
+			s.c.Tasks = nil // no more automatic steps, nor escalations of old tasks
+			s.record(ctx, "legal_approved", a.ActorID, "", "", detail)
+			for _, id := range s.recipients(ctx, models.RoleLegal) {
+				s.notifyStaff(ctx, id, "legal_case_assigned", s.key(fmt.Sprintf("legal/staff-%d", id)), map[string]string{
+					"location": s.acct.Location, "amount": yuan(s.acct.Account.Total), "case_no": s.caseNo(),
+				})
+			}
+		} else {
+			s.c.Stage = models.StageDunning
+			s.c.Reached-- // the referral is a step still to take
+			s.c.LegalNotBefore = now.Add(s.in.Policy.Dunning.FormalNoticePeriod.Std())
+			s.restage()
+			detail["ask_again"] = s.c.LegalNotBefore.Format(time.RFC3339)
+			s.record(ctx, "legal_rejected", a.ActorID, "", "", detail)
+		}
+	}
+	return s.view(workflow.Now(ctx)), nil
+}
+
+// taskOutcome records a call's or visit's outcome and what follows from it:
+// a promise pauses the ladder until the promised date is over; a refusal
+// because of a service complaint opens a complaint ticket and pauses until
+// it closes.
+func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a CaseAction, detail map[string]string) {
+	i := slices.IndexFunc(s.c.Tasks, func(t OpenTask) bool { return t.TaskID == a.TaskID })
+	task := s.c.Tasks[i]
+	s.c.Tasks = slices.Delete(s.c.Tasks, i, i+1)
+	ch := models.ChannelPhone
+	if task.Action == models.ActionVisit {
+		ch = models.ChannelVisit
+	}
+	detail["task_id"] = strconv.FormatUint(task.TaskID, 10)
+	var promised *time.Time
+	if a.Outcome == models.OutcomePromised {
+		until := a.PromisedOn.AddDays(1).In(s.loc)
+		s.pause(Pause{Reason: PausePromise, Since: now, Until: until})
+		detail["promised_on"] = a.PromisedOn.String()
+		p := models.DateTime(a.PromisedOn)
+		promised = &p
+	}
+	s.record(ctx, "task_outcome", a.ActorID, ch, string(a.Outcome), detail)
+	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CompleteTask, activities.TaskOutcomeInput{TaskID: task.TaskID,
+		Outcome: a.Outcome, Note: a.Note, PromisedOn: promised, By: a.ActorID, At: now}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("complete task", "task", task.TaskID, "error", err)
+	}
+	if a.Outcome == models.OutcomeRefusesComplaint {
+		s.openComplaint(ctx, now, task, a)
+	}
+}
+
+// openComplaint creates the complaint ticket and starts its workflow as a
+// child that outlives the case; the ladder waits until the complaint closes.
+func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, task OpenTask, a CaseAction) {
+	var res activities.FollowUpResult
+	desc := fmt.Sprintf("催缴案件%d：业主因服务问题拒绝缴费。%s", s.c.CaseID, a.Note)
+	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().OpenComplaint, activities.ComplaintInput{
+		Key: s.key(fmt.Sprintf("complaint-%d", task.TaskID)), EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
+		ResidentID: s.acct.ResidentID, FirstReceiverID: a.ActorID, Description: desc, ReportedAt: now,
+	}).Get(ctx, &res)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("open complaint", "case", s.c.CaseID, "error", err)
+		return
+	}
+	ticketID := res.Ticket.ID
+	s.pause(Pause{Reason: PauseComplaint, Ref: ticketID, Since: now})
+	s.complaints = append(s.complaints, ticketID)
+	s.record(ctx, "complaint_opened", a.ActorID, "", "", map[string]string{"ticket_id": strconv.FormatUint(ticketID, 10)})
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        TicketWorkflowID(ticketID),
+		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var out TicketResult
+		if err := child.Get(ctx, &out); err != nil {
+			workflow.GetLogger(ctx).Warn("complaint ticket", "ticket", ticketID, "error", err)
+		}
+		s.complaints = slices.DeleteFunc(s.complaints, func(id uint64) bool { return id == ticketID })
+		done := workflow.Now(ctx)
+		if i := slices.IndexFunc(s.c.Pauses, func(p Pause) bool { return p.Reason == PauseComplaint && p.Ref == ticketID }); i >= 0 {
+			held := s.unpause(i, done)
+			s.record(ctx, "resumed", 0, "", "", map[string]string{"reason": PauseComplaint,
+				"ticket_id": strconv.FormatUint(ticketID, 10), "held": held.String()})
+		}
+		s.woken = true
+	})
+}
+
+func caseState(stage models.CaseStage, msg string) error {
+	return temporal.NewApplicationError(msg, ErrTypeInvalidState, string(stage))
+}
+
+func forbidden(msg string) error {
+	return temporal.NewApplicationError(msg, ErrTypeForbidden)
+}

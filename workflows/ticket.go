@@ -1,0 +1,215 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/wuye/wuye/models"
+)
+
+// TicketInput starts the workflow of one ticket. Policy is the estate's
+// policy when the ticket was reported: later changes do not move its
+// deadlines.
+type TicketInput struct {
+	TicketID        uint64
+	EstateID        uint64
+	Kind            models.TicketKind
+	Urgency         models.Urgency
+	Category        string
+	HouseholdID     uint64 // 0: a common area, described by Location
+	Location        string
+	ResidentID      uint64 // 0: no resident to message
+	FirstReceiverID uint64
+	ParentTicketID  uint64
+	ReportedAt      time.Time
+	Appointment     *time.Time
+	Policy          models.Policy
+	TimeZone        string
+}
+
+// NewTicketInput builds the workflow input of a ticket just created, with the
+// estate's current policy and time zone (empty: Asia/Shanghai).
+func NewTicketInput(t models.Ticket, p models.Policy, tz string) TicketInput {
+	if tz == "" {
+		tz = "Asia/Shanghai"
+	}
+	in := TicketInput{
+		TicketID: t.ID, EstateID: t.EstateID, Kind: t.Kind, Urgency: t.Urgency, Category: t.Category,
+		Location: t.Location, FirstReceiverID: t.FirstReceiverID, ReportedAt: t.ReportedAt,
+		Policy: p, TimeZone: tz,
+	}
+	if t.HouseholdID != nil {
+		in.HouseholdID = *t.HouseholdID
+	}
+	if t.ResidentID != nil {
+		in.ResidentID = *t.ResidentID
+	}
+	if t.ParentTicketID != nil {
+		in.ParentTicketID = *t.ParentTicketID
+	}
+	if t.Appointment != nil {
+		at := *t.Appointment
+		in.Appointment = &at
+	}
+	return in
+}
+
+// TicketResult is how a ticket ended.
+type TicketResult struct {
+	TicketID        uint64
+	Status          models.TicketStatus
+	ReopenCount     int
+	EscalationLevel int
+	Score           int  // 0: no return visit recorded
+	VisitMissed     bool // the return-visit window passed
+	FollowUpID      uint64
+	ClosedAt        time.Time
+}
+
+// The actions of TicketAction.Action.
+const (
+	ActDispatch    = "dispatch"     // assign to AssigneeID (new tickets)
+	ActAccept      = "accept"       // the assignee takes the job
+	ActContact     = "contact"      // the resident was contacted (repairs)
+	ActArrive      = "arrive"       // the assignee is on site (repairs)
+	ActHold        = "hold"         // pause the clocks for HoldReason
+	ActResume      = "resume"       // restart the clocks
+	ActTransfer    = "transfer"     // hand the work to AssigneeID, with Reason
+	ActComplete    = "complete"     // the work is done (a complaint: resolved)
+	ActCancel      = "cancel"       // close without completing, with Reason
+	ActNote        = "note"         // add Note
+	ActAcknowledge = "acknowledge"  // a complaint is acknowledged
+	ActAnswer      = "answer"       // a complaint's substantive answer (Note)
+	ActConfirm     = "confirm"      // the resident's verdict (Accepted)
+	ActReturnVisit = "return_visit" // the satisfaction visit (Score, Comments)
+)
+
+// TicketAction is a staff action on a ticket, sent as the update
+// TicketActionUpdate. The caller's Temporal update ID makes it idempotent.
+type TicketAction struct {
+	Action     string
+	ActorID    uint64
+	ActorRole  models.Role
+	AssigneeID uint64
+	Reason     string
+	Note       string
+	HoldReason models.HoldReason
+	Summary    string
+	Materials  string
+	ChargeFen  models.Money
+	Accepted   bool
+	Score      int
+	Comments   string
+}
+
+// ResidentLinkRole is the ActorRole of the ticket's resident answering
+// through the signed link of their confirmation message (ActorID: the
+// ticket's ResidentID). It is no staff role: the validator accepts it for
+// ActConfirm only.
+const ResidentLinkRole models.Role = "resident_link"
+
+// DeadlineView is one deadline as the TicketStateQuery shows it. Left is
+// negative once breached; while on hold it stays as it was when the hold began.
+type DeadlineView struct {
+	Milestone models.Milestone
+	Round     int // 0 for the first completion, n after the n-th reopen
+	Due       time.Time
+	Left      time.Duration
+	Done      bool
+	DoneAt    *time.Time
+	Warned    bool
+	Level     int // escalation levels reached for this deadline
+}
+
+// TicketView is the live state of a ticket: the result of every action and
+// of the TicketStateQuery.
+type TicketView struct {
+	TicketID        uint64
+	Kind            models.TicketKind
+	Urgency         models.Urgency
+	Status          models.TicketStatus
+	AssigneeID      uint64
+	FirstReceiverID uint64
+	Deadlines       []DeadlineView
+	HeldFor         time.Duration
+	OnHoldSince     *time.Time
+	HoldReason      models.HoldReason
+	EscalationLevel int
+	NextTimer       string // e.g. "warn on_site", "escalate complete 2", "auto_confirm"
+	NextTimerAt     *time.Time
+	ReopenCount     int
+	ConfirmBy       *time.Time
+	ReturnVisitBy   *time.Time
+	Score           int
+	FollowUpID      uint64
+	AsOf            time.Time
+}
+
+// Ticket runs one ticket from report to close: deadlines from the policy
+// snapshot, warnings and escalation, staff actions, confirmation and the
+// return visit.
+func Ticket(ctx workflow.Context, in TicketInput) (TicketResult, error) {
+	s, err := newTicketState(ctx, in)
+	if err != nil {
+		return TicketResult{}, err
+	}
+	if err := s.setup(ctx); err != nil {
+		return TicketResult{}, err
+	}
+	return s.run(ctx)
+}
+
+// setup registers the handlers; they run from the first workflow task on.
+func (s *ticketState) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, TicketStateQuery, func() (TicketView, error) {
+		return s.view(workflow.Now(ctx)), nil
+	}); err != nil {
+		return fmt.Errorf("set query handler: %w", err)
+	}
+	if err := workflow.SetQueryHandler(ctx, TicketAllowedActionsQuery, s.allowed); err != nil {
+		return fmt.Errorf("set query handler: %w", err)
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, TicketActionUpdate, s.act, workflow.UpdateHandlerOptions{
+		Validator: s.check,
+	})
+	if err != nil {
+		return fmt.Errorf("set update handler: %w", err)
+	}
+	return nil
+}
+
+// run waits for the next timer or the next action until the ticket closes.
+func (s *ticketState) run(ctx workflow.Context) (TicketResult, error) {
+	s.started(ctx)
+	for !s.status.Terminal() {
+		next := s.nextTimer()
+		s.woken = false
+		woken := func() bool { return s.woken }
+		if next.at.IsZero() {
+			if err := workflow.Await(ctx, woken); err != nil {
+				return TicketResult{}, err
+			}
+			continue
+		}
+		if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithTimeout(ctx, wait, woken)
+			if err != nil {
+				return TicketResult{}, err
+			}
+			if ok {
+				continue
+			}
+		}
+		s.fireDue(ctx)
+	}
+	s.finish(ctx)
+	// Let running actions answer and queued resident messages go out.
+	if err := workflow.Await(ctx, func() bool {
+		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
+	}); err != nil {
+		return TicketResult{}, err
+	}
+	return s.result(), nil
+}

@@ -1,0 +1,175 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/wuye/wuye/models"
+)
+
+// check is the validator of TicketActionUpdate: it refuses, without changing
+// anything, an action that the ticket's status, the caller's role or the
+// action's own fields do not allow. The checks run in that order: status
+// (InvalidState), role (Forbidden), fields (InvalidInput).
+func (s *ticketState) check(a TicketAction) error {
+	if a.ActorRole == ResidentLinkRole {
+		return s.checkResident(a)
+	}
+	if a.ActorID == 0 {
+		return invalidInput("actor_id", "an action needs the staff member who takes it")
+	}
+	if !a.ActorRole.Valid() {
+		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+	}
+	repair, complaint := s.in.Kind == models.TicketRepair, s.in.Kind == models.TicketComplaint
+	assignee := a.ActorID == s.assignee
+	owner := assignee || a.ActorID == s.in.FirstReceiverID || isDesk(a.ActorRole)
+	switch a.Action {
+	case ActDispatch:
+		return s.gate(a, repair, []models.TicketStatus{models.StatusNew}, isDesk(a.ActorRole), func() error {
+			return needID("assignee_id", a.AssigneeID)
+		})
+	case ActAccept:
+		return s.gate(a, repair, []models.TicketStatus{models.StatusAssigned}, assignee, nil)
+	case ActContact:
+		if err := s.gate(a, repair, []models.TicketStatus{models.StatusNew, models.StatusAssigned,
+			models.StatusAccepted, models.StatusInProgress}, assignee || isDesk(a.ActorRole), nil); err != nil {
+			return err
+		}
+		if s.pending(models.MilestoneContact) == nil {
+			return invalidState(s.status, "the resident's contact is already recorded")
+		}
+		return nil
+	case ActArrive:
+		return s.gate(a, repair, []models.TicketStatus{models.StatusAccepted}, assignee || isManager(a.ActorRole), nil)
+	case ActHold:
+		return s.gate(a, true, s.workingStates(), assignee || isDesk(a.ActorRole), func() error {
+			if !a.HoldReason.Valid() {
+				return invalidInput("hold_reason", "want waiting_parts, resident_absent or resident_appointment")
+			}
+			return nil
+		})
+	case ActResume:
+		return s.gate(a, true, []models.TicketStatus{models.StatusOnHold}, assignee || isDesk(a.ActorRole), nil)
+	case ActTransfer:
+		return s.gate(a, true, append(s.workingStates(), models.StatusOnHold), assignee || isDesk(a.ActorRole), func() error {
+			if err := needID("assignee_id", a.AssigneeID); err != nil {
+				return err
+			}
+			if a.AssigneeID == s.assignee {
+				return invalidInput("assignee_id", "the ticket is already assigned to this staff member")
+			}
+			return needText("reason", a.Reason)
+		})
+	case ActComplete:
+		from, may := models.StatusInProgress, assignee || isManager(a.ActorRole)
+		if complaint {
+			from, may = models.StatusAnswered, owner
+		}
+		return s.gate(a, true, []models.TicketStatus{from}, may, func() error {
+			if a.ChargeFen < 0 {
+				return invalidInput("charge_fen", "must not be negative")
+			}
+			return needText("summary", a.Summary)
+		})
+	case ActCancel:
+		return s.gate(a, true, openStates(), isManager(a.ActorRole), func() error { return needText("reason", a.Reason) })
+	case ActNote:
+		return s.gate(a, true, openStates(), true, func() error { return needText("note", a.Note) })
+	case ActAcknowledge:
+		return s.gate(a, complaint, []models.TicketStatus{models.StatusNew}, owner, nil)
+	case ActAnswer:
+		return s.gate(a, complaint, []models.TicketStatus{models.StatusAcknowledged}, owner, func() error {
+			return needText("note", a.Note)
+		})
+	case ActConfirm:
+		return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, isDesk(a.ActorRole), nil)
+	case ActReturnVisit:
+		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, isDesk(a.ActorRole), func() error {
+			if a.Score < 1 || a.Score > 5 {
+				return invalidInput("score", fmt.Sprintf("got %d, want 1 to 5", a.Score))
+			}
+			return nil
+		})
+	}
+	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+}
+
+// checkResident is check for the resident answering through the signed
+// link: the ticket's own resident, only to confirm or reject the work. No
+// history before it holds such an action (the role was refused), so it
+// needs no workflow.GetVersion.
+func (s *ticketState) checkResident(a TicketAction) error {
+	if a.Action != ActConfirm || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
+		return temporal.NewApplicationError(fmt.Sprintf("resident %d may not %s this ticket", a.ActorID, a.Action),
+			ErrTypeForbidden, string(a.ActorRole))
+	}
+	return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, true, nil)
+}
+
+// gate applies the three checks of one action: it must apply to the kind,
+// the status must be one of from, the caller must be allowed, and then its
+// fields must pass input (nil: none to check).
+func (s *ticketState) gate(a TicketAction, forKind bool, from []models.TicketStatus, allowed bool, input func() error) error {
+	switch {
+	case !forKind:
+		return invalidInput("action", fmt.Sprintf("%s does not apply to a %s", a.Action, s.in.Kind))
+	case !slices.Contains(from, s.status):
+		return invalidState(s.status, fmt.Sprintf("cannot %s a ticket that is %s", a.Action, s.status))
+	case !allowed:
+		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this ticket", a.ActorRole, a.ActorID, a.Action),
+			ErrTypeForbidden, string(a.ActorRole))
+	case input != nil:
+		return input()
+	}
+	return nil
+}
+
+// workingStates are the statuses in which work is under way and may pause.
+func (s *ticketState) workingStates() []models.TicketStatus {
+	if s.in.Kind == models.TicketComplaint {
+		return []models.TicketStatus{models.StatusNew, models.StatusAcknowledged, models.StatusAnswered}
+	}
+	return []models.TicketStatus{models.StatusAssigned, models.StatusAccepted, models.StatusInProgress}
+}
+
+func openStates() []models.TicketStatus {
+	return []models.TicketStatus{
+		models.StatusNew, models.StatusAssigned, models.StatusAccepted, models.StatusInProgress,
+		models.StatusAcknowledged, models.StatusAnswered, models.StatusOnHold, models.StatusCompleted,
+		models.StatusReturnVisit,
+	}
+}
+
+// isDesk: the customer-service desk and those above it, who dispatch, record
+// the resident's answers and the return visit.
+func isDesk(r models.Role) bool { return r == models.RoleCustomerService || isManager(r) }
+
+// isManager: supervisors and above, who may cancel and act for a technician.
+func isManager(r models.Role) bool {
+	return r == models.RoleSupervisor || r == models.RoleEstateManager || r == models.RoleCompanyAdmin
+}
+
+func invalidState(status models.TicketStatus, msg string) error {
+	return temporal.NewApplicationError(msg, ErrTypeInvalidState, string(status))
+}
+
+func invalidInput(field, msg string) error {
+	return temporal.NewApplicationError(field+": "+msg, ErrTypeInvalidInput, field)
+}
+
+func needID(field string, id uint64) error {
+	if id == 0 {
+		return invalidInput(field, "required")
+	}
+	return nil
+}
+
+func needText(field, text string) error {
+	if text == "" {
+		return invalidInput(field, "required")
+	}
+	return nil
+}

@@ -1,0 +1,282 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/models"
+)
+
+// deadline is one promised step of the ticket and its warning and escalation
+// timers.
+type deadline struct {
+	Milestone models.Milestone
+	Round     int // 0, or n for the completion owed after the n-th reopen
+	Due       time.Time
+	WarnAt    time.Time
+	Warned    bool
+	DoneAt    time.Time // zero while pending
+	Level     int       // escalation levels reached
+	// EscalateAt is when the next level is reached; zero past the last.
+	EscalateAt time.Time
+}
+
+func (d *deadline) done() bool { return !d.DoneAt.IsZero() }
+
+// name identifies the deadline in keys and views: "complete", "complete-r1".
+func (d *deadline) name() string {
+	if d.Round == 0 {
+		return string(d.Milestone)
+	}
+	return fmt.Sprintf("%s-r%d", d.Milestone, d.Round)
+}
+
+// ticketState is the live state of one ticket workflow.
+type ticketState struct {
+	in        TicketInput
+	loc       *time.Location
+	status    models.TicketStatus
+	resumeTo  models.TicketStatus // the status a hold returns to
+	assignee  uint64
+	deadlines []*deadline
+
+	holdSince  time.Time
+	holdReason models.HoldReason
+	held       time.Duration // on hold so far, finished holds only
+
+	reopens   int
+	level     int // highest escalation level reached
+	charge    models.Money
+	confirmBy time.Time
+	visitFrom time.Time
+	visitBy   time.Time
+
+	score        int
+	comments     string
+	visitMissed  bool
+	wantFollowUp bool
+	followUpID   uint64
+	closedAt     time.Time
+
+	estateName   string // for messages
+	servicePhone string
+	seq          int64                  // transitions recorded, the read model's revision
+	woken        bool                   // an action changed the state since the loop last looked
+	outbox       []activities.SendInput // resident messages not yet sent, oldest first
+	sa           caseAttrs
+}
+
+func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
+	loc, err := time.LoadLocation(in.TimeZone)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+	}
+	sched, err := models.TicketSchedule(in.Policy, in.Kind, in.Urgency, in.ReportedAt, in.Appointment, loc)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadlines of ticket %d: %v", in.TicketID, err), ErrTypeInvalidInput, err, "policy")
+	}
+	s := &ticketState{in: in, loc: loc, status: models.StatusNew}
+	if in.Kind == models.TicketComplaint {
+		s.assignee = in.FirstReceiverID // 首问负责: the receiver owns it until handed on
+	}
+	for _, d := range sched {
+		s.deadlines = append(s.deadlines, s.newDeadline(d.Milestone, 0, in.ReportedAt, d.Due))
+	}
+	return s, nil
+}
+
+func (s *ticketState) newDeadline(m models.Milestone, round int, start, due time.Time) *deadline {
+	d := &deadline{Milestone: m, Round: round, Due: due.In(s.loc),
+		WarnAt: models.WarnAt(start, due, s.in.Policy.Repair.WarnAtPercent).In(s.loc)}
+	if at, ok := s.in.Policy.Escalation.EscalationAt(d.Due, 1); ok {
+		d.EscalateAt = at
+	}
+	return d
+}
+
+// pending returns the open deadline for m (the latest round), or nil.
+func (s *ticketState) pending(m models.Milestone) *deadline {
+	for i := len(s.deadlines) - 1; i >= 0; i-- {
+		if d := s.deadlines[i]; d.Milestone == m {
+			if d.done() {
+				return nil
+			}
+			return d
+		}
+	}
+	return nil
+}
+
+// meet marks the milestones ms done at now, when still pending.
+func (s *ticketState) meet(now time.Time, ms ...models.Milestone) {
+	for _, m := range ms {
+		if d := s.pending(m); d != nil {
+			d.DoneAt = now
+		}
+	}
+}
+
+// timer is the next moment the workflow must act without being asked.
+type timer struct {
+	at   time.Time
+	kind string // timerWarn, timerEscalate, timerConfirm, timerVisit
+	dl   *deadline
+}
+
+const (
+	timerWarn     = "warn"
+	timerEscalate = "escalate"
+	timerConfirm  = "auto_confirm"
+	timerVisit    = "return_visit_missed"
+)
+
+func (t timer) String() string {
+	switch t.kind {
+	case timerWarn:
+		return "warn " + t.dl.name()
+	case timerEscalate:
+		return fmt.Sprintf("escalate %s %d", t.dl.name(), t.dl.Level+1)
+	}
+	return t.kind
+}
+
+// nextTimer returns the earliest pending timer; zero when none. On hold,
+// the clocks stand still: no deadline timer runs.
+func (s *ticketState) nextTimer() timer {
+	var next timer
+	consider := func(t timer) {
+		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
+			next = t
+		}
+	}
+	switch s.status {
+	case models.StatusOnHold, models.StatusClosed, models.StatusCancelled:
+		return next
+	case models.StatusCompleted:
+		consider(timer{at: s.confirmBy, kind: timerConfirm})
+	case models.StatusReturnVisit:
+		consider(timer{at: s.visitBy, kind: timerVisit})
+	}
+	for _, d := range s.deadlines {
+		switch {
+		case d.done():
+		case !d.Warned:
+			consider(timer{at: d.WarnAt, kind: timerWarn, dl: d})
+		default:
+			consider(timer{at: d.EscalateAt, kind: timerEscalate, dl: d})
+		}
+	}
+	return next
+}
+
+// shiftPending moves every deadline and timer still ahead of since by by:
+// the time spent on hold does not count.
+func (s *ticketState) shiftPending(since time.Time, by time.Duration) {
+	later := func(t time.Time) time.Time {
+		if t.After(since) {
+			return t.Add(by)
+		}
+		return t
+	}
+	for _, d := range s.deadlines {
+		if d.done() {
+			continue
+		}
+		d.Due, d.WarnAt, d.EscalateAt = later(d.Due), later(d.WarnAt), later(d.EscalateAt)
+	}
+}
+
+// nextDue is the nearest deadline not met, for the read model: none while on
+// hold or closed; the return visit once the work is confirmed.
+func (s *ticketState) nextDue() (due, warn time.Time, kind models.Milestone) {
+	switch s.status {
+	case models.StatusOnHold, models.StatusClosed, models.StatusCancelled, models.StatusCompleted:
+		return
+	case models.StatusReturnVisit:
+		return s.visitBy, models.WarnAt(s.visitFrom, s.visitBy, s.in.Policy.Repair.WarnAtPercent), models.MilestoneReturnVisit
+	}
+	for _, d := range s.deadlines {
+		if !d.done() && (due.IsZero() || d.Due.Before(due)) {
+			due, warn, kind = d.Due, d.WarnAt, d.Milestone
+		}
+	}
+	return
+}
+
+// progress is the read model's copy of the state at revision s.seq.
+func (s *ticketState) progress() models.TicketProgress {
+	p := models.TicketProgress{
+		Status: s.status, AssigneeID: optID(s.assignee), EscalationLevel: s.level,
+		HeldSeconds: int64(s.held / time.Second), HoldReason: s.holdReason, OnHoldSince: optTime(s.holdSince),
+		ReopenCount: s.reopens, ChargeFen: s.charge, ClosedAt: optTime(s.closedAt),
+		FollowUpID: optID(s.followUpID), Revision: s.seq,
+	}
+	if s.score > 0 {
+		score := s.score
+		p.Score = &score
+	}
+	for _, d := range s.deadlines {
+		p.Deadlines = append(p.Deadlines, models.TicketDeadline{Milestone: d.Milestone, Due: d.Due, DoneAt: optTime(d.DoneAt)})
+	}
+	due, warn, kind := s.nextDue()
+	p.NextDueAt, p.WarnAt, p.NextDueKind = optTime(due), optTime(warn), kind
+	return p
+}
+
+// view is the state as the query and the actions show it, at now.
+func (s *ticketState) view(now time.Time) TicketView {
+	v := TicketView{
+		TicketID: s.in.TicketID, Kind: s.in.Kind, Urgency: s.in.Urgency, Status: s.status,
+		AssigneeID: s.assignee, FirstReceiverID: s.in.FirstReceiverID, HeldFor: s.held,
+		OnHoldSince: optTime(s.holdSince), HoldReason: s.holdReason, EscalationLevel: s.level,
+		ReopenCount: s.reopens, ConfirmBy: optTime(s.confirmBy), ReturnVisitBy: optTime(s.visitBy),
+		Score: s.score, FollowUpID: s.followUpID, AsOf: now,
+	}
+	clock := now
+	if !s.holdSince.IsZero() {
+		v.HeldFor += now.Sub(s.holdSince)
+		clock = s.holdSince // the clock stopped when the hold began
+	}
+	for _, d := range s.deadlines {
+		dv := DeadlineView{Milestone: d.Milestone, Round: d.Round, Due: d.Due, Done: d.done(),
+			DoneAt: optTime(d.DoneAt), Warned: d.Warned, Level: d.Level}
+		switch {
+		case d.done():
+			dv.Left = d.Due.Sub(d.DoneAt)
+		case d.Due.After(clock):
+			dv.Left = d.Due.Sub(clock)
+		default:
+			dv.Left = d.Due.Sub(now)
+		}
+		v.Deadlines = append(v.Deadlines, dv)
+	}
+	if t := s.nextTimer(); !t.at.IsZero() {
+		v.NextTimer, v.NextTimerAt = t.String(), optTime(t.at)
+	}
+	return v
+}
+
+func (s *ticketState) result() TicketResult {
+	return TicketResult{
+		TicketID: s.in.TicketID, Status: s.status, ReopenCount: s.reopens, EscalationLevel: s.level,
+		Score: s.score, VisitMissed: s.visitMissed, FollowUpID: s.followUpID, ClosedAt: s.closedAt,
+	}
+}
+
+func optID(id uint64) *uint64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
