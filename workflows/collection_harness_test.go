@@ -253,7 +253,9 @@ func (h *collHarness) run() CollectionResult {
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatalf("workflow did not complete")
 	}
+	h.mu.Lock()
 	byRevision(h.records, func(r activities.RecordCaseInput) uint64 { return r.CaseID }, func(r activities.RecordCaseInput) int64 { return r.Progress.Revision })
+	h.mu.Unlock()
 	var res CollectionResult
 	if err := h.env.GetWorkflowResult(&res); err != nil {
 		h.t.Fatalf("workflow result: %v", err)

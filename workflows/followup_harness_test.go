@@ -138,7 +138,9 @@ func (h *fuHarness) run() FollowUpResult {
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatalf("workflow did not complete")
 	}
+	h.mu.Lock()
 	byRevision(h.records, func(r activities.FollowUpRecordInput) uint64 { return r.FollowUpID }, func(r activities.FollowUpRecordInput) int64 { return r.Progress.Revision })
+	h.mu.Unlock()
 	var res FollowUpResult
 	if err := h.env.GetWorkflowResult(&res); err != nil {
 		h.t.Fatalf("workflow result: %v", err)
