@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -238,6 +239,53 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 	if !strings.Contains(string(raw), `"Policy"`) || !strings.Contains(string(raw), `"warn_at_percent"`) {
 		t.Error("openapi: got no Policy schema with its fields, want the request bodies described")
+	}
+	// Operation IDs are unique identifiers; an :action is one of the named
+	// actions, an :id a positive integer.
+	type operation struct {
+		OperationID string `json:"operationId"`
+		Parameters  []struct {
+			Name, In string
+			Schema   struct {
+				Type string   `json:"type"`
+				Enum []string `json:"enum"`
+			} `json:"schema"`
+		} `json:"parameters"`
+	}
+	schemas := srvDoc["components"].(map[string]any)["schemas"].(map[string]any)
+	for name := range schemas {
+		if strings.Contains(name, "github") || !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`).MatchString(name) {
+			t.Errorf("schema name %q, want a short identifier", name)
+		}
+	}
+	if _, ok := schemas["ticketRowList"]; !ok {
+		t.Error("schemas: got no ticketRowList, want list bodies named after their items")
+	}
+	ids := map[string]string{}
+	validID := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	for path, ops := range doc.Paths {
+		for method, raw := range ops {
+			var op operation
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatal(err)
+			}
+			if !validID.MatchString(op.OperationID) {
+				t.Errorf("%s %s: operationId %q, want letters, digits and _", method, path, op.OperationID)
+			}
+			if other, dup := ids[op.OperationID]; dup {
+				t.Errorf("%s %s: operationId %q also names %s", method, path, op.OperationID, other)
+			}
+			ids[op.OperationID] = method + " " + path
+			for _, p := range op.Parameters {
+				switch {
+				case p.In != "path":
+				case p.Name == "action" && (p.Schema.Type != "string" || len(p.Schema.Enum) == 0):
+					t.Errorf("%s %s: :action is %s with values %v, want a string of the named actions", method, path, p.Schema.Type, p.Schema.Enum)
+				case p.Name == "id" && p.Schema.Type != "integer":
+					t.Errorf("%s %s: :id is %s, want integer", method, path, p.Schema.Type)
+				}
+			}
+		}
 	}
 }
 

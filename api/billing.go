@@ -298,7 +298,12 @@ func (s *Server) createDispute(c *gin.Context) {
 	}
 	d, err := s.store.OpenDispute(ctx, p.scope(), b.ID, in.Reason, p.Staff.ID, s.now(), loc, pol.Fees)
 	if errors.Is(err, models.ErrInvalidState) {
-		err = &stateError{state: "due " + models.DateOf(b.DueOn, time.UTC).String(), msg: "the bill can no longer be disputed: " + err.Error()}
+		due := models.DateOf(b.DueOn, time.UTC)
+		err = &stateError{state: "due " + due.String(), msg: fmt.Sprintf(
+			"the bill can no longer be disputed: disputes close %d days before the due date %s", pol.Fees.DisputeBeforeDueDays, due)}
+		if models.DisputeAllowed(due, models.DateOf(s.now(), loc), pol.Fees) {
+			err = &stateError{state: "disputed", msg: "the bill is already disputed"}
+		}
 	}
 	if err == nil {
 		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID, ActorID: p.Staff.ID})

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,6 +179,12 @@ func (h *harness) wantError(r response, status int, code, field string) {
 	}
 	if r.status != status || body.Error.Code != code || body.Error.Field != field {
 		h.t.Errorf("%s: got %d %s field %q (%s), want %d %s field %q", r.req, r.status, body.Error.Code, body.Error.Field, body.Error.Message, status, code, field)
+	}
+	// An internal error wrapped into the message shows its chain.
+	for _, leak := range []string{"invalid state:", ": not found", ": conflict", "unavailable:", "sql", "gorm", "rpc error", "workflow"} {
+		if strings.Contains(strings.ToLower(body.Error.Message), leak) {
+			h.t.Errorf("%s: message %q shows internal error text (%q)", r.req, body.Error.Message, leak)
+		}
 	}
 }
 

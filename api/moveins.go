@@ -391,7 +391,7 @@ func (s *Server) moveInRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/follow-ups/:id", summary: "A follow-up visit with its live process state, events and messages", tag: "move-ins",
 			roles: everyRole, handler: s.getFollowUp, resp: followUpDetail{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/follow-ups/:id/actions/:action", summary: "A staff action: " + strings.Join(visitActions, ", ") + " (Idempotency-Key header: applied once)", tag: "move-ins",
-			roles: deskRoles, handler: s.followUpAction, body: followUpActionRequest{}, resp: followUpProcess{}, status: http.StatusOK, scoped: true},
+			roles: deskRoles, handler: s.followUpAction, body: followUpActionRequest{}, resp: followUpProcess{}, status: http.StatusOK, scoped: true, actions: visitActions},
 		{method: http.MethodPost, path: "/api/v1/households/:id/move-out", summary: "Mark a household moved out; cancels its follow-up visits not yet made", tag: "move-ins",
 			roles: deskRoles, handler: s.moveOut, body: moveOutRequest{}, resp: moveOutResponse{}, status: http.StatusOK, scoped: true},
 	}

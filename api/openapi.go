@@ -33,11 +33,15 @@ func (s *Server) openAPIDocument() map[string]any {
 		op := map[string]any{
 			"summary":     r.summary,
 			"tags":        []string{r.tag},
-			"operationId": strings.ToLower(r.method) + strings.ReplaceAll(strings.ReplaceAll(p, "/", "_"), "{", "by_"),
+			"operationId": strings.ToLower(r.method) + strings.NewReplacer("/", "_", "-", "_", ".", "_", "{", "by_", "}", "").Replace(p),
 		}
 		var ps []any
 		for _, m := range pathParam.FindAllStringSubmatch(r.path, -1) {
-			ps = append(ps, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer"}})
+			schema := map[string]any{"type": "integer", "format": "int64", "minimum": 1}
+			if m[1] == "action" {
+				schema = map[string]any{"type": "string", "enum": r.actions}
+			}
+			ps = append(ps, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		for _, q := range r.query {
 			ps = append(ps, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": map[string]any{"type": q.kind}})
@@ -153,8 +157,7 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		name := nonName.ReplaceAllString(t.Name(), "_")
-		name = strings.Trim(name, "_")
+		name := schemaName(t.Name())
 		ref := map[string]any{"$ref": "#/components/schemas/" + name}
 		if _, done := g.defs[name]; done {
 			return ref
@@ -202,4 +205,18 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		}
 		props[name] = s
 	}
+}
+
+// schemaName names a Go type's schema: a generic instance is named after
+// its argument, "listBody[github.com/…/models.Ticket]" as "TicketList".
+func schemaName(goName string) string {
+	if base, arg, ok := strings.Cut(goName, "["); ok {
+		arg = strings.TrimSuffix(arg, "]")
+		arg = arg[strings.LastIndex(arg, ".")+1:]
+		if base == "listBody" {
+			return schemaName(arg) + "List"
+		}
+		return schemaName(base + "_" + arg)
+	}
+	return strings.Trim(nonName.ReplaceAllString(goName, "_"), "_")
 }

@@ -20,6 +20,7 @@ type route struct {
 	resp         any // success body type, nil for 204
 	status       int // success status
 	query        []param
+	actions      []string // the values of the path's :action, when it has one
 	// scoped: the path's :id names a record that belongs to an estate, so a
 	// caller of another estate gets 404 (used by the access tests).
 	scoped bool

@@ -387,6 +387,6 @@ func (s *Server) ticketRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state, timeline, escalations and messages", tag: "tickets",
 			roles: everyRole, handler: s.getTicket, resp: ticketDetail{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: "A staff action: " + strings.Join(ticketActions, ", ") + " (Idempotency-Key header: applied once)", tag: "tickets",
-			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true},
+			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true, actions: ticketActions},
 	}
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -62,6 +63,21 @@ const (
 	NudgeDispute  = "dispute"          // a bill was disputed
 	NudgeResolved = "dispute_resolved" // finance resolved a dispute
 	NudgeWaiver   = "waiver"           // a late fee was waived
+)
+
+// Change IDs of workflow.GetVersion in the collection workflow; the old
+// paths stay for the histories in workflows/testdata.
+const (
+	// changeRecordNudgeOnce, version 1: a nudge the case has already
+	// recorded (the same bill or payment posted again, which nudges again
+	// in case the first nudge was lost) rereads the account but records no
+	// second event. Before it, each repeat added an event.
+	changeRecordNudgeOnce = "record-nudge-once"
+	// changeOpenOnlyWhenOwed, version 1: a fresh run reads the account
+	// before opening a case and opens none when nothing is owed. Before it,
+	// a nudge with nothing owed (a payment posted again after the case
+	// closed) opened a case that closed at once.
+	changeOpenOnlyWhenOwed = "open-only-when-owed"
 )
 
 // CollectionNudge tells the case that the household's account changed. The
@@ -167,6 +183,9 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 	if err := s.start(ctx, signals); err != nil {
 		return CollectionResult{}, err
 	}
+	if s.noCase {
+		return CollectionResult{Stage: models.StageClosed, StepReached: -1, ClosedAt: workflow.Now(ctx)}, nil
+	}
 	for s.c.Stage != models.StageClosed {
 		next := s.nextTimer(workflow.Now(ctx))
 		s.woken = false
@@ -235,6 +254,11 @@ func (s *collectionState) drain(ctx workflow.Context, ch workflow.ReceiveChannel
 	now := workflow.Now(ctx)
 	s.refresh(ctx, now)
 	for _, n := range nudges {
+		key := n.Kind + ":" + strconv.FormatUint(n.Ref, 10)
+		if slices.Contains(s.c.Nudged, key) && workflow.GetVersion(ctx, changeRecordNudgeOnce, workflow.DefaultVersion, 1) >= 1 {
+			continue // a repeated request's nudge: the account is reread, the fact is already recorded
+		}
+		s.c.Nudged = append(s.c.Nudged, key)
 		detail := map[string]string{"ref": strconv.FormatUint(n.Ref, 10)}
 		s.record(ctx, n.Kind, n.ActorID, "", "", detail)
 	}

@@ -62,6 +62,9 @@ type CollectionCarry struct {
 	Segment models.Segment
 	Reached int // ladder index of the last step taken, -1 for none
 	Seen    []SeenBill
+	// Nudged are the nudges recorded, "kind:ref", so that a repeated one
+	// is not recorded twice.
+	Nudged []string
 	// PausedFor is the time finished pauses held the case.
 	PausedFor      time.Duration
 	PausedSince    time.Time // when the current run of pauses began
@@ -90,6 +93,8 @@ type collectionState struct {
 	complaints []uint64
 	// transitions counts the transitions recorded in this run.
 	transitions int
+	// noCase: started with nothing owed, this run opened no case.
+	noCase bool
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
@@ -108,7 +113,20 @@ func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionStat
 // the account.
 func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveChannel) error {
 	now := workflow.Now(ctx)
-	if s.in.Carry == nil {
+	fresh := s.in.Carry == nil
+	readFirst := fresh && workflow.GetVersion(ctx, changeOpenOnlyWhenOwed, workflow.DefaultVersion, 1) >= 1
+	if readFirst {
+		if s.refresh(ctx, now) && s.paidUp() {
+			// Nothing owed (a repeated payment, a prepayment): no case is
+			// opened. The nudges are spent: the account read covers them.
+			var n CollectionNudge
+			for signals.ReceiveAsync(&n) {
+			}
+			s.c.Stage, s.noCase = models.StageClosed, true
+			return nil
+		}
+	}
+	if fresh {
 		info := workflow.GetInfo(ctx)
 		var res activities.OpenCaseResult
 		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().OpenCase, activities.OpenCaseInput{
@@ -120,8 +138,10 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 		}
 		s.c.CaseID = res.CaseID
 	}
-	s.refresh(ctx, now)
-	if s.in.Carry == nil {
+	if !readFirst {
+		s.refresh(ctx, now)
+	}
+	if fresh {
 		s.c.Segment = models.Classify(s.acct.History, s.in.Policy.Dunning)
 		s.record(ctx, "opened", 0, "", "", map[string]string{"segment": string(s.c.Segment)})
 	}
@@ -130,8 +150,9 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 	return nil
 }
 
-// refresh rereads the account and notes the bills first seen now.
-func (s *collectionState) refresh(ctx workflow.Context, now time.Time) {
+// refresh rereads the account and notes the bills first seen now; false
+// when the account could not be read (the last one read is kept).
+func (s *collectionState) refresh(ctx workflow.Context, now time.Time) bool {
 	var res activities.AccountResult
 	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().Account, activities.AccountInput{
 		HouseholdID: s.in.HouseholdID, AsOf: now, TimeZone: s.in.TimeZone,
@@ -139,7 +160,7 @@ func (s *collectionState) refresh(ctx workflow.Context, now time.Time) {
 	}).Get(ctx, &res)
 	if err != nil {
 		workflow.GetLogger(ctx).Error("read account", "household", s.in.HouseholdID, "error", err)
-		return // keep the last account read
+		return false // keep the last account read
 	}
 	s.acct = res
 	joined := false
@@ -156,6 +177,12 @@ func (s *collectionState) refresh(ctx workflow.Context, now time.Time) {
 			s.c.Segment = seg
 		}
 	}
+	return true
+}
+
+// paidUp reports whether the account last read owes nothing.
+func (s *collectionState) paidUp() bool {
+	return len(s.acct.Open) == 0 && s.acct.Account.Total == 0
 }
 
 func segmentRank(s models.Segment) int {
@@ -180,7 +207,7 @@ func (s *collectionState) settle(ctx workflow.Context, now time.Time) {
 		held := s.unpause(i, now)
 		s.record(ctx, "resumed", 0, "", "", map[string]string{"reason": PauseDispute, "held": held.String()})
 	}
-	if len(s.acct.Open) == 0 && s.acct.Account.Total == 0 {
+	if s.paidUp() {
 		s.close(ctx, now)
 	}
 }

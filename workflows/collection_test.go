@@ -232,6 +232,33 @@ func TestCollectionLegalRejectedKeepsCollecting(t *testing.T) {
 	})
 }
 
+// The same bill posted again nudges the case again (in case the first
+// nudge was lost): the case rereads the account but records the bill once.
+func TestCollectionRepeatedNudgeRecordedOnce(t *testing.T) {
+	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
+	h.issue(cday(4, 1, 9, 0), bill(2, 3, 50000))
+	h.at(cday(4, 1, 9, 5), func() { h.nudge(NudgeBill, 2) })
+	h.pay(cday(4, 2, 9, 0), 0)
+	h.run()
+	wantLines(t, "events", h.lines("bill", "payment", "closed"), []string{
+		"04-01 09:00 bill",
+		"04-02 09:00 payment",
+		"04-02 09:00 closed",
+	})
+}
+
+// A nudge when nothing is owed (the payment posted again after the case
+// closed, a prepayment) opens no case: the run reads the account and ends.
+func TestCollectionNothingOwedOpensNoCase(t *testing.T) {
+	h := newColl(t, collInput(), cday(3, 1, 10, 30))
+	h.at(cday(3, 1, 10, 30), func() { h.nudge(NudgePayment, 7) })
+	res := h.run()
+	h.env.AssertNotCalled(t, "OpenCase", mockAny, mockAny)
+	if len(h.records) != 0 || len(h.sends) != 0 || res.Stage != models.StageClosed || res.CaseID != 0 {
+		t.Errorf("got %d records, %d messages, result %+v; want no case at all", len(h.records), len(h.sends), res)
+	}
+}
+
 // A bill issued while a case is open joins it: it gets its own reminders
 // and the case closes only when both are paid.
 func TestCollectionNewBillJoinsOpenCase(t *testing.T) {
