@@ -65,6 +65,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 		{"/api/v1/households", map[string]any{"unit_id": h.b.unit.ID}, "unit_id"},
 		{"/api/v1/residents", map[string]any{"household_id": h.a.household.ID, "name": "李四", "phone": "13900000000", "role": "landlord"}, "role"},
 		{"/api/v1/residents", map[string]any{"household_id": h.a.household.ID, "name": "李四", "phone": "call me", "role": "owner"}, "phone"},
+		{"/api/v1/residents", map[string]any{"household_id": h.a.household.ID, "name": "李四", "phone": "1381234567", "role": "owner"}, "phone"},
 		{"/api/v1/residents", map[string]any{"household_id": h.b.household.ID, "name": "李四", "phone": "13900000000", "role": "owner"}, "household_id"},
 	}
 	for _, tt := range tests {

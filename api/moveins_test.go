@@ -110,6 +110,7 @@ func TestRegisterMoveIn(t *testing.T) {
 		{map[string]any{"unit_id": unit.ID}, "residents"},
 		{map[string]any{"unit_id": unit.ID, "household_id": h.a.household.ID, "resident_ids": []uint64{h.a.resident.ID}}, "unit_id"},
 		{map[string]any{"unit_id": unit.ID, "residents": []map[string]any{{"name": "王五", "phone": "call me", "role": "owner"}}}, "residents[0].phone"},
+		{map[string]any{"unit_id": unit.ID, "residents": []map[string]any{{"name": "王五", "phone": "12345", "role": "owner"}}}, "residents[0].phone"},
 		{map[string]any{"unit_id": unit.ID, "residents": []map[string]any{{"name": "王五", "phone": "13700000000", "role": "landlord"}}}, "residents[0].role"},
 		{map[string]any{"unit_id": other.ID, "residents": []map[string]any{{"name": "王五", "phone": "13700000000", "role": "owner"}}}, "unit_id"},
 		{map[string]any{"unit_id": unit.ID, "residents": []map[string]any{{"name": "王五", "phone": "13700000000", "role": "owner"}}, "needs": map[string]any{"preferred_channel": "fax"}}, "needs.preferred_channel"},

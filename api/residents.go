@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -13,8 +12,6 @@ import (
 	"github.com/wuye/wuye/store"
 )
 
-// phonePattern accepts mobile numbers and landlines with an area code.
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9-]{4,19}$`)
 
 // residentView is a resident as the caller may see them: the phone is masked
 // unless revealed.
@@ -44,7 +41,7 @@ func (s *Server) createResident(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	if !phonePattern.MatchString(in.Phone) {
+	if !models.ValidPhone(in.Phone) {
 		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678 or 0755-12345678"))
 		return
 	}
@@ -161,7 +158,7 @@ func (s *Server) updateResident(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	if in.Phone != nil && !phonePattern.MatchString(*in.Phone) {
+	if in.Phone != nil && !models.ValidPhone(*in.Phone) {
 		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678 or 0755-12345678"))
 		return
 	}

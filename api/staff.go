@@ -41,7 +41,7 @@ func (s *Server) createStaff(c *gin.Context) {
 	if in.EstateID == nil && p.Staff.EstateID != nil {
 		in.EstateID = p.Staff.EstateID
 	}
-	if in.Phone != "" && !phonePattern.MatchString(in.Phone) {
+	if in.Phone != "" && !models.ValidPhone(in.Phone) {
 		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678"))
 		return
 	}
@@ -115,7 +115,7 @@ func (s *Server) updateStaff(c *gin.Context) {
 		respondError(c, s.log, models.Invalid("role", "you cannot change your own role or deactivate yourself"))
 		return
 	}
-	if in.Phone != nil && *in.Phone != "" && !phonePattern.MatchString(*in.Phone) {
+	if in.Phone != nil && *in.Phone != "" && !models.ValidPhone(*in.Phone) {
 		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678"))
 		return
 	}

@@ -1,0 +1,18 @@
+package models
+
+import "regexp"
+
+// phoneForms are the phone numbers a service desk writes down: a mainland
+// mobile (13812345678, +8613812345678), a landline with its area code
+// (0755-12345678, 075512345678, with an extension 0755-12345678-801), a
+// 400/800 service line, or another country's number in E.164 (+85291234567).
+var phoneForms = regexp.MustCompile(`^(?:` +
+	`(?:\+86)?1[3-9][0-9]{9}` +
+	`|0[1-9][0-9]{1,2}-?[0-9]{7,8}(?:-[0-9]{1,6})?` +
+	`|[48]00-?[0-9]{3}-?[0-9]{4}` +
+	`|\+[1-9][0-9]{6,14}` +
+	`)$`)
+
+// ValidPhone reports whether s is a phone number in one of the forms a
+// resident or staff member can be called on.
+func ValidPhone(s string) bool { return phoneForms.MatchString(s) }
