@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -120,7 +121,9 @@ func classifyApplication(app *temporal.ApplicationError) (int, errorDetail) {
 	case workflows.ErrTypeForbidden:
 		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: app.Message()}
 	case workflows.ErrTypeInvalidInput:
-		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: app.Message(), Field: detail}
+		// The workflow's message names the field for its own history; the
+		// answer names it in field.
+		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: strings.TrimPrefix(app.Message(), detail+": "), Field: detail}
 	}
 	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "internal error"}
 }
