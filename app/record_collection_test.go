@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
@@ -63,6 +64,55 @@ func recordCollectionReminding(t *testing.T, a *App) []string {
 	period := fmt.Sprintf("%d-01", time.Now().Year()+1)
 	r.as[models.RoleFinance].mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": period, "amount_fen": 30000}, nil, http.StatusCreated)
 	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
+// recordCollectionRepeatBillV1: the same bill is posted twice (the repeat
+// nudges again but is recorded once), then paid in full.
+func recordCollectionRepeatBillV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-REP", collectionRecordingPolicy)
+	fin := r.as[models.RoleFinance]
+	bill := map[string]any{"household_id": r.house, "period": "2025-02", "amount_fen": 30000}
+	fin.mustCall(http.MethodPost, "/api/v1/bills", bill, nil, http.StatusCreated)
+	fin.mustCall(http.MethodPost, "/api/v1/bills", bill, nil, http.StatusOK)
+	var d arrearsDetail
+	waitFor(t, 30*time.Second, "both nudges handled", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+		return d.Case != nil && d.Account.Total > 0
+	})
+	settle(t, a.Temporal, workflows.CollectionWorkflowID(r.house))
+	fin.mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": r.house, "amount_fen": d.Account.Total,
+		"paid_at": time.Now().Format(time.RFC3339), "channel": "wechat", "reference": "wx-rec-rep"}, nil, http.StatusCreated)
+	r.waitCollectionClosed()
+	fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+	bills := 0
+	for _, e := range d.History {
+		if e.Type == workflows.NudgeBill {
+			bills++
+		}
+	}
+	if bills != 1 {
+		t.Fatalf("bill events: got %d, want the repeated bill recorded once", bills)
+	}
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
+// recordCollectionNothingOwedV1: a prepayment of a household that owes
+// nothing starts a collection run that reads the account and opens no case.
+func recordCollectionNothingOwedV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-NONE", collectionRecordingPolicy)
+	r.as[models.RoleFinance].mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": r.house, "amount_fen": 10000,
+		"paid_at": time.Now().Format(time.RFC3339), "channel": "cash", "reference": "cash-rec-pre"}, nil, http.StatusCreated)
+	id := workflows.CollectionWorkflowID(r.house)
+	waitFor(t, 30*time.Second, "the run to end", func() bool {
+		d, err := a.Temporal.DescribeWorkflowExecution(context.Background(), id, "")
+		return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	})
+	var d arrearsDetail
+	r.as[models.RoleFinance].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+	if d.Case != nil {
+		t.Fatalf("case: got %+v, want none for a household that owes nothing", d.Case)
+	}
+	return []string{id}
 }
 
 // recordBillingRun: the scheduled billing run of an estate with one fee

@@ -27,7 +27,17 @@ func (r *ticketRecording) moveIn() (moveInID, followUpID uint64) {
 // window with a repair item, which opens a child ticket; the ticket is
 // cancelled and the follow-up completes. Both histories are kept.
 func recordFollowUpVisitTicketCancelled(t *testing.T, a *App) []string {
-	r := newRecording(t, a, "REC-FU-DONE", recordingPolicy)
+	return followUpVisitTicketCancelled(t, a, "REC-FU-DONE")
+}
+
+// recordFollowUpVisitTicketV1: the same, with the follow-up closing only
+// after its last ticket_closed is written.
+func recordFollowUpVisitTicketV1(t *testing.T, a *App) []string {
+	return followUpVisitTicketCancelled(t, a, "REC-FU-DONE-V1")
+}
+
+func followUpVisitTicketCancelled(t *testing.T, a *App, estateCode string) []string {
+	r := newRecording(t, a, estateCode, recordingPolicy)
 	moveInID, id := r.moveIn()
 	path := fmt.Sprintf("/api/v1/follow-ups/%d", id)
 	desk := r.as[models.RoleCustomerService]

@@ -61,6 +61,12 @@ func historyScenarios() []historyScenario {
 		{"billing_run", recordBillingRun},
 		{"followup_visit_ticket_cancelled", recordFollowUpVisitTicketCancelled},
 		{"followup_reminding_open", recordFollowUpRemindingOpen},
+		// Recorded after "record-last-ticket-close" (follow-up, version 1),
+		// "record-nudge-once" and "open-only-when-owed" (collection,
+		// version 1).
+		{"followup_visit_ticket_v1", recordFollowUpVisitTicketV1},
+		{"collection_repeat_bill_v1", recordCollectionRepeatBillV1},
+		{"collection_nothing_owed_v1", recordCollectionNothingOwedV1},
 	}
 }
 
