@@ -245,6 +245,9 @@ func TestConsoleInABrowser(t *testing.T) {
 	if got := b.text("#followup-status"); got != "已完成" {
 		t.Errorf("follow-up after the visit: got %q, want 已完成", got)
 	}
+	if got := b.text("ul.timeline"); !strings.Contains(got, "记录回访") || !strings.Contains(got, "登记入住") || strings.Contains(got, "registered") {
+		t.Errorf("follow-up timeline: got %q, want its events in Chinese", got)
+	}
 	b.shot("07-follow-up")
 	b.signOut()
 

@@ -9,6 +9,18 @@ import { session, go, onLeave } from './app.js';
 export const followUpStatuses = {
   pending: '待回访', scheduled: '已预约', tickets_open: '待工单完结', completed: '已完成', unreachable: '联系不上', cancelled: '已取消',
 };
+// The follow-up's events (the types its workflow records) and timers.
+const followUpEvents = {
+  registered: '登记入住', schedule: '预约回访', reassign: '转交', attempt: '未联系上', record: '记录回访',
+  cancelled: '取消回访', reminder: '回访提醒', appointment_due: '预约时间到', escalation: '超期升级',
+  ticket_closed: '工单完结', completed: '回访完成',
+};
+const followUpTimers = { reminder: '回访提醒', appointment: '预约时间', escalate: '超期升级' };
+// A timer as the process names it, "reminder 2": its kind and number.
+const timerLabel = (t) => {
+  const [kind, n] = (t || '').split(' ');
+  return label(followUpTimers, kind) + (n ? ` 第${n}次` : '');
+};
 const outcomes = { not_home: '不在家', not_reachable: '联系不上' };
 const itemKinds = { repair: '报修', complaint: '投诉', suggestion: '建议', praise: '表扬' };
 const contactChannels = { '': '未说明', sms: '短信', wechat: '微信', app: 'App', phone: '电话' };
@@ -70,11 +82,11 @@ export async function followUpPage(view, { match }) {
         h('dt', '负责人'), h('dd', who(f.assignee_id)),
         f.scheduled_at ? [h('dt', '预约时间'), h('dd', fmtTime(f.scheduled_at))] : null,
         h('dt', '未成功尝试'), h('dd', `${(f.attempts || []).length} 次` + (p.attempts_left !== undefined ? `（还可尝试 ${p.attempts_left} 次）` : '')),
-        p.next_timer_at ? [h('dt', '下一个定时器'), h('dd', `${p.next_timer} · ${fmtTime(p.next_timer_at)} `, countdown(p.next_timer_at))] : null,
+        p.next_timer_at ? [h('dt', '下一个定时器'), h('dd', `${timerLabel(p.next_timer)} · ${fmtTime(p.next_timer_at)} `, countdown(p.next_timer_at))] : null,
         f.visit ? [h('dt', '回访记录'), h('dd', `${fmtTime(f.visit.visited_at)} · 满意度 ${f.visit.satisfaction} · ${(f.visit.items || []).map((i) => `${label(itemKinds, i.kind)}：${i.text}`).join('；') || '无事项'}`)] : null,
         (f.ticket_ids || []).length ? [h('dt', '产生的工单'), h('dd', f.ticket_ids.map((t) => h('a', { href: `#/tickets/${t}` }, `#${t} `)))] : null));
     fill(events, h('h2', '时间线'), h('ul.timeline', [...d.events].reverse().map((e) => h('li', h('div.when', `${fmtTime(e.at)} · ${who(e.actor_id)}`),
-      h('div', h('b', e.type), e.from_status !== e.to_status ? ` ${label(followUpStatuses, e.from_status)} → ${label(followUpStatuses, e.to_status)}` : ''))),
+      h('div', h('b', label(followUpEvents, e.type)), e.from_status !== e.to_status ? ` ${label(followUpStatuses, e.from_status)} → ${label(followUpStatuses, e.to_status)}` : ''))),
     d.messages.map((m) => h('li.msg', h('div.when', `${fmtTime(m.sent_at || m.created_at)} · 消息`), h('div', m.subject || m.template)))));
     if (!formOpen) drawActions();
   };
