@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -36,7 +37,21 @@ type dashboardBody struct {
 	store.Dashboard
 	Arrears   arrearsSummary  `json:"arrears"`
 	FollowUps followUpSummary `json:"follow_ups"`
+	// CalendarGaps are the estates whose service calendar lacks a year's
+	// public holidays that "same day" deadlines will soon be counted on.
+	CalendarGaps []calendarGap `json:"calendar_gaps"`
 }
+
+// calendarGap is an estate whose calendar lists no holidays of Year.
+type calendarGap struct {
+	EstateID   uint64 `json:"estate_id"`
+	EstateName string `json:"estate_name"`
+	Year       int    `json:"year"`
+}
+
+// holidayNoticeDays: from this many days before a new year, an estate whose
+// calendar lists none of its holidays is shown on the dashboard.
+const holidayNoticeDays = 45
 
 // arrearsSummary is the collection part of the managers' view: open cases
 // per stage with what they owe, and the collection rate (paid ÷ billed) of
@@ -86,8 +101,41 @@ func (s *Server) readProcesses(c *gin.Context, d *dashboardBody) error {
 	if a.Collection, err = s.store.CollectionRates(ctx, scope, f); err != nil {
 		return err
 	}
-	d.FollowUps.OnTime, err = s.store.FollowUpsOnTime(ctx, scope, f)
+	if d.FollowUps.OnTime, err = s.store.FollowUpsOnTime(ctx, scope, f); err != nil {
+		return err
+	}
+	d.CalendarGaps, err = s.calendarGaps(ctx, scope, d.EstateID)
 	return err
+}
+
+// calendarGaps checks the calendars of estateID, or of every estate in
+// scope when it is 0.
+func (s *Server) calendarGaps(ctx context.Context, scope store.Scope, estateID uint64) ([]calendarGap, error) {
+	var estates []models.Estate
+	if estateID != 0 {
+		e, err := s.store.Estate(ctx, scope, estateID)
+		if err != nil {
+			return nil, err
+		}
+		estates = []models.Estate{e}
+	} else {
+		l, err := s.store.Estates(ctx, scope, store.Page{Size: store.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		estates = l.Items
+	}
+	gaps := []calendarGap{}
+	for _, e := range estates {
+		p, err := s.store.Policy(ctx, scope, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if y := p.Policy.Calendar.HolidayGap(s.now(), estateLocation(e), holidayNoticeDays); y != 0 {
+			gaps = append(gaps, calendarGap{EstateID: e.ID, EstateName: e.Name, Year: y})
+		}
+	}
+	return gaps, nil
 }
 
 func (s *Server) readDashboard(c *gin.Context) (dashboardBody, error) {

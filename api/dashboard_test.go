@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store/storetest"
@@ -78,5 +79,37 @@ func TestDashboardArrearsAndListAddresses(t *testing.T) {
 	h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears", mgr, nil, &cases), http.StatusOK)
 	if len(cases.Items) != 1 || cases.Items[0].Address != "1栋 101" || cases.Items[0].HouseholdID != h.a.household.ID {
 		t.Errorf("arrears list: got %+v, want household %d at 1栋 101", cases.Items, h.a.household.ID)
+	}
+}
+
+// TestDashboardNamesCalendarGaps: from 45 days before a new year, the
+// dashboard names each estate whose calendar lists none of its holidays.
+func TestDashboardNamesCalendarGaps(t *testing.T) {
+	s := storetest.SQLite(t, storetest.Options{})
+	h := newHarness(t, s)
+	get := func(now time.Time, token, query string) dashboardBody {
+		t.Helper()
+		srv := New(Options{Store: s, Now: func() time.Time { return now }})
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/dashboard"+query, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		var d dashboardBody
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &d) != nil {
+			t.Fatalf("GET /api/v1/dashboard%s: got %d %s", query, rec.Code, rec.Body.String())
+		}
+		return d
+	}
+	mgr, admin := h.tokens[models.RoleEstateManager], h.tokens[models.RoleCompanyAdmin]
+	own := fmt.Sprintf("?estate_id=%d", h.a.estate.ID)
+	if d := get(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), mgr, own); len(d.CalendarGaps) != 0 {
+		t.Errorf("in June: got gaps %+v, want none (2026 is listed)", d.CalendarGaps)
+	}
+	december := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	if d := get(december, mgr, own); len(d.CalendarGaps) != 1 || d.CalendarGaps[0].EstateID != h.a.estate.ID || d.CalendarGaps[0].Year != 2027 {
+		t.Errorf("in December: got gaps %+v, want estate %d missing 2027", d.CalendarGaps, h.a.estate.ID)
+	}
+	if d := get(december, admin, ""); len(d.CalendarGaps) != 2 {
+		t.Errorf("company-wide in December: got gaps %+v, want both estates", d.CalendarGaps)
 	}
 }

@@ -301,6 +301,14 @@ func TestConsoleInABrowser(t *testing.T) {
 	if !eval[bool](b, `new Promise(r => { const i = document.getElementById('sla-chart'); const ok = () => r(i.naturalWidth > 0); i.complete ? ok() : (i.onload = ok, i.onerror = () => r(false)); })`) {
 		t.Error("SLA chart: got no image, want the server's SVG")
 	}
+	// The calendar notice shows whenever the estate's calendar (the default
+	// one) lacks a year it will soon count on; which depends on today.
+	var pol models.EstatePolicy
+	as[models.RoleEstateManager].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/estates/%d/policy", estateID), nil, &pol, http.StatusOK)
+	wantGap := pol.Policy.Calendar.HolidayGap(time.Now(), time.FixedZone("CST", 8*3600), 45) != 0
+	if got := eval[int](b, `document.querySelectorAll('.calendar-gap').length`); (got == 1) != wantGap {
+		t.Errorf("calendar notice: got %d, want shown = %v", got, wantGap)
+	}
 	b.shot("05-dashboard")
 	b.do("click through escalations today",
 		chromedp.Click(chromedp.CSS(`a.stat[data-stat=今日升级]`)),

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -241,4 +242,29 @@ func atClock(t time.Time, addDays int, clock string, loc *time.Location) time.Ti
 	y, mo, d := t.Date()
 	c := mustClock(clock)
 	return time.Date(y, mo, d+addDays, int(c/time.Hour), int(c%time.Hour/time.Minute), 0, 0, loc)
+}
+
+// HolidayGap is the year whose public holidays the calendar should list and
+// does not, at now in loc: the current year when none of its dates is
+// listed, or the next year from leadDays before it begins (the State
+// Council publishes each year's holidays late in the year before). 0 when
+// nothing is missing. An estate that lists no holidays at all (it works
+// through them) is not reported.
+func (c ServiceCalendar) HolidayGap(now time.Time, loc *time.Location, leadDays int) int {
+	if len(c.Holidays) == 0 {
+		return 0
+	}
+	listed := func(year int) bool {
+		prefix := fmt.Sprintf("%04d-", year)
+		return slices.ContainsFunc(c.Holidays, func(d string) bool { return strings.HasPrefix(d, prefix) })
+	}
+	today := now.In(loc)
+	if !listed(today.Year()) {
+		return today.Year()
+	}
+	next := time.Date(today.Year()+1, time.January, 1, 0, 0, 0, 0, loc)
+	if !today.Before(next.AddDate(0, 0, -leadDays)) && !listed(next.Year()) {
+		return next.Year()
+	}
+	return 0
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai whatever the host has installed
@@ -347,5 +348,35 @@ func TestQuietHoursNextAllowed(t *testing.T) {
 	give := time.Date(2026, 6, 9, 14, 0, 0, 0, time.UTC)
 	if got, want := night.NextAllowed(give, loc), at(t, loc, "2026-06-10 08:00"); !got.Equal(want) {
 		t.Errorf("NextAllowed(%v): got %v, want %v", give, got, want)
+	}
+}
+
+func TestHolidayGap(t *testing.T) {
+	loc := shanghai(t)
+	def := DefaultPolicy().Calendar
+	with2027 := DefaultPolicy().Calendar
+	with2027.Holidays = append(slices.Clone(with2027.Holidays), "2027-01-01")
+	none := DefaultPolicy().Calendar
+	none.Holidays = nil
+	tests := []struct {
+		name string
+		cal  ServiceCalendar
+		now  string
+		want int
+	}{
+		{"mid-year, this year listed", def, "2026-06-09 10:00", 0},
+		{"the day before the lead time", def, "2026-11-16 23:59", 0},
+		{"from 45 days before the new year", def, "2026-11-17 00:00", 2027},
+		{"late December", def, "2026-12-31 23:00", 2027},
+		{"next year listed", with2027, "2026-12-01 10:00", 0},
+		{"a year with nothing listed", def, "2027-03-01 10:00", 2027},
+		{"an estate that lists no holidays", none, "2026-12-20 10:00", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cal.HolidayGap(at(t, loc, tt.now), loc, 45); got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+		})
 	}
 }

@@ -28,6 +28,10 @@ export async function dashboardPage(view) {
   const today = (kind) => '#/dashboard/today' + qs({ kind, estate_id: session.estateId || '' });
   fill(view,
     h('div.row', h('h1', `管理看板 · ${scopeName}`), h('span.muted', `截至 ${fmtTime(d.as_of)}`)),
+    // Estates whose service calendar lacks a coming year's public holidays.
+    (d.calendar_gaps || []).map((g) => h('div.banner.warn.calendar-gap', { dataset: { estate: g.estate_id } },
+      `${g.estate_name}的服务日历尚未录入 ${g.year} 年法定节假日与调休，“当日完成”等时限会把节假日当作工作日计算。`,
+      h('a', { href: '#/policy' }, '去服务策略补充'))),
     h('section#tickets-section', { dataset: { process: 'tickets' } },
       h('h2', '报修与投诉'),
       h('div.stats',
