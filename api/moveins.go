@@ -49,7 +49,7 @@ func (s *Server) createMoveIn(c *gin.Context) {
 	}
 	p := caller(c)
 	in.RegisteredBy = p.Staff.ID
-	if err := in.Validate(s.now(), models.ValidPhone); err != nil {
+	if err := in.Validate(s.now()); err != nil {
 		respondError(c, s.log, err)
 		return
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/wuye/wuye/store"
 )
 
-
 // residentView is a resident as the caller may see them: the phone is masked
 // unless revealed.
 type residentView struct {
@@ -41,8 +40,8 @@ func (s *Server) createResident(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	if !models.ValidPhone(in.Phone) {
-		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678 or 0755-12345678"))
+	if err := models.CheckPhone("phone", in.Phone); err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	p := caller(c)
@@ -158,9 +157,11 @@ func (s *Server) updateResident(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	if in.Phone != nil && !models.ValidPhone(*in.Phone) {
-		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678 or 0755-12345678"))
-		return
+	if in.Phone != nil {
+		if err := models.CheckPhone("phone", *in.Phone); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
 	}
 	p := caller(c)
 	ctx := c.Request.Context()

@@ -41,9 +41,11 @@ func (s *Server) createStaff(c *gin.Context) {
 	if in.EstateID == nil && p.Staff.EstateID != nil {
 		in.EstateID = p.Staff.EstateID
 	}
-	if in.Phone != "" && !models.ValidPhone(in.Phone) {
-		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678"))
-		return
+	if in.Phone != "" {
+		if err := models.CheckPhone("phone", in.Phone); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
 	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
@@ -115,9 +117,11 @@ func (s *Server) updateStaff(c *gin.Context) {
 		respondError(c, s.log, models.Invalid("role", "you cannot change your own role or deactivate yourself"))
 		return
 	}
-	if in.Phone != nil && *in.Phone != "" && !models.ValidPhone(*in.Phone) {
-		respondError(c, s.log, models.Invalid("phone", "must be a phone number such as 13812345678"))
-		return
+	if in.Phone != nil && *in.Phone != "" {
+		if err := models.CheckPhone("phone", *in.Phone); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
 	}
 	u := store.StaffUpdate{Name: in.Name, Phone: in.Phone, Role: in.Role, Active: in.Active}
 	if in.Password != nil {

@@ -84,9 +84,8 @@ const (
 	MoveInFutureLimit = 90 * Day
 )
 
-// Validate checks what can be checked without the database, at now. phoneOK
-// decides whether a phone number is acceptable.
-func (r MoveInRequest) Validate(now time.Time, phoneOK func(string) bool) error {
+// Validate checks what can be checked without the database, at now.
+func (r MoveInRequest) Validate(now time.Time) error {
 	switch {
 	case r.HouseholdID == 0 && r.UnitID == 0:
 		return Invalid("household_id", "want an existing household, or unit_id to create one")
@@ -108,12 +107,13 @@ func (r MoveInRequest) Validate(now time.Time, phoneOK func(string) bool) error 
 	}
 	for i, nr := range r.Residents {
 		p := fmt.Sprintf("residents[%d].", i)
-		switch {
-		case nr.Name == "" || utf8.RuneCountInString(nr.Name) > 50:
+		if nr.Name == "" || utf8.RuneCountInString(nr.Name) > 50 {
 			return Invalid(p+"name", "want 1 to 50 characters")
-		case !phoneOK(nr.Phone):
-			return Invalid(p+"phone", "must be a phone number such as 13812345678 or 0755-12345678")
-		case !nr.Role.Valid():
+		}
+		if err := CheckPhone(p+"phone", nr.Phone); err != nil {
+			return err
+		}
+		if !nr.Role.Valid() {
 			return Invalid(p+"role", "got %q, want owner or tenant", nr.Role)
 		}
 	}

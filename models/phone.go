@@ -16,3 +16,11 @@ var phoneForms = regexp.MustCompile(`^(?:` +
 // ValidPhone reports whether s is a phone number in one of the forms a
 // resident or staff member can be called on.
 func ValidPhone(s string) bool { return phoneForms.MatchString(s) }
+
+// CheckPhone is a ValidationError on field unless phone is a ValidPhone.
+func CheckPhone(field, phone string) error {
+	if !ValidPhone(phone) {
+		return Invalid(field, "must be a phone number such as 13812345678 or 0755-12345678")
+	}
+	return nil
+}
