@@ -183,7 +183,8 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 	if err := s.start(ctx, signals); err != nil {
 		return CollectionResult{}, err
 	}
-	if s.noCase {
+	if s.c.CaseID == 0 {
+		// Started with nothing owed: no case was opened.
 		return CollectionResult{Stage: models.StageClosed, StepReached: -1, ClosedAt: workflow.Now(ctx)}, nil
 	}
 	for s.c.Stage != models.StageClosed {

@@ -93,8 +93,6 @@ type collectionState struct {
 	complaints []uint64
 	// transitions counts the transitions recorded in this run.
 	transitions int
-	// noCase: started with nothing owed, this run opened no case.
-	noCase bool
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
@@ -122,7 +120,7 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 			var n CollectionNudge
 			for signals.ReceiveAsync(&n) {
 			}
-			s.c.Stage, s.noCase = models.StageClosed, true
+			s.c.Stage = models.StageClosed // and CaseID stays 0: no case
 			return nil
 		}
 	}
