@@ -49,10 +49,6 @@ type calendarGap struct {
 	Year       int    `json:"year"`
 }
 
-// holidayNoticeDays: from this many days before a new year, an estate whose
-// calendar lists none of its holidays is shown on the dashboard.
-const holidayNoticeDays = 45
-
 // arrearsSummary is the collection part of the managers' view: open cases
 // per stage with what they owe, and the collection rate (paid ÷ billed) of
 // last month's and this month's billing periods.
@@ -131,7 +127,7 @@ func (s *Server) calendarGaps(ctx context.Context, scope store.Scope, estateID u
 		if err != nil {
 			return nil, err
 		}
-		if y := p.Policy.Calendar.HolidayGap(s.now(), estateLocation(e), holidayNoticeDays); y != 0 {
+		if y := p.Policy.Calendar.HolidayGap(s.now(), estateLocation(e), models.HolidayNoticeDays); y != 0 {
 			gaps = append(gaps, calendarGap{EstateID: e.ID, EstateName: e.Name, Year: y})
 		}
 	}

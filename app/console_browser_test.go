@@ -305,7 +305,11 @@ func TestConsoleInABrowser(t *testing.T) {
 	// one) lacks a year it will soon count on; which depends on today.
 	var pol models.EstatePolicy
 	as[models.RoleEstateManager].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/estates/%d/policy", estateID), nil, &pol, http.StatusOK)
-	wantGap := pol.Policy.Calendar.HolidayGap(time.Now(), time.FixedZone("CST", 8*3600), 45) != 0
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGap := pol.Policy.Calendar.HolidayGap(time.Now(), shanghai, models.HolidayNoticeDays) != 0
 	if got := eval[int](b, `document.querySelectorAll('.calendar-gap').length`); (got == 1) != wantGap {
 		t.Errorf("calendar notice: got %d, want shown = %v", got, wantGap)
 	}

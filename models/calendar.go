@@ -244,6 +244,11 @@ func atClock(t time.Time, addDays int, clock string, loc *time.Location) time.Ti
 	return time.Date(y, mo, d+addDays, int(c/time.Hour), int(c%time.Hour/time.Minute), 0, 0, loc)
 }
 
+// HolidayNoticeDays: from this many days before a new year, a calendar
+// that lists none of that year's holidays is reported (HolidayGap), so that
+// managers add them before "same day" deadlines are counted on that year.
+const HolidayNoticeDays = 45
+
 // HolidayGap is the year whose public holidays the calendar should list and
 // does not, at now in loc: the current year when none of its dates is
 // listed, or the next year from leadDays before it begins (the State
