@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -75,7 +76,7 @@ func (s *Server) decode(c *gin.Context, dst any) error {
 	if err := s.validate.Struct(dst); err != nil {
 		return validationError(err)
 	}
-	return nil
+	return checkValues(reflect.ValueOf(dst), "", s.now())
 }
 
 func decodeError(err error) error {
@@ -221,8 +222,8 @@ func (q *query) uint(name string) uint64 {
 		return 0
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n == 0 {
-		q.err = models.Invalid(name, "must be a positive whole number")
+	if err != nil || n == 0 || n > math.MaxInt64 {
+		q.err = models.Invalid(name, "must be a whole number from 1 to %d", int64(math.MaxInt64))
 	}
 	return n
 }
@@ -280,9 +281,11 @@ func (q *query) page() store.Page {
 }
 
 // pathID reads the :id path parameter.
+// IDs above 2^63−1 exist in no table (the databases' keys are signed), so
+// they are not found, like any other unknown ID.
 func pathID(c *gin.Context, name string) (uint64, error) {
 	n, err := strconv.ParseUint(c.Param(name), 10, 64)
-	if err != nil || n == 0 {
+	if err != nil || n == 0 || n > math.MaxInt64 {
 		return 0, fmt.Errorf("path %s %q: %w", name, c.Param(name), models.ErrNotFound)
 	}
 	return n, nil
