@@ -36,8 +36,8 @@ func (s *Server) createEstate(c *gin.Context) {
 	if in.TimeZone == "" {
 		in.TimeZone = s.defaultTZ
 	}
-	if _, err := time.LoadLocation(in.TimeZone); err != nil {
-		respondError(c, s.log, models.Invalid("time_zone", "unknown time zone %q", in.TimeZone))
+	if err := models.CheckTimeZone("time_zone", in.TimeZone); err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	p := caller(c)
@@ -100,8 +100,8 @@ func (s *Server) updateEstate(c *gin.Context) {
 		return
 	}
 	if in.TimeZone != nil {
-		if _, err := time.LoadLocation(*in.TimeZone); err != nil || *in.TimeZone == "" {
-			respondError(c, s.log, models.Invalid("time_zone", "unknown time zone %q", *in.TimeZone))
+		if err := models.CheckTimeZone("time_zone", *in.TimeZone); err != nil {
+			respondError(c, s.log, err)
 			return
 		}
 		e.TimeZone = *in.TimeZone

@@ -18,9 +18,6 @@ import (
 	"github.com/wuye/wuye/workflows"
 )
 
-// maxIdempotencyKey bounds the Idempotency-Key header.
-const maxIdempotencyKey = 100
-
 // ticketActions are the actions of POST /tickets/{id}/actions/{action}.
 var ticketActions = []string{
 	workflows.ActDispatch, workflows.ActAccept, workflows.ActContact, workflows.ActArrive,
@@ -29,25 +26,17 @@ var ticketActions = []string{
 	workflows.ActConfirm, workflows.ActReturnVisit,
 }
 
-func idempotencyKey(c *gin.Context) (string, error) {
-	k := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
-	if len(k) > maxIdempotencyKey {
-		return "", models.Invalid("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
-	}
-	return k, nil
-}
-
 // createTicket opens a ticket and starts its process. With an
 // Idempotency-Key a repeated request returns the same ticket (200), never a
 // second one. The answer is 201 only once the process has started.
 func (s *Server) createTicket(c *gin.Context) {
-	key, err := idempotencyKey(c)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in models.NewTicketRequest
 	if !s.bindJSON(c, &in) {
+		return
+	}
+	key, err := s.idempotent(c, in)
+	if err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	p := caller(c)
@@ -72,6 +61,10 @@ func (s *Server) createTicket(c *gin.Context) {
 		return
 	}
 	t := in.Ticket(now)
+	if err := policy.Policy.Repair.CheckAppointment(t.Appointment, now); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
 	if _, err := models.TicketSchedule(policy.Policy, t.Kind, t.Urgency, now, t.Appointment, estateLocation(estate)); err != nil {
 		respondError(c, s.log, err)
 		return

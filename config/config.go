@@ -226,7 +226,7 @@ func (c *Config) validate() []string {
 		bad("WUYE_TEMPORAL_UI_PORT", strconv.Itoa(c.EmbeddedUIPort), "want 0 (off) or a port")
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
-	if err != nil || c.TimeZone == "" {
+	if err != nil || c.TimeZone == "" || c.TimeZone == "Local" {
 		bad("WUYE_TIMEZONE", c.TimeZone, "want an IANA time zone such as Asia/Shanghai")
 	}
 	c.Location = loc

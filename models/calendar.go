@@ -171,8 +171,9 @@ func WarnAt(start, deadline time.Time, percent int) time.Time {
 
 // NextAllowed returns t if it falls outside the quiet hours in loc, else the
 // end of the quiet window it falls in. The window includes Start and excludes
-// End and may wrap midnight. Equal or invalid clocks (which Validate rejects)
-// mean no quiet hours.
+// End and may wrap midnight. Start and End both NoQuietHours mean none
+// (Validate refuses other equal or invalid clocks, which also mean none
+// here).
 func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
 	start, err1 := parseClock(q.Start)
 	end, err2 := parseClock(q.End)

@@ -98,3 +98,16 @@ func MaskPhone(phone string) string {
 	out = append(out, []rune("****")...)
 	return string(append(out, r[len(r)-4:]...))
 }
+
+// CheckTimeZone reports whether name is an IANA time zone an estate can keep
+// ("Asia/Shanghai", "UTC"): "" and "Local" are refused, since they mean
+// whatever zone the server happens to run in.
+func CheckTimeZone(field, name string) error {
+	if name == "" || name == "Local" {
+		return Invalid(field, "got %q, want an IANA time zone such as Asia/Shanghai", name)
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return Invalid(field, "unknown time zone %q", name)
+	}
+	return nil
+}

@@ -39,6 +39,31 @@ type RepairPolicy struct {
 	// MaxReopens is how many rejected fixes go back to the technician for
 	// rework before the ticket escalates instead.
 	MaxReopens int `json:"max_reopens"`
+	// AppointmentHorizon is how far ahead a resident may book an
+	// appointment; zero (policies saved before it existed) means
+	// DefaultAppointmentHorizon.
+	AppointmentHorizon Duration `json:"appointment_horizon"`
+}
+
+// DefaultAppointmentHorizon is the appointment horizon of a policy that
+// names none: two months.
+const DefaultAppointmentHorizon = Duration(60 * Day)
+
+// CheckAppointment refuses an appointment (nil for none) later than the
+// policy's horizon after now.
+func (p RepairPolicy) CheckAppointment(appointment *time.Time, now time.Time) error {
+	if appointment == nil {
+		return nil
+	}
+	h := p.AppointmentHorizon
+	if h <= 0 {
+		h = DefaultAppointmentHorizon
+	}
+	if limit := now.Add(h.Std()); appointment.After(limit) {
+		return Invalid("appointment", "got %s, want a time within %s from now (until %s)",
+			appointment.Format(time.RFC3339), h, limit.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // SLATier is the promise for one urgency, each window counted from the report.
@@ -264,11 +289,14 @@ type FollowUpPolicy struct {
 
 // QuietHours is the daily window, "HH:MM" to "HH:MM" in the estate's time
 // zone, in which no message goes to residents. It may wrap midnight; Start
-// equal to End means no quiet hours.
+// and End both NoQuietHours ("00:00") mean the estate keeps none.
 type QuietHours struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
 }
+
+// NoQuietHours, as both Start and End, means no quiet hours.
+const NoQuietHours = "00:00"
 
 // DefaultPolicy returns the defaults drawn from the domain's sources. Each
 // call returns a fresh value that shares nothing with earlier ones.
@@ -280,11 +308,12 @@ func DefaultPolicy() Policy {
 				{Urgency: UrgencyUrgent, Contact: Duration(5 * time.Minute), OnSite: Duration(15 * time.Minute), Complete: Duration(8 * time.Hour)},
 				{Urgency: UrgencyNormal, Contact: Duration(30 * time.Minute), OnSiteSameDay: true, Complete: Duration(3 * Day)},
 			},
-			WarnAtPercent:     80,
-			ConfirmWindow:     Duration(3 * Day),
-			ReturnVisitWindow: Duration(7 * Day),
-			LowScoreThreshold: 2,
-			MaxReopens:        3,
+			WarnAtPercent:      80,
+			ConfirmWindow:      Duration(3 * Day),
+			ReturnVisitWindow:  Duration(7 * Day),
+			LowScoreThreshold:  2,
+			MaxReopens:         3,
+			AppointmentHorizon: DefaultAppointmentHorizon,
 		},
 		Complaint: ComplaintPolicy{
 			Acknowledge: Duration(30 * time.Minute),

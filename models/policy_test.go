@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,6 +205,15 @@ func TestPolicyValidate(t *testing.T) {
 		{"bad quiet start", func(p *Policy) { p.QuietHours.Start = "9pm" }, "quiet_hours.start"},
 		{"bad quiet end", func(p *Policy) { p.QuietHours.End = "08:00:00" }, "quiet_hours.end"},
 		{"no quiet hours", func(p *Policy) { p.QuietHours = QuietHours{Start: "00:00", End: "00:00"} }, ""},
+		{"quiet hours of no length", func(p *Policy) { p.QuietHours = QuietHours{Start: "22:00", End: "22:00"} }, "quiet_hours.end"},
+		{"a confirmation window of years", func(p *Policy) { p.Repair.ConfirmWindow = Duration(100000 * time.Hour) }, "repair.confirm_window"},
+		{"an SLA window of months", func(p *Policy) { p.Repair.Tiers[0].Complete = Duration(100 * Day) }, "repair.tiers[0].complete"},
+		{"an appointment horizon past a year", func(p *Policy) { p.Repair.AppointmentHorizon = Duration(400 * Day) }, "repair.appointment_horizon"},
+		{"no appointment horizon: the default", func(p *Policy) { p.Repair.AppointmentHorizon = 0 }, ""},
+		{"a holiday in year 1", func(p *Policy) { p.Calendar.Holidays = []string{"0001-01-01"} }, "calendar.holidays[0]"},
+		{"a makeup day in 2100", func(p *Policy) { p.Calendar.ExtraWorkdays = []string{"2100-01-04"} }, "calendar.extra_workdays[0]"},
+		{"a dunning step after decades", func(p *Policy) { p.Dunning.Steps[len(p.Dunning.Steps)-1].After = Duration(20 * 365 * Day) }, "dunning.steps[" + strconv.Itoa(len(DefaultPolicy().Dunning.Steps)-1) + "].after"},
+		{"an escalation wait of a year", func(p *Policy) { p.Escalation.Levels[1].After = Duration(365 * Day) }, "escalation.levels[1].after"},
 
 		// the first problem wins
 		{"first of two problems", func(p *Policy) {

@@ -47,11 +47,14 @@ func (p RepairPolicy) validate(path string) error {
 	if err := intIn(path+".warn_at_percent", p.WarnAtPercent, 1, 99); err != nil {
 		return err
 	}
-	if err := positive(path+".confirm_window", p.ConfirmWindow); err != nil {
+	if err := within(path+".confirm_window", p.ConfirmWindow, 30*Day); err != nil {
 		return err
 	}
-	if err := positive(path+".return_visit_window", p.ReturnVisitWindow); err != nil {
+	if err := within(path+".return_visit_window", p.ReturnVisitWindow, 90*Day); err != nil {
 		return err
+	}
+	if p.AppointmentHorizon < 0 || p.AppointmentHorizon > Duration(366*Day) {
+		return Invalid(path+".appointment_horizon", "got %s, want 0s (the default, %s) up to 366d", p.AppointmentHorizon, DefaultAppointmentHorizon)
 	}
 	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, 4); err != nil {
 		return err
@@ -63,7 +66,7 @@ func (t SLATier) validate(path string) error {
 	if !t.Urgency.Valid() {
 		return Invalid(path+".urgency", "got %q, want critical, urgent or normal", t.Urgency)
 	}
-	if err := positive(path+".contact", t.Contact); err != nil {
+	if err := within(path+".contact", t.Contact, 30*Day); err != nil {
 		return err
 	}
 	if t.OnSiteSameDay {
@@ -74,14 +77,14 @@ func (t SLATier) validate(path string) error {
 			return Invalid(path+".on_site", "got %s with on_site_same_day, want 0s", t.OnSite)
 		}
 	} else {
-		if err := positive(path+".on_site", t.OnSite); err != nil {
+		if err := within(path+".on_site", t.OnSite, 30*Day); err != nil {
 			return err
 		}
 		if t.Contact > t.OnSite {
 			return Invalid(path+".contact", "got %s, want at most on_site (%s)", t.Contact, t.OnSite)
 		}
 	}
-	if err := positive(path+".complete", t.Complete); err != nil {
+	if err := within(path+".complete", t.Complete, 90*Day); err != nil {
 		return err
 	}
 	if t.Complete < t.OnSite {
@@ -91,10 +94,10 @@ func (t SLATier) validate(path string) error {
 }
 
 func (p ComplaintPolicy) validate(path string) error {
-	if err := positive(path+".acknowledge", p.Acknowledge); err != nil {
+	if err := within(path+".acknowledge", p.Acknowledge, 30*Day); err != nil {
 		return err
 	}
-	if err := positive(path+".answer", p.Answer); err != nil {
+	if err := within(path+".answer", p.Answer, 90*Day); err != nil {
 		return err
 	}
 	if p.Answer < p.Acknowledge {
@@ -103,7 +106,7 @@ func (p ComplaintPolicy) validate(path string) error {
 	if p.Resolve < p.Answer {
 		return Invalid(path+".resolve", "got %s, want at least answer (%s)", p.Resolve, p.Answer)
 	}
-	return nil
+	return within(path+".resolve", p.Resolve, 90*Day)
 }
 
 func (p EscalationPolicy) validate(path string) error {
@@ -119,10 +122,10 @@ func (p EscalationPolicy) validate(path string) error {
 			return Invalid(lp+".role", "got %q, want a staff role", l.Role)
 		}
 		if i == 0 {
-			if l.After < 0 {
-				return Invalid(lp+".after", "got %s, want 0s or more", l.After)
+			if l.After < 0 || l.After > Duration(30*Day) {
+				return Invalid(lp+".after", "got %s, want 0s up to 30d", l.After)
 			}
-		} else if err := positive(lp+".after", l.After); err != nil {
+		} else if err := within(lp+".after", l.After, 30*Day); err != nil {
 			return err
 		}
 	}
@@ -167,13 +170,13 @@ func (c ServiceCalendar) validate(path string) error {
 		seen[d] = true
 	}
 	for i, s := range c.Holidays {
-		if _, err := parseDate(s); err != nil {
-			return Invalid(fmt.Sprintf("%s.holidays[%d]", path, i), "%v", err)
+		if err := calendarDate(fmt.Sprintf("%s.holidays[%d]", path, i), s); err != nil {
+			return err
 		}
 	}
 	for i, s := range c.ExtraWorkdays {
-		if _, err := parseDate(s); err != nil {
-			return Invalid(fmt.Sprintf("%s.extra_workdays[%d]", path, i), "%v", err)
+		if err := calendarDate(fmt.Sprintf("%s.extra_workdays[%d]", path, i), s); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -238,7 +241,7 @@ func (p DunningPolicy) validate(path string) error {
 			}
 		}
 	}
-	if err := positive(path+".formal_notice_period", p.FormalNoticePeriod); err != nil {
+	if err := within(path+".formal_notice_period", p.FormalNoticePeriod, 180*Day); err != nil {
 		return err
 	}
 	if err := intIn(path+".fast_track_percent", p.FastTrackPercent, 1, 100); err != nil {
@@ -253,7 +256,7 @@ func (p DunningPolicy) validate(path string) error {
 				gap, p.FastTrackPercent, p.FormalNoticePeriod)
 		}
 	}
-	if err := positive(path+".good_payer_polite_for", p.GoodPayerPoliteFor); err != nil {
+	if err := within(path+".good_payer_polite_for", p.GoodPayerPoliteFor, 3*365*Day); err != nil {
 		return err
 	}
 	if p.LargeArrearsFen <= 0 {
@@ -265,18 +268,18 @@ func (p DunningPolicy) validate(path string) error {
 	if err := intIn(path+".repeat_late_window_months", p.RepeatLateWindowMonths, 1, 120); err != nil {
 		return err
 	}
-	if err := positive(path+".task_due", p.TaskDue); err != nil {
+	if err := within(path+".task_due", p.TaskDue, 90*Day); err != nil {
 		return err
 	}
-	if p.InstalmentGrace < 0 {
-		return Invalid(path+".instalment_grace", "got %s, want 0s or more", p.InstalmentGrace)
+	if p.InstalmentGrace < 0 || p.InstalmentGrace > Duration(90*Day) {
+		return Invalid(path+".instalment_grace", "got %s, want 0s up to 90d", p.InstalmentGrace)
 	}
-	return positive(path+".legal_decision_reminder", p.LegalDecisionReminder)
+	return within(path+".legal_decision_reminder", p.LegalDecisionReminder, 90*Day)
 }
 
 func (s DunningStep) validate(path string) error {
-	if s.After < 0 {
-		return Invalid(path+".after", "got %s, want 0s or more", s.After)
+	if s.After < 0 || s.After > Duration(3*365*Day) {
+		return Invalid(path+".after", "got %s, want 0s up to 1095d", s.After)
 	}
 	channels, ok := actionChannels(s.Action)
 	if !ok {
@@ -314,7 +317,7 @@ func containsChannel(list []Channel, c Channel) bool {
 }
 
 func (p FollowUpPolicy) validate(path string) error {
-	if err := positive(path+".window", p.Window); err != nil {
+	if err := within(path+".window", p.Window, 366*Day); err != nil {
 		return err
 	}
 	for i, r := range p.ReminderAt {
@@ -339,6 +342,10 @@ func (q QuietHours) validate(path string) error {
 	if _, err := parseClock(q.End); err != nil {
 		return Invalid(path+".end", "%v", err)
 	}
+	if q.Start == q.End && q.Start != NoQuietHours {
+		return Invalid(path+".end", "got %s, the same as start: want the quiet hours to last (e.g. 21:30 to 08:00), or %s to %s for none",
+			q.End, NoQuietHours, NoQuietHours)
+	}
 	return nil
 }
 
@@ -346,6 +353,37 @@ func (q QuietHours) validate(path string) error {
 func positive(path string, d Duration) error {
 	if d <= 0 {
 		return Invalid(path, "got %s, want a positive duration", d)
+	}
+	return nil
+}
+
+// within rejects a window that is not positive or is longer than max: no
+// promise a property company makes runs for years, and a deadline that far
+// out would pass the date window (DateWindowYears) of what is stored.
+func within(path string, d Duration, max time.Duration) error {
+	if err := positive(path, d); err != nil {
+		return err
+	}
+	if d > Duration(max) {
+		return Invalid(path, "got %s, want at most %s", d, Duration(max))
+	}
+	return nil
+}
+
+// Calendar dates (holidays, makeup days) lie in these years.
+const (
+	MinCalendarYear = 2000
+	MaxCalendarYear = 2099
+)
+
+// calendarDate checks a "YYYY-MM-DD" holiday or makeup day.
+func calendarDate(path, s string) error {
+	t, err := parseDate(s)
+	if err != nil {
+		return Invalid(path, "%v", err)
+	}
+	if t.Year() < MinCalendarYear || t.Year() > MaxCalendarYear {
+		return Invalid(path, "got %s, want a date in the years %d to %d", s, MinCalendarYear, MaxCalendarYear)
 	}
 	return nil
 }
