@@ -33,6 +33,9 @@ func (s *Server) createPlan(c *gin.Context) {
 	if err == nil {
 		err = models.ValidateInstalments(in.Instalments, models.DateOf(s.now(), loc))
 	}
+	if err == nil {
+		err = s.checkPlanTotal(ctx, p.scope(), in.HouseholdID, in.Instalments)
+	}
 	if err != nil {
 		respondError(c, s.log, err)
 		return
@@ -45,6 +48,16 @@ func (s *Server) createPlan(c *gin.Context) {
 	c.JSON(http.StatusCreated, plan)
 }
 
+// checkPlanTotal holds a plan's instalments to models.CheckPlanTotal against
+// what the household owes today.
+func (s *Server) checkPlanTotal(ctx context.Context, scope store.Scope, householdID uint64, list []models.Instalment) error {
+	acc, err := s.account(ctx, scope, householdID)
+	if err != nil {
+		return err
+	}
+	return models.CheckPlanTotal(list, acc)
+}
+
 // approvePlan approves a proposed plan through the household's case: 409
 // when the plan is not proposed, there is no open case, or the case's state
 // does not allow a plan (already one, or in legal referral).
@@ -55,6 +68,10 @@ func (s *Server) approvePlan(c *gin.Context) {
 	}
 	if plan.Status != models.PlanProposed {
 		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "only a proposed plan can be approved"})
+		return
+	}
+	if err := s.checkPlanTotal(c.Request.Context(), caller(c).scope(), plan.HouseholdID, plan.Instalments); err != nil {
+		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "the plan no longer matches what the household owes; propose a new plan"})
 		return
 	}
 	s.caseAction(c, plan.HouseholdID, workflows.CaseAction{Action: workflows.ActPlanApprove, PlanID: plan.ID, Plan: plan.Instalments})
@@ -113,7 +130,7 @@ func (s *Server) legalDecision(c *gin.Context) {
 func (s *Server) caseAction(c *gin.Context, householdID uint64, a workflows.CaseAction) {
 	p := caller(c)
 	ctx := c.Request.Context()
-	key, err := idempotencyKey(c)
+	key, err := s.idempotent(c, a)
 	if err != nil {
 		respondError(c, s.log, err)
 		return

@@ -92,6 +92,21 @@ func (s *Server) policyOf(ctx context.Context, scope store.Scope, householdID ui
 	return h, p, loc, err
 }
 
+// account is what a household inside scope owes today, in its estate's
+// time zone and under its estate's fee terms.
+func (s *Server) account(ctx context.Context, scope store.Scope, householdID uint64) (models.Account, error) {
+	l, err := s.store.HouseholdLedger(ctx, scope, householdID)
+	if err != nil {
+		return models.Account{}, err
+	}
+	pol, loc, err := s.estatePolicy(ctx, l.Household.EstateID)
+	if err != nil {
+		return models.Account{}, err
+	}
+	bills, pays := l.Arith()
+	return models.Statement(bills, pays, models.DateOf(s.now(), loc), pol.Fees), nil
+}
+
 func (s *Server) estatePolicy(ctx context.Context, estateID uint64) (models.Policy, *time.Location, error) {
 	all := store.AllEstates()
 	e, err := s.store.Estate(ctx, all, estateID)
@@ -364,6 +379,14 @@ func (s *Server) createWaiver(c *gin.Context) {
 	ctx := c.Request.Context()
 	var in waiverRequest
 	if !s.bindJSON(c, &in) {
+		return
+	}
+	acc, err := s.account(ctx, p.scope(), b.HouseholdID)
+	if err == nil {
+		err = models.CheckWaiver(in.AmountFen, b.ID, acc)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	w, err := s.store.WaiveLateFee(ctx, p.scope(), b.ID, in.AmountFen, in.Reason, p.Staff.ID)

@@ -195,24 +195,63 @@ type Instalment struct {
 // MaxInstalments bounds a plan.
 const MaxInstalments = 24
 
+// MaxPlanYears bounds how far ahead a plan's last instalment may fall.
+const MaxPlanYears = 3
+
+// MaxAmountFen bounds any single amount the service records: ¥10,000,000.
+// Sums of up to MaxInstalments or thousands of such amounts stay far from
+// int64's limit.
+const MaxAmountFen Money = 1_000_000_000
+
 // ValidateInstalments checks a plan's schedule at today: 1 to
-// MaxInstalments positive amounts on strictly later dates, none in the past.
+// MaxInstalments positive amounts of at most MaxAmountFen on strictly later
+// dates, none in the past and none more than MaxPlanYears ahead.
 func ValidateInstalments(list []Instalment, today Date) error {
 	if len(list) == 0 || len(list) > MaxInstalments {
 		return Invalid("instalments", "got %d, want 1 to %d", len(list), MaxInstalments)
 	}
+	last := DateOf(today.In(time.UTC).AddDate(MaxPlanYears, 0, 0), nil)
 	for i, in := range list {
 		field := fmt.Sprintf("instalments[%d]", i)
 		switch {
-		case in.AmountFen <= 0:
-			return Invalid(field+".amount_fen", "got %d, want a positive amount in fen", in.AmountFen)
-		case in.Due.IsZero() || in.Due.Before(today):
-			return Invalid(field+".due", "got %q, want a date from %s on", in.Due, today)
+		case in.AmountFen <= 0 || in.AmountFen > MaxAmountFen:
+			return Invalid(field+".amount_fen", "got %d, want a positive amount of at most %d fen", in.AmountFen, MaxAmountFen)
+		case in.Due.IsZero() || in.Due.Before(today) || in.Due.After(last):
+			return Invalid(field+".due", "got %q, want a date from %s to %s", in.Due, today, last)
 		case i > 0 && !in.Due.After(list[i-1].Due):
 			return Invalid(field+".due", "got %s, want later than the previous instalment's %s", in.Due, list[i-1].Due)
 		}
 	}
 	return nil
+}
+
+// CheckPlanTotal is the rule for what a hardship plan must cover: at least
+// the principal still owed (the plan settles the arrears) and at most
+// everything owed (principal and late fee after waivers and payments), as of
+// the account's date. The late fee between is the manager's to forgive by a
+// waiver, never silently dropped by the plan.
+func CheckPlanTotal(list []Instalment, acc Account) error {
+	total := InstalmentPlan{Instalments: list}.Total()
+	if total < acc.Principal || total > acc.Total {
+		return Invalid("instalments", "got a total of %d fen, want from %d (the principal owed) to %d (everything owed)",
+			total, acc.Principal, acc.Total)
+	}
+	return nil
+}
+
+// CheckWaiver refuses a late-fee waiver larger than the late fee the bill
+// still owes on the account (accrued, less waivers and payments).
+func CheckWaiver(amount Money, billID uint64, acc Account) error {
+	for _, l := range acc.Lines {
+		if l.BillID != billID {
+			continue
+		}
+		if left := l.LateFee - l.LateFeeWaived - l.LateFeePaid; amount > left {
+			return Invalid("amount_fen", "got %d, want at most the late fee still owed on the bill (%d fen)", amount, max(left, 0))
+		}
+		return nil
+	}
+	return Invalid("amount_fen", "got %d, want at most the late fee still owed on the bill (0 fen)", amount)
 }
 
 // InstalmentPlan is a hardship plan: proposed by staff with a reason,
@@ -232,11 +271,11 @@ type InstalmentPlan struct {
 	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
-// Total is the sum of the plan's instalments.
+// Total is the sum of the plan's instalments (saturating, never wrapping).
 func (p InstalmentPlan) Total() Money {
 	var t Money
 	for _, in := range p.Instalments {
-		t += in.AmountFen
+		t = Money(addSat(int64(t), int64(max(in.AmountFen, 0))))
 	}
 	return t
 }

@@ -107,6 +107,18 @@ const reasons = [
   [/^got (-?\d+), want (-?\d+)\.\.(-?\d+)$/, (m) => `应在 ${m[2]} 到 ${m[3]} 之间（当前为 ${m[1]}）`],
   [/^got (\S+), want a positive duration$/, (m) => `应为大于 0 的时长（当前为 ${m[1]}）`],
   [/^got (\S+), want 0s or more$/, () => '不能为负'],
+  [/^got .*, want a (?:date|time|month) from (\S+) to (\S+)$/, (m) => `应在 ${m[1]} 到 ${m[2]} 之间`],
+  [/^got .*, want a date in the years (\d+) to (\d+)$/, (m) => `应在 ${m[1]} 年到 ${m[2]} 年之间`],
+  [/^got .*, want a time within (\S+) from now \(until (\S+)\)$/, (m) => `预约时间不能晚于 ${m[2].slice(0, 10)}（${m[1]} 内）`],
+  [/^got -?\d+, want a positive amount of at most (\d+) fen$/, (m) => `金额应大于 0，且不超过 ${yuan(m[1])} 元`],
+  [/^got a total of (\d+) fen, want from (\d+) \(the principal owed\) to (\d+) \(everything owed\)$/,
+    (m) => `分期合计 ${yuan(m[1])} 元，应不少于所欠本金 ${yuan(m[2])} 元、不超过全部欠款 ${yuan(m[3])} 元`],
+  [/^got (\d+), want at most the late fee still owed on the bill \((\d+) fen\)$/, (m) => `减免金额不能超过该账单尚欠的滞纳金（${yuan(m[2])} 元）`],
+  [/^contains the (?:control|text-direction) character/, () => '含有不允许的控制字符或文字方向字符'],
+  [/^got .*, the same as start/, () => '结束时间不能与开始时间相同'],
+  [/^got .*, want an IANA time zone/, () => '请填写时区，例如 Asia/Shanghai'],
+  [/^got (\S+), want at most (\S+)$/, (m) => `不能超过 ${m[2]}（当前为 ${m[1]}）`],
+  [/^must be a whole number from 1 to \d+$/, () => '应为正整数'],
   [/^must be at least (\d+)$/, (m) => `不能少于 ${m[1]}`],
   [/^must be (.+)$/, (m) => `格式不对，应为 ${m[1]}`],
   [/^want 1 to 50 characters$/, () => '应为 1 到 50 个字'],
@@ -123,6 +135,7 @@ const reasons = [
 ];
 const pathNames = { on_site: '到场时限', contact: '联系时限', complete: '完工时限', acknowledge: '受理时限', answer: '答复时限', resolve: '解决时限', workday_start: '上班时间', workday_end: '下班时间' };
 const fieldPath = (p) => pathNames[p] || p;
+const yuan = (fen) => (Number(fen) / 100).toFixed(2);
 
 /** Translates a validation reason when it is a common one. */
 export function reason(msg) {
@@ -142,6 +155,7 @@ export function explain(err) {
     case 'forbidden': return '您的角色无权执行此操作';
     case 'not_found': return '未找到（可能不属于您所在的小区）';
     case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
+    case 'idempotency_key_reused': return '这次提交与先前一次使用了同一个请求编号但内容不同，请刷新后重新提交';
     case 'unauthorized': return reason(err.message) === err.message ? '请重新登录' : reason(err.message);
     case 'invalid_input': return `${fieldName(err.field)}：${reason(err.message)}`;
     case 'unavailable': return '后台服务暂不可用，请稍后再试';
