@@ -30,6 +30,8 @@ type fakeTemporal struct {
 	mu      sync.Mutex
 	signals []fakeSignal
 	updates []workflows.CaseAction
+	// updateIDs are the updates' IDs, in order.
+	updateIDs []string
 	// updateErr is what the next updates fail with (nil: they succeed).
 	updateErr error
 }
@@ -58,6 +60,7 @@ func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflow
 	}
 	a := o.Args[0].(workflows.CaseAction)
 	f.updates = append(f.updates, a)
+	f.updateIDs = append(f.updateIDs, o.UpdateID)
 	return fakeUpdate{view: workflows.CaseView{CaseID: 1, Stage: models.StageDunning, AsOf: time.Now()}}, nil
 }
 

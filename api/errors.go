@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/workflows"
 )
 
@@ -27,9 +28,11 @@ const (
 	codeNotFound       = "not_found"
 	codeConflict       = "conflict"
 	codeInvalidState   = "invalid_state"
-	codeUnavailable    = "unavailable"
-	codeTimeout        = "timeout"
-	codeInternal       = "internal"
+	// codeKeyReused: an Idempotency-Key already used with another request.
+	codeKeyReused   = "idempotency_key_reused"
+	codeUnavailable = "unavailable"
+	codeTimeout     = "timeout"
+	codeInternal    = "internal"
 )
 
 // errorBody is {"error": {...}}.
@@ -65,6 +68,7 @@ func (e *stateError) Is(target error) bool {
 //   - models.ErrNotFound → 404 (also for records outside the caller's estates)
 //   - models.ErrConflict, a workflow that already exists → 409 conflict
 //   - models.ErrInvalidState, a refused workflow update → 409 invalid_state with the current state
+//   - store.ErrKeyReused → 422 idempotency_key_reused
 //   - deadline exceeded → 504; database or Temporal unreachable → 503
 //   - anything else → 500 with a generic message
 func respondError(c *gin.Context, log *slog.Logger, err error) {
@@ -92,6 +96,9 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: se.msg, State: se.state}
 	case errors.As(err, &app):
 		return classifyApplication(app)
+	case errors.Is(err, store.ErrKeyReused):
+		return http.StatusUnprocessableEntity, errorDetail{Code: codeKeyReused,
+			Message: "this Idempotency-Key was already used with a different request; use a new key for a new request"}
 	case errors.Is(err, models.ErrForbidden):
 		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: "your role may not do this"}
 	case errors.Is(err, models.ErrNotFound), errors.As(err, &notFound):

@@ -38,13 +38,13 @@ type moveInResponse struct {
 // Idempotency-Key a repeated request returns the same registration (200).
 // The answer is 201 only once the process has started.
 func (s *Server) createMoveIn(c *gin.Context) {
-	key, err := idempotencyKey(c)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in models.MoveInRequest
 	if !s.bindJSON(c, &in) {
+		return
+	}
+	key, err := s.idempotent(c, in)
+	if err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	p := caller(c)

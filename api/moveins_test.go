@@ -157,7 +157,9 @@ func TestFollowUpActions(t *testing.T) {
 	}
 	c := u.calls[0]
 	a := c.Args[0].(workflows.FollowUpAction)
-	if c.UpdateID != "sched-1" || c.UpdateName != workflows.FollowUpActionUpdate || c.WorkflowID != fmt.Sprintf("followup-%d", h.a.followUp.MoveInID) ||
+	// The key reaches the process as the caller's own (see
+	// TestIdempotencyKeyIsBoundToCallerAndRequest), never bare.
+	if c.UpdateID == "" || c.UpdateID == "sched-1" || c.UpdateName != workflows.FollowUpActionUpdate || c.WorkflowID != fmt.Sprintf("followup-%d", h.a.followUp.MoveInID) ||
 		a.Action != workflows.VisitSchedule || a.ActorRole != models.RoleCustomerService || a.At == nil || !a.At.Equal(agreed) {
 		t.Errorf("update: got %+v with %+v", c, a)
 	}

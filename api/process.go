@@ -3,7 +3,10 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -64,15 +67,52 @@ func (s *Server) actionRequest(c *gin.Context, allowed []string, dst any) (actio
 		respondError(c, s.log, models.Invalid("action", "must be one of: %s", strings.Join(allowed, ", ")))
 		return "", "", false
 	}
-	key, err := idempotencyKey(c)
+	if c.Request.ContentLength != 0 && !s.bindJSON(c, dst) {
+		return "", "", false
+	}
+	key, err := s.idempotent(c, dst)
 	if err != nil {
 		respondError(c, s.log, err)
 		return "", "", false
 	}
-	if c.Request.ContentLength != 0 && !s.bindJSON(c, dst) {
-		return "", "", false
-	}
 	return action, key, true
+}
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 100
+
+// idempotent reads the Idempotency-Key header and binds it to the caller and
+// to what the request asks: its route, path parameters (the record and the
+// action) and req, the decoded body. It returns the key to hand on (to the
+// store or as a workflow update's ID), made the caller's own so that two
+// callers' keys never meet, or "" without the header. The same key with
+// another request is refused (422), never answered with the first one's
+// result.
+func (s *Server) idempotent(c *gin.Context, req any) (string, error) {
+	k := strings.TrimSpace(c.GetHeader("Idempotency-Key"))
+	if k == "" {
+		return "", nil
+	}
+	if len(k) > maxIdempotencyKey {
+		return "", models.Invalid("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint request: %w", err)
+	}
+	fp := sha256.New()
+	fmt.Fprintf(fp, "%s %s\n", c.Request.Method, c.FullPath())
+	for _, p := range c.Params {
+		fmt.Fprintf(fp, "%s=%s\n", p.Key, p.Value)
+	}
+	fp.Write(body)
+	staffID := caller(c).Staff.ID
+	keyHash := sha256.Sum256([]byte(k))
+	if err := s.store.ClaimIdempotencyKey(c.Request.Context(), staffID, hex.EncodeToString(keyHash[:]),
+		hex.EncodeToString(fp.Sum(nil))); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d-%s", staffID, hex.EncodeToString(keyHash[:20])), nil
 }
 
 // checkAssignee reports whether staff id may be given work in estateID: an

@@ -64,3 +64,18 @@ type PolicyChange struct {
 	Policy    Policy    `gorm:"serializer:json;type:text;not null" json:"policy"`
 	CreatedAt time.Time `json:"changed_at"`
 }
+
+// IdempotencyKey binds a client's Idempotency-Key to the caller who sent it
+// and to the request it was first sent with, so that a reused key with
+// another request is refused rather than silently answered with the first
+// one's result. The key itself is kept only as a digest.
+type IdempotencyKey struct {
+	ID      uint64 `gorm:"primaryKey"`
+	StaffID uint64 `gorm:"not null;uniqueIndex:idx_idempotency_key"`
+	// KeyHash is the SHA-256 of the header's value, in hex.
+	KeyHash string `gorm:"size:64;not null;uniqueIndex:idx_idempotency_key"`
+	// Fingerprint is the SHA-256 of the route, its path parameters and the
+	// decoded request, in hex.
+	Fingerprint string    `gorm:"size:64;not null"`
+	CreatedAt   time.Time `gorm:"not null"`
+}
