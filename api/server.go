@@ -36,6 +36,9 @@ type Options struct {
 	// Links checks the signed links residents answer through; nil turns
 	// their pages off (404).
 	Links *auth.Links
+	// Codec is the payload codec's HTTP handler, served at CodecPath to
+	// administrators (nil: no codec server).
+	Codec http.Handler
 }
 
 // Server holds the API's dependencies and its router.
@@ -89,6 +92,9 @@ func New(opts Options) *Server {
 			handlers = append(handlers, s.authenticate(r.roles, r.beforePasswordChange))
 		}
 		e.Handle(r.method, r.path, append(handlers, r.handler)...)
+	}
+	if opts.Codec != nil {
+		s.registerCodec(e, opts.Codec)
 	}
 	s.engine = e
 	return s

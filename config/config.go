@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/codec"
 	"github.com/wuye/wuye/notify"
 )
 
@@ -70,6 +71,14 @@ type Config struct {
 	// Required with TEMPORAL_ADDRESS, so that every api and worker process
 	// shares it; the embedded default generates one in DataDir when unset.
 	LinkSecret string `env:"WUYE_LINK_SECRET"`
+	// PayloadKeys seal what the service hands to Temporal (package codec):
+	// "id:base64,id:base64", 32-byte AES keys, the sealing key first and
+	// older ones after it so that older histories still open.
+	// PayloadKeysFile names a file holding the same, one key per line.
+	// One of them is required with TEMPORAL_ADDRESS; the embedded default
+	// generates a key in DataDir when both are unset.
+	PayloadKeys     string `env:"WUYE_PAYLOAD_KEYS"`
+	PayloadKeysFile string `env:"WUYE_PAYLOAD_KEYS_FILE"`
 	// PublicURL is where residents reach the service, for the links in
 	// their messages.
 	PublicURL string `env:"WUYE_PUBLIC_URL" envDefault:"http://localhost:8080"`
@@ -177,6 +186,10 @@ func Load(environ Lookup) (Config, error) {
 			problems = append(problems, "TEMPORAL_API_KEY/TEMPORAL_TLS need TEMPORAL_ADDRESS: the embedded server takes neither")
 		}
 		c.Temporal = opts
+		if opts.HostPort != "" && c.PayloadKeys == "" && c.PayloadKeysFile == "" {
+			problems = append(problems, "WUYE_PAYLOAD_KEYS: required with TEMPORAL_ADDRESS (the api and worker modes), or WUYE_PAYLOAD_KEYS_FILE: "+
+				"every api and worker process seals workflow payloads with the same keys, e.g. \"k1:$(openssl rand -base64 32)\"")
+		}
 		if opts.HostPort != "" && c.LinkSecret == "" {
 			problems = append(problems, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS (the api and worker modes): "+
 				"every api and worker process must sign residents' links with the same secret of at least 32 bytes, e.g. from `openssl rand -base64 48`")
@@ -241,6 +254,14 @@ func (c *Config) validate() []string {
 	}
 	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
 		p = append(p, "WUYE_ADMIN_PASSWORD: must be at least 8 characters")
+	}
+	if c.PayloadKeys != "" && c.PayloadKeysFile != "" {
+		p = append(p, "WUYE_PAYLOAD_KEYS and WUYE_PAYLOAD_KEYS_FILE: set one, not both")
+	}
+	if c.PayloadKeys != "" {
+		if _, err := codec.ParseKeys(c.PayloadKeys); err != nil {
+			p = append(p, "WUYE_PAYLOAD_KEYS: "+err.Error())
+		}
 	}
 	if c.LinkSecret != "" && len(c.LinkSecret) < auth.MinLinkSecret {
 		// The value is a secret: never echoed.

@@ -32,7 +32,7 @@ func TestLoadExternalTemporal(t *testing.T) {
 	c, err := Load(Environment{
 		"TEMPORAL_ADDRESS": "temporal:7233", "TEMPORAL_NAMESPACE": "prod",
 		"WUYE_DB_DRIVER": "mysql", "WUYE_DB_DSN": "root:@tcp(db:3306)/wuye",
-		"WUYE_LINK_SECRET": strings.Repeat("k", 32),
+		"WUYE_LINK_SECRET": strings.Repeat("k", 32), "WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=",
 	})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -66,6 +66,10 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS"},
 		{Environment{"WUYE_LINK_SECRET": "too-short-to-sign"}, "WUYE_LINK_SECRET: got 17 bytes, want at least 32"},
 		{Environment{"WUYE_PUBLIC_URL": "wuye.example.com"}, "WUYE_PUBLIC_URL"},
+		{Environment{"WUYE_TIMEZONE": "Local"}, "WUYE_TIMEZONE"},
+		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_PAYLOAD_KEYS: required with TEMPORAL_ADDRESS"},
+		{Environment{"WUYE_PAYLOAD_KEYS": "k1:too-short-to-sign"}, "WUYE_PAYLOAD_KEYS: payload key \"k1\": want 32 bytes"},
+		{Environment{"WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=", "WUYE_PAYLOAD_KEYS_FILE": "/run/keys"}, "set one, not both"},
 	}
 	for _, tt := range tests {
 		_, err := Load(tt.give)
