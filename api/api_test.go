@@ -3,11 +3,15 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/wuye/wuye/console"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/store/storetest"
@@ -310,4 +314,44 @@ func TestOneTimePasswordMustBeChanged(t *testing.T) {
 	h.wantStatus(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "one-time-pass", "new_password": "my-own-pass"}, nil), http.StatusNoContent)
 	tok = h.signIn("fresh", "my-own-pass")
 	h.wantStatus(h.do(http.MethodGet, "/api/v1/households", tok, nil, nil), http.StatusOK)
+}
+
+// TestResponseHeaders: every answer says nosniff; every API answer, the
+// owner file first of all, says no-store (personal data stays out of caches),
+// errors included; the console's files keep their own caching.
+func TestResponseHeaders(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	srv := New(Options{Store: h.store, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	console.Register(srv.Engine())
+	h.srv.Close()
+	h.srv = httptest.NewServer(srv.Handler())
+	t.Cleanup(h.srv.Close)
+	tok := h.tokens[models.RoleCustomerService]
+	tests := []struct {
+		method, path, token string
+		body                any
+		wantStatus          int
+		wantCache           string
+	}{
+		{http.MethodGet, fmt.Sprintf("/api/v1/residents/%d", h.a.resident.ID), tok, nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/api/v1/residents", tok, nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/api/v1/me", tok, nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/api/v1/me", "", nil, http.StatusUnauthorized, "no-store"},
+		{http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": "a-technician", "password": "wrong-password"}, http.StatusUnauthorized, "no-store"},
+		{http.MethodGet, "/api/v1/nowhere", tok, nil, http.StatusNotFound, "no-store"},
+		{http.MethodGet, "/api/v1/openapi.json", "", nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/healthz", "", nil, http.StatusOK, ""},
+		{http.MethodGet, "/console/", "", nil, http.StatusOK, "no-cache"},
+		{http.MethodGet, "/console/js/app.js", "", nil, http.StatusOK, "no-cache"},
+	}
+	for _, tt := range tests {
+		res := h.do(tt.method, tt.path, tt.token, tt.body, nil)
+		h.wantStatus(res, tt.wantStatus)
+		if got := res.header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: got X-Content-Type-Options %q, want nosniff", res.req, got)
+		}
+		if got := res.header.Get("Cache-Control"); got != tt.wantCache {
+			t.Errorf("%s: got Cache-Control %q, want %q", res.req, got, tt.wantCache)
+		}
+	}
 }

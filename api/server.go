@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -76,7 +77,7 @@ func New(opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	e.Use(s.recover, s.accessLog)
+	e.Use(s.recover, s.accessLog, noSniffNoStore)
 	e.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such route"}})
 	})
@@ -108,6 +109,19 @@ func (s *Server) recover(c *gin.Context) {
 			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: codeInternal, Message: "internal error"}})
 		}
 	}()
+	c.Next()
+}
+
+// noSniffNoStore sets the headers every answer needs: nosniff everywhere, so
+// that no browser reads a JSON body or an embedded file as another type, and
+// no-store on the API, whose answers carry personal data (residents' phones,
+// owner files) that must not stay in a browser's or a proxy's cache. The
+// console's files set their own Cache-Control (they may be cached).
+func noSniffNoStore(c *gin.Context) {
+	c.Header("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.Header("Cache-Control", "no-store")
+	}
 	c.Next()
 }
 
