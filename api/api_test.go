@@ -1,13 +1,16 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,6 +134,88 @@ func TestPhonesMaskedByRole(t *testing.T) {
 			if !strings.Contains(r.Phone, "****") {
 				t.Errorf("resident list for %s: got phone %q, want it masked", role, r.Phone)
 			}
+		}
+	}
+}
+
+// TestPhoneSearchOnlyForPhoneRoles: a whole number finds its resident only
+// for the roles that see phones whole; for the others the search is by name
+// alone, so that it cannot confirm a number the list masks.
+func TestPhoneSearchOnlyForPhoneRoles(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	for _, role := range models.Roles() {
+		tests := []struct {
+			give string
+			want int64
+		}{
+			{h.a.resident.Phone, 0},
+			{h.a.resident.Name, 1},
+		}
+		if slices.Contains(phoneRoles, role) {
+			tests[0].want = 1
+		}
+		for _, tt := range tests {
+			var got listBody[residentView]
+			h.wantStatus(h.do(http.MethodGet, "/api/v1/residents?q="+url.QueryEscape(tt.give), h.tokens[role], nil, &got), http.StatusOK)
+			if got.Total != tt.want {
+				t.Errorf("residents?q=%s as %s: got %d, want %d", tt.give, role, got.Total, tt.want)
+			}
+		}
+	}
+}
+
+// TestStaffPhonesMaskedByRole: a staff member's phone is whole for the roles
+// that manage staff and for the account itself, masked for everyone else,
+// wherever it shows: the account, the staff list, and the address of a
+// message sent to that staff member.
+func TestStaffPhonesMaskedByRole(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h.srv.Close()
+	h.srv = httptest.NewServer(New(Options{Store: h.store, Temporal: &fakeTemporal{}, Log: log}).Handler())
+	t.Cleanup(h.srv.Close)
+	ctx := context.Background()
+	const whole, masked = "13900001111", "139****1111"
+	phone := whole
+	tech, err := h.store.UpdateStaff(ctx, store.AllEstates(), h.a.staff.ID, store.StaffUpdate{Phone: &phone})
+	h.must(err)
+	_, _, err = h.store.ClaimMessage(ctx, &models.Message{Key: "escalate-1", EstateID: h.a.estate.ID, RecipientKind: models.RecipientStaff,
+		RecipientID: tech.ID, Channel: "log", Address: whole, Template: "ticket_escalated", Subject: "升级", Body: "工单升级", Ref: ticketRef(h.a.ticket.ID)})
+	h.must(err)
+	for _, role := range models.Roles() {
+		want := masked
+		if role == models.RoleEstateManager || role == models.RoleCompanyAdmin {
+			want = whole
+		}
+		tok := h.tokens[role]
+		var one staffView
+		h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/staff/%d", tech.ID), tok, nil, &one), http.StatusOK)
+		if one.Phone != want || one.PhoneMasked != (want == masked) {
+			t.Errorf("staff %d as %s: got phone %q (masked %v), want %q", tech.ID, role, one.Phone, one.PhoneMasked, want)
+		}
+		var list listBody[staffView]
+		h.wantStatus(h.do(http.MethodGet, "/api/v1/staff?role=technician", tok, nil, &list), http.StatusOK)
+		for _, st := range list.Items {
+			if st.ID == tech.ID && st.Phone != want {
+				t.Errorf("staff list as %s: got phone %q, want %q", role, st.Phone, want)
+			}
+		}
+		var ticket ticketDetail
+		h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", h.a.ticket.ID), tok, nil, &ticket), http.StatusOK)
+		if len(ticket.Messages) != 1 || ticket.Messages[0].Address != want {
+			t.Errorf("ticket messages as %s: got %+v, want one to %q", role, ticket.Messages, want)
+		}
+	}
+	// The account itself sees its own phone, in /me and when it signs in.
+	var in signInResponse
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": tech.Username, "password": testPassword}, &in), http.StatusCreated)
+	var me staffView
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", in.Token, nil, &me), http.StatusOK)
+	var own staffView
+	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/staff/%d", tech.ID), in.Token, nil, &own), http.StatusOK)
+	for what, got := range map[string]string{"sign-in": in.Staff.Phone, "me": me.Phone, "own account": own.Phone} {
+		if got != whole {
+			t.Errorf("%s of the account itself: got phone %q, want %q", what, got, whole)
 		}
 	}
 }

@@ -180,7 +180,7 @@ func (s *Server) signIn(c *gin.Context) {
 		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,
 	})
-	c.JSON(http.StatusCreated, signInResponse{Token: token, ExpiresAt: expires.UTC(), Staff: viewStaff(st)})
+	c.JSON(http.StatusCreated, signInResponse{Token: token, ExpiresAt: expires.UTC(), Staff: viewStaff(st, true)})
 }
 
 func (s *Server) badCredentials(c *gin.Context) {
@@ -200,7 +200,7 @@ func (s *Server) signOut(c *gin.Context) {
 
 // me is the signed-in account.
 func (s *Server) me(c *gin.Context) {
-	c.JSON(http.StatusOK, viewStaff(caller(c).Staff))
+	c.JSON(http.StatusOK, viewStaff(caller(c).Staff, true))
 }
 
 type changePasswordRequest struct {

@@ -10,10 +10,39 @@ import (
 	"github.com/wuye/wuye/store"
 )
 
-// staffView is an account as the API shows it (never its password hash).
-type staffView = models.Staff
+// staffView is an account as the API shows it: never its password hash, and
+// its phone masked (138****5678) unless the caller may see it whole.
+type staffView struct {
+	models.Staff
+	PhoneMasked bool `json:"phone_masked"`
+}
 
-func viewStaff(st models.Staff) staffView { return st }
+func viewStaff(st models.Staff, reveal bool) staffView {
+	if !reveal && st.Phone != "" {
+		st.Phone = models.MaskPhone(st.Phone)
+	}
+	return staffView{Staff: st, PhoneMasked: !reveal}
+}
+
+// seesStaffPhone reports whether the caller sees st's phone whole: the roles
+// that manage staff do, and everyone sees their own.
+func (p principal) seesStaffPhone(st models.Staff) bool {
+	return p.is(managers...) || p.Staff.ID == st.ID
+}
+
+// viewStaff is st as the caller may see it.
+func (p principal) viewStaff(st models.Staff) staffView { return viewStaff(st, p.seesStaffPhone(st)) }
+
+// viewMessages masks the addresses of messages sent to staff (their phones)
+// as viewStaff masks their accounts; residents' addresses are stored masked.
+func (p principal) viewMessages(ms []models.Message) []models.Message {
+	for i, m := range ms {
+		if m.RecipientKind == models.RecipientStaff && !p.is(managers...) && m.RecipientID != p.Staff.ID && m.Address != "" {
+			ms[i].Address = models.MaskPhone(m.Address)
+		}
+	}
+	return ms
+}
 
 type staffRequest struct {
 	// EstateID is required except for company-level accounts, which only a
@@ -59,7 +88,7 @@ func (s *Server) createStaff(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(c.Request.Context(), "staff created", "staff_id", st.ID, "role", st.Role, "by", p.Staff.ID)
-	c.JSON(http.StatusCreated, viewStaff(st))
+	c.JSON(http.StatusCreated, p.viewStaff(st))
 }
 
 func (s *Server) getStaff(c *gin.Context) {
@@ -67,7 +96,7 @@ func (s *Server) getStaff(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, viewStaff(st))
+	c.JSON(http.StatusOK, caller(c).viewStaff(st))
 }
 
 func (s *Server) listStaff(c *gin.Context) {
@@ -77,7 +106,7 @@ func (s *Server) listStaff(c *gin.Context) {
 		roles = append(roles, string(r))
 	}
 	f := store.StaffFilter{EstateID: q.uint("estate_id"), Role: models.Role(q.oneOf("role", roles...)), Active: q.bool("active")}
-	serveList(s, c, &q, f, s.store.Staff, viewStaff)
+	serveList(s, c, &q, f, s.store.Staff, caller(c).viewStaff)
 }
 
 type staffPatch struct {
@@ -139,5 +168,5 @@ func (s *Server) updateStaff(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(ctx, "staff updated", "staff_id", id, "by", p.Staff.ID)
-	c.JSON(http.StatusOK, viewStaff(st))
+	c.JSON(http.StatusOK, p.viewStaff(st))
 }
