@@ -285,6 +285,71 @@ func TestIntegrationTokens(t *testing.T) {
 	h.wantError(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
 }
 
+// TestAPITokensAreNotPasswords: an API token, whatever its scope, never
+// mints or revokes tokens, changes a password or manages staff; a read token
+// calls only GET routes; a new password, chosen or reset by a manager, revokes
+// every token of the account.
+func TestAPITokensAreNotPasswords(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mint := func(session string, body map[string]any) string {
+		t.Helper()
+		var out createTokenResponse
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", session, body, &out), http.StatusCreated)
+		return out.Token
+	}
+	admin := h.tokens[models.RoleCompanyAdmin]
+	read, write := mint(admin, map[string]any{"name": "报表"}), mint(admin, map[string]any{"name": "缴费", "scope": "write"})
+	staffPath := fmt.Sprintf("/api/v1/staff/%d", h.a.staff.ID)
+	building := func(name string) map[string]any { return map[string]any{"estate_id": h.a.estate.ID, "name": name} }
+	tests := []struct {
+		name, token, method, path string
+		body                      any
+		want                      int
+	}{
+		{"mint a token", write, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "子令牌", "scope": "write"}, http.StatusForbidden},
+		{"mint a token for another", write, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "子令牌", "staff_id": h.a.staff.ID}, http.StatusForbidden},
+		{"revoke a token", write, http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", h.a.token.ID), nil, http.StatusForbidden},
+		{"change the password", write, http.MethodPut, "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": "taken-over-1"}, http.StatusForbidden},
+		{"add staff", write, http.MethodPost, "/api/v1/staff", map[string]any{"estate_id": h.a.estate.ID, "username": "mole", "name": "内鬼", "role": "estate_manager", "password": "mole-password"}, http.StatusForbidden},
+		{"reset a password", write, http.MethodPatch, staffPath, map[string]any{"password": "taken-over-1"}, http.StatusForbidden},
+		{"deactivate staff", write, http.MethodPatch, staffPath, map[string]any{"active": false}, http.StatusForbidden},
+		{"write with a read token", read, http.MethodPost, "/api/v1/buildings", building("8栋"), http.StatusForbidden},
+		{"read with a read token", read, http.MethodGet, "/api/v1/households", nil, http.StatusOK},
+		{"read itself with a read token", read, http.MethodGet, "/api/v1/me", nil, http.StatusOK},
+		{"write with a write token", write, http.MethodPost, "/api/v1/buildings", building("9栋"), http.StatusCreated},
+	}
+	for _, tt := range tests {
+		res := h.do(tt.method, tt.path, tt.token, tt.body, nil)
+		if res.status != tt.want {
+			t.Errorf("%s (%s): got %d %s, want %d", tt.name, res.req, res.status, res.body, tt.want)
+		}
+		if tt.want == http.StatusForbidden {
+			h.wantError(res, http.StatusForbidden, codeForbidden, "")
+		}
+	}
+	// A read token is refused by every route that is not a GET, before the
+	// route does anything.
+	ids := recordIDs(h.a)
+	for _, r := range New(Options{Store: h.store}).routes() {
+		if r.public || r.method == http.MethodGet || !slices.Contains(r.roles, models.RoleCompanyAdmin) {
+			continue
+		}
+		h.wantError(h.do(r.method, fillPath(r.path, ids[r.path]), read, nil, nil), http.StatusForbidden, codeForbidden, "")
+	}
+
+	// A password changed by its owner revokes the owner's tokens; one reset
+	// by a manager revokes the tokens of the account reset.
+	mgr := h.signIn("a-estate_manager", testPassword)
+	own := mint(mgr, map[string]any{"name": "自用", "scope": "write"})
+	techTok := mint(admin, map[string]any{"name": "维修 App", "staff_id": h.a.staff.ID, "scope": "write"})
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", own, nil, nil), http.StatusOK)
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", techTok, nil, nil), http.StatusOK)
+	h.wantStatus(h.do(http.MethodPatch, staffPath, h.tokens[models.RoleEstateManager], map[string]any{"password": "reset-by-boss"}, nil), http.StatusOK)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", techTok, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+	h.wantStatus(h.do(http.MethodPut, "/api/v1/me/password", mgr, map[string]string{"current_password": testPassword, "new_password": "new-manager-pass"}, nil), http.StatusNoContent)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", own, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+}
+
 func TestCookieSessionRefusesCrossSiteWrites(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
 	tok := h.tokens[models.RoleCustomerService]

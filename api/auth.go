@@ -24,6 +24,8 @@ type principal struct {
 	Staff models.Staff
 	// viaCookie marks a browser session, which needs CSRF protection.
 	viaCookie bool
+	// token is the API token the request came with; nil for a session.
+	token *models.APIToken
 }
 
 // scope is the set of estates the caller may see.
@@ -52,11 +54,20 @@ func caller(c *gin.Context) principal {
 	return p.(principal)
 }
 
+// Messages of the refusals of API tokens.
+const (
+	msgTokenNotForAccounts = "an API token may not manage accounts or tokens; sign in with a password"
+	msgTokenReadOnly       = "this API token may only read"
+)
+
 // authenticate resolves the session cookie or bearer token into a principal
 // and checks the route's roles: 401 without valid credentials, 403 for a role
 // the route does not admit, and 403 password_change_required for an account
 // still on its one-time password, except on the routes that let it change it.
-func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gin.HandlerFunc {
+// An API token gets 403 on the routes for people only and, read-scoped, on
+// every route but GET.
+func (s *Server) authenticate(r route) gin.HandlerFunc {
+	roles, beforePasswordChange := r.roles, r.beforePasswordChange
 	return func(c *gin.Context) {
 		token, viaCookie := bearer(c)
 		if token == "" {
@@ -66,10 +77,13 @@ func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gi
 		ctx := c.Request.Context()
 		var (
 			st  models.Staff
+			tok *models.APIToken
 			err error
 		)
 		if strings.HasPrefix(token, auth.APITokenPrefix) {
-			st, err = s.store.TokenStaff(ctx, auth.Digest(token))
+			var t models.APIToken
+			st, t, err = s.store.TokenStaff(ctx, auth.Digest(token))
+			tok = &t
 		} else {
 			st, err = s.store.SessionStaff(ctx, auth.Digest(token))
 		}
@@ -81,7 +95,7 @@ func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gi
 			respondError(c, s.log, err)
 			return
 		}
-		p := principal{Staff: st, viaCookie: viaCookie}
+		p := principal{Staff: st, viaCookie: viaCookie, token: tok}
 		if viaCookie && !sameOrigin(c.Request) {
 			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: "cross-site request refused"}})
 			return
@@ -93,6 +107,14 @@ func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gi
 		}
 		if !p.is(roles...) {
 			respondError(c, s.log, models.ErrForbidden)
+			return
+		}
+		if p.token != nil && r.peopleOnly {
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: msgTokenNotForAccounts}})
+			return
+		}
+		if p.token != nil && p.token.Scope != models.ScopeWrite && r.method != http.MethodGet {
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: msgTokenReadOnly}})
 			return
 		}
 		c.Set(principalKey, p)
@@ -209,7 +231,8 @@ type changePasswordRequest struct {
 }
 
 // changePassword sets a new password for the caller. Every session of the
-// account ends, this one included: the caller signs in again with it.
+// account ends, this one included: the caller signs in again with it; every
+// API token of the account is revoked.
 func (s *Server) changePassword(c *gin.Context) {
 	var in changePasswordRequest
 	if !s.bindJSON(c, &in) {
@@ -240,6 +263,8 @@ func (s *Server) changePassword(c *gin.Context) {
 
 type createTokenRequest struct {
 	Name string `json:"name" validate:"required,max=100"`
+	// Scope is read (GET routes only, the default) or write.
+	Scope models.TokenScope `json:"scope" validate:"omitempty,oneof=read write"`
 	// StaffID is the account the token acts as; empty means the caller.
 	StaffID   uint64     `json:"staff_id"`
 	ExpiresAt *time.Time `json:"expires_at"`
@@ -251,7 +276,9 @@ type createTokenResponse struct {
 }
 
 // createToken issues an integration token. Managers issue tokens for
-// accounts of their estate; the token itself is shown once.
+// accounts of their estate; the token itself is shown once. Only a person
+// signed in with a password issues tokens (the route is peopleOnly), so no
+// token descends from another.
 func (s *Server) createToken(c *gin.Context) {
 	var in createTokenRequest
 	if !s.bindJSON(c, &in) {
@@ -284,12 +311,15 @@ func (s *Server) createToken(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	t := models.APIToken{StaffID: owner.ID, Name: in.Name, Prefix: token[:8], TokenHash: digest, ExpiresAt: in.ExpiresAt}
+	if in.Scope == "" {
+		in.Scope = models.ScopeRead
+	}
+	t := models.APIToken{StaffID: owner.ID, Name: in.Name, Prefix: token[:8], Scope: in.Scope, TokenHash: digest, ExpiresAt: in.ExpiresAt}
 	if err := s.store.CreateAPIToken(ctx, &t); err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	s.log.InfoContext(ctx, "API token issued", "token_id", t.ID, "staff_id", owner.ID, "by", p.Staff.ID)
+	s.log.InfoContext(ctx, "API token issued", "token_id", t.ID, "staff_id", owner.ID, "scope", t.Scope, "by", p.Staff.ID)
 	c.JSON(http.StatusCreated, createTokenResponse{Token: token, Info: t})
 }
 

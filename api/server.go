@@ -87,7 +87,7 @@ func New(opts Options) *Server {
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
 		if !r.public {
-			handlers = append(handlers, s.authenticate(r.roles, r.beforePasswordChange))
+			handlers = append(handlers, s.authenticate(r))
 		}
 		e.Handle(r.method, r.path, append(handlers, r.handler)...)
 	}

@@ -70,6 +70,26 @@ func TestMigrateTwice(t *testing.T) {
 	})
 }
 
+// TestMigrateGivesOldTokensAScope: a token made before api_tokens had a
+// scope column is a write token after the upgrade, on SQLite and MySQL.
+func TestMigrateGivesOldTokensAScope(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		db, err := s.SQL()
+		must(t, err)
+		_, err = db.ExecContext(ctx, "ALTER TABLE api_tokens DROP COLUMN scope")
+		must(t, err)
+		_, err = db.ExecContext(ctx, "INSERT INTO api_tokens (staff_id, name, prefix, token_hash, created_at) VALUES (1, 'old', 'wyt_old', 'old-hash', ?)", time.Now().UTC())
+		must(t, err)
+		must(t, s.Migrate(ctx))
+		var scope string
+		must(t, db.QueryRowContext(ctx, "SELECT scope FROM api_tokens WHERE token_hash = 'old-hash'").Scan(&scope))
+		if scope != string(models.ScopeWrite) {
+			t.Errorf("scope of a token older than scopes: got %q, want %q", scope, models.ScopeWrite)
+		}
+	})
+}
+
 func TestEstateScope(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -226,13 +246,22 @@ func TestSessionsAndTokens(t *testing.T) {
 
 		tok := models.APIToken{StaffID: st.ID, Name: "呼叫中心", Prefix: "wyt_abcd", TokenHash: "tok1"}
 		must(t, s.CreateAPIToken(ctx, &tok))
-		if got, err := s.TokenStaff(ctx, "tok1"); err != nil || got.ID != st.ID {
-			t.Errorf("token: got %d, %v, want staff %d", got.ID, err, st.ID)
+		if got, gotTok, err := s.TokenStaff(ctx, "tok1"); err != nil || got.ID != st.ID || gotTok.ID != tok.ID || gotTok.Scope != models.ScopeWrite {
+			t.Errorf("token: got staff %d, token %d scope %q, %v, want staff %d, token %d of the default scope write", got.ID, gotTok.ID, gotTok.Scope, err, st.ID, tok.ID)
 		}
 		wantErr(t, "revoke from another estate", s.RevokeAPIToken(ctx, store.Estates(a.estate.ID+1), tok.ID), models.ErrNotFound)
 		must(t, s.RevokeAPIToken(ctx, store.Estates(a.estate.ID), tok.ID))
-		_, err = s.TokenStaff(ctx, "tok1")
+		_, _, err = s.TokenStaff(ctx, "tok1")
 		wantErr(t, "revoked token", err, models.ErrNotFound)
+
+		// A new password revokes every token of the account.
+		tok2 := models.APIToken{StaffID: st.ID, Name: "缴费", Prefix: "wyt_efgh", Scope: models.ScopeRead, TokenHash: "tok2"}
+		must(t, s.CreateAPIToken(ctx, &tok2))
+		hash := "h2"
+		_, err = s.UpdateStaff(ctx, store.Estates(a.estate.ID), st.ID, store.StaffUpdate{PasswordHash: &hash})
+		must(t, err)
+		_, _, err = s.TokenStaff(ctx, "tok2")
+		wantErr(t, "token after a password change", err, models.ErrNotFound)
 
 		off := false
 		_, err = s.UpdateStaff(ctx, store.Estates(a.estate.ID), st.ID, store.StaffUpdate{Active: &off})

@@ -117,6 +117,8 @@ const reasons = [
   [/^must differ from the current password$/, () => '新密码不能与当前密码相同'],
   [/^is wrong$/, () => '不正确'],
   [/^wrong username or password$/, () => '用户名或密码错误'],
+  [/^an API token may not manage accounts or tokens; sign in with a password$/, () => '接口令牌不能管理账号或令牌，请用密码登录后操作'],
+  [/^this API token may only read$/, () => '此接口令牌只能读取'],
   [/duration "(.*)": want a number at/, (m) => `“${m[1]}”不是有效的时长，例如 10m、2h、3d`],
   [/^empty duration/, () => '时长不能为空，例如 10m、2h、3d'],
   [/^got (\d+), want 1 to 5$/, (m) => `评分应为 1 到 5（当前为 ${m[1]}）`],
@@ -139,7 +141,7 @@ export function explain(err) {
   if (!err || err.status === undefined) return String(err && err.message || err);
   switch (err.code) {
     case 'invalid_state': return `当前状态（${label(statuses, err.state) || label(stages, err.state) || err.state}）不允许此操作：${err.message}`;
-    case 'forbidden': return '您的角色无权执行此操作';
+    case 'forbidden': return reason(err.message) === err.message ? '您的角色无权执行此操作' : reason(err.message);
     case 'not_found': return '未找到（可能不属于您所在的小区）';
     case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
     case 'unauthorized': return reason(err.message) === err.message ? '请重新登录' : reason(err.message);
