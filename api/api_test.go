@@ -272,17 +272,75 @@ func TestStaffManagementLimits(t *testing.T) {
 
 func TestIntegrationTokens(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
-	mgr := h.tokens[models.RoleEstateManager]
+	admin, mgr := h.tokens[models.RoleCompanyAdmin], h.tokens[models.RoleEstateManager]
 	var tok createTokenResponse
-	h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "呼叫中心", "staff_id": h.a.staff.ID}, &tok), http.StatusCreated)
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", admin, map[string]any{"name": "呼叫中心", "staff_id": h.a.staff.ID}, &tok), http.StatusCreated)
 	var me models.Staff
 	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, &me), http.StatusOK)
 	if me.ID != h.a.staff.ID {
 		t.Errorf("token acts as: got staff %d, want %d", me.ID, h.a.staff.ID)
 	}
-	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "x", "staff_id": h.b.staff.ID}, nil), http.StatusBadRequest, codeInvalidInput, "staff_id")
+	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", admin, map[string]any{"name": "x", "staff_id": 999999}, nil), http.StatusBadRequest, codeInvalidInput, "staff_id")
+	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "x", "staff_id": h.b.staff.ID}, nil), http.StatusForbidden, codeForbidden, "")
 	h.wantStatus(h.do(http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", tok.Info.ID), mgr, nil, nil), http.StatusNoContent)
 	h.wantError(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+}
+
+// TestManagersManageOnlyBelowThemselves: an estate manager creates, changes,
+// resets and deactivates only accounts ranking below their own, so one
+// manager cannot make a peer who then takes the first one over; only company
+// administrators make managers or mint tokens for others, and nobody mints
+// one for an account of their rank or above but their own.
+func TestManagersManageOnlyBelowThemselves(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	admin, mgr := h.tokens[models.RoleCompanyAdmin], h.tokens[models.RoleEstateManager]
+	peer := h.addStaff("a-manager-2", models.RoleEstateManager, &h.a.estate.ID)
+	admin2 := h.addStaff("admin-2", models.RoleCompanyAdmin, nil)
+	var self, sup models.Staff
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", mgr, nil, &self), http.StatusOK)
+	var sups listBody[models.Staff]
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/staff?role=supervisor", mgr, nil, &sups), http.StatusOK)
+	if len(sups.Items) != 1 {
+		t.Fatalf("supervisors of estate A: got %d, want 1", len(sups.Items))
+	}
+	sup = sups.Items[0]
+	peerToken := models.APIToken{StaffID: peer.ID, Name: "peer", Prefix: "wyt_peer", TokenHash: "hash-peer"}
+	h.must(h.store.CreateAPIToken(context.Background(), &peerToken))
+	newStaff := func(username string, role models.Role) map[string]any {
+		return map[string]any{"estate_id": h.a.estate.ID, "username": username, "name": username, "role": role, "password": "initial-pass"}
+	}
+	staff := func(id uint64) string { return fmt.Sprintf("/api/v1/staff/%d", id) }
+	tests := []struct {
+		name, token, method, path string
+		body                      any
+		want                      int
+	}{
+		{"manager makes a manager", mgr, http.MethodPost, "/api/v1/staff", newStaff("mgr-3", models.RoleEstateManager), http.StatusForbidden},
+		{"manager makes a supervisor", mgr, http.MethodPost, "/api/v1/staff", newStaff("sup-2", models.RoleSupervisor), http.StatusCreated},
+		{"manager resets a peer's password", mgr, http.MethodPatch, staff(peer.ID), map[string]any{"password": "taken-over-1"}, http.StatusForbidden},
+		{"manager deactivates a peer", mgr, http.MethodPatch, staff(peer.ID), map[string]any{"active": false}, http.StatusForbidden},
+		{"manager renames a peer", mgr, http.MethodPatch, staff(peer.ID), map[string]any{"name": "改名"}, http.StatusForbidden},
+		{"manager promotes a technician to manager", mgr, http.MethodPatch, staff(h.a.staff.ID), map[string]any{"role": "estate_manager"}, http.StatusForbidden},
+		{"manager resets a supervisor's password", mgr, http.MethodPatch, staff(sup.ID), map[string]any{"password": "reset-by-boss"}, http.StatusOK},
+		{"manager sets their own password without the current one", mgr, http.MethodPatch, staff(self.ID), map[string]any{"password": "no-current-1"}, http.StatusBadRequest},
+		{"manager mints a token for a technician", mgr, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": h.a.staff.ID}, http.StatusForbidden},
+		{"manager mints a token for a peer", mgr, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": peer.ID}, http.StatusForbidden},
+		{"manager mints a token for themselves", mgr, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "自用"}, http.StatusCreated},
+		{"manager revokes a peer's token", mgr, http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", peerToken.ID), nil, http.StatusForbidden},
+		{"administrator makes a manager", admin, http.MethodPost, "/api/v1/staff", newStaff("mgr-4", models.RoleEstateManager), http.StatusCreated},
+		{"administrator mints a token for a manager", admin, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": peer.ID}, http.StatusCreated},
+		{"administrator mints a token for another administrator", admin, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": admin2.ID}, http.StatusForbidden},
+		{"administrator revokes a manager's token", admin, http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", peerToken.ID), nil, http.StatusNoContent},
+		{"administrator deactivates a manager", admin, http.MethodPatch, staff(peer.ID), map[string]any{"active": false}, http.StatusOK},
+	}
+	for _, tt := range tests {
+		res := h.do(tt.method, tt.path, tt.token, tt.body, nil)
+		if res.status != tt.want {
+			t.Errorf("%s (%s): got %d %s, want %d", tt.name, res.req, res.status, res.body, tt.want)
+		}
+	}
+	// The manager is still who they were: same password, still active.
+	h.signIn("a-estate_manager", testPassword)
 }
 
 // TestAPITokensAreNotPasswords: an API token, whatever its scope, never

@@ -275,10 +275,10 @@ type createTokenResponse struct {
 	Info  models.APIToken `json:"info"`
 }
 
-// createToken issues an integration token. Managers issue tokens for
-// accounts of their estate; the token itself is shown once. Only a person
-// signed in with a password issues tokens (the route is peopleOnly), so no
-// token descends from another.
+// createToken issues an integration token; the token itself is shown once.
+// Managers issue tokens for themselves; company administrators also for
+// accounts ranking below their own. Only a person signed in with a password
+// issues tokens (the route is peopleOnly), so no token descends from another.
 func (s *Server) createToken(c *gin.Context) {
 	var in createTokenRequest
 	if !s.bindJSON(c, &in) {
@@ -288,6 +288,10 @@ func (s *Server) createToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	owner := p.Staff
 	if in.StaffID != 0 && in.StaffID != p.Staff.ID {
+		if !p.is(models.RoleCompanyAdmin) {
+			respondError(c, s.log, models.ErrForbidden)
+			return
+		}
 		st, err := s.store.StaffMember(ctx, p.scope(), in.StaffID)
 		if errors.Is(err, models.ErrNotFound) {
 			err = models.Invalid("staff_id", "no staff %d", in.StaffID)
@@ -296,7 +300,7 @@ func (s *Server) createToken(c *gin.Context) {
 			respondError(c, s.log, err)
 			return
 		}
-		if st.Role == models.RoleCompanyAdmin && !p.is(models.RoleCompanyAdmin) {
+		if !p.Staff.Role.Outranks(st.Role) {
 			respondError(c, s.log, models.ErrForbidden)
 			return
 		}
@@ -339,15 +343,32 @@ func (s *Server) listTokens(c *gin.Context) {
 	c.JSON(http.StatusOK, listResponse(l, page, same[models.APIToken]))
 }
 
-// revokeToken revokes a token at once.
+// revokeToken revokes a token at once: one of the caller's own, or of an
+// account the caller manages.
 func (s *Server) revokeToken(c *gin.Context) {
+	p := caller(c)
+	ctx := c.Request.Context()
 	id, err := pathID(c, "id")
+	var (
+		t     models.APIToken
+		owner models.Staff
+	)
 	if err == nil {
-		err = s.store.RevokeAPIToken(c.Request.Context(), caller(c).scope(), id)
+		t, err = s.store.APIToken(ctx, p.scope(), id)
+	}
+	if err == nil {
+		owner, err = s.store.StaffMember(ctx, p.scope(), t.StaffID)
+	}
+	if err == nil && owner.ID != p.Staff.ID && !p.manages(owner.Role) {
+		err = models.ErrForbidden
+	}
+	if err == nil {
+		err = s.store.RevokeAPIToken(ctx, p.scope(), id)
 	}
 	if err != nil {
 		respondError(c, s.log, fmt.Errorf("revoke token: %w", err))
 		return
 	}
+	s.log.InfoContext(ctx, "API token revoked", "token_id", id, "staff_id", owner.ID, "by", p.Staff.ID)
 	c.Status(http.StatusNoContent)
 }

@@ -55,15 +55,23 @@ type staffRequest struct {
 	Password string      `json:"password" validate:"required,min=8,max=72"`
 }
 
+// manages reports whether the caller may create, change, reset the password
+// of or deactivate an account of role r (the scope checks the estate):
+// company administrators manage every account, anyone else only the roles
+// ranking below their own (models.Role.Rank).
+func (p principal) manages(r models.Role) bool {
+	return p.is(models.RoleCompanyAdmin) || p.Staff.Role.Outranks(r)
+}
+
 // createStaff adds an account. Estate managers add accounts to their own
-// estate and never company administrators.
+// estate, of the roles ranking below theirs.
 func (s *Server) createStaff(c *gin.Context) {
 	var in staffRequest
 	if !s.bindJSON(c, &in) {
 		return
 	}
 	p := caller(c)
-	if in.Role == models.RoleCompanyAdmin && !p.is(models.RoleCompanyAdmin) {
+	if !p.manages(in.Role) {
 		respondError(c, s.log, models.ErrForbidden)
 		return
 	}
@@ -119,8 +127,10 @@ type staffPatch struct {
 	Password *string `json:"password" validate:"omitempty,min=8,max=72"`
 }
 
-// updateStaff changes an account. Nobody changes their own role or
-// deactivates themselves, so an estate cannot lose its last manager by a slip.
+// updateStaff changes an account. Estate managers change accounts ranking
+// below their own and give only such roles. Nobody changes their own role or
+// deactivates themselves, so an estate cannot lose its last manager by a slip,
+// nor sets their own password here: PUT /me/password asks for the current one.
 func (s *Server) updateStaff(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -138,12 +148,17 @@ func (s *Server) updateStaff(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	if !p.is(models.RoleCompanyAdmin) && (target.Role == models.RoleCompanyAdmin || (in.Role != nil && *in.Role == models.RoleCompanyAdmin)) {
+	self := id == p.Staff.ID
+	if (!self && !p.manages(target.Role)) || (in.Role != nil && *in.Role != target.Role && !p.manages(*in.Role)) {
 		respondError(c, s.log, models.ErrForbidden)
 		return
 	}
-	if id == p.Staff.ID && ((in.Role != nil && *in.Role != p.Staff.Role) || (in.Active != nil && !*in.Active)) {
+	if self && ((in.Role != nil && *in.Role != p.Staff.Role) || (in.Active != nil && !*in.Active)) {
 		respondError(c, s.log, models.Invalid("role", "you cannot change your own role or deactivate yourself"))
+		return
+	}
+	if self && in.Password != nil {
+		respondError(c, s.log, models.Invalid("password", "change your own password with PUT /api/v1/me/password"))
 		return
 	}
 	if in.Phone != nil && *in.Phone != "" {

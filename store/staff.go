@@ -212,6 +212,17 @@ func (s *Store) APITokens(ctx context.Context, scope Scope, staffID uint64, page
 	return list[models.APIToken](q, page, "id DESC")
 }
 
+// APIToken reads a token of an account inside scope.
+func (s *Store) APIToken(ctx context.Context, scope Scope, id uint64) (models.APIToken, error) {
+	var t models.APIToken
+	err := s.db.WithContext(ctx).Where("staff_id IN (?)", staffScope(scope, s.db.Model(&models.Staff{})).Select("id")).
+		First(&t, id).Error
+	if err != nil {
+		return t, fmt.Errorf("API token %d: %w", id, translate(err))
+	}
+	return t, nil
+}
+
 // RevokeAPIToken revokes a token of an account inside scope.
 func (s *Store) RevokeAPIToken(ctx context.Context, scope Scope, id uint64) error {
 	res := s.db.WithContext(ctx).Model(&models.APIToken{}).

@@ -249,6 +249,11 @@ func TestSessionsAndTokens(t *testing.T) {
 		if got, gotTok, err := s.TokenStaff(ctx, "tok1"); err != nil || got.ID != st.ID || gotTok.ID != tok.ID || gotTok.Scope != models.ScopeWrite {
 			t.Errorf("token: got staff %d, token %d scope %q, %v, want staff %d, token %d of the default scope write", got.ID, gotTok.ID, gotTok.Scope, err, st.ID, tok.ID)
 		}
+		if got, err := s.APIToken(ctx, store.Estates(a.estate.ID), tok.ID); err != nil || got.StaffID != st.ID {
+			t.Errorf("read token %d: got %+v, %v, want the token of staff %d", tok.ID, got, err, st.ID)
+		}
+		_, err = s.APIToken(ctx, store.Estates(a.estate.ID+1), tok.ID)
+		wantErr(t, "read a token of another estate", err, models.ErrNotFound)
 		wantErr(t, "revoke from another estate", s.RevokeAPIToken(ctx, store.Estates(a.estate.ID+1), tok.ID), models.ErrNotFound)
 		must(t, s.RevokeAPIToken(ctx, store.Estates(a.estate.ID), tok.ID))
 		_, _, err = s.TokenStaff(ctx, "tok1")

@@ -119,6 +119,7 @@ const reasons = [
   [/^wrong username or password$/, () => '用户名或密码错误'],
   [/^an API token may not manage accounts or tokens; sign in with a password$/, () => '接口令牌不能管理账号或令牌，请用密码登录后操作'],
   [/^this API token may only read$/, () => '此接口令牌只能读取'],
+  [/^change your own password with PUT \/api\/v1\/me\/password$/, () => '自己的密码请通过修改密码接口（PUT /api/v1/me/password）修改，需输入当前密码'],
   [/duration "(.*)": want a number at/, (m) => `“${m[1]}”不是有效的时长，例如 10m、2h、3d`],
   [/^empty duration/, () => '时长不能为空，例如 10m、2h、3d'],
   [/^got (\d+), want 1 to 5$/, (m) => `评分应为 1 到 5（当前为 ${m[1]}）`],
