@@ -37,6 +37,10 @@ type Options struct {
 	// Links checks the signed links residents answer through; nil turns
 	// their pages off (404).
 	Links *auth.Links
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For names the client; nil trusts none, and the
+	// client's address is the connection's peer.
+	TrustedProxies []string
 }
 
 // Server holds the API's dependencies and its router.
@@ -77,6 +81,12 @@ func New(opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
+	// Gin trusts every X-Forwarded-For by default, which would let any
+	// client choose the address its failed sign-ins are counted against.
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies: none trusted", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.Use(s.recover, s.accessLog, noSniffNoStore)
 	e.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such route"}})

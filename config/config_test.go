@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,13 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.SessionTTL != 12*time.Hour {
 		t.Errorf("got session TTL %v, want 12h", c.SessionTTL)
+	}
+	if len(c.TrustedProxies) != 0 {
+		t.Errorf("got trusted proxies %v, want none", c.TrustedProxies)
+	}
+	c, err = Load(Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
+	if err != nil || !slices.Equal(c.TrustedProxies, []string{"10.0.0.0/8", "127.0.0.1"}) {
+		t.Errorf("got trusted proxies %v, %v, want 10.0.0.0/8 and 127.0.0.1", c.TrustedProxies, err)
 	}
 }
 
@@ -66,6 +74,7 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS"},
 		{Environment{"WUYE_LINK_SECRET": "too-short-to-sign"}, "WUYE_LINK_SECRET: got 17 bytes, want at least 32"},
 		{Environment{"WUYE_PUBLIC_URL": "wuye.example.com"}, "WUYE_PUBLIC_URL"},
+		{Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "WUYE_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		_, err := Load(tt.give)
