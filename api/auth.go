@@ -3,9 +3,11 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -167,24 +169,48 @@ type signInResponse struct {
 
 // signIn checks a username and password and opens a session, returned both
 // as a bearer token and as an HttpOnly cookie.
+//
+// Failed sign-ins are throttled per username and per client address
+// (models.SignInKey.Throttle): past a few failures each one locks the key for
+// an exponentially growing time, and while either key is locked every
+// attempt, the right password included, gets 429 too_many_attempts with
+// Retry-After, before any password is checked. An unknown username is
+// counted and locked exactly like a known one, so neither answer tells
+// whether the account exists. A success clears the username's failures (not
+// the address's). The counts live in the database, shared by every replica.
 func (s *Server) signIn(c *gin.Context) {
 	var in signInRequest
 	if !s.bindJSON(c, &in) {
 		return
 	}
 	ctx := c.Request.Context()
+	now := s.now()
+	keys := []models.SignInKey{models.AccountKey(in.Username), models.AddressKey(c.ClientIP())}
+	until, err := s.store.SignInLockedUntil(ctx, now, keys...)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	if !until.IsZero() {
+		s.tooManyAttempts(c, until.Sub(now))
+		return
+	}
 	st, err := s.store.StaffByUsername(ctx, in.Username)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		auth.BurnPasswordCheck(in.Password)
-		s.badCredentials(c)
+		s.signInFailed(c, now, keys)
 		return
 	case err != nil:
 		respondError(c, s.log, err)
 		return
 	}
 	if !auth.CheckPassword(st.PasswordHash, in.Password) || !st.Active {
-		s.badCredentials(c)
+		s.signInFailed(c, now, keys)
+		return
+	}
+	if err := s.store.ClearSignInFailures(ctx, keys[0]); err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	token, digest, err := auth.NewToken(auth.SessionPrefix)
@@ -205,8 +231,30 @@ func (s *Server) signIn(c *gin.Context) {
 	c.JSON(http.StatusCreated, signInResponse{Token: token, ExpiresAt: expires.UTC(), Staff: viewStaff(st, true)})
 }
 
-func (s *Server) badCredentials(c *gin.Context) {
+// signInFailed counts a failed sign-in against each key, logs and counts
+// every lock it sets (never the password), and answers 401.
+func (s *Server) signInFailed(c *gin.Context, now time.Time, keys []models.SignInKey) {
+	ctx := c.Request.Context()
+	for _, k := range keys {
+		f, err := s.store.RecordSignInFailure(ctx, k, now)
+		if err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+		if f.LockedUntil != nil {
+			s.log.WarnContext(ctx, "sign-in locked", "kind", k.Kind, "key", k.Key, "failures", f.Failures,
+				"locked_for", f.LockedUntil.Sub(now))
+			s.signInLockouts.WithLabelValues(k.Kind).Inc()
+		}
+	}
 	c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "wrong username or password"}})
+}
+
+// tooManyAttempts answers 429 with the whole seconds left in Retry-After.
+func (s *Server) tooManyAttempts(c *gin.Context, left time.Duration) {
+	c.Header("Retry-After", strconv.FormatInt(int64(max(math.Ceil(left.Seconds()), 1)), 10))
+	c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: codeTooManyAttempts,
+		Message: "too many failed sign-ins; try again later"}})
 }
 
 // signOut ends the caller's session.

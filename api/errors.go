@@ -24,12 +24,15 @@ const (
 	// codePasswordChange: the account must change its one-time password
 	// before anything else.
 	codePasswordChange = "password_change_required"
-	codeNotFound       = "not_found"
-	codeConflict       = "conflict"
-	codeInvalidState   = "invalid_state"
-	codeUnavailable    = "unavailable"
-	codeTimeout        = "timeout"
-	codeInternal       = "internal"
+	// codeTooManyAttempts: sign-in is locked for a while after repeated
+	// failures (429 with Retry-After).
+	codeTooManyAttempts = "too_many_attempts"
+	codeNotFound        = "not_found"
+	codeConflict        = "conflict"
+	codeInvalidState    = "invalid_state"
+	codeUnavailable     = "unavailable"
+	codeTimeout         = "timeout"
+	codeInternal        = "internal"
 )
 
 // errorBody is {"error": {...}}.

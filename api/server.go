@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
@@ -57,6 +58,9 @@ type Server struct {
 	links         *auth.Links
 	validate      *validator.Validate
 	engine        *gin.Engine
+	// signInLockouts counts the sign-in locks this process set, by key kind
+	// (account, address); served at /metrics. Each replica counts its own.
+	signInLockouts *prometheus.CounterVec
 }
 
 // New builds the API.
@@ -65,6 +69,9 @@ func New(opts Options) *Server {
 		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
 		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
 		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, validate: newValidator(),
+		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
+			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
+			[]string{"kind"}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

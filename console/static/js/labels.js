@@ -119,6 +119,7 @@ const reasons = [
   [/^wrong username or password$/, () => '用户名或密码错误'],
   [/^an API token may not manage accounts or tokens; sign in with a password$/, () => '接口令牌不能管理账号或令牌，请用密码登录后操作'],
   [/^this API token may only read$/, () => '此接口令牌只能读取'],
+  [/^too many failed sign-ins; try again later$/, () => '登录失败次数过多，请稍后再试'],
   [/^change your own password with PUT \/api\/v1\/me\/password$/, () => '自己的密码请通过修改密码接口（PUT /api/v1/me/password）修改，需输入当前密码'],
   [/duration "(.*)": want a number at/, (m) => `“${m[1]}”不是有效的时长，例如 10m、2h、3d`],
   [/^empty duration/, () => '时长不能为空，例如 10m、2h、3d'],
@@ -149,6 +150,7 @@ export function explain(err) {
     case 'invalid_input': return `${fieldName(err.field)}：${reason(err.message)}`;
     case 'unavailable': return '后台服务暂不可用，请稍后再试';
     case 'timeout': return '请求超时，操作可能仍会完成，请稍后刷新';
+    case 'too_many_attempts': return reason(err.message);
     case 'network': return err.message;
   }
   return '出错了，请稍后再试';
