@@ -43,7 +43,7 @@ func (s *Server) registerCodec(e *gin.Engine, h http.Handler) {
 	serve := func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 	for _, op := range []string{"/encode", "/decode"} {
 		e.OPTIONS(CodecPath+op, cors)
-		e.POST(CodecPath+op, cors, s.authenticate(codecRoles, false), serve)
+		e.POST(CodecPath+op, cors, s.authenticate(route{method: http.MethodPost, path: CodecPath + op, roles: codecRoles}), serve)
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 // metricsRoutes serves Prometheus metrics: the Go runtime (go_goroutines,
 // memory), the process (process_resident_memory_bytes, open files), the
 // database pool, and the service's records counted in the database at each
-// scrape, so they survive restarts and agree across API replicas.
+// scrape, so they survive restarts and agree across API replicas; and the
+// sign-in locks this process set (wuye_sign_in_lockouts_total, per replica: sum
+// them across instances).
 //
 // The route is for company administrators only: the counts are the whole
 // company's business volume, every estate at once. Prometheus scrapes it
@@ -23,7 +25,7 @@ import (
 func (s *Server) metricsRoutes() []route {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&recordCollector{s: s})
+		&recordCollector{s: s}, s.signInLockouts)
 	if s.store != nil {
 		if db, err := s.store.SQL(); err == nil {
 			reg.MustRegister(collectors.NewDBStatsCollector(db, s.store.Driver()))

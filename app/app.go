@@ -225,7 +225,8 @@ func (a *App) serveHTTP(opts Options) error {
 			Store: a.Store, Temporal: a.Temporal, Log: a.log, Now: opts.Now,
 			SessionTTL: a.cfg.SessionTTL, SecureCookies: a.cfg.SecureCookies, DefaultTimeZone: a.cfg.TimeZone,
 			TemporalUIURL: a.temporalUIURL(), Namespace: a.cfg.TemporalNamespace, Links: a.links,
-			Codec: converter.NewPayloadCodecHTTPHandler(a.codec),
+			Codec:          converter.NewPayloadCodecHTTPHandler(a.codec),
+			TrustedProxies: a.cfg.TrustedProxies,
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()

@@ -67,6 +67,11 @@ type Config struct {
 	SessionTTL    time.Duration `env:"WUYE_SESSION_TTL" envDefault:"12h"`
 	// SecureCookies marks the session cookie Secure (behind HTTPS in production).
 	SecureCookies bool `env:"WUYE_SECURE_COOKIES" envDefault:"false"`
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies
+	// whose X-Forwarded-For names the client; empty trusts none, so the
+	// client is the connection's peer and a client cannot pick its address
+	// (sign-in throttling counts failures per address).
+	TrustedProxies []string `env:"WUYE_TRUSTED_PROXIES" envSeparator:","`
 	// LinkSecret signs the links sent to residents (at least 32 bytes).
 	// Required with TEMPORAL_ADDRESS, so that every api and worker process
 	// shares it; the embedded default generates one in DataDir when unset.
@@ -272,6 +277,13 @@ func (c *Config) validate() []string {
 	}
 	if c.SessionTTL < time.Minute {
 		bad("WUYE_SESSION_TTL", c.SessionTTL.String(), "must be at least 1m")
+	}
+	for i, proxy := range c.TrustedProxies {
+		proxy = strings.TrimSpace(proxy)
+		c.TrustedProxies[i] = proxy
+		if _, _, err := net.ParseCIDR(proxy); err != nil && net.ParseIP(proxy) == nil {
+			bad("WUYE_TRUSTED_PROXIES", proxy, "want IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,127.0.0.1")
+		}
 	}
 	return p
 }

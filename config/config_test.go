@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,13 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if c.SessionTTL != 12*time.Hour {
 		t.Errorf("got session TTL %v, want 12h", c.SessionTTL)
+	}
+	if len(c.TrustedProxies) != 0 {
+		t.Errorf("got trusted proxies %v, want none", c.TrustedProxies)
+	}
+	c, err = Load(Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
+	if err != nil || !slices.Equal(c.TrustedProxies, []string{"10.0.0.0/8", "127.0.0.1"}) {
+		t.Errorf("got trusted proxies %v, %v, want 10.0.0.0/8 and 127.0.0.1", c.TrustedProxies, err)
 	}
 }
 
@@ -70,6 +78,7 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_PAYLOAD_KEYS: required with TEMPORAL_ADDRESS"},
 		{Environment{"WUYE_PAYLOAD_KEYS": "k1:too-short-to-sign"}, "WUYE_PAYLOAD_KEYS: payload key \"k1\": want 32 bytes"},
 		{Environment{"WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=", "WUYE_PAYLOAD_KEYS_FILE": "/run/keys"}, "set one, not both"},
+		{Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "WUYE_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		_, err := Load(tt.give)
