@@ -223,7 +223,7 @@ type arrearsView struct {
 	Case          *models.CollectionCase   `json:"case"`
 	Process       *caseView                `json:"process"`
 	ProcessError  string                   `json:"process_error,omitempty"`
-	History       []models.CollectionEvent `json:"history"`
+	History       []models.CaseEvent `json:"history"`
 	Messages      []models.Message         `json:"messages"`
 	Tasks         []models.CollectionTask  `json:"tasks"`
 	Disputes      []models.BillDispute     `json:"disputes"`

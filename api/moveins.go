@@ -135,7 +135,7 @@ type followUpDetail struct {
 	// read right now (ProcessError says why).
 	Process      *followUpProcess       `json:"process"`
 	ProcessError string                 `json:"process_error,omitempty"`
-	Events       []models.FollowUpEvent `json:"events"`
+	Events       []models.CaseEvent `json:"events"`
 	Messages     []models.Message       `json:"messages"`
 	// AllowedActions are the actions the caller may take now (the state and
 	// the role allow them; a form may still need filling in).

@@ -186,8 +186,8 @@ type ticketDetail struct {
 	// read right now (ProcessError says why).
 	Process      *processView         `json:"process"`
 	ProcessError string               `json:"process_error,omitempty"`
-	Timeline     []models.TicketEvent `json:"timeline"`
-	Escalations  []models.TicketEvent `json:"escalations"`
+	Timeline     []models.CaseEvent `json:"timeline"`
+	Escalations  []models.CaseEvent `json:"escalations"`
 	Messages     []models.Message     `json:"messages"`
 	// AllowedActions are the actions the caller may take now (the state and
 	// the role allow them; a form may still need filling in).
@@ -250,7 +250,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.TicketEvent{}, AllowedActions: []string{}}
+	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.CaseEvent{}, AllowedActions: []string{}}
 	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
 		respondError(c, s.log, err)
 		return
