@@ -62,11 +62,7 @@ func (s *Store) RecordCaseChange(ctx context.Context, c CaseChange) (recorded bo
 
 // Case reads one case inside scope.
 func (s *Store) Case(ctx context.Context, scope Scope, id uint64) (models.CollectionCase, error) {
-	var c models.CollectionCase
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&c, id).Error; err != nil {
-		return c, fmt.Errorf("case %d: %w", id, translate(err))
-	}
-	return c, nil
+	return scoped[models.CollectionCase](s, ctx, scope, id, "case")
 }
 
 // LatestCase reads the newest case of a household inside scope.
@@ -89,9 +85,7 @@ type CaseFilter struct {
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionCase{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
+	q = match(q, "estate_id", f.EstateID)
 	switch {
 	case f.Stage != "":
 		q = q.Where("stage = ?", f.Stage)
@@ -184,11 +178,7 @@ func (s *Store) CreateTask(ctx context.Context, t *models.CollectionTask) (model
 
 // Task reads one task inside scope.
 func (s *Store) Task(ctx context.Context, scope Scope, id uint64) (models.CollectionTask, error) {
-	var t models.CollectionTask
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&t, id).Error; err != nil {
-		return t, fmt.Errorf("task %d: %w", id, translate(err))
-	}
-	return t, nil
+	return scoped[models.CollectionTask](s, ctx, scope, id, "task")
 }
 
 // TaskFilter narrows a task list.
@@ -202,18 +192,10 @@ type TaskFilter struct {
 // Tasks lists tasks inside scope, earliest due first.
 func (s *Store) Tasks(ctx context.Context, scope Scope, f TaskFilter, page Page) (List[models.CollectionTask], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionTask{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
-	if f.AssigneeID != 0 {
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "household_id", f.HouseholdID)
+	q = match(q, "assignee_id", f.AssigneeID)
+	q = match(q, "status", f.Status)
 	return list[models.CollectionTask](q, page, "due_at, id")
 }
 

@@ -392,9 +392,7 @@ func (s *Store) FollowUpsOnTime(ctx context.Context, scope Scope, f DashboardFil
 	out := []MonthFollowUps{{Month: prevStart.Format("2006-01")}, {Month: thisStart.Format("2006-01")}}
 	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id").
 		Where("status = ? AND closed_at >= ?", models.FollowUpCompleted, prevStart.UTC())
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
+	q = match(q, "estate_id", f.EstateID)
 	var rows []followUpRow
 	if err := q.Select("due_at, closed_at, visit").Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("follow-ups on time: %w", translate(err))

@@ -12,11 +12,7 @@ import (
 
 // FollowUp reads one follow-up inside scope.
 func (s *Store) FollowUp(ctx context.Context, scope Scope, id uint64) (models.FollowUp, error) {
-	var f models.FollowUp
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&f, id).Error; err != nil {
-		return f, fmt.Errorf("follow-up %d: %w", id, translate(err))
-	}
-	return f, nil
+	return scoped[models.FollowUp](s, ctx, scope, id, "follow-up")
 }
 
 // FollowUpFilter narrows a follow-up list. Overdue keeps visits not yet made
@@ -38,18 +34,10 @@ var awaitingVisit = []models.FollowUpStatus{models.FollowUpPending, models.Follo
 // FollowUps lists follow-ups inside scope, soonest due first, then by id.
 func (s *Store) FollowUps(ctx context.Context, scope Scope, f FollowUpFilter, page Page) (List[models.FollowUp], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.AssigneeID != 0 {
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "status", f.Status)
+	q = match(q, "assignee_id", f.AssigneeID)
+	q = match(q, "household_id", f.HouseholdID)
 	if !f.DueBefore.IsZero() {
 		q = q.Where("due_at < ?", f.DueBefore.UTC())
 	}

@@ -77,11 +77,7 @@ func (s *Store) ticketByKey(ctx context.Context, scope Scope, key string) (model
 
 // Ticket reads one ticket inside scope.
 func (s *Store) Ticket(ctx context.Context, scope Scope, id uint64) (models.Ticket, error) {
-	var t models.Ticket
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&t, id).Error; err != nil {
-		return t, fmt.Errorf("ticket %d: %w", id, translate(err))
-	}
-	return t, nil
+	return scoped[models.Ticket](s, ctx, scope, id, "ticket")
 }
 
 // TicketFilter narrows a ticket list. Breached keeps tickets whose nearest
@@ -102,21 +98,11 @@ type TicketFilter struct {
 // one last), then by id.
 func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Kind != "" {
-		q = q.Where("kind = ?", f.Kind)
-	}
-	if f.Urgency != "" {
-		q = q.Where("urgency = ?", f.Urgency)
-	}
-	if f.AssigneeID != 0 {
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "status", f.Status)
+	q = match(q, "kind", f.Kind)
+	q = match(q, "urgency", f.Urgency)
+	q = match(q, "assignee_id", f.AssigneeID)
 	now := f.Now
 	if now.IsZero() {
 		now = s.now()
