@@ -70,8 +70,10 @@ type App struct {
 	served   chan error
 }
 
-// Start brings every part up and returns once the API is listening.
-func Start(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+// Start brings every part up and returns once the API is listening. When a
+// part fails, the parts already started are stopped in order and the error,
+// "start: <part>: <cause>", names the part.
+func Start(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if opts.Mode == "" {
 		opts.Mode = ModeServe
 	}
@@ -85,38 +87,39 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (a *App, err er
 	if log == nil {
 		log = NewLogger(cfg, os.Stderr)
 	}
-	a = &App{cfg: cfg, log: log, served: make(chan error, 1)}
-	defer func() {
-		if err != nil {
-			a.Stop(context.WithoutCancel(ctx))
-		}
-	}()
-
-	if a.links, err = residentLinks(cfg); err != nil {
-		return nil, err
-	}
-	if err := a.openStore(ctx, opts); err != nil {
-		return nil, err
-	}
-	if err := a.connectTemporal(ctx, opts); err != nil {
-		return nil, err
-	}
-	if opts.Mode != ModeAPI {
-		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: log, Now: opts.Now, Notify: cfg.Notify, Links: a.links})
-		if err != nil {
-			return nil, err
-		}
-		a.worker = w
-		if err := a.worker.Start(); err != nil {
-			return nil, fmt.Errorf("start worker: %w", err)
-		}
-		a.syncBillingSchedules(ctx)
-	}
-	if err := a.serveHTTP(opts); err != nil {
-		return nil, err
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	if err := a.start(ctx, opts); err != nil {
+		a.Stop(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("start: %w", err)
 	}
 	a.printWelcome(opts)
 	return a, nil
+}
+
+// start starts the parts one after the other; Stop undoes whatever it did.
+func (a *App) start(ctx context.Context, opts Options) error {
+	var err error
+	if a.links, err = residentLinks(a.cfg); err != nil {
+		return fmt.Errorf("resident links: %w", err)
+	}
+	if err := a.openStore(ctx, opts); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := a.connectTemporal(ctx, opts); err != nil {
+		return err
+	}
+	if opts.Mode != ModeAPI {
+		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links})
+		if err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		a.worker = w
+		if err := a.worker.Start(); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		a.syncBillingSchedules(ctx)
+	}
+	return a.serveHTTP(opts)
 }
 
 func (a *App) openStore(ctx context.Context, opts Options) error {
@@ -154,7 +157,7 @@ func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 			UI: opts.UI, SearchAttributes: engine.DefaultSearchAttributes(), Logger: a.log,
 		})
 		if err != nil {
-			return fmt.Errorf("start embedded Temporal: %w", err)
+			return fmt.Errorf("embedded Temporal: %w", err)
 		}
 		a.engine = srv
 		copts.HostPort = srv.FrontendAddress()
