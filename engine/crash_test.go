@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,5 +72,41 @@ func TestKillDuringFirstStart(t *testing.T) {
 		if err := srv.Stop(); err != nil {
 			t.Errorf("stop: %v", err)
 		}
+	}
+}
+
+// TestOneOwnerPerDataDir starts a second server on a data directory in use,
+// as a restart does when the first process still runs (a `go run` killed
+// with kill -9 leaves its child, the service, running): it must be refused,
+// naming the owner, rather than share the store. Once the owner stops, the
+// directory can be used again.
+func TestOneOwnerPerDataDir(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	opts := Options{DataDir: filepath.Join(t.TempDir(), "engine"), Namespace: testNamespace, UIPort: -1}
+	first, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Start(ctx, opts)
+	if err == nil {
+		_ = second.Stop()
+		_ = first.Stop()
+		t.Fatal("second start on a directory in use: got a running server, want an error")
+	}
+	for _, want := range []string{"in use by another process", fmt.Sprintf("pid %d", os.Getpid())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("second start on a directory in use: got %q, want it to contain %q", err, want)
+		}
+	}
+	if err := first.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	third, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("start after the owner stopped: got %v, want a running server", err)
+	}
+	if err := third.Stop(); err != nil {
+		t.Error(err)
 	}
 }
