@@ -147,14 +147,20 @@ func (a *App) openStore(ctx context.Context, opts Options) error {
 	return nil
 }
 
+// connectTimeout bounds dialing Temporal and checking its namespace at start. The
+// SDK gives up dialing by itself after 5 seconds, but the operator calls after the
+// dial have no deadline of their own.
+const connectTimeout = 30 * time.Second
+
 func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 	copts := a.cfg.Temporal
 	copts.Logger = sdklog.NewStructuredLogger(a.log.With("component", "temporal-sdk"))
+	attrs := engine.DefaultSearchAttributes()
 	if a.cfg.EmbeddedTemporal() {
 		srv, err := engine.Start(ctx, engine.Options{
 			DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace,
 			FrontendPort: a.cfg.EmbeddedTemporalPort, UIPort: a.cfg.EmbeddedUIPort,
-			UI: opts.UI, SearchAttributes: engine.DefaultSearchAttributes(), Logger: a.log,
+			UI: opts.UI, SearchAttributes: attrs, Logger: a.log,
 		})
 		if err != nil {
 			return fmt.Errorf("embedded Temporal: %w", err)
@@ -163,16 +169,25 @@ func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 		copts.HostPort = srv.FrontendAddress()
 		copts.Namespace = a.cfg.TemporalNamespace
 	}
-	c, err := client.DialContext(ctx, copts)
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	c, err := client.DialContext(cctx, copts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", copts.HostPort, err)
 	}
 	a.Temporal = c
-	if !a.cfg.EmbeddedTemporal() {
-		if err := engine.RegisterSearchAttributes(ctx, c, copts.Namespace, engine.DefaultSearchAttributes()); err != nil {
-			// A hosted cluster may refuse this: its operators register them.
-			a.log.Warn("could not register search attributes; register them on the cluster", "err", err)
+	if !a.cfg.EmbeddedTemporal() { // the embedded server registered them as it started
+		// A hosted cluster may refuse: its operators register them, and the
+		// check below lists what is still missing.
+		if err := engine.RegisterSearchAttributes(cctx, c, copts.Namespace, attrs); err != nil {
+			a.log.Debug("register search attributes", "err", err)
 		}
+	}
+	if err := engine.CheckNamespace(cctx, c, copts.Namespace, attrs); err != nil {
+		if cctx.Err() != nil {
+			return fmt.Errorf("check Temporal at %s (no answer within %v): %w", copts.HostPort, connectTimeout, err)
+		}
+		return fmt.Errorf("check Temporal at %s: %w", copts.HostPort, err)
 	}
 	return nil
 }

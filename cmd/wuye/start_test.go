@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/server/temporaltest"
+
 	"github.com/wuye/wuye/bench/svc"
 )
 
@@ -148,6 +152,47 @@ func TestStartFailsWithoutTemporal(t *testing.T) {
 			r.check(t, "start: connect to Temporal at "+addr+": ", "connection refused")
 			if r.elapsed > 30*time.Second {
 				t.Errorf("time to fail: got %v, want under 30s", r.elapsed)
+			}
+		})
+	}
+}
+
+// TestStartChecksTheNamespace points the api and worker modes at a real
+// Temporal server: at a namespace it does not have, then at one where a
+// search attribute has the wrong type. Both must refuse to start: before,
+// the api mode started and answered ready, and every workflow task that set
+// the attribute failed later (BAD_SEARCH_ATTRIBUTES).
+func TestStartChecksTheNamespace(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ts := temporaltest.NewServer(temporaltest.WithT(t))
+	addr := ts.GetFrontendHostPort()
+	for _, mode := range []string{"api", "worker"} {
+		t.Run(mode+" missing namespace", func(t *testing.T) {
+			r := runStart(t, map[string]string{"TEMPORAL_ADDRESS": addr, "TEMPORAL_NAMESPACE": "wuye-missing",
+				"WUYE_LINK_SECRET": testLinkSecret}, mode)
+			r.check(t, "start: check Temporal at "+addr+": ", `namespace "wuye-missing" does not exist`)
+		})
+	}
+
+	ns := ts.GetDefaultNamespace()
+	_, err := ts.GetDefaultClient().OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: ns, SearchAttributes: map[string]enums.IndexedValueType{"WuyeEscalationLevel": enums.INDEXED_VALUE_TYPE_KEYWORD}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"api", "worker"} {
+		t.Run(mode+" wrong search attribute", func(t *testing.T) {
+			r := runStart(t, map[string]string{"TEMPORAL_ADDRESS": addr, "TEMPORAL_NAMESPACE": ns,
+				"WUYE_LINK_SECRET": testLinkSecret}, mode)
+			r.check(t, "start: check Temporal at "+addr+": ", "WuyeEscalationLevel is Keyword, want Int")
+			cmd := "\n  temporal operator search-attribute create --namespace " + ns + " --name WuyeEscalationLevel --type Int"
+			if !strings.Contains(r.stderr, cmd) {
+				t.Errorf("stderr: got %q, want the command %q", r.stderr, cmd)
+			}
+			// The missing ones were registered on the way.
+			if strings.Contains(r.stderr, "--name WuyeStage") {
+				t.Errorf("stderr: got %q, want no command for WuyeStage (registered at start)", r.stderr)
 			}
 		})
 	}
