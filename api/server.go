@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
@@ -36,6 +37,9 @@ type Options struct {
 	// Links checks the signed links residents answer through; nil turns
 	// their pages off (404).
 	Links *auth.Links
+	// Collectors are served on /metrics beside the API's own (the worker's
+	// workflow task failures).
+	Collectors []prometheus.Collector
 }
 
 // Server holds the API's dependencies and its router.
@@ -50,6 +54,7 @@ type Server struct {
 	temporalUI    string
 	namespace     string
 	links         *auth.Links
+	collectors    []prometheus.Collector
 	validate      *validator.Validate
 	engine        *gin.Engine
 }
@@ -59,7 +64,8 @@ func New(opts Options) *Server {
 	s := &Server{
 		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
 		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
-		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, validate: newValidator(),
+		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, collectors: opts.Collectors,
+		validate: newValidator(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -13,6 +13,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -65,9 +68,11 @@ type App struct {
 	Temporal client.Client
 	links    *auth.Links
 	worker   sdkworker.Worker
-	http     *http.Server
-	listener net.Listener
-	served   chan error
+	// taskFailures counts failed workflow tasks; served on /metrics.
+	taskFailures *worker.TaskFailures
+	http         *http.Server
+	listener     net.Listener
+	served       chan error
 }
 
 // Start brings every part up and returns once the API is listening. When a
@@ -87,7 +92,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if log == nil {
 		log = NewLogger(cfg, os.Stderr)
 	}
-	a := &App{cfg: cfg, log: log, served: make(chan error, 1)}
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1), taskFailures: worker.NewTaskFailures()}
 	if err := a.start(ctx, opts); err != nil {
 		a.Stop(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("start: %w", err)
@@ -155,6 +160,7 @@ const connectTimeout = 30 * time.Second
 func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 	copts := a.cfg.Temporal
 	copts.Logger = sdklog.NewStructuredLogger(a.log.With("component", "temporal-sdk"))
+	copts.MetricsHandler = a.taskFailures.Handler()
 	attrs := engine.DefaultSearchAttributes()
 	if a.cfg.EmbeddedTemporal() {
 		srv, err := engine.Start(ctx, engine.Options{
@@ -228,12 +234,18 @@ func (a *App) serveHTTP(opts Options) error {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"status":"ok"}`)
 		})
+		// The worker's port is for probes and Prometheus inside the
+		// deployment: runtime and failed workflow tasks, no business figures.
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), a.taskFailures)
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 		h = mux
 	} else {
 		srv := api.New(api.Options{
 			Store: a.Store, Temporal: a.Temporal, Log: a.log, Now: opts.Now,
 			SessionTTL: a.cfg.SessionTTL, SecureCookies: a.cfg.SecureCookies, DefaultTimeZone: a.cfg.TimeZone,
 			TemporalUIURL: a.temporalUIURL(), Namespace: a.cfg.TemporalNamespace, Links: a.links,
+			Collectors: []prometheus.Collector{a.taskFailures},
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()
