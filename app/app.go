@@ -239,6 +239,7 @@ func (a *App) serveHTTP(opts Options) error {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), a.taskFailures)
 		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.Handle("GET /readyz", api.ReadyHandler(a.Store, a.Temporal, a.cfg.TemporalNamespace, a.log))
 		h = mux
 	} else {
 		srv := api.New(api.Options{
