@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
@@ -90,4 +91,52 @@ func randomKey() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// describeTimeout bounds the look at a process whose state could not be read.
+const describeTimeout = 3 * time.Second
+
+// processFailingMessage tells staff on the console that a process is stuck.
+const processFailingMessage = "流程执行出错，已通知运维；当前显示的是最后记录的状态"
+
+// processHealth says that a process is stuck: its workflow task keeps
+// failing (a bug in workflow code, a search attribute the cluster refuses),
+// so it neither moves nor answers queries until operators fix the cause.
+// What the answer shows beside it is the last state the database recorded.
+type processHealth struct {
+	// Status is "failing".
+	Status string `json:"status"`
+	// Message is for staff, in Chinese.
+	Message string `json:"message"`
+	// Attempt is how many times the stuck workflow task has been tried.
+	Attempt int32 `json:"attempt"`
+	// Since is when that task was first scheduled.
+	Since *time.Time `json:"since,omitempty"`
+}
+
+// failingProcess looks at a process whose live state could not be read: a
+// running workflow whose pending workflow task is past its first attempt is
+// failing; anything else (or no answer) is nil. A workflow task retried once
+// after a worker restart looks the same for a moment, but its process then
+// answers queries again.
+func (s *Server) failingProcess(ctx context.Context, workflowID string) *processHealth {
+	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	desc, err := s.temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		s.log.WarnContext(ctx, "describe process", "workflow_id", workflowID, "err", err)
+		return nil
+	}
+	task := desc.GetPendingWorkflowTask()
+	if desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING || task.GetAttempt() <= 1 {
+		return nil
+	}
+	h := &processHealth{Status: "failing", Message: processFailingMessage, Attempt: task.GetAttempt()}
+	if t := task.GetOriginalScheduledTime(); t != nil {
+		since := t.AsTime()
+		h.Since = &since
+	}
+	s.log.ErrorContext(ctx, "process stuck on a failing workflow task: see wuye_workflow_task_failures_total and the worker's log",
+		"workflow_id", workflowID, "attempt", h.Attempt, "since", h.Since)
+	return h
 }

@@ -44,7 +44,8 @@ export async function ticketPage(view, { match }) {
       onclick: () => (direct.includes(a) ? act(a, {}, null) : openActionForm(a, formBox)),
     }, label(actions, a)));
     fill(acts, h('h2', '可执行的操作'), actMsg,
-      allowed.length ? h('div.actions', buttons) : h('p.muted', detail.process ? '当前状态下您没有可执行的操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束')),
+      allowed.length ? h('div.actions', buttons) : h('p.muted', detail.process ? '当前状态下您没有可执行的操作'
+        : (detail.process_health ? '流程出错期间不能操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束'))),
       formBox);
   };
 
@@ -136,7 +137,12 @@ function drawProcess(el, d) {
     target: '_blank', rel: 'noopener',
   }, '在 Temporal 中查看流程 ↗') : h('span.muted', `流程 ID：${d.workflow_id}`);
   if (!p) {
-    fill(el, h('h2', '流程状态'), h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束'), link);
+    // A process stuck on a failing task says so (process_health); the page
+    // then shows the last recorded state.
+    const why = d.process_health
+      ? h('div.banner.error#process-failing', { role: 'alert' }, d.process_health.message)
+      : h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束');
+    fill(el, h('h2', '流程状态'), why, link);
     return;
   }
   const rows = p.deadlines.map((dl) => h('tr',
