@@ -70,6 +70,9 @@ func TestStuckTicketShowsFailing(t *testing.T) {
 	if got := b.text("#process-failing"); got != d.ProcessHealth.Message {
 		t.Errorf("console: got %q, want the process's message %q", got, d.ProcessHealth.Message)
 	}
+	if got := b.text("#actions"); !strings.Contains(got, "流程出错期间不能操作") {
+		t.Errorf("console actions: got %q, want them to say none can be taken while the process fails", got)
+	}
 	b.shot("stuck-ticket")
 
 	want := `wuye_workflow_task_failures_total{reason="WorkflowError",workflow_type="NoSuchWorkflow"}`

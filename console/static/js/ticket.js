@@ -21,7 +21,7 @@ export async function ticketPage(view, { match }) {
   const acts = h('div.card#actions');
   const actMsg = h('div#action-msg');
   const timeline = h('div.card#timeline');
-  let shownActions = '';
+  let shownActions = null; // none drawn yet: the first draw always draws the card
   let openForm = null;
 
   const draw = () => {
@@ -57,7 +57,7 @@ export async function ticketPage(view, { match }) {
       await post(`/tickets/${id}/actions/${action}`, body, form ? form.dataset.key : newKey());
       toast(`${label(actions, action)}：已完成`);
       openForm = null;
-      shownActions = '';
+      shownActions = null;
       await reload();
     } catch (err) {
       if (form && err.code === 'invalid_input' && form.querySelector(`[name="${err.field}"]`)) {
@@ -67,7 +67,7 @@ export async function ticketPage(view, { match }) {
         fill(actMsg, h('div.banner.error', { role: 'alert' }, explain(err)));
         if (err.code === 'invalid_state' || err.code === 'forbidden') {
           openForm = null;
-          shownActions = '';
+          shownActions = null;
           await reload().catch(() => {});
         }
       }
