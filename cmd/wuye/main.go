@@ -28,10 +28,16 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run is the command: it returns the exit status, 0 after an orderly stop
+// when ctx ends (SIGINT/SIGTERM), 1 when the service fails, 2 for bad usage
+// or configuration.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mode, demo, err := parseArgs(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -45,8 +51,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	opts := app.Options{Mode: mode, Demo: demo, Out: stdout, Log: app.NewLogger(cfg, stderr)}
 	if cfg.EmbeddedUIPort > 0 {
 		opts.UI = func(c engine.UIConfig) (func(), string, error) { return webui.Start(webui.Config(c)) }

@@ -21,7 +21,7 @@ export async function ticketPage(view, { match }) {
   const acts = h('div.card#actions');
   const actMsg = h('div#action-msg');
   const timeline = h('div.card#timeline');
-  let shownActions = '';
+  let shownActions = null; // none drawn yet: the first draw always draws the card
   let openForm = null;
 
   const draw = () => {
@@ -44,7 +44,8 @@ export async function ticketPage(view, { match }) {
       onclick: () => (direct.includes(a) ? act(a, {}, null) : openActionForm(a, formBox)),
     }, label(actions, a)));
     fill(acts, h('h2', '可执行的操作'), actMsg,
-      allowed.length ? h('div.actions', buttons) : h('p.muted', detail.process ? '当前状态下您没有可执行的操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束')),
+      allowed.length ? h('div.actions', buttons) : h('p.muted', detail.process ? '当前状态下您没有可执行的操作'
+        : (detail.process_health ? '流程出错期间不能操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束'))),
       formBox);
   };
 
@@ -56,7 +57,7 @@ export async function ticketPage(view, { match }) {
       await post(`/tickets/${id}/actions/${action}`, body, form ? form.dataset.key : newKey());
       toast(`${label(actions, action)}：已完成`);
       openForm = null;
-      shownActions = '';
+      shownActions = null;
       await reload();
     } catch (err) {
       if (form && err.code === 'invalid_input' && form.querySelector(`[name="${err.field}"]`)) {
@@ -66,7 +67,7 @@ export async function ticketPage(view, { match }) {
         fill(actMsg, h('div.banner.error', { role: 'alert' }, explain(err)));
         if (err.code === 'invalid_state' || err.code === 'forbidden') {
           openForm = null;
-          shownActions = '';
+          shownActions = null;
           await reload().catch(() => {});
         }
       }
@@ -136,7 +137,12 @@ function drawProcess(el, d) {
     target: '_blank', rel: 'noopener',
   }, '在 Temporal 中查看流程 ↗') : h('span.muted', `流程 ID：${d.workflow_id}`);
   if (!p) {
-    fill(el, h('h2', '流程状态'), h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束'), link);
+    // A process stuck on a failing task says so (process_health); the page
+    // then shows the last recorded state.
+    const why = d.process_health
+      ? h('div.banner.error#process-failing', { role: 'alert' }, d.process_health.message)
+      : h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束');
+    fill(el, h('h2', '流程状态'), why, link);
     return;
   }
   const rows = p.deadlines.map((dl) => h('tr',
