@@ -10,7 +10,7 @@ import {
   planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, msgStatus, nextStep, label, explain,
 } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan } from './ui.js';
-import { session, go, onLeave, caseManagers } from './app.js';
+import { session, go, onLeave, caseManagers } from './session.js';
 
 // The roles of each form, as the server's routes allow them.
 const financeRoles = ['finance', 'company_admin'];

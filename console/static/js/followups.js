@@ -4,7 +4,7 @@
 import { get, post, qs, newKey } from './api.js';
 import { roles, label, explain } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
-import { session, go, onLeave } from './app.js';
+import { session, go, onLeave } from './session.js';
 
 export const followUpStatuses = {
   pending: '待回访', scheduled: '已预约', tickets_open: '待工单完结', completed: '已完成', unreachable: '联系不上', cancelled: '已取消',

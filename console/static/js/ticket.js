@@ -4,7 +4,7 @@
 import { get, post, newKey } from './api.js';
 import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, msgStatus, timers, label, explain } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen } from './ui.js';
-import { session, onLeave } from './app.js';
+import { session, onLeave } from './session.js';
 
 // Actions taken with one press; the others open a small form first.
 const direct = ['accept', 'contact', 'arrive', 'resume', 'acknowledge'];

@@ -3,7 +3,7 @@
 import { get, post, qs, newKey } from './api.js';
 import { urgencies, kinds, statuses, milestones, channels, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
-import { session, go, onLeave, desk } from './app.js';
+import { session, go, onLeave, desk } from './session.js';
 
 const filterKeys = ['status', 'urgency', 'kind', 'breached', 'at_risk', 'assignee_id'];
 
