@@ -4,14 +4,14 @@
 // the caller's role may use), the managers' legal-referral queue, and the
 // bills of a billing period behind the collection rate. The server refuses
 // whatever a role or the case's state does not allow (403, 409).
-import { get, post, qs, newKey } from './api.js';
+import { get, qs } from './api.js';
 import {
   stages, openStages, segments, dunningActions, pauseReasons, taskOutcomes, taskStatuses, disputeStatuses,
   planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, nextStep, label,
 } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan } from './ui.js';
 import { session, go, caseManagers } from './session.js';
-import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput } from './process.js';
+import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 
 // The roles of each form, as the server's routes allow them.
 const financeRoles = ['finance', 'company_admin'];
@@ -115,14 +115,14 @@ function legalRow(c, reload) {
   const reason = reasonInput('决定理由（必填）');
   const form = h('form.legal-decision', { novalidate: true, dataset: { household: String(c.household_id) } },
     field('理由', reason), h('div.actions', legalButtons()));
-  const key = newKey();
+  const send = submissions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
     const approve = !!e.submitter && e.submitter.value === 'approve';
     if (!reason.value.trim()) { showError(form, { code: 'invalid_input', field: 'reason', message: '必填' }); return; }
     try {
-      await post(`/households/${c.household_id}/arrears/legal-decision`, { approve, reason: reason.value.trim() }, key);
+      await send(`/households/${c.household_id}/arrears/legal-decision`, { approve, reason: reason.value.trim() });
       toast(approve ? '已批准转法务' : '已驳回');
       await reload();
     } catch (err) {

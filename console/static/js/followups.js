@@ -1,11 +1,11 @@
 // New residents (入住与回访): register a move-in, the follow-up visits due
 // this week and overdue, and a follow-up's page to record a visit or a
 // failed attempt. The API refuses what the state does not allow (409).
-import { get, post, qs, newKey } from './api.js';
+import { get, qs } from './api.js';
 import { label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
 import { session, go } from './session.js';
-import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect } from './process.js';
+import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect, submissions } from './process.js';
 
 export const followUpStatuses = {
   pending: '待回访', scheduled: '已预约', tickets_open: '待工单完结', completed: '已完成', unreachable: '联系不上', cancelled: '已取消',
@@ -190,7 +190,7 @@ export async function moveInPage(view) {
     h('h3', '服务需求'), h('div.row', needs.map(([k, c]) => h('label.f.inline', c, { elderly_at_home: '家有老人', small_children: '家有幼儿', pets: '养宠物' }[k]))),
     h('div.row', field('偏好联系方式', channel), field('方便联系的时间', times), field('备注', notes)),
     h('div.actions', submit));
-  const key = newKey();
+  const send = submissions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -204,7 +204,7 @@ export async function moveInPage(view) {
     };
     submit.disabled = true;
     try {
-      const r = await post('/move-ins', body, key);
+      const r = await send('/move-ins', body);
       toast('已登记入住，回访已安排');
       go(`#/followups/${r.follow_up.id}`);
     } catch (err) {
