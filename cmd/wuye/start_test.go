@@ -22,6 +22,9 @@ import (
 // testLinkSecret is a WUYE_LINK_SECRET for the modes that need one.
 const testLinkSecret = "start-test-link-secret-of-at-least-32-bytes"
 
+// testPayloadKeys is a WUYE_PAYLOAD_KEYS for the modes that need one.
+const testPayloadKeys = "start-test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
 // startRun is the outcome of run for a start that must fail.
 type startRun struct {
 	code    int
@@ -39,6 +42,7 @@ func runStart(t *testing.T, env map[string]string, args ...string) (r startRun) 
 		"WUYE_DATA_DIR": t.TempDir(), "WUYE_HTTP_ADDR": "127.0.0.1:0", "WUYE_ADMIN_PASSWORD": "start-test-password",
 		"WUYE_TEMPORAL_UI_PORT": "0", "WUYE_LOG_LEVEL": "warn", "WUYE_DB_DRIVER": "sqlite", "WUYE_DB_DSN": "",
 		"TEMPORAL_ADDRESS": "", "TEMPORAL_NAMESPACE": "wuye", "WUYE_LINK_SECRET": "",
+		"WUYE_PAYLOAD_KEYS": testPayloadKeys, "WUYE_PUBLIC_URL": "http://127.0.0.1:8080",
 	}
 	for k, v := range env {
 		base[k] = v
