@@ -276,12 +276,10 @@ func (s *Server) getArrears(c *gin.Context) {
 		return
 	default:
 		out.Case = &cs
-		msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: fmt.Sprintf("case:%d", cs.ID)}, store.Page{Size: store.MaxPageSize})
-		if err != nil {
+		if out.Messages, err = s.caseMessages(ctx, p, fmt.Sprintf("case:%d", cs.ID)); err != nil {
 			respondError(c, s.log, err)
 			return
 		}
-		out.Messages = p.viewMessages(msgs.Items)
 		if cs.Stage != models.StageClosed {
 			l := readLive(s, ctx, workflows.Collections(s.temporal), id, p, func(v workflows.CaseView) bool { return v.Stage != models.StageClosed })
 			if l.view != nil {

@@ -197,12 +197,10 @@ func (s *Server) getFollowUp(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: followUpRef(f.ID)}, store.Page{Size: store.MaxPageSize})
-	if err != nil {
+	if out.Messages, err = s.caseMessages(ctx, p, followUpRef(f.ID)); err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	out.Messages = p.viewMessages(msgs.Items)
 	l := readLive(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p, func(v workflows.FollowUpView) bool { return !v.Status.Terminal() })
 	if l.view != nil {
 		out.Process = viewFollowUp(*l.view)

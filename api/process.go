@@ -36,6 +36,16 @@ func loadScoped[T any](s *Server, c *gin.Context, read func(context.Context, sto
 	return v, true
 }
 
+// caseMessages lists, as caller p may see them, the messages sent about the
+// case whose message reference is ref ("ticket:12"), newest first.
+func (s *Server) caseMessages(ctx context.Context, p principal, ref string) ([]models.Message, error) {
+	msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: ref}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	return p.viewMessages(msgs.Items), nil
+}
+
 // liveTimeout bounds the live reads of a detail page.
 const liveTimeout = 5 * time.Second
 

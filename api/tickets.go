@@ -257,12 +257,10 @@ func (s *Server) getTicket(c *gin.Context) {
 			out.Escalations = append(out.Escalations, e)
 		}
 	}
-	msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: ticketRef(t.ID)}, store.Page{Size: store.MaxPageSize})
-	if err != nil {
+	if out.Messages, err = s.caseMessages(ctx, p, ticketRef(t.ID)); err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	out.Messages = p.viewMessages(msgs.Items)
 	l := readLive(s, ctx, workflows.Tickets(s.temporal), t.ID, p, func(v workflows.TicketView) bool { return !v.Status.Terminal() })
 	if l.view != nil {
 		out.Process = viewProcess(*l.view)
