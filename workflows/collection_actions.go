@@ -114,7 +114,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 		detail["plan_id"] = strconv.FormatUint(a.PlanID, 10)
 		detail["instalments"] = strconv.Itoa(len(a.Plan))
 		s.record(ctx, "plan_approved", a.ActorID, "", "", detail)
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: a.PlanID,
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: a.PlanID,
 			From: []models.PlanStatus{models.PlanProposed}, To: models.PlanActive, By: a.ActorID, At: now}).Get(ctx, nil)
 		if err != nil {
 			workflow.GetLogger(ctx).Warn("plan status", "plan", a.PlanID, "error", err)
@@ -163,7 +163,7 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 		promised = &p
 	}
 	s.record(ctx, "task_outcome", a.ActorID, ch, string(a.Outcome), detail)
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CompleteTask, activities.TaskOutcomeInput{TaskID: task.TaskID,
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().CompleteTask, activities.TaskOutcomeInput{TaskID: task.TaskID,
 		Outcome: a.Outcome, Note: a.Note, PromisedOn: promised, By: a.ActorID, At: now}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("complete task", "task", task.TaskID, "error", err)
@@ -178,7 +178,7 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, task OpenTask, a CaseAction) {
 	var res activities.FollowUpResult
 	desc := fmt.Sprintf("催缴案件%d：业主因服务问题拒绝缴费。%s", s.c.CaseID, a.Note)
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().OpenComplaint, activities.ComplaintInput{
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().OpenComplaint, activities.ComplaintInput{
 		Key: s.key(fmt.Sprintf("complaint-%d", task.TaskID)), EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 		ResidentID: s.acct.ResidentID, FirstReceiverID: a.ActorID, Description: desc, ReportedAt: now,
 	}).Get(ctx, &res)

@@ -127,7 +127,7 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 	if fresh {
 		info := workflow.GetInfo(ctx)
 		var res activities.OpenCaseResult
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().OpenCase, activities.OpenCaseInput{
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().OpenCase, activities.OpenCaseInput{
 			HouseholdID: s.in.HouseholdID, WorkflowID: info.WorkflowExecution.ID,
 			Key: info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID, OpenedAt: now,
 		}).Get(ctx, &res)
@@ -152,7 +152,7 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 // when the account could not be read (the last one read is kept).
 func (s *collectionState) refresh(ctx workflow.Context, now time.Time) bool {
 	var res activities.AccountResult
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().Account, activities.AccountInput{
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().Account, activities.AccountInput{
 		HouseholdID: s.in.HouseholdID, AsOf: now, TimeZone: s.in.TimeZone,
 		Fees: s.in.Policy.Fees, Dunning: s.in.Policy.Dunning,
 	}).Get(ctx, &res)
@@ -449,11 +449,3 @@ func (s *collectionState) complaintPending() bool { return len(s.complaints) > 0
 
 // a is the activities receiver for typed method references.
 func (s *collectionState) a() *activities.Collections { return nil }
-
-// dbCtx runs a database activity, retried until the database takes it.
-func (s *collectionState) dbCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -89,7 +88,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 	case models.ActionPhoneCall, models.ActionVisit:
 		due := now.Add(s.in.Policy.Dunning.TaskDue.Std())
 		var res activities.TaskCreated
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CreateTask, activities.TaskInput{
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().CreateTask, activities.TaskInput{
 			Key: s.key(fmt.Sprintf("task-%d", i)), CaseID: s.c.CaseID, EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 			Action: step.Action, Role: step.Role, DueAt: due,
 		}).Get(ctx, &res)
@@ -113,7 +112,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 		})
 	case models.ActionFormalNotice:
 		var res activities.DemandResult
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().IssueDemand, activities.DemandInput{
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().IssueDemand, activities.DemandInput{
 			Key: s.key(fmt.Sprintf("notice-%d", i)), CaseID: s.c.CaseID, EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 			ServedAt: now, TimeZone: s.in.TimeZone, Fees: s.in.Policy.Fees, Period: s.in.Policy.Dunning.FormalNoticePeriod.Std(),
 		}).Get(ctx, &res)
@@ -165,7 +164,7 @@ func (s *collectionState) escalateTask(ctx workflow.Context, now time.Time, i in
 	role := levels[task.Level-1].Role
 	s.record(ctx, "task_escalated", 0, "", "", map[string]string{"task_id": strconv.FormatUint(task.TaskID, 10),
 		"level": strconv.Itoa(task.Level), "role": string(role)})
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().EscalateTask, activities.EscalateTaskInput{TaskID: task.TaskID, Level: task.Level}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().EscalateTask, activities.EscalateTaskInput{TaskID: task.TaskID, Level: task.Level}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("escalate task", "task", task.TaskID, "error", err)
 	}
 	ids := append(s.recipients(ctx, role), task.AssigneeID)
@@ -209,7 +208,7 @@ func (s *collectionState) endPlan(ctx workflow.Context, now time.Time, status mo
 		detail["held"] = s.unpause(i, now).String()
 	}
 	s.record(ctx, typ, 0, "", "", detail)
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
 		From: []models.PlanStatus{models.PlanActive}, To: status, At: now}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("plan status", "plan", p.PlanID, "error", err)
@@ -225,7 +224,7 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 	if s.c.Plan != nil {
 		p := s.c.Plan
 		s.c.Plan = nil
-		_ = workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
+		_ = workflow.ExecuteActivity(dbCall(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
 			From: []models.PlanStatus{models.PlanActive}, To: models.PlanCompleted, At: now}).Get(ctx, nil)
 	}
 	for len(s.c.Pauses) > 0 {
@@ -234,7 +233,7 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 	s.c.Tasks = nil
 	s.c.Stage, s.c.ClosedAt = models.StageClosed, now
 	s.record(ctx, "closed", 0, "", "", map[string]string{"step_reached": strconv.Itoa(s.c.Reached)})
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CloseTasks, s.c.CaseID).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().CloseTasks, s.c.CaseID).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("close tasks", "case", s.c.CaseID, "error", err)
 	}
 }
@@ -248,7 +247,7 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 	in := activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now),
 		Event: transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail}.
 			event(s.key(""), s.c.Seq, now)}
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().RecordCase, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().RecordCase, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record case transition", "key", in.Event.Key, "error", err)
 	}
 }
@@ -257,7 +256,7 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 func (s *collectionState) recipients(ctx workflow.Context, role models.Role) []uint64 {
 	var t *activities.Tickets
 	var res activities.RecipientsResult
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
 	}
 	return res.StaffIDs
@@ -314,12 +313,7 @@ func (s *collectionState) notifyResident(ctx workflow.Context, template, key str
 func (s *collectionState) send(ctx workflow.Context, in activities.SendInput) (activities.SendResult, error) {
 	var n *activities.Notifier
 	var res activities.SendResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Minute, MaximumAttempts: 10},
-	})
-	err := workflow.ExecuteActivity(actx, n.Send, in).Get(ctx, &res)
+	err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, &res)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -42,7 +41,7 @@ func (s *followUpState) pickAssignee(ctx workflow.Context) uint64 {
 	var f *activities.FollowUps
 	var res activities.AssigneeResult
 	in := activities.AssigneeInput{EstateID: s.in.EstateID, RegistrarID: s.in.RegisteredBy, PreferRegistrar: s.in.Policy.FollowUp.AssignRegistrar}
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 20), f.AssignFollowUp, in).Get(ctx, &res); err != nil || res.StaffID == 0 {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), f.AssignFollowUp, in).Get(ctx, &res); err != nil || res.StaffID == 0 {
 		workflow.GetLogger(ctx).Error("follow-up assignee", "follow_up", s.in.FollowUpID, "error", err)
 		return s.in.RegisteredBy
 	}
@@ -94,7 +93,7 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 	var t *activities.Tickets
 	var res activities.RecipientsResult
 	in := activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 0), t.Recipients, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), t.Recipients, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("escalation recipients", "follow_up", s.in.FollowUpID, "role", role, "error", err)
 	}
 	ids := append(slices.Clone(res.StaffIDs), s.assignee)
@@ -141,7 +140,7 @@ func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 			in.Channel = models.ReportPhone
 		}
 		var res activities.VisitTicketResult
-		if err := workflow.ExecuteActivity(s.retrying(ctx, 0), f.OpenVisitTicket, in).Get(ctx, &res); err != nil {
+		if err := workflow.ExecuteActivity(dbCall(ctx), f.OpenVisitTicket, in).Get(ctx, &res); err != nil {
 			workflow.GetLogger(ctx).Error("open visit ticket", "follow_up", s.in.FollowUpID, "item", i+1, "error", err)
 			continue
 		}
@@ -248,7 +247,7 @@ func (s *followUpState) snapshot(ctx workflow.Context, now time.Time, typ string
 // it. A permanent failure is logged: the follow-up goes on.
 func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecordInput) {
 	var f *activities.FollowUps
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 0), f.RecordFollowUp, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), f.RecordFollowUp, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record follow-up transition", "key", in.Event.Key, "error", err)
 	}
 }
@@ -303,7 +302,7 @@ func (s *followUpState) notifyResident(ctx workflow.Context, residentID uint64, 
 func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
 	var t *activities.Tickets
 	var res activities.BriefResult
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 20), t.Brief, activities.BriefInput{EstateID: s.in.EstateID}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), t.Brief, activities.BriefInput{EstateID: s.in.EstateID}).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("follow-up brief", "follow_up", s.in.FollowUpID, "error", err)
 	}
 	return res
@@ -312,24 +311,9 @@ func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
 // send delivers one message through the notifier; a failure is logged.
 func (s *followUpState) send(ctx workflow.Context, in activities.SendInput) {
 	var n *activities.Notifier
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Minute, MaximumAttempts: 10},
-	})
-	if err := workflow.ExecuteActivity(actx, n.Send, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
 	}
-}
-
-// retrying sets the options of a database activity: retried with backoff,
-// up to attempts times (0: until it succeeds).
-func (s *followUpState) retrying(ctx workflow.Context, attempts int32) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			MaximumInterval: time.Minute, MaximumAttempts: attempts},
-	})
 }
 
 func (s *followUpState) wfID() string   { return FollowUpWorkflowID(s.in.MoveInID) }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -30,12 +29,7 @@ func (s *ticketState) snapshot(ctx workflow.Context, now time.Time, typ string, 
 // it. A permanent failure is logged: the ticket goes on.
 func (s *ticketState) write(ctx workflow.Context, in activities.RecordInput) {
 	var t *activities.Tickets
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// No MaximumAttempts: a database write is retried until it succeeds.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	if err := workflow.ExecuteActivity(actx, t.Record, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), t.Record, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record ticket transition", "key", in.Event.Key, "error", err)
 	}
 }
@@ -152,12 +146,7 @@ func (s *ticketState) notifyResident(ctx workflow.Context, template, key string,
 
 func (s *ticketState) send(ctx workflow.Context, in activities.SendInput) {
 	var n *activities.Notifier
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Minute, MaximumAttempts: 10},
-	})
-	if err := workflow.ExecuteActivity(actx, n.Send, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
 	}
 }
@@ -171,12 +160,8 @@ func (s *ticketState) loadBrief(ctx workflow.Context) {
 func (s *ticketState) brief(ctx workflow.Context, staffID uint64) activities.BriefResult {
 	var t *activities.Tickets
 	var res activities.BriefResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 20},
-	})
 	in := activities.BriefInput{EstateID: s.in.EstateID, StaffID: staffID}
-	if err := workflow.ExecuteActivity(actx, t.Brief, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), t.Brief, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("ticket brief", "ticket", s.in.TicketID, "error", err)
 	}
 	return res

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -96,11 +95,7 @@ func (s *ticketState) escalate(ctx workflow.Context, now time.Time, what string,
 
 	var res activities.RecipientsResult
 	var t *activities.Tickets
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	if err := workflow.ExecuteActivity(actx, t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("escalation recipients", "ticket", s.in.TicketID, "role", role, "error", err)
 	}
 	ids := append(slices.Clone(res.StaffIDs), s.in.FirstReceiverID)
@@ -133,17 +128,13 @@ func (s *ticketState) finish(ctx workflow.Context) {
 	}
 	var t *activities.Tickets
 	var res activities.FollowUpResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
 	in := activities.FollowUpInput{
 		Key: "lowscore-" + s.ticketNo(), ParentID: s.in.TicketID, EstateID: s.in.EstateID, Category: s.in.Category,
 		Description: fmt.Sprintf("工单%d回访评分%d分：%s", s.in.TicketID, s.score, s.comments),
 		HouseholdID: optID(s.in.HouseholdID), Location: s.in.Location, ResidentID: optID(s.in.ResidentID),
 		FirstReceiverID: s.in.FirstReceiverID, ReportedAt: workflow.Now(ctx),
 	}
-	if err := workflow.ExecuteActivity(actx, t.OpenFollowUp, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), t.OpenFollowUp, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("open follow-up complaint", "ticket", s.in.TicketID, "error", err)
 		return
 	}
