@@ -176,9 +176,10 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 // openComplaint creates the complaint ticket and starts its workflow as a
 // child that outlives the case; the ladder waits until the complaint closes.
 func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, task OpenTask, a CaseAction) {
-	var res activities.FollowUpResult
+	var tk *activities.Tickets
+	var res activities.OpenedTicket
 	desc := fmt.Sprintf("催缴案件%d：业主因服务问题拒绝缴费。%s", s.c.CaseID, a.Note)
-	err := workflow.ExecuteActivity(dbCall(ctx), s.a().OpenComplaint, activities.ComplaintInput{
+	err := workflow.ExecuteActivity(dbCall(ctx), tk.OpenComplaint, activities.ComplaintInput{
 		Key: s.key(fmt.Sprintf("complaint-%d", task.TaskID)), EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 		ResidentID: s.acct.ResidentID, FirstReceiverID: a.ActorID, Description: desc, ReportedAt: now,
 	}).Get(ctx, &res)

@@ -247,16 +247,17 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 	in := activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now),
 		Event: transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail}.
 			event(s.key(""), s.c.Seq, now)}
-	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().RecordCase, in).Get(ctx, nil); err != nil {
+	var c *activities.Cases
+	if err := workflow.ExecuteActivity(dbCall(ctx), c.RecordCase, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record case transition", "key", in.Event.Key, "error", err)
 	}
 }
 
 // recipients lists the active staff with role in the estate.
 func (s *collectionState) recipients(ctx workflow.Context, role models.Role) []uint64 {
-	var t *activities.Tickets
+	var st *activities.Staff
 	var res activities.RecipientsResult
-	if err := workflow.ExecuteActivity(dbCall(ctx), t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
 	}
 	return res.StaffIDs

@@ -38,10 +38,10 @@ func (s *followUpState) started(ctx workflow.Context) {
 }
 
 func (s *followUpState) pickAssignee(ctx workflow.Context) uint64 {
-	var f *activities.FollowUps
+	var st *activities.Staff
 	var res activities.AssigneeResult
 	in := activities.AssigneeInput{EstateID: s.in.EstateID, RegistrarID: s.in.RegisteredBy, PreferRegistrar: s.in.Policy.FollowUp.AssignRegistrar}
-	if err := workflow.ExecuteActivity(dbLookup(ctx), f.AssignFollowUp, in).Get(ctx, &res); err != nil || res.StaffID == 0 {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), st.AssignFollowUp, in).Get(ctx, &res); err != nil || res.StaffID == 0 {
 		workflow.GetLogger(ctx).Error("follow-up assignee", "follow_up", s.in.FollowUpID, "error", err)
 		return s.in.RegisteredBy
 	}
@@ -90,10 +90,10 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "due": s.due.Format(time.RFC3339)}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
 
-	var t *activities.Tickets
+	var st *activities.Staff
 	var res activities.RecipientsResult
 	in := activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}
-	if err := workflow.ExecuteActivity(dbCall(ctx), t.Recipients, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("escalation recipients", "follow_up", s.in.FollowUpID, "role", role, "error", err)
 	}
 	ids := append(slices.Clone(res.StaffIDs), s.assignee)
@@ -118,8 +118,8 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 	s.opening = true
 	defer func() { s.opening, s.woken = false, true }()
-	var f *activities.FollowUps
-	var opened []activities.VisitTicketResult
+	var tk *activities.Tickets
+	var opened []activities.OpenedTicket
 	for i := range s.visit.Items {
 		item := &s.visit.Items[i]
 		if !item.Kind.OpensTicket() {
@@ -139,8 +139,8 @@ func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 		if s.visit.Channel == models.VisitByPhone {
 			in.Channel = models.ReportPhone
 		}
-		var res activities.VisitTicketResult
-		if err := workflow.ExecuteActivity(dbCall(ctx), f.OpenVisitTicket, in).Get(ctx, &res); err != nil {
+		var res activities.OpenedTicket
+		if err := workflow.ExecuteActivity(dbCall(ctx), tk.OpenVisitTicket, in).Get(ctx, &res); err != nil {
 			workflow.GetLogger(ctx).Error("open visit ticket", "follow_up", s.in.FollowUpID, "item", i+1, "error", err)
 			continue
 		}
@@ -156,7 +156,7 @@ func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 
 // awaitTicket starts the child workflow of ticket vt and marks it closed
 // when the child ends.
-func (s *followUpState) awaitTicket(ctx workflow.Context, vt *visitTicket, res activities.VisitTicketResult) {
+func (s *followUpState) awaitTicket(ctx workflow.Context, vt *visitTicket, res activities.OpenedTicket) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:        TicketWorkflowID(vt.id),
 		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
@@ -246,8 +246,8 @@ func (s *followUpState) snapshot(ctx workflow.Context, now time.Time, typ string
 // write records a snapshot; the activity retries until the database takes
 // it. A permanent failure is logged: the follow-up goes on.
 func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecordInput) {
-	var f *activities.FollowUps
-	if err := workflow.ExecuteActivity(dbCall(ctx), f.RecordFollowUp, in).Get(ctx, nil); err != nil {
+	var c *activities.Cases
+	if err := workflow.ExecuteActivity(dbCall(ctx), c.RecordFollowUp, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record follow-up transition", "key", in.Event.Key, "error", err)
 	}
 }
@@ -300,9 +300,9 @@ func (s *followUpState) notifyResident(ctx workflow.Context, residentID uint64, 
 }
 
 func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
-	var t *activities.Tickets
+	var st *activities.Staff
 	var res activities.BriefResult
-	if err := workflow.ExecuteActivity(dbLookup(ctx), t.Brief, activities.BriefInput{EstateID: s.in.EstateID}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, activities.BriefInput{EstateID: s.in.EstateID}).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("follow-up brief", "follow_up", s.in.FollowUpID, "error", err)
 	}
 	return res

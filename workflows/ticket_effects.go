@@ -28,8 +28,8 @@ func (s *ticketState) snapshot(ctx workflow.Context, now time.Time, typ string, 
 // write records a snapshot; the activity retries until the database takes
 // it. A permanent failure is logged: the ticket goes on.
 func (s *ticketState) write(ctx workflow.Context, in activities.RecordInput) {
-	var t *activities.Tickets
-	if err := workflow.ExecuteActivity(dbCall(ctx), t.Record, in).Get(ctx, nil); err != nil {
+	var c *activities.Cases
+	if err := workflow.ExecuteActivity(dbCall(ctx), c.Record, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record ticket transition", "key", in.Event.Key, "error", err)
 	}
 }
@@ -158,10 +158,10 @@ func (s *ticketState) loadBrief(ctx workflow.Context) {
 }
 
 func (s *ticketState) brief(ctx workflow.Context, staffID uint64) activities.BriefResult {
-	var t *activities.Tickets
+	var st *activities.Staff
 	var res activities.BriefResult
 	in := activities.BriefInput{EstateID: s.in.EstateID, StaffID: staffID}
-	if err := workflow.ExecuteActivity(dbLookup(ctx), t.Brief, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("ticket brief", "ticket", s.in.TicketID, "error", err)
 	}
 	return res

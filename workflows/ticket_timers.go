@@ -94,8 +94,8 @@ func (s *ticketState) escalate(ctx workflow.Context, now time.Time, what string,
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
 
 	var res activities.RecipientsResult
-	var t *activities.Tickets
-	if err := workflow.ExecuteActivity(dbCall(ctx), t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
+	var st *activities.Staff
+	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("escalation recipients", "ticket", s.in.TicketID, "role", role, "error", err)
 	}
 	ids := append(slices.Clone(res.StaffIDs), s.in.FirstReceiverID)
@@ -127,8 +127,8 @@ func (s *ticketState) finish(ctx workflow.Context) {
 		return
 	}
 	var t *activities.Tickets
-	var res activities.FollowUpResult
-	in := activities.FollowUpInput{
+	var res activities.OpenedTicket
+	in := activities.ComplaintFollowUpInput{
 		Key: "lowscore-" + s.ticketNo(), ParentID: s.in.TicketID, EstateID: s.in.EstateID, Category: s.in.Category,
 		Description: fmt.Sprintf("工单%d回访评分%d分：%s", s.in.TicketID, s.score, s.comments),
 		HouseholdID: optID(s.in.HouseholdID), Location: s.in.Location, ResidentID: optID(s.in.ResidentID),
