@@ -70,9 +70,9 @@ func BillingPeriod(now time.Time, loc *time.Location, billingDay int) models.Mon
 // items, then tells each billed household's collection process (starting
 // it). Running it twice is safe: bills are unique per household and period.
 func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	loc, err := zone(in.TimeZone)
 	if err != nil {
-		return BillingRunResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return BillingRunResult{}, err
 	}
 	period := BillingPeriod(workflow.Now(ctx), loc, max(in.BillingDay, 1))
 	var a *activities.Collections

@@ -214,7 +214,7 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 			if signals.Len() > 0 {
 				continue // handle them in this run, then try again
 			}
-			carry := s.c
+			carry := s.handOver()
 			in := s.in
 			in.Carry = &carry
 			return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -82,9 +81,9 @@ type CollectionCarry struct {
 
 // collectionState is the live state of one run.
 type collectionState struct {
+	caseCore
 	in     CollectionInput
-	loc    *time.Location
-	c      CollectionCarry
+	c      CollectionCarry // Seq aside: the core's seq counts, handOver copies it
 	acct   activities.AccountResult
 	woken  bool
 	outbox []activities.SendInput
@@ -96,15 +95,31 @@ type collectionState struct {
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	core, err := newCaseCore(in.EstateID, in.TimeZone, "")
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return nil, err
 	}
-	s := &collectionState{in: in, loc: loc, c: CollectionCarry{Reached: -1, Stage: models.StageReminding}}
+	s := &collectionState{caseCore: core, in: in, c: CollectionCarry{Reached: -1, Stage: models.StageReminding}}
 	if in.Carry != nil {
 		s.c = *in.Carry
+		s.seq = in.Carry.Seq
+		s.nameCase(s.c.CaseID)
 	}
 	return s, nil
+}
+
+// nameCase sets the case the run works on: the keys of its journal and
+// messages begin "collection-<household>/<case>".
+func (s *collectionState) nameCase(id uint64) {
+	s.c.CaseID = id
+	s.journal = fmt.Sprintf("%s/%d", CollectionWorkflowID(s.in.HouseholdID), id)
+}
+
+// handOver is the whole state of the case for the next run.
+func (s *collectionState) handOver() CollectionCarry {
+	carry := s.c
+	carry.Seq = s.seq
+	return carry
 }
 
 // start opens the case (or picks it up after a continue-as-new) and reads
@@ -134,7 +149,7 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 		if err != nil {
 			return fmt.Errorf("open case of household %d: %w", s.in.HouseholdID, err)
 		}
-		s.c.CaseID = res.CaseID
+		s.nameCase(res.CaseID)
 	}
 	if !readFirst {
 		s.refresh(ctx, now)
@@ -409,7 +424,7 @@ func (s *collectionState) reminders() []collectionTimer {
 func (s *collectionState) progress(now time.Time) models.CaseProgress {
 	p := models.CaseProgress{Stage: s.c.Stage, Segment: s.c.Segment, StepReached: s.c.Reached,
 		OwedFen: s.acct.Account.Total, CheckedAt: optTime(now), NoticeServedAt: optTime(s.c.NoticeServedAt),
-		ClosedAt: optTime(s.c.ClosedAt), Revision: s.c.Seq}
+		ClosedAt: optTime(s.c.ClosedAt), Revision: s.seq}
 	if _, oldest, ok := s.anchor(); ok {
 		p.OldestDueOn = optTime(models.DateTime(oldest.OriginalDue))
 	}

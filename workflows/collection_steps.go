@@ -241,16 +241,11 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 // record takes the next revision of the read model with its event and
 // writes them; a permanent failure is logged and the case goes on.
 func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64, ch models.Channel, outcome string, detail map[string]string) {
-	s.c.Seq++
 	s.transitions++
 	now := workflow.Now(ctx)
-	in := activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now),
-		Event: transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail}.
-			event(s.key(""), s.c.Seq, now)}
+	ev := s.next(now, transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail})
 	var c *activities.Cases
-	if err := workflow.ExecuteActivity(dbCall(ctx), c.RecordCase, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record case transition", "key", in.Event.Key, "error", err)
-	}
+	writeTransition(ctx, c.RecordCase, activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: ev}, ev.Key)
 }
 
 // recipients lists the active staff with role in the estate.
@@ -344,24 +339,11 @@ func (s *collectionState) daysOverdue(now time.Time) int {
 	return max(models.DateOf(now, s.loc).DaysSince(oldest.Due), 0)
 }
 
-// key names a record or message of this case: "collection-4/7/<what>".
-func (s *collectionState) key(what string) string {
-	k := fmt.Sprintf("%s/%d", CollectionWorkflowID(s.in.HouseholdID), s.c.CaseID)
-	if what != "" {
-		k += "/" + what
-	}
-	return k
-}
+// key names a message or task of this case: "collection-4/7/<what>".
+func (s *collectionState) key(what string) string { return s.journal + "/" + what }
 
 func (s *collectionState) ref() string    { return "case:" + s.caseNo() }
 func (s *collectionState) caseNo() string { return strconv.FormatUint(s.c.CaseID, 10) }
-
-func (s *collectionState) clock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(s.loc).Format("01-02 15:04")
-}
 
 // yuan shows an amount without the symbol: "1,280.00" (templates add 元).
 func yuan(m models.Money) string { return strings.TrimPrefix(m.String(), "¥") }

@@ -233,31 +233,19 @@ func (s *followUpState) attemptsSummary() string {
 // brings the search attributes up to date. Call it right after changing the
 // state, before waiting on anything.
 func (s *followUpState) snapshot(ctx workflow.Context, now time.Time, typ string, actor uint64, from models.FollowUpStatus, detail map[string]string) activities.FollowUpRecordInput {
-	s.seq++
-	s.upsertSearch(ctx)
-	return activities.FollowUpRecordInput{
-		FollowUpID: s.in.FollowUpID,
-		Progress:   s.progress(),
-		Event: transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail}.
-			event(s.wfID(), s.seq, now),
-	}
-}
-
-// write records a snapshot; the activity retries until the database takes
-// it. A permanent failure is logged: the follow-up goes on.
-func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecordInput) {
-	var c *activities.Cases
-	if err := workflow.ExecuteActivity(dbCall(ctx), c.RecordFollowUp, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record follow-up transition", "key", in.Event.Key, "error", err)
-	}
-}
-
-func (s *followUpState) upsertSearch(ctx workflow.Context) {
+	ev := s.next(now, transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail})
 	due := time.Time{}
 	if s.status.AwaitingVisit() {
 		due = s.due
 	}
-	s.sa.upsert(ctx, s.in.EstateID, "followup", string(s.status), s.level, due, "follow_up", s.in.FollowUpID)
+	s.upsert(ctx, "followup", string(s.status), s.level, due)
+	return activities.FollowUpRecordInput{FollowUpID: s.in.FollowUpID, Progress: s.progress(), Event: ev}
+}
+
+// write records a snapshot: the follow-up goes on whatever the outcome.
+func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecordInput) {
+	var c *activities.Cases
+	writeTransition(ctx, c.RecordFollowUp, in, in.Event.Key)
 }
 
 // remindStaff tells staffID that the visit is due by due.
@@ -320,11 +308,3 @@ func (s *followUpState) wfID() string   { return FollowUpWorkflowID(s.in.MoveInI
 func (s *followUpState) ref() string    { return "followup:" + strconv.FormatUint(s.in.FollowUpID, 10) }
 func (s *followUpState) caseNo() string { return "回访" + strconv.FormatUint(s.in.FollowUpID, 10) }
 func (s *followUpState) topic() string  { return "入住回访 " + s.in.Location }
-
-// clock shows t in the estate's time zone, "01-02 15:04".
-func (s *followUpState) clock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(s.loc).Format("01-02 15:04")
-}

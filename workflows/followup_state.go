@@ -21,8 +21,8 @@ type visitTicket struct {
 
 // followUpState is the live state of one follow-up workflow.
 type followUpState struct {
+	caseCore
 	in       FollowUpInput
-	loc      *time.Location
 	status   models.FollowUpStatus
 	assignee uint64
 	due      time.Time
@@ -46,25 +46,23 @@ type followUpState struct {
 
 	estateName   string // for messages
 	servicePhone string
-	seq          int64                  // transitions recorded, the read model's revision
 	woken        bool                   // something changed since the loop last looked
 	recording    int                    // ticket_closed transitions being written
 	outbox       []activities.SendInput // resident messages not yet sent, oldest first
-	sa           caseAttrs
 }
 
 func newFollowUpState(in FollowUpInput) (*followUpState, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	core, err := newCaseCore(in.EstateID, in.TimeZone, FollowUpWorkflowID(in.MoveInID))
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return nil, err
 	}
 	if len(in.ResidentIDs) == 0 {
 		return nil, temporal.NewNonRetryableApplicationError("a follow-up needs a resident", ErrTypeInvalidInput, nil, "resident_ids")
 	}
 	p := in.Policy.FollowUp
-	s := &followUpState{in: in, loc: loc, status: models.FollowUpPending, due: p.FollowUpDue(in.MovedInAt).In(loc)}
+	s := &followUpState{caseCore: core, in: in, status: models.FollowUpPending, due: p.FollowUpDue(in.MovedInAt).In(core.loc)}
 	for _, r := range p.ReminderAt {
-		s.reminders = append(s.reminders, in.MovedInAt.Add(r.Std()).In(loc))
+		s.reminders = append(s.reminders, in.MovedInAt.Add(r.Std()).In(core.loc))
 	}
 	if at, ok := in.Policy.Escalation.EscalationAt(s.due, 1); ok {
 		s.escalateAt = at

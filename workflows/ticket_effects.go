@@ -15,28 +15,16 @@ import (
 // brings the search attributes up to date. Call it right after changing the
 // state, before waiting on anything.
 func (s *ticketState) snapshot(ctx workflow.Context, now time.Time, typ string, actor uint64, from models.TicketStatus, detail map[string]string) activities.RecordInput {
-	s.seq++
-	s.upsertSearch(ctx)
-	return activities.RecordInput{
-		TicketID: s.in.TicketID,
-		Progress: s.progress(),
-		Event: transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail}.
-			event(s.wfID(), s.seq, now),
-	}
+	ev := s.next(now, transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail})
+	due, _, _ := s.nextDue()
+	s.upsert(ctx, string(s.in.Kind), string(s.status), s.level, due)
+	return activities.RecordInput{TicketID: s.in.TicketID, Progress: s.progress(), Event: ev}
 }
 
-// write records a snapshot; the activity retries until the database takes
-// it. A permanent failure is logged: the ticket goes on.
+// write records a snapshot: the ticket goes on whatever the outcome.
 func (s *ticketState) write(ctx workflow.Context, in activities.RecordInput) {
 	var c *activities.Cases
-	if err := workflow.ExecuteActivity(dbCall(ctx), c.Record, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record ticket transition", "key", in.Event.Key, "error", err)
-	}
-}
-
-func (s *ticketState) upsertSearch(ctx workflow.Context) {
-	due, _, _ := s.nextDue()
-	s.sa.upsert(ctx, s.in.EstateID, string(s.in.Kind), string(s.status), s.level, due, "ticket", s.in.TicketID)
+	writeTransition(ctx, c.Record, in, in.Event.Key)
 }
 
 // assigned tells the assignee, and the first receiver, of the assignment.
@@ -174,14 +162,6 @@ func (s *ticketState) key(seq int64, template, kind string, id uint64) string {
 
 func (s *ticketState) wfID() string     { return TicketWorkflowID(s.in.TicketID) }
 func (s *ticketState) ticketNo() string { return strconv.FormatUint(s.in.TicketID, 10) }
-
-// clock shows t in the estate's time zone, "01-02 15:04".
-func (s *ticketState) clock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(s.loc).Format("01-02 15:04")
-}
 
 func (s *ticketState) location() string {
 	if s.in.Location != "" || s.in.HouseholdID == 0 {

@@ -37,8 +37,8 @@ func (d *deadline) name() string {
 
 // ticketState is the live state of one ticket workflow.
 type ticketState struct {
+	caseCore
 	in        TicketInput
-	loc       *time.Location
 	status    models.TicketStatus
 	resumeTo  models.TicketStatus // the status a hold returns to
 	assignee  uint64
@@ -64,22 +64,20 @@ type ticketState struct {
 
 	estateName   string // for messages
 	servicePhone string
-	seq          int64                  // transitions recorded, the read model's revision
 	woken        bool                   // an action changed the state since the loop last looked
 	outbox       []activities.SendInput // resident messages not yet sent, oldest first
-	sa           caseAttrs
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	core, err := newCaseCore(in.EstateID, in.TimeZone, TicketWorkflowID(in.TicketID))
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return nil, err
 	}
-	sched, err := models.TicketSchedule(in.Policy, in.Kind, in.Urgency, in.ReportedAt, in.Appointment, loc)
+	sched, err := models.TicketSchedule(in.Policy, in.Kind, in.Urgency, in.ReportedAt, in.Appointment, core.loc)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadlines of ticket %d: %v", in.TicketID, err), ErrTypeInvalidInput, err, "policy")
 	}
-	s := &ticketState{in: in, loc: loc, status: models.StatusNew}
+	s := &ticketState{caseCore: core, in: in, status: models.StatusNew}
 	if in.Kind == models.TicketComplaint {
 		s.assignee = in.FirstReceiverID // 首问负责: the receiver owns it until handed on
 	}
