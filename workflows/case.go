@@ -15,26 +15,34 @@ import (
 // caseCore is what the service's processes (a ticket, a move-in follow-up,
 // a collection case) keep and do alike; each one's state embeds it. It
 // numbers the transitions of the case journal, which every process writes
-// through its own recording activity.
+// through its own recording activity, and sends the process's messages:
+// staff at once, residents once quiet hours are over.
 type caseCore struct {
 	estateID uint64
 	loc      *time.Location // the estate's time zone
+	quiet    models.QuietHours
 	// journal prefixes the keys of the process's events: its workflow ID,
 	// or for a collection case "collection-<household>/<case>".
 	journal string
-	seq     int64     // transitions recorded, the read model's revision
-	sa      caseAttrs // the search attributes last upserted
+	ref     string     // the messages' Ref: "ticket:12", "followup:8", "case:7"
+	seq     int64      // transitions recorded, the read model's revision
+	sa      caseAttrs  // the search attributes last upserted
+	outbox  []outgoing // resident messages not yet sent, oldest first
 }
 
-// newCaseCore starts the core of a process in an estate and its time zone
-// tz; an unknown zone is the input's fault and fails the workflow for good.
-func newCaseCore(estateID uint64, tz, journal string) (caseCore, error) {
+// newCaseCore starts the core of a process in an estate, its time zone tz
+// and its quiet hours; an unknown zone is the input's fault and fails the
+// workflow for good. name it before it records or sends.
+func newCaseCore(estateID uint64, tz string, quiet models.QuietHours) (caseCore, error) {
 	loc, err := zone(tz)
 	if err != nil {
 		return caseCore{}, err
 	}
-	return caseCore{estateID: estateID, loc: loc, journal: journal}, nil
+	return caseCore{estateID: estateID, loc: loc, quiet: quiet}, nil
 }
+
+// name sets the prefix of the journal's keys and the messages' Ref.
+func (c *caseCore) name(journal, ref string) { c.journal, c.ref = journal, ref }
 
 // zone loads the time zone tz of a workflow's input: an unknown one fails
 // the workflow with a non-retryable InvalidInput error.
@@ -76,4 +84,77 @@ func (c *caseCore) clock(t time.Time) string {
 		return "-"
 	}
 	return t.In(c.loc).Format("01-02 15:04")
+}
+
+// message addresses one message of the process to a staff member or a
+// resident.
+func (c *caseCore) message(kind models.RecipientKind, id uint64, template, key string, params map[string]string) activities.SendInput {
+	return activities.SendInput{Key: key, EstateID: c.estateID, RecipientKind: kind, RecipientID: id,
+		Template: template, Params: params, Ref: c.ref}
+}
+
+// notifyStaff sends at once: staff messages ignore quiet hours. Without a
+// staff member (0) there is no one to tell.
+func (c *caseCore) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
+	if staffID == 0 {
+		return
+	}
+	c.send(ctx, c.message(models.RecipientStaff, staffID, template, key, params))
+}
+
+// send delivers one message through the notifier; a failure is logged,
+// and returned for the process to record.
+func (c *caseCore) send(ctx workflow.Context, in activities.SendInput) (activities.SendResult, error) {
+	var n *activities.Notifier
+	var res activities.SendResult
+	err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, &res)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
+	}
+	return res, err
+}
+
+// outgoing is a resident message waiting in the outbox.
+type outgoing struct {
+	msg activities.SendInput
+	// drop, when set, is asked as the message's turn comes: true, and it is
+	// not sent (the case ended while it waited).
+	drop func() bool
+	// sent, when set, runs once the message went out or failed for good.
+	sent func(ctx workflow.Context, res activities.SendResult, err error)
+}
+
+// notifyResident queues a message to a resident (see queue).
+func (c *caseCore) notifyResident(ctx workflow.Context, residentID uint64, template, key string, params map[string]string) {
+	c.queue(ctx, outgoing{msg: c.message(models.RecipientResident, residentID, template, key, params)})
+}
+
+// queue adds m to the outbox. One coroutine sends the outbox in order, each
+// message once quiet hours are over, so that the process's own timers keep
+// running meanwhile; a process ends only once its outbox is empty.
+func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
+	c.outbox = append(c.outbox, m)
+	if len(c.outbox) > 1 {
+		return // the coroutine is already draining the outbox
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for len(c.outbox) > 0 {
+			now := workflow.Now(ctx)
+			if at := c.quiet.NextAllowed(now, c.loc); at.After(now) {
+				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
+					return
+				}
+			}
+			m := c.outbox[0]
+			if m.drop != nil && m.drop() {
+				c.outbox = c.outbox[1:]
+				continue
+			}
+			res, err := c.send(ctx, m.msg)
+			c.outbox = c.outbox[1:]
+			if m.sent != nil {
+				m.sent(ctx, res, err)
+			}
+		}
+	})
 }

@@ -82,11 +82,10 @@ type CollectionCarry struct {
 // collectionState is the live state of one run.
 type collectionState struct {
 	caseCore
-	in     CollectionInput
-	c      CollectionCarry // Seq aside: the core's seq counts, handOver copies it
-	acct   activities.AccountResult
-	woken  bool
-	outbox []activities.SendInput
+	in    CollectionInput
+	c     CollectionCarry // Seq aside: the core's seq counts, handOver copies it
+	acct  activities.AccountResult
+	woken bool
 	// complaints are the complaint tickets whose child workflows this run
 	// awaits; done ones are removed.
 	complaints []uint64
@@ -95,7 +94,7 @@ type collectionState struct {
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
-	core, err := newCaseCore(in.EstateID, in.TimeZone, "")
+	core, err := newCaseCore(in.EstateID, in.TimeZone, in.Policy.QuietHours)
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +108,10 @@ func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionStat
 }
 
 // nameCase sets the case the run works on: the keys of its journal and
-// messages begin "collection-<household>/<case>".
+// messages begin "collection-<household>/<case>", their Ref is "case:<case>".
 func (s *collectionState) nameCase(id uint64) {
 	s.c.CaseID = id
-	s.journal = fmt.Sprintf("%s/%d", CollectionWorkflowID(s.in.HouseholdID), id)
+	s.name(fmt.Sprintf("%s/%d", CollectionWorkflowID(s.in.HouseholdID), id), "case:"+s.caseNo())
 }
 
 // handOver is the whole state of the case for the next run.

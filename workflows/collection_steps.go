@@ -51,7 +51,7 @@ func (s *collectionState) remind(ctx workflow.Context, t collectionTimer) {
 	if strings.HasSuffix(t.key, "/d-0") {
 		template = "payment_reminder_due"
 	}
-	s.notifyResident(ctx, template, s.key("remind/"+t.key), models.ChannelSMS, map[string]string{
+	s.contact(ctx, template, s.key("remind/"+t.key), models.ChannelSMS, map[string]string{
 		"estate": s.acct.EstateName, "period": t.what, "amount": yuan(t.amt), "due_date": monthDay(t.due),
 		"service_phone": s.acct.Phone,
 	})
@@ -81,7 +81,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 	case models.ActionMessage:
 		s.c.Messages++
 		s.record(ctx, "step", 0, step.Channel, "queued", detail)
-		s.notifyResident(ctx, s.messageTemplate(step), s.key(fmt.Sprintf("step-%d", i)), step.Channel, map[string]string{
+		s.contact(ctx, s.messageTemplate(step), s.key(fmt.Sprintf("step-%d", i)), step.Channel, map[string]string{
 			"estate": s.acct.EstateName, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
 			"due_date": monthDay(oldest.Due), "service_phone": s.acct.Phone,
 		})
@@ -258,62 +258,26 @@ func (s *collectionState) recipients(ctx workflow.Context, role models.Role) []u
 	return res.StaffIDs
 }
 
-// notifyStaff sends at once: staff messages ignore quiet hours.
-func (s *collectionState) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
-	if staffID == 0 {
-		return
-	}
-	s.send(ctx, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientStaff,
-		RecipientID: staffID, Template: template, Params: params, Ref: s.ref()})
-}
-
-// notifyResident queues a message to the household's resident; one
-// coroutine sends the queue in order, each once quiet hours are over, and
-// logs each contact with its channel and outcome.
-func (s *collectionState) notifyResident(ctx workflow.Context, template, key string, ch models.Channel, params map[string]string) {
+// contact queues a message to the household's resident, sent once quiet
+// hours are over unless the case closed or went to legal meanwhile, and
+// records the contact with its channel ch and outcome.
+func (s *collectionState) contact(ctx workflow.Context, template, key string, ch models.Channel, params map[string]string) {
 	if s.acct.ResidentID == 0 {
 		s.record(ctx, "contact", 0, ch, "no_resident", map[string]string{"template": template})
 		return
 	}
-	s.outbox = append(s.outbox, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientResident,
-		RecipientID: s.acct.ResidentID, Template: template, Params: params, Ref: s.ref()})
-	if len(s.outbox) > 1 {
-		return
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for len(s.outbox) > 0 {
-			now := workflow.Now(ctx)
-			if at := s.in.Policy.QuietHours.NextAllowed(now, s.loc); at.After(now) {
-				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
-					return
-				}
-			}
-			msg := s.outbox[0]
-			if s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal {
-				// Paid (or handed to legal) while the message waited: it is not sent.
-				s.outbox = s.outbox[1:]
-				continue
-			}
-			res, err := s.send(ctx, msg)
+	s.queue(ctx, outgoing{
+		msg:  s.message(models.RecipientResident, s.acct.ResidentID, template, key, params),
+		drop: func() bool { return s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal },
+		sent: func(ctx workflow.Context, res activities.SendResult, err error) {
 			outcome := string(res.Status)
 			if err != nil {
 				outcome = string(models.MessageFailed)
 			}
-			s.outbox = s.outbox[1:]
-			s.record(ctx, "contact", 0, ch, outcome, map[string]string{"template": msg.Template,
+			s.record(ctx, "contact", 0, ch, outcome, map[string]string{"template": template,
 				"message_id": strconv.FormatUint(res.MessageID, 10)})
-		}
+		},
 	})
-}
-
-func (s *collectionState) send(ctx workflow.Context, in activities.SendInput) (activities.SendResult, error) {
-	var n *activities.Notifier
-	var res activities.SendResult
-	err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, &res)
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
-	}
-	return res, err
 }
 
 // messageTemplate is the resident template of a message step: its own when
@@ -342,7 +306,6 @@ func (s *collectionState) daysOverdue(now time.Time) int {
 // key names a message or task of this case: "collection-4/7/<what>".
 func (s *collectionState) key(what string) string { return s.journal + "/" + what }
 
-func (s *collectionState) ref() string    { return "case:" + s.caseNo() }
 func (s *collectionState) caseNo() string { return strconv.FormatUint(s.c.CaseID, 10) }
 
 // yuan shows an amount without the symbol: "1,280.00" (templates add 元).

@@ -254,39 +254,6 @@ func (s *followUpState) remindStaff(ctx workflow.Context, staffID uint64, key st
 		map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(due)})
 }
 
-// notifyStaff sends at once: staff messages ignore quiet hours.
-func (s *followUpState) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
-	if staffID == 0 {
-		return
-	}
-	s.send(ctx, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientStaff,
-		RecipientID: staffID, Template: template, Params: params, Ref: s.ref()})
-}
-
-// notifyResident queues a message to a resident. One coroutine sends the
-// queue in order, each message once quiet hours are over, while the
-// follow-up's own timers keep running.
-func (s *followUpState) notifyResident(ctx workflow.Context, residentID uint64, template, key string, params map[string]string) {
-	s.outbox = append(s.outbox, activities.SendInput{Key: key, EstateID: s.in.EstateID,
-		RecipientKind: models.RecipientResident, RecipientID: residentID, Template: template,
-		Params: params, Ref: s.ref()})
-	if len(s.outbox) > 1 {
-		return // the coroutine is already draining the queue
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for len(s.outbox) > 0 {
-			now := workflow.Now(ctx)
-			if at := s.in.Policy.QuietHours.NextAllowed(now, s.loc); at.After(now) {
-				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
-					return
-				}
-			}
-			s.send(ctx, s.outbox[0])
-			s.outbox = s.outbox[1:]
-		}
-	})
-}
-
 func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
 	var st *activities.Staff
 	var res activities.BriefResult
@@ -296,15 +263,6 @@ func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
 	return res
 }
 
-// send delivers one message through the notifier; a failure is logged.
-func (s *followUpState) send(ctx workflow.Context, in activities.SendInput) {
-	var n *activities.Notifier
-	if err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
-	}
-}
-
 func (s *followUpState) wfID() string   { return FollowUpWorkflowID(s.in.MoveInID) }
-func (s *followUpState) ref() string    { return "followup:" + strconv.FormatUint(s.in.FollowUpID, 10) }
 func (s *followUpState) caseNo() string { return "回访" + strconv.FormatUint(s.in.FollowUpID, 10) }
 func (s *followUpState) topic() string  { return "入住回访 " + s.in.Location }

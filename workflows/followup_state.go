@@ -3,11 +3,11 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
@@ -46,16 +46,16 @@ type followUpState struct {
 
 	estateName   string // for messages
 	servicePhone string
-	woken        bool                   // something changed since the loop last looked
-	recording    int                    // ticket_closed transitions being written
-	outbox       []activities.SendInput // resident messages not yet sent, oldest first
+	woken        bool // something changed since the loop last looked
+	recording    int  // ticket_closed transitions being written
 }
 
 func newFollowUpState(in FollowUpInput) (*followUpState, error) {
-	core, err := newCaseCore(in.EstateID, in.TimeZone, FollowUpWorkflowID(in.MoveInID))
+	core, err := newCaseCore(in.EstateID, in.TimeZone, in.Policy.QuietHours)
 	if err != nil {
 		return nil, err
 	}
+	core.name(FollowUpWorkflowID(in.MoveInID), "followup:"+strconv.FormatUint(in.FollowUpID, 10))
 	if len(in.ResidentIDs) == 0 {
 		return nil, temporal.NewNonRetryableApplicationError("a follow-up needs a resident", ErrTypeInvalidInput, nil, "resident_ids")
 	}

@@ -48,7 +48,7 @@ func (s *ticketState) onTheWay(ctx workflow.Context, seq int64) {
 	if d := s.pending(models.MilestoneOnSite); d != nil {
 		eta = s.clock(d.Due)
 	}
-	s.notifyResident(ctx, "technician_on_way", s.key(seq, "technician_on_way", "resident", s.in.ResidentID),
+	s.tellResident(ctx, "technician_on_way", s.key(seq, "technician_on_way", "resident", s.in.ResidentID),
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "technician": tech, "eta": eta})
 }
 
@@ -58,7 +58,7 @@ func (s *ticketState) doneConfirm(ctx workflow.Context, seq int64) {
 	if workflow.GetVersion(ctx, changeResidentConfirmLink, workflow.DefaultVersion, 1) >= 1 {
 		params["confirm_until"] = strconv.FormatInt(s.confirmBy.Unix(), 10)
 	}
-	s.notifyResident(ctx, "ticket_done_confirm", s.key(seq, "ticket_done_confirm", "resident", s.in.ResidentID), params)
+	s.tellResident(ctx, "ticket_done_confirm", s.key(seq, "ticket_done_confirm", "resident", s.in.ResidentID), params)
 }
 
 // completedNotice tells the first receiver (首问负责人) that the assignee
@@ -95,48 +95,13 @@ func (s *ticketState) closedNotice(outcome string) func(workflow.Context, int64)
 	}
 }
 
-// notifyStaff sends at once: staff messages ignore quiet hours.
-func (s *ticketState) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
-	if staffID == 0 {
-		return
-	}
-	s.send(ctx, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientStaff,
-		RecipientID: staffID, Template: template, Params: params, Ref: "ticket:" + s.ticketNo()})
-}
-
-// notifyResident queues a message to the resident. One coroutine sends the
-// queue in order, each message once quiet hours are over, so that the
-// ticket's own timers keep running meanwhile. Without a resident there is
-// no one to tell.
-func (s *ticketState) notifyResident(ctx workflow.Context, template, key string, params map[string]string) {
+// tellResident queues a message to the ticket's resident, sent once quiet
+// hours are over. Without a resident there is no one to tell.
+func (s *ticketState) tellResident(ctx workflow.Context, template, key string, params map[string]string) {
 	if s.in.ResidentID == 0 {
 		return
 	}
-	s.outbox = append(s.outbox, activities.SendInput{Key: key, EstateID: s.in.EstateID,
-		RecipientKind: models.RecipientResident, RecipientID: s.in.ResidentID, Template: template,
-		Params: params, Ref: "ticket:" + s.ticketNo()})
-	if len(s.outbox) > 1 {
-		return // the coroutine is already draining the queue
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for len(s.outbox) > 0 {
-			now := workflow.Now(ctx)
-			if at := s.in.Policy.QuietHours.NextAllowed(now, s.loc); at.After(now) {
-				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
-					return
-				}
-			}
-			s.send(ctx, s.outbox[0])
-			s.outbox = s.outbox[1:]
-		}
-	})
-}
-
-func (s *ticketState) send(ctx workflow.Context, in activities.SendInput) {
-	var n *activities.Notifier
-	if err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
-	}
+	s.notifyResident(ctx, s.in.ResidentID, template, key, params)
 }
 
 // loadBrief reads the estate's name and service phone for messages.

@@ -2,12 +2,12 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
@@ -64,15 +64,15 @@ type ticketState struct {
 
 	estateName   string // for messages
 	servicePhone string
-	woken        bool                   // an action changed the state since the loop last looked
-	outbox       []activities.SendInput // resident messages not yet sent, oldest first
+	woken        bool // an action changed the state since the loop last looked
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
-	core, err := newCaseCore(in.EstateID, in.TimeZone, TicketWorkflowID(in.TicketID))
+	core, err := newCaseCore(in.EstateID, in.TimeZone, in.Policy.QuietHours)
 	if err != nil {
 		return nil, err
 	}
+	core.name(TicketWorkflowID(in.TicketID), "ticket:"+strconv.FormatUint(in.TicketID, 10))
 	sched, err := models.TicketSchedule(in.Policy, in.Kind, in.Urgency, in.ReportedAt, in.Appointment, core.loc)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadlines of ticket %d: %v", in.TicketID, err), ErrTypeInvalidInput, err, "policy")

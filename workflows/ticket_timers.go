@@ -24,7 +24,7 @@ func (s *ticketState) started(ctx workflow.Context) {
 	}
 	rec := s.snapshot(ctx, now, "reported", s.in.FirstReceiverID, "", detail)
 	s.write(ctx, rec)
-	s.notifyResident(ctx, "ticket_received", s.key(rec.Progress.Revision, "ticket_received", "resident", s.in.ResidentID),
+	s.tellResident(ctx, "ticket_received", s.key(rec.Progress.Revision, "ticket_received", "resident", s.in.ResidentID),
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "service_phone": s.servicePhone})
 }
 
