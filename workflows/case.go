@@ -3,6 +3,9 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -157,4 +160,44 @@ func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 			}
 		}
 	})
+}
+
+// staffWithRole lists the active staff with role in the estate, ascending;
+// none when they could not be read (logged).
+func (c *caseCore) staffWithRole(ctx workflow.Context, role models.Role) []uint64 {
+	var st *activities.Staff
+	var res activities.RecipientsResult
+	in := activities.RecipientsInput{EstateID: c.estateID, Role: role}
+	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
+	}
+	return res.StaffIDs
+}
+
+// escalationList is who an escalation to role tells: the staff with the
+// role and owner (who holds the case: 0 for none), each once, ascending.
+func (c *caseCore) escalationList(ctx workflow.Context, role models.Role, owner uint64) []uint64 {
+	ids := append(c.staffWithRole(ctx, role), owner)
+	slices.Sort(ids)
+	return slices.DeleteFunc(slices.Compact(ids), func(id uint64) bool { return id == 0 })
+}
+
+// climb moves an escalation up the chain p when its next rung, due at at,
+// is reached: it returns the level now reached (level+1) and when the one
+// after is due, zero past the last.
+func climb(p models.EscalationPolicy, level int, at time.Time) (int, time.Time) {
+	level++
+	if level < len(p.Levels) {
+		return level, at.Add(p.Levels[level].After.Std())
+	}
+	return level, time.Time{}
+}
+
+// idList shows ids in a journal's detail: "5,21,31".
+func idList(ids []uint64) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.FormatUint(id, 10)
+	}
+	return strings.Join(out, ",")
 }

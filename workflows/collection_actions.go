@@ -124,7 +124,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 			s.c.Stage = models.StageLegal
 			s.c.Tasks = nil // no more automatic steps, nor escalations of old tasks
 			s.record(ctx, "legal_approved", a.ActorID, "", "", detail)
-			for _, id := range s.recipients(ctx, models.RoleLegal) {
+			for _, id := range s.staffWithRole(ctx, models.RoleLegal) {
 				s.notifyStaff(ctx, id, "legal_case_assigned", s.key(fmt.Sprintf("legal/staff-%d", id)), map[string]string{
 					"location": s.acct.Location, "amount": yuan(s.acct.Account.Total), "case_no": s.caseNo(),
 				})

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,7 +124,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 		detail["letter_id"] = strconv.FormatUint(res.LetterID, 10)
 		detail["served_on"], detail["pay_by"] = res.ServedOn.String(), res.PayBy.String()
 		s.record(ctx, "step", 0, step.Channel, "issued", detail)
-		for _, id := range s.recipients(ctx, step.Role) {
+		for _, id := range s.staffWithRole(ctx, step.Role) {
 			s.notifyStaff(ctx, id, "dunning_task", s.key(fmt.Sprintf("notice-%d/staff-%d", i, id)), map[string]string{
 				"location": s.acct.Location, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
 				"days_overdue": strconv.Itoa(s.daysOverdue(now)), "action": "送达书面催缴函（函号" + detail["letter_id"] + "）",
@@ -142,7 +141,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 
 // askLegal asks the estate managers to decide on legal referral.
 func (s *collectionState) askLegal(ctx workflow.Context, now time.Time) {
-	for _, id := range s.recipients(ctx, models.RoleEstateManager) {
+	for _, id := range s.staffWithRole(ctx, models.RoleEstateManager) {
 		s.notifyStaff(ctx, id, "legal_approval_needed", s.key(fmt.Sprintf("legal-ask-%d/staff-%d", s.c.LegalReminders, id)), map[string]string{
 			"location": s.acct.Location, "amount": yuan(s.acct.Account.Total), "days_overdue": strconv.Itoa(s.daysOverdue(now)),
 			"case_no": s.caseNo(),
@@ -153,23 +152,15 @@ func (s *collectionState) askLegal(ctx workflow.Context, now time.Time) {
 // escalateTask climbs the escalation chain for an overdue task.
 func (s *collectionState) escalateTask(ctx workflow.Context, now time.Time, i int) {
 	t := &s.c.Tasks[i]
-	t.Level++
-	at := t.EscalateAt
-	t.EscalateAt = time.Time{}
-	levels := s.in.Policy.Escalation.Levels
-	if t.Level < len(levels) {
-		t.EscalateAt = at.Add(levels[t.Level].After.Std())
-	}
+	t.Level, t.EscalateAt = climb(s.in.Policy.Escalation, t.Level, t.EscalateAt)
 	task := *t
-	role := levels[task.Level-1].Role
+	role := s.in.Policy.Escalation.Levels[task.Level-1].Role
 	s.record(ctx, "task_escalated", 0, "", "", map[string]string{"task_id": strconv.FormatUint(task.TaskID, 10),
 		"level": strconv.Itoa(task.Level), "role": string(role)})
 	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().EscalateTask, activities.EscalateTaskInput{TaskID: task.TaskID, Level: task.Level}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("escalate task", "task", task.TaskID, "error", err)
 	}
-	ids := append(s.recipients(ctx, role), task.AssigneeID)
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
+	for _, id := range s.escalationList(ctx, role, task.AssigneeID) {
 		s.notifyStaff(ctx, id, "dunning_task_overdue", s.key(fmt.Sprintf("task-%d/escalate-%d/staff-%d", task.TaskID, task.Level, id)), map[string]string{
 			"task_no": strconv.FormatUint(task.TaskID, 10), "location": s.acct.Location, "action": actionName(task.Action),
 			"due": s.clock(task.DueAt), "level": strconv.Itoa(task.Level),
@@ -246,16 +237,6 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 	ev := s.next(now, transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail})
 	var c *activities.Cases
 	writeTransition(ctx, c.RecordCase, activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: ev}, ev.Key)
-}
-
-// recipients lists the active staff with role in the estate.
-func (s *collectionState) recipients(ctx workflow.Context, role models.Role) []uint64 {
-	var st *activities.Staff
-	var res activities.RecipientsResult
-	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
-	}
-	return res.StaffIDs
 }
 
 // contact queues a message to the household's resident, sent once quiet

@@ -75,7 +75,7 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 		if s.status == models.FollowUpTicketsOpen {
 			// The tickets open before the record, so that it names them.
 			s.openVisitTickets(ctx, now)
-			detail["ticket_ids"] = visitJoinIDs(s.ticketIDs())
+			detail["ticket_ids"] = idList(s.ticketIDs())
 		} else {
 			s.closedAt = now
 			s.summary = s.visitSummary()
@@ -208,15 +208,4 @@ func visitMaxText(field, text string, n int) error {
 		return invalidInput(field, fmt.Sprintf("want at most %d characters", n))
 	}
 	return nil
-}
-
-func visitJoinIDs(ids []uint64) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ","
-		}
-		out += strconv.FormatUint(id, 10)
-	}
-	return out
 }

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,11 +71,7 @@ func (s *followUpState) fireDue(ctx workflow.Context) {
 			s.write(ctx, rec)
 			s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/%d/appointment/staff-%d", s.wfID(), rec.Progress.Revision, s.assignee), s.scheduled)
 		case timerEscalate:
-			s.level++
-			s.escalateAt = time.Time{}
-			if at, ok := s.in.Policy.Escalation.EscalationAt(s.due, s.level+1); ok {
-				s.escalateAt = at
-			}
+			s.level, s.escalateAt = climb(s.in.Policy.Escalation, s.level, s.escalateAt)
 			s.escalate(ctx, now)
 		}
 	}
@@ -89,21 +84,8 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 	role := s.in.Policy.Escalation.Levels[s.level-1].Role
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "due": s.due.Format(time.RFC3339)}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
-
-	var st *activities.Staff
-	var res activities.RecipientsResult
-	in := activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}
-	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, in).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Error("escalation recipients", "follow_up", s.in.FollowUpID, "role", role, "error", err)
-	}
-	ids := append(slices.Clone(res.StaffIDs), s.assignee)
-	slices.Sort(ids)
-	ids = slices.DeleteFunc(slices.Compact(ids), func(id uint64) bool { return id == 0 })
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = strconv.FormatUint(id, 10)
-	}
-	detail["notified"] = strings.Join(names, ",")
+	ids := s.escalationList(ctx, role, s.assignee)
+	detail["notified"] = idList(ids) // rec holds detail: written below
 	s.write(ctx, rec)
 	for _, id := range ids {
 		s.notifyStaff(ctx, id, "followup_overdue", fmt.Sprintf("%s/escalate/%d/staff-%d", s.wfID(), s.level, id),

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,12 +41,7 @@ func (s *ticketState) fireDue(ctx workflow.Context) {
 			s.warn(ctx, now, t.dl)
 		case timerEscalate:
 			d := t.dl
-			d.Level++
-			at := d.EscalateAt
-			d.EscalateAt = time.Time{}
-			if levels := s.in.Policy.Escalation.Levels; d.Level < len(levels) {
-				d.EscalateAt = at.Add(levels[d.Level].After.Std())
-			}
+			d.Level, d.EscalateAt = climb(s.in.Policy.Escalation, d.Level, d.EscalateAt)
 			s.level = max(s.level, d.Level)
 			s.escalate(ctx, now, d.name(), d.Level, d.Due)
 		case timerConfirm:
@@ -92,21 +86,8 @@ func (s *ticketState) escalate(ctx workflow.Context, now time.Time, what string,
 		detail["due"] = due.Format(time.RFC3339)
 	}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
-
-	var res activities.RecipientsResult
-	var st *activities.Staff
-	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Error("escalation recipients", "ticket", s.in.TicketID, "role", role, "error", err)
-	}
-	ids := append(slices.Clone(res.StaffIDs), s.in.FirstReceiverID)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	ids = slices.DeleteFunc(ids, func(id uint64) bool { return id == 0 })
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = strconv.FormatUint(id, 10)
-	}
-	detail["notified"] = strings.Join(names, ",")
+	ids := s.escalationList(ctx, role, s.in.FirstReceiverID)
+	detail["notified"] = idList(ids) // rec holds detail: written below
 	s.write(ctx, rec)
 
 	stage := "返工次数"
