@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -200,4 +201,14 @@ func idList(ids []uint64) string {
 		out[i] = strconv.FormatUint(id, 10)
 	}
 	return strings.Join(out, ",")
+}
+
+// startTicket starts the workflow of a ticket the process opened, as a
+// child that outlives the process (its close abandons the child).
+func startTicket(ctx workflow.Context, t activities.OpenedTicket) workflow.ChildWorkflowFuture {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        TicketWorkflowID(t.Ticket.ID),
+		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	return workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(t.Ticket, t.Policy, t.TimeZone))
 }

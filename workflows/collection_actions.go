@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -191,11 +190,7 @@ func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, tas
 	s.pause(Pause{Reason: PauseComplaint, Ref: ticketID, Since: now})
 	s.complaints = append(s.complaints, ticketID)
 	s.record(ctx, "complaint_opened", a.ActorID, "", "", map[string]string{"ticket_id": strconv.FormatUint(ticketID, 10)})
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TicketWorkflowID(ticketID),
-		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+	child := startTicket(ctx, res)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var out TicketResult
 		if err := child.Get(ctx, &out); err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -139,11 +138,7 @@ func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 // awaitTicket starts the child workflow of ticket vt and marks it closed
 // when the child ends.
 func (s *followUpState) awaitTicket(ctx workflow.Context, vt *visitTicket, res activities.OpenedTicket) {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TicketWorkflowID(vt.id),
-		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+	child := startTicket(ctx, res)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var r TicketResult
 		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -119,11 +118,7 @@ func (s *ticketState) finish(ctx workflow.Context) {
 		workflow.GetLogger(ctx).Error("open follow-up complaint", "ticket", s.in.TicketID, "error", err)
 		return
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TicketWorkflowID(res.Ticket.ID),
-		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+	child := startTicket(ctx, res)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		// Already started (a retried close): the complaint runs anyway.
 		workflow.GetLogger(ctx).Warn("start follow-up complaint", "ticket", res.Ticket.ID, "error", err)
