@@ -19,8 +19,9 @@ import (
 // caseCore is what the service's processes (a ticket, a move-in follow-up,
 // a collection case) keep and do alike; each one's state embeds it. It
 // numbers the transitions of the case journal, which every process writes
-// through its own recording activity, and sends the process's messages:
-// staff at once, residents once quiet hours are over.
+// through its own recording activity; sends the process's messages: staff
+// at once, residents once quiet hours are over; tells who an escalation
+// reaches; and waits for the next timer.
 type caseCore struct {
 	estateID uint64
 	loc      *time.Location // the estate's time zone
@@ -32,6 +33,7 @@ type caseCore struct {
 	seq     int64      // transitions recorded, the read model's revision
 	sa      caseAttrs  // the search attributes last upserted
 	outbox  []outgoing // resident messages not yet sent, oldest first
+	woken   bool       // something changed since the loop last looked
 }
 
 // newCaseCore starts the core of a process in an estate, its time zone tz
@@ -211,4 +213,27 @@ func startTicket(ctx workflow.Context, t activities.OpenedTicket) workflow.Child
 		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
 	})
 	return workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(t.Ticket, t.Policy, t.TimeZone))
+}
+
+// sleep waits until the timer at until is due (zero: no timer), or until
+// the process is woken: an action or a coroutine set woken, or wake (nil:
+// none) reports true. It reports whether it was woken; false means the
+// timer is due.
+func (c *caseCore) sleep(ctx workflow.Context, until time.Time, wake func() bool) (bool, error) {
+	c.woken = false
+	woken := func() bool { return c.woken || (wake != nil && wake()) }
+	if until.IsZero() {
+		return true, workflow.Await(ctx, woken)
+	}
+	wait := until.Sub(workflow.Now(ctx))
+	if wait <= 0 {
+		return false, nil
+	}
+	return workflow.AwaitWithTimeout(ctx, wait, woken)
+}
+
+// waitIdle waits until running actions have answered and the outbox is
+// empty: a process ends, or continues as new, only then.
+func (c *caseCore) waitIdle(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return len(c.outbox) == 0 && workflow.AllHandlersFinished(ctx) })
 }

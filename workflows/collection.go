@@ -187,18 +187,11 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 		// Started with nothing owed: no case was opened.
 		return CollectionResult{Stage: models.StageClosed, StepReached: -1, ClosedAt: workflow.Now(ctx)}, nil
 	}
+	nudged := func() bool { return signals.Len() > 0 }
 	for s.c.Stage != models.StageClosed {
-		next := s.nextTimer(workflow.Now(ctx))
-		s.woken = false
-		wake := func() bool { return s.woken || signals.Len() > 0 }
-		if next.at.IsZero() {
-			if err := workflow.Await(ctx, wake); err != nil {
-				return CollectionResult{}, err
-			}
-		} else if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-			if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
-				return CollectionResult{}, err
-			}
+		// Woken or not, the nudges are read and the due timers fired.
+		if _, err := s.sleep(ctx, s.nextTimer(workflow.Now(ctx)).at, nudged); err != nil {
+			return CollectionResult{}, err
 		}
 		s.drain(ctx, signals)
 		s.fireDue(ctx)
@@ -206,9 +199,7 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 			break
 		}
 		if s.shouldContinueAsNew(ctx) {
-			if err := workflow.Await(ctx, func() bool {
-				return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-			}); err != nil {
+			if err := s.waitIdle(ctx); err != nil {
 				return CollectionResult{}, err
 			}
 			if signals.Len() > 0 {
@@ -220,9 +211,7 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 			return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)
 		}
 	}
-	if err := workflow.Await(ctx, func() bool {
-		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
+	if err := s.waitIdle(ctx); err != nil {
 		return CollectionResult{}, err
 	}
 	if signals.Len() > 0 {

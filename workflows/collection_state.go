@@ -82,10 +82,9 @@ type CollectionCarry struct {
 // collectionState is the live state of one run.
 type collectionState struct {
 	caseCore
-	in    CollectionInput
-	c     CollectionCarry // Seq aside: the core's seq counts, handOver copies it
-	acct  activities.AccountResult
-	woken bool
+	in   CollectionInput
+	c    CollectionCarry // Seq aside: the core's seq counts, handOver copies it
+	acct activities.AccountResult
 	// complaints are the complaint tickets whose child workflows this run
 	// awaits; done ones are removed.
 	complaints []uint64

@@ -180,30 +180,15 @@ func (s *followUpState) run(ctx workflow.Context) (FollowUpResult, error) {
 			s.complete(ctx)
 			continue
 		}
-		s.woken = false
-		woken := func() bool { return s.woken || s.ticketsDone() }
-		next := s.nextTimer()
-		if next.at.IsZero() {
-			if err := workflow.Await(ctx, woken); err != nil {
-				return FollowUpResult{}, err
-			}
-			continue
+		woken, err := s.sleep(ctx, s.nextTimer().at, s.ticketsDone)
+		if err != nil {
+			return FollowUpResult{}, err
 		}
-		if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, woken)
-			if err != nil {
-				return FollowUpResult{}, err
-			}
-			if ok {
-				continue
-			}
+		if !woken {
+			s.fireDue(ctx)
 		}
-		s.fireDue(ctx)
 	}
-	// Let running actions answer and queued resident messages go out.
-	if err := workflow.Await(ctx, func() bool {
-		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
+	if err := s.waitIdle(ctx); err != nil {
 		return FollowUpResult{}, err
 	}
 	return s.result(), nil

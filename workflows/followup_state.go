@@ -46,8 +46,7 @@ type followUpState struct {
 
 	estateName   string // for messages
 	servicePhone string
-	woken        bool // something changed since the loop last looked
-	recording    int  // ticket_closed transitions being written
+	recording    int // ticket_closed transitions being written
 }
 
 func newFollowUpState(in FollowUpInput) (*followUpState, error) {

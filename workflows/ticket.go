@@ -184,31 +184,16 @@ func (s *ticketState) setup(ctx workflow.Context) error {
 func (s *ticketState) run(ctx workflow.Context) (TicketResult, error) {
 	s.started(ctx)
 	for !s.status.Terminal() {
-		next := s.nextTimer()
-		s.woken = false
-		woken := func() bool { return s.woken }
-		if next.at.IsZero() {
-			if err := workflow.Await(ctx, woken); err != nil {
-				return TicketResult{}, err
-			}
-			continue
+		woken, err := s.sleep(ctx, s.nextTimer().at, nil)
+		if err != nil {
+			return TicketResult{}, err
 		}
-		if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, woken)
-			if err != nil {
-				return TicketResult{}, err
-			}
-			if ok {
-				continue
-			}
+		if !woken {
+			s.fireDue(ctx)
 		}
-		s.fireDue(ctx)
 	}
 	s.finish(ctx)
-	// Let running actions answer and queued resident messages go out.
-	if err := workflow.Await(ctx, func() bool {
-		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
+	if err := s.waitIdle(ctx); err != nil {
 		return TicketResult{}, err
 	}
 	return s.result(), nil

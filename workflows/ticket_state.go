@@ -64,7 +64,6 @@ type ticketState struct {
 
 	estateName   string // for messages
 	servicePhone string
-	woken        bool // an action changed the state since the loop last looked
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
