@@ -36,6 +36,22 @@ type caseCore struct {
 	woken   bool       // something changed since the loop last looked
 }
 
+// serve registers the handlers every process has: the query stateQuery
+// answers view at the time asked, and the update actionUpdate runs act on
+// an action that check accepts. Register any other query before it:
+// updates waiting for the handler run once it is set.
+func serve[V, A any](ctx workflow.Context, stateQuery string, view func(time.Time) V,
+	actionUpdate string, act func(workflow.Context, A) (V, error), check func(workflow.Context, A) error) error {
+	if err := workflow.SetQueryHandler(ctx, stateQuery, func() (V, error) { return view(workflow.Now(ctx)), nil }); err != nil {
+		return fmt.Errorf("set query handler: %w", err)
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, actionUpdate, act, workflow.UpdateHandlerOptions{Validator: check})
+	if err != nil {
+		return fmt.Errorf("set update handler: %w", err)
+	}
+	return nil
+}
+
 // newCaseCore starts the core of a process in an estate, its time zone tz
 // and its quiet hours; an unknown zone is the input's fault and fails the
 // workflow for good. name it before it records or sends.

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -161,19 +160,10 @@ func Collection(ctx workflow.Context, in CollectionInput) (CollectionResult, err
 	return s.run(ctx)
 }
 
+// setup registers the handlers; they run from the first workflow task on.
 func (s *collectionState) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, CollectionStateQuery, func() (CaseView, error) {
-		return s.view(workflow.Now(ctx)), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, CollectionActionUpdate, s.act, workflow.UpdateHandlerOptions{
-		Validator: func(ctx workflow.Context, a CaseAction) error { return s.check(workflow.Now(ctx), a) },
-	})
-	if err != nil {
-		return fmt.Errorf("set update handler: %w", err)
-	}
-	return nil
+	return serve(ctx, CollectionStateQuery, s.view, CollectionActionUpdate, s.act,
+		func(ctx workflow.Context, a CaseAction) error { return s.check(workflow.Now(ctx), a) })
 }
 
 // run wakes for the next timer, a nudge or an action until the case closes

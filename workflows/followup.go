@@ -152,23 +152,12 @@ func FollowUp(ctx workflow.Context, in FollowUpInput) (FollowUpResult, error) {
 
 // setup registers the handlers; they run from the first workflow task on.
 func (s *followUpState) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, FollowUpStateQuery, func() (FollowUpView, error) {
-		return s.view(workflow.Now(ctx)), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
 	if err := workflow.SetQueryHandler(ctx, FollowUpAllowedActionsQuery, func(in AllowedActionsInput) ([]string, error) {
 		return s.allowed(ctx, in), nil
 	}); err != nil {
 		return fmt.Errorf("set query handler: %w", err)
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, FollowUpActionUpdate, s.act, workflow.UpdateHandlerOptions{
-		Validator: s.check,
-	})
-	if err != nil {
-		return fmt.Errorf("set update handler: %w", err)
-	}
-	return nil
+	return serve(ctx, FollowUpStateQuery, s.view, FollowUpActionUpdate, s.act, s.check)
 }
 
 // run waits for the next timer, an action or a ticket's end until the

@@ -163,21 +163,11 @@ func Ticket(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 
 // setup registers the handlers; they run from the first workflow task on.
 func (s *ticketState) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, TicketStateQuery, func() (TicketView, error) {
-		return s.view(workflow.Now(ctx)), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
 	if err := workflow.SetQueryHandler(ctx, TicketAllowedActionsQuery, s.allowed); err != nil {
 		return fmt.Errorf("set query handler: %w", err)
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, TicketActionUpdate, s.act, workflow.UpdateHandlerOptions{
-		Validator: s.check,
-	})
-	if err != nil {
-		return fmt.Errorf("set update handler: %w", err)
-	}
-	return nil
+	return serve(ctx, TicketStateQuery, s.view, TicketActionUpdate, s.act,
+		func(_ workflow.Context, a TicketAction) error { return s.check(a) })
 }
 
 // run waits for the next timer or the next action until the ticket closes.
