@@ -231,6 +231,36 @@ func startTicket(ctx workflow.Context, t activities.OpenedTicket) workflow.Child
 	return workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(t.Ticket, t.Policy, t.TimeZone))
 }
 
+// dueTimer is a moment a process acts without being asked; a zero time is
+// no timer.
+type dueTimer interface{ when() time.Time }
+
+// soonest is the timer of ts due first, the first of equals; the zero T
+// when none is set.
+func soonest[T dueTimer](ts []T) T {
+	var next T
+	for _, t := range ts {
+		if at := t.when(); !at.IsZero() && (next.when().IsZero() || at.Before(next.when())) {
+			next = t
+		}
+	}
+	return next
+}
+
+// fireDue fires a process's due timers, earliest first: next is its
+// earliest timer, fire acts on it. Each fire changes the state before it
+// waits on anything, so that no timer fires twice.
+func fireDue[T dueTimer](ctx workflow.Context, next func() T, fire func(ctx workflow.Context, now time.Time, t T)) {
+	for {
+		t := next()
+		now := workflow.Now(ctx)
+		if at := t.when(); at.IsZero() || at.After(now) {
+			return
+		}
+		fire(ctx, now, t)
+	}
+}
+
 // sleep waits until the timer at until is due (zero: no timer), or until
 // the process is woken: an action or a coroutine set woken, or wake (nil:
 // none) reports true. It reports whether it was woken; false means the

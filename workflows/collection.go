@@ -184,7 +184,7 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 			return CollectionResult{}, err
 		}
 		s.drain(ctx, signals)
-		s.fireDue(ctx)
+		fireDue(ctx, func() collectionTimer { return s.nextTimer(workflow.Now(ctx)) }, s.fire)
 		if s.c.Stage == models.StageClosed {
 			break
 		}

@@ -339,21 +339,14 @@ const maxWait = 10 * 365 * 24 * time.Hour
 
 // nextTimer returns the earliest pending timer at now; zero when none.
 func (s *collectionState) nextTimer(now time.Time) collectionTimer {
-	var next collectionTimer
-	consider := func(t collectionTimer) {
-		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
-			next = t
-		}
-	}
+	var ts []collectionTimer
 	switch s.c.Stage {
 	case models.StageClosed, models.StageLegal:
-		return next
+		return collectionTimer{}
 	case models.StageLegalPending:
-		consider(collectionTimer{at: s.c.LegalRemindAt, kind: timerLegalAgain, text: "legal decision reminder"})
+		ts = append(ts, collectionTimer{at: s.c.LegalRemindAt, kind: timerLegalAgain, text: "legal decision reminder"})
 	}
-	for _, r := range s.reminders() {
-		consider(r)
-	}
+	ts = append(ts, s.reminders()...)
 	if len(s.c.Pauses) == 0 && s.c.Stage != models.StageLegalPending {
 		if d, ok := s.overdueFor(now); ok {
 			ladder := s.ladder()
@@ -362,22 +355,24 @@ func (s *collectionState) nextTimer(now time.Time) collectionTimer {
 				if ladder[i].Action == models.ActionLegalReferral && s.c.LegalNotBefore.After(at) {
 					at = s.c.LegalNotBefore
 				}
-				consider(collectionTimer{at: at, kind: timerStep, step: i, text: string(ladder[i].Action)})
+				ts = append(ts, collectionTimer{at: at, kind: timerStep, step: i, text: string(ladder[i].Action)})
 			}
 		}
 	}
 	for i, t := range s.c.Tasks {
-		consider(collectionTimer{at: t.EscalateAt, kind: timerTaskEsc, task: i, text: fmt.Sprintf("escalate task %d", t.TaskID)})
+		ts = append(ts, collectionTimer{at: t.EscalateAt, kind: timerTaskEsc, task: i, text: fmt.Sprintf("escalate task %d", t.TaskID)})
 	}
 	if i := s.pauseIndex(PausePromise); i >= 0 {
-		consider(collectionTimer{at: s.c.Pauses[i].Until, kind: timerPromiseEnd, text: "promise ends"})
+		ts = append(ts, collectionTimer{at: s.c.Pauses[i].Until, kind: timerPromiseEnd, text: "promise ends"})
 	}
 	if p := s.c.Plan; p != nil && p.Kept < len(p.Instalments) {
 		at := p.Instalments[p.Kept].Due.AddDays(1).In(s.loc).Add(s.in.Policy.Dunning.InstalmentGrace.Std())
-		consider(collectionTimer{at: at, kind: timerPlanCheck, text: fmt.Sprintf("instalment %d check", p.Kept+1)})
+		ts = append(ts, collectionTimer{at: at, kind: timerPlanCheck, text: fmt.Sprintf("instalment %d check", p.Kept+1)})
 	}
-	return next
+	return soonest(ts)
 }
+
+func (t collectionTimer) when() time.Time { return t.at }
 
 // reminders lists the polite reminders still to send: Fees.ReminderDaysBefore
 // days before each open bill's due date and on it, or, while a plan is kept,

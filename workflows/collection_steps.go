@@ -12,35 +12,27 @@ import (
 	"github.com/wuye/wuye/models"
 )
 
-// fireDue acts on every timer that is due, earliest first. Each changes the
-// state before it waits on an activity, so none fires twice.
-func (s *collectionState) fireDue(ctx workflow.Context) {
-	for s.c.Stage != models.StageClosed {
-		now := workflow.Now(ctx)
-		t := s.nextTimer(now)
-		if t.at.IsZero() || t.at.After(now) {
-			return
-		}
-		switch t.kind {
-		case timerReminder:
-			s.c.Reminded = append(s.c.Reminded, t.key)
-			s.remind(ctx, t)
-		case timerStep:
-			s.takeStep(ctx, now, t.step)
-		case timerTaskEsc:
-			s.escalateTask(ctx, now, t.task)
-		case timerLegalAgain:
-			s.c.LegalReminders++
-			s.c.LegalRemindAt = now.Add(s.in.Policy.Dunning.LegalDecisionReminder.Std())
-			s.askLegal(ctx, now)
-		case timerPromiseEnd:
-			held := s.unpause(s.pauseIndex(PausePromise), now)
-			s.refresh(ctx, now)
-			s.record(ctx, "resumed", 0, "", "", map[string]string{"reason": PausePromise, "held": held.String()})
-			s.settle(ctx, now)
-		case timerPlanCheck:
-			s.checkPlan(ctx, now)
-		}
+// fire acts on timer t, due at now (see fireDue).
+func (s *collectionState) fire(ctx workflow.Context, now time.Time, t collectionTimer) {
+	switch t.kind {
+	case timerReminder:
+		s.c.Reminded = append(s.c.Reminded, t.key)
+		s.remind(ctx, t)
+	case timerStep:
+		s.takeStep(ctx, now, t.step)
+	case timerTaskEsc:
+		s.escalateTask(ctx, now, t.task)
+	case timerLegalAgain:
+		s.c.LegalReminders++
+		s.c.LegalRemindAt = now.Add(s.in.Policy.Dunning.LegalDecisionReminder.Std())
+		s.askLegal(ctx, now)
+	case timerPromiseEnd:
+		held := s.unpause(s.pauseIndex(PausePromise), now)
+		s.refresh(ctx, now)
+		s.record(ctx, "resumed", 0, "", "", map[string]string{"reason": PausePromise, "held": held.String()})
+		s.settle(ctx, now)
+	case timerPlanCheck:
+		s.checkPlan(ctx, now)
 	}
 }
 

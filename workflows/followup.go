@@ -174,7 +174,7 @@ func (s *followUpState) run(ctx workflow.Context) (FollowUpResult, error) {
 			return FollowUpResult{}, err
 		}
 		if !woken {
-			s.fireDue(ctx)
+			fireDue(ctx, s.nextTimer, s.fire)
 		}
 	}
 	if err := s.waitIdle(ctx); err != nil {

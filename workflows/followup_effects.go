@@ -46,33 +46,25 @@ func (s *followUpState) pickAssignee(ctx workflow.Context) uint64 {
 	return res.StaffID
 }
 
-// fireDue acts on every timer that is due, earliest first. Each step changes
-// the state before it waits on an activity, so no timer fires twice.
-func (s *followUpState) fireDue(ctx workflow.Context) {
-	for {
-		t := s.nextTimer()
-		now := workflow.Now(ctx)
-		if t.at.IsZero() || t.at.After(now) {
-			return
-		}
-		switch t.kind {
-		case timerFollowUpReminder:
-			n := s.reminded + 1
-			s.reminded++
-			rec := s.snapshot(ctx, now, "reminder", 0, s.status, map[string]string{
-				"reminder": strconv.Itoa(n), "notified": strconv.FormatUint(s.assignee, 10), "due": s.due.Format(time.RFC3339)})
-			s.write(ctx, rec)
-			s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/remind-%d/staff-%d", s.wfID(), n, s.assignee), s.due)
-		case timerFollowUpAppointment:
-			s.remindAt = false
-			rec := s.snapshot(ctx, now, "appointment_due", 0, s.status, map[string]string{
-				"scheduled_at": s.scheduled.Format(time.RFC3339), "notified": strconv.FormatUint(s.assignee, 10)})
-			s.write(ctx, rec)
-			s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/%d/appointment/staff-%d", s.wfID(), rec.Progress.Revision, s.assignee), s.scheduled)
-		case timerEscalate:
-			s.level, s.escalateAt = climb(s.in.Policy.Escalation, s.level, s.escalateAt)
-			s.escalate(ctx, now)
-		}
+// fire acts on timer t, due at now (see fireDue).
+func (s *followUpState) fire(ctx workflow.Context, now time.Time, t followUpTimer) {
+	switch t.kind {
+	case timerFollowUpReminder:
+		n := s.reminded + 1
+		s.reminded++
+		rec := s.snapshot(ctx, now, "reminder", 0, s.status, map[string]string{
+			"reminder": strconv.Itoa(n), "notified": strconv.FormatUint(s.assignee, 10), "due": s.due.Format(time.RFC3339)})
+		s.write(ctx, rec)
+		s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/remind-%d/staff-%d", s.wfID(), n, s.assignee), s.due)
+	case timerFollowUpAppointment:
+		s.remindAt = false
+		rec := s.snapshot(ctx, now, "appointment_due", 0, s.status, map[string]string{
+			"scheduled_at": s.scheduled.Format(time.RFC3339), "notified": strconv.FormatUint(s.assignee, 10)})
+		s.write(ctx, rec)
+		s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/%d/appointment/staff-%d", s.wfID(), rec.Progress.Revision, s.assignee), s.scheduled)
+	case timerEscalate:
+		s.level, s.escalateAt = climb(s.in.Policy.Escalation, s.level, s.escalateAt)
+		s.escalate(ctx, now)
 	}
 }
 

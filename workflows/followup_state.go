@@ -83,24 +83,21 @@ const (
 // nextTimer returns the earliest pending timer; zero when none. Timers run
 // only while the visit is still to be made.
 func (s *followUpState) nextTimer() followUpTimer {
-	var next followUpTimer
 	if !s.status.AwaitingVisit() {
-		return next
+		return followUpTimer{}
 	}
-	consider := func(t followUpTimer) {
-		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
-			next = t
-		}
-	}
+	var ts []followUpTimer
 	if s.reminded < len(s.reminders) {
-		consider(followUpTimer{at: s.reminders[s.reminded], kind: timerFollowUpReminder})
+		ts = append(ts, followUpTimer{at: s.reminders[s.reminded], kind: timerFollowUpReminder})
 	}
 	if s.remindAt {
-		consider(followUpTimer{at: s.scheduled, kind: timerFollowUpAppointment})
+		ts = append(ts, followUpTimer{at: s.scheduled, kind: timerFollowUpAppointment})
 	}
-	consider(followUpTimer{at: s.escalateAt, kind: timerEscalate})
-	return next
+	ts = append(ts, followUpTimer{at: s.escalateAt, kind: timerEscalate})
+	return soonest(ts)
 }
+
+func (t followUpTimer) when() time.Time { return t.at }
 
 func (t followUpTimer) label(s *followUpState) string {
 	switch t.kind {

@@ -179,7 +179,7 @@ func (s *ticketState) run(ctx workflow.Context) (TicketResult, error) {
 			return TicketResult{}, err
 		}
 		if !woken {
-			s.fireDue(ctx)
+			fireDue(ctx, s.nextTimer, s.fire)
 		}
 	}
 	s.finish(ctx)

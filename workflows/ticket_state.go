@@ -131,6 +131,8 @@ const (
 	timerVisit    = "return_visit_missed"
 )
 
+func (t timer) when() time.Time { return t.at }
+
 func (t timer) String() string {
 	switch t.kind {
 	case timerWarn:
@@ -144,30 +146,25 @@ func (t timer) String() string {
 // nextTimer returns the earliest pending timer; zero when none. On hold,
 // the clocks stand still: no deadline timer runs.
 func (s *ticketState) nextTimer() timer {
-	var next timer
-	consider := func(t timer) {
-		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
-			next = t
-		}
-	}
+	var ts []timer
 	switch s.status {
 	case models.StatusOnHold, models.StatusClosed, models.StatusCancelled:
-		return next
+		return timer{}
 	case models.StatusCompleted:
-		consider(timer{at: s.confirmBy, kind: timerConfirm})
+		ts = append(ts, timer{at: s.confirmBy, kind: timerConfirm})
 	case models.StatusReturnVisit:
-		consider(timer{at: s.visitBy, kind: timerVisit})
+		ts = append(ts, timer{at: s.visitBy, kind: timerVisit})
 	}
 	for _, d := range s.deadlines {
 		switch {
 		case d.done():
 		case !d.Warned:
-			consider(timer{at: d.WarnAt, kind: timerWarn, dl: d})
+			ts = append(ts, timer{at: d.WarnAt, kind: timerWarn, dl: d})
 		default:
-			consider(timer{at: d.EscalateAt, kind: timerEscalate, dl: d})
+			ts = append(ts, timer{at: d.EscalateAt, kind: timerEscalate, dl: d})
 		}
 	}
-	return next
+	return soonest(ts)
 }
 
 // shiftPending moves every deadline and timer still ahead of since by by:

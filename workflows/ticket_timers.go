@@ -26,37 +26,29 @@ func (s *ticketState) started(ctx workflow.Context) {
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "service_phone": s.servicePhone})
 }
 
-// fireDue acts on every timer that is due, earliest first. Each step changes
-// the state before it waits on an activity, so no timer fires twice.
-func (s *ticketState) fireDue(ctx workflow.Context) {
-	for {
-		t := s.nextTimer()
-		now := workflow.Now(ctx)
-		if t.at.IsZero() || t.at.After(now) {
-			return
-		}
-		switch t.kind {
-		case timerWarn:
-			s.warn(ctx, now, t.dl)
-		case timerEscalate:
-			d := t.dl
-			d.Level, d.EscalateAt = climb(s.in.Policy.Escalation, d.Level, d.EscalateAt)
-			s.level = max(s.level, d.Level)
-			s.escalate(ctx, now, d.name(), d.Level, d.Due)
-		case timerConfirm:
-			from := s.status
-			s.confirmed(now)
-			rec := s.snapshot(ctx, now, "auto_confirm", 0, from, map[string]string{})
-			s.write(ctx, rec)
-			s.visitDue(ctx, rec.Progress.Revision)
-		case timerVisit:
-			from := s.status
-			s.visitMissed = true
-			s.close(now, models.StatusClosed)
-			rec := s.snapshot(ctx, now, "return_visit_missed", 0, from, map[string]string{})
-			s.write(ctx, rec)
-			s.closedNotice("return visit missed")(ctx, rec.Progress.Revision)
-		}
+// fire acts on timer t, due at now (see fireDue).
+func (s *ticketState) fire(ctx workflow.Context, now time.Time, t timer) {
+	switch t.kind {
+	case timerWarn:
+		s.warn(ctx, now, t.dl)
+	case timerEscalate:
+		d := t.dl
+		d.Level, d.EscalateAt = climb(s.in.Policy.Escalation, d.Level, d.EscalateAt)
+		s.level = max(s.level, d.Level)
+		s.escalate(ctx, now, d.name(), d.Level, d.Due)
+	case timerConfirm:
+		from := s.status
+		s.confirmed(now)
+		rec := s.snapshot(ctx, now, "auto_confirm", 0, from, map[string]string{})
+		s.write(ctx, rec)
+		s.visitDue(ctx, rec.Progress.Revision)
+	case timerVisit:
+		from := s.status
+		s.visitMissed = true
+		s.close(now, models.StatusClosed)
+		rec := s.snapshot(ctx, now, "return_visit_missed", 0, from, map[string]string{})
+		s.write(ctx, rec)
+		s.closedNotice("return visit missed")(ctx, rec.Progress.Revision)
 	}
 }
 
