@@ -34,6 +34,9 @@ type caseCore struct {
 	sa      caseAttrs  // the search attributes last upserted
 	outbox  []outgoing // resident messages not yet sent, oldest first
 	woken   bool       // something changed since the loop last looked
+	// estateName and servicePhone are shown in messages (loadEstate; a
+	// collection case reads them with the account instead).
+	estateName, servicePhone string
 }
 
 // serve registers the handlers every process has: the query stateQuery
@@ -191,6 +194,24 @@ func (c *caseCore) staffWithRole(ctx workflow.Context, role models.Role) []uint6
 		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
 	}
 	return res.StaffIDs
+}
+
+// brief reads the names messages show: the estate's and, when staffID is
+// not zero, a staff member's. Unread (logged), messages go with blanks.
+func (c *caseCore) brief(ctx workflow.Context, staffID uint64) activities.BriefResult {
+	var st *activities.Staff
+	var res activities.BriefResult
+	in := activities.BriefInput{EstateID: c.estateID, StaffID: staffID}
+	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("brief", "staff", staffID, "error", err)
+	}
+	return res
+}
+
+// loadEstate reads the estate's name and service phone for messages.
+func (c *caseCore) loadEstate(ctx workflow.Context) {
+	b := c.brief(ctx, 0)
+	c.estateName, c.servicePhone = b.EstateName, b.ServicePhone
 }
 
 // escalationList is who an escalation to role tells: the staff with the

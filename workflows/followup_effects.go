@@ -16,8 +16,7 @@ import (
 // welcomes the residents. Reminders already past at the start (a late
 // registration) are skipped.
 func (s *followUpState) started(ctx workflow.Context) {
-	b := s.brief(ctx)
-	s.estateName, s.servicePhone = b.EstateName, b.ServicePhone
+	s.loadEstate(ctx)
 	s.assignee = s.pickAssignee(ctx)
 	now := workflow.Now(ctx)
 	for s.reminded < len(s.reminders) && !s.reminders[s.reminded].After(now) {
@@ -221,15 +220,6 @@ func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecord
 func (s *followUpState) remindStaff(ctx workflow.Context, staffID uint64, key string, due time.Time) {
 	s.notifyStaff(ctx, staffID, "followup_reminder", key,
 		map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(due)})
-}
-
-func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
-	var st *activities.Staff
-	var res activities.BriefResult
-	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, activities.BriefInput{EstateID: s.in.EstateID}).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Warn("follow-up brief", "follow_up", s.in.FollowUpID, "error", err)
-	}
-	return res
 }
 
 func (s *followUpState) wfID() string   { return FollowUpWorkflowID(s.in.MoveInID) }

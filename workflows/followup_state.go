@@ -44,9 +44,7 @@ type followUpState struct {
 	cancelReason string
 	closedAt     time.Time
 
-	estateName   string // for messages
-	servicePhone string
-	recording    int // ticket_closed transitions being written
+	recording int // ticket_closed transitions being written
 }
 
 func newFollowUpState(in FollowUpInput) (*followUpState, error) {

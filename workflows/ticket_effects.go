@@ -104,22 +104,6 @@ func (s *ticketState) tellResident(ctx workflow.Context, template, key string, p
 	s.notifyResident(ctx, s.in.ResidentID, template, key, params)
 }
 
-// loadBrief reads the estate's name and service phone for messages.
-func (s *ticketState) loadBrief(ctx workflow.Context) {
-	b := s.brief(ctx, 0)
-	s.estateName, s.servicePhone = b.EstateName, b.ServicePhone
-}
-
-func (s *ticketState) brief(ctx workflow.Context, staffID uint64) activities.BriefResult {
-	var st *activities.Staff
-	var res activities.BriefResult
-	in := activities.BriefInput{EstateID: s.in.EstateID, StaffID: staffID}
-	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, in).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Warn("ticket brief", "ticket", s.in.TicketID, "error", err)
-	}
-	return res
-}
-
 // key names one message: "ticket-12/3/ticket_assigned/staff-5".
 func (s *ticketState) key(seq int64, template, kind string, id uint64) string {
 	return fmt.Sprintf("%s/%d/%s/%s-%d", s.wfID(), seq, template, kind, id)

@@ -61,9 +61,6 @@ type ticketState struct {
 	wantFollowUp bool
 	followUpID   uint64
 	closedAt     time.Time
-
-	estateName   string // for messages
-	servicePhone string
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {

@@ -15,7 +15,7 @@ import (
 // started records the report and tells the resident it was received.
 func (s *ticketState) started(ctx workflow.Context) {
 	now := workflow.Now(ctx)
-	s.loadBrief(ctx)
+	s.loadEstate(ctx)
 	detail := map[string]string{"kind": string(s.in.Kind), "urgency": string(s.in.Urgency)}
 	for _, d := range s.deadlines {
 		detail["due_"+string(d.Milestone)] = d.Due.Format(time.RFC3339)
