@@ -94,16 +94,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 		return s.view(now), err
 	}
 	s.woken = true
-	detail := map[string]string{}
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		detail["update_id"] = info.ID
-	}
-	if a.Note != "" {
-		detail["note"] = a.Note
-	}
-	if a.Reason != "" {
-		detail["reason"] = a.Reason
-	}
+	detail := actionDetail(ctx, map[string]string{"note": a.Note, "reason": a.Reason})
 	switch a.Action {
 	case ActTaskOutcome:
 		s.taskOutcome(ctx, now, a, detail)

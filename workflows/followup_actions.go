@@ -24,10 +24,7 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 	}
 	from := s.status
 	typ := a.Action
-	detail := map[string]string{}
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		detail["update_id"] = info.ID
-	}
+	detail := actionDetail(ctx, map[string]string{"reason": a.Reason, "note": a.Note})
 	var then func(ctx workflow.Context, seq int64)
 	switch a.Action {
 	case VisitSchedule:
@@ -92,12 +89,6 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 		}
 		s.summary = "取消：" + s.cancelReason
 		typ = "cancelled"
-	}
-	if a.Reason != "" {
-		detail["reason"] = a.Reason
-	}
-	if a.Note != "" {
-		detail["note"] = a.Note
 	}
 	s.woken = true
 	rec := s.snapshot(ctx, now, typ, a.ActorID, from, detail)
