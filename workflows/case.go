@@ -39,6 +39,27 @@ type caseCore struct {
 	estateName, servicePhone string
 }
 
+// process is the state of a running process, as its workflow drives it.
+type process[R any] interface {
+	// setup registers the handlers; they run from the first workflow task on.
+	setup(ctx workflow.Context) error
+	// run drives the process to its end and returns how it ended.
+	run(ctx workflow.Context) (R, error)
+}
+
+// runProcess is the body of every process's workflow: s is its state just
+// built (err: it could not be), set up and run to the end.
+func runProcess[R any](ctx workflow.Context, s process[R], err error) (R, error) {
+	var none R
+	if err != nil {
+		return none, err
+	}
+	if err := s.setup(ctx); err != nil {
+		return none, err
+	}
+	return s.run(ctx)
+}
+
 // serve registers the handlers every process has: the query stateQuery
 // answers view at the time asked, and the update actionUpdate runs act on
 // an action that check accepts. Register any other query before it:

@@ -151,16 +151,10 @@ type CollectionResult struct {
 // overdue start at the first rung rather than firing several at once.
 func Collection(ctx workflow.Context, in CollectionInput) (CollectionResult, error) {
 	s, err := newCollectionState(ctx, in)
-	if err != nil {
-		return CollectionResult{}, err
-	}
-	if err := s.setup(ctx); err != nil {
-		return CollectionResult{}, err
-	}
-	return s.run(ctx)
+	return runProcess[CollectionResult](ctx, s, err)
 }
 
-// setup registers the handlers; they run from the first workflow task on.
+// setup registers the handlers (see process).
 func (s *collectionState) setup(ctx workflow.Context) error {
 	return serve(ctx, CollectionStateQuery, s.view, CollectionActionUpdate, s.act,
 		func(ctx workflow.Context, a CaseAction) error { return s.check(workflow.Now(ctx), a) })

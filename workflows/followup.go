@@ -141,16 +141,10 @@ type FollowUpView struct {
 // the tickets the visit opens, and closure once they are closed.
 func FollowUp(ctx workflow.Context, in FollowUpInput) (FollowUpResult, error) {
 	s, err := newFollowUpState(in)
-	if err != nil {
-		return FollowUpResult{}, err
-	}
-	if err := s.setup(ctx); err != nil {
-		return FollowUpResult{}, err
-	}
-	return s.run(ctx)
+	return runProcess[FollowUpResult](ctx, s, err)
 }
 
-// setup registers the handlers; they run from the first workflow task on.
+// setup registers the handlers (see process).
 func (s *followUpState) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, FollowUpAllowedActionsQuery, func(in AllowedActionsInput) ([]string, error) {
 		return s.allowed(ctx, in), nil

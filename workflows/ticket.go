@@ -152,16 +152,10 @@ type TicketView struct {
 // return visit.
 func Ticket(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 	s, err := newTicketState(ctx, in)
-	if err != nil {
-		return TicketResult{}, err
-	}
-	if err := s.setup(ctx); err != nil {
-		return TicketResult{}, err
-	}
-	return s.run(ctx)
+	return runProcess[TicketResult](ctx, s, err)
 }
 
-// setup registers the handlers; they run from the first workflow task on.
+// setup registers the handlers (see process).
 func (s *ticketState) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, TicketAllowedActionsQuery, s.allowed); err != nil {
 		return fmt.Errorf("set query handler: %w", err)
