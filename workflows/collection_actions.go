@@ -31,13 +31,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return invalidInput("actor_id", "an action needs the staff member who takes it")
 	}
 	if s.c.Stage == models.StageClosed {
-		return caseState(s.c.Stage, "the case is closed")
+		return invalidState(s.c.Stage, "the case is closed")
 	}
 	switch a.Action {
 	case ActTaskOutcome:
 		i := slices.IndexFunc(s.c.Tasks, func(t OpenTask) bool { return t.TaskID == a.TaskID })
 		if i < 0 {
-			return caseState(s.c.Stage, fmt.Sprintf("task %d is not open on this case", a.TaskID))
+			return invalidState(s.c.Stage, fmt.Sprintf("task %d is not open on this case", a.TaskID))
 		}
 		if a.ActorID != s.c.Tasks[i].AssigneeID && !slices.Contains(caseDesk, a.ActorRole) {
 			return forbidden("only the assignee or the service desk records this task's outcome")
@@ -54,10 +54,10 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActPlanApprove:
 		if s.c.Stage == models.StageLegal || s.c.Stage == models.StageLegalPending {
-			return caseState(s.c.Stage, "the case awaits or is in legal referral")
+			return invalidState(s.c.Stage, "the case awaits or is in legal referral")
 		}
 		if s.c.Plan != nil {
-			return caseState(s.c.Stage, fmt.Sprintf("plan %d is already being kept", s.c.Plan.PlanID))
+			return invalidState(s.c.Stage, fmt.Sprintf("plan %d is already being kept", s.c.Plan.PlanID))
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
 			return forbidden("only an estate manager approves a plan")
@@ -71,13 +71,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActLegalDecision:
 		if s.c.Stage != models.StageLegalPending {
-			return caseState(s.c.Stage, "no legal referral awaits a decision")
+			return invalidState(s.c.Stage, "no legal referral awaits a decision")
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
 			return forbidden("only an estate manager decides on legal referral")
 		}
 		if a.Approve && !models.LegalReferralAllowed(s.c.NoticeServedAt, now, s.in.Policy.Dunning) {
-			return caseState(s.c.Stage, "the formal written demand's period has not passed")
+			return invalidState(s.c.Stage, "the formal written demand's period has not passed")
 		}
 		if len([]rune(a.Reason)) > models.MaxReasonLen {
 			return invalidInput("reason", "too long")
@@ -196,10 +196,6 @@ func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, tas
 		}
 		s.woken = true
 	})
-}
-
-func caseState(stage models.CaseStage, msg string) error {
-	return temporal.NewApplicationError(msg, ErrTypeInvalidState, string(stage))
 }
 
 func forbidden(msg string) error {

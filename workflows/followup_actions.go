@@ -169,8 +169,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 	}
 	switch {
 	case !s.status.AwaitingVisit():
-		return temporal.NewApplicationError(fmt.Sprintf("cannot %s a follow-up that is %s", a.Action, s.status),
-			ErrTypeInvalidState, string(s.status))
+		return invalidState(s.status, fmt.Sprintf("cannot %s a follow-up that is %s", a.Action, s.status))
 	case !allowed:
 		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this follow-up", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
