@@ -55,7 +55,9 @@ type ActivePlan struct {
 // CollectionCarry is the whole state of a case, handed from one run to the
 // next by continue-as-new.
 type CollectionCarry struct {
-	CaseID  uint64
+	CaseID uint64
+	// Seq is the case's revision, the transitions recorded, at the
+	// hand-over (during a run the core counts them).
 	Seq     int64
 	Stage   models.CaseStage
 	Segment models.Segment
