@@ -19,7 +19,6 @@ type CollectionStore interface {
 	Estate(ctx context.Context, scope store.Scope, id uint64) (models.Estate, error)
 	Policy(ctx context.Context, scope store.Scope, estateID uint64) (models.EstatePolicy, error)
 	OpenCase(ctx context.Context, c *models.CollectionCase) (models.CollectionCase, error)
-	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
 	LeastLoadedStaff(ctx context.Context, estateID uint64, role models.Role) (uint64, error)
 	CreateTask(ctx context.Context, t *models.CollectionTask) (models.CollectionTask, error)
 	CompleteTask(ctx context.Context, id uint64, r store.TaskResult) error
@@ -27,13 +26,12 @@ type CollectionStore interface {
 	CloseTasks(ctx context.Context, caseID uint64) error
 	IssueDemandLetter(ctx context.Context, l *models.DemandLetter) (models.DemandLetter, error)
 	SetPlanStatus(ctx context.Context, id uint64, from []models.PlanStatus, status models.PlanStatus, by *uint64, at time.Time) error
-	CreateTicket(ctx context.Context, scope store.Scope, t *models.Ticket, key string) (models.Ticket, bool, error)
 	RunBilling(ctx context.Context, scope store.Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error)
 }
 
-// Collections holds the side effects of the collection workflow: the
-// household's account, the case's read model, tasks, demand letters, plans
-// and complaints.
+// Collections holds the side effects of the collection workflow and the
+// billing run: the household's account, the case, tasks, demand letters,
+// plans and the month's bills.
 type Collections struct {
 	Store CollectionStore
 	// Nudger tells collection processes of the bills a scheduled billing
@@ -138,23 +136,6 @@ func (a *Collections) OpenCase(ctx context.Context, in OpenCaseInput) (OpenCaseR
 		return OpenCaseResult{}, permanent(err)
 	}
 	return OpenCaseResult{CaseID: c.ID, EstateID: c.EstateID}, nil
-}
-
-// RecordCaseInput is one transition of a case for the read model.
-type RecordCaseInput struct {
-	CaseID   uint64
-	Progress models.CaseProgress
-	Event    models.CaseEvent
-}
-
-// RecordCase writes the case row and the event in one transaction,
-// idempotent by Event.Key.
-func (a *Collections) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
-	ok, err := a.Store.RecordCaseChange(ctx, store.CaseChange{CaseID: in.CaseID, Progress: in.Progress, Event: in.Event})
-	if err != nil {
-		return RecordResult{}, permanent(fmt.Errorf("record case %d: %w", in.CaseID, err))
-	}
-	return RecordResult{Recorded: ok}, nil
 }
 
 // TaskInput is a human step of the ladder to assign.
@@ -278,45 +259,6 @@ func (a *Collections) SetPlanStatus(ctx context.Context, in PlanStatusInput) err
 		by = &in.By
 	}
 	return permanent(a.Store.SetPlanStatus(ctx, in.PlanID, in.From, in.To, by, in.At))
-}
-
-// ComplaintInput describes the complaint a resident's refusal to pay raises.
-type ComplaintInput struct {
-	// Key makes the creation idempotent: "collection-<case>/complaint-<task>".
-	Key             string
-	EstateID        uint64
-	HouseholdID     uint64
-	ResidentID      uint64
-	FirstReceiverID uint64
-	Description     string
-	ReportedAt      time.Time
-}
-
-// OpenComplaint creates (once per key) the complaint ticket linked to the
-// case, with the estate's policy and time zone for its workflow.
-func (a *Collections) OpenComplaint(ctx context.Context, in ComplaintInput) (FollowUpResult, error) {
-	all := store.AllEstates()
-	hh := in.HouseholdID
-	t := models.Ticket{EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
-		Category: "物业费争议", Description: in.Description, HouseholdID: &hh, Channel: models.ReportPhone,
-		ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID, TicketProgress: models.TicketProgress{Status: models.StatusNew}}
-	if in.ResidentID != 0 {
-		r := in.ResidentID
-		t.ResidentID = &r
-	}
-	got, created, err := a.Store.CreateTicket(ctx, all, &t, in.Key)
-	if err != nil {
-		return FollowUpResult{}, permanent(fmt.Errorf("open complaint %s: %w", in.Key, err))
-	}
-	pol, err := a.Store.Policy(ctx, all, in.EstateID)
-	if err != nil {
-		return FollowUpResult{}, permanent(err)
-	}
-	est, err := a.Store.Estate(ctx, all, in.EstateID)
-	if err != nil {
-		return FollowUpResult{}, permanent(err)
-	}
-	return FollowUpResult{Ticket: got, Created: created, Policy: pol.Policy, TimeZone: est.TimeZone}, nil
 }
 
 // BillingRunInput asks for the scheduled billing run of an estate: the

@@ -2,110 +2,59 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
 
-// TicketStore is what the ticket activities need of the store.
+// TicketStore is what opening tickets needs of the store.
 type TicketStore interface {
-	RecordTicketChange(ctx context.Context, c store.TicketChange) (bool, error)
-	StaffToNotify(ctx context.Context, estateID uint64, role models.Role) ([]uint64, error)
 	CreateTicket(ctx context.Context, scope store.Scope, t *models.Ticket, key string) (models.Ticket, bool, error)
 	Estate(ctx context.Context, scope store.Scope, id uint64) (models.Estate, error)
 	Policy(ctx context.Context, scope store.Scope, estateID uint64) (models.EstatePolicy, error)
-	StaffMember(ctx context.Context, scope store.Scope, id uint64) (models.Staff, error)
 }
 
-// Tickets holds the side effects of the ticket workflow: the read model,
-// escalation recipients and follow-up complaints.
+// Tickets opens the tickets that other processes raise: the complaint of a
+// low return-visit score, the repairs and complaints of a move-in visit and
+// the complaint of a resident who refuses to pay. Each is created once per
+// key, and its workflow is then started by the process as a child.
 type Tickets struct {
 	Store TicketStore
 }
 
-// RecordInput is one transition of a ticket for the read model.
-type RecordInput struct {
-	TicketID uint64
-	Progress models.TicketProgress
-	Event    models.CaseEvent
+// OpenedTicket is a ticket a process opened, with the estate's current
+// policy and time zone for its workflow.
+type OpenedTicket struct {
+	Ticket   models.Ticket
+	Created  bool // false: an earlier call with the key created it
+	Policy   models.Policy
+	TimeZone string
 }
 
-// RecordResult says whether this call wrote the transition (false: an
-// earlier attempt already had).
-type RecordResult struct {
-	Recorded bool
-}
-
-// Record writes the ticket row and the event row in one transaction,
-// idempotent by Event.Key.
-func (a *Tickets) Record(ctx context.Context, in RecordInput) (RecordResult, error) {
-	ok, err := a.Store.RecordTicketChange(ctx, store.TicketChange{TicketID: in.TicketID, Progress: in.Progress, Event: in.Event})
-	if err != nil {
-		return RecordResult{}, permanent(fmt.Errorf("record ticket %d: %w", in.TicketID, err))
-	}
-	return RecordResult{Recorded: ok}, nil
-}
-
-// RecipientsInput names the role to notify in an estate.
-type RecipientsInput struct {
-	EstateID uint64
-	Role     models.Role
-}
-
-// RecipientsResult lists staff ids, ascending.
-type RecipientsResult struct {
-	StaffIDs []uint64
-}
-
-// Recipients lists the active staff with a role in the estate (company-level
-// staff for company_admin).
-func (a *Tickets) Recipients(ctx context.Context, in RecipientsInput) (RecipientsResult, error) {
-	ids, err := a.Store.StaffToNotify(ctx, in.EstateID, in.Role)
-	if err != nil {
-		return RecipientsResult{}, permanent(err)
-	}
-	return RecipientsResult{StaffIDs: ids}, nil
-}
-
-// BriefInput names what a message about a ticket needs to show: its estate
-// and, when StaffID is not zero, a staff member.
-type BriefInput struct {
-	EstateID uint64
-	StaffID  uint64
-}
-
-// BriefResult holds the names messages show. Never a resident's name or phone.
-type BriefResult struct {
-	EstateName   string
-	ServicePhone string
-	StaffName    string
-}
-
-// Brief reads the estate's name and service phone, and a staff member's name.
-func (a *Tickets) Brief(ctx context.Context, in BriefInput) (BriefResult, error) {
+// open creates t once per key and reads what its workflow needs.
+func (a *Tickets) open(ctx context.Context, t models.Ticket, key string) (OpenedTicket, error) {
 	all := store.AllEstates()
-	e, err := a.Store.Estate(ctx, all, in.EstateID)
+	t.TicketProgress = models.TicketProgress{Status: models.StatusNew}
+	got, created, err := a.Store.CreateTicket(ctx, all, &t, key)
 	if err != nil {
-		return BriefResult{}, permanent(err)
+		return OpenedTicket{}, permanent(fmt.Errorf("open ticket %s: %w", key, err))
 	}
-	out := BriefResult{EstateName: e.Name, ServicePhone: e.ServicePhone}
-	if in.StaffID != 0 {
-		st, err := a.Store.StaffMember(ctx, all, in.StaffID)
-		if err != nil {
-			return BriefResult{}, permanent(err)
-		}
-		out.StaffName = st.Name
+	pol, err := a.Store.Policy(ctx, all, t.EstateID)
+	if err != nil {
+		return OpenedTicket{}, permanent(fmt.Errorf("open ticket %s: %w", key, err))
 	}
-	return out, nil
+	est, err := a.Store.Estate(ctx, all, t.EstateID)
+	if err != nil {
+		return OpenedTicket{}, permanent(fmt.Errorf("open ticket %s: %w", key, err))
+	}
+	return OpenedTicket{Ticket: got, Created: created, Policy: pol.Policy, TimeZone: est.TimeZone}, nil
 }
 
-// FollowUpInput describes the complaint a low return-visit score opens.
-type FollowUpInput struct {
+// ComplaintFollowUpInput describes the complaint a low return-visit score
+// opens.
+type ComplaintFollowUpInput struct {
 	// Key makes the creation idempotent: "lowscore-<ticketID>".
 	Key             string
 	ParentID        uint64
@@ -119,47 +68,71 @@ type FollowUpInput struct {
 	ReportedAt      time.Time
 }
 
-// FollowUpResult is the complaint, with the estate's current policy and time
-// zone for its workflow.
-type FollowUpResult struct {
-	Ticket   models.Ticket
-	Created  bool
-	Policy   models.Policy
-	TimeZone string
-}
-
-// OpenFollowUp creates (once per key) a complaint linked to the parent ticket.
-func (a *Tickets) OpenFollowUp(ctx context.Context, in FollowUpInput) (FollowUpResult, error) {
-	all := store.AllEstates()
+// OpenFollowUp opens the complaint of a low score, linked to the parent
+// ticket.
+func (a *Tickets) OpenFollowUp(ctx context.Context, in ComplaintFollowUpInput) (OpenedTicket, error) {
 	parent := in.ParentID
-	t := models.Ticket{
+	return a.open(ctx, models.Ticket{
 		EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
 		Category: in.Category, Description: in.Description, HouseholdID: in.HouseholdID,
 		Location: in.Location, ResidentID: in.ResidentID, Channel: models.ReportPhone,
 		ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID, ParentTicketID: &parent,
-		TicketProgress: models.TicketProgress{Status: models.StatusNew},
-	}
-	got, created, err := a.Store.CreateTicket(ctx, all, &t, in.Key)
-	if err != nil {
-		return FollowUpResult{}, permanent(fmt.Errorf("open follow-up of ticket %d: %w", in.ParentID, err))
-	}
-	pol, err := a.Store.Policy(ctx, all, in.EstateID)
-	if err != nil {
-		return FollowUpResult{}, permanent(fmt.Errorf("open follow-up of ticket %d: %w", in.ParentID, err))
-	}
-	est, err := a.Store.Estate(ctx, all, in.EstateID)
-	if err != nil {
-		return FollowUpResult{}, permanent(fmt.Errorf("open follow-up of ticket %d: %w", in.ParentID, err))
-	}
-	return FollowUpResult{Ticket: got, Created: created, Policy: pol.Policy, TimeZone: est.TimeZone}, nil
+	}, in.Key)
 }
 
-// permanent marks errors that a retry cannot fix (bad input, a missing
-// record) as non-retryable; others (the database is down) stay retryable.
-func permanent(err error) error {
-	var ve *models.ValidationError
-	if errors.As(err, &ve) || errors.Is(err, models.ErrNotFound) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), "Permanent", err)
+// VisitTicketInput describes the ticket one item of a visit opens.
+type VisitTicketInput struct {
+	// Key makes the creation idempotent: "followup-<moveInID>/item-<n>".
+	Key         string
+	EstateID    uint64
+	Kind        models.TicketKind
+	Urgency     models.Urgency
+	Category    string
+	Description string
+	HouseholdID uint64
+	ResidentID  uint64
+	Channel     models.ReportChannel
+	// ReceiverID is who recorded the visit: the ticket's first receiver.
+	ReceiverID uint64
+	ReportedAt time.Time
+}
+
+// OpenVisitTicket opens the ticket of a visit item.
+func (a *Tickets) OpenVisitTicket(ctx context.Context, in VisitTicketInput) (OpenedTicket, error) {
+	hh := in.HouseholdID
+	t := models.Ticket{
+		EstateID: in.EstateID, Kind: in.Kind, Urgency: in.Urgency, Category: in.Category,
+		Description: in.Description, HouseholdID: &hh, Channel: in.Channel,
+		ReportedAt: in.ReportedAt, FirstReceiverID: in.ReceiverID,
 	}
-	return err
+	if in.ResidentID != 0 {
+		res := in.ResidentID
+		t.ResidentID = &res
+	}
+	return a.open(ctx, t, in.Key)
+}
+
+// ComplaintInput describes the complaint a resident's refusal to pay raises.
+type ComplaintInput struct {
+	// Key makes the creation idempotent: "collection-<case>/complaint-<task>".
+	Key             string
+	EstateID        uint64
+	HouseholdID     uint64
+	ResidentID      uint64
+	FirstReceiverID uint64
+	Description     string
+	ReportedAt      time.Time
+}
+
+// OpenComplaint opens the complaint ticket of a collection case.
+func (a *Tickets) OpenComplaint(ctx context.Context, in ComplaintInput) (OpenedTicket, error) {
+	hh := in.HouseholdID
+	t := models.Ticket{EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
+		Category: "物业费争议", Description: in.Description, HouseholdID: &hh, Channel: models.ReportPhone,
+		ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID}
+	if in.ResidentID != 0 {
+		r := in.ResidentID
+		t.ResidentID = &r
+	}
+	return a.open(ctx, t, in.Key)
 }

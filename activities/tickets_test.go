@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/testsuite"
-
 	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -29,51 +27,36 @@ func ticketFixture(t *testing.T, s *store.Store) (models.Estate, models.Ticket) 
 	return e, tk
 }
 
-func TestRecordIsIdempotent(t *testing.T) {
-	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
-		_, tk := ticketFixture(t, s)
-		var suite testsuite.WorkflowTestSuite
-		env := suite.NewTestActivityEnvironment()
-		a := &activities.Tickets{Store: s}
-		env.RegisterActivity(a)
-
-		tech := uint64(5)
-		in := activities.RecordInput{TicketID: tk.ID,
-			Progress: models.TicketProgress{Status: models.StatusAssigned, AssigneeID: &tech, Revision: 2},
-			Event: models.CaseEvent{Key: "ticket-1/2", Type: "dispatch", FromStatus: string(models.StatusNew),
-				ToStatus: string(models.StatusAssigned), At: time.Date(2026, 3, 2, 2, 1, 0, 0, time.UTC)}}
-		for i, want := range []bool{true, false} {
-			val, err := env.ExecuteActivity(a.Record, in)
-			if err != nil {
-				t.Fatalf("call %d: %v", i+1, err)
-			}
-			var got activities.RecordResult
-			if err := val.Get(&got); err != nil || got.Recorded != want {
-				t.Errorf("call %d: got recorded=%v (%v), want %v", i+1, got.Recorded, err, want)
-			}
-		}
-		evs, err := s.TicketEvents(context.Background(), store.AllEstates(), tk.ID)
-		if err != nil || len(evs) != 1 {
-			t.Errorf("events after a retried record: got %d (%v), want 1", len(evs), err)
-		}
-		row, err := s.Ticket(context.Background(), store.AllEstates(), tk.ID)
-		if err != nil || row.Status != models.StatusAssigned || row.Revision != 2 {
-			t.Errorf("ticket: got %s rev %d (%v), want assigned rev 2", row.Status, row.Revision, err)
-		}
-
-		in.TicketID = 999999
-		in.Event.Key = "ticket-999999/1"
-		if _, err := env.ExecuteActivity(a.Record, in); err == nil {
-			t.Errorf("unknown ticket: got no error, want a non-retryable one")
-		}
-	})
+func moveInFixture(t *testing.T, s *store.Store) store.MoveInRecord {
+	t.Helper()
+	ctx := context.Background()
+	all := store.AllEstates()
+	e := models.Estate{Code: "M1", Name: "阳光花园", TimeZone: "Asia/Shanghai", ServicePhone: "0571-88880000"}
+	if err := s.CreateEstate(ctx, &e, models.DefaultPolicy(), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := models.Building{EstateID: e.ID, Name: "1栋"}
+	if err := s.CreateBuilding(ctx, all, &b); err != nil {
+		t.Fatal(err)
+	}
+	u := models.Unit{BuildingID: b.ID, Number: "101"}
+	if err := s.CreateUnit(ctx, all, &u); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	rec, _, err := s.RegisterMoveIn(ctx, all, models.MoveInRequest{UnitID: u.ID, MovedInAt: &at, RegisteredBy: 9,
+		Residents: []models.NewResident{{Name: "张三", Phone: "13812345678", Role: models.ResidentOwner}}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }
 
 func TestOpenFollowUpIsIdempotent(t *testing.T) {
 	s := storetest.SQLite(t, storetest.Options{})
 	e, tk := ticketFixture(t, s)
 	a := &activities.Tickets{Store: s}
-	in := activities.FollowUpInput{Key: "lowscore-1", ParentID: tk.ID, EstateID: e.ID, Category: "水电",
+	in := activities.ComplaintFollowUpInput{Key: "lowscore-1", ParentID: tk.ID, EstateID: e.ID, Category: "水电",
 		Description: "回访评分1分", Location: tk.Location, FirstReceiverID: 9, ReportedAt: time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)}
 	first, err := a.OpenFollowUp(context.Background(), in)
 	if err != nil || !first.Created || first.Ticket.Kind != models.TicketComplaint || *first.Ticket.ParentTicketID != tk.ID {
@@ -86,8 +69,44 @@ func TestOpenFollowUpIsIdempotent(t *testing.T) {
 	if err != nil || again.Created || again.Ticket.ID != first.Ticket.ID {
 		t.Errorf("again: got id %d created=%v (%v), want id %d created=false", again.Ticket.ID, again.Created, err, first.Ticket.ID)
 	}
-	b, err := a.Brief(context.Background(), activities.BriefInput{EstateID: e.ID})
-	if err != nil || b.EstateName != "阳光花园" || b.ServicePhone != "0571-88880000" {
-		t.Errorf("brief: got %+v, %v", b, err)
+}
+
+func TestOpenVisitTicketIsIdempotent(t *testing.T) {
+	s := storetest.SQLite(t, storetest.Options{})
+	rec := moveInFixture(t, s)
+	a := &activities.Tickets{Store: s}
+	in := activities.VisitTicketInput{Key: "followup-1/item-1", EstateID: rec.Estate.ID, Kind: models.TicketRepair,
+		Urgency: models.UrgencyNormal, Category: "入住回访", Description: "卫生间地漏返味", HouseholdID: rec.Household.ID,
+		ResidentID: rec.Residents[0].ID, Channel: models.ReportWalkIn, ReceiverID: 9, ReportedAt: time.Date(2026, 3, 20, 2, 0, 0, 0, time.UTC)}
+	first, err := a.OpenVisitTicket(context.Background(), in)
+	if err != nil || !first.Created || first.Ticket.Kind != models.TicketRepair || *first.Ticket.HouseholdID != rec.Household.ID || first.Ticket.FirstReceiverID != 9 {
+		t.Fatalf("first: got %+v, %v; want a new repair of the household received by 9", first.Ticket, err)
+	}
+	if first.TimeZone != "Asia/Shanghai" || first.Policy.FollowUp.MaxAttempts != 3 {
+		t.Errorf("first: got %q and %+v, want the estate's time zone and policy", first.TimeZone, first.Policy.FollowUp)
+	}
+	again, err := a.OpenVisitTicket(context.Background(), in)
+	if err != nil || again.Created || again.Ticket.ID != first.Ticket.ID {
+		t.Errorf("again: got id %d created=%v (%v), want id %d created=false", again.Ticket.ID, again.Created, err, first.Ticket.ID)
+	}
+}
+
+func TestOpenComplaintIsIdempotent(t *testing.T) {
+	s := storetest.SQLite(t, storetest.Options{})
+	rec := moveInFixture(t, s)
+	a := &activities.Tickets{Store: s}
+	in := activities.ComplaintInput{Key: "collection-1/1/complaint-2", EstateID: rec.Estate.ID, HouseholdID: rec.Household.ID,
+		ResidentID: rec.Residents[0].ID, FirstReceiverID: 9, Description: "拒绝缴费：电梯常坏", ReportedAt: time.Date(2026, 4, 20, 2, 0, 0, 0, time.UTC)}
+	first, err := a.OpenComplaint(context.Background(), in)
+	if err != nil || !first.Created || first.Ticket.Kind != models.TicketComplaint || first.Ticket.Category != "物业费争议" ||
+		*first.Ticket.ResidentID != rec.Residents[0].ID || first.Ticket.Status != models.StatusNew {
+		t.Fatalf("first: got %+v, %v; want a new fee complaint of the resident", first.Ticket, err)
+	}
+	if first.TimeZone != "Asia/Shanghai" {
+		t.Errorf("first: got time zone %q, want the estate's", first.TimeZone)
+	}
+	again, err := a.OpenComplaint(context.Background(), in)
+	if err != nil || again.Created || again.Ticket.ID != first.Ticket.ID {
+		t.Errorf("again: got id %d created=%v (%v), want id %d created=false", again.Ticket.ID, again.Created, err, first.Ticket.ID)
 	}
 }

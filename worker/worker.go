@@ -51,10 +51,11 @@ func New(c client.Client, d Deps) (sdkworker.Worker, error) {
 func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.Ticket)
 	r.RegisterWorkflow(workflows.FollowUp)
-	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Now: d.Now, Log: d.Log, Links: d.Links})
-	r.RegisterActivity(&activities.Tickets{Store: d.Store})
 	r.RegisterWorkflow(workflows.Collection)
 	r.RegisterWorkflow(workflows.BillingRun)
+	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Now: d.Now, Log: d.Log, Links: d.Links})
+	r.RegisterActivity(&activities.Cases{Store: d.Store})
+	r.RegisterActivity(&activities.Staff{Store: d.Store})
+	r.RegisterActivity(&activities.Tickets{Store: d.Store})
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
-	r.RegisterActivity(&activities.FollowUps{Store: d.Store})
 }

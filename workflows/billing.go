@@ -70,20 +70,14 @@ func BillingPeriod(now time.Time, loc *time.Location, billingDay int) models.Mon
 // items, then tells each billed household's collection process (starting
 // it). Running it twice is safe: bills are unique per household and period.
 func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	loc, err := zone(in.TimeZone)
 	if err != nil {
-		return BillingRunResult{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return BillingRunResult{}, err
 	}
 	period := BillingPeriod(workflow.Now(ctx), loc, max(in.BillingDay, 1))
 	var a *activities.Collections
-	// A database outage is waited out for a day; the next month's run is
-	// skipped while this one still runs.
-	retry := &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute}
-	dbCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute, ScheduleToCloseTimeout: 24 * time.Hour, RetryPolicy: retry,
-	})
 	var run activities.BillingRunResult
-	if err := workflow.ExecuteActivity(dbCtx, a.RunBilling, activities.BillingRunInput{EstateID: in.EstateID, Period: period}).Get(ctx, &run); err != nil {
+	if err := workflow.ExecuteActivity(billingWrite(ctx), a.RunBilling, activities.BillingRunInput{EstateID: in.EstateID, Period: period}).Get(ctx, &run); err != nil {
 		return BillingRunResult{}, fmt.Errorf("billing run of estate %d for %s: %w", in.EstateID, period, err)
 	}
 	out := BillingRunResult{Period: period, Created: run.Run.Created, Existing: run.Run.Existing, NoItems: run.Run.NoItems}
@@ -94,10 +88,7 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 	for i, id := range run.Run.BillIDs {
 		nudge.Bills = append(nudge.Bills, activities.IssuedBill{HouseholdID: run.Run.HouseholdIDs[i], BillID: id})
 	}
-	nudgeCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Minute, HeartbeatTimeout: 2 * time.Minute, ScheduleToCloseTimeout: 24 * time.Hour, RetryPolicy: retry,
-	})
-	if err := workflow.ExecuteActivity(nudgeCtx, a.NudgeBills, nudge).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(billingNudges(ctx), a.NudgeBills, nudge).Get(ctx, nil); err != nil {
 		return out, fmt.Errorf("tell the collections of estate %d's %s bills: %w", in.EstateID, period, err)
 	}
 	return out, nil

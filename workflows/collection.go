@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -132,33 +131,14 @@ type CollectionResult struct {
 // overdue start at the first rung rather than firing several at once.
 func Collection(ctx workflow.Context, in CollectionInput) (CollectionResult, error) {
 	s, err := newCollectionState(ctx, in)
-	if err != nil {
-		return CollectionResult{}, err
-	}
-	if err := s.setup(ctx); err != nil {
-		return CollectionResult{}, err
-	}
-	return s.run(ctx)
+	return runProcess[CollectionResult](ctx, s, err)
 }
 
+// setup registers the handlers (see process).
 func (s *collectionState) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, CollectionStateQuery, func() (CaseView, error) {
-		return s.view(workflow.Now(ctx)), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	if err := workflow.SetQueryHandler(ctx, CollectionAllowedActionsQuery, func(in AllowedActionsInput) ([]string, error) {
-		return s.allowed(workflow.Now(ctx), in), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, CollectionActionUpdate, s.act, workflow.UpdateHandlerOptions{
-		Validator: func(ctx workflow.Context, a CaseAction) error { return s.check(workflow.Now(ctx), a) },
-	})
-	if err != nil {
-		return fmt.Errorf("set update handler: %w", err)
-	}
-	return nil
+	return serve(ctx, CollectionProcess(), s.view, func(ctx workflow.Context, in AllowedActionsInput) []string {
+		return s.allowed(workflow.Now(ctx), in)
+	}, s.act, func(ctx workflow.Context, a CaseAction) error { return s.check(workflow.Now(ctx), a) })
 }
 
 // run wakes for the next timer, a nudge or an action until the case closes
@@ -172,42 +152,31 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 		// Started with nothing owed: no case was opened.
 		return CollectionResult{Stage: models.StageClosed, StepReached: -1, ClosedAt: workflow.Now(ctx)}, nil
 	}
+	nudged := func() bool { return signals.Len() > 0 }
 	for s.c.Stage != models.StageClosed {
-		next := s.nextTimer(workflow.Now(ctx))
-		s.woken = false
-		wake := func() bool { return s.woken || signals.Len() > 0 }
-		if next.at.IsZero() {
-			if err := workflow.Await(ctx, wake); err != nil {
-				return CollectionResult{}, err
-			}
-		} else if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-			if _, err := workflow.AwaitWithTimeout(ctx, wait, wake); err != nil {
-				return CollectionResult{}, err
-			}
+		// Woken or not, the nudges are read and the due timers fired.
+		if _, err := s.sleep(ctx, s.nextTimer(workflow.Now(ctx)).at, nudged); err != nil {
+			return CollectionResult{}, err
 		}
 		s.drain(ctx, signals)
-		s.fireDue(ctx)
+		fireDue(ctx, func() collectionTimer { return s.nextTimer(workflow.Now(ctx)) }, s.fire)
 		if s.c.Stage == models.StageClosed {
 			break
 		}
 		if s.shouldContinueAsNew(ctx) {
-			if err := workflow.Await(ctx, func() bool {
-				return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-			}); err != nil {
+			if err := s.waitIdle(ctx); err != nil {
 				return CollectionResult{}, err
 			}
 			if signals.Len() > 0 {
 				continue // handle them in this run, then try again
 			}
-			carry := s.c
+			carry := s.handOver()
 			in := s.in
 			in.Carry = &carry
 			return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)
 		}
 	}
-	if err := workflow.Await(ctx, func() bool {
-		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
+	if err := s.waitIdle(ctx); err != nil {
 		return CollectionResult{}, err
 	}
 	if signals.Len() > 0 {

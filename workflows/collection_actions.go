@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -32,13 +31,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return invalidInput("actor_id", "an action needs the staff member who takes it")
 	}
 	if s.c.Stage == models.StageClosed {
-		return caseState(s.c.Stage, "the case is closed")
+		return invalidState(s.c.Stage, "the case is closed")
 	}
 	switch a.Action {
 	case ActTaskOutcome:
 		i := slices.IndexFunc(s.c.Tasks, func(t OpenTask) bool { return t.TaskID == a.TaskID })
 		if i < 0 {
-			return caseState(s.c.Stage, fmt.Sprintf("task %d is not open on this case", a.TaskID))
+			return invalidState(s.c.Stage, fmt.Sprintf("task %d is not open on this case", a.TaskID))
 		}
 		if a.ActorID != s.c.Tasks[i].AssigneeID && !slices.Contains(caseDesk, a.ActorRole) {
 			return forbidden("only the assignee or the service desk records this task's outcome")
@@ -55,10 +54,10 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActPlanApprove:
 		if s.c.Stage == models.StageLegal || s.c.Stage == models.StageLegalPending {
-			return caseState(s.c.Stage, "the case awaits or is in legal referral")
+			return invalidState(s.c.Stage, "the case awaits or is in legal referral")
 		}
 		if s.c.Plan != nil {
-			return caseState(s.c.Stage, fmt.Sprintf("plan %d is already being kept", s.c.Plan.PlanID))
+			return invalidState(s.c.Stage, fmt.Sprintf("plan %d is already being kept", s.c.Plan.PlanID))
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
 			return forbidden("only an estate manager approves a plan")
@@ -72,13 +71,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActLegalDecision:
 		if s.c.Stage != models.StageLegalPending {
-			return caseState(s.c.Stage, "no legal referral awaits a decision")
+			return invalidState(s.c.Stage, "no legal referral awaits a decision")
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
 			return forbidden("only an estate manager decides on legal referral")
 		}
 		if a.Approve && !models.LegalReferralAllowed(s.c.NoticeServedAt, now, s.in.Policy.Dunning) {
-			return caseState(s.c.Stage, "the formal written demand's period has not passed")
+			return invalidState(s.c.Stage, "the formal written demand's period has not passed")
 		}
 		if len([]rune(a.Reason)) > models.MaxReasonLen {
 			return invalidInput("reason", "too long")
@@ -95,16 +94,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 		return s.view(now), err
 	}
 	s.woken = true
-	detail := map[string]string{}
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		detail["update_id"] = info.ID
-	}
-	if a.Note != "" {
-		detail["note"] = a.Note
-	}
-	if a.Reason != "" {
-		detail["reason"] = a.Reason
-	}
+	detail := actionDetail(ctx, map[string]string{"note": a.Note, "reason": a.Reason})
 	switch a.Action {
 	case ActTaskOutcome:
 		s.taskOutcome(ctx, now, a, detail)
@@ -114,7 +104,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 		detail["plan_id"] = strconv.FormatUint(a.PlanID, 10)
 		detail["instalments"] = strconv.Itoa(len(a.Plan))
 		s.record(ctx, "plan_approved", a.ActorID, "", "", detail)
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: a.PlanID,
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: a.PlanID,
 			From: []models.PlanStatus{models.PlanProposed}, To: models.PlanActive, By: a.ActorID, At: now}).Get(ctx, nil)
 		if err != nil {
 			workflow.GetLogger(ctx).Warn("plan status", "plan", a.PlanID, "error", err)
@@ -124,7 +114,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 			s.c.Stage = models.StageLegal
 			s.c.Tasks = nil // no more automatic steps, nor escalations of old tasks
 			s.record(ctx, "legal_approved", a.ActorID, "", "", detail)
-			for _, id := range s.recipients(ctx, models.RoleLegal) {
+			for _, id := range s.staffWithRole(ctx, models.RoleLegal) {
 				s.notifyStaff(ctx, id, "legal_case_assigned", s.key(fmt.Sprintf("legal/staff-%d", id)), map[string]string{
 					"location": s.acct.Location, "amount": yuan(s.acct.Account.Total), "case_no": s.caseNo(),
 				})
@@ -163,7 +153,7 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 		promised = &p
 	}
 	s.record(ctx, "task_outcome", a.ActorID, ch, string(a.Outcome), detail)
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CompleteTask, activities.TaskOutcomeInput{TaskID: task.TaskID,
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().CompleteTask, activities.TaskOutcomeInput{TaskID: task.TaskID,
 		Outcome: a.Outcome, Note: a.Note, PromisedOn: promised, By: a.ActorID, At: now}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("complete task", "task", task.TaskID, "error", err)
@@ -176,9 +166,10 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 // openComplaint creates the complaint ticket and starts its workflow as a
 // child that outlives the case; the ladder waits until the complaint closes.
 func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, task OpenTask, a CaseAction) {
-	var res activities.FollowUpResult
+	var tk *activities.Tickets
+	var res activities.OpenedTicket
 	desc := fmt.Sprintf("催缴案件%d：业主因服务问题拒绝缴费。%s", s.c.CaseID, a.Note)
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().OpenComplaint, activities.ComplaintInput{
+	err := workflow.ExecuteActivity(dbCall(ctx), tk.OpenComplaint, activities.ComplaintInput{
 		Key: s.key(fmt.Sprintf("complaint-%d", task.TaskID)), EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 		ResidentID: s.acct.ResidentID, FirstReceiverID: a.ActorID, Description: desc, ReportedAt: now,
 	}).Get(ctx, &res)
@@ -190,11 +181,7 @@ func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, tas
 	s.pause(Pause{Reason: PauseComplaint, Ref: ticketID, Since: now})
 	s.complaints = append(s.complaints, ticketID)
 	s.record(ctx, "complaint_opened", a.ActorID, "", "", map[string]string{"ticket_id": strconv.FormatUint(ticketID, 10)})
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TicketWorkflowID(ticketID),
-		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+	child := startTicket(ctx, res)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var out TicketResult
 		if err := child.Get(ctx, &out); err != nil {
@@ -209,10 +196,6 @@ func (s *collectionState) openComplaint(ctx workflow.Context, now time.Time, tas
 		}
 		s.woken = true
 	})
-}
-
-func caseState(stage models.CaseStage, msg string) error {
-	return temporal.NewApplicationError(msg, ErrTypeInvalidState, string(stage))
 }
 
 func forbidden(msg string) error {

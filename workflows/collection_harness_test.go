@@ -74,6 +74,8 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	h.env.SetTestTimeout(60 * time.Second)
 	h.env.RegisterWorkflow(Ticket)
 	var n *activities.Notifier
+	var cs *activities.Cases
+	var st *activities.Staff
 	var tk *activities.Tickets
 	var c *activities.Collections
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
@@ -86,7 +88,7 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	staff := map[models.Role][]uint64{models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager},
 		models.RoleCompanyAdmin: {admin}, models.RoleLegal: {lawyer}, models.RoleFinance: {clerk},
 		models.RoleCustomerService: {csAgent, csOther}}
-	h.env.OnActivity(tk.Recipients, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
 		})
@@ -109,7 +111,7 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			return res, nil
 		})
 	h.env.OnActivity(c.OpenCase, mock.Anything, mock.Anything).Return(activities.OpenCaseResult{CaseID: caseID, EstateID: 1}, nil)
-	h.env.OnActivity(c.RecordCase, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(cs.RecordCase, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordCaseInput) (activities.RecordResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -148,12 +150,12 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			h.plans = append(h.plans, in)
 			return nil
 		})
-	h.env.OnActivity(c.OpenComplaint, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ComplaintInput) (activities.FollowUpResult, error) {
+	h.env.OnActivity(tk.OpenComplaint, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ComplaintInput) (activities.OpenedTicket, error) {
 			hh := in.HouseholdID
 			tk := models.Ticket{ID: 77, EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
 				Category: "物业费争议", HouseholdID: &hh, ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID}
-			return activities.FollowUpResult{Ticket: tk, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
+			return activities.OpenedTicket{Ticket: tk, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
 	return h
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -56,7 +55,9 @@ type ActivePlan struct {
 // CollectionCarry is the whole state of a case, handed from one run to the
 // next by continue-as-new.
 type CollectionCarry struct {
-	CaseID  uint64
+	CaseID uint64
+	// Seq is the case's revision, the transitions recorded, at the
+	// hand-over (during a run the core counts them).
 	Seq     int64
 	Stage   models.CaseStage
 	Segment models.Segment
@@ -82,12 +83,10 @@ type CollectionCarry struct {
 
 // collectionState is the live state of one run.
 type collectionState struct {
-	in     CollectionInput
-	loc    *time.Location
-	c      CollectionCarry
-	acct   activities.AccountResult
-	woken  bool
-	outbox []activities.SendInput
+	caseCore
+	in   CollectionInput
+	c    CollectionCarry // Seq aside: the core's seq counts, handOver copies it
+	acct activities.AccountResult
 	// complaints are the complaint tickets whose child workflows this run
 	// awaits; done ones are removed.
 	complaints []uint64
@@ -96,15 +95,31 @@ type collectionState struct {
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	core, err := newCaseCore(in.EstateID, in.TimeZone, in.Policy.QuietHours)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return nil, err
 	}
-	s := &collectionState{in: in, loc: loc, c: CollectionCarry{Reached: -1, Stage: models.StageReminding}}
+	s := &collectionState{caseCore: core, in: in, c: CollectionCarry{Reached: -1, Stage: models.StageReminding}}
 	if in.Carry != nil {
 		s.c = *in.Carry
+		s.seq = in.Carry.Seq
+		s.nameCase(s.c.CaseID)
 	}
 	return s, nil
+}
+
+// nameCase sets the case the run works on: the keys of its journal and
+// messages begin "collection-<household>/<case>", their Ref is "case:<case>".
+func (s *collectionState) nameCase(id uint64) {
+	s.c.CaseID = id
+	s.name(fmt.Sprintf("%s/%d", CollectionWorkflowID(s.in.HouseholdID), id), "case:"+s.caseNo())
+}
+
+// handOver is the whole state of the case for the next run.
+func (s *collectionState) handOver() CollectionCarry {
+	carry := s.c
+	carry.Seq = s.seq
+	return carry
 }
 
 // start opens the case (or picks it up after a continue-as-new) and reads
@@ -127,14 +142,14 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 	if fresh {
 		info := workflow.GetInfo(ctx)
 		var res activities.OpenCaseResult
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().OpenCase, activities.OpenCaseInput{
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().OpenCase, activities.OpenCaseInput{
 			HouseholdID: s.in.HouseholdID, WorkflowID: info.WorkflowExecution.ID,
 			Key: info.WorkflowExecution.ID + "/" + info.WorkflowExecution.RunID, OpenedAt: now,
 		}).Get(ctx, &res)
 		if err != nil {
 			return fmt.Errorf("open case of household %d: %w", s.in.HouseholdID, err)
 		}
-		s.c.CaseID = res.CaseID
+		s.nameCase(res.CaseID)
 	}
 	if !readFirst {
 		s.refresh(ctx, now)
@@ -152,7 +167,7 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 // when the account could not be read (the last one read is kept).
 func (s *collectionState) refresh(ctx workflow.Context, now time.Time) bool {
 	var res activities.AccountResult
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().Account, activities.AccountInput{
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().Account, activities.AccountInput{
 		HouseholdID: s.in.HouseholdID, AsOf: now, TimeZone: s.in.TimeZone,
 		Fees: s.in.Policy.Fees, Dunning: s.in.Policy.Dunning,
 	}).Get(ctx, &res)
@@ -326,21 +341,14 @@ const maxWait = 10 * 365 * 24 * time.Hour
 
 // nextTimer returns the earliest pending timer at now; zero when none.
 func (s *collectionState) nextTimer(now time.Time) collectionTimer {
-	var next collectionTimer
-	consider := func(t collectionTimer) {
-		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
-			next = t
-		}
-	}
+	var ts []collectionTimer
 	switch s.c.Stage {
 	case models.StageClosed, models.StageLegal:
-		return next
+		return collectionTimer{}
 	case models.StageLegalPending:
-		consider(collectionTimer{at: s.c.LegalRemindAt, kind: timerLegalAgain, text: "legal decision reminder"})
+		ts = append(ts, collectionTimer{at: s.c.LegalRemindAt, kind: timerLegalAgain, text: "legal decision reminder"})
 	}
-	for _, r := range s.reminders() {
-		consider(r)
-	}
+	ts = append(ts, s.reminders()...)
 	if len(s.c.Pauses) == 0 && s.c.Stage != models.StageLegalPending {
 		if d, ok := s.overdueFor(now); ok {
 			ladder := s.ladder()
@@ -349,22 +357,24 @@ func (s *collectionState) nextTimer(now time.Time) collectionTimer {
 				if ladder[i].Action == models.ActionLegalReferral && s.c.LegalNotBefore.After(at) {
 					at = s.c.LegalNotBefore
 				}
-				consider(collectionTimer{at: at, kind: timerStep, step: i, text: string(ladder[i].Action)})
+				ts = append(ts, collectionTimer{at: at, kind: timerStep, step: i, text: string(ladder[i].Action)})
 			}
 		}
 	}
 	for i, t := range s.c.Tasks {
-		consider(collectionTimer{at: t.EscalateAt, kind: timerTaskEsc, task: i, text: fmt.Sprintf("escalate task %d", t.TaskID)})
+		ts = append(ts, collectionTimer{at: t.EscalateAt, kind: timerTaskEsc, task: i, text: fmt.Sprintf("escalate task %d", t.TaskID)})
 	}
 	if i := s.pauseIndex(PausePromise); i >= 0 {
-		consider(collectionTimer{at: s.c.Pauses[i].Until, kind: timerPromiseEnd, text: "promise ends"})
+		ts = append(ts, collectionTimer{at: s.c.Pauses[i].Until, kind: timerPromiseEnd, text: "promise ends"})
 	}
 	if p := s.c.Plan; p != nil && p.Kept < len(p.Instalments) {
 		at := p.Instalments[p.Kept].Due.AddDays(1).In(s.loc).Add(s.in.Policy.Dunning.InstalmentGrace.Std())
-		consider(collectionTimer{at: at, kind: timerPlanCheck, text: fmt.Sprintf("instalment %d check", p.Kept+1)})
+		ts = append(ts, collectionTimer{at: at, kind: timerPlanCheck, text: fmt.Sprintf("instalment %d check", p.Kept+1)})
 	}
-	return next
+	return soonest(ts)
 }
+
+func (t collectionTimer) when() time.Time { return t.at }
 
 // reminders lists the polite reminders still to send: Fees.ReminderDaysBefore
 // days before each open bill's due date and on it, or, while a plan is kept,
@@ -409,7 +419,7 @@ func (s *collectionState) reminders() []collectionTimer {
 func (s *collectionState) progress(now time.Time) models.CaseProgress {
 	p := models.CaseProgress{Stage: s.c.Stage, Segment: s.c.Segment, StepReached: s.c.Reached,
 		OwedFen: s.acct.Account.Total, CheckedAt: optTime(now), NoticeServedAt: optTime(s.c.NoticeServedAt),
-		ClosedAt: optTime(s.c.ClosedAt), Revision: s.c.Seq}
+		ClosedAt: optTime(s.c.ClosedAt), Revision: s.seq}
 	if _, oldest, ok := s.anchor(); ok {
 		p.OldestDueOn = optTime(models.DateTime(oldest.OriginalDue))
 	}
@@ -449,11 +459,3 @@ func (s *collectionState) complaintPending() bool { return len(s.complaints) > 0
 
 // a is the activities receiver for typed method references.
 func (s *collectionState) a() *activities.Collections { return nil }
-
-// dbCtx runs a database activity, retried until the database takes it.
-func (s *collectionState) dbCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-}

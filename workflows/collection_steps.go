@@ -2,47 +2,37 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
-// fireDue acts on every timer that is due, earliest first. Each changes the
-// state before it waits on an activity, so none fires twice.
-func (s *collectionState) fireDue(ctx workflow.Context) {
-	for s.c.Stage != models.StageClosed {
-		now := workflow.Now(ctx)
-		t := s.nextTimer(now)
-		if t.at.IsZero() || t.at.After(now) {
-			return
-		}
-		switch t.kind {
-		case timerReminder:
-			s.c.Reminded = append(s.c.Reminded, t.key)
-			s.remind(ctx, t)
-		case timerStep:
-			s.takeStep(ctx, now, t.step)
-		case timerTaskEsc:
-			s.escalateTask(ctx, now, t.task)
-		case timerLegalAgain:
-			s.c.LegalReminders++
-			s.c.LegalRemindAt = now.Add(s.in.Policy.Dunning.LegalDecisionReminder.Std())
-			s.askLegal(ctx, now)
-		case timerPromiseEnd:
-			held := s.unpause(s.pauseIndex(PausePromise), now)
-			s.refresh(ctx, now)
-			s.record(ctx, "resumed", 0, "", "", map[string]string{"reason": PausePromise, "held": held.String()})
-			s.settle(ctx, now)
-		case timerPlanCheck:
-			s.checkPlan(ctx, now)
-		}
+// fire acts on timer t, due at now (see fireDue).
+func (s *collectionState) fire(ctx workflow.Context, now time.Time, t collectionTimer) {
+	switch t.kind {
+	case timerReminder:
+		s.c.Reminded = append(s.c.Reminded, t.key)
+		s.remind(ctx, t)
+	case timerStep:
+		s.takeStep(ctx, now, t.step)
+	case timerTaskEsc:
+		s.escalateTask(ctx, now, t.task)
+	case timerLegalAgain:
+		s.c.LegalReminders++
+		s.c.LegalRemindAt = now.Add(s.in.Policy.Dunning.LegalDecisionReminder.Std())
+		s.askLegal(ctx, now)
+	case timerPromiseEnd:
+		held := s.unpause(s.pauseIndex(PausePromise), now)
+		s.refresh(ctx, now)
+		s.record(ctx, "resumed", 0, "", "", map[string]string{"reason": PausePromise, "held": held.String()})
+		s.settle(ctx, now)
+	case timerPlanCheck:
+		s.checkPlan(ctx, now)
 	}
 }
 
@@ -52,7 +42,7 @@ func (s *collectionState) remind(ctx workflow.Context, t collectionTimer) {
 	if strings.HasSuffix(t.key, "/d-0") {
 		template = "payment_reminder_due"
 	}
-	s.notifyResident(ctx, template, s.key("remind/"+t.key), models.ChannelSMS, map[string]string{
+	s.contact(ctx, template, s.key("remind/"+t.key), models.ChannelSMS, map[string]string{
 		"estate": s.acct.EstateName, "period": t.what, "amount": yuan(t.amt), "due_date": monthDay(t.due),
 		"service_phone": s.acct.Phone,
 	})
@@ -82,14 +72,14 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 	case models.ActionMessage:
 		s.c.Messages++
 		s.record(ctx, "step", 0, step.Channel, "queued", detail)
-		s.notifyResident(ctx, s.messageTemplate(step), s.key(fmt.Sprintf("step-%d", i)), step.Channel, map[string]string{
+		s.contact(ctx, s.messageTemplate(step), s.key(fmt.Sprintf("step-%d", i)), step.Channel, map[string]string{
 			"estate": s.acct.EstateName, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
 			"due_date": monthDay(oldest.Due), "service_phone": s.acct.Phone,
 		})
 	case models.ActionPhoneCall, models.ActionVisit:
 		due := now.Add(s.in.Policy.Dunning.TaskDue.Std())
 		var res activities.TaskCreated
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CreateTask, activities.TaskInput{
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().CreateTask, activities.TaskInput{
 			Key: s.key(fmt.Sprintf("task-%d", i)), CaseID: s.c.CaseID, EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 			Action: step.Action, Role: step.Role, DueAt: due,
 		}).Get(ctx, &res)
@@ -113,7 +103,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 		})
 	case models.ActionFormalNotice:
 		var res activities.DemandResult
-		err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().IssueDemand, activities.DemandInput{
+		err := workflow.ExecuteActivity(dbCall(ctx), s.a().IssueDemand, activities.DemandInput{
 			Key: s.key(fmt.Sprintf("notice-%d", i)), CaseID: s.c.CaseID, EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,
 			ServedAt: now, TimeZone: s.in.TimeZone, Fees: s.in.Policy.Fees, Period: s.in.Policy.Dunning.FormalNoticePeriod.Std(),
 		}).Get(ctx, &res)
@@ -126,7 +116,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 		detail["letter_id"] = strconv.FormatUint(res.LetterID, 10)
 		detail["served_on"], detail["pay_by"] = res.ServedOn.String(), res.PayBy.String()
 		s.record(ctx, "step", 0, step.Channel, "issued", detail)
-		for _, id := range s.recipients(ctx, step.Role) {
+		for _, id := range s.staffWithRole(ctx, step.Role) {
 			s.notifyStaff(ctx, id, "dunning_task", s.key(fmt.Sprintf("notice-%d/staff-%d", i, id)), map[string]string{
 				"location": s.acct.Location, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
 				"days_overdue": strconv.Itoa(s.daysOverdue(now)), "action": "送达书面催缴函（函号" + detail["letter_id"] + "）",
@@ -143,7 +133,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 
 // askLegal asks the estate managers to decide on legal referral.
 func (s *collectionState) askLegal(ctx workflow.Context, now time.Time) {
-	for _, id := range s.recipients(ctx, models.RoleEstateManager) {
+	for _, id := range s.staffWithRole(ctx, models.RoleEstateManager) {
 		s.notifyStaff(ctx, id, "legal_approval_needed", s.key(fmt.Sprintf("legal-ask-%d/staff-%d", s.c.LegalReminders, id)), map[string]string{
 			"location": s.acct.Location, "amount": yuan(s.acct.Account.Total), "days_overdue": strconv.Itoa(s.daysOverdue(now)),
 			"case_no": s.caseNo(),
@@ -154,23 +144,15 @@ func (s *collectionState) askLegal(ctx workflow.Context, now time.Time) {
 // escalateTask climbs the escalation chain for an overdue task.
 func (s *collectionState) escalateTask(ctx workflow.Context, now time.Time, i int) {
 	t := &s.c.Tasks[i]
-	t.Level++
-	at := t.EscalateAt
-	t.EscalateAt = time.Time{}
-	levels := s.in.Policy.Escalation.Levels
-	if t.Level < len(levels) {
-		t.EscalateAt = at.Add(levels[t.Level].After.Std())
-	}
+	t.Level, t.EscalateAt = climb(s.in.Policy.Escalation, t.Level, t.EscalateAt)
 	task := *t
-	role := levels[task.Level-1].Role
+	role := s.in.Policy.Escalation.Levels[task.Level-1].Role
 	s.record(ctx, "task_escalated", 0, "", "", map[string]string{"task_id": strconv.FormatUint(task.TaskID, 10),
 		"level": strconv.Itoa(task.Level), "role": string(role)})
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().EscalateTask, activities.EscalateTaskInput{TaskID: task.TaskID, Level: task.Level}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().EscalateTask, activities.EscalateTaskInput{TaskID: task.TaskID, Level: task.Level}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("escalate task", "task", task.TaskID, "error", err)
 	}
-	ids := append(s.recipients(ctx, role), task.AssigneeID)
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
+	for _, id := range s.escalationList(ctx, role, task.AssigneeID) {
 		s.notifyStaff(ctx, id, "dunning_task_overdue", s.key(fmt.Sprintf("task-%d/escalate-%d/staff-%d", task.TaskID, task.Level, id)), map[string]string{
 			"task_no": strconv.FormatUint(task.TaskID, 10), "location": s.acct.Location, "action": actionName(task.Action),
 			"due": s.clock(task.DueAt), "level": strconv.Itoa(task.Level),
@@ -209,7 +191,7 @@ func (s *collectionState) endPlan(ctx workflow.Context, now time.Time, status mo
 		detail["held"] = s.unpause(i, now).String()
 	}
 	s.record(ctx, typ, 0, "", "", detail)
-	err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
 		From: []models.PlanStatus{models.PlanActive}, To: status, At: now}).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("plan status", "plan", p.PlanID, "error", err)
@@ -225,7 +207,7 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 	if s.c.Plan != nil {
 		p := s.c.Plan
 		s.c.Plan = nil
-		_ = workflow.ExecuteActivity(s.dbCtx(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
+		_ = workflow.ExecuteActivity(dbCall(ctx), s.a().SetPlanStatus, activities.PlanStatusInput{PlanID: p.PlanID,
 			From: []models.PlanStatus{models.PlanActive}, To: models.PlanCompleted, At: now}).Get(ctx, nil)
 	}
 	for len(s.c.Pauses) > 0 {
@@ -234,7 +216,7 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 	s.c.Tasks = nil
 	s.c.Stage, s.c.ClosedAt = models.StageClosed, now
 	s.record(ctx, "closed", 0, "", "", map[string]string{"step_reached": strconv.Itoa(s.c.Reached)})
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().CloseTasks, s.c.CaseID).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().CloseTasks, s.c.CaseID).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("close tasks", "case", s.c.CaseID, "error", err)
 	}
 }
@@ -242,88 +224,33 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 // record takes the next revision of the read model with its event and
 // writes them; a permanent failure is logged and the case goes on.
 func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64, ch models.Channel, outcome string, detail map[string]string) {
-	s.c.Seq++
 	s.transitions++
 	now := workflow.Now(ctx)
-	in := activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now),
-		Event: transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail}.
-			event(s.key(""), s.c.Seq, now)}
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().RecordCase, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record case transition", "key", in.Event.Key, "error", err)
-	}
+	ev := s.next(now, transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail})
+	var c *activities.Cases
+	writeTransition(ctx, c.RecordCase, activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: ev}, ev.Key)
 }
 
-// recipients lists the active staff with role in the estate.
-func (s *collectionState) recipients(ctx workflow.Context, role models.Role) []uint64 {
-	var t *activities.Tickets
-	var res activities.RecipientsResult
-	if err := workflow.ExecuteActivity(s.dbCtx(ctx), t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
-	}
-	return res.StaffIDs
-}
-
-// notifyStaff sends at once: staff messages ignore quiet hours.
-func (s *collectionState) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
-	if staffID == 0 {
-		return
-	}
-	s.send(ctx, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientStaff,
-		RecipientID: staffID, Template: template, Params: params, Ref: s.ref()})
-}
-
-// notifyResident queues a message to the household's resident; one
-// coroutine sends the queue in order, each once quiet hours are over, and
-// logs each contact with its channel and outcome.
-func (s *collectionState) notifyResident(ctx workflow.Context, template, key string, ch models.Channel, params map[string]string) {
+// contact queues a message to the household's resident, sent once quiet
+// hours are over unless the case closed or went to legal meanwhile, and
+// records the contact with its channel ch and outcome.
+func (s *collectionState) contact(ctx workflow.Context, template, key string, ch models.Channel, params map[string]string) {
 	if s.acct.ResidentID == 0 {
 		s.record(ctx, "contact", 0, ch, "no_resident", map[string]string{"template": template})
 		return
 	}
-	s.outbox = append(s.outbox, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientResident,
-		RecipientID: s.acct.ResidentID, Template: template, Params: params, Ref: s.ref()})
-	if len(s.outbox) > 1 {
-		return
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for len(s.outbox) > 0 {
-			now := workflow.Now(ctx)
-			if at := s.in.Policy.QuietHours.NextAllowed(now, s.loc); at.After(now) {
-				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
-					return
-				}
-			}
-			msg := s.outbox[0]
-			if s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal {
-				// Paid (or handed to legal) while the message waited: it is not sent.
-				s.outbox = s.outbox[1:]
-				continue
-			}
-			res, err := s.send(ctx, msg)
+	s.queue(ctx, outgoing{
+		msg:  s.message(models.RecipientResident, s.acct.ResidentID, template, key, params),
+		drop: func() bool { return s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal },
+		sent: func(ctx workflow.Context, res activities.SendResult, err error) {
 			outcome := string(res.Status)
 			if err != nil {
 				outcome = string(models.MessageFailed)
 			}
-			s.outbox = s.outbox[1:]
-			s.record(ctx, "contact", 0, ch, outcome, map[string]string{"template": msg.Template,
+			s.record(ctx, "contact", 0, ch, outcome, map[string]string{"template": template,
 				"message_id": strconv.FormatUint(res.MessageID, 10)})
-		}
+		},
 	})
-}
-
-func (s *collectionState) send(ctx workflow.Context, in activities.SendInput) (activities.SendResult, error) {
-	var n *activities.Notifier
-	var res activities.SendResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Minute, MaximumAttempts: 10},
-	})
-	err := workflow.ExecuteActivity(actx, n.Send, in).Get(ctx, &res)
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
-	}
-	return res, err
 }
 
 // messageTemplate is the resident template of a message step: its own when
@@ -349,24 +276,10 @@ func (s *collectionState) daysOverdue(now time.Time) int {
 	return max(models.DateOf(now, s.loc).DaysSince(oldest.Due), 0)
 }
 
-// key names a record or message of this case: "collection-4/7/<what>".
-func (s *collectionState) key(what string) string {
-	k := fmt.Sprintf("%s/%d", CollectionWorkflowID(s.in.HouseholdID), s.c.CaseID)
-	if what != "" {
-		k += "/" + what
-	}
-	return k
-}
+// key names a message or task of this case: "collection-4/7/<what>".
+func (s *collectionState) key(what string) string { return s.journal + "/" + what }
 
-func (s *collectionState) ref() string    { return "case:" + s.caseNo() }
 func (s *collectionState) caseNo() string { return strconv.FormatUint(s.c.CaseID, 10) }
-
-func (s *collectionState) clock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(s.loc).Format("01-02 15:04")
-}
 
 // yuan shows an amount without the symbol: "1,280.00" (templates add 元).
 func yuan(m models.Money) string { return strings.TrimPrefix(m.String(), "¥") }

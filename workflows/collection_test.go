@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -419,5 +421,22 @@ func TestCollectionBillArrivingAsTheCaseClosesStartsAFreshCase(t *testing.T) {
 		"04-10 10:00 contact sms/sent payment_reminder_due",
 		"04-11 09:00 payment",
 		"04-11 09:00 closed",
+	})
+}
+
+// Messages held by quiet hours go out in order, and each contact is
+// recorded with its own message's channel: a WeChat step and an SMS
+// reminder queued behind it.
+func TestCollectionQueuedContactsKeepTheirChannels(t *testing.T) {
+	in := collInput()
+	in.Policy.QuietHours = models.QuietHours{Start: "21:00", End: "10:30"}
+	// Due 04-02: its reminder of 03-26 10:00 waits behind the 00:00 step.
+	later := models.Bill{ID: 2, Period: models.Month{Year: 2026, Month: 3}, Due: models.DateOf(cday(4, 2, 0, 0), shanghai), Principal: 30000}
+	h := newColl(t, in, cday(3, 1, 10, 30), bill(1, 2, 50000), later)
+	h.pay(cday(3, 27, 9, 0), 0)
+	h.run()
+	wantLines(t, "contacts of 03-26", slices.DeleteFunc(h.lines("contact"), func(l string) bool { return !strings.HasPrefix(l, "03-26") }), []string{
+		"03-26 10:30 contact wechat/sent payment_overdue_second",
+		"03-26 10:30 contact sms/sent payment_reminder_before",
 	})
 }

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -122,34 +121,12 @@ type FollowUpView struct {
 // the tickets the visit opens, and closure once they are closed.
 func FollowUp(ctx workflow.Context, in FollowUpInput) (FollowUpResult, error) {
 	s, err := newFollowUpState(in)
-	if err != nil {
-		return FollowUpResult{}, err
-	}
-	if err := s.setup(ctx); err != nil {
-		return FollowUpResult{}, err
-	}
-	return s.run(ctx)
+	return runProcess[FollowUpResult](ctx, s, err)
 }
 
-// setup registers the handlers; they run from the first workflow task on.
+// setup registers the handlers (see process).
 func (s *followUpState) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, FollowUpStateQuery, func() (FollowUpView, error) {
-		return s.view(workflow.Now(ctx)), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	if err := workflow.SetQueryHandler(ctx, FollowUpAllowedActionsQuery, func(in AllowedActionsInput) ([]string, error) {
-		return s.allowed(ctx, in), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, FollowUpActionUpdate, s.act, workflow.UpdateHandlerOptions{
-		Validator: s.check,
-	})
-	if err != nil {
-		return fmt.Errorf("set update handler: %w", err)
-	}
-	return nil
+	return serve(ctx, FollowUpProcess(), s.view, s.allowed, s.act, s.check)
 }
 
 // run waits for the next timer, an action or a ticket's end until the
@@ -161,30 +138,15 @@ func (s *followUpState) run(ctx workflow.Context) (FollowUpResult, error) {
 			s.complete(ctx)
 			continue
 		}
-		s.woken = false
-		woken := func() bool { return s.woken || s.ticketsDone() }
-		next := s.nextTimer()
-		if next.at.IsZero() {
-			if err := workflow.Await(ctx, woken); err != nil {
-				return FollowUpResult{}, err
-			}
-			continue
+		woken, err := s.sleep(ctx, s.nextTimer().at, s.ticketsDone)
+		if err != nil {
+			return FollowUpResult{}, err
 		}
-		if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, woken)
-			if err != nil {
-				return FollowUpResult{}, err
-			}
-			if ok {
-				continue
-			}
+		if !woken {
+			fireDue(ctx, s.nextTimer, s.fire)
 		}
-		s.fireDue(ctx)
 	}
-	// Let running actions answer and queued resident messages go out.
-	if err := workflow.Await(ctx, func() bool {
-		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
+	if err := s.waitIdle(ctx); err != nil {
 		return FollowUpResult{}, err
 	}
 	return s.result(), nil

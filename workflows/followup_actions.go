@@ -24,10 +24,7 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 	}
 	from := s.status
 	typ := a.Action
-	detail := map[string]string{}
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		detail["update_id"] = info.ID
-	}
+	detail := actionDetail(ctx, map[string]string{"reason": a.Reason, "note": a.Note})
 	var then func(ctx workflow.Context, seq int64)
 	switch a.Action {
 	case VisitSchedule:
@@ -75,7 +72,7 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 		if s.status == models.FollowUpTicketsOpen {
 			// The tickets open before the record, so that it names them.
 			s.openVisitTickets(ctx, now)
-			detail["ticket_ids"] = visitJoinIDs(s.ticketIDs())
+			detail["ticket_ids"] = idList(s.ticketIDs())
 		} else {
 			s.closedAt = now
 			s.summary = s.visitSummary()
@@ -92,12 +89,6 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 		}
 		s.summary = "取消：" + s.cancelReason
 		typ = "cancelled"
-	}
-	if a.Reason != "" {
-		detail["reason"] = a.Reason
-	}
-	if a.Note != "" {
-		detail["note"] = a.Note
 	}
 	s.woken = true
 	rec := s.snapshot(ctx, now, typ, a.ActorID, from, detail)
@@ -178,8 +169,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 	}
 	switch {
 	case !s.status.AwaitingVisit():
-		return temporal.NewApplicationError(fmt.Sprintf("cannot %s a follow-up that is %s", a.Action, s.status),
-			ErrTypeInvalidState, string(s.status))
+		return invalidState(s.status, fmt.Sprintf("cannot %s a follow-up that is %s", a.Action, s.status))
 	case !allowed:
 		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this follow-up", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
@@ -208,15 +198,4 @@ func visitMaxText(field, text string, n int) error {
 		return invalidInput(field, fmt.Sprintf("want at most %d characters", n))
 	}
 	return nil
-}
-
-func visitJoinIDs(ids []uint64) string {
-	out := ""
-	for i, id := range ids {
-		if i > 0 {
-			out += ","
-		}
-		out += strconv.FormatUint(id, 10)
-	}
-	return out
 }

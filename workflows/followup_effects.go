@@ -2,13 +2,10 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -19,8 +16,7 @@ import (
 // welcomes the residents. Reminders already past at the start (a late
 // registration) are skipped.
 func (s *followUpState) started(ctx workflow.Context) {
-	b := s.brief(ctx)
-	s.estateName, s.servicePhone = b.EstateName, b.ServicePhone
+	s.loadEstate(ctx)
 	s.assignee = s.pickAssignee(ctx)
 	now := workflow.Now(ctx)
 	for s.reminded < len(s.reminders) && !s.reminders[s.reminded].After(now) {
@@ -39,47 +35,35 @@ func (s *followUpState) started(ctx workflow.Context) {
 }
 
 func (s *followUpState) pickAssignee(ctx workflow.Context) uint64 {
-	var f *activities.FollowUps
+	var st *activities.Staff
 	var res activities.AssigneeResult
 	in := activities.AssigneeInput{EstateID: s.in.EstateID, RegistrarID: s.in.RegisteredBy, PreferRegistrar: s.in.Policy.FollowUp.AssignRegistrar}
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 20), f.AssignFollowUp, in).Get(ctx, &res); err != nil || res.StaffID == 0 {
+	if err := workflow.ExecuteActivity(dbLookup(ctx), st.AssignFollowUp, in).Get(ctx, &res); err != nil || res.StaffID == 0 {
 		workflow.GetLogger(ctx).Error("follow-up assignee", "follow_up", s.in.FollowUpID, "error", err)
 		return s.in.RegisteredBy
 	}
 	return res.StaffID
 }
 
-// fireDue acts on every timer that is due, earliest first. Each step changes
-// the state before it waits on an activity, so no timer fires twice.
-func (s *followUpState) fireDue(ctx workflow.Context) {
-	for {
-		t := s.nextTimer()
-		now := workflow.Now(ctx)
-		if t.at.IsZero() || t.at.After(now) {
-			return
-		}
-		switch t.kind {
-		case timerFollowUpReminder:
-			n := s.reminded + 1
-			s.reminded++
-			rec := s.snapshot(ctx, now, "reminder", 0, s.status, map[string]string{
-				"reminder": strconv.Itoa(n), "notified": strconv.FormatUint(s.assignee, 10), "due": s.due.Format(time.RFC3339)})
-			s.write(ctx, rec)
-			s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/remind-%d/staff-%d", s.wfID(), n, s.assignee), s.due)
-		case timerFollowUpAppointment:
-			s.remindAt = false
-			rec := s.snapshot(ctx, now, "appointment_due", 0, s.status, map[string]string{
-				"scheduled_at": s.scheduled.Format(time.RFC3339), "notified": strconv.FormatUint(s.assignee, 10)})
-			s.write(ctx, rec)
-			s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/%d/appointment/staff-%d", s.wfID(), rec.Progress.Revision, s.assignee), s.scheduled)
-		case timerEscalate:
-			s.level++
-			s.escalateAt = time.Time{}
-			if at, ok := s.in.Policy.Escalation.EscalationAt(s.due, s.level+1); ok {
-				s.escalateAt = at
-			}
-			s.escalate(ctx, now)
-		}
+// fire acts on timer t, due at now (see fireDue).
+func (s *followUpState) fire(ctx workflow.Context, now time.Time, t followUpTimer) {
+	switch t.kind {
+	case timerFollowUpReminder:
+		n := s.reminded + 1
+		s.reminded++
+		rec := s.snapshot(ctx, now, "reminder", 0, s.status, map[string]string{
+			"reminder": strconv.Itoa(n), "notified": strconv.FormatUint(s.assignee, 10), "due": s.due.Format(time.RFC3339)})
+		s.write(ctx, rec)
+		s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/remind-%d/staff-%d", s.wfID(), n, s.assignee), s.due)
+	case timerFollowUpAppointment:
+		s.remindAt = false
+		rec := s.snapshot(ctx, now, "appointment_due", 0, s.status, map[string]string{
+			"scheduled_at": s.scheduled.Format(time.RFC3339), "notified": strconv.FormatUint(s.assignee, 10)})
+		s.write(ctx, rec)
+		s.remindStaff(ctx, s.assignee, fmt.Sprintf("%s/%d/appointment/staff-%d", s.wfID(), rec.Progress.Revision, s.assignee), s.scheduled)
+	case timerEscalate:
+		s.level, s.escalateAt = climb(s.in.Policy.Escalation, s.level, s.escalateAt)
+		s.escalate(ctx, now)
 	}
 }
 
@@ -90,21 +74,8 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 	role := s.in.Policy.Escalation.Levels[s.level-1].Role
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "due": s.due.Format(time.RFC3339)}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
-
-	var t *activities.Tickets
-	var res activities.RecipientsResult
-	in := activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 0), t.Recipients, in).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Error("escalation recipients", "follow_up", s.in.FollowUpID, "role", role, "error", err)
-	}
-	ids := append(slices.Clone(res.StaffIDs), s.assignee)
-	slices.Sort(ids)
-	ids = slices.DeleteFunc(slices.Compact(ids), func(id uint64) bool { return id == 0 })
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = strconv.FormatUint(id, 10)
-	}
-	detail["notified"] = strings.Join(names, ",")
+	ids := s.escalationList(ctx, role, s.assignee)
+	detail["notified"] = idList(ids) // rec holds detail: written below
 	s.write(ctx, rec)
 	for _, id := range ids {
 		s.notifyStaff(ctx, id, "followup_overdue", fmt.Sprintf("%s/escalate/%d/staff-%d", s.wfID(), s.level, id),
@@ -119,8 +90,8 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 	s.opening = true
 	defer func() { s.opening, s.woken = false, true }()
-	var f *activities.FollowUps
-	var opened []activities.VisitTicketResult
+	var tk *activities.Tickets
+	var opened []activities.OpenedTicket
 	for i := range s.visit.Items {
 		item := &s.visit.Items[i]
 		if !item.Kind.OpensTicket() {
@@ -140,8 +111,8 @@ func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 		if s.visit.Channel == models.VisitByPhone {
 			in.Channel = models.ReportPhone
 		}
-		var res activities.VisitTicketResult
-		if err := workflow.ExecuteActivity(s.retrying(ctx, 0), f.OpenVisitTicket, in).Get(ctx, &res); err != nil {
+		var res activities.OpenedTicket
+		if err := workflow.ExecuteActivity(dbCall(ctx), tk.OpenVisitTicket, in).Get(ctx, &res); err != nil {
 			workflow.GetLogger(ctx).Error("open visit ticket", "follow_up", s.in.FollowUpID, "item", i+1, "error", err)
 			continue
 		}
@@ -157,12 +128,8 @@ func (s *followUpState) openVisitTickets(ctx workflow.Context, now time.Time) {
 
 // awaitTicket starts the child workflow of ticket vt and marks it closed
 // when the child ends.
-func (s *followUpState) awaitTicket(ctx workflow.Context, vt *visitTicket, res activities.VisitTicketResult) {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TicketWorkflowID(vt.id),
-		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+func (s *followUpState) awaitTicket(ctx workflow.Context, vt *visitTicket, res activities.OpenedTicket) {
+	child := startTicket(ctx, res)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var r TicketResult
 		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
@@ -234,31 +201,19 @@ func (s *followUpState) attemptsSummary() string {
 // brings the search attributes up to date. Call it right after changing the
 // state, before waiting on anything.
 func (s *followUpState) snapshot(ctx workflow.Context, now time.Time, typ string, actor uint64, from models.FollowUpStatus, detail map[string]string) activities.FollowUpRecordInput {
-	s.seq++
-	s.upsertSearch(ctx)
-	return activities.FollowUpRecordInput{
-		FollowUpID: s.in.FollowUpID,
-		Progress:   s.progress(),
-		Event: transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail}.
-			event(s.wfID(), s.seq, now),
-	}
-}
-
-// write records a snapshot; the activity retries until the database takes
-// it. A permanent failure is logged: the follow-up goes on.
-func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecordInput) {
-	var f *activities.FollowUps
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 0), f.RecordFollowUp, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record follow-up transition", "key", in.Event.Key, "error", err)
-	}
-}
-
-func (s *followUpState) upsertSearch(ctx workflow.Context) {
+	ev := s.next(now, transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail})
 	due := time.Time{}
 	if s.status.AwaitingVisit() {
 		due = s.due
 	}
-	s.sa.upsert(ctx, s.in.EstateID, "followup", string(s.status), s.level, due, "follow_up", s.in.FollowUpID)
+	s.upsert(ctx, "followup", string(s.status), s.level, due)
+	return activities.FollowUpRecordInput{FollowUpID: s.in.FollowUpID, Progress: s.progress(), Event: ev}
+}
+
+// write records a snapshot: the follow-up goes on whatever the outcome.
+func (s *followUpState) write(ctx workflow.Context, in activities.FollowUpRecordInput) {
+	var c *activities.Cases
+	writeTransition(ctx, c.RecordFollowUp, in, in.Event.Key)
 }
 
 // remindStaff tells staffID that the visit is due by due.
@@ -267,80 +222,6 @@ func (s *followUpState) remindStaff(ctx workflow.Context, staffID uint64, key st
 		map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(due)})
 }
 
-// notifyStaff sends at once: staff messages ignore quiet hours.
-func (s *followUpState) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
-	if staffID == 0 {
-		return
-	}
-	s.send(ctx, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientStaff,
-		RecipientID: staffID, Template: template, Params: params, Ref: s.ref()})
-}
-
-// notifyResident queues a message to a resident. One coroutine sends the
-// queue in order, each message once quiet hours are over, while the
-// follow-up's own timers keep running.
-func (s *followUpState) notifyResident(ctx workflow.Context, residentID uint64, template, key string, params map[string]string) {
-	s.outbox = append(s.outbox, activities.SendInput{Key: key, EstateID: s.in.EstateID,
-		RecipientKind: models.RecipientResident, RecipientID: residentID, Template: template,
-		Params: params, Ref: s.ref()})
-	if len(s.outbox) > 1 {
-		return // the coroutine is already draining the queue
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for len(s.outbox) > 0 {
-			now := workflow.Now(ctx)
-			if at := s.in.Policy.QuietHours.NextAllowed(now, s.loc); at.After(now) {
-				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
-					return
-				}
-			}
-			s.send(ctx, s.outbox[0])
-			s.outbox = s.outbox[1:]
-		}
-	})
-}
-
-func (s *followUpState) brief(ctx workflow.Context) activities.BriefResult {
-	var t *activities.Tickets
-	var res activities.BriefResult
-	if err := workflow.ExecuteActivity(s.retrying(ctx, 20), t.Brief, activities.BriefInput{EstateID: s.in.EstateID}).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Warn("follow-up brief", "follow_up", s.in.FollowUpID, "error", err)
-	}
-	return res
-}
-
-// send delivers one message through the notifier; a failure is logged.
-func (s *followUpState) send(ctx workflow.Context, in activities.SendInput) {
-	var n *activities.Notifier
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Minute, MaximumAttempts: 10},
-	})
-	if err := workflow.ExecuteActivity(actx, n.Send, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
-	}
-}
-
-// retrying sets the options of a database activity: retried with backoff,
-// up to attempts times (0: until it succeeds).
-func (s *followUpState) retrying(ctx workflow.Context, attempts int32) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			MaximumInterval: time.Minute, MaximumAttempts: attempts},
-	})
-}
-
 func (s *followUpState) wfID() string   { return FollowUpWorkflowID(s.in.MoveInID) }
-func (s *followUpState) ref() string    { return "followup:" + strconv.FormatUint(s.in.FollowUpID, 10) }
 func (s *followUpState) caseNo() string { return "回访" + strconv.FormatUint(s.in.FollowUpID, 10) }
 func (s *followUpState) topic() string  { return "入住回访 " + s.in.Location }
-
-// clock shows t in the estate's time zone, "01-02 15:04".
-func (s *followUpState) clock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(s.loc).Format("01-02 15:04")
-}

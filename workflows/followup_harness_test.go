@@ -54,8 +54,9 @@ func newFUHarness(t *testing.T, in FollowUpInput, start time.Time) *fuHarness {
 	h.env.SetStartTime(start)
 	h.env.SetTestTimeout(30 * time.Second)
 	var n *activities.Notifier
+	var cs *activities.Cases
+	var st *activities.Staff
 	var tk *activities.Tickets
-	var fu *activities.FollowUps
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
 			h.mu.Lock()
@@ -63,19 +64,19 @@ func newFUHarness(t *testing.T, in FollowUpInput, start time.Time) *fuHarness {
 			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
 			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
 		})
-	h.env.OnActivity(fu.RecordFollowUp, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(cs.RecordFollowUp, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.FollowUpRecordInput) (activities.RecordResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.records = append(h.records, in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
-	h.env.OnActivity(fu.AssignFollowUp, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(st.AssignFollowUp, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.AssigneeInput) (activities.AssigneeResult, error) {
 			return activities.AssigneeResult{StaffID: in.RegistrarID}, nil
 		})
-	h.env.OnActivity(fu.OpenVisitTicket, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.VisitTicketInput) (activities.VisitTicketResult, error) {
+	h.env.OnActivity(tk.OpenVisitTicket, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.VisitTicketInput) (activities.OpenedTicket, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.opened = append(h.opened, in)
@@ -83,16 +84,16 @@ func newFUHarness(t *testing.T, in FollowUpInput, start time.Time) *fuHarness {
 			t := models.Ticket{ID: 100 + uint64(len(h.opened)), EstateID: in.EstateID, Kind: in.Kind, Urgency: in.Urgency,
 				Category: in.Category, Description: in.Description, HouseholdID: &hh, ResidentID: &res, Channel: in.Channel,
 				ReportedAt: in.ReportedAt, FirstReceiverID: in.ReceiverID, TicketProgress: models.TicketProgress{Status: models.StatusNew}}
-			return activities.VisitTicketResult{Ticket: t, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
+			return activities.OpenedTicket{Ticket: t, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
 	staff := map[models.Role][]uint64{
 		models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager}, models.RoleCompanyAdmin: {admin},
 	}
-	h.env.OnActivity(tk.Recipients, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
 		})
-	h.env.OnActivity(tk.Brief, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(st.Brief, mock.Anything, mock.Anything).Return(
 		activities.BriefResult{EstateName: "阳光花园", ServicePhone: "400-800"}, nil)
 	// A child ticket closes closeAfter its start.
 	h.env.OnWorkflow(Ticket, mock.Anything, mock.Anything).Return(

@@ -3,11 +3,11 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
@@ -21,8 +21,8 @@ type visitTicket struct {
 
 // followUpState is the live state of one follow-up workflow.
 type followUpState struct {
+	caseCore
 	in       FollowUpInput
-	loc      *time.Location
 	status   models.FollowUpStatus
 	assignee uint64
 	due      time.Time
@@ -44,27 +44,22 @@ type followUpState struct {
 	cancelReason string
 	closedAt     time.Time
 
-	estateName   string // for messages
-	servicePhone string
-	seq          int64                  // transitions recorded, the read model's revision
-	woken        bool                   // something changed since the loop last looked
-	recording    int                    // ticket_closed transitions being written
-	outbox       []activities.SendInput // resident messages not yet sent, oldest first
-	sa           caseAttrs
+	recording int // ticket_closed transitions being written
 }
 
 func newFollowUpState(in FollowUpInput) (*followUpState, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	core, err := newCaseCore(in.EstateID, in.TimeZone, in.Policy.QuietHours)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return nil, err
 	}
+	core.name(FollowUpWorkflowID(in.MoveInID), "followup:"+strconv.FormatUint(in.FollowUpID, 10))
 	if len(in.ResidentIDs) == 0 {
 		return nil, temporal.NewNonRetryableApplicationError("a follow-up needs a resident", ErrTypeInvalidInput, nil, "resident_ids")
 	}
 	p := in.Policy.FollowUp
-	s := &followUpState{in: in, loc: loc, status: models.FollowUpPending, due: p.FollowUpDue(in.MovedInAt).In(loc)}
+	s := &followUpState{caseCore: core, in: in, status: models.FollowUpPending, due: p.FollowUpDue(in.MovedInAt).In(core.loc)}
 	for _, r := range p.ReminderAt {
-		s.reminders = append(s.reminders, in.MovedInAt.Add(r.Std()).In(loc))
+		s.reminders = append(s.reminders, in.MovedInAt.Add(r.Std()).In(core.loc))
 	}
 	if at, ok := in.Policy.Escalation.EscalationAt(s.due, 1); ok {
 		s.escalateAt = at
@@ -86,24 +81,21 @@ const (
 // nextTimer returns the earliest pending timer; zero when none. Timers run
 // only while the visit is still to be made.
 func (s *followUpState) nextTimer() followUpTimer {
-	var next followUpTimer
 	if !s.status.AwaitingVisit() {
-		return next
+		return followUpTimer{}
 	}
-	consider := func(t followUpTimer) {
-		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
-			next = t
-		}
-	}
+	var ts []followUpTimer
 	if s.reminded < len(s.reminders) {
-		consider(followUpTimer{at: s.reminders[s.reminded], kind: timerFollowUpReminder})
+		ts = append(ts, followUpTimer{at: s.reminders[s.reminded], kind: timerFollowUpReminder})
 	}
 	if s.remindAt {
-		consider(followUpTimer{at: s.scheduled, kind: timerFollowUpAppointment})
+		ts = append(ts, followUpTimer{at: s.scheduled, kind: timerFollowUpAppointment})
 	}
-	consider(followUpTimer{at: s.escalateAt, kind: timerEscalate})
-	return next
+	ts = append(ts, followUpTimer{at: s.escalateAt, kind: timerEscalate})
+	return soonest(ts)
 }
+
+func (t followUpTimer) when() time.Time { return t.at }
 
 func (t followUpTimer) label(s *followUpState) string {
 	switch t.kind {

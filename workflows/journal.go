@@ -2,7 +2,11 @@ package workflows
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
+
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/models"
 )
@@ -27,4 +31,20 @@ func (t transition) event(wfID string, n int64, now time.Time) models.CaseEvent 
 		Key: fmt.Sprintf("%s/%d", wfID, n), Type: t.Type, ActorID: optID(t.Actor),
 		FromStatus: t.From, ToStatus: t.To, Channel: t.Channel, Outcome: t.Outcome, Detail: t.Detail, At: now,
 	}
+}
+
+// actionDetail starts the detail of a staff action's transition: the ID of
+// its update (the caller's, which makes a retried action idempotent) and
+// the fields of texts that are not empty.
+func actionDetail(ctx workflow.Context, texts map[string]string) map[string]string {
+	detail := map[string]string{}
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		detail["update_id"] = info.ID
+	}
+	for _, k := range slices.Sorted(maps.Keys(texts)) { // workflows range over maps in order
+		if texts[k] != "" {
+			detail[k] = texts[k]
+		}
+	}
+	return detail
 }

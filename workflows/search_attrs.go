@@ -19,8 +19,8 @@ type caseAttrs struct {
 
 // upsert writes the attributes that differ from the last upsert: the estate
 // and kind once, then the stage, escalation level and next due time (unset
-// when zero). what names the process in a failure's log line.
-func (a *caseAttrs) upsert(ctx workflow.Context, estateID uint64, kind, stage string, level int, due time.Time, what string, id uint64) {
+// when zero).
+func (a *caseAttrs) upsert(ctx workflow.Context, estateID uint64, kind, stage string, level int, due time.Time) {
 	var ups []temporal.SearchAttributeUpdate
 	if !a.set {
 		ups = append(ups, AttrEstate.ValueSet(strconv.FormatUint(estateID, 10)), AttrCaseKind.ValueSet(kind))
@@ -43,6 +43,6 @@ func (a *caseAttrs) upsert(ctx workflow.Context, estateID uint64, kind, stage st
 		return
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
-		workflow.GetLogger(ctx).Warn("upsert search attributes", what, id, "error", err)
+		workflow.GetLogger(ctx).Warn("upsert search attributes", "error", err)
 	}
 }

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -152,63 +151,29 @@ type TicketView struct {
 // return visit.
 func Ticket(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 	s, err := newTicketState(ctx, in)
-	if err != nil {
-		return TicketResult{}, err
-	}
-	if err := s.setup(ctx); err != nil {
-		return TicketResult{}, err
-	}
-	return s.run(ctx)
+	return runProcess[TicketResult](ctx, s, err)
 }
 
-// setup registers the handlers; they run from the first workflow task on.
+// setup registers the handlers (see process).
 func (s *ticketState) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, TicketStateQuery, func() (TicketView, error) {
-		return s.view(workflow.Now(ctx)), nil
-	}); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	if err := workflow.SetQueryHandler(ctx, TicketAllowedActionsQuery, s.allowed); err != nil {
-		return fmt.Errorf("set query handler: %w", err)
-	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, TicketActionUpdate, s.act, workflow.UpdateHandlerOptions{
-		Validator: s.check,
-	})
-	if err != nil {
-		return fmt.Errorf("set update handler: %w", err)
-	}
-	return nil
+	return serve(ctx, TicketProcess(), s.view, func(_ workflow.Context, in AllowedActionsInput) []string { return s.allowed(in) },
+		s.act, func(_ workflow.Context, a TicketAction) error { return s.check(a) })
 }
 
 // run waits for the next timer or the next action until the ticket closes.
 func (s *ticketState) run(ctx workflow.Context) (TicketResult, error) {
 	s.started(ctx)
 	for !s.status.Terminal() {
-		next := s.nextTimer()
-		s.woken = false
-		woken := func() bool { return s.woken }
-		if next.at.IsZero() {
-			if err := workflow.Await(ctx, woken); err != nil {
-				return TicketResult{}, err
-			}
-			continue
+		woken, err := s.sleep(ctx, s.nextTimer().at, nil)
+		if err != nil {
+			return TicketResult{}, err
 		}
-		if wait := next.at.Sub(workflow.Now(ctx)); wait > 0 {
-			ok, err := workflow.AwaitWithTimeout(ctx, wait, woken)
-			if err != nil {
-				return TicketResult{}, err
-			}
-			if ok {
-				continue
-			}
+		if !woken {
+			fireDue(ctx, s.nextTimer, s.fire)
 		}
-		s.fireDue(ctx)
 	}
 	s.finish(ctx)
-	// Let running actions answer and queued resident messages go out.
-	if err := workflow.Await(ctx, func() bool {
-		return len(s.outbox) == 0 && workflow.AllHandlersFinished(ctx)
-	}); err != nil {
+	if err := s.waitIdle(ctx); err != nil {
 		return TicketResult{}, err
 	}
 	return s.result(), nil

@@ -35,10 +35,7 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 		return s.view(now), err
 	}
 	from := s.status
-	detail := map[string]string{}
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		detail["update_id"] = info.ID
-	}
+	detail := actionDetail(ctx, map[string]string{"reason": a.Reason, "comments": a.Comments})
 	var then []func(ctx workflow.Context, seq int64)
 	switch a.Action {
 	case ActDispatch:
@@ -118,12 +115,6 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 		s.close(now, models.StatusClosed)
 		detail["score"] = strconv.Itoa(a.Score)
 		then = append(then, s.closedNotice("return visit score "+strconv.Itoa(a.Score)))
-	}
-	if a.Reason != "" {
-		detail["reason"] = a.Reason
-	}
-	if a.Comments != "" {
-		detail["comments"] = a.Comments
 	}
 	actor := a.ActorID
 	if a.ActorRole == ResidentLinkRole {

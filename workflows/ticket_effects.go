@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -16,33 +15,16 @@ import (
 // brings the search attributes up to date. Call it right after changing the
 // state, before waiting on anything.
 func (s *ticketState) snapshot(ctx workflow.Context, now time.Time, typ string, actor uint64, from models.TicketStatus, detail map[string]string) activities.RecordInput {
-	s.seq++
-	s.upsertSearch(ctx)
-	return activities.RecordInput{
-		TicketID: s.in.TicketID,
-		Progress: s.progress(),
-		Event: transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail}.
-			event(s.wfID(), s.seq, now),
-	}
-}
-
-// write records a snapshot; the activity retries until the database takes
-// it. A permanent failure is logged: the ticket goes on.
-func (s *ticketState) write(ctx workflow.Context, in activities.RecordInput) {
-	var t *activities.Tickets
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// No MaximumAttempts: a database write is retried until it succeeds.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	if err := workflow.ExecuteActivity(actx, t.Record, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record ticket transition", "key", in.Event.Key, "error", err)
-	}
-}
-
-func (s *ticketState) upsertSearch(ctx workflow.Context) {
+	ev := s.next(now, transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail})
 	due, _, _ := s.nextDue()
-	s.sa.upsert(ctx, s.in.EstateID, string(s.in.Kind), string(s.status), s.level, due, "ticket", s.in.TicketID)
+	s.upsert(ctx, string(s.in.Kind), string(s.status), s.level, due)
+	return activities.RecordInput{TicketID: s.in.TicketID, Progress: s.progress(), Event: ev}
+}
+
+// write records a snapshot: the ticket goes on whatever the outcome.
+func (s *ticketState) write(ctx workflow.Context, in activities.RecordInput) {
+	var c *activities.Cases
+	writeTransition(ctx, c.Record, in, in.Event.Key)
 }
 
 // assigned tells the assignee, and the first receiver, of the assignment.
@@ -66,7 +48,7 @@ func (s *ticketState) onTheWay(ctx workflow.Context, seq int64) {
 	if d := s.pending(models.MilestoneOnSite); d != nil {
 		eta = s.clock(d.Due)
 	}
-	s.notifyResident(ctx, "technician_on_way", s.key(seq, "technician_on_way", "resident", s.in.ResidentID),
+	s.tellResident(ctx, "technician_on_way", s.key(seq, "technician_on_way", "resident", s.in.ResidentID),
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "technician": tech, "eta": eta})
 }
 
@@ -76,7 +58,7 @@ func (s *ticketState) doneConfirm(ctx workflow.Context, seq int64) {
 	if workflow.GetVersion(ctx, changeResidentConfirmLink, workflow.DefaultVersion, 1) >= 1 {
 		params["confirm_until"] = strconv.FormatInt(s.confirmBy.Unix(), 10)
 	}
-	s.notifyResident(ctx, "ticket_done_confirm", s.key(seq, "ticket_done_confirm", "resident", s.in.ResidentID), params)
+	s.tellResident(ctx, "ticket_done_confirm", s.key(seq, "ticket_done_confirm", "resident", s.in.ResidentID), params)
 }
 
 // completedNotice tells the first receiver (首问负责人) that the assignee
@@ -113,73 +95,13 @@ func (s *ticketState) closedNotice(outcome string) func(workflow.Context, int64)
 	}
 }
 
-// notifyStaff sends at once: staff messages ignore quiet hours.
-func (s *ticketState) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
-	if staffID == 0 {
-		return
-	}
-	s.send(ctx, activities.SendInput{Key: key, EstateID: s.in.EstateID, RecipientKind: models.RecipientStaff,
-		RecipientID: staffID, Template: template, Params: params, Ref: "ticket:" + s.ticketNo()})
-}
-
-// notifyResident queues a message to the resident. One coroutine sends the
-// queue in order, each message once quiet hours are over, so that the
-// ticket's own timers keep running meanwhile. Without a resident there is
-// no one to tell.
-func (s *ticketState) notifyResident(ctx workflow.Context, template, key string, params map[string]string) {
+// tellResident queues a message to the ticket's resident, sent once quiet
+// hours are over. Without a resident there is no one to tell.
+func (s *ticketState) tellResident(ctx workflow.Context, template, key string, params map[string]string) {
 	if s.in.ResidentID == 0 {
 		return
 	}
-	s.outbox = append(s.outbox, activities.SendInput{Key: key, EstateID: s.in.EstateID,
-		RecipientKind: models.RecipientResident, RecipientID: s.in.ResidentID, Template: template,
-		Params: params, Ref: "ticket:" + s.ticketNo()})
-	if len(s.outbox) > 1 {
-		return // the coroutine is already draining the queue
-	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		for len(s.outbox) > 0 {
-			now := workflow.Now(ctx)
-			if at := s.in.Policy.QuietHours.NextAllowed(now, s.loc); at.After(now) {
-				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
-					return
-				}
-			}
-			s.send(ctx, s.outbox[0])
-			s.outbox = s.outbox[1:]
-		}
-	})
-}
-
-func (s *ticketState) send(ctx workflow.Context, in activities.SendInput) {
-	var n *activities.Notifier
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 10 * time.Minute, MaximumAttempts: 10},
-	})
-	if err := workflow.ExecuteActivity(actx, n.Send, in).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
-	}
-}
-
-// loadBrief reads the estate's name and service phone for messages.
-func (s *ticketState) loadBrief(ctx workflow.Context) {
-	b := s.brief(ctx, 0)
-	s.estateName, s.servicePhone = b.EstateName, b.ServicePhone
-}
-
-func (s *ticketState) brief(ctx workflow.Context, staffID uint64) activities.BriefResult {
-	var t *activities.Tickets
-	var res activities.BriefResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 20},
-	})
-	in := activities.BriefInput{EstateID: s.in.EstateID, StaffID: staffID}
-	if err := workflow.ExecuteActivity(actx, t.Brief, in).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Warn("ticket brief", "ticket", s.in.TicketID, "error", err)
-	}
-	return res
+	s.notifyResident(ctx, s.in.ResidentID, template, key, params)
 }
 
 // key names one message: "ticket-12/3/ticket_assigned/staff-5".
@@ -189,14 +111,6 @@ func (s *ticketState) key(seq int64, template, kind string, id uint64) string {
 
 func (s *ticketState) wfID() string     { return TicketWorkflowID(s.in.TicketID) }
 func (s *ticketState) ticketNo() string { return strconv.FormatUint(s.in.TicketID, 10) }
-
-// clock shows t in the estate's time zone, "01-02 15:04".
-func (s *ticketState) clock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(s.loc).Format("01-02 15:04")
-}
 
 func (s *ticketState) location() string {
 	if s.in.Location != "" || s.in.HouseholdID == 0 {

@@ -57,7 +57,7 @@ type harness struct {
 	sends    []sent
 	records  []activities.RecordInput
 	frozen   bool // records no longer collected (freeze)
-	followUp []activities.FollowUpInput
+	followUp []activities.ComplaintFollowUpInput
 	errs     map[string]error // update errors by label
 }
 
@@ -75,6 +75,8 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 	h.env.SetStartTime(in.ReportedAt)
 	h.env.SetTestTimeout(30 * time.Second)
 	var n *activities.Notifier
+	var cs *activities.Cases
+	var st *activities.Staff
 	var tk *activities.Tickets
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
@@ -83,7 +85,7 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
 			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
 		})
-	h.env.OnActivity(tk.Record, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(cs.Record, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInput) (activities.RecordResult, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -95,21 +97,21 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 	staff := map[models.Role][]uint64{
 		models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager}, models.RoleCompanyAdmin: {admin},
 	}
-	h.env.OnActivity(tk.Recipients, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
 		})
-	h.env.OnActivity(tk.Brief, mock.Anything, mock.Anything).Return(
+	h.env.OnActivity(st.Brief, mock.Anything, mock.Anything).Return(
 		activities.BriefResult{EstateName: "阳光花园", ServicePhone: "400-800", StaffName: "王师傅"}, nil)
 	h.env.OnActivity(tk.OpenFollowUp, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.FollowUpInput) (activities.FollowUpResult, error) {
+		func(_ context.Context, in activities.ComplaintFollowUpInput) (activities.OpenedTicket, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.followUp = append(h.followUp, in)
 			parent := in.ParentID
 			tk := models.Ticket{ID: 77, EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
 				Category: in.Category, ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID, ParentTicketID: &parent}
-			return activities.FollowUpResult{Ticket: tk, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
+			return activities.OpenedTicket{Ticket: tk, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
 	return h
 }

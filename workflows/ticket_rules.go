@@ -152,7 +152,9 @@ func isManager(r models.Role) bool {
 	return r == models.RoleSupervisor || r == models.RoleEstateManager || r == models.RoleCompanyAdmin
 }
 
-func invalidState(status models.TicketStatus, msg string) error {
+// invalidState refuses an action that the process's status (a ticket's,
+// a follow-up's, a case's stage) does not allow; the status is the detail.
+func invalidState[S ~string](status S, msg string) error {
 	return temporal.NewApplicationError(msg, ErrTypeInvalidState, string(status))
 }
 

@@ -2,12 +2,12 @@ package workflows
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
@@ -37,8 +37,8 @@ func (d *deadline) name() string {
 
 // ticketState is the live state of one ticket workflow.
 type ticketState struct {
+	caseCore
 	in        TicketInput
-	loc       *time.Location
 	status    models.TicketStatus
 	resumeTo  models.TicketStatus // the status a hold returns to
 	assignee  uint64
@@ -61,25 +61,19 @@ type ticketState struct {
 	wantFollowUp bool
 	followUpID   uint64
 	closedAt     time.Time
-
-	estateName   string // for messages
-	servicePhone string
-	seq          int64                  // transitions recorded, the read model's revision
-	woken        bool                   // an action changed the state since the loop last looked
-	outbox       []activities.SendInput // resident messages not yet sent, oldest first
-	sa           caseAttrs
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
-	loc, err := time.LoadLocation(in.TimeZone)
+	core, err := newCaseCore(in.EstateID, in.TimeZone, in.Policy.QuietHours)
 	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("time zone %q: %v", in.TimeZone, err), ErrTypeInvalidInput, nil, "time_zone")
+		return nil, err
 	}
-	sched, err := models.TicketSchedule(in.Policy, in.Kind, in.Urgency, in.ReportedAt, in.Appointment, loc)
+	core.name(TicketWorkflowID(in.TicketID), "ticket:"+strconv.FormatUint(in.TicketID, 10))
+	sched, err := models.TicketSchedule(in.Policy, in.Kind, in.Urgency, in.ReportedAt, in.Appointment, core.loc)
 	if err != nil {
 		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("deadlines of ticket %d: %v", in.TicketID, err), ErrTypeInvalidInput, err, "policy")
 	}
-	s := &ticketState{in: in, loc: loc, status: models.StatusNew}
+	s := &ticketState{caseCore: core, in: in, status: models.StatusNew}
 	if in.Kind == models.TicketComplaint {
 		s.assignee = in.FirstReceiverID // 首问负责: the receiver owns it until handed on
 	}
@@ -134,6 +128,8 @@ const (
 	timerVisit    = "return_visit_missed"
 )
 
+func (t timer) when() time.Time { return t.at }
+
 func (t timer) String() string {
 	switch t.kind {
 	case timerWarn:
@@ -147,30 +143,25 @@ func (t timer) String() string {
 // nextTimer returns the earliest pending timer; zero when none. On hold,
 // the clocks stand still: no deadline timer runs.
 func (s *ticketState) nextTimer() timer {
-	var next timer
-	consider := func(t timer) {
-		if !t.at.IsZero() && (next.at.IsZero() || t.at.Before(next.at)) {
-			next = t
-		}
-	}
+	var ts []timer
 	switch s.status {
 	case models.StatusOnHold, models.StatusClosed, models.StatusCancelled:
-		return next
+		return timer{}
 	case models.StatusCompleted:
-		consider(timer{at: s.confirmBy, kind: timerConfirm})
+		ts = append(ts, timer{at: s.confirmBy, kind: timerConfirm})
 	case models.StatusReturnVisit:
-		consider(timer{at: s.visitBy, kind: timerVisit})
+		ts = append(ts, timer{at: s.visitBy, kind: timerVisit})
 	}
 	for _, d := range s.deadlines {
 		switch {
 		case d.done():
 		case !d.Warned:
-			consider(timer{at: d.WarnAt, kind: timerWarn, dl: d})
+			ts = append(ts, timer{at: d.WarnAt, kind: timerWarn, dl: d})
 		default:
-			consider(timer{at: d.EscalateAt, kind: timerEscalate, dl: d})
+			ts = append(ts, timer{at: d.EscalateAt, kind: timerEscalate, dl: d})
 		}
 	}
-	return next
+	return soonest(ts)
 }
 
 // shiftPending moves every deadline and timer still ahead of since by by:

@@ -2,13 +2,10 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
@@ -18,53 +15,40 @@ import (
 // started records the report and tells the resident it was received.
 func (s *ticketState) started(ctx workflow.Context) {
 	now := workflow.Now(ctx)
-	s.loadBrief(ctx)
+	s.loadEstate(ctx)
 	detail := map[string]string{"kind": string(s.in.Kind), "urgency": string(s.in.Urgency)}
 	for _, d := range s.deadlines {
 		detail["due_"+string(d.Milestone)] = d.Due.Format(time.RFC3339)
 	}
 	rec := s.snapshot(ctx, now, "reported", s.in.FirstReceiverID, "", detail)
 	s.write(ctx, rec)
-	s.notifyResident(ctx, "ticket_received", s.key(rec.Progress.Revision, "ticket_received", "resident", s.in.ResidentID),
+	s.tellResident(ctx, "ticket_received", s.key(rec.Progress.Revision, "ticket_received", "resident", s.in.ResidentID),
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "service_phone": s.servicePhone})
 }
 
-// fireDue acts on every timer that is due, earliest first. Each step changes
-// the state before it waits on an activity, so no timer fires twice.
-func (s *ticketState) fireDue(ctx workflow.Context) {
-	for {
-		t := s.nextTimer()
-		now := workflow.Now(ctx)
-		if t.at.IsZero() || t.at.After(now) {
-			return
-		}
-		switch t.kind {
-		case timerWarn:
-			s.warn(ctx, now, t.dl)
-		case timerEscalate:
-			d := t.dl
-			d.Level++
-			at := d.EscalateAt
-			d.EscalateAt = time.Time{}
-			if levels := s.in.Policy.Escalation.Levels; d.Level < len(levels) {
-				d.EscalateAt = at.Add(levels[d.Level].After.Std())
-			}
-			s.level = max(s.level, d.Level)
-			s.escalate(ctx, now, d.name(), d.Level, d.Due)
-		case timerConfirm:
-			from := s.status
-			s.confirmed(now)
-			rec := s.snapshot(ctx, now, "auto_confirm", 0, from, map[string]string{})
-			s.write(ctx, rec)
-			s.visitDue(ctx, rec.Progress.Revision)
-		case timerVisit:
-			from := s.status
-			s.visitMissed = true
-			s.close(now, models.StatusClosed)
-			rec := s.snapshot(ctx, now, "return_visit_missed", 0, from, map[string]string{})
-			s.write(ctx, rec)
-			s.closedNotice("return visit missed")(ctx, rec.Progress.Revision)
-		}
+// fire acts on timer t, due at now (see fireDue).
+func (s *ticketState) fire(ctx workflow.Context, now time.Time, t timer) {
+	switch t.kind {
+	case timerWarn:
+		s.warn(ctx, now, t.dl)
+	case timerEscalate:
+		d := t.dl
+		d.Level, d.EscalateAt = climb(s.in.Policy.Escalation, d.Level, d.EscalateAt)
+		s.level = max(s.level, d.Level)
+		s.escalate(ctx, now, d.name(), d.Level, d.Due)
+	case timerConfirm:
+		from := s.status
+		s.confirmed(now)
+		rec := s.snapshot(ctx, now, "auto_confirm", 0, from, map[string]string{})
+		s.write(ctx, rec)
+		s.visitDue(ctx, rec.Progress.Revision)
+	case timerVisit:
+		from := s.status
+		s.visitMissed = true
+		s.close(now, models.StatusClosed)
+		rec := s.snapshot(ctx, now, "return_visit_missed", 0, from, map[string]string{})
+		s.write(ctx, rec)
+		s.closedNotice("return visit missed")(ctx, rec.Progress.Revision)
 	}
 }
 
@@ -93,25 +77,8 @@ func (s *ticketState) escalate(ctx workflow.Context, now time.Time, what string,
 		detail["due"] = due.Format(time.RFC3339)
 	}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
-
-	var res activities.RecipientsResult
-	var t *activities.Tickets
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	if err := workflow.ExecuteActivity(actx, t.Recipients, activities.RecipientsInput{EstateID: s.in.EstateID, Role: role}).Get(ctx, &res); err != nil {
-		workflow.GetLogger(ctx).Error("escalation recipients", "ticket", s.in.TicketID, "role", role, "error", err)
-	}
-	ids := append(slices.Clone(res.StaffIDs), s.in.FirstReceiverID)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	ids = slices.DeleteFunc(ids, func(id uint64) bool { return id == 0 })
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = strconv.FormatUint(id, 10)
-	}
-	detail["notified"] = strings.Join(names, ",")
+	ids := s.escalationList(ctx, role, s.in.FirstReceiverID)
+	detail["notified"] = idList(ids) // rec holds detail: written below
 	s.write(ctx, rec)
 
 	stage := "返工次数"
@@ -132,26 +99,18 @@ func (s *ticketState) finish(ctx workflow.Context) {
 		return
 	}
 	var t *activities.Tickets
-	var res activities.FollowUpResult
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	in := activities.FollowUpInput{
+	var res activities.OpenedTicket
+	in := activities.ComplaintFollowUpInput{
 		Key: "lowscore-" + s.ticketNo(), ParentID: s.in.TicketID, EstateID: s.in.EstateID, Category: s.in.Category,
 		Description: fmt.Sprintf("工单%d回访评分%d分：%s", s.in.TicketID, s.score, s.comments),
 		HouseholdID: optID(s.in.HouseholdID), Location: s.in.Location, ResidentID: optID(s.in.ResidentID),
 		FirstReceiverID: s.in.FirstReceiverID, ReportedAt: workflow.Now(ctx),
 	}
-	if err := workflow.ExecuteActivity(actx, t.OpenFollowUp, in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(dbCall(ctx), t.OpenFollowUp, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("open follow-up complaint", "ticket", s.in.TicketID, "error", err)
 		return
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        TicketWorkflowID(res.Ticket.ID),
-		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, Ticket, NewTicketInput(res.Ticket, res.Policy, res.TimeZone))
+	child := startTicket(ctx, res)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		// Already started (a retried close): the complaint runs anyway.
 		workflow.GetLogger(ctx).Warn("start follow-up complaint", "ticket", res.Ticket.ID, "error", err)

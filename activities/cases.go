@@ -1,0 +1,76 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+)
+
+// CaseStore is what recording transitions needs of the store.
+type CaseStore interface {
+	RecordTicketChange(ctx context.Context, c store.TicketChange) (bool, error)
+	RecordFollowUpChange(ctx context.Context, c store.FollowUpChange) (bool, error)
+	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
+}
+
+// Cases records the transitions of every process: the process's row of the
+// read model and its event in the case journal, in one transaction and
+// idempotent by the event's key. Each process has its own method.
+type Cases struct {
+	Store CaseStore
+}
+
+// RecordResult says whether this call wrote the transition (false: an
+// earlier attempt already had).
+type RecordResult struct {
+	Recorded bool
+}
+
+// recorded is the answer of a Record method: a failure names the row.
+func recorded(ok bool, err error, row string, id uint64) (RecordResult, error) {
+	if err != nil {
+		return RecordResult{}, permanent(fmt.Errorf("record %s %d: %w", row, id, err))
+	}
+	return RecordResult{Recorded: ok}, nil
+}
+
+// RecordInput is one transition of a ticket for the read model.
+type RecordInput struct {
+	TicketID uint64
+	Progress models.TicketProgress
+	Event    models.CaseEvent
+}
+
+// Record writes a ticket's transition.
+func (a *Cases) Record(ctx context.Context, in RecordInput) (RecordResult, error) {
+	ok, err := a.Store.RecordTicketChange(ctx, store.TicketChange{TicketID: in.TicketID, Progress: in.Progress, Event: in.Event})
+	return recorded(ok, err, "ticket", in.TicketID)
+}
+
+// FollowUpRecordInput is one transition of a follow-up for the read model.
+type FollowUpRecordInput struct {
+	FollowUpID uint64
+	Progress   models.FollowUpProgress
+	Event      models.CaseEvent
+}
+
+// RecordFollowUp writes a follow-up's transition.
+func (a *Cases) RecordFollowUp(ctx context.Context, in FollowUpRecordInput) (RecordResult, error) {
+	ok, err := a.Store.RecordFollowUpChange(ctx, store.FollowUpChange{FollowUpID: in.FollowUpID, Progress: in.Progress, Event: in.Event})
+	return recorded(ok, err, "follow-up", in.FollowUpID)
+}
+
+// RecordCaseInput is one transition of a collection case for the read model.
+type RecordCaseInput struct {
+	CaseID   uint64
+	Progress models.CaseProgress
+	Event    models.CaseEvent
+}
+
+// RecordCase writes a collection case's transition.
+func (a *Cases) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
+	ok, err := a.Store.RecordCaseChange(ctx, store.CaseChange{CaseID: in.CaseID, Progress: in.Progress, Event: in.Event})
+	return recorded(ok, err, "case", in.CaseID)
+}

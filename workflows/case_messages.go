@@ -1,0 +1,147 @@
+package workflows
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/models"
+)
+
+// The messages and people of a case: staff are told at once, residents
+// once quiet hours are over; escalations reach who holds the level's role.
+
+// message addresses one message of the process to a staff member or a
+// resident.
+func (c *caseCore) message(kind models.RecipientKind, id uint64, template, key string, params map[string]string) activities.SendInput {
+	return activities.SendInput{Key: key, EstateID: c.estateID, RecipientKind: kind, RecipientID: id,
+		Template: template, Params: params, Ref: c.ref}
+}
+
+// notifyStaff sends at once: staff messages ignore quiet hours. Without a
+// staff member (0) there is no one to tell.
+func (c *caseCore) notifyStaff(ctx workflow.Context, staffID uint64, template, key string, params map[string]string) {
+	if staffID == 0 {
+		return
+	}
+	c.send(ctx, c.message(models.RecipientStaff, staffID, template, key, params))
+}
+
+// send delivers one message through the notifier; a failure is logged,
+// and returned for the process to record.
+func (c *caseCore) send(ctx workflow.Context, in activities.SendInput) (activities.SendResult, error) {
+	var n *activities.Notifier
+	var res activities.SendResult
+	err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, &res)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
+	}
+	return res, err
+}
+
+// outgoing is a resident message waiting in the outbox.
+type outgoing struct {
+	msg activities.SendInput
+	// drop, when set, is asked as the message's turn comes: true, and it is
+	// not sent (the case ended while it waited).
+	drop func() bool
+	// sent, when set, runs once the message went out or failed for good.
+	sent func(ctx workflow.Context, res activities.SendResult, err error)
+}
+
+// notifyResident queues a message to a resident (see queue).
+func (c *caseCore) notifyResident(ctx workflow.Context, residentID uint64, template, key string, params map[string]string) {
+	c.queue(ctx, outgoing{msg: c.message(models.RecipientResident, residentID, template, key, params)})
+}
+
+// queue adds m to the outbox. One coroutine sends the outbox in order, each
+// message once quiet hours are over, so that the process's own timers keep
+// running meanwhile; a process ends only once its outbox is empty.
+func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
+	c.outbox = append(c.outbox, m)
+	if len(c.outbox) > 1 {
+		return // the coroutine is already draining the outbox
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for len(c.outbox) > 0 {
+			now := workflow.Now(ctx)
+			if at := c.quiet.NextAllowed(now, c.loc); at.After(now) {
+				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
+					return
+				}
+			}
+			m := c.outbox[0]
+			if m.drop != nil && m.drop() {
+				c.outbox = c.outbox[1:]
+				continue
+			}
+			res, err := c.send(ctx, m.msg)
+			c.outbox = c.outbox[1:]
+			if m.sent != nil {
+				m.sent(ctx, res, err)
+			}
+		}
+	})
+}
+
+// brief reads the names messages show: the estate's and, when staffID is
+// not zero, a staff member's. Unread (logged), messages go with blanks.
+func (c *caseCore) brief(ctx workflow.Context, staffID uint64) activities.BriefResult {
+	var st *activities.Staff
+	var res activities.BriefResult
+	in := activities.BriefInput{EstateID: c.estateID, StaffID: staffID}
+	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("brief", "staff", staffID, "error", err)
+	}
+	return res
+}
+
+// loadEstate reads the estate's name and service phone for messages.
+func (c *caseCore) loadEstate(ctx workflow.Context) {
+	b := c.brief(ctx, 0)
+	c.estateName, c.servicePhone = b.EstateName, b.ServicePhone
+}
+
+// staffWithRole lists the active staff with role in the estate, ascending;
+// none when they could not be read (logged).
+func (c *caseCore) staffWithRole(ctx workflow.Context, role models.Role) []uint64 {
+	var st *activities.Staff
+	var res activities.RecipientsResult
+	in := activities.RecipientsInput{EstateID: c.estateID, Role: role}
+	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
+	}
+	return res.StaffIDs
+}
+
+// escalationList is who an escalation to role tells: the staff with the
+// role and owner (who holds the case: 0 for none), each once, ascending.
+func (c *caseCore) escalationList(ctx workflow.Context, role models.Role, owner uint64) []uint64 {
+	ids := append(c.staffWithRole(ctx, role), owner)
+	slices.Sort(ids)
+	return slices.DeleteFunc(slices.Compact(ids), func(id uint64) bool { return id == 0 })
+}
+
+// climb moves an escalation up the chain p when its next rung, due at at,
+// is reached: it returns the level now reached (level+1) and when the one
+// after is due, zero past the last.
+func climb(p models.EscalationPolicy, level int, at time.Time) (int, time.Time) {
+	level++
+	if level < len(p.Levels) {
+		return level, at.Add(p.Levels[level].After.Std())
+	}
+	return level, time.Time{}
+}
+
+// idList shows ids in a journal's detail: "5,21,31".
+func idList(ids []uint64) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.FormatUint(id, 10)
+	}
+	return strings.Join(out, ",")
+}
