@@ -213,24 +213,21 @@ type limitationView struct {
 // and transition, every call and visit with its outcome, disputes, plans,
 // the date of every written demand and the limitation warning.
 type arrearsView struct {
-	HouseholdID  uint64                 `json:"household_id"`
-	AsOf         models.Date            `json:"as_of"`
-	Account      models.Account         `json:"account"`
-	Case         *models.CollectionCase `json:"case"`
-	Process      *caseView              `json:"process"`
-	ProcessError string                 `json:"process_error,omitempty"`
-	// ProcessHealth is set when the process is stuck on a failing task.
-	ProcessHealth *processHealth          `json:"process_health,omitempty"`
+	HouseholdID   uint64                  `json:"household_id"`
+	AsOf          models.Date             `json:"as_of"`
+	Account       models.Account          `json:"account"`
+	Case          *models.CollectionCase  `json:"case"`
+	Process       *caseView               `json:"process"`
 	History       []models.CaseEvent      `json:"history"`
 	Messages      []models.Message        `json:"messages"`
 	Tasks         []models.CollectionTask `json:"tasks"`
 	Disputes      []models.BillDispute    `json:"disputes"`
 	Plans         []models.InstalmentPlan `json:"plans"`
 	DemandLetters []models.DemandLetter   `json:"demand_letters"`
-	// AllowedActions are the case actions the caller may take now
-	// (workflows.CollectionActions), from the live process.
-	AllowedActions []string       `json:"allowed_actions"`
-	Limitation     limitationView `json:"limitation"`
+	Limitation    limitationView          `json:"limitation"`
+	// liveFields: the case actions the caller may take now
+	// (workflows.CollectionActions) come from the live process.
+	liveFields
 }
 
 // getArrears answers what a household owes today (models.Statement), its
@@ -251,7 +248,8 @@ func (s *Server) getArrears(c *gin.Context) {
 	today := models.DateOf(s.now(), loc)
 	bills, pays := l.Arith()
 	out := arrearsView{HouseholdID: id, AsOf: today, Account: models.Statement(bills, pays, today, pol.Fees),
-		Messages: []models.Message{}, Tasks: []models.CollectionTask{}, AllowedActions: []string{}}
+		Messages: []models.Message{}, Tasks: []models.CollectionTask{}}
+	out.AllowedActions = []string{}
 	if out.History, err = s.store.HouseholdEvents(ctx, p.scope(), id); err == nil {
 		if out.Disputes, err = s.store.Disputes(ctx, p.scope(), id); err == nil {
 			if out.Plans, err = s.store.Plans(ctx, p.scope(), id); err == nil {
@@ -285,7 +283,7 @@ func (s *Server) getArrears(c *gin.Context) {
 			if l.view != nil {
 				out.Process = viewCase(*l.view)
 			}
-			out.ProcessError, out.ProcessHealth, out.AllowedActions = l.err, l.health, l.allowed
+			out.liveFields = l.liveFields
 		}
 	}
 	var lastDemand models.Date

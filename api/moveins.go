@@ -127,15 +127,10 @@ type followUpDetail struct {
 	WorkflowID string          `json:"workflow_id"`
 	// Process is the live state from the workflow; null when it cannot be
 	// read right now (ProcessError says why).
-	Process      *followUpProcess `json:"process"`
-	ProcessError string           `json:"process_error,omitempty"`
-	// ProcessHealth is set when the process is stuck on a failing task.
-	ProcessHealth *processHealth     `json:"process_health,omitempty"`
-	Events        []models.CaseEvent `json:"events"`
-	Messages      []models.Message   `json:"messages"`
-	// AllowedActions are the actions the caller may take now (the state and
-	// the role allow them; a form may still need filling in).
-	AllowedActions []string `json:"allowed_actions"`
+	Process  *followUpProcess   `json:"process"`
+	Events   []models.CaseEvent `json:"events"`
+	Messages []models.Message   `json:"messages"`
+	liveFields
 }
 
 // followUpProcess is workflows.FollowUpView in the API's JSON style.
@@ -192,7 +187,7 @@ func (s *Server) getFollowUp(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := followUpDetail{FollowUp: f, WorkflowID: workflows.FollowUpWorkflowID(f.MoveInID), AllowedActions: []string{}}
+	out := followUpDetail{FollowUp: f, WorkflowID: workflows.FollowUpWorkflowID(f.MoveInID)}
 	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err != nil {
 		respondError(c, s.log, err)
 		return
@@ -205,7 +200,7 @@ func (s *Server) getFollowUp(c *gin.Context) {
 	if l.view != nil {
 		out.Process = viewFollowUp(*l.view)
 	}
-	out.ProcessError, out.ProcessHealth, out.AllowedActions = l.err, l.health, l.allowed
+	out.liveFields = l.liveFields
 	c.JSON(http.StatusOK, out)
 }
 

@@ -49,38 +49,47 @@ func (s *Server) caseMessages(ctx context.Context, p principal, ref string) ([]m
 // liveTimeout bounds the live reads of a detail page.
 const liveTimeout = 5 * time.Second
 
+// liveFields are what every detail answer says of its case's process beside
+// the live view itself; embedded, they sit at the answer's top level.
+type liveFields struct {
+	// ProcessError says why the live view (process) is null: it cannot be
+	// read right now.
+	ProcessError string `json:"process_error,omitempty"`
+	// ProcessHealth is set when the process is stuck on a failing task: the
+	// record and its timeline are then the last recorded state.
+	ProcessHealth *processHealth `json:"process_health,omitempty"`
+	// AllowedActions are the actions the caller may take now (the state and
+	// the role allow them; a form may still need filling in).
+	AllowedActions []string `json:"allowed_actions"`
+}
+
 // live is what every detail page shows of its case's process: its live view
-// (nil when it cannot be read right now, err saying why, and health when it
-// is stuck on a failing task) and the actions the
-// caller may take (the state and the role allow them; a form may still need
-// filling in).
+// (nil when it cannot be read right now) and the liveFields.
 type live[V any] struct {
-	view    *V
-	err     string
-	health  *processHealth
-	allowed []string
+	view *V
+	liveFields
 }
 
 // readLive reads the live view of the case with business key key through
 // pc and, while running(view) holds, the actions caller p may take. A
 // process that cannot be read is no error: the page shows its read model.
 func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal, running func(V) bool) live[V] {
-	out := live[V]{allowed: []string{}}
+	out := live[V]{liveFields: liveFields{AllowedActions: []string{}}}
 	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
 	defer cancel()
 	v, err := pc.State(qctx, key)
 	if err != nil {
 		s.log.WarnContext(ctx, "process state query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
-		out.err = "the live process state is not available right now"
-		out.health = s.failingProcess(ctx, pc.Process.WorkflowID(key))
+		out.ProcessError = "the live process state is not available right now"
+		out.ProcessHealth = s.failingProcess(ctx, pc.Process.WorkflowID(key))
 		return out
 	}
 	out.view = &v
 	if running(v) {
 		in := workflows.AllowedActionsInput{ActorID: p.Staff.ID, ActorRole: p.Staff.Role}
-		if out.allowed, err = pc.Allowed(qctx, key, in); err != nil {
+		if out.AllowedActions, err = pc.Allowed(qctx, key, in); err != nil {
 			s.log.WarnContext(ctx, "process allowed actions query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
-			out.allowed = []string{}
+			out.AllowedActions = []string{}
 		}
 	}
 	return out

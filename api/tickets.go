@@ -176,17 +176,11 @@ type ticketDetail struct {
 	WorkflowID string        `json:"workflow_id"`
 	// Process is the live state from the workflow; null when it cannot be
 	// read right now (ProcessError says why).
-	Process      *processView `json:"process"`
-	ProcessError string       `json:"process_error,omitempty"`
-	// ProcessHealth is set when the process is stuck on a failing task:
-	// the ticket and timeline are then the last recorded state.
-	ProcessHealth *processHealth     `json:"process_health,omitempty"`
-	Timeline      []models.CaseEvent `json:"timeline"`
-	Escalations   []models.CaseEvent `json:"escalations"`
-	Messages      []models.Message   `json:"messages"`
-	// AllowedActions are the actions the caller may take now (the state and
-	// the role allow them; a form may still need filling in).
-	AllowedActions []string `json:"allowed_actions"`
+	Process     *processView       `json:"process"`
+	Timeline    []models.CaseEvent `json:"timeline"`
+	Escalations []models.CaseEvent `json:"escalations"`
+	Messages    []models.Message   `json:"messages"`
+	liveFields
 }
 
 // processView is workflows.TicketView in the API's JSON style.
@@ -247,7 +241,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.CaseEvent{}, AllowedActions: []string{}}
+	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.CaseEvent{}}
 	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
 		respondError(c, s.log, err)
 		return
@@ -265,7 +259,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	if l.view != nil {
 		out.Process = viewProcess(*l.view)
 	}
-	out.ProcessError, out.ProcessHealth, out.AllowedActions = l.err, l.health, l.allowed
+	out.liveFields = l.liveFields
 	c.JSON(http.StatusOK, out)
 }
 
