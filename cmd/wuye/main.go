@@ -6,6 +6,8 @@
 //	wuye api                the HTTP API only, against a Temporal cluster
 //	wuye worker             the worker only, against a Temporal cluster
 //	wuye demo               serve, after filling an empty database with a demo estate
+//	wuye backup DIR         copy the embedded default's databases into DIR, while it runs
+//	wuye restore DIR        copy a backup from DIR into an empty data directory
 //
 // Configuration comes from environment variables; see README.md.
 package main
@@ -19,9 +21,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // time zones work on machines without tzdata
 
 	"github.com/wuye/wuye/app"
+	"github.com/wuye/wuye/backup"
 	"github.com/wuye/wuye/config"
 	"github.com/wuye/wuye/engine"
 	"github.com/wuye/wuye/engine/webui"
@@ -32,6 +36,13 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if cmd, dir, ok, err := parseBackupArgs(args); ok || err != nil {
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		return runBackup(cmd, dir, stdout, stderr)
+	}
 	mode, demo, err := parseArgs(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -71,7 +82,7 @@ func parseArgs(args []string, stderr io.Writer) (app.Mode, bool, error) {
 		case "demo":
 			demo = true
 		default:
-			return "", false, fmt.Errorf("unknown command %q: want serve, api, worker or demo", args[0])
+			return "", false, fmt.Errorf("unknown command %q: want serve, api, worker, demo, backup or restore", args[0])
 		}
 		args = args[1:]
 	}
@@ -79,7 +90,7 @@ func parseArgs(args []string, stderr io.Writer) (app.Mode, bool, error) {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&demo, "demo", demo, "fill an empty database with a demo estate, its staff and households")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: wuye [serve|api|worker|demo] [--demo]\nconfiguration: environment variables, see README.md")
+		fmt.Fprintln(stderr, "usage: wuye [serve|api|worker|demo] [--demo] | wuye backup|restore DIR\nconfiguration: environment variables, see README.md")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -89,4 +100,53 @@ func parseArgs(args []string, stderr io.Writer) (app.Mode, bool, error) {
 		return "", false, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
 	return mode, demo, nil
+}
+
+// parseBackupArgs recognises `backup DIR` and `restore DIR`; ok is false for
+// every other command.
+func parseBackupArgs(args []string) (cmd, dir string, ok bool, err error) {
+	if len(args) == 0 || (args[0] != "backup" && args[0] != "restore") {
+		return "", "", false, nil
+	}
+	if len(args) != 2 || args[1] == "" || args[1][0] == '-' {
+		return "", "", false, fmt.Errorf("usage: wuye %s DIR", args[0])
+	}
+	return args[0], args[1], true, nil
+}
+
+// runBackup backs the data directory up into dir, or restores dir into it.
+// A backup runs beside the service; a restore wants it stopped and an empty
+// data directory.
+func runBackup(cmd, dir string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(config.OSEnvironment())
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	files, err := app.StateFiles(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "wuye:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var m backup.Manifest
+	if cmd == "backup" {
+		m, err = backup.Create(ctx, dir, files, time.Now())
+	} else {
+		m, err = backup.Restore(dir, cfg.DataDir, files)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "wuye %s: %v\n", cmd, err)
+		return 1
+	}
+	verb := "backed up into"
+	if cmd == "restore" {
+		verb = "restored from"
+	}
+	for _, f := range m.Files {
+		fmt.Fprintf(stdout, "%s  %10d  %s\n", f.SHA256, f.Size, f.Name)
+	}
+	fmt.Fprintf(stdout, "%s %s (backup of %s)\n", verb, dir, m.Created.Format(time.RFC3339))
+	return 0
 }
