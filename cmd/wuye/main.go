@@ -8,6 +8,7 @@
 //	wuye demo               serve, after filling an empty database with a demo estate
 //	wuye backup DIR         copy the embedded default's databases into DIR, while it runs
 //	wuye restore DIR        copy a backup from DIR into an empty data directory
+//	wuye healthcheck        exit 0 when this container's server answers /healthz
 //
 // Configuration comes from environment variables; see README.md.
 package main
@@ -18,6 +19,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -36,6 +39,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "healthcheck" {
+		return runHealthcheck(stderr)
+	}
 	if cmd, dir, ok, err := parseBackupArgs(args); ok || err != nil {
 		if err != nil {
 			fmt.Fprintln(stderr, err)
@@ -148,5 +154,43 @@ func runBackup(cmd, dir string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s  %10d  %s\n", f.SHA256, f.Size, f.Name)
 	}
 	fmt.Fprintf(stdout, "%s %s (backup of %s)\n", verb, dir, m.Created.Format(time.RFC3339))
+	return 0
+}
+
+// runHealthcheck asks the server in this container for /healthz (the API and
+// the worker both serve it), for Docker's health check: the image has no
+// shell or curl.
+func runHealthcheck(stderr io.Writer) int {
+	cfg, err := config.Load(config.OSEnvironment())
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 2
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	url := "http://" + net.JoinHostPort(host, port) + "/healthz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 2
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "healthcheck: %s answered %d\n", url, resp.StatusCode)
+		return 1
+	}
 	return 0
 }
