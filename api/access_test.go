@@ -146,7 +146,7 @@ func ownEstateBodies(h *harness) map[string]any {
 	a := h.a
 	return map[string]any{
 		"PUT /api/v1/me/password": map[string]any{"current_password": testPassword, "new_password": testPassword},
-		"POST /api/v1/tokens":     map[string]any{"name": "监控", "staff_id": a.staff.ID},
+		"POST /api/v1/tokens":     map[string]any{"name": "监控"},
 		"POST /api/v1/staff": map[string]any{"estate_id": a.estate.ID, "username": "own-new", "name": "新员工",
 			"role": "technician", "password": "staff-password"},
 		"POST /api/v1/estates":    map[string]any{"code": "OWN", "name": "新小区"},

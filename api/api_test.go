@@ -1,13 +1,20 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/wuye/wuye/console"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/store/storetest"
@@ -131,6 +138,88 @@ func TestPhonesMaskedByRole(t *testing.T) {
 	}
 }
 
+// TestPhoneSearchOnlyForPhoneRoles: a whole number finds its resident only
+// for the roles that see phones whole; for the others the search is by name
+// alone, so that it cannot confirm a number the list masks.
+func TestPhoneSearchOnlyForPhoneRoles(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	for _, role := range models.Roles() {
+		tests := []struct {
+			give string
+			want int64
+		}{
+			{h.a.resident.Phone, 0},
+			{h.a.resident.Name, 1},
+		}
+		if slices.Contains(phoneRoles, role) {
+			tests[0].want = 1
+		}
+		for _, tt := range tests {
+			var got listBody[residentView]
+			h.wantStatus(h.do(http.MethodGet, "/api/v1/residents?q="+url.QueryEscape(tt.give), h.tokens[role], nil, &got), http.StatusOK)
+			if got.Total != tt.want {
+				t.Errorf("residents?q=%s as %s: got %d, want %d", tt.give, role, got.Total, tt.want)
+			}
+		}
+	}
+}
+
+// TestStaffPhonesMaskedByRole: a staff member's phone is whole for the roles
+// that manage staff and for the account itself, masked for everyone else,
+// wherever it shows: the account, the staff list, and the address of a
+// message sent to that staff member.
+func TestStaffPhonesMaskedByRole(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h.srv.Close()
+	h.srv = httptest.NewServer(New(Options{Store: h.store, Temporal: &fakeTemporal{}, Log: log}).Handler())
+	t.Cleanup(h.srv.Close)
+	ctx := context.Background()
+	const whole, masked = "13900001111", "139****1111"
+	phone := whole
+	tech, err := h.store.UpdateStaff(ctx, store.AllEstates(), h.a.staff.ID, store.StaffUpdate{Phone: &phone})
+	h.must(err)
+	_, _, err = h.store.ClaimMessage(ctx, &models.Message{Key: "escalate-1", EstateID: h.a.estate.ID, RecipientKind: models.RecipientStaff,
+		RecipientID: tech.ID, Channel: "log", Address: whole, Template: "ticket_escalated", Subject: "升级", Body: "工单升级", Ref: ticketRef(h.a.ticket.ID)})
+	h.must(err)
+	for _, role := range models.Roles() {
+		want := masked
+		if role == models.RoleEstateManager || role == models.RoleCompanyAdmin {
+			want = whole
+		}
+		tok := h.tokens[role]
+		var one staffView
+		h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/staff/%d", tech.ID), tok, nil, &one), http.StatusOK)
+		if one.Phone != want || one.PhoneMasked != (want == masked) {
+			t.Errorf("staff %d as %s: got phone %q (masked %v), want %q", tech.ID, role, one.Phone, one.PhoneMasked, want)
+		}
+		var list listBody[staffView]
+		h.wantStatus(h.do(http.MethodGet, "/api/v1/staff?role=technician", tok, nil, &list), http.StatusOK)
+		for _, st := range list.Items {
+			if st.ID == tech.ID && st.Phone != want {
+				t.Errorf("staff list as %s: got phone %q, want %q", role, st.Phone, want)
+			}
+		}
+		var ticket ticketDetail
+		h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", h.a.ticket.ID), tok, nil, &ticket), http.StatusOK)
+		if len(ticket.Messages) != 1 || ticket.Messages[0].Address != want {
+			t.Errorf("ticket messages as %s: got %+v, want one to %q", role, ticket.Messages, want)
+		}
+	}
+	// The account itself sees its own phone, in /me and when it signs in.
+	var in signInResponse
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": tech.Username, "password": testPassword}, &in), http.StatusCreated)
+	var me staffView
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", in.Token, nil, &me), http.StatusOK)
+	var own staffView
+	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/staff/%d", tech.ID), in.Token, nil, &own), http.StatusOK)
+	for what, got := range map[string]string{"sign-in": in.Staff.Phone, "me": me.Phone, "own account": own.Phone} {
+		if got != whole {
+			t.Errorf("%s of the account itself: got phone %q, want %q", what, got, whole)
+		}
+	}
+}
+
 func TestPolicyEditing(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *storeT) {
 		h := newHarness(t, s)
@@ -183,17 +272,140 @@ func TestStaffManagementLimits(t *testing.T) {
 
 func TestIntegrationTokens(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
-	mgr := h.tokens[models.RoleEstateManager]
+	admin, mgr := h.tokens[models.RoleCompanyAdmin], h.tokens[models.RoleEstateManager]
 	var tok createTokenResponse
-	h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "呼叫中心", "staff_id": h.a.staff.ID}, &tok), http.StatusCreated)
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", admin, map[string]any{"name": "呼叫中心", "staff_id": h.a.staff.ID}, &tok), http.StatusCreated)
 	var me models.Staff
 	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, &me), http.StatusOK)
 	if me.ID != h.a.staff.ID {
 		t.Errorf("token acts as: got staff %d, want %d", me.ID, h.a.staff.ID)
 	}
-	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "x", "staff_id": h.b.staff.ID}, nil), http.StatusBadRequest, codeInvalidInput, "staff_id")
+	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", admin, map[string]any{"name": "x", "staff_id": 999999}, nil), http.StatusBadRequest, codeInvalidInput, "staff_id")
+	h.wantError(h.do(http.MethodPost, "/api/v1/tokens", mgr, map[string]any{"name": "x", "staff_id": h.b.staff.ID}, nil), http.StatusForbidden, codeForbidden, "")
 	h.wantStatus(h.do(http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", tok.Info.ID), mgr, nil, nil), http.StatusNoContent)
 	h.wantError(h.do(http.MethodGet, "/api/v1/me", tok.Token, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+}
+
+// TestManagersManageOnlyBelowThemselves: an estate manager creates, changes,
+// resets and deactivates only accounts ranking below their own, so one
+// manager cannot make a peer who then takes the first one over; only company
+// administrators make managers or mint tokens for others, and nobody mints
+// one for an account of their rank or above but their own.
+func TestManagersManageOnlyBelowThemselves(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	admin, mgr := h.tokens[models.RoleCompanyAdmin], h.tokens[models.RoleEstateManager]
+	peer := h.addStaff("a-manager-2", models.RoleEstateManager, &h.a.estate.ID)
+	admin2 := h.addStaff("admin-2", models.RoleCompanyAdmin, nil)
+	var self, sup models.Staff
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", mgr, nil, &self), http.StatusOK)
+	var sups listBody[models.Staff]
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/staff?role=supervisor", mgr, nil, &sups), http.StatusOK)
+	if len(sups.Items) != 1 {
+		t.Fatalf("supervisors of estate A: got %d, want 1", len(sups.Items))
+	}
+	sup = sups.Items[0]
+	peerToken := models.APIToken{StaffID: peer.ID, Name: "peer", Prefix: "wyt_peer", TokenHash: "hash-peer"}
+	h.must(h.store.CreateAPIToken(context.Background(), &peerToken))
+	newStaff := func(username string, role models.Role) map[string]any {
+		return map[string]any{"estate_id": h.a.estate.ID, "username": username, "name": username, "role": role, "password": "initial-pass"}
+	}
+	staff := func(id uint64) string { return fmt.Sprintf("/api/v1/staff/%d", id) }
+	tests := []struct {
+		name, token, method, path string
+		body                      any
+		want                      int
+	}{
+		{"manager makes a manager", mgr, http.MethodPost, "/api/v1/staff", newStaff("mgr-3", models.RoleEstateManager), http.StatusForbidden},
+		{"manager makes a supervisor", mgr, http.MethodPost, "/api/v1/staff", newStaff("sup-2", models.RoleSupervisor), http.StatusCreated},
+		{"manager resets a peer's password", mgr, http.MethodPatch, staff(peer.ID), map[string]any{"password": "taken-over-1"}, http.StatusForbidden},
+		{"manager deactivates a peer", mgr, http.MethodPatch, staff(peer.ID), map[string]any{"active": false}, http.StatusForbidden},
+		{"manager renames a peer", mgr, http.MethodPatch, staff(peer.ID), map[string]any{"name": "改名"}, http.StatusForbidden},
+		{"manager promotes a technician to manager", mgr, http.MethodPatch, staff(h.a.staff.ID), map[string]any{"role": "estate_manager"}, http.StatusForbidden},
+		{"manager resets a supervisor's password", mgr, http.MethodPatch, staff(sup.ID), map[string]any{"password": "reset-by-boss"}, http.StatusOK},
+		{"manager sets their own password without the current one", mgr, http.MethodPatch, staff(self.ID), map[string]any{"password": "no-current-1"}, http.StatusBadRequest},
+		{"manager mints a token for a technician", mgr, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": h.a.staff.ID}, http.StatusForbidden},
+		{"manager mints a token for a peer", mgr, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": peer.ID}, http.StatusForbidden},
+		{"manager mints a token for themselves", mgr, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "自用"}, http.StatusCreated},
+		{"manager revokes a peer's token", mgr, http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", peerToken.ID), nil, http.StatusForbidden},
+		{"administrator makes a manager", admin, http.MethodPost, "/api/v1/staff", newStaff("mgr-4", models.RoleEstateManager), http.StatusCreated},
+		{"administrator mints a token for a manager", admin, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": peer.ID}, http.StatusCreated},
+		{"administrator mints a token for another administrator", admin, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "x", "staff_id": admin2.ID}, http.StatusForbidden},
+		{"administrator revokes a manager's token", admin, http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", peerToken.ID), nil, http.StatusNoContent},
+		{"administrator deactivates a manager", admin, http.MethodPatch, staff(peer.ID), map[string]any{"active": false}, http.StatusOK},
+	}
+	for _, tt := range tests {
+		res := h.do(tt.method, tt.path, tt.token, tt.body, nil)
+		if res.status != tt.want {
+			t.Errorf("%s (%s): got %d %s, want %d", tt.name, res.req, res.status, res.body, tt.want)
+		}
+	}
+	// The manager is still who they were: same password, still active.
+	h.signIn("a-estate_manager", testPassword)
+}
+
+// TestAPITokensAreNotPasswords: an API token, whatever its scope, never
+// mints or revokes tokens, changes a password or manages staff; a read token
+// calls only GET routes; a new password, chosen or reset by a manager, revokes
+// every token of the account.
+func TestAPITokensAreNotPasswords(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mint := func(session string, body map[string]any) string {
+		t.Helper()
+		var out createTokenResponse
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", session, body, &out), http.StatusCreated)
+		return out.Token
+	}
+	admin := h.tokens[models.RoleCompanyAdmin]
+	read, write := mint(admin, map[string]any{"name": "报表"}), mint(admin, map[string]any{"name": "缴费", "scope": "write"})
+	staffPath := fmt.Sprintf("/api/v1/staff/%d", h.a.staff.ID)
+	building := func(name string) map[string]any { return map[string]any{"estate_id": h.a.estate.ID, "name": name} }
+	tests := []struct {
+		name, token, method, path string
+		body                      any
+		want                      int
+	}{
+		{"mint a token", write, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "子令牌", "scope": "write"}, http.StatusForbidden},
+		{"mint a token for another", write, http.MethodPost, "/api/v1/tokens", map[string]any{"name": "子令牌", "staff_id": h.a.staff.ID}, http.StatusForbidden},
+		{"revoke a token", write, http.MethodDelete, fmt.Sprintf("/api/v1/tokens/%d", h.a.token.ID), nil, http.StatusForbidden},
+		{"change the password", write, http.MethodPut, "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": "taken-over-1"}, http.StatusForbidden},
+		{"add staff", write, http.MethodPost, "/api/v1/staff", map[string]any{"estate_id": h.a.estate.ID, "username": "mole", "name": "内鬼", "role": "estate_manager", "password": "mole-password"}, http.StatusForbidden},
+		{"reset a password", write, http.MethodPatch, staffPath, map[string]any{"password": "taken-over-1"}, http.StatusForbidden},
+		{"deactivate staff", write, http.MethodPatch, staffPath, map[string]any{"active": false}, http.StatusForbidden},
+		{"write with a read token", read, http.MethodPost, "/api/v1/buildings", building("8栋"), http.StatusForbidden},
+		{"read with a read token", read, http.MethodGet, "/api/v1/households", nil, http.StatusOK},
+		{"read itself with a read token", read, http.MethodGet, "/api/v1/me", nil, http.StatusOK},
+		{"write with a write token", write, http.MethodPost, "/api/v1/buildings", building("9栋"), http.StatusCreated},
+	}
+	for _, tt := range tests {
+		res := h.do(tt.method, tt.path, tt.token, tt.body, nil)
+		if res.status != tt.want {
+			t.Errorf("%s (%s): got %d %s, want %d", tt.name, res.req, res.status, res.body, tt.want)
+		}
+		if tt.want == http.StatusForbidden {
+			h.wantError(res, http.StatusForbidden, codeForbidden, "")
+		}
+	}
+	// A read token is refused by every route that is not a GET, before the
+	// route does anything.
+	ids := recordIDs(h.a)
+	for _, r := range New(Options{Store: h.store}).routes() {
+		if r.public || r.method == http.MethodGet || !slices.Contains(r.roles, models.RoleCompanyAdmin) {
+			continue
+		}
+		h.wantError(h.do(r.method, fillPath(r.path, ids[r.path]), read, nil, nil), http.StatusForbidden, codeForbidden, "")
+	}
+
+	// A password changed by its owner revokes the owner's tokens; one reset
+	// by a manager revokes the tokens of the account reset.
+	mgr := h.signIn("a-estate_manager", testPassword)
+	own := mint(mgr, map[string]any{"name": "自用", "scope": "write"})
+	techTok := mint(admin, map[string]any{"name": "维修 App", "staff_id": h.a.staff.ID, "scope": "write"})
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", own, nil, nil), http.StatusOK)
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", techTok, nil, nil), http.StatusOK)
+	h.wantStatus(h.do(http.MethodPatch, staffPath, h.tokens[models.RoleEstateManager], map[string]any{"password": "reset-by-boss"}, nil), http.StatusOK)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", techTok, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
+	h.wantStatus(h.do(http.MethodPut, "/api/v1/me/password", mgr, map[string]string{"current_password": testPassword, "new_password": "new-manager-pass"}, nil), http.StatusNoContent)
+	h.wantError(h.do(http.MethodGet, "/api/v1/me", own, nil, nil), http.StatusUnauthorized, codeUnauthorized, "")
 }
 
 func TestCookieSessionRefusesCrossSiteWrites(t *testing.T) {
@@ -310,4 +522,44 @@ func TestOneTimePasswordMustBeChanged(t *testing.T) {
 	h.wantStatus(h.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "one-time-pass", "new_password": "my-own-pass"}, nil), http.StatusNoContent)
 	tok = h.signIn("fresh", "my-own-pass")
 	h.wantStatus(h.do(http.MethodGet, "/api/v1/households", tok, nil, nil), http.StatusOK)
+}
+
+// TestResponseHeaders: every answer says nosniff; every API answer, the
+// owner file first of all, says no-store (personal data stays out of caches),
+// errors included; the console's files keep their own caching.
+func TestResponseHeaders(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	srv := New(Options{Store: h.store, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	console.Register(srv.Engine())
+	h.srv.Close()
+	h.srv = httptest.NewServer(srv.Handler())
+	t.Cleanup(h.srv.Close)
+	tok := h.tokens[models.RoleCustomerService]
+	tests := []struct {
+		method, path, token string
+		body                any
+		wantStatus          int
+		wantCache           string
+	}{
+		{http.MethodGet, fmt.Sprintf("/api/v1/residents/%d", h.a.resident.ID), tok, nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/api/v1/residents", tok, nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/api/v1/me", tok, nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/api/v1/me", "", nil, http.StatusUnauthorized, "no-store"},
+		{http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": "a-technician", "password": "wrong-password"}, http.StatusUnauthorized, "no-store"},
+		{http.MethodGet, "/api/v1/nowhere", tok, nil, http.StatusNotFound, "no-store"},
+		{http.MethodGet, "/api/v1/openapi.json", "", nil, http.StatusOK, "no-store"},
+		{http.MethodGet, "/healthz", "", nil, http.StatusOK, ""},
+		{http.MethodGet, "/console/", "", nil, http.StatusOK, "no-cache"},
+		{http.MethodGet, "/console/js/app.js", "", nil, http.StatusOK, "no-cache"},
+	}
+	for _, tt := range tests {
+		res := h.do(tt.method, tt.path, tt.token, tt.body, nil)
+		h.wantStatus(res, tt.wantStatus)
+		if got := res.header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("%s: got X-Content-Type-Options %q, want nosniff", res.req, got)
+		}
+		if got := res.header.Get("Cache-Control"); got != tt.wantCache {
+			t.Errorf("%s: got Cache-Control %q, want %q", res.req, got, tt.wantCache)
+		}
+	}
 }

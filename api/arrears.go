@@ -280,7 +280,7 @@ func (s *Server) getArrears(c *gin.Context) {
 			respondError(c, s.log, err)
 			return
 		}
-		out.Messages = msgs.Items
+		out.Messages = p.viewMessages(msgs.Items)
 		if cs.Stage != models.StageClosed {
 			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()

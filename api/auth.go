@@ -3,9 +3,11 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +26,8 @@ type principal struct {
 	Staff models.Staff
 	// viaCookie marks a browser session, which needs CSRF protection.
 	viaCookie bool
+	// token is the API token the request came with; nil for a session.
+	token *models.APIToken
 }
 
 // scope is the set of estates the caller may see.
@@ -52,11 +56,20 @@ func caller(c *gin.Context) principal {
 	return p.(principal)
 }
 
+// Messages of the refusals of API tokens.
+const (
+	msgTokenNotForAccounts = "an API token may not manage accounts or tokens; sign in with a password"
+	msgTokenReadOnly       = "this API token may only read"
+)
+
 // authenticate resolves the session cookie or bearer token into a principal
 // and checks the route's roles: 401 without valid credentials, 403 for a role
 // the route does not admit, and 403 password_change_required for an account
 // still on its one-time password, except on the routes that let it change it.
-func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gin.HandlerFunc {
+// An API token gets 403 on the routes for people only and, read-scoped, on
+// every route but GET.
+func (s *Server) authenticate(r route) gin.HandlerFunc {
+	roles, beforePasswordChange := r.roles, r.beforePasswordChange
 	return func(c *gin.Context) {
 		token, viaCookie := bearer(c)
 		if token == "" {
@@ -66,10 +79,13 @@ func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gi
 		ctx := c.Request.Context()
 		var (
 			st  models.Staff
+			tok *models.APIToken
 			err error
 		)
 		if strings.HasPrefix(token, auth.APITokenPrefix) {
-			st, err = s.store.TokenStaff(ctx, auth.Digest(token))
+			var t models.APIToken
+			st, t, err = s.store.TokenStaff(ctx, auth.Digest(token))
+			tok = &t
 		} else {
 			st, err = s.store.SessionStaff(ctx, auth.Digest(token))
 		}
@@ -81,7 +97,7 @@ func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gi
 			respondError(c, s.log, err)
 			return
 		}
-		p := principal{Staff: st, viaCookie: viaCookie}
+		p := principal{Staff: st, viaCookie: viaCookie, token: tok}
 		if viaCookie && !sameOrigin(c.Request) {
 			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: "cross-site request refused"}})
 			return
@@ -93,6 +109,14 @@ func (s *Server) authenticate(roles []models.Role, beforePasswordChange bool) gi
 		}
 		if !p.is(roles...) {
 			respondError(c, s.log, models.ErrForbidden)
+			return
+		}
+		if p.token != nil && r.peopleOnly {
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: msgTokenNotForAccounts}})
+			return
+		}
+		if p.token != nil && p.token.Scope != models.ScopeWrite && r.method != http.MethodGet {
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: msgTokenReadOnly}})
 			return
 		}
 		c.Set(principalKey, p)
@@ -145,24 +169,48 @@ type signInResponse struct {
 
 // signIn checks a username and password and opens a session, returned both
 // as a bearer token and as an HttpOnly cookie.
+//
+// Failed sign-ins are throttled per username and per client address
+// (models.SignInKey.Throttle): past a few failures each one locks the key for
+// an exponentially growing time, and while either key is locked every
+// attempt, the right password included, gets 429 too_many_attempts with
+// Retry-After, before any password is checked. An unknown username is
+// counted and locked exactly like a known one, so neither answer tells
+// whether the account exists. A success clears the username's failures (not
+// the address's). The counts live in the database, shared by every replica.
 func (s *Server) signIn(c *gin.Context) {
 	var in signInRequest
 	if !s.bindJSON(c, &in) {
 		return
 	}
 	ctx := c.Request.Context()
+	now := s.now()
+	keys := []models.SignInKey{models.AccountKey(in.Username), models.AddressKey(c.ClientIP())}
+	until, err := s.store.SignInLockedUntil(ctx, now, keys...)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	if !until.IsZero() {
+		s.tooManyAttempts(c, until.Sub(now))
+		return
+	}
 	st, err := s.store.StaffByUsername(ctx, in.Username)
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		auth.BurnPasswordCheck(in.Password)
-		s.badCredentials(c)
+		s.signInFailed(c, now, keys)
 		return
 	case err != nil:
 		respondError(c, s.log, err)
 		return
 	}
 	if !auth.CheckPassword(st.PasswordHash, in.Password) || !st.Active {
-		s.badCredentials(c)
+		s.signInFailed(c, now, keys)
+		return
+	}
+	if err := s.store.ClearSignInFailures(ctx, keys[0]); err != nil {
+		respondError(c, s.log, err)
 		return
 	}
 	token, digest, err := auth.NewToken(auth.SessionPrefix)
@@ -180,11 +228,33 @@ func (s *Server) signIn(c *gin.Context) {
 		Name: sessionCookie, Value: token, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,
 	})
-	c.JSON(http.StatusCreated, signInResponse{Token: token, ExpiresAt: expires.UTC(), Staff: viewStaff(st)})
+	c.JSON(http.StatusCreated, signInResponse{Token: token, ExpiresAt: expires.UTC(), Staff: viewStaff(st, true)})
 }
 
-func (s *Server) badCredentials(c *gin.Context) {
+// signInFailed counts a failed sign-in against each key, logs and counts
+// every lock it sets (never the password), and answers 401.
+func (s *Server) signInFailed(c *gin.Context, now time.Time, keys []models.SignInKey) {
+	ctx := c.Request.Context()
+	for _, k := range keys {
+		f, err := s.store.RecordSignInFailure(ctx, k, now)
+		if err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+		if f.LockedUntil != nil {
+			s.log.WarnContext(ctx, "sign-in locked", "kind", k.Kind, "key", k.Key, "failures", f.Failures,
+				"locked_for", f.LockedUntil.Sub(now))
+			s.signInLockouts.WithLabelValues(k.Kind).Inc()
+		}
+	}
 	c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "wrong username or password"}})
+}
+
+// tooManyAttempts answers 429 with the whole seconds left in Retry-After.
+func (s *Server) tooManyAttempts(c *gin.Context, left time.Duration) {
+	c.Header("Retry-After", strconv.FormatInt(int64(max(math.Ceil(left.Seconds()), 1)), 10))
+	c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: codeTooManyAttempts,
+		Message: "too many failed sign-ins; try again later"}})
 }
 
 // signOut ends the caller's session.
@@ -200,7 +270,7 @@ func (s *Server) signOut(c *gin.Context) {
 
 // me is the signed-in account.
 func (s *Server) me(c *gin.Context) {
-	c.JSON(http.StatusOK, viewStaff(caller(c).Staff))
+	c.JSON(http.StatusOK, viewStaff(caller(c).Staff, true))
 }
 
 type changePasswordRequest struct {
@@ -209,7 +279,8 @@ type changePasswordRequest struct {
 }
 
 // changePassword sets a new password for the caller. Every session of the
-// account ends, this one included: the caller signs in again with it.
+// account ends, this one included: the caller signs in again with it; every
+// API token of the account is revoked.
 func (s *Server) changePassword(c *gin.Context) {
 	var in changePasswordRequest
 	if !s.bindJSON(c, &in) {
@@ -240,6 +311,8 @@ func (s *Server) changePassword(c *gin.Context) {
 
 type createTokenRequest struct {
 	Name string `json:"name" validate:"required,max=100"`
+	// Scope is read (GET routes only, the default) or write.
+	Scope models.TokenScope `json:"scope" validate:"omitempty,oneof=read write"`
 	// StaffID is the account the token acts as; empty means the caller.
 	StaffID   uint64     `json:"staff_id"`
 	ExpiresAt *time.Time `json:"expires_at"`
@@ -250,8 +323,10 @@ type createTokenResponse struct {
 	Info  models.APIToken `json:"info"`
 }
 
-// createToken issues an integration token. Managers issue tokens for
-// accounts of their estate; the token itself is shown once.
+// createToken issues an integration token; the token itself is shown once.
+// Managers issue tokens for themselves; company administrators also for
+// accounts ranking below their own. Only a person signed in with a password
+// issues tokens (the route is peopleOnly), so no token descends from another.
 func (s *Server) createToken(c *gin.Context) {
 	var in createTokenRequest
 	if !s.bindJSON(c, &in) {
@@ -261,6 +336,10 @@ func (s *Server) createToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	owner := p.Staff
 	if in.StaffID != 0 && in.StaffID != p.Staff.ID {
+		if !p.is(models.RoleCompanyAdmin) {
+			respondError(c, s.log, models.ErrForbidden)
+			return
+		}
 		st, err := s.store.StaffMember(ctx, p.scope(), in.StaffID)
 		if errors.Is(err, models.ErrNotFound) {
 			err = models.Invalid("staff_id", "no staff %d", in.StaffID)
@@ -269,7 +348,7 @@ func (s *Server) createToken(c *gin.Context) {
 			respondError(c, s.log, err)
 			return
 		}
-		if st.Role == models.RoleCompanyAdmin && !p.is(models.RoleCompanyAdmin) {
+		if !p.Staff.Role.Outranks(st.Role) {
 			respondError(c, s.log, models.ErrForbidden)
 			return
 		}
@@ -284,12 +363,15 @@ func (s *Server) createToken(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	t := models.APIToken{StaffID: owner.ID, Name: in.Name, Prefix: token[:8], TokenHash: digest, ExpiresAt: in.ExpiresAt}
+	if in.Scope == "" {
+		in.Scope = models.ScopeRead
+	}
+	t := models.APIToken{StaffID: owner.ID, Name: in.Name, Prefix: token[:8], Scope: in.Scope, TokenHash: digest, ExpiresAt: in.ExpiresAt}
 	if err := s.store.CreateAPIToken(ctx, &t); err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	s.log.InfoContext(ctx, "API token issued", "token_id", t.ID, "staff_id", owner.ID, "by", p.Staff.ID)
+	s.log.InfoContext(ctx, "API token issued", "token_id", t.ID, "staff_id", owner.ID, "scope", t.Scope, "by", p.Staff.ID)
 	c.JSON(http.StatusCreated, createTokenResponse{Token: token, Info: t})
 }
 
@@ -309,15 +391,32 @@ func (s *Server) listTokens(c *gin.Context) {
 	c.JSON(http.StatusOK, listResponse(l, page, same[models.APIToken]))
 }
 
-// revokeToken revokes a token at once.
+// revokeToken revokes a token at once: one of the caller's own, or of an
+// account the caller manages.
 func (s *Server) revokeToken(c *gin.Context) {
+	p := caller(c)
+	ctx := c.Request.Context()
 	id, err := pathID(c, "id")
+	var (
+		t     models.APIToken
+		owner models.Staff
+	)
 	if err == nil {
-		err = s.store.RevokeAPIToken(c.Request.Context(), caller(c).scope(), id)
+		t, err = s.store.APIToken(ctx, p.scope(), id)
+	}
+	if err == nil {
+		owner, err = s.store.StaffMember(ctx, p.scope(), t.StaffID)
+	}
+	if err == nil && owner.ID != p.Staff.ID && !p.manages(owner.Role) {
+		err = models.ErrForbidden
+	}
+	if err == nil {
+		err = s.store.RevokeAPIToken(ctx, p.scope(), id)
 	}
 	if err != nil {
 		respondError(c, s.log, fmt.Errorf("revoke token: %w", err))
 		return
 	}
+	s.log.InfoContext(ctx, "API token revoked", "token_id", id, "staff_id", owner.ID, "by", p.Staff.ID)
 	c.Status(http.StatusNoContent)
 }

@@ -25,9 +25,12 @@ const (
 	// codePasswordChange: the account must change its one-time password
 	// before anything else.
 	codePasswordChange = "password_change_required"
-	codeNotFound       = "not_found"
-	codeConflict       = "conflict"
-	codeInvalidState   = "invalid_state"
+	// codeTooManyAttempts: sign-in is locked for a while after repeated
+	// failures (429 with Retry-After).
+	codeTooManyAttempts = "too_many_attempts"
+	codeNotFound        = "not_found"
+	codeConflict        = "conflict"
+	codeInvalidState    = "invalid_state"
 	// codeKeyReused: an Idempotency-Key already used with another request.
 	codeKeyReused   = "idempotency_key_reused"
 	codeUnavailable = "unavailable"

@@ -123,6 +123,7 @@ func (h *harness) must(err error) {
 // response is a finished request.
 type response struct {
 	status int
+	header http.Header
 	body   []byte
 	req    string
 }
@@ -159,7 +160,7 @@ func (h *harness) do(method, path, token string, body any, out any) response {
 			h.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
 		}
 	}
-	return response{status: resp.StatusCode, body: raw, req: method + " " + path}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw, req: method + " " + path}
 }
 
 func (h *harness) wantStatus(r response, want int) {

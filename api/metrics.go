@@ -14,9 +14,10 @@ import (
 
 // metricsRoutes serves Prometheus metrics: the Go runtime (go_goroutines,
 // memory), the process (process_resident_memory_bytes, open files), the
-// database pool and its errors in this process (wuye_db_errors_total), and
-// the service's records counted in the database at each scrape, so they
-// survive restarts and agree across API replicas.
+// database pool and its errors in this process (wuye_db_errors_total), the
+// service's records counted in the database at each scrape, so they survive
+// restarts and agree across API replicas; and the sign-in locks this process
+// set (wuye_sign_in_lockouts_total, per replica: sum them across instances).
 //
 // The route is for company administrators only: the counts are the whole
 // company's business volume, every estate at once. Prometheus scrapes it
@@ -37,7 +38,7 @@ func (s *Server) metricsRoutes() []route {
 // deploy/grafana use only these names and Temporal's (api/deploy_test.go).
 func (s *Server) metricsCollectors() []prometheus.Collector {
 	cs := []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&recordCollector{s: s}}
+		&recordCollector{s: s}, s.signInLockouts}
 	if s.store != nil {
 		if db, err := s.store.SQL(); err == nil {
 			cs = append(cs, collectors.NewDBStatsCollector(db, s.store.Driver()))

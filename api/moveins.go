@@ -206,7 +206,7 @@ func (s *Server) getFollowUp(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	out.Messages = msgs.Items
+	out.Messages = p.viewMessages(msgs.Items)
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var v workflows.FollowUpView

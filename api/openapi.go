@@ -73,6 +73,15 @@ func (s *Server) openAPIDocument() map[string]any {
 				roles[i] = string(role)
 			}
 			op["x-roles"] = roles
+			// x-api-tokens: which integration tokens may call it.
+			switch {
+			case r.peopleOnly:
+				op["x-api-tokens"] = "none"
+			case r.method == http.MethodGet:
+				op["x-api-tokens"] = "read, write"
+			default:
+				op["x-api-tokens"] = "write"
+			}
 			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"cookie": []string{}}}
 		}
 		paths[p][strings.ToLower(r.method)] = op
@@ -89,7 +98,7 @@ func (s *Server) openAPIDocument() map[string]any {
 		"components": map[string]any{
 			"schemas": g.defs,
 			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "a session token from POST /api/v1/sessions, or an integration token"},
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "a session token from POST /api/v1/sessions, or an integration token (scope read: GET routes only; scope write: every route but those for people, see x-api-tokens)"},
 				"cookie": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
 			},
 		},

@@ -134,10 +134,13 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 	return out, nil
 }
 
-// listResidents always masks phones.
+// listResidents always masks phones. q matches names, and whole phone
+// numbers only for the roles that see phones: for the others a number finds
+// nobody, so that a search cannot confirm a number the list masks.
 func (s *Server) listResidents(c *gin.Context) {
 	q := query{c: c}
-	f := store.ResidentFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), Query: q.search("q", 50)}
+	f := store.ResidentFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), Query: q.search("q", 50),
+		MatchPhone: caller(c).is(phoneRoles...)}
 	serveList(s, c, &q, f, s.store.Residents, maskedResident)
 }
 

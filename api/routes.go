@@ -27,6 +27,10 @@ type route struct {
 	// beforePasswordChange: an account that must change its one-time
 	// password may still call it (reading itself, changing it, signing out).
 	beforePasswordChange bool
+	// peopleOnly: a person signed in with a password may call it, an API
+	// token never (403): minting and revoking tokens, changing a password,
+	// adding and changing staff.
+	peopleOnly bool
 }
 
 // param is a query parameter.
@@ -60,15 +64,15 @@ func (s *Server) accountRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/sessions", summary: "Sign in with username and password", tag: "accounts", public: true, handler: s.signIn, body: signInRequest{}, resp: signInResponse{}, status: http.StatusCreated},
 		{method: http.MethodDelete, path: "/api/v1/sessions/current", summary: "Sign out", tag: "accounts", roles: everyRole, handler: s.signOut, status: http.StatusNoContent, beforePasswordChange: true},
 		{method: http.MethodGet, path: "/api/v1/me", summary: "The signed-in account", tag: "accounts", roles: everyRole, handler: s.me, resp: staffView{}, status: http.StatusOK, beforePasswordChange: true},
-		{method: http.MethodPut, path: "/api/v1/me/password", summary: "Change the signed-in account's password", tag: "accounts", roles: everyRole, handler: s.changePassword, body: changePasswordRequest{}, status: http.StatusNoContent, beforePasswordChange: true},
+		{method: http.MethodPut, path: "/api/v1/me/password", summary: "Change the signed-in account's password", tag: "accounts", roles: everyRole, handler: s.changePassword, body: changePasswordRequest{}, status: http.StatusNoContent, beforePasswordChange: true, peopleOnly: true},
 		{method: http.MethodGet, path: "/api/v1/tokens", summary: "Integration tokens of the accounts you manage", tag: "accounts", roles: managers, handler: s.listTokens, resp: listBody[models.APIToken]{}, status: http.StatusOK, query: params(param{"staff_id", "integer", "only this account's tokens"})},
-		{method: http.MethodPost, path: "/api/v1/tokens", summary: "Issue an integration token (shown once)", tag: "accounts", roles: managers, handler: s.createToken, body: createTokenRequest{}, resp: createTokenResponse{}, status: http.StatusCreated},
-		{method: http.MethodDelete, path: "/api/v1/tokens/:id", summary: "Revoke an integration token", tag: "accounts", roles: managers, handler: s.revokeToken, status: http.StatusNoContent, scoped: true},
-		{method: http.MethodGet, path: "/api/v1/staff", summary: "Staff accounts", tag: "accounts", roles: everyRole, handler: s.listStaff, resp: listBody[staffView]{}, status: http.StatusOK,
+		{method: http.MethodPost, path: "/api/v1/tokens", summary: "Issue an integration token (shown once)", tag: "accounts", roles: managers, handler: s.createToken, body: createTokenRequest{}, resp: createTokenResponse{}, status: http.StatusCreated, peopleOnly: true},
+		{method: http.MethodDelete, path: "/api/v1/tokens/:id", summary: "Revoke an integration token", tag: "accounts", roles: managers, handler: s.revokeToken, status: http.StatusNoContent, scoped: true, peopleOnly: true},
+		{method: http.MethodGet, path: "/api/v1/staff", summary: "Staff accounts (phones whole for managers, masked for others)", tag: "accounts", roles: everyRole, handler: s.listStaff, resp: listBody[staffView]{}, status: http.StatusOK,
 			query: params(estateQ, param{"role", "string", "only this role"}, param{"active", "boolean", "only active or inactive accounts"})},
-		{method: http.MethodPost, path: "/api/v1/staff", summary: "Add a staff account", tag: "accounts", roles: managers, handler: s.createStaff, body: staffRequest{}, resp: staffView{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/staff", summary: "Add a staff account", tag: "accounts", roles: managers, handler: s.createStaff, body: staffRequest{}, resp: staffView{}, status: http.StatusCreated, peopleOnly: true},
 		{method: http.MethodGet, path: "/api/v1/staff/:id", summary: "One staff account", tag: "accounts", roles: everyRole, handler: s.getStaff, resp: staffView{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPatch, path: "/api/v1/staff/:id", summary: "Change, deactivate or reset the password of a staff account", tag: "accounts", roles: managers, handler: s.updateStaff, body: staffPatch{}, resp: staffView{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPatch, path: "/api/v1/staff/:id", summary: "Change, deactivate or reset the password of a staff account", tag: "accounts", roles: managers, handler: s.updateStaff, body: staffPatch{}, resp: staffView{}, status: http.StatusOK, scoped: true, peopleOnly: true},
 	}
 }
 
@@ -97,7 +101,7 @@ func (s *Server) placeRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/households", summary: "Register a household in a unit", tag: "places", roles: deskRoles, handler: s.createHousehold, body: householdRequest{}, resp: models.Household{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/households/:id", summary: "One household", tag: "places", roles: everyRole, handler: s.getHousehold, resp: models.Household{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodGet, path: "/api/v1/residents", summary: "Residents (phones masked)", tag: "residents", roles: everyRole, handler: s.listResidents, resp: listBody[residentView]{}, status: http.StatusOK,
-			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"q", "string", "name, or a whole phone number"})},
+			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"q", "string", "name, or a whole phone number for the roles that see phones whole"})},
 		{method: http.MethodPost, path: "/api/v1/residents", summary: "Add a resident to a household", tag: "residents", roles: deskRoles, handler: s.createResident, body: residentRequest{}, resp: residentView{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/residents/:id", summary: "The owner file (业主档案): the resident (phone whole for roles that call residents), household and address, service needs, move-in, follow-ups with visit records, tickets, messages, bills", tag: "residents", roles: everyRole, handler: s.getResident, resp: ownerFile{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPatch, path: "/api/v1/residents/:id", summary: "Change a resident's name, phone or role", tag: "residents", roles: deskRoles, handler: s.updateResident, body: residentPatch{}, resp: residentView{}, status: http.StatusOK, scoped: true},

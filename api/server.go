@@ -8,10 +8,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
@@ -36,6 +38,13 @@ type Options struct {
 	// Links checks the signed links residents answer through; nil turns
 	// their pages off (404).
 	Links *auth.Links
+	// Codec is the payload codec's HTTP handler, served at CodecPath to
+	// administrators (nil: no codec server).
+	Codec http.Handler
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For names the client; nil trusts none, and the
+	// client's address is the connection's peer.
+	TrustedProxies []string
 }
 
 // Server holds the API's dependencies and its router.
@@ -52,6 +61,9 @@ type Server struct {
 	links         *auth.Links
 	validate      *validator.Validate
 	engine        *gin.Engine
+	// signInLockouts counts the sign-in locks this process set, by key kind
+	// (account, address); served at /metrics. Each replica counts its own.
+	signInLockouts *prometheus.CounterVec
 }
 
 // New builds the API.
@@ -60,6 +72,9 @@ func New(opts Options) *Server {
 		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
 		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
 		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, validate: newValidator(),
+		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
+			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
+			[]string{"kind"}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -76,7 +91,13 @@ func New(opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	e.Use(s.recover, s.accessLog)
+	// Gin trusts every X-Forwarded-For by default, which would let any
+	// client choose the address its failed sign-ins are counted against.
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies: none trusted", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
+	e.Use(s.recover, s.accessLog, noSniffNoStore)
 	e.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such route"}})
 	})
@@ -86,9 +107,12 @@ func New(opts Options) *Server {
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
 		if !r.public {
-			handlers = append(handlers, s.authenticate(r.roles, r.beforePasswordChange))
+			handlers = append(handlers, s.authenticate(r))
 		}
 		e.Handle(r.method, r.path, append(handlers, r.handler)...)
+	}
+	if opts.Codec != nil {
+		s.registerCodec(e, opts.Codec)
 	}
 	s.engine = e
 	return s
@@ -108,6 +132,19 @@ func (s *Server) recover(c *gin.Context) {
 			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: codeInternal, Message: "internal error"}})
 		}
 	}()
+	c.Next()
+}
+
+// noSniffNoStore sets the headers every answer needs: nosniff everywhere, so
+// that no browser reads a JSON body or an embedded file as another type, and
+// no-store on the API, whose answers carry personal data (residents' phones,
+// owner files) that must not stay in a browser's or a proxy's cache. The
+// console's files set their own Cache-Control (they may be cached).
+func noSniffNoStore(c *gin.Context) {
+	c.Header("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.Header("Cache-Control", "no-store")
+	}
 	c.Next()
 }
 

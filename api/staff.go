@@ -10,10 +10,39 @@ import (
 	"github.com/wuye/wuye/store"
 )
 
-// staffView is an account as the API shows it (never its password hash).
-type staffView = models.Staff
+// staffView is an account as the API shows it: never its password hash, and
+// its phone masked (138****5678) unless the caller may see it whole.
+type staffView struct {
+	models.Staff
+	PhoneMasked bool `json:"phone_masked"`
+}
 
-func viewStaff(st models.Staff) staffView { return st }
+func viewStaff(st models.Staff, reveal bool) staffView {
+	if !reveal && st.Phone != "" {
+		st.Phone = models.MaskPhone(st.Phone)
+	}
+	return staffView{Staff: st, PhoneMasked: !reveal}
+}
+
+// seesStaffPhone reports whether the caller sees st's phone whole: the roles
+// that manage staff do, and everyone sees their own.
+func (p principal) seesStaffPhone(st models.Staff) bool {
+	return p.is(managers...) || p.Staff.ID == st.ID
+}
+
+// viewStaff is st as the caller may see it.
+func (p principal) viewStaff(st models.Staff) staffView { return viewStaff(st, p.seesStaffPhone(st)) }
+
+// viewMessages masks the addresses of messages sent to staff (their phones)
+// as viewStaff masks their accounts; residents' addresses are stored masked.
+func (p principal) viewMessages(ms []models.Message) []models.Message {
+	for i, m := range ms {
+		if m.RecipientKind == models.RecipientStaff && !p.is(managers...) && m.RecipientID != p.Staff.ID && m.Address != "" {
+			ms[i].Address = models.MaskPhone(m.Address)
+		}
+	}
+	return ms
+}
 
 type staffRequest struct {
 	// EstateID is required except for company-level accounts, which only a
@@ -26,15 +55,23 @@ type staffRequest struct {
 	Password string      `json:"password" validate:"required,min=8,max=72"`
 }
 
+// manages reports whether the caller may create, change, reset the password
+// of or deactivate an account of role r (the scope checks the estate):
+// company administrators manage every account, anyone else only the roles
+// ranking below their own (models.Role.Rank).
+func (p principal) manages(r models.Role) bool {
+	return p.is(models.RoleCompanyAdmin) || p.Staff.Role.Outranks(r)
+}
+
 // createStaff adds an account. Estate managers add accounts to their own
-// estate and never company administrators.
+// estate, of the roles ranking below theirs.
 func (s *Server) createStaff(c *gin.Context) {
 	var in staffRequest
 	if !s.bindJSON(c, &in) {
 		return
 	}
 	p := caller(c)
-	if in.Role == models.RoleCompanyAdmin && !p.is(models.RoleCompanyAdmin) {
+	if !p.manages(in.Role) {
 		respondError(c, s.log, models.ErrForbidden)
 		return
 	}
@@ -59,7 +96,7 @@ func (s *Server) createStaff(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(c.Request.Context(), "staff created", "staff_id", st.ID, "role", st.Role, "by", p.Staff.ID)
-	c.JSON(http.StatusCreated, viewStaff(st))
+	c.JSON(http.StatusCreated, p.viewStaff(st))
 }
 
 func (s *Server) getStaff(c *gin.Context) {
@@ -67,7 +104,7 @@ func (s *Server) getStaff(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, viewStaff(st))
+	c.JSON(http.StatusOK, caller(c).viewStaff(st))
 }
 
 func (s *Server) listStaff(c *gin.Context) {
@@ -77,7 +114,7 @@ func (s *Server) listStaff(c *gin.Context) {
 		roles = append(roles, string(r))
 	}
 	f := store.StaffFilter{EstateID: q.uint("estate_id"), Role: models.Role(q.oneOf("role", roles...)), Active: q.bool("active")}
-	serveList(s, c, &q, f, s.store.Staff, viewStaff)
+	serveList(s, c, &q, f, s.store.Staff, caller(c).viewStaff)
 }
 
 type staffPatch struct {
@@ -90,8 +127,10 @@ type staffPatch struct {
 	Password *string `json:"password" validate:"omitempty,min=8,max=72"`
 }
 
-// updateStaff changes an account. Nobody changes their own role or
-// deactivates themselves, so an estate cannot lose its last manager by a slip.
+// updateStaff changes an account. Estate managers change accounts ranking
+// below their own and give only such roles. Nobody changes their own role or
+// deactivates themselves, so an estate cannot lose its last manager by a slip,
+// nor sets their own password here: PUT /me/password asks for the current one.
 func (s *Server) updateStaff(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -109,12 +148,17 @@ func (s *Server) updateStaff(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	if !p.is(models.RoleCompanyAdmin) && (target.Role == models.RoleCompanyAdmin || (in.Role != nil && *in.Role == models.RoleCompanyAdmin)) {
+	self := id == p.Staff.ID
+	if (!self && !p.manages(target.Role)) || (in.Role != nil && *in.Role != target.Role && !p.manages(*in.Role)) {
 		respondError(c, s.log, models.ErrForbidden)
 		return
 	}
-	if id == p.Staff.ID && ((in.Role != nil && *in.Role != p.Staff.Role) || (in.Active != nil && !*in.Active)) {
+	if self && ((in.Role != nil && *in.Role != p.Staff.Role) || (in.Active != nil && !*in.Active)) {
 		respondError(c, s.log, models.Invalid("role", "you cannot change your own role or deactivate yourself"))
+		return
+	}
+	if self && in.Password != nil {
+		respondError(c, s.log, models.Invalid("password", "change your own password with PUT /api/v1/me/password"))
 		return
 	}
 	if in.Phone != nil && *in.Phone != "" {
@@ -139,5 +183,5 @@ func (s *Server) updateStaff(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(ctx, "staff updated", "staff_id", id, "by", p.Staff.ID)
-	c.JSON(http.StatusOK, viewStaff(st))
+	c.JSON(http.StatusOK, p.viewStaff(st))
 }

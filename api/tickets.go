@@ -265,7 +265,7 @@ func (s *Server) getTicket(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	out.Messages = msgs.Items
+	out.Messages = p.viewMessages(msgs.Items)
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if v, err := s.ticketState(qctx, t.ID); err != nil {

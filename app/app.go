@@ -11,14 +11,17 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/wuye/wuye/api"
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/codec"
 	"github.com/wuye/wuye/config"
 	"github.com/wuye/wuye/console"
 	"github.com/wuye/wuye/engine"
@@ -64,6 +67,7 @@ type App struct {
 	engine   *engine.Server
 	Temporal client.Client
 	links    *auth.Links
+	codec    *codec.Codec
 	worker   sdkworker.Worker
 	http     *http.Server
 	listener net.Listener
@@ -93,6 +97,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (a *App, err er
 	}()
 
 	if a.links, err = residentLinks(cfg); err != nil {
+		return nil, err
+	}
+	if a.codec, err = payloadCodec(cfg); err != nil {
 		return nil, err
 	}
 	if err := a.openStore(ctx, opts); err != nil {
@@ -147,11 +154,13 @@ func (a *App) openStore(ctx context.Context, opts Options) error {
 func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 	copts := a.cfg.Temporal
 	copts.Logger = sdklog.NewStructuredLogger(a.log.With("component", "temporal-sdk"))
+	copts.DataConverter, copts.FailureConverter = a.codec.DataConverter(), a.codec.FailureConverter()
 	if a.cfg.EmbeddedTemporal() {
 		srv, err := engine.Start(ctx, engine.Options{
 			DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace,
 			FrontendPort: a.cfg.EmbeddedTemporalPort, UIPort: a.cfg.EmbeddedUIPort,
-			UI: opts.UI, SearchAttributes: engine.DefaultSearchAttributes(), Logger: a.log,
+			UI: opts.UI, CodecEndpoint: strings.TrimSuffix(a.cfg.PublicURL, "/") + api.CodecPath,
+			SearchAttributes: engine.DefaultSearchAttributes(), Logger: a.log,
 		})
 		if err != nil {
 			return fmt.Errorf("start embedded Temporal: %w", err)
@@ -216,6 +225,8 @@ func (a *App) serveHTTP(opts Options) error {
 			Store: a.Store, Temporal: a.Temporal, Log: a.log, Now: opts.Now,
 			SessionTTL: a.cfg.SessionTTL, SecureCookies: a.cfg.SecureCookies, DefaultTimeZone: a.cfg.TimeZone,
 			TemporalUIURL: a.temporalUIURL(), Namespace: a.cfg.TemporalNamespace, Links: a.links,
+			Codec:          converter.NewPayloadCodecHTTPHandler(a.codec),
+			TrustedProxies: a.cfg.TrustedProxies,
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()

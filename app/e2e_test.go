@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,6 +24,8 @@ func testConfig(t *testing.T, dataDir string) config.Config {
 	cfg, err := config.Load(config.Environment{
 		"WUYE_DATA_DIR": dataDir, "WUYE_HTTP_ADDR": "127.0.0.1:0", "WUYE_ADMIN_PASSWORD": e2ePassword,
 		"WUYE_TEMPORAL_UI_PORT": "0", "WUYE_LOG_LEVEL": "warn",
+		// The replay test opens the histories these tests record with it.
+		"WUYE_PAYLOAD_KEYS_FILE": filepath.Join("..", "workflows", "testdata", "payload_keys"),
 	})
 	if err != nil {
 		t.Fatal(err)

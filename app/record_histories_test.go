@@ -67,6 +67,10 @@ func historyScenarios() []historyScenario {
 		{"followup_visit_ticket_v1", recordFollowUpVisitTicketV1},
 		{"collection_repeat_bill_v1", recordCollectionRepeatBillV1},
 		{"collection_nothing_owed_v1", recordCollectionNothingOwedV1},
+		// Recorded with every payload sealed (package codec, the test key
+		// in workflows/testdata/payload_keys).
+		{"ticket_critical_repair_sealed", recordCriticalRepair},
+		{"followup_visit_ticket_sealed", recordFollowUpVisitTicketV1},
 	}
 }
 

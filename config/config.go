@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/contrib/envconfig"
 
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/codec"
 	"github.com/wuye/wuye/notify"
 )
 
@@ -66,10 +67,23 @@ type Config struct {
 	SessionTTL    time.Duration `env:"WUYE_SESSION_TTL" envDefault:"12h"`
 	// SecureCookies marks the session cookie Secure (behind HTTPS in production).
 	SecureCookies bool `env:"WUYE_SECURE_COOKIES" envDefault:"false"`
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies
+	// whose X-Forwarded-For names the client; empty trusts none, so the
+	// client is the connection's peer and a client cannot pick its address
+	// (sign-in throttling counts failures per address).
+	TrustedProxies []string `env:"WUYE_TRUSTED_PROXIES" envSeparator:","`
 	// LinkSecret signs the links sent to residents (at least 32 bytes).
 	// Required with TEMPORAL_ADDRESS, so that every api and worker process
 	// shares it; the embedded default generates one in DataDir when unset.
 	LinkSecret string `env:"WUYE_LINK_SECRET"`
+	// PayloadKeys seal what the service hands to Temporal (package codec):
+	// "id:base64,id:base64", 32-byte AES keys, the sealing key first and
+	// older ones after it so that older histories still open.
+	// PayloadKeysFile names a file holding the same, one key per line.
+	// One of them is required with TEMPORAL_ADDRESS; the embedded default
+	// generates a key in DataDir when both are unset.
+	PayloadKeys     string `env:"WUYE_PAYLOAD_KEYS"`
+	PayloadKeysFile string `env:"WUYE_PAYLOAD_KEYS_FILE"`
 	// PublicURL is where residents reach the service, for the links in
 	// their messages. Required with TEMPORAL_ADDRESS; the embedded default
 	// falls back to DefaultPublicURL.
@@ -184,6 +198,10 @@ func Load(environ Lookup) (Config, error) {
 			problems = append(problems, "TEMPORAL_API_KEY/TEMPORAL_TLS need TEMPORAL_ADDRESS: the embedded server takes neither")
 		}
 		c.Temporal = opts
+		if opts.HostPort != "" && c.PayloadKeys == "" && c.PayloadKeysFile == "" {
+			problems = append(problems, "WUYE_PAYLOAD_KEYS: required with TEMPORAL_ADDRESS (the api and worker modes), or WUYE_PAYLOAD_KEYS_FILE: "+
+				"every api and worker process seals workflow payloads with the same keys, e.g. \"k1:$(openssl rand -base64 32)\"")
+		}
 		if opts.HostPort != "" && c.LinkSecret == "" {
 			problems = append(problems, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS (the api and worker modes): "+
 				"every api and worker process must sign residents' links with the same secret of at least 32 bytes, e.g. from `openssl rand -base64 48`")
@@ -257,6 +275,14 @@ func (c *Config) validate() []string {
 	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
 		p = append(p, "WUYE_ADMIN_PASSWORD: must be at least 8 characters")
 	}
+	if c.PayloadKeys != "" && c.PayloadKeysFile != "" {
+		p = append(p, "WUYE_PAYLOAD_KEYS and WUYE_PAYLOAD_KEYS_FILE: set one, not both")
+	}
+	if c.PayloadKeys != "" {
+		if _, err := codec.ParseKeys(c.PayloadKeys); err != nil {
+			p = append(p, "WUYE_PAYLOAD_KEYS: "+err.Error())
+		}
+	}
 	if c.LinkSecret != "" && len(c.LinkSecret) < auth.MinLinkSecret {
 		// The value is a secret: never echoed.
 		p = append(p, fmt.Sprintf("WUYE_LINK_SECRET: got %d bytes, want at least %d, e.g. from `openssl rand -base64 48`", len(c.LinkSecret), auth.MinLinkSecret))
@@ -270,6 +296,13 @@ func (c *Config) validate() []string {
 	}
 	if c.SessionTTL < time.Minute {
 		bad("WUYE_SESSION_TTL", c.SessionTTL.String(), "must be at least 1m")
+	}
+	for i, proxy := range c.TrustedProxies {
+		proxy = strings.TrimSpace(proxy)
+		c.TrustedProxies[i] = proxy
+		if _, _, err := net.ParseCIDR(proxy); err != nil && net.ParseIP(proxy) == nil {
+			bad("WUYE_TRUSTED_PROXIES", proxy, "want IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,127.0.0.1")
+		}
 	}
 	return p
 }

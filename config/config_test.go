@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,13 +30,21 @@ func TestLoadDefaults(t *testing.T) {
 	if c.SessionTTL != 12*time.Hour {
 		t.Errorf("got session TTL %v, want 12h", c.SessionTTL)
 	}
+	if len(c.TrustedProxies) != 0 {
+		t.Errorf("got trusted proxies %v, want none", c.TrustedProxies)
+	}
+	c, err = Load(Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
+	if err != nil || !slices.Equal(c.TrustedProxies, []string{"10.0.0.0/8", "127.0.0.1"}) {
+		t.Errorf("got trusted proxies %v, %v, want 10.0.0.0/8 and 127.0.0.1", c.TrustedProxies, err)
+	}
 }
 
 func TestLoadExternalTemporal(t *testing.T) {
 	c, err := Load(Environment{
 		"TEMPORAL_ADDRESS": "temporal:7233", "TEMPORAL_NAMESPACE": "prod",
 		"WUYE_DB_DRIVER": "mysql", "WUYE_DB_DSN": "root:@tcp(db:3306)/wuye",
-		"WUYE_LINK_SECRET": strings.Repeat("k", 32), "WUYE_PUBLIC_URL": "https://wuye.example.com",
+		"WUYE_LINK_SECRET": strings.Repeat("k", 32), "WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=",
+		"WUYE_PUBLIC_URL": "https://wuye.example.com",
 	})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -72,6 +81,11 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"TEMPORAL_ADDRESS": "temporal:7233", "WUYE_LINK_SECRET": strings.Repeat("k", 32)}, "WUYE_PUBLIC_URL: required with TEMPORAL_ADDRESS"},
 		{Environment{"WUYE_TEMPORAL_UI_URL": "temporal-ui:8080"}, "WUYE_TEMPORAL_UI_URL"},
 		{Environment{"WUYE_TEMPORAL_UI_URL": "ftp://temporal.example.com"}, "WUYE_TEMPORAL_UI_URL"},
+		{Environment{"WUYE_TIMEZONE": "Local"}, "WUYE_TIMEZONE"},
+		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_PAYLOAD_KEYS: required with TEMPORAL_ADDRESS"},
+		{Environment{"WUYE_PAYLOAD_KEYS": "k1:too-short-to-sign"}, "WUYE_PAYLOAD_KEYS: payload key \"k1\": want 32 bytes"},
+		{Environment{"WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=", "WUYE_PAYLOAD_KEYS_FILE": "/run/keys"}, "set one, not both"},
+		{Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "WUYE_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		_, err := Load(tt.give)
@@ -101,7 +115,8 @@ func TestLoadListsEveryProblem(t *testing.T) {
 // Temporal Web UI's address is taken as given (without a trailing slash, as
 // the console appends paths to it).
 func TestPublicURLAndTemporalUIURL(t *testing.T) {
-	cluster := Environment{"TEMPORAL_ADDRESS": "temporal:7233", "WUYE_LINK_SECRET": strings.Repeat("k", 32)}
+	cluster := Environment{"TEMPORAL_ADDRESS": "temporal:7233", "WUYE_LINK_SECRET": strings.Repeat("k", 32),
+		"WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "="}
 	tests := []struct {
 		name     string
 		give     Environment

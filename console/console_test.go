@@ -43,6 +43,9 @@ func TestServesTheAppAndItsFiles(t *testing.T) {
 		if tt.wantStatus == http.StatusOK && rec.Header().Get("Content-Security-Policy") == "" {
 			t.Errorf("GET %s: got no Content-Security-Policy", tt.give)
 		}
+		if tt.wantStatus == http.StatusOK && rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: got X-Content-Type-Options %q, want nosniff", tt.give, rec.Header().Get("X-Content-Type-Options"))
+		}
 	}
 }
 

@@ -60,6 +60,8 @@ type Options struct {
 	UIPort int
 	// UI starts the web UI; nil for none. main sets it to a wrapper of webui.Start.
 	UI UIFunc
+	// CodecEndpoint is handed to the UI (UIConfig.CodecEndpoint).
+	CodecEndpoint string
 	// SearchAttributes are custom search attributes added at start when missing (nil for
 	// none); see DefaultSearchAttributes.
 	SearchAttributes map[string]enums.IndexedValueType
@@ -75,6 +77,9 @@ type UIConfig struct {
 	Port            int
 	FrontendAddress string
 	Namespace       string
+	// CodecEndpoint is the codec server the UI opens sealed payloads
+	// through, with the staff's session cookie ("" for none).
+	CodecEndpoint string
 }
 
 // UIFunc starts a web UI that serves until stop is called; addr is where it listens.
@@ -145,6 +150,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			Port:            opts.UIPort,
 			FrontendAddress: s.frontendAddr,
 			Namespace:       opts.Namespace,
+			CodecEndpoint:   opts.CodecEndpoint,
 		})
 		if err != nil {
 			_ = s.Stop()

@@ -34,3 +34,25 @@ func (r Role) Valid() bool {
 	}
 	return false
 }
+
+// Rank orders the roles by authority over accounts: customer service,
+// technician, finance and legal rank 1, supervisor 2, estate manager 3,
+// company administrator 4; an unknown role ranks 0. An estate manager manages
+// the accounts of their estate that rank below their own; only a company
+// administrator manages estate managers.
+func (r Role) Rank() int {
+	switch r {
+	case RoleCustomerService, RoleTechnician, RoleFinance, RoleLegal:
+		return 1
+	case RoleSupervisor:
+		return 2
+	case RoleEstateManager:
+		return 3
+	case RoleCompanyAdmin:
+		return 4
+	}
+	return 0
+}
+
+// Outranks reports whether r ranks strictly above o.
+func (r Role) Outranks(o Role) bool { return r.Rank() > o.Rank() }

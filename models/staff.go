@@ -31,13 +31,33 @@ type Session struct {
 	LastSeenAt time.Time
 }
 
+// TokenScope is what an API token may do on behalf of its account.
+type TokenScope string
+
+// The token scopes. Neither lets a token manage accounts or tokens: minting
+// or revoking tokens, changing a password, adding or changing staff take a
+// person signed in with a password.
+const (
+	// ScopeRead calls only the GET routes the account's role may call.
+	ScopeRead TokenScope = "read"
+	// ScopeWrite calls every route the account's role may call.
+	ScopeWrite TokenScope = "write"
+)
+
+// Valid reports whether s is a known scope.
+func (s TokenScope) Valid() bool { return s == ScopeRead || s == ScopeWrite }
+
 // APIToken lets an integration (a call centre, a payment gateway) act as the
-// staff account it belongs to. Only the token's SHA-256 is kept.
+// staff account it belongs to, within its Scope. Only the token's SHA-256 is
+// kept. A password change or a deactivation of the account revokes its
+// tokens. Tokens made before scopes existed are write tokens (the column's
+// default), as they could write then.
 type APIToken struct {
 	ID         uint64     `gorm:"primaryKey" json:"id"`
 	StaffID    uint64     `gorm:"not null;index" json:"staff_id"`
 	Name       string     `gorm:"size:100;not null" json:"name"`
 	Prefix     string     `gorm:"size:16;not null" json:"prefix"`
+	Scope      TokenScope `gorm:"size:16;not null;default:write" json:"scope"`
 	TokenHash  string     `gorm:"size:64;not null;uniqueIndex" json:"-"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`

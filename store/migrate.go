@@ -11,7 +11,7 @@ import (
 func tables() []any {
 	return []any{
 		&models.Estate{}, &models.Building{}, &models.Unit{}, &models.Household{}, &models.Resident{},
-		&models.Staff{}, &models.Session{}, &models.APIToken{}, &models.IdempotencyKey{},
+		&models.Staff{}, &models.Session{}, &models.APIToken{}, &models.SignInFailure{}, &models.IdempotencyKey{},
 		&models.EstatePolicy{}, &models.PolicyChange{},
 		&models.Message{}, &models.MessageAttempt{},
 		&models.Ticket{}, &models.TicketEvent{},

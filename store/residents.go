@@ -35,11 +35,14 @@ func (s *Store) Resident(ctx context.Context, scope Scope, id uint64) (models.Re
 	return r, nil
 }
 
-// ResidentFilter narrows a resident list. Query matches a name or a whole
-// phone number (a partial phone would let a list be mined for numbers).
+// ResidentFilter narrows a resident list. Query matches a name and, with
+// MatchPhone, a whole phone number (a partial phone would let a list be mined
+// for numbers). MatchPhone is for callers who may see phones: to anyone else
+// a hit would confirm a number the list masks.
 type ResidentFilter struct {
 	EstateID, HouseholdID uint64
 	Query                 string
+	MatchPhone            bool
 }
 
 // Residents lists residents inside scope, by household.
@@ -51,8 +54,11 @@ func (s *Store) Residents(ctx context.Context, scope Scope, f ResidentFilter, pa
 	if f.HouseholdID != 0 {
 		q = q.Where("household_id = ?", f.HouseholdID)
 	}
-	if f.Query != "" {
+	switch {
+	case f.Query != "" && f.MatchPhone:
 		q = q.Where("name LIKE ? ESCAPE '!' OR phone = ?", "%"+escapeLike(f.Query)+"%", f.Query)
+	case f.Query != "":
+		q = q.Where("name LIKE ? ESCAPE '!'", "%"+escapeLike(f.Query)+"%")
 	}
 	return list[models.Resident](q, page, "household_id, id")
 }

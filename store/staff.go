@@ -93,7 +93,8 @@ type StaffUpdate struct {
 }
 
 // UpdateStaff changes an account inside scope and returns it. Deactivating an
-// account or changing its password ends its sessions.
+// account or changing its password ends its sessions and revokes its API
+// tokens.
 func (s *Store) UpdateStaff(ctx context.Context, scope Scope, id uint64, u StaffUpdate) (models.Staff, error) {
 	var st models.Staff
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -124,6 +125,10 @@ func (s *Store) UpdateStaff(ctx context.Context, scope Scope, id uint64, u Staff
 		}
 		if (u.Active != nil && !*u.Active) || u.PasswordHash != nil {
 			if err := tx.Where("staff_id = ?", id).Delete(&models.Session{}).Error; err != nil {
+				return translate(err)
+			}
+			if err := tx.Model(&models.APIToken{}).Where("staff_id = ? AND revoked_at IS NULL", id).
+				Update("revoked_at", s.now().UTC()).Error; err != nil {
 				return translate(err)
 			}
 		}
@@ -176,21 +181,25 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *models.APIToken) error {
 	return nil
 }
 
-// TokenStaff returns the active account behind an unrevoked, unexpired API
-// token and notes when the token was last used.
-func (s *Store) TokenStaff(ctx context.Context, tokenHash string) (models.Staff, error) {
-	var st models.Staff
+// TokenStaff returns an unrevoked, unexpired API token and the active account
+// behind it, and notes when the token was last used.
+func (s *Store) TokenStaff(ctx context.Context, tokenHash string) (models.Staff, models.APIToken, error) {
+	var (
+		st models.Staff
+		t  models.APIToken
+	)
 	now := s.now().UTC()
-	err := s.db.WithContext(ctx).Model(&models.Staff{}).
-		Joins("JOIN api_tokens ON api_tokens.staff_id = staffs.id").
-		Where("api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL AND staffs.active = ?", tokenHash, true).
-		Where("api_tokens.expires_at IS NULL OR api_tokens.expires_at > ?", now).
-		Take(&st).Error
-	if err != nil {
-		return st, fmt.Errorf("API token: %w", translate(err))
+	db := s.db.WithContext(ctx)
+	err := db.Where("token_hash = ? AND revoked_at IS NULL", tokenHash).
+		Where("expires_at IS NULL OR expires_at > ?", now).Take(&t).Error
+	if err == nil {
+		err = db.Where("active = ?", true).Take(&st, t.StaffID).Error
 	}
-	s.db.WithContext(ctx).Model(&models.APIToken{}).Where("token_hash = ?", tokenHash).Update("last_used_at", now)
-	return st, nil
+	if err != nil {
+		return st, t, fmt.Errorf("API token: %w", translate(err))
+	}
+	db.Model(&t).Update("last_used_at", now)
+	return st, t, nil
 }
 
 // APITokens lists the tokens of the accounts inside scope.
@@ -201,6 +210,17 @@ func (s *Store) APITokens(ctx context.Context, scope Scope, staffID uint64, page
 		q = q.Where("staff_id = ?", staffID)
 	}
 	return list[models.APIToken](q, page, "id DESC")
+}
+
+// APIToken reads a token of an account inside scope.
+func (s *Store) APIToken(ctx context.Context, scope Scope, id uint64) (models.APIToken, error) {
+	var t models.APIToken
+	err := s.db.WithContext(ctx).Where("staff_id IN (?)", staffScope(scope, s.db.Model(&models.Staff{})).Select("id")).
+		First(&t, id).Error
+	if err != nil {
+		return t, fmt.Errorf("API token %d: %w", id, translate(err))
+	}
+	return t, nil
 }
 
 // RevokeAPIToken revokes a token of an account inside scope.

@@ -10,6 +10,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/wuye/wuye/codec"
 	"github.com/wuye/wuye/workflows"
 )
 
@@ -42,9 +43,28 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatalf("recorded histories: got none in %s, want at least one", dir)
 	}
+	// Histories recorded since payloads are sealed (package codec) open
+	// with the test key the app tests seal with; older ones pass through.
+	keys, err := os.ReadFile(filepath.Join(dir, "payload_keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := codec.ParseKeys(string(keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := codec.New(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			r := sdkworker.NewWorkflowReplayer()
+			r, err := sdkworker.NewWorkflowReplayerWithOptions(sdkworker.WorkflowReplayerOptions{
+				DataConverter: sealer.DataConverter(), FailureConverter: sealer.FailureConverter(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 			registerWorkflows(r)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(testLogger(t), f); err != nil {
 				t.Errorf("replay %s: got %v, want no error", f, err)

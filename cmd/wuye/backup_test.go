@@ -97,6 +97,7 @@ func TestBackupRefusesClusterMode(t *testing.T) {
 	t.Setenv("TEMPORAL_ADDRESS", "temporal:7233")
 	t.Setenv("WUYE_LINK_SECRET", strings.Repeat("s", 48))
 	t.Setenv("WUYE_PUBLIC_URL", "https://wuye.example.com")
+	t.Setenv("WUYE_PAYLOAD_KEYS", "k1:"+strings.Repeat("A", 43)+"=")
 	var stderr bytes.Buffer
 	if code := run([]string{"backup", t.TempDir()}, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), "embedded default") {
 		t.Errorf("wuye backup with TEMPORAL_ADDRESS: got exit %d %q, want 2 pointing at the embedded default", code, stderr.String())

@@ -28,6 +28,9 @@ type Config struct {
 	Port            int    // 0 takes a free port
 	FrontendAddress string // the Temporal frontend's gRPC address
 	Namespace       string // shown first
+	// CodecEndpoint is the codec server that opens sealed payloads, called
+	// from the browser with its cookies ("" for none).
+	CodecEndpoint string
 }
 
 // Start serves the UI in the background and returns once its port answers. stop shuts
@@ -48,7 +51,8 @@ func Start(cfg Config) (stop func(), addr string, err error) {
 		HideLogs:            true,
 		DisableNewsFetch:    true,
 		// The UI is served over plain HTTP on the local network.
-		CORS: config.CORS{CookieInsecure: true},
+		CORS:  config.CORS{CookieInsecure: true},
+		Codec: config.Codec{Endpoint: cfg.CodecEndpoint, IncludeCredentials: cfg.CodecEndpoint != ""},
 	}))
 	done := make(chan struct{})
 	go func() {

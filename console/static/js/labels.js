@@ -129,6 +129,10 @@ const reasons = [
   [/^must differ from the current password$/, () => '新密码不能与当前密码相同'],
   [/^is wrong$/, () => '不正确'],
   [/^wrong username or password$/, () => '用户名或密码错误'],
+  [/^an API token may not manage accounts or tokens; sign in with a password$/, () => '接口令牌不能管理账号或令牌，请用密码登录后操作'],
+  [/^this API token may only read$/, () => '此接口令牌只能读取'],
+  [/^too many failed sign-ins; try again later$/, () => '登录失败次数过多，请稍后再试'],
+  [/^change your own password with PUT \/api\/v1\/me\/password$/, () => '自己的密码请通过修改密码接口（PUT /api/v1/me/password）修改，需输入当前密码'],
   [/duration "(.*)": want a number at/, (m) => `“${m[1]}”不是有效的时长，例如 10m、2h、3d`],
   [/^empty duration/, () => '时长不能为空，例如 10m、2h、3d'],
   [/^got (\d+), want 1 to 5$/, (m) => `评分应为 1 到 5（当前为 ${m[1]}）`],
@@ -152,7 +156,7 @@ export function explain(err) {
   if (!err || err.status === undefined) return String(err && err.message || err);
   switch (err.code) {
     case 'invalid_state': return `当前状态（${label(statuses, err.state) || label(stages, err.state) || err.state}）不允许此操作：${err.message}`;
-    case 'forbidden': return '您的角色无权执行此操作';
+    case 'forbidden': return reason(err.message) === err.message ? '您的角色无权执行此操作' : reason(err.message);
     case 'not_found': return '未找到（可能不属于您所在的小区）';
     case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
     case 'idempotency_key_reused': return '这次提交与先前一次使用了同一个请求编号但内容不同，请刷新后重新提交';
@@ -160,6 +164,7 @@ export function explain(err) {
     case 'invalid_input': return `${fieldName(err.field)}：${reason(err.message)}`;
     case 'unavailable': return '后台服务暂不可用，请稍后再试';
     case 'timeout': return '请求超时，操作可能仍会完成，请稍后刷新';
+    case 'too_many_attempts': return reason(err.message);
     case 'network': return err.message;
   }
   return '出错了，请稍后再试';
