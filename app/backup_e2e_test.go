@@ -13,19 +13,28 @@ import (
 	"time"
 
 	"github.com/wuye/wuye/backup"
+	"github.com/wuye/wuye/config"
 	"github.com/wuye/wuye/models"
 )
 
 // TestBackupRestoreKeepsTicketsAndTimers is the operator's path: a running
 // service with a critical ticket whose on-site deadline is seconds away is
 // backed up while it runs, stopped, restored into a fresh data directory and
-// started there. The tickets and accounts are there, the ticket's timer fires
+// started there. The tickets, accounts and generated secrets are there (the
+// sealed histories open with the restored payload keys), the ticket's timer fires
 // on the restored service and escalates to the supervisor, and the staff's
 // actions on the ticket work.
 func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
+	// As operators run it: with the payload keys generated into the data
+	// directory, not the fixed test keys.
+	config := func(dir string) config.Config {
+		cfg := testConfig(t, dir)
+		cfg.PayloadKeysFile = ""
+		return cfg
+	}
 	liveDir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := Start(context.Background(), testConfig(t, liveDir), Options{Out: io.Discard, Log: log})
+	a, err := Start(context.Background(), config(liveDir), Options{Out: io.Discard, Log: log})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -55,7 +64,7 @@ func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
 	desk.mustCall(http.MethodPost, "/api/v1/tickets", map[string]any{"estate_id": estateID, "kind": "repair", "urgency": "normal",
 		"category": "门窗", "description": "窗户关不上", "location": "3栋 502", "channel": "walk_in"}, &normal, http.StatusCreated)
 
-	files, err := StateFiles(testConfig(t, liveDir))
+	files, err := StateFiles(config(liveDir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +85,7 @@ func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
 	stopped = true
 
 	restoredDir := filepath.Join(t.TempDir(), "restored")
-	cfg := testConfig(t, restoredDir)
+	cfg := config(restoredDir)
 	rfiles, err := StateFiles(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +93,14 @@ func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
 	if _, err := backup.Restore(backupDir, restoredDir, rfiles); err != nil {
 		t.Fatalf("restore: %v", err)
 	}
-	liveSecret, _ := os.ReadFile(filepath.Join(liveDir, linkSecretFile))
-	gotSecret, err := os.ReadFile(filepath.Join(restoredDir, linkSecretFile))
-	if err != nil || len(liveSecret) == 0 || !bytes.Equal(gotSecret, liveSecret) {
-		t.Errorf("restored link secret: got %d bytes (%v), want the live service's %d bytes", len(gotSecret), err, len(liveSecret))
+	// The generated secrets come back too: without the payload keys the
+	// restored histories could not be opened.
+	for _, name := range []string{linkSecretFile, payloadKeysFile} {
+		live, _ := os.ReadFile(filepath.Join(liveDir, name))
+		got, err := os.ReadFile(filepath.Join(restoredDir, name))
+		if err != nil || len(live) == 0 || !bytes.Equal(got, live) {
+			t.Errorf("restored %s: got %d bytes (%v), want the live service's %d bytes", name, len(got), err, len(live))
+		}
 	}
 
 	restarted := time.Now()
