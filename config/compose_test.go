@@ -85,6 +85,13 @@ func fillDefaults(v string) string {
 // composeFile is the part of docker-compose.yml the checks below read.
 type composeFile struct {
 	Services map[string]composeService `yaml:"services"`
+	Networks map[string]struct {
+		IPAM struct {
+			Config []struct {
+				Subnet string `yaml:"subnet"`
+			} `yaml:"config"`
+		} `yaml:"ipam"`
+	} `yaml:"networks"`
 }
 
 type composeService struct {
@@ -204,6 +211,15 @@ func TestComposeStartsInOrder(t *testing.T) {
 	}
 	if proxy.DependsOn["api"].Condition != "service_healthy" {
 		t.Errorf("proxy on api: got %q, want service_healthy", proxy.DependsOn["api"].Condition)
+	}
+	// Behind the proxy every connection comes from it: the api must trust it
+	// to name the client, or sign-in throttling counts everyone as one.
+	var subnets []string
+	for _, c := range c.Networks["default"].IPAM.Config {
+		subnets = append(subnets, c.Subnet)
+	}
+	if got := c.Services["api"].Environment["WUYE_TRUSTED_PROXIES"]; got == "" || !slices.Equal(strings.Split(got, ","), subnets) {
+		t.Errorf("api WUYE_TRUSTED_PROXIES: got %q, want the default network's subnets %q", got, subnets)
 	}
 	caddyfile := mountedFile(t, proxy, "/etc/caddy/Caddyfile")
 	for _, want := range []string{"tls internal", "reverse_proxy", "dynamic a", "name api", "port 8080", "lb_policy"} {
