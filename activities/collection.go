@@ -144,7 +144,7 @@ func (a *Collections) OpenCase(ctx context.Context, in OpenCaseInput) (OpenCaseR
 type RecordCaseInput struct {
 	CaseID   uint64
 	Progress models.CaseProgress
-	Event    models.CollectionEvent
+	Event    models.CaseEvent
 }
 
 // RecordCase writes the case row and the event in one transaction,

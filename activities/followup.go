@@ -30,7 +30,7 @@ type FollowUps struct {
 type FollowUpRecordInput struct {
 	FollowUpID uint64
 	Progress   models.FollowUpProgress
-	Event      models.FollowUpEvent
+	Event      models.CaseEvent
 }
 
 // RecordFollowUp writes the follow-up row and the event row in one

@@ -49,7 +49,7 @@ func TestRecordFollowUpIsIdempotent(t *testing.T) {
 		p := rec.FollowUp.FollowUpProgress
 		p.AssigneeID, p.Revision = &cs, 1
 		in := activities.FollowUpRecordInput{FollowUpID: rec.FollowUp.ID, Progress: p,
-			Event: models.FollowUpEvent{Key: "followup-1/1", Type: "started", ToStatus: models.FollowUpPending, At: rec.MoveIn.MovedInAt}}
+			Event: models.CaseEvent{Key: "followup-1/1", Type: "started", ToStatus: string(models.FollowUpPending), At: rec.MoveIn.MovedInAt}}
 		for i, want := range []bool{true, false} {
 			val, err := env.ExecuteActivity(a.RecordFollowUp, in)
 			if err != nil {

@@ -32,7 +32,7 @@ type Tickets struct {
 type RecordInput struct {
 	TicketID uint64
 	Progress models.TicketProgress
-	Event    models.TicketEvent
+	Event    models.CaseEvent
 }
 
 // RecordResult says whether this call wrote the transition (false: an

@@ -40,8 +40,8 @@ func TestRecordIsIdempotent(t *testing.T) {
 		tech := uint64(5)
 		in := activities.RecordInput{TicketID: tk.ID,
 			Progress: models.TicketProgress{Status: models.StatusAssigned, AssigneeID: &tech, Revision: 2},
-			Event: models.TicketEvent{Key: "ticket-1/2", Type: "dispatch", FromStatus: models.StatusNew,
-				ToStatus: models.StatusAssigned, At: time.Date(2026, 3, 2, 2, 1, 0, 0, time.UTC)}}
+			Event: models.CaseEvent{Key: "ticket-1/2", Type: "dispatch", FromStatus: string(models.StatusNew),
+				ToStatus: string(models.StatusAssigned), At: time.Date(2026, 3, 2, 2, 1, 0, 0, time.UTC)}}
 		for i, want := range []bool{true, false} {
 			val, err := env.ExecuteActivity(a.Record, in)
 			if err != nil {

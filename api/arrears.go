@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -144,12 +143,9 @@ func (s *Server) caseAction(c *gin.Context, householdID uint64, a workflows.Case
 		return
 	}
 	a.ActorID, a.ActorRole = p.Staff.ID, p.Staff.Role
-	var v workflows.CaseView
-	err = s.update(ctx, workflows.CollectionWorkflowID(householdID), workflows.CollectionActionUpdate, key, a, &v)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		err = &stateError{state: string(models.StageClosed), msg: "the case's process has ended"}
-	}
+	v, err := act(ctx, workflows.Collections(s.temporal), householdID, key, a, func() (string, error) {
+		return string(models.StageClosed), nil
+	})
 	if err != nil {
 		respondError(c, s.log, err)
 		return
@@ -217,19 +213,22 @@ type limitationView struct {
 // and transition, every call and visit with its outcome, disputes, plans,
 // the date of every written demand and the limitation warning.
 type arrearsView struct {
-	HouseholdID   uint64                   `json:"household_id"`
-	AsOf          models.Date              `json:"as_of"`
-	Account       models.Account           `json:"account"`
-	Case          *models.CollectionCase   `json:"case"`
-	Process       *caseView                `json:"process"`
-	ProcessError  string                   `json:"process_error,omitempty"`
-	History       []models.CollectionEvent `json:"history"`
-	Messages      []models.Message         `json:"messages"`
-	Tasks         []models.CollectionTask  `json:"tasks"`
-	Disputes      []models.BillDispute     `json:"disputes"`
-	Plans         []models.InstalmentPlan  `json:"plans"`
-	DemandLetters []models.DemandLetter    `json:"demand_letters"`
-	Limitation    limitationView           `json:"limitation"`
+	HouseholdID   uint64                  `json:"household_id"`
+	AsOf          models.Date             `json:"as_of"`
+	Account       models.Account          `json:"account"`
+	Case          *models.CollectionCase  `json:"case"`
+	Process       *caseView               `json:"process"`
+	ProcessError  string                  `json:"process_error,omitempty"`
+	History       []models.CaseEvent      `json:"history"`
+	Messages      []models.Message        `json:"messages"`
+	Tasks         []models.CollectionTask `json:"tasks"`
+	Disputes      []models.BillDispute    `json:"disputes"`
+	Plans         []models.InstalmentPlan `json:"plans"`
+	DemandLetters []models.DemandLetter   `json:"demand_letters"`
+	// AllowedActions are the case actions the caller may take now
+	// (workflows.CollectionActions), from the live process.
+	AllowedActions []string       `json:"allowed_actions"`
+	Limitation     limitationView `json:"limitation"`
 }
 
 // getArrears answers what a household owes today (models.Statement), its
@@ -250,7 +249,7 @@ func (s *Server) getArrears(c *gin.Context) {
 	today := models.DateOf(s.now(), loc)
 	bills, pays := l.Arith()
 	out := arrearsView{HouseholdID: id, AsOf: today, Account: models.Statement(bills, pays, today, pol.Fees),
-		Messages: []models.Message{}, Tasks: []models.CollectionTask{}}
+		Messages: []models.Message{}, Tasks: []models.CollectionTask{}, AllowedActions: []string{}}
 	if out.History, err = s.store.HouseholdEvents(ctx, p.scope(), id); err == nil {
 		if out.Disputes, err = s.store.Disputes(ctx, p.scope(), id); err == nil {
 			if out.Plans, err = s.store.Plans(ctx, p.scope(), id); err == nil {
@@ -282,19 +281,11 @@ func (s *Server) getArrears(c *gin.Context) {
 		}
 		out.Messages = p.viewMessages(msgs.Items)
 		if cs.Stage != models.StageClosed {
-			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			var v workflows.CaseView
-			res, err := s.temporal.QueryWorkflow(qctx, workflows.CollectionWorkflowID(id), "", workflows.CollectionStateQuery)
-			if err == nil {
-				err = res.Get(&v)
+			l := readLive(s, ctx, workflows.Collections(s.temporal), id, p, func(v workflows.CaseView) bool { return v.Stage != models.StageClosed })
+			if l.view != nil {
+				out.Process = viewCase(*l.view)
 			}
-			if err != nil {
-				s.log.WarnContext(ctx, "case state query", "household_id", id, "err", err)
-				out.ProcessError = "the live process state is not available right now"
-			} else {
-				out.Process = viewCase(v)
-			}
+			out.ProcessError, out.AllowedActions = l.err, l.allowed
 		}
 	}
 	var lastDemand models.Date

@@ -19,12 +19,6 @@ import (
 	"github.com/wuye/wuye/workflows"
 )
 
-// visitActions are the actions of POST /follow-ups/{id}/actions/{action}.
-// A move-out cancels through POST /households/{id}/move-out instead.
-var visitActions = []string{
-	workflows.VisitSchedule, workflows.VisitReassign, workflows.VisitAttempt, workflows.VisitRecord, workflows.VisitCancel,
-}
-
 // moveInResponse is a registered move-in with its follow-up.
 type moveInResponse struct {
 	MoveIn     models.MoveIn    `json:"move_in"`
@@ -133,10 +127,10 @@ type followUpDetail struct {
 	WorkflowID string          `json:"workflow_id"`
 	// Process is the live state from the workflow; null when it cannot be
 	// read right now (ProcessError says why).
-	Process      *followUpProcess       `json:"process"`
-	ProcessError string                 `json:"process_error,omitempty"`
-	Events       []models.FollowUpEvent `json:"events"`
-	Messages     []models.Message       `json:"messages"`
+	Process      *followUpProcess   `json:"process"`
+	ProcessError string             `json:"process_error,omitempty"`
+	Events       []models.CaseEvent `json:"events"`
+	Messages     []models.Message   `json:"messages"`
 	// AllowedActions are the actions the caller may take now (the state and
 	// the role allow them; a form may still need filling in).
 	AllowedActions []string `json:"allowed_actions"`
@@ -207,30 +201,11 @@ func (s *Server) getFollowUp(c *gin.Context) {
 		return
 	}
 	out.Messages = p.viewMessages(msgs.Items)
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	var v workflows.FollowUpView
-	res, err := s.temporal.QueryWorkflow(qctx, out.WorkflowID, "", workflows.FollowUpStateQuery)
-	if err == nil {
-		err = res.Get(&v)
+	l := readLive(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p, func(v workflows.FollowUpView) bool { return !v.Status.Terminal() })
+	if l.view != nil {
+		out.Process = viewFollowUp(*l.view)
 	}
-	if err != nil {
-		s.log.WarnContext(ctx, "follow-up state query", "follow_up_id", f.ID, "err", err)
-		out.ProcessError = "the live process state is not available right now"
-	} else {
-		out.Process = viewFollowUp(v)
-	}
-	if out.Process != nil && !out.Process.Status.Terminal() {
-		res, err := s.temporal.QueryWorkflow(qctx, out.WorkflowID, "", workflows.FollowUpAllowedActionsQuery,
-			workflows.AllowedActionsInput{ActorID: p.Staff.ID, ActorRole: p.Staff.Role})
-		if err == nil {
-			err = res.Get(&out.AllowedActions)
-		}
-		if err != nil {
-			s.log.WarnContext(ctx, "follow-up allowed actions query", "follow_up_id", f.ID, "err", err)
-			out.AllowedActions = []string{}
-		}
-	}
+	out.ProcessError, out.AllowedActions = l.err, l.allowed
 	c.JSON(http.StatusOK, out)
 }
 
@@ -265,7 +240,7 @@ func (s *Server) followUpAction(c *gin.Context) {
 	p := caller(c)
 	ctx := c.Request.Context()
 	var in followUpActionRequest
-	action, key, ok := s.actionRequest(c, visitActions, &in)
+	action, key, ok := s.actionRequest(c, workflows.FollowUpActions(), &in)
 	if !ok {
 		return
 	}
@@ -295,15 +270,10 @@ func (s *Server) followUpAction(c *gin.Context) {
 			v.Items[i].TicketID = nil // set by the process only
 		}
 	}
-	var view workflows.FollowUpView
-	err := s.update(ctx, workflows.FollowUpWorkflowID(f.MoveInID), workflows.FollowUpActionUpdate, key, a, &view)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		// The process ended between the read and the update.
-		if cur, rerr := s.store.FollowUp(ctx, p.scope(), f.ID); rerr == nil {
-			err = &stateError{state: string(cur.Status), msg: "the follow-up's process has ended"}
-		}
-	}
+	view, err := act(ctx, workflows.FollowUps(s.temporal), f.MoveInID, key, a, func() (string, error) {
+		cur, err := s.store.FollowUp(ctx, p.scope(), f.ID)
+		return string(cur.Status), err
+	})
 	if err != nil {
 		respondError(c, s.log, err)
 		return
@@ -360,9 +330,8 @@ func (s *Server) moveOut(c *gin.Context) {
 	out := moveOutResponse{Household: h, CancelledFollowUps: []uint64{}}
 	for _, f := range open.Items {
 		key := fmt.Sprintf("move-out-%d-followup-%d", h.ID, f.ID)
-		var view workflows.FollowUpView
-		err := s.update(ctx, workflows.FollowUpWorkflowID(f.MoveInID), workflows.FollowUpActionUpdate, key,
-			workflows.FollowUpAction{Action: workflows.VisitMovedOut, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason}, &view)
+		_, err := workflows.FollowUps(s.temporal).Act(ctx, f.MoveInID, key,
+			workflows.FollowUpAction{Action: workflows.VisitMovedOut, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason})
 		var app *temporal.ApplicationError
 		var nf *serviceerror.NotFound
 		switch {
@@ -390,8 +359,8 @@ func (s *Server) moveInRoutes() []route {
 				param{"overdue", "boolean", "the window has ended and the visit is not made"})},
 		{method: http.MethodGet, path: "/api/v1/follow-ups/:id", summary: "A follow-up visit with its live process state, events and messages", tag: "move-ins",
 			roles: everyRole, handler: s.getFollowUp, resp: followUpDetail{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPost, path: "/api/v1/follow-ups/:id/actions/:action", summary: "A staff action: " + strings.Join(visitActions, ", ") + " (Idempotency-Key header: applied once)", tag: "move-ins",
-			roles: deskRoles, handler: s.followUpAction, body: followUpActionRequest{}, resp: followUpProcess{}, status: http.StatusOK, scoped: true, actions: visitActions},
+		{method: http.MethodPost, path: "/api/v1/follow-ups/:id/actions/:action", summary: "A staff action: " + strings.Join(workflows.FollowUpActions(), ", ") + " (Idempotency-Key header: applied once)", tag: "move-ins",
+			roles: deskRoles, handler: s.followUpAction, body: followUpActionRequest{}, resp: followUpProcess{}, status: http.StatusOK, scoped: true, actions: workflows.FollowUpActions()},
 		{method: http.MethodPost, path: "/api/v1/households/:id/move-out", summary: "Mark a household moved out; cancels its follow-up visits not yet made", tag: "move-ins",
 			roles: deskRoles, handler: s.moveOut, body: moveOutRequest{}, resp: moveOutResponse{}, status: http.StatusOK, scoped: true},
 	}

@@ -199,7 +199,7 @@ func TestFollowUpActions(t *testing.T) {
 	p := h.a.followUp.FollowUpProgress
 	p.Status, p.Revision = models.FollowUpCompleted, 1
 	if _, err := h.store.RecordFollowUpChange(context.Background(), store.FollowUpChange{FollowUpID: h.a.followUp.ID, Progress: p,
-		Event: models.FollowUpEvent{Key: "done", Type: "record", At: time.Now()}}); err != nil {
+		Event: models.CaseEvent{Key: "done", Type: "record", At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	var refused errorBody
@@ -279,7 +279,7 @@ func TestOwnerFile(t *testing.T) {
 		p.Visit = &models.FollowUpVisit{VisitedAt: time.Now(), Channel: models.VisitInPerson, Participants: []string{"客服"}, Satisfaction: 5,
 			Items: []models.VisitItem{{Kind: models.ItemPraise, Text: "环境好"}}}
 		_, err = s.RecordFollowUpChange(ctx, store.FollowUpChange{FollowUpID: rec.FollowUp.ID, Progress: p,
-			Event: models.FollowUpEvent{Key: "v1", Type: "record", At: time.Now()}})
+			Event: models.CaseEvent{Key: "v1", Type: "record", At: time.Now()}})
 		h.must(err)
 		tk := models.Ticket{EstateID: h.a.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
 			Description: "漏水", HouseholdID: &rec.Household.ID, Channel: models.ReportPhone, FirstReceiverID: h.a.staff.ID}

@@ -2,24 +2,22 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/sdk/client"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
 )
-
-// updateTimeout bounds a staff action's round trip through its process.
-const updateTimeout = 20 * time.Second
 
 // loadScoped reads the record named by the :id path parameter inside the
 // caller's estates with read, answering the error itself (404 for an absent
@@ -37,24 +35,56 @@ func loadScoped[T any](s *Server, c *gin.Context, read func(context.Context, sto
 	return v, true
 }
 
-// update sends a staff action to a running process as the workflow update
-// name, with key as the update's ID (a random one when empty) so that the
-// same key is applied once, and decodes the process's answer into out. A
-// refusal by the update's validator comes back as its application error.
-func (s *Server) update(ctx context.Context, workflowID, name, key string, arg, out any) error {
-	if key == "" {
-		key = randomKey()
-	}
-	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
+// liveTimeout bounds the live reads of a detail page.
+const liveTimeout = 5 * time.Second
+
+// live is what every detail page shows of its case's process: its live view
+// (nil when it cannot be read right now, err saying why) and the actions the
+// caller may take (the state and the role allow them; a form may still need
+// filling in).
+type live[V any] struct {
+	view    *V
+	err     string
+	allowed []string
+}
+
+// readLive reads the live view of the case with business key key through
+// pc and, while running(view) holds, the actions caller p may take. A
+// process that cannot be read is no error: the page shows its read model.
+func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal, running func(V) bool) live[V] {
+	out := live[V]{allowed: []string{}}
+	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
 	defer cancel()
-	h, err := s.temporal.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateID: key, UpdateName: name,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	v, err := pc.State(qctx, key)
 	if err != nil {
-		return err
+		s.log.WarnContext(ctx, "process state query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
+		out.err = "the live process state is not available right now"
+		return out
 	}
-	return h.Get(uctx, out)
+	out.view = &v
+	if running(v) {
+		in := workflows.AllowedActionsInput{ActorID: p.Staff.ID, ActorRole: p.Staff.Role}
+		if out.allowed, err = pc.Allowed(qctx, key, in); err != nil {
+			s.log.WarnContext(ctx, "process allowed actions query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
+			out.allowed = []string{}
+		}
+	}
+	return out
+}
+
+// act sends a staff action to the case with business key key through pc,
+// updateKey making it idempotent. A process that ended between the caller's
+// read and the update is a 409 with the state ended reads from the read
+// model; a refusal by the process comes back as its application error.
+func act[V any](ctx context.Context, pc workflows.Client[V], key uint64, updateKey string, action any, ended func() (string, error)) (V, error) {
+	v, err := pc.Act(ctx, key, updateKey, action)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		if state, rerr := ended(); rerr == nil {
+			err = &stateError{state: state, msg: "the process has ended"}
+		}
+	}
+	return v, err
 }
 
 // actionRequest reads what every process action carries: the :action path
@@ -124,10 +154,4 @@ func (s *Server) checkAssignee(ctx context.Context, scope store.Scope, id, estat
 		return models.Invalid("assignee_id", "no active staff %d who can take this work in the estate", id)
 	}
 	return nil
-}
-
-func randomKey() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -89,11 +89,8 @@ func (s *Server) confirmByLink(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	var view workflows.TicketView
-	err := s.update(ctx, workflows.TicketWorkflowID(l.ticketID), workflows.TicketActionUpdate,
-		fmt.Sprintf("resident-link-%d-%d", l.ticketID, l.until.Unix()), workflows.TicketAction{
-			Action: workflows.ActConfirm, ActorID: l.residentID, ActorRole: workflows.ResidentLinkRole, Accepted: accepted,
-		}, &view)
+	_, err := workflows.Tickets(s.temporal).Act(ctx, l.ticketID, fmt.Sprintf("resident-link-%d-%d", l.ticketID, l.until.Unix()),
+		workflows.TicketAction{Action: workflows.ActConfirm, ActorID: l.residentID, ActorRole: workflows.ResidentLinkRole, Accepted: accepted})
 	if err != nil {
 		s.linkFailed(c, err)
 		return
@@ -137,9 +134,9 @@ func (s *Server) openConfirmLink(c *gin.Context, token string) (confirmLink, boo
 		s.renderLink(c, http.StatusConflict, linkUsed)
 		return confirmLink{}, false
 	}
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
 	defer cancel()
-	v, err := s.ticketState(qctx, id)
+	v, err := workflows.Tickets(s.temporal).State(qctx, id)
 	if err != nil {
 		s.linkFailed(c, fmt.Errorf("state of ticket %d: %w", id, err))
 		return confirmLink{}, false

@@ -18,14 +18,6 @@ import (
 	"github.com/wuye/wuye/workflows"
 )
 
-// ticketActions are the actions of POST /tickets/{id}/actions/{action}.
-var ticketActions = []string{
-	workflows.ActDispatch, workflows.ActAccept, workflows.ActContact, workflows.ActArrive,
-	workflows.ActHold, workflows.ActResume, workflows.ActTransfer, workflows.ActComplete,
-	workflows.ActCancel, workflows.ActNote, workflows.ActAcknowledge, workflows.ActAnswer,
-	workflows.ActConfirm, workflows.ActReturnVisit,
-}
-
 // createTicket opens a ticket and starts its process. With an
 // Idempotency-Key a repeated request returns the same ticket (200), never a
 // second one. The answer is 201 only once the process has started.
@@ -184,11 +176,11 @@ type ticketDetail struct {
 	WorkflowID string        `json:"workflow_id"`
 	// Process is the live state from the workflow; null when it cannot be
 	// read right now (ProcessError says why).
-	Process      *processView         `json:"process"`
-	ProcessError string               `json:"process_error,omitempty"`
-	Timeline     []models.TicketEvent `json:"timeline"`
-	Escalations  []models.TicketEvent `json:"escalations"`
-	Messages     []models.Message     `json:"messages"`
+	Process      *processView       `json:"process"`
+	ProcessError string             `json:"process_error,omitempty"`
+	Timeline     []models.CaseEvent `json:"timeline"`
+	Escalations  []models.CaseEvent `json:"escalations"`
+	Messages     []models.Message   `json:"messages"`
 	// AllowedActions are the actions the caller may take now (the state and
 	// the role allow them; a form may still need filling in).
 	AllowedActions []string `json:"allowed_actions"`
@@ -250,7 +242,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.TicketEvent{}, AllowedActions: []string{}}
+	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.CaseEvent{}, AllowedActions: []string{}}
 	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
 		respondError(c, s.log, err)
 		return
@@ -266,44 +258,15 @@ func (s *Server) getTicket(c *gin.Context) {
 		return
 	}
 	out.Messages = p.viewMessages(msgs.Items)
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if v, err := s.ticketState(qctx, t.ID); err != nil {
-		s.log.WarnContext(ctx, "ticket state query", "ticket_id", t.ID, "err", err)
-		out.ProcessError = "the live process state is not available right now"
-	} else {
-		out.Process = viewProcess(v)
+	l := readLive(s, ctx, workflows.Tickets(s.temporal), t.ID, p, func(v workflows.TicketView) bool { return !v.Status.Terminal() })
+	if l.view != nil {
+		out.Process = viewProcess(*l.view)
 	}
-	if out.Process != nil && !out.Process.Status.Terminal() {
-		if out.AllowedActions, err = s.allowedActions(qctx, t.ID, p.Staff); err != nil {
-			s.log.WarnContext(ctx, "ticket allowed actions query", "ticket_id", t.ID, "err", err)
-			out.AllowedActions = []string{}
-		}
-	}
+	out.ProcessError, out.AllowedActions = l.err, l.allowed
 	c.JSON(http.StatusOK, out)
 }
 
 func ticketRef(id uint64) string { return fmt.Sprintf("ticket:%d", id) }
-
-func (s *Server) ticketState(ctx context.Context, id uint64) (workflows.TicketView, error) {
-	var v workflows.TicketView
-	res, err := s.temporal.QueryWorkflow(ctx, workflows.TicketWorkflowID(id), "", workflows.TicketStateQuery)
-	if err == nil {
-		err = res.Get(&v)
-	}
-	return v, err
-}
-
-// allowedActions asks the ticket's workflow which actions st may take now.
-func (s *Server) allowedActions(ctx context.Context, id uint64, st models.Staff) ([]string, error) {
-	out := []string{}
-	res, err := s.temporal.QueryWorkflow(ctx, workflows.TicketWorkflowID(id), "", workflows.TicketAllowedActionsQuery,
-		workflows.AllowedActionsInput{ActorID: st.ID, ActorRole: st.Role})
-	if err == nil {
-		err = res.Get(&out)
-	}
-	return out, err
-}
 
 // ticketActionRequest carries the fields any action may take; the workflow's
 // validator says which the action needs.
@@ -332,7 +295,7 @@ func (s *Server) ticketAction(c *gin.Context) {
 	p := caller(c)
 	ctx := c.Request.Context()
 	var in ticketActionRequest
-	action, key, ok := s.actionRequest(c, ticketActions, &in)
+	action, key, ok := s.actionRequest(c, workflows.TicketActions(), &in)
 	if !ok {
 		return
 	}
@@ -346,19 +309,14 @@ func (s *Server) ticketAction(c *gin.Context) {
 			return
 		}
 	}
-	var view workflows.TicketView
-	err := s.update(ctx, workflows.TicketWorkflowID(t.ID), workflows.TicketActionUpdate, key, workflows.TicketAction{
+	view, err := act(ctx, workflows.Tickets(s.temporal), t.ID, key, workflows.TicketAction{
 		Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, AssigneeID: in.AssigneeID,
 		Reason: in.Reason, Note: in.Note, HoldReason: in.HoldReason, Summary: in.Summary, Materials: in.Materials,
 		ChargeFen: in.ChargeFen, Accepted: in.Accepted, Score: in.Score, Comments: in.Comments,
-	}, &view)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		// The process ended between the read and the update.
-		if cur, rerr := s.store.Ticket(ctx, p.scope(), t.ID); rerr == nil {
-			err = &stateError{state: string(cur.Status), msg: "the ticket's process has ended"}
-		}
-	}
+	}, func() (string, error) {
+		cur, err := s.store.Ticket(ctx, p.scope(), t.ID)
+		return string(cur.Status), err
+	})
 	if err != nil {
 		respondError(c, s.log, err)
 		return
@@ -379,7 +337,7 @@ func (s *Server) ticketRoutes() []route {
 				param{"breached", "boolean", "a deadline has passed"}, param{"at_risk", "boolean", "past the warning point of its next deadline"})},
 		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state, timeline, escalations and messages", tag: "tickets",
 			roles: everyRole, handler: s.getTicket, resp: ticketDetail{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: "A staff action: " + strings.Join(ticketActions, ", ") + " (Idempotency-Key header: applied once)", tag: "tickets",
-			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true, actions: ticketActions},
+		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: "A staff action: " + strings.Join(workflows.TicketActions(), ", ") + " (Idempotency-Key header: applied once)", tag: "tickets",
+			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true, actions: workflows.TicketActions()},
 	}
 }

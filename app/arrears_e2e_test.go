@@ -41,7 +41,7 @@ type arrearsDetail struct {
 		Stage       models.CaseStage `json:"stage"`
 		StepReached int              `json:"step_reached"`
 	} `json:"process"`
-	History  []models.CollectionEvent `json:"history"`
+	History  []models.CaseEvent `json:"history"`
 	Messages []models.Message         `json:"messages"`
 	Tasks    []models.CollectionTask  `json:"tasks"`
 }
@@ -118,7 +118,7 @@ func TestUnpaidBillClimbsThenPaymentStopsIt(t *testing.T) {
 	}
 }
 
-func countContacts(events []models.CollectionEvent) int {
+func countContacts(events []models.CaseEvent) int {
 	n := 0
 	for _, e := range events {
 		if e.Type == "contact" && e.Outcome == string(models.MessageSent) {

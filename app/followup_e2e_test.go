@@ -39,11 +39,11 @@ type followUpDetail struct {
 			Closed   bool   `json:"closed"`
 		} `json:"tickets"`
 	} `json:"process"`
-	Events   []models.FollowUpEvent `json:"events"`
+	Events   []models.CaseEvent `json:"events"`
 	Messages []models.Message       `json:"messages"`
 }
 
-func hasFollowUpEvent(evs []models.FollowUpEvent, typ, key, value string) bool {
+func hasFollowUpEvent(evs []models.CaseEvent, typ, key, value string) bool {
 	for _, e := range evs {
 		if e.Type == typ && (key == "" || e.Detail[key] == value) {
 			return true

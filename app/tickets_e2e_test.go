@@ -66,7 +66,7 @@ type ticketDetail struct {
 			Done      bool             `json:"done"`
 		} `json:"deadlines"`
 	} `json:"process"`
-	Escalations []models.TicketEvent `json:"escalations"`
+	Escalations []models.CaseEvent `json:"escalations"`
 	Messages    []models.Message     `json:"messages"`
 }
 

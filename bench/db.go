@@ -47,9 +47,9 @@ func (d dbTarget) open(ctx context.Context) (*store.Store, *gorm.DB, error) {
 }
 
 // escalationEvents reads the level-1 escalation events of an estate.
-func escalationEvents(ctx context.Context, db *gorm.DB, estateID uint64) ([]models.TicketEvent, error) {
-	var evs []models.TicketEvent
-	err := db.WithContext(ctx).Where("estate_id = ? AND type = ?", estateID, "escalation").Find(&evs).Error
+func escalationEvents(ctx context.Context, db *gorm.DB, estateID uint64) ([]models.CaseEvent, error) {
+	var evs []models.CaseEvent
+	err := db.WithContext(ctx).Where("kind = ? AND estate_id = ? AND type = ?", models.KindTicket, estateID, "escalation").Find(&evs).Error
 	out := evs[:0]
 	for _, e := range evs {
 		if e.Detail["level"] == "1" && e.Detail["due"] != "" {

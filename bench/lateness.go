@@ -103,7 +103,7 @@ func collect(ctx context.Context, db *gorm.DB, estateID uint64, created int, las
 			return nil, ctx.Err()
 		}
 	}
-	var evs []models.TicketEvent
+	var evs []models.CaseEvent
 	for {
 		var err error
 		if evs, err = escalationEvents(ctx, db, estateID); err != nil {
@@ -133,7 +133,7 @@ func collect(ctx context.Context, db *gorm.DB, estateID uint64, created int, las
 	lats := make([]time.Duration, 0, len(evs))
 	var lastAt time.Time
 	for _, e := range evs {
-		due, ok := dueOf[e.TicketID]
+		due, ok := dueOf[e.CaseID]
 		if !ok {
 			continue
 		}

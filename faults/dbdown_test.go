@@ -161,7 +161,7 @@ func TestDatabaseUnreachable(t *testing.T) {
 			Status          string `json:"status"`
 			EscalationLevel int    `json:"escalation_level"`
 		} `json:"process"`
-		Escalations []models.TicketEvent `json:"escalations"`
+		Escalations []models.CaseEvent `json:"escalations"`
 	}
 	waitFor(t, time.Minute, "the API back", func() bool {
 		r, err := desk.Do(ctx, http.MethodGet, "/api/v1/tickets", "", nil)

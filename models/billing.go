@@ -337,28 +337,6 @@ type CollectionCase struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-// CollectionEvent is one entry of a case's history: every contact with the
-// resident (who, when, channel, outcome) and every transition. Key makes
-// recording idempotent.
-type CollectionEvent struct {
-	ID          uint64            `gorm:"primaryKey" json:"id"`
-	CaseID      uint64            `gorm:"not null;index" json:"case_id"`
-	EstateID    uint64            `gorm:"not null;index" json:"estate_id"`
-	HouseholdID uint64            `gorm:"not null;index" json:"household_id"`
-	Key         string            `gorm:"column:event_key;size:150;not null;uniqueIndex" json:"key"`
-	Type        string            `gorm:"size:32;not null" json:"type"`
-	ActorID     *uint64           `json:"actor_id"` // nil for the system
-	Channel     Channel           `gorm:"size:16" json:"channel,omitempty"`
-	Outcome     string            `gorm:"size:32" json:"outcome,omitempty"`
-	Stage       CaseStage         `gorm:"size:16" json:"stage"`
-	Detail      map[string]string `gorm:"serializer:json;type:text" json:"detail"`
-	At          time.Time         `gorm:"not null;index" json:"at"`
-	// Revision is the process's revision this event made; it orders
-	// the events of one minute, whose writes may land in either order.
-	Revision  int64     `gorm:"not null;default:0" json:"revision"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // TaskOutcome is the result of a dunning phone call or visit.
 type TaskOutcome string
 

@@ -211,25 +211,6 @@ type FollowUp struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 }
 
-// FollowUpEvent records one transition of a follow-up. Key makes recording
-// idempotent.
-type FollowUpEvent struct {
-	ID         uint64            `gorm:"primaryKey" json:"id"`
-	FollowUpID uint64            `gorm:"not null;index" json:"follow_up_id"`
-	EstateID   uint64            `gorm:"not null;index" json:"estate_id"`
-	Key        string            `gorm:"column:event_key;size:150;not null;uniqueIndex" json:"key"`
-	Type       string            `gorm:"size:32;not null" json:"type"`
-	ActorID    *uint64           `json:"actor_id"` // nil for the system (timers)
-	FromStatus FollowUpStatus    `gorm:"size:16" json:"from_status"`
-	ToStatus   FollowUpStatus    `gorm:"size:16" json:"to_status"`
-	Detail     map[string]string `gorm:"serializer:json;type:text" json:"detail"`
-	At         time.Time         `gorm:"not null;index" json:"at"`
-	// Revision is the process's revision this event made; it orders
-	// the events of one minute, whose writes may land in either order.
-	Revision  int64     `gorm:"not null;default:0" json:"revision"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // FollowUpDue is the end of the follow-up window of a move-in at movedIn.
 func (p FollowUpPolicy) FollowUpDue(movedIn time.Time) time.Time {
 	return movedIn.Add(p.Window.Std())

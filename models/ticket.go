@@ -154,25 +154,6 @@ type Ticket struct {
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 
-// TicketEvent records one transition of a ticket: who did what, when, from
-// which status to which, with details. Key makes recording idempotent.
-type TicketEvent struct {
-	ID         uint64            `gorm:"primaryKey" json:"id"`
-	TicketID   uint64            `gorm:"not null;index" json:"ticket_id"`
-	EstateID   uint64            `gorm:"not null;index" json:"estate_id"`
-	Key        string            `gorm:"column:event_key;size:150;not null;uniqueIndex" json:"key"`
-	Type       string            `gorm:"size:32;not null" json:"type"`
-	ActorID    *uint64           `json:"actor_id"` // nil for the system (timers)
-	FromStatus TicketStatus      `gorm:"size:16" json:"from_status"`
-	ToStatus   TicketStatus      `gorm:"size:16" json:"to_status"`
-	Detail     map[string]string `gorm:"serializer:json;type:text" json:"detail"`
-	At         time.Time         `gorm:"not null;index" json:"at"`
-	// Revision is the process's revision this event made; it orders
-	// the events of one minute, whose writes may land in either order.
-	Revision  int64     `gorm:"not null;default:0" json:"revision"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 // MaxTicketDescription bounds a ticket's description, in characters.
 const MaxTicketDescription = 2000
 

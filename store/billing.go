@@ -48,12 +48,8 @@ type FeeItemFilter struct {
 // FeeItems lists fee items inside scope, by household then id.
 func (s *Store) FeeItems(ctx context.Context, scope Scope, f FeeItemFilter, page Page) (List[models.FeeItem], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.FeeItem{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "household_id", f.HouseholdID)
 	return list[models.FeeItem](q, page, "household_id, id")
 }
 
@@ -139,11 +135,7 @@ func (s *Store) RunBilling(ctx context.Context, scope Scope, estateID uint64, pe
 
 // Bill reads one bill inside scope.
 func (s *Store) Bill(ctx context.Context, scope Scope, id uint64) (models.HouseholdBill, error) {
-	var b models.HouseholdBill
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&b, id).Error; err != nil {
-		return b, fmt.Errorf("bill %d: %w", id, translate(err))
-	}
-	return b, nil
+	return scoped[models.HouseholdBill](s, ctx, scope, id, "bill")
 }
 
 // BillFilter narrows a bill list.
@@ -156,15 +148,9 @@ type BillFilter struct {
 // Bills lists bills inside scope, newest period first.
 func (s *Store) Bills(ctx context.Context, scope Scope, f BillFilter, page Page) (List[models.HouseholdBill], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.HouseholdBill{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
-	if f.Period != "" {
-		q = q.Where("period = ?", f.Period)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "household_id", f.HouseholdID)
+	q = match(q, "period", f.Period)
 	return list[models.HouseholdBill](q, page, "period DESC, id")
 }
 
@@ -258,12 +244,8 @@ type PaymentFilter struct {
 // Payments lists payments inside scope, newest first.
 func (s *Store) Payments(ctx context.Context, scope Scope, f PaymentFilter, page Page) (List[models.FeePayment], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.FeePayment{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "household_id", f.HouseholdID)
 	return list[models.FeePayment](q, page, "paid_at DESC, id DESC")
 }
 
@@ -300,11 +282,7 @@ func (s *Store) OpenDispute(ctx context.Context, scope Scope, billID uint64, rea
 
 // Dispute reads one dispute inside scope.
 func (s *Store) Dispute(ctx context.Context, scope Scope, id uint64) (models.BillDispute, error) {
-	var d models.BillDispute
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&d, id).Error; err != nil {
-		return d, fmt.Errorf("dispute %d: %w", id, translate(err))
-	}
-	return d, nil
+	return scoped[models.BillDispute](s, ctx, scope, id, "dispute")
 }
 
 // ResolveDispute closes an open dispute inside scope at now: with a
@@ -394,11 +372,7 @@ func (s *Store) CreatePlan(ctx context.Context, scope Scope, p *models.Instalmen
 
 // Plan reads one plan inside scope.
 func (s *Store) Plan(ctx context.Context, scope Scope, id uint64) (models.InstalmentPlan, error) {
-	var p models.InstalmentPlan
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&p, id).Error; err != nil {
-		return p, fmt.Errorf("plan %d: %w", id, translate(err))
-	}
-	return p, nil
+	return scoped[models.InstalmentPlan](s, ctx, scope, id, "plan")
 }
 
 // Plans lists the plans of a household inside scope, oldest first.

@@ -174,7 +174,7 @@ func TestCasesTasksAndLetters(t *testing.T) {
 		due := models.DateTime(models.Date{Year: 2026, Month: 3, Day: 10})
 		change := func(caseID uint64, key string, rev int64, stage models.CaseStage, owed models.Money) (bool, error) {
 			return s.RecordCaseChange(ctx, store.CaseChange{CaseID: caseID, Progress: models.CaseProgress{Stage: stage, StepReached: 0,
-				OwedFen: owed, OldestDueOn: &due, Revision: rev}, Event: models.CollectionEvent{Key: key, Type: "step", Channel: models.ChannelSMS, Outcome: "sent", At: now}})
+				OwedFen: owed, OldestDueOn: &due, Revision: rev}, Event: models.CaseEvent{Key: key, Type: "step", Channel: models.ChannelSMS, Outcome: "sent", At: now}})
 		}
 		if ok, err := change(c.ID, "k/2", 2, models.StageDunning, 30090); !ok || err != nil {
 			t.Errorf("record: got %v, %v", ok, err)

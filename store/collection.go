@@ -47,76 +47,22 @@ func (s *Store) OpenCase(ctx context.Context, c *models.CollectionCase) (models.
 type CaseChange struct {
 	CaseID   uint64
 	Progress models.CaseProgress
-	Event    models.CollectionEvent
-}
-
-var caseColumns = []string{
-	"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
-	"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
+	Event    models.CaseEvent
 }
 
 // RecordCaseChange writes the event and the case's new progress in one
-// transaction, idempotent by Event.Key; an older progress (lower Revision)
-// never overwrites a newer one.
+// transaction (recordChange).
 func (s *Store) RecordCaseChange(ctx context.Context, c CaseChange) (recorded bool, err error) {
-	if c.Event.Key == "" {
-		return false, models.Invalid("event.key", "required")
-	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var cs models.CollectionCase
-		if err := tx.Select("id", "estate_id", "household_id").First(&cs, c.CaseID).Error; err != nil {
-			return translate(err)
-		}
-		var n int64
-		if err := tx.Model(&models.CollectionEvent{}).Where("event_key = ?", c.Event.Key).Count(&n).Error; err != nil {
-			return translate(err)
-		}
-		if n > 0 {
-			return nil
-		}
-		ev := c.Event
-		ev.ID, ev.CaseID, ev.EstateID, ev.HouseholdID, ev.At = 0, cs.ID, cs.EstateID, cs.HouseholdID, ev.At.UTC()
-		ev.Revision = c.Progress.Revision
-		if err := tx.Create(&ev).Error; err != nil {
-			return translate(err)
-		}
-		row := models.CollectionCase{CaseProgress: utcCase(c.Progress), UpdatedAt: s.now().UTC()}
-		if err := tx.Model(&models.CollectionCase{}).Where("id = ? AND revision < ?", cs.ID, c.Progress.Revision).
-			Select(caseColumns).Updates(&row).Error; err != nil {
-			return translate(err)
-		}
-		recorded = true
-		return nil
-	})
-	if errors.Is(err, models.ErrConflict) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("record change %q of case %d: %w", c.Event.Key, c.CaseID, err)
-	}
-	return recorded, nil
-}
-
-func utcCase(p models.CaseProgress) models.CaseProgress {
-	utc := func(t *time.Time) *time.Time {
-		if t == nil {
-			return nil
-		}
-		u := t.UTC()
-		return &u
-	}
+	p := c.Progress
 	p.NextStepAt, p.PausedUntil, p.OldestDueOn = utc(p.NextStepAt), utc(p.PausedUntil), utc(p.OldestDueOn)
 	p.CheckedAt, p.NoticeServedAt, p.ClosedAt = utc(p.CheckedAt), utc(p.NoticeServedAt), utc(p.ClosedAt)
-	return p
+	return s.recordChange(ctx, change{ref: models.CaseRef{Kind: models.KindCollection, ID: c.CaseID},
+		row: &models.CollectionCase{CaseProgress: p, UpdatedAt: s.now().UTC()}, revision: p.Revision, ev: c.Event})
 }
 
 // Case reads one case inside scope.
 func (s *Store) Case(ctx context.Context, scope Scope, id uint64) (models.CollectionCase, error) {
-	var c models.CollectionCase
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&c, id).Error; err != nil {
-		return c, fmt.Errorf("case %d: %w", id, translate(err))
-	}
-	return c, nil
+	return scoped[models.CollectionCase](s, ctx, scope, id, "case")
 }
 
 // LatestCase reads the newest case of a household inside scope.
@@ -139,9 +85,7 @@ type CaseFilter struct {
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionCase{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
+	q = match(q, "estate_id", f.EstateID)
 	switch {
 	case f.Stage != "":
 		q = q.Where("stage = ?", f.Stage)
@@ -186,21 +130,11 @@ func (s *Store) CaseTotals(ctx context.Context, scope Scope, f CaseFilter) ([]St
 	return out, nil
 }
 
-// CaseEvents lists a case's history inside scope, oldest first.
-func (s *Store) CaseEvents(ctx context.Context, scope Scope, caseID uint64) ([]models.CollectionEvent, error) {
-	out := []models.CollectionEvent{}
-	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("case_id = ?", caseID)
-	if err := q.Order("at, revision, id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("events of case %d: %w", caseID, translate(err))
-	}
-	return out, nil
-}
-
 // HouseholdEvents lists every collection event of a household inside scope,
 // over all its cases, oldest first.
-func (s *Store) HouseholdEvents(ctx context.Context, scope Scope, householdID uint64) ([]models.CollectionEvent, error) {
-	out := []models.CollectionEvent{}
-	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("household_id = ?", householdID)
+func (s *Store) HouseholdEvents(ctx context.Context, scope Scope, householdID uint64) ([]models.CaseEvent, error) {
+	out := []models.CaseEvent{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("kind = ? AND household_id = ?", models.KindCollection, householdID)
 	if err := q.Order("at, revision, id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("collection events of household %d: %w", householdID, translate(err))
 	}
@@ -208,8 +142,7 @@ func (s *Store) HouseholdEvents(ctx context.Context, scope Scope, householdID ui
 }
 
 // LeastLoadedStaff picks who carries out a task for role in an estate: the
-// active staff member with the fewest open collection tasks, the lowest id
-// among equals. models.ErrNotFound when the estate has nobody in role.
+// active staff member with the least open work of every kind (leastLoaded). models.ErrNotFound when the estate has nobody in role.
 func (s *Store) LeastLoadedStaff(ctx context.Context, estateID uint64, role models.Role) (uint64, error) {
 	ids, err := s.StaffToNotify(ctx, estateID, role)
 	if err != nil {
@@ -218,27 +151,7 @@ func (s *Store) LeastLoadedStaff(ctx context.Context, estateID uint64, role mode
 	if len(ids) == 0 {
 		return 0, fmt.Errorf("staff of estate %d as %s: %w", estateID, role, models.ErrNotFound)
 	}
-	type load struct {
-		AssigneeID uint64
-		N          int64
-	}
-	var loads []load
-	err = s.db.WithContext(ctx).Model(&models.CollectionTask{}).Select("assignee_id, COUNT(*) AS n").
-		Where("assignee_id IN ? AND status = ?", ids, models.TaskOpen).Group("assignee_id").Scan(&loads).Error
-	if err != nil {
-		return 0, fmt.Errorf("task load in estate %d: %w", estateID, translate(err))
-	}
-	count := map[uint64]int64{}
-	for _, l := range loads {
-		count[l.AssigneeID] = l.N
-	}
-	best := ids[0]
-	for _, id := range ids[1:] { // ids ascend, so ties keep the lowest
-		if count[id] < count[best] {
-			best = id
-		}
-	}
-	return best, nil
+	return s.leastLoaded(ctx, ids)
 }
 
 // CreateTask adds a task, once per t.Key: a second call returns the first.
@@ -265,11 +178,7 @@ func (s *Store) CreateTask(ctx context.Context, t *models.CollectionTask) (model
 
 // Task reads one task inside scope.
 func (s *Store) Task(ctx context.Context, scope Scope, id uint64) (models.CollectionTask, error) {
-	var t models.CollectionTask
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&t, id).Error; err != nil {
-		return t, fmt.Errorf("task %d: %w", id, translate(err))
-	}
-	return t, nil
+	return scoped[models.CollectionTask](s, ctx, scope, id, "task")
 }
 
 // TaskFilter narrows a task list.
@@ -283,18 +192,10 @@ type TaskFilter struct {
 // Tasks lists tasks inside scope, earliest due first.
 func (s *Store) Tasks(ctx context.Context, scope Scope, f TaskFilter, page Page) (List[models.CollectionTask], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionTask{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
-	if f.AssigneeID != 0 {
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "household_id", f.HouseholdID)
+	q = match(q, "assignee_id", f.AssigneeID)
+	q = match(q, "status", f.Status)
 	return list[models.CollectionTask](q, page, "due_at, id")
 }
 

@@ -120,8 +120,8 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 	}
 
 	escalations := func() *gorm.DB {
-		q := scope.where(s.db.WithContext(ctx).Model(&models.TicketEvent{}), "estate_id").
-			Where("type = ? AND at >= ?", "escalation", midnight.UTC())
+		q := scope.where(s.db.WithContext(ctx).Model(&models.CaseEvent{}), "estate_id").
+			Where("kind = ? AND type = ? AND at >= ?", models.KindTicket, "escalation", midnight.UTC())
 		if f.EstateID != 0 {
 			q = q.Where("estate_id = ?", f.EstateID)
 		}
@@ -131,7 +131,7 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
 	}
 	var escalated []uint64
-	if err := escalations().Distinct("ticket_id").Order("ticket_id").Limit(dashboardListMax).Pluck("ticket_id", &escalated).Error; err != nil {
+	if err := escalations().Distinct("case_id").Order("case_id").Limit(dashboardListMax).Pluck("case_id", &escalated).Error; err != nil {
 		return out, fmt.Errorf("dashboard: escalated tickets: %w", translate(err))
 	}
 
@@ -392,9 +392,7 @@ func (s *Store) FollowUpsOnTime(ctx context.Context, scope Scope, f DashboardFil
 	out := []MonthFollowUps{{Month: prevStart.Format("2006-01")}, {Month: thisStart.Format("2006-01")}}
 	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id").
 		Where("status = ? AND closed_at >= ?", models.FollowUpCompleted, prevStart.UTC())
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
+	q = match(q, "estate_id", f.EstateID)
 	var rows []followUpRow
 	if err := q.Select("due_at, closed_at, visit").Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("follow-ups on time: %w", translate(err))

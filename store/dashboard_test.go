@@ -26,7 +26,7 @@ func dashTicket(t *testing.T, s *store.Store, estate uint64, u models.Urgency, r
 	if evType == "" {
 		evType, evAt = "dispatch", reported
 	}
-	ev := models.TicketEvent{Key: fmt.Sprintf("dash-%d", got.ID), Type: evType, At: evAt, Detail: map[string]string{}}
+	ev := models.CaseEvent{Key: fmt.Sprintf("dash-%d", got.ID), Type: evType, At: evAt, Detail: map[string]string{}}
 	if _, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: got.ID, Progress: p, Event: ev}); err != nil {
 		t.Fatalf("record change: %v", err)
 	}
@@ -273,7 +273,7 @@ func TestDashboardFollowUpsOnTimeByMonthCompleted(t *testing.T) {
 			p := rec.FollowUp.FollowUpProgress
 			p.Status, p.ClosedAt, p.Revision = models.FollowUpCompleted, &closed, 1
 			p.Visit = &models.FollowUpVisit{VisitedAt: visited, Channel: models.VisitInPerson, Participants: []string{"客服"}, Satisfaction: 5}
-			ev := models.FollowUpEvent{Key: fmt.Sprintf("fu-%d/1", rec.FollowUp.ID), Type: "record", At: closed}
+			ev := models.CaseEvent{Key: fmt.Sprintf("fu-%d/1", rec.FollowUp.ID), Type: "record", At: closed}
 			if _, err := s.RecordFollowUpChange(ctx, store.FollowUpChange{FollowUpID: rec.FollowUp.ID, Progress: p, Event: ev}); err != nil {
 				t.Fatal(err)
 			}

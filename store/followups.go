@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,11 +12,7 @@ import (
 
 // FollowUp reads one follow-up inside scope.
 func (s *Store) FollowUp(ctx context.Context, scope Scope, id uint64) (models.FollowUp, error) {
-	var f models.FollowUp
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&f, id).Error; err != nil {
-		return f, fmt.Errorf("follow-up %d: %w", id, translate(err))
-	}
-	return f, nil
+	return scoped[models.FollowUp](s, ctx, scope, id, "follow-up")
 }
 
 // FollowUpFilter narrows a follow-up list. Overdue keeps visits not yet made
@@ -39,18 +34,10 @@ var awaitingVisit = []models.FollowUpStatus{models.FollowUpPending, models.Follo
 // FollowUps lists follow-ups inside scope, soonest due first, then by id.
 func (s *Store) FollowUps(ctx context.Context, scope Scope, f FollowUpFilter, page Page) (List[models.FollowUp], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.AssigneeID != 0 {
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "status", f.Status)
+	q = match(q, "assignee_id", f.AssigneeID)
+	q = match(q, "household_id", f.HouseholdID)
 	if !f.DueBefore.IsZero() {
 		q = q.Where("due_at < ?", f.DueBefore.UTC())
 	}
@@ -72,15 +59,11 @@ func (s *Store) FollowUps(ctx context.Context, scope Scope, f FollowUpFilter, pa
 }
 
 // FollowUpEvents lists the history of a follow-up inside scope, oldest first.
-func (s *Store) FollowUpEvents(ctx context.Context, scope Scope, followUpID uint64) ([]models.FollowUpEvent, error) {
+func (s *Store) FollowUpEvents(ctx context.Context, scope Scope, followUpID uint64) ([]models.CaseEvent, error) {
 	if _, err := s.FollowUp(ctx, scope, followUpID); err != nil {
 		return nil, err
 	}
-	out := []models.FollowUpEvent{}
-	if err := s.db.WithContext(ctx).Where("follow_up_id = ?", followUpID).Order("at, revision, id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("events of follow-up %d: %w", followUpID, translate(err))
-	}
-	return out, nil
+	return s.caseEvents(ctx, models.CaseRef{Kind: models.KindFollowUp, ID: followUpID})
 }
 
 // FollowUpChange is one transition of a follow-up: its new progress and the
@@ -88,67 +71,13 @@ func (s *Store) FollowUpEvents(ctx context.Context, scope Scope, followUpID uint
 type FollowUpChange struct {
 	FollowUpID uint64
 	Progress   models.FollowUpProgress
-	Event      models.FollowUpEvent
-}
-
-// followUpColumns are the columns a FollowUpChange rewrites.
-var followUpColumns = []string{
-	"status", "assignee_id", "due_at", "scheduled_at", "attempts", "escalation_level", "visit",
-	"ticket_ids", "open_tickets", "summary", "cancel_reason", "closed_at", "revision", "updated_at",
+	Event      models.CaseEvent
 }
 
 // RecordFollowUpChange writes the event and the follow-up's new progress in
-// one transaction. An event whose key is already recorded changes nothing
-// and reports recorded = false; a progress older than the row's (lower
-// Revision) is not written over it.
+// one transaction (recordChange).
 func (s *Store) RecordFollowUpChange(ctx context.Context, c FollowUpChange) (recorded bool, err error) {
-	if c.Event.Key == "" {
-		return false, models.Invalid("event.key", "required")
-	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var f models.FollowUp
-		if err := tx.Select("id", "estate_id").First(&f, c.FollowUpID).Error; err != nil {
-			return translate(err)
-		}
-		var n int64
-		if err := tx.Model(&models.FollowUpEvent{}).Where("event_key = ?", c.Event.Key).Count(&n).Error; err != nil {
-			return translate(err)
-		}
-		if n > 0 {
-			return nil
-		}
-		ev := c.Event
-		ev.ID, ev.FollowUpID, ev.EstateID, ev.At = 0, f.ID, f.EstateID, ev.At.UTC()
-		ev.Revision = c.Progress.Revision
-		if err := tx.Create(&ev).Error; err != nil {
-			return translate(err)
-		}
-		row := models.FollowUp{FollowUpProgress: utcFollowUp(c.Progress), UpdatedAt: s.now().UTC()}
-		err := tx.Model(&models.FollowUp{}).Where("id = ? AND revision < ?", f.ID, c.Progress.Revision).
-			Select(followUpColumns).Updates(&row).Error
-		if err != nil {
-			return translate(err)
-		}
-		recorded = true
-		return nil
-	})
-	if errors.Is(err, models.ErrConflict) {
-		return false, nil // the same key recorded by a concurrent attempt
-	}
-	if err != nil {
-		return false, fmt.Errorf("record change %q of follow-up %d: %w", c.Event.Key, c.FollowUpID, err)
-	}
-	return recorded, nil
-}
-
-func utcFollowUp(p models.FollowUpProgress) models.FollowUpProgress {
-	utc := func(t *time.Time) *time.Time {
-		if t == nil {
-			return nil
-		}
-		u := t.UTC()
-		return &u
-	}
+	p := c.Progress
 	p.DueAt, p.ScheduledAt, p.ClosedAt = p.DueAt.UTC(), utc(p.ScheduledAt), utc(p.ClosedAt)
 	if p.Attempts == nil {
 		p.Attempts = []models.FollowUpAttempt{}
@@ -156,13 +85,14 @@ func utcFollowUp(p models.FollowUpProgress) models.FollowUpProgress {
 	if p.TicketIDs == nil {
 		p.TicketIDs = []uint64{}
 	}
-	return p
+	return s.recordChange(ctx, change{ref: models.CaseRef{Kind: models.KindFollowUp, ID: c.FollowUpID},
+		row: &models.FollowUp{FollowUpProgress: p, UpdatedAt: s.now().UTC()}, revision: p.Revision, ev: c.Event})
 }
 
 // FollowUpAssignee picks who makes a follow-up visit in an estate: the
 // registrar when preferRegistrar and they are active customer service of the
-// estate; else the active customer-service member with the fewest visits
-// still to make, the lowest id on a tie; else the registrar.
+// estate; else the active customer-service member with the least open work
+// of every kind (leastLoaded); else the registrar.
 func (s *Store) FollowUpAssignee(ctx context.Context, estateID, registrarID uint64, preferRegistrar bool) (uint64, error) {
 	db := s.db.WithContext(ctx)
 	cs := db.Model(&models.Staff{}).Where("estate_id = ? AND role = ? AND active = ?", estateID, models.RoleCustomerService, true)
@@ -182,24 +112,9 @@ func (s *Store) FollowUpAssignee(ctx context.Context, estateID, registrarID uint
 	if len(ids) == 0 {
 		return registrarID, nil
 	}
-	var load []struct {
-		AssigneeID uint64
-		N          int64
-	}
-	err := db.Model(&models.FollowUp{}).Select("assignee_id, COUNT(*) AS n").
-		Where("assignee_id IN ? AND status IN ?", ids, awaitingVisit).Group("assignee_id").Scan(&load).Error
+	best, err := s.leastLoaded(ctx, ids)
 	if err != nil {
-		return 0, fmt.Errorf("follow-up assignee in estate %d: %w", estateID, translate(err))
-	}
-	open := map[uint64]int64{}
-	for _, l := range load {
-		open[l.AssigneeID] = l.N
-	}
-	best := ids[0]
-	for _, id := range ids[1:] {
-		if open[id] < open[best] {
-			best = id
-		}
+		return 0, fmt.Errorf("follow-up assignee in estate %d: %w", estateID, err)
 	}
 	return best, nil
 }

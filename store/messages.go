@@ -115,21 +115,11 @@ type MessageFilter struct {
 // Messages lists the messages of the estates inside scope, newest first.
 func (s *Store) Messages(ctx context.Context, scope Scope, f MessageFilter, page Page) (List[models.Message], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.Message{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.Ref != "" {
-		q = q.Where("ref = ?", f.Ref)
-	}
-	if f.RecipientKind != "" {
-		q = q.Where("recipient_kind = ?", f.RecipientKind)
-	}
-	if f.RecipientID != 0 {
-		q = q.Where("recipient_id = ?", f.RecipientID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "ref", f.Ref)
+	q = match(q, "recipient_kind", f.RecipientKind)
+	q = match(q, "recipient_id", f.RecipientID)
+	q = match(q, "status", f.Status)
 	out, err := list[models.Message](q, page, "created_at DESC, id DESC")
 	if err != nil {
 		return out, fmt.Errorf("list messages: %w", err)
@@ -139,11 +129,7 @@ func (s *Store) Messages(ctx context.Context, scope Scope, f MessageFilter, page
 
 // Message reads one message inside scope.
 func (s *Store) Message(ctx context.Context, scope Scope, id uint64) (models.Message, error) {
-	var m models.Message
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&m, id).Error; err != nil {
-		return m, fmt.Errorf("message %d: %w", id, translate(err))
-	}
-	return m, nil
+	return scoped[models.Message](s, ctx, scope, id, "message")
 }
 
 // MessageAttempts lists a message's delivery attempts, first to last. The

@@ -14,11 +14,11 @@ func tables() []any {
 		&models.Staff{}, &models.Session{}, &models.APIToken{}, &models.SignInFailure{}, &models.IdempotencyKey{},
 		&models.EstatePolicy{}, &models.PolicyChange{},
 		&models.Message{}, &models.MessageAttempt{},
-		&models.Ticket{}, &models.TicketEvent{},
-		&models.MoveIn{}, &models.FollowUp{}, &models.FollowUpEvent{},
+		&models.Ticket{}, &models.CaseEvent{},
+		&models.MoveIn{}, &models.FollowUp{},
 		&models.FeeItem{}, &models.HouseholdBill{}, &models.BillingRun{}, &models.FeePayment{},
 		&models.BillDispute{}, &models.LateFeeWaiver{}, &models.InstalmentPlan{},
-		&models.CollectionCase{}, &models.CollectionEvent{}, &models.CollectionTask{}, &models.DemandLetter{},
+		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
 	}
 }
 
@@ -46,6 +46,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
 	}
 	if err := db.AutoMigrate(tables()...); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := copyOldJournals(db); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

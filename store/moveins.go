@@ -169,11 +169,7 @@ func (s *Store) moveInRecord(ctx context.Context, m models.MoveIn) (MoveInRecord
 
 // MoveIn reads one move-in inside scope.
 func (s *Store) MoveIn(ctx context.Context, scope Scope, id uint64) (models.MoveIn, error) {
-	var m models.MoveIn
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&m, id).Error; err != nil {
-		return m, fmt.Errorf("move-in %d: %w", id, translate(err))
-	}
-	return m, nil
+	return scoped[models.MoveIn](s, ctx, scope, id, "move-in")
 }
 
 // MoveInsOfHousehold lists a household's move-ins inside scope, newest first.

@@ -176,7 +176,7 @@ func TestFollowUpReadModel(t *testing.T) {
 		p := old.FollowUp.FollowUpProgress
 		p.AssigneeID, p.EscalationLevel, p.Revision = &assignee, 1, 2
 		ch := store.FollowUpChange{FollowUpID: old.FollowUp.ID, Progress: p,
-			Event: models.FollowUpEvent{Key: "followup-1/2", Type: "escalation", At: now, Detail: map[string]string{"level": "1"}}}
+			Event: models.CaseEvent{Key: "followup-1/2", Type: "escalation", At: now, Detail: map[string]string{"level": "1"}}}
 		if ok, err := s.RecordFollowUpChange(ctx, ch); err != nil || !ok {
 			t.Fatalf("record: got %v, %v", ok, err)
 		}
@@ -237,7 +237,7 @@ func TestFollowUpReadModel(t *testing.T) {
 		closed := recent.FollowUp.FollowUpProgress
 		closed.Status, closed.Revision = models.FollowUpCancelled, 1
 		if _, err := s.RecordFollowUpChange(ctx, store.FollowUpChange{FollowUpID: r, Progress: closed,
-			Event: models.FollowUpEvent{Key: "followup-2/1", Type: "cancel", At: now}}); err != nil {
+			Event: models.CaseEvent{Key: "followup-2/1", Type: "cancel", At: now}}); err != nil {
 			t.Fatal(err)
 		}
 		if got := ids(store.FollowUpFilter{Overdue: true, Now: now.Add(60 * models.Day)}, store.Estates(a.estate)); !equalIDs(got, []uint64{o}) {
@@ -264,7 +264,7 @@ func TestFollowUpAssignee(t *testing.T) {
 		p := rec.FollowUp.FollowUpProgress
 		p.AssigneeID, p.Revision = &cs1, 1
 		if _, err := s.RecordFollowUpChange(ctx, store.FollowUpChange{FollowUpID: rec.FollowUp.ID, Progress: p,
-			Event: models.FollowUpEvent{Key: "k1", Type: "assigned", At: time.Now()}}); err != nil {
+			Event: models.CaseEvent{Key: "k1", Type: "assigned", At: time.Now()}}); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {

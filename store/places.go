@@ -25,11 +25,7 @@ func (s *Store) CreateBuilding(ctx context.Context, scope Scope, b *models.Build
 
 // Building reads one building inside scope.
 func (s *Store) Building(ctx context.Context, scope Scope, id uint64) (models.Building, error) {
-	var b models.Building
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&b, id).Error; err != nil {
-		return b, fmt.Errorf("building %d: %w", id, translate(err))
-	}
-	return b, nil
+	return scoped[models.Building](s, ctx, scope, id, "building")
 }
 
 // BuildingFilter narrows a building list.
@@ -38,9 +34,7 @@ type BuildingFilter struct{ EstateID uint64 }
 // Buildings lists buildings inside scope, by estate and name.
 func (s *Store) Buildings(ctx context.Context, scope Scope, f BuildingFilter, page Page) (List[models.Building], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.Building{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
+	q = match(q, "estate_id", f.EstateID)
 	return list[models.Building](q, page, "estate_id, name")
 }
 
@@ -63,11 +57,7 @@ func (s *Store) CreateUnit(ctx context.Context, scope Scope, u *models.Unit) err
 
 // Unit reads one unit inside scope.
 func (s *Store) Unit(ctx context.Context, scope Scope, id uint64) (models.Unit, error) {
-	var u models.Unit
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&u, id).Error; err != nil {
-		return u, fmt.Errorf("unit %d: %w", id, translate(err))
-	}
-	return u, nil
+	return scoped[models.Unit](s, ctx, scope, id, "unit")
 }
 
 // UnitFilter narrows a unit list.
@@ -76,12 +66,8 @@ type UnitFilter struct{ EstateID, BuildingID uint64 }
 // Units lists units inside scope, by building and number.
 func (s *Store) Units(ctx context.Context, scope Scope, f UnitFilter, page Page) (List[models.Unit], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.Unit{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.BuildingID != 0 {
-		q = q.Where("building_id = ?", f.BuildingID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "building_id", f.BuildingID)
 	return list[models.Unit](q, page, "building_id, number")
 }
 

@@ -28,11 +28,7 @@ func (s *Store) CreateResident(ctx context.Context, scope Scope, r *models.Resid
 
 // Resident reads one resident inside scope.
 func (s *Store) Resident(ctx context.Context, scope Scope, id uint64) (models.Resident, error) {
-	var r models.Resident
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&r, id).Error; err != nil {
-		return r, fmt.Errorf("resident %d: %w", id, translate(err))
-	}
-	return r, nil
+	return scoped[models.Resident](s, ctx, scope, id, "resident")
 }
 
 // ResidentFilter narrows a resident list. Query matches a name and, with
@@ -48,12 +44,8 @@ type ResidentFilter struct {
 // Residents lists residents inside scope, by household.
 func (s *Store) Residents(ctx context.Context, scope Scope, f ResidentFilter, page Page) (List[models.Resident], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.Resident{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.HouseholdID != 0 {
-		q = q.Where("household_id = ?", f.HouseholdID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "household_id", f.HouseholdID)
 	switch {
 	case f.Query != "" && f.MatchPhone:
 		q = q.Where("name LIKE ? ESCAPE '!' OR phone = ?", "%"+escapeLike(f.Query)+"%", f.Query)

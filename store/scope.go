@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"slices"
 
 	"gorm.io/gorm"
@@ -77,4 +79,24 @@ func list[T any](q *gorm.DB, page Page, order string) (List[T], error) {
 		return out, translate(err)
 	}
 	return out, nil
+}
+
+// scoped reads the record of type T with id inside scope (its estate_id in
+// it), what naming it in the error: "ticket 12: not found".
+func scoped[T any](s *Store, ctx context.Context, scope Scope, id uint64, what string) (T, error) {
+	var v T
+	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&v, id).Error; err != nil {
+		return v, fmt.Errorf("%s %d: %w", what, id, translate(err))
+	}
+	return v, nil
+}
+
+// match narrows q to rows whose column equals v, unless v is its type's zero
+// value: the zero fields of a list filter match everything.
+func match[T comparable](q *gorm.DB, column string, v T) *gorm.DB {
+	var zero T
+	if v == zero {
+		return q
+	}
+	return q.Where(column+" = ?", v)
 }

@@ -64,12 +64,8 @@ type StaffFilter struct {
 // Staff lists staff accounts inside scope, by estate and username.
 func (s *Store) Staff(ctx context.Context, scope Scope, f StaffFilter, page Page) (List[models.Staff], error) {
 	q := staffScope(scope, s.db.WithContext(ctx).Model(&models.Staff{}))
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.Role != "" {
-		q = q.Where("role = ?", f.Role)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "role", f.Role)
 	if f.Active != nil {
 		q = q.Where("active = ?", *f.Active)
 	}

@@ -77,11 +77,7 @@ func (s *Store) ticketByKey(ctx context.Context, scope Scope, key string) (model
 
 // Ticket reads one ticket inside scope.
 func (s *Store) Ticket(ctx context.Context, scope Scope, id uint64) (models.Ticket, error) {
-	var t models.Ticket
-	if err := scope.where(s.db.WithContext(ctx), "estate_id").First(&t, id).Error; err != nil {
-		return t, fmt.Errorf("ticket %d: %w", id, translate(err))
-	}
-	return t, nil
+	return scoped[models.Ticket](s, ctx, scope, id, "ticket")
 }
 
 // TicketFilter narrows a ticket list. Breached keeps tickets whose nearest
@@ -102,21 +98,11 @@ type TicketFilter struct {
 // one last), then by id.
 func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
 	q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
-	if f.EstateID != 0 {
-		q = q.Where("estate_id = ?", f.EstateID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Kind != "" {
-		q = q.Where("kind = ?", f.Kind)
-	}
-	if f.Urgency != "" {
-		q = q.Where("urgency = ?", f.Urgency)
-	}
-	if f.AssigneeID != 0 {
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
+	q = match(q, "estate_id", f.EstateID)
+	q = match(q, "status", f.Status)
+	q = match(q, "kind", f.Kind)
+	q = match(q, "urgency", f.Urgency)
+	q = match(q, "assignee_id", f.AssigneeID)
 	now := f.Now
 	if now.IsZero() {
 		now = s.now()
@@ -136,15 +122,11 @@ func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page P
 }
 
 // TicketEvents lists the history of a ticket inside scope, oldest first.
-func (s *Store) TicketEvents(ctx context.Context, scope Scope, ticketID uint64) ([]models.TicketEvent, error) {
+func (s *Store) TicketEvents(ctx context.Context, scope Scope, ticketID uint64) ([]models.CaseEvent, error) {
 	if _, err := s.Ticket(ctx, scope, ticketID); err != nil {
 		return nil, err
 	}
-	out := []models.TicketEvent{}
-	if err := s.db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("at, revision, id").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("events of ticket %d: %w", ticketID, translate(err))
-	}
-	return out, nil
+	return s.caseEvents(ctx, models.CaseRef{Kind: models.KindTicket, ID: ticketID})
 }
 
 // TicketChange is one transition of a ticket: its new progress and the event
@@ -152,72 +134,17 @@ func (s *Store) TicketEvents(ctx context.Context, scope Scope, ticketID uint64) 
 type TicketChange struct {
 	TicketID uint64
 	Progress models.TicketProgress
-	Event    models.TicketEvent
-}
-
-// progressColumns are the columns a TicketChange rewrites.
-var progressColumns = []string{
-	"status", "assignee_id", "escalation_level", "next_due_at", "next_due_kind", "warn_at",
-	"deadlines", "held_seconds", "hold_reason", "on_hold_since", "reopen_count", "charge_fen",
-	"score", "closed_at", "follow_up_id", "revision", "updated_at",
+	Event    models.CaseEvent
 }
 
 // RecordTicketChange writes the event and the ticket's new progress in one
-// transaction. An event whose key is already recorded changes nothing and
-// reports recorded = false, so a retried call never writes twice; a progress
-// older than the row's (lower Revision) is not written over it.
+// transaction (recordChange: idempotent by the event's key, never older
+// over newer).
 func (s *Store) RecordTicketChange(ctx context.Context, c TicketChange) (recorded bool, err error) {
-	if c.Event.Key == "" {
-		return false, models.Invalid("event.key", "required")
-	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		var t models.Ticket
-		if err := tx.Select("id", "estate_id").First(&t, c.TicketID).Error; err != nil {
-			return translate(err)
-		}
-		var n int64
-		if err := tx.Model(&models.TicketEvent{}).Where("event_key = ?", c.Event.Key).Count(&n).Error; err != nil {
-			return translate(err)
-		}
-		if n > 0 {
-			return nil
-		}
-		ev := c.Event
-		ev.ID, ev.TicketID, ev.EstateID, ev.At = 0, t.ID, t.EstateID, ev.At.UTC()
-		ev.Revision = c.Progress.Revision
-		if err := tx.Create(&ev).Error; err != nil {
-			return translate(err)
-		}
-		p := utcProgress(c.Progress)
-		row := models.Ticket{TicketProgress: p, UpdatedAt: s.now().UTC()}
-		err := tx.Model(&models.Ticket{}).Where("id = ? AND revision < ?", t.ID, p.Revision).
-			Select(progressColumns).Updates(&row).Error
-		if err != nil {
-			return translate(err)
-		}
-		recorded = true
-		return nil
-	})
-	if errors.Is(err, models.ErrConflict) {
-		// The same key recorded by a concurrent attempt.
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("record change %q of ticket %d: %w", c.Event.Key, c.TicketID, err)
-	}
-	return recorded, nil
-}
-
-func utcProgress(p models.TicketProgress) models.TicketProgress {
-	utc := func(t *time.Time) *time.Time {
-		if t == nil {
-			return nil
-		}
-		u := t.UTC()
-		return &u
-	}
+	p := c.Progress
 	p.NextDueAt, p.WarnAt, p.OnHoldSince, p.ClosedAt = utc(p.NextDueAt), utc(p.WarnAt), utc(p.OnHoldSince), utc(p.ClosedAt)
-	return p
+	return s.recordChange(ctx, change{ref: models.CaseRef{Kind: models.KindTicket, ID: c.TicketID},
+		row: &models.Ticket{TicketProgress: p, UpdatedAt: s.now().UTC()}, revision: p.Revision, ev: c.Event})
 }
 
 // StaffToNotify lists the active staff with role in an estate, by id; for

@@ -102,7 +102,7 @@ func TestTicketFiltersAndOrder(t *testing.T) {
 			ids[r.name] = tk.ID
 			p := models.TicketProgress{Status: models.StatusAssigned, AssigneeID: r.assignee, NextDueAt: r.due,
 				NextDueKind: models.MilestoneOnSite, WarnAt: r.warn, Revision: 1}
-			ev := models.TicketEvent{Key: "seed/" + r.name, Type: "dispatch", At: now.Add(time.Duration(i) * time.Second)}
+			ev := models.CaseEvent{Key: "seed/" + r.name, Type: "dispatch", At: now.Add(time.Duration(i) * time.Second)}
 			if ok, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: tk.ID, Progress: p, Event: ev}); err != nil || !ok {
 				t.Fatalf("record %s: got %v, %v", r.name, ok, err)
 			}
@@ -172,8 +172,8 @@ func TestRecordTicketChangeIdempotent(t *testing.T) {
 		change := store.TicketChange{TicketID: tk.ID,
 			Progress: models.TicketProgress{Status: models.StatusAssigned, AssigneeID: &tech, Revision: 2,
 				Deadlines: []models.TicketDeadline{{Milestone: models.MilestoneContact, Due: now.Add(5 * time.Minute)}}},
-			Event: models.TicketEvent{Key: "ticket-1/2", Type: "dispatch", ActorID: &actor, FromStatus: models.StatusNew,
-				ToStatus: models.StatusAssigned, Detail: map[string]string{"assignee_id": "5"}, At: now}}
+			Event: models.CaseEvent{Key: "ticket-1/2", Type: "dispatch", ActorID: &actor, FromStatus: string(models.StatusNew),
+				ToStatus: string(models.StatusAssigned), Detail: map[string]string{"assignee_id": "5"}, At: now}}
 		for i, want := range []bool{true, false} {
 			got, err := s.RecordTicketChange(ctx, change)
 			if err != nil || got != want {
@@ -208,7 +208,7 @@ func TestRecordTicketChangeIdempotent(t *testing.T) {
 		if _, err := s.TicketEvents(ctx, store.Estates(a+1), tk.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("events outside scope: got %v, want ErrNotFound", err)
 		}
-		if _, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: 9999, Event: models.TicketEvent{Key: "x"}}); !errors.Is(err, models.ErrNotFound) {
+		if _, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: 9999, Event: models.CaseEvent{Key: "x"}}); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("unknown ticket: got %v, want ErrNotFound", err)
 		}
 	})

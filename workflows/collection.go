@@ -12,26 +12,6 @@ import (
 	"github.com/wuye/wuye/models"
 )
 
-// Names of the collection workflow (the ticket's are in names.go).
-const (
-	// CollectionSignal carries a CollectionNudge: a fact about the
-	// household's account (a bill, a payment, a dispute, a waiver). The API
-	// sends it with SignalWithStartWorkflow, so a fact arriving before the
-	// process exists starts it and is never lost.
-	CollectionSignal = "account_changed"
-	// CollectionActionUpdate is the update through which staff act on a
-	// case: argument CaseAction, result CaseView.
-	CollectionActionUpdate = "case_action"
-	// CollectionStateQuery returns the case's live CaseView.
-	CollectionStateQuery = "case_state"
-)
-
-// CollectionWorkflowID is the workflow ID of a household's collection:
-// "collection-<householdID>". A closed case frees the ID for the next one.
-func CollectionWorkflowID(householdID uint64) string {
-	return "collection-" + strconv.FormatUint(householdID, 10)
-}
-
 // Bounds on one run's history, after which a case continues as new (unless
 // the server suggests it sooner): its length in events, and the transitions
 // recorded in the run (each is about a dozen events).
@@ -164,6 +144,11 @@ func Collection(ctx workflow.Context, in CollectionInput) (CollectionResult, err
 func (s *collectionState) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, CollectionStateQuery, func() (CaseView, error) {
 		return s.view(workflow.Now(ctx)), nil
+	}); err != nil {
+		return fmt.Errorf("set query handler: %w", err)
+	}
+	if err := workflow.SetQueryHandler(ctx, CollectionAllowedActionsQuery, func(in AllowedActionsInput) ([]string, error) {
+		return s.allowed(workflow.Now(ctx), in), nil
 	}); err != nil {
 		return fmt.Errorf("set query handler: %w", err)
 	}

@@ -245,10 +245,9 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 	s.c.Seq++
 	s.transitions++
 	now := workflow.Now(ctx)
-	in := activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: models.CollectionEvent{
-		Key: fmt.Sprintf("%s/%d", s.key(""), s.c.Seq), Type: typ, ActorID: optID(actor), Channel: ch,
-		Outcome: outcome, Stage: s.c.Stage, Detail: detail, At: now,
-	}}
+	in := activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now),
+		Event: transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail}.
+			event(s.key(""), s.c.Seq, now)}
 	if err := workflow.ExecuteActivity(s.dbCtx(ctx), s.a().RecordCase, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record case transition", "key", in.Event.Key, "error", err)
 	}

@@ -3,24 +3,11 @@ package workflows
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/models"
-)
-
-// Handler names of the follow-up workflow.
-const (
-	// FollowUpActionUpdate is the update through which staff act on a
-	// follow-up visit: argument FollowUpAction, result FollowUpView.
-	FollowUpActionUpdate = "action"
-	// FollowUpStateQuery returns the follow-up's live FollowUpView.
-	FollowUpStateQuery = "state"
-	// FollowUpAllowedActionsQuery returns the actions a caller may take now:
-	// argument AllowedActionsInput, result []string.
-	FollowUpAllowedActionsQuery = "allowed_actions"
 )
 
 // Change IDs of workflow.GetVersion in the follow-up workflow; the old
@@ -32,12 +19,6 @@ const (
 	// then never recorded.
 	changeRecordLastTicketClose = "record-last-ticket-close"
 )
-
-// FollowUpWorkflowID is the workflow ID of the follow-up of move-in id:
-// "followup-<id>".
-func FollowUpWorkflowID(moveInID uint64) string {
-	return "followup-" + strconv.FormatUint(moveInID, 10)
-}
 
 // FollowUpInput starts the follow-up of one move-in. Policy is the estate's
 // policy at registration: later changes do not move its window.

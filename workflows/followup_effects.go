@@ -239,10 +239,8 @@ func (s *followUpState) snapshot(ctx workflow.Context, now time.Time, typ string
 	return activities.FollowUpRecordInput{
 		FollowUpID: s.in.FollowUpID,
 		Progress:   s.progress(),
-		Event: models.FollowUpEvent{
-			Key: fmt.Sprintf("%s/%d", s.wfID(), s.seq), Type: typ, ActorID: optID(actor),
-			FromStatus: from, ToStatus: s.status, Detail: detail, At: now,
-		},
+		Event: transition{Type: typ, Actor: actor, From: string(from), To: string(s.status), Detail: detail}.
+			event(s.wfID(), s.seq, now),
 	}
 }
 

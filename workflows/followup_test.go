@@ -160,7 +160,7 @@ func TestFollowUpUnreachableAfterMaxAttempts(t *testing.T) {
 	if got := h.ended(); !got.Equal(at(22, 20, 0)) {
 		t.Errorf("workflow ended at %s, want at the third attempt", got)
 	}
-	if e := h.last(); e.Event.ToStatus != models.FollowUpUnreachable || len(e.Progress.Attempts) != 3 || e.Progress.Attempts[2].NextAt != nil {
+	if e := h.last(); e.Event.ToStatus != string(models.FollowUpUnreachable) || len(e.Progress.Attempts) != 3 || e.Progress.Attempts[2].NextAt != nil {
 		t.Errorf("last record: got %+v", e)
 	}
 }

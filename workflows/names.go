@@ -7,22 +7,75 @@ import (
 	"strconv"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/wuye/wuye/models"
 )
 
 // TaskQueue is the task queue of every workflow and activity of the service.
 const TaskQueue = "wuye"
 
-// Handler names of the ticket workflow.
+// Every process answers the same three handlers (each process's own names,
+// which running workflows registered and so keep): an update through which
+// staff act (argument the process's action, result its live view), a query
+// of the live view, and a query of the actions a caller may take now
+// (argument AllowedActionsInput, result []string).
 const (
-	// TicketActionUpdate is the update through which staff act on a ticket:
-	// argument TicketAction, result TicketView.
-	TicketActionUpdate = "action"
-	// TicketStateQuery returns the ticket's live TicketView.
-	TicketStateQuery = "state"
-	// TicketAllowedActionsQuery returns the actions a caller may take now:
-	// argument AllowedActionsInput, result []string.
+	// TicketActionUpdate takes a TicketAction and returns a TicketView.
+	TicketActionUpdate        = "action"
+	TicketStateQuery          = "state"
 	TicketAllowedActionsQuery = "allowed_actions"
+
+	// FollowUpActionUpdate takes a FollowUpAction and returns a FollowUpView.
+	FollowUpActionUpdate        = "action"
+	FollowUpStateQuery          = "state"
+	FollowUpAllowedActionsQuery = "allowed_actions"
+
+	// CollectionActionUpdate takes a CaseAction and returns a CaseView.
+	CollectionActionUpdate        = "case_action"
+	CollectionStateQuery          = "case_state"
+	CollectionAllowedActionsQuery = "case_allowed_actions"
+
+	// CollectionSignal carries a CollectionNudge: a fact about the
+	// household's account (a bill, a payment, a dispute, a waiver). The API
+	// sends it with SignalWithStartWorkflow, so a fact arriving before the
+	// process exists starts it and is never lost.
+	CollectionSignal = "account_changed"
 )
+
+// Process is what a client needs to know of one kind of process: how its
+// workflow ID is spelled from the case's business key, its handlers, and
+// its staff actions in the order a console shows them.
+type Process struct {
+	Kind                models.CaseKind
+	ActionUpdate        string
+	StateQuery          string
+	AllowedActionsQuery string
+	Actions             []string
+	idPrefix            string
+}
+
+// WorkflowID is the workflow ID of the case with business key key: a
+// ticket's ID, a follow-up's move-in ID, a collection's household ID.
+func (p Process) WorkflowID(key uint64) string { return p.idPrefix + strconv.FormatUint(key, 10) }
+
+// TicketProcess describes repair tickets and complaints ("ticket-<ticket ID>").
+func TicketProcess() Process {
+	return Process{Kind: models.KindTicket, ActionUpdate: TicketActionUpdate, StateQuery: TicketStateQuery,
+		AllowedActionsQuery: TicketAllowedActionsQuery, Actions: TicketActions(), idPrefix: "ticket-"}
+}
+
+// FollowUpProcess describes move-in follow-ups ("followup-<move-in ID>").
+func FollowUpProcess() Process {
+	return Process{Kind: models.KindFollowUp, ActionUpdate: FollowUpActionUpdate, StateQuery: FollowUpStateQuery,
+		AllowedActionsQuery: FollowUpAllowedActionsQuery, Actions: FollowUpActions(), idPrefix: "followup-"}
+}
+
+// CollectionProcess describes a household's arrears collection
+// ("collection-<household ID>"; a closed case frees the ID for the next).
+func CollectionProcess() Process {
+	return Process{Kind: models.KindCollection, ActionUpdate: CollectionActionUpdate, StateQuery: CollectionStateQuery,
+		AllowedActionsQuery: CollectionAllowedActionsQuery, Actions: CollectionActions(), idPrefix: "collection-"}
+}
 
 // Error types of refused actions (temporal.ApplicationError.Type), which the
 // API maps to status codes.
@@ -38,8 +91,16 @@ const (
 )
 
 // TicketWorkflowID is the workflow ID of ticket id: "ticket-<id>".
-func TicketWorkflowID(id uint64) string {
-	return "ticket-" + strconv.FormatUint(id, 10)
+func TicketWorkflowID(id uint64) string { return TicketProcess().WorkflowID(id) }
+
+// FollowUpWorkflowID is the workflow ID of the follow-up of move-in id:
+// "followup-<id>".
+func FollowUpWorkflowID(moveInID uint64) string { return FollowUpProcess().WorkflowID(moveInID) }
+
+// CollectionWorkflowID is the workflow ID of a household's collection:
+// "collection-<householdID>".
+func CollectionWorkflowID(householdID uint64) string {
+	return CollectionProcess().WorkflowID(householdID)
 }
 
 // Search attributes the workflows keep up to date (registered by package

@@ -43,17 +43,19 @@ func allowedBy(in AllowedActionsInput, names []string, check func(action string)
 		return out
 	}
 	for _, name := range names {
-		err := check(name)
-		var ae *temporal.ApplicationError
-		switch {
-		case err == nil:
-		case errors.As(err, &ae) && ae.Type() == ErrTypeInvalidInput && errorField(ae) != "action":
-		default:
-			continue
+		if offerable(check(name)) {
+			out = append(out, name)
 		}
-		out = append(out, name)
 	}
 	return out
+}
+
+// offerable reports whether an action its validator refused with err may
+// still be offered: it passed, or only a field the caller fills in is
+// missing (InvalidInput naming any field but "action").
+func offerable(err error) bool {
+	var ae *temporal.ApplicationError
+	return err == nil || errors.As(err, &ae) && ae.Type() == ErrTypeInvalidInput && errorField(ae) != "action"
 }
 
 // errorField is the field an InvalidInput error names (its first detail).

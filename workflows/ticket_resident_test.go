@@ -49,7 +49,7 @@ func TestResidentConfirmsThroughTheLink(t *testing.T) {
 	for _, r := range h.records {
 		if e := r.Event; e.Type == ActConfirm {
 			if e.ActorID != nil || e.Detail["by"] != string(ResidentLinkRole) || e.Detail["resident_id"] != strconv.FormatUint(resident, 10) ||
-				e.ToStatus != models.StatusReturnVisit {
+				e.ToStatus != string(models.StatusReturnVisit) {
 				t.Errorf("confirm event: got actor %v, detail %v, to %s; want no staff, the resident, return_visit", e.ActorID, e.Detail, e.ToStatus)
 			}
 		}

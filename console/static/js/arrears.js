@@ -369,7 +369,7 @@ function drawHistory(el, d, who) {
     if (det.held) parts.push(`暂停了 ${det.held}`);
     items.push({ at: e.at, el: h('li', { className: /legal|escalat/.test(e.type) ? 'esc' : (e.type === 'paused' ? 'warn' : ''), dataset: { type: e.type } },
       h('div.when', `${fmtTime(e.at)} · ${who(e.actor_id)}`),
-      h('div', h('b', label(caseEvents, e.type)), e.stage ? h('span.muted', ` · ${label(stages, e.stage)}`) : null),
+      h('div', h('b', label(caseEvents, e.type)), e.to_status ? h('span.muted', ` · ${label(stages, e.to_status)}`) : null),
       parts.length ? h('div.muted', parts.join('；')) : null) });
   }
   for (const m of d.messages) {

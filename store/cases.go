@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// caseTable is how the store keeps one kind of case: its read-model row and
+// the columns its process rewrites at every transition.
+type caseTable struct {
+	// row returns an empty row of the kind, for table and column names.
+	row func() any
+	// columns are the progress columns a change rewrites (with
+	// "revision" and "updated_at").
+	columns []string
+}
+
+var caseTables = map[models.CaseKind]caseTable{
+	models.KindTicket: {row: func() any { return &models.Ticket{} }, columns: []string{
+		"status", "assignee_id", "escalation_level", "next_due_at", "next_due_kind", "warn_at",
+		"deadlines", "held_seconds", "hold_reason", "on_hold_since", "reopen_count", "charge_fen",
+		"score", "closed_at", "follow_up_id", "revision", "updated_at",
+	}},
+	models.KindFollowUp: {row: func() any { return &models.FollowUp{} }, columns: []string{
+		"status", "assignee_id", "due_at", "scheduled_at", "attempts", "escalation_level", "visit",
+		"ticket_ids", "open_tickets", "summary", "cancel_reason", "closed_at", "revision", "updated_at",
+	}},
+	models.KindCollection: {row: func() any { return &models.CollectionCase{} }, columns: []string{
+		"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
+		"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
+	}},
+}
+
+// change is one transition of a case: row is its read-model row holding the
+// new progress (a *models.Ticket, *models.FollowUp or *models.CollectionCase)
+// at revision, and ev the event that explains it (ev.Key identifies it).
+type change struct {
+	ref      models.CaseRef
+	row      any
+	revision int64
+	ev       models.CaseEvent
+}
+
+// recordChange writes a case's event and its new progress in one
+// transaction: the one way every kind of process records a transition. An
+// event whose key the case's kind already holds changes nothing and reports
+// recorded = false, so a retried activity never writes twice; a progress
+// older than the row's (a lower revision) never overwrites a newer one,
+// since two writes in flight at once may land in either order.
+func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err error) {
+	tbl, ok := caseTables[c.ref.Kind]
+	if !ok {
+		return false, fmt.Errorf("record change: unknown kind %q", c.ref.Kind)
+	}
+	if c.ev.Key == "" {
+		return false, models.Invalid("event.key", "required")
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		var owner struct {
+			EstateID    uint64
+			HouseholdID *uint64
+		}
+		if err := tx.Model(tbl.row()).Select("estate_id", "household_id").Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
+			return translate(err)
+		}
+		var n int64
+		if err := tx.Model(&models.CaseEvent{}).Where("kind = ? AND event_key = ?", c.ref.Kind, c.ev.Key).Count(&n).Error; err != nil {
+			return translate(err)
+		}
+		if n > 0 {
+			return nil
+		}
+		ev := c.ev
+		ev.ID, ev.Kind, ev.CaseID, ev.EstateID, ev.HouseholdID = 0, c.ref.Kind, c.ref.ID, owner.EstateID, 0
+		if owner.HouseholdID != nil {
+			ev.HouseholdID = *owner.HouseholdID
+		}
+		ev.At, ev.Revision = ev.At.UTC(), c.revision
+		if err := tx.Create(&ev).Error; err != nil {
+			return translate(err)
+		}
+		if err := tx.Model(tbl.row()).Where("id = ? AND revision < ?", c.ref.ID, c.revision).
+			Select(tbl.columns).Updates(c.row).Error; err != nil {
+			return translate(err)
+		}
+		recorded = true
+		return nil
+	})
+	if errors.Is(err, models.ErrConflict) {
+		return false, nil // the same key recorded by a concurrent attempt
+	}
+	if err != nil {
+		return false, fmt.Errorf("record change %q of %s: %w", c.ev.Key, c.ref, err)
+	}
+	return recorded, nil
+}
+
+// caseEvents lists the journal of one case, oldest first (the events of
+// one instant in the order their process made them).
+func (s *Store) caseEvents(ctx context.Context, ref models.CaseRef) ([]models.CaseEvent, error) {
+	out := []models.CaseEvent{}
+	if err := s.db.WithContext(ctx).Where("kind = ? AND case_id = ?", ref.Kind, ref.ID).
+		Order("at, revision, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("events of %s: %w", ref, translate(err))
+	}
+	return out, nil
+}
+
+// utc returns t in UTC, nil for nil: the store writes every time in UTC.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// copyOldJournals moves the events of the journals each kind kept before
+// the one case journal (ticket_events, follow_up_events, collection_events)
+// into case_events, once per event: it runs at every migration, so rows an
+// older process wrote during a rolling upgrade arrive at the next start. The
+// old tables are left in place, unread.
+func copyOldJournals(db *gorm.DB) error {
+	olds := []struct {
+		table    string
+		kind     models.CaseKind
+		caseCol  string
+		house    string
+		from, to string
+		channel  string
+		outcome  string
+	}{
+		{"ticket_events", models.KindTicket, "ticket_id",
+			"(SELECT COALESCE(t.household_id, 0) FROM tickets t WHERE t.id = o.ticket_id)", "o.from_status", "o.to_status", "''", "''"},
+		{"follow_up_events", models.KindFollowUp, "follow_up_id",
+			"(SELECT f.household_id FROM follow_ups f WHERE f.id = o.follow_up_id)", "o.from_status", "o.to_status", "''", "''"},
+		{"collection_events", models.KindCollection, "case_id", "o.household_id", "''", "o.stage", "o.channel", "o.outcome"},
+	}
+	for _, o := range olds {
+		if !db.Migrator().HasTable(o.table) {
+			continue
+		}
+		q := fmt.Sprintf(`INSERT INTO case_events (kind, case_id, estate_id, household_id, event_key, type, actor_id,
+				from_status, to_status, channel, outcome, detail, at, revision, created_at)
+			SELECT ?, o.%s, o.estate_id, COALESCE(%s, 0), o.event_key, o.type, o.actor_id,
+				%s, %s, %s, %s, o.detail, o.at, o.revision, o.created_at
+			FROM %s o
+			WHERE NOT EXISTS (SELECT 1 FROM case_events c WHERE c.kind = ? AND c.event_key = o.event_key)`,
+			o.caseCol, o.house, o.from, o.to, o.channel, o.outcome, o.table)
+		if err := db.Exec(q, o.kind, o.kind).Error; err != nil {
+			return fmt.Errorf("copy %s into case_events: %w", o.table, err)
+		}
+	}
+	return nil
+}
