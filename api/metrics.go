@@ -110,7 +110,7 @@ func (c *recordCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	grouped(ticketsDesc, `SELECT CASE WHEN status IN ('closed', 'cancelled') THEN '0' ELSE '1' END AS is_open, COUNT(*) FROM tickets GROUP BY is_open`)
 	grouped(breachedDesc, `SELECT 'all', COUNT(*) FROM tickets WHERE status NOT IN ('closed', 'cancelled') AND next_due_at < ?`, c.s.now().UTC())
-	grouped(escalationsDesc, `SELECT 'all', COUNT(*) FROM ticket_events WHERE type = 'escalation'`)
+	grouped(escalationsDesc, `SELECT 'all', COUNT(*) FROM case_events WHERE kind = 'ticket' AND type = 'escalation'`)
 	grouped(messagesDesc, `SELECT status, COUNT(*) FROM messages GROUP BY status`)
 	grouped(attemptsDesc, `SELECT CASE WHEN ok THEN '1' ELSE '0' END AS outcome, COUNT(*) FROM message_attempts GROUP BY outcome`)
 }
