@@ -213,12 +213,14 @@ type limitationView struct {
 // and transition, every call and visit with its outcome, disputes, plans,
 // the date of every written demand and the limitation warning.
 type arrearsView struct {
-	HouseholdID   uint64                  `json:"household_id"`
-	AsOf          models.Date             `json:"as_of"`
-	Account       models.Account          `json:"account"`
-	Case          *models.CollectionCase  `json:"case"`
-	Process       *caseView               `json:"process"`
-	ProcessError  string                  `json:"process_error,omitempty"`
+	HouseholdID  uint64                 `json:"household_id"`
+	AsOf         models.Date            `json:"as_of"`
+	Account      models.Account         `json:"account"`
+	Case         *models.CollectionCase `json:"case"`
+	Process      *caseView              `json:"process"`
+	ProcessError string                 `json:"process_error,omitempty"`
+	// ProcessHealth is set when the process is stuck on a failing task.
+	ProcessHealth *processHealth          `json:"process_health,omitempty"`
 	History       []models.CaseEvent      `json:"history"`
 	Messages      []models.Message        `json:"messages"`
 	Tasks         []models.CollectionTask `json:"tasks"`
@@ -285,7 +287,7 @@ func (s *Server) getArrears(c *gin.Context) {
 			if l.view != nil {
 				out.Process = viewCase(*l.view)
 			}
-			out.ProcessError, out.AllowedActions = l.err, l.allowed
+			out.ProcessError, out.ProcessHealth, out.AllowedActions = l.err, l.health, l.allowed
 		}
 	}
 	var lastDemand models.Date

@@ -16,8 +16,9 @@ import (
 // memory), the process (process_resident_memory_bytes, open files), the
 // database pool and its errors in this process (wuye_db_errors_total), the
 // service's records counted in the database at each scrape, so they survive
-// restarts and agree across API replicas; and the sign-in locks this process
-// set (wuye_sign_in_lockouts_total, per replica: sum them across instances).
+// restarts and agree across API replicas; the sign-in locks this process set
+// (wuye_sign_in_lockouts_total, per replica: sum them across instances); and
+// Options.Collectors (the worker's failed workflow tasks when it runs here).
 //
 // The route is for company administrators only: the counts are the whole
 // company's business volume, every estate at once. Prometheus scrapes it
@@ -29,7 +30,7 @@ func (s *Server) metricsRoutes() []route {
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn), ErrorHandling: promhttp.ContinueOnError,
 	})
 	return []route{
-		{method: http.MethodGet, path: "/metrics", summary: "Prometheus metrics: runtime, process, database pool, tickets, escalations, messages (company administrators; scrape with an integration token)",
+		{method: http.MethodGet, path: "/metrics", summary: "Prometheus metrics: runtime, process, database pool, tickets, escalations, messages, failed workflow tasks (company administrators; scrape with an integration token)",
 			tag: "system", roles: adminOnly, handler: gin.WrapH(h), status: http.StatusOK},
 	}
 }
@@ -39,6 +40,7 @@ func (s *Server) metricsRoutes() []route {
 func (s *Server) metricsCollectors() []prometheus.Collector {
 	cs := []prometheus.Collector{collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&recordCollector{s: s}, s.signInLockouts}
+	cs = append(cs, s.collectors...)
 	if s.store != nil {
 		if db, err := s.store.SQL(); err == nil {
 			cs = append(cs, collectors.NewDBStatsCollector(db, s.store.Driver()))

@@ -127,10 +127,12 @@ type followUpDetail struct {
 	WorkflowID string          `json:"workflow_id"`
 	// Process is the live state from the workflow; null when it cannot be
 	// read right now (ProcessError says why).
-	Process      *followUpProcess   `json:"process"`
-	ProcessError string             `json:"process_error,omitempty"`
-	Events       []models.CaseEvent `json:"events"`
-	Messages     []models.Message   `json:"messages"`
+	Process      *followUpProcess `json:"process"`
+	ProcessError string           `json:"process_error,omitempty"`
+	// ProcessHealth is set when the process is stuck on a failing task.
+	ProcessHealth *processHealth     `json:"process_health,omitempty"`
+	Events        []models.CaseEvent `json:"events"`
+	Messages      []models.Message   `json:"messages"`
 	// AllowedActions are the actions the caller may take now (the state and
 	// the role allow them; a form may still need filling in).
 	AllowedActions []string `json:"allowed_actions"`
@@ -205,7 +207,7 @@ func (s *Server) getFollowUp(c *gin.Context) {
 	if l.view != nil {
 		out.Process = viewFollowUp(*l.view)
 	}
-	out.ProcessError, out.AllowedActions = l.err, l.allowed
+	out.ProcessError, out.ProcessHealth, out.AllowedActions = l.err, l.health, l.allowed
 	c.JSON(http.StatusOK, out)
 }
 

@@ -236,6 +236,8 @@ func TestFollowUpDetailAndList(t *testing.T) {
 		t.Errorf("allowed actions: got %v asked for %+v, want the process's answer for the caller", d.AllowedActions, asked)
 	}
 	tc.On("QueryWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(nil, serviceerror.NewUnavailable("down")).Once()
+	// An unreadable process is looked at once more, to tell a stuck one.
+	tc.On("DescribeWorkflowExecution", mock.Anything, mock.Anything, "").Return(nil, serviceerror.NewUnavailable("down")).Once()
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/follow-ups/%d", h.a.followUp.ID), h.tokens[models.RoleTechnician], nil, &d), http.StatusOK)
 	if d.Process != nil || d.ProcessError == "" {
 		t.Errorf("detail without Temporal: got process %+v, error %q; want the record and a process error", d.Process, d.ProcessError)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/wuye/wuye/models"
@@ -39,12 +40,14 @@ func loadScoped[T any](s *Server, c *gin.Context, read func(context.Context, sto
 const liveTimeout = 5 * time.Second
 
 // live is what every detail page shows of its case's process: its live view
-// (nil when it cannot be read right now, err saying why) and the actions the
+// (nil when it cannot be read right now, err saying why, and health when it
+// is stuck on a failing task) and the actions the
 // caller may take (the state and the role allow them; a form may still need
 // filling in).
 type live[V any] struct {
 	view    *V
 	err     string
+	health  *processHealth
 	allowed []string
 }
 
@@ -59,6 +62,7 @@ func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key
 	if err != nil {
 		s.log.WarnContext(ctx, "process state query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
 		out.err = "the live process state is not available right now"
+		out.health = s.failingProcess(ctx, pc.Process.WorkflowID(key))
 		return out
 	}
 	out.view = &v
@@ -154,4 +158,52 @@ func (s *Server) checkAssignee(ctx context.Context, scope store.Scope, id, estat
 		return models.Invalid("assignee_id", "no active staff %d who can take this work in the estate", id)
 	}
 	return nil
+}
+
+// describeTimeout bounds the look at a process whose state could not be read.
+const describeTimeout = 3 * time.Second
+
+// processFailingMessage tells staff on the console that a process is stuck.
+const processFailingMessage = "流程执行出错，已通知运维；当前显示的是最后记录的状态"
+
+// processHealth says that a process is stuck: its workflow task keeps
+// failing (a bug in workflow code, a search attribute the cluster refuses),
+// so it neither moves nor answers queries until operators fix the cause.
+// What the answer shows beside it is the last state the database recorded.
+type processHealth struct {
+	// Status is "failing".
+	Status string `json:"status"`
+	// Message is for staff, in Chinese.
+	Message string `json:"message"`
+	// Attempt is how many times the stuck workflow task has been tried.
+	Attempt int32 `json:"attempt"`
+	// Since is when that task was first scheduled.
+	Since *time.Time `json:"since,omitempty"`
+}
+
+// failingProcess looks at a process whose live state could not be read: a
+// running workflow whose pending workflow task is past its first attempt is
+// failing; anything else (or no answer) is nil. A workflow task retried once
+// after a worker restart looks the same for a moment, but its process then
+// answers queries again.
+func (s *Server) failingProcess(ctx context.Context, workflowID string) *processHealth {
+	ctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	desc, err := s.temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	if err != nil {
+		s.log.WarnContext(ctx, "describe process", "workflow_id", workflowID, "err", err)
+		return nil
+	}
+	task := desc.GetPendingWorkflowTask()
+	if desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING || task.GetAttempt() <= 1 {
+		return nil
+	}
+	h := &processHealth{Status: "failing", Message: processFailingMessage, Attempt: task.GetAttempt()}
+	if t := task.GetOriginalScheduledTime(); t != nil {
+		since := t.AsTime()
+		h.Since = &since
+	}
+	s.log.ErrorContext(ctx, "process stuck on a failing workflow task: see wuye_workflow_task_failures_total and the worker's log",
+		"workflow_id", workflowID, "attempt", h.Attempt, "since", h.Since)
+	return h
 }

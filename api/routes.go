@@ -54,7 +54,7 @@ func (s *Server) routes() []route {
 func (s *Server) systemRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/healthz", summary: "Process is up", tag: "system", public: true, handler: s.healthz, status: http.StatusOK},
-		{method: http.MethodGet, path: "/readyz", summary: "Database and Temporal both answer (503 naming the one that does not)", tag: "system", public: true, handler: s.readyz, resp: readiness{}, status: http.StatusOK},
+		{method: http.MethodGet, path: "/readyz", summary: "Database and Temporal, its namespace included, both answer (503 naming the one that does not)", tag: "system", public: true, handler: s.readyz, resp: Readiness{}, status: http.StatusOK},
 		{method: http.MethodGet, path: "/api/v1/openapi.json", summary: "This document", tag: "system", public: true, handler: s.openAPI, status: http.StatusOK},
 	}
 }

@@ -45,6 +45,9 @@ type Options struct {
 	// whose X-Forwarded-For names the client; nil trusts none, and the
 	// client's address is the connection's peer.
 	TrustedProxies []string
+	// Collectors are served on /metrics beside the API's own (the worker's
+	// workflow task failures).
+	Collectors []prometheus.Collector
 }
 
 // Server holds the API's dependencies and its router.
@@ -59,6 +62,7 @@ type Server struct {
 	temporalUI    string
 	namespace     string
 	links         *auth.Links
+	collectors    []prometheus.Collector
 	validate      *validator.Validate
 	engine        *gin.Engine
 	// signInLockouts counts the sign-in locks this process set, by key kind
@@ -71,7 +75,8 @@ func New(opts Options) *Server {
 	s := &Server{
 		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
 		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
-		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, validate: newValidator(),
+		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, collectors: opts.Collectors,
+		validate: newValidator(),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
 			[]string{"kind"}),

@@ -176,11 +176,14 @@ type ticketDetail struct {
 	WorkflowID string        `json:"workflow_id"`
 	// Process is the live state from the workflow; null when it cannot be
 	// read right now (ProcessError says why).
-	Process      *processView       `json:"process"`
-	ProcessError string             `json:"process_error,omitempty"`
-	Timeline     []models.CaseEvent `json:"timeline"`
-	Escalations  []models.CaseEvent `json:"escalations"`
-	Messages     []models.Message   `json:"messages"`
+	Process      *processView `json:"process"`
+	ProcessError string       `json:"process_error,omitempty"`
+	// ProcessHealth is set when the process is stuck on a failing task:
+	// the ticket and timeline are then the last recorded state.
+	ProcessHealth *processHealth     `json:"process_health,omitempty"`
+	Timeline      []models.CaseEvent `json:"timeline"`
+	Escalations   []models.CaseEvent `json:"escalations"`
+	Messages      []models.Message   `json:"messages"`
 	// AllowedActions are the actions the caller may take now (the state and
 	// the role allow them; a form may still need filling in).
 	AllowedActions []string `json:"allowed_actions"`
@@ -233,7 +236,9 @@ func viewProcess(v workflows.TicketView) *processView {
 }
 
 // getTicket returns the ticket record, its live process state, its timeline
-// (every event), its escalations and every message sent about it.
+// (every event), its escalations and every message sent about it. When the
+// live state cannot be read, the answer is still 200 with the record, and
+// process_health says whether the process is stuck on a failing task.
 func (s *Server) getTicket(c *gin.Context) {
 	t, ok := loadScoped(s, c, s.store.Ticket)
 	if !ok {
@@ -262,7 +267,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	if l.view != nil {
 		out.Process = viewProcess(*l.view)
 	}
-	out.ProcessError, out.AllowedActions = l.err, l.allowed
+	out.ProcessError, out.ProcessHealth, out.AllowedActions = l.err, l.health, l.allowed
 	c.JSON(http.StatusOK, out)
 }
 
@@ -335,7 +340,7 @@ func (s *Server) ticketRoutes() []route {
 			query: params(estateQ, param{"status", "string", "ticket status"}, param{"kind", "string", "repair or complaint"},
 				param{"urgency", "string", "critical, urgent or normal"}, param{"assignee_id", "integer", "assigned to this staff member"},
 				param{"breached", "boolean", "a deadline has passed"}, param{"at_risk", "boolean", "past the warning point of its next deadline"})},
-		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state, timeline, escalations and messages", tag: "tickets",
+		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state (process_health says when the process is stuck on a failing task), timeline, escalations and messages", tag: "tickets",
 			roles: everyRole, handler: s.getTicket, resp: ticketDetail{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: "A staff action: " + strings.Join(workflows.TicketActions(), ", ") + " (Idempotency-Key header: applied once)", tag: "tickets",
 			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true, actions: workflows.TicketActions()},

@@ -14,6 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
@@ -69,13 +72,17 @@ type App struct {
 	links    *auth.Links
 	codec    *codec.Codec
 	worker   sdkworker.Worker
-	http     *http.Server
-	listener net.Listener
-	served   chan error
+	// taskFailures counts failed workflow tasks; served on /metrics.
+	taskFailures *worker.TaskFailures
+	http         *http.Server
+	listener     net.Listener
+	served       chan error
 }
 
-// Start brings every part up and returns once the API is listening.
-func Start(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+// Start brings every part up and returns once the API is listening. When a
+// part fails, the parts already started are stopped in order and the error,
+// "start: <part>: <cause>", names the part.
+func Start(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if opts.Mode == "" {
 		opts.Mode = ModeServe
 	}
@@ -89,41 +96,42 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (a *App, err er
 	if log == nil {
 		log = NewLogger(cfg, os.Stderr)
 	}
-	a = &App{cfg: cfg, log: log, served: make(chan error, 1)}
-	defer func() {
-		if err != nil {
-			a.Stop(context.WithoutCancel(ctx))
-		}
-	}()
-
-	if a.links, err = residentLinks(cfg); err != nil {
-		return nil, err
-	}
-	if a.codec, err = payloadCodec(cfg); err != nil {
-		return nil, err
-	}
-	if err := a.openStore(ctx, opts); err != nil {
-		return nil, err
-	}
-	if err := a.connectTemporal(ctx, opts); err != nil {
-		return nil, err
-	}
-	if opts.Mode != ModeAPI {
-		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: log, Now: opts.Now, Notify: cfg.Notify, Links: a.links})
-		if err != nil {
-			return nil, err
-		}
-		a.worker = w
-		if err := a.worker.Start(); err != nil {
-			return nil, fmt.Errorf("start worker: %w", err)
-		}
-		a.syncBillingSchedules(ctx)
-	}
-	if err := a.serveHTTP(opts); err != nil {
-		return nil, err
+	a := &App{cfg: cfg, log: log, served: make(chan error, 1), taskFailures: worker.NewTaskFailures()}
+	if err := a.start(ctx, opts); err != nil {
+		a.Stop(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("start: %w", err)
 	}
 	a.printWelcome(opts)
 	return a, nil
+}
+
+// start starts the parts one after the other; Stop undoes whatever it did.
+func (a *App) start(ctx context.Context, opts Options) error {
+	var err error
+	if a.links, err = residentLinks(a.cfg); err != nil {
+		return fmt.Errorf("resident links: %w", err)
+	}
+	if a.codec, err = payloadCodec(a.cfg); err != nil {
+		return fmt.Errorf("payload keys: %w", err)
+	}
+	if err := a.openStore(ctx, opts); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := a.connectTemporal(ctx, opts); err != nil {
+		return err
+	}
+	if opts.Mode != ModeAPI {
+		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links})
+		if err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		a.worker = w
+		if err := a.worker.Start(); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		a.syncBillingSchedules(ctx)
+	}
+	return a.serveHTTP(opts)
 }
 
 func (a *App) openStore(ctx context.Context, opts Options) error {
@@ -151,34 +159,50 @@ func (a *App) openStore(ctx context.Context, opts Options) error {
 	return nil
 }
 
+// connectTimeout bounds dialing Temporal and checking its namespace at start. The
+// SDK gives up dialing by itself after 5 seconds, but the operator calls after the
+// dial have no deadline of their own.
+const connectTimeout = 30 * time.Second
+
 func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 	copts := a.cfg.Temporal
 	copts.Logger = sdklog.NewStructuredLogger(a.log.With("component", "temporal-sdk"))
 	copts.DataConverter, copts.FailureConverter = a.codec.DataConverter(), a.codec.FailureConverter()
+	copts.MetricsHandler = a.taskFailures.Handler()
+	attrs := engine.DefaultSearchAttributes()
 	if a.cfg.EmbeddedTemporal() {
 		srv, err := engine.Start(ctx, engine.Options{
 			DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace,
 			FrontendPort: a.cfg.EmbeddedTemporalPort, UIPort: a.cfg.EmbeddedUIPort,
 			UI: opts.UI, CodecEndpoint: strings.TrimSuffix(a.cfg.PublicURL, "/") + api.CodecPath,
-			SearchAttributes: engine.DefaultSearchAttributes(), Logger: a.log,
+			SearchAttributes: attrs, Logger: a.log,
 		})
 		if err != nil {
-			return fmt.Errorf("start embedded Temporal: %w", err)
+			return fmt.Errorf("embedded Temporal: %w", err)
 		}
 		a.engine = srv
 		copts.HostPort = srv.FrontendAddress()
 		copts.Namespace = a.cfg.TemporalNamespace
 	}
-	c, err := client.DialContext(ctx, copts)
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	c, err := client.DialContext(cctx, copts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", copts.HostPort, err)
 	}
 	a.Temporal = c
-	if !a.cfg.EmbeddedTemporal() {
-		if err := engine.RegisterSearchAttributes(ctx, c, copts.Namespace, engine.DefaultSearchAttributes()); err != nil {
-			// A hosted cluster may refuse this: its operators register them.
-			a.log.Warn("could not register search attributes; register them on the cluster", "err", err)
+	if !a.cfg.EmbeddedTemporal() { // the embedded server registered them as it started
+		// A hosted cluster may refuse: its operators register them, and the
+		// check below lists what is still missing.
+		if err := engine.RegisterSearchAttributes(cctx, c, copts.Namespace, attrs); err != nil {
+			a.log.Debug("register search attributes", "err", err)
 		}
+	}
+	if err := engine.CheckNamespace(cctx, c, copts.Namespace, attrs); err != nil {
+		if cctx.Err() != nil {
+			return fmt.Errorf("check Temporal at %s (no answer within %v): %w", copts.HostPort, connectTimeout, err)
+		}
+		return fmt.Errorf("check Temporal at %s: %w", copts.HostPort, err)
 	}
 	return nil
 }
@@ -219,6 +243,12 @@ func (a *App) serveHTTP(opts Options) error {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"status":"ok"}`)
 		})
+		// The worker's port is for probes and Prometheus inside the
+		// deployment: runtime and failed workflow tasks, no business figures.
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), a.taskFailures)
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		mux.Handle("GET /readyz", api.ReadyHandler(a.Store, a.Temporal, a.cfg.TemporalNamespace, a.log))
 		h = mux
 	} else {
 		srv := api.New(api.Options{
@@ -227,6 +257,7 @@ func (a *App) serveHTTP(opts Options) error {
 			TemporalUIURL: a.temporalUIURL(), Namespace: a.cfg.TemporalNamespace, Links: a.links,
 			Codec:          converter.NewPayloadCodecHTTPHandler(a.codec),
 			TrustedProxies: a.cfg.TrustedProxies,
+			Collectors:     []prometheus.Collector{a.taskFailures},
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()

@@ -41,9 +41,9 @@ type arrearsDetail struct {
 		Stage       models.CaseStage `json:"stage"`
 		StepReached int              `json:"step_reached"`
 	} `json:"process"`
-	History  []models.CaseEvent `json:"history"`
-	Messages []models.Message         `json:"messages"`
-	Tasks    []models.CollectionTask  `json:"tasks"`
+	History  []models.CaseEvent      `json:"history"`
+	Messages []models.Message        `json:"messages"`
+	Tasks    []models.CollectionTask `json:"tasks"`
 }
 
 // TestUnpaidBillClimbsThenPaymentStopsIt: a bill already overdue starts the

@@ -196,6 +196,16 @@ func TestConsoleInABrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#new-ticket textarea[name=description]`), "厨房水管爆裂，水漫到客厅"),
 	)
 	b.shot("02-new-ticket")
+	// A field the server refuses shows beside it; once corrected, the same
+	// form sends the ticket: another request, so another Idempotency-Key
+	// (the server refuses a key reused with a different body).
+	category := `#new-ticket input[name=category]`
+	eval[bool](b, fmt.Sprintf(`(document.querySelector(%q).value = '', true)`, category))
+	b.do("submit without a category, then correct it",
+		chromedp.Click(chromedp.CSS(`#new-ticket button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-ticket .err[data-for=category]`)),
+		chromedp.SendKeys(chromedp.CSS(category), "水管"),
+	)
 	b.do("submit the ticket", chromedp.Click(chromedp.CSS(`#new-ticket button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("process")))
 	loc := eval[string](b, "location.hash")
 	var ticketID uint64

@@ -40,7 +40,7 @@ type followUpDetail struct {
 		} `json:"tickets"`
 	} `json:"process"`
 	Events   []models.CaseEvent `json:"events"`
-	Messages []models.Message       `json:"messages"`
+	Messages []models.Message   `json:"messages"`
 }
 
 func hasFollowUpEvent(evs []models.CaseEvent, typ, key, value string) bool {

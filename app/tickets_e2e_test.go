@@ -67,7 +67,7 @@ type ticketDetail struct {
 		} `json:"deadlines"`
 	} `json:"process"`
 	Escalations []models.CaseEvent `json:"escalations"`
-	Messages    []models.Message     `json:"messages"`
+	Messages    []models.Message   `json:"messages"`
 }
 
 // TestCriticalTicketEscalatesUntilSomeoneArrives: a critical ticket nobody

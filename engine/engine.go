@@ -43,7 +43,8 @@ func StorePath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
 // Options configures the embedded server.
 type Options struct {
 	// DataDir holds the store, DataDir/temporal.db. It is created (mode 0700) if missing.
-	// Only one process may use it at a time.
+	// Only one process may use it at a time: Start fails, naming the owner's pid, while
+	// another holds DataDir/temporal.lock.
 	DataDir string
 	// Namespace is registered before the server starts; default DefaultNamespace.
 	Namespace string
@@ -93,6 +94,8 @@ type Server struct {
 	frontendAddr string
 	uiAddr       string
 	stopUI       func()
+	// lock keeps other processes off DataDir until Stop.
+	lock *dirLock
 
 	stopOnce sync.Once
 	stopErr  error
@@ -108,13 +111,19 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create engine data dir: %w", err)
 	}
+	lock, err := lockDir(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	ports, err := choosePorts(opts.Host, opts.FrontendPort)
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 	store := storeConfig(StorePath(opts.DataDir))
 	err = prepareStore(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 
@@ -127,10 +136,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		temporal.WithDynamicConfigClient(dynamicconfig.NewNoopClient()),
 	)
 	if err != nil {
+		lock.release()
 		return nil, fmt.Errorf("create temporal server: %w", err)
 	}
 	s := &Server{
 		srv:          srv,
+		lock:         lock,
 		serverLog:    serverLog,
 		logger:       opts.Logger,
 		frontendAddr: net.JoinHostPort(dialHost(opts.Host), strconv.Itoa(ports.frontend)),
@@ -178,6 +189,7 @@ func (s *Server) Stop() error {
 		if err := s.srv.Stop(); err != nil {
 			s.stopErr = fmt.Errorf("stop temporal server: %w", err)
 		}
+		s.lock.release()
 		s.logger.Info("embedded temporal server stopped",
 			"frontend", s.frontendAddr, "shutdown_lines_dropped", s.serverLog.state.dropped.Load())
 	})

@@ -33,7 +33,8 @@ func DefaultSearchAttributes() map[string]enums.IndexedValueType {
 
 // RegisterSearchAttributes adds the attributes the namespace lacks (also used
 // against an external cluster at start). An attribute that
-// exists with the same type is left alone; one that exists with another type is an error.
+// exists with the same type is left alone; one that exists with another type is an error,
+// returned after the missing ones were added.
 // When it added any, it waits until every service can have seen them.
 func RegisterSearchAttributes(
 	ctx context.Context,
@@ -51,17 +52,18 @@ func RegisterSearchAttributes(
 	}
 	have := list.GetCustomAttributes()
 	missing := make(map[string]enums.IndexedValueType)
+	var mismatch []error
 	for _, name := range slices.Sorted(maps.Keys(want)) {
 		got, ok := have[name]
 		switch {
 		case !ok:
 			missing[name] = want[name]
 		case got != want[name]:
-			return fmt.Errorf("search attribute %s is %s, want %s", name, got, want[name])
+			mismatch = append(mismatch, fmt.Errorf("search attribute %s is %s, want %s", name, got, want[name]))
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return errors.Join(mismatch...)
 	}
 
 	_, err = ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
@@ -75,7 +77,7 @@ func RegisterSearchAttributes(
 
 	select {
 	case <-time.After(namespaceRefresh):
-		return nil
+		return errors.Join(mismatch...)
 	case <-ctx.Done():
 		return fmt.Errorf("wait for new search attributes: %w", ctx.Err())
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
@@ -31,6 +32,10 @@ func storeConfig(path string) *config.SQL {
 	}
 }
 
+// creatingSuffix names the marker file that exists while a new store's schema is being
+// written (beside the store: temporal.db.creating).
+const creatingSuffix = ".creating"
+
 // prepareStore creates the schema when the file is new and writes the namespace when it
 // is missing; an existing file and namespace are used as they are. Search attributes
 // given here are only recorded for a new namespace: Start adds the missing ones after
@@ -41,17 +46,9 @@ func prepareStore(
 	retention time.Duration,
 	searchAttributes map[string]enums.IndexedValueType,
 ) error {
-	_, err := os.Stat(sql.DatabaseName)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := sqlite.SetupSchema(sql); err != nil {
-			removeStore(sql.DatabaseName)
-			return fmt.Errorf("create schema in %s: %w", sql.DatabaseName, err)
-		}
-	case err != nil:
-		return fmt.Errorf("check store file: %w", err)
+	if err := createSchema(sql); err != nil {
+		return err
 	}
-
 	ns, err := sqlite.NewNamespaceConfig(clusterName, namespace, false, searchAttributes)
 	if err != nil {
 		return fmt.Errorf("namespace %q: %w", namespace, err)
@@ -59,6 +56,58 @@ func prepareStore(
 	ns.Detail.Config.Retention = durationpb.New(retention)
 	if err := sqlite.CreateNamespaces(sql, ns); err != nil {
 		return fmt.Errorf("write namespace %q: %w", namespace, err)
+	}
+	return nil
+}
+
+// createSchema writes the schema of a new store. The schema is written statement by
+// statement, so a process killed half-way (kill -9, power loss) would leave a file
+// without all its tables, which every later start would take for a complete store and
+// fail on ("no such table: namespaces"). A marker file exists from before the store file
+// is created until its schema is complete: a start that finds it starts the store again.
+func createSchema(sql *config.SQL) error {
+	path := sql.DatabaseName
+	marker := path + creatingSuffix
+	_, err := os.Stat(marker)
+	switch {
+	case err == nil:
+		removeStore(path) // a first start was killed while writing the schema
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("check store marker: %w", err)
+	}
+	_, err = os.Stat(path)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("check store file: %w", err)
+	}
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		return fmt.Errorf("create store marker: %w", err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return err
+	}
+	if err := sqlite.SetupSchema(sql); err != nil {
+		removeStore(path)
+		_ = os.Remove(marker)
+		return fmt.Errorf("create schema in %s: %w", path, err)
+	}
+	if err := os.Remove(marker); err != nil {
+		return fmt.Errorf("remove store marker: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes the creation or removal of a file in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -61,20 +62,20 @@ func TestBackupThenRestoreCommands(t *testing.T) {
 	t.Setenv("WUYE_DATA_DIR", data)
 	dir := filepath.Join(t.TempDir(), "b1")
 	var out, stderr bytes.Buffer
-	if code := run([]string{"backup", dir}, &out, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"backup", dir}, &out, &stderr); code != 0 {
 		t.Fatalf("wuye backup: got exit %d %s, want 0", code, stderr.String())
 	}
 	if !strings.Contains(out.String(), "temporal.db") || !strings.Contains(out.String(), "wuye.db") {
 		t.Errorf("wuye backup: got %q, want both databases listed", out.String())
 	}
 
-	if code := run([]string{"restore", dir}, &out, &stderr); code != 1 || !strings.Contains(stderr.String(), "not empty") {
+	if code := run(context.Background(), []string{"restore", dir}, &out, &stderr); code != 1 || !strings.Contains(stderr.String(), "not empty") {
 		t.Errorf("wuye restore into the live data dir: got exit %d %q, want 1 and a refusal", code, stderr.String())
 	}
 	fresh := filepath.Join(t.TempDir(), "data")
 	t.Setenv("WUYE_DATA_DIR", fresh)
 	stderr.Reset()
-	if code := run([]string{"restore", dir}, &out, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"restore", dir}, &out, &stderr); code != 0 {
 		t.Fatalf("wuye restore: got exit %d %s, want 0", code, stderr.String())
 	}
 	for _, name := range []string{"wuye.db", "temporal.db"} {
@@ -99,7 +100,7 @@ func TestBackupRefusesClusterMode(t *testing.T) {
 	t.Setenv("WUYE_PUBLIC_URL", "https://wuye.example.com")
 	t.Setenv("WUYE_PAYLOAD_KEYS", "k1:"+strings.Repeat("A", 43)+"=")
 	var stderr bytes.Buffer
-	if code := run([]string{"backup", t.TempDir()}, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), "embedded default") {
+	if code := run(context.Background(), []string{"backup", t.TempDir()}, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), "embedded default") {
 		t.Errorf("wuye backup with TEMPORAL_ADDRESS: got exit %d %q, want 2 pointing at the embedded default", code, stderr.String())
 	}
 }

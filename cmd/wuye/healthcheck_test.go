@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,16 +26,16 @@ func TestHealthcheckAsksTheLocalServer(t *testing.T) {
 	t.Setenv("WUYE_HTTP_ADDR", ":"+port)
 
 	var stderr bytes.Buffer
-	if code := run([]string{"healthcheck"}, &bytes.Buffer{}, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"healthcheck"}, &bytes.Buffer{}, &stderr); code != 0 {
 		t.Errorf("healthcheck against a healthy server: got exit %d %q, want 0", code, stderr.String())
 	}
 	status.Store(http.StatusServiceUnavailable)
 	stderr.Reset()
-	if code := run([]string{"healthcheck"}, &bytes.Buffer{}, &stderr); code != 1 || !strings.Contains(stderr.String(), "503") {
+	if code := run(context.Background(), []string{"healthcheck"}, &bytes.Buffer{}, &stderr); code != 1 || !strings.Contains(stderr.String(), "503") {
 		t.Errorf("healthcheck against a failing server: got exit %d %q, want 1 naming the status", code, stderr.String())
 	}
 	srv.Close()
-	if code := run([]string{"healthcheck"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 1 {
+	if code := run(context.Background(), []string{"healthcheck"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 1 {
 		t.Errorf("healthcheck with nothing listening: got exit %d, want 1", code)
 	}
 }

@@ -35,10 +35,16 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run is the command: it returns the exit status, 0 after an orderly stop
+// when ctx ends (SIGINT/SIGTERM), 1 when the service fails, 2 for bad usage
+// or configuration.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 1 && args[0] == "healthcheck" {
 		return runHealthcheck(stderr)
 	}
@@ -47,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, err)
 			return 2
 		}
-		return runBackup(cmd, dir, stdout, stderr)
+		return runBackup(ctx, cmd, dir, stdout, stderr)
 	}
 	mode, demo, err := parseArgs(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -62,8 +68,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	opts := app.Options{Mode: mode, Demo: demo, Out: stdout, Log: app.NewLogger(cfg, stderr)}
 	if cfg.EmbeddedUIPort > 0 {
 		opts.UI = func(c engine.UIConfig) (func(), string, error) { return webui.Start(webui.Config(c)) }
@@ -123,7 +127,7 @@ func parseBackupArgs(args []string) (cmd, dir string, ok bool, err error) {
 // runBackup backs the data directory up into dir, or restores dir into it.
 // A backup runs beside the service; a restore wants it stopped and an empty
 // data directory.
-func runBackup(cmd, dir string, stdout, stderr io.Writer) int {
+func runBackup(ctx context.Context, cmd, dir string, stdout, stderr io.Writer) int {
 	cfg, err := config.Load(config.OSEnvironment())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -134,8 +138,6 @@ func runBackup(cmd, dir string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wuye:", err)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	var m backup.Manifest
 	if cmd == "backup" {
 		m, err = backup.Create(ctx, dir, files, time.Now())

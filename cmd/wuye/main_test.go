@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestParseArgs(t *testing.T) {
 func TestRunRejectsBadConfiguration(t *testing.T) {
 	t.Setenv("WUYE_DB_DRIVER", "oracle")
 	var stderr bytes.Buffer
-	if code := run(nil, &bytes.Buffer{}, &stderr); code != 2 {
+	if code := run(context.Background(), nil, &bytes.Buffer{}, &stderr); code != 2 {
 		t.Errorf("run with a bad driver: got exit %d, want 2", code)
 	}
 	if !strings.Contains(stderr.String(), "WUYE_DB_DRIVER") {
@@ -53,7 +54,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 func TestSplitModesNeedACluster(t *testing.T) {
 	t.Setenv("TEMPORAL_ADDRESS", "")
 	var stderr bytes.Buffer
-	if code := run([]string{"worker"}, &bytes.Buffer{}, &stderr); code != 1 || !strings.Contains(stderr.String(), "TEMPORAL_ADDRESS") {
+	if code := run(context.Background(), []string{"worker"}, &bytes.Buffer{}, &stderr); code != 1 || !strings.Contains(stderr.String(), "TEMPORAL_ADDRESS") {
 		t.Errorf("worker without TEMPORAL_ADDRESS: got exit %d %q, want 1 naming TEMPORAL_ADDRESS", code, stderr.String())
 	}
 }

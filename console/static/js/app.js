@@ -1,8 +1,13 @@
-// The console's shell: who is signed in, the estate in view, the navigation
-// and the hash router that draws one page at a time into #view.
-import { api, get, whenSignedOut } from './api.js';
+// The console's shell: the header (who is signed in, the estate picker, the
+// navigation) and the hash router that draws one page at a time into #view.
+// The session and navigation helpers the pages use are in session.js: the
+// pages import that leaf, never this module.
+import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
-import { h, fill, toast, setTimeZone } from './ui.js';
+import { h, fill, toast } from './ui.js';
+import {
+  session, desk, managersView, collectors, caseManagers, leave, route, drawWith, loadSession, useEstateZone,
+} from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
 import { ticketPage } from './ticket.js';
@@ -10,23 +15,6 @@ import { dashboardPage, dashboardListPage } from './dashboard.js';
 import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
-
-/** The signed-in session, shared by the pages. */
-export const session = {
-  me: null,
-  estates: [],
-  estateId: 0, // 0: every estate (company-level staff only)
-  system: null,
-  has(...rs) { return this.me && rs.includes(this.me.role); },
-  estate(id) { return this.estates.find((e) => e.id === id); },
-};
-
-export const desk = ['customer_service', 'supervisor', 'estate_manager', 'company_admin'];
-export const managersView = ['supervisor', 'estate_manager', 'company_admin'];
-export const policyEditors = ['estate_manager', 'company_admin'];
-// Arrears: who works cases (everyone but technicians), who decides on them.
-export const collectors = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'legal', 'company_admin'];
-export const caseManagers = ['estate_manager', 'company_admin'];
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -55,44 +43,6 @@ const nav = [
   { href: '#/arrears/legal', text: '法务审批', roles: caseManagers },
 ];
 
-let cleanup = [];
-/** Registers a function to run when the page is left (timers). */
-export function onLeave(fn) { cleanup.push(fn); }
-
-/** The current route: path and query parameters of the hash. */
-export function route() {
-  const raw = location.hash.replace(/^#/, '') || '/tickets';
-  const [path, query = ''] = raw.split('?');
-  return { path, params: new URLSearchParams(query) };
-}
-
-/** Goes to a hash route. */
-export function go(hash) {
-  if (location.hash === hash) render();
-  else location.hash = hash;
-}
-
-async function loadSession() {
-  session.me = await get('/me');
-  if (session.me.must_change_password) return; // nothing else answers until it is changed
-  const list = await get('/estates?page_size=200');
-  session.estates = list.items || [];
-  if (session.me.estate_id) {
-    session.estateId = session.me.estate_id;
-  } else {
-    const saved = Number(sessionStorage.getItem('wuye.estate') || 0);
-    session.estateId = session.estate(saved) ? saved : 0;
-  }
-  try { session.system = await get('/system'); } catch (_) { session.system = null; }
-  useEstateZone();
-}
-
-// Times show in the estate's zone (all estates: the first one's).
-function useEstateZone() {
-  const e = session.estate(session.estateId) || session.estates[0];
-  setTimeZone(e && e.time_zone);
-}
-
 function drawHeader() {
   const top = document.getElementById('top');
   if (!session.me) { top.hidden = true; return; }
@@ -113,7 +63,7 @@ function drawHeader() {
 }
 
 async function render() {
-  for (const fn of cleanup.splice(0)) fn();
+  leave();
   const view = document.getElementById('view');
   const { path, params } = route();
   if (!session.me && path !== '/login') {
@@ -147,13 +97,6 @@ async function render() {
   fill(view, h('div.banner.error', '没有这个页面'), h('a', { href: '#/tickets' }, '回到服务台'));
 }
 
-/** Signs in: the cookie carries the session from now on. */
-export async function signedIn() {
-  session.me = null;
-  await loadSession();
-  go('#/tickets');
-}
-
 async function signOut() {
   try { await api('DELETE', '/sessions/current'); } catch (_) { /* already ended */ }
   session.me = null;
@@ -174,5 +117,6 @@ document.getElementById('estate-pick').addEventListener('change', (e) => {
   useEstateZone();
   render();
 });
+drawWith(render);
 window.addEventListener('hashchange', render);
 render();

@@ -4,13 +4,14 @@
 // the caller's role may use), the managers' legal-referral queue, and the
 // bills of a billing period behind the collection rate. The server refuses
 // whatever a role or the case's state does not allow (403, 409).
-import { get, post, qs, newKey } from './api.js';
+import { get, qs } from './api.js';
 import {
   stages, openStages, segments, dunningActions, pauseReasons, taskOutcomes, taskStatuses, disputeStatuses,
-  planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, msgStatus, nextStep, label, explain,
+  planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, nextStep, label,
 } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan } from './ui.js';
-import { session, go, onLeave, caseManagers } from './app.js';
+import { session, go, caseManagers } from './session.js';
+import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 
 // The roles of each form, as the server's routes allow them.
 const financeRoles = ['finance', 'company_admin'];
@@ -71,8 +72,7 @@ export async function boardPage(view, { params }) {
       page < pages ? h('a', { href: to(page + 1) }, '下一页') : null] : null);
   };
   await load();
-  const timer = setInterval(() => load().catch(() => {}), 10000);
-  onLeave(() => clearInterval(timer));
+  poll(load, 10000);
 }
 
 function boardRow(c, showEstate) {
@@ -105,20 +105,24 @@ export async function legalQueuePage(view) {
   await load();
 }
 
+/** The buttons of a legal-referral decision: approve or reject. */
+const legalButtons = () => [
+  h('button', { type: 'submit', value: 'approve', dataset: { decision: 'approve' } }, '批准转法务'),
+  h('button.secondary', { type: 'submit', value: 'reject', dataset: { decision: 'reject' } }, '驳回'),
+];
+
 function legalRow(c, reload) {
-  const reason = h('input', { name: 'reason', maxLength: 500, placeholder: '决定理由（必填）' });
+  const reason = reasonInput('决定理由（必填）');
   const form = h('form.legal-decision', { novalidate: true, dataset: { household: String(c.household_id) } },
-    field('理由', reason),
-    h('div.actions', h('button', { type: 'submit', value: 'approve', dataset: { decision: 'approve' } }, '批准转法务'),
-      h('button.secondary', { type: 'submit', value: 'reject', dataset: { decision: 'reject' } }, '驳回')));
-  const key = newKey();
+    field('理由', reason), h('div.actions', legalButtons()));
+  const send = submissions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
     const approve = !!e.submitter && e.submitter.value === 'approve';
     if (!reason.value.trim()) { showError(form, { code: 'invalid_input', field: 'reason', message: '必填' }); return; }
     try {
-      await post(`/households/${c.household_id}/arrears/legal-decision`, { approve, reason: reason.value.trim() }, key);
+      await send(`/households/${c.household_id}/arrears/legal-decision`, { approve, reason: reason.value.trim() });
       toast(approve ? '已批准转法务' : '已驳回');
       await reload();
     } catch (err) {
@@ -156,48 +160,59 @@ export async function periodBillsPage(view, { params }) {
 
 // ── A household's case (欠费详情) ────────────────────────────────────────
 
+// The case page's actions: the buttons' text, in their order.
+const caseActions = {
+  payment: '登记付款', outcome: '记录催缴结果', dispute: '登记账单异议', resolve: '处理异议',
+  plan: '申请分期', approve: '批准分期', waiver: '减免滞纳金', legal: '转法务决定',
+};
+
+const stageOf = (d) => (d.process ? d.process.stage : (d.case ? d.case.stage : ''));
+const waivable = (l) => l.late_fee - l.late_fee_waived - l.late_fee_paid > 0;
+const disputable = (l) => l.outstanding > 0 && !l.disputed;
+/** Whether the caller may record task t's outcome: its assignee, or the desk. */
+const mayRecord = (t) => t.assignee_id === session.me.id || session.has(...deskRoles);
+
+/**
+ * The actions the caller may take on the case now. The server lists them for
+ * tickets and follow-ups (allowed_actions) but not yet for a case: until it
+ * does, they follow the roles its routes allow and what the case holds.
+ * This is the one place to switch to the server's list.
+ */
+function allowedActions(d) {
+  // The case's own actions come from its process (allowed_actions: the
+  // state and the caller's role allow them); the account's from the roles.
+  const process = d.allowed_actions || [];
+  return [
+    ['payment', financeRoles, true],
+    ['outcome', null, process.includes('task_outcome') && d.tasks.some((t) => t.status === 'open' && mayRecord(t))],
+    ['dispute', disputeRoles, d.account.lines.some(disputable)],
+    ['resolve', financeRoles, d.disputes.some((x) => x.status === 'open')],
+    ['plan', disputeRoles, d.account.total > 0],
+    ['approve', null, process.includes('plan_approve') && d.plans.some((p) => p.status === 'proposed')],
+    ['waiver', caseManagers, d.account.lines.some(waivable)],
+    ['legal', null, process.includes('legal_decision')],
+  ].filter(([, rs, ok]) => ok && (!rs || session.has(...rs))).map(([k]) => k);
+}
+
 export async function casePage(view, { match }) {
   const id = Number(match[1]);
   let d = await get(`/households/${id}/arrears`);
   const hh = await get(`/households/${id}`);
   const address = `${hh.building} ${hh.unit_number}`;
-  const staffList = await get(`/staff?estate_id=${hh.estate_id}&page_size=200`).then((x) => x.items || [], () => []);
-  const staff = new Map(staffList.map((s) => [s.id, s]));
-  const who = (sid) => (!sid ? '系统' : (staff.get(sid) ? `${staff.get(sid).name}（${label(roles, staff.get(sid).role)}）` : `员工 #${sid}`));
+  const who = namer(await loadStaff(hh.estate_id, true).catch(() => new Map()));
+  const may = (k) => allowedActions(d).includes(k);
 
   const head = h('div');
   const sums = h('div.stats#case-sums');
   const bills = h('div.card#bills');
   const acts = h('div.card#case-actions');
-  const actMsg = h('div#case-msg');
-  const formBox = h('div#case-form');
   const proc = h('div.card#process');
   const tasks = h('div.card#tasks');
   const records = h('div.card#records');
   const history = h('div.card#history');
-  let openForm = null;
-
-  const stageOf = () => (d.process ? d.process.stage : (d.case ? d.case.stage : ''));
-  const openTasks = () => d.tasks.filter((t) => t.status === 'open');
-  const openDisputes = () => d.disputes.filter((x) => x.status === 'open');
-  const proposedPlans = () => d.plans.filter((p) => p.status === 'proposed');
-  const waivable = () => d.account.lines.filter((l) => l.late_fee - l.late_fee_waived - l.late_fee_paid > 0);
-  const disputable = () => d.account.lines.filter((l) => l.outstanding > 0 && !l.disputed);
-
-  // The forms this caller may use now: [key, button text, roles].
-  const forms = () => [
-    ['payment', '登记付款', financeRoles, true],
-    ['outcome', '记录催缴结果', null, openTasks().some((t) => t.assignee_id === session.me.id || session.has(...deskRoles))],
-    ['dispute', '登记账单异议', disputeRoles, disputable().length > 0],
-    ['resolve', '处理异议', financeRoles, openDisputes().length > 0],
-    ['plan', '申请分期', disputeRoles, d.account.total > 0],
-    ['approve', '批准分期', caseManagers, proposedPlans().length > 0],
-    ['waiver', '减免滞纳金', caseManagers, waivable().length > 0],
-    ['legal', '转法务决定', caseManagers, stageOf() === 'legal_pending'],
-  ].filter(([, , rs, ok]) => ok && (!rs || session.has(...rs)));
 
   const draw = () => {
-    const st = stageOf();
+    const st = stageOf(d);
     fill(head, h('div.row.head', h('h1', `欠费详情 · ${address}`), stageBadge(st, { id: 'case-stage' }),
       d.process && d.process.segment ? h('span.badge', label(segments, d.process.segment)) : null,
       h('a', { href: '#/arrears' }, '← 催缴看板')),
@@ -213,12 +228,11 @@ export async function casePage(view, { match }) {
     drawTasks();
     drawRecords();
     drawHistory(history, d, who);
-    if (!openForm) drawActions();
+    bar.draw();
   };
 
   const drawBills = () => {
     const lines = d.account.lines;
-    const can = (rs) => session.has(...rs);
     fill(bills, h('h2', '账单明细（按到期日）'), h('div.table-wrap', h('table.list#bill-lines',
       h('thead', h('tr', h('th', '账期'), h('th', '到期日'), h('th.num', '本金'), h('th.num', '滞纳金'), h('th.num', '已减免'),
         h('th.num', '已付'), h('th.num', '尚欠'), h('th.num', '逾期天数'), h('th', ''))),
@@ -232,8 +246,8 @@ export async function casePage(view, { match }) {
         h('td.num', h('b', fmtYuan(l.outstanding))),
         h('td.num', l.days_overdue ? String(l.days_overdue) : '—'),
         h('td.row-acts',
-          can(disputeRoles) && l.outstanding > 0 && !l.disputed ? h('button.link', { type: 'button', dataset: { act: 'dispute' }, onclick: () => openFormFor('dispute', l.bill_id) }, '异议') : null,
-          can(caseManagers) && l.late_fee - l.late_fee_waived - l.late_fee_paid > 0 ? h('button.link', { type: 'button', dataset: { act: 'waiver' }, onclick: () => openFormFor('waiver', l.bill_id) }, '减免') : null))) : h('tr', h('td', { colspan: 9 }, h('span.muted', '没有账单')))),
+          may('dispute') && disputable(l) ? h('button.link', { type: 'button', dataset: { act: 'dispute' }, onclick: () => bar.open('dispute', l.bill_id) }, '异议') : null,
+          may('waiver') && waivable(l) ? h('button.link', { type: 'button', dataset: { act: 'waiver' }, onclick: () => bar.open('waiver', l.bill_id) }, '减免') : null))) : h('tr', h('td', { colspan: 9 }, h('span.muted', '没有账单')))),
       lines.length ? h('tfoot', h('tr', h('th', '合计'), h('th', ''), h('th.num', fmtYuan(sumOf(lines, 'principal'))), h('th.num', fmtYuan(sumOf(lines, 'late_fee'))),
         h('th.num', fmtYuan(sumOf(lines, 'late_fee_waived'))), h('th.num', fmtYuan(sumOf(lines, 'principal_paid') + sumOf(lines, 'late_fee_paid'))),
         h('th.num', fmtYuan(sumOf(lines, 'outstanding'))), h('th', ''), h('th', ''))) : null)));
@@ -249,7 +263,7 @@ export async function casePage(view, { match }) {
         h('td', label(taskStatuses, t.status)),
         h('td', t.outcome ? label(taskOutcomes, t.outcome) : '—', t.promised_on ? h('div.muted', `承诺 ${civil(t.promised_on)} 付款`) : null,
           t.note ? h('div.muted', t.note) : null,
-          t.status === 'open' && (t.assignee_id === session.me.id || session.has(...deskRoles)) ? h('button.link', { type: 'button', onclick: () => openFormFor('outcome', t.id) }, '记录结果') : null)))))) : h('p.muted', '没有电话或上门任务'));
+          may('outcome') && t.status === 'open' && mayRecord(t) ? h('button.link', { type: 'button', onclick: () => bar.open('outcome', t.id) }, '记录结果') : null)))))) : h('p.muted', '没有电话或上门任务'));
   };
 
   const drawRecords = () => {
@@ -259,64 +273,30 @@ export async function casePage(view, { match }) {
         h('b', billPeriod(x.bill_id)), ' ', h('span.badge.st', label(disputeStatuses, x.status)), ` ${fmtTime(x.opened_at)} · ${who(x.opened_by)}`,
         h('div', x.reason),
         x.resolution ? h('div.muted', `处理：${x.resolution}${x.corrected_fen !== undefined && x.corrected_fen !== null ? `（更正为 ${fmtYuan(x.corrected_fen)}）` : ''}，到期日顺延 ${x.shift_days} 天`) : null,
-        x.status === 'open' && session.has(...financeRoles) ? h('button.link', { type: 'button', onclick: () => openFormFor('resolve', x.id) }, '处理') : null))) : h('p.muted', '没有异议'),
+        may('resolve') && x.status === 'open' ? h('button.link', { type: 'button', onclick: () => bar.open('resolve', x.id) }, '处理') : null))) : h('p.muted', '没有异议'),
       h('h2', '分期方案'), d.plans.length ? h('ul.plain#plan-list', d.plans.map((p) => h('li', { dataset: { plan: String(p.id) } },
         h('span.badge.st', label(planStatuses, p.status)), ` ${p.instalments.length} 期，共 ${fmtYuan(p.instalments.reduce((n, i) => n + i.amount_fen, 0))} · ${who(p.proposed_by)} 申请`,
         h('div.muted', p.instalments.map((i) => `${i.due} ${fmtYuan(i.amount_fen)}`).join('；')),
         h('div', `理由：${p.reason}`),
-        p.status === 'proposed' && session.has(...caseManagers) ? h('button.link', { type: 'button', onclick: () => openFormFor('approve', p.id) }, '审批') : null))) : h('p.muted', '没有分期方案'),
+        may('approve') && p.status === 'proposed' ? h('button.link', { type: 'button', onclick: () => bar.open('approve', p.id) }, '审批') : null))) : h('p.muted', '没有分期方案'),
       h('h2', '书面催告函'), d.demand_letters.length ? h('ul.plain#letter-list', d.demand_letters.map((l) => h('li',
         `${civil(l.served_on)} 送达，限 ${civil(l.pay_by)} 前缴纳 ${fmtYuan(l.amount_fen)}`,
         h('details', h('summary', '查看全文'), h('pre.letter', l.text))))) : h('p.muted', '尚未发出'));
   };
 
-  const drawActions = () => {
-    const fs = forms();
-    fill(acts, h('h2', '操作'), actMsg,
-      fs.length ? h('div.actions', fs.map(([k, text]) => h('button', { type: 'button', className: k === 'payment' ? '' : 'secondary', dataset: { form: k }, onclick: () => openFormFor(k) }, text)))
-        : h('p.muted', stageOf() === 'closed' || !d.case ? '没有在催案件；您的角色在此没有可执行的操作' : '您的角色在此没有可执行的操作'),
-      formBox);
-  };
-
   const reload = async () => { d = await get(`/households/${id}/arrears`); draw(); };
-
-  const openFormFor = (kind, target) => {
-    fill(actMsg);
-    const form = caseForm(kind, target, d, id, who);
-    form.dataset.key = newKey();
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      let req;
-      try { req = form.request(e.submitter); } catch (bad) { showError(form, bad); return; }
-      if (!req) return;
-      const btns = form.querySelectorAll('button');
-      btns.forEach((b) => { b.disabled = true; });
-      try {
-        await post(req.path, req.body, form.dataset.key);
-        toast(req.done);
-        openForm = null;
-        fill(formBox);
-        await reload();
-      } catch (err) {
-        showError(form, err);
-        if (err.code === 'invalid_state') await reload().catch(() => {});
-      } finally {
-        btns.forEach((b) => { b.disabled = false; });
-      }
-    });
-    form.querySelector('.cancel-form').addEventListener('click', () => { openForm = null; fill(formBox); drawActions(); });
-    openForm = form;
-    fill(formBox, form);
-    acts.scrollIntoView({ block: 'nearest' });
-    const first = form.querySelector('input:not([type=hidden]), select, textarea');
-    if (first) first.focus();
-  };
+  const bar = actionBar(acts, {
+    title: '操作', mark: 'form', msgId: 'case-msg', formId: 'case-form',
+    actions: () => allowedActions(d).map((k) => [k, caseActions[k], k === 'payment' ? '' : 'secondary']),
+    none: () => (stageOf(d) === 'closed' || !d.case ? '没有在催案件；您的角色在此没有可执行的操作' : '您的角色在此没有可执行的操作'),
+    form: (k, target) => caseForm(k, target, d, id, who),
+    request: (k, form, btn) => form.request(btn),
+    reload,
+  });
 
   fill(view, head, sums, h('div.grid2.case', h('div', acts, bills, tasks, records), h('div', proc, history)));
   draw();
-  const timer = setInterval(() => reload().catch(() => {}), 4000);
-  onLeave(() => clearInterval(timer));
+  poll(reload, 4000);
 }
 
 const sumOf = (rows, k) => rows.reduce((n, r) => n + (r[k] || 0), 0);
@@ -356,31 +336,30 @@ function durationSeconds(v) {
 }
 
 function drawHistory(el, d, who) {
-  const items = [];
-  for (const e of d.history) {
-    const det = e.detail || {};
-    const parts = [];
-    if (e.channel) parts.push(label(contactChannels, e.channel));
-    if (e.outcome) parts.push(label(stepOutcomes, e.outcome));
-    if (det.action) parts.push(label(dunningActions, det.action));
-    if (det.reason) parts.push(label(pauseReasons, det.reason));
-    if (det.promised_on) parts.push(`承诺 ${det.promised_on} 付款`);
-    if (det.note) parts.push(det.note);
-    if (det.held) parts.push(`暂停了 ${det.held}`);
-    items.push({ at: e.at, el: h('li', { className: /legal|escalat/.test(e.type) ? 'esc' : (e.type === 'paused' ? 'warn' : ''), dataset: { type: e.type } },
-      h('div.when', `${fmtTime(e.at)} · ${who(e.actor_id)}`),
-      h('div', h('b', label(caseEvents, e.type)), e.to_status ? h('span.muted', ` · ${label(stages, e.to_status)}`) : null),
-      parts.length ? h('div.muted', parts.join('；')) : null) });
-  }
-  for (const m of d.messages) {
-    const to = m.recipient_kind === 'staff' ? who(m.recipient_id) : '业主';
-    items.push({ at: m.sent_at || m.created_at, el: h('li.msg', { dataset: { type: 'message' } },
-      h('div.when', `${fmtTime(m.sent_at || m.created_at)} · 消息 → ${to}（${label(contactChannels, m.channel)}）· ${label(msgStatus, m.status)}`),
-      h('div', m.subject || m.template)) });
-  }
-  items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-  fill(el, h('h2', `联系记录（${d.history.length} 个事件，${d.messages.length} 条消息）`),
-    items.length ? h('ul.timeline#contact-history', items.map((i) => i.el)) : h('p.muted', '暂无'));
+  timeline(el, {
+    title: `联系记录（${d.history.length} 个事件，${d.messages.length} 条消息）`, id: 'contact-history',
+    events: d.history, messages: d.messages, who, types: caseEvents,
+    event: (e) => ({
+      cls: /legal|escalat/.test(e.type) ? 'esc' : (e.type === 'paused' ? 'warn' : ''),
+      // A case's events show the stage they left it in, not a transition.
+      status: e.to_status ? h('span.muted', ` · ${label(stages, e.to_status)}`) : null,
+      notes: notes(e),
+    }),
+  });
+}
+
+/** What a case event's channel, outcome and details say, in words. */
+function notes(e) {
+  const det = e.detail || {};
+  const parts = [];
+  if (e.channel) parts.push(label(contactChannels, e.channel));
+  if (e.outcome) parts.push(label(stepOutcomes, e.outcome));
+  if (det.action) parts.push(label(dunningActions, det.action));
+  if (det.reason) parts.push(label(pauseReasons, det.reason));
+  if (det.promised_on) parts.push(`承诺 ${det.promised_on} 付款`);
+  if (det.note) parts.push(det.note);
+  if (det.held) parts.push(`暂停了 ${det.held}`);
+  return parts;
 }
 
 /** An invalid-input error shown beside the field, before anything is sent. */
@@ -396,9 +375,7 @@ function fenOf(input, f, optional) {
 
 /** A form of the case page; form.request(submitter) builds the POST. */
 function caseForm(kind, target, d, householdID, who) {
-  const form = h('form.card.case-form', { novalidate: true, dataset: { form: kind } });
-  const cancel = h('button.secondary.cancel-form', { type: 'button' }, '取消');
-  const reasonInput = (name, ph) => h('input', { name, maxLength: 500, placeholder: ph || '' });
+  const form = formFor(kind, '.case-form');
   const pick = (name, rows, value) => {
     const s = h('select', { name });
     for (const r of rows) s.append(h('option', { value: String(r[0]), selected: r[0] === value }, r[1]));
@@ -447,8 +424,8 @@ function caseForm(kind, target, d, householdID, who) {
       break;
     }
     case 'dispute': {
-      const bill = pick('bill_id', billRows(d.account.lines.filter((l) => l.outstanding > 0 && !l.disputed)), target);
-      const reason = reasonInput('reason', '业主对账单有何异议');
+      const bill = pick('bill_id', billRows(d.account.lines.filter(disputable)), target);
+      const reason = reasonInput('业主对账单有何异议');
       form.append(field('账单', bill), field('异议原因', reason));
       submit = '登记异议';
       form.request = () => ({ path: `/bills/${bill.value}/disputes`, body: { reason: reason.value.trim() }, done: '已登记异议，催缴暂停' });
@@ -459,7 +436,7 @@ function caseForm(kind, target, d, householdID, who) {
       const period = (bid) => periodName((d.account.lines.find((l) => l.bill_id === bid) || {}).period);
       const dispute = pick('dispute_id', open.map((x) => [x.id, `${period(x.bill_id)} · ${x.reason}`]), target);
       const corrected = h('input', { name: 'corrected_fen', inputMode: 'decimal', placeholder: '不填则维持原金额' });
-      const resolution = reasonInput('resolution', '处理意见');
+      const resolution = reasonInput('处理意见', 'resolution');
       form.append(field('异议', dispute), h('div.row', field('更正后的金额（元，可选）', corrected), field('处理意见', resolution)));
       submit = '处理异议';
       form.request = () => {
@@ -478,7 +455,7 @@ function caseForm(kind, target, d, householdID, who) {
       };
       addRow();
       addRow();
-      const reason = reasonInput('reason', '如：失业，收入中断');
+      const reason = reasonInput('如：失业，收入中断');
       form.append(h('h3', `分期计划（当前欠费 ${fmtYuan(d.account.total)}）`), rows,
         h('button.secondary', { type: 'button', onclick: addRow }, '＋ 再加一期'), field('申请理由', reason));
       submit = '提交分期申请';
@@ -503,20 +480,19 @@ function caseForm(kind, target, d, householdID, who) {
       break;
     }
     case 'waiver': {
-      const lines = d.account.lines.filter((l) => l.late_fee - l.late_fee_waived - l.late_fee_paid > 0);
+      const lines = d.account.lines.filter(waivable);
       const bill = pick('bill_id', lines.map((l) => [l.bill_id, `${periodName(l.period)} · 可减免滞纳金 ${fmtYuan(l.late_fee - l.late_fee_waived - l.late_fee_paid)}`]), target);
       const amount = h('input', { name: 'amount_fen', inputMode: 'decimal', placeholder: '如 12.30' });
-      const reason = reasonInput('reason', '减免理由');
+      const reason = reasonInput('减免理由');
       form.append(field('账单', bill), h('div.row', field('减免金额（元）', amount), field('理由', reason)));
       submit = '减免滞纳金';
       form.request = () => ({ path: `/bills/${bill.value}/waivers`, body: { amount_fen: fenOf(amount, 'amount_fen'), reason: reason.value.trim() }, done: '已减免滞纳金' });
       break;
     }
     case 'legal': {
-      const reason = reasonInput('reason', '决定理由（必填）');
-      form.append(field('理由', reason), h('div.actions',
-        h('button', { type: 'submit', value: 'approve', dataset: { decision: 'approve' } }, '批准转法务'),
-        h('button.secondary', { type: 'submit', value: 'reject', dataset: { decision: 'reject' } }, '驳回'), cancel));
+      const reason = reasonInput('决定理由（必填）');
+      form.append(field('理由', reason));
+      form.end(...legalButtons());
       form.request = (btn) => {
         if (!reason.value.trim()) throw invalid('reason', '必填');
         const approve = !!btn && btn.value === 'approve';
@@ -525,6 +501,5 @@ function caseForm(kind, target, d, householdID, who) {
       return form;
     }
   }
-  form.append(h('div.actions', h('button', { type: 'submit' }, submit), cancel));
-  return form;
+  return form.end(submit);
 }

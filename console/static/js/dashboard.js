@@ -4,7 +4,7 @@
 import { get, qs } from './api.js';
 import { urgencies, statuses, openStatuses, kinds, stages, openStages, label } from './labels.js';
 import { h, fill, fmtTime, fmtYuan } from './ui.js';
-import { session, onLeave } from './app.js';
+import { session, onLeave } from './session.js';
 import { weekEnd } from './followups.js';
 import { periodName } from './arrears.js';
 

@@ -1,10 +1,11 @@
 // New residents (入住与回访): register a move-in, the follow-up visits due
 // this week and overdue, and a follow-up's page to record a visit or a
 // failed attempt. The API refuses what the state does not allow (409).
-import { get, post, qs, newKey } from './api.js';
-import { roles, label, explain } from './labels.js';
+import { get, qs } from './api.js';
+import { label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
-import { session, go, onLeave } from './app.js';
+import { session, go } from './session.js';
+import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect, submissions } from './process.js';
 
 export const followUpStatuses = {
   pending: '待回访', scheduled: '已预约', tickets_open: '待工单完结', completed: '已完成', unreachable: '联系不上', cancelled: '已取消',
@@ -59,17 +60,18 @@ export async function followUpListPage(view, { params }) {
           h('td.hide-sm.muted', fmtTime(f.moved_in_at)))) : h('tr', h('td', { colspan: 5 }, h('span.muted', '没有'))))))));
 }
 
+// The actions of a follow-up, in the order the buttons show them.
+const visitActions = [['record', '记录回访'], ['attempt', '未联系上'], ['schedule', '预约时间'], ['reassign', '转交'], ['cancel', '取消回访']];
+
 export async function followUpPage(view, { match }) {
   const id = Number(match[1]);
   let d = await get(`/follow-ups/${id}`);
-  const staff = new Map(((await get(`/staff?estate_id=${d.follow_up.estate_id}&active=true&page_size=200`)).items || []).map((s) => [s.id, s]));
+  const staff = await loadStaff(d.follow_up.estate_id);
+  const who = namer(staff);
   const hh = await get(`/households/${d.follow_up.household_id}`).then((x) => `${x.building} ${x.unit_number}`, () => `住户 #${d.follow_up.household_id}`);
-  const who = (sid) => (staff.get(sid) ? `${staff.get(sid).name}（${label(roles, staff.get(sid).role)}）` : (sid ? `员工 #${sid}` : '系统'));
   const info = h('div.card');
   const acts = h('div.card#followup-actions');
-  const msg = h('div');
   const events = h('div.card');
-  let formOpen = false;
   const draw = () => {
     const p = d.process || {};
     const f = d.follow_up;
@@ -85,52 +87,28 @@ export async function followUpPage(view, { match }) {
         p.next_timer_at ? [h('dt', '下一个定时器'), h('dd', `${timerLabel(p.next_timer)} · ${fmtTime(p.next_timer_at)} `, countdown(p.next_timer_at))] : null,
         f.visit ? [h('dt', '回访记录'), h('dd', `${fmtTime(f.visit.visited_at)} · 满意度 ${f.visit.satisfaction} · ${(f.visit.items || []).map((i) => `${label(itemKinds, i.kind)}：${i.text}`).join('；') || '无事项'}`)] : null,
         (f.ticket_ids || []).length ? [h('dt', '产生的工单'), h('dd', f.ticket_ids.map((t) => h('a', { href: `#/tickets/${t}` }, `#${t} `)))] : null));
-    fill(events, h('h2', '时间线'), h('ul.timeline', [...d.events].reverse().map((e) => h('li', h('div.when', `${fmtTime(e.at)} · ${who(e.actor_id)}`),
-      h('div', h('b', label(followUpEvents, e.type)), e.from_status !== e.to_status ? ` ${label(followUpStatuses, e.from_status)} → ${label(followUpStatuses, e.to_status)}` : ''))),
-    d.messages.map((m) => h('li.msg', h('div.when', `${fmtTime(m.sent_at || m.created_at)} · 消息`), h('div', m.subject || m.template)))));
-    if (!formOpen) drawActions();
+    timeline(events, { title: '时间线', events: d.events, messages: d.messages, who, types: followUpEvents, statuses: followUpStatuses });
+    bar.draw();
   };
+  const reload = async () => { d = await get(`/follow-ups/${id}`); draw(); };
   // Only the actions the process allows the caller now (allowed_actions).
-  const drawActions = () => {
-    const box = h('div');
-    const allowed = d.allowed_actions || [];
-    fill(acts, h('h2', '操作'), msg, allowed.length ? h('div.actions',
-      [['record', '记录回访'], ['attempt', '未联系上'], ['schedule', '预约时间'], ['reassign', '转交'], ['cancel', '取消回访']].filter(([a]) => allowed.includes(a)).map(([a, text]) =>
-        h('button', { type: 'button', className: a === 'record' ? '' : 'secondary', dataset: { action: a }, onclick: () => openForm(a, box) }, text))) : h('p.muted', '当前没有可执行的操作'), box);
-  };
-  const openForm = (action, box) => {
-    formOpen = true;
-    const form = actionForm(action, staff);
-    const key = newKey();
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      fill(msg);
-      try {
-        await post(`/follow-ups/${id}/actions/${action}`, form.collect(), key);
-        toast('已保存');
-        formOpen = false;
-        d = await get(`/follow-ups/${id}`);
-        draw();
-      } catch (err) {
-        if (err.code === 'invalid_input' && err.field) showError(form, err);
-        else fill(msg, h('div.banner.error', { role: 'alert' }, explain(err)));
-      }
-    });
-    form.querySelector('.cancel-form').addEventListener('click', () => { formOpen = false; fill(box); });
-    fill(box, form);
-  };
+  const bar = actionBar(acts, {
+    title: '操作',
+    actions: () => visitActions.filter(([a]) => (d.allowed_actions || []).includes(a)).map(([a, text]) => [a, text, a === 'record' ? '' : 'secondary']),
+    none: () => '当前没有可执行的操作',
+    form: (a) => actionForm(a, staff),
+    request: (a, form) => ({ path: `/follow-ups/${id}/actions/${a}`, body: form.collect(), done: '已保存' }),
+    reload,
+  });
   fill(view, h('a', { href: '#/followups' }, '← 返回回访列表'), h('div.grid2', h('div', info, acts), events));
   draw();
-  const timer = setInterval(async () => { try { d = await get(`/follow-ups/${id}`); draw(); } catch (_) { /* next time */ } }, 10000);
-  onLeave(() => clearInterval(timer));
+  poll(reload, 10000);
 }
 
 const iso = (v) => (v ? new Date(v).toISOString() : null);
 
 function actionForm(action, staff) {
-  const form = h('form.card', { novalidate: true, dataset: { form: action } });
-  const cancel = h('button.secondary.cancel-form', { type: 'button' }, '取消');
+  const form = formFor(action);
   switch (action) {
     case 'schedule': {
       const at = h('input', { type: 'datetime-local', name: 'at' });
@@ -147,15 +125,14 @@ function actionForm(action, staff) {
       break;
     }
     case 'reassign': {
-      const s = h('select', { name: 'assignee_id' }, h('option', { value: '' }, '请选择'),
-        [...staff.values()].filter((x) => x.role !== 'technician').map((x) => h('option', { value: String(x.id) }, `${x.name}（${label(roles, x.role)}）`)));
-      const r = h('input', { name: 'reason', maxLength: 500 });
+      const s = staffSelect([...staff.values()].filter((x) => x.role !== 'technician'));
+      const r = reasonInput();
       form.append(field('转给', s), field('原因', r));
       form.collect = () => ({ assignee_id: Number(s.value) || 0, reason: r.value.trim() });
       break;
     }
     case 'cancel': {
-      const r = h('input', { name: 'reason', maxLength: 500 });
+      const r = reasonInput();
       form.append(field('取消原因', r));
       form.collect = () => ({ reason: r.value.trim() });
       break;
@@ -163,7 +140,7 @@ function actionForm(action, staff) {
     case 'record': {
       const ch = select('visit.channel', { in_person: '上门', phone: '电话' }, 'in_person');
       const who = h('input', { name: 'visit.participants', placeholder: '参与人，逗号分隔，如：张业主, 客服小李' });
-      const sat = h('select', { name: 'visit.satisfaction' }, h('option', { value: '' }, '请选择'), [5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) }, `${n} 分`)));
+      const sat = scoreSelect('visit.satisfaction');
       const items = h('div');
       const addItem = () => items.append(h('div.row', { dataset: { item: '1' } }, select('kind', itemKinds, 'suggestion'),
         h('input', { name: 'text', placeholder: '业主提出的事项', maxLength: 2000 })));
@@ -179,8 +156,7 @@ function actionForm(action, staff) {
       break;
     }
   }
-  form.append(h('div.actions', h('button', { type: 'submit' }, '提交'), cancel));
-  return form;
+  return form.end('提交');
 }
 
 export async function moveInPage(view) {
@@ -214,7 +190,7 @@ export async function moveInPage(view) {
     h('h3', '服务需求'), h('div.row', needs.map(([k, c]) => h('label.f.inline', c, { elderly_at_home: '家有老人', small_children: '家有幼儿', pets: '养宠物' }[k]))),
     h('div.row', field('偏好联系方式', channel), field('方便联系的时间', times), field('备注', notes)),
     h('div.actions', submit));
-  const key = newKey();
+  const send = submissions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -228,7 +204,7 @@ export async function moveInPage(view) {
     };
     submit.disabled = true;
     try {
-      const r = await post('/move-ins', body, key);
+      const r = await send('/move-ins', body);
       toast('已登记入住，回访已安排');
       go(`#/followups/${r.follow_up.id}`);
     } catch (err) {

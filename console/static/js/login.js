@@ -1,7 +1,7 @@
 // The sign-in page.
 import { post, put } from './api.js';
 import { h, fill, field, showError } from './ui.js';
-import { session, signedIn } from './app.js';
+import { session, signedIn } from './session.js';
 
 export async function loginPage(view) {
   session.me = null;

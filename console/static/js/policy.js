@@ -4,7 +4,7 @@
 import { get, put } from './api.js';
 import { urgencies, roles, channels as reportChannels, label } from './labels.js';
 import { h, fill, fmtTime, showError, clearErrors, toast } from './ui.js';
-import { session } from './app.js';
+import { session } from './session.js';
 
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',

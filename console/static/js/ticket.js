@@ -1,10 +1,11 @@
 // The ticket page: what was reported, the live process (deadlines, next
 // timer, hold), the actions this person may take now, and the timeline of
 // every event, escalation and message.
-import { get, post, newKey } from './api.js';
-import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, msgStatus, timers, label, explain } from './labels.js';
-import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen } from './ui.js';
-import { session, onLeave } from './app.js';
+import { get } from './api.js';
+import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, timers, label } from './labels.js';
+import { h, fill, field, select, countdown, fmtTime, fmtDuration, yuanToFen } from './ui.js';
+import { session } from './session.js';
+import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect } from './process.js';
 
 // Actions taken with one press; the others open a small form first.
 const direct = ['accept', 'contact', 'arrive', 'resume', 'acknowledge'];
@@ -13,103 +14,39 @@ export async function ticketPage(view, { match }) {
   const id = Number(match[1]);
   let detail = await get(`/tickets/${id}`);
   const staff = await loadStaff(detail.ticket.estate_id);
+  const who = namer(staff);
   const address = detail.ticket.household_id
     ? await get(`/households/${detail.ticket.household_id}`).then((x) => `${x.building} ${x.unit_number}`, () => '')
     : '';
   const head = h('div');
   const proc = h('div.card#process');
   const acts = h('div.card#actions');
-  const actMsg = h('div#action-msg');
-  const timeline = h('div.card#timeline');
-  let shownActions = '';
-  let openForm = null;
+  const timelineCard = h('div.card#timeline');
 
   const draw = () => {
-    drawHead(head, detail, staff, address);
+    drawHead(head, detail, who, address);
     drawProcess(proc, detail);
-    drawTimeline(timeline, detail, staff);
-    const now = (detail.allowed_actions || []).join(',');
-    if (now !== shownActions && !openForm) {
-      shownActions = now;
-      drawActions();
-    }
+    drawTimeline(timelineCard, detail, who);
+    bar.draw();
   };
   const reload = async () => { detail = await get(`/tickets/${id}`); draw(); };
 
-  const drawActions = () => {
-    const allowed = detail.allowed_actions || [];
-    const formBox = h('div#action-form');
-    const buttons = allowed.map((a) => h('button', {
-      type: 'button', dataset: { action: a }, className: a === 'cancel' ? 'danger' : (direct.includes(a) ? '' : 'secondary'),
-      onclick: () => (direct.includes(a) ? act(a, {}, null) : openActionForm(a, formBox)),
-    }, label(actions, a)));
-    fill(acts, h('h2', '可执行的操作'), actMsg,
-      allowed.length ? h('div.actions', buttons) : h('p.muted', detail.process ? '当前状态下您没有可执行的操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束')),
-      formBox);
-  };
+  const bar = actionBar(acts, {
+    title: '可执行的操作', msgId: 'action-msg', formId: 'action-form',
+    actions: () => (detail.allowed_actions || []).map((a) => [a, label(actions, a), a === 'cancel' ? 'danger' : (direct.includes(a) ? '' : 'secondary')]),
+    none: () => (detail.process ? '当前状态下您没有可执行的操作'
+      : (detail.process_health ? '流程出错期间不能操作' : (detail.process_error ? '流程状态暂不可读，稍后刷新' : '工单已结束'))),
+    form: (a) => (direct.includes(a) ? null : actionForm(a, detail, staff)),
+    request: (a, form, btn) => ({ path: `/tickets/${id}/actions/${a}`, body: form ? form.collect(btn) : {}, done: `${label(actions, a)}：已完成` }),
+    reload,
+  });
 
-  const act = async (action, body, form) => {
-    const btns = acts.querySelectorAll('button');
-    btns.forEach((b) => { b.disabled = true; });
-    fill(actMsg);
-    try {
-      await post(`/tickets/${id}/actions/${action}`, body, form ? form.dataset.key : newKey());
-      toast(`${label(actions, action)}：已完成`);
-      openForm = null;
-      shownActions = '';
-      await reload();
-    } catch (err) {
-      if (form && err.code === 'invalid_input' && form.querySelector(`[name="${err.field}"]`)) {
-        showError(form, err);
-      } else {
-        if (form) clearErrors(form);
-        fill(actMsg, h('div.banner.error', { role: 'alert' }, explain(err)));
-        if (err.code === 'invalid_state' || err.code === 'forbidden') {
-          openForm = null;
-          shownActions = '';
-          await reload().catch(() => {});
-        }
-      }
-    } finally {
-      btns.forEach((b) => { b.disabled = false; });
-    }
-  };
-
-  const openActionForm = (action, box) => {
-    fill(actMsg);
-    const form = actionForm(action, detail, staff);
-    form.dataset.key = newKey();
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      act(action, form.collect(e.submitter), form);
-    });
-    form.querySelector('.cancel-form').addEventListener('click', () => { openForm = null; fill(box); });
-    openForm = form;
-    fill(box, form);
-    const first = form.querySelector('input, select, textarea');
-    if (first) first.focus();
-  };
-
-  fill(view, head, h('div.grid2', h('div', acts, proc), timeline));
+  fill(view, head, h('div.grid2', h('div', acts, proc), timelineCard));
   draw();
-  const timer = setInterval(() => reload().catch(() => {}), 5000);
-  onLeave(() => clearInterval(timer));
+  poll(reload, 5000);
 }
 
-async function loadStaff(estateId) {
-  const l = await get(`/staff?estate_id=${estateId}&active=true&page_size=200`);
-  const map = new Map();
-  for (const s of l.items || []) map.set(s.id, s);
-  return map;
-}
-
-const who = (staff, id) => {
-  if (!id) return '系统';
-  const s = staff.get(id);
-  return s ? `${s.name}（${label(roles, s.role)}）` : `员工 #${id}`;
-};
-
-function drawHead(el, d, staff, address) {
+function drawHead(el, d, who, address) {
   const t = d.ticket;
   const level = d.process ? d.process.escalation_level : t.escalation_level;
   const status = d.process ? d.process.status : t.status;
@@ -122,8 +59,8 @@ function drawHead(el, d, staff, address) {
     h('div.card', h('dl.kv',
       h('dt', '位置'), h('dd', [address, t.location].filter(Boolean).join(' · ') || '—'),
       h('dt', '描述'), h('dd', t.description),
-      h('dt', '登记'), h('dd', `${fmtTime(t.reported_at)} · ${who(staff, t.first_receiver_id)}`),
-      h('dt', '处理人'), h('dd', (d.process && d.process.assignee_id) || t.assignee_id ? who(staff, (d.process && d.process.assignee_id) || t.assignee_id) : '未派单'),
+      h('dt', '登记'), h('dd', `${fmtTime(t.reported_at)} · ${who(t.first_receiver_id)}`),
+      h('dt', '处理人'), h('dd', (d.process && d.process.assignee_id) || t.assignee_id ? who((d.process && d.process.assignee_id) || t.assignee_id) : '未派单'),
       t.appointment ? [h('dt', '预约'), h('dd', fmtTime(t.appointment))] : null,
       t.charge_fen ? [h('dt', '收费'), h('dd', `¥${(t.charge_fen / 100).toFixed(2)}`)] : null)));
 }
@@ -136,7 +73,12 @@ function drawProcess(el, d) {
     target: '_blank', rel: 'noopener',
   }, '在 Temporal 中查看流程 ↗') : h('span.muted', `流程 ID：${d.workflow_id}`);
   if (!p) {
-    fill(el, h('h2', '流程状态'), h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束'), link);
+    // A process stuck on a failing task says so (process_health); the page
+    // then shows the last recorded state.
+    const why = d.process_health
+      ? h('div.banner.error#process-failing', { role: 'alert' }, d.process_health.message)
+      : h('p.muted', d.process_error ? '流程状态暂不可读，稍后自动刷新' : '流程已结束');
+    fill(el, h('h2', '流程状态'), why, link);
     return;
   }
   const rows = p.deadlines.map((dl) => h('tr',
@@ -164,50 +106,36 @@ function drawProcess(el, d) {
     h('p', link));
 }
 
-function drawTimeline(el, d, staff) {
-  const items = [];
-  for (const e of d.timeline) {
-    const cls = e.type === 'escalation' ? 'esc' : (e.type === 'warning' ? 'warn' : '');
-    const det = e.detail || {};
-    const parts = [];
-    if (e.type === 'escalation') parts.push(`第 ${det.level} 级 → ${label(roles, det.role)}（${label(milestones, (det.milestone || '').split('-r')[0])}超时）`);
-    if (e.type === 'warning') parts.push(`${label(milestones, (det.milestone || '').split('-r')[0])} 即将到期`);
-    if (det.assignee_id) parts.push(`处理人：${who(staff, Number(det.assignee_id))}`);
-    if (det.hold_reason) parts.push(label(holdReasons, det.hold_reason));
-    for (const k of ['reason', 'note', 'answer', 'summary', 'materials', 'comments']) if (det[k]) parts.push(det[k]);
-    if (det.charge_fen && det.charge_fen !== '0') parts.push(`收费 ¥${(Number(det.charge_fen) / 100).toFixed(2)}`);
-    if (det.score) parts.push(`评分 ${det.score}`);
-    if (det.accepted) parts.push(det.accepted === 'true' ? '业主满意' : '业主不满意，退回返工');
-    items.push({ at: e.at, el: h('li', { className: cls, dataset: { type: e.type } },
-      h('div.when', `${fmtTime(e.at)} · ${e.actor_id ? who(staff, e.actor_id) : '系统'}`),
-      h('div', h('b', label(events, e.type)), e.from_status && e.from_status !== e.to_status ? ` ${label(statuses, e.from_status)} → ${label(statuses, e.to_status)}` : ''),
-      parts.length ? h('div.muted', parts.join('；')) : null) });
-  }
-  for (const m of d.messages) {
-    const to = m.recipient_kind === 'staff' ? who(staff, m.recipient_id) : '业主';
-    items.push({ at: m.sent_at || m.created_at, el: h('li.msg', { dataset: { type: 'message' } },
-      h('div.when', `${fmtTime(m.sent_at || m.created_at)} · 消息 → ${to}（${m.channel}）· ${label(msgStatus, m.status)}`),
-      h('div', m.subject || m.template), h('div.muted', m.body)) });
-  }
-  items.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-  fill(el, h('h2', `时间线（${d.timeline.length} 个事件，${d.messages.length} 条消息，${d.escalations.length} 次升级）`),
-    h('ul.timeline', items.map((i) => i.el)));
+function drawTimeline(el, d, who) {
+  timeline(el, {
+    title: `时间线（${d.timeline.length} 个事件，${d.messages.length} 条消息，${d.escalations.length} 次升级）`,
+    events: d.timeline, messages: d.messages, who, types: events, statuses, bodies: true,
+    event: (e) => ({ cls: e.type === 'escalation' ? 'esc' : (e.type === 'warning' ? 'warn' : ''), notes: notes(e, who) }),
+  });
+}
+
+/** What an event's details say, in words. */
+function notes(e, who) {
+  const det = e.detail || {};
+  const parts = [];
+  if (e.type === 'escalation') parts.push(`第 ${det.level} 级 → ${label(roles, det.role)}（${label(milestones, (det.milestone || '').split('-r')[0])}超时）`);
+  if (e.type === 'warning') parts.push(`${label(milestones, (det.milestone || '').split('-r')[0])} 即将到期`);
+  if (det.assignee_id) parts.push(`处理人：${who(Number(det.assignee_id))}`);
+  if (det.hold_reason) parts.push(label(holdReasons, det.hold_reason));
+  for (const k of ['reason', 'note', 'answer', 'summary', 'materials', 'comments']) if (det[k]) parts.push(det[k]);
+  if (det.charge_fen && det.charge_fen !== '0') parts.push(`收费 ¥${(Number(det.charge_fen) / 100).toFixed(2)}`);
+  if (det.score) parts.push(`评分 ${det.score}`);
+  if (det.accepted) parts.push(det.accepted === 'true' ? '业主满意' : '业主不满意，退回返工');
+  return parts;
 }
 
 /** The small form of an action that takes input; form.collect() reads it. */
 function actionForm(action, d, staff) {
-  const form = h('form.card', { novalidate: true, dataset: { form: action } });
-  const people = [...staff.values()].filter((s) => s.active);
-  const assigneeSel = (exclude) => {
-    const s = h('select', { name: 'assignee_id' }, h('option', { value: '' }, '请选择'));
-    const order = (x) => (x.role === 'technician' ? 0 : 1);
-    for (const p of people.filter((x) => x.id !== exclude).sort((a, b) => order(a) - order(b) || a.id - b.id)) {
-      s.append(h('option', { value: String(p.id) }, `${p.name}（${label(roles, p.role)}）`));
-    }
-    return s;
-  };
-  const submit = (text) => h('button', { type: 'submit' }, text || '提交');
-  const cancel = h('button.secondary.cancel-form', { type: 'button' }, '取消');
+  const form = formFor(action);
+  // Technicians first: most work goes to them.
+  const order = (x) => (x.role === 'technician' ? 0 : 1);
+  const assigneeSel = (exclude) => staffSelect([...staff.values()]
+    .filter((x) => x.active && x.id !== exclude).sort((a, b) => order(a) - order(b) || a.id - b.id));
   let collect = () => ({});
   switch (action) {
     case 'dispatch': {
@@ -218,7 +146,7 @@ function actionForm(action, d, staff) {
     }
     case 'transfer': {
       const s = assigneeSel(d.process && d.process.assignee_id);
-      const r = h('input', { name: 'reason', maxLength: 500 });
+      const r = reasonInput();
       form.append(field('转给', s), field('原因', r));
       collect = () => ({ assignee_id: Number(s.value) || 0, reason: r.value.trim() });
       break;
@@ -238,7 +166,7 @@ function actionForm(action, d, staff) {
       break;
     }
     case 'cancel': {
-      const r = h('input', { name: 'reason', maxLength: 500 });
+      const r = reasonInput();
       form.append(field('取消原因', r));
       collect = () => ({ reason: r.value.trim() });
       break;
@@ -253,21 +181,20 @@ function actionForm(action, d, staff) {
     case 'confirm': {
       const c = h('input', { name: 'comments', maxLength: 2000, placeholder: '业主意见（可选）' });
       form.append(field('业主意见', c));
-      form.append(h('div.actions', h('button', { type: 'submit', value: 'yes', dataset: { verdict: 'yes' } }, '业主确认满意'),
-        h('button.danger', { type: 'submit', value: 'no', dataset: { verdict: 'no' } }, '业主不满意，退回返工'), cancel));
+      form.end(h('button', { type: 'submit', value: 'yes', dataset: { verdict: 'yes' } }, '业主确认满意'),
+        h('button.danger', { type: 'submit', value: 'no', dataset: { verdict: 'no' } }, '业主不满意，退回返工'));
       form.collect = (btn) => ({ accepted: !!btn && btn.value === 'yes', comments: c.value.trim() });
       return form;
     }
     case 'return_visit': {
-      const s = h('select', { name: 'score' }, h('option', { value: '' }, '请选择'),
-        [5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) }, `${n} 分`)));
+      const s = scoreSelect('score');
       const c = h('textarea', { name: 'comments', maxLength: 2000, placeholder: '业主评价' });
       form.append(field('满意度', s), field('评价', c));
       collect = () => ({ score: Number(s.value) || 0, comments: c.value.trim() });
       break;
     }
   }
-  form.append(h('div.actions', submit(label(actions, action)), cancel));
+  form.end(label(actions, action));
   form.collect = collect;
   return form;
 }

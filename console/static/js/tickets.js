@@ -1,9 +1,10 @@
 // The service desk: the ticket list (nearest deadline first, live
 // countdowns) and the form that opens a ticket in a few seconds.
-import { get, post, qs, newKey } from './api.js';
+import { get, qs } from './api.js';
 import { urgencies, kinds, statuses, milestones, channels, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
-import { session, go, onLeave, desk } from './app.js';
+import { session, go, onLeave, desk } from './session.js';
+import { submissions } from './process.js';
 
 const filterKeys = ['status', 'urgency', 'kind', 'breached', 'at_risk', 'assignee_id'];
 
@@ -147,7 +148,8 @@ export async function newTicketPage(view) {
     fill(residentSel, h('option', { value: '' }, '不通知业主'),
       rs.map((r, i) => h('option', { value: String(r.id), selected: i === 0 }, `${r.name}（${r.role === 'owner' ? '业主' : '住户'} ${r.phone}）`)));
   };
-  const key = newKey(); // one form, one ticket, however often it is sent
+  // A resend of the same ticket keeps its key: one ticket, however often it is sent.
+  const send = submissions();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
@@ -161,7 +163,7 @@ export async function newTicketPage(view) {
     };
     submit.disabled = true;
     try {
-      const t = await post('/tickets', body, key);
+      const t = await send('/tickets', body);
       toast(`工单 #${t.id} 已登记`);
       go(`#/tickets/${t.id}`);
     } catch (err) {
