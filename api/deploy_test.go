@@ -14,6 +14,7 @@ import (
 
 	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/store/storetest"
+	"github.com/wuye/wuye/worker"
 )
 
 // temporalMetrics are the Temporal names deploy/prometheus/alerts.yml and
@@ -43,7 +44,8 @@ var temporalMetrics = []string{
 // included).
 func serviceMetrics(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	srv := New(Options{Store: s})
+	// The worker's failed-task counter, which app hands in.
+	srv := New(Options{Store: s, Collectors: []prometheus.Collector{worker.NewTaskFailures()}})
 	fqName := regexp.MustCompile(`fqName: "([^"]+)"`)
 	var names []string
 	for _, c := range srv.metricsCollectors() {
@@ -174,7 +176,7 @@ func TestAlertRulesUseKnownMetrics(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"WuyeSLABreachesRising", "WuyeEscalationsFiring", "WuyeMessagesFailing", "WuyeDatabaseErrors",
+	for _, want := range []string{"WuyeSLABreachesRising", "WuyeEscalationsFiring", "WuyeMessagesFailing", "WuyeDatabaseErrors", "WuyeWorkflowTaskFailures",
 		"TemporalTaskQueueBacklog", "TemporalScheduleToStartSlow", "TemporalWorkflowTaskFailures", "TemporalSDKWorkflowTaskExecutionFailed"} {
 		if !seen[want] {
 			t.Errorf("alerts.yml: no %s", want)
