@@ -274,10 +274,11 @@ func (a *App) serveHTTP(opts Options) error {
 	return nil
 }
 
-// temporalUIURL is the embedded Temporal Web UI's base URL, "" when none runs.
+// temporalUIURL is the Temporal Web UI's base URL: WUYE_TEMPORAL_UI_URL when
+// set, else the embedded UI's, "" when none runs.
 func (a *App) temporalUIURL() string {
-	if a.engine == nil || a.engine.UIAddress() == "" {
-		return ""
+	if a.engine == nil || a.engine.UIAddress() == "" || a.cfg.TemporalUIURL != "" {
+		return a.cfg.TemporalUIURL
 	}
 	return "http://" + a.engine.UIAddress()
 }

@@ -85,8 +85,12 @@ type Config struct {
 	PayloadKeys     string `env:"WUYE_PAYLOAD_KEYS"`
 	PayloadKeysFile string `env:"WUYE_PAYLOAD_KEYS_FILE"`
 	// PublicURL is where residents reach the service, for the links in
-	// their messages.
-	PublicURL string `env:"WUYE_PUBLIC_URL" envDefault:"http://localhost:8080"`
+	// their messages. Required with TEMPORAL_ADDRESS; the embedded default
+	// falls back to DefaultPublicURL.
+	PublicURL string `env:"WUYE_PUBLIC_URL"`
+	// TemporalUIURL is the Temporal Web UI the console links into. Empty
+	// means the embedded UI when it runs, else no link.
+	TemporalUIURL string `env:"WUYE_TEMPORAL_UI_URL"`
 
 	// Temporal holds the SDK client options when TEMPORAL_ADDRESS is set.
 	Temporal client.Options `env:"-"`
@@ -97,6 +101,9 @@ type Config struct {
 	// Notify is the notification channel (WUYE_NOTIFY_*; see package notify).
 	Notify notify.Config `env:"-"`
 }
+
+// DefaultPublicURL is WUYE_PUBLIC_URL for the embedded default when unset.
+const DefaultPublicURL = "http://localhost:8080"
 
 // EmbeddedTemporal reports whether the binary must run its own Temporal server.
 func (c Config) EmbeddedTemporal() bool { return c.Temporal.HostPort == "" }
@@ -199,6 +206,14 @@ func Load(environ Lookup) (Config, error) {
 			problems = append(problems, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS (the api and worker modes): "+
 				"every api and worker process must sign residents' links with the same secret of at least 32 bytes, e.g. from `openssl rand -base64 48`")
 		}
+		switch {
+		case c.PublicURL != "":
+		case opts.HostPort != "":
+			problems = append(problems, "WUYE_PUBLIC_URL: required with TEMPORAL_ADDRESS (the api and worker modes): "+
+				"the address residents reach the service at, the base of the links in their messages, e.g. https://wuye.example.com")
+		default:
+			c.PublicURL = DefaultPublicURL
+		}
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
@@ -272,8 +287,12 @@ func (c *Config) validate() []string {
 		// The value is a secret: never echoed.
 		p = append(p, fmt.Sprintf("WUYE_LINK_SECRET: got %d bytes, want at least %d, e.g. from `openssl rand -base64 48`", len(c.LinkSecret), auth.MinLinkSecret))
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if c.PublicURL != "" && !webURL(c.PublicURL) {
 		bad("WUYE_PUBLIC_URL", c.PublicURL, "want the address residents reach the service at, e.g. https://wuye.example.com")
+	}
+	c.TemporalUIURL = strings.TrimRight(c.TemporalUIURL, "/") // the console appends /namespaces/...
+	if c.TemporalUIURL != "" && !webURL(c.TemporalUIURL) {
+		bad("WUYE_TEMPORAL_UI_URL", c.TemporalUIURL, "want the Temporal Web UI's base URL, e.g. https://temporal.example.com")
 	}
 	if c.SessionTTL < time.Minute {
 		bad("WUYE_SESSION_TTL", c.SessionTTL.String(), "must be at least 1m")
@@ -286,6 +305,12 @@ func (c *Config) validate() []string {
 		}
 	}
 	return p
+}
+
+// webURL reports whether s is an absolute http or https URL with a host.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // Variables lists every environment variable the binary reads: the tags of

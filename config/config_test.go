@@ -24,6 +24,9 @@ func TestLoadDefaults(t *testing.T) {
 	if got, want := c.SQLitePath(), "data/wuye.db"; got != want {
 		t.Errorf("got SQLite path %q, want %q", got, want)
 	}
+	if c.PublicURL != DefaultPublicURL || c.TemporalUIURL != "" {
+		t.Errorf("got public URL %q, Temporal UI URL %q, want %q and none", c.PublicURL, c.TemporalUIURL, DefaultPublicURL)
+	}
 	if c.SessionTTL != 12*time.Hour {
 		t.Errorf("got session TTL %v, want 12h", c.SessionTTL)
 	}
@@ -41,6 +44,7 @@ func TestLoadExternalTemporal(t *testing.T) {
 		"TEMPORAL_ADDRESS": "temporal:7233", "TEMPORAL_NAMESPACE": "prod",
 		"WUYE_DB_DRIVER": "mysql", "WUYE_DB_DSN": "root:@tcp(db:3306)/wuye",
 		"WUYE_LINK_SECRET": strings.Repeat("k", 32), "WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=",
+		"WUYE_PUBLIC_URL": "https://wuye.example.com",
 	})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -74,6 +78,9 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_LINK_SECRET: required with TEMPORAL_ADDRESS"},
 		{Environment{"WUYE_LINK_SECRET": "too-short-to-sign"}, "WUYE_LINK_SECRET: got 17 bytes, want at least 32"},
 		{Environment{"WUYE_PUBLIC_URL": "wuye.example.com"}, "WUYE_PUBLIC_URL"},
+		{Environment{"TEMPORAL_ADDRESS": "temporal:7233", "WUYE_LINK_SECRET": strings.Repeat("k", 32)}, "WUYE_PUBLIC_URL: required with TEMPORAL_ADDRESS"},
+		{Environment{"WUYE_TEMPORAL_UI_URL": "temporal-ui:8080"}, "WUYE_TEMPORAL_UI_URL"},
+		{Environment{"WUYE_TEMPORAL_UI_URL": "ftp://temporal.example.com"}, "WUYE_TEMPORAL_UI_URL"},
 		{Environment{"WUYE_TIMEZONE": "Local"}, "WUYE_TIMEZONE"},
 		{Environment{"TEMPORAL_ADDRESS": "temporal:7233"}, "WUYE_PAYLOAD_KEYS: required with TEMPORAL_ADDRESS"},
 		{Environment{"WUYE_PAYLOAD_KEYS": "k1:too-short-to-sign"}, "WUYE_PAYLOAD_KEYS: payload key \"k1\": want 32 bytes"},
@@ -101,4 +108,51 @@ func TestLoadListsEveryProblem(t *testing.T) {
 			t.Errorf("got %q, want it to name %s", err, want)
 		}
 	}
+}
+
+// TestPublicURLAndTemporalUIURL: the embedded default keeps its local
+// address, a cluster deployment states where residents reach it, and the
+// Temporal Web UI's address is taken as given (without a trailing slash, as
+// the console appends paths to it).
+func TestPublicURLAndTemporalUIURL(t *testing.T) {
+	cluster := Environment{"TEMPORAL_ADDRESS": "temporal:7233", "WUYE_LINK_SECRET": strings.Repeat("k", 32),
+		"WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "="}
+	tests := []struct {
+		name     string
+		give     Environment
+		wantURL  string
+		wantUI   string
+		embedded bool
+	}{
+		{"embedded default", Environment{}, DefaultPublicURL, "", true},
+		{"embedded, set", Environment{"WUYE_PUBLIC_URL": "https://wuye.example.com", "WUYE_TEMPORAL_UI_URL": "http://127.0.0.1:8233/"},
+			"https://wuye.example.com", "http://127.0.0.1:8233", true},
+		{"cluster", with(cluster, "WUYE_PUBLIC_URL", "https://wuye.example.com"), "https://wuye.example.com", "", false},
+		{"cluster with a UI", with(with(cluster, "WUYE_PUBLIC_URL", "https://wuye.example.com"), "WUYE_TEMPORAL_UI_URL", "https://temporal.example.com/ui"),
+			"https://wuye.example.com", "https://temporal.example.com/ui", false},
+	}
+	for _, tt := range tests {
+		c, err := Load(tt.give)
+		if err != nil {
+			t.Errorf("%s: Load: %v", tt.name, err)
+			continue
+		}
+		if c.PublicURL != tt.wantURL || c.TemporalUIURL != tt.wantUI || c.EmbeddedTemporal() != tt.embedded {
+			t.Errorf("%s: got %q %q embedded=%v, want %q %q embedded=%v", tt.name, c.PublicURL, c.TemporalUIURL, c.EmbeddedTemporal(), tt.wantURL, tt.wantUI, tt.embedded)
+		}
+	}
+	if _, err := Load(cluster); err == nil || !strings.Contains(err.Error(), "WUYE_PUBLIC_URL") {
+		t.Errorf("cluster without WUYE_PUBLIC_URL: got %v, want it required", err)
+	}
+}
+
+// with is e plus name=value, e unchanged.
+func with(e Environment, name, value string) Environment {
+	out := Environment{name: value}
+	for k, v := range e {
+		if k != name {
+			out[k] = v
+		}
+	}
+	return out
 }

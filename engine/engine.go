@@ -37,6 +37,9 @@ const (
 	readyTimeout = time.Minute
 )
 
+// StorePath is the server's SQLite store inside dataDir, for backups.
+func StorePath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
+
 // Options configures the embedded server.
 type Options struct {
 	// DataDir holds the store, DataDir/temporal.db. It is created (mode 0700) if missing.
@@ -117,7 +120,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		lock.release()
 		return nil, err
 	}
-	store := storeConfig(filepath.Join(opts.DataDir, dbFile))
+	store := storeConfig(StorePath(opts.DataDir))
 	err = prepareStore(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
 	if err != nil {
 		lock.release()

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
@@ -49,6 +50,7 @@ type Store struct {
 	db     *gorm.DB
 	driver string
 	now    func() time.Time
+	errors *atomic.Uint64
 }
 
 // Open connects to the database. It does not create the schema: call Migrate.
@@ -61,9 +63,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	errs := new(atomic.Uint64)
 	gcfg := &gorm.Config{
 		NowFunc:     func() time.Time { return now().UTC() },
-		Logger:      slowLog{log: log.With("component", "db"), threshold: time.Second},
+		Logger:      slowLog{log: log.With("component", "db"), threshold: time.Second, errors: errs},
 		PrepareStmt: false,
 	}
 	var dialector gorm.Dialector
@@ -115,7 +118,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		sqlDB.SetConnMaxLifetime(opts.MaxLifetime)
 		sqlDB.SetConnMaxIdleTime(opts.MaxLifetime)
 	}
-	s := &Store{db: db, driver: opts.Driver, now: now}
+	s := &Store{db: db, driver: opts.Driver, now: now, errors: errs}
 	if err := s.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
@@ -125,6 +128,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 
 // Driver is SQLite or MySQL.
 func (s *Store) Driver() string { return s.driver }
+
+// Errors counts the statements the database failed since Open, other than
+// not found, duplicate keys and requests that went away: a rising count
+// means the database is in trouble (wuye_db_errors_total).
+func (s *Store) Errors() uint64 { return s.errors.Load() }
 
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
