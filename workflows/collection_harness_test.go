@@ -59,6 +59,10 @@ type collHarness struct {
 	// onClose, when set, runs inside the CloseTasks activity of a closing
 	// case: what happens there arrives as the case closes.
 	onClose func()
+	// onRecord, when set, runs inside the RecordCase activity before the
+	// record is kept: a slow write lets what falls due meanwhile happen
+	// while it is in flight.
+	onRecord func(activities.RecordCaseInput)
 }
 
 func collInput() CollectionInput {
@@ -118,6 +122,9 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	h.env.OnActivity(c.OpenCase, mock.Anything, mock.Anything).Return(activities.OpenCaseResult{CaseID: caseID, EstateID: 1}, nil)
 	h.env.OnActivity(c.RecordCase, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordCaseInput) (activities.RecordResult, error) {
+			if h.onRecord != nil {
+				h.onRecord(in)
+			}
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.records = append(h.records, in)

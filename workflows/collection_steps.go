@@ -305,9 +305,18 @@ func (s *collectionState) notifyResident(ctx workflow.Context, template, key str
 			if err != nil {
 				outcome = string(models.MessageFailed)
 			}
-			s.outbox = s.outbox[1:]
+			// Sent, the message stays queued until its contact is
+			// recorded: queued behind it, the next one is this
+			// coroutine's to send.
+			oneSender := workflow.GetVersion(ctx, changeOneResidentSender, workflow.DefaultVersion, 1) >= 1
+			if !oneSender {
+				s.outbox = s.outbox[1:]
+			}
 			s.record(ctx, "contact", 0, ch, outcome, map[string]string{"template": msg.Template,
 				"message_id": strconv.FormatUint(res.MessageID, 10)})
+			if oneSender {
+				s.outbox = s.outbox[1:]
+			}
 		}
 	})
 }
