@@ -295,7 +295,7 @@ func fuzzDunning(s *script) models.DunningPolicy {
 	d := models.DunningPolicy{
 		GoodPayerPoliteFor: s.dur(1, longest), LargeArrearsFen: s.between(1, math.MaxInt64),
 		RepeatLateCount: s.intIn(1, 100), RepeatLateWindowMonths: s.intIn(1, 120), FastTrackPercent: s.intIn(1, 100),
-		TaskDue: s.dur(1, 90*day), InstalmentGrace: s.dur(0, 90*day), LegalDecisionReminder: s.dur(1, 90*day),
+		TaskDue: s.dur(1, 90*day), InstalmentGrace: s.dur(0, 90*day), LegalDecisionReminder: s.dur(models.MinLegalDecisionReminder, 90*day),
 		FormalNoticePeriod: s.dur(1, 180*day),
 	}
 	roles := models.Roles()
