@@ -244,13 +244,19 @@ type DunningPolicy struct {
 	// InstalmentGrace is how late an instalment may be before the plan counts
 	// as missed and collection resumes.
 	InstalmentGrace Duration `json:"instalment_grace"`
-	// LegalDecisionReminder is how often the legal role is reminded of a
-	// referral awaiting its decision.
+	// LegalDecisionReminder is how often the estate managers are reminded
+	// of a referral awaiting their decision: from MinLegalDecisionReminder
+	// to 90 days.
 	LegalDecisionReminder Duration `json:"legal_decision_reminder"`
 	// FormalNoticePeriod is the reasonable period a written demand (催告)
 	// gives the resident; legal referral waits until it has passed.
 	FormalNoticePeriod Duration `json:"formal_notice_period"`
 }
+
+// MinLegalDecisionReminder is the shortest LegalDecisionReminder: the
+// reminders repeat until a manager decides, and more often than hourly
+// they would flood the managers with messages.
+const MinLegalDecisionReminder = Duration(time.Hour)
 
 // DunningStep is one rung of the dunning ladder.
 type DunningStep struct {

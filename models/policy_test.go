@@ -192,6 +192,11 @@ func TestPolicyValidate(t *testing.T) {
 		{"no instalment grace", func(p *Policy) { p.Dunning.InstalmentGrace = 0 }, ""},
 		{"negative instalment grace", func(p *Policy) { p.Dunning.InstalmentGrace = -1 }, "dunning.instalment_grace"},
 		{"zero legal reminder", func(p *Policy) { p.Dunning.LegalDecisionReminder = 0 }, "dunning.legal_decision_reminder"},
+		{"legal reminder every nanosecond", func(p *Policy) { p.Dunning.LegalDecisionReminder = 1 }, "dunning.legal_decision_reminder"},
+		{"legal reminder every 59 minutes", func(p *Policy) { p.Dunning.LegalDecisionReminder = d("59m") }, "dunning.legal_decision_reminder"},
+		{"legal reminder hourly", func(p *Policy) { p.Dunning.LegalDecisionReminder = d("1h") }, ""},
+		{"legal reminder every 90 days", func(p *Policy) { p.Dunning.LegalDecisionReminder = d("90d") }, ""},
+		{"legal reminder every 91 days", func(p *Policy) { p.Dunning.LegalDecisionReminder = d("91d") }, "dunning.legal_decision_reminder"},
 
 		// follow-up
 		{"zero window", func(p *Policy) { p.FollowUp.Window = 0 }, "follow_up.window"},

@@ -274,7 +274,10 @@ func (p DunningPolicy) validate(path string) error {
 	if p.InstalmentGrace < 0 || p.InstalmentGrace > Duration(90*Day) {
 		return Invalid(path+".instalment_grace", "got %s, want 0s up to 90d", p.InstalmentGrace)
 	}
-	return within(path+".legal_decision_reminder", p.LegalDecisionReminder, 90*Day)
+	if r := p.LegalDecisionReminder; r < MinLegalDecisionReminder || r > Duration(90*Day) {
+		return Invalid(path+".legal_decision_reminder", "got %s, want %s up to 90d", r, MinLegalDecisionReminder)
+	}
+	return nil
 }
 
 func (s DunningStep) validate(path string) error {

@@ -80,8 +80,19 @@ func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 				continue
 			}
 			res, err := c.send(ctx, m.msg)
-			c.outbox = c.outbox[1:]
-			if m.sent != nil {
+			if m.sent == nil {
+				c.outbox = c.outbox[1:]
+				continue
+			}
+			// Sent, the message stays queued until its sent (a contact's
+			// record) is done, so that one queued meanwhile is this
+			// coroutine's to send. Before, a second coroutine started for
+			// it and both sent it (found by FuzzCollectionWorkflow).
+			if workflow.GetVersion(ctx, changeOneResidentSender, workflow.DefaultVersion, 1) >= 1 {
+				m.sent(ctx, res, err)
+				c.outbox = c.outbox[1:]
+			} else {
+				c.outbox = c.outbox[1:]
 				m.sent(ctx, res, err)
 			}
 		}

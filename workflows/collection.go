@@ -57,6 +57,14 @@ const (
 	// a nudge with nothing owed (a payment posted again after the case
 	// closed) opened a case that closed at once.
 	changeOpenOnlyWhenOwed = "open-only-when-owed"
+	// changeOneResidentSender, version 1: a message to the resident leaves
+	// the queue once its contact is recorded, so a message queued during
+	// that write is sent by the same coroutine, and the case ends only
+	// after its last contact is recorded. Before it, the message left the
+	// queue first: a message queued during the write started a second
+	// sender, both sent it, and the second to finish panicked (slice bounds
+	// out of range) on every workflow task.
+	changeOneResidentSender = "one-resident-sender"
 )
 
 // CollectionNudge tells the case that the household's account changed. The

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -53,9 +54,15 @@ type collHarness struct {
 	letters []activities.DemandInput
 	errs    map[string]error
 	nextID  uint64
+	// complaints counts the complaint tickets opened (77, 78...).
+	complaints uint64
 	// onClose, when set, runs inside the CloseTasks activity of a closing
 	// case: what happens there arrives as the case closes.
 	onClose func()
+	// onRecord, when set, runs inside the RecordCase activity before the
+	// record is kept: a slow write lets what falls due meanwhile happen
+	// while it is in flight.
+	onRecord func(activities.RecordCaseInput)
 }
 
 func collInput() CollectionInput {
@@ -94,9 +101,13 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 		})
 	h.env.OnActivity(c.Account, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.AccountInput) (activities.AccountResult, error) {
+			loc, err := time.LoadLocation(in.TimeZone)
+			if err != nil {
+				return activities.AccountResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TimeZone", err)
+			}
 			h.mu.Lock()
 			defer h.mu.Unlock()
-			asOf := models.DateOf(in.AsOf, shanghai)
+			asOf := models.DateOf(in.AsOf, loc)
 			res := activities.AccountResult{
 				Account:    models.Statement(h.bills, h.pays, asOf, in.Fees),
 				History:    models.History(h.bills, h.pays, asOf, in.Fees, in.Dunning),
@@ -113,6 +124,9 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	h.env.OnActivity(c.OpenCase, mock.Anything, mock.Anything).Return(activities.OpenCaseResult{CaseID: caseID, EstateID: 1}, nil)
 	h.env.OnActivity(cs.RecordCase, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordCaseInput) (activities.RecordResult, error) {
+			if h.onRecord != nil {
+				h.onRecord(in)
+			}
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.records = append(h.records, in)
@@ -122,9 +136,12 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 		func(_ context.Context, in activities.TaskInput) (activities.TaskCreated, error) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
+			if len(staff[in.Role]) == 0 {
+				// As the store: no active staff with the role is permanent.
+				return activities.TaskCreated{}, temporal.NewNonRetryableApplicationError("no staff with role "+string(in.Role), errNoStaff, nil)
+			}
 			h.tasks = append(h.tasks, in)
-			who := staff[in.Role][0]
-			return activities.TaskCreated{TaskID: uint64(len(h.tasks)), AssigneeID: who}, nil
+			return activities.TaskCreated{TaskID: uint64(len(h.tasks)), AssigneeID: staff[in.Role][0]}, nil
 		})
 	h.env.OnActivity(c.CompleteTask, mock.Anything, mock.Anything).Return(nil)
 	h.env.OnActivity(c.EscalateTask, mock.Anything, mock.Anything).Return(nil)
@@ -153,12 +170,19 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	h.env.OnActivity(tk.OpenComplaint, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ComplaintInput) (activities.OpenedTicket, error) {
 			hh := in.HouseholdID
-			tk := models.Ticket{ID: 77, EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
+			h.mu.Lock()
+			h.complaints++
+			id := 76 + h.complaints // one ticket per complaint
+			h.mu.Unlock()
+			tk := models.Ticket{ID: id, EstateID: in.EstateID, Kind: models.TicketComplaint, Urgency: models.UrgencyNormal,
 				Category: "物业费争议", HouseholdID: &hh, ReportedAt: in.ReportedAt, FirstReceiverID: in.FirstReceiverID}
 			return activities.OpenedTicket{Ticket: tk, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
 	return h
 }
+
+// errNoStaff is the error type of a task no staff member can take.
+const errNoStaff = "NoStaff"
 
 // bill is a bill of period (year 2026) for amount, due per the default policy.
 func bill(id uint64, month int, amount models.Money) models.Bill {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
@@ -438,5 +439,41 @@ func TestCollectionQueuedContactsKeepTheirChannels(t *testing.T) {
 	wantLines(t, "contacts of 03-26", slices.DeleteFunc(h.lines("contact"), func(l string) bool { return !strings.HasPrefix(l, "03-26") }), []string{
 		"03-26 10:30 contact wechat/sent payment_overdue_second",
 		"03-26 10:30 contact sms/sent payment_reminder_before",
+	})
+}
+
+// A message queued while the contact of the one before is being recorded
+// is sent once, by the one sender. The first ladder step's message goes
+// out a millisecond before quiet hours (10:00-11:00) and its contact is
+// recorded slowly; bill 2's reminder falls due at 10:00, during that
+// write, and waits for 11:00. Before the fix it started a second sender:
+// both slept until 11:00, both sent it, and the second to finish panicked
+// (slice bounds out of range) on every workflow task.
+func TestCollectionMessageQueuedWhileAContactIsRecorded(t *testing.T) {
+	in := collInput()
+	in.Policy.QuietHours = models.QuietHours{Start: "10:00", End: "11:00"}
+	steps := in.Policy.Dunning.Steps
+	// The ladder counts from 02-11 00:00, the day after bill 1 fell due.
+	steps[0].After = models.Duration(cday(3, 3, 10, 0).Sub(cday(2, 11, 0, 0)) - time.Millisecond)
+	steps[1].After = models.Duration(25 * models.Day)
+	h := newColl(t, in, cday(2, 1, 9, 0), bill(1, 1, 50000), bill(2, 2, 50000))
+	h.onRecord = func(r activities.RecordCaseInput) {
+		if r.Event.Type == "contact" && r.Event.Detail["template"] == "payment_overdue_polite" {
+			time.Sleep(50 * time.Millisecond) // a slow write: the reminder's timer fires meanwhile
+		}
+	}
+	h.pay(cday(3, 5, 9, 0), 0)
+	h.run()
+	wantLines(t, "messages", h.sendsTo(), []string{
+		"02-03 11:00 payment_reminder_before resident-3",
+		"02-10 11:00 payment_reminder_due resident-3",
+		"03-03 09:59 payment_overdue_polite resident-3",
+		"03-03 11:00 payment_reminder_before resident-3",
+	})
+	wantLines(t, "contacts", h.lines("contact"), []string{
+		"02-03 11:00 contact sms/sent payment_reminder_before",
+		"02-10 11:00 contact sms/sent payment_reminder_due",
+		"03-03 09:59 contact sms/sent payment_overdue_polite",
+		"03-03 11:00 contact sms/sent payment_reminder_before",
 	})
 }
