@@ -71,6 +71,10 @@ func historyScenarios() []historyScenario {
 		// in workflows/testdata/payload_keys).
 		{"ticket_critical_repair_sealed", recordCriticalRepair},
 		{"followup_visit_ticket_sealed", recordFollowUpVisitTicketV1},
+		// Recorded after "one-resident-sender" (collection, version 1,
+		// in caseCore): a contact is recorded before its message leaves
+		// the outbox.
+		{"collection_paid_one_sender_v1", recordCollectionPaid},
 	}
 }
 
