@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"testing"
@@ -143,13 +140,13 @@ func TestIdempotencyKeyIsBoundToCallerAndRequest(t *testing.T) {
 	desk, sup := h.tokens[models.RoleCustomerService], h.tokens[models.RoleSupervisor]
 	path := fmt.Sprintf("/api/v1/collection-tasks/%d/outcome", h.a.task.ID)
 	reached := map[string]any{"outcome": "reached", "note": "已沟通"}
-	h.wantStatus(h.withKey(http.MethodPost, path, desk, "k-1", reached), http.StatusOK)
-	h.wantStatus(h.withKey(http.MethodPost, path, desk, "k-1", reached), http.StatusOK)
-	res := h.withKey(http.MethodPost, path, desk, "k-1", map[string]any{"outcome": "refuses_complaint", "note": "拒绝"})
+	h.wantStatus(h.doKey(http.MethodPost, path, desk, "k-1", reached, nil), http.StatusOK)
+	h.wantStatus(h.doKey(http.MethodPost, path, desk, "k-1", reached, nil), http.StatusOK)
+	res := h.doKey(http.MethodPost, path, desk, "k-1", map[string]any{"outcome": "refuses_complaint", "note": "拒绝"}, nil)
 	h.wantError(res, http.StatusUnprocessableEntity, codeKeyReused, "")
-	h.wantStatus(h.withKey(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID),
-		h.tokens[models.RoleEstateManager], "k-1", map[string]any{"approve": true, "reason": "x"}), http.StatusOK)
-	h.wantStatus(h.withKey(http.MethodPost, path, sup, "k-1", reached), http.StatusOK)
+	h.wantStatus(h.doKey(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID),
+		h.tokens[models.RoleEstateManager], "k-1", map[string]any{"approve": true, "reason": "x"}, nil), http.StatusOK)
+	h.wantStatus(h.doKey(http.MethodPost, path, sup, "k-1", reached, nil), http.StatusOK)
 	ids := fake.updateIDs
 	if len(ids) != 4 || ids[0] != ids[1] || ids[2] == ids[0] || ids[3] == ids[0] || ids[3] == ids[2] {
 		t.Errorf("update IDs: got %q, want a retry to repeat the first and every caller's key its own", ids)
@@ -157,22 +154,4 @@ func TestIdempotencyKeyIsBoundToCallerAndRequest(t *testing.T) {
 	if fake.updates[len(fake.updates)-1].Outcome != models.OutcomeReached {
 		t.Errorf("last update: got %+v, want the supervisor's reached", fake.updates[len(fake.updates)-1])
 	}
-}
-
-// withKey sends body as JSON with an Idempotency-Key header.
-func (h *harness) withKey(method, path, token, key string, body any) response {
-	h.t.Helper()
-	raw, err := json.Marshal(body)
-	h.must(err)
-	req, err := http.NewRequest(method, h.srv.URL+path, bytes.NewReader(raw))
-	h.must(err)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Idempotency-Key", key)
-	resp, err := h.srv.Client().Do(req)
-	h.must(err)
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	h.must(err)
-	return response{status: resp.StatusCode, body: got, req: method + " " + path}
 }
