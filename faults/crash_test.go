@@ -2,6 +2,8 @@ package faults
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -140,9 +142,9 @@ func TestKillDuringLoadLosesNothing(t *testing.T) {
 		}
 	}
 	noDuplicates(t, db, "messages with key", `SELECT message_key, COUNT(*) FROM messages GROUP BY message_key HAVING COUNT(*) > 1`)
-	noDuplicates(t, db, "events with key", `SELECT event_key, COUNT(*) FROM ticket_events GROUP BY event_key HAVING COUNT(*) > 1`)
+	noDuplicates(t, db, "events with key", `SELECT kind || '/' || event_key, COUNT(*) FROM case_events GROUP BY kind, event_key HAVING COUNT(*) > 1`)
 	for id, keys := range noteKeys {
-		if n := count(t, db, `SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND type = 'note'`, id); n > len(keys) {
+		if n := count(t, db, `SELECT COUNT(*) FROM case_events WHERE kind = 'ticket' AND case_id = ? AND type = 'note'`, id); n > len(keys) {
 			t.Errorf("ticket %d notes: got %d, want at most the %d sent", id, n, len(keys))
 		}
 	}
@@ -242,7 +244,8 @@ func TestConcurrentDuplicateCreates(t *testing.T) {
 		t.Errorf("%d identical creates: got statuses %v and tickets %v, want one 201, %d 200 and one ticket", clients, statuses, ids, clients-1)
 	}
 	db := readDB(t, s.SQLitePath())
-	if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE idempotency_key = 'dup-key-1'`); n != 1 {
+	// The key is stored as the caller's own (staff ID and a digest of it).
+	if n := count(t, db, `SELECT COUNT(*) FROM tickets WHERE idempotency_key LIKE ?`, "%-"+keyDigest("dup-key-1")); n != 1 {
 		t.Errorf("tickets with the key: got %d, want 1", n)
 	}
 	for id := range ids {
@@ -250,4 +253,11 @@ func TestConcurrentDuplicateCreates(t *testing.T) {
 			t.Errorf("ticket %d: got no live process (%s)", id, v.ProcessError)
 		}
 	}
+}
+
+// keyDigest is how the API stores an Idempotency-Key after its caller's ID:
+// the first 20 bytes of its SHA-256, in hex.
+func keyDigest(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:20])
 }

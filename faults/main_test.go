@@ -91,7 +91,7 @@ func readDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
-// escalation is one "escalation" event of ticket_events.
+// escalation is one "escalation" event of a ticket in case_events.
 type escalation struct {
 	ticketID  uint64
 	at        time.Time
@@ -102,7 +102,7 @@ type escalation struct {
 
 func escalations(t *testing.T, db *sql.DB) []escalation {
 	t.Helper()
-	rows, err := db.Query(`SELECT ticket_id, at, detail FROM ticket_events WHERE type = 'escalation'`)
+	rows, err := db.Query(`SELECT case_id, at, detail FROM case_events WHERE kind = 'ticket' AND type = 'escalation'`)
 	if err != nil {
 		t.Fatal(err)
 	}
