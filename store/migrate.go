@@ -39,10 +39,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		defer conn.Close()
 		var got int
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('wuye_migrate', 60)").Scan(&got); err != nil || got != 1 {
+		// The lock is named after the database: services (or tests) on
+		// other databases of the same server never wait for each other.
+		const lock = "CONCAT('wuye_migrate_', DATABASE())"
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+lock+", 60)").Scan(&got); err != nil || got != 1 {
 			return fmt.Errorf("migrate: take the migration lock: got %d, %v", got, err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('wuye_migrate')") //nolint:errcheck // released with the connection anyway
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+lock+")") //nolint:errcheck // released with the connection anyway
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
 	}
 	if err := db.AutoMigrate(tables()...); err != nil {
