@@ -112,7 +112,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// connection only adds "database is locked".
 		sqlDB.SetMaxOpenConns(1)
 	} else {
-		maxOpen := max(opts.MaxOpen, 1)
+		// Migrate holds one connection for its named lock while AutoMigrate
+		// takes another: with a single connection it would wait forever.
+		maxOpen := max(opts.MaxOpen, 2)
 		sqlDB.SetMaxOpenConns(maxOpen)
 		sqlDB.SetMaxIdleConns(min(maxOpen, 10))
 		sqlDB.SetConnMaxLifetime(opts.MaxLifetime)

@@ -315,3 +315,18 @@ func TestMigrationLockIsPerDatabase(t *testing.T) {
 		t.Errorf("migrate while another database's migration holds its lock: got %v, want nil", err)
 	}
 }
+
+// Migrate holds a connection for its lock and needs another: a pool of one
+// (WUYE_DB_MAX_OPEN_CONNS=1) must not wait forever.
+func TestMigrateWithAPoolOfOne(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, store.Options{Driver: store.MySQL, DSN: storetest.MySQLDSN(t), MaxOpen: 1, MaxLifetime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Errorf("migrate with MaxOpen 1: got %v, want nil", err)
+	}
+}
