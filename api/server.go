@@ -84,6 +84,7 @@ func New(opts Options) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.log = slog.New(RequestIDHandler(s.log.Handler()))
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -102,7 +103,7 @@ func New(opts Options) *Server {
 		s.log.Error("trusted proxies: none trusted", "err", err)
 		_ = e.SetTrustedProxies(nil)
 	}
-	e.Use(s.recover, s.accessLog, noSniffNoStore)
+	e.Use(requestID, s.recover, s.accessLog, noSniffNoStore)
 	e.NoRoute(func(c *gin.Context) {
 		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such route"}})
 	})

@@ -360,7 +360,7 @@ func (a *App) printWelcome(opts Options) {
 func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	o := &slog.HandlerOptions{Level: cfg.Level}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, o))
+		return slog.New(api.RequestIDHandler(slog.NewJSONHandler(w, o)))
 	}
-	return slog.New(slog.NewTextHandler(w, o))
+	return slog.New(api.RequestIDHandler(slog.NewTextHandler(w, o)))
 }
