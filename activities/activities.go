@@ -12,8 +12,11 @@
 package activities
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/wuye/wuye/models"
@@ -27,4 +30,16 @@ func permanent(err error) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "Permanent", err)
 	}
 	return err
+}
+
+// logFor returns log with, when ctx is an activity's, the workflow's ID and
+// run ID and the activity's name, so that a line tells which process wrote
+// it. Activities log through it.
+func logFor(ctx context.Context, log *slog.Logger) *slog.Logger {
+	if !activity.IsActivity(ctx) {
+		return log
+	}
+	info := activity.GetInfo(ctx)
+	return log.With("workflow_id", info.WorkflowExecution.ID, "run_id", info.WorkflowExecution.RunID,
+		"activity", info.ActivityType.Name)
 }

@@ -137,7 +137,7 @@ func (n *Notifier) Send(ctx context.Context, in SendInput) (SendResult, error) {
 		return SendResult{}, fmt.Errorf("send message %q: %w", in.Key, err)
 	}
 	res := SendResult{MessageID: msg.ID, Status: models.MessageSent, Attempts: msg.Attempts + 1}
-	logger := n.log().With("key", in.Key, "message_id", msg.ID, "template", in.Template,
+	logger := logFor(ctx, n.log()).With("key", in.Key, "message_id", msg.ID, "template", in.Template,
 		"recipient_kind", in.RecipientKind, "recipient_id", in.RecipientID, "channel", n.Channel.Name(), "attempt", res.Attempts)
 	if sendErr == nil {
 		logger.InfoContext(ctx, "message sent")

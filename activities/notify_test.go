@@ -1,6 +1,7 @@
 package activities_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -334,5 +335,22 @@ func TestNotifierSignsTheConfirmLink(t *testing.T) {
 	m, err := f.store.Message(context.Background(), store.Estates(f.estate.ID), got.MessageID)
 	if want := links.ConfirmURL(12, until); err != nil || !strings.HasSuffix(m.Body, want) {
 		t.Errorf("body: got %q, %v, want it to end with %s", m.Body, err, want)
+	}
+}
+
+func TestNotifierLogsTheWorkflow(t *testing.T) {
+	f := newNotifyFixture(t)
+	var buf bytes.Buffer
+	f.notifier.Log = slog.New(slog.NewTextHandler(&buf, nil))
+
+	if _, err := f.send(f.received(activities.SendInput{Key: "ticket-12/received"})); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	// The test environment runs the activity for a fixed workflow execution.
+	for _, want := range []string{`msg="message sent"`, "workflow_id=default-test-workflow-id",
+		"run_id=default-test-run-id", "activity=Send"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("got log %q, want %s", buf.String(), want)
+		}
 	}
 }

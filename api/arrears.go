@@ -150,7 +150,7 @@ func (s *Server) caseAction(c *gin.Context, householdID uint64, a workflows.Case
 		respondError(c, s.log, err)
 		return
 	}
-	s.log.InfoContext(ctx, "case action", "household_id", householdID, "action", a.Action, "by", p.Staff.ID)
+	s.log.InfoContext(ctx, "case action", "household_id", householdID, "workflow_id", workflows.CollectionWorkflowID(householdID), "action", a.Action, "by", p.Staff.ID)
 	c.JSON(http.StatusOK, viewCase(v))
 }
 

@@ -69,7 +69,7 @@ func (s *Server) createMoveIn(c *gin.Context) {
 	if !created {
 		status = http.StatusOK
 	}
-	s.log.InfoContext(ctx, "move-in registered", "move_in_id", rec.MoveIn.ID, "household_id", rec.Household.ID,
+	s.log.InfoContext(ctx, "move-in registered", "move_in_id", rec.MoveIn.ID, "workflow_id", workflows.FollowUpWorkflowID(rec.MoveIn.ID), "household_id", rec.Household.ID,
 		"estate_id", rec.MoveIn.EstateID, "replayed", !created)
 	c.JSON(status, out)
 }

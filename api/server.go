@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
@@ -48,6 +49,8 @@ type Options struct {
 	// Collectors are served on /metrics beside the API's own (the worker's
 	// workflow task failures).
 	Collectors []prometheus.Collector
+	// Tracer opens a span per request; nil (tracing off) opens none.
+	Tracer trace.Tracer
 }
 
 // Server holds the API's dependencies and its router.
@@ -63,6 +66,7 @@ type Server struct {
 	namespace     string
 	links         *auth.Links
 	collectors    []prometheus.Collector
+	tracer        trace.Tracer
 	validate      *validator.Validate
 	engine        *gin.Engine
 	// signInLockouts counts the sign-in locks this process set, by key kind
@@ -76,6 +80,7 @@ func New(opts Options) *Server {
 		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
 		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
 		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, collectors: opts.Collectors,
+		tracer:   opts.Tracer,
 		validate: newValidator(),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
@@ -84,6 +89,7 @@ func New(opts Options) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.log = slog.New(RequestIDHandler(s.log.Handler()))
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -101,6 +107,10 @@ func New(opts Options) *Server {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		s.log.Error("trusted proxies: none trusted", "err", err)
 		_ = e.SetTrustedProxies(nil)
+	}
+	e.Use(requestID)
+	if s.tracer != nil {
+		e.Use(s.trace)
 	}
 	e.Use(s.recover, s.accessLog, noSniffNoStore)
 	e.NoRoute(func(c *gin.Context) {

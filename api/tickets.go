@@ -77,7 +77,7 @@ func (s *Server) createTicket(c *gin.Context) {
 	if !created {
 		status = http.StatusOK
 	}
-	s.log.InfoContext(ctx, "ticket opened", "ticket_id", t.ID, "estate_id", t.EstateID, "urgency", t.Urgency, "replayed", !created)
+	s.log.InfoContext(ctx, "ticket opened", "ticket_id", t.ID, "workflow_id", workflows.TicketWorkflowID(t.ID), "estate_id", t.EstateID, "urgency", t.Urgency, "replayed", !created)
 	c.JSON(status, t)
 }
 

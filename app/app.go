@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
@@ -60,6 +61,9 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock for records; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider receives the spans; nil builds one from the
+	// configuration (none when tracing is off). Stop shuts it down.
+	TracerProvider *sdktrace.TracerProvider
 }
 
 // App is the running service.
@@ -75,8 +79,10 @@ type App struct {
 	// taskFailures counts failed workflow tasks; served on /metrics.
 	taskFailures *worker.TaskFailures
 	http         *http.Server
-	listener     net.Listener
-	served       chan error
+	// tracing is the tracer provider, nil when tracing is off.
+	tracing  *sdktrace.TracerProvider
+	listener net.Listener
+	served   chan error
 }
 
 // Start brings every part up and returns once the API is listening. When a
@@ -113,6 +119,11 @@ func (a *App) start(ctx context.Context, opts Options) error {
 	}
 	if a.codec, err = payloadCodec(a.cfg); err != nil {
 		return fmt.Errorf("payload keys: %w", err)
+	}
+	if a.tracing = opts.TracerProvider; a.tracing == nil {
+		if a.tracing, err = startTracing(ctx, a.cfg); err != nil {
+			return fmt.Errorf("tracing: %w", err)
+		}
 	}
 	if err := a.openStore(ctx, opts); err != nil {
 		return fmt.Errorf("database: %w", err)
@@ -169,6 +180,13 @@ func (a *App) connectTemporal(ctx context.Context, opts Options) error {
 	copts.Logger = sdklog.NewStructuredLogger(a.log.With("component", "temporal-sdk"))
 	copts.DataConverter, copts.FailureConverter = a.codec.DataConverter(), a.codec.FailureConverter()
 	copts.MetricsHandler = a.taskFailures.Handler()
+	if a.tracing != nil {
+		ti, err := tracingInterceptor(a.tracing)
+		if err != nil {
+			return err
+		}
+		copts.Interceptors = append(copts.Interceptors, ti)
+	}
 	attrs := engine.DefaultSearchAttributes()
 	if a.cfg.EmbeddedTemporal() {
 		srv, err := engine.Start(ctx, engine.Options{
@@ -258,6 +276,7 @@ func (a *App) serveHTTP(opts Options) error {
 			Codec:          converter.NewPayloadCodecHTTPHandler(a.codec),
 			TrustedProxies: a.cfg.TrustedProxies,
 			Collectors:     []prometheus.Collector{a.taskFailures},
+			Tracer:         tracer(a.tracing),
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()
@@ -316,6 +335,13 @@ func (a *App) Stop(ctx context.Context) {
 			a.log.Warn("database close", "err", err)
 		}
 	}
+	if a.tracing != nil {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := a.tracing.Shutdown(sctx); err != nil { // flushes the spans still batched
+			a.log.Warn("tracing shutdown", "err", err)
+		}
+		cancel()
+	}
 	a.log.Info("stopped")
 }
 
@@ -360,7 +386,7 @@ func (a *App) printWelcome(opts Options) {
 func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	o := &slog.HandlerOptions{Level: cfg.Level}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, o))
+		return slog.New(api.RequestIDHandler(slog.NewJSONHandler(w, o)))
 	}
-	return slog.New(slog.NewTextHandler(w, o))
+	return slog.New(api.RequestIDHandler(slog.NewTextHandler(w, o)))
 }

@@ -58,6 +58,11 @@ type Config struct {
 	LogLevel string `env:"WUYE_LOG_LEVEL" envDefault:"info"`
 	// LogFormat is "text" (default) or "json".
 	LogFormat string `env:"WUYE_LOG_FORMAT" envDefault:"text"`
+	// Tracing is "otlp" to send OpenTelemetry traces to an OTLP/gRPC
+	// collector, "" or "off" for none. OTLPEndpoint, the standard variable
+	// the exporter reads too, switches it on by itself.
+	Tracing      string `env:"WUYE_TRACING"`
+	OTLPEndpoint string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
 
 	// AdminUsername and AdminPassword seed the first company administrator
 	// when the database has no staff; without a password one is generated
@@ -269,6 +274,9 @@ func (c *Config) validate() []string {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("WUYE_LOG_FORMAT", c.LogFormat, `want "text" or "json"`)
 	}
+	if c.Tracing != "" && c.Tracing != "off" && c.Tracing != "otlp" {
+		bad("WUYE_TRACING", c.Tracing, `want "otlp" or "off"`)
+	}
 	if strings.TrimSpace(c.AdminUsername) == "" {
 		bad("WUYE_ADMIN_USERNAME", c.AdminUsername, "must not be empty")
 	}
@@ -342,3 +350,10 @@ func (r recorder) LookupEnv(key string) (string, bool) {
 }
 
 func (r recorder) Environ() []string { return nil }
+
+// TracingOn reports whether the service sends OpenTelemetry traces:
+// WUYE_TRACING=otlp, or an OTEL_EXPORTER_OTLP_ENDPOINT unless
+// WUYE_TRACING=off.
+func (c Config) TracingOn() bool {
+	return c.Tracing == "otlp" || (c.Tracing == "" && c.OTLPEndpoint != "")
+}

@@ -156,3 +156,27 @@ func with(e Environment, name, value string) Environment {
 	}
 	return out
 }
+
+func TestTracingOn(t *testing.T) {
+	tests := []struct {
+		give Environment
+		want bool
+	}{
+		{give: Environment{}, want: false},
+		{give: Environment{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317"}, want: true},
+		{give: Environment{"WUYE_TRACING": "otlp"}, want: true},
+		{give: Environment{"WUYE_TRACING": "off", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317"}, want: false},
+	}
+	for _, tt := range tests {
+		c, err := Load(tt.give)
+		if err != nil {
+			t.Fatalf("Load(%v): %v", tt.give, err)
+		}
+		if got := c.TracingOn(); got != tt.want {
+			t.Errorf("TracingOn() with %v: got %v, want %v", tt.give, got, tt.want)
+		}
+	}
+	if _, err := Load(Environment{"WUYE_TRACING": "jaeger"}); err == nil {
+		t.Errorf("Load(WUYE_TRACING=jaeger): got no error, want one")
+	}
+}
