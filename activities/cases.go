@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
 
@@ -36,41 +35,30 @@ func recorded(ok bool, err error, row string, id uint64) (RecordResult, error) {
 	return RecordResult{Recorded: ok}, nil
 }
 
-// RecordInput is one transition of a ticket for the read model.
-type RecordInput struct {
-	TicketID uint64
-	Progress models.TicketProgress
-	Event    models.CaseEvent
-}
+// RecordInput is one transition of a ticket for the read model (the
+// store's own change: the same fields, so the same payload).
+type RecordInput = store.TicketChange
 
 // Record writes a ticket's transition.
 func (a *Cases) Record(ctx context.Context, in RecordInput) (RecordResult, error) {
-	ok, err := a.Store.RecordTicketChange(ctx, store.TicketChange{TicketID: in.TicketID, Progress: in.Progress, Event: in.Event})
+	ok, err := a.Store.RecordTicketChange(ctx, in)
 	return recorded(ok, err, "ticket", in.TicketID)
 }
 
 // FollowUpRecordInput is one transition of a follow-up for the read model.
-type FollowUpRecordInput struct {
-	FollowUpID uint64
-	Progress   models.FollowUpProgress
-	Event      models.CaseEvent
-}
+type FollowUpRecordInput = store.FollowUpChange
 
 // RecordFollowUp writes a follow-up's transition.
 func (a *Cases) RecordFollowUp(ctx context.Context, in FollowUpRecordInput) (RecordResult, error) {
-	ok, err := a.Store.RecordFollowUpChange(ctx, store.FollowUpChange{FollowUpID: in.FollowUpID, Progress: in.Progress, Event: in.Event})
+	ok, err := a.Store.RecordFollowUpChange(ctx, in)
 	return recorded(ok, err, "follow-up", in.FollowUpID)
 }
 
 // RecordCaseInput is one transition of a collection case for the read model.
-type RecordCaseInput struct {
-	CaseID   uint64
-	Progress models.CaseProgress
-	Event    models.CaseEvent
-}
+type RecordCaseInput = store.CaseChange
 
 // RecordCase writes a collection case's transition.
 func (a *Cases) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
-	ok, err := a.Store.RecordCaseChange(ctx, store.CaseChange{CaseID: in.CaseID, Progress: in.Progress, Event: in.Event})
+	ok, err := a.Store.RecordCaseChange(ctx, in)
 	return recorded(ok, err, "case", in.CaseID)
 }
