@@ -18,15 +18,45 @@ import (
 	"github.com/wuye/wuye/workflows"
 )
 
+// The name and phone the sealed runs carry in every field they can.
+const sealedName, sealedPhone = "隐私测试王五", "13912340987"
+
 // TestTemporalKeepsNoPersonalDataInClear runs a ticket, a move-in follow-up
 // and an arrears case whose texts carry a resident's name and phone, then
 // reads Temporal's own database file: neither may be found in it, since
 // every payload is sealed (package codec). The histories still replay with
 // the keys, so sealing costs nothing of the replay safety net.
 func TestTemporalKeepsNoPersonalDataInClear(t *testing.T) {
-	const name, phone = "隐私测试王五", "13912340987"
 	dir := t.TempDir()
 	a := startApp(t, testConfig(t, dir))
+	ids, hists := sealedRun(t, a)
+	a.Stop(context.Background())
+
+	files, err := filepath.Glob(filepath.Join(dir, "temporal.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("Temporal's database files: got %v, %v", files, err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{sealedName, sealedPhone} {
+			if bytes.Contains(raw, []byte(secret)) {
+				t.Errorf("%s: got %q in clear, want every payload sealed", filepath.Base(f), secret)
+			}
+		}
+	}
+	replaySealed(t, a, ids, hists)
+}
+
+// sealedRun opens a ticket with a note, registers a move-in and bills a
+// household, each carrying sealedName and sealedPhone, and returns the
+// ticket's and the arrears case's workflow IDs and histories once they have
+// escalated and started.
+func sealedRun(t *testing.T, a *App) ([]string, []*historypb.History) {
+	t.Helper()
+	const name, phone = sealedName, sealedPhone
 	estateID, as, _ := estateWithStaff(t, a, "SEAL", secondScaleRepairs)
 	admin, desk, fin := as[models.RoleCompanyAdmin], as[models.RoleCustomerService], as[models.RoleFinance]
 	var building, unit, unit2, household, resident idOnly
@@ -66,24 +96,12 @@ func TestTemporalKeepsNoPersonalDataInClear(t *testing.T) {
 		settle(t, a.Temporal, id)
 		hists = append(hists, history(t, a, id))
 	}
-	a.Stop(context.Background())
+	return ids, hists
+}
 
-	files, err := filepath.Glob(filepath.Join(dir, "temporal.db*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("Temporal's database files: got %v, %v", files, err)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, secret := range []string{name, phone} {
-			if bytes.Contains(raw, []byte(secret)) {
-				t.Errorf("%s: got %q in clear, want every payload sealed", filepath.Base(f), secret)
-			}
-		}
-	}
-
+// replaySealed replays sealed histories with a's keys.
+func replaySealed(t *testing.T, a *App, ids []string, hists []*historypb.History) {
+	t.Helper()
 	r, err := sdkworker.NewWorkflowReplayerWithOptions(sdkworker.WorkflowReplayerOptions{
 		DataConverter: a.codec.DataConverter(), FailureConverter: a.codec.FailureConverter()})
 	if err != nil {

@@ -7,16 +7,16 @@ import (
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/membership/static"
-	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
 )
 
 // clusterName is stored in the file's cluster metadata: it must never change.
 const clusterName = "active"
 
-// serverConfig is the configuration of a single-node server on host, storing everything
-// in the SQLite store sql. Metrics, pprof and the frontend's HTTP API stay off.
-func serverConfig(host string, ports servicePorts, sql *config.SQL) *config.Config {
+// serverConfig is the configuration of a single-node server on host, keeping its
+// persistence in store and its visibility records in visibility (the same SQLite store
+// by default). Metrics, pprof and the frontend's HTTP API stay off.
+func serverConfig(host string, ports servicePorts, store, visibility *config.SQL) *config.Config {
 	frontend := net.JoinHostPort(dialHost(host), strconv.Itoa(ports.frontend))
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: host}}
@@ -26,14 +26,7 @@ func serverConfig(host string, ports servicePorts, sql *config.SQL) *config.Conf
 		Global: config.Global{
 			Membership: config.Membership{BroadcastAddress: dialHost(host)},
 		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores: map[string]config.DataStore{
-				sqliteplugin.PluginName: {SQL: sql},
-			},
-		},
+		Persistence: stores(store, visibility),
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,
 			FailoverVersionIncrement: 10,
@@ -63,6 +56,21 @@ func serverConfig(host string, ports servicePorts, sql *config.SQL) *config.Conf
 		// The server's own worker service reaches the frontend through this address.
 		PublicClient: config.PublicClient{HostPort: frontend},
 	}
+}
+
+// stores names the stores by their plugin: "sqlite" alone by default, or
+// "mysql8" for persistence beside "sqlite" for visibility.
+func stores(store, visibility *config.SQL) config.Persistence {
+	p := config.Persistence{
+		DefaultStore:     store.PluginName,
+		VisibilityStore:  visibility.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{store.PluginName: {SQL: store}},
+	}
+	if visibility != store {
+		p.DataStores[visibility.PluginName] = config.DataStore{SQL: visibility}
+	}
+	return p
 }
 
 // staticHosts lets each service find the others at fixed addresses, so that no

@@ -69,6 +69,9 @@ type Options struct {
 	// Logger receives the server's warnings and errors; its other lines are dropped.
 	// Nil discards everything.
 	Logger *slog.Logger
+	// MySQL, when set, keeps the server's persistence in MySQL instead of
+	// DataDir/temporal.db (see MySQLStore); nil for the embedded default.
+	MySQL *MySQLStore
 }
 
 // UIConfig tells a web UI where to listen and which frontend to show. Its fields match
@@ -120,8 +123,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		lock.release()
 		return nil, err
 	}
-	store := storeConfig(StorePath(opts.DataDir))
-	err = prepareStore(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
+	store, visibility, err := prepareStores(opts)
 	if err != nil {
 		lock.release()
 		return nil, err
@@ -129,7 +131,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	serverLog := newServerLogger(opts.Logger)
 	srv, err := temporal.NewServer(
-		temporal.WithConfig(serverConfig(opts.Host, ports, store)),
+		temporal.WithConfig(serverConfig(opts.Host, ports, store, visibility)),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(staticHosts(opts.Host, ports)),
 		temporal.WithLogger(serverLog),

@@ -36,6 +36,23 @@ func storeConfig(path string) *config.SQL {
 // written (beside the store: temporal.db.creating).
 const creatingSuffix = ".creating"
 
+// prepareStores prepares the server's persistence and visibility stores: one SQLite
+// file by default, or MySQL persistence beside a SQLite visibility file.
+func prepareStores(opts Options) (store, visibility *config.SQL, err error) {
+	if opts.MySQL == nil {
+		store = storeConfig(StorePath(opts.DataDir))
+		err = prepareStore(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
+		return store, store, err
+	}
+	visibility = storeConfig(visibilityPath(opts.DataDir))
+	if err := createSchema(visibility); err != nil {
+		return nil, nil, err
+	}
+	store = opts.MySQL.sql()
+	err = prepareMySQL(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
+	return store, visibility, err
+}
+
 // prepareStore creates the schema when the file is new and writes the namespace when it
 // is missing; an existing file and namespace are used as they are. Search attributes
 // given here are only recorded for a new namespace: Start adds the missing ones after
