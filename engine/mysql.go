@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
@@ -19,8 +18,6 @@ import (
 	"go.temporal.io/server/common/resolver"
 	dbschemas "go.temporal.io/server/schema"
 	mysqlschema "go.temporal.io/server/schema/mysql/v8"
-	"go.temporal.io/server/schema/sqlite"
-	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // MySQLStore is a MySQL database that keeps the server's persistence: namespaces,
@@ -60,41 +57,19 @@ func (m MySQLStore) sql() *config.SQL {
 	}
 }
 
-// prepareMySQL creates the server's schema in an empty database, stamped with the
-// version the server checks at start, and writes the namespace when it is missing. A
-// database already holding a schema is used as it is (an older one fails the server's
-// own version check, naming it).
-func prepareMySQL(
-	cfg *config.SQL,
-	clusterName, namespace string,
-	retention time.Duration,
-	searchAttributes map[string]enums.IndexedValueType,
-) error {
+// createMySQLSchema creates the server module's current MySQL schema in an empty
+// database, stamped with the version the server checks at start, as temporal-sql-tool's
+// setup-schema and update-schema would. A database already holding a schema is used as
+// it is (an older one fails the server's own version check, naming it).
+func createMySQLSchema(cfg *config.SQL) error {
 	db, err := sql.NewSQLAdminDB(sqlplugin.DbKindMain, cfg, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
 	if err != nil {
 		return fmt.Errorf("connect to mysql %s/%s: %w", cfg.ConnectAddr, cfg.DatabaseName, err)
 	}
 	defer func() { _ = db.Close() }()
-	if _, err := db.ReadSchemaVersion(cfg.DatabaseName); err != nil { // no schema_version table: a new database
-		if err := createMySQLSchema(db, cfg.DatabaseName); err != nil {
-			return fmt.Errorf("create schema in mysql %s: %w", cfg.DatabaseName, err)
-		}
+	if _, err := db.ReadSchemaVersion(cfg.DatabaseName); err == nil {
+		return nil
 	}
-	ns, err := sqlite.NewNamespaceConfig(clusterName, namespace, false, searchAttributes)
-	if err != nil {
-		return fmt.Errorf("namespace %q: %w", namespace, err)
-	}
-	ns.Detail.Config.Retention = durationpb.New(retention)
-	// CreateNamespaces writes through whichever plugin cfg names.
-	if err := sqlite.CreateNamespaces(cfg, ns); err != nil {
-		return fmt.Errorf("write namespace %q: %w", namespace, err)
-	}
-	return nil
-}
-
-// createMySQLSchema runs the server module's current MySQL schema, then records its
-// version, as temporal-sql-tool's setup-schema followed by update-schema would.
-func createMySQLSchema(db sqlplugin.AdminDB, database string) error {
 	raw, err := fs.ReadFile(dbschemas.Assets(), temporalMySQLSchema+"/schema.sql")
 	if err != nil {
 		return err
@@ -104,14 +79,14 @@ func createMySQLSchema(db sqlplugin.AdminDB, database string) error {
 		return err
 	}
 	if err := db.CreateSchemaVersionTables(); err != nil {
-		return err
+		return fmt.Errorf("create schema in mysql %s: %w", cfg.DatabaseName, err)
 	}
 	for _, stmt := range stmts {
 		if err := db.Exec(stmt); err != nil {
-			return fmt.Errorf("%.60s…: %w", stmt, err)
+			return fmt.Errorf("create schema in mysql %s: %.60s…: %w", cfg.DatabaseName, stmt, err)
 		}
 	}
-	return db.UpdateSchemaVersion(database, mysqlschema.Version, mysqlschema.Version)
+	return db.UpdateSchemaVersion(cfg.DatabaseName, mysqlschema.Version, mysqlschema.Version)
 }
 
 // visibilityPath is the SQLite visibility store beside a MySQL persistence store.

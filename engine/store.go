@@ -6,9 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
-	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/config"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/schema/sqlite"
@@ -36,45 +34,35 @@ func storeConfig(path string) *config.SQL {
 // written (beside the store: temporal.db.creating).
 const creatingSuffix = ".creating"
 
-// prepareStores prepares the server's persistence and visibility stores: one SQLite
-// file by default, or MySQL persistence beside a SQLite visibility file.
+// prepareStores prepares the server's persistence and visibility stores (one SQLite
+// file by default, or MySQL persistence beside a SQLite visibility file): it creates
+// the schema of a new store and writes the namespace when it is missing; an existing
+// store and namespace are used as they are. Search attributes given here are only
+// recorded for a new namespace: Start adds the missing ones after the server is up.
 func prepareStores(opts Options) (store, visibility *config.SQL, err error) {
 	if opts.MySQL == nil {
 		store = storeConfig(StorePath(opts.DataDir))
-		err = prepareStore(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
-		return store, store, err
+		visibility = store
+		err = createSchema(store)
+	} else {
+		store, visibility = opts.MySQL.sql(), storeConfig(visibilityPath(opts.DataDir))
+		if err = createSchema(visibility); err == nil {
+			err = createMySQLSchema(store)
+		}
 	}
-	visibility = storeConfig(visibilityPath(opts.DataDir))
-	if err := createSchema(visibility); err != nil {
+	if err != nil {
 		return nil, nil, err
 	}
-	store = opts.MySQL.sql()
-	err = prepareMySQL(store, clusterName, opts.Namespace, opts.Retention, opts.SearchAttributes)
-	return store, visibility, err
-}
-
-// prepareStore creates the schema when the file is new and writes the namespace when it
-// is missing; an existing file and namespace are used as they are. Search attributes
-// given here are only recorded for a new namespace: Start adds the missing ones after
-// the server is up.
-func prepareStore(
-	sql *config.SQL,
-	clusterName, namespace string,
-	retention time.Duration,
-	searchAttributes map[string]enums.IndexedValueType,
-) error {
-	if err := createSchema(sql); err != nil {
-		return err
-	}
-	ns, err := sqlite.NewNamespaceConfig(clusterName, namespace, false, searchAttributes)
+	ns, err := sqlite.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
 	if err != nil {
-		return fmt.Errorf("namespace %q: %w", namespace, err)
+		return nil, nil, fmt.Errorf("namespace %q: %w", opts.Namespace, err)
 	}
-	ns.Detail.Config.Retention = durationpb.New(retention)
-	if err := sqlite.CreateNamespaces(sql, ns); err != nil {
-		return fmt.Errorf("write namespace %q: %w", namespace, err)
+	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
+	// CreateNamespaces writes through whichever plugin the store names.
+	if err := sqlite.CreateNamespaces(store, ns); err != nil {
+		return nil, nil, fmt.Errorf("write namespace %q: %w", opts.Namespace, err)
 	}
-	return nil
+	return store, visibility, nil
 }
 
 // createSchema writes the schema of a new store. The schema is written statement by
