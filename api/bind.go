@@ -184,30 +184,29 @@ func validationError(err error) error {
 	if _, rest, ok := strings.Cut(field, "."); ok {
 		field = rest // drop the struct's own name
 	}
-	var reason string
-	switch fe.Tag() {
-	case "required":
-		reason = "is required"
-	case "oneof":
+	reason, known := ruleReasons[fe.Tag()]
+	switch {
+	case fe.Tag() == "oneof":
 		reason = "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "min":
-		reason = "must be at least " + fe.Param()
-	case "max":
-		reason = "must be at most " + fe.Param()
-	case "gt":
-		reason = "must be greater than " + fe.Param()
-	case "gte":
-		reason = "must be at least " + fe.Param()
-	case "lte":
-		reason = "must be at most " + fe.Param()
-	case "len":
-		reason = "must have length " + fe.Param()
-	case "numeric":
-		reason = "must contain only digits"
-	default:
+	case !known:
 		reason = "fails the " + fe.Tag() + " rule"
+	case fe.Param() != "":
+		reason += " " + fe.Param()
 	}
 	return models.Invalid(field, "%s", reason)
+}
+
+// ruleReasons says what a validator rule asks of a field; the rule's
+// parameter, if it takes one, follows.
+var ruleReasons = map[string]string{
+	"required": "is required",
+	"numeric":  "must contain only digits",
+	"min":      "must be at least",
+	"gte":      "must be at least",
+	"max":      "must be at most",
+	"lte":      "must be at most",
+	"gt":       "must be greater than",
+	"len":      "must have length",
 }
 
 // query reads optional query parameters, collecting the first problem.
