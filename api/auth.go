@@ -378,17 +378,7 @@ func (s *Server) createToken(c *gin.Context) {
 // listTokens lists the tokens of the accounts the caller manages.
 func (s *Server) listTokens(c *gin.Context) {
 	q := query{c: c}
-	staffID, page := q.uint("staff_id"), q.page()
-	if q.err != nil {
-		respondError(c, s.log, q.err)
-		return
-	}
-	l, err := s.store.APITokens(c.Request.Context(), caller(c).scope(), staffID, page)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, listResponse(l, page, same[models.APIToken]))
+	serveList(s, c, &q, q.uint("staff_id"), s.store.APITokens, same[models.APIToken])
 }
 
 // revokeToken revokes a token at once: one of the caller's own, or of an

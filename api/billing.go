@@ -53,17 +53,12 @@ type feeItemRequest struct {
 	AmountFen   models.Money `json:"amount_fen" validate:"gt=0,lte=100000000"`
 }
 
+func (in feeItemRequest) record() (models.FeeItem, error) {
+	return models.FeeItem{HouseholdID: in.HouseholdID, Name: in.Name, AmountFen: in.AmountFen, Active: true}, nil
+}
+
 func (s *Server) createFeeItem(c *gin.Context) {
-	var in feeItemRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	it := models.FeeItem{HouseholdID: in.HouseholdID, Name: in.Name, AmountFen: in.AmountFen, Active: true}
-	if err := s.store.CreateFeeItem(c.Request.Context(), caller(c).scope(), &it); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, it)
+	serveCreate[feeItemRequest](s, c, s.store.CreateFeeItem, same[models.FeeItem])
 }
 
 func (s *Server) listFeeItems(c *gin.Context) {
@@ -187,11 +182,7 @@ func (s *Server) listBills(c *gin.Context) {
 }
 
 func (s *Server) getBill(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Bill)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, b)
+	serveScoped(s, c, s.store.Bill, same[models.HouseholdBill])
 }
 
 type billingRunRequest struct {

@@ -2,14 +2,12 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -310,21 +308,3 @@ func listResponse[T, V any](l store.List[T], p store.Page, view func(T) V) listB
 }
 
 func same[T any](t T) T { return t }
-
-// serveList answers a list request: the first problem with q's parameters is
-// a 400; otherwise one page of read(f) inside the caller's estates, each item
-// shown through view.
-func serveList[F, T, V any](s *Server, c *gin.Context, q *query, f F,
-	read func(context.Context, store.Scope, F, store.Page) (store.List[T], error), view func(T) V) {
-	page := q.page()
-	if q.err != nil {
-		respondError(c, s.log, q.err)
-		return
-	}
-	l, err := read(c.Request.Context(), caller(c).scope(), f, page)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, listResponse(l, page, view))
-}

@@ -20,22 +20,6 @@ import (
 	"github.com/wuye/wuye/workflows"
 )
 
-// loadScoped reads the record named by the :id path parameter inside the
-// caller's estates with read, answering the error itself (404 for an absent
-// record or one of another estate) and reporting whether to go on.
-func loadScoped[T any](s *Server, c *gin.Context, read func(context.Context, store.Scope, uint64) (T, error)) (T, bool) {
-	var v T
-	id, err := pathID(c, "id")
-	if err == nil {
-		v, err = read(c.Request.Context(), caller(c).scope(), id)
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return v, false
-	}
-	return v, true
-}
-
 // caseMessages lists, as caller p may see them, the messages sent about the
 // case whose message reference is ref ("ticket:12"), newest first.
 func (s *Server) caseMessages(ctx context.Context, p principal, ref string) ([]models.Message, error) {

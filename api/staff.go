@@ -100,11 +100,7 @@ func (s *Server) createStaff(c *gin.Context) {
 }
 
 func (s *Server) getStaff(c *gin.Context) {
-	st, ok := loadScoped(s, c, s.store.StaffMember)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, caller(c).viewStaff(st))
+	serveScoped(s, c, s.store.StaffMember, caller(c).viewStaff)
 }
 
 func (s *Server) listStaff(c *gin.Context) {
