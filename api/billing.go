@@ -287,16 +287,13 @@ type reasonRequest struct {
 // once the bill is less than DisputeBeforeDueDays from due, or already
 // disputed. The ladder pauses while it is open.
 func (s *Server) createDispute(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Bill)
+	var in reasonRequest
+	b, ok := loadAndBind(s, c, s.store.Bill, &in)
 	if !ok {
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	var in reasonRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
 	pol, loc, err := s.estatePolicy(ctx, b.EstateID)
 	if err != nil {
 		respondError(c, s.log, err)
@@ -362,16 +359,13 @@ type waiverRequest struct {
 
 // createWaiver forgives part or all of a bill's late fee (estate managers).
 func (s *Server) createWaiver(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Bill)
+	var in waiverRequest
+	b, ok := loadAndBind(s, c, s.store.Bill, &in)
 	if !ok {
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	var in waiverRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
 	acc, err := s.account(ctx, p.scope(), b.HouseholdID)
 	if err == nil {
 		err = models.CheckWaiver(in.AmountFen, b.ID, acc)

@@ -46,6 +46,24 @@ func (s *Server) bindJSON(c *gin.Context, dst any) bool {
 	return true
 }
 
+// bindWithID reads the :id path parameter, then binds the body into dst
+// like bindJSON. It answers a problem itself (404 for an ID that names
+// nothing) and reports whether to go on.
+func (s *Server) bindWithID(c *gin.Context, dst any) (uint64, bool) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return 0, false
+	}
+	return id, s.bindJSON(c, dst)
+}
+
+// bindOptional binds a body the client may leave out: without one, dst
+// stays as it is.
+func (s *Server) bindOptional(c *gin.Context, dst any) bool {
+	return c.Request.ContentLength == 0 || s.bindJSON(c, dst)
+}
+
 func (s *Server) decode(c *gin.Context, dst any) error {
 	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
 	if err != nil {

@@ -79,13 +79,9 @@ type estatePatch struct {
 
 // updateEstate changes an estate's name, address, time zone or hotline.
 func (s *Server) updateEstate(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in estatePatch
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -155,13 +151,9 @@ type policyRequest struct {
 // putPolicy replaces an estate's policy after validating it. Running
 // processes keep the policy they started with.
 func (s *Server) putPolicy(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in policyRequest
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	if err := in.Policy.Validate(); err != nil {

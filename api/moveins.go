@@ -298,7 +298,7 @@ func (s *Server) moveOut(c *gin.Context) {
 		return
 	}
 	var in moveOutRequest
-	if c.Request.ContentLength != 0 && !s.bindJSON(c, &in) {
+	if !s.bindOptional(c, &in) {
 		return
 	}
 	now := s.now()

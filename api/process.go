@@ -104,7 +104,7 @@ func (s *Server) actionRequest(c *gin.Context, allowed []string, dst any) (actio
 		respondError(c, s.log, models.Invalid("action", "must be one of: %s", strings.Join(allowed, ", ")))
 		return "", "", false
 	}
-	if c.Request.ContentLength != 0 && !s.bindJSON(c, dst) {
+	if !s.bindOptional(c, dst) {
 		return "", "", false
 	}
 	key, err := s.idempotent(c, dst)

@@ -142,13 +142,9 @@ type residentPatch struct {
 }
 
 func (s *Server) updateResident(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in residentPatch
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	if in.Phone != nil {

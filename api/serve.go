@@ -31,6 +31,13 @@ func loadScoped[T any](s *Server, c *gin.Context, read reader[T]) (T, bool) {
 	return v, true
 }
 
+// loadAndBind reads the record named by :id like loadScoped, then binds the
+// body into dst like bindJSON.
+func loadAndBind[T any](s *Server, c *gin.Context, read reader[T], dst any) (T, bool) {
+	v, ok := loadScoped(s, c, read)
+	return v, ok && s.bindJSON(c, dst)
+}
+
 // serveScoped answers a request for the record named by :id inside the
 // caller's estates, shown through view.
 func serveScoped[T, V any](s *Server, c *gin.Context, read reader[T], view func(T) V) {

@@ -128,13 +128,9 @@ type staffPatch struct {
 // deactivates themselves, so an estate cannot lose its last manager by a slip,
 // nor sets their own password here: PUT /me/password asks for the current one.
 func (s *Server) updateStaff(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in staffPatch
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	p := caller(c)
