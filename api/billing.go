@@ -47,6 +47,22 @@ func (s *Server) nudgeCollection(ctx context.Context, householdID uint64, n work
 		workflows.CollectionInput{HouseholdID: householdID, EstateID: h.EstateID, Policy: pol.Policy, TimeZone: e.TimeZone}, n)
 }
 
+// answerNudged answers a change to a household's account: unless err, the
+// change's own error, is set, the household's collection process is told of
+// the change (nudgeCollection, the caller acting) and the answer is body
+// with status; either error answers instead.
+func (s *Server) answerNudged(c *gin.Context, err error, householdID uint64, n workflows.CollectionNudge, status int, body any) {
+	if err == nil {
+		n.ActorID = caller(c).Staff.ID
+		err = s.nudgeCollection(c.Request.Context(), householdID, n)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(status, body)
+}
+
 type feeItemRequest struct {
 	HouseholdID uint64       `json:"household_id" validate:"required"`
 	Name        string       `json:"name" validate:"required,max=50"`
@@ -141,14 +157,7 @@ func (s *Server) createBill(c *gin.Context) {
 		status = http.StatusOK
 		b, err = s.issuedBill(ctx, p.scope(), in)
 	}
-	if err == nil {
-		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeBill, Ref: b.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(status, b)
+	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeBill, Ref: b.ID}, status, b)
 }
 
 // issuedBill is the bill already issued for in's household and period, or
@@ -259,18 +268,7 @@ func (s *Server) createPayment(c *gin.Context) {
 	pay := models.FeePayment{HouseholdID: in.HouseholdID, AmountFen: in.AmountFen, PaidAt: in.PaidAt,
 		Channel: in.Channel, Reference: in.Reference, RecordedBy: p.Staff.ID}
 	got, created, err := s.store.RecordPayment(ctx, p.scope(), &pay, loc)
-	if err == nil {
-		err = s.nudgeCollection(ctx, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
-	c.JSON(status, got)
+	s.answerNudged(c, err, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID}, createdStatus(created), got)
 }
 
 func (s *Server) listPayments(c *gin.Context) {
@@ -308,14 +306,7 @@ func (s *Server) createDispute(c *gin.Context) {
 			err = &stateError{state: "disputed", msg: "the bill is already disputed"}
 		}
 	}
-	if err == nil {
-		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
+	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID}, http.StatusCreated, d)
 }
 
 type resolveRequest struct {
@@ -327,29 +318,17 @@ type resolveRequest struct {
 // resolveDispute closes a dispute (finance): corrected or upheld; the bill's
 // due date moves by the days it was disputed.
 func (s *Server) resolveDispute(c *gin.Context) {
-	d, ok := loadScoped(s, c, s.store.Dispute)
+	var in resolveRequest
+	d, ok := loadAndBind(s, c, s.store.Dispute, &in)
 	if !ok {
 		return
 	}
-	var err error
 	p := caller(c)
-	ctx := c.Request.Context()
-	var in resolveRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	d, err = s.store.ResolveDispute(ctx, p.scope(), d.ID, in.CorrectedFen, in.Resolution, p.Staff.ID, s.now())
+	d, err := s.store.ResolveDispute(c.Request.Context(), p.scope(), d.ID, in.CorrectedFen, in.Resolution, p.Staff.ID, s.now())
 	if errors.Is(err, models.ErrInvalidState) {
 		err = &stateError{state: string(d.Status), msg: "the dispute is already resolved"}
 	}
-	if err == nil {
-		err = s.nudgeCollection(ctx, d.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeResolved, Ref: d.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	s.answerNudged(c, err, d.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeResolved, Ref: d.ID}, http.StatusOK, d)
 }
 
 type waiverRequest struct {
@@ -375,14 +354,7 @@ func (s *Server) createWaiver(c *gin.Context) {
 		return
 	}
 	w, err := s.store.WaiveLateFee(ctx, p.scope(), b.ID, in.AmountFen, in.Reason, p.Staff.ID)
-	if err == nil {
-		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeWaiver, Ref: w.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, w)
+	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeWaiver, Ref: w.ID}, http.StatusCreated, w)
 }
 
 func (s *Server) billingRoutes() []route {

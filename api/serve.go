@@ -64,6 +64,15 @@ func serveList[F, T, V any](s *Server, c *gin.Context, q *query, f F,
 	c.JSON(http.StatusOK, listResponse(l, page, view))
 }
 
+// createdStatus is the status of an answer with a record: 201 when the
+// request made it, 200 when a repeated request found it made.
+func createdStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
 // newRecord is a request body that adds a record of type T: record makes
 // the record, or says what in the body is invalid beyond its tags.
 type newRecord[T any] interface {
