@@ -341,11 +341,8 @@ func (s *Server) createToken(c *gin.Context) {
 			return
 		}
 		st, err := s.store.StaffMember(ctx, p.scope(), in.StaffID)
-		if errors.Is(err, models.ErrNotFound) {
-			err = models.Invalid("staff_id", "no staff %d", in.StaffID)
-		}
 		if err != nil {
-			respondError(c, s.log, err)
+			respondError(c, s.log, referenced(err, "staff_id", "staff", in.StaffID))
 			return
 		}
 		if !p.Staff.Role.Outranks(st.Role) {

@@ -93,11 +93,8 @@ type billRequest struct {
 // inside the caller's scope; an unknown household names field.
 func (s *Server) policyOf(ctx context.Context, scope store.Scope, householdID uint64, field string) (models.Household, models.Policy, *time.Location, error) {
 	h, err := s.store.Household(ctx, scope, householdID)
-	if errors.Is(err, models.ErrNotFound) {
-		err = models.Invalid(field, "no household %d", householdID)
-	}
 	if err != nil {
-		return h, models.Policy{}, nil, err
+		return h, models.Policy{}, nil, referenced(err, field, "household", householdID)
 	}
 	p, loc, err := s.estatePolicy(ctx, h.EstateID)
 	return h, p, loc, err
@@ -217,11 +214,8 @@ func (s *Server) createBillingRun(c *gin.Context) {
 		return
 	}
 	pol, _, err := s.estatePolicy(ctx, in.EstateID)
-	if errors.Is(err, models.ErrNotFound) {
-		err = models.Invalid("estate_id", "no estate %d", in.EstateID)
-	}
 	if err != nil {
-		respondError(c, s.log, err)
+		respondError(c, s.log, referenced(err, "estate_id", "estate", in.EstateID))
 		return
 	}
 	run, err := s.store.RunBilling(ctx, p.scope(), in.EstateID, in.Period, pol.Fees, &p.Staff.ID)

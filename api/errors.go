@@ -63,6 +63,16 @@ func (e *stateError) Is(target error) bool {
 	return target == models.ErrInvalidState
 }
 
+// referenced is err of reading the record a request body names by its ID
+// in field: a record that is not found makes the body invalid (400 naming
+// the field), not the route's resource missing (404).
+func referenced(err error, field, what string, id uint64) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return models.Invalid(field, "no %s %d", what, id)
+	}
+	return err
+}
+
 // respondError maps err to its status code and body, logging what the client
 // does not see. It is the only place that decides an error's status.
 //

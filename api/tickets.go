@@ -40,11 +40,8 @@ func (s *Server) createTicket(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	estate, err := s.store.Estate(ctx, p.scope(), in.EstateID)
-	if errors.Is(err, models.ErrNotFound) {
-		err = models.Invalid("estate_id", "no estate %d", in.EstateID)
-	}
 	if err != nil {
-		respondError(c, s.log, err)
+		respondError(c, s.log, referenced(err, "estate_id", "estate", in.EstateID))
 		return
 	}
 	policy, err := s.store.Policy(ctx, p.scope(), estate.ID)
