@@ -267,11 +267,8 @@ func (s *Server) getArrears(c *gin.Context) {
 			return
 		}
 		if cs.Stage != models.StageClosed {
-			l := readLive(s, ctx, workflows.Collections(s.temporal), id, p, func(v workflows.CaseView) bool { return v.Stage != models.StageClosed })
-			if l.view != nil {
-				out.Process = viewCase(*l.view)
-			}
-			out.liveFields = l.liveFields
+			out.Process, out.liveFields = readLive(s, ctx, workflows.Collections(s.temporal), id, p,
+				func(v workflows.CaseView) bool { return v.Stage != models.StageClosed }, viewCase)
 		}
 	}
 	var lastDemand models.Date

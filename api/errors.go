@@ -73,6 +73,17 @@ func referenced(err error, field, what string, id uint64) error {
 	return err
 }
 
+// refusedByState reports whether err says that a process's state no longer
+// allows an action: its update validator refused it as invalid in the
+// current state, or the process has ended.
+func refusedByState(err error) bool {
+	var (
+		app *temporal.ApplicationError
+		nf  *serviceerror.NotFound
+	)
+	return errors.As(err, &app) && app.Type() == workflows.ErrTypeInvalidState || errors.As(err, &nf)
+}
+
 // respondError maps err to its status code and body, logging what the client
 // does not see. It is the only place that decides an error's status.
 //

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -47,18 +48,14 @@ type liveFields struct {
 	AllowedActions []string `json:"allowed_actions"`
 }
 
-// live is what every detail page shows of its case's process: its live view
-// (nil when it cannot be read right now) and the liveFields.
-type live[V any] struct {
-	view *V
-	liveFields
-}
-
-// readLive reads the live view of the case with business key key through
-// pc and, while running(view) holds, the actions caller p may take. A
-// process that cannot be read is no error: the page shows its read model.
-func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal, running func(V) bool) live[V] {
-	out := live[V]{liveFields: liveFields{AllowedActions: []string{}}}
+// readLive reads what every detail page shows of its case's process: the
+// live view of the case with business key key through pc, in the API's
+// style (view), and the liveFields, with, while running(view) holds, the
+// actions caller p may take. A process that cannot be read is no error: the
+// view is nil and the page shows its read model.
+func readLive[V, P any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal,
+	running func(V) bool, view func(V) *P) (*P, liveFields) {
+	out := liveFields{AllowedActions: []string{}}
 	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
 	defer cancel()
 	v, err := pc.State(qctx, key)
@@ -66,9 +63,8 @@ func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key
 		s.log.WarnContext(ctx, "process state query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
 		out.ProcessError = "the live process state is not available right now"
 		out.ProcessHealth = s.failingProcess(ctx, pc.Process.WorkflowID(key))
-		return out
+		return nil, out
 	}
-	out.view = &v
 	if running(v) {
 		in := workflows.AllowedActionsInput{ActorID: p.Staff.ID, ActorRole: p.Staff.Role}
 		if out.AllowedActions, err = pc.Allowed(qctx, key, in); err != nil {
@@ -76,7 +72,7 @@ func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key
 			out.AllowedActions = []string{}
 		}
 	}
-	return out
+	return view(v), out
 }
 
 // act sends a staff action to the case with business key key through pc,
@@ -94,11 +90,62 @@ func act[V any](ctx context.Context, pc workflows.Client[V], key uint64, updateK
 	return v, err
 }
 
+// startProcess starts the workflow of a case whose rows are written, even
+// if the client has gone away meanwhile. A workflow of the same ID already
+// running or finished is no error: the ID is the case's.
+func (s *Server) startProcess(ctx context.Context, workflowID string, workflow, input any) error {
+	sctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	_, err := s.temporal.ExecuteWorkflow(sctx, client.StartWorkflowOptions{
+		ID:                    workflowID,
+		TaskQueue:             workflows.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflow, input)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// bindIdempotent binds the body into dst like bindJSON and reads the
+// Idempotency-Key bound to it (idempotent). It answers a problem itself and
+// reports whether to go on.
+func (s *Server) bindIdempotent(c *gin.Context, dst any) (key string, ok bool) {
+	if !s.bindJSON(c, dst) {
+		return "", false
+	}
+	key, err := s.idempotent(c, dst)
+	if err != nil {
+		respondError(c, s.log, err)
+		return "", false
+	}
+	return key, true
+}
+
+// actionCase is what an action request is checked against of the case it
+// acts on.
+type actionCase struct {
+	noun   string // what the case is, for people: "ticket"
+	status string
+	// ended: the case's process has ended, and takes no action (409).
+	ended    bool
+	estateID uint64
+	// assignees are the roles that may be given the case's work; any when
+	// none.
+	assignees []models.Role
+}
+
+// actionBody is the body of a process action: it may name an assignee (0
+// when it names none).
+type actionBody interface{ assignee() uint64 }
+
 // actionRequest reads what every process action carries: the :action path
-// parameter (one of allowed, else 400), the Idempotency-Key header and an
-// optional JSON body into dst. It answers a problem itself and reports
-// whether to go on.
-func (s *Server) actionRequest(c *gin.Context, allowed []string, dst any) (action, key string, ok bool) {
+// parameter (one of allowed, else 400), an optional JSON body into dst and
+// the Idempotency-Key header; then it refuses an action on a case that has
+// ended (409) and an assignee who may not take its work (400). It answers a
+// problem itself and reports whether to go on.
+func (s *Server) actionRequest(c *gin.Context, allowed []string, dst actionBody, on actionCase) (action, key string, ok bool) {
 	action = c.Param("action")
 	if !slices.Contains(allowed, action) {
 		respondError(c, s.log, models.Invalid("action", "must be one of: %s", strings.Join(allowed, ", ")))
@@ -108,6 +155,12 @@ func (s *Server) actionRequest(c *gin.Context, allowed []string, dst any) (actio
 		return "", "", false
 	}
 	key, err := s.idempotent(c, dst)
+	if err == nil && on.ended {
+		err = &stateError{state: on.status, msg: "the " + on.noun + " is " + on.status}
+	}
+	if id := dst.assignee(); err == nil && id != 0 {
+		err = s.checkAssignee(c.Request.Context(), caller(c).scope(), id, on.estateID, on.assignees...)
+	}
 	if err != nil {
 		respondError(c, s.log, err)
 		return "", "", false
