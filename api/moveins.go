@@ -91,14 +91,9 @@ func parseInstant(name, v string) (time.Time, error) {
 // followUpDetail is a follow-up with its live process state, events and
 // messages.
 type followUpDetail struct {
-	FollowUp   models.FollowUp `json:"follow_up"`
-	WorkflowID string          `json:"workflow_id"`
-	// Process is the live state from the workflow; null when it cannot be
-	// read right now (ProcessError says why).
-	Process  *followUpProcess   `json:"process"`
+	FollowUp models.FollowUp    `json:"follow_up"`
 	Events   []models.CaseEvent `json:"events"`
-	Messages []models.Message   `json:"messages"`
-	liveFields
+	processDetail[followUpProcess]
 }
 
 // followUpProcess is workflows.FollowUpView in the API's JSON style.
@@ -155,17 +150,15 @@ func (s *Server) getFollowUp(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := followUpDetail{FollowUp: f, WorkflowID: workflows.FollowUpWorkflowID(f.MoveInID)}
-	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err != nil {
+	out := followUpDetail{FollowUp: f}
+	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err == nil {
+		out.processDetail, err = readDetail(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p, followUpRef(f.ID),
+			func(v workflows.FollowUpView) bool { return !v.Status.Terminal() }, viewFollowUp)
+	}
+	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	if out.Messages, err = s.caseMessages(ctx, p, followUpRef(f.ID)); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	out.Process, out.liveFields = readLive(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p,
-		func(v workflows.FollowUpView) bool { return !v.Status.Terminal() }, viewFollowUp)
 	c.JSON(http.StatusOK, out)
 }
 

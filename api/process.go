@@ -48,6 +48,32 @@ type liveFields struct {
 	AllowedActions []string `json:"allowed_actions"`
 }
 
+// processDetail is what the detail answer of a case shows of its process
+// beside the case's own record: its workflow, its live view in the API's
+// style, the messages sent about the case, and the liveFields.
+type processDetail[P any] struct {
+	WorkflowID string `json:"workflow_id"`
+	// Process is the live state from the workflow; null when it cannot be
+	// read right now (ProcessError says why).
+	Process  *P               `json:"process"`
+	Messages []models.Message `json:"messages"`
+	liveFields
+}
+
+// readDetail reads the processDetail of the case with business key key
+// through pc; ref is the case's message reference, running and view are as
+// for readLive.
+func readDetail[V, P any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal, ref string,
+	running func(V) bool, view func(V) *P) (processDetail[P], error) {
+	out := processDetail[P]{WorkflowID: pc.Process.WorkflowID(key)}
+	var err error
+	if out.Messages, err = s.caseMessages(ctx, p, ref); err != nil {
+		return out, err
+	}
+	out.Process, out.liveFields = readLive(s, ctx, pc, key, p, running, view)
+	return out, nil
+}
+
 // readLive reads what every detail page shows of its case's process: the
 // live view of the case with business key key through pc, in the API's
 // style (view), and the liveFields, with, while running(view) holds, the

@@ -139,15 +139,10 @@ func ticketStatuses() []string {
 // ticketDetail is a ticket with its live process state, timeline,
 // escalations and messages.
 type ticketDetail struct {
-	Ticket     models.Ticket `json:"ticket"`
-	WorkflowID string        `json:"workflow_id"`
-	// Process is the live state from the workflow; null when it cannot be
-	// read right now (ProcessError says why).
-	Process     *processView       `json:"process"`
+	Ticket      models.Ticket      `json:"ticket"`
 	Timeline    []models.CaseEvent `json:"timeline"`
 	Escalations []models.CaseEvent `json:"escalations"`
-	Messages    []models.Message   `json:"messages"`
-	liveFields
+	processDetail[processView]
 }
 
 // processView is workflows.TicketView in the API's JSON style.
@@ -208,7 +203,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.CaseEvent{}}
+	out := ticketDetail{Ticket: t, Escalations: []models.CaseEvent{}}
 	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
 		respondError(c, s.log, err)
 		return
@@ -218,12 +213,12 @@ func (s *Server) getTicket(c *gin.Context) {
 			out.Escalations = append(out.Escalations, e)
 		}
 	}
-	if out.Messages, err = s.caseMessages(ctx, p, ticketRef(t.ID)); err != nil {
+	out.processDetail, err = readDetail(s, ctx, workflows.Tickets(s.temporal), t.ID, p, ticketRef(t.ID),
+		func(v workflows.TicketView) bool { return !v.Status.Terminal() }, viewProcess)
+	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	out.Process, out.liveFields = readLive(s, ctx, workflows.Tickets(s.temporal), t.ID, p,
-		func(v workflows.TicketView) bool { return !v.Status.Terminal() }, viewProcess)
 	c.JSON(http.StatusOK, out)
 }
 
