@@ -68,7 +68,7 @@ func (in householdRequest) record() (models.Household, error) {
 }
 
 // createHousehold answers with the household as it is read back, with its
-// estate, building and unit number.
+// building and unit number.
 func (s *Server) createHousehold(c *gin.Context) {
 	serveCreate[householdRequest](s, c, s.addHousehold, same[models.Household])
 }
