@@ -84,12 +84,9 @@ type taskOutcomeRequest struct {
 
 // taskOutcome records the outcome of a call or visit through the case.
 func (s *Server) taskOutcome(c *gin.Context) {
-	t, ok := loadScoped(s, c, s.store.Task)
-	if !ok {
-		return
-	}
 	var in taskOutcomeRequest
-	if !s.bindJSON(c, &in) {
+	t, ok := loadAndBind(s, c, s.store.Task, &in)
+	if !ok {
 		return
 	}
 	if t.Status != models.TaskOpen {
@@ -107,21 +104,12 @@ type legalDecisionRequest struct {
 
 // legalDecision approves or rejects legal referral of a household's case.
 func (s *Server) legalDecision(c *gin.Context) {
-	id, err := pathID(c, "id")
-	p := caller(c)
-	ctx := c.Request.Context()
-	if err == nil {
-		_, err = s.store.Household(ctx, p.scope(), id)
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in legalDecisionRequest
-	if !s.bindJSON(c, &in) {
+	h, ok := loadAndBind(s, c, s.store.Household, &in)
+	if !ok {
 		return
 	}
-	s.caseAction(c, id, workflows.CaseAction{Action: workflows.ActLegalDecision, Approve: in.Approve, Reason: in.Reason})
+	s.caseAction(c, h.ID, workflows.CaseAction{Action: workflows.ActLegalDecision, Approve: in.Approve, Reason: in.Reason})
 }
 
 // caseAction sends a staff action to the household's open case as an
@@ -279,11 +267,8 @@ func (s *Server) getArrears(c *gin.Context) {
 			return
 		}
 		if cs.Stage != models.StageClosed {
-			l := readLive(s, ctx, workflows.Collections(s.temporal), id, p, func(v workflows.CaseView) bool { return v.Stage != models.StageClosed })
-			if l.view != nil {
-				out.Process = viewCase(*l.view)
-			}
-			out.liveFields = l.liveFields
+			out.Process, out.liveFields = readLive(s, ctx, workflows.Collections(s.temporal), id, p,
+				func(v workflows.CaseView) bool { return v.Stage != models.StageClosed }, viewCase)
 		}
 	}
 	var lastDemand models.Date

@@ -341,11 +341,8 @@ func (s *Server) createToken(c *gin.Context) {
 			return
 		}
 		st, err := s.store.StaffMember(ctx, p.scope(), in.StaffID)
-		if errors.Is(err, models.ErrNotFound) {
-			err = models.Invalid("staff_id", "no staff %d", in.StaffID)
-		}
 		if err != nil {
-			respondError(c, s.log, err)
+			respondError(c, s.log, referenced(err, "staff_id", "staff", in.StaffID))
 			return
 		}
 		if !p.Staff.Role.Outranks(st.Role) {
@@ -378,17 +375,7 @@ func (s *Server) createToken(c *gin.Context) {
 // listTokens lists the tokens of the accounts the caller manages.
 func (s *Server) listTokens(c *gin.Context) {
 	q := query{c: c}
-	staffID, page := q.uint("staff_id"), q.page()
-	if q.err != nil {
-		respondError(c, s.log, q.err)
-		return
-	}
-	l, err := s.store.APITokens(c.Request.Context(), caller(c).scope(), staffID, page)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, listResponse(l, page, same[models.APIToken]))
+	serveList(s, c, &q, q.uint("staff_id"), s.store.APITokens, same[models.APIToken])
 }
 
 // revokeToken revokes a token at once: one of the caller's own, or of an

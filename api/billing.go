@@ -47,23 +47,34 @@ func (s *Server) nudgeCollection(ctx context.Context, householdID uint64, n work
 		workflows.CollectionInput{HouseholdID: householdID, EstateID: h.EstateID, Policy: pol.Policy, TimeZone: e.TimeZone}, n)
 }
 
+// answerNudged answers a change to a household's account: unless err, the
+// change's own error, is set, the household's collection process is told of
+// the change (nudgeCollection, the caller acting) and the answer is body
+// with status; either error answers instead.
+func (s *Server) answerNudged(c *gin.Context, err error, householdID uint64, n workflows.CollectionNudge, status int, body any) {
+	if err == nil {
+		n.ActorID = caller(c).Staff.ID
+		err = s.nudgeCollection(c.Request.Context(), householdID, n)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(status, body)
+}
+
 type feeItemRequest struct {
 	HouseholdID uint64       `json:"household_id" validate:"required"`
 	Name        string       `json:"name" validate:"required,max=50"`
 	AmountFen   models.Money `json:"amount_fen" validate:"gt=0,lte=100000000"`
 }
 
+func (in feeItemRequest) record() (models.FeeItem, error) {
+	return models.FeeItem{HouseholdID: in.HouseholdID, Name: in.Name, AmountFen: in.AmountFen, Active: true}, nil
+}
+
 func (s *Server) createFeeItem(c *gin.Context) {
-	var in feeItemRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	it := models.FeeItem{HouseholdID: in.HouseholdID, Name: in.Name, AmountFen: in.AmountFen, Active: true}
-	if err := s.store.CreateFeeItem(c.Request.Context(), caller(c).scope(), &it); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, it)
+	serveCreate[feeItemRequest](s, c, s.store.CreateFeeItem, same[models.FeeItem])
 }
 
 func (s *Server) listFeeItems(c *gin.Context) {
@@ -82,11 +93,8 @@ type billRequest struct {
 // inside the caller's scope; an unknown household names field.
 func (s *Server) policyOf(ctx context.Context, scope store.Scope, householdID uint64, field string) (models.Household, models.Policy, *time.Location, error) {
 	h, err := s.store.Household(ctx, scope, householdID)
-	if errors.Is(err, models.ErrNotFound) {
-		err = models.Invalid(field, "no household %d", householdID)
-	}
 	if err != nil {
-		return h, models.Policy{}, nil, err
+		return h, models.Policy{}, nil, referenced(err, field, "household", householdID)
 	}
 	p, loc, err := s.estatePolicy(ctx, h.EstateID)
 	return h, p, loc, err
@@ -146,14 +154,7 @@ func (s *Server) createBill(c *gin.Context) {
 		status = http.StatusOK
 		b, err = s.issuedBill(ctx, p.scope(), in)
 	}
-	if err == nil {
-		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeBill, Ref: b.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(status, b)
+	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeBill, Ref: b.ID}, status, b)
 }
 
 // issuedBill is the bill already issued for in's household and period, or
@@ -187,11 +188,7 @@ func (s *Server) listBills(c *gin.Context) {
 }
 
 func (s *Server) getBill(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Bill)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, b)
+	serveScoped(s, c, s.store.Bill, same[models.HouseholdBill])
 }
 
 type billingRunRequest struct {
@@ -217,11 +214,8 @@ func (s *Server) createBillingRun(c *gin.Context) {
 		return
 	}
 	pol, _, err := s.estatePolicy(ctx, in.EstateID)
-	if errors.Is(err, models.ErrNotFound) {
-		err = models.Invalid("estate_id", "no estate %d", in.EstateID)
-	}
 	if err != nil {
-		respondError(c, s.log, err)
+		respondError(c, s.log, referenced(err, "estate_id", "estate", in.EstateID))
 		return
 	}
 	run, err := s.store.RunBilling(ctx, p.scope(), in.EstateID, in.Period, pol.Fees, &p.Staff.ID)
@@ -268,18 +262,7 @@ func (s *Server) createPayment(c *gin.Context) {
 	pay := models.FeePayment{HouseholdID: in.HouseholdID, AmountFen: in.AmountFen, PaidAt: in.PaidAt,
 		Channel: in.Channel, Reference: in.Reference, RecordedBy: p.Staff.ID}
 	got, created, err := s.store.RecordPayment(ctx, p.scope(), &pay, loc)
-	if err == nil {
-		err = s.nudgeCollection(ctx, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
-	c.JSON(status, got)
+	s.answerNudged(c, err, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID}, createdStatus(created), got)
 }
 
 func (s *Server) listPayments(c *gin.Context) {
@@ -296,16 +279,13 @@ type reasonRequest struct {
 // once the bill is less than DisputeBeforeDueDays from due, or already
 // disputed. The ladder pauses while it is open.
 func (s *Server) createDispute(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Bill)
+	var in reasonRequest
+	b, ok := loadAndBind(s, c, s.store.Bill, &in)
 	if !ok {
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	var in reasonRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
 	pol, loc, err := s.estatePolicy(ctx, b.EstateID)
 	if err != nil {
 		respondError(c, s.log, err)
@@ -320,14 +300,7 @@ func (s *Server) createDispute(c *gin.Context) {
 			err = &stateError{state: "disputed", msg: "the bill is already disputed"}
 		}
 	}
-	if err == nil {
-		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
+	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID}, http.StatusCreated, d)
 }
 
 type resolveRequest struct {
@@ -339,29 +312,17 @@ type resolveRequest struct {
 // resolveDispute closes a dispute (finance): corrected or upheld; the bill's
 // due date moves by the days it was disputed.
 func (s *Server) resolveDispute(c *gin.Context) {
-	d, ok := loadScoped(s, c, s.store.Dispute)
+	var in resolveRequest
+	d, ok := loadAndBind(s, c, s.store.Dispute, &in)
 	if !ok {
 		return
 	}
-	var err error
 	p := caller(c)
-	ctx := c.Request.Context()
-	var in resolveRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	d, err = s.store.ResolveDispute(ctx, p.scope(), d.ID, in.CorrectedFen, in.Resolution, p.Staff.ID, s.now())
+	d, err := s.store.ResolveDispute(c.Request.Context(), p.scope(), d.ID, in.CorrectedFen, in.Resolution, p.Staff.ID, s.now())
 	if errors.Is(err, models.ErrInvalidState) {
 		err = &stateError{state: string(d.Status), msg: "the dispute is already resolved"}
 	}
-	if err == nil {
-		err = s.nudgeCollection(ctx, d.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeResolved, Ref: d.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	s.answerNudged(c, err, d.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeResolved, Ref: d.ID}, http.StatusOK, d)
 }
 
 type waiverRequest struct {
@@ -371,16 +332,13 @@ type waiverRequest struct {
 
 // createWaiver forgives part or all of a bill's late fee (estate managers).
 func (s *Server) createWaiver(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Bill)
+	var in waiverRequest
+	b, ok := loadAndBind(s, c, s.store.Bill, &in)
 	if !ok {
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	var in waiverRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
 	acc, err := s.account(ctx, p.scope(), b.HouseholdID)
 	if err == nil {
 		err = models.CheckWaiver(in.AmountFen, b.ID, acc)
@@ -390,14 +348,7 @@ func (s *Server) createWaiver(c *gin.Context) {
 		return
 	}
 	w, err := s.store.WaiveLateFee(ctx, p.scope(), b.ID, in.AmountFen, in.Reason, p.Staff.ID)
-	if err == nil {
-		err = s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeWaiver, Ref: w.ID, ActorID: p.Staff.ID})
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, w)
+	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeWaiver, Ref: w.ID}, http.StatusCreated, w)
 }
 
 func (s *Server) billingRoutes() []route {

@@ -2,14 +2,12 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -46,6 +44,24 @@ func (s *Server) bindJSON(c *gin.Context, dst any) bool {
 		return false
 	}
 	return true
+}
+
+// bindWithID reads the :id path parameter, then binds the body into dst
+// like bindJSON. It answers a problem itself (404 for an ID that names
+// nothing) and reports whether to go on.
+func (s *Server) bindWithID(c *gin.Context, dst any) (uint64, bool) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		respondError(c, s.log, err)
+		return 0, false
+	}
+	return id, s.bindJSON(c, dst)
+}
+
+// bindOptional binds a body the client may leave out: without one, dst
+// stays as it is.
+func (s *Server) bindOptional(c *gin.Context, dst any) bool {
+	return c.Request.ContentLength == 0 || s.bindJSON(c, dst)
 }
 
 func (s *Server) decode(c *gin.Context, dst any) error {
@@ -184,30 +200,29 @@ func validationError(err error) error {
 	if _, rest, ok := strings.Cut(field, "."); ok {
 		field = rest // drop the struct's own name
 	}
-	var reason string
-	switch fe.Tag() {
-	case "required":
-		reason = "is required"
-	case "oneof":
+	reason, known := ruleReasons[fe.Tag()]
+	switch {
+	case fe.Tag() == "oneof":
 		reason = "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "min":
-		reason = "must be at least " + fe.Param()
-	case "max":
-		reason = "must be at most " + fe.Param()
-	case "gt":
-		reason = "must be greater than " + fe.Param()
-	case "gte":
-		reason = "must be at least " + fe.Param()
-	case "lte":
-		reason = "must be at most " + fe.Param()
-	case "len":
-		reason = "must have length " + fe.Param()
-	case "numeric":
-		reason = "must contain only digits"
-	default:
+	case !known:
 		reason = "fails the " + fe.Tag() + " rule"
+	case fe.Param() != "":
+		reason += " " + fe.Param()
 	}
 	return models.Invalid(field, "%s", reason)
+}
+
+// ruleReasons says what a validator rule asks of a field; the rule's
+// parameter, if it takes one, follows.
+var ruleReasons = map[string]string{
+	"required": "is required",
+	"numeric":  "must contain only digits",
+	"min":      "must be at least",
+	"gte":      "must be at least",
+	"max":      "must be at most",
+	"lte":      "must be at most",
+	"gt":       "must be greater than",
+	"len":      "must have length",
 }
 
 // query reads optional query parameters, collecting the first problem.
@@ -311,21 +326,3 @@ func listResponse[T, V any](l store.List[T], p store.Page, view func(T) V) listB
 }
 
 func same[T any](t T) T { return t }
-
-// serveList answers a list request: the first problem with q's parameters is
-// a 400; otherwise one page of read(f) inside the caller's estates, each item
-// shown through view.
-func serveList[F, T, V any](s *Server, c *gin.Context, q *query, f F,
-	read func(context.Context, store.Scope, F, store.Page) (store.List[T], error), view func(T) V) {
-	page := q.page()
-	if q.err != nil {
-		respondError(c, s.log, q.err)
-		return
-	}
-	l, err := read(c.Request.Context(), caller(c).scope(), f, page)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, listResponse(l, page, view))
-}

@@ -63,6 +63,27 @@ func (e *stateError) Is(target error) bool {
 	return target == models.ErrInvalidState
 }
 
+// referenced is err of reading the record a request body names by its ID
+// in field: a record that is not found makes the body invalid (400 naming
+// the field), not the route's resource missing (404).
+func referenced(err error, field, what string, id uint64) error {
+	if errors.Is(err, models.ErrNotFound) {
+		return models.Invalid(field, "no %s %d", what, id)
+	}
+	return err
+}
+
+// refusedByState reports whether err says that a process's state no longer
+// allows an action: its update validator refused it as invalid in the
+// current state, or the process has ended.
+func refusedByState(err error) bool {
+	var (
+		app *temporal.ApplicationError
+		nf  *serviceerror.NotFound
+	)
+	return errors.As(err, &app) && app.Type() == workflows.ErrTypeInvalidState || errors.As(err, &nf)
+}
+
 // respondError maps err to its status code and body, logging what the client
 // does not see. It is the only place that decides an error's status.
 //

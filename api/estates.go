@@ -67,11 +67,7 @@ func (s *Server) listEstates(c *gin.Context) {
 }
 
 func (s *Server) getEstate(c *gin.Context) {
-	e, ok := loadScoped(s, c, s.store.Estate)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, e)
+	serveScoped(s, c, s.store.Estate, same[models.Estate])
 }
 
 type estatePatch struct {
@@ -83,13 +79,9 @@ type estatePatch struct {
 
 // updateEstate changes an estate's name, address, time zone or hotline.
 func (s *Server) updateEstate(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in estatePatch
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -146,11 +138,7 @@ func (s *Server) syncBillingSchedule(ctx context.Context, e models.Estate, fees 
 
 // getPolicy returns an estate's current policy and its version.
 func (s *Server) getPolicy(c *gin.Context) {
-	p, ok := loadScoped(s, c, s.store.Policy)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	serveScoped(s, c, s.store.Policy, same[models.EstatePolicy])
 }
 
 type policyRequest struct {
@@ -163,13 +151,9 @@ type policyRequest struct {
 // putPolicy replaces an estate's policy after validating it. Running
 // processes keep the policy they started with.
 func (s *Server) putPolicy(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in policyRequest
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	if err := in.Policy.Validate(); err != nil {
@@ -204,15 +188,5 @@ func (s *Server) listPolicyChanges(c *gin.Context) {
 		return
 	}
 	q := query{c: c}
-	page := q.page()
-	if q.err != nil {
-		respondError(c, s.log, q.err)
-		return
-	}
-	l, err := s.store.PolicyChanges(c.Request.Context(), caller(c).scope(), id, page)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusOK, listResponse(l, page, same[models.PolicyChange]))
+	serveList(s, c, &q, id, s.store.PolicyChanges, same[models.PolicyChange])
 }

@@ -1,18 +1,11 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -33,12 +26,8 @@ type moveInResponse struct {
 // The answer is 201 only once the process has started.
 func (s *Server) createMoveIn(c *gin.Context) {
 	var in models.MoveInRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	key, err := s.idempotent(c, in)
-	if err != nil {
-		respondError(c, s.log, err)
+	key, ok := s.bindIdempotent(c, &in)
+	if !ok {
 		return
 	}
 	p := caller(c)
@@ -53,40 +42,19 @@ func (s *Server) createMoveIn(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	// The rows exist: start the process even if the client has gone away.
-	sctx, cancel := detached(ctx, 30*time.Second)
-	defer cancel()
-	if err := s.startFollowUp(sctx, rec); err != nil {
+	if err := s.startProcess(ctx, workflows.FollowUpWorkflowID(rec.MoveIn.ID), workflows.FollowUp,
+		workflows.NewFollowUpInput(rec.FollowUp, rec.MoveIn, rec.Household, rec.Policy, rec.Estate.TimeZone)); err != nil {
 		respondError(c, s.log, fmt.Errorf("start follow-up of move-in %d: %w", rec.MoveIn.ID, err))
 		return
 	}
 	out := moveInResponse{MoveIn: rec.MoveIn, Household: rec.Household, FollowUp: rec.FollowUp,
 		WorkflowID: workflows.FollowUpWorkflowID(rec.MoveIn.ID), Residents: []residentView{}}
 	for _, r := range rec.Residents {
-		out.Residents = append(out.Residents, viewResident(r, p.is(phoneRoles...)))
-	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
+		out.Residents = append(out.Residents, p.viewResident(r))
 	}
 	s.log.InfoContext(ctx, "move-in registered", "move_in_id", rec.MoveIn.ID, "workflow_id", workflows.FollowUpWorkflowID(rec.MoveIn.ID), "household_id", rec.Household.ID,
 		"estate_id", rec.MoveIn.EstateID, "replayed", !created)
-	c.JSON(status, out)
-}
-
-// startFollowUp starts a move-in's follow-up workflow; one already running
-// or finished is not an error (the ID is the move-in's).
-func (s *Server) startFollowUp(ctx context.Context, rec store.MoveInRecord) error {
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.FollowUpWorkflowID(rec.MoveIn.ID),
-		TaskQueue:             workflows.TaskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.FollowUp, workflows.NewFollowUpInput(rec.FollowUp, rec.MoveIn, rec.Household, rec.Policy, rec.Estate.TimeZone))
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
+	c.JSON(createdStatus(created), out)
 }
 
 // listFollowUps lists follow-ups, soonest due first.
@@ -123,14 +91,9 @@ func parseInstant(name, v string) (time.Time, error) {
 // followUpDetail is a follow-up with its live process state, events and
 // messages.
 type followUpDetail struct {
-	FollowUp   models.FollowUp `json:"follow_up"`
-	WorkflowID string          `json:"workflow_id"`
-	// Process is the live state from the workflow; null when it cannot be
-	// read right now (ProcessError says why).
-	Process  *followUpProcess   `json:"process"`
+	FollowUp models.FollowUp    `json:"follow_up"`
 	Events   []models.CaseEvent `json:"events"`
-	Messages []models.Message   `json:"messages"`
-	liveFields
+	processDetail[followUpProcess]
 }
 
 // followUpProcess is workflows.FollowUpView in the API's JSON style.
@@ -187,20 +150,15 @@ func (s *Server) getFollowUp(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := followUpDetail{FollowUp: f, WorkflowID: workflows.FollowUpWorkflowID(f.MoveInID)}
-	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err != nil {
+	out := followUpDetail{FollowUp: f}
+	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err == nil {
+		out.processDetail, err = readDetail(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p, followUpRef(f.ID),
+			func(v workflows.FollowUpView) bool { return !v.Status.Terminal() }, viewFollowUp)
+	}
+	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	if out.Messages, err = s.caseMessages(ctx, p, followUpRef(f.ID)); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	l := readLive(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p, func(v workflows.FollowUpView) bool { return !v.Status.Terminal() })
-	if l.view != nil {
-		out.Process = viewFollowUp(*l.view)
-	}
-	out.liveFields = l.liveFields
 	c.JSON(http.StatusOK, out)
 }
 
@@ -223,6 +181,8 @@ type followUpActionRequest struct {
 	Visit *models.FollowUpVisit `json:"visit"`
 }
 
+func (in followUpActionRequest) assignee() uint64 { return in.AssigneeID }
+
 // followUpAction applies a staff action through the follow-up's workflow
 // update, the Idempotency-Key header being the update's ID. A refused action
 // answers at once: 409 with the current state, 403 for the role, 400 naming
@@ -232,23 +192,14 @@ func (s *Server) followUpAction(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := caller(c)
-	ctx := c.Request.Context()
 	var in followUpActionRequest
-	action, key, ok := s.actionRequest(c, workflows.FollowUpActions(), &in)
+	action, key, ok := s.actionRequest(c, workflows.FollowUpActions(), &in, actionCase{noun: "follow-up",
+		status: string(f.Status), ended: f.Status.Terminal(), estateID: f.EstateID, assignees: deskRoles})
 	if !ok {
 		return
 	}
-	if f.Status.Terminal() {
-		respondError(c, s.log, &stateError{state: string(f.Status), msg: "the follow-up is " + string(f.Status)})
-		return
-	}
-	if in.AssigneeID != 0 {
-		if err := s.checkAssignee(ctx, p.scope(), in.AssigneeID, f.EstateID, deskRoles...); err != nil {
-			respondError(c, s.log, err)
-			return
-		}
-	}
+	p := caller(c)
+	ctx := c.Request.Context()
 	a := workflows.FollowUpAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, At: in.At,
 		AssigneeID: in.AssigneeID, Reason: in.Reason, Outcome: in.Outcome, Note: in.Note, Visit: in.Visit}
 	if action == workflows.VisitAttempt {
@@ -298,7 +249,7 @@ func (s *Server) moveOut(c *gin.Context) {
 		return
 	}
 	var in moveOutRequest
-	if c.Request.ContentLength != 0 && !s.bindJSON(c, &in) {
+	if !s.bindOptional(c, &in) {
 		return
 	}
 	now := s.now()
@@ -327,12 +278,10 @@ func (s *Server) moveOut(c *gin.Context) {
 		key := fmt.Sprintf("move-out-%d-followup-%d", h.ID, f.ID)
 		_, err := workflows.FollowUps(s.temporal).Act(ctx, f.MoveInID, key,
 			workflows.FollowUpAction{Action: workflows.VisitMovedOut, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason})
-		var app *temporal.ApplicationError
-		var nf *serviceerror.NotFound
 		switch {
 		case err == nil:
 			out.CancelledFollowUps = append(out.CancelledFollowUps, f.ID)
-		case errors.As(err, &app) && app.Type() == workflows.ErrTypeInvalidState, errors.As(err, &nf):
+		case refusedByState(err):
 			// The visit was made, or the process ended, meanwhile: nothing to cancel.
 		default:
 			respondError(c, s.log, fmt.Errorf("cancel follow-up %d: %w", f.ID, err))
@@ -354,7 +303,7 @@ func (s *Server) moveInRoutes() []route {
 				param{"overdue", "boolean", "the window has ended and the visit is not made"})},
 		{method: http.MethodGet, path: "/api/v1/follow-ups/:id", summary: "A follow-up visit with its live process state, events and messages", tag: "move-ins",
 			roles: everyRole, handler: s.getFollowUp, resp: followUpDetail{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPost, path: "/api/v1/follow-ups/:id/actions/:action", summary: "A staff action: " + strings.Join(workflows.FollowUpActions(), ", ") + " (Idempotency-Key header: applied once)", tag: "move-ins",
+		{method: http.MethodPost, path: "/api/v1/follow-ups/:id/actions/:action", summary: actionSummary(workflows.FollowUpActions()), tag: "move-ins",
 			roles: deskRoles, handler: s.followUpAction, body: followUpActionRequest{}, resp: followUpProcess{}, status: http.StatusOK, scoped: true, actions: workflows.FollowUpActions()},
 		{method: http.MethodPost, path: "/api/v1/households/:id/move-out", summary: "Mark a household moved out; cancels its follow-up visits not yet made", tag: "move-ins",
 			roles: deskRoles, handler: s.moveOut, body: moveOutRequest{}, resp: moveOutResponse{}, status: http.StatusOK, scoped: true},

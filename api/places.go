@@ -1,7 +1,7 @@
 package api
 
 import (
-	"net/http"
+	"context"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,25 +15,16 @@ type buildingRequest struct {
 	Name     string `json:"name" validate:"required,max=50"`
 }
 
+func (in buildingRequest) record() (models.Building, error) {
+	return models.Building{EstateID: in.EstateID, Name: in.Name}, nil
+}
+
 func (s *Server) createBuilding(c *gin.Context) {
-	var in buildingRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	b := models.Building{EstateID: in.EstateID, Name: in.Name}
-	if err := s.store.CreateBuilding(c.Request.Context(), caller(c).scope(), &b); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, b)
+	serveCreate[buildingRequest](s, c, s.store.CreateBuilding, same[models.Building])
 }
 
 func (s *Server) getBuilding(c *gin.Context) {
-	b, ok := loadScoped(s, c, s.store.Building)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, b)
+	serveScoped(s, c, s.store.Building, same[models.Building])
 }
 
 func (s *Server) listBuildings(c *gin.Context) {
@@ -49,25 +40,16 @@ type unitRequest struct {
 	AreaM2     float64 `json:"area_m2" validate:"gte=0,lte=100000"`
 }
 
+func (in unitRequest) record() (models.Unit, error) {
+	return models.Unit{BuildingID: in.BuildingID, Number: in.Number, Floor: in.Floor, AreaM2: in.AreaM2}, nil
+}
+
 func (s *Server) createUnit(c *gin.Context) {
-	var in unitRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	u := models.Unit{BuildingID: in.BuildingID, Number: in.Number, Floor: in.Floor, AreaM2: in.AreaM2}
-	if err := s.store.CreateUnit(c.Request.Context(), caller(c).scope(), &u); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, u)
+	serveCreate[unitRequest](s, c, s.store.CreateUnit, same[models.Unit])
 }
 
 func (s *Server) getUnit(c *gin.Context) {
-	u, ok := loadScoped(s, c, s.store.Unit)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, u)
+	serveScoped(s, c, s.store.Unit, same[models.Unit])
 }
 
 func (s *Server) listUnits(c *gin.Context) {
@@ -81,32 +63,30 @@ type householdRequest struct {
 	MovedInOn *time.Time `json:"moved_in_on"`
 }
 
+func (in householdRequest) record() (models.Household, error) {
+	return models.Household{UnitID: in.UnitID, MovedInOn: in.MovedInOn}, nil
+}
+
+// createHousehold answers with the household as it is read back, with its
+// building and unit number.
 func (s *Server) createHousehold(c *gin.Context) {
-	var in householdRequest
-	if !s.bindJSON(c, &in) {
-		return
+	serveCreate[householdRequest](s, c, s.addHousehold, same[models.Household])
+}
+
+// addHousehold saves h and reads it back whole.
+func (s *Server) addHousehold(ctx context.Context, scope store.Scope, h *models.Household) error {
+	if err := s.store.CreateHousehold(ctx, scope, h); err != nil {
+		return err
 	}
-	ctx := c.Request.Context()
-	scope := caller(c).scope()
-	h := models.Household{UnitID: in.UnitID, MovedInOn: in.MovedInOn}
-	if err := s.store.CreateHousehold(ctx, scope, &h); err != nil {
-		respondError(c, s.log, err)
-		return
+	saved, err := s.store.Household(ctx, scope, h.ID)
+	if err == nil {
+		*h = saved
 	}
-	h, err := s.store.Household(ctx, scope, h.ID)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, h)
+	return err
 }
 
 func (s *Server) getHousehold(c *gin.Context) {
-	h, ok := loadScoped(s, c, s.store.Household)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, h)
+	serveScoped(s, c, s.store.Household, same[models.Household])
 }
 
 func (s *Server) listHouseholds(c *gin.Context) {

@@ -14,27 +14,12 @@ import (
 	"github.com/gin-gonic/gin"
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/workflows"
 )
-
-// loadScoped reads the record named by the :id path parameter inside the
-// caller's estates with read, answering the error itself (404 for an absent
-// record or one of another estate) and reporting whether to go on.
-func loadScoped[T any](s *Server, c *gin.Context, read func(context.Context, store.Scope, uint64) (T, error)) (T, bool) {
-	var v T
-	id, err := pathID(c, "id")
-	if err == nil {
-		v, err = read(c.Request.Context(), caller(c).scope(), id)
-	}
-	if err != nil {
-		respondError(c, s.log, err)
-		return v, false
-	}
-	return v, true
-}
 
 // caseMessages lists, as caller p may see them, the messages sent about the
 // case whose message reference is ref ("ticket:12"), newest first.
@@ -63,18 +48,40 @@ type liveFields struct {
 	AllowedActions []string `json:"allowed_actions"`
 }
 
-// live is what every detail page shows of its case's process: its live view
-// (nil when it cannot be read right now) and the liveFields.
-type live[V any] struct {
-	view *V
+// processDetail is what the detail answer of a case shows of its process
+// beside the case's own record: its workflow, its live view in the API's
+// style, the messages sent about the case, and the liveFields.
+type processDetail[P any] struct {
+	WorkflowID string `json:"workflow_id"`
+	// Process is the live state from the workflow; null when it cannot be
+	// read right now (ProcessError says why).
+	Process  *P               `json:"process"`
+	Messages []models.Message `json:"messages"`
 	liveFields
 }
 
-// readLive reads the live view of the case with business key key through
-// pc and, while running(view) holds, the actions caller p may take. A
-// process that cannot be read is no error: the page shows its read model.
-func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal, running func(V) bool) live[V] {
-	out := live[V]{liveFields: liveFields{AllowedActions: []string{}}}
+// readDetail reads the processDetail of the case with business key key
+// through pc; ref is the case's message reference, running and view are as
+// for readLive.
+func readDetail[V, P any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal, ref string,
+	running func(V) bool, view func(V) *P) (processDetail[P], error) {
+	out := processDetail[P]{WorkflowID: pc.Process.WorkflowID(key)}
+	var err error
+	if out.Messages, err = s.caseMessages(ctx, p, ref); err != nil {
+		return out, err
+	}
+	out.Process, out.liveFields = readLive(s, ctx, pc, key, p, running, view)
+	return out, nil
+}
+
+// readLive reads what every detail page shows of its case's process: the
+// live view of the case with business key key through pc, in the API's
+// style (view), and the liveFields, with, while running(view) holds, the
+// actions caller p may take. A process that cannot be read is no error: the
+// view is nil and the page shows its read model.
+func readLive[V, P any](s *Server, ctx context.Context, pc workflows.Client[V], key uint64, p principal,
+	running func(V) bool, view func(V) *P) (*P, liveFields) {
+	out := liveFields{AllowedActions: []string{}}
 	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
 	defer cancel()
 	v, err := pc.State(qctx, key)
@@ -82,9 +89,8 @@ func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key
 		s.log.WarnContext(ctx, "process state query", "workflow_id", pc.Process.WorkflowID(key), "err", err)
 		out.ProcessError = "the live process state is not available right now"
 		out.ProcessHealth = s.failingProcess(ctx, pc.Process.WorkflowID(key))
-		return out
+		return nil, out
 	}
-	out.view = &v
 	if running(v) {
 		in := workflows.AllowedActionsInput{ActorID: p.Staff.ID, ActorRole: p.Staff.Role}
 		if out.AllowedActions, err = pc.Allowed(qctx, key, in); err != nil {
@@ -92,7 +98,7 @@ func readLive[V any](s *Server, ctx context.Context, pc workflows.Client[V], key
 			out.AllowedActions = []string{}
 		}
 	}
-	return out
+	return view(v), out
 }
 
 // act sends a staff action to the case with business key key through pc,
@@ -110,20 +116,77 @@ func act[V any](ctx context.Context, pc workflows.Client[V], key uint64, updateK
 	return v, err
 }
 
+// startProcess starts the workflow of a case whose rows are written, even
+// if the client has gone away meanwhile. A workflow of the same ID already
+// running or finished is no error: the ID is the case's.
+func (s *Server) startProcess(ctx context.Context, workflowID string, workflow, input any) error {
+	sctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	_, err := s.temporal.ExecuteWorkflow(sctx, client.StartWorkflowOptions{
+		ID:                    workflowID,
+		TaskQueue:             workflows.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflow, input)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
+
+// bindIdempotent binds the body into dst like bindJSON and reads the
+// Idempotency-Key bound to it (idempotent). It answers a problem itself and
+// reports whether to go on.
+func (s *Server) bindIdempotent(c *gin.Context, dst any) (key string, ok bool) {
+	if !s.bindJSON(c, dst) {
+		return "", false
+	}
+	key, err := s.idempotent(c, dst)
+	if err != nil {
+		respondError(c, s.log, err)
+		return "", false
+	}
+	return key, true
+}
+
+// actionCase is what an action request is checked against of the case it
+// acts on.
+type actionCase struct {
+	noun   string // what the case is, for people: "ticket"
+	status string
+	// ended: the case's process has ended, and takes no action (409).
+	ended    bool
+	estateID uint64
+	// assignees are the roles that may be given the case's work; any when
+	// none.
+	assignees []models.Role
+}
+
+// actionBody is the body of a process action: it may name an assignee (0
+// when it names none).
+type actionBody interface{ assignee() uint64 }
+
 // actionRequest reads what every process action carries: the :action path
-// parameter (one of allowed, else 400), the Idempotency-Key header and an
-// optional JSON body into dst. It answers a problem itself and reports
-// whether to go on.
-func (s *Server) actionRequest(c *gin.Context, allowed []string, dst any) (action, key string, ok bool) {
+// parameter (one of allowed, else 400), an optional JSON body into dst and
+// the Idempotency-Key header; then it refuses an action on a case that has
+// ended (409) and an assignee who may not take its work (400). It answers a
+// problem itself and reports whether to go on.
+func (s *Server) actionRequest(c *gin.Context, allowed []string, dst actionBody, on actionCase) (action, key string, ok bool) {
 	action = c.Param("action")
 	if !slices.Contains(allowed, action) {
 		respondError(c, s.log, models.Invalid("action", "must be one of: %s", strings.Join(allowed, ", ")))
 		return "", "", false
 	}
-	if c.Request.ContentLength != 0 && !s.bindJSON(c, dst) {
+	if !s.bindOptional(c, dst) {
 		return "", "", false
 	}
 	key, err := s.idempotent(c, dst)
+	if err == nil && on.ended {
+		err = &stateError{state: on.status, msg: "the " + on.noun + " is " + on.status}
+	}
+	if id := dst.assignee(); err == nil && id != 0 {
+		err = s.checkAssignee(c.Request.Context(), caller(c).scope(), id, on.estateID, on.assignees...)
+	}
 	if err != nil {
 		respondError(c, s.log, err)
 		return "", "", false

@@ -28,6 +28,12 @@ func viewResident(r models.Resident, reveal bool) residentView {
 
 func maskedResident(r models.Resident) residentView { return viewResident(r, false) }
 
+// viewResident is r as the caller may see it: the phone whole only for the
+// roles that call residents.
+func (p principal) viewResident(r models.Resident) residentView {
+	return viewResident(r, p.is(phoneRoles...))
+}
+
 type residentRequest struct {
 	HouseholdID uint64              `json:"household_id" validate:"required"`
 	Name        string              `json:"name" validate:"required,max=50"`
@@ -35,22 +41,13 @@ type residentRequest struct {
 	Role        models.ResidentRole `json:"role" validate:"required,oneof=owner tenant"`
 }
 
-func (s *Server) createResident(c *gin.Context) {
-	var in residentRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	if err := models.CheckPhone("phone", in.Phone); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	p := caller(c)
+func (in residentRequest) record() (models.Resident, error) {
 	r := models.Resident{HouseholdID: in.HouseholdID, Name: in.Name, Phone: in.Phone, Role: in.Role}
-	if err := s.store.CreateResident(c.Request.Context(), p.scope(), &r); err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	c.JSON(http.StatusCreated, viewResident(r, p.is(phoneRoles...)))
+	return r, models.CheckPhone("phone", in.Phone)
+}
+
+func (s *Server) createResident(c *gin.Context) {
+	serveCreate[residentRequest](s, c, s.store.CreateResident, caller(c).viewResident)
 }
 
 // ownerFile is the owner file (业主档案) of a resident: the resident (phone
@@ -73,23 +70,17 @@ type ownerFile struct {
 
 // getResident returns a resident's owner file.
 func (s *Server) getResident(c *gin.Context) {
-	id, err := pathID(c, "id")
-	var r models.Resident
+	r, ok := loadScoped(s, c, s.store.Resident)
+	if !ok {
+		return
+	}
 	p := caller(c)
-	ctx := c.Request.Context()
-	if err == nil {
-		r, err = s.store.Resident(ctx, p.scope(), id)
-	}
+	out, err := s.ownerFile(c.Request.Context(), p.scope(), r)
 	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	out, err := s.ownerFile(ctx, p.scope(), r)
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	out.residentView = viewResident(r, p.is(phoneRoles...))
+	out.residentView = p.viewResident(r)
 	c.JSON(http.StatusOK, out)
 }
 
@@ -151,13 +142,9 @@ type residentPatch struct {
 }
 
 func (s *Server) updateResident(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in residentPatch
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	if in.Phone != nil {
@@ -180,5 +167,5 @@ func (s *Server) updateResident(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, viewResident(r, p.is(phoneRoles...)))
+	c.JSON(http.StatusOK, p.viewResident(r))
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -42,6 +43,11 @@ var (
 )
 
 func params(ps ...param) []param { return append(ps, pageParams...) }
+
+// actionSummary is the summary of a process's action route.
+func actionSummary(actions []string) string {
+	return "A staff action: " + strings.Join(actions, ", ") + " (Idempotency-Key header: applied once)"
+}
 
 func (s *Server) routes() []route {
 	var rs []route

@@ -100,11 +100,7 @@ func (s *Server) createStaff(c *gin.Context) {
 }
 
 func (s *Server) getStaff(c *gin.Context) {
-	st, ok := loadScoped(s, c, s.store.StaffMember)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, caller(c).viewStaff(st))
+	serveScoped(s, c, s.store.StaffMember, caller(c).viewStaff)
 }
 
 func (s *Server) listStaff(c *gin.Context) {
@@ -132,13 +128,9 @@ type staffPatch struct {
 // deactivates themselves, so an estate cannot lose its last manager by a slip,
 // nor sets their own password here: PUT /me/password asks for the current one.
 func (s *Server) updateStaff(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
 	var in staffPatch
-	if !s.bindJSON(c, &in) {
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
 		return
 	}
 	p := caller(c)

@@ -1,17 +1,12 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -23,12 +18,8 @@ import (
 // second one. The answer is 201 only once the process has started.
 func (s *Server) createTicket(c *gin.Context) {
 	var in models.NewTicketRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	key, err := s.idempotent(c, in)
-	if err != nil {
-		respondError(c, s.log, err)
+	key, ok := s.bindIdempotent(c, &in)
+	if !ok {
 		return
 	}
 	p := caller(c)
@@ -40,11 +31,8 @@ func (s *Server) createTicket(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	estate, err := s.store.Estate(ctx, p.scope(), in.EstateID)
-	if errors.Is(err, models.ErrNotFound) {
-		err = models.Invalid("estate_id", "no estate %d", in.EstateID)
-	}
 	if err != nil {
-		respondError(c, s.log, err)
+		respondError(c, s.log, referenced(err, "estate_id", "estate", in.EstateID))
 		return
 	}
 	policy, err := s.store.Policy(ctx, p.scope(), estate.ID)
@@ -66,34 +54,13 @@ func (s *Server) createTicket(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	// The row exists: start its process even if the client has gone away.
-	sctx, cancel := detached(ctx, 30*time.Second)
-	defer cancel()
-	if err := s.startTicket(sctx, t, policy.Policy, estate.TimeZone); err != nil {
+	if err := s.startProcess(ctx, workflows.TicketWorkflowID(t.ID), workflows.Ticket,
+		workflows.NewTicketInput(t, policy.Policy, estate.TimeZone)); err != nil {
 		respondError(c, s.log, fmt.Errorf("start ticket %d: %w", t.ID, err))
 		return
 	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
 	s.log.InfoContext(ctx, "ticket opened", "ticket_id", t.ID, "workflow_id", workflows.TicketWorkflowID(t.ID), "estate_id", t.EstateID, "urgency", t.Urgency, "replayed", !created)
-	c.JSON(status, t)
-}
-
-// startTicket starts a ticket's workflow; an already running or finished
-// workflow of the same ticket is not an error (the ID is the ticket's).
-func (s *Server) startTicket(ctx context.Context, t models.Ticket, p models.Policy, tz string) error {
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    workflows.TicketWorkflowID(t.ID),
-		TaskQueue:             workflows.TaskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.Ticket, workflows.NewTicketInput(t, p, tz))
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
+	c.JSON(createdStatus(created), t)
 }
 
 func estateLocation(e models.Estate) *time.Location {
@@ -172,15 +139,10 @@ func ticketStatuses() []string {
 // ticketDetail is a ticket with its live process state, timeline,
 // escalations and messages.
 type ticketDetail struct {
-	Ticket     models.Ticket `json:"ticket"`
-	WorkflowID string        `json:"workflow_id"`
-	// Process is the live state from the workflow; null when it cannot be
-	// read right now (ProcessError says why).
-	Process     *processView       `json:"process"`
+	Ticket      models.Ticket      `json:"ticket"`
 	Timeline    []models.CaseEvent `json:"timeline"`
 	Escalations []models.CaseEvent `json:"escalations"`
-	Messages    []models.Message   `json:"messages"`
-	liveFields
+	processDetail[processView]
 }
 
 // processView is workflows.TicketView in the API's JSON style.
@@ -241,7 +203,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	var err error
 	p := caller(c)
 	ctx := c.Request.Context()
-	out := ticketDetail{Ticket: t, WorkflowID: workflows.TicketWorkflowID(t.ID), Escalations: []models.CaseEvent{}}
+	out := ticketDetail{Ticket: t, Escalations: []models.CaseEvent{}}
 	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
 		respondError(c, s.log, err)
 		return
@@ -251,15 +213,12 @@ func (s *Server) getTicket(c *gin.Context) {
 			out.Escalations = append(out.Escalations, e)
 		}
 	}
-	if out.Messages, err = s.caseMessages(ctx, p, ticketRef(t.ID)); err != nil {
+	out.processDetail, err = readDetail(s, ctx, workflows.Tickets(s.temporal), t.ID, p, ticketRef(t.ID),
+		func(v workflows.TicketView) bool { return !v.Status.Terminal() }, viewProcess)
+	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	l := readLive(s, ctx, workflows.Tickets(s.temporal), t.ID, p, func(v workflows.TicketView) bool { return !v.Status.Terminal() })
-	if l.view != nil {
-		out.Process = viewProcess(*l.view)
-	}
-	out.liveFields = l.liveFields
 	c.JSON(http.StatusOK, out)
 }
 
@@ -280,6 +239,8 @@ type ticketActionRequest struct {
 	Comments   string            `json:"comments" validate:"max=2000"`
 }
 
+func (in ticketActionRequest) assignee() uint64 { return in.AssigneeID }
+
 // ticketAction applies a staff action through the ticket's workflow update.
 // The Idempotency-Key header becomes the update's ID, so an action repeated
 // with the same key is applied once. A refused action answers at once: 409
@@ -289,23 +250,14 @@ func (s *Server) ticketAction(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := caller(c)
-	ctx := c.Request.Context()
 	var in ticketActionRequest
-	action, key, ok := s.actionRequest(c, workflows.TicketActions(), &in)
+	action, key, ok := s.actionRequest(c, workflows.TicketActions(), &in, actionCase{noun: "ticket",
+		status: string(t.Status), ended: t.Status.Terminal(), estateID: t.EstateID})
 	if !ok {
 		return
 	}
-	if t.Status.Terminal() {
-		respondError(c, s.log, &stateError{state: string(t.Status), msg: "the ticket is " + string(t.Status)})
-		return
-	}
-	if in.AssigneeID != 0 {
-		if err := s.checkAssignee(ctx, p.scope(), in.AssigneeID, t.EstateID); err != nil {
-			respondError(c, s.log, err)
-			return
-		}
-	}
+	p := caller(c)
+	ctx := c.Request.Context()
 	view, err := act(ctx, workflows.Tickets(s.temporal), t.ID, key, workflows.TicketAction{
 		Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, AssigneeID: in.AssigneeID,
 		Reason: in.Reason, Note: in.Note, HoldReason: in.HoldReason, Summary: in.Summary, Materials: in.Materials,
@@ -334,7 +286,7 @@ func (s *Server) ticketRoutes() []route {
 				param{"breached", "boolean", "a deadline has passed"}, param{"at_risk", "boolean", "past the warning point of its next deadline"})},
 		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state (process_health says when the process is stuck on a failing task), timeline, escalations and messages", tag: "tickets",
 			roles: everyRole, handler: s.getTicket, resp: ticketDetail{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: "A staff action: " + strings.Join(workflows.TicketActions(), ", ") + " (Idempotency-Key header: applied once)", tag: "tickets",
+		{method: http.MethodPost, path: "/api/v1/tickets/:id/actions/:action", summary: actionSummary(workflows.TicketActions()), tag: "tickets",
 			roles: everyRole, handler: s.ticketAction, body: ticketActionRequest{}, resp: processView{}, status: http.StatusOK, scoped: true, actions: workflows.TicketActions()},
 	}
 }
