@@ -96,6 +96,20 @@ const (
 	MilestoneReturnVisit Milestone = "return_visit"
 )
 
+// milestoneLabels name the milestones in messages.
+var milestoneLabels = map[Milestone]string{
+	MilestoneContact:     "联系业主",
+	MilestoneOnSite:      "到场",
+	MilestoneComplete:    "完工",
+	MilestoneAcknowledge: "受理",
+	MilestoneAnswer:      "答复",
+	MilestoneResolve:     "解决",
+	MilestoneReturnVisit: "回访",
+}
+
+// Label is m's name in messages ("到场"); an unknown milestone is its value.
+func (m Milestone) Label() string { return label(milestoneLabels, m) }
+
 // TicketDeadline is one promised step and when it was met.
 type TicketDeadline struct {
 	Milestone Milestone  `json:"milestone"`

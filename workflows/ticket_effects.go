@@ -118,24 +118,3 @@ func (s *ticketState) location() string {
 	}
 	return fmt.Sprintf("住户%d", s.in.HouseholdID)
 }
-
-// stageName is a milestone's name in messages.
-func stageName(m models.Milestone) string {
-	switch m {
-	case models.MilestoneContact:
-		return "联系业主"
-	case models.MilestoneOnSite:
-		return "到场"
-	case models.MilestoneComplete:
-		return "完工"
-	case models.MilestoneAcknowledge:
-		return "受理"
-	case models.MilestoneAnswer:
-		return "答复"
-	case models.MilestoneResolve:
-		return "解决"
-	case models.MilestoneReturnVisit:
-		return "回访"
-	}
-	return string(m)
-}

@@ -64,7 +64,7 @@ func (s *ticketState) warn(ctx workflow.Context, now time.Time, d *deadline) {
 	})
 	s.write(ctx, rec)
 	s.notifyStaff(ctx, to, "sla_warning", fmt.Sprintf("%s/warn/%s/staff-%d", s.wfID(), d.name(), to),
-		map[string]string{"ticket_no": s.ticketNo(), "stage": stageName(d.Milestone), "due": s.clock(d.Due)})
+		map[string]string{"ticket_no": s.ticketNo(), "stage": d.Milestone.Label(), "due": s.clock(d.Due)})
 }
 
 // escalate notifies every active staff member with the role of level, and
@@ -83,7 +83,7 @@ func (s *ticketState) escalate(ctx workflow.Context, now time.Time, what string,
 
 	stage := "返工次数"
 	if !due.IsZero() {
-		stage = stageName(models.Milestone(strings.SplitN(what, "-r", 2)[0]))
+		stage = models.Milestone(strings.SplitN(what, "-r", 2)[0]).Label()
 	}
 	for _, id := range ids {
 		s.notifyStaff(ctx, id, "escalation", fmt.Sprintf("%s/escalate/%s/%d/staff-%d", s.wfID(), what, level, id),
