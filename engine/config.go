@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"net"
-	"strconv"
-
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/membership/static"
@@ -17,7 +14,7 @@ const clusterName = "active"
 // persistence in store and its visibility records in visibility (the same SQLite store
 // by default). Metrics, pprof and the frontend's HTTP API stay off.
 func serverConfig(host string, ports servicePorts, store, visibility *config.SQL) *config.Config {
-	frontend := net.JoinHostPort(dialHost(host), strconv.Itoa(ports.frontend))
+	frontend := dialAddr(host, ports.frontend)
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: host}}
 	}
@@ -77,7 +74,7 @@ func stores(store, visibility *config.SQL) config.Persistence {
 // membership (ringpop) ports are needed and start-up does not wait for a ring to form.
 func staticHosts(host string, ports servicePorts) map[primitives.ServiceName]static.Hosts {
 	addr := func(port int) static.Hosts {
-		return static.SingleLocalHost(net.JoinHostPort(dialHost(host), strconv.Itoa(port)))
+		return static.SingleLocalHost(dialAddr(host, port))
 	}
 	return map[primitives.ServiceName]static.Hosts{
 		primitives.FrontendService: addr(ports.frontend),

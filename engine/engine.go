@@ -13,8 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -31,14 +29,9 @@ const (
 	DefaultHost      = "127.0.0.1"
 	DefaultRetention = 30 * 24 * time.Hour
 
-	// dbFile is the store's file name inside Options.DataDir.
-	dbFile = "temporal.db"
 	// readyTimeout bounds the wait for the frontend when ctx has no deadline.
 	readyTimeout = time.Minute
 )
-
-// StorePath is the server's SQLite store inside dataDir, for backups.
-func StorePath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
 
 // Options configures the embedded server.
 type Options struct {
@@ -146,7 +139,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		lock:         lock,
 		serverLog:    serverLog,
 		logger:       opts.Logger,
-		frontendAddr: net.JoinHostPort(dialHost(opts.Host), strconv.Itoa(ports.frontend)),
+		frontendAddr: dialAddr(opts.Host, ports.frontend),
 	}
 
 	if err := srv.Start(); err != nil {

@@ -68,3 +68,8 @@ func dialHost(host string) string {
 	}
 	return host
 }
+
+// dialAddr is the address clients use to reach the service listening on host at port.
+func dialAddr(host string, port int) string {
+	return net.JoinHostPort(dialHost(host), strconv.Itoa(port))
+}

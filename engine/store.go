@@ -13,6 +13,12 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
+// dbFile is the store's file name inside Options.DataDir.
+const dbFile = "temporal.db"
+
+// StorePath is the server's SQLite store inside dataDir, for backups.
+func StorePath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
+
 // storeConfig is the server's SQLite store in the file at path: write-ahead log,
 // synchronous=NORMAL, and a single connection, which measured fastest on this kind of
 // machine. The pragma names carry no leading underscore.

@@ -88,14 +88,10 @@ const (
 	PayDeducted PaymentChannel = "deduction"
 )
 
+var paymentChannels = enum[PaymentChannel]{PayCash, PayWeChat, PayAlipay, PayBank, PayCard, PayDeducted}
+
 // Valid reports whether c is a known payment channel.
-func (c PaymentChannel) Valid() bool {
-	switch c {
-	case PayCash, PayWeChat, PayAlipay, PayBank, PayCard, PayDeducted:
-		return true
-	}
-	return false
-}
+func (c PaymentChannel) Valid() bool { return paymentChannels.has(c) }
 
 // FeePayment is money a household paid. Reference (the gateway's or the
 // receipt's number) is unique per estate: recording it twice is one payment.
@@ -300,9 +296,9 @@ const (
 )
 
 // Stages lists every case stage in order.
-func Stages() []CaseStage {
-	return []CaseStage{StageReminding, StageDunning, StagePaused, StageLegalPending, StageLegal, StageClosed}
-}
+func Stages() []CaseStage { return caseStages.list() }
+
+var caseStages = enum[CaseStage]{StageReminding, StageDunning, StagePaused, StageLegalPending, StageLegal, StageClosed}
 
 // CaseProgress is the part of a case its workflow rewrites at every
 // transition, so that lists never ask Temporal.
@@ -351,19 +347,12 @@ const (
 )
 
 // TaskOutcomes lists the outcomes.
-func TaskOutcomes() []TaskOutcome {
-	return []TaskOutcome{OutcomeReached, OutcomeNotReached, OutcomePromised, OutcomeRefusesComplaint, OutcomeHardship, OutcomeWrongContact}
-}
+func TaskOutcomes() []TaskOutcome { return taskOutcomes.list() }
+
+var taskOutcomes = enum[TaskOutcome]{OutcomeReached, OutcomeNotReached, OutcomePromised, OutcomeRefusesComplaint, OutcomeHardship, OutcomeWrongContact}
 
 // Valid reports whether o is a known outcome.
-func (o TaskOutcome) Valid() bool {
-	for _, v := range TaskOutcomes() {
-		if o == v {
-			return true
-		}
-	}
-	return false
-}
+func (o TaskOutcome) Valid() bool { return taskOutcomes.has(o) }
 
 // TaskStatus is where a dunning task stands.
 type TaskStatus string

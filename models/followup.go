@@ -3,7 +3,6 @@ package models
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // FollowUpStatus is the stage of a move-in follow-up visit (回访). A visit is
@@ -23,10 +22,10 @@ const (
 )
 
 // FollowUpStatuses lists every status, in order of the process.
-func FollowUpStatuses() []FollowUpStatus {
-	return []FollowUpStatus{FollowUpPending, FollowUpScheduled, FollowUpTicketsOpen,
-		FollowUpCompleted, FollowUpUnreachable, FollowUpCancelled}
-}
+func FollowUpStatuses() []FollowUpStatus { return followUpStatuses.list() }
+
+var followUpStatuses = enum[FollowUpStatus]{FollowUpPending, FollowUpScheduled, FollowUpTicketsOpen,
+	FollowUpCompleted, FollowUpUnreachable, FollowUpCancelled}
 
 // Terminal reports whether a follow-up in s is finished.
 func (s FollowUpStatus) Terminal() bool {
@@ -70,14 +69,10 @@ const (
 	ItemPraise     VisitItemKind = "praise"
 )
 
+var visitItemKinds = enum[VisitItemKind]{ItemRepair, ItemComplaint, ItemSuggestion, ItemPraise}
+
 // Valid reports whether k is a known kind.
-func (k VisitItemKind) Valid() bool {
-	switch k {
-	case ItemRepair, ItemComplaint, ItemSuggestion, ItemPraise:
-		return true
-	}
-	return false
-}
+func (k VisitItemKind) Valid() bool { return visitItemKinds.has(k) }
 
 // OpensTicket reports whether an item of kind k becomes a ticket.
 func (k VisitItemKind) OpensTicket() bool { return k == ItemRepair || k == ItemComplaint }
@@ -102,6 +97,8 @@ const (
 	VisitInPerson VisitChannel = "in_person"
 	VisitByPhone  VisitChannel = "phone"
 )
+
+var visitChannels = enum[VisitChannel]{VisitInPerson, VisitByPhone}
 
 // FollowUpVisit is the record of the visit (走访记录): when, who took part,
 // what the resident raised, satisfaction and the follow-up actions.
@@ -133,8 +130,8 @@ func (v FollowUpVisit) Validate(now, movedIn time.Time) error {
 		return Invalid("visited_at", "got %s, want a time not in the future", v.VisitedAt.Format(time.RFC3339))
 	case v.VisitedAt.Before(movedIn):
 		return Invalid("visited_at", "got %s, want a time after the move-in", v.VisitedAt.Format(time.RFC3339))
-	case v.Channel != VisitInPerson && v.Channel != VisitByPhone:
-		return Invalid("channel", "got %q, want in_person or phone", v.Channel)
+	case !visitChannels.has(v.Channel):
+		return Invalid("channel", "got %q, want %s", v.Channel, visitChannels.want())
 	case len(v.Participants) == 0 || len(v.Participants) > MaxParticipants:
 		return Invalid("participants", "want 1 to %d participants", MaxParticipants)
 	case v.Satisfaction < 1 || v.Satisfaction > 5:
@@ -145,28 +142,25 @@ func (v FollowUpVisit) Validate(now, movedIn time.Time) error {
 		return Invalid("follow_up_actions", "want at most %d actions", MaxVisitItems)
 	}
 	for i, p := range v.Participants {
-		if p == "" || utf8.RuneCountInString(p) > 50 {
-			return Invalid(fmt.Sprintf("participants[%d]", i), "want 1 to 50 characters")
+		if err := checkText(fmt.Sprintf("participants[%d]", i), p, 50); err != nil {
+			return err
 		}
 	}
 	for i, it := range v.Items {
 		p := fmt.Sprintf("items[%d].", i)
-		switch {
-		case !it.Kind.Valid():
-			return Invalid(p+"kind", "got %q, want repair, complaint, suggestion or praise", it.Kind)
-		case it.Text == "" || utf8.RuneCountInString(it.Text) > MaxVisitText:
-			return Invalid(p+"text", "want 1 to %d characters", MaxVisitText)
-		case utf8.RuneCountInString(it.Category) > 50:
-			return Invalid(p+"category", "want at most 50 characters")
-		case it.Urgency != "" && !it.Urgency.Valid():
-			return Invalid(p+"urgency", "got %q, want critical, urgent or normal", it.Urgency)
-		case it.Urgency != "" && it.Urgency != UrgencyNormal && it.Kind != ItemRepair:
-			return Invalid(p+"urgency", "only repairs take an urgency")
+		if err := firstInvalid(
+			visitItemKinds.check(p+"kind", it.Kind),
+			checkText(p+"text", it.Text, MaxVisitText),
+			checkMaxText(p+"category", it.Category, 50),
+			expect(it.Urgency == "" || it.Urgency.Valid(), p+"urgency", "got %q, want %s", it.Urgency, urgencies.want()),
+			expect(it.Urgency == "" || it.Urgency == UrgencyNormal || it.Kind == ItemRepair, p+"urgency", "only repairs take an urgency"),
+		); err != nil {
+			return err
 		}
 	}
 	for i, a := range v.Actions {
-		if a == "" || utf8.RuneCountInString(a) > 500 {
-			return Invalid(fmt.Sprintf("follow_up_actions[%d]", i), "want 1 to 500 characters")
+		if err := checkText(fmt.Sprintf("follow_up_actions[%d]", i), a, 500); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package models
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // ServiceNeeds are what residents mention at move-in that the service desk
@@ -20,20 +19,20 @@ type ServiceNeeds struct {
 	Notes          string `json:"notes,omitempty"`
 }
 
+// preferredChannels are the channels a household may prefer.
+var preferredChannels = enum[Channel]{ChannelSMS, ChannelWeChat, ChannelApp, ChannelPhone}
+
 // Validate checks the needs' fields; paths start with prefix.
 func (n ServiceNeeds) Validate(prefix string) error {
-	switch n.PreferredChannel {
-	case "", ChannelSMS, ChannelWeChat, ChannelApp, ChannelPhone:
-	default:
-		return Invalid(prefix+"preferred_channel", "got %q, want sms, wechat, app or phone", n.PreferredChannel)
+	var channelErr error
+	if n.PreferredChannel != "" {
+		channelErr = preferredChannels.check(prefix+"preferred_channel", n.PreferredChannel)
 	}
-	if utf8.RuneCountInString(n.PreferredTimes) > 100 {
-		return Invalid(prefix+"preferred_times", "want at most 100 characters")
-	}
-	if utf8.RuneCountInString(n.Notes) > 500 {
-		return Invalid(prefix+"notes", "want at most 500 characters")
-	}
-	return nil
+	return firstInvalid(
+		channelErr,
+		checkMaxText(prefix+"preferred_times", n.PreferredTimes, 100),
+		checkMaxText(prefix+"notes", n.Notes, 500),
+	)
 }
 
 // MoveIn is the registration of a household moving in (入住登记): who moved
@@ -107,14 +106,12 @@ func (r MoveInRequest) Validate(now time.Time) error {
 	}
 	for i, nr := range r.Residents {
 		p := fmt.Sprintf("residents[%d].", i)
-		if nr.Name == "" || utf8.RuneCountInString(nr.Name) > 50 {
-			return Invalid(p+"name", "want 1 to 50 characters")
-		}
-		if err := CheckPhone(p+"phone", nr.Phone); err != nil {
+		if err := firstInvalid(
+			checkText(p+"name", nr.Name, 50),
+			CheckPhone(p+"phone", nr.Phone),
+			residentRoles.check(p+"role", nr.Role),
+		); err != nil {
 			return err
-		}
-		if !nr.Role.Valid() {
-			return Invalid(p+"role", "got %q, want owner or tenant", nr.Role)
 		}
 	}
 	if r.MovedInAt != nil {

@@ -68,8 +68,10 @@ const (
 	ResidentTenant ResidentRole = "tenant" // 住户/租户
 )
 
+var residentRoles = enum[ResidentRole]{ResidentOwner, ResidentTenant}
+
 // Valid reports whether r is a known resident role.
-func (r ResidentRole) Valid() bool { return r == ResidentOwner || r == ResidentTenant }
+func (r ResidentRole) Valid() bool { return residentRoles.has(r) }
 
 // Resident is a person of a household. Name and Phone are personal data:
 // lists mask the phone, logs never carry either.

@@ -191,6 +191,16 @@ const (
 	ActionLegalReferral DunningAction = "legal_referral" // handed to Role to decide on legal action
 )
 
+// actionLabels name the actions staff carry out in their messages.
+var actionLabels = map[DunningAction]string{
+	ActionPhoneCall: "电话沟通",
+	ActionVisit:     "上门拜访",
+}
+
+// Label is a's name in staff messages ("上门拜访"); an action without one is
+// its value.
+func (a DunningAction) Label() string { return label(actionLabels, a) }
+
 // Channel is how a contact with a resident is made.
 type Channel string
 

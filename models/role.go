@@ -18,22 +18,15 @@ const (
 
 // Roles returns every staff role, in the order listed above. Each call returns
 // a fresh slice.
-func Roles() []Role {
-	return []Role{
-		RoleCustomerService, RoleTechnician, RoleSupervisor, RoleEstateManager,
-		RoleFinance, RoleLegal, RoleCompanyAdmin,
-	}
+func Roles() []Role { return roles.list() }
+
+var roles = enum[Role]{
+	RoleCustomerService, RoleTechnician, RoleSupervisor, RoleEstateManager,
+	RoleFinance, RoleLegal, RoleCompanyAdmin,
 }
 
 // Valid reports whether r is one of the staff roles.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleCustomerService, RoleTechnician, RoleSupervisor, RoleEstateManager,
-		RoleFinance, RoleLegal, RoleCompanyAdmin:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return roles.has(r) }
 
 // Rank orders the roles by authority over accounts: customer service,
 // technician, finance and legal rank 1, supervisor 2, estate manager 3,

@@ -15,8 +15,10 @@ const (
 	TicketComplaint TicketKind = "complaint"
 )
 
+var ticketKinds = enum[TicketKind]{TicketRepair, TicketComplaint}
+
 // Valid reports whether k is a known kind.
-func (k TicketKind) Valid() bool { return k == TicketRepair || k == TicketComplaint }
+func (k TicketKind) Valid() bool { return ticketKinds.has(k) }
 
 // ReportChannel is how a ticket reached the estate.
 type ReportChannel string
@@ -29,14 +31,10 @@ const (
 	ReportIntegration ReportChannel = "integration"
 )
 
+var reportChannels = enum[ReportChannel]{ReportPhone, ReportWalkIn, ReportApp, ReportIntegration}
+
 // Valid reports whether c is a known report channel.
-func (c ReportChannel) Valid() bool {
-	switch c {
-	case ReportPhone, ReportWalkIn, ReportApp, ReportIntegration:
-		return true
-	}
-	return false
-}
+func (c ReportChannel) Valid() bool { return reportChannels.has(c) }
 
 // TicketStatus is the stage of a ticket. Repairs go new → assigned →
 // accepted → in_progress → completed → return_visit → closed; complaints go
@@ -72,14 +70,10 @@ const (
 	HoldResidentAppointment HoldReason = "resident_appointment"
 )
 
+var holdReasons = enum[HoldReason]{HoldWaitingParts, HoldResidentAbsent, HoldResidentAppointment}
+
 // Valid reports whether r is a known hold reason.
-func (r HoldReason) Valid() bool {
-	switch r {
-	case HoldWaitingParts, HoldResidentAbsent, HoldResidentAppointment:
-		return true
-	}
-	return false
-}
+func (r HoldReason) Valid() bool { return holdReasons.has(r) }
 
 // Milestone names one promised step of a ticket.
 type Milestone string
@@ -95,6 +89,20 @@ const (
 	MilestoneResolve     Milestone = "resolve"
 	MilestoneReturnVisit Milestone = "return_visit"
 )
+
+// milestoneLabels name the milestones in messages.
+var milestoneLabels = map[Milestone]string{
+	MilestoneContact:     "联系业主",
+	MilestoneOnSite:      "到场",
+	MilestoneComplete:    "完工",
+	MilestoneAcknowledge: "受理",
+	MilestoneAnswer:      "答复",
+	MilestoneResolve:     "解决",
+	MilestoneReturnVisit: "回访",
+}
+
+// Label is m's name in messages ("到场"); an unknown milestone is its value.
+func (m Milestone) Label() string { return label(milestoneLabels, m) }
 
 // TicketDeadline is one promised step and when it was met.
 type TicketDeadline struct {
@@ -174,27 +182,20 @@ type NewTicketRequest struct {
 
 // Validate checks what can be checked without the database, at now.
 func (r NewTicketRequest) Validate(now time.Time) error {
-	switch {
-	case r.EstateID == 0:
-		return Invalid("estate_id", "required")
-	case !r.Kind.Valid():
-		return Invalid("kind", "got %q, want repair or complaint", r.Kind)
-	case !r.Urgency.Valid():
-		return Invalid("urgency", "got %q, want critical, urgent or normal", r.Urgency)
-	case r.Category == "" || utf8.RuneCountInString(r.Category) > 50:
-		return Invalid("category", "want 1 to 50 characters")
-	case r.Description == "":
-		return Invalid("description", "required")
-	case utf8.RuneCountInString(r.Description) > MaxTicketDescription:
-		return Invalid("description", "got %d characters, want at most %d", utf8.RuneCountInString(r.Description), MaxTicketDescription)
-	case r.HouseholdID == nil && r.Location == "":
-		return Invalid("location", "want a household or a common-area location")
-	case utf8.RuneCountInString(r.Location) > 200:
-		return Invalid("location", "want at most 200 characters")
-	case !r.Channel.Valid():
-		return Invalid("channel", "got %q, want phone, walk_in, app or integration", r.Channel)
-	case r.FirstReceiverID == 0:
-		return Invalid("first_receiver_id", "required")
+	descLen := utf8.RuneCountInString(r.Description)
+	if err := firstInvalid(
+		expect(r.EstateID != 0, "estate_id", "required"),
+		ticketKinds.check("kind", r.Kind),
+		urgencies.check("urgency", r.Urgency),
+		checkText("category", r.Category, 50),
+		expect(r.Description != "", "description", "required"),
+		expect(descLen <= MaxTicketDescription, "description", "got %d characters, want at most %d", descLen, MaxTicketDescription),
+		expect(r.HouseholdID != nil || r.Location != "", "location", "want a household or a common-area location"),
+		checkMaxText("location", r.Location, 200),
+		reportChannels.check("channel", r.Channel),
+		expect(r.FirstReceiverID != 0, "first_receiver_id", "required"),
+	); err != nil {
+		return err
 	}
 	if r.Appointment != nil {
 		if r.Kind != TicketRepair || r.Urgency != UrgencyNormal {

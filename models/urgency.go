@@ -13,15 +13,9 @@ const (
 
 // Urgencies returns every urgency, most urgent first. Each call returns a
 // fresh slice.
-func Urgencies() []Urgency {
-	return []Urgency{UrgencyCritical, UrgencyUrgent, UrgencyNormal}
-}
+func Urgencies() []Urgency { return urgencies.list() }
+
+var urgencies = enum[Urgency]{UrgencyCritical, UrgencyUrgent, UrgencyNormal}
 
 // Valid reports whether u is one of the urgency tiers.
-func (u Urgency) Valid() bool {
-	switch u {
-	case UrgencyCritical, UrgencyUrgent, UrgencyNormal:
-		return true
-	}
-	return false
-}
+func (u Urgency) Valid() bool { return urgencies.has(u) }

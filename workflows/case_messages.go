@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -146,13 +144,4 @@ func climb(p models.EscalationPolicy, level int, at time.Time) (int, time.Time) 
 		return level, at.Add(p.Levels[level].After.Std())
 	}
 	return level, time.Time{}
-}
-
-// idList shows ids in a journal's detail: "5,21,31".
-func idList(ids []uint64) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = strconv.FormatUint(id, 10)
-	}
-	return strings.Join(out, ",")
 }

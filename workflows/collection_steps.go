@@ -99,7 +99,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 		s.record(ctx, "step", 0, step.Channel, "assigned", detail)
 		s.notifyStaff(ctx, res.AssigneeID, "dunning_task", s.key(fmt.Sprintf("task-%d/staff-%d", i, res.AssigneeID)), map[string]string{
 			"location": s.acct.Location, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
-			"days_overdue": strconv.Itoa(s.daysOverdue(now)), "action": actionName(step.Action), "due": s.clock(due),
+			"days_overdue": strconv.Itoa(s.daysOverdue(now)), "action": step.Action.Label(), "due": s.clock(due),
 		})
 	case models.ActionFormalNotice:
 		var res activities.DemandResult
@@ -154,7 +154,7 @@ func (s *collectionState) escalateTask(ctx workflow.Context, now time.Time, i in
 	}
 	for _, id := range s.escalationList(ctx, role, task.AssigneeID) {
 		s.notifyStaff(ctx, id, "dunning_task_overdue", s.key(fmt.Sprintf("task-%d/escalate-%d/staff-%d", task.TaskID, task.Level, id)), map[string]string{
-			"task_no": strconv.FormatUint(task.TaskID, 10), "location": s.acct.Location, "action": actionName(task.Action),
+			"task_no": strconv.FormatUint(task.TaskID, 10), "location": s.acct.Location, "action": task.Action.Label(),
 			"due": s.clock(task.DueAt), "level": strconv.Itoa(task.Level),
 		})
 	}
@@ -285,13 +285,3 @@ func (s *collectionState) caseNo() string { return strconv.FormatUint(s.c.CaseID
 func yuan(m models.Money) string { return strings.TrimPrefix(m.String(), "¥") }
 
 func monthDay(d models.Date) string { return fmt.Sprintf("%d月%d日", int(d.Month), d.Day) }
-
-func actionName(a models.DunningAction) string {
-	switch a {
-	case models.ActionPhoneCall:
-		return "电话沟通"
-	case models.ActionVisit:
-		return "上门拜访"
-	}
-	return string(a)
-}

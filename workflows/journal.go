@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -47,4 +49,13 @@ func actionDetail(ctx workflow.Context, texts map[string]string) map[string]stri
 		}
 	}
 	return detail
+}
+
+// idList shows ids in a journal's detail: "5,21,31".
+func idList(ids []uint64) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.FormatUint(id, 10)
+	}
+	return strings.Join(out, ",")
 }

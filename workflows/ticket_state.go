@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -33,6 +34,12 @@ func (d *deadline) name() string {
 		return string(d.Milestone)
 	}
 	return fmt.Sprintf("%s-r%d", d.Milestone, d.Round)
+}
+
+// milestoneOf is the milestone of a deadline's name (see name).
+func milestoneOf(name string) models.Milestone {
+	m, _, _ := strings.Cut(name, "-r")
+	return models.Milestone(m)
 }
 
 // ticketState is the live state of one ticket workflow.

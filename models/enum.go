@@ -1,0 +1,48 @@
+package models
+
+import (
+	"slices"
+	"strings"
+)
+
+// enum is the closed set of values of a string kind, in their order. The
+// kinds' Valid methods, their lists and the "want a, b or c" of their
+// validation messages are read from it, so that each kind states its values
+// once.
+type enum[T ~string] []T
+
+// has reports whether v is one of e.
+func (e enum[T]) has(v T) bool { return slices.Contains(e, v) }
+
+// list returns the values as a fresh slice.
+func (e enum[T]) list() []T { return slices.Clone(e) }
+
+// want lists the values for a validation message: "a, b or c".
+func (e enum[T]) want() string {
+	s := make([]string, len(e))
+	for i, v := range e {
+		s[i] = string(v)
+	}
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// check refuses a value of field that is not one of e: `got "x", want a,
+// b or c`.
+func (e enum[T]) check(field string, v T) error {
+	if e.has(v) {
+		return nil
+	}
+	return Invalid(field, "got %q, want %s", v, e.want())
+}
+
+// label is v's name in labels, the text people read, or v itself when it
+// has none.
+func label[T ~string](labels map[T]string, v T) string {
+	if s, ok := labels[v]; ok {
+		return s
+	}
+	return string(v)
+}
