@@ -57,6 +57,12 @@ const (
 	// a nudge with nothing owed (a payment posted again after the case
 	// closed) opened a case that closed at once.
 	changeOpenOnlyWhenOwed = "open-only-when-owed"
+	// changeCollectionSearchAttributes, version 1: each recorded transition
+	// brings the case's search attributes up to date (estate, kind, stage,
+	// the highest escalation level of its open tasks, the next step's time),
+	// as the other processes do, so that operators find arrears cases in the
+	// Temporal UI and CLI. Before it, a collection workflow set none.
+	changeCollectionSearchAttributes = "collection-search-attributes"
 	// changeOneResidentSender, version 1: a message to the resident leaves
 	// the queue once its contact is recorded, so a message queued during
 	// that write is sent by the same coroutine, and the case ends only

@@ -227,8 +227,20 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 	s.transitions++
 	now := workflow.Now(ctx)
 	ev := s.next(now, transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail})
+	if workflow.GetVersion(ctx, changeCollectionSearchAttributes, workflow.DefaultVersion, 1) >= 1 {
+		s.upsert(ctx, string(models.KindCollection), string(s.c.Stage), s.taskLevel(), s.nextTimer(now).at)
+	}
 	var c *activities.Cases
 	writeTransition(ctx, c.RecordCase, activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: ev}, ev.Key)
+}
+
+// taskLevel is the highest escalation level among the case's open tasks.
+func (s *collectionState) taskLevel() int {
+	level := 0
+	for _, t := range s.c.Tasks {
+		level = max(level, t.Level)
+	}
+	return level
 }
 
 // contact queues a message to the household's resident, sent once quiet
