@@ -75,6 +75,9 @@ func historyScenarios() []historyScenario {
 		// in caseCore): a contact is recorded before its message leaves
 		// the outbox.
 		{"collection_paid_one_sender_v1", recordCollectionPaid},
+		// Recorded after "collection-search-attributes" (collection,
+		// version 1): each transition upserts the case's search attributes.
+		{"collection_reminding_search_attributes_v1", recordCollectionReminding},
 	}
 }
 
