@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,14 +14,24 @@ import (
 // with the same key returns the ticket the first one created and created =
 // false; a key used in an estate outside scope is models.ErrConflict.
 func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket, key string) (models.Ticket, bool, error) {
+	got, created, err := createOnce(s.db.WithContext(ctx), "idempotency_key", key, t, func() error {
+		return s.insertTicket(ctx, scope, t, key)
+	})
+	if err != nil {
+		return models.Ticket{}, false, fmt.Errorf("create ticket: %w", err)
+	}
+	if !scope.Allows(got.EstateID) {
+		return models.Ticket{}, false, fmt.Errorf("ticket by key: %w: key used in another estate", models.ErrConflict)
+	}
+	return got, created, nil
+}
+
+// insertTicket completes a new ticket's defaults and inserts it, checking
+// that what it refers to lies in its estate inside scope.
+func (s *Store) insertTicket(ctx context.Context, scope Scope, t *models.Ticket, key string) error {
+	t.IdempotencyKey = nil
 	if key != "" {
-		got, err := s.ticketByKey(ctx, scope, key)
-		if err == nil || !errors.Is(err, models.ErrNotFound) {
-			return got, false, err
-		}
 		t.IdempotencyKey = &key
-	} else {
-		t.IdempotencyKey = nil
 	}
 	if t.Status == "" {
 		t.Status = models.StatusNew
@@ -35,7 +44,7 @@ func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket,
 		at := t.Appointment.UTC()
 		t.Appointment = &at
 	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := refEstate(tx, scope, t.EstateID); err != nil {
 			return err
 		}
@@ -53,26 +62,6 @@ func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket,
 		}
 		return translate(tx.Create(t).Error)
 	})
-	if errors.Is(err, models.ErrConflict) && key != "" {
-		// Another request with the same key won the race.
-		got, err := s.ticketByKey(ctx, scope, key)
-		return got, false, err
-	}
-	if err != nil {
-		return models.Ticket{}, false, fmt.Errorf("create ticket: %w", err)
-	}
-	return *t, true, nil
-}
-
-func (s *Store) ticketByKey(ctx context.Context, scope Scope, key string) (models.Ticket, error) {
-	var t models.Ticket
-	if err := s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&t).Error; err != nil {
-		return t, fmt.Errorf("ticket by key: %w", translate(err))
-	}
-	if !scope.Allows(t.EstateID) {
-		return models.Ticket{}, fmt.Errorf("ticket by key: %w: key used in another estate", models.ErrConflict)
-	}
-	return t, nil
 }
 
 // Ticket reads one ticket inside scope.
