@@ -172,12 +172,8 @@ type TaskFilter struct {
 
 // Tasks lists tasks inside scope, earliest due first.
 func (s *Store) Tasks(ctx context.Context, scope Scope, f TaskFilter, page Page) (List[models.CollectionTask], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionTask{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "household_id", f.HouseholdID)
-	q = match(q, "assignee_id", f.AssigneeID)
-	q = match(q, "status", f.Status)
-	return list[models.CollectionTask](q, page, "due_at, id")
+	return listIn[models.CollectionTask](s, ctx, scope, f.EstateID, page, "due_at, id",
+		eq("household_id", f.HouseholdID), eq("assignee_id", f.AssigneeID), eq("status", f.Status))
 }
 
 // TaskResult is the recorded outcome of a task.

@@ -96,13 +96,8 @@ type MessageFilter struct {
 
 // Messages lists the messages of the estates inside scope, newest first.
 func (s *Store) Messages(ctx context.Context, scope Scope, f MessageFilter, page Page) (List[models.Message], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Message{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "ref", f.Ref)
-	q = match(q, "recipient_kind", f.RecipientKind)
-	q = match(q, "recipient_id", f.RecipientID)
-	q = match(q, "status", f.Status)
-	out, err := list[models.Message](q, page, "created_at DESC, id DESC")
+	out, err := listIn[models.Message](s, ctx, scope, f.EstateID, page, "created_at DESC, id DESC",
+		eq("ref", f.Ref), eq("recipient_kind", f.RecipientKind), eq("recipient_id", f.RecipientID), eq("status", f.Status))
 	if err != nil {
 		return out, fmt.Errorf("list messages: %w", err)
 	}

@@ -121,6 +121,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// nowOr returns t, or the store's clock for the zero time.
+func (s *Store) nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return s.now()
+	}
+	return t
+}
+
 // Driver is SQLite or MySQL.
 func (s *Store) Driver() string { return s.driver }
 

@@ -86,24 +86,10 @@ type TicketFilter struct {
 // Tickets lists tickets inside scope, nearest deadline first (tickets without
 // one last), then by id.
 func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "status", f.Status)
-	q = match(q, "kind", f.Kind)
-	q = match(q, "urgency", f.Urgency)
-	q = match(q, "assignee_id", f.AssigneeID)
-	now := f.Now
-	if now.IsZero() {
-		now = s.now()
-	}
-	now = now.UTC()
-	if f.Breached {
-		q = q.Where("next_due_at < ?", now)
-	}
-	if f.AtRisk {
-		q = q.Where("warn_at <= ? AND next_due_at > ?", now, now)
-	}
-	out, err := list[models.Ticket](q, page, "next_due_at IS NULL, next_due_at, id")
+	now := s.nowOr(f.Now).UTC()
+	out, err := listIn[models.Ticket](s, ctx, scope, f.EstateID, page, "next_due_at IS NULL, next_due_at, id",
+		eq("status", f.Status), eq("kind", f.Kind), eq("urgency", f.Urgency), eq("assignee_id", f.AssigneeID),
+		when(f.Breached, "next_due_at < ?", now), when(f.AtRisk, "warn_at <= ? AND next_due_at > ?", now, now))
 	if err != nil {
 		return out, fmt.Errorf("list tickets: %w", err)
 	}
