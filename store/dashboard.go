@@ -27,6 +27,15 @@ type DashboardFilter struct {
 	Loc      *time.Location
 }
 
+// dashboardClock returns the time and zone a dashboard is drawn at: f's, or
+// the store's clock and UTC where f leaves them out.
+func (s *Store) dashboardClock(f DashboardFilter) (time.Time, *time.Location) {
+	if f.Loc == nil {
+		return s.nowOr(f.Now), time.UTC
+	}
+	return s.nowOr(f.Now), f.Loc
+}
+
 // OpenCount is the number of open tickets in one status and urgency.
 type OpenCount struct {
 	Status  models.TicketStatus `json:"status"`
@@ -74,14 +83,7 @@ type Dashboard struct {
 // tickets open or closed inside the window (idx_ticket_closed), without
 // GORM's per-row reflection (eachSLARow).
 func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
-	now := f.Now
-	if now.IsZero() {
-		now = s.now()
-	}
-	loc := f.Loc
-	if loc == nil {
-		loc = time.UTC
-	}
+	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	thisWeek := midnight.AddDate(0, 0, -((int(midnight.Weekday()) + 6) % 7))
@@ -236,13 +238,7 @@ type MonthCollection struct {
 // first, then the bills streamed in household order, only the columns
 // Statement reads.
 func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
-	now, loc := f.Now, f.Loc
-	if now.IsZero() {
-		now = s.now()
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
+	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	this := models.Month{Year: local.Year(), Month: local.Month()}
 	prevT := time.Date(local.Year(), local.Month()-1, 1, 0, 0, 0, 0, time.UTC)
@@ -379,13 +375,7 @@ type followUpRow struct {
 // visit was made by their due time. The visit is read in Go from its JSON
 // column, as the SLA tally does.
 func (s *Store) FollowUpsOnTime(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthFollowUps, error) {
-	now, loc := f.Now, f.Loc
-	if now.IsZero() {
-		now = s.now()
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
+	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	thisStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
 	prevStart := thisStart.AddDate(0, -1, 0)
