@@ -74,8 +74,7 @@ type CaseFilter struct {
 }
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionCase{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
+	q := queryIn[models.CollectionCase](s, ctx, scope, f.EstateID)
 	switch {
 	case f.Stage != "":
 		q = q.Where("stage = ?", f.Stage)

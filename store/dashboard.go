@@ -91,13 +91,7 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 	out := Dashboard{Open: []OpenCount{}, Since: midnight.UTC(), AsOf: now.UTC()}
 	utc := now.UTC()
 
-	tickets := func() *gorm.DB {
-		q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
-		if f.EstateID != 0 {
-			q = q.Where("estate_id = ?", f.EstateID)
-		}
-		return q
-	}
+	tickets := func() *gorm.DB { return queryIn[models.Ticket](s, ctx, scope, f.EstateID) }
 	terminal := []models.TicketStatus{models.StatusClosed, models.StatusCancelled}
 	// One pass over the open tickets, on idx_ticket_open: the counts per
 	// status and urgency and, within each, how many are past their nearest
@@ -122,12 +116,8 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 	}
 
 	escalations := func() *gorm.DB {
-		q := scope.where(s.db.WithContext(ctx).Model(&models.CaseEvent{}), "estate_id").
+		return queryIn[models.CaseEvent](s, ctx, scope, f.EstateID).
 			Where("kind = ? AND type = ? AND at >= ?", models.KindTicket, "escalation", midnight.UTC())
-		if f.EstateID != 0 {
-			q = q.Where("estate_id = ?", f.EstateID)
-		}
-		return q
 	}
 	if err := escalations().Count(&out.EscalationsToday).Error; err != nil {
 		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
@@ -246,11 +236,7 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 	out := []MonthCollection{{Period: prev.String()}, {Period: this.String()}}
 	periods := []string{prev.String(), this.String()}
 
-	billed := scope.where(s.db.WithContext(ctx).Model(&models.HouseholdBill{}), "estate_id").Where("period IN ?", periods)
-	if f.EstateID != 0 {
-		billed = billed.Where("estate_id = ?", f.EstateID)
-	}
-	households := billed.Distinct("household_id")
+	households := queryIn[models.HouseholdBill](s, ctx, scope, f.EstateID).Where("period IN ?", periods).Distinct("household_id")
 	// Every estate's fee policy, read first: SQLite's one connection is
 	// busy while the bills stream.
 	var pols []models.EstatePolicy
@@ -380,9 +366,8 @@ func (s *Store) FollowUpsOnTime(ctx context.Context, scope Scope, f DashboardFil
 	thisStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
 	prevStart := thisStart.AddDate(0, -1, 0)
 	out := []MonthFollowUps{{Month: prevStart.Format("2006-01")}, {Month: thisStart.Format("2006-01")}}
-	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id").
+	q := queryIn[models.FollowUp](s, ctx, scope, f.EstateID).
 		Where("status = ? AND closed_at >= ?", models.FollowUpCompleted, prevStart.UTC())
-	q = match(q, "estate_id", f.EstateID)
 	var rows []followUpRow
 	if err := q.Select("due_at, closed_at, visit").Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("follow-ups on time: %w", translate(err))

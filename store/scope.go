@@ -81,10 +81,16 @@ func list[T any](q *gorm.DB, page Page, order string) (List[T], error) {
 	return out, nil
 }
 
+// queryIn starts a query on the records of type T inside scope, in estate
+// estateID unless it is 0.
+func queryIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64) *gorm.DB {
+	return match(scope.where(s.db.WithContext(ctx).Model(new(T)), "estate_id"), "estate_id", estateID)
+}
+
 // listIn reads one page of the records of type T inside scope (and in
 // estate estateID unless it is 0) that meet every cond, in order.
 func listIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64, page Page, order string, conds ...cond) (List[T], error) {
-	q := match(scope.where(s.db.WithContext(ctx).Model(new(T)), "estate_id"), "estate_id", estateID)
+	q := queryIn[T](s, ctx, scope, estateID)
 	for _, c := range conds {
 		q = c(q)
 	}
