@@ -47,10 +47,7 @@ type FeeItemFilter struct {
 
 // FeeItems lists fee items inside scope, by household then id.
 func (s *Store) FeeItems(ctx context.Context, scope Scope, f FeeItemFilter, page Page) (List[models.FeeItem], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.FeeItem{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "household_id", f.HouseholdID)
-	return list[models.FeeItem](q, page, "household_id, id")
+	return listIn[models.FeeItem](s, ctx, scope, f.EstateID, page, "household_id, id", eq("household_id", f.HouseholdID))
 }
 
 // IssueBill creates the bill of a household for period, due per fees. A bill
@@ -147,11 +144,8 @@ type BillFilter struct {
 
 // Bills lists bills inside scope, newest period first.
 func (s *Store) Bills(ctx context.Context, scope Scope, f BillFilter, page Page) (List[models.HouseholdBill], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.HouseholdBill{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "household_id", f.HouseholdID)
-	q = match(q, "period", f.Period)
-	return list[models.HouseholdBill](q, page, "period DESC, id")
+	return listIn[models.HouseholdBill](s, ctx, scope, f.EstateID, page, "period DESC, id",
+		eq("household_id", f.HouseholdID), eq("period", f.Period))
 }
 
 // Ledger is everything Statement needs about one household.
@@ -243,10 +237,7 @@ type PaymentFilter struct {
 
 // Payments lists payments inside scope, newest first.
 func (s *Store) Payments(ctx context.Context, scope Scope, f PaymentFilter, page Page) (List[models.FeePayment], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.FeePayment{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "household_id", f.HouseholdID)
-	return list[models.FeePayment](q, page, "paid_at DESC, id DESC")
+	return listIn[models.FeePayment](s, ctx, scope, f.EstateID, page, "paid_at DESC, id DESC", eq("household_id", f.HouseholdID))
 }
 
 // OpenDispute records a resident's dispute of a bill inside scope at now

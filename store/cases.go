@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -110,15 +109,6 @@ func (s *Store) caseEvents(ctx context.Context, ref models.CaseRef) ([]models.Ca
 		return nil, fmt.Errorf("events of %s: %w", ref, translate(err))
 	}
 	return out, nil
-}
-
-// utc returns t in UTC, nil for nil: the store writes every time in UTC.
-func utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 // copyOldJournals moves the events of the journals each kind kept before

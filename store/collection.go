@@ -14,32 +14,22 @@ import (
 // OpenCase creates the case of a collection process, once per c.Key: a second
 // call with the same key returns the first case.
 func (s *Store) OpenCase(ctx context.Context, c *models.CollectionCase) (models.CollectionCase, error) {
-	var out models.CollectionCase
 	db := s.db.WithContext(ctx)
-	err := db.Where("case_key = ?", c.Key).First(&out).Error
-	if err == nil {
-		return out, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return out, fmt.Errorf("open case %q: %w", c.Key, translate(err))
-	}
-	var h models.Household
-	if err := db.Select("id", "estate_id").First(&h, c.HouseholdID).Error; err != nil {
-		return out, fmt.Errorf("open case %q: household %d: %w", c.Key, c.HouseholdID, translate(err))
-	}
-	c.ID, c.EstateID, c.OpenedAt = 0, h.EstateID, c.OpenedAt.UTC()
-	if c.Stage == "" {
-		c.Stage = models.StageReminding
-	}
-	err = translate(db.Create(c).Error)
-	if errors.Is(err, models.ErrConflict) {
-		err = translate(db.Where("case_key = ?", c.Key).First(&out).Error)
-		return out, err
-	}
+	out, _, err := createOnce(db, "case_key", c.Key, c, func() error {
+		var h models.Household
+		if err := db.Select("id", "estate_id").First(&h, c.HouseholdID).Error; err != nil {
+			return fmt.Errorf("household %d: %w", c.HouseholdID, translate(err))
+		}
+		c.ID, c.EstateID, c.OpenedAt = 0, h.EstateID, c.OpenedAt.UTC()
+		if c.Stage == "" {
+			c.Stage = models.StageReminding
+		}
+		return translate(db.Create(c).Error)
+	})
 	if err != nil {
 		return out, fmt.Errorf("open case %q: %w", c.Key, err)
 	}
-	return *c, nil
+	return out, nil
 }
 
 // CaseChange is one transition of a case: its new progress and the event
@@ -84,8 +74,7 @@ type CaseFilter struct {
 }
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionCase{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
+	q := queryIn[models.CollectionCase](s, ctx, scope, f.EstateID)
 	switch {
 	case f.Stage != "":
 		q = q.Where("stage = ?", f.Stage)
@@ -156,24 +145,15 @@ func (s *Store) LeastLoadedStaff(ctx context.Context, estateID uint64, role mode
 
 // CreateTask adds a task, once per t.Key: a second call returns the first.
 func (s *Store) CreateTask(ctx context.Context, t *models.CollectionTask) (models.CollectionTask, error) {
-	var out models.CollectionTask
 	db := s.db.WithContext(ctx)
-	err := db.Where("task_key = ?", t.Key).First(&out).Error
-	if err == nil {
-		return out, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return out, fmt.Errorf("create task %q: %w", t.Key, translate(err))
-	}
-	t.ID, t.Status, t.DueAt = 0, models.TaskOpen, t.DueAt.UTC()
-	err = translate(db.Create(t).Error)
-	if errors.Is(err, models.ErrConflict) {
-		return out, translate(db.Where("task_key = ?", t.Key).First(&out).Error)
-	}
+	out, _, err := createOnce(db, "task_key", t.Key, t, func() error {
+		t.ID, t.Status, t.DueAt = 0, models.TaskOpen, t.DueAt.UTC()
+		return translate(db.Create(t).Error)
+	})
 	if err != nil {
 		return out, fmt.Errorf("create task %q: %w", t.Key, err)
 	}
-	return *t, nil
+	return out, nil
 }
 
 // Task reads one task inside scope.
@@ -191,12 +171,8 @@ type TaskFilter struct {
 
 // Tasks lists tasks inside scope, earliest due first.
 func (s *Store) Tasks(ctx context.Context, scope Scope, f TaskFilter, page Page) (List[models.CollectionTask], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.CollectionTask{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "household_id", f.HouseholdID)
-	q = match(q, "assignee_id", f.AssigneeID)
-	q = match(q, "status", f.Status)
-	return list[models.CollectionTask](q, page, "due_at, id")
+	return listIn[models.CollectionTask](s, ctx, scope, f.EstateID, page, "due_at, id",
+		eq("household_id", f.HouseholdID), eq("assignee_id", f.AssigneeID), eq("status", f.Status))
 }
 
 // TaskResult is the recorded outcome of a task.
@@ -253,24 +229,15 @@ func (s *Store) CloseTasks(ctx context.Context, caseID uint64) error {
 
 // IssueDemandLetter stores a formal demand, once per l.Key.
 func (s *Store) IssueDemandLetter(ctx context.Context, l *models.DemandLetter) (models.DemandLetter, error) {
-	var out models.DemandLetter
 	db := s.db.WithContext(ctx)
-	err := db.Where("letter_key = ?", l.Key).First(&out).Error
-	if err == nil {
-		return out, nil
-	}
-	if !errors.Is(err, gorm.ErrRecordNotFound) {
-		return out, fmt.Errorf("demand letter %q: %w", l.Key, translate(err))
-	}
-	l.ID, l.ServedAt = 0, l.ServedAt.UTC()
-	err = translate(db.Create(l).Error)
-	if errors.Is(err, models.ErrConflict) {
-		return out, translate(db.Where("letter_key = ?", l.Key).First(&out).Error)
-	}
+	out, _, err := createOnce(db, "letter_key", l.Key, l, func() error {
+		l.ID, l.ServedAt = 0, l.ServedAt.UTC()
+		return translate(db.Create(l).Error)
+	})
 	if err != nil {
 		return out, fmt.Errorf("demand letter %q: %w", l.Key, err)
 	}
-	return *l, nil
+	return out, nil
 }
 
 // DemandLetters lists the formal demands served on a household inside scope,

@@ -27,6 +27,15 @@ type DashboardFilter struct {
 	Loc      *time.Location
 }
 
+// dashboardClock returns the time and zone a dashboard is drawn at: f's, or
+// the store's clock and UTC where f leaves them out.
+func (s *Store) dashboardClock(f DashboardFilter) (time.Time, *time.Location) {
+	if f.Loc == nil {
+		return s.nowOr(f.Now), time.UTC
+	}
+	return s.nowOr(f.Now), f.Loc
+}
+
 // OpenCount is the number of open tickets in one status and urgency.
 type OpenCount struct {
 	Status  models.TicketStatus `json:"status"`
@@ -74,14 +83,7 @@ type Dashboard struct {
 // tickets open or closed inside the window (idx_ticket_closed), without
 // GORM's per-row reflection (eachSLARow).
 func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
-	now := f.Now
-	if now.IsZero() {
-		now = s.now()
-	}
-	loc := f.Loc
-	if loc == nil {
-		loc = time.UTC
-	}
+	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	thisWeek := midnight.AddDate(0, 0, -((int(midnight.Weekday()) + 6) % 7))
@@ -89,13 +91,7 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 	out := Dashboard{Open: []OpenCount{}, Since: midnight.UTC(), AsOf: now.UTC()}
 	utc := now.UTC()
 
-	tickets := func() *gorm.DB {
-		q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
-		if f.EstateID != 0 {
-			q = q.Where("estate_id = ?", f.EstateID)
-		}
-		return q
-	}
+	tickets := func() *gorm.DB { return queryIn[models.Ticket](s, ctx, scope, f.EstateID) }
 	terminal := []models.TicketStatus{models.StatusClosed, models.StatusCancelled}
 	// One pass over the open tickets, on idx_ticket_open: the counts per
 	// status and urgency and, within each, how many are past their nearest
@@ -120,12 +116,8 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 	}
 
 	escalations := func() *gorm.DB {
-		q := scope.where(s.db.WithContext(ctx).Model(&models.CaseEvent{}), "estate_id").
+		return queryIn[models.CaseEvent](s, ctx, scope, f.EstateID).
 			Where("kind = ? AND type = ? AND at >= ?", models.KindTicket, "escalation", midnight.UTC())
-		if f.EstateID != 0 {
-			q = q.Where("estate_id = ?", f.EstateID)
-		}
-		return q
 	}
 	if err := escalations().Count(&out.EscalationsToday).Error; err != nil {
 		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
@@ -236,13 +228,7 @@ type MonthCollection struct {
 // first, then the bills streamed in household order, only the columns
 // Statement reads.
 func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
-	now, loc := f.Now, f.Loc
-	if now.IsZero() {
-		now = s.now()
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
+	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	this := models.Month{Year: local.Year(), Month: local.Month()}
 	prevT := time.Date(local.Year(), local.Month()-1, 1, 0, 0, 0, 0, time.UTC)
@@ -250,11 +236,7 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 	out := []MonthCollection{{Period: prev.String()}, {Period: this.String()}}
 	periods := []string{prev.String(), this.String()}
 
-	billed := scope.where(s.db.WithContext(ctx).Model(&models.HouseholdBill{}), "estate_id").Where("period IN ?", periods)
-	if f.EstateID != 0 {
-		billed = billed.Where("estate_id = ?", f.EstateID)
-	}
-	households := billed.Distinct("household_id")
+	households := queryIn[models.HouseholdBill](s, ctx, scope, f.EstateID).Where("period IN ?", periods).Distinct("household_id")
 	// Every estate's fee policy, read first: SQLite's one connection is
 	// busy while the bills stream.
 	var pols []models.EstatePolicy
@@ -379,20 +361,13 @@ type followUpRow struct {
 // visit was made by their due time. The visit is read in Go from its JSON
 // column, as the SLA tally does.
 func (s *Store) FollowUpsOnTime(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthFollowUps, error) {
-	now, loc := f.Now, f.Loc
-	if now.IsZero() {
-		now = s.now()
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
+	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	thisStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
 	prevStart := thisStart.AddDate(0, -1, 0)
 	out := []MonthFollowUps{{Month: prevStart.Format("2006-01")}, {Month: thisStart.Format("2006-01")}}
-	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id").
+	q := queryIn[models.FollowUp](s, ctx, scope, f.EstateID).
 		Where("status = ? AND closed_at >= ?", models.FollowUpCompleted, prevStart.UTC())
-	q = match(q, "estate_id", f.EstateID)
 	var rows []followUpRow
 	if err := q.Select("due_at, closed_at, visit").Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("follow-ups on time: %w", translate(err))

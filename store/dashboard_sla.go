@@ -102,6 +102,14 @@ func scanDeadlines(b []byte, buf []models.TicketDeadline) (out []models.TicketDe
 		}
 		return nil, false
 	}
+	// eat consumes c if it comes next.
+	eat := func(c byte) bool {
+		if i < len(b) && b[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
 	isNull := func() bool {
 		if len(b)-i >= 4 && string(b[i:i+4]) == "null" {
 			i += 4
@@ -114,28 +122,23 @@ func scanDeadlines(b []byte, buf []models.TicketDeadline) (out []models.TicketDe
 		ws()
 		return nil, i == len(b)
 	}
-	if i >= len(b) || b[i] != '[' {
+	if !eat('[') {
 		return nil, false
 	}
-	i++
 	out = buf[:0]
 	ws()
-	if i < len(b) && b[i] == ']' {
-		i++
+	if eat(']') {
 		ws()
 		return out, i == len(b)
 	}
 	for {
 		ws()
-		if i >= len(b) || b[i] != '{' {
+		if !eat('{') {
 			return nil, false
 		}
-		i++
 		var d models.TicketDeadline
 		ws()
-		if i < len(b) && b[i] == '}' {
-			i++
-		} else {
+		if !eat('}') {
 			for {
 				ws()
 				key, ok := str()
@@ -143,10 +146,9 @@ func scanDeadlines(b []byte, buf []models.TicketDeadline) (out []models.TicketDe
 					return nil, false
 				}
 				ws()
-				if i >= len(b) || b[i] != ':' {
+				if !eat(':') {
 					return nil, false
 				}
-				i++
 				ws()
 				null := isNull()
 				var val []byte
@@ -176,12 +178,10 @@ func scanDeadlines(b []byte, buf []models.TicketDeadline) (out []models.TicketDe
 					return nil, false
 				}
 				ws()
-				if i < len(b) && b[i] == ',' {
-					i++
+				if eat(',') {
 					continue
 				}
-				if i < len(b) && b[i] == '}' {
-					i++
+				if eat('}') {
 					break
 				}
 				return nil, false
@@ -189,12 +189,10 @@ func scanDeadlines(b []byte, buf []models.TicketDeadline) (out []models.TicketDe
 		}
 		out = append(out, d)
 		ws()
-		if i < len(b) && b[i] == ',' {
-			i++
+		if eat(',') {
 			continue
 		}
-		if i < len(b) && b[i] == ']' {
-			i++
+		if eat(']') {
 			ws()
 			return out, i == len(b)
 		}

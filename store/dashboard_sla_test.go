@@ -58,6 +58,32 @@ func TestDecodeDeadlinesAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestScanDeadlinesReadsWhatJSONWrote: the fast path takes the column as
+// encoding/json writes it and hands anything else to encoding/json.
+func TestScanDeadlinesReadsWhatJSONWrote(t *testing.T) {
+	fast := []string{
+		`[{"milestone":"contact","due":"2026-03-04T09:00:00+08:00","done_at":"2026-03-04T08:55:00.123456789Z"},{"milestone":"complete","due":"2026-03-05T04:00:00Z"}]`,
+		`[{"milestone":"on_site","due":"2026-03-04T09:00:00Z","done_at":null}]`,
+		" [ { \"milestone\" : \"contact\" ,\n\t\"due\" : \"2026-03-04T09:00:00Z\" } ] ",
+		`[]`, `null`, `[{}]`, `[{},{}]`,
+	}
+	for _, give := range fast {
+		if _, ok := scanDeadlines([]byte(give), nil); !ok {
+			t.Errorf("%s: got the slow path, want the fast one", give)
+		}
+	}
+	slow := []string{
+		`[{"Due":"2026-03-04T09:00:00Z"}]`, `[{"due":"2026-03-04T09:00:00Z","by":7}]`,
+		`[{"milestone":"con\u0074act","due":"2026-03-04T09:00:00Z"}]`, `[{"due":"2026-03-04T09:00:00Z"}`,
+		`[{"due":"2026-03-04T09:00:00Z"}] x`, `[{"due" "2026-03-04T09:00:00Z"}]`, `[{},]`, `{}`, `[1]`,
+	}
+	for _, give := range slow {
+		if _, ok := scanDeadlines([]byte(give), nil); ok {
+			t.Errorf("%s: got the fast path, want the slow one", give)
+		}
+	}
+}
+
 func show(d models.TicketDeadline) string {
 	done := "-"
 	if d.DoneAt != nil {

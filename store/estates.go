@@ -15,7 +15,7 @@ func (s *Store) CreateEstate(ctx context.Context, e *models.Estate, policy model
 		if err := tx.Create(e).Error; err != nil {
 			return translate(err)
 		}
-		return writePolicy(tx, e.ID, 1, policy, by, s.now())
+		return s.writePolicy(tx, e.ID, 1, policy, by)
 	})
 	if err != nil {
 		return fmt.Errorf("create estate %q: %w", e.Code, err)

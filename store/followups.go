@@ -33,25 +33,11 @@ var awaitingVisit = []models.FollowUpStatus{models.FollowUpPending, models.Follo
 
 // FollowUps lists follow-ups inside scope, soonest due first, then by id.
 func (s *Store) FollowUps(ctx context.Context, scope Scope, f FollowUpFilter, page Page) (List[models.FollowUp], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.FollowUp{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "status", f.Status)
-	q = match(q, "assignee_id", f.AssigneeID)
-	q = match(q, "household_id", f.HouseholdID)
-	if !f.DueBefore.IsZero() {
-		q = q.Where("due_at < ?", f.DueBefore.UTC())
-	}
-	if f.Overdue || f.AwaitingVisit {
-		q = q.Where("status IN ?", awaitingVisit)
-	}
-	if f.Overdue {
-		now := f.Now
-		if now.IsZero() {
-			now = s.now()
-		}
-		q = q.Where("due_at < ?", now.UTC())
-	}
-	out, err := list[models.FollowUp](q, page, "due_at, id")
+	out, err := listIn[models.FollowUp](s, ctx, scope, f.EstateID, page, "due_at, id",
+		eq("status", f.Status), eq("assignee_id", f.AssigneeID), eq("household_id", f.HouseholdID),
+		when(!f.DueBefore.IsZero(), "due_at < ?", f.DueBefore.UTC()),
+		when(f.Overdue || f.AwaitingVisit, "status IN ?", awaitingVisit),
+		when(f.Overdue, "due_at < ?", s.nowOr(f.Now).UTC()))
 	if err != nil {
 		return out, fmt.Errorf("list follow-ups: %w", err)
 	}

@@ -5,8 +5,39 @@ import (
 	"errors"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/wuye/wuye/models"
 )
+
+// createOnce stores row, a record of type T identified by key in column,
+// unless a record holds the key already, and returns the stored record:
+// created is true when this call inserted row. insert prepares and inserts
+// row; it runs only when no record holds the key. When a concurrent call
+// inserts the key between the read and the insert (a conflict), its record
+// is returned; a conflict on anything else stands. An empty key identifies
+// nothing: insert always runs.
+func createOnce[T any](db *gorm.DB, column, key string, row *T, insert func() error) (stored T, created bool, err error) {
+	byKey := func() error { return db.Where(column+" = ?", key).First(&stored).Error }
+	if key != "" {
+		err := byKey()
+		if err == nil {
+			return stored, false, nil
+		}
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return stored, false, translate(err)
+		}
+	}
+	err = insert()
+	if err == nil {
+		return *row, true, nil
+	}
+	if key != "" && errors.Is(err, models.ErrConflict) && byKey() == nil {
+		return stored, false, nil // another call with the same key won the race
+	}
+	var zero T
+	return zero, false, err
+}
 
 // ErrKeyReused: the caller sent an Idempotency-Key already used with another
 // request.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -20,38 +19,21 @@ func (s *Store) ClaimMessage(ctx context.Context, m *models.Message) (existing m
 	if m.Key == "" || len([]rune(m.Key)) > models.MaxMessageKeyLen {
 		return existing, false, models.Invalid("key", "want 1 to %d characters", models.MaxMessageKeyLen)
 	}
-	existing, err = s.messageByKey(ctx, m.Key)
-	if err == nil {
-		return existing, false, nil
-	}
-	if !errors.Is(err, models.ErrNotFound) {
-		return existing, false, err
-	}
-	m.ID = 0
-	m.Subject = clipMessageText(m.Subject, 200)
-	m.Address = clipMessageText(m.Address, 254)
-	m.Status = models.MessagePending
-	m.Attempts = 0
-	m.LastError = ""
-	m.SentAt = nil
-	err = translate(s.db.WithContext(ctx).Create(m).Error)
-	if errors.Is(err, models.ErrConflict) {
-		// Another worker claimed the key between our read and our insert.
-		existing, err = s.messageByKey(ctx, m.Key)
-		return existing, false, err
-	}
+	db := s.db.WithContext(ctx)
+	existing, fresh, err = createOnce(db, "message_key", m.Key, m, func() error {
+		m.ID = 0
+		m.Subject = clipMessageText(m.Subject, 200)
+		m.Address = clipMessageText(m.Address, 254)
+		m.Status = models.MessagePending
+		m.Attempts = 0
+		m.LastError = ""
+		m.SentAt = nil
+		return translate(db.Create(m).Error)
+	})
 	if err != nil {
 		return existing, false, fmt.Errorf("claim message %q: %w", m.Key, err)
 	}
-	return *m, true, nil
-}
-
-func (s *Store) messageByKey(ctx context.Context, key string) (models.Message, error) {
-	var m models.Message
-	if err := s.db.WithContext(ctx).Where("message_key = ?", key).First(&m).Error; err != nil {
-		return m, fmt.Errorf("message %q: %w", key, translate(err))
-	}
-	return m, nil
+	return existing, fresh, nil
 }
 
 // RecordAttempt notes one delivery attempt of message id at the given time:
@@ -114,13 +96,8 @@ type MessageFilter struct {
 
 // Messages lists the messages of the estates inside scope, newest first.
 func (s *Store) Messages(ctx context.Context, scope Scope, f MessageFilter, page Page) (List[models.Message], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Message{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "ref", f.Ref)
-	q = match(q, "recipient_kind", f.RecipientKind)
-	q = match(q, "recipient_id", f.RecipientID)
-	q = match(q, "status", f.Status)
-	out, err := list[models.Message](q, page, "created_at DESC, id DESC")
+	out, err := listIn[models.Message](s, ctx, scope, f.EstateID, page, "created_at DESC, id DESC",
+		eq("ref", f.Ref), eq("recipient_kind", f.RecipientKind), eq("recipient_id", f.RecipientID), eq("status", f.Status))
 	if err != nil {
 		return out, fmt.Errorf("list messages: %w", err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -30,21 +29,25 @@ type MoveInRecord struct {
 // by the estate's current policy. With a non-empty key a second call returns
 // the first registration and created = false.
 func (s *Store) RegisterMoveIn(ctx context.Context, scope Scope, req models.MoveInRequest, key string) (rec MoveInRecord, created bool, err error) {
-	if key != "" {
-		var m models.MoveIn
-		err := s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&m).Error
-		switch {
-		case err == nil && !scope.Allows(m.EstateID):
-			return rec, false, fmt.Errorf("move-in by key: %w: key used in another estate", models.ErrConflict)
-		case err == nil:
-			rec, err := s.moveInRecord(ctx, m)
-			return rec, false, err
-		case !errors.Is(translate(err), models.ErrNotFound):
-			return rec, false, fmt.Errorf("move-in by key: %w", translate(err))
-		}
+	var m models.MoveIn
+	m, created, err = createOnce(s.db.WithContext(ctx), "idempotency_key", key, &m, func() error {
+		return s.insertMoveIn(ctx, scope, req, key, &m)
+	})
+	switch {
+	case err != nil:
+		return rec, false, fmt.Errorf("register move-in: %w", err)
+	case !scope.Allows(m.EstateID):
+		return rec, false, fmt.Errorf("move-in by key: %w: key used in another estate", models.ErrConflict)
 	}
+	rec, err = s.moveInRecord(ctx, m)
+	return rec, created && err == nil, err
+}
+
+// insertMoveIn writes the records of a new move-in (RegisterMoveIn) in one
+// transaction and sets m to the move-in.
+func (s *Store) insertMoveIn(ctx context.Context, scope Scope, req models.MoveInRequest, key string, m *models.MoveIn) error {
 	movedIn := req.MovedIn(s.now())
-	err = s.tx(ctx, func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		h, err := moveInHousehold(tx, scope, req, movedIn)
 		if err != nil {
 			return err
@@ -67,37 +70,20 @@ func (s *Store) RegisterMoveIn(ctx context.Context, scope Scope, req models.Move
 		if err := tx.First(&pol, "estate_id = ?", h.EstateID).Error; err != nil {
 			return fmt.Errorf("policy of estate %d: %w", h.EstateID, translate(err))
 		}
-		m := models.MoveIn{EstateID: h.EstateID, HouseholdID: h.ID, MovedInAt: movedIn, RegisteredBy: req.RegisteredBy,
+		*m = models.MoveIn{EstateID: h.EstateID, HouseholdID: h.ID, MovedInAt: movedIn, RegisteredBy: req.RegisteredBy,
 			ResidentIDs: ids, Needs: req.Needs}
 		if key != "" {
 			m.IdempotencyKey = &key
 		}
-		if err := tx.Create(&m).Error; err != nil {
+		if err := tx.Create(m).Error; err != nil {
 			return translate(err)
 		}
 		f := models.FollowUp{EstateID: m.EstateID, MoveInID: m.ID, HouseholdID: h.ID, ResidentID: ids[0],
 			RegisteredBy: req.RegisteredBy, MovedInAt: movedIn,
 			FollowUpProgress: models.FollowUpProgress{Status: models.FollowUpPending,
 				DueAt: pol.Policy.FollowUp.FollowUpDue(movedIn).UTC(), Attempts: []models.FollowUpAttempt{}, TicketIDs: []uint64{}}}
-		if err := tx.Create(&f).Error; err != nil {
-			return translate(err)
-		}
-		rec.MoveIn = m
-		return nil
+		return translate(tx.Create(&f).Error)
 	})
-	if errors.Is(err, models.ErrConflict) && key != "" {
-		// Another request with the same key may have won the race.
-		var m models.MoveIn
-		if s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&m).Error == nil && scope.Allows(m.EstateID) {
-			rec, err := s.moveInRecord(ctx, m)
-			return rec, false, err
-		}
-	}
-	if err != nil {
-		return MoveInRecord{}, false, fmt.Errorf("register move-in: %w", err)
-	}
-	rec, err = s.moveInRecord(ctx, rec.MoveIn)
-	return rec, err == nil, err
 }
 
 // moveInHousehold creates the household of a move-in into a unit, or checks

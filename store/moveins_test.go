@@ -101,6 +101,9 @@ func TestRegisterMoveIn(t *testing.T) {
 		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), ""); !errors.Is(err, models.ErrConflict) {
 			t.Errorf("unit with an active household: got %v, want ErrConflict", err)
 		}
+		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), "mi-2"); !errors.Is(err, models.ErrConflict) {
+			t.Errorf("unit with an active household, with a new key: got %v, want ErrConflict", err)
+		}
 		onHousehold := moveInto(0, movedIn)
 		onHousehold.HouseholdID = h.ID
 		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), onHousehold, ""); !errors.Is(err, models.ErrConflict) {

@@ -33,9 +33,7 @@ type BuildingFilter struct{ EstateID uint64 }
 
 // Buildings lists buildings inside scope, by estate and name.
 func (s *Store) Buildings(ctx context.Context, scope Scope, f BuildingFilter, page Page) (List[models.Building], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Building{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	return list[models.Building](q, page, "estate_id, name")
+	return listIn[models.Building](s, ctx, scope, f.EstateID, page, "estate_id, name")
 }
 
 // CreateUnit adds a unit to a building inside scope; the unit takes the
@@ -65,10 +63,7 @@ type UnitFilter struct{ EstateID, BuildingID uint64 }
 
 // Units lists units inside scope, by building and number.
 func (s *Store) Units(ctx context.Context, scope Scope, f UnitFilter, page Page) (List[models.Unit], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Unit{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "building_id", f.BuildingID)
-	return list[models.Unit](q, page, "building_id, number")
+	return listIn[models.Unit](s, ctx, scope, f.EstateID, page, "building_id, number", eq("building_id", f.BuildingID))
 }
 
 // CreateHousehold registers a household in a unit inside scope. A unit has at

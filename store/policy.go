@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -40,7 +39,7 @@ func (s *Store) SetPolicy(ctx context.Context, scope Scope, estateID uint64, wan
 		if wantVersion != 0 && wantVersion != cur.Version {
 			return fmt.Errorf("%w: policy is at version %d, not %d", models.ErrConflict, cur.Version, wantVersion)
 		}
-		if err := writePolicy(tx, estateID, cur.Version+1, p, by, s.now()); err != nil {
+		if err := s.writePolicy(tx, estateID, cur.Version+1, p, by); err != nil {
 			return err
 		}
 		return translate(tx.First(&out, "estate_id = ?", estateID).Error)
@@ -60,8 +59,10 @@ func (s *Store) PolicyChanges(ctx context.Context, scope Scope, estateID uint64,
 	return list[models.PolicyChange](q, page, "version DESC")
 }
 
-func writePolicy(tx *gorm.DB, estateID uint64, version int, p models.Policy, by *uint64, now time.Time) error {
-	row := models.EstatePolicy{EstateID: estateID, Version: version, Policy: p, UpdatedBy: by, UpdatedAt: now}
+// writePolicy saves version of an estate's policy, now, and records the
+// change.
+func (s *Store) writePolicy(tx *gorm.DB, estateID uint64, version int, p models.Policy, by *uint64) error {
+	row := models.EstatePolicy{EstateID: estateID, Version: version, Policy: p, UpdatedBy: by, UpdatedAt: s.now()}
 	if err := tx.Save(&row).Error; err != nil {
 		return translate(err)
 	}

@@ -43,16 +43,10 @@ type ResidentFilter struct {
 
 // Residents lists residents inside scope, by household.
 func (s *Store) Residents(ctx context.Context, scope Scope, f ResidentFilter, page Page) (List[models.Resident], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Resident{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "household_id", f.HouseholdID)
-	switch {
-	case f.Query != "" && f.MatchPhone:
-		q = q.Where("name LIKE ? ESCAPE '!' OR phone = ?", "%"+escapeLike(f.Query)+"%", f.Query)
-	case f.Query != "":
-		q = q.Where("name LIKE ? ESCAPE '!'", "%"+escapeLike(f.Query)+"%")
-	}
-	return list[models.Resident](q, page, "household_id, id")
+	like := "%" + escapeLike(f.Query) + "%"
+	return listIn[models.Resident](s, ctx, scope, f.EstateID, page, "household_id, id", eq("household_id", f.HouseholdID),
+		when(f.Query != "" && f.MatchPhone, "name LIKE ? ESCAPE '!' OR phone = ?", like, f.Query),
+		when(f.Query != "" && !f.MatchPhone, "name LIKE ? ESCAPE '!'", like))
 }
 
 // UpdateResident saves a resident's name, phone and role.

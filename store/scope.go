@@ -81,6 +81,22 @@ func list[T any](q *gorm.DB, page Page, order string) (List[T], error) {
 	return out, nil
 }
 
+// queryIn starts a query on the records of type T inside scope, in estate
+// estateID unless it is 0.
+func queryIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64) *gorm.DB {
+	return match(scope.where(s.db.WithContext(ctx).Model(new(T)), "estate_id"), "estate_id", estateID)
+}
+
+// listIn reads one page of the records of type T inside scope (and in
+// estate estateID unless it is 0) that meet every cond, in order.
+func listIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64, page Page, order string, conds ...cond) (List[T], error) {
+	q := queryIn[T](s, ctx, scope, estateID)
+	for _, c := range conds {
+		q = c(q)
+	}
+	return list[T](q, page, order)
+}
+
 // scoped reads the record of type T with id inside scope (its estate_id in
 // it), what naming it in the error: "ticket 12: not found".
 func scoped[T any](s *Store, ctx context.Context, scope Scope, id uint64, what string) (T, error) {
@@ -99,4 +115,22 @@ func match[T comparable](q *gorm.DB, column string, v T) *gorm.DB {
 		return q
 	}
 	return q.Where(column+" = ?", v)
+}
+
+// cond narrows a list query (listIn).
+type cond func(q *gorm.DB) *gorm.DB
+
+// eq is match as a cond: column = v, unless v is its type's zero value.
+func eq[T comparable](column string, v T) cond {
+	return func(q *gorm.DB) *gorm.DB { return match(q, column, v) }
+}
+
+// when is the cond query with args if on, else none.
+func when(on bool, query string, args ...any) cond {
+	return func(q *gorm.DB) *gorm.DB {
+		if !on {
+			return q
+		}
+		return q.Where(query, args...)
+	}
 }

@@ -98,24 +98,12 @@ func (s *Store) UpdateStaff(ctx context.Context, scope Scope, id uint64, u Staff
 			return translate(err)
 		}
 		set := map[string]any{"updated_at": s.now().UTC()}
-		if u.Name != nil {
-			set["name"] = *u.Name
-		}
-		if u.Phone != nil {
-			set["phone"] = *u.Phone
-		}
-		if u.Role != nil {
-			set["role"] = *u.Role
-		}
-		if u.Active != nil {
-			set["active"] = *u.Active
-		}
-		if u.PasswordHash != nil {
-			set["password_hash"] = *u.PasswordHash
-		}
-		if u.MustChangePassword != nil {
-			set["must_change_password"] = *u.MustChangePassword
-		}
+		setIf(set, "name", u.Name)
+		setIf(set, "phone", u.Phone)
+		setIf(set, "role", u.Role)
+		setIf(set, "active", u.Active)
+		setIf(set, "password_hash", u.PasswordHash)
+		setIf(set, "must_change_password", u.MustChangePassword)
 		if err := tx.Model(&st).Updates(set).Error; err != nil {
 			return translate(err)
 		}
@@ -134,6 +122,13 @@ func (s *Store) UpdateStaff(ctx context.Context, scope Scope, id uint64, u Staff
 		return st, fmt.Errorf("update staff %d: %w", id, err)
 	}
 	return st, nil
+}
+
+// setIf sets column to *v in an update, unless v is nil.
+func setIf[T any](set map[string]any, column string, v *T) {
+	if v != nil {
+		set[column] = *v
+	}
 }
 
 // CreateSession records a new sign-in.

@@ -6,14 +6,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,9 +17,6 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	moderncsqlite "modernc.org/sqlite" // the pure-Go engine the embedded Temporal server registers as "sqlite" too
-
-	"github.com/wuye/wuye/models"
 )
 
 // Drivers.
@@ -128,6 +121,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// nowOr returns t, or the store's clock for the zero time.
+func (s *Store) nowOr(t time.Time) time.Time {
+	if t.IsZero() {
+		return s.now()
+	}
+	return t
+}
+
 // Driver is SQLite or MySQL.
 func (s *Store) Driver() string { return s.driver }
 
@@ -160,36 +161,4 @@ func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
 // tx runs fn in one transaction.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(fn)
-}
-
-// translate turns GORM and driver errors into the sentinels of package models.
-func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return models.ErrNotFound
-	}
-	if unreachable(err) {
-		return fmt.Errorf("%w: %v", models.ErrUnavailable, err)
-	}
-	var my *mysqldriver.MySQLError
-	if errors.As(err, &my) && my.Number == 1062 {
-		return fmt.Errorf("%w: %v", models.ErrConflict, err)
-	}
-	var lite *moderncsqlite.Error
-	// SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
-	if errors.As(err, &lite) && (lite.Code() == 2067 || lite.Code() == 1555) {
-		return fmt.Errorf("%w: %v", models.ErrConflict, err)
-	}
-	return err
-}
-
-// unreachable reports errors that mean the database is not there (closed,
-// connection refused or dropped) rather than that the statement was wrong.
-func unreachable(err error) bool {
-	var netErr net.Error
-	return errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, mysqldriver.ErrInvalidConn) || errors.As(err, &netErr) ||
-		strings.Contains(err.Error(), "database is closed")
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,14 +14,24 @@ import (
 // with the same key returns the ticket the first one created and created =
 // false; a key used in an estate outside scope is models.ErrConflict.
 func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket, key string) (models.Ticket, bool, error) {
+	got, created, err := createOnce(s.db.WithContext(ctx), "idempotency_key", key, t, func() error {
+		return s.insertTicket(ctx, scope, t, key)
+	})
+	if err != nil {
+		return models.Ticket{}, false, fmt.Errorf("create ticket: %w", err)
+	}
+	if !scope.Allows(got.EstateID) {
+		return models.Ticket{}, false, fmt.Errorf("ticket by key: %w: key used in another estate", models.ErrConflict)
+	}
+	return got, created, nil
+}
+
+// insertTicket completes a new ticket's defaults and inserts it, checking
+// that what it refers to lies in its estate inside scope.
+func (s *Store) insertTicket(ctx context.Context, scope Scope, t *models.Ticket, key string) error {
+	t.IdempotencyKey = nil
 	if key != "" {
-		got, err := s.ticketByKey(ctx, scope, key)
-		if err == nil || !errors.Is(err, models.ErrNotFound) {
-			return got, false, err
-		}
 		t.IdempotencyKey = &key
-	} else {
-		t.IdempotencyKey = nil
 	}
 	if t.Status == "" {
 		t.Status = models.StatusNew
@@ -35,7 +44,7 @@ func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket,
 		at := t.Appointment.UTC()
 		t.Appointment = &at
 	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := refEstate(tx, scope, t.EstateID); err != nil {
 			return err
 		}
@@ -53,26 +62,6 @@ func (s *Store) CreateTicket(ctx context.Context, scope Scope, t *models.Ticket,
 		}
 		return translate(tx.Create(t).Error)
 	})
-	if errors.Is(err, models.ErrConflict) && key != "" {
-		// Another request with the same key won the race.
-		got, err := s.ticketByKey(ctx, scope, key)
-		return got, false, err
-	}
-	if err != nil {
-		return models.Ticket{}, false, fmt.Errorf("create ticket: %w", err)
-	}
-	return *t, true, nil
-}
-
-func (s *Store) ticketByKey(ctx context.Context, scope Scope, key string) (models.Ticket, error) {
-	var t models.Ticket
-	if err := s.db.WithContext(ctx).Where("idempotency_key = ?", key).First(&t).Error; err != nil {
-		return t, fmt.Errorf("ticket by key: %w", translate(err))
-	}
-	if !scope.Allows(t.EstateID) {
-		return models.Ticket{}, fmt.Errorf("ticket by key: %w: key used in another estate", models.ErrConflict)
-	}
-	return t, nil
 }
 
 // Ticket reads one ticket inside scope.
@@ -97,24 +86,10 @@ type TicketFilter struct {
 // Tickets lists tickets inside scope, nearest deadline first (tickets without
 // one last), then by id.
 func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Ticket{}), "estate_id")
-	q = match(q, "estate_id", f.EstateID)
-	q = match(q, "status", f.Status)
-	q = match(q, "kind", f.Kind)
-	q = match(q, "urgency", f.Urgency)
-	q = match(q, "assignee_id", f.AssigneeID)
-	now := f.Now
-	if now.IsZero() {
-		now = s.now()
-	}
-	now = now.UTC()
-	if f.Breached {
-		q = q.Where("next_due_at < ?", now)
-	}
-	if f.AtRisk {
-		q = q.Where("warn_at <= ? AND next_due_at > ?", now, now)
-	}
-	out, err := list[models.Ticket](q, page, "next_due_at IS NULL, next_due_at, id")
+	now := s.nowOr(f.Now).UTC()
+	out, err := listIn[models.Ticket](s, ctx, scope, f.EstateID, page, "next_due_at IS NULL, next_due_at, id",
+		eq("status", f.Status), eq("kind", f.Kind), eq("urgency", f.Urgency), eq("assignee_id", f.AssigneeID),
+		when(f.Breached, "next_due_at < ?", now), when(f.AtRisk, "warn_at <= ? AND next_due_at > ?", now, now))
 	if err != nil {
 		return out, fmt.Errorf("list tickets: %w", err)
 	}

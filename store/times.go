@@ -104,3 +104,12 @@ func storableValue(column string, v any) error {
 	}
 	return nil
 }
+
+// utc returns t in UTC, nil for nil: the store writes every time in UTC.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
