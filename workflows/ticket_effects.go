@@ -28,6 +28,9 @@ func (s *ticketState) write(ctx workflow.Context, in activities.RecordInput) {
 }
 
 // assigned tells the assignee, and the first receiver, of the assignment.
+// The notifier completes the text from the ticket's record (address,
+// resident, the deadline to meet, whom it went to): see
+// activities.Notifier.Send.
 func (s *ticketState) assigned(ctx workflow.Context, seq int64) {
 	due, _, _ := s.nextDue()
 	params := map[string]string{"ticket_no": s.ticketNo(), "urgency": string(s.in.Urgency),
