@@ -225,9 +225,15 @@ func TestConsoleInABrowser(t *testing.T) {
 	if n := b.count(`button[data-action=accept]`) + b.count(`button[data-action=arrive]`); n != 0 {
 		t.Errorf("customer service before dispatch: got %d accept/arrive buttons, want none", n)
 	}
-	b.do("dispatch to the technician",
+	b.do("open the dispatch form",
 		chromedp.Click(chromedp.CSS(`button[data-action=dispatch]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=dispatch] select[name=assignee_id]`)),
+	)
+	// A repair goes to technicians only: the estate has one.
+	if got := eval[[]string](b, `[...document.querySelectorAll('form[data-form=dispatch] select[name=assignee_id] option')].map((o) => o.value).filter(Boolean)`); len(got) != 1 || got[0] != fmt.Sprint(ids[models.RoleTechnician]) {
+		t.Errorf("dispatch picker: got staff %v, want only the technician %d", got, ids[models.RoleTechnician])
+	}
+	b.do("dispatch to the technician",
 		chromedp.SetValue(chromedp.CSS(`form[data-form=dispatch] select[name=assignee_id]`), fmt.Sprint(ids[models.RoleTechnician])),
 		chromedp.Click(chromedp.CSS(`form[data-form=dispatch] button[type=submit]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`button[data-action=dispatch]`)),
