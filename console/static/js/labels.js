@@ -33,10 +33,12 @@ export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自�
 
 // Arrears collection (欠费催缴).
 export const stages = {
-  reminding: '到期提醒', dunning: '催缴中', paused: '暂停催缴', legal_pending: '待法务审批', legal: '已转法务', closed: '已结清',
+  reminding: '到期提醒', overdue: '已逾期·阶梯计时中', dunning: '催缴中', paused: '暂停催缴', legal_pending: '待法务审批', legal: '已转法务', closed: '已结清',
 };
 export const openStages = ['reminding', 'dunning', 'paused', 'legal_pending', 'legal'];
-export const segments = { good: '良好付款人', standard: '一般', fast_track: '加速催缴' };
+// The segment says how the ladder runs and why, never a verdict on the
+// household: "good" only means no bill before this arrears was late.
+export const segments = { good: '首次逾期·先温和提醒', standard: '标准催缴', fast_track: '加速催缴（欠费较多或多次逾期）' };
 export const dunningActions = { message: '消息提醒', phone_call: '电话催缴', visit: '上门催缴', formal_notice: '书面催告', legal_referral: '转法务' };
 export const nextSteps = {
   ...dunningActions, reminder: '到期提醒', task_escalation: '任务超期升级', legal_reminder: '提醒法务决定',
