@@ -229,9 +229,12 @@ func TestConsoleInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[data-action=dispatch]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=dispatch] select[name=assignee_id]`)),
 	)
-	// A repair goes to technicians only: the estate has one.
+	// A repair goes to technicians only: the estate has one, with no work yet.
 	if got := eval[[]string](b, `[...document.querySelectorAll('form[data-form=dispatch] select[name=assignee_id] option')].map((o) => o.value).filter(Boolean)`); len(got) != 1 || got[0] != fmt.Sprint(ids[models.RoleTechnician]) {
 		t.Errorf("dispatch picker: got staff %v, want only the technician %d", got, ids[models.RoleTechnician])
+	}
+	if got := eval[string](b, `document.querySelector('form[data-form=dispatch] select[name=assignee_id] option:nth-child(2)').textContent`); !strings.Contains(got, "在办 0 件") {
+		t.Errorf("dispatch picker: got %q, want the technician's open work", got)
 	}
 	b.do("dispatch to the technician",
 		chromedp.SetValue(chromedp.CSS(`form[data-form=dispatch] select[name=assignee_id]`), fmt.Sprint(ids[models.RoleTechnician])),
