@@ -201,12 +201,19 @@ type limitationView struct {
 // and transition, every call and visit with its outcome, disputes, plans,
 // the date of every written demand and the limitation warning.
 type arrearsView struct {
-	HouseholdID   uint64                  `json:"household_id"`
-	AsOf          models.Date             `json:"as_of"`
-	Account       models.Account          `json:"account"`
-	Case          *models.CollectionCase  `json:"case"`
-	Process       *caseView               `json:"process"`
+	HouseholdID uint64                 `json:"household_id"`
+	AsOf        models.Date            `json:"as_of"`
+	Account     models.Account         `json:"account"`
+	Case        *models.CollectionCase `json:"case"`
+	Process     *caseView              `json:"process"`
+	// Standing is what is true of the household today: days overdue, the
+	// stage in words that agree with it, since when and why the ladder
+	// counts (models.StandingOf).
+	Standing models.Standing `json:"standing"`
+	// History is every case event; Contacts those that were contacts with
+	// the household (models.IsContact), not new bills or payments.
 	History       []models.CaseEvent      `json:"history"`
+	Contacts      []models.CaseEvent      `json:"contacts"`
 	Messages      []models.Message        `json:"messages"`
 	Tasks         []models.CollectionTask `json:"tasks"`
 	Disputes      []models.BillDispute    `json:"disputes"`
@@ -271,6 +278,18 @@ func (s *Server) getArrears(c *gin.Context) {
 				func(v workflows.CaseView) bool { return v.Stage != models.StageClosed }, viewCase)
 		}
 	}
+	var facts *models.CaseFacts
+	if v := out.Process; v != nil {
+		facts = &models.CaseFacts{Stage: v.Stage, OverdueFor: time.Duration(v.OverdueSeconds) * time.Second,
+			PausedFor: time.Duration(v.PausedSeconds) * time.Second, AsOf: v.AsOf}
+	}
+	out.Standing = models.StandingOf(out.Account, facts, today, loc)
+	out.Contacts = []models.CaseEvent{}
+	for _, e := range out.History {
+		if models.IsContact(e) {
+			out.Contacts = append(out.Contacts, e)
+		}
+	}
 	var lastDemand models.Date
 	for _, d := range out.DemandLetters {
 		lastDemand = models.DateOf(d.ServedOn, time.UTC)
@@ -291,10 +310,12 @@ type arrearsList struct {
 	Totals []store.StageTotal `json:"totals"`
 }
 
-// caseRow is a case in a list, with its household's address ("1栋 101").
+// caseRow is a case in a list, with its household's address ("1栋 101")
+// and the stage to show (models.ShownStage).
 type caseRow struct {
 	models.CollectionCase
-	Address string `json:"address"`
+	Address    string           `json:"address"`
+	ShownStage models.CaseStage `json:"shown_stage"`
 }
 
 func stageNames() []string {
@@ -334,8 +355,22 @@ func (s *Server) listArrears(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
+	zones := map[uint64]*time.Location{}
+	for _, cs := range l.Items {
+		if _, ok := zones[cs.EstateID]; !ok {
+			if _, zones[cs.EstateID], err = s.estatePolicy(ctx, cs.EstateID); err != nil {
+				respondError(c, s.log, err)
+				return
+			}
+		}
+	}
+	now := s.now()
 	rows := listResponse(l, page, func(cs models.CollectionCase) caseRow {
-		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID]}
+		days := 0
+		if cs.OldestDueOn != nil {
+			days = models.DateOf(now, zones[cs.EstateID]).DaysSince(models.DateOf(*cs.OldestDueOn, time.UTC))
+		}
+		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID], ShownStage: models.ShownStage(cs.Stage, days)}
 	})
 	c.JSON(http.StatusOK, arrearsList{listBody: rows, Totals: totals})
 }

@@ -204,10 +204,23 @@ func TestArrearsViewAndList(t *testing.T) {
 		if v.Limitation.DebtSince != "2026-02-10" || v.Limitation.LapsesOn != "2029-02-10" || v.Limitation.Warn {
 			t.Errorf("limitation: got %+v, want debt since 2026-02-10 lapsing 2029-02-10, no warning", v.Limitation)
 		}
+		// What is true of the household: 25 days overdue; without a live
+		// process no stage or ladder clock is claimed.
+		if st := v.Standing; st.DaysOverdue != 25 || st.OldestDue == nil || st.OldestDue.String() != "2026-02-10" || st.Stage != "" || st.LadderFrom != nil {
+			t.Errorf("standing: got %+v, want 25 days overdue since 2026-02-10 and no process claims", st)
+		}
+		for _, e := range v.Contacts {
+			if e.Channel == "" {
+				t.Errorf("contacts: got %s event %q without a channel, want contacts only", e.Type, e.Key)
+			}
+		}
 		var l arrearsList
 		h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears", h.tokens[models.RoleEstateManager], nil, &l), http.StatusOK)
 		if l.Total != 1 || l.Items[0].HouseholdID != hh || len(l.Totals) != 1 || l.Totals[0].Stage != models.StageDunning || l.Totals[0].Cases != 1 {
 			t.Errorf("arrears list: got %+v, want estate A's one dunning case", l)
+		}
+		if l.Total == 1 && l.Items[0].ShownStage != models.StageDunning {
+			t.Errorf("arrears list: got shown stage %q, want dunning", l.Items[0].ShownStage)
 		}
 		h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears?stage=legal", h.tokens[models.RoleLegal], nil, &l), http.StatusOK)
 		if l.Total != 0 || len(l.Totals) != 0 {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -19,6 +20,11 @@ type moveInResponse struct {
 	Residents  []residentView   `json:"residents"`
 	FollowUp   models.FollowUp  `json:"follow_up"`
 	WorkflowID string           `json:"workflow_id"`
+	// PreviousHouseholdID is the household that moved out of the unit with
+	// this move-in (a change of owner or tenant); CancelledFollowUps are
+	// its follow-up visits that the move-out cancelled.
+	PreviousHouseholdID *uint64  `json:"previous_household_id"`
+	CancelledFollowUps  []uint64 `json:"cancelled_follow_ups"`
 }
 
 // createMoveIn registers a move-in and starts its follow-up process. With an
@@ -48,7 +54,16 @@ func (s *Server) createMoveIn(c *gin.Context) {
 		return
 	}
 	out := moveInResponse{MoveIn: rec.MoveIn, Household: rec.Household, FollowUp: rec.FollowUp,
-		WorkflowID: workflows.FollowUpWorkflowID(rec.MoveIn.ID), Residents: []residentView{}}
+		WorkflowID: workflows.FollowUpWorkflowID(rec.MoveIn.ID), Residents: []residentView{}, CancelledFollowUps: []uint64{}}
+	if prev := in.PreviousHouseholdID; prev != 0 {
+		// The previous household moved out with the registration (a retry
+		// with the same key repeats this harmlessly).
+		out.PreviousHouseholdID = &prev
+		if out.CancelledFollowUps, err = s.endFollowUps(ctx, p, prev, "新住户入住，原住户迁出"); err != nil {
+			respondError(c, s.log, fmt.Errorf("end follow-ups of household %d moving out: %w", prev, err))
+			return
+		}
+	}
 	for _, r := range rec.Residents {
 		out.Residents = append(out.Residents, p.viewResident(r))
 	}
@@ -268,33 +283,48 @@ func (s *Server) moveOut(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	open, err := s.store.FollowUps(ctx, p.scope(), store.FollowUpFilter{HouseholdID: h.ID, AwaitingVisit: true}, store.Page{Size: store.MaxPageSize})
-	if err != nil {
+	out := moveOutResponse{Household: h}
+	if out.CancelledFollowUps, err = s.endFollowUps(ctx, p, h.ID, in.Reason); err != nil {
 		respondError(c, s.log, err)
 		return
-	}
-	out := moveOutResponse{Household: h, CancelledFollowUps: []uint64{}}
-	for _, f := range open.Items {
-		key := fmt.Sprintf("move-out-%d-followup-%d", h.ID, f.ID)
-		_, err := workflows.FollowUps(s.temporal).Act(ctx, f.MoveInID, key,
-			workflows.FollowUpAction{Action: workflows.VisitMovedOut, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason})
-		switch {
-		case err == nil:
-			out.CancelledFollowUps = append(out.CancelledFollowUps, f.ID)
-		case refusedByState(err):
-			// The visit was made, or the process ended, meanwhile: nothing to cancel.
-		default:
-			respondError(c, s.log, fmt.Errorf("cancel follow-up %d: %w", f.ID, err))
-			return
-		}
 	}
 	s.log.InfoContext(ctx, "household moved out", "household_id", h.ID, "cancelled", len(out.CancelledFollowUps))
 	c.JSON(http.StatusOK, out)
 }
 
+// endFollowUps cancels the follow-up visits not yet made of a household
+// that moved out (the workflow's moved_out action) and returns those it
+// cancelled. Each cancellation is an update with a fixed ID, so repeating
+// it is harmless; a visit made, or a process ended, meanwhile is skipped.
+func (s *Server) endFollowUps(ctx context.Context, p principal, householdID uint64, reason string) ([]uint64, error) {
+	// The household has moved out in the store: finish even if the client
+	// has gone away meanwhile.
+	ctx, cancel := detached(ctx, 30*time.Second)
+	defer cancel()
+	open, err := s.store.FollowUps(ctx, p.scope(), store.FollowUpFilter{HouseholdID: householdID, AwaitingVisit: true}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	cancelled := []uint64{}
+	for _, f := range open.Items {
+		key := fmt.Sprintf("move-out-%d-followup-%d", householdID, f.ID)
+		_, err := workflows.FollowUps(s.temporal).Act(ctx, f.MoveInID, key,
+			workflows.FollowUpAction{Action: workflows.VisitMovedOut, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: reason})
+		switch {
+		case err == nil:
+			cancelled = append(cancelled, f.ID)
+		case refusedByState(err):
+			// The visit was made, or the process ended, meanwhile: nothing to cancel.
+		default:
+			return cancelled, fmt.Errorf("cancel follow-up %d: %w", f.ID, err)
+		}
+	}
+	return cancelled, nil
+}
+
 func (s *Server) moveInRoutes() []route {
 	return []route{
-		{method: http.MethodPost, path: "/api/v1/move-ins", summary: "Register a move-in: household (existing, or created in a unit), residents, needs; sends the welcome and starts the follow-up visit (Idempotency-Key header: a retry returns the same registration)", tag: "move-ins",
+		{method: http.MethodPost, path: "/api/v1/move-ins", summary: "Register a move-in: household (existing, or created in a unit; in an occupied unit previous_household_id moves out, its open follow-up visits cancelled, its bills kept), residents, needs; sends the welcome and starts the follow-up visit (Idempotency-Key header: a retry returns the same registration)", tag: "move-ins",
 			roles: deskRoles, handler: s.createMoveIn, body: models.MoveInRequest{}, resp: moveInResponse{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/follow-ups", summary: "Follow-up visits after move-in, soonest due first", tag: "move-ins", roles: everyRole, handler: s.listFollowUps,
 			resp: listBody[models.FollowUp]{}, status: http.StatusOK,

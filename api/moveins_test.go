@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,8 +121,9 @@ func TestRegisterMoveIn(t *testing.T) {
 	for _, tt := range tests {
 		h.wantError(h.do(http.MethodPost, "/api/v1/move-ins", desk, tt.give, nil), http.StatusBadRequest, codeInvalidInput, tt.field)
 	}
-	// The unit now has an active household: register on it instead.
-	h.wantError(h.do(http.MethodPost, "/api/v1/move-ins", desk, body, nil), http.StatusConflict, codeConflict, "")
+	// The unit now has an active household: a new one moves in only once
+	// it is named to move out.
+	h.wantError(h.do(http.MethodPost, "/api/v1/move-ins", desk, body, nil), http.StatusBadRequest, codeInvalidInput, "previous_household_id")
 	h.wantError(h.do(http.MethodPost, "/api/v1/move-ins", h.tokens[models.RoleTechnician], body, nil), http.StatusForbidden, codeForbidden, "")
 }
 
@@ -337,4 +339,56 @@ func TestMoveOutCancelsTheFollowUp(t *testing.T) {
 	}
 	h.wantError(h.do(http.MethodPost, path, desk, map[string]any{"moved_out_at": time.Now().Add(48 * time.Hour)}, nil), http.StatusBadRequest, codeInvalidInput, "moved_out_at")
 	tc.AssertExpectations(t)
+}
+
+// TestMoveInIntoAnOccupiedUnit: a new owner or tenant moves into a unit
+// with a household: the registration names it, it moves out, its open
+// follow-up visit is cancelled as moved out, and its bills stay with it.
+func TestMoveInIntoAnOccupiedUnit(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *storeT) {
+		h := newHarness(t, s)
+		tc := &mocks.Client{}
+		withTemporal(h, tc)
+		ctx, all := context.Background(), store.AllEstates()
+		old := h.a.household
+		bill, err := s.IssueBill(ctx, all, old.ID, models.Month{Year: 2026, Month: 1}, 30000, models.DefaultPolicy().Fees, nil)
+		h.must(err)
+		desk := h.tokens[models.RoleCustomerService]
+		body := map[string]any{"unit_id": old.UnitID, "residents": []map[string]any{{"name": "新业主", "phone": "13712345678", "role": "owner"}}}
+
+		// Not named: refused on the field, nothing changes.
+		h.wantError(h.do(http.MethodPost, "/api/v1/move-ins", desk, body, nil), http.StatusBadRequest, codeInvalidInput, "previous_household_id")
+		body["previous_household_id"] = old.ID + 1000
+		h.wantError(h.do(http.MethodPost, "/api/v1/move-ins", desk, body, nil), http.StatusBadRequest, codeInvalidInput, "previous_household_id")
+
+		body["previous_household_id"] = old.ID
+		tc.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(&mocks.WorkflowRun{}, nil).Once()
+		var u updateMock
+		u.expect(tc, workflows.FollowUpView{Status: models.FollowUpCancelled}, nil)
+		var got moveInResponse
+		h.wantStatus(h.doKey(http.MethodPost, "/api/v1/move-ins", desk, "change-hands", body, &got), http.StatusCreated)
+		if got.Household.ID == old.ID || got.Household.UnitID != old.UnitID || got.PreviousHouseholdID == nil || *got.PreviousHouseholdID != old.ID ||
+			len(got.CancelledFollowUps) != 1 || got.CancelledFollowUps[0] != h.a.followUp.ID {
+			t.Errorf("move-in: got household %+v, previous %v, cancelled %v; want a new household, %d moved out, follow-up %d cancelled",
+				got.Household, got.PreviousHouseholdID, got.CancelledFollowUps, old.ID, h.a.followUp.ID)
+		}
+		if len(u.calls) != 1 || u.calls[0].Args[0].(workflows.FollowUpAction).Action != workflows.VisitMovedOut ||
+			u.calls[0].UpdateID != fmt.Sprintf("move-out-%d-followup-%d", old.ID, h.a.followUp.ID) {
+			t.Errorf("follow-up update: got %+v, want moved_out under the move-out's key", u.calls)
+		}
+		prev, err := s.Household(ctx, all, old.ID)
+		if err != nil || prev.Status != models.HouseholdMovedOut {
+			t.Errorf("previous household: got %+v, %v; want moved out", prev, err)
+		}
+		var bills listBody[models.HouseholdBill]
+		h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/bills?household_id=%d", old.ID), h.tokens[models.RoleFinance], nil, &bills), http.StatusOK)
+		if !slices.ContainsFunc(bills.Items, func(b models.HouseholdBill) bool { return b.ID == bill.ID }) {
+			t.Errorf("previous household's bills: got %+v, want its bill %d among them", bills.Items, bill.ID)
+		}
+		h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/bills?household_id=%d", got.Household.ID), h.tokens[models.RoleFinance], nil, &bills), http.StatusOK)
+		if bills.Total != 0 {
+			t.Errorf("new household's bills: got %+v, want none: arrears stay with the household that moved out", bills.Items)
+		}
+		tc.AssertExpectations(t)
+	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,9 @@ import (
 type staffView struct {
 	models.Staff
 	PhoneMasked bool `json:"phone_masked"`
+	// OpenWork is the work open in the account's name (store.OpenWork),
+	// given when the list is asked for it (workload=true).
+	OpenWork *int64 `json:"open_work,omitempty"`
 }
 
 func viewStaff(st models.Staff, reveal bool) staffView {
@@ -110,7 +114,31 @@ func (s *Server) listStaff(c *gin.Context) {
 		roles = append(roles, string(r))
 	}
 	f := store.StaffFilter{EstateID: q.uint("estate_id"), Role: models.Role(q.oneOf("role", roles...)), Active: q.bool("active")}
-	serveList(s, c, &q, f, s.store.Staff, caller(c).viewStaff)
+	workload := q.bool("workload")
+	if workload == nil || !*workload {
+		serveList(s, c, &q, f, s.store.Staff, caller(c).viewStaff)
+		return
+	}
+	// With each account's open work, for choosing whom to give work to.
+	var open map[uint64]int64
+	read := func(ctx context.Context, scope store.Scope, f store.StaffFilter, page store.Page) (store.List[models.Staff], error) {
+		l, err := s.store.Staff(ctx, scope, f, page)
+		if err != nil {
+			return l, err
+		}
+		ids := make([]uint64, len(l.Items))
+		for i, st := range l.Items {
+			ids[i] = st.ID
+		}
+		open, err = s.store.OpenWork(ctx, ids)
+		return l, err
+	}
+	serveList(s, c, &q, f, read, func(st models.Staff) staffView {
+		v := caller(c).viewStaff(st)
+		n := open[st.ID]
+		v.OpenWork = &n
+		return v
+	})
 }
 
 type staffPatch struct {

@@ -225,9 +225,18 @@ func TestConsoleInABrowser(t *testing.T) {
 	if n := b.count(`button[data-action=accept]`) + b.count(`button[data-action=arrive]`); n != 0 {
 		t.Errorf("customer service before dispatch: got %d accept/arrive buttons, want none", n)
 	}
-	b.do("dispatch to the technician",
+	b.do("open the dispatch form",
 		chromedp.Click(chromedp.CSS(`button[data-action=dispatch]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=dispatch] select[name=assignee_id]`)),
+	)
+	// A repair goes to technicians only: the estate has one, with no work yet.
+	if got := eval[[]string](b, `[...document.querySelectorAll('form[data-form=dispatch] select[name=assignee_id] option')].map((o) => o.value).filter(Boolean)`); len(got) != 1 || got[0] != fmt.Sprint(ids[models.RoleTechnician]) {
+		t.Errorf("dispatch picker: got staff %v, want only the technician %d", got, ids[models.RoleTechnician])
+	}
+	if got := eval[string](b, `document.querySelector('form[data-form=dispatch] select[name=assignee_id] option:nth-child(2)').textContent`); !strings.Contains(got, "在办 0 件") {
+		t.Errorf("dispatch picker: got %q, want the technician's open work", got)
+	}
+	b.do("dispatch to the technician",
 		chromedp.SetValue(chromedp.CSS(`form[data-form=dispatch] select[name=assignee_id]`), fmt.Sprint(ids[models.RoleTechnician])),
 		chromedp.Click(chromedp.CSS(`form[data-form=dispatch] button[type=submit]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`button[data-action=dispatch]`)),
@@ -422,6 +431,26 @@ func TestConsoleCollectionInABrowser(t *testing.T) {
 		}
 	}
 	b.shot("09-case-page")
+	// The labels agree with each other and with the bill: imported long
+	// overdue, the ladder counts from today, and says so; new bills are case
+	// events, not contacts; the segment is no verdict on the household.
+	learned := models.DateOf(time.Now(), sh)
+	days := learned.DaysSince(models.BillDueDate(models.Month{Year: 2025, Month: time.January}, models.DefaultPolicy().Fees))
+	if got, want := b.text(`#overdue-days`), fmt.Sprintf("已逾期 %d 天", days); !strings.Contains(got, want) {
+		t.Errorf("overdue: got %q, want %q", got, want)
+	}
+	if got, want := b.text(`#ladder-clock`), fmt.Sprintf("历史欠费导入于 %02d-%02d，自该日起计算催缴阶梯", learned.Month, learned.Day); !strings.Contains(got, want) {
+		t.Errorf("ladder clock: got %q, want %q", got, want)
+	}
+	if got := eval[string](b, `(document.querySelector('#case-segment') || {}).textContent || ''`); strings.Contains(got, "良好") {
+		t.Errorf("segment badge: got %q for a household %d days overdue, want no praise", got, days)
+	}
+	if got := b.text(`#contact-history`); strings.Contains(got, "新账单") {
+		t.Errorf("contact log: got %q, want no new-bill events among the contacts", got)
+	}
+	if got := b.text(`#case-events`); !strings.Contains(got, "新账单") {
+		t.Errorf("case events: got %q, want the new bill there", got)
+	}
 
 	// A fen more precise than the fen is refused beside the field; the
 	// amount owed, typed in yuan, clears the case.
@@ -465,7 +494,7 @@ func TestConsoleCollectionInABrowser(t *testing.T) {
 	b.do("open the managers' view", chromedp.Navigate(base+"/console/#/dashboard"), chromedp.WaitVisible(chromedp.ID("arrears-stages")))
 	for sel, want := range map[string]string{
 		`a.stat[data-stat=在催住户] .n`:                                "1",
-		`a.stat[data-stat=本月收缴率] .n`:                               "50%",
+		`a.stat[data-stat=本月收缴率] .n`:                               "未到期", // this month's bills are due next month
 		`a.stat[data-stat=欠费总额] .n`:                                "¥100.00",
 		`#arrears-stages tr[data-stage=reminding] td:nth-child(2)`: "1",
 	} {

@@ -40,7 +40,8 @@ const MaxErrorTextLen = 255
 // Address records where the message went without exposing residents: a
 // resident's phone is stored masked (138****5678), a staff member's in
 // full. Subject and Body are the rendered text; templates never put a
-// resident's phone number or name in them.
+// resident's phone number in them, and a resident's name only in the
+// assignment text to the staff member sent to them.
 type Message struct {
 	ID            uint64        `gorm:"primaryKey" json:"id"`
 	Key           string        `gorm:"column:message_key;size:191;not null;uniqueIndex" json:"key"`

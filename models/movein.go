@@ -63,11 +63,16 @@ type NewResident struct {
 // MoveInRequest is what customer service enters to register a move-in:
 // an existing household, or a unit to create the household in; residents
 // already on file (ResidentIDs) and new ones; the move-in time and needs.
+//
+// A unit that has an active household changes hands (a new owner or
+// tenant): PreviousHouseholdID names that household, which moves out at the
+// move-in time; it keeps its residents and its bills (arrears stay with it).
 type MoveInRequest struct {
-	HouseholdID uint64        `json:"household_id"`
-	UnitID      uint64        `json:"unit_id"`
-	ResidentIDs []uint64      `json:"resident_ids"`
-	Residents   []NewResident `json:"residents"`
+	HouseholdID         uint64        `json:"household_id"`
+	UnitID              uint64        `json:"unit_id"`
+	PreviousHouseholdID uint64        `json:"previous_household_id"`
+	ResidentIDs         []uint64      `json:"resident_ids"`
+	Residents           []NewResident `json:"residents"`
 	// MovedInAt defaults to the registration time.
 	MovedInAt    *time.Time   `json:"moved_in_at"`
 	Needs        ServiceNeeds `json:"needs"`
@@ -90,6 +95,8 @@ func (r MoveInRequest) Validate(now time.Time) error {
 		return Invalid("household_id", "want an existing household, or unit_id to create one")
 	case r.HouseholdID != 0 && r.UnitID != 0:
 		return Invalid("unit_id", "give household_id or unit_id, not both")
+	case r.PreviousHouseholdID != 0 && r.UnitID == 0:
+		return Invalid("previous_household_id", "only with unit_id: the household moving out of the unit")
 	case len(r.ResidentIDs)+len(r.Residents) == 0:
 		return Invalid("residents", "want at least one resident")
 	case len(r.ResidentIDs)+len(r.Residents) > MaxMoveInResidents:

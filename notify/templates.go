@@ -11,7 +11,7 @@ import (
 // Template names. The comment after each lists the params it needs.
 const (
 	TemplateTicketReceived        = "ticket_received"         // estate, ticket_no, service_phone
-	TemplateTicketAssigned        = "ticket_assigned"         // ticket_no, urgency, location, summary, due
+	TemplateTicketAssigned        = "ticket_assigned"         // ticket_no, urgency, location, summary, due; optional resident, due_milestone, dispatched_to
 	TemplateTechnicianOnWay       = "technician_on_way"       // estate, ticket_no, technician, eta
 	TemplateTicketDoneConfirm     = "ticket_done_confirm"     // estate, ticket_no, confirm_by; optional confirm_link
 	TemplateTicketCompleted       = "ticket_completed"        // ticket_no, summary, technician
@@ -34,7 +34,8 @@ const (
 
 // messageTemplate is one template's audience and texts (text/template
 // syntax over the params map). Texts for residents never name the resident
-// nor carry a phone number other than the service centre's, and payment
+// nor carry a phone number other than the service centre's; of staff texts
+// only the assignment names the resident to visit (never a phone), and payment
 // texts stay polite: a reminder, never a threat.
 type messageTemplate struct {
 	name     string
@@ -48,8 +49,12 @@ func catalog() []messageTemplate {
 	return []messageTemplate{
 		{TemplateTicketReceived, resident, "报修已受理",
 			"【{{.estate}}】您的报修已受理，工单号{{.ticket_no}}。我们将尽快安排维修人员与您联系，如有疑问请联系服务中心{{.service_phone}}。"},
-		{TemplateTicketAssigned, staff, "新工单{{.ticket_no}}",
-			"新工单派给您：{{.ticket_no}}（{{urgency .urgency}}），地点：{{.location}}，内容：{{.summary}}。请于{{.due}}前到场处理。"},
+		{TemplateTicketAssigned, staff,
+			`{{with index . "dispatched_to"}}工单{{$.ticket_no}}已派给{{.}}{{else}}新工单{{.ticket_no}}{{end}}`,
+			`{{with index . "dispatched_to"}}您受理的工单{{$.ticket_no}}（{{urgency $.urgency}}）已派给{{.}}处理，地点：{{$.location}}，内容：{{$.summary}}，` +
+				`须于{{$.due}}前{{todo (index $ "due_milestone")}}。` +
+				`{{else}}新工单派给您：{{.ticket_no}}（{{urgency .urgency}}），地点：{{.location}}{{with index . "resident"}}，联系人：{{.}}{{end}}，` +
+				`内容：{{.summary}}。请于{{.due}}前{{todo (index . "due_milestone")}}。{{end}}`},
 		{TemplateTechnicianOnWay, resident, "维修人员已出发",
 			"【{{.estate}}】您的报修（工单号{{.ticket_no}}）已安排维修师傅{{.technician}}上门，预计{{.eta}}到达，请您留意。"},
 		{TemplateTicketDoneConfirm, resident, "维修已完成，请确认",
@@ -133,6 +138,26 @@ func Render(name string, params map[string]string) (subject, body string, err er
 	return subject, body, nil
 }
 
+// todoName says what is due by a deadline, from its milestone
+// (models.Milestone); "处理" when it is not known.
+func todoName(milestone string) string {
+	switch milestone {
+	case "contact":
+		return "联系业主"
+	case "on_site":
+		return "到场处理"
+	case "complete":
+		return "完成维修"
+	case "acknowledge":
+		return "受理"
+	case "answer":
+		return "答复业主"
+	case "resolve":
+		return "解决"
+	}
+	return "处理"
+}
+
 // urgencyName is the Chinese name of an urgency tier, for texts people read.
 func urgencyName(code string) string {
 	switch code {
@@ -147,7 +172,7 @@ func urgencyName(code string) string {
 }
 
 func execute(name, text string, params map[string]string) (string, error) {
-	tmpl, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"urgency": urgencyName}).Parse(text)
+	tmpl, err := template.New(name).Option("missingkey=error").Funcs(template.FuncMap{"urgency": urgencyName, "todo": todoName}).Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("render %s: %w", name, err)
 	}

@@ -11,6 +11,15 @@ import (
 	"github.com/wuye/wuye/notify"
 )
 
+// with is base and the pairs kv on top of it.
+func with(base map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(base)
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 // threats are words no message to a resident may carry: reminders about
 // fees stay polite, whatever the ladder step.
 var threats = []string{"起诉", "诉讼", "断水", "断电", "停水", "停电", "法院", "曝光", "律师", "黑名单", "征信", "后果", "追究", "强制"}
@@ -18,13 +27,6 @@ var threats = []string{"起诉", "诉讼", "断水", "断电", "停水", "停电
 func TestRenderEveryTemplate(t *testing.T) {
 	ticket := map[string]string{"ticket_no": "T-20261123-012"}
 	bill := map[string]string{"estate": "阳光花园", "period": "2026年12月", "amount": "1,280.00", "due_date": "12月10日", "service_phone": "0571-88886666"}
-	with := func(base map[string]string, kv ...string) map[string]string {
-		out := maps.Clone(base)
-		for i := 0; i < len(kv); i += 2 {
-			out[kv[i]] = kv[i+1]
-		}
-		return out
-	}
 	tests := []struct {
 		give     string
 		params   map[string]string
@@ -34,7 +36,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		{notify.TemplateTicketReceived, with(ticket, "estate", "阳光花园", "service_phone", "0571-88886666"), models.RecipientResident,
 			[]string{"您的报修已受理", "工单号T-20261123-012", "0571-88886666"}},
 		{notify.TemplateTicketAssigned, with(ticket, "urgency", "critical", "location", "1栋2-502", "summary", "厨房漏水", "due", "10:15"), models.RecipientStaff,
-			[]string{"新工单", "（特急）", "1栋2-502", "厨房漏水", "10:15前到场"}},
+			[]string{"新工单", "（特急）", "1栋2-502", "厨房漏水", "10:15前处理"}},
 		{notify.TemplateTechnicianOnWay, with(ticket, "estate", "阳光花园", "technician", "李师傅", "eta", "10:10"), models.RecipientResident,
 			[]string{"维修人员已出发", "李师傅", "预计10:10到达"}},
 		{notify.TemplateTicketDoneConfirm, with(ticket, "estate", "阳光花园", "confirm_by", "11月26日09:00"), models.RecipientResident,
@@ -125,6 +127,46 @@ func TestDoneConfirmCarriesTheLink(t *testing.T) {
 	_, body, err := notify.Render(notify.TemplateTicketDoneConfirm, params)
 	if err != nil || !strings.HasSuffix(body, "确认或反馈请点击：https://wuye.example.com/r/confirm?t=12.1.x") {
 		t.Errorf("with a link: got %q, %v, want the body to end with it", body, err)
+	}
+}
+
+// TestAssignmentTexts: the assignee is told where, whom and by when for
+// what; anyone else told of the assignment (the first receiver) hears whom
+// it went to, never "派给您".
+func TestAssignmentTexts(t *testing.T) {
+	base := map[string]string{"ticket_no": "12", "urgency": "urgent", "location": "1栋 101", "summary": "厨房漏水", "due": "03-02 10:15"}
+	tests := []struct {
+		name     string
+		give     map[string]string
+		want     []string
+		wantNone []string
+	}{
+		{"to the assignee", with(base, "resident", "张先生", "due_milestone", "on_site"),
+			[]string{"新工单12", "新工单派给您：12（急）", "地点：1栋 101，联系人：张先生", "请于03-02 10:15前到场处理。"}, nil},
+		{"rework, already on site", with(base, "due_milestone", "complete"),
+			[]string{"请于03-02 10:15前完成维修。"}, []string{"联系人", "到场"}},
+		{"to the first receiver", with(base, "resident", "张先生", "due_milestone", "on_site", "dispatched_to", "李师傅"),
+			[]string{"工单12已派给李师傅", "您受理的工单12（急）已派给李师傅处理", "地点：1栋 101", "须于03-02 10:15前到场处理。"},
+			[]string{"派给您", "新工单", "张先生"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			subject, body, err := notify.Render(notify.TemplateTicketAssigned, tt.give)
+			if err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			text := subject + "\n" + body
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("got %q, want it to contain %q", text, w)
+				}
+			}
+			for _, w := range tt.wantNone {
+				if strings.Contains(text, w) {
+					t.Errorf("got %q, want no %q", text, w)
+				}
+			}
+		})
 	}
 }
 

@@ -213,12 +213,17 @@ func (s *Store) ticketsByID(ctx context.Context, ids []uint64) ([]models.Ticket,
 // MonthCollection is the collection rate (收缴率) of one billing period:
 // the principal of the period's bills and how much of it the payments made
 // up to today have settled, under each estate's allocation rule
-// (models.Statement). Late fees count on neither side.
+// (models.Statement). Late fees count on neither side. The rate (收缴率)
+// is over the bills already due (models.CountsForCollection): DueBills,
+// DueFen and DuePaidFen; a period whose bills are not yet due has none.
 type MonthCollection struct {
-	Period    string       `json:"period"` // YYYY-MM
-	Bills     int64        `json:"bills"`
-	BilledFen models.Money `json:"billed_fen"`
-	PaidFen   models.Money `json:"paid_fen"`
+	Period     string       `json:"period"` // YYYY-MM
+	Bills      int64        `json:"bills"`
+	BilledFen  models.Money `json:"billed_fen"`
+	PaidFen    models.Money `json:"paid_fen"`
+	DueBills   int64        `json:"due_bills"`
+	DueFen     models.Money `json:"due_fen"`
+	DuePaidFen models.Money `json:"due_paid_fen"`
 }
 
 // CollectionRates returns the collection of this month's and last month's
@@ -284,10 +289,16 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 		}
 		for _, line := range models.Statement(bills, ledgerP, today, fee).Lines {
 			for i := range out {
-				if line.Period.String() == out[i].Period {
-					out[i].Bills++
-					out[i].BilledFen += line.Principal
-					out[i].PaidFen += line.PrincipalPaid
+				if line.Period.String() != out[i].Period {
+					continue
+				}
+				out[i].Bills++
+				out[i].BilledFen += line.Principal
+				out[i].PaidFen += line.PrincipalPaid
+				if models.CountsForCollection(line.Due, today) {
+					out[i].DueBills++
+					out[i].DueFen += line.Principal
+					out[i].DuePaidFen += line.PrincipalPaid
 				}
 			}
 		}

@@ -228,16 +228,18 @@ func TestDashboardCollectionRatesSettleOldestBillsFirst(t *testing.T) {
 			f     store.DashboardFilter
 			want  []store.MonthCollection
 		}{
+			// March's bills fell due on April 10th and count toward the
+			// rate; April's are not due until May 10th.
 			{"estate A staff", store.Estates(a), store.DashboardFilter{Now: now, Loc: sh}, []store.MonthCollection{
-				{Period: "2026-03", Bills: 2, BilledFen: 25000, PaidFen: 15000},
+				{Period: "2026-03", Bills: 2, BilledFen: 25000, PaidFen: 15000, DueBills: 2, DueFen: 25000, DuePaidFen: 15000},
 				{Period: "2026-04", Bills: 2, BilledFen: 18000, PaidFen: 0},
 			}},
 			{"company, estate B", all, store.DashboardFilter{EstateID: b, Now: now, Loc: sh}, []store.MonthCollection{
-				{Period: "2026-03", Bills: 1, BilledFen: 7000, PaidFen: 7000},
+				{Period: "2026-03", Bills: 1, BilledFen: 7000, PaidFen: 7000, DueBills: 1, DueFen: 7000, DuePaidFen: 7000},
 				{Period: "2026-04"},
 			}},
 			{"company", all, store.DashboardFilter{Now: now, Loc: sh}, []store.MonthCollection{
-				{Period: "2026-03", Bills: 3, BilledFen: 32000, PaidFen: 22000},
+				{Period: "2026-03", Bills: 3, BilledFen: 32000, PaidFen: 22000, DueBills: 3, DueFen: 32000, DuePaidFen: 22000},
 				{Period: "2026-04", Bills: 2, BilledFen: 18000, PaidFen: 0},
 			}},
 			{"no bills this early", all, store.DashboardFilter{Now: time.Date(2025, 12, 1, 9, 0, 0, 0, sh), Loc: sh}, []store.MonthCollection{

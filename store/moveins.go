@@ -23,8 +23,9 @@ type MoveInRecord struct {
 }
 
 // RegisterMoveIn records a move-in inside scope in one transaction: the
-// household (created in req.UnitID, or req.HouseholdID, which must be active
-// and not registered before: models.ErrConflict), the new residents, the
+// household (created in req.UnitID, whose active household must be
+// req.PreviousHouseholdID and moves out; or req.HouseholdID, which must be
+// active and not registered before), the new residents, the
 // move-in and its pending follow-up, due FollowUp.Window after the move-in
 // by the estate's current policy. With a non-empty key a second call returns
 // the first registration and created = false.
@@ -48,7 +49,7 @@ func (s *Store) RegisterMoveIn(ctx context.Context, scope Scope, req models.Move
 func (s *Store) insertMoveIn(ctx context.Context, scope Scope, req models.MoveInRequest, key string, m *models.MoveIn) error {
 	movedIn := req.MovedIn(s.now())
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		h, err := moveInHousehold(tx, scope, req, movedIn)
+		h, err := moveInHousehold(tx, scope, req, movedIn, s.now())
 		if err != nil {
 			return err
 		}
@@ -88,20 +89,15 @@ func (s *Store) insertMoveIn(ctx context.Context, scope Scope, req models.MoveIn
 
 // moveInHousehold creates the household of a move-in into a unit, or checks
 // the existing one, and marks it moved in.
-func moveInHousehold(tx *gorm.DB, scope Scope, req models.MoveInRequest, movedIn time.Time) (models.Household, error) {
+func moveInHousehold(tx *gorm.DB, scope Scope, req models.MoveInRequest, movedIn, now time.Time) (models.Household, error) {
 	var h models.Household
 	if req.UnitID != 0 {
 		var u models.Unit
 		if err := scope.where(tx, "estate_id").First(&u, req.UnitID).Error; err != nil {
 			return h, refError("unit_id", "unit", req.UnitID, err)
 		}
-		var active int64
-		if err := tx.Model(&models.Household{}).Where("unit_id = ? AND status = ?", u.ID, models.HouseholdActive).
-			Count(&active).Error; err != nil {
-			return h, translate(err)
-		}
-		if active > 0 {
-			return h, fmt.Errorf("%w: unit %d already has an active household: register the move-in on it", models.ErrConflict, u.ID)
+		if err := movePreviousOut(tx, u.ID, req.PreviousHouseholdID, movedIn, now); err != nil {
+			return h, err
 		}
 		h = models.Household{EstateID: u.EstateID, UnitID: u.ID, Status: models.HouseholdActive, MovedInOn: &movedIn}
 		return h, translate(tx.Create(&h).Error)
@@ -117,10 +113,46 @@ func moveInHousehold(tx *gorm.DB, scope Scope, req models.MoveInRequest, movedIn
 		return h, translate(err)
 	}
 	if n > 0 {
-		return h, fmt.Errorf("%w: household %d has registered its move-in already", models.ErrConflict, h.ID)
+		return h, models.Invalid("household_id", "household %d has registered its move-in already", h.ID)
 	}
 	h.MovedInOn = &movedIn
 	return h, translate(tx.Model(&h).Update("moved_in_on", movedIn).Error)
+}
+
+// movePreviousOut moves the unit's active household out at the move-in
+// time when it is the one the registrar named (previous), so that the unit
+// changes hands; the household keeps its residents and bills. An occupied
+// unit without previous, or previous not the unit's active household, is
+// refused naming previous_household_id.
+func movePreviousOut(tx *gorm.DB, unitID, previous uint64, at, now time.Time) error {
+	var active []models.Household
+	if err := tx.Where("unit_id = ? AND status = ?", unitID, models.HouseholdActive).Order("id").Find(&active).Error; err != nil {
+		return translate(err)
+	}
+	switch {
+	case len(active) == 0 && previous == 0:
+		return nil
+	case len(active) == 0:
+		return models.Invalid("previous_household_id", "unit %d has no active household to move out", unitID)
+	case previous == 0:
+		return models.Invalid("previous_household_id", "unit %d is occupied by household %d: name it to move it out", unitID, active[0].ID)
+	}
+	for _, h := range active {
+		if h.ID != previous {
+			return models.Invalid("previous_household_id", "got %d, want %d, the household living in unit %d", previous, h.ID, unitID)
+		}
+		if err := markMovedOut(tx, h, at, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markMovedOut marks h moved out at at, updated at now.
+func markMovedOut(tx *gorm.DB, h models.Household, at, now time.Time) error {
+	return translate(tx.Model(&h).Updates(map[string]any{
+		"status": models.HouseholdMovedOut, "moved_out": at.UTC(), "updated_at": now.UTC(),
+	}).Error)
 }
 
 // moveInRecord reads what RegisterMoveIn returns for a stored move-in.
@@ -181,9 +213,7 @@ func (s *Store) MoveOut(ctx context.Context, scope Scope, householdID uint64, at
 		if h.Status == models.HouseholdMovedOut {
 			return nil
 		}
-		return translate(tx.Model(&h).Updates(map[string]any{
-			"status": models.HouseholdMovedOut, "moved_out": at.UTC(), "updated_at": s.now().UTC(),
-		}).Error)
+		return markMovedOut(tx, h, at, s.now())
 	})
 	if err != nil {
 		return models.Household{}, fmt.Errorf("move out household %d: %w", householdID, err)

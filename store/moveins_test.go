@@ -98,18 +98,18 @@ func TestRegisterMoveIn(t *testing.T) {
 		if _, _, err := s.RegisterMoveIn(ctx, store.Estates(b.estate), moveInto(b.unit1, movedIn), "mi-1"); !errors.Is(err, models.ErrConflict) {
 			t.Errorf("same key from another estate: got %v, want ErrConflict", err)
 		}
-		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), ""); !errors.Is(err, models.ErrConflict) {
-			t.Errorf("unit with an active household: got %v, want ErrConflict", err)
+		var ve *models.ValidationError
+		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), ""); !errors.As(err, &ve) || ve.Field != "previous_household_id" {
+			t.Errorf("unit with an active household, none named to move out: got %v, want a validation error on previous_household_id", err)
 		}
 		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), "mi-2"); !errors.Is(err, models.ErrConflict) {
 			t.Errorf("unit with an active household, with a new key: got %v, want ErrConflict", err)
 		}
 		onHousehold := moveInto(0, movedIn)
 		onHousehold.HouseholdID = h.ID
-		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), onHousehold, ""); !errors.Is(err, models.ErrConflict) {
-			t.Errorf("household registered twice: got %v, want ErrConflict", err)
+		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), onHousehold, ""); !errors.As(err, &ve) || ve.Field != "household_id" {
+			t.Errorf("household registered twice: got %v, want a validation error on household_id", err)
 		}
-		var ve *models.ValidationError
 		if _, _, err := s.RegisterMoveIn(ctx, store.Estates(b.estate), moveInto(a.unit2, movedIn), ""); !errors.As(err, &ve) || ve.Field != "unit_id" {
 			t.Errorf("unit of another estate: got %v, want a validation error on unit_id", err)
 		}
@@ -153,6 +153,65 @@ func TestRegisterMoveIn(t *testing.T) {
 		moved.HouseholdID = h.ID
 		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moved, ""); !errors.As(err, &ve) || ve.Field != "household_id" {
 			t.Errorf("moved-out household: got %v, want a validation error on household_id", err)
+		}
+	})
+}
+
+// TestMoveInChangesHands: a move-in into an occupied unit names the
+// household living there, which moves out at the move-in time keeping its
+// residents and bills; the new household is the unit's only active one.
+func TestMoveInChangesHands(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx, all := context.Background(), store.AllEstates()
+		a := places(t, s, "A")
+		first := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+		old, _, err := s.RegisterMoveIn(ctx, all, moveInto(a.unit1, first), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bill, err := s.IssueBill(ctx, all, old.Household.ID, models.Month{Year: 2026, Month: 1}, 30000, models.DefaultPolicy().Fees, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		var ve *models.ValidationError
+		later := first.Add(60 * models.Day)
+		wrong := moveInto(a.unit1, later)
+		wrong.PreviousHouseholdID = old.Household.ID + 100
+		if _, _, err := s.RegisterMoveIn(ctx, all, wrong, ""); !errors.As(err, &ve) || ve.Field != "previous_household_id" {
+			t.Errorf("another household named: got %v, want a validation error on previous_household_id", err)
+		}
+		empty := moveInto(a.unit2, later)
+		empty.PreviousHouseholdID = old.Household.ID
+		if _, _, err := s.RegisterMoveIn(ctx, all, empty, ""); !errors.As(err, &ve) || ve.Field != "previous_household_id" {
+			t.Errorf("household named for an empty unit: got %v, want a validation error on previous_household_id", err)
+		}
+
+		req := moveInto(a.unit1, later)
+		req.PreviousHouseholdID = old.Household.ID
+		rec, created, err := s.RegisterMoveIn(ctx, all, req, "change-1")
+		if err != nil || !created || rec.Household.ID == old.Household.ID || rec.Household.Status != models.HouseholdActive {
+			t.Fatalf("change of hands: got %+v, created=%v, %v; want a new active household", rec.Household, created, err)
+		}
+		prev, err := s.Household(ctx, all, old.Household.ID)
+		if err != nil || prev.Status != models.HouseholdMovedOut || prev.MovedOut == nil || !prev.MovedOut.Equal(later) {
+			t.Errorf("previous household: got %+v, %v; want moved out at %v", prev, err, later)
+		}
+		bills, err := s.Bills(ctx, all, store.BillFilter{HouseholdID: old.Household.ID}, store.Page{})
+		if err != nil || bills.Total != 1 || bills.Items[0].ID != bill.ID {
+			t.Errorf("previous household's bills: got %+v, %v; want its bill %d kept", bills.Items, err, bill.ID)
+		}
+		residents, err := s.Residents(ctx, all, store.ResidentFilter{HouseholdID: old.Household.ID}, store.Page{})
+		if err != nil || residents.Total != 2 {
+			t.Errorf("previous household's residents: got %d, %v; want its 2 kept", residents.Total, err)
+		}
+		active, err := s.Households(ctx, all, store.HouseholdFilter{UnitID: a.unit1, Status: models.HouseholdActive}, store.Page{})
+		if err != nil || active.Total != 1 || active.Items[0].ID != rec.Household.ID {
+			t.Errorf("active households of the unit: got %+v, %v; want only the new one", active.Items, err)
+		}
+		again, created, err := s.RegisterMoveIn(ctx, all, req, "change-1")
+		if err != nil || created || again.MoveIn.ID != rec.MoveIn.ID {
+			t.Errorf("same key again: got move-in %d, created=%v, %v; want %d", again.MoveIn.ID, created, err, rec.MoveIn.ID)
 		}
 	})
 }

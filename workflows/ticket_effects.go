@@ -138,6 +138,9 @@ func (s *ticketState) finish(ctx workflow.Context) {
 }
 
 // assigned tells the assignee, and the first receiver, of the assignment.
+// The notifier completes the text from the ticket's record (address,
+// resident, the deadline to meet, whom it went to): see
+// activities.Notifier.Send.
 func (s *ticketState) assigned(ctx workflow.Context, seq int64) {
 	due, _, _ := s.nextDue()
 	params := map[string]string{"ticket_no": s.ticketNo(), "urgency": string(s.in.Urgency),

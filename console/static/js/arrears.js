@@ -81,7 +81,7 @@ function boardRow(c, showEstate) {
   return h('tr.clickable', { dataset: { household: String(c.household_id) }, onclick: (e) => { if (!e.target.closest('a')) go(href); } },
     h('td', h('a', { href }, c.address || `住户 #${c.household_id}`),
       showEstate ? h('div.muted', (session.estate(c.estate_id) || {}).name || '') : null),
-    h('td', stageBadge(c.stage), c.paused_reason ? h('div.muted', label(pauseReasons, c.paused_reason)) : null),
+    h('td', stageBadge(c.shown_stage || c.stage), c.paused_reason ? h('div.muted', label(pauseReasons, c.paused_reason)) : null),
     h('td.num', h('b', fmtYuan(c.owed_fen))),
     h('td', civil(c.oldest_due_on), overdue > 0 ? h('div.muted', `逾期 ${overdue} 天`) : null),
     h('td.due', c.next_step_at ? [h('div', nextStep(c.next_step)), h('div.muted', fmtTime(c.next_step_at), ' ', countdown(c.next_step_at))] : h('span.muted', '无')),
@@ -167,6 +167,8 @@ const caseActions = {
 };
 
 const stageOf = (d) => (d.process ? d.process.stage : (d.case ? d.case.stage : ''));
+/** The stage to show: the standing's, which agrees with the days overdue. */
+const shownStage = (d) => (d.standing && d.standing.stage) || stageOf(d);
 const waivable = (l) => l.late_fee - l.late_fee_waived - l.late_fee_paid > 0;
 const disputable = (l) => l.outstanding > 0 && !l.disputed;
 /** Whether the caller may record task t's outcome: its assignee, or the desk. */
@@ -210,11 +212,12 @@ export async function casePage(view, { match }) {
   const tasks = h('div.card#tasks');
   const records = h('div.card#records');
   const history = h('div.card#history');
+  const caseLog = h('div.card#case-log');
 
   const draw = () => {
-    const st = stageOf(d);
+    const st = shownStage(d);
     fill(head, h('div.row.head', h('h1', `欠费详情 · ${address}`), stageBadge(st, { id: 'case-stage' }),
-      d.process && d.process.segment ? h('span.badge', label(segments, d.process.segment)) : null,
+      d.process && d.process.segment ? h('span.badge#case-segment', label(segments, d.process.segment)) : null,
       h('a', { href: '#/arrears' }, '← 催缴看板')),
     d.limitation && d.limitation.warn ? h('div.banner.error', { role: 'alert' }, `诉讼时效提醒：最早欠费自 ${d.limitation.debt_since} 起，时效将于 ${d.limitation.lapses_on} 届满，请及时书面催告或转法务。`) : null,
     d.process_error ? h('div.banner.info', '流程状态暂不可读，稍后自动刷新') : null);
@@ -227,7 +230,7 @@ export async function casePage(view, { match }) {
     drawProcess(proc, d, who);
     drawTasks();
     drawRecords();
-    drawHistory(history, d, who);
+    drawHistory(history, caseLog, d, who);
     bar.draw();
   };
 
@@ -294,7 +297,7 @@ export async function casePage(view, { match }) {
     reload,
   });
 
-  fill(view, head, sums, h('div.grid2.case', h('div', acts, bills, tasks, records), h('div', proc, history)));
+  fill(view, head, sums, h('div.grid2.case', h('div', acts, bills, tasks, records), h('div', proc, history, caseLog)));
   draw();
   poll(reload, 4000);
 }
@@ -314,10 +317,12 @@ function drawProcess(el, d, who) {
   const paused = p.pauses.filter((x) => !x.until || Date.parse(x.until) > Date.now());
   fill(el, h('h2', '催缴流程（实时）'),
     h('dl.kv',
-      h('dt', '阶段'), h('dd', h('span#process-stage', label(stages, p.stage))),
+      h('dt', '阶段'), h('dd', h('span#process-stage', label(stages, shownStage(d)))),
       h('dt', '下一步'), h('dd#next-step', p.next_step_at ? [`${nextStep(p.next_step)} · ${fmtTime(p.next_step_at)} `, countdown(p.next_step_at)] : '无'),
       h('dt', '暂停原因'), h('dd#paused-reason', paused.length ? paused.map((x) => `${label(pauseReasons, x.reason)}（自 ${fmtTime(x.since)}${x.until ? ` 至 ${fmtTime(x.until)}` : ''}）`).join('；') : '未暂停'),
-      h('dt', '逾期计时'), h('dd', p.overdue_seconds > 0 ? fmtDuration(p.overdue_seconds) : '未逾期', p.paused_seconds ? h('span.muted', `（已扣除暂停 ${fmtDuration(p.paused_seconds)}）`) : null),
+      h('dt', '逾期'), h('dd#overdue-days', overdueText(d.standing)),
+      h('dt', '阶梯计时'), h('dd#ladder-clock', ladderText(d.standing),
+        p.paused_seconds ? h('span.muted', `（已扣除暂停 ${fmtDuration(p.paused_seconds)}）`) : null),
       h('dt', '流程欠费'), h('dd', fmtYuan(p.owed_fen)),
       p.notice_served_at ? [h('dt', '书面催告'), h('dd', fmtTime(p.notice_served_at, true))] : null,
       p.plan ? [h('dt', '分期执行'), h('dd', `已按期 ${p.plan.Kept} / ${p.plan.Instalments.length} 期`)] : null),
@@ -325,6 +330,22 @@ function drawProcess(el, d, who) {
     h('ol.ladder', p.ladder.map((s, i) => h('li', { className: i <= p.step_reached ? 'done' : (i === p.step_reached + 1 ? 'next' : '') },
       `${label(dunningActions, s.action)}${s.channel ? `（${label(contactChannels, s.channel)}）` : ''}${s.role ? ` · ${label(roles, s.role)}` : ''}`,
       h('span.muted', ` 逾期 ${fmtDuration(durationSeconds(s.after))} 后`)))));
+}
+
+const monthDay = (date) => (date || '').slice(5);
+
+/** How long the oldest unpaid bill is overdue, in words. */
+function overdueText(st) {
+  if (!st || !st.oldest_due) return '无欠费';
+  if (!st.days_overdue) return `未逾期（最早一笔 ${st.oldest_due} 到期）`;
+  return `已逾期 ${st.days_overdue} 天（最早欠费 ${st.oldest_due} 到期）`;
+}
+
+/** Since when and why the dunning ladder counts, in words. */
+function ladderText(st) {
+  if (!st || !st.ladder_from) return st && st.oldest_due ? '尚未开始（欠费到期次日起计算）' : '未开始';
+  if (st.ladder_basis === 'imported') return `历史欠费导入于 ${monthDay(st.ladder_from)}，自该日起计算催缴阶梯`;
+  return `自 ${monthDay(st.ladder_from)}（最早欠费到期次日）起计算催缴阶梯`;
 }
 
 /** Seconds of a policy duration ("72h0m0s", "30s", a number of ns). */
@@ -335,17 +356,32 @@ function durationSeconds(v) {
   return s;
 }
 
-function drawHistory(el, d, who) {
+/**
+ * The contacts with the household (reminders, calls, visits) and their
+ * messages in one timeline, every other case event (new bills, payments,
+ * pauses, decisions) in another.
+ */
+function drawHistory(el, logEl, d, who) {
+  const contacts = d.contacts || [];
+  const shown = new Set(contacts.map((e) => e.id));
+  const others = d.history.filter((e) => !shown.has(e.id));
   timeline(el, {
-    title: `联系记录（${d.history.length} 个事件，${d.messages.length} 条消息）`, id: 'contact-history',
-    events: d.history, messages: d.messages, who, types: caseEvents,
-    event: (e) => ({
-      cls: /legal|escalat/.test(e.type) ? 'esc' : (e.type === 'paused' ? 'warn' : ''),
-      // A case's events show the stage they left it in, not a transition.
-      status: e.to_status ? h('span.muted', ` · ${label(stages, e.to_status)}`) : null,
-      notes: notes(e),
-    }),
+    title: `联系记录（${contacts.length} 次联系，${d.messages.length} 条消息）`, id: 'contact-history',
+    events: contacts, messages: d.messages, who, types: caseEvents, event: caseEvent,
   });
+  timeline(logEl, {
+    title: `案件记录（${others.length} 个事件：账单、付款、暂停与决定）`, id: 'case-events',
+    events: others, messages: [], who, types: caseEvents, event: caseEvent,
+  });
+}
+
+function caseEvent(e) {
+  return {
+    cls: /legal|escalat/.test(e.type) ? 'esc' : (e.type === 'paused' ? 'warn' : ''),
+    // A case's events show the stage they left it in, not a transition.
+    status: e.to_status ? h('span.muted', ` · ${label(stages, e.to_status)}`) : null,
+    notes: notes(e),
+  };
 }
 
 /** What a case event's channel, outcome and details say, in words. */

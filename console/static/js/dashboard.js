@@ -97,8 +97,12 @@ function arrearsSection(a) {
       stat('', a.cases, '在催住户', board({})),
       stat('.red', fmtYuan(a.owed_fen), '欠费总额', board({})),
       stat(byStage('legal_pending').cases ? '.amber' : '', byStage('legal_pending').cases, '待法务审批', '#/arrears/legal'),
-      a.collection.map((m, i) => stat('', share(m.paid_fen, m.billed_fen), `${i ? '本月' : '上月'}收缴率`, '#/bills' + qs({ period: m.period, ...estate }),
-        m.bills ? `${periodName(m.period)} ${fmtYuan(m.paid_fen)} / ${fmtYuan(m.billed_fen)}` : `${periodName(m.period)} 未出账`))),
+      // The rate counts only bills already due; a period not yet due says so.
+      a.collection.map((m, i) => stat('', m.due_bills ? share(m.due_paid_fen, m.due_fen) : (m.bills ? '未到期' : '—'),
+        `${i ? '本月' : '上月'}收缴率`, '#/bills' + qs({ period: m.period, ...estate }),
+        !m.bills ? `${periodName(m.period)} 未出账`
+          : (m.due_bills ? `${periodName(m.period)} 已到期 ${fmtYuan(m.due_paid_fen)} / ${fmtYuan(m.due_fen)}`
+            : `${periodName(m.period)} 账单尚未到期，已预缴 ${fmtYuan(m.paid_fen)} / ${fmtYuan(m.billed_fen)}`)))),
     h('div.card',
       h('h3', '在催住户（按阶段）'),
       h('div.table-wrap', h('table#arrears-stages',

@@ -169,6 +169,24 @@ export async function moveInPage(view) {
   const buildings = new Map(((await get('/buildings' + qs({ estate_id: estateId, page_size: 200 }))).items || []).map((b) => [b.id, b.name]));
   const unit = h('select', { name: 'unit_id' }, h('option', { value: '' }, '请选择房屋'),
     units.map((u) => h('option', { value: String(u.id) }, `${buildings.get(u.building_id) || ''} ${u.number}`)));
+  // A unit that has a household changes hands: the registrar confirms that
+  // the household living there moves out (its arrears stay with it).
+  const occupant = h('div.occupant');
+  let previous = null;
+  unit.addEventListener('change', async () => {
+    previous = null;
+    fill(occupant);
+    if (!unit.value) return;
+    const chosen = unit.value;
+    const hs = (await get('/households' + qs({ unit_id: chosen, status: 'active', page_size: 10 }))).items || [];
+    if (unit.value !== chosen || !hs.length) return;
+    const hh = hs[0];
+    const rs = (await get('/residents' + qs({ household_id: hh.id, page_size: 20 }))).items || [];
+    const names = rs.map((r) => `${r.name}（${r.role === 'tenant' ? '租户' : '业主'}）`).join('、') || '未登记住户';
+    previous = h('input', { type: 'checkbox', name: 'previous_household_id', value: String(hh.id) });
+    fill(occupant, h('div.banner.info', `该房屋现有住户：${names}。`),
+      h('label.f.inline', previous, '原住户迁出（业主或租户变更）：登记后原住户办理迁出，未完成的入住回访取消，其欠费仍由原住户承担'));
+  });
   const people = h('div');
   const addPerson = () => {
     const i = people.children.length;
@@ -185,7 +203,7 @@ export async function moveInPage(view) {
   const notes = h('input', { name: 'needs.notes', maxLength: 500 });
   const submit = h('button', { type: 'submit' }, '登记并安排回访');
   const form = h('form#movein-form.card', { novalidate: true },
-    field('房屋', unit), h('h3', '入住人员'), people, h('button.secondary', { type: 'button', onclick: addPerson }, '＋ 再加一人'),
+    field('房屋', unit), occupant, h('h3', '入住人员'), people, h('button.secondary', { type: 'button', onclick: addPerson }, '＋ 再加一人'),
     field('入住时间（默认现在）', movedIn),
     h('h3', '服务需求'), h('div.row', needs.map(([k, c]) => h('label.f.inline', c, { elderly_at_home: '家有老人', small_children: '家有幼儿', pets: '养宠物' }[k]))),
     h('div.row', field('偏好联系方式', channel), field('方便联系的时间', times), field('备注', notes)),
@@ -200,6 +218,7 @@ export async function moveInPage(view) {
     });
     const body = {
       unit_id: Number(unit.value) || 0, residents, moved_in_at: iso(movedIn.value),
+      previous_household_id: previous && previous.checked ? Number(previous.value) : 0,
       needs: { ...Object.fromEntries(needs.map(([k, c]) => [k, c.checked])), preferred_channel: channel.value, preferred_times: times.value.trim(), notes: notes.value.trim() },
     };
     submit.disabled = true;

@@ -33,10 +33,12 @@ export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自�
 
 // Arrears collection (欠费催缴).
 export const stages = {
-  reminding: '到期提醒', dunning: '催缴中', paused: '暂停催缴', legal_pending: '待法务审批', legal: '已转法务', closed: '已结清',
+  reminding: '到期提醒', overdue: '已逾期·阶梯计时中', dunning: '催缴中', paused: '暂停催缴', legal_pending: '待法务审批', legal: '已转法务', closed: '已结清',
 };
 export const openStages = ['reminding', 'dunning', 'paused', 'legal_pending', 'legal'];
-export const segments = { good: '良好付款人', standard: '一般', fast_track: '加速催缴' };
+// The segment says how the ladder runs and why, never a verdict on the
+// household: "good" only means no bill before this arrears was late.
+export const segments = { good: '首次逾期·先温和提醒', standard: '标准催缴', fast_track: '加速催缴（欠费较多或多次逾期）' };
 export const dunningActions = { message: '消息提醒', phone_call: '电话催缴', visit: '上门催缴', formal_notice: '书面催告', legal_referral: '转法务' };
 export const nextSteps = {
   ...dunningActions, reminder: '到期提醒', task_escalation: '任务超期升级', legal_reminder: '提醒法务决定',
@@ -86,9 +88,15 @@ const fieldNames = {
   description: '描述', location: '位置', household_id: '住户', appointment: '预约时间', urgency: '紧急程度',
   estate_id: '小区', channel: '来源', amount_fen: '金额', paid_at: '付款时间', reference: '凭证号',
   outcome: '结果', promised_on: '承诺付款日', instalments: '分期', corrected_fen: '更正金额', resolution: '处理意见',
-  plan_id: '分期方案',
+  plan_id: '分期方案', unit_id: '房屋', previous_household_id: '原住户迁出', residents: '入住人员', resident_ids: '入住人员',
+  moved_in_at: '入住时间', 'needs.preferred_channel': '偏好联系方式', 'needs.preferred_times': '方便联系的时间', 'needs.notes': '备注',
 };
-export const fieldName = (f) => fieldNames[f] || f;
+const residentFields = { name: '姓名', phone: '电话', role: '身份' };
+export const fieldName = (f) => {
+  const m = /^(residents|resident_ids)\[(\d+)\](?:\.(\w+))?$/.exec(f || '');
+  if (m) return `第 ${Number(m[2]) + 1} 位入住人员${m[3] ? '的' + (residentFields[m[3]] || m[3]) : ''}`;
+  return fieldNames[f] || f;
+};
 
 // Common validation reasons of the API, English → Chinese.
 const reasons = [
@@ -118,6 +126,25 @@ const reasons = [
   [/^got .*, the same as start/, () => '结束时间不能与开始时间相同'],
   [/^got .*, want an IANA time zone/, () => '请填写时区，例如 Asia/Shanghai'],
   [/^got (\S+), want at most (\S+)$/, (m) => `不能超过 ${m[2]}（当前为 ${m[1]}）`],
+  [/^must be (true or false|a whole number|a string|a list|an object)$/,
+    (m) => `格式不对，应为${{ 'true or false': '是或否', 'a whole number': '整数', 'a string': '文字', 'a list': '列表', 'an object': '对象' }[m[1]]}`],
+  [/^must be a phone number such as/, () => '应为手机号（如 13812345678）或座机号（如 0755-12345678）'],
+  [/^want an existing household, or unit_id to create one$/, () => '请选择房屋'],
+  [/^give household_id or unit_id, not both$/, () => '住户与房屋只能选一项'],
+  [/^only with unit_id/, () => '只有按房屋登记时才能让原住户迁出'],
+  [/^want at least one resident$/, () => '请至少填写一位入住人员'],
+  [/^want at most (\d+) residents$/, (m) => `入住人员不能超过 ${m[1]} 人`],
+  [/^want distinct resident ids$/, () => '入住人员不能重复'],
+  [/^got .*, want owner or tenant$/, () => '应为业主或租户'],
+  [/^want a time within a year before and 90 days after today$/, () => '应在一年前到 90 天后之间'],
+  [/^got .*, want sms, wechat, app or phone$/, () => '应为短信、微信、App 或电话'],
+  [/^want at most (\d+) characters$/, (m) => `不能超过 ${m[1]} 个字`],
+  [/^unit \d+ is occupied by household \d+: name it to move it out$/, () => '该房屋已有住户：如为业主或租户变更，请勾选“原住户迁出”'],
+  [/^got \d+, want \d+, the household living in unit \d+$/, () => '所选原住户已不是该房屋的现住户，请重新选择房屋'],
+  [/^unit \d+ has no active household to move out$/, () => '该房屋没有现住户，无需迁出'],
+  [/^household \d+ has registered its move-in already$/, () => '该住户已登记过入住'],
+  [/^household \d+ has moved out$/, () => '该住户已迁出'],
+  [/^no (?:unit|household|resident of the household) \d+$/, () => '不存在，或不属于您所在的小区'],
   [/^must be a whole number from 1 to \d+$/, () => '应为正整数'],
   [/^must be at least (\d+)$/, (m) => `不能少于 ${m[1]}`],
   [/^must be (.+)$/, (m) => `格式不对，应为 ${m[1]}`],

@@ -8,9 +8,9 @@ import { roles, msgStatus, contactChannels, label, explain } from './labels.js';
 import { h, fill, fmtTime, showError, clearErrors, toast } from './ui.js';
 import { onLeave } from './session.js';
 
-/** The staff of an estate by ID: the active ones, or all with all set. */
+/** The staff of an estate by ID, with their open work: the active ones, or all with all set. */
 export async function loadStaff(estateId, all) {
-  const l = await get('/staff' + qs({ estate_id: estateId, active: !all, page_size: 200 }));
+  const l = await get('/staff' + qs({ estate_id: estateId, active: !all, workload: true, page_size: 200 }));
   return new Map((l.items || []).map((s) => [s.id, s]));
 }
 
@@ -107,9 +107,9 @@ export function formFor(name, cls = '') {
 /** The input of a reason (at most 500 characters). */
 export const reasonInput = (placeholder, name = 'reason') => h('input', { name, maxLength: 500, placeholder });
 
-/** A select of staff for assignee_id, in the order given. */
+/** A select of staff for assignee_id, in the order given, each with the work open in their name. */
 export const staffSelect = (people) => h('select', { name: 'assignee_id' }, h('option', { value: '' }, '请选择'),
-  people.map((p) => h('option', { value: String(p.id) }, staffName(p))));
+  people.map((p) => h('option', { value: String(p.id) }, staffName(p) + (p.open_work === undefined ? '' : ` · 在办 ${p.open_work} 件`))));
 
 /** A select of a score from 5 down to 1. */
 export const scoreSelect = (name) => h('select', { name }, h('option', { value: '' }, '请选择'),

@@ -132,10 +132,13 @@ function notes(e, who) {
 /** The small form of an action that takes input; form.collect() reads it. */
 function actionForm(action, d, staff) {
   const form = formFor(action);
-  // Technicians first: most work goes to them.
+  // A repair goes to a technician (维修工) only; a complaint to anyone
+  // active, technicians first; the least busy first within each.
+  const repair = d.ticket.kind === 'repair';
   const order = (x) => (x.role === 'technician' ? 0 : 1);
   const assigneeSel = (exclude) => staffSelect([...staff.values()]
-    .filter((x) => x.active && x.id !== exclude).sort((a, b) => order(a) - order(b) || a.id - b.id));
+    .filter((x) => x.active && x.id !== exclude && (!repair || x.role === 'technician'))
+    .sort((a, b) => order(a) - order(b) || (a.open_work || 0) - (b.open_work || 0) || a.id - b.id));
   let collect = () => ({});
   switch (action) {
     case 'dispatch': {
