@@ -102,8 +102,8 @@ func TestRegisterMoveIn(t *testing.T) {
 		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), ""); !errors.As(err, &ve) || ve.Field != "previous_household_id" {
 			t.Errorf("unit with an active household, none named to move out: got %v, want a validation error on previous_household_id", err)
 		}
-		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), "mi-2"); !errors.Is(err, models.ErrConflict) {
-			t.Errorf("unit with an active household, with a new key: got %v, want ErrConflict", err)
+		if _, _, err := s.RegisterMoveIn(ctx, store.AllEstates(), moveInto(a.unit1, movedIn), "mi-2"); !errors.As(err, &ve) || ve.Field != "previous_household_id" {
+			t.Errorf("unit with an active household, with a new key: got %v, want a validation error on previous_household_id", err)
 		}
 		onHousehold := moveInto(0, movedIn)
 		onHousehold.HouseholdID = h.ID
