@@ -109,32 +109,55 @@ func TestConsoleOnAPhone(t *testing.T) {
 		{"move-in", "#/moveins/new", "#movein-form"},
 		{"policy", "#/policy", "#policy-form"},
 		{"legal-queue", "#/arrears/legal", "#legal-queue"},
+		{"bills", "#/bills?period=2025-01", "#period-bills tbody tr"},
+		{"dashboard-today", "#/dashboard/today?kind=breached", "#view table.list"},
 	}
 	open := func(hash, ready string) {
 		t.Helper()
 		b.do("open "+hash, chromedp.Navigate(base+"/console/"+hash), chromedp.WaitVisible(chromedp.CSS(ready)))
 	}
 
-	b.signIn("PHN-estate_manager", pw)
-	b.do("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
-	for _, p := range pages {
-		open(p.hash, p.ready)
-		b.shot("phone-" + p.name)
+	// fits checks the page in view on a phone.
+	fits := func(name string) {
+		t.Helper()
+		b.shot("phone-" + name)
 		got := eval[phoneLayout](b, layoutCheck)
 		// A mobile browser widens its layout viewport to fit a page too
 		// wide, so both are measured against the screen's width.
 		if got.ScrollWidth > 375 || got.InnerWidth > 375 {
-			t.Errorf("%s at 375px: got a page %dpx wide in a viewport of %dpx, want at most 375px", p.name, got.ScrollWidth, got.InnerWidth)
+			t.Errorf("%s at 375px: got a page %dpx wide in a viewport of %dpx, want at most 375px", name, got.ScrollWidth, got.InnerWidth)
 		}
 		if got.Header > 120 {
-			t.Errorf("%s at 375px: got a header %.0fpx tall, want at most 120px", p.name, got.Header)
+			t.Errorf("%s at 375px: got a header %.0fpx tall, want at most 120px", name, got.Header)
 		}
 		if len(got.Small) > 0 {
-			t.Errorf("%s at 375px: got %d controls smaller than 44×44px: %s", p.name, len(got.Small), strings.Join(got.Small, "; "))
+			t.Errorf("%s at 375px: got %d controls smaller than 44×44px: %s", name, len(got.Small), strings.Join(got.Small, "; "))
 		}
 		if len(got.Unlabelled) > 0 {
-			t.Errorf("%s at 375px: got %d of %d table cells without their column's label: %s", p.name, len(got.Unlabelled), got.Cells, strings.Join(got.Unlabelled, "; "))
+			t.Errorf("%s at 375px: got %d of %d table cells without their column's label: %s", name, len(got.Unlabelled), got.Cells, strings.Join(got.Unlabelled, "; "))
 		}
+	}
+
+	b.do("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
+	b.do("open the sign-in page", chromedp.Navigate(base+"/console/#/login"), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
+	fits("login")
+	// Customer service and technicians work tickets on the phone; only
+	// managers and administrators are offered the Temporal UI.
+	for _, user := range []string{"PHN-customer_service", "PHN-technician"} {
+		b.signIn(user, pw)
+		fits(user + "-tickets")
+		open(fmt.Sprintf("#/tickets/%d", ticket.ID), "#process h2")
+		fits(user + "-ticket")
+		if n := b.count("#temporal-link"); n != 0 {
+			t.Errorf("%s on a ticket: got %d Temporal UI links, want none", user, n)
+		}
+		b.do("sign out through the menu", chromedp.Click(chromedp.ID("menu-toggle")), chromedp.Click(chromedp.ID("sign-out")),
+			chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
+	}
+	b.signIn("PHN-estate_manager", pw)
+	for _, p := range pages {
+		open(p.hash, p.ready)
+		fits(p.name)
 	}
 	// The menu opens the navigation, which takes the reader to the page.
 	b.do("open the menu",
@@ -159,16 +182,5 @@ func TestConsoleOnAPhone(t *testing.T) {
 		if h := eval[float64](b, `document.getElementById('top').getBoundingClientRect().height`); h > 60 {
 			t.Errorf("%s at 1366px: got a header %.0fpx tall, want one row", p.name, h)
 		}
-	}
-	b.signOut()
-
-	// Only managers and administrators are offered the Temporal UI.
-	for _, user := range []string{"PHN-customer_service", "PHN-technician"} {
-		b.signIn(user, pw)
-		open(fmt.Sprintf("#/tickets/%d", ticket.ID), "#process h2")
-		if n := b.count("#temporal-link"); n != 0 {
-			t.Errorf("%s on a ticket: got %d Temporal UI links, want none", user, n)
-		}
-		b.signOut()
 	}
 }
