@@ -114,7 +114,8 @@ func TestConsoleOnAPhone(t *testing.T) {
 	}
 	open := func(hash, ready string) {
 		t.Helper()
-		b.do("open "+hash, chromedp.Navigate(base+"/console/"+hash), chromedp.WaitVisible(chromedp.CSS(ready)))
+		// The step's name names the screenshot of a failure: no slashes.
+		b.do("open "+strings.NewReplacer("/", " ", "#", "", "?", " ").Replace(hash), chromedp.Navigate(base+"/console/"+hash), chromedp.WaitVisible(chromedp.CSS(ready)))
 	}
 
 	// fits checks the page in view on a phone.
@@ -158,6 +159,16 @@ func TestConsoleOnAPhone(t *testing.T) {
 	for _, p := range pages {
 		open(p.hash, p.ready)
 		fits(p.name)
+	}
+	// The forms the actions open.
+	for _, f := range []struct{ name, hash, button, form string }{
+		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},
+		{"arrears-case-plan", fmt.Sprintf("#/arrears/%d", household.ID), `button[data-form=plan]`, `form[data-form=plan]`},
+		{"followup-record", fmt.Sprintf("#/followups/%d", moveIn.FollowUp.ID), `button[data-action=record]`, `form[data-form=record]`},
+	} {
+		open(f.hash, f.button)
+		b.do("open the form "+f.form, chromedp.Click(chromedp.CSS(f.button)), chromedp.WaitVisible(chromedp.CSS(f.form)))
+		fits(f.name)
 	}
 	// The menu opens the navigation, which takes the reader to the page.
 	b.do("open the menu",
