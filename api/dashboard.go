@@ -19,14 +19,20 @@ var dashboardRoles = []models.Role{models.RoleSupervisor, models.RoleEstateManag
 
 // systemInfo tells the console where to look inside the processes.
 type systemInfo struct {
-	// TemporalUIURL is the Temporal Web UI's base URL; empty when none runs.
+	// TemporalUIURL is the Temporal Web UI's base URL; empty when none runs
+	// and for every caller but managers and administrators.
 	TemporalUIURL string `json:"temporal_ui_url"`
 	Namespace     string `json:"namespace"`
 }
 
-// system returns the Temporal Web UI's address and namespace.
+// system returns the namespace and, to managers and administrators (the
+// roles that look inside the processes), the Temporal Web UI's address.
 func (s *Server) system(c *gin.Context) {
-	c.JSON(http.StatusOK, systemInfo{TemporalUIURL: s.temporalUI, Namespace: s.namespace})
+	info := systemInfo{Namespace: s.namespace}
+	if caller(c).is(managers...) {
+		info.TemporalUIURL = s.temporalUI
+	}
+	c.JSON(http.StatusOK, info)
 }
 
 // dashboardBody is the dashboard of one estate (EstateID set) or of every
@@ -330,7 +336,7 @@ func (s *Server) slaChartSVG(c *gin.Context) {
 
 func (s *Server) dashboardRoutes() []route {
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/system", summary: "Where the Temporal Web UI is, and the namespace", tag: "system", roles: everyRole, handler: s.system, resp: systemInfo{}, status: http.StatusOK},
+		{method: http.MethodGet, path: "/api/v1/system", summary: "The namespace, and where the Temporal Web UI is (estate managers and company administrators only)", tag: "system", roles: everyRole, handler: s.system, resp: systemInfo{}, status: http.StatusOK},
 		{method: http.MethodGet, path: "/api/v1/dashboard", summary: "Managers' view from the read model: open tickets by status and urgency, SLA met per urgency and week (this and the last 12), breaches and escalations today; open arrears cases per stage and the collection rate of last and this month's bills; follow-ups visited on time", tag: "dashboard",
 			roles: dashboardRoles, handler: s.dashboard, resp: dashboardBody{}, status: http.StatusOK, query: []param{estateQ}},
 		{method: http.MethodGet, path: "/api/v1/dashboard/charts/sla.svg", summary: "SLA met per week and urgency tier, as an SVG line chart", tag: "dashboard",

@@ -35,20 +35,35 @@ func TestDashboardStaysInsideTheCallersEstates(t *testing.T) {
 	}
 }
 
+// TestSystemNamesTheTemporalUI: managers and administrators learn where the
+// Temporal Web UI is; every other role gets the namespace alone.
 func TestSystemNamesTheTemporalUI(t *testing.T) {
 	s := storetest.SQLite(t, storetest.Options{})
 	srv := New(Options{Store: s, TemporalUIURL: "http://127.0.0.1:8233", Namespace: "wuye"})
 	h := newHarness(t, s)
-	var got systemInfo
-	req := httptest.NewRequest(http.MethodGet, "/api/v1/system", nil)
-	req.Header.Set("Authorization", "Bearer "+h.tokens[models.RoleTechnician])
-	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("GET /api/v1/system: got %d, want 200", rec.Code)
+	tests := []struct {
+		give models.Role
+		want string
+	}{
+		{models.RoleEstateManager, "http://127.0.0.1:8233"},
+		{models.RoleCompanyAdmin, "http://127.0.0.1:8233"},
+		{models.RoleSupervisor, ""},
+		{models.RoleCustomerService, ""},
+		{models.RoleTechnician, ""},
+		{models.RoleFinance, ""},
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.TemporalUIURL != "http://127.0.0.1:8233" || got.Namespace != "wuye" {
-		t.Errorf("GET /api/v1/system: got %+v (%v), want the UI's URL and namespace", got, err)
+	for _, tt := range tests {
+		var got systemInfo
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/system", nil)
+		req.Header.Set("Authorization", "Bearer "+h.tokens[tt.give])
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET /api/v1/system as %s: got %d, want 200", tt.give, rec.Code)
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.TemporalUIURL != tt.want || got.Namespace != "wuye" {
+			t.Errorf("GET /api/v1/system as %s: got %+v (%v), want the UI's URL %q and the namespace", tt.give, got, err, tt.want)
+		}
 	}
 }
 

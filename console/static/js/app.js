@@ -43,8 +43,15 @@ const nav = [
   { href: '#/arrears/legal', text: '法务审批', roles: caseManagers },
 ];
 
+/** Opens or closes the header's menu (the navigation on a phone). */
+function showMenu(open) {
+  document.getElementById('top').classList.toggle('open', open);
+  document.getElementById('menu-toggle').setAttribute('aria-expanded', String(open));
+}
+
 function drawHeader() {
   const top = document.getElementById('top');
+  showMenu(false);
   if (!session.me) { top.hidden = true; return; }
   top.hidden = false;
   document.getElementById('who-name').textContent = session.me.name || session.me.username;
@@ -111,6 +118,8 @@ whenSignedOut(() => {
 });
 
 document.getElementById('sign-out').addEventListener('click', signOut);
+document.getElementById('menu-toggle').addEventListener('click', () => showMenu(!document.getElementById('top').classList.contains('open')));
+document.getElementById('nav').addEventListener('click', (e) => { if (e.target.closest('a')) showMenu(false); });
 document.getElementById('estate-pick').addEventListener('change', (e) => {
   session.estateId = Number(e.target.value);
   sessionStorage.setItem('wuye.estate', String(session.estateId));

@@ -21,6 +21,8 @@ export const policyEditors = ['estate_manager', 'company_admin'];
 // Arrears: who works cases (everyone but technicians), who decides on them.
 export const collectors = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'legal', 'company_admin'];
 export const caseManagers = ['estate_manager', 'company_admin'];
+// Who is offered the Temporal Web UI, to look inside a process.
+export const processViewers = ['estate_manager', 'company_admin'];
 
 let cleanup = [];
 /** Registers a function to run when the page is left (timers). */

@@ -4,7 +4,7 @@
 import { get } from './api.js';
 import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, timers, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, yuanToFen } from './ui.js';
-import { session } from './session.js';
+import { session, processViewers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect } from './process.js';
 
 // Actions taken with one press; the others open a small form first.
@@ -67,7 +67,7 @@ function drawHead(el, d, who, address) {
 
 function drawProcess(el, d) {
   const p = d.process;
-  const ui = session.system && session.system.temporal_ui_url;
+  const ui = session.has(...processViewers) && session.system && session.system.temporal_ui_url;
   const link = ui ? h('a#temporal-link', {
     href: `${ui}/namespaces/${encodeURIComponent(session.system.namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`,
     target: '_blank', rel: 'noopener',

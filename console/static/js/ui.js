@@ -188,3 +188,44 @@ export function fenToYuan(fen) {
   const n = Math.abs(Number(fen) || 0);
   return `${Number(fen) < 0 ? '-' : ''}${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
 }
+
+/**
+ * Labels every cell of table's body and foot with its column's header
+ * (data-label), so that a narrow screen can show each row as a card of
+ * labelled values (app.css). A table without a header row is left alone; a
+ * cell spanning the whole row (a "nothing here" message) needs no label, and
+ * a column without a header name holds a row's actions.
+ */
+export function labelCells(table) {
+  const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+  if (!head) return;
+  const names = [];
+  for (const th of head.cells) for (let i = 0; i < th.colSpan; i++) names.push(th.textContent.trim());
+  table.classList.add('cards');
+  for (const section of [...table.tBodies, table.tFoot].filter(Boolean)) {
+    for (const row of section.rows) {
+      let col = 0;
+      for (const cell of row.cells) {
+        if (cell.colSpan < names.length && !cell.hasAttribute('data-label')) {
+          cell.dataset.label = names.slice(col, col + cell.colSpan).find(Boolean) || '操作';
+        }
+        col += cell.colSpan;
+      }
+    }
+  }
+}
+
+// Every page builds its tables with h() and fills their bodies later (lists
+// refresh): label them whenever rows arrive, wherever they are drawn.
+new MutationObserver((records) => {
+  const tables = new Set();
+  for (const r of records) {
+    for (const n of r.addedNodes) {
+      if (n.nodeType !== Node.ELEMENT_NODE) continue;
+      const t = n.closest('table');
+      if (t) tables.add(t);
+      n.querySelectorAll('table').forEach((x) => tables.add(x));
+    }
+  }
+  tables.forEach(labelCells);
+}).observe(document.body, { childList: true, subtree: true });
