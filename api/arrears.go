@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -223,6 +224,43 @@ type arrearsView struct {
 	// liveFields: the case actions the caller may take now
 	// (workflows.CollectionActions) come from the live process.
 	liveFields
+	// AccountActions are the account's own actions (accountActions) the
+	// caller may take now.
+	AccountActions []string `json:"account_actions"`
+}
+
+// Account actions: the household's bills and plans, beside its case's
+// process. Each is named after the form that takes it.
+const (
+	actPayment = "payment" // POST /api/v1/payments
+	actDispute = "dispute" // POST /api/v1/bills/:id/disputes
+	actResolve = "resolve" // POST /api/v1/disputes/:id/resolve
+	actPlan    = "plan"    // POST /api/v1/plans
+	actWaiver  = "waiver"  // POST /api/v1/bills/:id/waivers
+)
+
+// accountActions are the account actions p may take on the household now:
+// the roles of each one's route allow p, and the account holds something
+// to act on. The console shows these and no others.
+func accountActions(p principal, v arrearsView) []string {
+	openDispute := func(d models.BillDispute) bool { return d.Status == models.DisputeOpen }
+	out := []string{}
+	for _, a := range []struct {
+		name  string
+		roles []models.Role
+		ok    bool
+	}{
+		{actPayment, financeRoles, true},
+		{actDispute, disputeRoles, slices.ContainsFunc(v.Account.Lines, models.AccountLine.Disputable)},
+		{actResolve, financeRoles, slices.ContainsFunc(v.Disputes, openDispute)},
+		{actPlan, planProposers, v.Account.Total > 0},
+		{actWaiver, managers, slices.ContainsFunc(v.Account.Lines, models.AccountLine.Waivable)},
+	} {
+		if a.ok && p.is(a.roles...) {
+			out = append(out, a.name)
+		}
+	}
+	return out
 }
 
 // getArrears answers what a household owes today (models.Statement), its
@@ -284,6 +322,7 @@ func (s *Server) getArrears(c *gin.Context) {
 			PausedFor: time.Duration(v.PausedSeconds) * time.Second, AsOf: v.AsOf}
 	}
 	out.Standing = models.StandingOf(out.Account, facts, today, loc)
+	out.AccountActions = accountActions(p, out)
 	out.Contacts = []models.CaseEvent{}
 	for _, e := range out.History {
 		if models.IsContact(e) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -212,6 +213,20 @@ func TestArrearsViewAndList(t *testing.T) {
 		for _, e := range v.Contacts {
 			if e.Channel == "" {
 				t.Errorf("contacts: got %s event %q without a channel, want contacts only", e.Type, e.Key)
+			}
+		}
+		// The account's actions follow each route's roles and what the
+		// account holds (an undisputed bill, a late fee, an open dispute).
+		for role, want := range map[models.Role][]string{
+			models.RoleTechnician:    {},
+			models.RoleFinance:       {actPayment, actDispute, actResolve, actPlan},
+			models.RoleEstateManager: {actDispute, actPlan, actWaiver},
+			models.RoleCompanyAdmin:  {actPayment, actDispute, actResolve, actPlan, actWaiver},
+		} {
+			var rv arrearsView
+			h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", hh), h.tokens[role], nil, &rv), http.StatusOK)
+			if !slices.Equal(rv.AccountActions, want) {
+				t.Errorf("account actions of %s: got %v, want %v", role, rv.AccountActions, want)
 			}
 		}
 		var l arrearsList

@@ -252,6 +252,15 @@ type AccountLine struct {
 	Disputed    bool `json:"disputed"`
 }
 
+// Disputable reports whether the bill may still be disputed as far as the
+// account shows: something is outstanding and no dispute is open. (The
+// dispute window before its due date is checked when one is filed.)
+func (l AccountLine) Disputable() bool { return l.Outstanding > 0 && !l.Disputed }
+
+// Waivable reports whether part of the bill's late fee is still owed, and so
+// may be waived.
+func (l AccountLine) Waivable() bool { return l.LateFee-l.LateFeeWaived-l.LateFeePaid > 0 }
+
 // Statement returns the account as of asOf: bills settled by the payments
 // made up to and including asOf (later ones are ignored) under the allocation
 // rule in this file's comment, and late fees accrued to asOf. It is a pure

@@ -13,10 +13,9 @@ import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, cle
 import { session, go, caseManagers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 
-// The roles of each form, as the server's routes allow them.
-const financeRoles = ['finance', 'company_admin'];
+// The desk, who may record any open task's outcome beside its assignee
+// (the process decides; this only picks the tasks to offer it for).
 const deskRoles = ['customer_service', 'supervisor', 'estate_manager', 'company_admin'];
-const disputeRoles = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'company_admin'];
 
 /** "2025-02-10": a civil date the API sends as 00:00 UTC. */
 const civil = (iso) => (iso ? String(iso).slice(0, 10) : '—');
@@ -175,25 +174,21 @@ const disputable = (l) => l.outstanding > 0 && !l.disputed;
 const mayRecord = (t) => t.assignee_id === session.me.id || session.has(...deskRoles);
 
 /**
- * The actions the caller may take on the case now. The server lists them for
- * tickets and follow-ups (allowed_actions) but not yet for a case: until it
- * does, they follow the roles its routes allow and what the case holds.
- * This is the one place to switch to the server's list.
+ * The actions the caller may take on the household now, as the server lists
+ * them: the account's (account_actions: the routes' roles and what the
+ * account holds) and the case process's (allowed_actions: its state and the
+ * caller's role), the latter only where something here is there to act on.
  */
 function allowedActions(d) {
-  // The case's own actions come from its process (allowed_actions: the
-  // state and the caller's role allow them); the account's from the roles.
   const process = d.allowed_actions || [];
   return [
-    ['payment', financeRoles, true],
-    ['outcome', null, process.includes('task_outcome') && d.tasks.some((t) => t.status === 'open' && mayRecord(t))],
-    ['dispute', disputeRoles, d.account.lines.some(disputable)],
-    ['resolve', financeRoles, d.disputes.some((x) => x.status === 'open')],
-    ['plan', disputeRoles, d.account.total > 0],
-    ['approve', null, process.includes('plan_approve') && d.plans.some((p) => p.status === 'proposed')],
-    ['waiver', caseManagers, d.account.lines.some(waivable)],
-    ['legal', null, process.includes('legal_decision')],
-  ].filter(([, rs, ok]) => ok && (!rs || session.has(...rs))).map(([k]) => k);
+    ...(d.account_actions || []),
+    ...[
+      ['outcome', process.includes('task_outcome') && d.tasks.some((t) => t.status === 'open' && mayRecord(t))],
+      ['approve', process.includes('plan_approve') && d.plans.some((p) => p.status === 'proposed')],
+      ['legal', process.includes('legal_decision')],
+    ].filter(([, ok]) => ok).map(([k]) => k),
+  ];
 }
 
 export async function casePage(view, { match }) {
