@@ -84,13 +84,6 @@ function pathText(path) {
   }).join(' › ');
 }
 
-/**
- * The API names a value inside a list of a policy it could not decode as
- * "policy.repair.tiers.[0].contact"; the page's fields are named
- * "policy.repair.tiers[0].contact".
- */
-const fieldPathOf = (field) => (field || '').replace(/\.\[/g, '[');
-
 export async function policyPage(view) {
   if (!session.estateId) {
     fill(view, h('h1', '服务策略'), h('div.banner.info', '请先在右上角选择一个小区。'));
@@ -322,13 +315,12 @@ export async function policyPage(view) {
  */
 function showPolicyError(form, err) {
   if (err && err.code === 'invalid_input' && err.field) {
-    const field = fieldPathOf(err.field);
-    if (findField(form, field)) {
-      showError(form, { ...err, field, message: err.message });
+    if (findField(form, err.field)) {
+      showError(form, err);
       return;
     }
     clearErrors(form);
-    form.prepend(h('div.banner.error', { role: 'alert' }, `${pathText(field)}：${reason(err.message)}`));
+    form.prepend(h('div.banner.error', { role: 'alert' }, `${pathText(err.field)}：${reason(err.message)}`));
     return;
   }
   showError(form, err);
