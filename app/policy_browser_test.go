@@ -1,0 +1,291 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wuye/wuye/models"
+)
+
+// TestConsolePolicyEditorInABrowser: an estate manager edits the policy in
+// the units staff use (durations as a number and 分钟/小时/天, amounts in
+// 元, templates by name), the API stores the durations and fen they mean,
+// and every refusal, the page's own or the server's, is in Chinese beside
+// the field it names; at 1366×768 and on a 375 px phone.
+func TestConsolePolicyEditorInABrowser(t *testing.T) {
+	a := startApp(t, testConfig(t, t.TempDir()))
+	base := "http://" + a.Addr()
+	estateID, as, _ := estateWithStaff(t, a, "POL", func(*models.Policy) {})
+	manager := as[models.RoleEstateManager]
+	policyPath := fmt.Sprintf("/api/v1/estates/%d/policy", estateID)
+	stored := func() models.EstatePolicy {
+		var pol models.EstatePolicy
+		manager.mustCall(http.MethodGet, policyPath, nil, &pol, http.StatusOK)
+		return pol
+	}
+	before := stored()
+
+	b := newBrowser(t, base)
+	b.signIn("POL-estate_manager", "staff-password")
+	contact := `[data-path="policy.repair.tiers[0].contact"]`
+	b.do("open the policy editor", chromedp.Navigate(base+"/console/#/policy"), chromedp.WaitVisible(chromedp.CSS(contact)))
+
+	// Nothing in developer notation: no "5m", no "300000 分", no codes.
+	notation := eval[[]string](b, `(() => {
+		const f = document.getElementById('policy-form');
+		const shown = [...f.querySelectorAll('input, select, textarea')].filter((e) => e.type !== 'checkbox')
+			.map((e) => e.tagName === 'SELECT' ? (e.selectedOptions[0] || {}).textContent || '' : e.value);
+		return [f.innerText, ...shown].filter((s) => /\b\d+(?:[smhd]|ms)\b|\d\s*分(?![钟及])|payment_overdue|_fen\b|[a-z]+_[a-z]+/.test(s))
+			.map((s) => s.slice(0, 200));
+	})()`)
+	if len(notation) != 0 {
+		t.Errorf("policy page: got developer notation in %q, want none", notation)
+	}
+	for sel, want := range map[string]string{
+		contact: "5",
+		`[data-path="policy.complaint.acknowledge"]`:     "30",
+		`[data-path="policy.dunning.large_arrears_fen"]`: "3000.00",
+	} {
+		if got := eval[string](b, fmt.Sprintf(`document.querySelector(%q).value`, sel)); got != want {
+			t.Errorf("%s: got %q, want %q", sel, got, want)
+		}
+	}
+	for sel, want := range map[string]string{
+		contact: "分钟",
+		`[data-path="policy.repair.confirm_window"]`: "天",
+	} {
+		if got := eval[string](b, fmt.Sprintf(`document.querySelector(%q).closest('.dur').querySelector('select').selectedOptions[0].textContent`, sel)); got != want {
+			t.Errorf("%s unit: got %q, want %q", sel, got, want)
+		}
+	}
+	if got := eval[string](b, `document.querySelector('[data-path="policy.dunning.steps[0].template"]').selectedOptions[0].textContent`); got != "逾期温馨提醒" {
+		t.Errorf("first dunning step's template: got %q, want 逾期温馨提醒", got)
+	}
+	b.shot("policy-1366")
+
+	// The page refuses an amount finer than the fen, or over the maximum,
+	// beside the field, and sends nothing.
+	arrears := `[data-path="policy.dunning.large_arrears_fen"]`
+	for _, tt := range []struct{ give, want string }{
+		{"12.345", "两位小数"},
+		{"20000000", "不能超过"},
+	} {
+		change(b, arrears, tt.give)
+		b.do("save "+tt.give+" 元", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.err[data-for="policy.dunning.large_arrears_fen"]`)))
+		if got := b.text(`.err[data-for="policy.dunning.large_arrears_fen"]`); !strings.Contains(got, tt.want) {
+			t.Errorf("amount %s 元: got %q beside the field, want %s", tt.give, got, tt.want)
+		}
+		if !besideField(b, "policy.dunning.large_arrears_fen") {
+			t.Errorf("amount %s 元: got the message away from its input, want it beside the field", tt.give)
+		}
+	}
+	if got := stored(); got.Version != before.Version {
+		t.Errorf("after refused amounts: got version %d, want %d: nothing sent", got.Version, before.Version)
+	}
+
+	// A duration through number and unit, an amount in 元: saved as the API's
+	// duration strings and fen.
+	change(b, `[data-path="policy.complaint.acknowledge"]`, "2")
+	changeUnit(b, `[data-path="policy.complaint.acknowledge"]`, "h")
+	change(b, `[data-path="policy.repair.confirm_window"]`, "36")
+	changeUnit(b, `[data-path="policy.repair.confirm_window"]`, "h")
+	change(b, arrears, "4567.89")
+	b.do("save the policy", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#toast:not([hidden])`)))
+	after := stored()
+	if after.Version != before.Version+1 {
+		t.Errorf("after saving: got version %d, want %d", after.Version, before.Version+1)
+	}
+	raw, err := json.Marshal(after.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"acknowledge":"2h"`, `"confirm_window":"1d12h"`, `"large_arrears_fen":456789`} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("stored policy: got %s, want %s", raw, want)
+		}
+	}
+	if got := eval[string](b, fmt.Sprintf(`document.querySelector(%q).value`, arrears)); got != "4567.89" {
+		t.Errorf("amount after saving: got %q, want 4567.89", got)
+	}
+
+	// The server's refusal, in Chinese, beside the field it names.
+	change(b, contact, "20")
+	b.do("make a contact window longer than on-site", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.err[data-for="policy.repair.tiers[0].contact"]`)))
+	msg := b.text(`.err[data-for="policy.repair.tiers[0].contact"]`)
+	if !strings.Contains(msg, "不能超过") || !strings.Contains(msg, "10分钟") || latin.MatchString(msg) {
+		t.Errorf("contact longer than on-site: got %q beside the field, want it in Chinese with 10分钟", msg)
+	}
+	if !besideField(b, "policy.repair.tiers[0].contact") {
+		t.Error("contact longer than on-site: got the message away from its input, want it beside the field")
+	}
+	if n := b.count(`#policy-form .banner.error`); n != 0 {
+		t.Errorf("contact longer than on-site: got %d banners, want the message beside the field only", n)
+	}
+
+	// Every reason the policy's validation gives reads in Chinese, as does
+	// the API's answer to a duration it cannot read.
+	reasons := policyReasons()
+	status, body := rawPut(t, a, manager, policyPath, after.Version, `"5分钟"`)
+	if status != http.StatusBadRequest || body.Error.Field != "policy.repair.tiers[0].contact" {
+		t.Errorf("contact of 5分钟: got %d on %q, want 400 on policy.repair.tiers[0].contact", status, body.Error.Field)
+	}
+	reasons = append(reasons, body.Error.Message)
+	list, err := json.Marshal(reasons)
+	if err != nil {
+		t.Fatal(err)
+	}
+	translated := eval[[]string](b, fmt.Sprintf(`import('/console/js/labels.js').then((m) => %s.map((r) => m.reason(r)))`, list))
+	for i, r := range translated {
+		// What the person typed comes back quoted, as typed.
+		if latin.MatchString(quoted.ReplaceAllString(strings.ReplaceAll(r, "App", ""), "")) {
+			t.Errorf("reason %q: got %q, want Chinese", reasons[i], r)
+		}
+	}
+	if len(reasons) < 30 {
+		t.Errorf("policy reasons: got %d, want the many the validation gives", len(reasons))
+	}
+
+	// On a phone: every field fits, nothing scrolls sideways.
+	b.do("open the editor on a phone",
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile),
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(contact)),
+	)
+	if w := eval[int](b, "document.documentElement.scrollWidth"); w > 380 {
+		t.Errorf("policy page at 375px: got a page %dpx wide, want no horizontal scrolling", w)
+	}
+	b.shot("policy-375")
+	b.do("back to desktop width", chromedp.EmulateViewport(1366, 768))
+}
+
+// latin matches developer notation left in a message: English words, codes,
+// "30d".
+var latin = regexp.MustCompile(`[A-Za-z]`)
+
+// quoted matches a value quoted back in a Chinese message.
+var quoted = regexp.MustCompile(`“[^”]*”`)
+
+// change sets the value of the input sel as a person would and fires change.
+func change(b *browser, sel, value string) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, sel, value))
+}
+
+// changeUnit picks the unit ("m", "h", "d") of the duration whose number is sel.
+func changeUnit(b *browser, sel, unit string) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q).closest('.dur').querySelector('select'); e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, sel, unit))
+}
+
+// besideField reports whether the error for path sits in the same cell or
+// field as its input.
+func besideField(b *browser, path string) bool {
+	b.t.Helper()
+	return eval[bool](b, fmt.Sprintf(`document.querySelector('.err[data-for=%q]').parentElement.contains(document.querySelector('[data-path=%q]'))`, path, path))
+}
+
+// rawPut sends the policy of version with the first tier's contact written
+// as raw JSON, and returns the status and error.
+func rawPut(t *testing.T, a *App, c *apiClient, path string, version int, contact string) (int, apiError) {
+	t.Helper()
+	pol := models.DefaultPolicy()
+	raw, err := json.Marshal(map[string]any{"version": version, "policy": pol})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = bytes.Replace(raw, []byte(`"contact":"5m"`), []byte(`"contact":`+contact), 1)
+	req, err := http.NewRequest(http.MethodPut, "http://"+a.Addr()+path, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body apiError
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, body
+}
+
+type apiError struct {
+	Error struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// policyReasons collects the distinct reasons models.Policy.Validate gives
+// when each value of the default policy in turn is set to a few bad ones
+// (and each list emptied or given its first entry again).
+func policyReasons() []string {
+	var reasons []string
+	try := func(mutate func(v reflect.Value), at []int) {
+		p := models.DefaultPolicy()
+		v := reflect.ValueOf(&p).Elem()
+		for _, i := range at {
+			if v.Kind() == reflect.Slice {
+				v = v.Index(i)
+			} else {
+				v = v.Field(i)
+			}
+		}
+		mutate(v)
+		var ve *models.ValidationError
+		if err := p.Validate(); err != nil && errors.As(err, &ve) && !slices.Contains(reasons, ve.Reason) {
+			reasons = append(reasons, ve.Reason)
+		}
+	}
+	ints := []int64{-1, 0, 1, 2, 5, 101, int64(59 * time.Minute), int64(400 * models.Day), 1 << 40}
+	strs := []string{"", "x", "25:00", "07:00", "18:00", "2100-01-01", "sms", "letter", "phone", "payment_overdue_polite", "late_fee_first", "critical", "message", "legal_referral"}
+	var walk func(v reflect.Value, at []int)
+	walk = func(v reflect.Value, at []int) {
+		here := slices.Clone(at)
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i), append(here, i))
+			}
+		case reflect.Slice:
+			try(func(s reflect.Value) { s.Set(reflect.Zero(s.Type())) }, here)
+			if v.Len() > 0 {
+				try(func(s reflect.Value) { s.Set(reflect.Append(s, s.Index(0))) }, here)
+				try(func(s reflect.Value) { s.Set(reflect.Append(s.Slice(0, 1), s.Index(0))) }, here)
+			}
+			for i := range v.Len() {
+				walk(v.Index(i), append(here, i))
+			}
+		case reflect.Int, reflect.Int64:
+			for _, n := range ints {
+				try(func(f reflect.Value) { f.SetInt(n) }, here)
+			}
+		case reflect.String:
+			for _, s := range strs {
+				try(func(f reflect.Value) { f.SetString(s) }, here)
+			}
+		case reflect.Bool:
+			try(func(f reflect.Value) { f.SetBool(!f.Bool()) }, here)
+		}
+	}
+	p := models.DefaultPolicy()
+	walk(reflect.ValueOf(&p).Elem(), nil)
+	return reasons
+}
