@@ -194,7 +194,6 @@ function policyReasons() {
     [/^got ".*", want none: only message steps send a template$/, () => '只有消息提醒需要模板'],
     [/^got (\S+), want before the window's end \((\S+)\)$/, (m) => `应早于回访期限 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
     [/^got (\S+), want more than the previous reminder's (\S+)$/, (m) => `应晚于上一次提醒（${dt(m[2])}）`],
-    [/^got -?\d+, want a positive amount in fen$/, () => '金额应大于 0'],
   ];
 }
 
