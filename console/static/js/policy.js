@@ -169,20 +169,21 @@ export async function policyPage(view) {
     let el;
     if (durations.has(key)) return durationInput(path, value, key === 'on_site' && row && row.on_site_same_day);
     if (key.endsWith('_fen')) return moneyInput(path, value);
+    const named = { dataset: { path: full }, 'aria-label': pathText(full) };
     if (enums[key] && typeof value === 'string') {
       const choices = table === 'steps' && (key === 'channel' || key === 'template') ? stepChoices(key, row) : enums[key];
-      el = h('select', { dataset: { path: full } },
-        Object.entries(choices).map(([k, v]) => h('option', { value: k, selected: k === value }, v)));
+      el = h('select', named, Object.entries(choices).map(([k, v]) => h('option', { value: k, selected: k === value }, v)));
       if (!(value in choices)) el.prepend(h('option', { value, selected: true }, value ? label(enums[key], value) : '无'));
       el.addEventListener('change', () => {
         accept(full, path, el.value);
         if (table === 'steps' && key === 'action') onAction(path, row);
       });
-      el.disabled = !canEdit || (table === 'steps' && Object.keys(choices).length < 2 && el.options.length < 2);
+      el.disabled = !canEdit || (table === 'steps' && el.options.length < 2);
       return el;
     }
+    let wrap = null;
     if (typeof value === 'boolean') {
-      el = h('input', { type: 'checkbox', checked: value, dataset: { path: full } });
+      el = h('input', { ...named, type: 'checkbox', checked: value });
       el.addEventListener('change', () => {
         accept(full, path, el.checked);
         if (key === 'on_site_same_day') {
@@ -191,34 +192,30 @@ export async function policyPage(view) {
         }
       });
     } else if (typeof value === 'number') {
-      el = h('input.qty', { type: 'number', value: String(value), dataset: { path: full }, inputMode: 'numeric', min: '0', step: '1' });
+      el = h('input.qty', { ...named, type: 'number', value: String(value), inputMode: 'numeric', min: '0', step: '1' });
       el.addEventListener('change', () => {
         const n = el.value.trim() === '' ? 0 : Number(el.value);
         if (el.validity.badInput || !Number.isInteger(n)) return refuse(full, '请填写整数');
         accept(full, path, n);
       });
       const [before, after] = affixes[key] || [];
+      let tail = after ? h('span.affix', after) : null;
       if (key === 'late_fee_per_mille') {
-        const hint = h('span.muted.hint');
-        const say = () => { const n = Number(el.value) || 0; hint.textContent = n ? `即每欠 1000 元每日 ${n} 元` : '不收滞纳金'; };
+        tail = h('span.muted.hint');
+        const say = () => { const n = Number(el.value) || 0; tail.textContent = n ? `即每欠 1000 元每日 ${n} 元` : '不收滞纳金'; };
         el.addEventListener('input', say);
         say();
-        el.disabled = !canEdit;
-        return h('span.withunit', before ? h('span.affix', before) : null, el, hint);
       }
-      if (before || after) {
-        el.disabled = !canEdit;
-        return h('span.withunit', before ? h('span.affix', before) : null, el, after ? h('span.affix', after) : null);
-      }
+      if (before || tail) wrap = h('span.withunit', before ? h('span.affix', before) : null, el, tail);
     } else if (clocks.has(key)) {
-      el = h('input', { value: value ?? '', dataset: { path: full }, size: 6, inputMode: 'numeric', placeholder: '如 08:30', autocomplete: 'off' });
+      el = h('input', { ...named, value: value ?? '', size: 6, inputMode: 'numeric', placeholder: '如 08:30', autocomplete: 'off' });
       el.addEventListener('change', () => accept(full, path, el.value.trim().replace('：', ':')));
     } else {
-      el = h('input', { value: value ?? '', dataset: { path: full }, size: 8 });
+      el = h('input', { ...named, value: value ?? '', size: 8 });
       el.addEventListener('change', () => accept(full, path, el.value.trim()));
     }
     el.disabled = !canEdit;
-    return el;
+    return wrap || el;
   };
 
   const listInput = (path, key, value) => {
@@ -270,7 +267,7 @@ export async function policyPage(view) {
     if (Array.isArray(v) && (v.length ? typeof v[0] === 'object' : ['tiers', 'levels', 'steps'].includes(k))) return table(p, k, v);
     if (Array.isArray(v) || v === null) return h('div.fld', h('span', names[k] || k), listInput(p, k, v || []));
     if (typeof v === 'object') return h('fieldset', h('legend', names[k] || k), fields(p, v));
-    return h('div.fld', h('span', names[k] || k), input(p, k, v));
+    return h('label.fld', h('span', names[k] || k), input(p, k, v));
   });
 
   const save = h('button', { type: 'submit' }, '保存策略');
