@@ -5,7 +5,7 @@
 // the field it names.
 import { get, put } from './api.js';
 import { urgencies, roles, channels as reportChannels, messageTemplates, reason, label } from './labels.js';
-import { h, fill, fmtTime, showError, clearErrors, findField, toast, yuanToFen, fenToYuan, fmtYuan } from './ui.js';
+import { h, fill, fmtTime, showError, clearErrors, findField, toast, yuanToFen, fenToYuan } from './ui.js';
 import { durationUnits, durationPick, durationOf } from './units.js';
 import { session } from './session.js';
 
@@ -138,7 +138,7 @@ export async function policyPage(view) {
       const text = el.value.replace(/[\s,，¥￥元]/g, '');
       const got = yuanToFen(text);
       if (/^\d+\.\d{3,}$/.test(text)) return refuse(full, '最多两位小数（精确到分），如 3000.50');
-      if (/^\d+(\.\d{0,2})?$/.test(text) && (got === null || got > maxAmountFen)) return refuse(full, `不能超过 ${fmtYuan(maxAmountFen)} 元`);
+      if (/^\d+(\.\d{0,2})?$/.test(text) && (got === null || got > maxAmountFen)) return refuse(full, `不能超过 ${fenToYuan(maxAmountFen)} 元`);
       if (got === null) return refuse(full, '请填写金额（元），如 3000 或 3000.50');
       if (got <= 0) return refuse(full, '金额应大于 0');
       el.value = fenToYuan(got);
@@ -156,7 +156,7 @@ export async function policyPage(view) {
     }
     return row.action === 'message' ? messageTemplates : { '': enums.template[''] };
   };
-  const onAction = (path, row) => {
+  const onAction = (row) => {
     const allowed = stepChannels[row.action] || [];
     if (!allowed.includes(row.channel ?? '')) row.channel = allowed[0] ?? '';
     if (row.action !== 'message') row.template = '';
@@ -176,7 +176,7 @@ export async function policyPage(view) {
       if (!(value in choices)) el.prepend(h('option', { value, selected: true }, value ? label(enums[key], value) : '无'));
       el.addEventListener('change', () => {
         accept(full, path, el.value);
-        if (table === 'steps' && key === 'action') onAction(path, row);
+        if (table === 'steps' && key === 'action') onAction(row);
       });
       el.disabled = !canEdit || (table === 'steps' && el.options.length < 2);
       return el;
