@@ -136,6 +136,16 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 		t.Errorf("contact longer than on-site: got %d banners, want the message beside the field only", n)
 	}
 
+	// A dunning step offers only the channel and template its action may use.
+	change(b, `[data-path="policy.dunning.steps[0].action"]`, "phone_call")
+	step := eval[string](b, `(() => {
+		const sel = (c) => document.querySelector('[data-path="policy.dunning.steps[0].' + c + '"]');
+		return [...sel('channel').options].map((o) => o.textContent).join(',') + ' ' + sel('template').selectedOptions[0].textContent + ' ' + sel('template').disabled;
+	})()`)
+	if step != "电话 无 true" {
+		t.Errorf("a step turned into a phone call: got channels, template and its lock %q, want 电话 无 true", step)
+	}
+
 	// Every reason the policy's validation gives reads in Chinese, as does
 	// the API's answer to a duration it cannot read.
 	reasons := policyReasons()
