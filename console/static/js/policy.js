@@ -74,14 +74,18 @@ function setAt(obj, path, v) {
   o[s[s.length - 1]] = v;
 }
 
-/** Names a policy path in Chinese: "报修时限（SLA） › 各紧急程度时限 第 1 行 › 联系业主". */
+/**
+ * Names a policy path in Chinese: "报修时限（SLA） › 各紧急程度时限 第 1 行 ›
+ * 联系业主"; a part the page has no name for is left out.
+ */
 function pathText(path) {
   const parts = path.replace(/^policy\./, '').split('.');
   return parts.map((p, i) => {
-    const [, key, index] = p.match(/^([^[]*)(?:\[(\d+)\])?$/) || [null, p];
-    const name = (i === 0 ? sections[key] : names[key]) || key;
+    const [, key, index] = p.match(/^([^[]*)(?:\[(\d+)\])?$/) || [];
+    const name = i === 0 ? sections[key] : names[key];
+    if (!name) return '';
     return index === undefined ? name : `${name} 第 ${Number(index) + 1} 行`;
-  }).join(' › ');
+  }).filter(Boolean).join(' › ') || '服务策略';
 }
 
 export async function policyPage(view) {
