@@ -136,6 +136,22 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 		t.Errorf("contact longer than on-site: got %d banners, want the message beside the field only", n)
 	}
 
+	// A field the page has no input for (a server newer than the page):
+	// a banner that names its section in Chinese.
+	eval[bool](b, `(() => {
+		const real = window.fetch;
+		window.fetch = (url, opts) => opts && opts.method === 'PUT'
+			? Promise.resolve(new Response(JSON.stringify({error: {code: 'invalid_input', field: 'policy.dunning.new_rule', message: 'got 3, want 1..2'}}), {status: 400}))
+			: real(url, opts);
+		return true;
+	})()`)
+	b.do("save against a rule the page does not know", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#policy-form .banner.error`)))
+	if got := b.text(`#policy-form .banner.error`); !strings.HasPrefix(got, "催缴阶梯") || !strings.Contains(got, "应在 1 到 2 之间") || latin.MatchString(got) {
+		t.Errorf("an error on an unknown field: got banner %q, want it in Chinese under 催缴阶梯", got)
+	}
+	b.do("reload without the stand-in", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(contact)))
+
 	// A dunning step offers only the channel and template its action may use.
 	change(b, `[data-path="policy.dunning.steps[0].action"]`, "phone_call")
 	step := eval[string](b, `(() => {
