@@ -81,13 +81,13 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 		{"12.345", "两位小数"},
 		{"20000000", "不能超过"},
 	} {
-		change(b, arrears, tt.give)
+		typeInto(b, arrears, tt.give)
 		b.do("save "+tt.give+" 元", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.err[data-for="policy.dunning.large_arrears_fen"]`)))
 		if got := b.text(`.err[data-for="policy.dunning.large_arrears_fen"]`); !strings.Contains(got, tt.want) {
 			t.Errorf("amount %s 元: got %q beside the field, want %s", tt.give, got, tt.want)
 		}
-		if !besideField(b, "policy.dunning.large_arrears_fen") {
+		if !errorBesideField(b, "policy.dunning.large_arrears_fen") {
 			t.Errorf("amount %s 元: got the message away from its input, want it beside the field", tt.give)
 		}
 	}
@@ -97,11 +97,11 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 
 	// A duration through number and unit, an amount in 元: saved as the API's
 	// duration strings and fen.
-	change(b, `[data-path="policy.complaint.acknowledge"]`, "2")
-	changeUnit(b, `[data-path="policy.complaint.acknowledge"]`, "h")
-	change(b, `[data-path="policy.repair.confirm_window"]`, "36")
-	changeUnit(b, `[data-path="policy.repair.confirm_window"]`, "h")
-	change(b, arrears, "4567.89")
+	typeInto(b, `[data-path="policy.complaint.acknowledge"]`, "2")
+	pickUnit(b, `[data-path="policy.complaint.acknowledge"]`, "h")
+	typeInto(b, `[data-path="policy.repair.confirm_window"]`, "36")
+	pickUnit(b, `[data-path="policy.repair.confirm_window"]`, "h")
+	typeInto(b, arrears, "4567.89")
 	b.do("save the policy", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#toast:not([hidden])`)))
 	after := stored()
@@ -122,14 +122,14 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 	}
 
 	// The server's refusal, in Chinese, beside the field it names.
-	change(b, contact, "20")
+	typeInto(b, contact, "20")
 	b.do("make a contact window longer than on-site", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.err[data-for="policy.repair.tiers[0].contact"]`)))
 	msg := b.text(`.err[data-for="policy.repair.tiers[0].contact"]`)
-	if !strings.Contains(msg, "不能超过") || !strings.Contains(msg, "10分钟") || latin.MatchString(msg) {
+	if !strings.Contains(msg, "不能超过") || !strings.Contains(msg, "10分钟") || latinLetter.MatchString(msg) {
 		t.Errorf("contact longer than on-site: got %q beside the field, want it in Chinese with 10分钟", msg)
 	}
-	if !besideField(b, "policy.repair.tiers[0].contact") {
+	if !errorBesideField(b, "policy.repair.tiers[0].contact") {
 		t.Error("contact longer than on-site: got the message away from its input, want it beside the field")
 	}
 	if n := b.count(`#policy-form .banner.error`); n != 0 {
@@ -147,13 +147,13 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 	})()`)
 	b.do("save against a rule the page does not know", chromedp.Click(chromedp.CSS(`#policy-form .save button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#policy-form .banner.error`)))
-	if got := b.text(`#policy-form .banner.error`); !strings.HasPrefix(got, "催缴阶梯") || !strings.Contains(got, "应在 1 到 2 之间") || latin.MatchString(got) {
+	if got := b.text(`#policy-form .banner.error`); !strings.HasPrefix(got, "催缴阶梯") || !strings.Contains(got, "应在 1 到 2 之间") || latinLetter.MatchString(got) {
 		t.Errorf("an error on an unknown field: got banner %q, want it in Chinese under 催缴阶梯", got)
 	}
 	b.do("reload without the stand-in", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(contact)))
 
 	// A dunning step offers only the channel and template its action may use.
-	change(b, `[data-path="policy.dunning.steps[0].action"]`, "phone_call")
+	typeInto(b, `[data-path="policy.dunning.steps[0].action"]`, "phone_call")
 	step := eval[string](b, `(() => {
 		const sel = (c) => document.querySelector('[data-path="policy.dunning.steps[0].' + c + '"]');
 		return [...sel('channel').options].map((o) => o.textContent).join(',') + ' ' + sel('template').selectedOptions[0].textContent + ' ' + sel('template').disabled;
@@ -165,7 +165,12 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 	// Every reason the policy's validation gives reads in Chinese, as does
 	// the API's answer to a duration it cannot read.
 	reasons := policyReasons()
-	status, body := rawPut(t, a, manager, policyPath, after.Version, `"5分钟"`)
+	raw, err = json.Marshal(map[string]any{"version": after.Version, "policy": after.Policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body policyPutError
+	status := manager.call(http.MethodPut, policyPath, json.RawMessage(bytes.Replace(raw, []byte(`"contact":"5m"`), []byte(`"contact":"5分钟"`), 1)), &body)
 	if status != http.StatusBadRequest || body.Error.Field != "policy.repair.tiers[0].contact" {
 		t.Errorf("contact of 5分钟: got %d on %q, want 400 on policy.repair.tiers[0].contact", status, body.Error.Field)
 	}
@@ -176,8 +181,8 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 	}
 	translated := eval[[]string](b, fmt.Sprintf(`import('/console/js/labels.js').then((m) => %s.map((r) => m.reason(r)))`, list))
 	for i, r := range translated {
-		// What the person typed comes back quoted, as typed.
-		if latin.MatchString(quoted.ReplaceAllString(strings.ReplaceAll(r, "App", ""), "")) {
+		// What the person typed comes back quotedValue, as typed.
+		if latinLetter.MatchString(quotedValue.ReplaceAllString(strings.ReplaceAll(r, "App", ""), "")) {
 			t.Errorf("reason %q: got %q, want Chinese", reasons[i], r)
 		}
 	}
@@ -198,61 +203,35 @@ func TestConsolePolicyEditorInABrowser(t *testing.T) {
 	b.do("back to desktop width", chromedp.EmulateViewport(1366, 768))
 }
 
-// latin matches developer notation left in a message: English words, codes,
-// "30d".
-var latin = regexp.MustCompile(`[A-Za-z]`)
+// latinLetter matches developer notation left in a message: English
+// words, codes, "30d".
+var latinLetter = regexp.MustCompile(`[A-Za-z]`)
 
-// quoted matches a value quoted back in a Chinese message.
-var quoted = regexp.MustCompile(`“[^”]*”`)
+// quotedValue matches a value quoted back in a Chinese message.
+var quotedValue = regexp.MustCompile(`“[^”]*”`)
 
-// change sets the value of the input sel as a person would and fires change.
-func change(b *browser, sel, value string) {
+// typeInto sets the value of the input sel and fires change, as a person
+// leaving the field does.
+func typeInto(b *browser, sel, value string) {
 	b.t.Helper()
 	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, sel, value))
 }
 
-// changeUnit picks the unit ("m", "h", "d") of the duration whose number is sel.
-func changeUnit(b *browser, sel, unit string) {
+// pickUnit picks the unit ("m", "h", "d") of the duration whose number is sel.
+func pickUnit(b *browser, sel, unit string) {
 	b.t.Helper()
 	eval[bool](b, fmt.Sprintf(`(() => { const e = document.querySelector(%q).closest('.dur').querySelector('select'); e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, sel, unit))
 }
 
-// besideField reports whether the error for path sits in the same cell or
-// field as its input.
-func besideField(b *browser, path string) bool {
+// errorBesideField reports whether the error for path sits in the same
+// cell or field as its input.
+func errorBesideField(b *browser, path string) bool {
 	b.t.Helper()
 	return eval[bool](b, fmt.Sprintf(`document.querySelector('.err[data-for=%q]').parentElement.contains(document.querySelector('[data-path=%q]'))`, path, path))
 }
 
-// rawPut sends the policy of version with the first tier's contact written
-// as raw JSON, and returns the status and error.
-func rawPut(t *testing.T, a *App, c *apiClient, path string, version int, contact string) (int, apiError) {
-	t.Helper()
-	pol := models.DefaultPolicy()
-	raw, err := json.Marshal(map[string]any{"version": version, "policy": pol})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw = bytes.Replace(raw, []byte(`"contact":"5m"`), []byte(`"contact":`+contact), 1)
-	req, err := http.NewRequest(http.MethodPut, "http://"+a.Addr()+path, bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var body apiError
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, body
-}
-
-type apiError struct {
+// policyPutError is the error body of a refused PUT.
+type policyPutError struct {
 	Error struct {
 		Field   string `json:"field"`
 		Message string `json:"message"`
