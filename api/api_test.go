@@ -233,6 +233,8 @@ func TestPolicyEditing(t *testing.T) {
 			http.StatusBadRequest, codeInvalidInput, "policy.repair.warn_at_percent")
 		h.wantError(h.do(http.MethodPut, path, tok, `{"version":1,"policy":{"repair":{"confirm_window":"-3d"}}}`, nil),
 			http.StatusBadRequest, codeInvalidInput, "policy.repair.confirm_window")
+		h.wantError(h.do(http.MethodPut, path, tok, `{"version":1,"policy":{"repair":{"tiers":[{"contact":"5分钟"}]}}}`, nil),
+			http.StatusBadRequest, codeInvalidInput, "policy.repair.tiers[0].contact")
 		p.Repair.WarnAtPercent = 70
 		var next models.EstatePolicy
 		h.wantStatus(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, &next), http.StatusOK)

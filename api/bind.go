@@ -151,7 +151,11 @@ func locate(raw []byte, t reflect.Type) (path string, ok bool) {
 			}
 			if v, present := obj[name]; present {
 				if p, bad := locate(v, f.Type); bad {
-					return strings.TrimSuffix(name+"."+p, "."), true
+					// "tiers" and "[0].contact" join as "tiers[0].contact".
+					if p != "" && !strings.HasPrefix(p, "[") {
+						p = "." + p
+					}
+					return name + p, true
 				}
 			}
 		}

@@ -186,6 +186,8 @@ func TestPolicyValidate(t *testing.T) {
 		{"fast track 101%", func(p *Policy) { p.Dunning.FastTrackPercent = 101 }, "dunning.fast_track_percent"},
 		{"zero polite period", func(p *Policy) { p.Dunning.GoodPayerPoliteFor = 0 }, "dunning.good_payer_polite_for"},
 		{"zero large arrears", func(p *Policy) { p.Dunning.LargeArrearsFen = 0 }, "dunning.large_arrears_fen"},
+		{"large arrears of the largest amount", func(p *Policy) { p.Dunning.LargeArrearsFen = int64(MaxAmountFen) }, ""},
+		{"large arrears past the largest amount", func(p *Policy) { p.Dunning.LargeArrearsFen = int64(MaxAmountFen) + 1 }, "dunning.large_arrears_fen"},
 		{"zero repeat count", func(p *Policy) { p.Dunning.RepeatLateCount = 0 }, "dunning.repeat_late_count"},
 		{"zero repeat window", func(p *Policy) { p.Dunning.RepeatLateWindowMonths = 0 }, "dunning.repeat_late_window_months"},
 		{"zero task due", func(p *Policy) { p.Dunning.TaskDue = 0 }, "dunning.task_due"},

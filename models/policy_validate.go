@@ -259,8 +259,8 @@ func (p DunningPolicy) validate(path string) error {
 	if err := within(path+".good_payer_polite_for", p.GoodPayerPoliteFor, 3*365*Day); err != nil {
 		return err
 	}
-	if p.LargeArrearsFen <= 0 {
-		return Invalid(path+".large_arrears_fen", "got %d, want a positive amount in fen", p.LargeArrearsFen)
+	if p.LargeArrearsFen <= 0 || p.LargeArrearsFen > int64(MaxAmountFen) {
+		return Invalid(path+".large_arrears_fen", "got %d, want a positive amount of at most %d fen", p.LargeArrearsFen, MaxAmountFen)
 	}
 	if err := intIn(path+".repeat_late_count", p.RepeatLateCount, 1, 100); err != nil {
 		return err

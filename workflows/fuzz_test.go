@@ -293,7 +293,7 @@ func fuzzDunning(s *script) models.DunningPolicy {
 	const day = models.Duration(models.Day)
 	const longest = 3 * 365 * day
 	d := models.DunningPolicy{
-		GoodPayerPoliteFor: s.dur(1, longest), LargeArrearsFen: s.between(1, math.MaxInt64),
+		GoodPayerPoliteFor: s.dur(1, longest), LargeArrearsFen: s.between(1, int64(models.MaxAmountFen)),
 		RepeatLateCount: s.intIn(1, 100), RepeatLateWindowMonths: s.intIn(1, 120), FastTrackPercent: s.intIn(1, 100),
 		TaskDue: s.dur(1, 90*day), InstalmentGrace: s.dur(0, 90*day), LegalDecisionReminder: s.dur(models.MinLegalDecisionReminder, 90*day),
 		FormalNoticePeriod: s.dur(1, 180*day),

@@ -1,5 +1,6 @@
 // Chinese labels for the service's codes, and translations of its common
 // validation reasons. Anything not listed shows as the server sent it.
+import { durationText as dt } from './units.js';
 
 export const roles = {
   customer_service: '客服', technician: '维修工', supervisor: '主管', estate_manager: '项目经理',
@@ -54,6 +55,8 @@ export const disputeStatuses = { open: '待处理', corrected: '已更正金额'
 export const planStatuses = { proposed: '待审批', active: '执行中', completed: '已完成', broken: '已违约', rejected: '已拒绝' };
 export const payChannels = { wechat: '微信', alipay: '支付宝', bank: '银行转账', cash: '现金', card: '刷卡', deduction: '代扣' };
 export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函' };
+/** The resident texts a message step of the dunning ladder may send. */
+export const messageTemplates = { payment_overdue_polite: '逾期温馨提醒', payment_overdue_second: '逾期再次提醒' };
 export const caseEvents = {
   opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
@@ -110,10 +113,10 @@ const reasons = [
   [/^got (\S+), want later than the previous instalment's (\S+)$/, (m) => `应晚于上一期（${m[2]}）`],
   [/^got (\d+), want 1 to (\d+)$/, (m) => `期数应为 1 到 ${m[2]}（当前为 ${m[1]}）`],
   [/^got -?\d+, want a positive amount in fen$/, () => '金额应大于 0'],
-  [/^got (\S+), want at most (\S+) \((\S+)\)$/, (m) => `当前为 ${m[1]}，不能超过 ${fieldPath(m[2])}（${m[3]}）`],
-  [/^got (\S+), want at least (\S+) \((\S+)\)$/, (m) => `当前为 ${m[1]}，不能少于 ${fieldPath(m[2])}（${m[3]}）`],
+  [/^got (\S+), want at most (\S+) \((\S+)\)$/, (m) => `当前为 ${dt(m[1])}，不能超过 ${fieldPath(m[2])}（${dt(m[3])}）`],
+  [/^got (\S+), want at least (\S+) \((\S+)\)$/, (m) => `当前为 ${dt(m[1])}，不能少于 ${fieldPath(m[2])}（${dt(m[3])}）`],
   [/^got (-?\d+), want (-?\d+)\.\.(-?\d+)$/, (m) => `应在 ${m[2]} 到 ${m[3]} 之间（当前为 ${m[1]}）`],
-  [/^got (\S+), want a positive duration$/, (m) => `应为大于 0 的时长（当前为 ${m[1]}）`],
+  [/^got (\S+), want a positive duration$/, (m) => `应为大于 0 的时长（当前为 ${dt(m[1])}）`],
   [/^got (\S+), want 0s or more$/, () => '不能为负'],
   [/^got .*, want a (?:date|time|month) from (\S+) to (\S+)$/, (m) => `应在 ${m[1]} 到 ${m[2]} 之间`],
   [/^got .*, want a date in the years (\d+) to (\d+)$/, (m) => `应在 ${m[1]} 年到 ${m[2]} 年之间`],
@@ -125,9 +128,7 @@ const reasons = [
   [/^contains the (?:control|text-direction) character/, () => '含有不允许的控制字符或文字方向字符'],
   [/^got .*, the same as start/, () => '结束时间不能与开始时间相同'],
   [/^got .*, want an IANA time zone/, () => '请填写时区，例如 Asia/Shanghai'],
-  [/^got (\S+), want at most (\S+)$/, (m) => `不能超过 ${m[2]}（当前为 ${m[1]}）`],
-  [/^must be (true or false|a whole number|a string|a list|an object)$/,
-    (m) => `格式不对，应为${{ 'true or false': '是或否', 'a whole number': '整数', 'a string': '文字', 'a list': '列表', 'an object': '对象' }[m[1]]}`],
+  [/^got (\S+), want at most (\S+)$/, (m) => `不能超过 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
   [/^must be a phone number such as/, () => '应为手机号（如 13812345678）或座机号（如 0755-12345678）'],
   [/^want an existing household, or unit_id to create one$/, () => '请选择房屋'],
   [/^give household_id or unit_id, not both$/, () => '住户与房屋只能选一项'],
@@ -147,6 +148,11 @@ const reasons = [
   [/^no (?:unit|household|resident of the household) \d+$/, () => '不存在，或不属于您所在的小区'],
   [/^must be a whole number from 1 to \d+$/, () => '应为正整数'],
   [/^must be at least (\d+)$/, (m) => `不能少于 ${m[1]}`],
+  [/^must be a whole number$/, () => '应为整数'],
+  [/^must be true or false$/, () => '应为“是”或“否”'],
+  [/^must be a string$/, () => '应为文字'],
+  [/^must be a list$/, () => '应为列表'],
+  [/^must be an object$/, () => '格式不对'],
   [/^must be (.+)$/, (m) => `格式不对，应为 ${m[1]}`],
   [/^want 1 to 50 characters$/, () => '应为 1 到 50 个字'],
   [/^want a household or a common-area location$/, () => '请选择住户，或填写公共区域位置'],
@@ -160,13 +166,61 @@ const reasons = [
   [/^this API token may only read$/, () => '此接口令牌只能读取'],
   [/^too many failed sign-ins; try again later$/, () => '登录失败次数过多，请稍后再试'],
   [/^change your own password with PUT \/api\/v1\/me\/password$/, () => '自己的密码请通过修改密码接口（PUT /api/v1/me/password）修改，需输入当前密码'],
-  [/duration "(.*)": want a number at/, (m) => `“${m[1]}”不是有效的时长，例如 10m、2h、3d`],
-  [/^empty duration/, () => '时长不能为空，例如 10m、2h、3d'],
+  [/duration "(.*)": must not be negative/, () => '时长不能为负'],
+  [/duration "(.*)": out of range/, () => '时长太长'],
+  [/duration "([^"]*)": /, (m) => `“${m[1]}”不是有效的时长，请填写数字并选择单位（分钟、小时、天）`],
+  [/^empty duration/, () => '时长不能为空，请填写数字并选择单位（分钟、小时、天）'],
   [/^got (\d+), want 1 to 5$/, (m) => `评分应为 1 到 5（当前为 ${m[1]}）`],
+  ...policyReasons(),
 ];
-const pathNames = { on_site: '到场时限', contact: '联系时限', complete: '完工时限', acknowledge: '受理时限', answer: '答复时限', resolve: '解决时限', workday_start: '上班时间', workday_end: '下班时间' };
+const pathNames = { on_site: '到场时限', contact: '联系时限', complete: '完工时限', acknowledge: '受理时限', answer: '答复时限', resolve: '解决时限', workday_start: '上班时间', workday_end: '下班时间', formal_notice_period: '书面催告期' };
 const fieldPath = (p) => pathNames[p] || p;
 const yuan = (fen) => (Number(fen) / 100).toFixed(2);
+
+// The reasons of the policy's validation (models/policy_validate.go).
+function policyReasons() {
+  const list = (codes, map) => codes.split(/[\s,]+/).filter(Boolean).map((c) => label(map, c)).join('、');
+  const act = (code) => label(dunningActions, code);
+  const clocks = { workday_start: '上班时间', workday_end: '下班时间' };
+  return [
+    [/^got a second "(\w+)" tier, want one tier per urgency$/, (m) => `“${label(urgencies, m[1])}”重复了，每个紧急程度只能有一行`],
+    [/^got no "(\w+)" tier, want one tier per urgency$/, (m) => `缺少“${label(urgencies, m[1])}”，每个紧急程度都要有一行`],
+    [/^got (\S+), want 0s \(the default, (\S+)\) up to (\S+)$/, (m) => `应在 0（即默认的 ${dt(m[2])}）到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
+    [/^got ".*", want critical, urgent or normal$/, () => '请选择紧急程度'],
+    [/^got true for "(\w+)", want a fixed on_site window/, (m) => `只有“一般”可以当日到场，“${label(urgencies, m[1])}”须填写到场时限`],
+    [/^got \S+ with on_site_same_day, want 0s$/, () => '已选当日到场，到场时限应为 0'],
+    [/^got no levels, want at least one$/, () => '至少要有一级'],
+    [/^got -?\d+, want (\d+): levels are numbered/, (m) => `级别应为 ${m[1]}（按 1、2、3…顺序编号）`],
+    [/^got ".*", want a staff role$/, () => '请选择角色'],
+    [/^got (\S+), want 0s up to (\S+)$/, (m) => `应在 0 到 ${dt(m[2])} 之间（当前为 ${dt(m[1])}）`],
+    [/^got (\S+), want (\S+) up to (\S+)$/, (m) => `应在 ${dt(m[2])} 到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
+    [/^got ".*", want a clock time HH:MM$/, () => '请填写时间，如 08:30'],
+    [/^got ".*", want a clock time 00:00\.\.23:59$/, () => '时间应在 00:00 到 23:59 之间'],
+    [/^got \S+, want after (\w+) \((\S+)\) and at or before (\w+) \((\S+)\)$/, (m) => `应晚于${clocks[m[1]]}（${m[2]}），且不晚于${clocks[m[3]]}（${m[4]}）`],
+    [/^got \S+, want after (\w+) \((\S+)\)$/, (m) => `应晚于${clocks[m[1]]}（${m[2]}）`],
+    [/^got \S+, want at or before (\w+) \((\S+)\)$/, (m) => `不能晚于${clocks[m[1]]}（${m[2]}）`],
+    [/^got none, want at least one working weekday$/, () => '至少选择一个工作日'],
+    [/^got -?\d+, want a weekday/, () => '应为周日到周六中的一天'],
+    [/^got \d+ twice, want each weekday once$/, () => '每个工作日只能选一次'],
+    [/^got "(.*)", want a date YYYY-MM-DD$/, (m) => `“${m[1]}”不是有效的日期，请写成如 2026-10-01`],
+    [/^got (\d+) twice, want each day once$/, (m) => `${m[1]} 天重复了，每个天数只能填一次`],
+    [/^got ".*", want "principal_first" or "late_fee_first"$/, () => '请选择冲抵顺序'],
+    [/^got no steps, want at least one$/, () => '至少要有一步'],
+    [/^got (\S+), want more than the previous step's (\S+)$/, (m) => `应长于上一步的 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
+    [/^got legal_referral at step \d+ of \d+, want it last$/, () => '转法务只能是最后一步'],
+    [/^got legal_referral without an earlier formal_notice/, () => '转法务之前须先有一步书面催告（《民法典》第九百四十四条）'],
+    [/^got (\S+) after the formal notice when fast-tracked at (\d+)%, want at least formal_notice_period \((\S+)\)$/,
+      (m) => `加速催缴（间隔缩短为 ${m[2]}%）时，书面催告后仅 ${dt(m[1])} 就转法务，应不少于书面催告期 ${dt(m[3])}`],
+    [/^got ".*", want message, phone_call, visit, formal_notice or legal_referral$/, () => '请选择催缴动作'],
+    [/^got ".*", want none for (\w+)$/, (m) => `${act(m[1])}不需要渠道`],
+    [/^got ".*", want one of \[(.*)\] for (\w+)$/, (m) => `${act(m[2])}的渠道应为：${list(m[1], contactChannels)}`],
+    [/^got none, want the staff role that performs the (\w+)$/, (m) => `请选择执行“${act(m[1])}”的角色`],
+    [/^got ".*", want one of \[(.*)\]$/, (m) => `请选择模板：${list(m[1], messageTemplates)}`],
+    [/^got ".*", want none: only message steps send a template$/, () => '只有消息提醒需要模板'],
+    [/^got (\S+), want before the window's end \((\S+)\)$/, (m) => `应早于回访期限 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
+    [/^got (\S+), want more than the previous reminder's (\S+)$/, (m) => `应晚于上一次提醒（${dt(m[2])}）`],
+  ];
+}
 
 /** Translates a validation reason when it is a common one. */
 export function reason(msg) {

@@ -138,7 +138,7 @@ export function showError(form, err) {
   form.prepend(h('div.banner.error', { role: 'alert' }, explain(err)));
 }
 
-function findField(form, path) {
+export function findField(form, path) {
   for (let p = path; p; p = p.replace(/(\[\d+\]|\.[^.[\]]+)$/, '')) {
     const el = form.querySelector(`[data-path="${CSS.escape(p)}"], [name="${CSS.escape(p)}"]`);
     if (el) return el;
