@@ -103,9 +103,11 @@ func TestUnpaidBillClimbsThenPaymentStopsIt(t *testing.T) {
 		"channel": "wechat", "reference": "wx-e2e-1"}
 	fin.mustCall(http.MethodPost, "/api/v1/payments", pay, nil, http.StatusCreated)
 	fin.mustCall(http.MethodPost, "/api/v1/payments", pay, nil, http.StatusOK)
-	waitFor(t, 30*time.Second, "the case to close", func() bool {
+	// The case records its close, then closes its tasks (one activity
+	// later): wait for both.
+	waitFor(t, 30*time.Second, "the case to close with its task", func() bool {
 		fin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
-		return d.Case != nil && d.Case.Stage == models.StageClosed
+		return d.Case != nil && d.Case.Stage == models.StageClosed && len(d.Tasks) > 0 && d.Tasks[0].Status == models.TaskClosed
 	})
 	if d.Account.Total != 0 || d.Tasks[0].Status != models.TaskClosed {
 		t.Errorf("after payment: got owed %d, task %s, want 0 and the task closed", d.Account.Total, d.Tasks[0].Status)
