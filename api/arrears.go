@@ -67,11 +67,11 @@ func (s *Server) approvePlan(c *gin.Context) {
 		return
 	}
 	if plan.Status != models.PlanProposed {
-		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "only a proposed plan can be approved"})
+		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "只有待审批的分期方案可以批准"})
 		return
 	}
 	if err := s.checkPlanTotal(c.Request.Context(), caller(c).scope(), plan.HouseholdID, plan.Instalments); err != nil {
-		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "the plan no longer matches what the household owes; propose a new plan"})
+		respondError(c, s.log, &stateError{state: string(plan.Status), msg: "分期方案与住户当前欠费已不一致，请重新提出方案"})
 		return
 	}
 	s.caseAction(c, plan.HouseholdID, workflows.CaseAction{Action: workflows.ActPlanApprove, PlanID: plan.ID, Plan: plan.Instalments})
@@ -91,7 +91,7 @@ func (s *Server) taskOutcome(c *gin.Context) {
 		return
 	}
 	if t.Status != models.TaskOpen {
-		respondError(c, s.log, &stateError{state: string(t.Status), msg: "the task's outcome is already recorded"})
+		respondError(c, s.log, &stateError{state: string(t.Status), msg: "该任务的结果已记录"})
 		return
 	}
 	s.caseAction(c, t.HouseholdID, workflows.CaseAction{Action: workflows.ActTaskOutcome, TaskID: t.ID,
@@ -125,7 +125,7 @@ func (s *Server) caseAction(c *gin.Context, householdID uint64, a workflows.Case
 	}
 	cs, err := s.store.LatestCase(ctx, p.scope(), householdID)
 	if errors.Is(err, models.ErrNotFound) || err == nil && cs.Stage == models.StageClosed {
-		err = &stateError{state: string(models.StageClosed), msg: "the household has no open collection case"}
+		err = &stateError{state: string(models.StageClosed), msg: "该住户没有进行中的催缴案件"}
 	}
 	if err != nil {
 		respondError(c, s.log, err)

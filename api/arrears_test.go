@@ -257,7 +257,7 @@ func TestCaseActionsThroughTheProcess(t *testing.T) {
 		t.Errorf("task outcome: got updates %+v, view %+v", fake.updates, v)
 	}
 	// The process refuses: 409 with its current state.
-	fake.updateErr = temporal.NewApplicationError("no legal referral awaits a decision", workflows.ErrTypeInvalidState, string(models.StageDunning))
+	fake.updateErr = temporal.NewApplicationError("没有待审批的转法务申请", workflows.ErrTypeInvalidState, string(models.StageDunning))
 	res := h.do(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID), mgr, map[string]any{"approve": true, "reason": "证据齐全"}, nil)
 	h.wantError(res, http.StatusConflict, codeInvalidState, "")
 	var body errorBody

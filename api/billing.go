@@ -294,10 +294,10 @@ func (s *Server) createDispute(c *gin.Context) {
 	d, err := s.store.OpenDispute(ctx, p.scope(), b.ID, in.Reason, p.Staff.ID, s.now(), loc, pol.Fees)
 	if errors.Is(err, models.ErrInvalidState) {
 		due := models.DateOf(b.DueOn, time.UTC)
-		err = &stateError{state: "due " + due.String(), msg: fmt.Sprintf(
-			"the bill can no longer be disputed: disputes close %d days before the due date %s", pol.Fees.DisputeBeforeDueDays, due)}
+		err = &stateError{state: "dispute_window_closed", msg: fmt.Sprintf(
+			"该账单已不能提出异议：异议须在到期日（%s）%d 天前提出", due, pol.Fees.DisputeBeforeDueDays)}
 		if models.DisputeAllowed(due, models.DateOf(s.now(), loc), pol.Fees) {
-			err = &stateError{state: "disputed", msg: "the bill is already disputed"}
+			err = &stateError{state: "disputed", msg: "该账单已有异议在处理中"}
 		}
 	}
 	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID}, http.StatusCreated, d)
@@ -320,7 +320,7 @@ func (s *Server) resolveDispute(c *gin.Context) {
 	p := caller(c)
 	d, err := s.store.ResolveDispute(c.Request.Context(), p.scope(), d.ID, in.CorrectedFen, in.Resolution, p.Staff.ID, s.now())
 	if errors.Is(err, models.ErrInvalidState) {
-		err = &stateError{state: string(d.Status), msg: "the dispute is already resolved"}
+		err = &stateError{state: string(d.Status), msg: "该异议已处理"}
 	}
 	s.answerNudged(c, err, d.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeResolved, Ref: d.ID}, http.StatusOK, d)
 }

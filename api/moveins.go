@@ -208,7 +208,7 @@ func (s *Server) followUpAction(c *gin.Context) {
 		return
 	}
 	var in followUpActionRequest
-	action, key, ok := s.actionRequest(c, workflows.FollowUpActions(), &in, actionCase{noun: "follow-up",
+	action, key, ok := s.actionRequest(c, workflows.FollowUpActions(), &in, actionCase{noun: "回访",
 		status: string(f.Status), ended: f.Status.Terminal(), estateID: f.EstateID, assignees: deskRoles})
 	if !ok {
 		return

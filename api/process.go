@@ -110,7 +110,7 @@ func act[V any](ctx context.Context, pc workflows.Client[V], key uint64, updateK
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		if state, rerr := ended(); rerr == nil {
-			err = &stateError{state: state, msg: "the process has ended"}
+			err = &stateError{state: state, msg: "流程已结束"}
 		}
 	}
 	return v, err
@@ -152,7 +152,7 @@ func (s *Server) bindIdempotent(c *gin.Context, dst any) (key string, ok bool) {
 // actionCase is what an action request is checked against of the case it
 // acts on.
 type actionCase struct {
-	noun   string // what the case is, for people: "ticket"
+	noun   string // what the case is, for people: "工单"
 	status string
 	// ended: the case's process has ended, and takes no action (409).
 	ended    bool
@@ -182,7 +182,7 @@ func (s *Server) actionRequest(c *gin.Context, allowed []string, dst actionBody,
 	}
 	key, err := s.idempotent(c, dst)
 	if err == nil && on.ended {
-		err = &stateError{state: on.status, msg: "the " + on.noun + " is " + on.status}
+		err = &stateError{state: on.status, msg: on.noun + "已结束"}
 	}
 	if id := dst.assignee(); err == nil && id != 0 {
 		err = s.checkAssignee(c.Request.Context(), caller(c).scope(), id, on.estateID, on.assignees...)

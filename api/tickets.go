@@ -251,7 +251,7 @@ func (s *Server) ticketAction(c *gin.Context) {
 		return
 	}
 	var in ticketActionRequest
-	action, key, ok := s.actionRequest(c, workflows.TicketActions(), &in, actionCase{noun: "ticket",
+	action, key, ok := s.actionRequest(c, workflows.TicketActions(), &in, actionCase{noun: "工单",
 		status: string(t.Status), ended: t.Status.Terminal(), estateID: t.EstateID})
 	if !ok {
 		return

@@ -31,13 +31,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return invalidInput("actor_id", "an action needs the staff member who takes it")
 	}
 	if s.c.Stage == models.StageClosed {
-		return invalidState(s.c.Stage, "the case is closed")
+		return invalidState(s.c.Stage, "催缴案件已结案")
 	}
 	switch a.Action {
 	case ActTaskOutcome:
 		i := slices.IndexFunc(s.c.Tasks, func(t OpenTask) bool { return t.TaskID == a.TaskID })
 		if i < 0 {
-			return invalidState(s.c.Stage, fmt.Sprintf("task %d is not open on this case", a.TaskID))
+			return invalidState(s.c.Stage, fmt.Sprintf("催缴任务 %d 不是本案件的待办任务", a.TaskID))
 		}
 		if a.ActorID != s.c.Tasks[i].AssigneeID && !slices.Contains(caseDesk, a.ActorRole) {
 			return forbidden("only the assignee or the service desk records this task's outcome")
@@ -54,10 +54,10 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActPlanApprove:
 		if s.c.Stage == models.StageLegal || s.c.Stage == models.StageLegalPending {
-			return invalidState(s.c.Stage, "the case awaits or is in legal referral")
+			return invalidState(s.c.Stage, "案件正待法务审批或已转法务")
 		}
 		if s.c.Plan != nil {
-			return invalidState(s.c.Stage, fmt.Sprintf("plan %d is already being kept", s.c.Plan.PlanID))
+			return invalidState(s.c.Stage, fmt.Sprintf("分期方案 %d 已在执行中", s.c.Plan.PlanID))
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
 			return forbidden("only an estate manager approves a plan")
@@ -71,13 +71,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActLegalDecision:
 		if s.c.Stage != models.StageLegalPending {
-			return invalidState(s.c.Stage, "no legal referral awaits a decision")
+			return invalidState(s.c.Stage, "没有待审批的转法务申请")
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
 			return forbidden("only an estate manager decides on legal referral")
 		}
 		if a.Approve && !models.LegalReferralAllowed(s.c.NoticeServedAt, now, s.in.Policy.Dunning) {
-			return invalidState(s.c.Stage, "the formal written demand's period has not passed")
+			return invalidState(s.c.Stage, "书面催告的答复期限尚未届满")
 		}
 		if len([]rune(a.Reason)) > models.MaxReasonLen {
 			return invalidInput("reason", "too long")

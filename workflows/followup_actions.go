@@ -169,7 +169,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 	}
 	switch {
 	case !s.status.AwaitingVisit():
-		return invalidState(s.status, fmt.Sprintf("cannot %s a follow-up that is %s", a.Action, s.status))
+		return invalidState(s.status, "回访在当前状态下不能执行此操作")
 	case !allowed:
 		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this follow-up", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))

@@ -39,7 +39,7 @@ func (s *ticketState) check(a TicketAction) error {
 			return err
 		}
 		if s.pending(models.MilestoneContact) == nil {
-			return invalidState(s.status, "the resident's contact is already recorded")
+			return invalidState(s.status, "已记录过与住户的联系")
 		}
 		return nil
 	case ActArrive:
@@ -117,7 +117,7 @@ func (s *ticketState) gate(a TicketAction, forKind bool, from []models.TicketSta
 	case !forKind:
 		return invalidInput("action", fmt.Sprintf("%s does not apply to a %s", a.Action, s.in.Kind))
 	case !slices.Contains(from, s.status):
-		return invalidState(s.status, fmt.Sprintf("cannot %s a ticket that is %s", a.Action, s.status))
+		return invalidState(s.status, "工单在当前状态下不能执行此操作")
 	case !allowed:
 		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this ticket", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))

@@ -232,11 +232,14 @@ export function reason(msg) {
   return msg;
 }
 
+// States a bill's refusals name (409 invalid_state).
+const billStates = { disputed: '异议处理中', dispute_window_closed: '已过异议期' };
+
 /** Explains an ApiError in Chinese. */
 export function explain(err) {
   if (!err || err.status === undefined) return String(err && err.message || err);
   switch (err.code) {
-    case 'invalid_state': return `当前状态（${label(statuses, err.state) || label(stages, err.state) || err.state}）不允许此操作：${err.message}`;
+    case 'invalid_state': return `当前状态（${label(statuses, err.state) || label(stages, err.state) || label(billStates, err.state) || err.state}）不允许此操作：${err.message}`;
     case 'forbidden': return reason(err.message) === err.message ? '您的角色无权执行此操作' : reason(err.message);
     case 'not_found': return '未找到（可能不属于您所在的小区）';
     case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
