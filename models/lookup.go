@@ -84,7 +84,8 @@ var (
 
 // ParseLookup reads what staff typed or pasted to find a caller: a phone
 // number, a room, a ticket number or a name. Digits that are nothing else
-// are a ticket number; 3 or 4 digits are also a room in any building.
+// are a ticket number (up to the largest signed 64-bit key); 3 or 4 digits
+// are also a room in any building.
 func ParseLookup(text string) Lookup {
 	s := strings.TrimSpace(text)
 	var l Lookup
@@ -97,8 +98,8 @@ func ParseLookup(text string) Lookup {
 	}
 	compact := innerSpaces.ReplaceAllString(s, "")
 	if m := ticketForm.FindStringSubmatch(compact); m != nil {
-		if id, err := strconv.ParseUint(m[1], 10, 64); err == nil && id > 0 {
-			l.Kinds, l.TicketID = []LookupKind{LookupTicket}, id
+		if id, err := strconv.ParseInt(m[1], 10, 64); err == nil && id > 0 {
+			l.Kinds, l.TicketID = []LookupKind{LookupTicket}, uint64(id)
 			return l
 		}
 	}
@@ -116,8 +117,8 @@ func ParseLookup(text string) Lookup {
 			l.Kinds = append(l.Kinds, LookupRoom)
 			l.Rooms = []Room{{Number: compact}}
 		}
-		if id, err := strconv.ParseUint(compact, 10, 64); err == nil && id > 0 {
-			l.Kinds, l.TicketID = append(l.Kinds, LookupTicket), id
+		if id, err := strconv.ParseInt(compact, 10, 64); err == nil && id > 0 {
+			l.Kinds, l.TicketID = append(l.Kinds, LookupTicket), uint64(id)
 		}
 		return l
 	}

@@ -46,6 +46,8 @@ func TestParseLookup(t *testing.T) {
 		{" 王 ", Lookup{Kinds: []LookupKind{LookupName}, Name: "王"}},
 		{"张先生2", Lookup{}}, // neither a name nor a number
 		{"99999999999999999999999", Lookup{}},
+		{"9223372036854775808", Lookup{}}, // past the largest key
+		{"#9223372036854775807", Lookup{Kinds: []LookupKind{LookupTicket}, TicketID: 9223372036854775807}},
 	}
 	for _, tt := range tests {
 		if got := ParseLookup(tt.give); !reflect.DeepEqual(got, tt.want) {
