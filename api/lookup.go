@@ -53,11 +53,13 @@ type lookupHousehold struct {
 }
 
 // lookupAnswer is the answer to a caller lookup (来电查询): how the text was
-// read, the households it finds, and the ticket with its number if any.
+// read, whether phones were searched (for the roles that see them only),
+// the households it finds, and the ticket with its number if any.
 type lookupAnswer struct {
-	Kinds      []models.LookupKind `json:"kinds"`
-	Households []lookupHousehold   `json:"households"`
-	Ticket     *lookupTicket       `json:"ticket"`
+	Kinds         []models.LookupKind `json:"kinds"`
+	PhoneSearched bool                `json:"phone_searched"`
+	Households    []lookupHousehold   `json:"households"`
+	Ticket        *lookupTicket       `json:"ticket"`
 }
 
 // lookup finds a caller by what staff typed or pasted (models.ParseLookup):
@@ -76,12 +78,14 @@ func (s *Server) lookup(c *gin.Context) {
 	p := caller(c)
 	ctx := c.Request.Context()
 	l := models.ParseLookup(text)
-	found, err := s.store.LookupHouseholds(ctx, p.scope(), l, p.is(phoneRoles...))
+	byPhone := p.is(phoneRoles...)
+	found, err := s.store.LookupHouseholds(ctx, p.scope(), l, byPhone)
 	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	out := lookupAnswer{Kinds: l.Kinds, Households: make([]lookupHousehold, 0, len(found))}
+	out := lookupAnswer{Kinds: l.Kinds, PhoneSearched: byPhone && l.Has(models.LookupPhone),
+		Households: make([]lookupHousehold, 0, len(found))}
 	if out.Kinds == nil {
 		out.Kinds = []models.LookupKind{}
 	}

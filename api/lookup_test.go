@@ -77,8 +77,8 @@ func TestLookupPhoneOnlyForPhoneRoles(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
 	for _, role := range models.Roles() {
 		byPhone := h.lookup(role, "13812345678")
-		if want := slices.Contains(phoneRoles, role); (len(byPhone.Households) > 0) != want {
-			t.Errorf("phone as %s: got %d households, want found=%v", role, len(byPhone.Households), want)
+		if want := slices.Contains(phoneRoles, role); (len(byPhone.Households) > 0) != want || byPhone.PhoneSearched != want {
+			t.Errorf("phone as %s: got %d households (phone searched %v), want found=%v", role, len(byPhone.Households), byPhone.PhoneSearched, want)
 		}
 		byRoom := h.lookup(role, "1栋101")
 		if len(byRoom.Households) == 0 || len(byRoom.Households[0].Residents) == 0 {
