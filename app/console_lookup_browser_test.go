@@ -16,8 +16,8 @@ import (
 // TestConsoleLookupInABrowser: customer service answering the hotline types
 // the caller's number, then a room spelled 1栋101, and each time sees the
 // household with its owner's name, its open ticket and what it owes; the
-// card's 新建工单 opens the form with the household chosen. At 375 px the
-// page fits a phone.
+// card's 新建工单 opens the form with the household chosen; too long a text
+// is refused in Chinese. At 375 px the page fits a phone.
 func TestConsoleLookupInABrowser(t *testing.T) {
 	a := startApp(t, testConfig(t, t.TempDir()))
 	base := "http://" + a.Addr()
@@ -90,6 +90,14 @@ func TestConsoleLookupInABrowser(t *testing.T) {
 	)
 	if got := eval[string](b, `document.querySelector('#new-ticket input[name=household_id]').value`); got != strconv.FormatUint(household.ID, 10) {
 		t.Errorf("new ticket from the lookup: got household %q, want %d", got, household.ID)
+	}
+
+	// Too long a text (the box stops at 50 characters; a link need not) is
+	// refused in Chinese, naming the field.
+	b.do("look up too long a text", chromedp.Navigate(base+"/console/#/lookup?q="+url.QueryEscape(strings.Repeat("张", 51))),
+		chromedp.WaitVisible(chromedp.CSS(`#lookup-results .banner.error`)))
+	if got, want := b.text(`#lookup-results .banner.error`), "查询内容：不能超过 50 个字"; got != want {
+		t.Errorf("too long a text: got %q, want %q", got, want)
 	}
 
 	b.do("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
