@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -83,6 +84,38 @@ func TestLookupHouseholds(t *testing.T) {
 		}
 		if len(h.FollowUps) != 1 || h.FollowUps[0].ID != recA.FollowUp.ID {
 			t.Errorf("follow-ups: got %d, want the move-in's follow-up %d", len(h.FollowUps), recA.FollowUp.ID)
+		}
+	})
+}
+
+// TestLookupHouseholdsIsBounded: a name many residents share finds at most
+// MaxLookup households, active ones first.
+func TestLookupHouseholdsIsBounded(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all := store.AllEstates()
+		e := ticketEstate(t, s, "A")
+		b := models.Building{EstateID: e, Name: "1栋"}
+		must(t, s.CreateBuilding(ctx, all, &b))
+		for i := range store.MaxLookup + 2 {
+			u := models.Unit{BuildingID: b.ID, Number: fmt.Sprintf("%d", 101+i)}
+			must(t, s.CreateUnit(ctx, all, &u))
+			h := models.Household{UnitID: u.ID}
+			if i == 0 {
+				h.Status = models.HouseholdMovedOut
+			}
+			must(t, s.CreateHousehold(ctx, all, &h))
+			must(t, s.CreateResident(ctx, all, &models.Resident{HouseholdID: h.ID, Name: "王业主", Phone: "13812345678", Role: models.ResidentOwner}))
+		}
+		got, err := s.LookupHouseholds(ctx, all, models.ParseLookup("业主"), false)
+		must(t, err)
+		if len(got) != store.MaxLookup {
+			t.Fatalf("got %d households, want %d", len(got), store.MaxLookup)
+		}
+		for _, h := range got {
+			if h.Status != models.HouseholdActive {
+				t.Errorf("got household %d (%s) among the first %d, want active ones first", h.ID, h.Status, store.MaxLookup)
+			}
 		}
 	})
 }
