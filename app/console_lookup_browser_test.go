@@ -15,9 +15,10 @@ import (
 
 // TestConsoleLookupInABrowser: customer service answering the hotline types
 // the caller's number, then a room spelled 1栋101, and each time sees the
-// household with its owner's name, its open ticket and what it owes; the
-// card's 新建工单 opens the form with the household chosen; too long a text
-// is refused in Chinese. At 375 px the page fits a phone.
+// household with its owner's name, its open ticket and what it owes; a
+// pasted 1-101 is looked up at once; the card's 新建工单 opens the form with
+// the household chosen; too long a text is refused in Chinese. At 375 px the
+// page fits a phone.
 func TestConsoleLookupInABrowser(t *testing.T) {
 	a := startApp(t, testConfig(t, t.TempDir()))
 	base := "http://" + a.Addr()
@@ -83,6 +84,14 @@ func TestConsoleLookupInABrowser(t *testing.T) {
 		if n := b.count(card + fmt.Sprintf(` a[href="#/arrears/%d"]`, household.ID)); n != 1 {
 			t.Errorf("%s: got %d links to the household's arrears, want 1", typed, n)
 		}
+	}
+	// A pasted text is looked up without pressing 查询.
+	b.do("leave the card", chromedp.Navigate(base+"/console/#/lookup"), chromedp.WaitVisible(chromedp.CSS(`#lookup-q`)))
+	eval[bool](b, `(() => { const q = document.getElementById('lookup-q'); q.value = '1-101';
+  return q.dispatchEvent(new ClipboardEvent('paste', { bubbles: true })); })()`)
+	b.do("look up a pasted 1-101", chromedp.WaitVisible(chromedp.CSS(card)))
+	if got := eval[string](b, `location.hash`); got != "#/lookup?q=1-101" {
+		t.Errorf("after a paste: got %q, want #/lookup?q=1-101", got)
 	}
 	b.do("open a new ticket for the household",
 		chromedp.Click(chromedp.CSS(card+` a[href^="#/tickets/new"]`)),
