@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
 )
 
 // maxLookupQuery bounds the text of a caller lookup, in characters.
@@ -52,6 +53,20 @@ type lookupHousehold struct {
 	Link        string            `json:"link"`
 }
 
+// viewLookupHousehold is f as p may see it, without what it owes.
+func (p principal) viewLookupHousehold(f store.CallerHousehold) lookupHousehold {
+	h := lookupHousehold{Household: f.Household, Address: f.Building + " " + f.UnitNumber,
+		Residents: make([]residentView, len(f.Residents)), OpenTickets: make([]lookupTicket, len(f.OpenTickets)),
+		FollowUps: f.FollowUps, Link: "#/arrears/" + strconv.FormatUint(f.ID, 10)}
+	for i, r := range f.Residents {
+		h.Residents[i] = p.viewResident(r)
+	}
+	for i, t := range f.OpenTickets {
+		h.OpenTickets[i] = viewLookupTicket(t)
+	}
+	return h
+}
+
 // lookupAnswer is the answer to a caller lookup (来电查询): how the text was
 // read, whether phones were searched (for the roles that see them only),
 // the households it finds, and the ticket with its number if any.
@@ -90,15 +105,7 @@ func (s *Server) lookup(c *gin.Context) {
 		out.Kinds = []models.LookupKind{}
 	}
 	for _, f := range found {
-		h := lookupHousehold{Household: f.Household, Address: f.Building + " " + f.UnitNumber,
-			Residents: make([]residentView, len(f.Residents)), OpenTickets: make([]lookupTicket, len(f.OpenTickets)),
-			FollowUps: f.FollowUps, Link: "#/arrears/" + strconv.FormatUint(f.ID, 10)}
-		for i, r := range f.Residents {
-			h.Residents[i] = p.viewResident(r)
-		}
-		for i, t := range f.OpenTickets {
-			h.OpenTickets[i] = viewLookupTicket(t)
-		}
+		h := p.viewLookupHousehold(f)
 		acc, err := s.account(ctx, p.scope(), f.ID)
 		if err != nil {
 			respondError(c, s.log, err)
