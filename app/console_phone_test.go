@@ -118,37 +118,16 @@ func TestConsoleOnAPhone(t *testing.T) {
 		b.do("open "+strings.NewReplacer("/", " ", "#", "", "?", " ").Replace(hash), chromedp.Navigate(base+"/console/"+hash), chromedp.WaitVisible(chromedp.CSS(ready)))
 	}
 
-	// fits checks the page in view on a phone.
-	fits := func(name string) {
-		t.Helper()
-		b.shot("phone-" + name)
-		got := eval[phoneLayout](b, layoutCheck)
-		// A mobile browser widens its layout viewport to fit a page too
-		// wide, so both are measured against the screen's width.
-		if got.ScrollWidth > 375 || got.InnerWidth > 375 {
-			t.Errorf("%s at 375px: got a page %dpx wide in a viewport of %dpx, want at most 375px", name, got.ScrollWidth, got.InnerWidth)
-		}
-		if got.Header > 120 {
-			t.Errorf("%s at 375px: got a header %.0fpx tall, want at most 120px", name, got.Header)
-		}
-		if len(got.Small) > 0 {
-			t.Errorf("%s at 375px: got %d controls smaller than 44×44px: %s", name, len(got.Small), strings.Join(got.Small, "; "))
-		}
-		if len(got.Unlabelled) > 0 {
-			t.Errorf("%s at 375px: got %d of %d table cells without their column's label: %s", name, len(got.Unlabelled), got.Cells, strings.Join(got.Unlabelled, "; "))
-		}
-	}
-
 	b.do("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
 	b.do("open the sign-in page", chromedp.Navigate(base+"/console/#/login"), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
-	fits("login")
+	b.fitsPhone("login")
 	// Customer service and technicians work tickets on the phone; only
 	// managers and administrators are offered the Temporal UI.
 	for _, user := range []string{"PHN-customer_service", "PHN-technician"} {
 		b.signIn(user, pw)
-		fits(user + "-tickets")
+		b.fitsPhone(user + "-tickets")
 		open(fmt.Sprintf("#/tickets/%d", ticket.ID), "#process h2")
-		fits(user + "-ticket")
+		b.fitsPhone(user + "-ticket")
 		if n := b.count("#temporal-link"); n != 0 {
 			t.Errorf("%s on a ticket: got %d Temporal UI links, want none", user, n)
 		}
@@ -158,7 +137,7 @@ func TestConsoleOnAPhone(t *testing.T) {
 	b.signIn("PHN-estate_manager", pw)
 	for _, p := range pages {
 		open(p.hash, p.ready)
-		fits(p.name)
+		b.fitsPhone(p.name)
 	}
 	// The forms the actions open.
 	for _, f := range []struct{ name, hash, button, form string }{
@@ -168,7 +147,7 @@ func TestConsoleOnAPhone(t *testing.T) {
 	} {
 		open(f.hash, f.button)
 		b.do("open the form "+f.form, chromedp.Click(chromedp.CSS(f.button)), chromedp.WaitVisible(chromedp.CSS(f.form)))
-		fits(f.name)
+		b.fitsPhone(f.name)
 	}
 	// The menu opens the navigation, which takes the reader to the page.
 	b.do("open the menu",
@@ -193,5 +172,28 @@ func TestConsoleOnAPhone(t *testing.T) {
 		if h := eval[float64](b, `document.getElementById('top').getBoundingClientRect().height`); h > 60 {
 			t.Errorf("%s at 1366px: got a header %.0fpx tall, want one row", p.name, h)
 		}
+	}
+}
+
+// fitsPhone checks the page in view at a 375 px phone screen (layoutCheck):
+// nothing scrolls sideways, the header takes at most 120 px, every control
+// is at least 44×44 px and every table cell shows its column's label.
+func (b *browser) fitsPhone(name string) {
+	b.t.Helper()
+	b.shot("phone-" + name)
+	got := eval[phoneLayout](b, layoutCheck)
+	// A mobile browser widens its layout viewport to fit a page too
+	// wide, so both are measured against the screen's width.
+	if got.ScrollWidth > 375 || got.InnerWidth > 375 {
+		b.t.Errorf("%s at 375px: got a page %dpx wide in a viewport of %dpx, want at most 375px", name, got.ScrollWidth, got.InnerWidth)
+	}
+	if got.Header > 120 {
+		b.t.Errorf("%s at 375px: got a header %.0fpx tall, want at most 120px", name, got.Header)
+	}
+	if len(got.Small) > 0 {
+		b.t.Errorf("%s at 375px: got %d controls smaller than 44×44px: %s", name, len(got.Small), strings.Join(got.Small, "; "))
+	}
+	if len(got.Unlabelled) > 0 {
+		b.t.Errorf("%s at 375px: got %d of %d table cells without their column's label: %s", name, len(got.Unlabelled), got.Cells, strings.Join(got.Unlabelled, "; "))
 	}
 }

@@ -15,10 +15,12 @@ import { dashboardPage, dashboardListPage } from './dashboard.js';
 import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
+import { lookupPage } from './lookup.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
   { re: /^\/tickets$/, page: ticketListPage },
+  { re: /^\/lookup$/, page: lookupPage, roles: desk },
   { re: /^\/tickets\/new$/, page: newTicketPage, roles: desk },
   { re: /^\/tickets\/(\d+)$/, page: ticketPage },
   { re: /^\/dashboard$/, page: dashboardPage, roles: managersView },
@@ -35,6 +37,7 @@ const pages = [
 
 const nav = [
   { href: '#/tickets', text: '服务台' },
+  { href: '#/lookup', text: '来电查询', roles: desk },
   { href: '#/tickets/new', text: '新建工单', roles: desk },
   { href: '#/dashboard', text: '管理看板', roles: managersView },
   { href: '#/followups', text: '入住回访', roles: desk },

@@ -86,7 +86,7 @@ export const label = (map, code) => (code && map[code]) || code || '';
 
 // Field names for error messages.
 const fieldNames = {
-  assignee_id: '处理人', hold_reason: '挂起原因', summary: '完工说明', charge_fen: '收费', reason: '原因',
+  q: '查询内容', assignee_id: '处理人', hold_reason: '挂起原因', summary: '完工说明', charge_fen: '收费', reason: '原因',
   note: '内容', score: '评分', username: '用户名', password: '密码', category: '类别',
   description: '描述', location: '位置', household_id: '住户', appointment: '预约时间', urgency: '紧急程度',
   estate_id: '小区', channel: '来源', amount_fen: '金额', paid_at: '付款时间', reference: '凭证号',
@@ -107,6 +107,7 @@ const reasons = [
   [/^is required$/, () => '必填'],
   [/^must be greater than 0$/, () => '应大于 0'],
   [/^must be at most (\d+)$/, (m) => `不能超过 ${m[1]}`],
+  [/^must be at most (\d+) characters$/, (m) => `不能超过 ${m[1]} 个字`],
   [/^must not be in the future$/, () => '不能晚于现在'],
   [/^want a date from (\S+) to (\S+)$/, (m) => `应在 ${m[1]} 到 ${m[2]} 之间`],
   [/^got .*, want a date from (\S+) on$/, (m) => `不能早于 ${m[1]}`],

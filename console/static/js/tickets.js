@@ -81,7 +81,7 @@ function withPage(params, n) {
 
 const categories = ['水电', '水管', '电路', '门窗', '电梯', '燃气', '空调', '墙面', '公共设施', '环境卫生', '噪音', '安保', '其他'];
 
-export async function newTicketPage(view) {
+export async function newTicketPage(view, { params }) {
   if (!session.estateId) {
     fill(view, h('h1', '新建工单'), h('div.banner.info', '请先在右上角选择一个小区。'));
     return;
@@ -174,4 +174,10 @@ export async function newTicketPage(view) {
   });
   fill(view, h('h1', '新建工单'), form);
   category.focus();
+  // From a lookup (来电查询): the caller's household, when of this estate.
+  const preset = Number(params.get('household_id') || 0);
+  if (preset) {
+    const x = await get(`/households/${preset}`).catch(() => null);
+    if (x && x.estate_id === estateId) await choose(x);
+  }
 }
