@@ -241,9 +241,11 @@ const (
 
 // accountActions are the account actions p may take on the household now:
 // the roles of each one's route allow p, and the account holds something
-// to act on. The console shows these and no others.
-func accountActions(p principal, v arrearsView) []string {
+// to act on (a bill still inside its dispute window, under fees). The
+// console shows these and no others.
+func accountActions(p principal, v arrearsView, fees models.FeePolicy) []string {
 	openDispute := func(d models.BillDispute) bool { return d.Status == models.DisputeOpen }
+	disputable := func(l models.AccountLine) bool { return l.Disputable(v.AsOf, fees) }
 	out := []string{}
 	for _, a := range []struct {
 		name  string
@@ -251,7 +253,7 @@ func accountActions(p principal, v arrearsView) []string {
 		ok    bool
 	}{
 		{actPayment, financeRoles, true},
-		{actDispute, disputeRoles, slices.ContainsFunc(v.Account.Lines, models.AccountLine.Disputable)},
+		{actDispute, disputeRoles, slices.ContainsFunc(v.Account.Lines, disputable)},
 		{actResolve, financeRoles, slices.ContainsFunc(v.Disputes, openDispute)},
 		{actPlan, planProposers, v.Account.Total > 0},
 		{actWaiver, managers, slices.ContainsFunc(v.Account.Lines, models.AccountLine.Waivable)},
@@ -322,7 +324,7 @@ func (s *Server) getArrears(c *gin.Context) {
 			PausedFor: time.Duration(v.PausedSeconds) * time.Second, AsOf: v.AsOf}
 	}
 	out.Standing = models.StandingOf(out.Account, facts, today, loc)
-	out.AccountActions = accountActions(p, out)
+	out.AccountActions = accountActions(p, out, pol.Fees)
 	out.Contacts = []models.CaseEvent{}
 	for _, e := range out.History {
 		if models.IsContact(e) {

@@ -216,7 +216,20 @@ func TestArrearsViewAndList(t *testing.T) {
 			}
 		}
 		// The account's actions follow each route's roles and what the
-		// account holds (an undisputed bill, a late fee, an open dispute).
+		// account holds: a late fee, an open dispute, and no bill still
+		// inside its dispute window (the 2026-01 bill's closed 02-05)...
+		for role, want := range map[models.Role][]string{
+			models.RoleFinance:       {actPayment, actResolve, actPlan},
+			models.RoleEstateManager: {actPlan, actWaiver},
+		} {
+			var rv arrearsView
+			h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", hh), h.tokens[role], nil, &rv), http.StatusOK)
+			if !slices.Equal(rv.AccountActions, want) {
+				t.Errorf("account actions of %s, no bill to dispute: got %v, want %v", role, rv.AccountActions, want)
+			}
+		}
+		// ...until a bill due in May is issued.
+		h.wantStatus(h.do(http.MethodPost, "/api/v1/bills", fin, map[string]any{"household_id": hh, "period": "2026-04", "amount_fen": 5000}, nil), http.StatusCreated)
 		for role, want := range map[models.Role][]string{
 			models.RoleTechnician:    {},
 			models.RoleFinance:       {actPayment, actDispute, actResolve, actPlan},

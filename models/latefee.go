@@ -252,10 +252,12 @@ type AccountLine struct {
 	Disputed    bool `json:"disputed"`
 }
 
-// Disputable reports whether the bill may still be disputed as far as the
-// account shows: something is outstanding and no dispute is open. (The
-// dispute window before its due date is checked when one is filed.)
-func (l AccountLine) Disputable() bool { return l.Outstanding > 0 && !l.Disputed }
+// Disputable reports whether the bill may be disputed on today: something
+// is outstanding, no dispute is open, and the window before its due date
+// has not closed (DisputeAllowed).
+func (l AccountLine) Disputable(today Date, fees FeePolicy) bool {
+	return l.Outstanding > 0 && !l.Disputed && DisputeAllowed(l.Due, today, fees)
+}
 
 // Waivable reports whether part of the bill's late fee is still owed, and so
 // may be waived.
