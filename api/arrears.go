@@ -241,11 +241,11 @@ const (
 
 // accountActions are the account actions p may take on the household now:
 // the roles of each one's route allow p, and the account holds something
-// to act on (a bill still inside its dispute window, under fees). The
+// to act on (a bill still inside its dispute window). The
 // console shows these and no others.
-func accountActions(p principal, v arrearsView, fees models.FeePolicy) []string {
+func accountActions(p principal, v arrearsView) []string {
 	openDispute := func(d models.BillDispute) bool { return d.Status == models.DisputeOpen }
-	disputable := func(l models.AccountLine) bool { return l.Disputable(v.AsOf, fees) }
+	disputable := func(l models.AccountLine) bool { return l.Disputable }
 	out := []string{}
 	for _, a := range []struct {
 		name  string
@@ -324,7 +324,7 @@ func (s *Server) getArrears(c *gin.Context) {
 			PausedFor: time.Duration(v.PausedSeconds) * time.Second, AsOf: v.AsOf}
 	}
 	out.Standing = models.StandingOf(out.Account, facts, today, loc)
-	out.AccountActions = accountActions(p, out, pol.Fees)
+	out.AccountActions = accountActions(p, out)
 	out.Contacts = []models.CaseEvent{}
 	for _, e := range out.History {
 		if models.IsContact(e) {

@@ -250,13 +250,10 @@ type AccountLine struct {
 	// DaysOverdue counts the days since Due while anything is outstanding.
 	DaysOverdue int  `json:"days_overdue"`
 	Disputed    bool `json:"disputed"`
-}
-
-// Disputable reports whether the bill may be disputed on today: something
-// is outstanding, no dispute is open, and the window before its due date
-// has not closed (DisputeAllowed).
-func (l AccountLine) Disputable(today Date, fees FeePolicy) bool {
-	return l.Outstanding > 0 && !l.Disputed && DisputeAllowed(l.Due, today, fees)
+	// Disputable: the bill may be disputed on the statement date: something
+	// is outstanding, no dispute is open, and its window before the due date
+	// has not closed (DisputeAllowed).
+	Disputable bool `json:"disputable"`
 }
 
 // Waivable reports whether part of the bill's late fee is still owed, and so
@@ -304,6 +301,7 @@ func Statement(bills []Bill, payments []Payment, asOf Date, fees FeePolicy) Acco
 	for _, s := range states {
 		s.accrue(asOf)
 		l := s.line(asOf)
+		l.Disputable = l.Outstanding > 0 && !l.Disputed && DisputeAllowed(l.Due, asOf, fees)
 		acc.Lines = append(acc.Lines, l)
 		acc.Principal = Money(addSat(int64(acc.Principal), int64(l.Principal-l.PrincipalPaid)))
 		acc.LateFee = Money(addSat(int64(acc.LateFee), int64(l.LateFee-l.LateFeeWaived-l.LateFeePaid)))

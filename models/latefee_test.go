@@ -489,3 +489,31 @@ func abs(n int) int {
 	}
 	return n
 }
+
+// The statement says which bills may be disputed on its date: outstanding,
+// not disputed, and before the window closes DisputeBeforeDueDays ahead of
+// the due date.
+func TestStatementSaysWhichBillsMayBeDisputed(t *testing.T) {
+	fees := DefaultPolicy().Fees
+	fees.DisputeBeforeDueDays = 5
+	due := d(2026, time.March, 10)
+	for _, tc := range []struct {
+		name     string
+		bill     Bill
+		payments []Payment
+		asOf     Date
+		want     bool
+	}{
+		{"unpaid, window open", Bill{ID: 1, Due: due, Principal: 10000}, nil, d(2026, time.March, 5), true},
+		{"unpaid, window closed", Bill{ID: 1, Due: due, Principal: 10000}, nil, d(2026, time.March, 6), false},
+		{"already disputed", Bill{ID: 1, Due: due, Principal: 10000, Disputed: true}, nil, d(2026, time.March, 1), false},
+		{"paid in full", Bill{ID: 1, Due: due, Principal: 10000}, []Payment{{Paid: d(2026, time.February, 20), Amount: 10000}}, d(2026, time.March, 1), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acc := Statement([]Bill{tc.bill}, tc.payments, tc.asOf, fees)
+			if got := acc.Lines[0].Disputable; got != tc.want {
+				t.Errorf("disputable on %s: got %v, want %v (line %+v)", tc.asOf, got, tc.want, acc.Lines[0])
+			}
+		})
+	}
+}

@@ -169,7 +169,8 @@ const stageOf = (d) => (d.process ? d.process.stage : (d.case ? d.case.stage : '
 /** The stage to show: the standing's, which agrees with the days overdue. */
 const shownStage = (d) => (d.standing && d.standing.stage) || stageOf(d);
 const waivable = (l) => l.late_fee - l.late_fee_waived - l.late_fee_paid > 0;
-const disputable = (l) => l.outstanding > 0 && !l.disputed;
+/** Whether line l may be disputed today (the server's statement says). */
+const disputable = (l) => l.disputable;
 /** Whether the caller may record task t's outcome: its assignee, or the desk. */
 const mayRecord = (t) => t.assignee_id === session.me.id || session.has(...deskRoles);
 
