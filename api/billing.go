@@ -111,8 +111,14 @@ func (s *Server) account(ctx context.Context, scope store.Scope, householdID uin
 	if err != nil {
 		return models.Account{}, err
 	}
+	return s.statement(l, pol, loc), nil
+}
+
+// statement is what ledger l owes today under the estate's policy pol in
+// its time zone loc.
+func (s *Server) statement(l store.Ledger, pol models.Policy, loc *time.Location) models.Account {
 	bills, pays := l.Arith()
-	return models.Statement(bills, pays, models.DateOf(s.now(), loc), pol.Fees), nil
+	return models.Statement(bills, pays, models.DateOf(s.now(), loc), pol.Fees)
 }
 
 func (s *Server) estatePolicy(ctx context.Context, estateID uint64) (models.Policy, *time.Location, error) {

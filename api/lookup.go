@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -104,14 +105,26 @@ func (s *Server) lookup(c *gin.Context) {
 	if out.Kinds == nil {
 		out.Kinds = []models.LookupKind{}
 	}
+	// Each estate's policy is read once, however many of its households
+	// are found.
+	type rules struct {
+		pol models.Policy
+		loc *time.Location
+	}
+	estates := map[uint64]rules{}
 	for _, f := range found {
 		h := p.viewLookupHousehold(f)
-		acc, err := s.account(ctx, p.scope(), f.ID)
+		l, err := s.store.HouseholdLedger(ctx, p.scope(), f.ID)
+		r, read := estates[f.EstateID]
+		if err == nil && !read {
+			r.pol, r.loc, err = s.estatePolicy(ctx, f.EstateID)
+			estates[f.EstateID] = r
+		}
 		if err != nil {
 			respondError(c, s.log, err)
 			return
 		}
-		h.OwedFen = acc.Total
+		h.OwedFen = s.statement(l, r.pol, r.loc).Total
 		out.Households = append(out.Households, h)
 	}
 	if l.Has(models.LookupTicket) {
