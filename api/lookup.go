@@ -56,7 +56,7 @@ type lookupHousehold struct {
 
 // viewLookupHousehold is f as p may see it, without what it owes.
 func (p principal) viewLookupHousehold(f store.CallerHousehold) lookupHousehold {
-	h := lookupHousehold{Household: f.Household, Address: f.Building + " " + f.UnitNumber,
+	h := lookupHousehold{Household: f.Household, Address: f.Address(),
 		Residents: make([]residentView, len(f.Residents)), OpenTickets: make([]lookupTicket, len(f.OpenTickets)),
 		FollowUps: f.FollowUps, Link: "#/arrears/" + strconv.FormatUint(f.ID, 10)}
 	for i, r := range f.Residents {

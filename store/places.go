@@ -188,7 +188,7 @@ func (s *Store) HouseholdAddresses(ctx context.Context, scope Scope, ids []uint6
 		return nil, fmt.Errorf("addresses of %d households: %w", len(ids), translate(err))
 	}
 	for _, h := range hs {
-		out[h.ID] = h.Building + " " + h.UnitNumber
+		out[h.ID] = h.Address()
 	}
 	return out, nil
 }
