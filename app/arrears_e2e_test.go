@@ -64,9 +64,11 @@ func TestUnpaidBillClimbsThenPaymentStopsIt(t *testing.T) {
 	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": hh.ID, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
 	path := fmt.Sprintf("/api/v1/households/%d/arrears", hh.ID)
 	var d arrearsDetail
+	// The call's task is created one activity before the case row records
+	// the step that created it: wait for both.
 	waitFor(t, 45*time.Second, "two messages and a call", func() bool {
 		fin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
-		return len(d.Tasks) == 1 && countContacts(d.History) >= 2
+		return len(d.Tasks) == 1 && countContacts(d.History) >= 2 && d.Case != nil && d.Case.StepReached >= 2
 	})
 	if d.Case == nil || d.Case.StepReached < 2 || d.Process == nil || d.Process.Stage != models.StageDunning {
 		t.Fatalf("case after the call: got %+v, process %+v, want dunning at step 2", d.Case, d.Process)
