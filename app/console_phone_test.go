@@ -59,17 +59,23 @@ const tablesAreTables = `[...document.querySelectorAll('#view table')].every((t)
   (!t.tHead || getComputedStyle(t.tHead).display === 'table-header-group') &&
   [...t.querySelectorAll('td')].every((td) => getComputedStyle(td).display === 'table-cell' || getComputedStyle(td).display === 'none'))`
 
-// TestConsoleOnAPhone opens every main page of the console at 375×740 as the
-// role that works it: nothing scrolls sideways, every control is at least
-// 44×44 px, every table cell carries its column's label and the header
-// takes at most 120 px. At 1366×768 the same tables stay tables. The
-// Temporal UI link shows to the estate manager only, not to customer
-// service or a technician.
-func TestConsoleOnAPhone(t *testing.T) {
+// consolePage is a page of the console and what shows once it is ready.
+type consolePage struct{ name, hash, ready string }
+
+// consoleForm is a form an action button on a page opens.
+type consoleForm struct{ name, hash, button, form string }
+
+// consoleTour starts the service with one estate holding a ticket, a
+// household in arrears and a move-in follow-up, and answers the console's
+// main pages and action forms over that data, for the estate manager
+// (PHN-estate_manager); the others of the estate are PHN-<role>, all with
+// the password "staff-password".
+func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consoleForm, ticketID uint64) {
+	t.Helper()
 	cfg := testConfig(t, t.TempDir())
 	cfg.TemporalUIURL = "http://127.0.0.1:8233"
 	a := startApp(t, cfg)
-	base := "http://" + a.Addr()
+	base = "http://" + a.Addr()
 	estateID, as, _ := estateWithStaff(t, a, "PHN", secondScaleDunning)
 	admin, fin, desk := as[models.RoleCompanyAdmin], as[models.RoleFinance], as[models.RoleCustomerService]
 	var building, unit, household, emptyUnit idOnly
@@ -94,10 +100,7 @@ func TestConsoleOnAPhone(t *testing.T) {
 		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", household.ID), nil, &d, http.StatusOK)
 		return d.Case != nil
 	})
-
-	b := newBrowser(t, base)
-	pw := "staff-password"
-	pages := []struct{ name, hash, ready string }{
+	pages = []consolePage{
 		{"dashboard", "#/dashboard", "#open-matrix"},
 		{"tickets", "#/tickets", fmt.Sprintf(`#ticket-list tr[data-ticket="%d"]`, ticket.ID)},
 		{"ticket", fmt.Sprintf("#/tickets/%d", ticket.ID), "#temporal-link"},
@@ -111,12 +114,34 @@ func TestConsoleOnAPhone(t *testing.T) {
 		{"legal-queue", "#/arrears/legal", "#legal-queue"},
 		{"bills", "#/bills?period=2025-01", "#period-bills tbody tr"},
 		{"dashboard-today", "#/dashboard/today?kind=breached", "#view table.list"},
+		{"lookup", "#/lookup", "#lookup-q"},
 	}
-	open := func(hash, ready string) {
-		t.Helper()
-		// The step's name names the screenshot of a failure: no slashes.
-		b.do("open "+strings.NewReplacer("/", " ", "#", "", "?", " ").Replace(hash), chromedp.Navigate(base+"/console/"+hash), chromedp.WaitVisible(chromedp.CSS(ready)))
+	forms = []consoleForm{
+		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},
+		{"arrears-case-plan", fmt.Sprintf("#/arrears/%d", household.ID), `button[data-form=plan]`, `form[data-form=plan]`},
+		{"followup-record", fmt.Sprintf("#/followups/%d", moveIn.FollowUp.ID), `button[data-action=record]`, `form[data-form=record]`},
 	}
+	return base, pages, forms, ticket.ID
+}
+
+// open navigates to the console page hash and waits until ready shows.
+func (b *browser) open(hash, ready string) {
+	b.t.Helper()
+	// The step's name names the screenshot of a failure: no slashes.
+	b.do("open "+strings.NewReplacer("/", " ", "#", "", "?", " ").Replace(hash), chromedp.Navigate(b.base+"/console/"+hash), chromedp.WaitVisible(chromedp.CSS(ready)))
+}
+
+// TestConsoleOnAPhone opens every main page of the console at 375×740 as the
+// role that works it: nothing scrolls sideways, every control is at least
+// 44×44 px, every table cell carries its column's label and the header
+// takes at most 120 px. At 1366×768 the same tables stay tables. The
+// Temporal UI link shows to the estate manager only, not to customer
+// service or a technician.
+func TestConsoleOnAPhone(t *testing.T) {
+	base, pages, forms, ticketID := consoleTour(t)
+	b := newBrowser(t, base)
+	pw := "staff-password"
+	open := b.open
 
 	b.do("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
 	b.do("open the sign-in page", chromedp.Navigate(base+"/console/#/login"), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
@@ -126,7 +151,7 @@ func TestConsoleOnAPhone(t *testing.T) {
 	for _, user := range []string{"PHN-customer_service", "PHN-technician"} {
 		b.signIn(user, pw)
 		b.fitsPhone(user + "-tickets")
-		open(fmt.Sprintf("#/tickets/%d", ticket.ID), "#process h2")
+		open(fmt.Sprintf("#/tickets/%d", ticketID), "#process h2")
 		b.fitsPhone(user + "-ticket")
 		if n := b.count("#temporal-link"); n != 0 {
 			t.Errorf("%s on a ticket: got %d Temporal UI links, want none", user, n)
@@ -140,11 +165,7 @@ func TestConsoleOnAPhone(t *testing.T) {
 		b.fitsPhone(p.name)
 	}
 	// The forms the actions open.
-	for _, f := range []struct{ name, hash, button, form string }{
-		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},
-		{"arrears-case-plan", fmt.Sprintf("#/arrears/%d", household.ID), `button[data-form=plan]`, `form[data-form=plan]`},
-		{"followup-record", fmt.Sprintf("#/followups/%d", moveIn.FollowUp.ID), `button[data-action=record]`, `form[data-form=record]`},
-	} {
+	for _, f := range forms {
 		open(f.hash, f.button)
 		b.do("open the form "+f.form, chromedp.Click(chromedp.CSS(f.button)), chromedp.WaitVisible(chromedp.CSS(f.form)))
 		b.fitsPhone(f.name)

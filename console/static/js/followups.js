@@ -142,8 +142,12 @@ function actionForm(action, staff) {
       const who = h('input', { name: 'visit.participants', placeholder: '参与人，逗号分隔，如：张业主, 客服小李' });
       const sat = scoreSelect('visit.satisfaction');
       const items = h('div');
-      const addItem = () => items.append(h('div.row', { dataset: { item: '1' } }, select('kind', itemKinds, 'suggestion'),
-        h('input', { name: 'text', placeholder: '业主提出的事项', maxLength: 2000 })));
+      const addItem = () => {
+        const kind = select('kind', itemKinds, 'suggestion');
+        kind.setAttribute('aria-label', '事项类型');
+        items.append(h('div.row', { dataset: { item: '1' } }, kind,
+          h('input', { name: 'text', placeholder: '业主提出的事项', maxLength: 2000, 'aria-label': '业主提出的事项' })));
+      };
       addItem();
       const todo = h('input', { name: 'visit.follow_up_actions', placeholder: '后续跟进，逗号分隔（可选）' });
       form.append(field('方式', ch), field('参与人', who), field('满意度', sat), h('h3', '业主提出的事项（报修、投诉会自动开工单）'), items,

@@ -247,8 +247,8 @@ export async function policyPage(view) {
     const numeric = value.length ? typeof value[0] === 'number' : key === 'reminder_days_before';
     const parse = (text) => text.split(/[\s,，]+/).filter(Boolean).map((x) => (numeric && !isNaN(Number(x)) ? Number(x) : x));
     const el = textareaLists.includes(key)
-      ? h('textarea', { dataset: { path: full }, rows: 4 }, value.join('\n'))
-      : h('input', { value: value.join(', '), dataset: { path: full } });
+      ? h('textarea', { dataset: { path: full }, rows: 4, 'aria-label': pathText(full) }, value.join('\n'))
+      : h('input', { value: value.join(', '), dataset: { path: full }, 'aria-label': pathText(full) });
     el.disabled = !canEdit;
     el.addEventListener('change', () => setAt(model, path, parse(el.value)));
     return el;

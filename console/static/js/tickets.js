@@ -34,10 +34,13 @@ export async function ticketListPage(view, { params }) {
     go('#/tickets?' + p.toString());
   };
   const statusSel = select('status', statuses, f.status, '全部状态');
+  statusSel.setAttribute('aria-label', '按状态筛选');
   statusSel.addEventListener('change', () => setFilter('status', statusSel.value));
   const urgSel = select('urgency', urgencies, f.urgency, '全部紧急程度');
+  urgSel.setAttribute('aria-label', '按紧急程度筛选');
   urgSel.addEventListener('change', () => setFilter('urgency', urgSel.value));
   const kindSel = select('kind', kinds, f.kind, '报修和投诉');
+  kindSel.setAttribute('aria-label', '按类型筛选');
   kindSel.addEventListener('change', () => setFilter('kind', kindSel.value));
   const toggles = [['breached', '已超时'], ['at_risk', '临期预警']].map(([k, text]) => {
     const box = h('input', { type: 'checkbox', checked: f[k] === 'true' });
