@@ -71,7 +71,7 @@ function drawProcess(el, d) {
   const link = ui ? h('a#temporal-link', {
     href: `${ui}/namespaces/${encodeURIComponent(session.system.namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`,
     target: '_blank', rel: 'noopener',
-  }, '在 Temporal 中查看流程 ↗') : h('span.muted', `流程 ID：${d.workflow_id}`);
+  }, '在 Temporal 中查看流程 ↗') : null;
   if (!p) {
     // A process stuck on a failing task says so (process_health); the page
     // then shows the last recorded state.
