@@ -127,3 +127,24 @@ func TestCheckService(t *testing.T) {
 		}
 	}
 }
+
+func TestServedDate(t *testing.T) {
+	issued := d(2026, 6, 1).In(time.UTC)
+	served := d(2026, 6, 4).In(time.UTC)
+	tests := []struct {
+		name   string
+		give   DemandLetter
+		want   Date
+		wantOK bool
+	}{
+		{"served when issued (older letters)", DemandLetter{ServedOn: issued}, d(2026, 6, 1), true},
+		{"awaiting service", DemandLetter{ServedOn: issued, AwaitsService: true}, Date{}, false},
+		{"service recorded", DemandLetter{ServedOn: issued, LetterService: LetterService{DeliveredOn: &served}}, d(2026, 6, 4), true},
+	}
+	for _, tt := range tests {
+		got, ok := tt.give.ServedDate()
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("%s: got %s %v, want %s %v", tt.name, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}

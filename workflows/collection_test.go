@@ -20,13 +20,14 @@ func TestCollectionGoodPayerWholeLadder(t *testing.T) {
 	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
 	h.act(cday(5, 11, 10, 0), "call", outcome(1, models.OutcomeNotReached, csAgent, models.RoleCustomerService))
 	h.act(cday(6, 1, 9, 0), "approve-early", legal(true))
+	h.act(cday(6, 10, 10, 0), "serve", served(1, models.Date{Year: 2026, Month: 6, Day: 10}))
 	h.act(cday(9, 8, 10, 0), "approve", legal(true))
 	var mid, legalView CaseView
 	h.query(cday(4, 1, 12, 0), &mid)
 	h.query(cday(9, 9, 12, 0), &legalView)
 	h.pay(cday(9, 20, 11, 0), 0)
 	res := h.run()
-	h.wantOK("call", "approve")
+	h.wantOK("call", "serve", "approve")
 	h.wantRefused("approve-early", ErrTypeInvalidState, string(models.StageDunning))
 
 	wantLines(t, "events", h.lines(), []string{
@@ -44,7 +45,8 @@ func TestCollectionGoodPayerWholeLadder(t *testing.T) {
 		"05-13 00:00 task_escalated",
 		"05-13 00:30 task_escalated",
 		"05-13 02:30 task_escalated",
-		"06-09 00:00 step letter/issued formal_notice",
+		"06-09 00:00 step letter/awaiting_service formal_notice",
+		"06-10 10:00 notice_served letter/in_person",
 		"09-07 00:00 legal_requested",
 		"09-08 10:00 legal_approved",
 		"09-20 11:00 payment",
@@ -215,11 +217,12 @@ func TestCollectionLegalRejectedKeepsCollecting(t *testing.T) {
 		h.act(cday(4, 26, 10, int(id)), "task", outcome(id, models.OutcomeReached, csAgent, models.RoleCustomerService))
 	}
 	// Fast track: notice at +45d (04-25 09:00), legal at +90d (06-09 09:00).
+	h.act(cday(4, 26, 11, 0), "serve", served(1, models.Date{Year: 2026, Month: 4, Day: 26}))
 	h.act(cday(6, 10, 10, 0), "reject", legal(false))
 	h.act(cday(6, 11, 10, 0), "approve-after-reject", legal(true))
 	h.pay(cday(7, 20, 9, 0), 0)
 	h.run()
-	h.wantOK("reject")
+	h.wantOK("serve", "reject")
 	h.wantRefused("approve-after-reject", ErrTypeInvalidState, string(models.StageDunning))
 	wantLines(t, "legal", h.lines("legal_requested", "legal_rejected", "legal_approved"), []string{
 		"06-09 09:00 legal_requested",
