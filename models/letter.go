@@ -146,7 +146,7 @@ var legalBasis = []string{
 // NewDemandLetterContent writes a demand letter from f: each bill still
 // outstanding on f.IssuedOn, the total and the period to pay.
 func NewDemandLetterContent(f LetterFacts) DemandLetterContent {
-	days := int(f.Period / (24 * time.Hour))
+	days := int((f.Period + 24*time.Hour - 1) / (24 * time.Hour)) // a part of a day counts whole
 	c := DemandLetterContent{
 		Title: "物业服务费催缴函", Company: f.Estate.Name + "物业服务中心", CompanyAddress: f.Estate.Address,
 		ServicePhone: f.Estate.ServicePhone, Addressee: f.Addressee, Address: strings.TrimSpace(f.Estate.Name + " " + f.Address),

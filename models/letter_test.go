@@ -84,7 +84,10 @@ func TestDemandLetterContent(t *testing.T) {
 			t.Errorf("letter contains %q", w)
 		}
 	}
-	anon := NewDemandLetterContent(LetterFacts{Estate: estate, Address: "1栋 101", Account: acc, IssuedOn: d(2026, 6, 1)})
+	anon := NewDemandLetterContent(LetterFacts{Estate: estate, Address: "1栋 101", Account: acc, IssuedOn: d(2026, 6, 1), Period: 36 * time.Hour})
+	if anon.ReplyDays != 2 || anon.PayBy != d(2026, 6, 3) {
+		t.Errorf("a day and a half: got %d days to %s, want 2 days to 2026-06-03", anon.ReplyDays, anon.PayBy)
+	}
 	if got, want := anon.Salutation(), "阳光花园 1栋 101业主/住户"; got != want {
 		t.Errorf("no addressee: got %q, want %q", got, want)
 	}
