@@ -156,22 +156,26 @@ func (r *ticketRecording) waitCollectionClosed() {
 	})
 }
 
+// noticeDunning is a recording policy whose ladder reaches the formal
+// notice (for finance) within seconds and legal referral soon after.
+func noticeDunning(p *models.Policy) {
+	collectionRecordingPolicy(p)
+	s := func(d time.Duration) models.Duration { return models.Duration(d) }
+	p.Dunning.Steps = []models.DunningStep{
+		{After: s(2 * time.Second), Action: models.ActionMessage, Channel: models.ChannelSMS, Template: "payment_overdue_polite"},
+		{After: s(4 * time.Second), Action: models.ActionFormalNotice, Channel: models.ChannelLetter, Role: models.RoleFinance},
+		{After: s(10 * time.Second), Action: models.ActionLegalReferral, Role: models.RoleLegal},
+	}
+	p.Dunning.GoodPayerPoliteFor = s(time.Second)
+	p.Dunning.FormalNoticePeriod = s(2 * time.Second)
+}
+
 // recordCollectionNoticeServedV1 (after "notice-delivery", collection,
 // version 1): the formal notice issues a letter with a delivery task; the
 // legal step waits until finance records the service, then asks an estate
 // manager, and the case is left waiting for the decision.
 func recordCollectionNoticeServedV1(t *testing.T, a *App) []string {
-	r := newRecording(t, a, "REC-COLL-NOTICE", func(p *models.Policy) {
-		collectionRecordingPolicy(p)
-		s := func(d time.Duration) models.Duration { return models.Duration(d) }
-		p.Dunning.Steps = []models.DunningStep{
-			{After: s(2 * time.Second), Action: models.ActionMessage, Channel: models.ChannelSMS, Template: "payment_overdue_polite"},
-			{After: s(4 * time.Second), Action: models.ActionFormalNotice, Channel: models.ChannelLetter, Role: models.RoleFinance},
-			{After: s(10 * time.Second), Action: models.ActionLegalReferral, Role: models.RoleLegal},
-		}
-		p.Dunning.GoodPayerPoliteFor = s(time.Second)
-		p.Dunning.FormalNoticePeriod = s(2 * time.Second)
-	})
+	r := newRecording(t, a, "REC-COLL-NOTICE", noticeDunning)
 	fin := r.as[models.RoleFinance]
 	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
 	var d struct {
