@@ -98,4 +98,18 @@ func TestConsoleLetterInABrowser(t *testing.T) {
 		t.Errorf("letter after service: got %+v, want served by post with SF7788", served)
 	}
 	b.shot("letter-served")
+
+	// On a phone the sheet fits the screen.
+	b.do("open the letter at 375 px",
+		chromedp.EmulateViewport(375, 812),
+		chromedp.Navigate(fmt.Sprintf("%s/console/#/letters/%d", base, letter.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#letter`)),
+	)
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("letter at 375 px: got a page %d px wide, want no sideways scrolling", w)
+	}
+	if got := b.text(`#letter-bar`); !strings.Contains(got, "邮寄") {
+		t.Errorf("letter bar after service: got %q, want the post service", got)
+	}
+	b.shot("letter-375")
 }
