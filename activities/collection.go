@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,6 +26,10 @@ type CollectionStore interface {
 	EscalateTask(ctx context.Context, id uint64, level int) error
 	CloseTasks(ctx context.Context, caseID uint64) error
 	IssueDemandLetter(ctx context.Context, l *models.DemandLetter) (models.DemandLetter, error)
+	LinkLetterTask(ctx context.Context, letterID, taskID uint64) error
+	RecordLetterService(ctx context.Context, letterID uint64, sv models.LetterService, at time.Time) error
+	Resident(ctx context.Context, scope store.Scope, id uint64) (models.Resident, error)
+	Task(ctx context.Context, scope store.Scope, id uint64) (models.CollectionTask, error)
 	SetPlanStatus(ctx context.Context, id uint64, from []models.PlanStatus, status models.PlanStatus, by *uint64, at time.Time) error
 	RunBilling(ctx context.Context, scope store.Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error)
 }
@@ -209,23 +214,31 @@ type DemandInput struct {
 	CaseID      uint64
 	EstateID    uint64
 	HouseholdID uint64
-	ServedAt    time.Time
-	TimeZone    string
-	Fees        models.FeePolicy
+	// ServedAt is when the letter is issued (and, unless Delivery is
+	// set, served).
+	ServedAt time.Time
+	TimeZone string
+	Fees     models.FeePolicy
 	// Period is the reasonable period the demand gives (Art. 944).
 	Period time.Duration
+	// Delivery, when set, is the delivery task to open: the letter then
+	// awaits service, which staff record.
+	Delivery *TaskInput
 }
 
-// DemandResult is the stored letter.
+// DemandResult is the stored letter, and its delivery task when one was
+// asked for and someone holds the task's role (TaskID 0: nobody does).
 type DemandResult struct {
 	LetterID uint64
 	ServedOn models.Date
 	PayBy    models.Date
 	Amount   models.Money
+	Task     TaskCreated
 }
 
 // IssueDemand writes the demand letter with the amount owed on its date and
-// stores it with that date, once per key.
+// stores it with that date, once per key; with in.Delivery it opens the
+// letter's delivery task too.
 func (a *Collections) IssueDemand(ctx context.Context, in DemandInput) (DemandResult, error) {
 	acc, err := a.Account(ctx, AccountInput{HouseholdID: in.HouseholdID, AsOf: in.ServedAt, TimeZone: in.TimeZone, Fees: in.Fees})
 	if err != nil {
@@ -233,14 +246,74 @@ func (a *Collections) IssueDemand(ctx context.Context, in DemandInput) (DemandRe
 	}
 	loc, _ := time.LoadLocation(in.TimeZone) // Account checked it
 	served := models.DateOf(in.ServedAt, loc)
-	payBy := models.DateOf(in.ServedAt.Add(in.Period), loc)
+	facts := models.LetterFacts{Account: acc.Account, IssuedOn: served, Period: in.Period}
+	if facts.Estate, err = a.Store.Estate(ctx, store.AllEstates(), in.EstateID); err != nil {
+		return DemandResult{}, permanent(err)
+	}
+	if facts.Address, err = a.householdAddress(ctx, in.HouseholdID); err != nil {
+		return DemandResult{}, err
+	}
+	if acc.ResidentID != 0 {
+		r, err := a.Store.Resident(ctx, store.AllEstates(), acc.ResidentID)
+		if err != nil {
+			return DemandResult{}, permanent(err)
+		}
+		facts.Addressee = r.Name
+	}
+	content := models.NewDemandLetterContent(facts)
 	l, err := a.Store.IssueDemandLetter(ctx, &models.DemandLetter{Key: in.Key, CaseID: in.CaseID, EstateID: in.EstateID,
-		HouseholdID: in.HouseholdID, ServedAt: in.ServedAt, ServedOn: models.DateTime(served), PayBy: models.DateTime(payBy),
-		AmountFen: acc.Account.Total, Text: models.DemandLetterText(acc.EstateName, acc.Location, acc.Phone, acc.Account, served, payBy)})
+		HouseholdID: in.HouseholdID, ServedAt: in.ServedAt, ServedOn: models.DateTime(served), PayBy: models.DateTime(content.PayBy),
+		AmountFen: acc.Account.Total, Text: content.Text(), Content: &content, AwaitsService: in.Delivery != nil})
 	if err != nil {
 		return DemandResult{}, permanent(err)
 	}
-	return DemandResult{LetterID: l.ID, ServedOn: models.DateOf(l.ServedOn, time.UTC), PayBy: models.DateOf(l.PayBy, time.UTC), Amount: l.AmountFen}, nil
+	out := DemandResult{LetterID: l.ID, ServedOn: models.DateOf(l.ServedOn, time.UTC), PayBy: models.DateOf(l.PayBy, time.UTC), Amount: l.AmountFen}
+	if in.Delivery == nil {
+		return out, nil
+	}
+	if l.TaskID != nil {
+		t, err := a.Store.Task(ctx, store.AllEstates(), *l.TaskID)
+		if err != nil {
+			return DemandResult{}, permanent(err)
+		}
+		out.Task = TaskCreated{TaskID: t.ID, AssigneeID: t.AssigneeID}
+		return out, nil
+	}
+	if out.Task, err = a.CreateTask(ctx, *in.Delivery); err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return out, nil // nobody holds the role: the letter waits without a task
+		}
+		return DemandResult{}, err
+	}
+	return out, permanent(a.Store.LinkLetterTask(ctx, l.ID, out.Task.TaskID))
+}
+
+// householdAddress is the household's address in its estate ("1栋 101").
+func (a *Collections) householdAddress(ctx context.Context, householdID uint64) (string, error) {
+	l, err := a.Store.HouseholdLedger(ctx, store.AllEstates(), householdID)
+	if err != nil {
+		return "", permanent(err)
+	}
+	return l.Household.Address(), nil
+}
+
+// ServiceInput is the recorded service of a demand letter.
+type ServiceInput struct {
+	LetterID   uint64
+	Method     models.DeliveryMethod
+	TrackingNo string
+	Proof      string
+	ServedOn   models.Date
+	By         uint64
+	At         time.Time
+}
+
+// RecordService records a letter's service and closes its delivery task.
+func (a *Collections) RecordService(ctx context.Context, in ServiceInput) error {
+	on := models.DateTime(in.ServedOn)
+	by := in.By
+	return permanent(a.Store.RecordLetterService(ctx, in.LetterID, models.LetterService{DeliveryMethod: in.Method,
+		TrackingNo: in.TrackingNo, DeliveryProof: in.Proof, DeliveredOn: &on, DeliveredBy: &by}, in.At))
 }
 
 // PlanStatusInput moves a plan to a new status.

@@ -102,5 +102,38 @@ func TestCollectionActivities(t *testing.T) {
 			len(letters) != 1 || !strings.Contains(letters[0].Text, "309.00") {
 			t.Errorf("demand: got %+v and %+v", letter, letters)
 		}
+
+		// With a delivery task the letter awaits service; recording it
+		// closes the task.
+		var pending activities.DemandResult
+		in := activities.DemandInput{Key: "collection-1/1/notice-5", CaseID: c1.CaseID, EstateID: e.ID,
+			HouseholdID: hh.ID, ServedAt: asOf, TimeZone: "Asia/Shanghai", Fees: pol.Fees, Period: 30 * models.Day,
+			Delivery: &activities.TaskInput{Key: "collection-1/1/notice-5/delivery", CaseID: c1.CaseID, EstateID: e.ID,
+				HouseholdID: hh.ID, Action: models.ActionFormalNotice, Role: models.RoleCustomerService, DueAt: asOf}}
+		for range 2 { // the second issue finds the same letter and task
+			if v, err = env.ExecuteActivity(a.IssueDemand, in); err != nil {
+				t.Fatal(err)
+			}
+			_ = v.Get(&pending)
+		}
+		l, err := s.DemandLetter(ctx, all, pending.LetterID)
+		if err != nil || !l.AwaitsService || l.TaskID == nil || *l.TaskID != pending.Task.TaskID || pending.Task.AssigneeID != cs.ID ||
+			l.Content == nil || l.Content.TotalInWords != models.UppercaseYuan(30900) {
+			t.Fatalf("pending letter: got %+v %+v (%v), want it awaiting service with its task", pending, l, err)
+		}
+		if _, ok := l.ServedDate(); ok {
+			t.Errorf("pending letter: got served, want not yet")
+		}
+		serve := activities.ServiceInput{LetterID: l.ID, Method: models.DeliveryPost, TrackingNo: "SF100", ServedOn: models.Date{Year: 2026, Month: 3, Day: 22}, By: cs.ID, At: asOf}
+		for range 2 { // idempotent
+			if _, err := env.ExecuteActivity(a.RecordService, serve); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l, _ = s.DemandLetter(ctx, all, l.ID)
+		dt, _ := s.Task(ctx, all, *l.TaskID)
+		if on, ok := l.ServedDate(); !ok || on.String() != "2026-03-22" || l.TrackingNo != "SF100" || dt.Status != models.TaskDone || dt.Outcome != models.OutcomeServed {
+			t.Errorf("served letter: got %+v and task %+v, want served 2026-03-22 by post and the task done", l, dt)
+		}
 	})
 }

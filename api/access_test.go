@@ -38,6 +38,8 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/households/:id/arrears/legal-decision": f.household.ID,
 		"/api/v1/plans/:id/approve":                     f.plan.ID,
 		"/api/v1/collection-tasks/:id/outcome":          f.task.ID,
+		"/api/v1/letters/:id":                           f.letter.ID,
+		"/api/v1/letters/:id/service":                   f.letter.ID,
 	}
 }
 
@@ -58,6 +60,7 @@ func validBodies() map[string]any {
 		"POST /api/v1/households/:id/arrears/legal-decision": map[string]any{"approve": false, "reason": "再沟通"},
 		"POST /api/v1/plans/:id/approve":                     map[string]any{},
 		"POST /api/v1/collection-tasks/:id/outcome":          map[string]any{"outcome": "reached"},
+		"POST /api/v1/letters/:id/service":                   map[string]any{"delivery_method": "in_person", "served_on": "2030-01-01"},
 	}
 }
 

@@ -158,8 +158,10 @@ type caseView struct {
 	OpenTasks      []workflows.OpenTask  `json:"open_tasks"`
 	Plan           *workflows.ActivePlan `json:"plan"`
 	NoticeServedAt *time.Time            `json:"notice_served_at"`
-	OwedFen        models.Money          `json:"owed_fen"`
-	AsOf           time.Time             `json:"as_of"`
+	// PendingLetters are the demand letters awaiting service.
+	PendingLetters []workflows.PendingLetter `json:"pending_letters"`
+	OwedFen        models.Money              `json:"owed_fen"`
+	AsOf           time.Time                 `json:"as_of"`
 }
 
 type pauseView struct {
@@ -173,7 +175,10 @@ func viewCase(v workflows.CaseView) *caseView {
 	out := &caseView{CaseID: v.CaseID, Stage: v.Stage, Segment: v.Segment, StepReached: v.StepReached, Ladder: v.Ladder,
 		NextStep: v.NextStep, NextStepAt: v.NextStepAt, OverdueSeconds: int64(v.OverdueFor / time.Second),
 		PausedSeconds: int64(v.PausedFor / time.Second), Pauses: []pauseView{}, OpenTasks: v.OpenTasks, Plan: v.Plan,
-		NoticeServedAt: v.NoticeServedAt, OwedFen: v.Owed, AsOf: v.AsOf}
+		NoticeServedAt: v.NoticeServedAt, PendingLetters: v.Letters, OwedFen: v.Owed, AsOf: v.AsOf}
+	if out.PendingLetters == nil {
+		out.PendingLetters = []workflows.PendingLetter{}
+	}
 	if out.OpenTasks == nil {
 		out.OpenTasks = []workflows.OpenTask{}
 	}
@@ -333,7 +338,9 @@ func (s *Server) getArrears(c *gin.Context) {
 	}
 	var lastDemand models.Date
 	for _, d := range out.DemandLetters {
-		lastDemand = models.DateOf(d.ServedOn, time.UTC)
+		if on, ok := d.ServedDate(); ok && on.After(lastDemand) {
+			lastDemand = on // a letter awaiting service interrupts nothing yet
+		}
 	}
 	var since models.Date
 	if out.Account.OldestUnpaidDue != nil {

@@ -47,6 +47,7 @@ type estateFixture struct {
 	dispute models.BillDispute
 	plan    models.InstalmentPlan
 	task    models.CollectionTask
+	letter  models.DemandLetter // awaiting service
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -209,5 +210,10 @@ func (h *harness) seedArrears(f *estateFixture) {
 	f.task, err = h.store.CreateTask(ctx, &models.CollectionTask{Key: fmt.Sprintf("fixture-task-%d", cs.ID), CaseID: cs.ID,
 		EstateID: cs.EstateID, HouseholdID: f.household.ID, Action: models.ActionPhoneCall, Role: models.RoleCustomerService,
 		AssigneeID: f.staff.ID, DueAt: time.Now().Add(72 * time.Hour)})
+	h.must(err)
+	now := time.Now().UTC()
+	f.letter, err = h.store.IssueDemandLetter(ctx, &models.DemandLetter{Key: fmt.Sprintf("fixture-letter-%d", cs.ID), CaseID: cs.ID,
+		EstateID: cs.EstateID, HouseholdID: f.household.ID, ServedAt: now, ServedOn: now.Truncate(24 * time.Hour), PayBy: now.Add(30 * 24 * time.Hour).Truncate(24 * time.Hour),
+		AmountFen: 12000, Text: "催缴函", AwaitsService: true})
 	h.must(err)
 }

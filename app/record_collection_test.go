@@ -155,3 +155,56 @@ func (r *ticketRecording) waitCollectionClosed() {
 		return d.Case != nil && d.Case.Stage == models.StageClosed
 	})
 }
+
+// noticeDunning is a recording policy whose ladder reaches the formal
+// notice (for finance) within seconds and legal referral soon after.
+func noticeDunning(p *models.Policy) {
+	collectionRecordingPolicy(p)
+	s := func(d time.Duration) models.Duration { return models.Duration(d) }
+	p.Dunning.Steps = []models.DunningStep{
+		{After: s(2 * time.Second), Action: models.ActionMessage, Channel: models.ChannelSMS, Template: "payment_overdue_polite"},
+		{After: s(4 * time.Second), Action: models.ActionFormalNotice, Channel: models.ChannelLetter, Role: models.RoleFinance},
+		{After: s(10 * time.Second), Action: models.ActionLegalReferral, Role: models.RoleLegal},
+	}
+	p.Dunning.GoodPayerPoliteFor = s(time.Second)
+	p.Dunning.FormalNoticePeriod = s(2 * time.Second)
+}
+
+// recordCollectionNoticeServedV1 (after "notice-delivery", collection,
+// version 1): the formal notice issues a letter with a delivery task; the
+// legal step waits until finance records the service, then asks an estate
+// manager, and the case is left waiting for the decision.
+func recordCollectionNoticeServedV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-NOTICE", noticeDunning)
+	fin := r.as[models.RoleFinance]
+	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
+	var d struct {
+		DemandLetters []models.DemandLetter `json:"demand_letters"`
+		History       []models.CaseEvent    `json:"history"`
+	}
+	deferred := func() bool {
+		for _, e := range d.History {
+			if e.Type == "legal_deferred" {
+				return true
+			}
+		}
+		return false
+	}
+	waitFor(t, 45*time.Second, "a letter awaiting service and the legal step deferred", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+		return len(d.DemandLetters) == 1 && d.DemandLetters[0].AwaitsService && deferred()
+	})
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin.mustCall(http.MethodPost, fmt.Sprintf("/api/v1/letters/%d/service", d.DemandLetters[0].ID), map[string]any{
+		"delivery_method": models.DeliveryPost, "tracking_no": "SF-REC-1", "served_on": models.DateOf(time.Now(), zone),
+	}, nil, http.StatusOK)
+	var c arrearsDetail
+	waitFor(t, 30*time.Second, "the legal step asked after the service", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &c, http.StatusOK)
+		return c.Case != nil && c.Case.Stage == models.StageLegalPending
+	})
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}

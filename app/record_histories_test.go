@@ -78,6 +78,9 @@ func historyScenarios() []historyScenario {
 		// Recorded after "collection-search-attributes" (collection,
 		// version 1): each transition upserts the case's search attributes.
 		{"collection_reminding_search_attributes_v1", recordCollectionReminding},
+		// Recorded after "notice-delivery" (collection, version 1): the
+		// notice waits for its recorded service.
+		{"collection_notice_served_v1", recordCollectionNoticeServedV1},
 	}
 }
 

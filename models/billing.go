@@ -344,6 +344,9 @@ const (
 	OutcomeRefusesComplaint TaskOutcome = "refuses_complaint"
 	OutcomeHardship         TaskOutcome = "hardship"
 	OutcomeWrongContact     TaskOutcome = "wrong_contact"
+	// OutcomeServed closes a demand letter's delivery task once its
+	// service is recorded; staff never pick it as a call's outcome.
+	OutcomeServed TaskOutcome = "served"
 )
 
 // TaskOutcomes lists the outcomes.
@@ -387,44 +390,42 @@ type CollectionTask struct {
 }
 
 // DemandLetter is a formal written demand (催缴函, 催告 under Civil Code Art.
-// 944). Its date matters: it starts the reasonable period before legal
-// action and interrupts the limitation period (arts. 188, 195).
+// 944). The date it is served matters: it starts the reasonable period
+// before legal action and interrupts the limitation period (arts. 188, 195).
+// A letter that AwaitsService was issued with a delivery task and is served
+// once staff record its service (DeliveredOn); letters issued before that
+// step existed counted as served when issued.
 type DemandLetter struct {
-	ID          uint64    `gorm:"primaryKey" json:"id"`
-	CaseID      uint64    `gorm:"not null;index" json:"case_id"`
-	EstateID    uint64    `gorm:"not null;index" json:"estate_id"`
-	HouseholdID uint64    `gorm:"not null;index" json:"household_id"`
-	Key         string    `gorm:"column:letter_key;size:150;not null;uniqueIndex" json:"-"`
-	ServedAt    time.Time `gorm:"not null" json:"served_at"`
-	ServedOn    time.Time `gorm:"not null" json:"served_on"` // civil date
-	PayBy       time.Time `gorm:"not null" json:"pay_by"`    // civil date
-	AmountFen   Money     `gorm:"not null" json:"amount_fen"`
-	Text        string    `gorm:"type:text;not null" json:"text"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          uint64 `gorm:"primaryKey" json:"id"`
+	CaseID      uint64 `gorm:"not null;index" json:"case_id"`
+	EstateID    uint64 `gorm:"not null;index" json:"estate_id"`
+	HouseholdID uint64 `gorm:"not null;index" json:"household_id"`
+	Key         string `gorm:"column:letter_key;size:150;not null;uniqueIndex" json:"-"`
+	// ServedAt and ServedOn (a civil date) are when the letter was issued.
+	ServedAt  time.Time `gorm:"not null" json:"served_at"`
+	ServedOn  time.Time `gorm:"not null" json:"served_on"`
+	PayBy     time.Time `gorm:"not null" json:"pay_by"` // civil date
+	AmountFen Money     `gorm:"not null" json:"amount_fen"`
+	Text      string    `gorm:"type:text;not null" json:"text"`
+	// Content is what the printed letter says (nil for letters written
+	// before the letter had a printable form).
+	Content       *DemandLetterContent `gorm:"serializer:json;type:text" json:"content,omitempty"`
+	AwaitsService bool                 `gorm:"not null;default:false" json:"awaits_service"`
+	// TaskID is the delivery task (送达) of a letter that awaits service.
+	TaskID *uint64 `json:"task_id,omitempty"`
+	LetterService
+	CreatedAt time.Time `json:"created_at"`
 }
 
-// DemandLetterText writes a formal demand: the estate, the household's
-// address, each unpaid bill and the total as of served, and the date by which
-// to pay. Never a threat: it states the debt, the period and how to reach us.
-func DemandLetterText(estate, location, servicePhone string, acc Account, served, payBy Date) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "物业服务费催缴函\n\n%s业主/住户：\n\n", location)
-	fmt.Fprintf(&b, "截至%s，您尚有以下物业服务费未缴纳：\n", served)
-	for _, l := range acc.Lines {
-		if l.Outstanding <= 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "  %s：应缴%s，已缴%s，滞纳金%s，到期日%s，尚欠%s\n", FormatPeriod(l.Period),
-			l.Principal.Yuan(), (l.PrincipalPaid + l.LateFeePaid).Yuan(), (l.LateFee - l.LateFeeWaived).Yuan(), l.Due, l.Outstanding.Yuan())
+// ServedDate is the date the letter was served, and whether it was.
+func (l DemandLetter) ServedDate() (Date, bool) {
+	switch {
+	case l.DeliveredOn != nil:
+		return DateOf(*l.DeliveredOn, time.UTC), true
+	case l.AwaitsService:
+		return Date{}, false
 	}
-	fmt.Fprintf(&b, "合计尚欠：%s元。\n\n", acc.Total.Yuan())
-	fmt.Fprintf(&b, "根据物业服务合同的约定，特函告知，请您于%s前缴纳上述费用。", payBy)
-	b.WriteString("如您对费用有疑问，或确有经济困难，欢迎与我们联系协商分期等安排")
-	if servicePhone != "" {
-		fmt.Fprintf(&b, "（服务中心电话%s）", servicePhone)
-	}
-	fmt.Fprintf(&b, "。\n\n感谢您对物业服务工作的理解与支持。\n\n%s物业服务中心\n%s\n", estate, served)
-	return b.String()
+	return DateOf(l.ServedOn, time.UTC), true
 }
 
 // FormatPeriod shows a billing period in Chinese: "2026年3月".

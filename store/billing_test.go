@@ -249,6 +249,31 @@ func TestCasesTasksAndLetters(t *testing.T) {
 		if err != nil || second.ID != first.ID || second.Text != "催缴函" {
 			t.Errorf("the same letter twice: got %+v, %v", second, err)
 		}
+		// A letter awaiting service: its content round-trips; its service
+		// is recorded once, with its delivery task.
+		content := models.DemandLetterContent{Title: "物业服务费催缴函", TotalFen: 123456, TotalInWords: models.UppercaseYuan(123456)}
+		pending, err := s.IssueDemandLetter(ctx, &models.DemandLetter{Key: "n2", CaseID: c.ID, EstateID: a, HouseholdID: hh, ServedAt: now,
+			ServedOn: due, PayBy: due, AmountFen: 123456, Text: "催缴函", Content: &content, AwaitsService: true})
+		must(t, err)
+		task, err := s.CreateTask(ctx, &models.CollectionTask{Key: "n2/delivery", CaseID: c.ID, EstateID: a, HouseholdID: hh,
+			Action: models.ActionFormalNotice, Role: models.RoleFinance, AssigneeID: tasks.Items[0].AssigneeID, DueAt: now})
+		must(t, err)
+		must(t, s.LinkLetterTask(ctx, pending.ID, task.ID))
+		on, by := due.AddDate(0, 0, 1), tasks.Items[0].AssigneeID
+		sv := models.LetterService{DeliveryMethod: models.DeliveryPosting, DeliveryProof: "IMG_1.jpg", DeliveredOn: &on, DeliveredBy: &by}
+		must(t, s.RecordLetterService(ctx, pending.ID, sv, now))
+		must(t, s.RecordLetterService(ctx, pending.ID, sv, now)) // the same again
+		other := sv
+		other.DeliveryMethod = models.DeliveryInPerson
+		if err := s.RecordLetterService(ctx, pending.ID, other, now); !errors.Is(err, models.ErrInvalidState) {
+			t.Errorf("another service of a served letter: got %v, want ErrInvalidState", err)
+		}
+		letter, err := s.DemandLetter(ctx, all, pending.ID)
+		done, _ := s.Task(ctx, all, task.ID)
+		if served, ok := letter.ServedDate(); err != nil || !ok || !served.In(time.UTC).Equal(on) || letter.Content == nil ||
+			letter.Content.TotalInWords != "壹仟贰佰叁拾肆元伍角陆分" || letter.DeliveryProof != "IMG_1.jpg" || done.Status != models.TaskDone || done.Outcome != models.OutcomeServed {
+			t.Errorf("served letter: got %+v (%v) and task %+v", letter, err, done)
+		}
 		if r, err := s.HouseholdResident(ctx, hh); err != nil || r == 0 {
 			t.Errorf("resident: got %d, %v", r, err)
 		}

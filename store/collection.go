@@ -240,6 +240,54 @@ func (s *Store) IssueDemandLetter(ctx context.Context, l *models.DemandLetter) (
 	return out, nil
 }
 
+// DemandLetter reads one demand letter inside scope.
+func (s *Store) DemandLetter(ctx context.Context, scope Scope, id uint64) (models.DemandLetter, error) {
+	return scoped[models.DemandLetter](s, ctx, scope, id, "demand letter")
+}
+
+// LinkLetterTask records the delivery task of a letter that awaits service.
+func (s *Store) LinkLetterTask(ctx context.Context, letterID, taskID uint64) error {
+	err := s.db.WithContext(ctx).Model(&models.DemandLetter{}).Where("id = ?", letterID).Update("task_id", taskID).Error
+	if err != nil {
+		return fmt.Errorf("link letter %d to task %d: %w", letterID, taskID, translate(err))
+	}
+	return nil
+}
+
+// RecordLetterService records how, when and by whom a letter was served,
+// and closes its delivery task as served, together. Recording the same
+// service again changes nothing; a letter served otherwise is ErrInvalidState.
+func (s *Store) RecordLetterService(ctx context.Context, letterID uint64, sv models.LetterService, at time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var l models.DemandLetter
+		if err := tx.First(&l, letterID).Error; err != nil {
+			return fmt.Errorf("serve letter %d: %w", letterID, translate(err))
+		}
+		if !l.AwaitsService {
+			if l.DeliveredOn != nil && l.DeliveredOn.Equal(*sv.DeliveredOn) && l.DeliveryMethod == sv.DeliveryMethod {
+				return nil
+			}
+			return fmt.Errorf("serve letter %d: %w: already served", letterID, models.ErrInvalidState)
+		}
+		on := sv.DeliveredOn.UTC()
+		sv.DeliveredOn = &on
+		if err := tx.Model(&l).Select("awaits_service", "delivery_method", "tracking_no", "delivery_proof", "delivered_on", "delivered_by").
+			Updates(&models.DemandLetter{LetterService: sv}).Error; err != nil {
+			return fmt.Errorf("serve letter %d: %w", letterID, translate(err))
+		}
+		if l.TaskID == nil {
+			return nil
+		}
+		err := tx.Model(&models.CollectionTask{}).Where("id = ? AND status = ?", *l.TaskID, models.TaskOpen).
+			Updates(map[string]any{"status": models.TaskDone, "outcome": models.OutcomeServed, "note": sv.DeliveryProof,
+				"done_by": sv.DeliveredBy, "done_at": at.UTC()}).Error
+		if err != nil {
+			return fmt.Errorf("close delivery task %d: %w", *l.TaskID, translate(err))
+		}
+		return nil
+	})
+}
+
 // DemandLetters lists the formal demands served on a household inside scope,
 // oldest first.
 func (s *Store) DemandLetters(ctx context.Context, scope Scope, householdID uint64) ([]models.DemandLetter, error) {

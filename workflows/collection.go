@@ -71,6 +71,12 @@ const (
 	// sender, both sent it, and the second to finish panicked (slice bounds
 	// out of range) on every workflow task.
 	changeOneResidentSender = "one-resident-sender"
+	// changeNoticeDelivery, version 1: the formal notice step issues the
+	// printable letter with a delivery task (送达) for the step's role, and
+	// the notice counts as served on the date staff record
+	// (ActRecordService). Before it, the letter counted as served when
+	// issued.
+	changeNoticeDelivery = "notice-delivery"
 )
 
 // CollectionNudge tells the case that the household's account changed. The
@@ -87,6 +93,7 @@ const (
 	ActTaskOutcome   = "task_outcome"   // the outcome of a call or visit (TaskID, Outcome...)
 	ActPlanApprove   = "plan_approve"   // an estate manager approves a plan (PlanID, Instalments)
 	ActLegalDecision = "legal_decision" // an estate manager decides on legal referral (Approve, Reason)
+	ActRecordService = "record_service" // staff record a demand letter's service (LetterID, Method, ServedOn...)
 )
 
 // CaseAction is a staff action on a case, sent as CollectionActionUpdate.
@@ -103,6 +110,12 @@ type CaseAction struct {
 	Plan       []models.Instalment
 	Approve    bool
 	Reason     string
+	// The service of a demand letter (ActRecordService).
+	LetterID   uint64
+	Method     models.DeliveryMethod
+	TrackingNo string
+	Proof      string
+	ServedOn   models.Date
 }
 
 // CaseView is the live state of a case: the query's answer and every
@@ -122,8 +135,10 @@ type CaseView struct {
 	OpenTasks      []OpenTask
 	Plan           *ActivePlan
 	NoticeServedAt *time.Time
-	Owed           models.Money
-	AsOf           time.Time
+	// Letters are the demand letters awaiting service.
+	Letters []PendingLetter
+	Owed    models.Money
+	AsOf    time.Time
 }
 
 // CollectionResult is how a case ended.

@@ -39,6 +39,9 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		if i < 0 {
 			return invalidState(s.c.Stage, fmt.Sprintf("催缴任务 %d 不是本案件的待办任务", a.TaskID))
 		}
+		if s.c.Tasks[i].Action == models.ActionFormalNotice {
+			return invalidState(s.c.Stage, "送达任务请记录送达情况")
+		}
 		if a.ActorID != s.c.Tasks[i].AssigneeID && !slices.Contains(caseDesk, a.ActorRole) {
 			return forbidden("only the assignee or the service desk records this task's outcome")
 		}
@@ -83,6 +86,8 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 			return invalidInput("reason", "too long")
 		}
 		return nil
+	case ActRecordService:
+		return s.checkService(now, a)
 	}
 	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
 }
@@ -109,6 +114,8 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 		if err != nil {
 			workflow.GetLogger(ctx).Warn("plan status", "plan", a.PlanID, "error", err)
 		}
+	case ActRecordService:
+		s.recordService(ctx, now, a, detail)
 	case ActLegalDecision:
 		if a.Approve {
 			s.c.Stage = models.StageLegal

@@ -52,8 +52,10 @@ type collHarness struct {
 	tasks   []activities.TaskInput
 	plans   []activities.PlanStatusInput
 	letters []activities.DemandInput
-	errs    map[string]error
-	nextID  uint64
+	// services are the letters' services recorded.
+	services []activities.ServiceInput
+	errs     map[string]error
+	nextID   uint64
 	// complaints counts the complaint tickets opened (77, 78...).
 	complaints uint64
 	// onClose, when set, runs inside the CloseTasks activity of a closing
@@ -157,8 +159,20 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			defer h.mu.Unlock()
 			h.letters = append(h.letters, in)
 			served := models.DateOf(in.ServedAt, shanghai)
-			return activities.DemandResult{LetterID: uint64(len(h.letters)), ServedOn: served,
-				PayBy: models.DateOf(in.ServedAt.Add(in.Period), shanghai)}, nil
+			res := activities.DemandResult{LetterID: uint64(len(h.letters)), ServedOn: served,
+				PayBy: models.DateOf(in.ServedAt.Add(in.Period), shanghai)}
+			if d := in.Delivery; d != nil && len(staff[d.Role]) > 0 {
+				h.tasks = append(h.tasks, *d)
+				res.Task = activities.TaskCreated{TaskID: uint64(len(h.tasks)), AssigneeID: staff[d.Role][0]}
+			}
+			return res, nil
+		})
+	h.env.OnActivity(c.RecordService, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ServiceInput) error {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.services = append(h.services, in)
+			return nil
 		})
 	h.env.OnActivity(c.SetPlanStatus, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PlanStatusInput) error {
@@ -343,6 +357,12 @@ func (h *collHarness) wantRefused(label, errType, detail string) {
 
 func outcome(task uint64, o models.TaskOutcome, by uint64, role models.Role) CaseAction {
 	return CaseAction{Action: ActTaskOutcome, ActorID: by, ActorRole: role, TaskID: task, Outcome: o}
+}
+
+// served records letter's service in person on date, by the finance clerk.
+func served(letter uint64, on models.Date) CaseAction {
+	return CaseAction{Action: ActRecordService, ActorID: clerk, ActorRole: models.RoleFinance, LetterID: letter,
+		Method: models.DeliveryInPerson, ServedOn: on}
 }
 
 func legal(approve bool) CaseAction {

@@ -43,6 +43,16 @@ type OpenTask struct {
 	EscalateAt time.Time // zero past the last level
 }
 
+// PendingLetter is a demand letter issued and not yet served, with its
+// delivery task (0 when nobody held the step's role).
+type PendingLetter struct {
+	LetterID uint64
+	TaskID   uint64
+	// AssigneeID is who holds the delivery task.
+	AssigneeID uint64
+	IssuedOn   models.Date
+}
+
 // ActivePlan is an approved instalment plan being kept.
 type ActivePlan struct {
 	PlanID      uint64
@@ -77,6 +87,7 @@ type CollectionCarry struct {
 	LegalReminders int
 	LegalNotBefore time.Time
 	Tasks          []OpenTask
+	Letters        []PendingLetter
 	Plan           *ActivePlan
 	ClosedAt       time.Time
 }
@@ -440,7 +451,7 @@ func (s *collectionState) progress(now time.Time) models.CaseProgress {
 func (s *collectionState) view(now time.Time) CaseView {
 	v := CaseView{CaseID: s.c.CaseID, HouseholdID: s.in.HouseholdID, Stage: s.c.Stage, Segment: s.c.Segment,
 		StepReached: s.c.Reached, Ladder: s.ladder(), PausedFor: s.c.PausedFor, Pauses: slices.Clone(s.c.Pauses),
-		OpenTasks: slices.Clone(s.c.Tasks), NoticeServedAt: optTime(s.c.NoticeServedAt),
+		OpenTasks: slices.Clone(s.c.Tasks), NoticeServedAt: optTime(s.c.NoticeServedAt), Letters: slices.Clone(s.c.Letters),
 		Owed: s.acct.Account.Total, AsOf: now}
 	if s.c.Plan != nil {
 		p := *s.c.Plan

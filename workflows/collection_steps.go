@@ -102,6 +102,10 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 			"days_overdue": strconv.Itoa(s.daysOverdue(now)), "action": step.Action.Label(), "due": s.clock(due),
 		})
 	case models.ActionFormalNotice:
+		if workflow.GetVersion(ctx, changeNoticeDelivery, workflow.DefaultVersion, 1) >= 1 {
+			s.issueForDelivery(ctx, now, i, step, detail)
+			return
+		}
 		var res activities.DemandResult
 		err := workflow.ExecuteActivity(dbCall(ctx), s.a().IssueDemand, activities.DemandInput{
 			Key: s.key(fmt.Sprintf("notice-%d", i)), CaseID: s.c.CaseID, EstateID: s.in.EstateID, HouseholdID: s.in.HouseholdID,

@@ -20,13 +20,14 @@ func TestCollectionGoodPayerWholeLadder(t *testing.T) {
 	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
 	h.act(cday(5, 11, 10, 0), "call", outcome(1, models.OutcomeNotReached, csAgent, models.RoleCustomerService))
 	h.act(cday(6, 1, 9, 0), "approve-early", legal(true))
+	h.act(cday(6, 10, 10, 0), "serve", served(1, models.Date{Year: 2026, Month: 6, Day: 10}))
 	h.act(cday(9, 8, 10, 0), "approve", legal(true))
 	var mid, legalView CaseView
 	h.query(cday(4, 1, 12, 0), &mid)
 	h.query(cday(9, 9, 12, 0), &legalView)
 	h.pay(cday(9, 20, 11, 0), 0)
 	res := h.run()
-	h.wantOK("call", "approve")
+	h.wantOK("call", "serve", "approve")
 	h.wantRefused("approve-early", ErrTypeInvalidState, string(models.StageDunning))
 
 	wantLines(t, "events", h.lines(), []string{
@@ -44,7 +45,8 @@ func TestCollectionGoodPayerWholeLadder(t *testing.T) {
 		"05-13 00:00 task_escalated",
 		"05-13 00:30 task_escalated",
 		"05-13 02:30 task_escalated",
-		"06-09 00:00 step letter/issued formal_notice",
+		"06-09 00:00 step letter/awaiting_service formal_notice",
+		"06-10 10:00 notice_served letter/in_person",
 		"09-07 00:00 legal_requested",
 		"09-08 10:00 legal_approved",
 		"09-20 11:00 payment",
@@ -215,11 +217,12 @@ func TestCollectionLegalRejectedKeepsCollecting(t *testing.T) {
 		h.act(cday(4, 26, 10, int(id)), "task", outcome(id, models.OutcomeReached, csAgent, models.RoleCustomerService))
 	}
 	// Fast track: notice at +45d (04-25 09:00), legal at +90d (06-09 09:00).
+	h.act(cday(4, 26, 11, 0), "serve", served(1, models.Date{Year: 2026, Month: 4, Day: 26}))
 	h.act(cday(6, 10, 10, 0), "reject", legal(false))
 	h.act(cday(6, 11, 10, 0), "approve-after-reject", legal(true))
 	h.pay(cday(7, 20, 9, 0), 0)
 	h.run()
-	h.wantOK("reject")
+	h.wantOK("serve", "reject")
 	h.wantRefused("approve-after-reject", ErrTypeInvalidState, string(models.StageDunning))
 	wantLines(t, "legal", h.lines("legal_requested", "legal_rejected", "legal_approved"), []string{
 		"06-09 09:00 legal_requested",
@@ -476,4 +479,78 @@ func TestCollectionMessageQueuedWhileAContactIsRecorded(t *testing.T) {
 		"03-03 09:59 contact sms/sent payment_overdue_polite",
 		"03-03 11:00 contact sms/sent payment_reminder_before",
 	})
+}
+
+// The formal notice is not served when it is issued: the legal step waits
+// (legal_deferred) until finance records the service, and the notice's
+// period counts from the served date, not the issue date.
+func TestCollectionNoticeServedWhenRecorded(t *testing.T) {
+	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
+	h.act(cday(5, 11, 10, 0), "call", outcome(1, models.OutcomeReached, csAgent, models.RoleCustomerService))
+	h.act(cday(5, 11, 10, 1), "visit", outcome(2, models.OutcomeReached, manager, models.RoleEstateManager))
+	var issued, after CaseView
+	h.query(cday(6, 9, 12, 0), &issued)
+	// Legal referral falls due on 09-07 with nothing served: it waits.
+	h.act(cday(9, 10, 15, 0), "serve", CaseAction{Action: ActRecordService, ActorID: clerk, ActorRole: models.RoleFinance,
+		LetterID: 1, Method: models.DeliveryPost, TrackingNo: "SF1234", ServedOn: models.Date{Year: 2026, Month: 9, Day: 9}})
+	h.query(cday(9, 10, 16, 0), &after)
+	h.pay(cday(10, 20, 9, 0), 0)
+	h.run()
+	h.wantOK("call", "visit", "serve")
+	wantLines(t, "notice and legal", h.lines("step", "notice_served", "legal_deferred", "legal_requested"), []string{
+		"03-12 00:00 step sms/queued message",
+		"03-26 00:00 step wechat/queued message",
+		"05-10 00:00 step phone/assigned phone_call",
+		"05-10 00:00 step visit/assigned visit",
+		"06-09 00:00 step letter/awaiting_service formal_notice",
+		"09-07 00:00 legal_deferred",
+		"09-10 15:00 notice_served letter/post",
+		// 30 days from the served date (09-09), not from the issue (06-09).
+		"10-09 00:00 legal_requested",
+	})
+	if issued.NoticeServedAt != nil || len(issued.Letters) != 1 || issued.Letters[0].TaskID != 3 || issued.Letters[0].AssigneeID != clerk {
+		t.Errorf("after issue: got served %v, letters %+v; want none served, letter 1 with task 3 for the clerk", issued.NoticeServedAt, issued.Letters)
+	}
+	if len(h.tasks) != 3 || h.tasks[2].Action != models.ActionFormalNotice || h.tasks[2].Role != models.RoleFinance {
+		t.Errorf("tasks: got %+v, want the third a delivery task for finance", h.tasks)
+	}
+	if after.NoticeServedAt == nil || !after.NoticeServedAt.Equal(cday(9, 9, 0, 0)) || len(after.Letters) != 0 ||
+		slices.ContainsFunc(after.OpenTasks, func(t OpenTask) bool { return t.Action == models.ActionFormalNotice }) {
+		t.Errorf("after service: got served %v, letters %+v, tasks %+v; want served 09-09 and nothing pending", after.NoticeServedAt, after.Letters, after.OpenTasks)
+	}
+	if len(h.services) != 1 || h.services[0].TrackingNo != "SF1234" || h.services[0].By != clerk || h.services[0].ServedOn.String() != "2026-09-09" {
+		t.Errorf("services: got %+v, want the post one of 09-09 by the clerk", h.services)
+	}
+}
+
+// The service validator: only a letter awaiting service in this case
+// (409), by the delivery task's holder or the desk (403), with a known
+// method, a tracking number for post and a served date from the issue to
+// today (400 naming the field); the delivery task takes no call outcome.
+func TestCollectionRecordServiceValidator(t *testing.T) {
+	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
+	d := func(m, day int) models.Date { return models.Date{Year: 2026, Month: time.Month(m), Day: day} }
+	at := cday(6, 12, 10, 0)
+	post := served(1, d(6, 11))
+	post.Method = models.DeliveryPost
+	byLawyer := served(1, d(6, 11))
+	byLawyer.ActorID, byLawyer.ActorRole = lawyer, models.RoleLegal
+	h.act(at, "unknown letter", served(9, d(6, 11)))
+	h.act(at, "tomorrow", served(1, d(6, 13)))
+	h.act(at, "before issue", served(1, d(6, 8)))
+	h.act(at, "post without tracking", post)
+	h.act(at, "lawyer", byLawyer)
+	h.act(at, "outcome on delivery", outcome(3, models.OutcomeReached, clerk, models.RoleFinance))
+	h.act(at.Add(time.Minute), "ok", served(1, d(6, 9)))
+	h.act(at.Add(2*time.Minute), "again", served(1, d(6, 9)))
+	h.pay(cday(6, 20, 9, 0), 0)
+	h.run()
+	h.wantOK("ok")
+	h.wantRefused("unknown letter", ErrTypeInvalidState, string(models.StageDunning))
+	h.wantRefused("again", ErrTypeInvalidState, string(models.StageDunning))
+	h.wantRefused("outcome on delivery", ErrTypeInvalidState, string(models.StageDunning))
+	h.wantRefused("tomorrow", ErrTypeInvalidInput, "served_on")
+	h.wantRefused("before issue", ErrTypeInvalidInput, "served_on")
+	h.wantRefused("post without tracking", ErrTypeInvalidInput, "tracking_no")
+	h.wantRefused("lawyer", ErrTypeForbidden, "")
 }

@@ -16,6 +16,7 @@ import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
 import { lookupPage } from './lookup.js';
+import { letterPage } from './letters.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -33,6 +34,7 @@ const pages = [
   { re: /^\/arrears\/legal$/, page: legalQueuePage, roles: caseManagers },
   { re: /^\/arrears\/(\d+)$/, page: casePage, roles: collectors },
   { re: /^\/bills$/, page: periodBillsPage, roles: collectors },
+  { re: /^\/letters\/(\d+)$/, page: letterPage, roles: collectors },
 ];
 
 const nav = [

@@ -7,7 +7,7 @@
 import { get, qs } from './api.js';
 import {
   stages, openStages, segments, dunningActions, pauseReasons, taskOutcomes, taskStatuses, disputeStatuses,
-  planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, nextStep, label,
+  planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, nextStep, label, deliveryMethods,
 } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan } from './ui.js';
 import { session, go, caseManagers } from './session.js';
@@ -162,7 +162,7 @@ export async function periodBillsPage(view, { params }) {
 // The case page's actions: the buttons' text, in their order.
 const caseActions = {
   payment: '登记付款', outcome: '记录催缴结果', dispute: '登记账单异议', resolve: '处理异议',
-  plan: '申请分期', approve: '批准分期', waiver: '减免滞纳金', legal: '转法务决定',
+  plan: '申请分期', approve: '批准分期', waiver: '减免滞纳金', legal: '转法务决定', service: '记录催缴函送达',
 };
 
 const stageOf = (d) => (d.process ? d.process.stage : (d.case ? d.case.stage : ''));
@@ -172,7 +172,9 @@ const waivable = (l) => l.late_fee - l.late_fee_waived - l.late_fee_paid > 0;
 /** Whether line l may be disputed today (the server's statement says). */
 const disputable = (l) => l.disputable;
 /** Whether the caller may record task t's outcome: its assignee, or the desk. */
-const mayRecord = (t) => t.assignee_id === session.me.id || session.has(...deskRoles);
+// A letter's delivery task takes its service (记录送达), not a call's outcome.
+const mayRecord = (t) => t.action !== 'formal_notice' && (t.assignee_id === session.me.id || session.has(...deskRoles));
+const awaiting = (l) => l.awaits_service;
 
 /**
  * The actions the caller may take on the household now, as the server lists
@@ -186,6 +188,7 @@ function allowedActions(d) {
     ...(d.account_actions || []),
     ...[
       ['outcome', process.includes('task_outcome') && d.tasks.some((t) => t.status === 'open' && mayRecord(t))],
+      ['service', process.includes('record_service') && d.demand_letters.some(awaiting)],
       ['approve', process.includes('plan_approve') && d.plans.some((p) => p.status === 'proposed')],
       ['legal', process.includes('legal_decision')],
     ].filter(([, ok]) => ok).map(([k]) => k),
@@ -278,8 +281,10 @@ export async function casePage(view, { match }) {
         h('div.muted', p.instalments.map((i) => `${i.due} ${fmtYuan(i.amount_fen)}`).join('；')),
         h('div', `理由：${p.reason}`),
         may('approve') && p.status === 'proposed' ? h('button.link', { type: 'button', onclick: () => bar.open('approve', p.id) }, '审批') : null))) : h('p.muted', '没有分期方案'),
-      h('h2', '书面催告函'), d.demand_letters.length ? h('ul.plain#letter-list', d.demand_letters.map((l) => h('li',
-        `${civil(l.served_on)} 送达，限 ${civil(l.pay_by)} 前缴纳 ${fmtYuan(l.amount_fen)}`,
+      h('h2', '书面催告函'), d.demand_letters.length ? h('ul.plain#letter-list', d.demand_letters.map((l) => h('li', { dataset: { letter: String(l.id) } },
+        `${civil(l.served_on)} 出具 · ${fmtYuan(l.amount_fen)} · `, letterState(l), ' ',
+        h('a', { href: `#/letters/${l.id}` }, '打印催缴函'),
+        may('service') && awaiting(l) ? [' ', h('button.link', { type: 'button', onclick: () => bar.open('service', l.id) }, '记录送达')] : null,
         h('details', h('summary', '查看全文'), h('pre.letter', l.text))))) : h('p.muted', '尚未发出'));
   };
 
@@ -406,6 +411,42 @@ function fenOf(input, f, optional) {
 }
 
 /** A form of the case page; form.request(submitter) builds the POST. */
+/** A letter's service in words: "待送达" or "2026-03-02 邮寄送达（SF100）". */
+export function letterState(l) {
+  if (l.awaits_service) return h('span.badge.err', '待送达');
+  if (!l.delivered_on) return h('span.badge.st', '出具即视为送达');
+  return h('span.badge.st', `${civil(l.delivered_on)} ${label(deliveryMethods, l.delivery_method)}${l.tracking_no ? `（${l.tracking_no}）` : ''}`);
+}
+
+/**
+ * Appends to form the fields of a letter's service (method, tracking
+ * number, photo or note, served date) and returns serviceBody(), which
+ * checks them as the server does and returns the request's body.
+ */
+export function serviceFields(form) {
+  const method = select('delivery_method', deliveryMethods, '', '请选择');
+  const tracking = h('input', { name: 'tracking_no', maxLength: 64, autocomplete: 'off', placeholder: '邮寄送达必填' });
+  const proof = h('input', { name: 'delivery_proof', maxLength: 500, placeholder: '张贴送达必填：照片编号或说明' });
+  const now = new Date();
+  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+  const today = now.toISOString().slice(0, 10);
+  const on = h('input', { type: 'date', name: 'served_on', value: today, max: today });
+  const trackingField = field('快递单号', tracking);
+  const sync = () => { trackingField.hidden = method.value !== 'post'; };
+  method.addEventListener('change', sync);
+  sync();
+  form.append(h('div.row', field('送达方式', method), trackingField, field('送达日期', on)), field('照片编号或说明', proof));
+  return {
+    serviceBody: () => {
+      if (!method.value) throw invalid('delivery_method', '请选择送达方式');
+      if (method.value === 'post' && !tracking.value.trim()) throw invalid('tracking_no', '邮寄送达须填写快递单号');
+      if (method.value === 'posting' && !proof.value.trim()) throw invalid('delivery_proof', '张贴送达须填写照片编号或说明');
+      if (!on.value) throw invalid('served_on', '请填写送达日期');
+      return { delivery_method: method.value, tracking_no: tracking.value.trim(), delivery_proof: proof.value.trim(), served_on: on.value };
+    },
+  };
+}
+
 function caseForm(kind, target, d, householdID, who) {
   const form = formFor(kind, '.case-form');
   const pick = (name, rows, value) => {
@@ -435,8 +476,17 @@ function caseForm(kind, target, d, householdID, who) {
       };
       break;
     }
+    case 'service': {
+      const open = d.demand_letters.filter(awaiting);
+      const letter = pick('letter_id', open.map((l) => [l.id, `函号 ${l.id} · ${civil(l.served_on)} 出具 · ${fmtYuan(l.amount_fen)}`]), target || (open[0] || {}).id);
+      Object.assign(form, serviceFields(form));
+      form.prepend(field('催缴函', letter));
+      submit = '保存送达记录';
+      form.request = () => ({ path: `/letters/${letter.value}/service`, body: form.serviceBody(), done: '已记录送达，书面催告期自送达日起算' });
+      break;
+    }
     case 'outcome': {
-      const open = d.tasks.filter((t) => t.status === 'open');
+      const open = d.tasks.filter((t) => t.status === 'open' && t.action !== 'formal_notice');
       const task = pick('task_id', open.map((t) => [t.id, `${label(dunningActions, t.action)} · ${who(t.assignee_id)} · 期限 ${fmtTime(t.due_at)}`]), target || (open[0] || {}).id);
       const outcome = select('outcome', taskOutcomes, '', '请选择');
       const promised = h('input', { type: 'date', name: 'promised_on' });

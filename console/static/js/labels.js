@@ -57,15 +57,18 @@ export const payChannels = { wechat: '微信', alipay: '支付宝', bank: '银�
 export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函' };
 /** The resident texts a message step of the dunning ladder may send. */
 export const messageTemplates = { payment_overdue_polite: '逾期温馨提醒', payment_overdue_second: '逾期再次提醒' };
+/** How a demand letter was served (送达方式). */
+export const deliveryMethods = { in_person: '上门送达', post: '邮寄', posting: '张贴' };
 export const caseEvents = {
   opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
   legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
   closed: '结案', bill: '新账单', payment: '收到付款', dispute: '提出异议', dispute_resolved: '异议已处理', waiver: '减免滞纳金',
+  notice_served: '催缴函已送达',
 };
 export const stepOutcomes = {
   sent: '已发送', failed: '发送失败', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
-  no_resident: '无联系人', ...taskOutcomes,
+  no_resident: '无联系人', awaiting_service: '待送达', ...taskOutcomes, ...deliveryMethods, served: '已送达',
 };
 
 /** Names the next step of a case ("reminder bill-3/d-7", "phone_call"). */
