@@ -41,7 +41,7 @@ func viewLookupTicket(t models.Ticket) lookupTicket {
 }
 
 // lookupHousehold is a household found for a caller: its address, its
-// residents (owners first; phones as the caller may see them), what it owes
+// residents (owners first; phones masked), what it owes
 // today (models.Statement, as the arrears answer), its open tickets, its
 // follow-ups not yet finished, and the console page of the household.
 type lookupHousehold struct {
@@ -54,13 +54,13 @@ type lookupHousehold struct {
 	Link        string            `json:"link"`
 }
 
-// viewLookupHousehold is f as p may see it, without what it owes.
-func (p principal) viewLookupHousehold(f store.CallerHousehold) lookupHousehold {
+// viewLookupHousehold is f without what it owes.
+func viewLookupHousehold(f store.CallerHousehold) lookupHousehold {
 	h := lookupHousehold{Household: f.Household, Address: f.Address(),
 		Residents: make([]residentView, len(f.Residents)), OpenTickets: make([]lookupTicket, len(f.OpenTickets)),
 		FollowUps: f.FollowUps, Link: "#/arrears/" + strconv.FormatUint(f.ID, 10)}
 	for i, r := range f.Residents {
-		h.Residents[i] = p.viewResident(r)
+		h.Residents[i] = maskedResident(r)
 	}
 	for i, t := range f.OpenTickets {
 		h.OpenTickets[i] = viewLookupTicket(t)
@@ -113,7 +113,7 @@ func (s *Server) lookup(c *gin.Context) {
 	}
 	estates := map[uint64]rules{}
 	for _, f := range found {
-		h := p.viewLookupHousehold(f)
+		h := viewLookupHousehold(f)
 		l, err := s.store.HouseholdLedger(ctx, p.scope(), f.ID)
 		r, read := estates[f.EstateID]
 		if err == nil && !read {
