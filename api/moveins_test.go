@@ -90,7 +90,7 @@ func TestRegisterMoveIn(t *testing.T) {
 		t.Errorf("same key twice: got move-ins %d and %d, want one", first.MoveIn.ID, again.MoveIn.ID)
 	}
 	if first.Household.UnitID != unit.ID || first.Household.Status != models.HouseholdActive || len(first.Residents) != 2 ||
-		first.Residents[0].Phone != "13812345678" || first.FollowUp.Status != models.FollowUpPending {
+		first.Residents[0].Phone != "138****5678" || !first.Residents[0].PhoneMasked || first.FollowUp.Status != models.FollowUpPending {
 		t.Errorf("registration: got %+v", first)
 	}
 	if first.WorkflowID != fmt.Sprintf("followup-%d", first.MoveIn.ID) || len(started) != 1 || started[0].ID != first.WorkflowID || started[0].TaskQueue != workflows.TaskQueue {
