@@ -10,7 +10,8 @@ import { h, fill, explain } from './ui.js';
 import { session, phoneCallers } from './session.js';
 
 export const residentRoles = { owner: '业主', tenant: '租户' };
-const preferredChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话' };
+// How a household likes to be contacted (ServiceNeeds.preferred_channel).
+export const preferredChannels = { '': '未说明', sms: '短信', wechat: '微信', app: 'App', phone: '电话' };
 
 /** The service needs recorded at move-in, in words; '' when none. */
 export function needsText(n) {
