@@ -80,7 +80,7 @@ type lookupAnswer struct {
 
 // lookup finds a caller by what staff typed or pasted (models.ParseLookup):
 // households inside the caller's estates by a resident's whole phone (for
-// the roles that see phones only), name or room, and a ticket by number.
+// the roles that may reveal phones only), name or room, and a ticket by number.
 func (s *Server) lookup(c *gin.Context) {
 	q := query{c: c}
 	text := strings.TrimSpace(q.search("q", maxLookupQuery))
@@ -143,7 +143,7 @@ func (s *Server) lookup(c *gin.Context) {
 
 func (s *Server) lookupRoutes() []route {
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/lookup", summary: "Find a caller (来电查询): households by a resident's whole phone (roles that see phones only), name or room (1-101, 1栋101, 1号楼101), each with its residents, what it owes today, open tickets and follow-ups; and a ticket by number (#12)",
+		{method: http.MethodGet, path: "/api/v1/lookup", summary: "Find a caller (来电查询): households by a resident's whole phone (roles that may reveal phones only), name or room (1-101, 1栋101, 1号楼101), each with its residents (phones masked), what it owes today, open tickets and follow-ups; and a ticket by number (#12)",
 			tag: "residents", roles: everyRole, handler: s.lookup, resp: lookupAnswer{}, status: http.StatusOK,
 			query: []param{{"q", "string", "a phone number, room, ticket number or name; at most 50 characters"}}},
 	}

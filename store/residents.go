@@ -33,7 +33,7 @@ func (s *Store) Resident(ctx context.Context, scope Scope, id uint64) (models.Re
 
 // ResidentFilter narrows a resident list. Query matches a name and, with
 // MatchPhone, a whole phone number (a partial phone would let a list be mined
-// for numbers). MatchPhone is for callers who may see phones: to anyone else
+// for numbers). MatchPhone is for callers who may reveal phones: to anyone else
 // a hit would confirm a number the list masks. IDs, when given, keeps those
 // residents only.
 type ResidentFilter struct {
