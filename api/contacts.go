@@ -153,7 +153,7 @@ func (s *Server) phoneReveals(ctx context.Context, scope store.Scope, f store.Ph
 func (s *Server) contactRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/residents/:id/phone-reveal", summary: "Reveal a resident's whole phone number (显示号码), for the roles that call residents; every reveal is recorded (who, whose, when, ref: the page it came from)",
-			tag: "residents", roles: phoneRoles, handler: s.revealPhone, body: phoneRevealRequest{}, resp: phoneReveal{}, status: http.StatusOK, scoped: true},
+			tag: "residents", roles: phoneRoles, handler: s.revealPhone, body: phoneRevealRequest{}, resp: phoneReveal{}, status: http.StatusOK, scoped: true, peopleOnly: true},
 		{method: http.MethodGet, path: "/api/v1/phone-reveals", summary: "The log of phone reveals, latest first, with the staff member's and resident's names", tag: "residents", roles: managers,
 			handler: s.listPhoneReveals, resp: listBody[phoneRevealView]{}, status: http.StatusOK,
 			query: params(estateQ, param{"staff_id", "integer", "only this staff member's reveals"}, param{"resident_id", "integer", "only this resident's number"})},

@@ -57,8 +57,8 @@ func TestHouseholdContact(t *testing.T) {
 }
 
 // TestPhoneReveal: the roles that call residents get the whole number from
-// a reveal, which is recorded; the others get 403, another estate's resident
-// 404. Managers read the log of their estates only; the owner file stays
+// a reveal, which is recorded; the others get 403, as does an API token;
+// another estate's resident 404. Managers read the log of their estates only; the owner file stays
 // masked after a reveal.
 func TestPhoneReveal(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
@@ -80,6 +80,14 @@ func TestPhoneReveal(t *testing.T) {
 	h.wantError(h.do(http.MethodPost, fmt.Sprintf("/api/v1/residents/%d/phone-reveal", h.b.resident.ID), desk, map[string]any{}, nil),
 		http.StatusNotFound, codeNotFound, "")
 	h.wantError(h.do(http.MethodPost, path, desk, map[string]any{"ref": strings.Repeat("x", 101)}, nil), http.StatusBadRequest, codeInvalidInput, "ref")
+	// A reveal is a person's click: an API token, even a write token of
+	// customer service, gets 403.
+	var me staffView
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/me", desk, nil, &me), http.StatusOK)
+	var minted createTokenResponse
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/tokens", h.tokens[models.RoleCompanyAdmin],
+		map[string]any{"name": "呼叫中心", "staff_id": me.ID, "scope": "write"}, &minted), http.StatusCreated)
+	h.wantError(h.do(http.MethodPost, path, minted.Token, map[string]any{}, nil), http.StatusForbidden, codeForbidden, "")
 
 	var file ownerFile
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/residents/%d", h.a.resident.ID), desk, nil, &file), http.StatusOK)

@@ -30,7 +30,7 @@ type route struct {
 	beforePasswordChange bool
 	// peopleOnly: a person signed in with a password may call it, an API
 	// token never (403): minting and revoking tokens, changing a password,
-	// adding and changing staff.
+	// adding and changing staff, revealing a resident's phone.
 	peopleOnly bool
 }
 
