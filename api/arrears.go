@@ -207,11 +207,14 @@ type limitationView struct {
 // and transition, every call and visit with its outcome, disputes, plans,
 // the date of every written demand and the limitation warning.
 type arrearsView struct {
-	HouseholdID uint64                 `json:"household_id"`
-	AsOf        models.Date            `json:"as_of"`
-	Account     models.Account         `json:"account"`
-	Case        *models.CollectionCase `json:"case"`
-	Process     *caseView              `json:"process"`
+	HouseholdID uint64 `json:"household_id"`
+	// Contact is whom to call (电话催缴): the household's residents,
+	// phones masked, and their service needs.
+	Contact *householdContact      `json:"contact"`
+	AsOf    models.Date            `json:"as_of"`
+	Account models.Account         `json:"account"`
+	Case    *models.CollectionCase `json:"case"`
+	Process *caseView              `json:"process"`
 	// Standing is what is true of the household today: days overdue, the
 	// stage in words that agree with it, since when and why the ladder
 	// counts (models.StandingOf).
@@ -290,7 +293,10 @@ func (s *Server) getArrears(c *gin.Context) {
 	out := arrearsView{HouseholdID: id, AsOf: today, Account: models.Statement(bills, pays, today, pol.Fees),
 		Messages: []models.Message{}, Tasks: []models.CollectionTask{}}
 	out.AllowedActions = []string{}
-	if out.History, err = s.store.HouseholdEvents(ctx, p.scope(), id); err == nil {
+	if out.Contact, err = s.householdContact(ctx, p.scope(), id); err == nil {
+		out.History, err = s.store.HouseholdEvents(ctx, p.scope(), id)
+	}
+	if err == nil {
 		if out.Disputes, err = s.store.Disputes(ctx, p.scope(), id); err == nil {
 			if out.Plans, err = s.store.Plans(ctx, p.scope(), id); err == nil {
 				out.DemandLetters, err = s.store.DemandLetters(ctx, p.scope(), id)

@@ -58,7 +58,7 @@ func caller(c *gin.Context) principal {
 
 // Messages of the refusals of API tokens.
 const (
-	msgTokenNotForAccounts = "an API token may not manage accounts or tokens; sign in with a password"
+	msgTokenNotForAccounts = "an API token may not manage accounts or tokens, nor reveal phones; sign in with a password"
 	msgTokenReadOnly       = "this API token may only read"
 )
 

@@ -41,7 +41,7 @@ func viewLookupTicket(t models.Ticket) lookupTicket {
 }
 
 // lookupHousehold is a household found for a caller: its address, its
-// residents (owners first; phones as the caller may see them), what it owes
+// residents (owners first; phones masked), what it owes
 // today (models.Statement, as the arrears answer), its open tickets, its
 // follow-ups not yet finished, and the console page of the household.
 type lookupHousehold struct {
@@ -54,13 +54,13 @@ type lookupHousehold struct {
 	Link        string            `json:"link"`
 }
 
-// viewLookupHousehold is f as p may see it, without what it owes.
-func (p principal) viewLookupHousehold(f store.CallerHousehold) lookupHousehold {
+// viewLookupHousehold is f without what it owes.
+func viewLookupHousehold(f store.CallerHousehold) lookupHousehold {
 	h := lookupHousehold{Household: f.Household, Address: f.Address(),
 		Residents: make([]residentView, len(f.Residents)), OpenTickets: make([]lookupTicket, len(f.OpenTickets)),
 		FollowUps: f.FollowUps, Link: "#/arrears/" + strconv.FormatUint(f.ID, 10)}
 	for i, r := range f.Residents {
-		h.Residents[i] = p.viewResident(r)
+		h.Residents[i] = maskedResident(r)
 	}
 	for i, t := range f.OpenTickets {
 		h.OpenTickets[i] = viewLookupTicket(t)
@@ -80,7 +80,7 @@ type lookupAnswer struct {
 
 // lookup finds a caller by what staff typed or pasted (models.ParseLookup):
 // households inside the caller's estates by a resident's whole phone (for
-// the roles that see phones only), name or room, and a ticket by number.
+// the roles that may reveal phones only), name or room, and a ticket by number.
 func (s *Server) lookup(c *gin.Context) {
 	q := query{c: c}
 	text := strings.TrimSpace(q.search("q", maxLookupQuery))
@@ -113,7 +113,7 @@ func (s *Server) lookup(c *gin.Context) {
 	}
 	estates := map[uint64]rules{}
 	for _, f := range found {
-		h := p.viewLookupHousehold(f)
+		h := viewLookupHousehold(f)
 		l, err := s.store.HouseholdLedger(ctx, p.scope(), f.ID)
 		r, read := estates[f.EstateID]
 		if err == nil && !read {
@@ -143,7 +143,7 @@ func (s *Server) lookup(c *gin.Context) {
 
 func (s *Server) lookupRoutes() []route {
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/lookup", summary: "Find a caller (来电查询): households by a resident's whole phone (roles that see phones only), name or room (1-101, 1栋101, 1号楼101), each with its residents, what it owes today, open tickets and follow-ups; and a ticket by number (#12)",
+		{method: http.MethodGet, path: "/api/v1/lookup", summary: "Find a caller (来电查询): households by a resident's whole phone (roles that may reveal phones only), name or room (1-101, 1栋101, 1号楼101), each with its residents (phones masked), what it owes today, open tickets and follow-ups; and a ticket by number (#12)",
 			tag: "residents", roles: everyRole, handler: s.lookup, resp: lookupAnswer{}, status: http.StatusOK,
 			query: []param{{"q", "string", "a phone number, room, ticket number or name; at most 50 characters"}}},
 	}

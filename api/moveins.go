@@ -65,7 +65,7 @@ func (s *Server) createMoveIn(c *gin.Context) {
 		}
 	}
 	for _, r := range rec.Residents {
-		out.Residents = append(out.Residents, p.viewResident(r))
+		out.Residents = append(out.Residents, maskedResident(r))
 	}
 	s.log.InfoContext(ctx, "move-in registered", "move_in_id", rec.MoveIn.ID, "workflow_id", workflows.FollowUpWorkflowID(rec.MoveIn.ID), "household_id", rec.Household.ID,
 		"estate_id", rec.MoveIn.EstateID, "replayed", !created)
@@ -103,10 +103,11 @@ func parseInstant(name, v string) (time.Time, error) {
 	return time.Time{}, models.Invalid(name, "must be a time such as 2026-03-31T18:00:00+08:00 or a date such as 2026-03-31")
 }
 
-// followUpDetail is a follow-up with its live process state, events and
-// messages.
+// followUpDetail is a follow-up with whom to call (the household's
+// contact), its live process state, events and messages.
 type followUpDetail struct {
 	FollowUp models.FollowUp    `json:"follow_up"`
+	Contact  *householdContact  `json:"contact"`
 	Events   []models.CaseEvent `json:"events"`
 	processDetail[followUpProcess]
 }
@@ -166,7 +167,10 @@ func (s *Server) getFollowUp(c *gin.Context) {
 	p := caller(c)
 	ctx := c.Request.Context()
 	out := followUpDetail{FollowUp: f}
-	if out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID); err == nil {
+	if out.Contact, err = s.householdContact(ctx, p.scope(), f.HouseholdID); err == nil {
+		out.Events, err = s.store.FollowUpEvents(ctx, p.scope(), f.ID)
+	}
+	if err == nil {
 		out.processDetail, err = readDetail(s, ctx, workflows.FollowUps(s.temporal), f.MoveInID, p, followUpRef(f.ID),
 			func(v workflows.FollowUpView) bool { return !v.Status.Terminal() }, viewFollowUp)
 	}

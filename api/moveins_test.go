@@ -90,7 +90,7 @@ func TestRegisterMoveIn(t *testing.T) {
 		t.Errorf("same key twice: got move-ins %d and %d, want one", first.MoveIn.ID, again.MoveIn.ID)
 	}
 	if first.Household.UnitID != unit.ID || first.Household.Status != models.HouseholdActive || len(first.Residents) != 2 ||
-		first.Residents[0].Phone != "13812345678" || first.FollowUp.Status != models.FollowUpPending {
+		first.Residents[0].Phone != "138****5678" || !first.Residents[0].PhoneMasked || first.FollowUp.Status != models.FollowUpPending {
 		t.Errorf("registration: got %+v", first)
 	}
 	if first.WorkflowID != fmt.Sprintf("followup-%d", first.MoveIn.ID) || len(started) != 1 || started[0].ID != first.WorkflowID || started[0].TaskQueue != workflows.TaskQueue {
@@ -296,7 +296,7 @@ func TestOwnerFile(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/residents/%d", res.ID)
 		var f ownerFile
 		h.wantStatus(h.do(http.MethodGet, path, h.tokens[models.RoleCustomerService], nil, &f), http.StatusOK)
-		if f.ID != res.ID || f.Phone != "13600000000" || f.PhoneMasked || f.Household.ID != rec.Household.ID || f.Address != "小区A 1栋303" {
+		if f.ID != res.ID || f.Phone != "136****0000" || !f.PhoneMasked || f.Household.ID != rec.Household.ID || f.Address != "小区A 1栋303" {
 			t.Errorf("resident and household: got %+v, address %q", f.residentView, f.Address)
 		}
 		if f.ServiceNeeds == nil || !f.ServiceNeeds.SmallChildren || len(f.MoveIns) != 1 || len(f.FollowUps) != 1 ||

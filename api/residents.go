@@ -12,26 +12,17 @@ import (
 	"github.com/wuye/wuye/store"
 )
 
-// residentView is a resident as the caller may see them: the phone is masked
-// unless revealed.
+// residentView is a resident as every answer shows them: the phone masked
+// (138****5678). The whole number comes only from revealPhone, which
+// records who asked.
 type residentView struct {
 	models.Resident
 	PhoneMasked bool `json:"phone_masked"`
 }
 
-func viewResident(r models.Resident, reveal bool) residentView {
-	if !reveal {
-		r.Phone = models.MaskPhone(r.Phone)
-	}
-	return residentView{Resident: r, PhoneMasked: !reveal}
-}
-
-func maskedResident(r models.Resident) residentView { return viewResident(r, false) }
-
-// viewResident is r as the caller may see it: the phone whole only for the
-// roles that call residents.
-func (p principal) viewResident(r models.Resident) residentView {
-	return viewResident(r, p.is(phoneRoles...))
+func maskedResident(r models.Resident) residentView {
+	r.Phone = models.MaskPhone(r.Phone)
+	return residentView{Resident: r, PhoneMasked: true}
 }
 
 type residentRequest struct {
@@ -47,11 +38,11 @@ func (in residentRequest) record() (models.Resident, error) {
 }
 
 func (s *Server) createResident(c *gin.Context) {
-	serveCreate[residentRequest](s, c, s.store.CreateResident, caller(c).viewResident)
+	serveCreate[residentRequest](s, c, s.store.CreateResident, maskedResident)
 }
 
 // ownerFile is the owner file (业主档案) of a resident: the resident (phone
-// whole only for the roles that call residents), the household and its
+// masked), the household and its
 // address, the service needs and move-in, the follow-up visits with their
 // records, the tickets of the resident or household, the messages sent to
 // the resident, and the household's bills.
@@ -74,13 +65,12 @@ func (s *Server) getResident(c *gin.Context) {
 	if !ok {
 		return
 	}
-	p := caller(c)
-	out, err := s.ownerFile(c.Request.Context(), p.scope(), r)
+	out, err := s.ownerFile(c.Request.Context(), caller(c).scope(), r)
 	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	out.residentView = p.viewResident(r)
+	out.residentView = maskedResident(r)
 	c.JSON(http.StatusOK, out)
 }
 
@@ -99,10 +89,7 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 	if out.MoveIns, err = s.store.MoveInsOfHousehold(ctx, scope, r.HouseholdID); err != nil {
 		return out, err
 	}
-	if len(out.MoveIns) > 0 {
-		needs := out.MoveIns[0].Needs
-		out.ServiceNeeds = &needs
-	}
+	out.ServiceNeeds = latestNeeds(out.MoveIns)
 	all := store.Page{Size: store.MaxPageSize}
 	fus, err := s.store.FollowUps(ctx, scope, store.FollowUpFilter{HouseholdID: r.HouseholdID}, all)
 	if err != nil {
@@ -126,7 +113,7 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 }
 
 // listResidents always masks phones. q matches names, and whole phone
-// numbers only for the roles that see phones: for the others a number finds
+// numbers only for the roles that may reveal phones: for the others a number finds
 // nobody, so that a search cannot confirm a number the list masks.
 func (s *Server) listResidents(c *gin.Context) {
 	q := query{c: c}
@@ -167,5 +154,5 @@ func (s *Server) updateResident(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, p.viewResident(r))
+	c.JSON(http.StatusOK, maskedResident(r))
 }

@@ -30,7 +30,7 @@ type route struct {
 	beforePasswordChange bool
 	// peopleOnly: a person signed in with a password may call it, an API
 	// token never (403): minting and revoking tokens, changing a password,
-	// adding and changing staff.
+	// adding and changing staff, revealing a resident's phone.
 	peopleOnly bool
 }
 
@@ -51,7 +51,7 @@ func actionSummary(actions []string) string {
 
 func (s *Server) routes() []route {
 	var rs []route
-	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes()} {
+	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs
@@ -108,9 +108,9 @@ func (s *Server) placeRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/households", summary: "Register a household in a unit", tag: "places", roles: deskRoles, handler: s.createHousehold, body: householdRequest{}, resp: models.Household{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/households/:id", summary: "One household", tag: "places", roles: everyRole, handler: s.getHousehold, resp: models.Household{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodGet, path: "/api/v1/residents", summary: "Residents (phones masked)", tag: "residents", roles: everyRole, handler: s.listResidents, resp: listBody[residentView]{}, status: http.StatusOK,
-			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"q", "string", "name, or a whole phone number for the roles that see phones whole"})},
+			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"q", "string", "name, or a whole phone number for the roles that may reveal phones"})},
 		{method: http.MethodPost, path: "/api/v1/residents", summary: "Add a resident to a household", tag: "residents", roles: deskRoles, handler: s.createResident, body: residentRequest{}, resp: residentView{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/residents/:id", summary: "The owner file (业主档案): the resident (phone whole for roles that call residents), household and address, service needs, move-in, follow-ups with visit records, tickets, messages, bills", tag: "residents", roles: everyRole, handler: s.getResident, resp: ownerFile{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodGet, path: "/api/v1/residents/:id", summary: "The owner file (业主档案): the resident (phone masked; POST …/phone-reveal for the whole number), household and address, service needs, move-in, follow-ups with visit records, tickets, messages, bills", tag: "residents", roles: everyRole, handler: s.getResident, resp: ownerFile{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPatch, path: "/api/v1/residents/:id", summary: "Change a resident's name, phone or role", tag: "residents", roles: deskRoles, handler: s.updateResident, body: residentPatch{}, resp: residentView{}, status: http.StatusOK, scoped: true},
 	}
 }

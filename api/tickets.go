@@ -136,10 +136,12 @@ func ticketStatuses() []string {
 	return out
 }
 
-// ticketDetail is a ticket with its live process state, timeline,
-// escalations and messages.
+// ticketDetail is a ticket with whom to call about it (its household's
+// contact; null for a ticket of no household), its live process state,
+// timeline, escalations and messages.
 type ticketDetail struct {
 	Ticket      models.Ticket      `json:"ticket"`
+	Contact     *householdContact  `json:"contact"`
 	Timeline    []models.CaseEvent `json:"timeline"`
 	Escalations []models.CaseEvent `json:"escalations"`
 	processDetail[processView]
@@ -204,7 +206,13 @@ func (s *Server) getTicket(c *gin.Context) {
 	p := caller(c)
 	ctx := c.Request.Context()
 	out := ticketDetail{Ticket: t, Escalations: []models.CaseEvent{}}
-	if out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID); err != nil {
+	if t.HouseholdID != nil {
+		out.Contact, err = s.householdContact(ctx, p.scope(), *t.HouseholdID)
+	}
+	if err == nil {
+		out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID)
+	}
+	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}

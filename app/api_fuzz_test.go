@@ -90,6 +90,7 @@ func validFuzzBodies() map[string]string {
 		"POST /api/v1/households":                       fmt.Sprintf(`{"unit_id":%d,"moved_in_on":"2026-01-02T00:00:00Z"}`, fzUnit),
 		"POST /api/v1/residents":                        fmt.Sprintf(`{"household_id":%d,"name":"李四","phone":"13812345678","role":"tenant"}`, fzHousehold),
 		"PATCH /api/v1/residents/{id}":                  `{"name":"李四","role":"owner"}`,
+		"POST /api/v1/residents/{id}/phone-reveal":      `{"ref":"ticket:1"}`,
 		"POST /api/v1/tickets":                          fmt.Sprintf(`{"estate_id":%d,"kind":"repair","urgency":"normal","category":"门窗","description":"窗户关不上","household_id":%d,"channel":"phone"}`, fzEstate, fzHousehold),
 		"POST /api/v1/tickets/{id}/actions/{action}":    `{"note":"已联系业主"}`,
 		"POST /api/v1/fee-items":                        fmt.Sprintf(`{"household_id":%d,"name":"物业费","amount_fen":12000}`, fzHousehold),

@@ -137,7 +137,7 @@ func TestMoveInFollowUpEndToEnd(t *testing.T) {
 		t.Errorf("closure: got events %+v, summary %q", d.Events, d.FollowUp.Summary)
 	}
 
-	// The owner file reaches all of it from the resident.
+	// The owner file reaches all of it from the resident, the phone masked.
 	var owner struct {
 		Phone        string               `json:"phone"`
 		ServiceNeeds *models.ServiceNeeds `json:"service_needs"`
@@ -149,7 +149,7 @@ func TestMoveInFollowUpEndToEnd(t *testing.T) {
 		Bills    []any            `json:"bills"`
 	}
 	desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/residents/%d", resident), nil, &owner, http.StatusOK)
-	if owner.Phone != "13812345678" || owner.ServiceNeeds == nil || !owner.ServiceNeeds.ElderlyAtHome || len(owner.FollowUps) != 1 ||
+	if owner.Phone != "138****5678" || owner.ServiceNeeds == nil || !owner.ServiceNeeds.ElderlyAtHome || len(owner.FollowUps) != 1 ||
 		owner.FollowUps[0].Visit == nil || len(owner.Tickets) != 1 || !hasResidentMessage(owner.Messages, resident, "welcome") || owner.Bills == nil {
 		t.Errorf("owner file: got %+v", owner)
 	}

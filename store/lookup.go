@@ -30,7 +30,7 @@ var (
 
 // LookupHouseholds finds the households inside scope that l may mean: those
 // with a resident whose phone is one of l.Phones (only with matchPhone, for
-// the callers who may see phones: to anyone else a hit would confirm a
+// the callers who may reveal phones: to anyone else a hit would confirm a
 // number the lists mask), whose name contains l.Name, or in one of l.Rooms.
 // Active households come first; at most MaxLookup.
 func (s *Store) LookupHouseholds(ctx context.Context, scope Scope, l models.Lookup, matchPhone bool) ([]CallerHousehold, error) {

@@ -6,7 +6,7 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, revealReaders, leave, route, drawWith, loadSession, useEstateZone,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
@@ -17,6 +17,7 @@ import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
 import { lookupPage } from './lookup.js';
 import { letterPage } from './letters.js';
+import { ownerFilePage, phoneRevealsPage } from './residents.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -35,6 +36,8 @@ const pages = [
   { re: /^\/arrears\/(\d+)$/, page: casePage, roles: collectors },
   { re: /^\/bills$/, page: periodBillsPage, roles: collectors },
   { re: /^\/letters\/(\d+)$/, page: letterPage, roles: collectors },
+  { re: /^\/residents\/(\d+)$/, page: ownerFilePage },
+  { re: /^\/phone-reveals$/, page: phoneRevealsPage, roles: revealReaders },
 ];
 
 const nav = [
@@ -46,6 +49,7 @@ const nav = [
   { href: '#/policy', text: '服务策略', roles: managersView },
   { href: '#/arrears', text: '催缴看板', roles: collectors },
   { href: '#/arrears/legal', text: '法务审批', roles: caseManagers },
+  { href: '#/phone-reveals', text: '号码查看记录', roles: revealReaders },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */

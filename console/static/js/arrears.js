@@ -12,6 +12,7 @@ import {
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan } from './ui.js';
 import { session, go, caseManagers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
+import { contactCard } from './contacts.js';
 
 // The desk, who may record any open task's outcome beside its assignee
 // (the process decides; this only picks the tasks to offer it for).
@@ -298,7 +299,7 @@ export async function casePage(view, { match }) {
     reload,
   });
 
-  fill(view, head, sums, h('div.grid2.case', h('div', acts, bills, tasks, records), h('div', proc, history, caseLog)));
+  fill(view, head, sums, h('div.grid2.case', h('div', contactCard(d.contact, `arrears:${id}`), acts, bills, tasks, records), h('div', proc, history, caseLog)));
   draw();
   poll(reload, 4000);
 }

@@ -6,6 +6,7 @@ import { label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
 import { session, go } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect, submissions } from './process.js';
+import { contactCard, preferredChannels } from './contacts.js';
 
 export const followUpStatuses = {
   pending: '待回访', scheduled: '已预约', tickets_open: '待工单完结', completed: '已完成', unreachable: '联系不上', cancelled: '已取消',
@@ -23,8 +24,7 @@ const timerLabel = (t) => {
   return label(followUpTimers, kind) + (n ? ` 第${n}次` : '');
 };
 const outcomes = { not_home: '不在家', not_reachable: '联系不上' };
-const itemKinds = { repair: '报修', complaint: '投诉', suggestion: '建议', praise: '表扬' };
-const contactChannels = { '': '未说明', sms: '短信', wechat: '微信', app: 'App', phone: '电话' };
+export const itemKinds = { repair: '报修', complaint: '投诉', suggestion: '建议', praise: '表扬' };
 
 /** The end of this week (next Monday 00:00, local). */
 export function weekEnd() {
@@ -100,7 +100,7 @@ export async function followUpPage(view, { match }) {
     request: (a, form) => ({ path: `/follow-ups/${id}/actions/${a}`, body: form.collect(), done: '已保存' }),
     reload,
   });
-  fill(view, h('a', { href: '#/followups' }, '← 返回回访列表'), h('div.grid2', h('div', info, acts), events));
+  fill(view, h('a', { href: '#/followups' }, '← 返回回访列表'), h('div.grid2', h('div', info, contactCard(d.contact, `followup:${id}`), acts), events));
   draw();
   poll(reload, 10000);
 }
@@ -202,7 +202,7 @@ export async function moveInPage(view) {
   addPerson();
   const movedIn = h('input', { type: 'datetime-local', name: 'moved_in_at' });
   const needs = ['elderly_at_home', 'small_children', 'pets'].map((k) => [k, h('input', { type: 'checkbox', name: 'needs.' + k })]);
-  const channel = select('needs.preferred_channel', contactChannels, '');
+  const channel = select('needs.preferred_channel', preferredChannels, '');
   const times = h('input', { name: 'needs.preferred_times', maxLength: 100, placeholder: '如：工作日晚上' });
   const notes = h('input', { name: 'needs.notes', maxLength: 500 });
   const submit = h('button', { type: 'submit' }, '登记并安排回访');

@@ -4,17 +4,10 @@
 // its follow-ups, each linking to its page.
 import { get, qs } from './api.js';
 import { statuses, kinds, label } from './labels.js';
-import { h, fill, fmtTime, fmtYuan, explain } from './ui.js';
+import { h, fill, fmtTime, fmtYuan, explain, table } from './ui.js';
 import { session, go, desk, collectors } from './session.js';
 import { followUpStatuses } from './followups.js';
-
-const residentRoles = { owner: '业主', tenant: '租户' };
-
-/** A table of rows under named columns, or a line saying there are none. */
-function table(id, heads, rows, none) {
-  if (!rows.length) return h('p.muted', none);
-  return h('div.table-wrap', h(`table.list#${id}`, h('thead', h('tr', heads.map((x) => h('th', x)))), h('tbody', rows)));
-}
+import { residentRoles, phoneReveal } from './contacts.js';
 
 function ticketRow(t) {
   return h('tr', h('td', h('a', { href: `#/tickets/${t.id}` }, `#${t.id}`)),
@@ -25,7 +18,8 @@ function ticketRow(t) {
 function householdCard(x) {
   const estate = session.estateId ? '' : (session.estate(x.estate_id) || {}).name;
   const residents = x.residents.length
-    ? h('ul.plain.residents', x.residents.map((r) => h('li', h('strong', r.name), ` ${label(residentRoles, r.role)} `, h('span.muted', r.phone))))
+    ? h('ul.plain.residents', x.residents.map((r) => h('li', { dataset: { resident: String(r.id) } },
+      h('a', { href: `#/residents/${r.id}`, title: '业主档案' }, h('strong', r.name)), ` ${label(residentRoles, r.role)} `, phoneReveal(r, 'lookup'))))
     : h('p.muted', '没有登记住户');
   const owed = x.owed_fen > 0 ? h('strong.owed', fmtYuan(x.owed_fen)) : h('span.owed', '无欠费');
   const links = [

@@ -23,6 +23,10 @@ export const collectors = ['customer_service', 'supervisor', 'estate_manager', '
 export const caseManagers = ['estate_manager', 'company_admin'];
 // Who is offered the Temporal Web UI, to look inside a process.
 export const processViewers = ['estate_manager', 'company_admin'];
+// Who may reveal a resident's whole phone (显示号码; every reveal is
+// recorded), and who reads the log of reveals (查看记录).
+export const phoneCallers = ['customer_service', 'supervisor', 'estate_manager', 'finance'];
+export const revealReaders = ['estate_manager', 'company_admin'];
 
 let cleanup = [];
 /** Registers a function to run when the page is left (timers). */

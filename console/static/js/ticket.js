@@ -1,11 +1,12 @@
-// The ticket page: what was reported, the live process (deadlines, next
-// timer, hold), the actions this person may take now, and the timeline of
-// every event, escalation and message.
+// The ticket page: what was reported, whom to call (联系人), the live
+// process (deadlines, next timer, hold), the actions this person may take
+// now, and the timeline of every event, escalation and message.
 import { get } from './api.js';
 import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, timers, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, yuanToFen } from './ui.js';
 import { session, processViewers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect } from './process.js';
+import { contactCard } from './contacts.js';
 
 // Actions taken with one press; the others open a small form first.
 const direct = ['accept', 'contact', 'arrive', 'resume', 'acknowledge'];
@@ -41,7 +42,9 @@ export async function ticketPage(view, { match }) {
     reload,
   });
 
-  fill(view, head, h('div.grid2', h('div', acts, proc), timelineCard));
+  // The contact is drawn once: a number revealed stays while the rest
+  // refreshes.
+  fill(view, head, h('div.grid2', h('div', contactCard(detail.contact, `ticket:${id}`), acts, proc), timelineCard));
   draw();
   poll(reload, 5000);
 }

@@ -147,6 +147,12 @@ export function findField(form, path) {
   return null;
 }
 
+/** A table of rows under named columns, or a line saying there are none. */
+export function table(id, heads, rows, none) {
+  if (!rows.length) return h('p.muted', none);
+  return h('div.table-wrap', h(`table.list#${id}`, h('thead', h('tr', heads.map((x) => h('th', x)))), h('tbody', rows)));
+}
+
 /** A labelled field: <label class="f">text<input…></label>. */
 export function field(text, input) {
   return h('label.f', text, input);
