@@ -16,6 +16,7 @@ import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
 import { lookupPage } from './lookup.js';
+import { inboxPage, startInbox, stopInbox } from './inbox.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -33,6 +34,7 @@ const pages = [
   { re: /^\/arrears\/legal$/, page: legalQueuePage, roles: caseManagers },
   { re: /^\/arrears\/(\d+)$/, page: casePage, roles: collectors },
   { re: /^\/bills$/, page: periodBillsPage, roles: collectors },
+  { re: /^\/inbox$/, page: inboxPage },
 ];
 
 const nav = [
@@ -55,8 +57,10 @@ function showMenu(open) {
 function drawHeader() {
   const top = document.getElementById('top');
   showMenu(false);
-  if (!session.me) { top.hidden = true; return; }
+  if (!session.me) { top.hidden = true; stopInbox(); return; }
   top.hidden = false;
+  startInbox();
+  document.getElementById('inbox-link').classList.toggle('on', route().path === '/inbox');
   document.getElementById('who-name').textContent = session.me.name || session.me.username;
   document.getElementById('who-role').textContent = roles[session.me.role] || session.me.role;
   const pick = document.getElementById('estate-pick');
@@ -110,6 +114,7 @@ async function render() {
 async function signOut() {
   try { await api('DELETE', '/sessions/current'); } catch (_) { /* already ended */ }
   session.me = null;
+  stopInbox();
   sessionStorage.removeItem('wuye.estate');
   location.hash = '#/login';
 }
@@ -117,6 +122,7 @@ async function signOut() {
 whenSignedOut(() => {
   if (session.me) toast('登录已过期，请重新登录');
   session.me = null;
+  stopInbox();
   location.hash = '#/login';
 });
 
