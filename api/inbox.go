@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -57,6 +58,9 @@ type inboxItem struct {
 	Ref       string     `json:"ref"`
 	CreatedAt time.Time  `json:"created_at"`
 	ReadAt    *time.Time `json:"read_at"`
+	// HouseholdID is, for a collection case's message, the case's
+	// household: the console opens a case by it.
+	HouseholdID *uint64 `json:"household_id,omitempty"`
 }
 
 func viewInboxItem(m models.Message) inboxItem {
@@ -103,7 +107,12 @@ func (s *Server) listInbox(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, inboxBody{listBody: listResponse(l, page, viewInboxItem), Unread: n})
+	body := inboxBody{listBody: listResponse(l, page, viewInboxItem), Unread: n}
+	if err := s.linkCases(ctx, caller(c).scope(), body.Items); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 func (s *Server) unreadCount(c *gin.Context) {
@@ -121,8 +130,11 @@ func (s *Server) markRead(c *gin.Context) {
 		var m models.Message
 		m, err = s.store.MarkRead(c.Request.Context(), caller(c).Staff.ID, id, s.now())
 		if err == nil {
-			c.JSON(http.StatusOK, viewInboxItem(m))
-			return
+			it := []inboxItem{viewInboxItem(m)}
+			if err = s.linkCases(c.Request.Context(), caller(c).scope(), it); err == nil {
+				c.JSON(http.StatusOK, it[0])
+				return
+			}
 		}
 	}
 	respondError(c, s.log, err)
@@ -167,6 +179,7 @@ func (s *Server) streamStart(c *gin.Context, me uint64) (uint64, error) {
 // sent; the write deadline of the HTTP server does not apply to it.
 func (s *Server) inboxStream(c *gin.Context) {
 	me := caller(c).Staff.ID
+	scope := caller(c).scope()
 	last, err := s.streamStart(c, me)
 	if err != nil {
 		respondError(c, s.log, err)
@@ -202,7 +215,7 @@ func (s *Server) inboxStream(c *gin.Context) {
 		case <-beat.C:
 			_, err = io.WriteString(w, ": ping\n\n")
 		case <-poll.C:
-			last, unread, err = s.sendNew(ctx, w, me, last, unread)
+			last, unread, err = s.sendNew(ctx, w, scope, me, last, unread)
 		}
 	}
 	if ctx.Err() == nil {
@@ -213,7 +226,7 @@ func (s *Server) inboxStream(c *gin.Context) {
 // sendNew writes a `message` event for each of staff member me's messages
 // after last, or an `unread` event when only the count changed. It returns
 // the last id and the count sent. A database error skips this poll.
-func (s *Server) sendNew(ctx context.Context, w io.Writer, me, last uint64, unread int64) (uint64, int64, error) {
+func (s *Server) sendNew(ctx context.Context, w io.Writer, scope store.Scope, me, last uint64, unread int64) (uint64, int64, error) {
 	msgs, err := s.store.InboxAfter(ctx, me, last, streamBatch)
 	var n int64
 	if err == nil {
@@ -225,11 +238,18 @@ func (s *Server) sendNew(ctx context.Context, w io.Writer, me, last uint64, unre
 		}
 		return last, unread, nil
 	}
-	for _, m := range msgs {
-		if err := writeEvent(w, "", "message", m.ID, streamEvent{Item: viewInboxItem(m), Unread: n}); err != nil {
+	items := make([]inboxItem, len(msgs))
+	for i, m := range msgs {
+		items[i] = viewInboxItem(m)
+	}
+	if err := s.linkCases(ctx, scope, items); err != nil {
+		s.log.WarnContext(ctx, "inbox stream: households of cases", "staff_id", me, "err", err)
+	}
+	for _, it := range items {
+		if err := writeEvent(w, "", "message", it.ID, streamEvent{Item: it, Unread: n}); err != nil {
 			return last, unread, err
 		}
-		last = m.ID
+		last = it.ID
 	}
 	if len(msgs) == 0 && n != unread {
 		if err := writeEvent(w, "", "unread", 0, unreadBody{Unread: n}); err != nil {
@@ -250,4 +270,38 @@ func writeEvent(w io.Writer, prefix, event string, id uint64, data any) error {
 	}
 	_, err = fmt.Fprintf(w, "%sevent: %s\ndata: %s\n\n", prefix, event, raw)
 	return err
+}
+
+// linkCases sets the household of each item about a collection case.
+func (s *Server) linkCases(ctx context.Context, scope store.Scope, items []inboxItem) error {
+	var ids []uint64
+	for _, it := range items {
+		if id, ok := caseRef(it.Ref); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	households, err := s.store.CaseHouseholds(ctx, scope, ids)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		id, _ := caseRef(items[i].Ref)
+		if hh, ok := households[id]; ok {
+			items[i].HouseholdID = &hh
+		}
+	}
+	return nil
+}
+
+// caseRef reads the case id of a ref "case:7".
+func caseRef(ref string) (uint64, bool) {
+	v, ok := strings.CutPrefix(ref, "case:")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	return n, err == nil
 }

@@ -123,10 +123,21 @@ func TestInboxOwnMessagesOnly(t *testing.T) {
 		tech := h.staffOf(models.RoleTechnician)
 		tok := h.tokens[models.RoleTechnician]
 		first, second := h.message(tech, "ticket:12"), h.message(tech, "followup:8")
+		aCase, bCase := h.message(tech, fmt.Sprintf("case:%d", h.a.task.CaseID)), h.message(tech, fmt.Sprintf("case:%d", h.b.task.CaseID))
 		theirs := h.message(h.staffOf(models.RoleSupervisor), "ticket:12")
 
 		var l inboxBody
 		h.wantStatus(h.do(http.MethodGet, "/api/v1/inbox", tok, nil, &l), http.StatusOK)
+		if l.Total != 4 || l.Items[1].ID != aCase.ID || l.Items[1].HouseholdID == nil || *l.Items[1].HouseholdID != h.a.household.ID {
+			t.Fatalf("inbox: got %+v, want 4 messages, the case's with its household %d", l, h.a.household.ID)
+		}
+		if l.Items[0].ID != bCase.ID || l.Items[0].HouseholdID != nil {
+			t.Errorf("a message about another estate's case: got %+v, want no household", l.Items[0])
+		}
+		for _, m := range []models.Message{aCase, bCase} {
+			h.wantStatus(h.do(http.MethodPost, fmt.Sprintf("/api/v1/inbox/%d/read", m.ID), tok, nil, nil), http.StatusOK)
+		}
+		h.wantStatus(h.do(http.MethodGet, "/api/v1/inbox?unread=true", tok, nil, &l), http.StatusOK)
 		if l.Total != 2 || l.Unread != 2 || len(l.Items) != 2 || l.Items[0].ID != second.ID || l.Items[1].ID != first.ID || l.Items[0].ReadAt != nil {
 			t.Fatalf("inbox: got %+v, want messages %d then %d, both unread", l, second.ID, first.ID)
 		}

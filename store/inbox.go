@@ -101,3 +101,21 @@ func (s *Store) MarkAllRead(ctx context.Context, staffID uint64, at time.Time) (
 	}
 	return res.RowsAffected, nil
 }
+
+// CaseHouseholds maps each of the collection cases ids inside scope to its
+// household (the console opens a case by its household); a case outside
+// scope is left out.
+func (s *Store) CaseHouseholds(ctx context.Context, scope Scope, ids []uint64) (map[uint64]uint64, error) {
+	out := map[uint64]uint64{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []models.CollectionCase
+	if err := queryIn[models.CollectionCase](s, ctx, scope, 0).Select("id", "household_id").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return out, fmt.Errorf("households of cases %v: %w", ids, translate(err))
+	}
+	for _, c := range rows {
+		out[c.ID] = c.HouseholdID
+	}
+	return out, nil
+}

@@ -13,12 +13,13 @@ let lastId = 0;
 let unread = 0;
 const listeners = new Set();
 
-/** The console page of what a message is about ("ticket:12" → the ticket). */
-export function refLink(ref) {
-  const [kind, id] = String(ref || '').split(':');
+/** The console page of what a message is about: "ticket:12" → the ticket,
+ * "followup:8" → the visit, "case:7" → its household's arrears case. */
+function refLink(it) {
+  const [kind, id] = String(it.ref || '').split(':');
   if (kind === 'ticket' && id) return `#/tickets/${id}`;
   if (kind === 'followup' && id) return `#/followups/${id}`;
-  if (kind === 'case') return '#/arrears';
+  if (kind === 'case') return it.household_id ? `#/arrears/${it.household_id}` : '#/arrears';
   return '';
 }
 
@@ -79,7 +80,7 @@ async function markRead(it) {
 function itemRow(it, redraw) {
   const open = async () => {
     try { await markRead(it); } catch (err) { toast('标记已读失败：' + err.message); return; }
-    const to = refLink(it.ref);
+    const to = refLink(it);
     if (to) go(to); else redraw();
   };
   return h('li', { className: 'inbox-item' + (it.read_at ? '' : ' unread'), dataset: { id: String(it.id) } },
