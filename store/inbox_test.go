@@ -81,3 +81,25 @@ func TestInboxReadState(t *testing.T) {
 		}
 	})
 }
+
+func TestCaseHouseholds(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a, b := seed(t, s, "A"), seed(t, s, "B")
+		open := func(f fixture) models.CollectionCase {
+			t.Helper()
+			c, err := s.OpenCase(ctx, &models.CollectionCase{HouseholdID: f.household.ID, WorkflowID: "collection-" + f.estate.Code,
+				Key: "case-" + f.estate.Code, OpenedAt: time.Now(), CaseProgress: models.CaseProgress{Stage: models.StageDunning}})
+			must(t, err)
+			return c
+		}
+		ca, cb := open(a), open(b)
+		got, err := s.CaseHouseholds(ctx, store.Estates(a.estate.ID), []uint64{ca.ID, cb.ID, 999999})
+		if err != nil || len(got) != 1 || got[ca.ID] != a.household.ID {
+			t.Errorf("case households in estate A: got %v, %v, want only case %d → household %d", got, err, ca.ID, a.household.ID)
+		}
+		if got, err := s.CaseHouseholds(ctx, store.AllEstates(), nil); err != nil || len(got) != 0 {
+			t.Errorf("no cases: got %v, %v, want none", got, err)
+		}
+	})
+}
