@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,8 +17,8 @@ import (
 // inbox; the estate manager opens and dispatches a ticket to them, and
 // without a reload the header's 消息 badge rises to 1 and the assignment
 // appears unread; opening it marks it read, goes to the ticket and the
-// badge goes. At 375 px the
-// inbox fits a phone.
+// badge goes. At 375 px the inbox fits a phone; with a stream open, the
+// server shuts down at once.
 func TestConsoleInboxInABrowser(t *testing.T) {
 	a := startApp(t, testConfig(t, t.TempDir()))
 	base := "http://" + a.Addr()
@@ -73,4 +74,16 @@ func TestConsoleInboxInABrowser(t *testing.T) {
 		t.Errorf("inbox after reading: got %d unread items, want none", n)
 	}
 	b.fitsPhone("inbox")
+
+	// With a stream open in the browser, the server still shuts down at
+	// once: Shutdown ends the streams rather than wait for them.
+	if !eval[bool](b, `new Promise((ok) => { const es = new EventSource('/api/v1/inbox/stream'); es.onopen = () => ok(true); })`) {
+		t.Fatal("open a stream: got no open event")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := a.http.Shutdown(ctx); err != nil {
+		t.Errorf("shut down with a stream open: got %v after %v, want done at once", err, time.Since(start))
+	}
 }
