@@ -41,6 +41,7 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/collection-tasks/:id/outcome":          f.task.ID,
 		"/api/v1/letters/:id":                           f.letter.ID,
 		"/api/v1/letters/:id/service":                   f.letter.ID,
+		"/api/v1/inbox/:id/read":                        f.ticket.ID, // own: TestAccessOwnEstate reads each role's own message
 	}
 }
 
@@ -215,7 +216,17 @@ func TestAccessOwnEstate(t *testing.T) {
 				continue
 			}
 			for _, role := range r.roles {
-				res := h.do(r.method, fillPath(r.path, ids[r.path]), token(r, role), body, nil)
+				path := fillPath(r.path, ids[r.path])
+				if r.own { // a record of the caller's own: a message to them
+					path = fillPath(r.path, h.messageTo(h.staffOf(role)))
+				}
+				if r.stream {
+					if got := h.openStream(path, token(r, role), ""); got.StatusCode != http.StatusOK {
+						t.Errorf("%s as %s: got %d, want the stream open", key, role, got.StatusCode)
+					}
+					continue
+				}
+				res := h.do(r.method, path, token(r, role), body, nil)
 				switch res.status {
 				case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
 					t.Errorf("%s as %s of the record's own estate: got %d %s, want access", res.req, role, res.status, res.body)

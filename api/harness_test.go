@@ -29,6 +29,7 @@ type harness struct {
 	store  *store.Store
 	tokens map[models.Role]string // role → session token (company_admin is company level)
 	a, b   estateFixture
+	seq    int // numbers the messages of the inbox tests
 }
 
 type estateFixture struct {

@@ -57,6 +57,9 @@ func (s *Server) openAPIDocument() map[string]any {
 		if r.resp != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.resp))}}
 		}
+		if r.stream {
+			ok["content"] = map[string]any{"text/event-stream": map[string]any{"schema": map[string]any{"type": "string"}}}
+		}
 		responses := map[string]any{strconv.Itoa(r.status): ok}
 		errRef := map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}
 		for code, desc := range errorResponses(r) {

@@ -32,6 +32,12 @@ type route struct {
 	// token never (403): minting and revoking tokens, changing a password,
 	// adding and changing staff, revealing a resident's phone.
 	peopleOnly bool
+	// own: the path's :id names a record of the caller's own (a message in
+	// their inbox): anyone else's answers 404, whatever the estate.
+	own bool
+	// stream: the answer is a stream of server-sent events
+	// (text/event-stream) that stays open.
+	stream bool
 }
 
 // param is a query parameter.
@@ -51,7 +57,7 @@ func actionSummary(actions []string) string {
 
 func (s *Server) routes() []route {
 	var rs []route
-	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes()} {
+	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs

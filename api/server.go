@@ -5,10 +5,12 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -51,6 +53,11 @@ type Options struct {
 	Collectors []prometheus.Collector
 	// Tracer opens a span per request; nil (tracing off) opens none.
 	Tracer trace.Tracer
+	// StreamPoll, StreamHeartbeat and StreamLifetime tune the inbox's
+	// event stream: how often it reads the database for new messages, how
+	// often it sends a comment so that proxies keep it open, and when it
+	// ends for the browser to reconnect (zero: 1.5 s, 15 s, 5 min).
+	StreamPoll, StreamHeartbeat, StreamLifetime time.Duration
 }
 
 // Server holds the API's dependencies and its router.
@@ -71,7 +78,12 @@ type Server struct {
 	engine        *gin.Engine
 	// signInLockouts counts the sign-in locks this process set, by key kind
 	// (account, address); served at /metrics. Each replica counts its own.
-	signInLockouts *prometheus.CounterVec
+	signInLockouts                              *prometheus.CounterVec
+	streamPoll, streamHeartbeat, streamLifetime time.Duration
+	// closing ends the open event streams when the HTTP server shuts down
+	// (CloseStreams), which would otherwise wait for them.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
 
 // New builds the API.
@@ -80,8 +92,10 @@ func New(opts Options) *Server {
 		store: opts.Store, temporal: opts.Temporal, log: opts.Log, now: opts.Now,
 		sessionTTL: opts.SessionTTL, secureCookies: opts.SecureCookies, defaultTZ: opts.DefaultTimeZone,
 		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, collectors: opts.Collectors,
-		tracer:   opts.Tracer,
-		validate: newValidator(),
+		tracer:     opts.Tracer,
+		validate:   newValidator(),
+		streamPoll: cmp.Or(opts.StreamPoll, defaultStreamPoll), streamHeartbeat: cmp.Or(opts.StreamHeartbeat, defaultStreamHeartbeat),
+		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
 			[]string{"kind"}),
@@ -132,6 +146,11 @@ func New(opts Options) *Server {
 	s.engine = e
 	return s
 }
+
+// CloseStreams ends the open event streams and refuses none afterwards (a
+// new stream ends at once). Register it with http.Server.RegisterOnShutdown:
+// Shutdown waits for every request, and a stream never ends by itself.
+func (s *Server) CloseStreams() { s.closeOnce.Do(func() { close(s.closing) }) }
 
 // Handler is the API's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }

@@ -255,6 +255,7 @@ func (a *App) syncBillingSchedules(ctx context.Context) {
 
 func (a *App) serveHTTP(opts Options) error {
 	var h http.Handler
+	closeStreams := func() {}
 	if opts.Mode == ModeWorker {
 		mux := http.NewServeMux()
 		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -280,6 +281,7 @@ func (a *App) serveHTTP(opts Options) error {
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()
+		closeStreams = srv.CloseStreams
 	}
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
@@ -289,6 +291,7 @@ func (a *App) serveHTTP(opts Options) error {
 	a.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.http.RegisterOnShutdown(closeStreams)
 	go func() { a.served <- a.http.Serve(ln) }()
 	return nil
 }

@@ -59,8 +59,11 @@ type Message struct {
 	Attempts  int           `gorm:"not null;default:0" json:"attempts"`
 	LastError string        `gorm:"size:255;not null;default:''" json:"last_error,omitempty"`
 	SentAt    *time.Time    `json:"sent_at,omitempty"`
-	CreatedAt time.Time     `json:"created_at"`
-	UpdatedAt time.Time     `json:"updated_at"`
+	// ReadAt is when the staff recipient first marked the message read in
+	// the console's inbox; nil while unread (and always for residents).
+	ReadAt    *time.Time `json:"read_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // MessageAttempt is one try at delivering a message, successful or not.

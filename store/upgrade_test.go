@@ -78,11 +78,17 @@ func checkUpgrade(t *testing.T, o store.Options) {
 			t.Errorf("table of %T: missing after the upgrade", m)
 		}
 	}
+	if !s.DB().Migrator().HasColumn(&models.Message{}, "read_at") {
+		t.Error("messages.read_at: missing after the upgrade")
+	}
 	all := store.AllEstates()
 
 	staff, err := s.StaffByUsername(ctx, "cs1")
 	if err != nil || staff.Role != models.RoleCustomerService || !staff.Active {
 		t.Fatalf("staff cs1: got %+v, %v, want an active customer-service account", staff, err)
+	}
+	if n, err := s.UnreadCount(ctx, staff.ID); err != nil || n != 0 {
+		t.Errorf("unread count of cs1: got %d, %v, want 0", n, err)
 	}
 	tickets, err := s.Tickets(ctx, all, store.TicketFilter{}, store.Page{})
 	if err != nil || len(tickets.Items) != 1 {

@@ -18,6 +18,7 @@ import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.
 import { lookupPage } from './lookup.js';
 import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
+import { inboxPage, startInbox, stopInbox } from './inbox.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -38,6 +39,7 @@ const pages = [
   { re: /^\/letters\/(\d+)$/, page: letterPage, roles: collectors },
   { re: /^\/residents\/(\d+)$/, page: ownerFilePage },
   { re: /^\/phone-reveals$/, page: phoneRevealsPage, roles: revealReaders },
+  { re: /^\/inbox$/, page: inboxPage },
 ];
 
 const nav = [
@@ -61,8 +63,10 @@ function showMenu(open) {
 function drawHeader() {
   const top = document.getElementById('top');
   showMenu(false);
-  if (!session.me) { top.hidden = true; return; }
+  if (!session.me) { top.hidden = true; stopInbox(); return; }
   top.hidden = false;
+  startInbox();
+  document.getElementById('inbox-link').classList.toggle('on', route().path === '/inbox');
   document.getElementById('who-name').textContent = session.me.name || session.me.username;
   document.getElementById('who-role').textContent = roles[session.me.role] || session.me.role;
   const pick = document.getElementById('estate-pick');
@@ -116,6 +120,7 @@ async function render() {
 async function signOut() {
   try { await api('DELETE', '/sessions/current'); } catch (_) { /* already ended */ }
   session.me = null;
+  stopInbox();
   sessionStorage.removeItem('wuye.estate');
   location.hash = '#/login';
 }
@@ -123,6 +128,7 @@ async function signOut() {
 whenSignedOut(() => {
   if (session.me) toast('登录已过期，请重新登录');
   session.me = null;
+  stopInbox();
   location.hash = '#/login';
 });
 
