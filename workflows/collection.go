@@ -103,6 +103,7 @@ type CaseAction struct {
 	Plan       []models.Instalment
 	Approve    bool
 	Reason     string
+	Legal      LegalEntry // ActLegalDocument, ActLegalOutcome
 }
 
 // CaseView is the live state of a case: the query's answer and every
@@ -124,6 +125,10 @@ type CaseView struct {
 	NoticeServedAt *time.Time
 	Owed           models.Money
 	AsOf           time.Time
+	// LegalSince is when the case went to legal (the referral's request
+	// while it awaits a decision); Legal the matter once referred.
+	LegalSince *time.Time
+	Legal      *LegalMatter
 }
 
 // CollectionResult is how a case ended.
