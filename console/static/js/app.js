@@ -6,7 +6,7 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, legalViewers, leave, route, drawWith, loadSession, useEstateZone,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
@@ -16,6 +16,7 @@ import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
 import { lookupPage } from './lookup.js';
+import { legalListPage, legalCasePage } from './legal.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -33,6 +34,8 @@ const pages = [
   { re: /^\/arrears\/legal$/, page: legalQueuePage, roles: caseManagers },
   { re: /^\/arrears\/(\d+)$/, page: casePage, roles: collectors },
   { re: /^\/bills$/, page: periodBillsPage, roles: collectors },
+  { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
+  { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
 ];
 
 const nav = [
@@ -44,6 +47,7 @@ const nav = [
   { href: '#/policy', text: '服务策略', roles: managersView },
   { href: '#/arrears', text: '催缴看板', roles: collectors },
   { href: '#/arrears/legal', text: '法务审批', roles: caseManagers },
+  { href: '#/legal', text: '法务案件', roles: legalViewers },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */

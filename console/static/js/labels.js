@@ -16,7 +16,7 @@ export const statuses = {
 };
 export const openStatuses = ['new', 'assigned', 'accepted', 'in_progress', 'acknowledged', 'answered', 'on_hold', 'completed', 'return_visit'];
 export const actions = {
-  dispatch: '派单', accept: '接单', contact: '已联系业主', arrive: '到场', hold: '挂起', resume: '恢复处理',
+  dispatch: '派单', claim: '抢单', accept: '接单', contact: '已联系业主', arrive: '到场', hold: '挂起', resume: '恢复处理',
   transfer: '转派', complete: '完工', cancel: '取消工单', note: '添加备注', acknowledge: '受理',
   answer: '答复', confirm: '业主确认', return_visit: '回访',
 };
@@ -61,11 +61,15 @@ export const caseEvents = {
   opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
   legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
+  legal_document: '登记法务文书', legal_outcome: '登记法务结果',
   closed: '结案', bill: '新账单', payment: '收到付款', dispute: '提出异议', dispute_resolved: '异议已处理', waiver: '减免滞纳金',
 };
+/** A legal matter's status and outcomes (起诉, 调解, 和解, 撤回). */
+export const legalStatuses = { referred: '已转法务·待处理', filed: '起诉', mediated: '调解', settled: '和解', withdrawn: '撤回' };
+export const legalDocKinds = { complaint: '起诉状', evidence: '证据', judgment: '判决书', mediation: '调解书', other: '其他' };
 export const stepOutcomes = {
   sent: '已发送', failed: '发送失败', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
-  no_resident: '无联系人', ...taskOutcomes,
+  no_resident: '无联系人', ...taskOutcomes, ...legalStatuses,
 };
 
 /** Names the next step of a case ("reminder bill-3/d-7", "phone_call"). */

@@ -8,7 +8,7 @@ import { session, processViewers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect } from './process.js';
 
 // Actions taken with one press; the others open a small form first.
-const direct = ['accept', 'contact', 'arrive', 'resume', 'acknowledge'];
+const direct = ['claim', 'accept', 'contact', 'arrive', 'resume', 'acknowledge'];
 
 export async function ticketPage(view, { match }) {
   const id = Number(match[1]);
