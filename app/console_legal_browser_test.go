@@ -125,6 +125,9 @@ func TestConsoleLegalAndClaimInABrowser(t *testing.T) {
 		t.Errorf("matter status: got %q, want 起诉", got)
 	}
 	b.shot("legal-03-case-filed")
+	b.do("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
+	b.fitsPhone("legal-case-phone")
+	b.do("back to the desktop screen", chromedp.EmulateViewport(1366, 768))
 	b.signOut()
 
 	// A technician takes the unassigned repair (抢单).

@@ -109,6 +109,7 @@ func TestConsoleOnAPhone(t *testing.T) {
 		{"move-in", "#/moveins/new", "#movein-form"},
 		{"policy", "#/policy", "#policy-form"},
 		{"legal-queue", "#/arrears/legal", "#legal-queue"},
+		{"legal-cases", "#/legal", "#legal-cases"},
 		{"bills", "#/bills?period=2025-01", "#period-bills tbody tr"},
 		{"dashboard-today", "#/dashboard/today?kind=breached", "#view table.list"},
 	}
