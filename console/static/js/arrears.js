@@ -306,7 +306,7 @@ export async function casePage(view, { match }) {
     title: '操作', mark: 'form', msgId: 'case-msg', formId: 'case-form',
     actions: () => allowedActions(d).map((k) => [k, caseActions[k], k === 'payment' ? '' : 'secondary']),
     none: () => {
-      if ((d.allowed_actions || []).includes('legal_outcome')) return `法务文书与结果请在“法务案件”页登记（#/legal/${id}）`;
+      if ((d.allowed_actions || []).includes('legal_outcome')) return '法务文书与结果请在顶部菜单“法务案件”中登记';
       return stageOf(d) === 'closed' || !d.case ? '没有在催案件；您的角色在此没有可执行的操作' : '您的角色在此没有可执行的操作';
     },
     form: (k, target) => caseForm(k, target, d, id, who, address),
