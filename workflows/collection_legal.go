@@ -151,7 +151,7 @@ func (s *collectionState) checkLegal(now time.Time, a CaseAction) error {
 	}
 	if a.Action == ActLegalDocument {
 		if !slices.Contains(LegalDocKinds(), e.Kind) {
-			return invalidInput("kind", fmt.Sprintf("请选择文书类型（%v）", LegalDocKinds()))
+			return invalidInput("kind", "请选择文书类型：起诉状、证据、判决书、调解书或其他")
 		}
 		if e.Name == "" || len([]rune(e.Name)) > 100 {
 			return invalidInput("name", "请填写文书名称（不超过100字）")
@@ -162,7 +162,7 @@ func (s *collectionState) checkLegal(now time.Time, a CaseAction) error {
 		return inWindow("date", e.On, today.AddDays(-MaxDocumentAge), today)
 	}
 	if !slices.Contains(LegalOutcomes(), e.Kind) {
-		return invalidInput("outcome", fmt.Sprintf("请选择结果（%v）", LegalOutcomes()))
+		return invalidInput("outcome", "请选择结果：起诉、调解、和解或撤回")
 	}
 	from := today.AddDays(-MaxDocumentAge)
 	if m != nil && !m.ReferredAt.IsZero() {

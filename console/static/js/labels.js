@@ -96,6 +96,7 @@ const fieldNames = {
   estate_id: '小区', channel: '来源', amount_fen: '金额', paid_at: '付款时间', reference: '凭证号',
   outcome: '结果', promised_on: '承诺付款日', instalments: '分期', corrected_fen: '更正金额', resolution: '处理意见',
   plan_id: '分期方案', unit_id: '房屋', previous_household_id: '原住户迁出', residents: '入住人员', resident_ids: '入住人员',
+  kind: '类型', date: '日期', court: '受理法院', case_no: '案号', confirm: '确认',
   moved_in_at: '入住时间', 'needs.preferred_channel': '偏好联系方式', 'needs.preferred_times': '方便联系的时间', 'needs.notes': '备注',
 };
 const residentFields = { name: '姓名', phone: '电话', role: '身份' };
