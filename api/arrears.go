@@ -101,6 +101,10 @@ func (s *Server) taskOutcome(c *gin.Context) {
 type legalDecisionRequest struct {
 	Approve bool   `json:"approve"`
 	Reason  string `json:"reason" validate:"required,max=500"`
+	// Confirm must be true with an approval: the manager has seen the
+	// household, the amount and whether the written demand was served
+	// (the console asks in a dialog). A rejection needs none.
+	Confirm bool `json:"confirm"`
 }
 
 // legalDecision approves or rejects legal referral of a household's case.
@@ -110,7 +114,54 @@ func (s *Server) legalDecision(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if in.Approve && !in.Confirm {
+		respondError(c, s.log, models.Invalid("confirm", "批准转法务须先确认住户、欠费金额与书面催告送达情况（confirm: true）"))
+		return
+	}
 	s.caseAction(c, h.ID, workflows.CaseAction{Action: workflows.ActLegalDecision, Approve: in.Approve, Reason: in.Reason})
+}
+
+// legalDocumentRequest is a document of a legal matter (起诉状, 证据...).
+type legalDocumentRequest struct {
+	Kind      string      `json:"kind" validate:"required,oneof=complaint evidence judgment mediation other"`
+	Name      string      `json:"name" validate:"required,max=100"`
+	Reference string      `json:"reference" validate:"max=100"`
+	Date      models.Date `json:"date"`
+	Note      string      `json:"note" validate:"max=1000"`
+}
+
+// legalDocument adds a document to the legal matter of a household's case.
+func (s *Server) legalDocument(c *gin.Context) {
+	var in legalDocumentRequest
+	h, ok := loadAndBind(s, c, s.store.Household, &in)
+	if !ok {
+		return
+	}
+	s.caseAction(c, h.ID, workflows.CaseAction{Action: workflows.ActLegalDocument, Note: in.Note,
+		Legal: workflows.LegalEntry{Kind: in.Kind, Name: in.Name, Ref: in.Reference, On: in.Date}})
+}
+
+// legalOutcomeRequest is an outcome of a legal matter: 起诉 (court,
+// case_no), 调解, 和解 (amount_fen), 撤回 (reason).
+type legalOutcomeRequest struct {
+	Outcome   string       `json:"outcome" validate:"required,oneof=filed mediated settled withdrawn"`
+	Date      models.Date  `json:"date"`
+	Court     string       `json:"court" validate:"max=100"`
+	CaseNo    string       `json:"case_no" validate:"max=50"`
+	AmountFen models.Money `json:"amount_fen" validate:"gte=0,lte=100000000000"`
+	Reason    string       `json:"reason" validate:"max=500"`
+	Note      string       `json:"note" validate:"max=1000"`
+}
+
+// legalOutcome records an outcome of the legal matter of a household's case.
+func (s *Server) legalOutcome(c *gin.Context) {
+	var in legalOutcomeRequest
+	h, ok := loadAndBind(s, c, s.store.Household, &in)
+	if !ok {
+		return
+	}
+	s.caseAction(c, h.ID, workflows.CaseAction{Action: workflows.ActLegalOutcome, Note: in.Note, Reason: in.Reason,
+		Legal: workflows.LegalEntry{Kind: in.Outcome, On: in.Date, Court: in.Court, CaseNo: in.CaseNo, AmountFen: in.AmountFen}})
 }
 
 // caseAction sends a staff action to the household's open case as an
@@ -162,6 +213,10 @@ type caseView struct {
 	PendingLetters []workflows.PendingLetter `json:"pending_letters"`
 	OwedFen        models.Money              `json:"owed_fen"`
 	AsOf           time.Time                 `json:"as_of"`
+	// LegalSince is when the case went to legal (or asked to); Legal its
+	// legal matter once referred.
+	LegalSince *time.Time             `json:"legal_since"`
+	Legal      *workflows.LegalMatter `json:"legal"`
 }
 
 type pauseView struct {
@@ -175,7 +230,7 @@ func viewCase(v workflows.CaseView) *caseView {
 	out := &caseView{CaseID: v.CaseID, Stage: v.Stage, Segment: v.Segment, StepReached: v.StepReached, Ladder: v.Ladder,
 		NextStep: v.NextStep, NextStepAt: v.NextStepAt, OverdueSeconds: int64(v.OverdueFor / time.Second),
 		PausedSeconds: int64(v.PausedFor / time.Second), Pauses: []pauseView{}, OpenTasks: v.OpenTasks, Plan: v.Plan,
-		NoticeServedAt: v.NoticeServedAt, PendingLetters: v.Letters, OwedFen: v.Owed, AsOf: v.AsOf}
+		NoticeServedAt: v.NoticeServedAt, PendingLetters: v.Letters, OwedFen: v.Owed, AsOf: v.AsOf, LegalSince: v.LegalSince, Legal: v.Legal}
 	if out.PendingLetters == nil {
 		out.PendingLetters = []workflows.PendingLetter{}
 	}
@@ -384,6 +439,9 @@ func stageNames() []string {
 func (s *Server) listArrears(c *gin.Context) {
 	q := query{c: c}
 	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true}
+	if b := q.bool("legal"); b != nil {
+		f.Legal = *b
+	}
 	page := q.page()
 	if q.err != nil {
 		respondError(c, s.log, q.err)
@@ -439,11 +497,15 @@ func (s *Server) listTasks(c *gin.Context) {
 func (s *Server) arrearsRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v1/arrears", summary: "Open collection cases with their household's address, oldest unpaid bill first, with totals per stage", tag: "arrears", roles: everyRole, handler: s.listArrears,
-			resp: arrearsList{}, status: http.StatusOK, query: params(estateQ, param{"stage", "string", "only this stage (closed included)"})},
+			resp: arrearsList{}, status: http.StatusOK, query: params(estateQ, param{"stage", "string", "only this stage (closed included)"}, param{"legal", "boolean", "only cases awaiting or referred to legal (legal_pending, legal): the legal queue"})},
 		{method: http.MethodGet, path: "/api/v1/households/:id/arrears", summary: "What a household owes today with its breakdown, its case's stage and next step, its contact history, live process state and evidence (demands, limitation warning)", tag: "arrears",
 			roles: everyRole, handler: s.getArrears, resp: arrearsView{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-decision", summary: "An estate manager approves or rejects legal referral (409 unless it awaits a decision and the formal notice's period has passed)", tag: "arrears",
+		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-decision", summary: "An estate manager approves (with confirm: true, else 400) or rejects legal referral (409 unless it awaits a decision and the formal notice's period has passed)", tag: "arrears",
 			roles: managers, handler: s.legalDecision, body: legalDecisionRequest{}, resp: caseView{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-documents", summary: "Legal staff add a document (起诉状, 证据, 判决书, 调解书) to the matter of a case referred to legal (409 unless it is in legal)", tag: "arrears",
+			roles: legalRoles, handler: s.legalDocument, body: legalDocumentRequest{}, resp: caseView{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-outcome", summary: "Legal staff record the matter's outcome: filed (起诉), mediated (调解), settled (和解) or withdrawn (撤回), dated (409 when the matter's state does not allow it)", tag: "arrears",
+			roles: legalRoles, handler: s.legalOutcome, body: legalOutcomeRequest{}, resp: caseView{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/plans", summary: "Propose a hardship instalment plan, with a reason", tag: "arrears", roles: planProposers, handler: s.createPlan, body: planRequest{}, resp: models.InstalmentPlan{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/plans/:id/approve", summary: "An estate manager approves a proposed plan: the ladder pauses while it is kept", tag: "arrears", roles: managers, handler: s.approvePlan, resp: caseView{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodGet, path: "/api/v1/collection-tasks", summary: "Dunning calls and visits, earliest due first", tag: "arrears", roles: everyRole, handler: s.listTasks, resp: listBody[models.CollectionTask]{}, status: http.StatusOK,

@@ -271,7 +271,7 @@ func TestCaseActionsThroughTheProcess(t *testing.T) {
 	}
 	// The process refuses: 409 with its current state.
 	fake.updateErr = temporal.NewApplicationError("没有待审批的转法务申请", workflows.ErrTypeInvalidState, string(models.StageDunning))
-	res := h.do(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID), mgr, map[string]any{"approve": true, "reason": "证据齐全"}, nil)
+	res := h.do(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID), mgr, map[string]any{"approve": true, "reason": "证据齐全", "confirm": true}, nil)
 	h.wantError(res, http.StatusConflict, codeInvalidState, "")
 	var body errorBody
 	_ = json.Unmarshal(res.body, &body)
@@ -286,7 +286,7 @@ func TestCaseActionsThroughTheProcess(t *testing.T) {
 	// No open case for estate B's household as seen from B is still 404 for A (access tests); a
 	// household without a case is 409.
 	h.wantError(h.do(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID+1000), mgr,
-		map[string]any{"approve": true, "reason": "x"}, nil), http.StatusNotFound, codeNotFound, "")
+		map[string]any{"approve": true, "reason": "x", "confirm": true}, nil), http.StatusNotFound, codeNotFound, "")
 	var plan models.InstalmentPlan
 	h.wantStatus(h.do(http.MethodPost, "/api/v1/plans", desk, map[string]any{"household_id": h.a.household.ID, "reason": "大病",
 		"instalments": []map[string]any{{"due": "2026-04-01", "amount_fen": 5000}, {"due": "2026-03-30", "amount_fen": 5000}}}, &plan), http.StatusBadRequest)
@@ -297,4 +297,59 @@ func wantLines(t *testing.T, what string, got, want []string) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("%s: got %v, want %v", what, got, want)
 	}
+}
+
+// Approving legal referral needs confirm: true; legal staff record the
+// matter's documents and outcome through the case's process; the legal
+// queue lists the cases awaiting or referred to legal.
+func TestLegalConfirmRecordsAndQueue(t *testing.T) {
+	h, fake := arrearsHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mgr, lg, desk := h.tokens[models.RoleEstateManager], h.tokens[models.RoleLegal], h.tokens[models.RoleCustomerService]
+	base := fmt.Sprintf("/api/v1/households/%d/arrears/", h.a.household.ID)
+	h.wantError(h.do(http.MethodPost, base+"legal-decision", mgr, map[string]any{"approve": true, "reason": "证据齐全"}, nil),
+		http.StatusBadRequest, codeInvalidInput, "confirm")
+	if len(fake.updates) != 0 {
+		t.Errorf("an unconfirmed approval: got updates %+v, want none sent", fake.updates)
+	}
+	h.wantStatus(h.do(http.MethodPost, base+"legal-decision", mgr, map[string]any{"approve": false, "reason": "再沟通"}, nil), http.StatusOK)
+
+	h.wantStatus(h.do(http.MethodPost, base+"legal-documents", desk, map[string]any{"kind": "evidence", "name": "函", "date": "2026-03-01"}, nil), http.StatusForbidden)
+	h.wantError(h.do(http.MethodPost, base+"legal-documents", lg, map[string]any{"kind": "letter", "name": "函", "date": "2026-03-01"}, nil),
+		http.StatusBadRequest, codeInvalidInput, "kind")
+	h.wantStatus(h.do(http.MethodPost, base+"legal-documents", lg, map[string]any{"kind": "evidence", "name": "书面催缴函", "reference": "函-7", "date": "2026-03-01"}, nil), http.StatusOK)
+	doc := fake.updates[len(fake.updates)-1]
+	if doc.Action != workflows.ActLegalDocument || doc.ActorRole != models.RoleLegal || doc.Legal.Name != "书面催缴函" ||
+		doc.Legal.Ref != "函-7" || doc.Legal.On.String() != "2026-03-01" {
+		t.Errorf("document: got %+v", doc)
+	}
+	h.wantError(h.do(http.MethodPost, base+"legal-outcome", lg, map[string]any{"outcome": "won", "date": "2026-03-05"}, nil),
+		http.StatusBadRequest, codeInvalidInput, "outcome")
+	h.wantStatus(h.do(http.MethodPost, base+"legal-outcome", lg, map[string]any{"outcome": "settled", "date": "2026-03-05", "amount_fen": 50000}, nil), http.StatusOK)
+	out := fake.updates[len(fake.updates)-1]
+	if out.Action != workflows.ActLegalOutcome || out.Legal.Kind != workflows.LegalSettled || out.Legal.AmountFen != 50000 {
+		t.Errorf("outcome: got %+v", out)
+	}
+	// The process refuses what the matter's state does not allow: 409.
+	fake.updateErr = temporal.NewApplicationError("尚未起诉，无从撤回", workflows.ErrTypeInvalidState, string(models.StageLegal))
+	h.wantError(h.do(http.MethodPost, base+"legal-outcome", lg, map[string]any{"outcome": "withdrawn", "date": "2026-03-05", "reason": "x"}, nil),
+		http.StatusConflict, codeInvalidState, "")
+	fake.updateErr = nil
+
+	var l arrearsList
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears?legal=true", lg, nil, &l), http.StatusOK)
+	if l.Total != 0 {
+		t.Errorf("legal queue with a dunning case only: got %d cases, want none", l.Total)
+	}
+	cs, err := h.store.LatestCase(context.Background(), store.AllEstates(), h.a.household.ID)
+	h.must(err)
+	since := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	_, err = h.store.RecordCaseChange(context.Background(), store.CaseChange{CaseID: cs.ID,
+		Progress: models.CaseProgress{Stage: models.StageLegal, LegalStatus: workflows.LegalFiled, LegalSince: &since, Revision: cs.Revision + 1},
+		Event:    models.CaseEvent{Key: "legal-fixture", Type: "legal_outcome", ToStatus: string(models.StageLegal), At: since}})
+	h.must(err)
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears?legal=true", lg, nil, &l), http.StatusOK)
+	if l.Total != 1 || l.Items[0].LegalStatus != workflows.LegalFiled || l.Items[0].LegalSince == nil || !l.Items[0].LegalSince.Equal(since) || l.Items[0].Address == "" {
+		t.Errorf("legal queue: got %+v, want estate A's case, filed, in legal since %s, with its address", l, since)
+	}
+	h.wantError(h.do(http.MethodGet, "/api/v1/arrears?legal=maybe", lg, nil, nil), http.StatusBadRequest, codeInvalidInput, "legal")
 }

@@ -45,6 +45,7 @@ var (
 	everyRole  = models.Roles()
 	deskRoles  = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleCompanyAdmin}
 	managers   = []models.Role{models.RoleEstateManager, models.RoleCompanyAdmin}
+	legalRoles = []models.Role{models.RoleLegal, models.RoleEstateManager, models.RoleCompanyAdmin}
 	adminOnly  = []models.Role{models.RoleCompanyAdmin}
 	phoneRoles = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleFinance}
 )

@@ -145,7 +145,7 @@ func TestIdempotencyKeyIsBoundToCallerAndRequest(t *testing.T) {
 	res := h.doKey(http.MethodPost, path, desk, "k-1", map[string]any{"outcome": "refuses_complaint", "note": "拒绝"}, nil)
 	h.wantError(res, http.StatusUnprocessableEntity, codeKeyReused, "")
 	h.wantStatus(h.doKey(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-decision", h.a.household.ID),
-		h.tokens[models.RoleEstateManager], "k-1", map[string]any{"approve": true, "reason": "x"}, nil), http.StatusOK)
+		h.tokens[models.RoleEstateManager], "k-1", map[string]any{"approve": true, "reason": "x", "confirm": true}, nil), http.StatusOK)
 	h.wantStatus(h.doKey(http.MethodPost, path, sup, "k-1", reached, nil), http.StatusOK)
 	ids := fake.updateIDs
 	if len(ids) != 4 || ids[0] != ids[1] || ids[2] == ids[0] || ids[3] == ids[0] || ids[3] == ids[2] {

@@ -266,6 +266,15 @@ func (s *Server) ticketAction(c *gin.Context) {
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
+	if action == workflows.ActClaim && p.is(models.RoleTechnician) {
+		// 抢单: the process checks the role and that nobody has the ticket
+		// yet (409 with the status); only an active technician of the
+		// ticket's own estate may take it.
+		if err := s.checkAssignee(ctx, p.scope(), p.Staff.ID, t.EstateID, models.RoleTechnician); err != nil {
+			respondError(c, s.log, fmt.Errorf("claim ticket %d by staff %d: %w", t.ID, p.Staff.ID, models.ErrForbidden))
+			return
+		}
+	}
 	view, err := act(ctx, workflows.Tickets(s.temporal), t.ID, key, workflows.TicketAction{
 		Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, AssigneeID: in.AssigneeID,
 		Reason: in.Reason, Note: in.Note, HoldReason: in.HoldReason, Summary: in.Summary, Materials: in.Materials,

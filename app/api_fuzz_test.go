@@ -105,10 +105,12 @@ func validFuzzBodies() map[string]string {
 		"POST /api/v1/disputes/{id}/resolve":            `{"corrected_fen":11000,"resolution":"按实测面积更正"}`,
 		// No collection task exists among the fixtures (only a case's
 		// ladder creates one): this one stops at 404 before its body.
-		"POST /api/v1/collection-tasks/{id}/outcome":          `{"outcome":"promised","promised_on":"2030-05-01","note":"业主承诺月底前缴清"}`,
-		"POST /api/v1/households/{id}/arrears/legal-decision": `{"approve":false,"reason":"先与业主协商分期"}`,
-		"POST /api/v1/letters/{id}/service":                   `{"delivery_method":"post","tracking_no":"SF1234567890","served_on":"2030-05-01"}`,
-		"POST /api/v1/households/{id}/move-out":               `{"moved_out_at":"2026-01-03T10:00:00+08:00","reason":"房屋出售"}`,
+		"POST /api/v1/collection-tasks/{id}/outcome":           `{"outcome":"promised","promised_on":"2030-05-01","note":"业主承诺月底前缴清"}`,
+		"POST /api/v1/households/{id}/arrears/legal-decision":  `{"approve":false,"reason":"先与业主协商分期"}`,
+		"POST /api/v1/letters/{id}/service":                    `{"delivery_method":"post","tracking_no":"SF1234567890","served_on":"2030-05-01"}`,
+		"POST /api/v1/households/{id}/move-out":                `{"moved_out_at":"2026-01-03T10:00:00+08:00","reason":"房屋出售"}`,
+		"POST /api/v1/households/{id}/arrears/legal-documents": `{"kind":"evidence","name":"催缴函送达回执","date":"2026-01-02"}`,
+		"POST /api/v1/households/{id}/arrears/legal-outcome":   `{"outcome":"filed","date":"2026-01-02","court":"浦东新区人民法院","case_no":"(2026)沪0115民初1号"}`,
 	}
 }
 

@@ -112,6 +112,7 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"move-in", "#/moveins/new", "#movein-form"},
 		{"policy", "#/policy", "#policy-form"},
 		{"legal-queue", "#/arrears/legal", "#legal-queue"},
+		{"legal-cases", "#/legal", "#legal-cases"},
 		{"bills", "#/bills?period=2025-01", "#period-bills tbody tr"},
 		{"dashboard-today", "#/dashboard/today?kind=breached", "#view table.list"},
 		{"lookup", "#/lookup", "#lookup-q"},

@@ -317,6 +317,11 @@ type CaseProgress struct {
 	NoticeServedAt *time.Time `json:"notice_served_at,omitempty"`
 	ClosedAt       *time.Time `json:"closed_at,omitempty"`
 	Revision       int64      `gorm:"not null;default:0" json:"revision"`
+	// LegalStatus is where the legal matter stands (referred, filed,
+	// mediated, settled, withdrawn; empty before legal), LegalSince when the
+	// case went to legal (while it awaits approval: when that was asked).
+	LegalStatus string     `gorm:"size:16" json:"legal_status,omitempty"`
+	LegalSince  *time.Time `json:"legal_since,omitempty"`
 }
 
 // CollectionCase is one household's collection process (one run of its

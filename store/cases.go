@@ -33,6 +33,7 @@ var caseTables = map[models.CaseKind]caseTable{
 	models.KindCollection: {row: func() any { return &models.CollectionCase{} }, columns: []string{
 		"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
 		"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
+		"legal_status", "legal_since",
 	}},
 }
 

@@ -46,6 +46,7 @@ func (s *Store) RecordCaseChange(ctx context.Context, c CaseChange) (recorded bo
 	p := c.Progress
 	p.NextStepAt, p.PausedUntil, p.OldestDueOn = utc(p.NextStepAt), utc(p.PausedUntil), utc(p.OldestDueOn)
 	p.CheckedAt, p.NoticeServedAt, p.ClosedAt = utc(p.CheckedAt), utc(p.NoticeServedAt), utc(p.ClosedAt)
+	p.LegalSince = utc(p.LegalSince)
 	return s.recordChange(ctx, change{ref: models.CaseRef{Kind: models.KindCollection, ID: c.CaseID},
 		row: &models.CollectionCase{CaseProgress: p, UpdatedAt: s.now().UTC()}, revision: p.Revision, ev: c.Event})
 }
@@ -71,6 +72,8 @@ type CaseFilter struct {
 	EstateID uint64
 	Stage    models.CaseStage
 	Open     bool
+	// Legal: only the cases awaiting or referred to legal (Stage aside).
+	Legal bool
 }
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
@@ -78,6 +81,8 @@ func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.
 	switch {
 	case f.Stage != "":
 		q = q.Where("stage = ?", f.Stage)
+	case f.Legal:
+		q = q.Where("stage IN ?", []models.CaseStage{models.StageLegalPending, models.StageLegal})
 	case f.Open:
 		q = q.Where("stage <> ?", models.StageClosed)
 	}

@@ -116,6 +116,7 @@ type CaseAction struct {
 	TrackingNo string
 	Proof      string
 	ServedOn   models.Date
+	Legal      LegalEntry // ActLegalDocument, ActLegalOutcome
 }
 
 // CaseView is the live state of a case: the query's answer and every
@@ -139,6 +140,10 @@ type CaseView struct {
 	Letters []PendingLetter
 	Owed    models.Money
 	AsOf    time.Time
+	// LegalSince is when the case went to legal (the referral's request
+	// while it awaits a decision); Legal the matter once referred.
+	LegalSince *time.Time
+	Legal      *LegalMatter
 }
 
 // CollectionResult is how a case ended.

@@ -88,6 +88,8 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		return nil
 	case ActRecordService:
 		return s.checkService(now, a)
+	case ActLegalDocument, ActLegalOutcome:
+		return s.checkLegal(now, a)
 	}
 	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
 }
@@ -119,6 +121,7 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 	case ActLegalDecision:
 		if a.Approve {
 			s.c.Stage = models.StageLegal
+			s.c.Legal = &LegalMatter{ReferredAt: now, Status: LegalReferred}
 			s.c.Tasks = nil // no more automatic steps, nor escalations of old tasks
 			s.record(ctx, "legal_approved", a.ActorID, "", "", detail)
 			for _, id := range s.staffWithRole(ctx, models.RoleLegal) {
@@ -129,11 +132,14 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 		} else {
 			s.c.Stage = models.StageDunning
 			s.c.Reached-- // the referral is a step still to take
+			s.c.LegalRequestedAt = time.Time{}
 			s.c.LegalNotBefore = now.Add(s.in.Policy.Dunning.FormalNoticePeriod.Std())
 			s.restage()
 			detail["ask_again"] = s.c.LegalNotBefore.Format(time.RFC3339)
 			s.record(ctx, "legal_rejected", a.ActorID, "", "", detail)
 		}
+	case ActLegalDocument, ActLegalOutcome:
+		s.recordLegal(ctx, now, a, detail)
 	}
 	return s.view(workflow.Now(ctx)), nil
 }

@@ -7,7 +7,7 @@ import (
 // CollectionActions are the staff actions on a collection case, in the
 // order a console shows them.
 func CollectionActions() []string {
-	return []string{ActTaskOutcome, ActRecordService, ActPlanApprove, ActLegalDecision}
+	return []string{ActTaskOutcome, ActRecordService, ActPlanApprove, ActLegalDecision, ActLegalDocument, ActLegalOutcome}
 }
 
 // allowed answers CollectionAllowedActionsQuery from the update's validator,

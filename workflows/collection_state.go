@@ -86,10 +86,14 @@ type CollectionCarry struct {
 	LegalRemindAt  time.Time
 	LegalReminders int
 	LegalNotBefore time.Time
-	Tasks          []OpenTask
-	Letters        []PendingLetter
-	Plan           *ActivePlan
-	ClosedAt       time.Time
+	// LegalRequestedAt is when the pending referral was asked for; Legal
+	// the matter once it was approved (collection_legal.go).
+	LegalRequestedAt time.Time
+	Legal            *LegalMatter
+	Tasks            []OpenTask
+	Letters          []PendingLetter
+	Plan             *ActivePlan
+	ClosedAt         time.Time
 }
 
 // collectionState is the live state of one run.
@@ -430,7 +434,7 @@ func (s *collectionState) reminders() []collectionTimer {
 func (s *collectionState) progress(now time.Time) models.CaseProgress {
 	p := models.CaseProgress{Stage: s.c.Stage, Segment: s.c.Segment, StepReached: s.c.Reached,
 		OwedFen: s.acct.Account.Total, CheckedAt: optTime(now), NoticeServedAt: optTime(s.c.NoticeServedAt),
-		ClosedAt: optTime(s.c.ClosedAt), Revision: s.seq}
+		ClosedAt: optTime(s.c.ClosedAt), Revision: s.seq, LegalStatus: s.legalStatus(), LegalSince: optTime(s.legalSince())}
 	if _, oldest, ok := s.anchor(); ok {
 		p.OldestDueOn = optTime(models.DateTime(oldest.OriginalDue))
 	}
@@ -452,7 +456,12 @@ func (s *collectionState) view(now time.Time) CaseView {
 	v := CaseView{CaseID: s.c.CaseID, HouseholdID: s.in.HouseholdID, Stage: s.c.Stage, Segment: s.c.Segment,
 		StepReached: s.c.Reached, Ladder: s.ladder(), PausedFor: s.c.PausedFor, Pauses: slices.Clone(s.c.Pauses),
 		OpenTasks: slices.Clone(s.c.Tasks), NoticeServedAt: optTime(s.c.NoticeServedAt), Letters: slices.Clone(s.c.Letters),
-		Owed: s.acct.Account.Total, AsOf: now}
+		Owed: s.acct.Account.Total, AsOf: now, LegalSince: optTime(s.legalSince())}
+	if s.c.Legal != nil {
+		m := *s.c.Legal
+		m.Documents, m.Outcomes = slices.Clone(m.Documents), slices.Clone(m.Outcomes)
+		v.Legal = &m
+	}
 	if s.c.Plan != nil {
 		p := *s.c.Plan
 		v.Plan = &p

@@ -230,6 +230,9 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64, ch models.Channel, outcome string, detail map[string]string) {
 	s.transitions++
 	now := workflow.Now(ctx)
+	if typ == "legal_requested" {
+		s.c.LegalRequestedAt = now // the legal queue shows since when the case waits
+	}
 	ev := s.next(now, transition{Type: typ, Actor: actor, To: string(s.c.Stage), Channel: ch, Outcome: outcome, Detail: detail})
 	if workflow.GetVersion(ctx, changeCollectionSearchAttributes, workflow.DefaultVersion, 1) >= 1 {
 		s.upsert(ctx, string(models.KindCollection), string(s.c.Stage), s.taskLevel(), s.nextTimer(now).at)

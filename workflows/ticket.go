@@ -83,6 +83,7 @@ const (
 	ActAnswer      = "answer"       // a complaint's substantive answer (Note)
 	ActConfirm     = "confirm"      // the resident's verdict (Accepted)
 	ActReturnVisit = "return_visit" // the satisfaction visit (Score, Comments)
+	ActClaim       = "claim"        // a technician takes an unassigned repair (抢单)
 )
 
 // TicketAction is a staff action on a ticket, sent as the update

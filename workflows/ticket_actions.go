@@ -38,7 +38,13 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 	detail := actionDetail(ctx, map[string]string{"reason": a.Reason, "comments": a.Comments})
 	var then []func(ctx workflow.Context, seq int64)
 	switch a.Action {
-	case ActDispatch:
+	case ActDispatch, ActClaim:
+		// A claim is a dispatch to the caller: the same status, messages
+		// and deadlines. No history before it holds a claim (the action was
+		// unknown and refused), so it needs no workflow.GetVersion.
+		if a.Action == ActClaim {
+			a.AssigneeID = a.ActorID
+		}
 		s.assignee, s.status = a.AssigneeID, models.StatusAssigned
 		detail["assignee_id"] = strconv.FormatUint(a.AssigneeID, 10)
 		then = append(then, s.assigned)

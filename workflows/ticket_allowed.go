@@ -12,7 +12,7 @@ import (
 // shows them.
 func TicketActions() []string {
 	return []string{
-		ActDispatch, ActAccept, ActContact, ActArrive, ActHold, ActResume, ActTransfer, ActComplete,
+		ActDispatch, ActClaim, ActAccept, ActContact, ActArrive, ActHold, ActResume, ActTransfer, ActComplete,
 		ActCancel, ActNote, ActAcknowledge, ActAnswer, ActConfirm, ActReturnVisit,
 	}
 }

@@ -21,7 +21,7 @@ func TestAllowedActionsFollowStateAndRole(t *testing.T) {
 	sup := AllowedActionsInput{ActorID: supervisor, ActorRole: models.RoleSupervisor}
 	asks := []ask{
 		{1, desk, []string{ActDispatch, ActContact, ActNote}},
-		{1, tech5, []string{ActNote}},
+		{1, tech5, []string{ActClaim, ActNote}}, // 抢单: a new repair nobody was dispatched to
 		{1, sup, []string{ActDispatch, ActContact, ActCancel, ActNote}},
 		{1, AllowedActionsInput{}, []string{}},
 		{3, tech5, []string{ActAccept, ActContact, ActHold, ActTransfer, ActNote}},

@@ -31,6 +31,11 @@ func (s *ticketState) check(a TicketAction) error {
 		return s.gate(a, repair, []models.TicketStatus{models.StatusNew}, isDesk(a.ActorRole), func() error {
 			return needID("assignee_id", a.AssigneeID)
 		})
+	case ActClaim:
+		// A technician takes a new repair nobody was dispatched to (抢单).
+		// That the caller is an active technician of the ticket's estate is
+		// the API's to check: the process knows only the role.
+		return s.gate(a, repair, []models.TicketStatus{models.StatusNew}, a.ActorRole == models.RoleTechnician, nil)
 	case ActAccept:
 		return s.gate(a, repair, []models.TicketStatus{models.StatusAssigned}, assignee, nil)
 	case ActContact:

@@ -6,7 +6,7 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, revealReaders, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, leave, route, drawWith, loadSession, useEstateZone,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
@@ -19,6 +19,7 @@ import { lookupPage } from './lookup.js';
 import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
 import { inboxPage, startInbox, stopInbox } from './inbox.js';
+import { legalListPage, legalCasePage } from './legal.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -40,6 +41,8 @@ const pages = [
   { re: /^\/residents\/(\d+)$/, page: ownerFilePage },
   { re: /^\/phone-reveals$/, page: phoneRevealsPage, roles: revealReaders },
   { re: /^\/inbox$/, page: inboxPage },
+  { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
+  { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
 ];
 
 const nav = [
@@ -52,6 +55,7 @@ const nav = [
   { href: '#/arrears', text: '催缴看板', roles: collectors },
   { href: '#/arrears/legal', text: '法务审批', roles: caseManagers },
   { href: '#/phone-reveals', text: '号码查看记录', roles: revealReaders },
+  { href: '#/legal', text: '法务案件', roles: legalViewers },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */

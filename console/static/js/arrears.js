@@ -9,7 +9,9 @@ import {
   stages, openStages, segments, dunningActions, pauseReasons, taskOutcomes, taskStatuses, disputeStatuses,
   planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, nextStep, label, deliveryMethods,
 } from './labels.js';
-import { h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan } from './ui.js';
+import {
+  h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan, confirmDialog,
+} from './ui.js';
 import { session, go, caseManagers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 import { contactCard } from './contacts.js';
@@ -105,6 +107,21 @@ export async function legalQueuePage(view) {
   await load();
 }
 
+/**
+ * Asks the manager to confirm an approval of legal referral, stating the
+ * household, what it owes and whether the written demand was served; a
+ * rejection needs no confirmation. Resolves true to go on.
+ */
+export function confirmLegal(address, owedFen, servedAt) {
+  return confirmDialog({
+    title: '确认批准转法务', ok: '确认批准',
+    rows: [['住户', address], ['欠费金额', fmtYuan(owedFen)],
+      ['书面催告', servedAt ? `已送达（${fmtTime(servedAt, true)}）` : '未送达']],
+    note: servedAt ? '批准后案件转交法务处理，不再自动催缴。'
+      : '未送达书面催告，依《民法典》第九百四十四条不能转法务，批准将被拒绝。',
+  });
+}
+
 /** The buttons of a legal-referral decision: approve or reject. */
 const legalButtons = () => [
   h('button', { type: 'submit', value: 'approve', dataset: { decision: 'approve' } }, '批准转法务'),
@@ -121,8 +138,9 @@ function legalRow(c, reload) {
     clearErrors(form);
     const approve = !!e.submitter && e.submitter.value === 'approve';
     if (!reason.value.trim()) { showError(form, { code: 'invalid_input', field: 'reason', message: '必填' }); return; }
+    if (approve && !(await confirmLegal(c.address || `住户 #${c.household_id}`, c.owed_fen, c.notice_served_at))) return;
     try {
-      await send(`/households/${c.household_id}/arrears/legal-decision`, { approve, reason: reason.value.trim() });
+      await send(`/households/${c.household_id}/arrears/legal-decision`, { approve, reason: reason.value.trim(), confirm: approve });
       toast(approve ? '已批准转法务' : '已驳回');
       await reload();
     } catch (err) {
@@ -293,8 +311,11 @@ export async function casePage(view, { match }) {
   const bar = actionBar(acts, {
     title: '操作', mark: 'form', msgId: 'case-msg', formId: 'case-form',
     actions: () => allowedActions(d).map((k) => [k, caseActions[k], k === 'payment' ? '' : 'secondary']),
-    none: () => (stageOf(d) === 'closed' || !d.case ? '没有在催案件；您的角色在此没有可执行的操作' : '您的角色在此没有可执行的操作'),
-    form: (k, target) => caseForm(k, target, d, id, who),
+    none: () => {
+      if ((d.allowed_actions || []).includes('legal_outcome')) return '法务文书与结果请在顶部菜单“法务案件”中登记';
+      return stageOf(d) === 'closed' || !d.case ? '没有在催案件；您的角色在此没有可执行的操作' : '您的角色在此没有可执行的操作';
+    },
+    form: (k, target) => caseForm(k, target, d, id, who, address),
     request: (k, form, btn) => form.request(btn),
     reload,
   });
@@ -411,7 +432,6 @@ function fenOf(input, f, optional) {
   return fen;
 }
 
-/** A form of the case page; form.request(submitter) builds the POST. */
 /** A letter's service in words: "待送达" or "2026-03-02 邮寄送达（SF100）". */
 export function letterState(l) {
   if (l.awaits_service) return h('span.badge.err', '待送达');
@@ -448,7 +468,8 @@ export function serviceFields(form) {
   };
 }
 
-function caseForm(kind, target, d, householdID, who) {
+/** A form of the case page; form.request(submitter) builds the POST. */
+function caseForm(kind, target, d, householdID, who, address) {
   const form = formFor(kind, '.case-form');
   const pick = (name, rows, value) => {
     const s = h('select', { name });
@@ -576,10 +597,11 @@ function caseForm(kind, target, d, householdID, who) {
       const reason = reasonInput('决定理由（必填）');
       form.append(field('理由', reason));
       form.end(...legalButtons());
-      form.request = (btn) => {
+      form.request = async (btn) => {
         if (!reason.value.trim()) throw invalid('reason', '必填');
         const approve = !!btn && btn.value === 'approve';
-        return { path: `/households/${householdID}/arrears/legal-decision`, body: { approve, reason: reason.value.trim() }, done: approve ? '已批准转法务' : '已驳回转法务' };
+        if (approve && !(await confirmLegal(address, d.account.total, d.process && d.process.notice_served_at))) return null;
+        return { path: `/households/${householdID}/arrears/legal-decision`, body: { approve, reason: reason.value.trim(), confirm: approve }, done: approve ? '已批准转法务' : '已驳回转法务' };
       };
       return form;
     }

@@ -16,7 +16,7 @@ export const statuses = {
 };
 export const openStatuses = ['new', 'assigned', 'accepted', 'in_progress', 'acknowledged', 'answered', 'on_hold', 'completed', 'return_visit'];
 export const actions = {
-  dispatch: '派单', accept: '接单', contact: '已联系业主', arrive: '到场', hold: '挂起', resume: '恢复处理',
+  dispatch: '派单', claim: '抢单', accept: '接单', contact: '已联系业主', arrive: '到场', hold: '挂起', resume: '恢复处理',
   transfer: '转派', complete: '完工', cancel: '取消工单', note: '添加备注', acknowledge: '受理',
   answer: '答复', confirm: '业主确认', return_visit: '回访',
 };
@@ -63,12 +63,16 @@ export const caseEvents = {
   opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
   legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
+  legal_document: '登记法务文书', legal_outcome: '登记法务结果',
   closed: '结案', bill: '新账单', payment: '收到付款', dispute: '提出异议', dispute_resolved: '异议已处理', waiver: '减免滞纳金',
   notice_served: '催缴函已送达',
 };
+/** A legal matter's status and outcomes (起诉, 调解, 和解, 撤回). */
+export const legalStatuses = { referred: '已转法务·待处理', filed: '起诉', mediated: '调解', settled: '和解', withdrawn: '撤回' };
+export const legalDocKinds = { complaint: '起诉状', evidence: '证据', judgment: '判决书', mediation: '调解书', other: '其他' };
 export const stepOutcomes = {
   sent: '已发送', failed: '发送失败', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
-  no_resident: '无联系人', awaiting_service: '待送达', ...taskOutcomes, ...deliveryMethods, served: '已送达',
+  no_resident: '无联系人', awaiting_service: '待送达', ...taskOutcomes, ...deliveryMethods, ...legalStatuses, served: '已送达',
 };
 
 /** Names the next step of a case ("reminder bill-3/d-7", "phone_call"). */
@@ -95,6 +99,7 @@ const fieldNames = {
   estate_id: '小区', channel: '来源', amount_fen: '金额', paid_at: '付款时间', reference: '凭证号',
   outcome: '结果', promised_on: '承诺付款日', instalments: '分期', corrected_fen: '更正金额', resolution: '处理意见',
   plan_id: '分期方案', unit_id: '房屋', previous_household_id: '原住户迁出', residents: '入住人员', resident_ids: '入住人员',
+  kind: '类型', date: '日期', court: '受理法院', case_no: '案号', confirm: '确认',
   moved_in_at: '入住时间', 'needs.preferred_channel': '偏好联系方式', 'needs.preferred_times': '方便联系的时间', 'needs.notes': '备注',
 };
 const residentFields = { name: '姓名', phone: '电话', role: '身份' };

@@ -166,7 +166,8 @@ export function actionBar(el, { title, mark = 'action', msgId, formId, actions, 
   const submit = async (name, form, submitter) => {
     if (form) clearErrors(form);
     let req;
-    try { req = request(name, form, submitter); } catch (bad) { showError(form, bad); return; }
+    // request may ask first (a confirmation dialog): null sends nothing.
+    try { req = await request(name, form, submitter); } catch (bad) { showError(form, bad); return; }
     if (!req) return;
     fill(msg);
     const buttons = [...el.querySelectorAll('button')];

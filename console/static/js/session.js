@@ -21,6 +21,8 @@ export const policyEditors = ['estate_manager', 'company_admin'];
 // Arrears: who works cases (everyone but technicians), who decides on them.
 export const collectors = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'legal', 'company_admin'];
 export const caseManagers = ['estate_manager', 'company_admin'];
+// Who works the legal queue (法务案件): legal staff, and the managers above.
+export const legalViewers = ['legal', 'estate_manager', 'company_admin'];
 // Who is offered the Temporal Web UI, to look inside a process.
 export const processViewers = ['estate_manager', 'company_admin'];
 // Who may reveal a resident's whole phone (显示号码; every reveal is
@@ -34,9 +36,14 @@ export function onLeave(fn) { cleanup.push(fn); }
 /** Runs what the page being left registered with onLeave. */
 export function leave() { for (const fn of cleanup.splice(0)) fn(); }
 
+/** The page a role lands on: legal staff their queue, everyone else the service desk. */
+export function home() {
+  return session.has('legal') ? '#/legal' : '#/tickets';
+}
+
 /** The current route: path and query parameters of the hash. */
 export function route() {
-  const raw = location.hash.replace(/^#/, '') || '/tickets';
+  const raw = location.hash.replace(/^#/, '') || home().slice(1);
   const [path, query = ''] = raw.split('?');
   return { path, params: new URLSearchParams(query) };
 }
@@ -77,5 +84,5 @@ export function useEstateZone() {
 export async function signedIn() {
   session.me = null;
   await loadSession();
-  go('#/tickets');
+  go(home());
 }

@@ -9,7 +9,7 @@ import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staf
 import { contactCard } from './contacts.js';
 
 // Actions taken with one press; the others open a small form first.
-const direct = ['accept', 'contact', 'arrive', 'resume', 'acknowledge'];
+const direct = ['claim', 'accept', 'contact', 'arrive', 'resume', 'acknowledge'];
 
 export async function ticketPage(view, { match }) {
   const id = Number(match[1]);

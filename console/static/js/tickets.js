@@ -2,7 +2,7 @@
 // countdowns) and the form that opens a ticket in a few seconds.
 import { get, qs } from './api.js';
 import { urgencies, kinds, statuses, milestones, channels, label } from './labels.js';
-import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
+import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast, explain } from './ui.js';
 import { session, go, onLeave, desk } from './session.js';
 import { submissions } from './process.js';
 
@@ -57,11 +57,14 @@ export async function ticketListPage(view, { params }) {
   const total = h('span.muted');
   const pager = h('div.row');
   const table = h('table.list#ticket-list', h('thead', h('tr', h('th', '编号'), h('th', '紧急'), h('th', '内容'), h('th', '状态'), h('th', '下一时限'), h('th.hide-sm', '登记时间'))), body);
+  const open = session.me.role === 'technician' ? openRepairs(estateId, () => load()) : null;
   fill(view,
     h('div.row', h('h1', '服务台'), total,
       session.has(...desk) ? h('a', { href: '#/tickets/new' }, h('button', { type: 'button' }, '＋ 新建工单')) : null),
+    open ? open.el : null,
     h('div.card', h('div.filters', statusSel, urgSel, kindSel, toggles, mine), h('div.table-wrap', table), pager));
   const load = async () => {
+    if (open) await open.load();
     const l = await get('/tickets' + qs({ ...f, estate_id: estateId, page, page_size: 50 }));
     fill(body, l.items.length ? l.items.map(ticketRow) : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有符合条件的工单'))));
     total.textContent = `共 ${l.total} 张`;
@@ -74,6 +77,45 @@ export async function ticketListPage(view, { params }) {
   await load();
   const timer = setInterval(() => load().catch(() => {}), 10000);
   onLeave(() => clearInterval(timer));
+}
+
+/**
+ * The technicians' 待接单: new repairs of their estate nobody was dispatched
+ * to, each with a 抢单 button (the claim action). When two claim at once the
+ * process lets one win; the other is told and the list reloads.
+ */
+function openRepairs(estateId, reload) {
+  const body = h('tbody');
+  const msg = h('div#claim-msg');
+  const el = h('div.card#open-repairs', h('h2', '待接单'), msg, h('div.table-wrap', h('table.list',
+    h('thead', h('tr', h('th', '编号'), h('th', '紧急'), h('th', '内容'), h('th', '下一时限'), h('th', ''))), body)));
+  const send = submissions();
+  const claim = async (t, btn) => {
+    btn.disabled = true;
+    fill(msg);
+    try {
+      await send(`/tickets/${t.id}/actions/claim`, {});
+      toast(`已抢单 #${t.id}`);
+      go(`#/tickets/${t.id}`);
+    } catch (err) {
+      fill(msg, h('div.banner.error', { role: 'alert' }, err.code === 'invalid_state' ? `工单 #${t.id} 已被他人接单` : explain(err)));
+      await reload().catch(() => {});
+    }
+  };
+  const load = async () => {
+    const l = await get('/tickets' + qs({ estate_id: estateId, status: 'new', kind: 'repair', page_size: 50 }));
+    fill(body, l.items.length ? l.items.map((t) => {
+      const btn = h('button', { type: 'button', dataset: { claim: String(t.id) } }, '抢单');
+      btn.addEventListener('click', () => claim(t, btn));
+      return h('tr', { dataset: { ticket: String(t.id) } },
+        h('td', h('a', { href: `#/tickets/${t.id}` }, `#${t.id}`)),
+        h('td', h('span.badge.u-' + t.urgency, label(urgencies, t.urgency))),
+        h('td', `${t.category}`, h('div.muted', [t.address, t.location].filter(Boolean).join(' · '))),
+        h('td.due', t.next_due_at ? [h('div.muted', label(milestones, t.next_due_kind)), countdown(t.next_due_at, t.warn_at)] : '—'),
+        h('td', btn));
+    }) : h('tr', h('td', { colspan: 5 }, h('span.muted', '暂无待接单的报修'))));
+  };
+  return { el, load };
 }
 
 function withPage(params, n) {

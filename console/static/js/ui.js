@@ -235,3 +235,26 @@ new MutationObserver((records) => {
   }
   tables.forEach(labelCells);
 }).observe(document.body, { childList: true, subtree: true });
+
+/**
+ * Asks to confirm in a modal dialog that states facts (rows of [label,
+ * value]); resolves true when confirmed, false when cancelled or closed.
+ */
+export function confirmDialog({ title, rows, note, ok = '确认', cancel = '取消' }) {
+  return new Promise((resolve) => {
+    const yes = h('button', { type: 'button', dataset: { confirm: 'yes' } }, ok);
+    const no = h('button.secondary', { type: 'button', dataset: { confirm: 'no' } }, cancel);
+    const dlg = h('dialog.confirm#confirm-dialog', { 'aria-label': title },
+      h('h2', title),
+      h('dl.kv', rows.map(([k, v]) => [h('dt', k), h('dd', v)])),
+      note ? h('p.muted', note) : null,
+      h('div.actions', yes, no));
+    const done = (answer) => { dlg.close(); dlg.remove(); resolve(answer); };
+    yes.addEventListener('click', () => done(true));
+    no.addEventListener('click', () => done(false));
+    dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}
