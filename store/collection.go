@@ -71,6 +71,20 @@ type CaseFilter struct {
 	EstateID uint64
 	Stage    models.CaseStage
 	Open     bool
+	// Search is the search box's text (searchText): a room, a resident's
+	// name or a case's number.
+	Search string
+}
+
+// CaseSorts are the orders of the arrears list, by field name.
+var CaseSorts = SortKeys[models.CollectionCase]{
+	"id":            idKey(func(c models.CollectionCase) uint64 { return c.ID }),
+	"oldest_due_on": {Column: "oldest_due_on", Nullable: true, Value: func(c models.CollectionCase) any { return c.OldestDueOn }},
+	"owed_fen":      {Column: "owed_fen", Value: func(c models.CollectionCase) any { return c.OwedFen }},
+	"stage":         {Column: "stage", Value: func(c models.CollectionCase) any { return c.Stage }},
+	"next_step_at":  {Column: "next_step_at", Nullable: true, Value: func(c models.CollectionCase) any { return c.NextStepAt }},
+	"opened_at":     {Column: "opened_at", Value: func(c models.CollectionCase) any { return c.OpenedAt }},
+	"household_id":  {Column: "household_id", Value: func(c models.CollectionCase) any { return c.HouseholdID }},
 }
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
@@ -81,12 +95,13 @@ func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.
 	case f.Open:
 		q = q.Where("stage <> ?", models.StageClosed)
 	}
-	return q
+	return s.searchText(f.Search, "id", "household_id")(q)
 }
 
-// Cases lists cases inside scope, oldest unpaid bill first.
+// Cases lists cases inside scope in page.Sort (CaseSorts), by default oldest
+// unpaid bill first.
 func (s *Store) Cases(ctx context.Context, scope Scope, f CaseFilter, page Page) (List[models.CollectionCase], error) {
-	out, err := list[models.CollectionCase](s.caseQuery(ctx, scope, f), page, "oldest_due_on IS NULL, oldest_due_on, id")
+	out, err := sortedList(s.caseQuery(ctx, scope, f), page, CaseSorts, Sort{Field: "oldest_due_on"})
 	if err != nil {
 		return out, fmt.Errorf("list cases: %w", err)
 	}
