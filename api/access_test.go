@@ -38,6 +38,7 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/households/:id/arrears/legal-decision": f.household.ID,
 		"/api/v1/plans/:id/approve":                     f.plan.ID,
 		"/api/v1/collection-tasks/:id/outcome":          f.task.ID,
+		"/api/v1/saved-filters/:id":                     f.filter.ID,
 	}
 }
 
@@ -163,7 +164,8 @@ func ownEstateBodies(h *harness) map[string]any {
 			"channel": "wechat", "reference": "own-1"},
 		"POST /api/v1/plans": map[string]any{"household_id": a.household.ID, "reason": "失业",
 			"instalments": []map[string]any{{"due": "2030-05-01", "amount_fen": 6000}}},
-		"POST /api/v1/move-ins": map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
+		"POST /api/v1/move-ins":      map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
+		"POST /api/v1/saved-filters": map[string]any{"list": "tickets", "name": "待处理", "query": "status=new"},
 	}
 }
 

@@ -19,6 +19,7 @@ func tables() []any {
 		&models.FeeItem{}, &models.HouseholdBill{}, &models.BillingRun{}, &models.FeePayment{},
 		&models.BillDispute{}, &models.LateFeeWaiver{}, &models.InstalmentPlan{},
 		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
+		&models.SavedFilter{},
 	}
 }
 
