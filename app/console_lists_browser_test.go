@@ -109,8 +109,16 @@ func TestConsoleListsInABrowser(t *testing.T) {
 		t.Errorf("search box after the saved filter: got %q, want 漏水", got)
 	}
 
-	// A phone: labelled cards, the tools on screen.
-	b.do("a phone screen", chromedp.EmulateViewport(375, 740), chromedp.WaitVisible(chromedp.CSS(row(leak))))
+	// A phone: labelled cards, the tools on screen, and a select to sort
+	// by since the header row is hidden.
+	if got := eval[string](b, `getComputedStyle(document.getElementById('list-sort')).display`); got != "none" {
+		t.Errorf("the phone's sort select at 1366px: got display %q, want none", got)
+	}
+	b.do("a phone screen", chromedp.EmulateViewport(375, 740), chromedp.WaitVisible(chromedp.CSS(row(leak))),
+		chromedp.WaitVisible(chromedp.CSS(`#list-sort`)))
+	if n := b.count(`#list-sort option[value="-reported_at"]`); n != 1 {
+		t.Errorf("the phone's sort select: got %d options 登记时间 降序, want 1", n)
+	}
 	if got := eval[string](b, fmt.Sprintf(`document.querySelector('%s td.assignee').dataset.label`, row(leak))); got != "处理人" {
 		t.Errorf("assignee cell at 375px: got label %q, want 处理人", got)
 	}

@@ -27,8 +27,14 @@ export function listControls({ route, list, path, params, apiParams }) {
   search.addEventListener('keydown', (e) => { if (e.key === 'Enter') set('q', search.value.trim()); });
   search.addEventListener('search', () => set('q', search.value.trim()));
 
+  // On a phone the header row is hidden (rows are cards): a select sorts.
+  const sortSel = h('select#list-sort.phone-only', { name: 'sort', 'aria-label': '排序' }, h('option', { value: '' }, '默认排序'));
+  sortSel.addEventListener('change', () => set('sort', sortSel.value));
+
   /** A header cell that sorts the list by field: ascending, then descending. */
   const th = (text, field, cls) => {
+    sortSel.append(h('option', { value: field, selected: sort === field }, `${text} 升序`),
+      h('option', { value: '-' + field, selected: sort === '-' + field }, `${text} 降序`));
     const state = sort === field ? 'ascending' : sort === '-' + field ? 'descending' : 'none';
     const next = state === 'ascending' ? '-' + field : field;
     return h('th' + (cls || ''), { 'aria-sort': state, dataset: { sort: field } },
@@ -73,7 +79,7 @@ export function listControls({ route, list, path, params, apiParams }) {
   const exportLink = h('a.button#export-csv', {
     href: '/api/v1' + path + qs({ ...apiParams({}), format: 'csv' }), download: '', title: '按当前筛选导出（Excel 可直接打开）',
   }, '导出 CSV');
-  const box = h('div.list-tools', search, saved, remove, name, save, exportLink);
+  const box = h('div.list-tools', search, sortSel, saved, remove, name, save, exportLink);
 
   // "加载更多": the rows after the last one shown, by cursor.
   const more = h('button.secondary#load-more', { type: 'button', hidden: true }, '加载更多');
