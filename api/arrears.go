@@ -358,6 +358,8 @@ type caseRow struct {
 	models.CollectionCase
 	Address    string           `json:"address"`
 	ShownStage models.CaseStage `json:"shown_stage"`
+	// AssigneeName is who holds the case's open call or visit (处理人).
+	AssigneeName string `json:"assignee_name,omitempty"`
 }
 
 func stageNames() []string {
@@ -373,7 +375,7 @@ func stageNames() []string {
 func (s *Server) listArrears(c *gin.Context) {
 	q := query{c: c}
 	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true,
-		Search: q.search("q", 100)}
+		Search: q.search("q", 100), AssigneeID: q.uint("assignee_id")}
 	page, asCSV := q.sortedPage(store.CaseSorts.Fields()), q.csv()
 	if q.err != nil {
 		respondError(c, s.log, q.err)
@@ -414,6 +416,22 @@ func (s *Server) caseRows(ctx context.Context, scope store.Scope, f store.CaseFi
 	if err != nil {
 		return listBody[caseRow]{}, err
 	}
+	caseIDs := make([]uint64, len(l.Items))
+	for i, cs := range l.Items {
+		caseIDs[i] = cs.ID
+	}
+	assignees, err := s.store.OpenTaskAssignees(ctx, caseIDs)
+	if err != nil {
+		return listBody[caseRow]{}, err
+	}
+	staff := make([]uint64, 0, len(assignees))
+	for _, id := range assignees {
+		staff = append(staff, id)
+	}
+	names, err := s.store.StaffNames(ctx, staff)
+	if err != nil {
+		return listBody[caseRow]{}, err
+	}
 	zones := map[uint64]*time.Location{}
 	for _, cs := range l.Items {
 		if _, ok := zones[cs.EstateID]; !ok {
@@ -428,7 +446,8 @@ func (s *Server) caseRows(ctx context.Context, scope store.Scope, f store.CaseFi
 		if cs.OldestDueOn != nil {
 			days = models.DateOf(now, zones[cs.EstateID]).DaysSince(models.DateOf(*cs.OldestDueOn, time.UTC))
 		}
-		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID], ShownStage: models.ShownStage(cs.Stage, days)}
+		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID], ShownStage: models.ShownStage(cs.Stage, days),
+			AssigneeName: names[assignees[cs.ID]]}
 	}), nil
 }
 
@@ -444,6 +463,7 @@ var caseColumns = []column[caseRow]{
 		}
 		return r.OldestDueOn.Format("2006-01-02")
 	}},
+	{"处理人", func(r caseRow) string { return r.AssigneeName }},
 	{"下一步时间", func(r caseRow) string { return cellTime(r.NextStepAt) }},
 	{"立案时间", func(r caseRow) string { return cellTime(&r.OpenedAt) }},
 }
@@ -458,7 +478,8 @@ func (s *Server) listTasks(c *gin.Context) {
 func (s *Server) arrearsRoutes() []route {
 	return []route{
 		{method: http.MethodGet, path: "/api/v1/arrears", summary: "Open collection cases with their household's address, oldest unpaid bill first unless sorted, with totals per stage; searchable, by cursor, as CSV", tag: "arrears", roles: everyRole, handler: s.listArrears,
-			resp: arrearsList{}, status: http.StatusOK, query: sortedParams(store.CaseSorts.Fields(), estateQ, param{"stage", "string", "only this stage (closed included)"})},
+			resp: arrearsList{}, status: http.StatusOK, query: sortedParams(store.CaseSorts.Fields(), estateQ, param{"stage", "string", "only this stage (closed included)"},
+				param{"assignee_id", "integer", "with an open call or visit assigned to this staff member"})},
 		{method: http.MethodGet, path: "/api/v1/households/:id/arrears", summary: "What a household owes today with its breakdown, its case's stage and next step, its contact history, live process state and evidence (demands, limitation warning)", tag: "arrears",
 			roles: everyRole, handler: s.getArrears, resp: arrearsView{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-decision", summary: "An estate manager approves or rejects legal referral (409 unless it awaits a decision and the formal notice's period has passed)", tag: "arrears",

@@ -159,3 +159,27 @@ func TestSavedFilters(t *testing.T) {
 	h.wantStatus(h.do(http.MethodDelete, fmt.Sprintf("/api/v1/saved-filters/%d", f.ID), mine, nil, nil), http.StatusNoContent)
 	h.wantError(h.do(http.MethodDelete, fmt.Sprintf("/api/v1/saved-filters/%d", f.ID), mine, nil, nil), http.StatusNotFound, codeNotFound, "")
 }
+
+func TestArrearsListAssignee(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	tok := h.tokens[models.RoleEstateManager]
+	var l arrearsList
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears", tok, nil, &l), http.StatusOK)
+	if len(l.Items) != 1 || l.Items[0].AssigneeName != h.a.staff.Name {
+		t.Fatalf("arrears: got %+v, want the case with its open task's assignee %q", l.Items, h.a.staff.Name)
+	}
+	for q, want := range map[string]int{
+		fmt.Sprintf("assignee_id=%d", h.a.staff.ID): 1,
+		fmt.Sprintf("assignee_id=%d", h.b.staff.ID): 0,
+		"q=" + url.QueryEscape("1栋101"):             1,
+		"q=" + url.QueryEscape("2栋101"):             0,
+		"sort=-owed_fen":                            1,
+	} {
+		h.wantStatus(h.do(http.MethodGet, "/api/v1/arrears?"+q, tok, nil, &l), http.StatusOK)
+		if len(l.Items) != want {
+			t.Errorf("arrears?%s: got %d cases, want %d", q, len(l.Items), want)
+		}
+	}
+	h.wantError(h.do(http.MethodGet, "/api/v1/arrears?sort=workflow_id", tok, nil, nil), http.StatusBadRequest, codeInvalidInput, "sort")
+	h.wantError(h.do(http.MethodGet, "/api/v1/follow-ups?sort=visit", tok, nil, nil), http.StatusBadRequest, codeInvalidInput, "sort")
+}

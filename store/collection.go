@@ -74,6 +74,9 @@ type CaseFilter struct {
 	// Search is the search box's text (searchText): a room, a resident's
 	// name or a case's number.
 	Search string
+	// AssigneeID keeps the cases with an open task (a call, a visit)
+	// assigned to this member of staff.
+	AssigneeID uint64
 }
 
 // CaseSorts are the orders of the arrears list, by field name.
@@ -95,7 +98,29 @@ func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.
 	case f.Open:
 		q = q.Where("stage <> ?", models.StageClosed)
 	}
+	if f.AssigneeID != 0 {
+		q = q.Where("id IN (?)", s.db.Model(&models.CollectionTask{}).Select("case_id").
+			Where("status = ? AND assignee_id = ?", models.TaskOpen, f.AssigneeID))
+	}
 	return s.searchText(f.Search, "id", "household_id")(q)
+}
+
+// OpenTaskAssignees maps each of the cases among caseIDs with an open task
+// to the staff member assigned its earliest due one (the case's 处理人).
+func (s *Store) OpenTaskAssignees(ctx context.Context, caseIDs []uint64) (map[uint64]uint64, error) {
+	out := map[uint64]uint64{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	var tasks []models.CollectionTask
+	if err := s.db.WithContext(ctx).Select("case_id", "assignee_id").Where("case_id IN ? AND status = ?", caseIDs, models.TaskOpen).
+		Order("due_at DESC, id DESC").Find(&tasks).Error; err != nil {
+		return nil, fmt.Errorf("open tasks of %d cases: %w", len(caseIDs), translate(err))
+	}
+	for _, t := range tasks {
+		out[t.CaseID] = t.AssigneeID // the earliest due comes last and stays
+	}
+	return out, nil
 }
 
 // Cases lists cases inside scope in page.Sort (CaseSorts), by default oldest

@@ -52,7 +52,7 @@ export async function boardPage(view, { params }) {
     cards,
     h('div.card', list.tools, h('div.table-wrap', h('table.list#arrears-board',
       h('thead', h('tr', th('住户', 'household_id'), th('阶段', 'stage'), th('欠费金额', 'owed_fen', '.num'), th('最早欠费', 'oldest_due_on'),
-        th('下一步', 'next_step_at'), h('th.hide-sm', '更新'))),
+        h('th', '处理人'), th('下一步', 'next_step_at'), h('th.hide-sm', '更新'))),
       body)), list.more, pager));
   const load = async () => {
     if (list.extended()) return; // rows added by 加载更多 stay until the page is left
@@ -72,7 +72,7 @@ export async function boardPage(view, { params }) {
       }));
     total.textContent = `共 ${l.total} 户`;
     list.after(l);
-    fill(body, l.items.length ? l.items.map((c) => boardRow(c, showEstate)) : h('tr', h('td', { colspan: 6 }, h('span.muted', stage ? '这一阶段没有欠费住户' : '没有欠费住户'))));
+    fill(body, l.items.length ? l.items.map((c) => boardRow(c, showEstate)) : h('tr', h('td', { colspan: 7 }, h('span.muted', stage ? '这一阶段没有欠费住户' : '没有欠费住户'))));
     const pages = Math.ceil(l.total / 50);
     const to = (n) => '#/arrears' + qs({ stage, q: params.get('q'), sort: params.get('sort'), page: n });
     fill(pager, pages > 1 ? [page > 1 ? h('a', { href: to(page - 1) }, '上一页') : null, h('span.muted', `第 ${page} / ${pages} 页`),
@@ -91,6 +91,7 @@ function boardRow(c, showEstate) {
     h('td', stageBadge(c.shown_stage || c.stage), c.paused_reason ? h('div.muted', label(pauseReasons, c.paused_reason)) : null),
     h('td.num', h('b', fmtYuan(c.owed_fen))),
     h('td', civil(c.oldest_due_on), overdue > 0 ? h('div.muted', `逾期 ${overdue} 天`) : null),
+    h('td.assignee', c.assignee_name || h('span.muted', '—')),
     h('td.due', c.next_step_at ? [h('div', nextStep(c.next_step)), h('div.muted', fmtTime(c.next_step_at), ' ', countdown(c.next_step_at))] : h('span.muted', '无')),
     h('td.hide-sm.muted', fmtTime(c.checked_at || c.updated_at)));
 }
