@@ -42,6 +42,7 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/letters/:id":                           f.letter.ID,
 		"/api/v1/letters/:id/service":                   f.letter.ID,
 		"/api/v1/inbox/:id/read":                        f.ticket.ID, // own: TestAccessOwnEstate reads each role's own message
+		"/api/v1/saved-filters/:id":                     f.filter.ID,
 	}
 }
 
@@ -169,7 +170,8 @@ func ownEstateBodies(h *harness) map[string]any {
 			"channel": "wechat", "reference": "own-1"},
 		"POST /api/v1/plans": map[string]any{"household_id": a.household.ID, "reason": "失业",
 			"instalments": []map[string]any{{"due": "2030-05-01", "amount_fen": 6000}}},
-		"POST /api/v1/move-ins": map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
+		"POST /api/v1/move-ins":      map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
+		"POST /api/v1/saved-filters": map[string]any{"list": "tickets", "name": "待处理", "query": "status=new"},
 	}
 }
 

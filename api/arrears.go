@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -425,6 +426,8 @@ type caseRow struct {
 	models.CollectionCase
 	Address    string           `json:"address"`
 	ShownStage models.CaseStage `json:"shown_stage"`
+	// AssigneeName is who holds the case's open call or visit (处理人).
+	AssigneeName string `json:"assignee_name,omitempty"`
 }
 
 func stageNames() []string {
@@ -435,56 +438,105 @@ func stageNames() []string {
 	return out
 }
 
-// listArrears lists the open cases (or those of one stage).
+// listArrears lists the open cases (or those of one stage), oldest unpaid
+// bill first unless sorted, or exports them as CSV.
 func (s *Server) listArrears(c *gin.Context) {
 	q := query{c: c}
-	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true}
+	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true,
+		Search: q.search("q", 100), AssigneeID: q.uint("assignee_id")}
+	page, asCSV := q.sortedPage(store.CaseSorts.Fields()), q.csv()
 	if b := q.bool("legal"); b != nil {
 		f.Legal = *b
 	}
-	page := q.page()
 	if q.err != nil {
 		respondError(c, s.log, q.err)
 		return
 	}
-	ctx := c.Request.Context()
 	scope := caller(c).scope()
+	read := func(ctx context.Context, page store.Page) (listBody[caseRow], error) {
+		return s.caseRows(ctx, scope, f, page)
+	}
+	if asCSV {
+		serveRows(s, c, true, page, read, "欠费催缴", caseColumns)
+		return
+	}
+	ctx := c.Request.Context()
+	rows, err := read(ctx, page)
+	var totals []store.StageTotal
+	if err == nil {
+		totals, err = s.store.CaseTotals(ctx, scope, f)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, arrearsList{listBody: rows, Totals: totals})
+}
+
+// caseRows reads one page of cases with their addresses and shown stages.
+func (s *Server) caseRows(ctx context.Context, scope store.Scope, f store.CaseFilter, page store.Page) (listBody[caseRow], error) {
 	l, err := s.store.Cases(ctx, scope, f, page)
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return listBody[caseRow]{}, err
 	}
-	totals, err := s.store.CaseTotals(ctx, scope, f)
-	var where map[uint64]string
-	if err == nil {
-		ids := make([]uint64, len(l.Items))
-		for i, cs := range l.Items {
-			ids[i] = cs.HouseholdID
-		}
-		where, err = s.store.HouseholdAddresses(ctx, scope, ids)
+	ids := make([]uint64, len(l.Items))
+	for i, cs := range l.Items {
+		ids[i] = cs.HouseholdID
 	}
+	where, err := s.store.HouseholdAddresses(ctx, scope, ids)
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return listBody[caseRow]{}, err
+	}
+	caseIDs := make([]uint64, len(l.Items))
+	for i, cs := range l.Items {
+		caseIDs[i] = cs.ID
+	}
+	assignees, err := s.store.OpenTaskAssignees(ctx, caseIDs)
+	if err != nil {
+		return listBody[caseRow]{}, err
+	}
+	staff := make([]uint64, 0, len(assignees))
+	for _, id := range assignees {
+		staff = append(staff, id)
+	}
+	names, err := s.store.StaffNames(ctx, staff)
+	if err != nil {
+		return listBody[caseRow]{}, err
 	}
 	zones := map[uint64]*time.Location{}
 	for _, cs := range l.Items {
 		if _, ok := zones[cs.EstateID]; !ok {
 			if _, zones[cs.EstateID], err = s.estatePolicy(ctx, cs.EstateID); err != nil {
-				respondError(c, s.log, err)
-				return
+				return listBody[caseRow]{}, err
 			}
 		}
 	}
 	now := s.now()
-	rows := listResponse(l, page, func(cs models.CollectionCase) caseRow {
+	return listResponse(l, page, func(cs models.CollectionCase) caseRow {
 		days := 0
 		if cs.OldestDueOn != nil {
 			days = models.DateOf(now, zones[cs.EstateID]).DaysSince(models.DateOf(*cs.OldestDueOn, time.UTC))
 		}
-		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID], ShownStage: models.ShownStage(cs.Stage, days)}
-	})
-	c.JSON(http.StatusOK, arrearsList{listBody: rows, Totals: totals})
+		return caseRow{CollectionCase: cs, Address: where[cs.HouseholdID], ShownStage: models.ShownStage(cs.Stage, days),
+			AssigneeName: names[assignees[cs.ID]]}
+	}), nil
+}
+
+// caseColumns are the columns of the arrears export.
+var caseColumns = []column[caseRow]{
+	{"案件号", func(r caseRow) string { return strconv.FormatUint(r.ID, 10) }},
+	{"住户", func(r caseRow) string { return r.Address }},
+	{"阶段", func(r caseRow) string { return exportLabel(r.ShownStage) }},
+	{"欠费金额（元）", func(r caseRow) string { return r.OwedFen.Yuan() }},
+	{"最早欠费到期日", func(r caseRow) string {
+		if r.OldestDueOn == nil {
+			return ""
+		}
+		return r.OldestDueOn.Format("2006-01-02")
+	}},
+	{"处理人", func(r caseRow) string { return r.AssigneeName }},
+	{"下一步时间", func(r caseRow) string { return cellTime(r.NextStepAt) }},
+	{"立案时间", func(r caseRow) string { return cellTime(&r.OpenedAt) }},
 }
 
 func (s *Server) listTasks(c *gin.Context) {
@@ -496,8 +548,10 @@ func (s *Server) listTasks(c *gin.Context) {
 
 func (s *Server) arrearsRoutes() []route {
 	return []route{
-		{method: http.MethodGet, path: "/api/v1/arrears", summary: "Open collection cases with their household's address, oldest unpaid bill first, with totals per stage", tag: "arrears", roles: everyRole, handler: s.listArrears,
-			resp: arrearsList{}, status: http.StatusOK, query: params(estateQ, param{"stage", "string", "only this stage (closed included)"}, param{"legal", "boolean", "only cases awaiting or referred to legal (legal_pending, legal): the legal queue"})},
+		{method: http.MethodGet, path: "/api/v1/arrears", summary: "Open collection cases with their household's address, oldest unpaid bill first unless sorted, with totals per stage; searchable, by cursor, as CSV", tag: "arrears", roles: everyRole, handler: s.listArrears,
+			resp: arrearsList{}, status: http.StatusOK, query: sortedParams(store.CaseSorts.Fields(), estateQ, param{"stage", "string", "only this stage (closed included)"},
+				param{"legal", "boolean", "only cases awaiting or referred to legal (legal_pending and legal)"},
+				param{"assignee_id", "integer", "with an open call or visit assigned to this staff member"})},
 		{method: http.MethodGet, path: "/api/v1/households/:id/arrears", summary: "What a household owes today with its breakdown, its case's stage and next step, its contact history, live process state and evidence (demands, limitation warning)", tag: "arrears",
 			roles: everyRole, handler: s.getArrears, resp: arrearsView{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/households/:id/arrears/legal-decision", summary: "An estate manager approves (with confirm: true, else 400) or rejects legal referral (409 unless it awaits a decision and the formal notice's period has passed)", tag: "arrears",

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -299,6 +300,28 @@ func (q *query) page() store.Page {
 	return store.Page{Number: q.int("page", 1, 1_000_000), Size: q.int("page_size", 1, store.MaxPageSize)}
 }
 
+// sortedPage reads the page of a list callers sort: page or cursor (the
+// next_cursor of the page before), page_size, and sort: one of fields,
+// ascending, or descending with a leading "-" ("-created_at").
+func (q *query) sortedPage(fields []string) store.Page {
+	p := q.page()
+	p.After = q.search("cursor", 500)
+	v := q.c.Query("sort")
+	if v == "" || q.err != nil {
+		return p
+	}
+	p.Sort = store.Sort{Field: strings.TrimPrefix(v, "-"), Desc: strings.HasPrefix(v, "-")}
+	if !slices.Contains(fields, p.Sort.Field) {
+		q.err = models.Invalid("sort", "只能按以下字段排序（前加 - 为倒序）：%s", strings.Join(fields, ", "))
+	}
+	return p
+}
+
+// csv reports whether the caller asked for the list as CSV (format=csv).
+func (q *query) csv() bool {
+	return q.oneOf("format", "json", "csv") == "csv"
+}
+
 // pathID reads the :id path parameter.
 // IDs above 2^63−1 exist in no table (the databases' keys are signed), so
 // they are not found, like any other unknown ID.
@@ -316,10 +339,13 @@ type listBody[T any] struct {
 	Total    int64 `json:"total"`
 	Page     int   `json:"page"`
 	PageSize int   `json:"page_size"`
+	// NextCursor reads the following page of a sorted list (cursor=...);
+	// absent on its last page and on lists that are not sorted.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 func listResponse[T, V any](l store.List[T], p store.Page, view func(T) V) listBody[V] {
-	out := listBody[V]{Items: make([]V, 0, len(l.Items)), Total: l.Total, Page: max(p.Number, 1), PageSize: p.Size}
+	out := listBody[V]{Items: make([]V, 0, len(l.Items)), Total: l.Total, Page: max(p.Number, 1), PageSize: p.Size, NextCursor: l.Next}
 	if out.PageSize <= 0 {
 		out.PageSize = 20
 	}

@@ -49,6 +49,8 @@ type estateFixture struct {
 	plan    models.InstalmentPlan
 	task    models.CollectionTask
 	letter  models.DemandLetter // awaiting service
+	// filter is a filter the estate's technician saved.
+	filter models.SavedFilter
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -63,8 +65,14 @@ func newHarness(t *testing.T, s *store.Store) *harness {
 		if role != models.RoleCompanyAdmin {
 			estate = &h.a.estate.ID
 		}
-		h.addStaff("a-"+string(role), role, estate)
+		st := h.addStaff("a-"+string(role), role, estate)
 		h.tokens[role] = h.signIn("a-"+string(role), testPassword)
+		if role == models.Roles()[0] {
+			// A saved filter is its owner's alone (a colleague gets 404):
+			// estate A's belongs to the account the access tests try first.
+			h.a.filter = models.SavedFilter{StaffID: st.ID, List: "tickets", Name: "我的筛选", Query: "status=new"}
+			h.must(h.store.CreateSavedFilter(context.Background(), &h.a.filter))
+		}
 	}
 	return h
 }
@@ -86,6 +94,8 @@ func (h *harness) seedEstate(code string) estateFixture {
 	f.staff = h.addStaff("tech-"+code, models.RoleTechnician, &f.estate.ID)
 	f.token = models.APIToken{StaffID: f.staff.ID, Name: "integration " + code, Prefix: "wyt_" + code, TokenHash: "hash-" + code}
 	h.must(h.store.CreateAPIToken(ctx, &f.token))
+	f.filter = models.SavedFilter{StaffID: f.staff.ID, List: "tickets", Name: "技术员的筛选", Query: "status=new"}
+	h.must(h.store.CreateSavedFilter(ctx, &f.filter))
 	f.ticket = models.Ticket{EstateID: f.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
 		Description: "漏水", HouseholdID: &f.household.ID, Channel: models.ReportPhone, FirstReceiverID: f.staff.ID}
 	var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -72,7 +73,8 @@ func (s *Server) createMoveIn(c *gin.Context) {
 	c.JSON(createdStatus(created), out)
 }
 
-// listFollowUps lists follow-ups, soonest due first.
+// listFollowUps lists follow-ups (soonest due first unless sorted), or
+// exports them as CSV.
 func (s *Server) listFollowUps(c *gin.Context) {
 	q := query{c: c}
 	statuses := []string{}
@@ -81,7 +83,7 @@ func (s *Server) listFollowUps(c *gin.Context) {
 	}
 	f := store.FollowUpFilter{
 		EstateID: q.uint("estate_id"), AssigneeID: q.uint("assignee_id"),
-		Status: models.FollowUpStatus(q.oneOf("status", statuses...)), Now: s.now(),
+		Status: models.FollowUpStatus(q.oneOf("status", statuses...)), Now: s.now(), Search: q.search("q", 100),
 	}
 	if b := q.bool("overdue"); b != nil {
 		f.Overdue = *b
@@ -89,7 +91,57 @@ func (s *Server) listFollowUps(c *gin.Context) {
 	if v := c.Query("due_before"); v != "" && q.err == nil {
 		f.DueBefore, q.err = parseInstant("due_before", v)
 	}
-	serveList(s, c, &q, f, s.store.FollowUps, same[models.FollowUp])
+	page, asCSV := q.sortedPage(store.FollowUpSorts.Fields()), q.csv()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	scope := caller(c).scope()
+	serveRows(s, c, asCSV, page, func(ctx context.Context, page store.Page) (listBody[followUpRow], error) {
+		l, err := s.store.FollowUps(ctx, scope, f, page)
+		if err != nil {
+			return listBody[followUpRow]{}, err
+		}
+		var households, staff []uint64
+		for _, fu := range l.Items {
+			households = append(households, fu.HouseholdID)
+			staff = appendID(staff, fu.AssigneeID)
+		}
+		where, err := s.store.HouseholdAddresses(ctx, scope, households)
+		if err != nil {
+			return listBody[followUpRow]{}, err
+		}
+		names, err := s.store.StaffNames(ctx, staff)
+		if err != nil {
+			return listBody[followUpRow]{}, err
+		}
+		return listResponse(l, page, func(fu models.FollowUp) followUpRow {
+			r := followUpRow{FollowUp: fu, Address: where[fu.HouseholdID]}
+			if fu.AssigneeID != nil {
+				r.AssigneeName = names[*fu.AssigneeID]
+			}
+			return r
+		}), nil
+	}, "入住回访", followUpColumns)
+}
+
+// followUpRow is a follow-up in a list, with its household's address and
+// its assignee's name (处理人).
+type followUpRow struct {
+	models.FollowUp
+	Address      string `json:"address,omitempty"`
+	AssigneeName string `json:"assignee_name,omitempty"`
+}
+
+// followUpColumns are the columns of the follow-up export.
+var followUpColumns = []column[followUpRow]{
+	{"编号", func(r followUpRow) string { return strconv.FormatUint(r.ID, 10) }},
+	{"住户", func(r followUpRow) string { return r.Address }},
+	{"状态", func(r followUpRow) string { return exportLabel(r.Status) }},
+	{"处理人", func(r followUpRow) string { return r.AssigneeName }},
+	{"回访期限", func(r followUpRow) string { return cellTime(&r.DueAt) }},
+	{"入住时间", func(r followUpRow) string { return cellTime(&r.MovedInAt) }},
+	{"回访小结", func(r followUpRow) string { return r.Summary }},
 }
 
 // parseInstant reads an RFC 3339 time or a date (midnight UTC).
@@ -330,9 +382,9 @@ func (s *Server) moveInRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/move-ins", summary: "Register a move-in: household (existing, or created in a unit; in an occupied unit previous_household_id moves out, its open follow-up visits cancelled, its bills kept), residents, needs; sends the welcome and starts the follow-up visit (Idempotency-Key header: a retry returns the same registration)", tag: "move-ins",
 			roles: deskRoles, handler: s.createMoveIn, body: models.MoveInRequest{}, resp: moveInResponse{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/follow-ups", summary: "Follow-up visits after move-in, soonest due first", tag: "move-ins", roles: everyRole, handler: s.listFollowUps,
-			resp: listBody[models.FollowUp]{}, status: http.StatusOK,
-			query: params(estateQ, param{"status", "string", "pending, scheduled, tickets_open, completed, unreachable or cancelled"},
+		{method: http.MethodGet, path: "/api/v1/follow-ups", summary: "Follow-up visits after move-in, soonest due first unless sorted, with address and assignee's name; searchable, by cursor, as CSV", tag: "move-ins", roles: everyRole, handler: s.listFollowUps,
+			resp: listBody[followUpRow]{}, status: http.StatusOK,
+			query: sortedParams(store.FollowUpSorts.Fields(), estateQ, param{"status", "string", "pending, scheduled, tickets_open, completed, unreachable or cancelled"},
 				param{"assignee_id", "integer", "assigned to this staff member"}, param{"due_before", "string", "due before this time or date"},
 				param{"overdue", "boolean", "the window has ended and the visit is not made"})},
 		{method: http.MethodGet, path: "/api/v1/follow-ups/:id", summary: "A follow-up visit with its live process state, events and messages", tag: "move-ins",

@@ -50,6 +50,16 @@ var (
 
 func params(ps ...param) []param { return append(ps, pageParams...) }
 
+// sortedParams are the parameters of a list callers search, sort, read by
+// cursor and export, with ps its filters.
+func sortedParams(fields []string, ps ...param) []param {
+	return params(append(ps,
+		param{"q", "string", "search text: a ticket number (#12), a room (1-101, 1栋101), a resident's name, or words of the record"},
+		param{"sort", "string", "order: one of " + strings.Join(fields, ", ") + "; a leading - for descending (-created_at); ties by id"},
+		param{"cursor", "string", "the next_cursor of the page before (keyset pagination; page is then ignored)"},
+		param{"format", "string", "json (default) or csv: every matching row (up to 5000) as a CSV file with Chinese headers"})...)
+}
+
 // actionSummary is the summary of a process's action route.
 func actionSummary(actions []string) string {
 	return "A staff action: " + strings.Join(actions, ", ") + " (Idempotency-Key header: applied once)"
@@ -57,7 +67,7 @@ func actionSummary(actions []string) string {
 
 func (s *Server) routes() []route {
 	var rs []route
-	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes()} {
+	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes(), s.savedFilterRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs

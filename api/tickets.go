@@ -1,8 +1,11 @@
 package api
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,7 +74,8 @@ func estateLocation(e models.Estate) *time.Location {
 	return loc
 }
 
-// listTickets lists tickets, nearest deadline first.
+// listTickets lists tickets (nearest deadline first unless sorted), or
+// exports them as CSV.
 func (s *Server) listTickets(c *gin.Context) {
 	q := query{c: c}
 	f := store.TicketFilter{
@@ -80,7 +84,7 @@ func (s *Server) listTickets(c *gin.Context) {
 		Kind:   models.TicketKind(q.oneOf("kind", string(models.TicketRepair), string(models.TicketComplaint))),
 		Urgency: models.Urgency(q.oneOf("urgency", string(models.UrgencyCritical), string(models.UrgencyUrgent),
 			string(models.UrgencyNormal))),
-		Now: s.now(),
+		Now: s.now(), Search: q.search("q", 100),
 	}
 	if b := q.bool("breached"); b != nil {
 		f.Breached = *b
@@ -88,42 +92,94 @@ func (s *Server) listTickets(c *gin.Context) {
 	if b := q.bool("at_risk"); b != nil {
 		f.AtRisk = *b
 	}
-	page := q.page()
+	page, asCSV := q.sortedPage(store.TicketSorts.Fields()), q.csv()
 	if q.err != nil {
 		respondError(c, s.log, q.err)
 		return
 	}
-	ctx, scope := c.Request.Context(), caller(c).scope()
+	scope := caller(c).scope()
+	serveRows(s, c, asCSV, page, func(ctx context.Context, page store.Page) (listBody[ticketRow], error) {
+		return s.ticketRows(ctx, scope, f, page)
+	}, "工单", ticketColumns)
+}
+
+// ticketRows reads one page of tickets with their addresses, assignees and
+// contacts.
+func (s *Server) ticketRows(ctx context.Context, scope store.Scope, f store.TicketFilter, page store.Page) (listBody[ticketRow], error) {
 	l, err := s.store.Tickets(ctx, scope, f, page)
-	var where map[uint64]string
-	if err == nil {
-		var ids []uint64
-		for _, t := range l.Items {
-			if t.HouseholdID != nil {
-				ids = append(ids, *t.HouseholdID)
-			}
-		}
-		where, err = s.store.HouseholdAddresses(ctx, scope, ids)
-	}
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return listBody[ticketRow]{}, err
 	}
-	c.JSON(http.StatusOK, listResponse(l, page, func(t models.Ticket) ticketRow {
+	var households, staff, residents []uint64
+	for _, t := range l.Items {
+		households = appendID(households, t.HouseholdID)
+		staff = appendID(staff, t.AssigneeID)
+		residents = appendID(residents, t.ResidentID)
+	}
+	where, err := s.store.HouseholdAddresses(ctx, scope, households)
+	if err != nil {
+		return listBody[ticketRow]{}, err
+	}
+	names, err := s.store.StaffNames(ctx, staff)
+	if err != nil {
+		return listBody[ticketRow]{}, err
+	}
+	contacts, err := s.store.ResidentsByID(ctx, scope, residents)
+	if err != nil {
+		return listBody[ticketRow]{}, err
+	}
+	return listResponse(l, page, func(t models.Ticket) ticketRow {
 		r := ticketRow{Ticket: t}
 		if t.HouseholdID != nil {
 			r.Address = where[*t.HouseholdID]
 		}
+		if t.AssigneeID != nil {
+			r.AssigneeName = names[*t.AssigneeID]
+		}
+		if t.ResidentID != nil {
+			if res, ok := contacts[*t.ResidentID]; ok {
+				r.Contact, r.ContactPhone = res.Name, models.MaskPhone(res.Phone)
+			}
+		}
 		return r
-	}))
+	}), nil
 }
 
-// ticketRow is a ticket in a list, with its household's address.
+// appendID appends *id to ids unless id is nil.
+func appendID(ids []uint64, id *uint64) []uint64 {
+	if id == nil {
+		return ids
+	}
+	return append(ids, *id)
+}
+
+// ticketRow is a ticket in a list, with its household's address, its
+// assignee's name and its contact (phone masked).
 type ticketRow struct {
 	models.Ticket
 	// Address is the household's building and unit ("1栋 101"); empty for a
 	// common-area ticket.
 	Address string `json:"address,omitempty"`
+	// AssigneeName is the name of the staff member handling it (处理人).
+	AssigneeName string `json:"assignee_name,omitempty"`
+	Contact      string `json:"contact,omitempty"`
+	ContactPhone string `json:"contact_phone,omitempty"`
+}
+
+// ticketColumns are the columns of the ticket export.
+var ticketColumns = []column[ticketRow]{
+	{"工单号", func(r ticketRow) string { return strconv.FormatUint(r.ID, 10) }},
+	{"类型", func(r ticketRow) string { return exportLabel(r.Kind) }},
+	{"紧急程度", func(r ticketRow) string { return exportLabel(r.Urgency) }},
+	{"类别", func(r ticketRow) string { return r.Category }},
+	{"描述", func(r ticketRow) string { return r.Description }},
+	{"地址", func(r ticketRow) string { return cmp.Or(r.Address, r.Location) }},
+	{"联系人", func(r ticketRow) string { return r.Contact }},
+	{"联系电话", func(r ticketRow) string { return r.ContactPhone }},
+	{"状态", func(r ticketRow) string { return exportLabel(r.Status) }},
+	{"处理人", func(r ticketRow) string { return r.AssigneeName }},
+	{"下一时限", func(r ticketRow) string { return cellTime(r.NextDueAt) }},
+	{"登记时间", func(r ticketRow) string { return cellTime(&r.ReportedAt) }},
 }
 
 func ticketStatuses() []string {
@@ -296,9 +352,9 @@ func (s *Server) ticketRoutes() []route {
 	return []route{
 		{method: http.MethodPost, path: "/api/v1/tickets", summary: "Open a repair ticket or complaint and start its process (Idempotency-Key header: a retry returns the same ticket)", tag: "tickets",
 			roles: desk, handler: s.createTicket, body: models.NewTicketRequest{}, resp: models.Ticket{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/tickets", summary: "Tickets, nearest deadline first, each with its household's address", tag: "tickets", roles: everyRole, handler: s.listTickets,
+		{method: http.MethodGet, path: "/api/v1/tickets", summary: "Tickets, nearest deadline first unless sorted, each with its household's address, assignee's name (处理人) and contact (phone masked); searchable, by cursor, as CSV", tag: "tickets", roles: everyRole, handler: s.listTickets,
 			resp: listBody[ticketRow]{}, status: http.StatusOK,
-			query: params(estateQ, param{"status", "string", "ticket status"}, param{"kind", "string", "repair or complaint"},
+			query: sortedParams(store.TicketSorts.Fields(), estateQ, param{"status", "string", "ticket status"}, param{"kind", "string", "repair or complaint"},
 				param{"urgency", "string", "critical, urgent or normal"}, param{"assignee_id", "integer", "assigned to this staff member"},
 				param{"breached", "boolean", "a deadline has passed"}, param{"at_risk", "boolean", "past the warning point of its next deadline"})},
 		{method: http.MethodGet, path: "/api/v1/tickets/:id", summary: "A ticket with its live process state (process_health says when the process is stuck on a failing task), timeline, escalations and messages", tag: "tickets",

@@ -172,7 +172,7 @@ type FollowUpProgress struct {
 	Status     FollowUpStatus `gorm:"size:16;not null;index" json:"status"`
 	AssigneeID *uint64        `gorm:"index" json:"assignee_id"`
 	// DueAt is the end of the window: the visit is overdue after it.
-	DueAt       time.Time         `gorm:"not null;index" json:"due_at"`
+	DueAt       time.Time         `gorm:"not null;index;index:idx_follow_up_estate_due,priority:2" json:"due_at"`
 	ScheduledAt *time.Time        `json:"scheduled_at,omitempty"`
 	Attempts    []FollowUpAttempt `gorm:"serializer:json;type:text" json:"attempts"`
 	// EscalationLevel is the highest rung of the escalation chain reached.
@@ -194,7 +194,7 @@ type FollowUpProgress struct {
 // derived from MoveInID. ResidentID is the household's contact.
 type FollowUp struct {
 	ID               uint64    `gorm:"primaryKey" json:"id"`
-	EstateID         uint64    `gorm:"not null;index" json:"estate_id"`
+	EstateID         uint64    `gorm:"not null;index;index:idx_follow_up_estate_due,priority:1" json:"estate_id"`
 	MoveInID         uint64    `gorm:"not null;uniqueIndex" json:"move_in_id"`
 	HouseholdID      uint64    `gorm:"not null;index" json:"household_id"`
 	ResidentID       uint64    `gorm:"not null;index" json:"resident_id"`

@@ -119,7 +119,7 @@ type TicketProgress struct {
 	EscalationLevel int          `gorm:"not null;default:0" json:"escalation_level"`
 	// NextDueAt is the nearest deadline not yet met (nil when none, or while
 	// on hold: the clock is stopped); WarnAt is when staff are warned of it.
-	NextDueAt   *time.Time       `gorm:"index;index:idx_ticket_open,priority:4" json:"next_due_at"`
+	NextDueAt   *time.Time       `gorm:"index;index:idx_ticket_open,priority:4;index:idx_ticket_estate_due,priority:2" json:"next_due_at"`
 	NextDueKind Milestone        `gorm:"size:16" json:"next_due_kind"`
 	WarnAt      *time.Time       `gorm:"index;index:idx_ticket_open,priority:5" json:"warn_at"`
 	Deadlines   []TicketDeadline `gorm:"serializer:json;type:text" json:"deadlines"`
@@ -142,7 +142,7 @@ type TicketProgress struct {
 // took it (首问负责人): it never changes.
 type Ticket struct {
 	ID              uint64        `gorm:"primaryKey" json:"id"`
-	EstateID        uint64        `gorm:"not null;index;index:idx_ticket_open,priority:1;index:idx_ticket_closed,priority:1" json:"estate_id"`
+	EstateID        uint64        `gorm:"not null;index;index:idx_ticket_open,priority:1;index:idx_ticket_closed,priority:1;index:idx_ticket_estate_due,priority:1;index:idx_ticket_estate_reported,priority:1" json:"estate_id"`
 	Kind            TicketKind    `gorm:"size:16;not null;index" json:"kind"`
 	Urgency         Urgency       `gorm:"size:16;not null;index;index:idx_ticket_open,priority:3" json:"urgency"`
 	Category        string        `gorm:"size:50;not null" json:"category"`
@@ -152,7 +152,7 @@ type Ticket struct {
 	ResidentID      *uint64       `gorm:"index" json:"resident_id"`
 	Channel         ReportChannel `gorm:"size:16;not null" json:"channel"`
 	Appointment     *time.Time    `json:"appointment,omitempty"`
-	ReportedAt      time.Time     `gorm:"not null" json:"reported_at"`
+	ReportedAt      time.Time     `gorm:"not null;index:idx_ticket_estate_reported,priority:2" json:"reported_at"`
 	FirstReceiverID uint64        `gorm:"not null;index" json:"first_receiver_id"`
 	ParentTicketID  *uint64       `gorm:"index" json:"parent_ticket_id,omitempty"`
 	// IdempotencyKey makes creation safe to retry; nil when the caller gave none.

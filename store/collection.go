@@ -74,6 +74,23 @@ type CaseFilter struct {
 	Open     bool
 	// Legal: only the cases awaiting or referred to legal (Stage aside).
 	Legal bool
+	// Search is the search box's text (searchText): a room, a resident's
+	// name or a case's number.
+	Search string
+	// AssigneeID keeps the cases with an open task (a call, a visit)
+	// assigned to this member of staff.
+	AssigneeID uint64
+}
+
+// CaseSorts are the orders of the arrears list, by field name.
+var CaseSorts = SortKeys[models.CollectionCase]{
+	"id":            idKey(func(c models.CollectionCase) uint64 { return c.ID }),
+	"oldest_due_on": {Column: "oldest_due_on", Nullable: true, Value: func(c models.CollectionCase) any { return c.OldestDueOn }},
+	"owed_fen":      {Column: "owed_fen", Value: func(c models.CollectionCase) any { return c.OwedFen }},
+	"stage":         {Column: "stage", Value: func(c models.CollectionCase) any { return c.Stage }},
+	"next_step_at":  {Column: "next_step_at", Nullable: true, Value: func(c models.CollectionCase) any { return c.NextStepAt }},
+	"opened_at":     {Column: "opened_at", Value: func(c models.CollectionCase) any { return c.OpenedAt }},
+	"household_id":  {Column: "household_id", Value: func(c models.CollectionCase) any { return c.HouseholdID }},
 }
 
 func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
@@ -86,12 +103,35 @@ func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.
 	case f.Open:
 		q = q.Where("stage <> ?", models.StageClosed)
 	}
-	return q
+	if f.AssigneeID != 0 {
+		q = q.Where("id IN (?)", s.db.Model(&models.CollectionTask{}).Select("case_id").
+			Where("status = ? AND assignee_id = ?", models.TaskOpen, f.AssigneeID))
+	}
+	return s.searchText(f.Search, "id", "household_id")(q)
 }
 
-// Cases lists cases inside scope, oldest unpaid bill first.
+// OpenTaskAssignees maps each of the cases among caseIDs with an open task
+// to the staff member assigned its earliest due one (the case's 处理人).
+func (s *Store) OpenTaskAssignees(ctx context.Context, caseIDs []uint64) (map[uint64]uint64, error) {
+	out := map[uint64]uint64{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	var tasks []models.CollectionTask
+	if err := s.db.WithContext(ctx).Select("case_id", "assignee_id").Where("case_id IN ? AND status = ?", caseIDs, models.TaskOpen).
+		Order("due_at DESC, id DESC").Find(&tasks).Error; err != nil {
+		return nil, fmt.Errorf("open tasks of %d cases: %w", len(caseIDs), translate(err))
+	}
+	for _, t := range tasks {
+		out[t.CaseID] = t.AssigneeID // the earliest due comes last and stays
+	}
+	return out, nil
+}
+
+// Cases lists cases inside scope in page.Sort (CaseSorts), by default oldest
+// unpaid bill first.
 func (s *Store) Cases(ctx context.Context, scope Scope, f CaseFilter, page Page) (List[models.CollectionCase], error) {
-	out, err := list[models.CollectionCase](s.caseQuery(ctx, scope, f), page, "oldest_due_on IS NULL, oldest_due_on, id")
+	out, err := sortedList(s.caseQuery(ctx, scope, f), page, CaseSorts, Sort{Field: "oldest_due_on"})
 	if err != nil {
 		return out, fmt.Errorf("list cases: %w", err)
 	}

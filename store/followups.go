@@ -27,13 +27,30 @@ type FollowUpFilter struct {
 	Overdue       bool
 	AwaitingVisit bool
 	Now           time.Time
+	// Search is the search box's text (searchText): a room, a resident's
+	// name, a follow-up's number, or words of its summary.
+	Search string
+}
+
+// FollowUpSorts are the orders of the follow-up list, by field name.
+var FollowUpSorts = SortKeys[models.FollowUp]{
+	"id":           idKey(func(f models.FollowUp) uint64 { return f.ID }),
+	"due_at":       {Column: "due_at", Value: func(f models.FollowUp) any { return f.DueAt }},
+	"moved_in_at":  {Column: "moved_in_at", Value: func(f models.FollowUp) any { return f.MovedInAt }},
+	"created_at":   {Column: "created_at", Value: func(f models.FollowUp) any { return f.CreatedAt }},
+	"scheduled_at": {Column: "scheduled_at", Nullable: true, Value: func(f models.FollowUp) any { return f.ScheduledAt }},
+	"status":       {Column: "status", Value: func(f models.FollowUp) any { return f.Status }},
+	"assignee_id":  {Column: "assignee_id", Nullable: true, Value: func(f models.FollowUp) any { return f.AssigneeID }},
+	"household_id": {Column: "household_id", Value: func(f models.FollowUp) any { return f.HouseholdID }},
 }
 
 var awaitingVisit = []models.FollowUpStatus{models.FollowUpPending, models.FollowUpScheduled}
 
-// FollowUps lists follow-ups inside scope, soonest due first, then by id.
+// FollowUps lists follow-ups inside scope in page.Sort (FollowUpSorts), by
+// default soonest due first, then by id.
 func (s *Store) FollowUps(ctx context.Context, scope Scope, f FollowUpFilter, page Page) (List[models.FollowUp], error) {
-	out, err := listIn[models.FollowUp](s, ctx, scope, f.EstateID, page, "due_at, id",
+	out, err := sortedIn(s, ctx, scope, f.EstateID, page, FollowUpSorts, Sort{Field: "due_at"},
+		s.searchText(f.Search, "id", "household_id", "summary"),
 		eq("status", f.Status), eq("assignee_id", f.AssigneeID), eq("household_id", f.HouseholdID),
 		when(!f.DueBefore.IsZero(), "due_at < ?", f.DueBefore.UTC()),
 		when(f.Overdue || f.AwaitingVisit, "status IN ?", awaitingVisit),

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -35,30 +36,7 @@ var (
 // Active households come first; at most MaxLookup.
 func (s *Store) LookupHouseholds(ctx context.Context, scope Scope, l models.Lookup, matchPhone bool) ([]CallerHousehold, error) {
 	db := s.db.WithContext(ctx)
-	residents := func(query string, args ...any) *gorm.DB {
-		return s.db.Model(&models.Resident{}).Select("household_id").Where(query, args...)
-	}
-	var found *gorm.DB
-	or := func(query string, args ...any) {
-		if found == nil {
-			found = s.db.Where(query, args...)
-		} else {
-			found = found.Or(query, args...)
-		}
-	}
-	if matchPhone && len(l.Phones) > 0 {
-		or("households.id IN (?)", residents("phone IN ?", l.Phones))
-	}
-	if l.Name != "" {
-		or("households.id IN (?)", residents("name LIKE ? ESCAPE '!'", "%"+escapeLike(l.Name)+"%"))
-	}
-	for _, r := range l.Rooms {
-		if names := r.BuildingNames(); names != nil {
-			or("buildings.name IN ? AND units.number IN ?", names, r.UnitNumbers())
-		} else {
-			or("units.number IN ?", r.UnitNumbers())
-		}
-	}
+	found := s.householdMatch(l, matchPhone)
 	out := []CallerHousehold{}
 	if found == nil {
 		return out, nil
@@ -103,6 +81,63 @@ func (s *Store) LookupHouseholds(ctx context.Context, scope Scope, l models.Look
 		h.FollowUps = append(h.FollowUps, f)
 	}
 	return out, nil
+}
+
+// householdMatch is the condition on households (joined with their units
+// and buildings, householdQuery) that l may mean: a resident's phone (only
+// with matchPhone), a resident's name, or a room; nil when l means none.
+func (s *Store) householdMatch(l models.Lookup, matchPhone bool) *gorm.DB {
+	residents := func(query string, args ...any) *gorm.DB {
+		return s.db.Model(&models.Resident{}).Select("household_id").Where(query, args...)
+	}
+	var found *gorm.DB
+	or := func(query string, args ...any) {
+		if found == nil {
+			found = s.db.Where(query, args...)
+		} else {
+			found = found.Or(query, args...)
+		}
+	}
+	if matchPhone && len(l.Phones) > 0 {
+		or("households.id IN (?)", residents("phone IN ?", l.Phones))
+	}
+	if l.Name != "" {
+		or("households.id IN (?)", residents("name LIKE ? ESCAPE '!'", "%"+escapeLike(l.Name)+"%"))
+	}
+	for _, r := range l.Rooms {
+		if names := r.BuildingNames(); names != nil {
+			or("buildings.name IN ? AND units.number IN ?", names, r.UnitNumbers())
+		} else {
+			or("units.number IN ?", r.UnitNumbers())
+		}
+	}
+	return found
+}
+
+// searchText is the cond of a list's search box: rows whose id is the
+// ticket number the text may be (idColumn, "" for none), whose household
+// (householdColumn) is a room or has a resident named so, or with the text
+// inside one of textColumns. Phones are never matched: lists mask them.
+func (s *Store) searchText(text, idColumn, householdColumn string, textColumns ...string) cond {
+	return func(q *gorm.DB) *gorm.DB {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return q
+		}
+		l := models.ParseLookup(text)
+		match := s.db.Where("1 = 0")
+		if idColumn != "" && l.TicketID != 0 {
+			match = match.Or(idColumn+" = ?", l.TicketID)
+		}
+		if found := s.householdMatch(l, false); found != nil {
+			match = match.Or(householdColumn+" IN (?)", householdQuery(s.db, AllEstates()).Select("households.id").Where(found))
+		}
+		like := "%" + escapeLike(text) + "%"
+		for _, col := range textColumns {
+			match = match.Or(col+" LIKE ? ESCAPE '!'", like)
+		}
+		return q.Where(match)
+	}
 }
 
 // ofHouseholds reads the records of type T of the households ids that meet

@@ -20,6 +20,7 @@ func tables() []any {
 		&models.BillDispute{}, &models.LateFeeWaiver{}, &models.InstalmentPlan{},
 		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
 		&models.PhoneReveal{},
+		&models.SavedFilter{},
 	}
 }
 

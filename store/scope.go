@@ -43,29 +43,37 @@ func (s Scope) where(q *gorm.DB, column string) *gorm.DB {
 	return q.Where(column+" IN ?", s.estateIDs)
 }
 
-// Page selects one page of a list; Number counts from 1.
+// Page selects one page of a list: the one after the cursor After when set,
+// else page Number (from 1), in the order Sort (lists that take one).
 type Page struct {
 	Number int
 	Size   int
+	Sort   Sort
+	After  string
 }
 
 // MaxPageSize bounds a page so that one request cannot read a whole table.
 const MaxPageSize = 200
 
-func (p Page) apply(q *gorm.DB) *gorm.DB {
-	size := p.Size
-	if size <= 0 {
-		size = 20
+// size is the number of records on the page.
+func (p Page) size() int {
+	if p.Size <= 0 {
+		return 20
 	}
-	size = min(size, MaxPageSize)
-	number := max(p.Number, 1)
-	return q.Limit(size).Offset((number - 1) * size)
+	return min(p.Size, MaxPageSize)
 }
 
-// List is one page of records and the number of records on all pages.
+func (p Page) apply(q *gorm.DB) *gorm.DB {
+	size := p.size()
+	return q.Limit(size).Offset((max(p.Number, 1) - 1) * size)
+}
+
+// List is one page of records and the number of records on all pages. Next
+// is the cursor of the following page of a sorted list, "" on its last.
 type List[T any] struct {
 	Items []T
 	Total int64
+	Next  string
 }
 
 // list counts q's rows and reads one page of them into a List.
@@ -90,11 +98,21 @@ func queryIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64)
 // listIn reads one page of the records of type T inside scope (and in
 // estate estateID unless it is 0) that meet every cond, in order.
 func listIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64, page Page, order string, conds ...cond) (List[T], error) {
-	q := queryIn[T](s, ctx, scope, estateID)
+	return list[T](narrow(queryIn[T](s, ctx, scope, estateID), conds), page, order)
+}
+
+// narrow applies every cond to q.
+func narrow(q *gorm.DB, conds []cond) *gorm.DB {
 	for _, c := range conds {
 		q = c(q)
 	}
-	return list[T](q, page, order)
+	return q
+}
+
+// sortedIn is listIn for the lists callers sort (sortedList): keys are the
+// list's sort keys, def its default order.
+func sortedIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64, page Page, keys SortKeys[T], def Sort, conds ...cond) (List[T], error) {
+	return sortedList(narrow(queryIn[T](s, ctx, scope, estateID), conds), page, keys, def)
 }
 
 // scoped reads the record of type T with id inside scope (its estate_id in

@@ -81,15 +81,34 @@ type TicketFilter struct {
 	Breached   bool
 	AtRisk     bool
 	Now        time.Time
+	// Search is the search box's text (searchText): a ticket number, a
+	// room, a resident's name, or words of the category, description or
+	// location.
+	Search string
 }
 
-// Tickets lists tickets inside scope, nearest deadline first (tickets without
-// one last), then by id.
+// TicketSorts are the orders of the ticket list, by field name.
+var TicketSorts = SortKeys[models.Ticket]{
+	"id":           idKey(func(t models.Ticket) uint64 { return t.ID }),
+	"next_due_at":  {Column: "next_due_at", Nullable: true, Value: func(t models.Ticket) any { return t.NextDueAt }},
+	"reported_at":  {Column: "reported_at", Value: func(t models.Ticket) any { return t.ReportedAt }},
+	"created_at":   {Column: "created_at", Value: func(t models.Ticket) any { return t.CreatedAt }},
+	"urgency":      {Column: "urgency", Value: func(t models.Ticket) any { return t.Urgency }},
+	"status":       {Column: "status", Value: func(t models.Ticket) any { return t.Status }},
+	"kind":         {Column: "kind", Value: func(t models.Ticket) any { return t.Kind }},
+	"category":     {Column: "category", Value: func(t models.Ticket) any { return t.Category }},
+	"assignee_id":  {Column: "assignee_id", Nullable: true, Value: func(t models.Ticket) any { return t.AssigneeID }},
+	"household_id": {Column: "household_id", Nullable: true, Value: func(t models.Ticket) any { return t.HouseholdID }},
+}
+
+// Tickets lists tickets inside scope in page.Sort (TicketSorts), by default
+// nearest deadline first (tickets without one last), then by id.
 func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
 	now := s.nowOr(f.Now).UTC()
-	out, err := listIn[models.Ticket](s, ctx, scope, f.EstateID, page, "next_due_at IS NULL, next_due_at, id",
+	out, err := sortedIn(s, ctx, scope, f.EstateID, page, TicketSorts, Sort{Field: "next_due_at"},
 		eq("status", f.Status), eq("kind", f.Kind), eq("urgency", f.Urgency), eq("assignee_id", f.AssigneeID),
-		when(f.Breached, "next_due_at < ?", now), when(f.AtRisk, "warn_at <= ? AND next_due_at > ?", now, now))
+		when(f.Breached, "next_due_at < ?", now), when(f.AtRisk, "warn_at <= ? AND next_due_at > ?", now, now),
+		s.searchText(f.Search, "id", "household_id", "category", "description", "location"))
 	if err != nil {
 		return out, fmt.Errorf("list tickets: %w", err)
 	}

@@ -13,6 +13,7 @@ import {
   h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan, confirmDialog,
 } from './ui.js';
 import { session, go, caseManagers } from './session.js';
+import { listControls } from './listing.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 import { contactCard } from './contacts.js';
 
@@ -44,16 +45,22 @@ export async function boardPage(view, { params }) {
   const total = h('span.muted');
   const pager = h('div.row');
   const showEstate = !estateId;
+  const apiParams = (extra) => ({ estate_id: estateId, stage, page_size: 50, q: params.get('q') || '', sort: params.get('sort') || '', ...extra });
+  const list = listControls({ route: '#/arrears', list: 'arrears', path: '/arrears', params, apiParams });
+  const { th } = list;
+  list.onMore((items) => body.append(...items.map((c) => boardRow(c, showEstate))));
   fill(view,
     h('div.row.head', h('h1', '催缴看板'), total,
       session.has(...caseManagers) ? h('a', { href: '#/arrears/legal' }, '法务审批队列 →') : null),
     cards,
-    h('div.card', h('div.table-wrap', h('table.list#arrears-board',
-      h('thead', h('tr', h('th', '住户'), h('th', '阶段'), h('th.num', '欠费金额'), h('th', '最早欠费'), h('th', '下一步'), h('th.hide-sm', '更新'))),
-      body)), pager));
+    h('div.card', list.tools, h('div.table-wrap', h('table.list#arrears-board',
+      h('thead', h('tr', th('住户', 'household_id'), th('阶段', 'stage'), th('欠费金额', 'owed_fen', '.num'), th('最早欠费', 'oldest_due_on'),
+        h('th', '处理人'), th('下一步', 'next_step_at'), h('th.hide-sm', '更新'))),
+      body)), list.more, pager));
   const load = async () => {
+    if (list.extended()) return; // rows added by 加载更多 stay until the page is left
     const [l, all] = await Promise.all([
-      get('/arrears' + qs({ estate_id: estateId, stage, page, page_size: 50 })),
+      get('/arrears' + qs(apiParams({ page }))),
       stage ? get('/arrears' + qs({ estate_id: estateId, page_size: 1 })) : null,
     ]);
     const totals = (all || l).totals;
@@ -67,9 +74,10 @@ export async function boardPage(view, { params }) {
         return card(st, t.cases, t.owed_fen, label(stages, st));
       }));
     total.textContent = `共 ${l.total} 户`;
-    fill(body, l.items.length ? l.items.map((c) => boardRow(c, showEstate)) : h('tr', h('td', { colspan: 6 }, h('span.muted', stage ? '这一阶段没有欠费住户' : '没有欠费住户'))));
+    list.after(l);
+    fill(body, l.items.length ? l.items.map((c) => boardRow(c, showEstate)) : h('tr', h('td', { colspan: 7 }, h('span.muted', stage ? '这一阶段没有欠费住户' : '没有欠费住户'))));
     const pages = Math.ceil(l.total / 50);
-    const to = (n) => '#/arrears' + qs({ stage, page: n });
+    const to = (n) => '#/arrears' + qs({ stage, q: params.get('q'), sort: params.get('sort'), page: n });
     fill(pager, pages > 1 ? [page > 1 ? h('a', { href: to(page - 1) }, '上一页') : null, h('span.muted', `第 ${page} / ${pages} 页`),
       page < pages ? h('a', { href: to(page + 1) }, '下一页') : null] : null);
   };
@@ -86,6 +94,7 @@ function boardRow(c, showEstate) {
     h('td', stageBadge(c.shown_stage || c.stage), c.paused_reason ? h('div.muted', label(pauseReasons, c.paused_reason)) : null),
     h('td.num', h('b', fmtYuan(c.owed_fen))),
     h('td', civil(c.oldest_due_on), overdue > 0 ? h('div.muted', `逾期 ${overdue} 天`) : null),
+    h('td.assignee', c.assignee_name || h('span.muted', '—')),
     h('td.due', c.next_step_at ? [h('div', nextStep(c.next_step)), h('div.muted', fmtTime(c.next_step_at), ' ', countdown(c.next_step_at))] : h('span.muted', '无')),
     h('td.hide-sm.muted', fmtTime(c.checked_at || c.updated_at)));
 }

@@ -5,6 +5,7 @@ import { get, qs } from './api.js';
 import { label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
 import { session, go } from './session.js';
+import { listControls } from './listing.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect, submissions } from './process.js';
 import { contactCard, preferredChannels } from './contacts.js';
 
@@ -34,30 +35,33 @@ export function weekEnd() {
   return d.toISOString();
 }
 
-async function households(estateId) {
-  const l = await get('/households' + qs({ estate_id: estateId, page_size: 200 }));
-  return new Map((l.items || []).map((x) => [x.id, `${x.building} ${x.unit_number}`]));
-}
-
 export async function followUpListPage(view, { params }) {
   const tab = params.get('tab') || 'week';
   const estateId = session.estateId || '';
   const filter = { week: { due_before: weekEnd(), status: 'pending' }, overdue: { overdue: 'true' }, done: { status: 'completed' }, all: {} }[tab] || {};
-  const l = await get('/follow-ups' + qs({ estate_id: estateId, page_size: 100, ...filter }));
-  const where = estateId ? await households(estateId) : new Map();
+  const apiParams = (extra) => ({ estate_id: estateId, page_size: 100, ...filter, q: params.get('q') || '', sort: params.get('sort') || '', ...extra });
+  const l = await get('/follow-ups' + qs(apiParams({})));
+  const list = listControls({ route: '#/followups', list: 'follow_ups', path: '/follow-ups', params, apiParams });
+  const { th } = list;
+  const row = (f) => h('tr', { dataset: { live: '1' } },
+    h('td', h('a', { href: `#/followups/${f.id}` }, `#${f.id}`)),
+    h('td', f.address || `住户 #${f.household_id}`, f.escalation_level ? [' ', h('span.badge.esc', `升级 L${f.escalation_level}`)] : null),
+    h('td', h('span.badge.st', label(followUpStatuses, f.status))),
+    h('td.assignee', f.assignee_name || h('span.muted', '未指派')),
+    h('td.due', ['pending', 'scheduled'].includes(f.status) ? countdown(f.due_at) : fmtTime(f.due_at)),
+    h('td.hide-sm.muted', fmtTime(f.moved_in_at)));
+  const body = h('tbody', l.items.length ? l.items.map(row) : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有'))));
   const tabs = [['week', '本周到期'], ['overdue', '已逾期'], ['done', '已完成'], ['all', '全部']].map(([k, text]) =>
-    h('a', { href: '#/followups?tab=' + k, className: k === tab ? 'badge st' : 'badge' }, text));
+    h('a', { href: '#/followups' + qs({ tab: k, q: params.get('q'), sort: params.get('sort') }), className: k === tab ? 'badge st' : 'badge' }, text));
   fill(view,
     h('div.row.head', h('h1', '入住回访'), h('a', { href: '#/moveins/new' }, h('button', { type: 'button' }, '＋ 登记入住'))),
-    h('div.card', h('div.filters', tabs, h('span.muted', `共 ${l.total} 个`)),
+    h('div.card', list.tools, h('div.filters', tabs, h('span.muted', `共 ${l.total} 个`)),
       h('div.table-wrap', h('table.list#followup-list',
-        h('thead', h('tr', h('th', '编号'), h('th', '住户'), h('th', '状态'), h('th', '回访期限'), h('th.hide-sm', '入住'))),
-        h('tbody', l.items.length ? l.items.map((f) => h('tr', { dataset: { live: '1' } },
-          h('td', h('a', { href: `#/followups/${f.id}` }, `#${f.id}`)),
-          h('td', where.get(f.household_id) || `住户 #${f.household_id}`, f.escalation_level ? [' ', h('span.badge.esc', `升级 L${f.escalation_level}`)] : null),
-          h('td', h('span.badge.st', label(followUpStatuses, f.status))),
-          h('td.due', ['pending', 'scheduled'].includes(f.status) ? countdown(f.due_at) : fmtTime(f.due_at)),
-          h('td.hide-sm.muted', fmtTime(f.moved_in_at)))) : h('tr', h('td', { colspan: 5 }, h('span.muted', '没有'))))))));
+        h('thead', h('tr', th('编号', 'id'), th('住户', 'household_id'), th('状态', 'status'), th('处理人', 'assignee_id'),
+          th('回访期限', 'due_at'), th('入住', 'moved_in_at', '.hide-sm'))),
+        body)), list.more));
+  list.onMore((items) => body.append(...items.map(row)));
+  list.after(l);
 }
 
 // The actions of a follow-up, in the order the buttons show them.

@@ -4,11 +4,12 @@ import { get, qs } from './api.js';
 import { urgencies, kinds, statuses, milestones, channels, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast, explain } from './ui.js';
 import { session, go, onLeave, desk } from './session.js';
+import { listControls } from './listing.js';
 import { submissions } from './process.js';
 
-const filterKeys = ['status', 'urgency', 'kind', 'breached', 'at_risk', 'assignee_id'];
+const filterKeys = ['status', 'urgency', 'kind', 'breached', 'at_risk', 'assignee_id', 'q', 'sort'];
 
-/** One row of the list: urgency, what and where, state, next deadline. */
+/** One row of the list: urgency, what and where, state, assignee, next deadline. */
 function ticketRow(t) {
   const where = [t.address || (t.household_id ? `住户 #${t.household_id}` : ''), t.location].filter(Boolean).join(' · ');
   const estate = session.estateId ? '' : (session.estate(t.estate_id) || {}).name;
@@ -19,6 +20,7 @@ function ticketRow(t) {
     h('td', h('a', { href: `#/tickets/${t.id}` }, `${label(kinds, t.kind)} · ${t.category}`),
       h('div.muted', [estate, where].filter(Boolean).join(' · '))),
     h('td', h('span.badge.st', label(statuses, t.status)), t.hold_reason ? h('div.muted', '挂起中') : null),
+    h('td.assignee', t.assignee_name || h('span.muted', '未派单')),
     h('td.due', t.next_due_at ? [h('div.muted', label(milestones, t.next_due_kind)), countdown(t.next_due_at, t.warn_at)] : '—'),
     h('td.hide-sm.muted', fmtTime(t.reported_at)));
 }
@@ -56,17 +58,24 @@ export async function ticketListPage(view, { params }) {
   const body = h('tbody');
   const total = h('span.muted');
   const pager = h('div.row');
-  const table = h('table.list#ticket-list', h('thead', h('tr', h('th', '编号'), h('th', '紧急'), h('th', '内容'), h('th', '状态'), h('th', '下一时限'), h('th.hide-sm', '登记时间'))), body);
+  const apiParams = (extra) => ({ ...f, estate_id: estateId, page_size: 50, ...extra });
+  const list = listControls({ route: '#/tickets', list: 'tickets', path: '/tickets', params, apiParams });
+  const { th } = list;
+  const table = h('table.list#ticket-list', h('thead', h('tr', th('编号', 'id'), th('紧急', 'urgency'), th('内容', 'category'),
+    th('状态', 'status'), th('处理人', 'assignee_id'), th('下一时限', 'next_due_at'), th('登记时间', 'reported_at', '.hide-sm'))), body);
   const open = session.me.role === 'technician' ? openRepairs(estateId, () => load()) : null;
   fill(view,
     h('div.row', h('h1', '服务台'), total,
       session.has(...desk) ? h('a', { href: '#/tickets/new' }, h('button', { type: 'button' }, '＋ 新建工单')) : null),
     open ? open.el : null,
-    h('div.card', h('div.filters', statusSel, urgSel, kindSel, toggles, mine), h('div.table-wrap', table), pager));
+    h('div.card', list.tools, h('div.filters', statusSel, urgSel, kindSel, toggles, mine), h('div.table-wrap', table), list.more, pager));
+  list.onMore((items) => body.append(...items.map(ticketRow)));
   const load = async () => {
     if (open) await open.load();
-    const l = await get('/tickets' + qs({ ...f, estate_id: estateId, page, page_size: 50 }));
-    fill(body, l.items.length ? l.items.map(ticketRow) : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有符合条件的工单'))));
+    if (list.extended()) return; // rows added by 加载更多 stay until the page is left
+    const l = await get('/tickets' + qs(apiParams({ page })));
+    fill(body, l.items.length ? l.items.map(ticketRow) : h('tr', h('td', { colspan: 7 }, h('span.muted', '没有符合条件的工单'))));
+    list.after(l);
     total.textContent = `共 ${l.total} 张`;
     const pages = Math.ceil(l.total / 50);
     fill(pager, pages > 1 ? [
