@@ -82,11 +82,13 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 	admin.mustCall(http.MethodPost, "/api/v1/buildings", map[string]any{"estate_id": estateID, "name": "1栋"}, &building, http.StatusCreated)
 	admin.mustCall(http.MethodPost, "/api/v1/units", map[string]any{"building_id": building.ID, "number": "101"}, &unit, http.StatusCreated)
 	admin.mustCall(http.MethodPost, "/api/v1/households", map[string]any{"unit_id": unit.ID}, &household, http.StatusCreated)
-	admin.mustCall(http.MethodPost, "/api/v1/residents", map[string]any{"household_id": household.ID, "name": "王业主", "phone": "13912345678", "role": "owner"}, nil, http.StatusCreated)
+	var owner idOnly
+	admin.mustCall(http.MethodPost, "/api/v1/residents", map[string]any{"household_id": household.ID, "name": "王业主", "phone": "13912345678", "role": "owner"}, &owner, http.StatusCreated)
 	admin.mustCall(http.MethodPost, "/api/v1/units", map[string]any{"building_id": building.ID, "number": "102"}, &emptyUnit, http.StatusCreated)
 	var ticket idOnly
 	desk.mustCall(http.MethodPost, "/api/v1/tickets", map[string]any{"estate_id": estateID, "kind": "repair",
 		"urgency": "normal", "category": "门窗", "description": "窗户关不严", "household_id": household.ID, "channel": "phone"}, &ticket, http.StatusCreated)
+	desk.mustCall(http.MethodPost, fmt.Sprintf("/api/v1/residents/%d/phone-reveal", owner.ID), map[string]any{"ref": fmt.Sprintf("ticket:%d", ticket.ID)}, nil, http.StatusOK)
 	var moveIn struct {
 		FollowUp idOnly `json:"follow_up"`
 	}
@@ -116,6 +118,9 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"bills", "#/bills?period=2025-01", "#period-bills tbody tr"},
 		{"dashboard-today", "#/dashboard/today?kind=breached", "#view table.list"},
 		{"lookup", "#/lookup", "#lookup-q"},
+		{"owner-file", fmt.Sprintf("#/residents/%d", owner.ID), "#owner-file"},
+		{"phone-reveals", "#/phone-reveals", "#reveal-log"},
+		{"inbox", "#/inbox", "ul.inbox"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},

@@ -18,6 +18,9 @@ func TestLegalMatterDocumentsAndOutcome(t *testing.T) {
 	doc := LegalEntry{Kind: DocEvidence, Name: "书面催缴函及送达回执", Ref: "函-7", On: models.Date{Year: 2026, Month: 6, Day: 9}}
 	filed := LegalEntry{Kind: LegalFiled, Court: "浦东新区人民法院", CaseNo: "(2026)沪0115民初1234号", On: models.Date{Year: 2026, Month: 9, Day: 10}}
 	lg := func(action string, e LegalEntry) CaseAction { return legalAct(action, lawyer, models.RoleLegal, e) }
+	// The written demand issued on 06-09 is served the next day, so that
+	// the referral is asked for on 09-07.
+	h.act(cday(6, 10, 10, 0), "serve", served(1, models.Date{Year: 2026, Month: 6, Day: 10}))
 	h.act(cday(9, 7, 9, 0), "document while pending", lg(ActLegalDocument, doc))
 	h.act(cday(9, 8, 10, 0), "approve", legal(true))
 	h.act(cday(9, 9, 10, 0), "document", lg(ActLegalDocument, doc))
@@ -41,7 +44,7 @@ func TestLegalMatterDocumentsAndOutcome(t *testing.T) {
 	h.pay(cday(9, 20, 11, 0), 0)
 	res := h.run()
 
-	h.wantOK("approve", "document", "filed", "settled")
+	h.wantOK("serve", "approve", "document", "filed", "settled")
 	h.wantRefused("document while pending", ErrTypeInvalidState, string(models.StageLegalPending))
 	h.wantRefused("future document", ErrTypeInvalidInput, "date")
 	h.wantRefused("withdraw unfiled", ErrTypeInvalidState, string(models.StageLegal))
