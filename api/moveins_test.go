@@ -296,7 +296,7 @@ func TestOwnerFile(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/residents/%d", res.ID)
 		var f ownerFile
 		h.wantStatus(h.do(http.MethodGet, path, h.tokens[models.RoleCustomerService], nil, &f), http.StatusOK)
-		if f.ID != res.ID || f.Phone != "136****0000" || !f.PhoneMasked || f.Household.ID != rec.Household.ID || f.Address != "小区A 1栋303" {
+		if f.ID != res.ID || f.Phone != "136****0000" || !f.PhoneMasked || f.Household.ID != rec.Household.ID || f.Address != "小区A 1栋 303" {
 			t.Errorf("resident and household: got %+v, address %q", f.residentView, f.Address)
 		}
 		if f.ServiceNeeds == nil || !f.ServiceNeeds.SmallChildren || len(f.MoveIns) != 1 || len(f.FollowUps) != 1 ||

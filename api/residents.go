@@ -84,7 +84,7 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 	if err != nil {
 		return out, err
 	}
-	parts := []string{estate.Name, estate.Address, out.Household.Building + out.Household.UnitNumber}
+	parts := []string{estate.Name, estate.Address, out.Household.Address()}
 	out.Address = strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " ")
 	if out.MoveIns, err = s.store.MoveInsOfHousehold(ctx, scope, r.HouseholdID); err != nil {
 		return out, err

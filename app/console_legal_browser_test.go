@@ -47,6 +47,22 @@ func TestConsoleLegalAndClaimInABrowser(t *testing.T) {
 	as[models.RoleCustomerService].mustCall(http.MethodPost, "/api/v1/tickets", map[string]any{"estate_id": estateID, "kind": "repair",
 		"urgency": "normal", "category": "水管", "description": "厨房水管漏水", "household_id": hh.ID, "channel": "phone"}, &ticket, http.StatusCreated)
 	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": hh.ID, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
+	// The written demand waits for its service: finance records it, by
+	// hand today, and the legal step follows.
+	path := fmt.Sprintf("/api/v1/households/%d/arrears", hh.ID)
+	var letters struct {
+		DemandLetters []models.DemandLetter `json:"demand_letters"`
+	}
+	waitFor(t, 45*time.Second, "the written demand awaiting service", func() bool {
+		fin.mustCall(http.MethodGet, path, nil, &letters, http.StatusOK)
+		return len(letters.DemandLetters) == 1 && letters.DemandLetters[0].AwaitsService
+	})
+	zone, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin.mustCall(http.MethodPost, fmt.Sprintf("/api/v1/letters/%d/service", letters.DemandLetters[0].ID), map[string]any{
+		"delivery_method": models.DeliveryInPerson, "served_on": models.DateOf(time.Now(), zone)}, nil, http.StatusOK)
 	var d arrearsDetail
 	waitFor(t, 60*time.Second, "the case to ask for legal referral", func() bool {
 		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", hh.ID), nil, &d, http.StatusOK)

@@ -105,7 +105,7 @@ export async function legalQueuePage(view) {
   const estateId = session.estateId || '';
   const body = h('tbody');
   fill(view,
-    h('div.row.head', h('h1', '转法务审批'), h('a', { href: '#/arrears' }, '← 催缴看板')),
+    h('div.row.head', h('h1', '转法务审批'), h('a', { href: '#/arrears' }, '← 催缴看板'), h('a#legal-cases-link', { href: '#/legal' }, '法务案件 →')),
     h('p.muted', '催缴阶梯已走到“转法务”的住户，等待项目经理决定。批准须在书面催告期满之后；驳回后会在一段时间后再次提请。'),
     h('div.card', h('div.table-wrap', h('table.list#legal-queue',
       h('thead', h('tr', h('th', '住户'), h('th.num', '欠费金额'), h('th', '最早欠费'), h('th', '书面催告'), h('th', '决定'))), body))));

@@ -33,7 +33,7 @@ export function needsText(n) {
 export function phoneReveal(r, ref) {
   const el = h('span.phone', { dataset: { resident: String(r.id) } }, h('span.masked', r.phone));
   if (!session.has(...phoneCallers)) return el;
-  const btn = h('button.link.reveal', { type: 'button', 'aria-label': `显示${r.name}的完整号码` }, '显示号码');
+  const btn = h('button.link.reveal', { type: 'button', 'aria-label': `显示号码：${r.name}` }, '显示号码');
   btn.addEventListener('click', async () => {
     btn.disabled = true;
     try {

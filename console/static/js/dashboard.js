@@ -4,7 +4,7 @@
 import { get, qs } from './api.js';
 import { urgencies, statuses, openStatuses, kinds, stages, openStages, label } from './labels.js';
 import { h, fill, fmtTime, fmtYuan } from './ui.js';
-import { session, onLeave } from './session.js';
+import { session, onLeave, revealReaders } from './session.js';
 import { weekEnd } from './followups.js';
 import { periodName } from './arrears.js';
 
@@ -27,7 +27,8 @@ export async function dashboardPage(view) {
   const stat = (cls, n, text, href, sub) => h('a.stat' + cls, { href, dataset: { stat: text } }, h('div.n', String(n)), h('div.muted', text), sub ? h('div.sub', sub) : null);
   const today = (kind) => '#/dashboard/today' + qs({ kind, estate_id: session.estateId || '' });
   fill(view,
-    h('div.row', h('h1', `管理看板 · ${scopeName}`), h('span.muted', `截至 ${fmtTime(d.as_of)}`)),
+    h('div.row', h('h1', `管理看板 · ${scopeName}`), h('span.muted', `截至 ${fmtTime(d.as_of)}`),
+      session.has(...revealReaders) ? h('a#phone-reveals-link', { href: '#/phone-reveals' }, '号码查看记录') : null),
     // Estates whose service calendar lacks a coming year's public holidays.
     (d.calendar_gaps || []).map((g) => h('div.banner.warn.calendar-gap', { dataset: { estate: g.estate_id } },
       `${g.estate_name}的服务日历尚未录入 ${g.year} 年法定节假日与调休，“当日完成”等时限会把节假日当作工作日计算。`,
