@@ -74,7 +74,7 @@ func (s *Server) authenticate(r route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, viaCookie := bearer(c)
 		if token == "" {
-			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "sign in first"}})
+			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "请先登录"}})
 			return
 		}
 		ctx := c.Request.Context()
@@ -91,7 +91,7 @@ func (s *Server) authenticate(r route) gin.HandlerFunc {
 			st, err = s.store.SessionStaff(ctx, auth.Digest(token))
 		}
 		if errors.Is(err, models.ErrNotFound) {
-			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "the session has ended; sign in again"}})
+			c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "登录已失效，请重新登录"}})
 			return
 		}
 		if err != nil {
@@ -100,12 +100,12 @@ func (s *Server) authenticate(r route) gin.HandlerFunc {
 		}
 		p := principal{Staff: st, viaCookie: viaCookie, token: tok}
 		if viaCookie && !sameOrigin(c.Request) {
-			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: "cross-site request refused"}})
+			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codeForbidden, Message: "已拒绝跨站请求"}})
 			return
 		}
 		if st.MustChangePassword && !beforePasswordChange {
 			c.AbortWithStatusJSON(http.StatusForbidden, errorBody{Error: errorDetail{Code: codePasswordChange,
-				Message: "change the one-time password first (PUT /api/v1/me/password)"}})
+				Message: "请先修改初始密码（PUT /api/v1/me/password）"}})
 			return
 		}
 		if !p.is(roles...) {
@@ -248,14 +248,14 @@ func (s *Server) signInFailed(c *gin.Context, now time.Time, keys []models.SignI
 			s.signInLockouts.WithLabelValues(k.Kind).Inc()
 		}
 	}
-	c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "wrong username or password"}})
+	c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: errorDetail{Code: codeUnauthorized, Message: "用户名或密码错误"}})
 }
 
 // tooManyAttempts answers 429 with the whole seconds left in Retry-After.
 func (s *Server) tooManyAttempts(c *gin.Context, left time.Duration) {
 	c.Header("Retry-After", strconv.FormatInt(int64(max(math.Ceil(left.Seconds()), 1)), 10))
 	c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{Error: errorDetail{Code: codeTooManyAttempts,
-		Message: "too many failed sign-ins; try again later"}})
+		Message: "登录失败次数过多，请稍后再试"}})
 }
 
 // signOut ends the caller's session.

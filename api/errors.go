@@ -122,21 +122,21 @@ func classify(err error) (int, errorDetail) {
 		return classifyApplication(app)
 	case errors.Is(err, store.ErrKeyReused):
 		return http.StatusUnprocessableEntity, errorDetail{Code: codeKeyReused,
-			Message: "this Idempotency-Key was already used with a different request; use a new key for a new request"}
+			Message: "该 Idempotency-Key 已用于另一个请求；新的请求请使用新的 Key"}
 	case errors.Is(err, models.ErrForbidden):
-		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: "your role may not do this"}
+		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: "您的角色无权执行此操作"}
 	case errors.Is(err, models.ErrNotFound), errors.As(err, &notFound):
-		return http.StatusNotFound, errorDetail{Code: codeNotFound, Message: "not found"}
+		return http.StatusNotFound, errorDetail{Code: codeNotFound, Message: "记录不存在，或不属于您所在的小区"}
 	case errors.Is(err, models.ErrConflict), errors.As(err, &exists):
-		return http.StatusConflict, errorDetail{Code: codeConflict, Message: "already exists"}
+		return http.StatusConflict, errorDetail{Code: codeConflict, Message: "记录已存在"}
 	case errors.Is(err, models.ErrInvalidState):
-		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: "the current state does not allow this"}
+		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: "当前状态不允许此操作"}
 	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, errorDetail{Code: codeTimeout, Message: "the request took too long; it may still complete"}
+		return http.StatusGatewayTimeout, errorDetail{Code: codeTimeout, Message: "请求超时；操作可能仍会完成，请稍后刷新查看"}
 	case errors.As(err, &unavail), errors.Is(err, models.ErrUnavailable):
-		return http.StatusServiceUnavailable, errorDetail{Code: codeUnavailable, Message: "a backing service is unavailable; try again shortly"}
+		return http.StatusServiceUnavailable, errorDetail{Code: codeUnavailable, Message: "后台服务暂不可用，请稍后再试"}
 	}
-	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "internal error"}
+	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "系统内部错误"}
 }
 
 // classifyApplication maps the error types a workflow's update validator
@@ -156,5 +156,5 @@ func classifyApplication(app *temporal.ApplicationError) (int, errorDetail) {
 		// answer names it in field.
 		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: strings.TrimPrefix(app.Message(), detail+": "), Field: detail}
 	}
-	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "internal error"}
+	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "系统内部错误"}
 }

@@ -128,10 +128,10 @@ func New(opts Options) *Server {
 	}
 	e.Use(s.recover, s.accessLog, noSniffNoStore)
 	e.NoRoute(func(c *gin.Context) {
-		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "no such route"}})
+		c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Code: codeNotFound, Message: "没有这个接口"}})
 	})
 	e.NoMethod(func(c *gin.Context) {
-		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "method not allowed"}})
+		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: "不支持该请求方法"}})
 	})
 	for _, r := range s.routes() {
 		handlers := []gin.HandlerFunc{}
@@ -163,7 +163,7 @@ func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.ErrorContext(c.Request.Context(), "panic in handler", "route", c.FullPath(), "panic", v)
-			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: codeInternal, Message: "internal error"}})
+			c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{Error: errorDetail{Code: codeInternal, Message: "系统内部错误"}})
 		}
 	}()
 	c.Next()
