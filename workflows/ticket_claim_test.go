@@ -1,7 +1,11 @@
 package workflows
 
 import (
+	"errors"
+	"strings"
 	"testing"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/wuye/wuye/models"
 )
@@ -23,6 +27,9 @@ func TestClaimTakesAnUnassignedRepair(t *testing.T) {
 	h.wantOK("claim", "accept", "cancel")
 	h.wantRefused("desk claim", ErrTypeForbidden, "customer_service")
 	h.wantRefused("late claim", ErrTypeInvalidState, "assigned")
+	if ae := (*temporal.ApplicationError)(nil); !errors.As(h.errs["late claim"], &ae) || !strings.Contains(ae.Message(), "已被接单") {
+		t.Errorf("late claim: got %v, want to be told the ticket was taken (已被接单)", h.errs["late claim"])
+	}
 	h.wantRefused("dispatch after claim", ErrTypeInvalidState, "assigned")
 	if before.Status != models.StatusNew || before.AssigneeID != 0 {
 		t.Errorf("before the claim: got %s assigned to %d, want new and unassigned", before.Status, before.AssigneeID)

@@ -34,7 +34,11 @@ func (s *ticketState) check(a TicketAction) error {
 	case ActClaim:
 		// A technician takes a new repair nobody was dispatched to (抢单).
 		// That the caller is an active technician of the ticket's estate is
-		// the API's to check: the process knows only the role.
+		// the API's to check: the process knows only the role. The one who
+		// comes second is told why in words.
+		if repair && s.status != models.StatusNew {
+			return invalidState(s.status, "该工单已被接单或已派出，不能再抢单")
+		}
 		return s.gate(a, repair, []models.TicketStatus{models.StatusNew}, a.ActorRole == models.RoleTechnician, nil)
 	case ActAccept:
 		return s.gate(a, repair, []models.TicketStatus{models.StatusAssigned}, assignee, nil)
