@@ -59,8 +59,8 @@ func caller(c *gin.Context) principal {
 
 // Messages of the refusals of API tokens.
 const (
-	msgTokenNotForAccounts = "an API token may not manage accounts or tokens, nor reveal phones; sign in with a password"
-	msgTokenReadOnly       = "this API token may only read"
+	msgTokenNotForAccounts = "接口令牌不能管理账号或令牌，也不能显示住户号码，请用密码登录后操作"
+	msgTokenReadOnly       = "此接口令牌只能读取"
 )
 
 // authenticate resolves the session cookie or bearer token into a principal
@@ -289,11 +289,11 @@ func (s *Server) changePassword(c *gin.Context) {
 	}
 	p := caller(c)
 	if !auth.CheckPassword(p.Staff.PasswordHash, in.Current) {
-		respondError(c, s.log, models.Invalid("current_password", "is wrong"))
+		respondError(c, s.log, models.Invalid("current_password", "不正确"))
 		return
 	}
 	if in.New == in.Current {
-		respondError(c, s.log, models.Invalid("new_password", "must differ from the current password"))
+		respondError(c, s.log, models.Invalid("new_password", "新密码不能与当前密码相同"))
 		return
 	}
 	hash, err := auth.HashPassword(in.New)
@@ -343,7 +343,7 @@ func (s *Server) createToken(c *gin.Context) {
 		}
 		st, err := s.store.StaffMember(ctx, p.scope(), in.StaffID)
 		if err != nil {
-			respondError(c, s.log, referenced(err, "staff_id", "staff", in.StaffID))
+			respondError(c, s.log, referenced(err, "staff_id", "员工", in.StaffID))
 			return
 		}
 		if !p.Staff.Role.Outranks(st.Role) {
@@ -353,7 +353,7 @@ func (s *Server) createToken(c *gin.Context) {
 		owner = st
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
-		respondError(c, s.log, models.Invalid("expires_at", "must be in the future"))
+		respondError(c, s.log, models.Invalid("expires_at", "应晚于现在"))
 		return
 	}
 	token, digest, err := auth.NewToken(auth.APITokenPrefix)

@@ -94,7 +94,7 @@ type billRequest struct {
 func (s *Server) policyOf(ctx context.Context, scope store.Scope, householdID uint64, field string) (models.Household, models.Policy, *time.Location, error) {
 	h, err := s.store.Household(ctx, scope, householdID)
 	if err != nil {
-		return h, models.Policy{}, nil, referenced(err, field, "household", householdID)
+		return h, models.Policy{}, nil, referenced(err, field, "住户", householdID)
 	}
 	p, loc, err := s.estatePolicy(ctx, h.EstateID)
 	return h, p, loc, err
@@ -144,7 +144,7 @@ func (s *Server) createBill(c *gin.Context) {
 		return
 	}
 	if in.Period == (models.Month{}) {
-		respondError(c, s.log, models.Invalid("period", "is required"))
+		respondError(c, s.log, models.Invalid("period", "必填"))
 		return
 	}
 	p := caller(c)
@@ -187,7 +187,7 @@ func (s *Server) listBills(c *gin.Context) {
 	if f.Period != "" {
 		var m models.Month
 		if m.UnmarshalText([]byte(f.Period)) != nil && q.err == nil {
-			q.err = models.Invalid("period", "must be a month YYYY-MM")
+			q.err = models.Invalid("period", "应为月份，格式 YYYY-MM")
 		}
 	}
 	serveList(s, c, &q, f, s.store.Bills, same[models.HouseholdBill])
@@ -210,18 +210,18 @@ func (s *Server) createBillingRun(c *gin.Context) {
 		return
 	}
 	if in.Period == (models.Month{}) {
-		respondError(c, s.log, models.Invalid("period", "is required"))
+		respondError(c, s.log, models.Invalid("period", "必填"))
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
 	if !p.scope().Allows(in.EstateID) {
-		respondError(c, s.log, models.Invalid("estate_id", "no estate %d", in.EstateID))
+		respondError(c, s.log, models.Invalid("estate_id", "小区 %d 不存在，或不属于您", in.EstateID))
 		return
 	}
 	pol, _, err := s.estatePolicy(ctx, in.EstateID)
 	if err != nil {
-		respondError(c, s.log, referenced(err, "estate_id", "estate", in.EstateID))
+		respondError(c, s.log, referenced(err, "estate_id", "小区", in.EstateID))
 		return
 	}
 	run, err := s.store.RunBilling(ctx, p.scope(), in.EstateID, in.Period, pol.Fees, &p.Staff.ID)
@@ -255,7 +255,7 @@ func (s *Server) createPayment(c *gin.Context) {
 		return
 	}
 	if in.PaidAt.After(s.now().Add(5 * time.Minute)) {
-		respondError(c, s.log, models.Invalid("paid_at", "must not be in the future"))
+		respondError(c, s.log, models.Invalid("paid_at", "不能晚于现在"))
 		return
 	}
 	p := caller(c)

@@ -68,10 +68,10 @@ func (s *Server) bindOptional(c *gin.Context, dst any) bool {
 func (s *Server) decode(c *gin.Context, dst any) error {
 	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
 	if err != nil {
-		return models.Invalid("body", "could not be read")
+		return models.Invalid("body", "无法读取")
 	}
 	if len(raw) > maxBody {
-		return models.Invalid("body", "is larger than %d bytes", maxBody)
+		return models.Invalid("body", "超过 %d 字节", maxBody)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -82,13 +82,13 @@ func (s *Server) decode(c *gin.Context, dst any) error {
 			// A value's own UnmarshalJSON/UnmarshalText failed: name its field.
 			if path, ok := locate(raw, reflect.TypeOf(dst).Elem()); ok && path != "" {
 				ve.Field = path
-				_, ve.Reason, _ = strings.Cut(ve.Reason, ": ")
+				ve.Reason = strings.TrimPrefix(ve.Reason, unreadable)
 			}
 		}
 		return err
 	}
 	if dec.More() {
-		return models.Invalid("body", "must hold one JSON object")
+		return models.Invalid("body", "应为一个 JSON 对象")
 	}
 	if err := s.validate.Struct(dst); err != nil {
 		return validationError(err)
@@ -107,25 +107,30 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return models.Invalid(field, "must be %s", describeType(typeErr.Type))
+		return models.Invalid(field, "应为%s", describeType(typeErr.Type))
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return models.Invalid("body", "is not valid JSON")
+		return models.Invalid("body", "不是有效的 JSON")
 	case errors.Is(err, io.EOF):
-		return models.Invalid("body", "is empty; a JSON object is required")
+		return models.Invalid("body", "为空，需要一个 JSON 对象")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		if name == "" { // {"": ...}: no name to give back (found by FuzzRequestBodies)
-			return models.Invalid("body", `has a field named "", which is not a known field`)
+			return models.Invalid("body", "含有一个名字为空的字段，不是已知字段")
 		}
-		return models.Invalid(name, "is not a known field")
+		return models.Invalid(name, "不是已知字段")
 	}
 	// Errors from a field's own UnmarshalJSON/UnmarshalText (durations, dates...).
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return ve
 	}
-	return models.Invalid("body", "could not be read: %s", strings.TrimPrefix(err.Error(), "json: "))
+	return models.Invalid("body", "%s%s", unreadable, strings.TrimPrefix(err.Error(), "json: "))
 }
+
+// unreadable opens the reason of a body that does not decode, before the
+// decoder's own words (a value's UnmarshalJSON error, named by its field
+// once located).
+const unreadable = "无法读取："
 
 // locate finds the JSON path of the first value in raw that does not decode
 // into its field of t. ok is false when raw decodes whole.
@@ -179,18 +184,18 @@ func locate(raw []byte, t reflect.Type) (path string, ok bool) {
 func describeType(t reflect.Type) string {
 	switch t.Kind() {
 	case reflect.Bool:
-		return "true or false"
+		return "true 或 false"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "a whole number"
+		return "整数"
 	case reflect.String:
-		return "a string"
+		return "文字"
 	case reflect.Slice, reflect.Array:
-		return "a list"
+		return "列表"
 	case reflect.Struct, reflect.Map:
-		return "an object"
+		return "对象"
 	}
-	return "a " + t.String()
+	return t.String()
 }
 
 // validationError turns the first failed validator rule into a
@@ -198,7 +203,7 @@ func describeType(t reflect.Type) string {
 func validationError(err error) error {
 	var errs validator.ValidationErrors
 	if !errors.As(err, &errs) || len(errs) == 0 {
-		return models.Invalid("body", "is invalid")
+		return models.Invalid("body", "无效")
 	}
 	fe := errs[0]
 	field := fe.Namespace()
@@ -208,26 +213,26 @@ func validationError(err error) error {
 	reason, known := ruleReasons[fe.Tag()]
 	switch {
 	case fe.Tag() == "oneof":
-		reason = "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+		reason = "应为以下之一：" + strings.ReplaceAll(fe.Param(), " ", "、")
 	case !known:
-		reason = "fails the " + fe.Tag() + " rule"
-	case fe.Param() != "":
-		reason += " " + fe.Param()
+		reason = "不符合 " + fe.Tag() + " 规则"
+	case strings.Contains(reason, "%s"):
+		reason = fmt.Sprintf(reason, fe.Param())
 	}
 	return models.Invalid(field, "%s", reason)
 }
 
-// ruleReasons says what a validator rule asks of a field; the rule's
-// parameter, if it takes one, follows.
+// ruleReasons says what a validator rule asks of a field, in Chinese; the
+// rule's parameter, if it takes one, fills the %s.
 var ruleReasons = map[string]string{
-	"required": "is required",
-	"numeric":  "must contain only digits",
-	"min":      "must be at least",
-	"gte":      "must be at least",
-	"max":      "must be at most",
-	"lte":      "must be at most",
-	"gt":       "must be greater than",
-	"len":      "must have length",
+	"required": "必填",
+	"numeric":  "只能包含数字",
+	"min":      "不能少于 %s",
+	"gte":      "不能少于 %s",
+	"max":      "不能超过 %s",
+	"lte":      "不能超过 %s",
+	"gt":       "应大于 %s",
+	"len":      "长度应为 %s",
 }
 
 // query reads optional query parameters, collecting the first problem.
@@ -243,7 +248,7 @@ func (q *query) uint(name string) uint64 {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n == 0 || n > math.MaxInt64 {
-		q.err = models.Invalid(name, "must be a whole number from 1 to %d", int64(math.MaxInt64))
+		q.err = models.Invalid(name, "应为 1 到 %d 的整数", int64(math.MaxInt64))
 	}
 	return n
 }
@@ -255,7 +260,7 @@ func (q *query) int(name string, lo, hi int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		q.err = models.Invalid(name, "must be a whole number from %d to %d", lo, hi)
+		q.err = models.Invalid(name, "应为 %d 到 %d 的整数", lo, hi)
 	}
 	return n
 }
@@ -267,7 +272,7 @@ func (q *query) bool(name string) *bool {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		q.err = models.Invalid(name, "must be true or false")
+		q.err = models.Invalid(name, "应为 true 或 false")
 		return nil
 	}
 	return &b
@@ -283,7 +288,7 @@ func (q *query) oneOf(name string, allowed ...string) string {
 			return v
 		}
 	}
-	q.err = models.Invalid(name, "must be one of: %s", strings.Join(allowed, ", "))
+	q.err = models.Invalid(name, "应为以下之一：%s", strings.Join(allowed, "、"))
 	return ""
 }
 
@@ -291,7 +296,7 @@ func (q *query) oneOf(name string, allowed ...string) string {
 func (q *query) search(name string, maxRunes int) string {
 	v := q.c.Query(name)
 	if q.err == nil && utf8.RuneCountInString(v) > maxRunes {
-		q.err = models.Invalid(name, "must be at most %d characters", maxRunes)
+		q.err = models.Invalid(name, "不能超过 %d 个字", maxRunes)
 	}
 	return v
 }

@@ -68,7 +68,7 @@ func (e *stateError) Is(target error) bool {
 // the field), not the route's resource missing (404).
 func referenced(err error, field, what string, id uint64) error {
 	if errors.Is(err, models.ErrNotFound) {
-		return models.Invalid(field, "no %s %d", what, id)
+		return models.Invalid(field, "%s %d 不存在，或不属于您所在的小区", what, id)
 	}
 	return err
 }

@@ -30,7 +30,7 @@ func (s *Server) createEstate(c *gin.Context) {
 		return
 	}
 	if !estateCode.MatchString(in.Code) {
-		respondError(c, s.log, models.Invalid("code", "use letters, digits, - and _ (up to 32)"))
+		respondError(c, s.log, models.Invalid("code", "只能包含字母、数字、- 和 _（最多 32 个）"))
 		return
 	}
 	if in.TimeZone == "" {

@@ -85,7 +85,7 @@ func (s *Server) lookup(c *gin.Context) {
 	q := query{c: c}
 	text := strings.TrimSpace(q.search("q", maxLookupQuery))
 	if q.err == nil && text == "" {
-		q.err = models.Invalid("q", "is required")
+		q.err = models.Invalid("q", "必填")
 	}
 	if q.err != nil {
 		respondError(c, s.log, q.err)

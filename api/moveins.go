@@ -152,7 +152,7 @@ func parseInstant(name, v string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
 		return t, nil
 	}
-	return time.Time{}, models.Invalid(name, "must be a time such as 2026-03-31T18:00:00+08:00 or a date such as 2026-03-31")
+	return time.Time{}, models.Invalid(name, "应为时间（如 2026-03-31T18:00:00+08:00）或日期（如 2026-03-31）")
 }
 
 // followUpDetail is a follow-up with whom to call (the household's
@@ -327,7 +327,7 @@ func (s *Server) moveOut(c *gin.Context) {
 	at := now
 	if in.MovedOutAt != nil {
 		if in.MovedOutAt.After(now.Add(time.Minute)) {
-			respondError(c, s.log, models.Invalid("moved_out_at", "must not be in the future"))
+			respondError(c, s.log, models.Invalid("moved_out_at", "不能晚于现在"))
 			return
 		}
 		at = *in.MovedOutAt

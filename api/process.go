@@ -174,7 +174,7 @@ type actionBody interface{ assignee() uint64 }
 func (s *Server) actionRequest(c *gin.Context, allowed []string, dst actionBody, on actionCase) (action, key string, ok bool) {
 	action = c.Param("action")
 	if !slices.Contains(allowed, action) {
-		respondError(c, s.log, models.Invalid("action", "must be one of: %s", strings.Join(allowed, ", ")))
+		respondError(c, s.log, models.Invalid("action", "应为以下之一：%s", strings.Join(allowed, "、")))
 		return "", "", false
 	}
 	if !s.bindOptional(c, dst) {
@@ -210,7 +210,7 @@ func (s *Server) idempotent(c *gin.Context, req any) (string, error) {
 		return "", nil
 	}
 	if len(k) > maxIdempotencyKey {
-		return "", models.Invalid("Idempotency-Key", "must be at most %d characters", maxIdempotencyKey)
+		return "", models.Invalid("Idempotency-Key", "不能超过 %d 个字符", maxIdempotencyKey)
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -237,7 +237,7 @@ func (s *Server) checkAssignee(ctx context.Context, scope store.Scope, id, estat
 	st, err := s.store.StaffMember(ctx, scope, id)
 	if err != nil || st.EstateID == nil || *st.EstateID != estateID || !st.Active ||
 		(len(roles) > 0 && !slices.Contains(roles, st.Role)) {
-		return models.Invalid("assignee_id", "no active staff %d who can take this work in the estate", id)
+		return models.Invalid("assignee_id", "该小区没有可接手这项工作的在岗员工 %d", id)
 	}
 	return nil
 }

@@ -174,11 +174,11 @@ func (s *Server) updateStaff(c *gin.Context) {
 		return
 	}
 	if self && ((in.Role != nil && *in.Role != p.Staff.Role) || (in.Active != nil && !*in.Active)) {
-		respondError(c, s.log, models.Invalid("role", "you cannot change your own role or deactivate yourself"))
+		respondError(c, s.log, models.Invalid("role", "不能修改自己的角色，也不能停用自己"))
 		return
 	}
 	if self && in.Password != nil {
-		respondError(c, s.log, models.Invalid("password", "change your own password with PUT /api/v1/me/password"))
+		respondError(c, s.log, models.Invalid("password", "请在“修改密码”中修改自己的密码（PUT /api/v1/me/password）"))
 		return
 	}
 	if in.Phone != nil && *in.Phone != "" {

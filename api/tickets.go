@@ -35,7 +35,7 @@ func (s *Server) createTicket(c *gin.Context) {
 	ctx := c.Request.Context()
 	estate, err := s.store.Estate(ctx, p.scope(), in.EstateID)
 	if err != nil {
-		respondError(c, s.log, referenced(err, "estate_id", "estate", in.EstateID))
+		respondError(c, s.log, referenced(err, "estate_id", "小区", in.EstateID))
 		return
 	}
 	policy, err := s.store.Policy(ctx, p.scope(), estate.ID)

@@ -31,7 +31,7 @@ func checkValues(v reflect.Value, path string, now time.Time) error {
 		return checkValues(v.Elem(), path, now)
 	case reflect.Uint, reflect.Uint64:
 		if v.Uint() > math.MaxInt64 {
-			return models.Invalid(path, "got %d, want at most %d", v.Uint(), int64(math.MaxInt64))
+			return models.Invalid(path, "当前为 %d，不能超过 %d", v.Uint(), int64(math.MaxInt64))
 		}
 	case reflect.String:
 		return checkText(path, v.String())
@@ -116,9 +116,9 @@ func checkText(path, s string) error {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r':
 		case unicode.IsControl(r):
-			return models.Invalid(path, "contains the control character U+%04X", r)
+			return models.Invalid(path, "含有不允许的控制字符 U+%04X", r)
 		case (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069):
-			return models.Invalid(path, "contains the text-direction character U+%04X", r)
+			return models.Invalid(path, "含有不允许的文字方向字符 U+%04X", r)
 		}
 	}
 	return nil
