@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -115,32 +114,22 @@ func (s *Server) phoneReveals(ctx context.Context, scope store.Scope, f store.Ph
 		return out, err
 	}
 	out.Total = l.Total
-	staff := map[uint64]string{}
-	var ids, households []uint64
+	var staffIDs, residentIDs, households []uint64
 	for _, r := range l.Items {
-		ids, households = append(ids, r.ResidentID), append(households, r.HouseholdID)
-		if _, read := staff[r.StaffID]; read {
-			continue
-		}
-		st, err := s.store.StaffMember(ctx, store.AllEstates(), r.StaffID)
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
-			return out, err
-		}
-		staff[r.StaffID] = st.Name
+		staffIDs, residentIDs, households = append(staffIDs, r.StaffID), append(residentIDs, r.ResidentID), append(households, r.HouseholdID)
+	}
+	// The log is inside scope: its staff may be of the company level.
+	staff, err := s.store.StaffNames(ctx, staffIDs)
+	if err != nil {
+		return out, err
 	}
 	where, err := s.store.HouseholdAddresses(ctx, scope, households)
 	if err != nil {
 		return out, err
 	}
-	residents := map[uint64]models.Resident{}
-	if len(ids) > 0 {
-		rs, err := s.store.Residents(ctx, scope, store.ResidentFilter{IDs: ids}, store.Page{Size: store.MaxPageSize})
-		if err != nil {
-			return out, err
-		}
-		for _, r := range rs.Items {
-			residents[r.ID] = r
-		}
+	residents, err := s.store.ResidentsByID(ctx, scope, residentIDs)
+	if err != nil {
+		return out, err
 	}
 	for _, r := range l.Items {
 		res := residents[r.ResidentID]

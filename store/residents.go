@@ -34,11 +34,9 @@ func (s *Store) Resident(ctx context.Context, scope Scope, id uint64) (models.Re
 // ResidentFilter narrows a resident list. Query matches a name and, with
 // MatchPhone, a whole phone number (a partial phone would let a list be mined
 // for numbers). MatchPhone is for callers who may reveal phones: to anyone else
-// a hit would confirm a number the list masks. IDs, when given, keeps those
-// residents only.
+// a hit would confirm a number the list masks.
 type ResidentFilter struct {
 	EstateID, HouseholdID uint64
-	IDs                   []uint64
 	Query                 string
 	MatchPhone            bool
 }
@@ -47,7 +45,6 @@ type ResidentFilter struct {
 func (s *Store) Residents(ctx context.Context, scope Scope, f ResidentFilter, page Page) (List[models.Resident], error) {
 	like := "%" + escapeLike(f.Query) + "%"
 	return listIn[models.Resident](s, ctx, scope, f.EstateID, page, "household_id, id", eq("household_id", f.HouseholdID),
-		when(len(f.IDs) > 0, "id IN ?", f.IDs),
 		when(f.Query != "" && f.MatchPhone, "name LIKE ? ESCAPE '!' OR phone = ?", like, f.Query),
 		when(f.Query != "" && !f.MatchPhone, "name LIKE ? ESCAPE '!'", like))
 }
