@@ -526,7 +526,7 @@ func (s *Server) caseRows(ctx context.Context, scope store.Scope, f store.CaseFi
 var caseColumns = []column[caseRow]{
 	{"案件号", func(r caseRow) string { return strconv.FormatUint(r.ID, 10) }},
 	{"住户", func(r caseRow) string { return r.Address }},
-	{"阶段", func(r caseRow) string { return exportLabel(r.ShownStage) }},
+	{"阶段", func(r caseRow) string { return r.ShownStage.Label() }},
 	{"欠费金额（元）", func(r caseRow) string { return r.OwedFen.Yuan() }},
 	{"最早欠费到期日", func(r caseRow) string {
 		if r.OldestDueOn == nil {

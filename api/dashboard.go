@@ -172,10 +172,6 @@ var tierColors = map[models.Urgency]string{
 	models.UrgencyCritical: "#d93025", models.UrgencyUrgent: "#e37400", models.UrgencyNormal: "#1a73e8",
 }
 
-var tierNames = map[models.Urgency]string{
-	models.UrgencyCritical: "特急", models.UrgencyUrgent: "紧急", models.UrgencyNormal: "一般",
-}
-
 // slaChart is the SVG line chart of the share of deadlines met per week and
 // tier; a week with no deadline leaves a gap.
 var slaChart = template.Must(template.New("sla").Parse(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{.W}} {{.H}}" width="{{.W}}" height="{{.H}}" role="img" aria-label="SLA 达成率">
@@ -264,7 +260,7 @@ func slaSVG(d store.Dashboard, loc *time.Location) ([]byte, error) {
 		}
 	}
 	for _, u := range models.Urgencies() {
-		sr := chartSeries{Urgency: u, Name: tierNames[u]}
+		sr := chartSeries{Urgency: u, Name: u.Label()}
 		var cur []string
 		flush := func() {
 			if len(cur) > 1 {
@@ -282,7 +278,7 @@ func slaSVG(d store.Dashboard, loc *time.Location) ([]byte, error) {
 			px, py := x(i), y(pct)
 			cur = append(cur, fmt.Sprintf("%d,%d", px, py))
 			sr.Dots = append(sr.Dots, chartPoint{X: px, Y: py, Urgency: u,
-				Title: fmt.Sprintf("%s %s 周：%d/%d 按时（%.0f%%）", tierNames[u], w.In(loc).Format("01-02"), r.Met, r.Due, pct)})
+				Title: fmt.Sprintf("%s %s 周：%d/%d 按时（%.0f%%）", u.Label(), w.In(loc).Format("01-02"), r.Met, r.Due, pct)})
 		}
 		flush()
 		cd.Series = append(cd.Series, sr)

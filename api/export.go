@@ -100,22 +100,3 @@ func cellTime(t *time.Time) string {
 // exportZone is the time zone of the times in an export: the estates'
 // default (Asia/Shanghai, which has no daylight saving).
 var exportZone = time.FixedZone("CST", 8*60*60)
-
-// exportLabels name the codes of the exported lists in Chinese (as the
-// console's labels.js does).
-var exportLabels = map[string]string{
-	"repair": "报修", "complaint": "投诉",
-	"critical": "特急", "urgent": "紧急", "normal": "一般",
-	"new": "待处理", "assigned": "已派单", "accepted": "已接单", "in_progress": "处理中", "acknowledged": "已受理",
-	"answered": "已答复", "on_hold": "挂起", "completed": "已完成", "return_visit": "待回访", "closed": "已关闭", "cancelled": "已取消",
-	"pending": "待回访", "scheduled": "已预约", "tickets_open": "待工单完结", "unreachable": "联系不上",
-	"reminding": "到期提醒", "overdue": "已逾期", "dunning": "催缴中", "paused": "暂停催缴", "legal_pending": "待法务审批", "legal": "已转法务",
-}
-
-// exportLabel is a code's Chinese name in an export; an unknown code is itself.
-func exportLabel[T ~string](code T) string {
-	if l, ok := exportLabels[string(code)]; ok {
-		return l
-	}
-	return string(code)
-}

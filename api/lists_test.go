@@ -122,6 +122,11 @@ func TestTicketListCSV(t *testing.T) {
 	if rows[1][0] != fmt.Sprint(h.a.ticket.ID) {
 		t.Errorf("csv first row: got %v, want ticket %d", rows[1], h.a.ticket.ID)
 	}
+	// Codes read as staff name them: kind, urgency and status in Chinese.
+	if want := []string{h.a.ticket.Kind.Label(), h.a.ticket.Urgency.Label()}; len(rows[1]) < 9 || !slices.Equal(rows[1][1:3], want) ||
+		rows[1][8] != h.a.ticket.Status.Label() || rows[1][8] == string(h.a.ticket.Status) {
+		t.Errorf("csv first row: got %v, want kind and urgency %v and status %s in Chinese", rows[1], want, h.a.ticket.Status.Label())
+	}
 	h.wantError(h.do(http.MethodGet, "/api/v1/tickets?format=xls", h.tokens[models.RoleCustomerService], nil, nil), http.StatusBadRequest, codeInvalidInput, "format")
 	for _, path := range []string{"/api/v1/follow-ups?format=csv", "/api/v1/arrears?format=csv"} {
 		res := h.do(http.MethodGet, path, h.tokens[models.RoleEstateManager], nil, nil)

@@ -137,7 +137,7 @@ type followUpRow struct {
 var followUpColumns = []column[followUpRow]{
 	{"编号", func(r followUpRow) string { return strconv.FormatUint(r.ID, 10) }},
 	{"住户", func(r followUpRow) string { return r.Address }},
-	{"状态", func(r followUpRow) string { return exportLabel(r.Status) }},
+	{"状态", func(r followUpRow) string { return r.Status.Label() }},
 	{"处理人", func(r followUpRow) string { return r.AssigneeName }},
 	{"回访期限", func(r followUpRow) string { return cellTime(&r.DueAt) }},
 	{"入住时间", func(r followUpRow) string { return cellTime(&r.MovedInAt) }},

@@ -169,14 +169,14 @@ type ticketRow struct {
 // ticketColumns are the columns of the ticket export.
 var ticketColumns = []column[ticketRow]{
 	{"工单号", func(r ticketRow) string { return strconv.FormatUint(r.ID, 10) }},
-	{"类型", func(r ticketRow) string { return exportLabel(r.Kind) }},
-	{"紧急程度", func(r ticketRow) string { return exportLabel(r.Urgency) }},
+	{"类型", func(r ticketRow) string { return r.Kind.Label() }},
+	{"紧急程度", func(r ticketRow) string { return r.Urgency.Label() }},
 	{"类别", func(r ticketRow) string { return r.Category }},
 	{"描述", func(r ticketRow) string { return r.Description }},
 	{"地址", func(r ticketRow) string { return cmp.Or(r.Address, r.Location) }},
 	{"联系人", func(r ticketRow) string { return r.Contact }},
 	{"联系电话", func(r ticketRow) string { return r.ContactPhone }},
-	{"状态", func(r ticketRow) string { return exportLabel(r.Status) }},
+	{"状态", func(r ticketRow) string { return r.Status.Label() }},
 	{"处理人", func(r ticketRow) string { return r.AssigneeName }},
 	{"下一时限", func(r ticketRow) string { return cellTime(r.NextDueAt) }},
 	{"登记时间", func(r ticketRow) string { return cellTime(&r.ReportedAt) }},

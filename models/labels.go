@@ -1,0 +1,37 @@
+package models
+
+// The names staff read for the codes of tickets, follow-ups and collection
+// cases, where the server writes them for people (exports, charts); the
+// console's labels.js names them for its pages.
+var (
+	ticketKindLabels   = map[TicketKind]string{TicketRepair: "报修", TicketComplaint: "投诉"}
+	urgencyLabels      = map[Urgency]string{UrgencyCritical: "特急", UrgencyUrgent: "紧急", UrgencyNormal: "一般"}
+	ticketStatusLabels = map[TicketStatus]string{
+		StatusNew: "待处理", StatusAssigned: "已派单", StatusAccepted: "已接单", StatusInProgress: "处理中",
+		StatusAcknowledged: "已受理", StatusAnswered: "已答复", StatusOnHold: "挂起", StatusCompleted: "已完成",
+		StatusReturnVisit: "待回访", StatusClosed: "已关闭", StatusCancelled: "已取消",
+	}
+	followUpStatusLabels = map[FollowUpStatus]string{
+		FollowUpPending: "待回访", FollowUpScheduled: "已预约", FollowUpTicketsOpen: "待工单完结",
+		FollowUpCompleted: "已完成", FollowUpUnreachable: "联系不上", FollowUpCancelled: "已取消",
+	}
+	caseStageLabels = map[CaseStage]string{
+		StageReminding: "到期提醒", StageOverdue: "已逾期", StageDunning: "催缴中", StagePaused: "暂停催缴",
+		StageLegalPending: "待法务审批", StageLegal: "已转法务", StageClosed: "已关闭",
+	}
+)
+
+// Label is the kind's Chinese name (报修, 投诉).
+func (k TicketKind) Label() string { return label(ticketKindLabels, k) }
+
+// Label is the urgency's Chinese name (特急, 紧急, 一般).
+func (u Urgency) Label() string { return label(urgencyLabels, u) }
+
+// Label is the status's Chinese name.
+func (s TicketStatus) Label() string { return label(ticketStatusLabels, s) }
+
+// Label is the status's Chinese name.
+func (s FollowUpStatus) Label() string { return label(followUpStatusLabels, s) }
+
+// Label is the stage's Chinese name.
+func (s CaseStage) Label() string { return label(caseStageLabels, s) }
