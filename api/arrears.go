@@ -149,7 +149,7 @@ type legalOutcomeRequest struct {
 	Date      models.Date  `json:"date"`
 	Court     string       `json:"court" validate:"max=100"`
 	CaseNo    string       `json:"case_no" validate:"max=50"`
-	AmountFen models.Money `json:"amount_fen" validate:"gte=0,lte=100000000000"`
+	AmountFen models.Money `json:"amount_fen" validate:"gte=0,lte=1000000000"` // models.MaxAmountFen
 	Reason    string       `json:"reason" validate:"max=500"`
 	Note      string       `json:"note" validate:"max=1000"`
 }

@@ -129,6 +129,10 @@ func TestMoneyIsBounded(t *testing.T) {
 	h.wantError(h.do(http.MethodPost, "/api/v1/plans", desk, planOf(int64(models.MaxAmountFen), int64(models.MaxAmountFen)), nil),
 		http.StatusBadRequest, codeInvalidInput, "instalments")
 	h.wantStatus(h.do(http.MethodPost, "/api/v1/plans", desk, planOf(11000, 11000), nil), http.StatusCreated)
+	// A settlement is an amount like any other: at most models.MaxAmountFen.
+	h.wantError(h.do(http.MethodPost, fmt.Sprintf("/api/v1/households/%d/arrears/legal-outcome", hh), mgr,
+		map[string]any{"outcome": "settled", "date": "2026-03-05", "amount_fen": int64(models.MaxAmountFen) + 1}, nil),
+		http.StatusBadRequest, codeInvalidInput, "amount_fen")
 }
 
 // TestIdempotencyKeyIsBoundToCallerAndRequest: a key repeated with the same

@@ -184,8 +184,8 @@ func (s *collectionState) checkLegal(now time.Time, a CaseAction) error {
 			return invalidInput("case_no", "请填写案号（不超过50字）")
 		}
 	case LegalSettled:
-		if e.AmountFen <= 0 {
-			return invalidInput("amount_fen", "请填写和解金额（大于0）")
+		if e.AmountFen <= 0 || e.AmountFen > models.MaxAmountFen {
+			return invalidInput("amount_fen", fmt.Sprintf("请填写和解金额（大于 0，不超过 %s）", models.MaxAmountFen))
 		}
 	case LegalWithdrawn:
 		if !filed {

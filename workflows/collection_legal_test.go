@@ -36,6 +36,7 @@ func TestLegalMatterDocumentsAndOutcome(t *testing.T) {
 	h.act(cday(9, 10, 10, 5), "filed before referral", lg(ActLegalOutcome, early))
 	h.act(cday(9, 10, 10, 10), "desk records", legalAct(ActLegalOutcome, csAgent, models.RoleCustomerService, filed))
 	h.act(cday(9, 10, 10, 15), "filed", lg(ActLegalOutcome, filed))
+	h.act(cday(9, 15, 9, 59), "settled beyond any amount", lg(ActLegalOutcome, LegalEntry{Kind: LegalSettled, AmountFen: models.MaxAmountFen + 1, On: models.Date{Year: 2026, Month: 9, Day: 15}}))
 	h.act(cday(9, 15, 10, 0), "settled", lg(ActLegalOutcome, LegalEntry{Kind: LegalSettled, AmountFen: 50000, On: models.Date{Year: 2026, Month: 9, Day: 15}}))
 	h.act(cday(9, 15, 10, 5), "withdraw after settling", lg(ActLegalOutcome, LegalEntry{Kind: LegalWithdrawn, On: models.Date{Year: 2026, Month: 9, Day: 15}}))
 	var pending, settled CaseView
@@ -51,6 +52,7 @@ func TestLegalMatterDocumentsAndOutcome(t *testing.T) {
 	h.wantRefused("filed without case number", ErrTypeInvalidInput, "case_no")
 	h.wantRefused("filed before referral", ErrTypeInvalidInput, "date")
 	h.wantRefused("desk records", ErrTypeForbidden, "")
+	h.wantRefused("settled beyond any amount", ErrTypeInvalidInput, "amount_fen")
 	h.wantRefused("withdraw after settling", ErrTypeInvalidState, string(models.StageLegal))
 	wantLines(t, "legal events", h.lines("legal_requested", "legal_approved", "legal_document", "legal_outcome", "closed"), []string{
 		"09-07 00:00 legal_requested",
