@@ -44,13 +44,7 @@ func (s *collectionState) issueForDelivery(ctx workflow.Context, now time.Time, 
 		s.record(ctx, "step", 0, step.Channel, "awaiting_service", detail)
 		return
 	}
-	t := OpenTask{TaskID: res.Task.TaskID, AssigneeID: res.Task.AssigneeID, Action: step.Action, DueAt: due}
-	if at, ok := s.in.Policy.Escalation.EscalationAt(due, 1); ok {
-		t.EscalateAt = at
-	}
-	s.c.Tasks = append(s.c.Tasks, t)
-	detail["task_id"] = strconv.FormatUint(res.Task.TaskID, 10)
-	detail["assignee_id"] = strconv.FormatUint(res.Task.AssigneeID, 10)
+	s.track(res.Task, step.Action, due, detail)
 	s.record(ctx, "step", 0, step.Channel, "awaiting_service", detail)
 	s.notifyStaff(ctx, res.Task.AssigneeID, "dunning_task", s.key(fmt.Sprintf("notice-%d/staff-%d", i, res.Task.AssigneeID)), map[string]string{
 		"location": s.acct.Location, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),

@@ -89,13 +89,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 			s.record(ctx, "step", 0, step.Channel, "unassigned", detail)
 			return
 		}
-		t := OpenTask{TaskID: res.TaskID, AssigneeID: res.AssigneeID, Action: step.Action, DueAt: due}
-		if at, ok := s.in.Policy.Escalation.EscalationAt(due, 1); ok {
-			t.EscalateAt = at
-		}
-		s.c.Tasks = append(s.c.Tasks, t)
-		detail["task_id"] = strconv.FormatUint(res.TaskID, 10)
-		detail["assignee_id"] = strconv.FormatUint(res.AssigneeID, 10)
+		s.track(res, step.Action, due, detail)
 		s.record(ctx, "step", 0, step.Channel, "assigned", detail)
 		s.notifyStaff(ctx, res.AssigneeID, "dunning_task", s.key(fmt.Sprintf("task-%d/staff-%d", i, res.AssigneeID)), map[string]string{
 			"location": s.acct.Location, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
@@ -133,6 +127,19 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 		s.record(ctx, "legal_requested", 0, "", "", detail)
 		s.askLegal(ctx, now)
 	}
+}
+
+// track keeps the task res the step created, due at due, among the case's
+// open tasks (escalating from the policy's first level) and names it in
+// the step's detail.
+func (s *collectionState) track(res activities.TaskCreated, action models.DunningAction, due time.Time, detail map[string]string) {
+	t := OpenTask{TaskID: res.TaskID, AssigneeID: res.AssigneeID, Action: action, DueAt: due}
+	if at, ok := s.in.Policy.Escalation.EscalationAt(due, 1); ok {
+		t.EscalateAt = at
+	}
+	s.c.Tasks = append(s.c.Tasks, t)
+	detail["task_id"] = strconv.FormatUint(res.TaskID, 10)
+	detail["assignee_id"] = strconv.FormatUint(res.AssigneeID, 10)
 }
 
 // askLegal asks the estate managers to decide on legal referral.
