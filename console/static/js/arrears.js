@@ -10,7 +10,7 @@ import {
   planStatuses, payChannels, contactChannels, caseEvents, stepOutcomes, roles, nextStep, label, deliveryMethods,
 } from './labels.js';
 import {
-  h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan, confirmDialog,
+  h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan, confirmDialog, localISO, civil,
 } from './ui.js';
 import { session, go, caseManagers } from './session.js';
 import { listControls } from './listing.js';
@@ -21,8 +21,6 @@ import { contactCard } from './contacts.js';
 // (the process decides; this only picks the tasks to offer it for).
 const deskRoles = ['customer_service', 'supervisor', 'estate_manager', 'company_admin'];
 
-/** "2025-02-10": a civil date the API sends as 00:00 UTC. */
-const civil = (iso) => (iso ? String(iso).slice(0, 10) : '—');
 /** "2025年1月" for a billing period "2025-01". */
 export const periodName = (p) => (p ? `${Number(p.slice(0, 4))}年${Number(p.slice(5, 7))}月` : '');
 /** Whole days from a civil date to today (local). */
@@ -457,9 +455,7 @@ export function serviceFields(form) {
   const method = select('delivery_method', deliveryMethods, '', '请选择');
   const tracking = h('input', { name: 'tracking_no', maxLength: 64, autocomplete: 'off', placeholder: '邮寄送达必填' });
   const proof = h('input', { name: 'delivery_proof', maxLength: 500, placeholder: '张贴送达必填：照片编号或说明' });
-  const now = new Date();
-  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-  const today = now.toISOString().slice(0, 10);
+  const today = localISO().slice(0, 10);
   const on = h('input', { type: 'date', name: 'served_on', value: today, max: today });
   const trackingField = field('快递单号', tracking);
   const sync = () => { trackingField.hidden = method.value !== 'post'; };
@@ -493,9 +489,7 @@ function caseForm(kind, target, d, householdID, who, address) {
       const all = h('button.link', { type: 'button', onclick: () => { amount.value = fenToYuan(d.account.total); } }, `填入全部欠款 ${fmtYuan(d.account.total)}`);
       const channel = select('channel', payChannels, 'wechat');
       const ref = h('input', { name: 'reference', maxLength: 100, placeholder: '收据号或支付流水号' });
-      const now = new Date();
-      now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-      const at = h('input', { type: 'datetime-local', name: 'paid_at', value: now.toISOString().slice(0, 16) });
+      const at = h('input', { type: 'datetime-local', name: 'paid_at', value: localISO().slice(0, 16) });
       form.append(h('div.row', field('金额（元）', amount), all), h('div.row', field('付款方式', channel), field('凭证号', ref), field('付款时间', at)));
       submit = '登记付款';
       form.request = () => {

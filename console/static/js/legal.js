@@ -4,17 +4,12 @@
 // case's process: the server refuses (409) what its state does not allow.
 import { get, qs } from './api.js';
 import { stages, legalStatuses, legalDocKinds, label } from './labels.js';
-import { h, fill, field, select, fmtTime, fmtYuan, showError, clearErrors, toast, yuanToFen } from './ui.js';
+import { h, fill, field, select, fmtTime, fmtYuan, showError, clearErrors, toast, yuanToFen, localISO, civil } from './ui.js';
 import { session, go } from './session.js';
 import { loadStaff, namer, submissions, reasonInput } from './process.js';
 
-const civil = (iso) => (iso ? String(iso).slice(0, 10) : '—');
 /** Today's civil date in the browser's zone: "2026-09-10". */
-const today = () => {
-  const d = new Date();
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 10);
-};
+const today = () => localISO().slice(0, 10);
 const statusBadge = (c) => (c.stage === 'legal_pending'
   ? h('span.badge.sg-legal_pending', label(stages, 'legal_pending'))
   : h('span.badge.st', { dataset: { legal: c.legal_status || 'referred' } }, label(legalStatuses, c.legal_status || 'referred')));

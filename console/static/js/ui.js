@@ -147,6 +147,20 @@ export function findField(form, path) {
   return null;
 }
 
+/**
+ * The browser's local time as ISO text without a zone
+ * ("2026-09-10T14:05:00.000"): its first 10 characters are today's date, its
+ * first 16 what a datetime-local input takes.
+ */
+export function localISO(d = new Date()) {
+  const x = new Date(d);
+  x.setMinutes(x.getMinutes() - x.getTimezoneOffset());
+  return x.toISOString().slice(0, -1);
+}
+
+/** A civil date of the API ("2025-02-10", sent as 00:00 UTC), or —. */
+export const civil = (iso) => (iso ? String(iso).slice(0, 10) : '—');
+
 /** A table of rows under named columns, or a line saying there are none. */
 export function table(id, heads, rows, none) {
   if (!rows.length) return h('p.muted', none);
