@@ -479,17 +479,9 @@ func (s *Server) caseRows(ctx context.Context, scope store.Scope, f store.CaseFi
 	if err != nil {
 		return listBody[caseRow]{}, err
 	}
-	ids := make([]uint64, len(l.Items))
+	households, caseIDs := make([]uint64, len(l.Items)), make([]uint64, len(l.Items))
 	for i, cs := range l.Items {
-		ids[i] = cs.HouseholdID
-	}
-	where, err := s.store.HouseholdAddresses(ctx, scope, ids)
-	if err != nil {
-		return listBody[caseRow]{}, err
-	}
-	caseIDs := make([]uint64, len(l.Items))
-	for i, cs := range l.Items {
-		caseIDs[i] = cs.ID
+		households[i], caseIDs[i] = cs.HouseholdID, cs.ID
 	}
 	assignees, err := s.store.OpenTaskAssignees(ctx, caseIDs)
 	if err != nil {
@@ -499,7 +491,7 @@ func (s *Server) caseRows(ctx context.Context, scope store.Scope, f store.CaseFi
 	for _, id := range assignees {
 		staff = append(staff, id)
 	}
-	names, err := s.store.StaffNames(ctx, staff)
+	where, names, err := s.addressesAndNames(ctx, scope, households, staff)
 	if err != nil {
 		return listBody[caseRow]{}, err
 	}

@@ -119,11 +119,7 @@ func (s *Server) phoneReveals(ctx context.Context, scope store.Scope, f store.Ph
 		staffIDs, residentIDs, households = append(staffIDs, r.StaffID), append(residentIDs, r.ResidentID), append(households, r.HouseholdID)
 	}
 	// The log is inside scope: its staff may be of the company level.
-	staff, err := s.store.StaffNames(ctx, staffIDs)
-	if err != nil {
-		return out, err
-	}
-	where, err := s.store.HouseholdAddresses(ctx, scope, households)
+	where, staff, err := s.addressesAndNames(ctx, scope, households, staffIDs)
 	if err != nil {
 		return out, err
 	}

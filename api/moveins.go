@@ -107,11 +107,7 @@ func (s *Server) listFollowUps(c *gin.Context) {
 			households = append(households, fu.HouseholdID)
 			staff = appendID(staff, fu.AssigneeID)
 		}
-		where, err := s.store.HouseholdAddresses(ctx, scope, households)
-		if err != nil {
-			return listBody[followUpRow]{}, err
-		}
-		names, err := s.store.StaffNames(ctx, staff)
+		where, names, err := s.addressesAndNames(ctx, scope, households, staff)
 		if err != nil {
 			return listBody[followUpRow]{}, err
 		}

@@ -98,3 +98,16 @@ func serveCreate[In newRecord[T], T, V any](s *Server, c *gin.Context,
 	}
 	c.JSON(http.StatusCreated, view(rec))
 }
+
+// addressesAndNames reads what a list's rows show beside their records: the
+// addresses of households (inside scope) and the names of staff, one query
+// each.
+func (s *Server) addressesAndNames(ctx context.Context, scope store.Scope, households, staff []uint64) (where, names map[uint64]string, err error) {
+	if where, err = s.store.HouseholdAddresses(ctx, scope, households); err != nil {
+		return nil, nil, err
+	}
+	if names, err = s.store.StaffNames(ctx, staff); err != nil {
+		return nil, nil, err
+	}
+	return where, names, nil
+}

@@ -116,11 +116,7 @@ func (s *Server) ticketRows(ctx context.Context, scope store.Scope, f store.Tick
 		staff = appendID(staff, t.AssigneeID)
 		residents = appendID(residents, t.ResidentID)
 	}
-	where, err := s.store.HouseholdAddresses(ctx, scope, households)
-	if err != nil {
-		return listBody[ticketRow]{}, err
-	}
-	names, err := s.store.StaffNames(ctx, staff)
+	where, names, err := s.addressesAndNames(ctx, scope, households, staff)
 	if err != nil {
 		return listBody[ticketRow]{}, err
 	}
