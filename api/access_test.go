@@ -56,6 +56,7 @@ func validBodies() map[string]any {
 		"PUT /api/v1/estates/:id/policy":                      map[string]any{"version": 0, "policy": models.DefaultPolicy()},
 		"PATCH /api/v1/staff/:id":                             map[string]any{"name": "新名字"},
 		"PATCH /api/v1/residents/:id":                         map[string]any{"name": "新名字"},
+		"PATCH /api/v1/units/:id":                             map[string]any{"occupancy": "vacant"},
 		"POST /api/v1/residents/:id/phone-reveal":             map[string]any{"ref": "ticket:1"},
 		"POST /api/v1/tickets/:id/actions/:action":            map[string]any{"note": "备注"},
 		"POST /api/v1/follow-ups/:id/actions/:action":         map[string]any{"note": "备注"},

@@ -96,9 +96,23 @@ func TestCreateAndSearchHouseholds(t *testing.T) {
 		h.wantError(h.do(http.MethodPost, "/api/v1/buildings", tok, map[string]any{"estate_id": h.a.estate.ID, "name": "3栋"}, nil), http.StatusConflict, codeConflict, "")
 		var u models.Unit
 		h.wantStatus(h.do(http.MethodPost, "/api/v1/units", tok, map[string]any{"building_id": b.ID, "number": "1-1201", "floor": 12, "area_m2": 120.5}, &u), http.StatusCreated)
-		if u.EstateID != h.a.estate.ID {
-			t.Errorf("unit estate: got %d, want the building's %d", u.EstateID, h.a.estate.ID)
+		if u.EstateID != h.a.estate.ID || u.Area != 120_50 || u.PropertyType != models.PropertyResidential || u.Occupancy != models.OccupancyOccupied {
+			t.Errorf("unit: got estate %d, area %v, %q, %q, want the building's %d, 120.50 m², residential, occupied", u.EstateID, u.Area, u.PropertyType, u.Occupancy, h.a.estate.ID)
 		}
+		for field, bad := range map[string]map[string]any{
+			"area_m2":       {"building_id": b.ID, "number": "x1", "area_m2": 120.555},
+			"property_type": {"building_id": b.ID, "number": "x2", "property_type": "villa"},
+			"occupancy":     {"building_id": b.ID, "number": "x3", "occupancy": "rented"},
+		} {
+			h.wantError(h.do(http.MethodPost, "/api/v1/units", tok, bad, nil), http.StatusBadRequest, codeInvalidInput, field)
+		}
+		var shop models.Unit
+		h.wantStatus(h.do(http.MethodPatch, fmt.Sprintf("/api/v1/units/%d", u.ID), h.tokens[models.RoleFinance],
+			map[string]any{"area_m2": "98.07", "property_type": "shop", "occupancy": "vacant"}, &shop), http.StatusOK)
+		if shop.Area != 98_07 || shop.PropertyType != models.PropertyShop || shop.Occupancy != models.OccupancyVacant || shop.Number != "1-1201" || shop.Floor != 12 {
+			t.Errorf("patched unit: got %+v, want 98.07 m², shop, vacant, the rest kept", shop)
+		}
+		h.wantError(h.do(http.MethodPatch, fmt.Sprintf("/api/v1/units/%d", u.ID), tok, map[string]any{"area_m2": -1}, nil), http.StatusBadRequest, codeInvalidInput, "area_m2")
 		var hh models.Household
 		h.wantStatus(h.do(http.MethodPost, "/api/v1/households", tok, map[string]any{"unit_id": u.ID}, &hh), http.StatusCreated)
 		if hh.Building != "3栋" || hh.UnitNumber != "1-1201" {

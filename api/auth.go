@@ -48,6 +48,9 @@ var (
 	legalRoles = []models.Role{models.RoleLegal, models.RoleEstateManager, models.RoleCompanyAdmin}
 	adminOnly  = []models.Role{models.RoleCompanyAdmin}
 	phoneRoles = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleFinance}
+	// unitEditors change what a unit's fees are priced on (area, type,
+	// occupancy): the desk that registers units and finance that bills them.
+	unitEditors = []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleFinance, models.RoleCompanyAdmin}
 )
 
 const principalKey = "wuye.principal"

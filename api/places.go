@@ -1,7 +1,9 @@
 package api
 
 import (
+	"cmp"
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,14 +36,68 @@ func (s *Server) listBuildings(c *gin.Context) {
 }
 
 type unitRequest struct {
-	BuildingID uint64  `json:"building_id" validate:"required"`
-	Number     string  `json:"number" validate:"required,max=20"`
-	Floor      int     `json:"floor" validate:"gte=-10,lte=200"`
-	AreaM2     float64 `json:"area_m2" validate:"gte=0,lte=100000"`
+	BuildingID uint64 `json:"building_id" validate:"required"`
+	Number     string `json:"number" validate:"required,max=20"`
+	Floor      int    `json:"floor" validate:"gte=-10,lte=200"`
+	// AreaM2 is in m², at most two decimals (models.ParseArea).
+	AreaM2       models.Area         `json:"area_m2"`
+	PropertyType models.PropertyType `json:"property_type"` // default residential
+	Occupancy    models.Occupancy    `json:"occupancy"`     // default occupied
 }
 
 func (in unitRequest) record() (models.Unit, error) {
-	return models.Unit{BuildingID: in.BuildingID, Number: in.Number, Floor: in.Floor, AreaM2: in.AreaM2}, nil
+	u := models.Unit{BuildingID: in.BuildingID, Number: in.Number, Floor: in.Floor, Area: in.AreaM2,
+		PropertyType: in.PropertyType, Occupancy: in.Occupancy}
+	return u, checkUnitKinds(in.PropertyType, in.Occupancy)
+}
+
+// checkUnitKinds refuses an unknown property type or occupancy (empty ones
+// are left to their defaults or as they were).
+func checkUnitKinds(t models.PropertyType, o models.Occupancy) error {
+	if t != "" {
+		if err := t.Check("property_type"); err != nil {
+			return err
+		}
+	}
+	if o != "" {
+		return o.Check("occupancy")
+	}
+	return nil
+}
+
+// unitPatch changes what a unit's fees are priced on; each field left out
+// stays as it is.
+type unitPatch struct {
+	Floor        *int                `json:"floor" validate:"omitempty,gte=-10,lte=200"`
+	AreaM2       *models.Area        `json:"area_m2"`
+	PropertyType models.PropertyType `json:"property_type"`
+	Occupancy    models.Occupancy    `json:"occupancy"`
+}
+
+func (s *Server) updateUnit(c *gin.Context) {
+	var in unitPatch
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
+		return
+	}
+	if err := checkUnitKinds(in.PropertyType, in.Occupancy); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	ctx, scope := c.Request.Context(), caller(c).scope()
+	u, err := s.store.Unit(ctx, scope, id)
+	if err == nil {
+		setIf(&u.Floor, in.Floor)
+		setIf(&u.Area, in.AreaM2)
+		u.PropertyType = cmp.Or(in.PropertyType, u.PropertyType)
+		u.Occupancy = cmp.Or(in.Occupancy, u.Occupancy)
+		err = s.store.UpdateUnit(ctx, scope, &u)
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
 }
 
 func (s *Server) createUnit(c *gin.Context) {

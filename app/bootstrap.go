@@ -103,7 +103,7 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 		}
 		for floor := 1; floor <= 2; floor++ {
 			for door := 1; door <= 2; door++ {
-				u := models.Unit{BuildingID: b.ID, Number: fmt.Sprintf("%d%02d", floor, door), Floor: floor, AreaM2: 89.5}
+				u := models.Unit{BuildingID: b.ID, Number: fmt.Sprintf("%d%02d", floor, door), Floor: floor, Area: 89_50}
 				if err := s.CreateUnit(ctx, all, &u); err != nil {
 					return fmt.Errorf("demo unit: %w", err)
 				}

@@ -39,7 +39,7 @@ func arrearsRows(ctx context.Context, db *gorm.DB, estate uint64, n int, now tim
 		count := min(perBuilding, n-b*perBuilding)
 		units := make([]models.Unit, count)
 		for i := range units {
-			units[i] = models.Unit{EstateID: estate, BuildingID: bd.ID, Number: strconv.Itoa(101 + i), Floor: i/4 + 1, AreaM2: 89}
+			units[i] = models.Unit{EstateID: estate, BuildingID: bd.ID, Number: strconv.Itoa(101 + i), Floor: i/4 + 1, Area: 89_00}
 		}
 		if err := db.CreateInBatches(units, 500).Error; err != nil {
 			return fmt.Errorf("insert units: %w", err)

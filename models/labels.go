@@ -19,6 +19,10 @@ var (
 		StageReminding: "到期提醒", StageOverdue: "已逾期", StageDunning: "催缴中", StagePaused: "暂停催缴",
 		StageLegalPending: "待法务审批", StageLegal: "已转法务", StageClosed: "已关闭",
 	}
+	propertyTypeLabels = map[PropertyType]string{
+		PropertyResidential: "住宅", PropertyShop: "商铺", PropertyOffice: "办公", PropertyParking: "车位", PropertyStorage: "储藏室",
+	}
+	occupancyLabels = map[Occupancy]string{OccupancyUndelivered: "未交付", OccupancyVacant: "空置", OccupancyOccupied: "入住"}
 )
 
 // Label is the kind's Chinese name (报修, 投诉).
@@ -35,3 +39,9 @@ func (s FollowUpStatus) Label() string { return label(followUpStatusLabels, s) }
 
 // Label is the stage's Chinese name.
 func (s CaseStage) Label() string { return label(caseStageLabels, s) }
+
+// Label is the property type's Chinese name (住宅, 商铺 …).
+func (t PropertyType) Label() string { return label(propertyTypeLabels, t) }
+
+// Label is the occupancy's Chinese name (未交付, 空置, 入住).
+func (o Occupancy) Label() string { return label(occupancyLabels, o) }

@@ -25,13 +25,16 @@ type Building struct {
 
 // Unit is a dwelling or shop (房屋) in a building.
 type Unit struct {
-	ID         uint64    `gorm:"primaryKey" json:"id"`
-	EstateID   uint64    `gorm:"not null;index" json:"estate_id"`
-	BuildingID uint64    `gorm:"not null;uniqueIndex:idx_unit_number" json:"building_id"`
-	Number     string    `gorm:"size:20;not null;uniqueIndex:idx_unit_number" json:"number"`
-	Floor      int       `json:"floor"`
-	AreaM2     float64   `json:"area_m2"` // floor area, for display; fees are billed from fee items in fen
-	CreatedAt  time.Time `json:"created_at"`
+	ID         uint64 `gorm:"primaryKey" json:"id"`
+	EstateID   uint64 `gorm:"not null;index" json:"estate_id"`
+	BuildingID uint64 `gorm:"not null;uniqueIndex:idx_unit_number" json:"building_id"`
+	Number     string `gorm:"size:20;not null;uniqueIndex:idx_unit_number" json:"number"`
+	Floor      int    `json:"floor"`
+	// Area is the building area (建筑面积) fees per m² are priced on.
+	Area         Area         `gorm:"column:area_centi;not null;default:0" json:"area_m2"`
+	PropertyType PropertyType `gorm:"size:16;not null;default:residential" json:"property_type"`
+	Occupancy    Occupancy    `gorm:"size:16;not null;default:occupied" json:"occupancy"`
+	CreatedAt    time.Time    `json:"created_at"`
 }
 
 // HouseholdStatus tells whether a household still lives in its unit.

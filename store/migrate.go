@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/wuye/wuye/models"
 )
 
@@ -55,6 +57,24 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	if err := copyOldJournals(db); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := copyOldAreas(db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// copyOldAreas fills units' area (hundredths of m², area_centi) from the
+// float area_m2 units had before, once: a unit whose area is still 0 takes
+// the old figure rounded to 0.01 m². The old column stays, unread.
+func copyOldAreas(db *gorm.DB) error {
+	if !db.Migrator().HasColumn(&models.Unit{}, "area_m2") {
+		return nil
+	}
+	err := db.Exec("UPDATE units SET area_centi = ROUND(area_m2 * 100) WHERE area_centi = 0 AND area_m2 > 0 AND area_m2 <= ?",
+		float64(models.MaxArea)/100).Error
+	if err != nil {
+		return fmt.Errorf("copy units' areas: %w", err)
 	}
 	return nil
 }

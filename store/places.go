@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -45,10 +46,28 @@ func (s *Store) CreateUnit(ctx context.Context, scope Scope, u *models.Unit) err
 			return refError("building_id", "building", u.BuildingID, err)
 		}
 		u.EstateID = b.EstateID
+		u.PropertyType = cmp.Or(u.PropertyType, models.PropertyResidential)
+		u.Occupancy = cmp.Or(u.Occupancy, models.OccupancyOccupied)
 		return translate(tx.Create(u).Error)
 	})
 	if err != nil {
 		return fmt.Errorf("create unit %q: %w", u.Number, err)
+	}
+	return nil
+}
+
+// UpdateUnit writes a unit's floor, area, property type and occupancy
+// inside scope; bills already issued keep what they were priced on.
+func (s *Store) UpdateUnit(ctx context.Context, scope Scope, u *models.Unit) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var cur models.Unit
+		if err := scope.where(tx, "estate_id").First(&cur, u.ID).Error; err != nil {
+			return translate(err)
+		}
+		return translate(tx.Model(&cur).Select("Floor", "Area", "PropertyType", "Occupancy").Updates(u).Error)
+	})
+	if err != nil {
+		return fmt.Errorf("update unit %d: %w", u.ID, err)
 	}
 	return nil
 }

@@ -16,8 +16,8 @@ import (
 )
 
 // The fixtures in testdata are databases made by release b8f6f94 (before
-// case_events): that release's Migrate, then one estate, building, unit,
-// household, resident, staff account "cs1", a ticket with one recorded
+// case_events): that release's Migrate, then one estate, building, unit
+// (89.35 m², a float then), household, resident, staff account "cs1", a ticket with one recorded
 // change (ticket_events), a bill for 2026-02 and a collection case with one
 // event (collection_events). SQLite's is a `sqlite3 .dump`, MariaDB's a
 // `mysqldump --skip-comments --compact`.
@@ -82,6 +82,12 @@ func checkUpgrade(t *testing.T, o store.Options) {
 		t.Error("messages.read_at: missing after the upgrade")
 	}
 	all := store.AllEstates()
+
+	u, err := s.Unit(ctx, all, 1)
+	if err != nil || u.Area != 89_35 || u.PropertyType != models.PropertyResidential || u.Occupancy != models.OccupancyOccupied {
+		t.Errorf("unit: got area %v, type %q, occupancy %q, %v, want 89.35 m² (copied once from the float), residential, occupied",
+			u.Area, u.PropertyType, u.Occupancy, err)
+	}
 
 	staff, err := s.StaffByUsername(ctx, "cs1")
 	if err != nil || staff.Role != models.RoleCustomerService || !staff.Active {

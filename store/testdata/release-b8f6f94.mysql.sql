@@ -598,4 +598,4 @@ CREATE TABLE `units` (
 ) ENGINE=InnoDB AUTO_INCREMENT=2 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 /*!40101 SET character_set_client = @saved_cs_client */;
 INSERT INTO `units` VALUES
-(1,1,1,'2-502',5,0,'2026-03-02 09:00:00.000');
+(1,1,1,'2-502',5,89.35,'2026-03-02 09:00:00.000');

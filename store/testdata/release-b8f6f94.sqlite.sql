@@ -5,7 +5,7 @@ INSERT INTO estates VALUES(1,'SUN','阳光花园','','Asia/Shanghai','','2026-03
 CREATE TABLE `buildings` (`id` integer PRIMARY KEY AUTOINCREMENT,`estate_id` integer NOT NULL,`name` text NOT NULL,`created_at` datetime);
 INSERT INTO buildings VALUES(1,1,'1栋','2026-03-02 09:00:00+00:00');
 CREATE TABLE `units` (`id` integer PRIMARY KEY AUTOINCREMENT,`estate_id` integer NOT NULL,`building_id` integer NOT NULL,`number` text NOT NULL,`floor` integer,`area_m2` real,`created_at` datetime);
-INSERT INTO units VALUES(1,1,1,'2-502',5,0.0,'2026-03-02 09:00:00+00:00');
+INSERT INTO units VALUES(1,1,1,'2-502',5,89.35,'2026-03-02 09:00:00+00:00');
 CREATE TABLE `households` (`id` integer PRIMARY KEY AUTOINCREMENT,`estate_id` integer NOT NULL,`unit_id` integer NOT NULL,`status` text NOT NULL DEFAULT "active",`moved_in_on` datetime,`moved_out` datetime,`created_at` datetime,`updated_at` datetime);
 INSERT INTO households VALUES(1,1,1,'active',NULL,NULL,'2026-03-02 09:00:00+00:00','2026-03-02 09:00:00+00:00');
 CREATE TABLE `residents` (`id` integer PRIMARY KEY AUTOINCREMENT,`estate_id` integer NOT NULL,`household_id` integer NOT NULL,`name` text NOT NULL,`phone` text NOT NULL,`role` text NOT NULL,`created_at` datetime,`updated_at` datetime);
