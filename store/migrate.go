@@ -21,6 +21,8 @@ func tables() []any {
 		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
 		&models.PhoneReveal{},
 		&models.SavedFilter{},
+		&models.ReceiptCounter{}, &models.Receipt{},
+		&models.Reconciliation{}, &models.Mismatch{},
 	}
 }
 
@@ -54,6 +56,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if err := copyOldJournals(db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := issueMissingReceipts(db); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
