@@ -51,6 +51,12 @@ type estateFixture struct {
 	letter  models.DemandLetter // awaiting service
 	// filter is a filter the estate's technician saved.
 	filter models.SavedFilter
+	// payer is a second household (unit 102) with a payment, its receipt,
+	// and a reconciliation of yesterday's WeChat statement.
+	payer          models.Household
+	payment        models.FeePayment
+	receipt        models.Receipt
+	reconciliation models.Reconciliation
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -106,7 +112,33 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(err)
 	f.followUp = mi.FollowUp
 	h.seedArrears(&f)
+	h.seedReceipts(&f)
 	return f
+}
+
+// seedReceipts adds the receipt and reconciliation fixture records of an
+// estate, on a household of their own so that the arrears fixture's ledger
+// stays as it is.
+func (h *harness) seedReceipts(f *estateFixture) {
+	h.t.Helper()
+	ctx := context.Background()
+	all := store.AllEstates()
+	u := models.Unit{BuildingID: f.building.ID, Number: "102"}
+	h.must(h.store.CreateUnit(ctx, all, &u))
+	f.payer = models.Household{UnitID: u.ID}
+	h.must(h.store.CreateHousehold(ctx, all, &f.payer))
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	h.must(err)
+	f.payment = models.FeePayment{HouseholdID: f.payer.ID, AmountFen: 30000, PaidAt: time.Now().Add(-time.Hour), Channel: models.PayWeChat,
+		Reference: "fixture-" + f.estate.Code, RecordedBy: f.staff.ID}
+	f.payment, _, err = h.store.RecordPayment(ctx, all, &f.payment, shanghai)
+	h.must(err)
+	f.receipt, err = h.store.PaymentReceipt(ctx, all, f.payment.ID)
+	h.must(err)
+	yesterday := models.DateOf(time.Now(), shanghai).AddDays(-1)
+	f.reconciliation, _, err = h.store.Reconcile(ctx, all, store.Statement{EstateID: f.estate.ID, Channel: models.PayWeChat, Day: yesterday,
+		Loc: shanghai, Digest: "fixture", FileName: "wechat.csv", Source: models.SourceUpload})
+	h.must(err)
 }
 
 func (h *harness) addStaff(username string, role models.Role, estate *uint64) models.Staff {
