@@ -191,6 +191,13 @@ func (h *harness) do(method, path, token string, body any, out any) response {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return h.send(req, token, out)
+}
+
+// send sends req with token, decoding a successful answer into out unless
+// it is nil.
+func (h *harness) send(req *http.Request, token string, out any) response {
+	h.t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -199,12 +206,13 @@ func (h *harness) do(method, path, token string, body any, out any) response {
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	h.must(err)
+	name := req.Method + " " + req.URL.RequestURI()
 	if out != nil && resp.StatusCode < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			h.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+			h.t.Fatalf("%s: decode %s: %v", name, raw, err)
 		}
 	}
-	return response{status: resp.StatusCode, header: resp.Header, body: raw, req: method + " " + path}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw, req: name}
 }
 
 func (h *harness) wantStatus(r response, want int) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"slices"
@@ -102,13 +101,7 @@ func (h *harness) upload(token string, fields map[string]string, name string, da
 	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/api/v1/reconciliations", &buf)
 	h.must(err)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := h.srv.Client().Do(req)
-	h.must(err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	h.must(err)
-	return response{status: resp.StatusCode, header: resp.Header, body: raw, req: "POST /api/v1/reconciliations " + name}
+	return h.send(req, token, nil)
 }
 
 func TestReconciliationUpload(t *testing.T) {
