@@ -3,11 +3,14 @@ package app
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/wuye/wuye/models"
 )
@@ -95,4 +98,66 @@ func ownedHousehold(admin *apiClient, estateID uint64, building, unit, owner str
 	admin.mustCall(http.MethodPost, "/api/v1/households", map[string]any{"unit_id": u.ID}, &hh, http.StatusCreated)
 	admin.mustCall(http.MethodPost, "/api/v1/residents", map[string]any{"household_id": hh.ID, "name": owner, "phone": "13912345671", "role": "owner"}, nil, http.StatusCreated)
 	return hh.ID
+}
+
+// TestConsoleReconciliationInABrowser: finance uploads a GBK statement on
+// the reconciliation page and sees its mismatch; a file with a wrong header
+// is refused beside the file input, and nothing is listed for it.
+func TestConsoleReconciliationInABrowser(t *testing.T) {
+	a := startApp(t, testConfig(t, t.TempDir()))
+	base := "http://" + a.Addr()
+	estateID, as, _ := estateWithStaff(t, a, "REC", func(*models.Policy) {})
+	admin, fin := as[models.RoleCompanyAdmin], as[models.RoleFinance]
+	hh := ownedHousehold(admin, estateID, "1栋", "101", "赵业主")
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paid := time.Now().Add(-time.Minute).In(shanghai)
+	fin.mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": hh, "amount_fen": 30000,
+		"paid_at": paid.Format(time.RFC3339), "channel": "wechat", "reference": "wx-rec-1"}, nil, http.StatusCreated)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "wechat.csv")
+	csv := "交易时间,交易单号,交易金额,交易状态\n" + paid.Format("2006-01-02 15:04:05") + ",wx-rec-1,300.00,支付成功\n" +
+		paid.Format("2006-01-02 15:04:05") + ",wx-rec-2,8.00,支付成功\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	for path, data := range map[string][]byte{good: gbk, bad: []byte("id,money\n1,2\n")} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	b := newBrowser(t, base)
+	b.signIn("REC-finance", "staff-password")
+	form := `#recon-upload`
+	b.do("upload a file with a wrong header",
+		chromedp.Navigate(base+"/console/#/finance/reconciliation"),
+		chromedp.WaitVisible(chromedp.CSS(form)),
+		chromedp.SetValue(chromedp.CSS(form+` input[name=day]`), paid.Format("2006-01-02")),
+		chromedp.SetUploadFiles(chromedp.CSS(form+` input[name=file]`), []string{bad}),
+		chromedp.Click(chromedp.CSS(form+` button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(form+` .err[data-for=file]`)),
+	)
+	if got := b.text(form + ` .err[data-for=file]`); !strings.Contains(got, "表头缺少") {
+		t.Errorf("wrong header: got %q, want it named", got)
+	}
+	if n := b.count(`#reconciliations tbody tr`); n != 0 {
+		t.Errorf("after the refused file: got %d reconciliations listed, want none", n)
+	}
+	b.do("upload the statement",
+		chromedp.SetUploadFiles(chromedp.CSS(form+` input[name=file]`), []string{good}),
+		chromedp.Click(chromedp.CSS(form+` button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#recon-mismatches`)),
+	)
+	if got := b.text(`#recon-mismatches`); !strings.Contains(got, "wx-rec-2") || strings.Contains(got, "wx-rec-1") {
+		t.Errorf("mismatches: got %q, want wx-rec-2 alone", got)
+	}
+	if n := b.count(`#reconciliations tbody tr`); n != 1 {
+		t.Errorf("reconciliations listed: got %d, want 1", n)
+	}
+	b.shot("reconciliation")
 }
