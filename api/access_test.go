@@ -45,6 +45,10 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/letters/:id/service":                    f.letter.ID,
 		"/api/v1/inbox/:id/read":                         f.ticket.ID, // own: TestAccessOwnEstate reads each role's own message
 		"/api/v1/saved-filters/:id":                      f.filter.ID,
+		"/api/v1/receipts/:id":                           f.receipt.ID,
+		"/api/v1/receipts/:id/void":                      f.receipt.ID,
+		"/api/v1/receipts/:id/reissue":                   f.receipt.ID,
+		"/api/v1/reconciliations/:id":                    f.reconciliation.ID,
 	}
 }
 
@@ -70,6 +74,8 @@ func validBodies() map[string]any {
 		"POST /api/v1/plans/:id/approve":                      map[string]any{},
 		"POST /api/v1/collection-tasks/:id/outcome":           map[string]any{"outcome": "reached"},
 		"POST /api/v1/letters/:id/service":                    map[string]any{"delivery_method": "in_person", "served_on": "2030-01-01"},
+		"POST /api/v1/receipts/:id/void":                      map[string]any{"reason": "打印错误"},
+		"POST /api/v1/receipts/:id/reissue":                   map[string]any{},
 	}
 }
 

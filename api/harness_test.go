@@ -51,6 +51,12 @@ type estateFixture struct {
 	letter  models.DemandLetter // awaiting service
 	// filter is a filter the estate's technician saved.
 	filter models.SavedFilter
+	// payer is a second household (unit 102) with a payment, its receipt,
+	// and a reconciliation of yesterday's WeChat statement.
+	payer          models.Household
+	payment        models.FeePayment
+	receipt        models.Receipt
+	reconciliation models.Reconciliation
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -106,7 +112,33 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(err)
 	f.followUp = mi.FollowUp
 	h.seedArrears(&f)
+	h.seedReceipts(&f)
 	return f
+}
+
+// seedReceipts adds the receipt and reconciliation fixture records of an
+// estate, on a household of their own so that the arrears fixture's ledger
+// stays as it is.
+func (h *harness) seedReceipts(f *estateFixture) {
+	h.t.Helper()
+	ctx := context.Background()
+	all := store.AllEstates()
+	u := models.Unit{BuildingID: f.building.ID, Number: "102"}
+	h.must(h.store.CreateUnit(ctx, all, &u))
+	f.payer = models.Household{UnitID: u.ID}
+	h.must(h.store.CreateHousehold(ctx, all, &f.payer))
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	h.must(err)
+	f.payment = models.FeePayment{HouseholdID: f.payer.ID, AmountFen: 30000, PaidAt: time.Now().Add(-time.Hour), Channel: models.PayWeChat,
+		Reference: "fixture-" + f.estate.Code, RecordedBy: f.staff.ID}
+	f.payment, _, err = h.store.RecordPayment(ctx, all, &f.payment, shanghai)
+	h.must(err)
+	f.receipt, err = h.store.PaymentReceipt(ctx, all, f.payment.ID)
+	h.must(err)
+	yesterday := models.DateOf(time.Now(), shanghai).AddDays(-1)
+	f.reconciliation, _, err = h.store.Reconcile(ctx, all, store.Statement{EstateID: f.estate.ID, Channel: models.PayWeChat, Day: yesterday,
+		Loc: shanghai, Digest: "fixture", FileName: "wechat.csv", Source: models.SourceUpload})
+	h.must(err)
 }
 
 func (h *harness) addStaff(username string, role models.Role, estate *uint64) models.Staff {
@@ -159,6 +191,13 @@ func (h *harness) do(method, path, token string, body any, out any) response {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return h.send(req, token, out)
+}
+
+// send sends req with token, decoding a successful answer into out unless
+// it is nil.
+func (h *harness) send(req *http.Request, token string, out any) response {
+	h.t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -167,12 +206,13 @@ func (h *harness) do(method, path, token string, body any, out any) response {
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	h.must(err)
+	name := req.Method + " " + req.URL.RequestURI()
 	if out != nil && resp.StatusCode < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			h.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+			h.t.Fatalf("%s: decode %s: %v", name, raw, err)
 		}
 	}
-	return response{status: resp.StatusCode, header: resp.Header, body: raw, req: method + " " + path}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw, req: name}
 }
 
 func (h *harness) wantStatus(r response, want int) {

@@ -53,6 +53,18 @@ func (s *Server) openAPIDocument() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.body))}}}
 		}
+		if len(r.form) > 0 {
+			props, required := map[string]any{}, []string{}
+			for _, f := range r.form {
+				schema := map[string]any{"type": f.kind, "description": f.desc}
+				if f.kind == "file" {
+					schema = map[string]any{"type": "string", "format": "binary", "description": f.desc}
+				}
+				props[f.name], required = schema, append(required, f.name)
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "properties": props, "required": required}}}}
+		}
 		ok := map[string]any{"description": http.StatusText(r.status)}
 		if r.resp != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.resp))}}
@@ -110,7 +122,7 @@ func (s *Server) openAPIDocument() map[string]any {
 
 func errorResponses(r route) map[int]string {
 	out := map[int]string{http.StatusInternalServerError: "internal error"}
-	if r.body != nil || len(r.query) > 0 {
+	if r.body != nil || len(r.query) > 0 || len(r.form) > 0 {
 		out[http.StatusBadRequest] = "invalid input; field names it"
 	}
 	if !r.public {

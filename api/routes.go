@@ -18,10 +18,13 @@ type route struct {
 	roles        []models.Role // who may call; ignored when public
 	handler      gin.HandlerFunc
 	body         any // request body type, nil when none
-	resp         any // success body type, nil for 204
-	status       int // success status
-	query        []param
-	actions      []string // the values of the path's :action, when it has one
+	// form: the request is a multipart form of these fields (a "file"
+	// kind is a file), read by the handler itself.
+	form    []param
+	resp    any // success body type, nil for 204
+	status  int // success status
+	query   []param
+	actions []string // the values of the path's :action, when it has one
 	// scoped: the path's :id names a record that belongs to an estate, so a
 	// caller of another estate gets 404 (used by the access tests).
 	scoped bool
@@ -67,7 +70,7 @@ func actionSummary(actions []string) string {
 
 func (s *Server) routes() []route {
 	var rs []route
-	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes(), s.savedFilterRoutes()} {
+	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes(), s.savedFilterRoutes(), s.receiptRoutes(), s.reconciliationRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs

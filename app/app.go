@@ -132,7 +132,7 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	if opts.Mode != ModeAPI {
-		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links})
+		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links, ReconDir: a.cfg.ReconDir})
 		if err != nil {
 			return fmt.Errorf("worker: %w", err)
 		}
@@ -141,6 +141,7 @@ func (a *App) start(ctx context.Context, opts Options) error {
 			return fmt.Errorf("worker: %w", err)
 		}
 		a.syncBillingSchedules(ctx)
+		a.syncReconcileSchedule(ctx)
 	}
 	return a.serveHTTP(opts)
 }
@@ -250,6 +251,17 @@ func (a *App) syncBillingSchedules(ctx context.Context) {
 		if len(l.Items) < store.MaxPageSize {
 			return
 		}
+	}
+}
+
+// syncReconcileSchedule brings the company's daily reconciliation schedule
+// in line with WUYE_RECON_DIR (on when set); a failure is logged and the
+// start goes on.
+func (a *App) syncReconcileSchedule(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := workflows.SyncReconcileSchedule(sctx, a.Temporal, a.cfg.ReconDir, a.cfg.TimeZone); err != nil {
+		a.log.Error("reconciliation schedule", "err", err)
 	}
 }
 

@@ -96,6 +96,11 @@ type Config struct {
 	// TemporalUIURL is the Temporal Web UI the console links into. Empty
 	// means the embedded UI when it runs, else no link.
 	TemporalUIURL string `env:"WUYE_TEMPORAL_UI_URL"`
+	// ReconDir is the folder the payment providers' statement files are
+	// dropped in for the daily reconciliation (对账), one folder per estate
+	// code: <dir>/<code>/<channel>-<YYYY-MM-DD>.csv. Empty turns the daily
+	// run off (statements can still be uploaded).
+	ReconDir string `env:"WUYE_RECON_DIR"`
 
 	// Temporal holds the SDK client options when TEMPORAL_ADDRESS is set.
 	Temporal client.Options `env:"-"`

@@ -190,11 +190,25 @@ func (s *Store) HouseholdLedger(ctx context.Context, scope Scope, householdID ui
 // RecordPayment records a payment inside scope; PaidOn is taken from PaidAt
 // in loc. The same reference in the same estate is the same payment: the
 // first record is returned with created false, or models.ErrConflict when
-// its household or amount differ.
+// its household or amount differ. A new payment gets its receipt (收据) in
+// the same transaction, numbered in the year of the store's clock in loc
+// (PaymentReceipt reads it).
 func (s *Store) RecordPayment(ctx context.Context, scope Scope, p *models.FeePayment, loc *time.Location) (models.FeePayment, bool, error) {
 	var out models.FeePayment
 	created := false
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	if loc == nil {
+		loc = time.UTC
+	}
+	now := s.now()
+	year := now.In(loc).Year()
+	h, err := householdIn(s.db.WithContext(ctx), scope, "household_id", p.HouseholdID)
+	if err == nil {
+		err = ensureReceiptCounter(s.db.WithContext(ctx), h.EstateID, year)
+	}
+	if err != nil {
+		return out, false, fmt.Errorf("record payment %q: %w", p.Reference, err)
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		h, err := householdIn(tx, scope, "household_id", p.HouseholdID)
 		if err != nil {
 			return err
@@ -209,7 +223,14 @@ func (s *Store) RecordPayment(ctx context.Context, scope Scope, p *models.FeePay
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return translate(err)
 		}
+		e, err := estateOf(tx, p.EstateID)
+		if err != nil {
+			return err
+		}
 		if err := translate(tx.Create(p).Error); err != nil {
+			return err
+		}
+		if _, err := issueReceipt(tx, *p, e.Code, year, p.RecordedBy, now, nil); err != nil {
 			return err
 		}
 		out, created = *p, true

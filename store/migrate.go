@@ -23,6 +23,8 @@ func tables() []any {
 		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
 		&models.PhoneReveal{},
 		&models.SavedFilter{},
+		&models.ReceiptCounter{}, &models.Receipt{},
+		&models.Reconciliation{}, &models.Mismatch{},
 	}
 }
 
@@ -55,14 +57,17 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.AutoMigrate(tables()...); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if err := copyOldJournals(db); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if err := copyOldAreas(db); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+	for _, step := range upgrades {
+		if err := step(db); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
 	}
 	return nil
 }
+
+// upgrades bring rows written by earlier versions in line, in order, after
+// the schema is; each is safe to run at every Migrate.
+var upgrades = []func(*gorm.DB) error{copyOldJournals, copyOldAreas, issueMissingReceipts}
 
 // copyOldAreas fills units' area (hundredths of m², area_centi) from the
 // float area_m2 units had before, once: a unit whose area is still 0 takes

@@ -30,6 +30,9 @@ type Deps struct {
 	Nudger activities.CollectionNudger
 	// Links signs the links in residents' messages; nil sends none.
 	Links *auth.Links
+	// ReconDir is the folder of the providers' statement files (config
+	// WUYE_RECON_DIR); empty reads none.
+	ReconDir string
 }
 
 // New builds the worker on the service's task queue; Start it to poll.
@@ -53,9 +56,11 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.FollowUp)
 	r.RegisterWorkflow(workflows.Collection)
 	r.RegisterWorkflow(workflows.BillingRun)
+	r.RegisterWorkflow(workflows.DailyReconciliation)
 	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Now: d.Now, Log: d.Log, Links: d.Links})
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Staff{Store: d.Store})
 	r.RegisterActivity(&activities.Tickets{Store: d.Store})
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
+	r.RegisterActivity(&activities.Reconciler{Store: d.Store, Dir: d.ReconDir, Log: d.Log})
 }

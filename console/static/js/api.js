@@ -22,12 +22,16 @@ export async function api(method, path, body, key) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (key) headers['Idempotency-Key'] = key;
+  return send(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** Posts a multipart form (FormData, a file upload); answers like api. */
+export const upload = (path, form) => send('POST', path, { Accept: 'application/json' }, form);
+
+async function send(method, path, headers, body) {
   let res;
   try {
-    res = await fetch('/api/v1' + path, {
-      method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    res = await fetch('/api/v1' + path, { method, headers, credentials: 'same-origin', body });
   } catch (err) {
     throw new ApiError(0, { error: { code: 'network', message: '无法连接服务器，请检查网络' } });
   }

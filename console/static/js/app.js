@@ -20,6 +20,8 @@ import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
 import { inboxPage, startInbox, stopInbox } from './inbox.js';
 import { legalListPage, legalCasePage } from './legal.js';
+import { receiptPage, receiptListPage } from './receipts.js';
+import { reconciliationPage } from './reconciliation.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -43,6 +45,9 @@ const pages = [
   { re: /^\/inbox$/, page: inboxPage },
   { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
   { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
+  { re: /^\/finance\/receipts$/, page: receiptListPage },
+  { re: /^\/finance\/receipts\/(\d+)$/, page: receiptPage },
+  { re: /^\/finance\/reconciliation$/, page: reconciliationPage, roles: ['finance', 'estate_manager', 'company_admin'] },
 ];
 
 const nav = [
