@@ -21,6 +21,7 @@ func tables() []any {
 		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
 		&models.PhoneReveal{},
 		&models.SavedFilter{},
+		&models.PaymentNonce{}, &models.PaymentReversal{},
 	}
 }
 
