@@ -33,6 +33,10 @@ type CollectionInput struct {
 	MaxTransitions int
 	// Carry is the state handed over by a continue-as-new; nil at the start.
 	Carry *CollectionCarry
+	// Resume: a refund or reversal started the process (SignalCollection
+	// sets it), so a case it opens resumes where the household's previous
+	// case stood when that closed (changeResumeAfterReversal).
+	Resume bool
 }
 
 // The kinds of CollectionNudge.
@@ -42,6 +46,7 @@ const (
 	NudgeDispute  = "dispute"          // a bill was disputed
 	NudgeResolved = "dispute_resolved" // finance resolved a dispute
 	NudgeWaiver   = "waiver"           // a late fee was waived
+	NudgeReversal = "reversal"         // a payment was refunded or reversed
 )
 
 // Change IDs of workflow.GetVersion in the collection workflow; the old
@@ -77,6 +82,14 @@ const (
 	// (ActRecordService). Before it, the letter counted as served when
 	// issued.
 	changeNoticeDelivery = "notice-delivery"
+	// changeResumeAfterReversal, version 1: a case opened by a refund or
+	// reversal (CollectionInput.Resume) resumes where the household's
+	// previous case stood when the reversed payment closed it: the same
+	// step reached, segment and served notice, its ladder clock at the time
+	// it had run then (the closed interval counts as paused). Before it,
+	// such a case started the ladder over from the first rung. Only runs
+	// started with Resume, which no earlier history has, take the marker.
+	changeResumeAfterReversal = "resume-after-reversal"
 )
 
 // CollectionNudge tells the case that the household's account changed. The
