@@ -45,6 +45,7 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/letters/:id/service":                    f.letter.ID,
 		"/api/v1/inbox/:id/read":                         f.ticket.ID, // own: TestAccessOwnEstate reads each role's own message
 		"/api/v1/saved-filters/:id":                      f.filter.ID,
+		"/api/v1/payments/:id/reversal":                  f.payment.ID,
 	}
 }
 
@@ -63,6 +64,7 @@ func validBodies() map[string]any {
 		"POST /api/v1/bills/:id/disputes":                     map[string]any{"reason": "面积有误"},
 		"POST /api/v1/bills/:id/waivers":                      map[string]any{"amount_fen": 100, "reason": "困难业主"},
 		"POST /api/v1/disputes/:id/resolve":                   map[string]any{"resolution": "核实无误"},
+		"POST /api/v1/payments/:id/reversal":                  map[string]any{"reason": "错账冲正"},
 		"POST /api/v1/households/:id/arrears/legal-decision":  map[string]any{"approve": false, "reason": "再沟通"},
 		"POST /api/v1/households/:id/arrears/legal-documents": map[string]any{"kind": "evidence", "name": "催缴函", "date": "2026-03-01"},
 		"POST /api/v1/households/:id/arrears/legal-outcome":   map[string]any{"outcome": "mediated", "date": "2026-03-01"},

@@ -49,6 +49,7 @@ type estateFixture struct {
 	plan    models.InstalmentPlan
 	task    models.CollectionTask
 	letter  models.DemandLetter // awaiting service
+	payment models.FeePayment   // 1 fen paid in cash
 	// filter is a filter the estate's technician saved.
 	filter models.SavedFilter
 }
@@ -226,5 +227,8 @@ func (h *harness) seedArrears(f *estateFixture) {
 	f.letter, err = h.store.IssueDemandLetter(ctx, &models.DemandLetter{Key: fmt.Sprintf("fixture-letter-%d", cs.ID), CaseID: cs.ID,
 		EstateID: cs.EstateID, HouseholdID: f.household.ID, ServedAt: now, ServedOn: now.Truncate(24 * time.Hour), PayBy: now.Add(30 * 24 * time.Hour).Truncate(24 * time.Hour),
 		AmountFen: 12000, Text: "催缴函", AwaitsService: true})
+	h.must(err)
+	f.payment, _, err = h.store.RecordPayment(ctx, all, &models.FeePayment{HouseholdID: f.household.ID, AmountFen: 1,
+		PaidAt: now, Channel: models.PayCash, Reference: fmt.Sprintf("fixture-%d", f.household.ID)}, time.UTC)
 	h.must(err)
 }
