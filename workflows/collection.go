@@ -87,8 +87,9 @@ const (
 	// previous case stood when the reversed payment closed it: the same
 	// step reached, segment and served notice, its ladder clock at the time
 	// it had run then (the closed interval counts as paused). Before it,
-	// such a case started the ladder over from the first rung. Only runs
-	// started with Resume, which no earlier history has, take the marker.
+	// such a case started the ladder over from the first rung. Only fresh
+	// runs started with Resume, or holding a reversal among the nudges they
+	// open with, take the marker; no earlier history has either.
 	changeResumeAfterReversal = "resume-after-reversal"
 )
 
@@ -230,9 +231,10 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 		// A fact arrived as the case closed (a new bill): a fresh case reads
 		// the account again, so nothing is lost; the nudges are spent here.
 		var n CollectionNudge
-		for signals.ReceiveAsync(&n) {
-		}
 		in := s.in
+		for signals.ReceiveAsync(&n) {
+			in = resumeInput(in, n) // a reversal: the fresh case resumes this one
+		}
 		in.Carry = nil
 		return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)
 	}
@@ -242,7 +244,8 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 // drain takes every nudge waiting on the channel and applies them with one
 // reread of the account.
 func (s *collectionState) drain(ctx workflow.Context, ch workflow.ReceiveChannel) {
-	var nudges []CollectionNudge
+	nudges := s.held
+	s.held = nil
 	for {
 		var n CollectionNudge
 		if !ch.ReceiveAsync(&n) {

@@ -15,10 +15,24 @@ import (
 // 00:00. Started over, it would have sent the first message again on
 // 03-26.
 func TestCollectionReversalResumesWhereTheCaseStood(t *testing.T) {
+	for _, byInput := range []bool{true, false} {
+		t.Run(map[bool]string{true: "started to resume", false: "a reversal among the first nudges"}[byInput], func(t *testing.T) {
+			resumeAfterReversal(t, byInput)
+		})
+	}
+}
+
+// resumeAfterReversal runs the case a reversal opens: started with Resume
+// (SignalWithStart by a reversal), or by a run continued as new with a
+// reversal among its first nudges.
+func resumeAfterReversal(t *testing.T, byInput bool) {
 	in := collInput()
-	in.Resume = true
+	in.Resume = byInput
 	start := cday(3, 25, 10, 0)
 	h := newColl(t, in, start, bill(1, 2, 50000))
+	if !byInput {
+		h.at(start, func() { h.nudge(NudgeReversal, 3) })
+	}
 	var c *activities.Collections
 	h.env.OnActivity(c.PreviousCase, mockAny, mockAny).Return(activities.PreviousCaseResult{Found: true, CaseID: 6,
 		Segment: models.SegmentGood, StepReached: 0, OpenedAt: cday(3, 1, 10, 30), ClosedAt: cday(3, 20, 10, 0)}, nil)
@@ -26,14 +40,16 @@ func TestCollectionReversalResumesWhereTheCaseStood(t *testing.T) {
 	h.query(cday(3, 25, 10, 1), &v)
 	h.pay(cday(4, 2, 10, 0), 0)
 	h.run()
-	wantLines(t, "events", h.lines(), []string{
-		"03-25 10:00 opened",
-		"03-25 10:00 reopened",
+	want := []string{"03-25 10:00 opened", "03-25 10:00 reopened"}
+	if !byInput {
+		want = append(want, "03-25 10:00 reversal")
+	}
+	wantLines(t, "events", h.lines(), append(want,
 		"03-31 00:00 step wechat/queued message",
 		"03-31 08:00 contact wechat/sent payment_overdue_second",
 		"04-02 10:00 payment",
 		"04-02 10:00 closed",
-	})
+	))
 	if v.Stage != models.StageDunning || v.StepReached != 0 {
 		t.Errorf("after reopening: got stage %s step %d, want dunning at step 0", v.Stage, v.StepReached)
 	}

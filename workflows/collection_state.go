@@ -108,6 +108,9 @@ type collectionState struct {
 	complaints []uint64
 	// transitions counts the transitions recorded in this run.
 	transitions int
+	// held are the nudges a fresh run received before opening its case
+	// (to see whether a reversal is among them); drain applies them first.
+	held []CollectionNudge
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
@@ -173,7 +176,12 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 	if fresh {
 		s.c.Segment = models.Classify(s.acct.History, s.in.Policy.Dunning)
 		s.record(ctx, "opened", 0, "", "", map[string]string{"segment": string(s.c.Segment)})
-		if s.in.Resume && workflow.GetVersion(ctx, changeResumeAfterReversal, workflow.DefaultVersion, 1) >= 1 {
+		var n CollectionNudge
+		for signals.ReceiveAsync(&n) {
+			s.held = append(s.held, n)
+		}
+		resume := s.in.Resume || slices.ContainsFunc(s.held, func(n CollectionNudge) bool { return n.Kind == NudgeReversal })
+		if resume && workflow.GetVersion(ctx, changeResumeAfterReversal, workflow.DefaultVersion, 1) >= 1 {
 			s.resume(ctx, now)
 		}
 	}
