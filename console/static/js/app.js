@@ -20,6 +20,7 @@ import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
 import { inboxPage, startInbox, stopInbox } from './inbox.js';
 import { legalListPage, legalCasePage } from './legal.js';
+import { paymentsPage } from './payments.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -43,6 +44,7 @@ const pages = [
   { re: /^\/inbox$/, page: inboxPage },
   { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
   { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
+  { re: /^\/finance\/payments$/, page: paymentsPage, roles: collectors },
 ];
 
 const nav = [
