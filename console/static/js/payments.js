@@ -20,7 +20,7 @@ function settlement(p) {
 
 /** 已冲正, 已退款 ¥x, or nothing. */
 function reversed(p) {
-  if (p.reversed_at) return h('span.badge', '已冲正');
+  if (p.reversed_at) return h('span.badge.reversed', '已冲正');
   if (p.reversed_fen > 0) return h('span.badge', `已退款 ${fmtYuan(p.reversed_fen)}`);
   return null;
 }
