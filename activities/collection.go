@@ -20,6 +20,7 @@ type CollectionStore interface {
 	Estate(ctx context.Context, scope store.Scope, id uint64) (models.Estate, error)
 	Policy(ctx context.Context, scope store.Scope, estateID uint64) (models.EstatePolicy, error)
 	OpenCase(ctx context.Context, c *models.CollectionCase) (models.CollectionCase, error)
+	PreviousCase(ctx context.Context, householdID, before uint64) (models.CollectionCase, error)
 	LeastLoadedStaff(ctx context.Context, estateID uint64, role models.Role) (uint64, error)
 	CreateTask(ctx context.Context, t *models.CollectionTask) (models.CollectionTask, error)
 	CompleteTask(ctx context.Context, id uint64, r store.TaskResult) error
@@ -131,6 +132,41 @@ type OpenCaseInput struct {
 type OpenCaseResult struct {
 	CaseID   uint64
 	EstateID uint64
+}
+
+// PreviousCaseInput asks for the household's newest closed case before
+// case Before.
+type PreviousCaseInput struct {
+	HouseholdID uint64
+	Before      uint64
+}
+
+// PreviousCaseResult is where that case stood when it closed; Found is
+// false when the household has none.
+type PreviousCaseResult struct {
+	Found          bool
+	CaseID         uint64
+	Segment        models.Segment
+	StepReached    int
+	OpenedAt       time.Time
+	ClosedAt       time.Time
+	NoticeServedAt *time.Time
+}
+
+// PreviousCase reads where the household's previous case stood when it
+// closed, for a case a reversal reopens.
+func (a *Collections) PreviousCase(ctx context.Context, in PreviousCaseInput) (PreviousCaseResult, error) {
+	c, err := a.Store.PreviousCase(ctx, in.HouseholdID, in.Before)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return PreviousCaseResult{}, nil
+	case err != nil:
+		return PreviousCaseResult{}, err
+	case c.ClosedAt == nil:
+		return PreviousCaseResult{}, nil
+	}
+	return PreviousCaseResult{Found: true, CaseID: c.ID, Segment: c.Segment, StepReached: c.StepReached,
+		OpenedAt: c.OpenedAt, ClosedAt: *c.ClosedAt, NoticeServedAt: c.NoticeServedAt}, nil
 }
 
 // OpenCase creates the case row, once per key.

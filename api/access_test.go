@@ -49,6 +49,7 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/receipts/:id/void":                      f.receipt.ID,
 		"/api/v1/receipts/:id/reissue":                   f.receipt.ID,
 		"/api/v1/reconciliations/:id":                    f.reconciliation.ID,
+		"/api/v1/payments/:id/reversal":                  f.payment.ID,
 	}
 }
 
@@ -68,6 +69,7 @@ func validBodies() map[string]any {
 		"POST /api/v1/bills/:id/disputes":                     map[string]any{"reason": "面积有误"},
 		"POST /api/v1/bills/:id/waivers":                      map[string]any{"amount_fen": 100, "reason": "困难业主"},
 		"POST /api/v1/disputes/:id/resolve":                   map[string]any{"resolution": "核实无误"},
+		"POST /api/v1/payments/:id/reversal":                  map[string]any{"reason": "错账冲正"},
 		"POST /api/v1/households/:id/arrears/legal-decision":  map[string]any{"approve": false, "reason": "再沟通"},
 		"POST /api/v1/households/:id/arrears/legal-documents": map[string]any{"kind": "evidence", "name": "催缴函", "date": "2026-03-01"},
 		"POST /api/v1/households/:id/arrears/legal-outcome":   map[string]any{"outcome": "mediated", "date": "2026-03-01"},

@@ -260,14 +260,13 @@ func (s *Server) createPayment(c *gin.Context) {
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	_, _, loc, err := s.policyOf(ctx, p.scope(), in.HouseholdID, "household_id")
-	if err != nil {
+	// policyOf refuses a household outside the caller's estates.
+	if _, _, _, err := s.policyOf(ctx, p.scope(), in.HouseholdID, "household_id"); err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	pay := models.FeePayment{HouseholdID: in.HouseholdID, AmountFen: in.AmountFen, PaidAt: in.PaidAt,
-		Channel: in.Channel, Reference: in.Reference, RecordedBy: p.Staff.ID}
-	got, created, err := s.store.RecordPayment(ctx, p.scope(), &pay, loc)
+	got, created, err := s.recordPayment(ctx, models.FeePayment{HouseholdID: in.HouseholdID, AmountFen: in.AmountFen, PaidAt: in.PaidAt,
+		Channel: in.Channel, Reference: in.Reference, RecordedBy: p.Staff.ID})
 	s.answerNudged(c, err, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID}, createdStatus(created), got)
 }
 

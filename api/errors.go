@@ -88,6 +88,7 @@ func refusedByState(err error) bool {
 // does not see. It is the only place that decides an error's status.
 //
 //   - *models.ValidationError → 400 with the field
+//   - *unauthorizedError → 401 (a payment notification's signature or timestamp)
 //   - models.ErrForbidden → 403 (only for a role that may not act on a record it can see)
 //   - models.ErrNotFound → 404 (also for records outside the caller's estates)
 //   - models.ErrConflict, a workflow that already exists → 409 conflict
@@ -108,6 +109,7 @@ func classify(err error) (int, errorDetail) {
 	var (
 		ve       *models.ValidationError
 		se       *stateError
+		unauth   *unauthorizedError
 		app      *temporal.ApplicationError
 		exists   *serviceerror.WorkflowExecutionAlreadyStarted
 		notFound *serviceerror.NotFound
@@ -116,6 +118,8 @@ func classify(err error) (int, errorDetail) {
 	switch {
 	case errors.As(err, &ve):
 		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: ve.Reason, Field: ve.Field}
+	case errors.As(err, &unauth):
+		return http.StatusUnauthorized, errorDetail{Code: codeUnauthorized, Message: unauth.msg}
 	case errors.As(err, &se):
 		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: se.msg, State: se.state}
 	case errors.As(err, &app):

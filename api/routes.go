@@ -70,7 +70,27 @@ func actionSummary(actions []string) string {
 
 func (s *Server) routes() []route {
 	var rs []route
-	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes(), s.savedFilterRoutes(), s.receiptRoutes(), s.reconciliationRoutes()} {
+	for _, group := range [][]route{
+		s.systemRoutes(),
+		s.accountRoutes(),
+		s.estateRoutes(),
+		s.placeRoutes(),
+		s.ticketRoutes(),
+		s.dashboardRoutes(),
+		s.metricsRoutes(),
+		s.moveInRoutes(),
+		s.billingRoutes(),
+		s.paymentNotificationRoutes(),
+		s.receiptRoutes(),
+		s.reconciliationRoutes(),
+		s.arrearsRoutes(),
+		s.letterRoutes(),
+		s.residentLinkRoutes(),
+		s.lookupRoutes(),
+		s.contactRoutes(),
+		s.inboxRoutes(),
+		s.savedFilterRoutes(),
+	} {
 		rs = append(rs, group...)
 	}
 	return rs

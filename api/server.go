@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
 
@@ -58,6 +59,12 @@ type Options struct {
 	// often it sends a comment so that proxies keep it open, and when it
 	// ends for the browser to reconnect (zero: 1.5 s, 15 s, 5 min).
 	StreamPoll, StreamHeartbeat, StreamLifetime time.Duration
+	// PayProviders may notify payments at
+	// /api/v1/payment-notifications/{name}; none turns the route off (404).
+	// PayNotifyWindow bounds a notification's timestamp either way (zero:
+	// models.DefaultNotifyWindow).
+	PayProviders    []models.PayProvider
+	PayNotifyWindow time.Duration
 }
 
 // Server holds the API's dependencies and its router.
@@ -84,6 +91,10 @@ type Server struct {
 	// (CloseStreams), which would otherwise wait for them.
 	closing   chan struct{}
 	closeOnce sync.Once
+	// payProviders sign payment notifications; payWindow bounds their
+	// timestamps.
+	payProviders []models.PayProvider
+	payWindow    time.Duration
 }
 
 // New builds the API.
@@ -96,6 +107,7 @@ func New(opts Options) *Server {
 		validate:   newValidator(),
 		streamPoll: cmp.Or(opts.StreamPoll, defaultStreamPoll), streamHeartbeat: cmp.Or(opts.StreamHeartbeat, defaultStreamHeartbeat),
 		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
+		payProviders: opts.PayProviders, payWindow: cmp.Or(opts.PayNotifyWindow, models.DefaultNotifyWindow),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
 			[]string{"kind"}),

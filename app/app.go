@@ -290,6 +290,7 @@ func (a *App) serveHTTP(opts Options) error {
 			TrustedProxies: a.cfg.TrustedProxies,
 			Collectors:     []prometheus.Collector{a.taskFailures},
 			Tracer:         tracer(a.tracing),
+			PayProviders:   a.cfg.Pay, PayNotifyWindow: a.cfg.PayNotifyWindow,
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()

@@ -39,6 +39,8 @@ type config struct {
 	burst                             int
 	rows                              int
 	arrears                           int
+	pay                               int
+	payRate                           float64
 	reads                             int
 	mysql                             bool
 	mysqlDSN                          string
@@ -69,6 +71,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.rows, "rows", 100000, "tickets in the database for the read-model measurement (0 skips it)")
 	fs.IntVar(&c.arrears, "arrears", 100000, "arrears cases (households, bills, payments, cases) generated with the -rows tickets")
 	fs.IntVar(&c.reads, "reads", 40, "requests per read-model query")
+	fs.IntVar(&c.pay, "pay", 200, "households whose signed payment notification is timed to their case closing (at most 200; 0 skips; only for a service the bench starts)")
+	fs.Float64Var(&c.payRate, "pay-rate", 20, "payment notifications per second")
 	fs.BoolVar(&c.mysql, "mysql", true, "also measure the read model on MySQL (a second service with WUYE_DB_DRIVER=mysql)")
 	fs.StringVar(&c.mysqlDSN, "mysql-dsn", "root:@tcp(127.0.0.1:3306)/", "MySQL server for -mysql; a fresh database is created and dropped")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
@@ -109,7 +113,8 @@ func run(args []string, out io.Writer) error {
 
 func (c config) describe() map[string]any {
 	return map[string]any{"rate_per_s": c.rate, "duration_s": c.duration.Seconds(), "spread": c.spread,
-		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql}
+		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql,
+		"pay": c.pay, "pay_rate_per_s": c.payRate}
 }
 
 // loopbackOnly refuses targets off this machine.
@@ -159,7 +164,7 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 		if binary, err = svc.Build(ctx, mod, dir); err != nil {
 			return err
 		}
-		p, err := svc.Start(ctx, svc.Options{Binary: binary, DataDir: dir + "/sqlite"})
+		p, err := svc.Start(ctx, svc.Options{Binary: binary, DataDir: dir + "/sqlite", Env: payEnv()})
 		if err != nil {
 			return err
 		}
@@ -214,6 +219,22 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 	}
 	rep.Load = loadRes.stats
 	rep.Notes = append(rep.Notes, loadRes.notes...)
+
+	switch {
+	case c.pay <= 0:
+	case tg.proc == nil:
+		rep.Notes = append(rep.Notes, "payment notifications skipped: only for a service the bench starts (it configures the provider)")
+	case !routes["POST /api/v1/payment-notifications/{provider}"]:
+		rep.Notes = append(rep.Notes, "payment notifications skipped: no such route")
+	default:
+		fmt.Fprintf(out, "payment notification → case closed: %d at %.0f/s ...\n", c.pay, c.payRate)
+		st, err := runPayments(ctx, c, tg)
+		if err != nil {
+			rep.Notes = append(rep.Notes, "payment notifications failed: "+err.Error())
+		} else {
+			rep.Load = append(rep.Load, st)
+		}
+	}
 
 	if tg.frontend != "" && tg.db.dsn != "" {
 		fmt.Fprintln(out, "SDK baseline ...")

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/codec"
+	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/notify"
 )
 
@@ -101,6 +103,15 @@ type Config struct {
 	// code: <dir>/<code>/<channel>-<YYYY-MM-DD>.csv. Empty turns the daily
 	// run off (statements can still be uploaded).
 	ReconDir string `env:"WUYE_RECON_DIR"`
+	// PayProviders are the payment providers (WeChat Pay, Alipay, a bank...)
+	// that notify payments at POST /api/v1/payment-notifications/{name}:
+	// "name:channel,...", e.g. "wechat:wechat,alipay:alipay,unionpay:bank".
+	// Each one's signing secret is WUYE_PAY_SECRET_<NAME> (the name upper-
+	// cased, at least 32 bytes); none configured turns the route off (404).
+	PayProviders string `env:"WUYE_PAY_PROVIDERS"`
+	// PayNotifyWindow is how far a notification's timestamp may lie from
+	// the service's clock; nonces are kept this long.
+	PayNotifyWindow time.Duration `env:"WUYE_PAY_NOTIFY_WINDOW" envDefault:"5m"`
 
 	// Temporal holds the SDK client options when TEMPORAL_ADDRESS is set.
 	Temporal client.Options `env:"-"`
@@ -110,6 +121,8 @@ type Config struct {
 	Level slog.Level `env:"-"`
 	// Notify is the notification channel (WUYE_NOTIFY_*; see package notify).
 	Notify notify.Config `env:"-"`
+	// Pay is PayProviders with their secrets.
+	Pay []models.PayProvider `env:"-"`
 }
 
 // DefaultPublicURL is WUYE_PUBLIC_URL for the embedded default when unset.
@@ -183,6 +196,8 @@ func Load(environ Lookup) (Config, error) {
 		}
 	}
 	problems = append(problems, c.validate()...)
+	pay, payProblems := payProviders(c.PayProviders, environ.LookupEnv)
+	c.Pay, problems = pay, append(problems, payProblems...)
 	if n, err := notify.ConfigFromEnv(environ.LookupEnv); err != nil {
 		problems = append(problems, strings.Split(err.Error(), "\n")...)
 	} else {
@@ -307,6 +322,9 @@ func (c *Config) validate() []string {
 	if c.TemporalUIURL != "" && !webURL(c.TemporalUIURL) {
 		bad("WUYE_TEMPORAL_UI_URL", c.TemporalUIURL, "want the Temporal Web UI's base URL, e.g. https://temporal.example.com")
 	}
+	if c.PayNotifyWindow < time.Minute || c.PayNotifyWindow > time.Hour {
+		bad("WUYE_PAY_NOTIFY_WINDOW", c.PayNotifyWindow.String(), "want 1m to 1h")
+	}
 	if c.SessionTTL < time.Minute {
 		bad("WUYE_SESSION_TTL", c.SessionTTL.String(), "must be at least 1m")
 	}
@@ -318,6 +336,40 @@ func (c *Config) validate() []string {
 		}
 	}
 	return p
+}
+
+// MinPaySecret is the shortest signing secret of a payment provider, in bytes.
+const MinPaySecret = 32
+
+// payProviders parses WUYE_PAY_PROVIDERS and reads each provider's secret;
+// the problems name the variables, never a secret's value.
+func payProviders(list string, lookup func(string) (string, bool)) ([]models.PayProvider, []string) {
+	var (
+		out      []models.PayProvider
+		problems []string
+	)
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, channel, _ := strings.Cut(item, ":")
+		p := models.PayProvider{Name: name, Channel: models.PaymentChannel(channel)}
+		if !models.ValidProviderName(name) || !p.Channel.Valid() || slices.ContainsFunc(out, func(o models.PayProvider) bool { return o.Name == name }) {
+			problems = append(problems, fmt.Sprintf("WUYE_PAY_PROVIDERS=%q: want distinct name:channel pairs (names of a-z, 0-9 and -, up to 32; channels wechat, alipay, bank, card...), e.g. wechat:wechat,unionpay:bank", list))
+			continue
+		}
+		v := "WUYE_PAY_SECRET_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		secret, _ := lookup(v)
+		if len(secret) < MinPaySecret {
+			// The value is a secret: never echoed.
+			problems = append(problems, fmt.Sprintf("%s: got %d bytes, want at least %d for provider %s, e.g. from `openssl rand -base64 48`", v, len(secret), MinPaySecret, name))
+			continue
+		}
+		p.Secret = []byte(secret)
+		out = append(out, p)
+	}
+	return out, problems
 }
 
 // webURL reports whether s is an absolute http or https URL with a host.

@@ -105,12 +105,28 @@ type FeePayment struct {
 	Channel     PaymentChannel `gorm:"size:16;not null" json:"channel"`
 	Reference   string         `gorm:"size:100;not null;uniqueIndex:idx_payment_ref" json:"reference"`
 	RecordedBy  uint64         `gorm:"not null" json:"recorded_by"`
-	CreatedAt   time.Time      `json:"created_at"`
+	// Provider is the payment provider whose notification recorded the
+	// payment ("" when staff recorded it); Reference is then its
+	// transaction ID.
+	Provider string `gorm:"size:32" json:"provider,omitempty"`
+	// Settlement compares the amount with what the household owed on the
+	// day it paid (ClassifyPayment), DifferenceFen is amount − owed; empty
+	// for payments recorded before either existed.
+	Settlement    Settlement `gorm:"size:8" json:"settlement,omitempty"`
+	DifferenceFen Money      `gorm:"not null;default:0" json:"difference_fen"`
+	// ReversedFen is the part refunded or reversed (PaymentReversal), and
+	// ReversedAt when nothing is left: the ledger counts AmountFen −
+	// ReversedFen. Nothing else of a payment ever changes.
+	ReversedFen Money      `gorm:"not null;default:0" json:"reversed_fen"`
+	ReversedAt  *time.Time `json:"reversed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
 }
 
-// Arith is the payment as Statement reads it.
+// Arith is the payment as Statement reads it: what is left of it after
+// refunds and reversals, on the day it was paid (a reversed payment counts
+// nothing, so whatever it settled is owed again, late fee included).
 func (p FeePayment) Arith() Payment {
-	return Payment{ID: p.ID, Paid: DateOf(p.PaidOn, time.UTC), Amount: p.AmountFen}
+	return Payment{ID: p.ID, Paid: DateOf(p.PaidOn, time.UTC), Amount: p.AmountFen - p.ReversedFen}
 }
 
 // DisputeStatus is where a bill dispute stands.

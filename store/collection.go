@@ -66,6 +66,17 @@ func (s *Store) LatestCase(ctx context.Context, scope Scope, householdID uint64)
 	return c, nil
 }
 
+// PreviousCase reads the newest closed case of a household older than
+// case before (models.ErrNotFound when there is none).
+func (s *Store) PreviousCase(ctx context.Context, householdID, before uint64) (models.CollectionCase, error) {
+	var c models.CollectionCase
+	q := s.db.WithContext(ctx).Where("household_id = ? AND id < ? AND stage = ?", householdID, before, models.StageClosed)
+	if err := q.Order("id DESC").First(&c).Error; err != nil {
+		return c, fmt.Errorf("case of household %d before %d: %w", householdID, before, translate(err))
+	}
+	return c, nil
+}
+
 // CaseFilter narrows a case list. Open keeps cases not closed (the default
 // of the arrears list); a Stage overrides it.
 type CaseFilter struct {

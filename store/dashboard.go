@@ -335,7 +335,7 @@ type ledgerPayment struct {
 // ledgerPayments reads the payments of the households, in household and
 // payment order, only the columns Statement reads.
 func ledgerPayments(db *gorm.DB, households *gorm.DB) ([]ledgerPayment, error) {
-	rows, err := db.Model(&models.FeePayment{}).Select("household_id, id, amount_fen, paid_on").
+	rows, err := db.Model(&models.FeePayment{}).Select("household_id, id, amount_fen, reversed_fen, paid_on").
 		Where("household_id IN (?)", households).Order("household_id, paid_on, id").Rows()
 	if err != nil {
 		return nil, err
@@ -344,7 +344,7 @@ func ledgerPayments(db *gorm.DB, households *gorm.DB) ([]ledgerPayment, error) {
 	var out []ledgerPayment
 	for rows.Next() {
 		var p models.FeePayment
-		if err := rows.Scan(&p.HouseholdID, &p.ID, &p.AmountFen, &p.PaidOn); err != nil {
+		if err := rows.Scan(&p.HouseholdID, &p.ID, &p.AmountFen, &p.ReversedFen, &p.PaidOn); err != nil {
 			return nil, err
 		}
 		out = append(out, ledgerPayment{household: p.HouseholdID, p: p.Arith()})

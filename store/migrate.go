@@ -25,6 +25,7 @@ func tables() []any {
 		&models.SavedFilter{},
 		&models.ReceiptCounter{}, &models.Receipt{},
 		&models.Reconciliation{}, &models.Mismatch{},
+		&models.PaymentNonce{}, &models.PaymentReversal{},
 	}
 }
 

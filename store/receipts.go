@@ -96,11 +96,6 @@ func (s *Store) PaymentReceipt(ctx context.Context, scope Scope, paymentID uint6
 	return r, nil
 }
 
-// Payment reads one payment inside scope.
-func (s *Store) Payment(ctx context.Context, scope Scope, id uint64) (models.FeePayment, error) {
-	return scoped[models.FeePayment](s, ctx, scope, id, "payment")
-}
-
 // ReceiptFilter narrows a receipt list.
 type ReceiptFilter struct {
 	EstateID    uint64

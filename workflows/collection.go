@@ -33,6 +33,10 @@ type CollectionInput struct {
 	MaxTransitions int
 	// Carry is the state handed over by a continue-as-new; nil at the start.
 	Carry *CollectionCarry
+	// Resume: a refund or reversal started the process (SignalCollection
+	// sets it), so a case it opens resumes where the household's previous
+	// case stood when that closed (changeResumeAfterReversal).
+	Resume bool
 }
 
 // The kinds of CollectionNudge.
@@ -42,6 +46,7 @@ const (
 	NudgeDispute  = "dispute"          // a bill was disputed
 	NudgeResolved = "dispute_resolved" // finance resolved a dispute
 	NudgeWaiver   = "waiver"           // a late fee was waived
+	NudgeReversal = "reversal"         // a payment was refunded or reversed
 )
 
 // Change IDs of workflow.GetVersion in the collection workflow; the old
@@ -77,6 +82,15 @@ const (
 	// (ActRecordService). Before it, the letter counted as served when
 	// issued.
 	changeNoticeDelivery = "notice-delivery"
+	// changeResumeAfterReversal, version 1: a case opened by a refund or
+	// reversal (CollectionInput.Resume) resumes where the household's
+	// previous case stood when the reversed payment closed it: the same
+	// step reached, segment and served notice, its ladder clock at the time
+	// it had run then (the closed interval counts as paused). Before it,
+	// such a case started the ladder over from the first rung. Only fresh
+	// runs started with Resume, or holding a reversal among the nudges they
+	// open with, take the marker; no earlier history has either.
+	changeResumeAfterReversal = "resume-after-reversal"
 )
 
 // CollectionNudge tells the case that the household's account changed. The
@@ -217,9 +231,10 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 		// A fact arrived as the case closed (a new bill): a fresh case reads
 		// the account again, so nothing is lost; the nudges are spent here.
 		var n CollectionNudge
-		for signals.ReceiveAsync(&n) {
-		}
 		in := s.in
+		for signals.ReceiveAsync(&n) {
+			in = resumeInput(in, n) // a reversal: the fresh case resumes this one
+		}
 		in.Carry = nil
 		return CollectionResult{}, workflow.NewContinueAsNewError(ctx, Collection, in)
 	}
@@ -229,7 +244,8 @@ func (s *collectionState) run(ctx workflow.Context) (CollectionResult, error) {
 // drain takes every nudge waiting on the channel and applies them with one
 // reread of the account.
 func (s *collectionState) drain(ctx workflow.Context, ch workflow.ReceiveChannel) {
-	var nudges []CollectionNudge
+	nudges := s.held
+	s.held = nil
 	for {
 		var n CollectionNudge
 		if !ch.ReceiveAsync(&n) {

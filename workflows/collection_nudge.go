@@ -13,9 +13,11 @@ import (
 // SignalCollection tells a household's collection process of n, starting
 // it with in where none runs (SignalWithStart: a fact arriving before the
 // process exists starts it and is never lost). A closed case's ID is reused
-// by the next case. The API and the scheduled billing run both come here.
+// by the next case (resuming where it stood when a reversal starts it). The
+// API and the scheduled billing run both come here.
 func SignalCollection(ctx context.Context, c client.Client, in CollectionInput, n CollectionNudge) error {
 	id := CollectionWorkflowID(in.HouseholdID)
+	in = resumeInput(in, n)
 	_, err := c.SignalWithStartWorkflow(ctx, id, CollectionSignal, n, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             TaskQueue,
@@ -25,6 +27,14 @@ func SignalCollection(ctx context.Context, c client.Client, in CollectionInput, 
 		return fmt.Errorf("nudge collection of household %d: %w", in.HouseholdID, err)
 	}
 	return nil
+}
+
+// resumeInput is in for a process n may start: a reversal may reopen
+// arrears a closed case had settled, so a process it starts resumes that
+// case's ladder rather than starting over.
+func resumeInput(in CollectionInput, n CollectionNudge) CollectionInput {
+	in.Resume = in.Resume || n.Kind == NudgeReversal
+	return in
 }
 
 // Nudger is activities.CollectionNudger over a Temporal client: the bills

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -107,6 +108,9 @@ type collectionState struct {
 	complaints []uint64
 	// transitions counts the transitions recorded in this run.
 	transitions int
+	// held are the nudges a fresh run received before opening its case
+	// (to see whether a reversal is among them); drain applies them first.
+	held []CollectionNudge
 }
 
 func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionState, error) {
@@ -172,10 +176,61 @@ func (s *collectionState) start(ctx workflow.Context, signals workflow.ReceiveCh
 	if fresh {
 		s.c.Segment = models.Classify(s.acct.History, s.in.Policy.Dunning)
 		s.record(ctx, "opened", 0, "", "", map[string]string{"segment": string(s.c.Segment)})
+		var n CollectionNudge
+		for signals.ReceiveAsync(&n) {
+			s.held = append(s.held, n)
+		}
+		resume := s.in.Resume || slices.ContainsFunc(s.held, func(n CollectionNudge) bool { return n.Kind == NudgeReversal })
+		if resume && workflow.GetVersion(ctx, changeResumeAfterReversal, workflow.DefaultVersion, 1) >= 1 {
+			s.resume(ctx, now)
+		}
 	}
 	s.drain(ctx, signals)
 	s.settle(ctx, now)
 	return nil
+}
+
+// resume carries over where the household's previous case stood when it
+// closed: a refund or reversal opened this one, so the arrears are those
+// it had been collecting. The step reached, the segment (never gentler)
+// and the served notice carry over; the bills overdue while it ran count
+// from when it opened, and the time it stood closed counts as paused, so
+// the ladder's clock stands where it stood and the next rung comes when it
+// would have; reminders whose time has passed are not sent late. Without a
+// previous case it changes nothing.
+func (s *collectionState) resume(ctx workflow.Context, now time.Time) {
+	var prev activities.PreviousCaseResult
+	err := workflow.ExecuteActivity(dbCall(ctx), s.a().PreviousCase, activities.PreviousCaseInput{
+		HouseholdID: s.in.HouseholdID, Before: s.c.CaseID}).Get(ctx, &prev)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("read previous case", "household", s.in.HouseholdID, "error", err)
+		return
+	}
+	if !prev.Found || prev.ClosedAt.After(now) {
+		return
+	}
+	s.c.Reached = prev.StepReached
+	if segmentRank(prev.Segment) > segmentRank(s.c.Segment) {
+		s.c.Segment = prev.Segment
+	}
+	if prev.NoticeServedAt != nil {
+		s.c.NoticeServedAt = *prev.NoticeServedAt
+	}
+	for i, seen := range s.c.Seen {
+		b := slices.IndexFunc(s.acct.Open, func(o activities.OpenBill) bool { return o.BillID == seen.BillID })
+		if b >= 0 && s.acct.Open[b].OriginalDue.AddDays(1).In(s.loc).Before(prev.ClosedAt) && prev.OpenedAt.Before(seen.At) {
+			s.c.Seen[i].At = prev.OpenedAt
+		}
+	}
+	for _, t := range s.reminders() {
+		if !t.at.After(now) {
+			s.c.Reminded = append(s.c.Reminded, t.key) // the closed case sent them, or their time is past
+		}
+	}
+	s.c.PausedFor += now.Sub(prev.ClosedAt)
+	s.restage()
+	s.record(ctx, "reopened", 0, "", "", map[string]string{"from_case": strconv.FormatUint(prev.CaseID, 10),
+		"step_reached": strconv.Itoa(prev.StepReached), "closed_for": now.Sub(prev.ClosedAt).String()})
 }
 
 // refresh rereads the account and notes the bills first seen now; false

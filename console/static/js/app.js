@@ -22,6 +22,7 @@ import { inboxPage, startInbox, stopInbox } from './inbox.js';
 import { legalListPage, legalCasePage } from './legal.js';
 import { receiptPage, receiptListPage } from './receipts.js';
 import { reconciliationPage } from './reconciliation.js';
+import { paymentsPage } from './payments.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -48,6 +49,7 @@ const pages = [
   { re: /^\/finance\/receipts$/, page: receiptListPage },
   { re: /^\/finance\/receipts\/(\d+)$/, page: receiptPage },
   { re: /^\/finance\/reconciliation$/, page: reconciliationPage, roles: ['finance', 'estate_manager', 'company_admin'] },
+  { re: /^\/finance\/payments$/, page: paymentsPage, roles: collectors },
 ];
 
 const nav = [

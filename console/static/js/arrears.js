@@ -243,7 +243,7 @@ export async function casePage(view, { match }) {
     const st = shownStage(d);
     fill(head, h('div.row.head', h('h1', `欠费详情 · ${address}`), stageBadge(st, { id: 'case-stage' }),
       d.process && d.process.segment ? h('span.badge#case-segment', label(segments, d.process.segment)) : null,
-      h('a', { href: '#/arrears' }, '← 催缴看板')),
+      h('a', { href: '#/arrears' }, '← 催缴看板'), h('a#case-payments', { href: `#/finance/payments?household_id=${id}` }, '缴费记录')),
     d.limitation && d.limitation.warn ? h('div.banner.error', { role: 'alert' }, `诉讼时效提醒：最早欠费自 ${d.limitation.debt_since} 起，时效将于 ${d.limitation.lapses_on} 届满，请及时书面催告或转法务。`) : null,
     d.process_error ? h('div.banner.info', '流程状态暂不可读，稍后自动刷新') : null);
     const a = d.account;
