@@ -136,8 +136,10 @@ func sortedList[T any](q *gorm.DB, page Page, keys SortKeys[T], def Sort) (List[
 	if !ok {
 		return out, models.Invalid("sort", "不能按 %q 排序", sort.Field)
 	}
-	if err := q.Count(&out.Total).Error; err != nil {
-		return out, translate(err)
+	if !page.Batch {
+		if err := q.Count(&out.Total).Error; err != nil {
+			return out, translate(err)
+		}
 	}
 	dir, op := "ASC", ">"
 	if sort.Desc {
