@@ -1,7 +1,7 @@
 package models
 
-// The names staff read for the codes of tickets, follow-ups and collection
-// cases, where the server writes them for people (exports, charts); the
+// The names staff read for the codes of tickets, follow-ups, collection
+// cases, households, residents and payments, where the server writes them for people (exports, charts); the
 // console's labels.js names them for its pages.
 var (
 	ticketKindLabels   = map[TicketKind]string{TicketRepair: "报修", TicketComplaint: "投诉"}
@@ -19,7 +19,21 @@ var (
 		StageReminding: "到期提醒", StageOverdue: "已逾期", StageDunning: "催缴中", StagePaused: "暂停催缴",
 		StageLegalPending: "待法务审批", StageLegal: "已转法务", StageClosed: "已关闭",
 	}
+	householdStatusLabels = map[HouseholdStatus]string{HouseholdActive: "在住", HouseholdMovedOut: "已迁出"}
+	residentRoleLabels    = map[ResidentRole]string{ResidentOwner: "业主", ResidentTenant: "租户"}
+	paymentChannelLabels  = map[PaymentChannel]string{
+		PayCash: "现金", PayWeChat: "微信", PayAlipay: "支付宝", PayBank: "银行转账", PayCard: "刷卡", PayDeducted: "代扣",
+	}
 )
+
+// Label is the status's Chinese name (在住, 已迁出).
+func (s HouseholdStatus) Label() string { return label(householdStatusLabels, s) }
+
+// Label is the role's Chinese name (业主, 租户).
+func (r ResidentRole) Label() string { return label(residentRoleLabels, r) }
+
+// Label is the channel's Chinese name (现金, 微信 …).
+func (c PaymentChannel) Label() string { return label(paymentChannelLabels, c) }
 
 // Label is the kind's Chinese name (报修, 投诉).
 func (k TicketKind) Label() string { return label(ticketKindLabels, k) }
