@@ -430,6 +430,9 @@ func (s *Server) billingRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/payments", summary: "Payments, newest first, with their households' addresses", tag: "billing", roles: everyRole, handler: s.listPayments, resp: listBody[paymentRow]{}, status: http.StatusOK, query: exportParams(store.PaymentSorts.Fields(), estateQ, param{"household_id", "integer", "only this household"})},
 		{method: http.MethodPost, path: "/api/v1/bills/:id/disputes", summary: "A resident disputes a bill (409 once within DisputeBeforeDueDays of due); pauses collection", tag: "billing", roles: disputeRoles, handler: s.createDispute, body: reasonRequest{}, resp: models.BillDispute{}, status: http.StatusCreated, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/disputes/:id/resolve", summary: "Finance resolves a dispute: corrected amount or upheld; the due date moves by the disputed days", tag: "billing", roles: financeRoles, handler: s.resolveDispute, body: resolveRequest{}, resp: models.BillDispute{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodGet, path: "/api/v1/collection-rate", summary: "The collection rate (收缴率: collected ÷ billed for the bills of the period, as of today; models.Collection) of a month's bills and of its year's up to it", tag: "billing",
+			roles: financeHubRoles, handler: s.collectionRate, resp: collectionRateBody{}, status: http.StatusOK,
+			query: []param{{"estate_id", "integer", "this estate (default: your own; every estate you see for company-level staff)"}, {"period", "string", "YYYY-MM, from 2000-01 to this month (default: this month)"}}},
 		{method: http.MethodPost, path: "/api/v1/bills/:id/waivers", summary: "Waive part or all of a bill's late fee, with a reason", tag: "billing", roles: managers, handler: s.createWaiver, body: waiverRequest{}, resp: models.LateFeeWaiver{}, status: http.StatusCreated, scoped: true},
 	}
 }

@@ -208,3 +208,36 @@ func TestAttachmentName(t *testing.T) {
 		t.Errorf("rfc5987: got %s, want every non-attr-char escaped", got)
 	}
 }
+
+func TestCollectionRate(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	ctx := context.Background()
+	all := store.AllEstates()
+	now := time.Now().In(exportZone)
+	this := models.Month{Year: now.Year(), Month: now.Month()}
+	_, err := h.store.IssueBill(ctx, all, h.a.household.ID, this, 10000, models.DefaultPolicy().Fees, nil)
+	h.must(err)
+	// Half of it is paid (the 2030 fixture bill is disputed and takes nothing).
+	pay := models.FeePayment{HouseholdID: h.a.household.ID, AmountFen: 5000, PaidAt: time.Now().Add(-time.Minute),
+		Channel: models.PayCash, Reference: "rate-1", RecordedBy: h.a.staff.ID}
+	_, _, err = h.store.RecordPayment(ctx, all, &pay, exportZone)
+	h.must(err)
+
+	var got collectionRateBody
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/collection-rate", h.tokens[models.RoleFinance], nil, &got), http.StatusOK)
+	if got.EstateID != h.a.estate.ID || got.Month.From != this.String() || got.Month.BilledFen != 10000 || got.Month.CollectedFen != 5000 ||
+		got.Month.RateBP == nil || *got.Month.RateBP != 5000 {
+		t.Errorf("this month: got %+v, want estate A's %s: 100.00 billed, 50.00 collected, 5000 bp", got, this)
+	}
+	if from, _ := models.YearOf(this); got.Year.From != from.String() || got.Year.To != this.String() || got.Year.BilledFen != 10000 {
+		t.Errorf("this year: got %+v, want %s–%s, 100.00 billed", got.Year, from, this)
+	}
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/collection-rate?period=2025-01&estate_id="+fmt.Sprint(h.a.estate.ID), h.tokens[models.RoleCompanyAdmin], nil, &got), http.StatusOK)
+	if got.Month.Bills != 0 || got.Month.RateBP != nil {
+		t.Errorf("2025-01: got %+v, want no bills and no rate", got.Month)
+	}
+	h.wantError(h.do(http.MethodGet, "/api/v1/collection-rate?period=2099-01", h.tokens[models.RoleFinance], nil, nil), http.StatusBadRequest, codeInvalidInput, "period")
+	h.wantError(h.do(http.MethodGet, "/api/v1/collection-rate?period=2026-13", h.tokens[models.RoleFinance], nil, nil), http.StatusBadRequest, codeInvalidInput, "period")
+	h.wantError(h.do(http.MethodGet, "/api/v1/collection-rate?estate_id="+fmt.Sprint(h.b.estate.ID), h.tokens[models.RoleFinance], nil, nil), http.StatusBadRequest, codeInvalidInput, "estate_id")
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/collection-rate", h.tokens[models.RoleTechnician], nil, nil), http.StatusForbidden)
+}

@@ -124,3 +124,52 @@ func TestExportListsByCursor(t *testing.T) {
 		}
 	})
 }
+
+// TestCollections counts a month's and a year's bills of one estate, as of
+// a day: collected ÷ billed (models.Collection), another estate apart.
+func TestCollections(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all := store.AllEstates()
+		fees := models.DefaultPolicy().Fees
+		var est [2]uint64
+		for i, code := range []string{"A", "B"} {
+			est[i] = ticketEstate(t, s, code)
+			bld := models.Building{EstateID: est[i], Name: "1栋"}
+			must(t, s.CreateBuilding(ctx, all, &bld))
+			unit := models.Unit{BuildingID: bld.ID, Number: "101"}
+			must(t, s.CreateUnit(ctx, all, &unit))
+			hh := models.Household{UnitID: unit.ID}
+			must(t, s.CreateHousehold(ctx, all, &hh))
+			for m := 1; m <= 3; m++ {
+				_, err := s.IssueBill(ctx, all, hh.ID, models.Month{Year: 2026, Month: time.Month(m)}, 10000, fees, nil)
+				must(t, err)
+			}
+			// Pays January's and half of February's before today, and more after.
+			for j, at := range []time.Time{time.Date(2026, 2, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)} {
+				p := models.FeePayment{HouseholdID: hh.ID, AmountFen: 15000, Channel: models.PayCash, PaidAt: at, Reference: fmt.Sprintf("%s-%d", code, j)}
+				_, _, err := s.RecordPayment(ctx, all, &p, time.UTC)
+				must(t, err)
+			}
+		}
+		mar := models.Month{Year: 2026, Month: 3}
+		from, to := models.YearOf(mar)
+		got, err := s.Collections(ctx, all, est[0], models.Date{Year: 2026, Month: 3, Day: 20},
+			[]models.Collection{{From: mar, To: mar}, {From: from, To: to}, {From: models.Month{Year: 2026, Month: 2}, To: models.Month{Year: 2026, Month: 2}}})
+		must(t, err)
+		want := []models.Collection{{From: mar, To: mar, Bills: 1, BilledFen: 10000},
+			{From: from, To: to, Bills: 3, BilledFen: 30000, CollectedFen: 15000},
+			{From: models.Month{Year: 2026, Month: 2}, To: models.Month{Year: 2026, Month: 2}, Bills: 1, BilledFen: 10000, CollectedFen: 5000}}
+		if !slices.Equal(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+		if _, err := s.Collections(ctx, store.Estates(est[1]), est[0], models.Date{Year: 2026, Month: 3, Day: 20}, []models.Collection{{From: mar, To: mar}}); err != nil {
+			t.Fatal(err)
+		}
+		none, err := s.Collections(ctx, store.Estates(est[1]), est[0], models.Date{Year: 2026, Month: 3, Day: 20}, []models.Collection{{From: from, To: to}})
+		must(t, err)
+		if none[0].Bills != 0 {
+			t.Errorf("estate A from B's scope: got %+v, want nothing", none[0])
+		}
+	})
+}
