@@ -6,7 +6,8 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, financeHub, leave, route, drawWith, loadSession, useEstateZone,
+  home,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
@@ -20,6 +21,7 @@ import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
 import { inboxPage, startInbox, stopInbox } from './inbox.js';
 import { legalListPage, legalCasePage } from './legal.js';
+import { financePage } from './finance.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -43,6 +45,7 @@ const pages = [
   { re: /^\/inbox$/, page: inboxPage },
   { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
   { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
+  { re: /^\/finance$/, page: financePage, roles: financeHub },
 ];
 
 const nav = [
@@ -57,6 +60,8 @@ const nav = [
   // Managers reach 法务案件 from 法务审批 and 号码查看记录 from 管理看板:
   // one header row at 1366 px.
   { href: '#/legal', text: '法务案件', roles: ['legal'] },
+  // The finance pages (#/finance/…) are reached from 收费管理's cards.
+  { href: '#/finance', text: '收费', roles: financeHub },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */
@@ -84,7 +89,7 @@ function drawHeader() {
   pick.disabled = !!session.me.estate_id;
   const here = route().path;
   fill(document.getElementById('nav'), nav.filter((n) => !n.roles || session.has(...n.roles)).map((n) =>
-    h('a', { href: n.href, className: here === n.href.slice(1) ? 'on' : '' }, n.text)));
+    h('a', { href: n.href, className: here === n.href.slice(1) || (n.href === '#/finance' && here.startsWith('/finance/')) ? 'on' : '' }, n.text)));
 }
 
 async function render() {
@@ -119,7 +124,7 @@ async function render() {
     }
     return;
   }
-  fill(view, h('div.banner.error', '没有这个页面'), h('a', { href: '#/tickets' }, '回到服务台'));
+  fill(view, h('div.banner.error', '没有这个页面'), h('a', { href: home() }, '回到首页'));
 }
 
 async function signOut() {
