@@ -82,6 +82,9 @@ func exportRows[V any](s *Server, c *gin.Context, format string, page store.Page
 	c.Header("Content-Type", sheet.contentType())
 	c.Header("Content-Disposition", attachment(fmt.Sprintf("%s-%s.%s", name, day, format), "export-"+day+"."+format))
 	c.Status(http.StatusOK)
+	// The answer's head goes at once, so the download starts while the rows
+	// are read (an xlsx's bytes come only at its end).
+	c.Writer.Flush()
 
 	line := make([]string, len(cols))
 	for i, col := range cols {
