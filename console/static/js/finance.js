@@ -43,5 +43,5 @@ export async function financePage(view) {
         exportControl('/bills', { estate_id: estate, period }))),
     h('section#finance-cards',
       h('h2', '收费业务'),
-      h('div.cards', financeCards.map((c) => h('a.card.link-card', { href: c.href }, h('h3', c.text), h('p.muted', c.note))))));
+      h('div.card-grid', financeCards.map((c) => h('a.card.link-card', { href: c.href }, h('h3', c.text), h('p.muted', c.note))))));
 }
