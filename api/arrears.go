@@ -444,7 +444,7 @@ func (s *Server) listArrears(c *gin.Context) {
 	q := query{c: c}
 	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true,
 		Search: q.search("q", 100), AssigneeID: q.uint("assignee_id")}
-	page, asCSV := q.sortedPage(store.CaseSorts.Fields()), q.csv()
+	page, format := q.sortedPage(store.CaseSorts.Fields()), q.format()
 	if b := q.bool("legal"); b != nil {
 		f.Legal = *b
 	}
@@ -456,8 +456,8 @@ func (s *Server) listArrears(c *gin.Context) {
 	read := func(ctx context.Context, page store.Page) (listBody[caseRow], error) {
 		return s.caseRows(ctx, scope, f, page)
 	}
-	if asCSV {
-		serveRows(s, c, true, page, read, "欠费催缴", caseColumns)
+	if format != "" {
+		exportRows(s, c, format, page, read, "欠费催缴", caseColumns)
 		return
 	}
 	ctx := c.Request.Context()

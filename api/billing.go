@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -181,6 +182,8 @@ func (s *Server) issuedBill(ctx context.Context, scope store.Scope, in billReque
 	return b, nil
 }
 
+// listBills lists bills (newest period first unless sorted), or exports
+// them.
 func (s *Server) listBills(c *gin.Context) {
 	q := query{c: c}
 	f := store.BillFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), Period: c.Query("period")}
@@ -190,7 +193,42 @@ func (s *Server) listBills(c *gin.Context) {
 			q.err = models.Invalid("period", "应为月份，格式 YYYY-MM")
 		}
 	}
-	serveList(s, c, &q, f, s.store.Bills, same[models.HouseholdBill])
+	page, format := q.sortedPage(store.BillSorts.Fields()), q.format()
+	serveAddressed(s, c, &q, page, format, f, s.store.Bills, func(b models.HouseholdBill) uint64 { return b.HouseholdID },
+		func(b models.HouseholdBill, address string) billRow {
+			return billRow{HouseholdBill: b, Address: address}
+		}, "账单", billColumns())
+}
+
+// billRow is a bill in a list, with its household's address ("1栋 101").
+type billRow struct {
+	models.HouseholdBill
+	Address string `json:"address"`
+}
+
+// billColumns are the columns of the bill export, one row per bill. What
+// else a bill comes to show (its itemised lines, say) joins as a field of
+// billRow, filled where the rows are read, and a column here.
+func billColumns() []column[billRow] {
+	return []column[billRow]{
+		{"账单号", func(r billRow) string { return strconv.FormatUint(r.ID, 10) }},
+		{"住户", func(r billRow) string { return r.Address }},
+		{"账期", func(r billRow) string { return r.Period }},
+		{"金额（元）", func(r billRow) string { return r.AmountFen.Yuan() }},
+		{"减免滞纳金（元）", func(r billRow) string { return r.WaivedFen.Yuan() }},
+		{"到期日", func(r billRow) string { return r.DueOn.Format(time.DateOnly) }},
+		{"原到期日", func(r billRow) string { return r.OriginalDueOn.Format(time.DateOnly) }},
+		{"异议中", func(r billRow) string { return yesNo(r.Disputed) }},
+		{"开具时间", func(r billRow) string { return cellTime(&r.CreatedAt) }},
+	}
+}
+
+// yesNo shows a flag in an export's cell.
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
 }
 
 func (s *Server) getBill(c *gin.Context) {
@@ -270,10 +308,32 @@ func (s *Server) createPayment(c *gin.Context) {
 	s.answerNudged(c, err, got.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgePayment, Ref: got.ID}, createdStatus(created), got)
 }
 
+// listPayments lists payments (newest first unless sorted), or exports
+// them.
 func (s *Server) listPayments(c *gin.Context) {
 	q := query{c: c}
 	f := store.PaymentFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id")}
-	serveList(s, c, &q, f, s.store.Payments, same[models.FeePayment])
+	page, format := q.sortedPage(store.PaymentSorts.Fields()), q.format()
+	serveAddressed(s, c, &q, page, format, f, s.store.Payments, func(p models.FeePayment) uint64 { return p.HouseholdID },
+		func(p models.FeePayment, address string) paymentRow {
+			return paymentRow{FeePayment: p, Address: address}
+		}, "收款", paymentColumns)
+}
+
+// paymentRow is a payment in a list, with its household's address.
+type paymentRow struct {
+	models.FeePayment
+	Address string `json:"address"`
+}
+
+// paymentColumns are the columns of the payment export.
+var paymentColumns = []column[paymentRow]{
+	{"收款编号", func(r paymentRow) string { return strconv.FormatUint(r.ID, 10) }},
+	{"住户", func(r paymentRow) string { return r.Address }},
+	{"金额（元）", func(r paymentRow) string { return r.AmountFen.Yuan() }},
+	{"收款时间", func(r paymentRow) string { return cellTime(&r.PaidAt) }},
+	{"渠道", func(r paymentRow) string { return r.Channel.Label() }},
+	{"凭证号", func(r paymentRow) string { return r.Reference }},
 }
 
 type reasonRequest struct {
@@ -361,14 +421,17 @@ func (s *Server) billingRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/fee-items", summary: "Add a recurring monthly charge to a household", tag: "billing", roles: financeRoles, handler: s.createFeeItem, body: feeItemRequest{}, resp: models.FeeItem{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/fee-items", summary: "Fee items", tag: "billing", roles: everyRole, handler: s.listFeeItems, resp: listBody[models.FeeItem]{}, status: http.StatusOK, query: params(estateQ, param{"household_id", "integer", "only this household"})},
 		{method: http.MethodPost, path: "/api/v1/bills", summary: "Issue one household's bill for a month (the same household, month and amount again is that bill: 200; another amount 409); starts or tells its collection", tag: "billing", roles: financeRoles, handler: s.createBill, body: billRequest{}, resp: models.HouseholdBill{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/bills", summary: "Bills, newest period first", tag: "billing", roles: everyRole, handler: s.listBills, resp: listBody[models.HouseholdBill]{}, status: http.StatusOK,
-			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"period", "string", "YYYY-MM"})},
+		{method: http.MethodGet, path: "/api/v1/bills", summary: "Bills, newest period first, with their households' addresses", tag: "billing", roles: everyRole, handler: s.listBills, resp: listBody[billRow]{}, status: http.StatusOK,
+			query: exportParams(store.BillSorts.Fields(), estateQ, param{"household_id", "integer", "only this household"}, param{"period", "string", "YYYY-MM"})},
 		{method: http.MethodGet, path: "/api/v1/bills/:id", summary: "One bill", tag: "billing", roles: everyRole, handler: s.getBill, resp: models.HouseholdBill{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/billing-runs", summary: "Issue a month's bills to every household of an estate from its fee items (safe to run twice)", tag: "billing", roles: financeRoles, handler: s.createBillingRun, body: billingRunRequest{}, resp: models.BillingRun{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/payments", summary: "Record a payment (the same reference twice is one payment: 200)", tag: "billing", roles: financeRoles, handler: s.createPayment, body: paymentRequest{}, resp: models.FeePayment{}, status: http.StatusCreated},
-		{method: http.MethodGet, path: "/api/v1/payments", summary: "Payments, newest first", tag: "billing", roles: everyRole, handler: s.listPayments, resp: listBody[models.FeePayment]{}, status: http.StatusOK, query: params(estateQ, param{"household_id", "integer", "only this household"})},
+		{method: http.MethodGet, path: "/api/v1/payments", summary: "Payments, newest first, with their households' addresses", tag: "billing", roles: everyRole, handler: s.listPayments, resp: listBody[paymentRow]{}, status: http.StatusOK, query: exportParams(store.PaymentSorts.Fields(), estateQ, param{"household_id", "integer", "only this household"})},
 		{method: http.MethodPost, path: "/api/v1/bills/:id/disputes", summary: "A resident disputes a bill (409 once within DisputeBeforeDueDays of due); pauses collection", tag: "billing", roles: disputeRoles, handler: s.createDispute, body: reasonRequest{}, resp: models.BillDispute{}, status: http.StatusCreated, scoped: true},
 		{method: http.MethodPost, path: "/api/v1/disputes/:id/resolve", summary: "Finance resolves a dispute: corrected amount or upheld; the due date moves by the disputed days", tag: "billing", roles: financeRoles, handler: s.resolveDispute, body: resolveRequest{}, resp: models.BillDispute{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodGet, path: "/api/v1/collection-rate", summary: "The collection rate (收缴率: collected ÷ billed for the bills of the period, as of today; models.Collection) of a month's bills and of its year's up to it", tag: "billing",
+			roles: financeHubRoles, handler: s.collectionRate, resp: collectionRateBody{}, status: http.StatusOK,
+			query: []param{{"estate_id", "integer", "this estate (default: your own; every estate you see for company-level staff)"}, {"period", "string", "YYYY-MM, from 2000-01 to this month (default: this month)"}}},
 		{method: http.MethodPost, path: "/api/v1/bills/:id/waivers", summary: "Waive part or all of a bill's late fee, with a reason", tag: "billing", roles: managers, handler: s.createWaiver, body: waiverRequest{}, resp: models.LateFeeWaiver{}, status: http.StatusCreated, scoped: true},
 	}
 }

@@ -322,9 +322,13 @@ func (q *query) sortedPage(fields []string) store.Page {
 	return p
 }
 
-// csv reports whether the caller asked for the list as CSV (format=csv).
-func (q *query) csv() bool {
-	return q.oneOf("format", "json", "csv") == "csv"
+// format reads the form a list is asked in: "" for a page as JSON (json,
+// the default), else formatCSV or formatXLSX for an export of every row.
+func (q *query) format() string {
+	if f := q.oneOf("format", "json", formatCSV, formatXLSX); f != "json" {
+		return f
+	}
+	return ""
 }
 
 // pathID reads the :id path parameter.

@@ -91,13 +91,13 @@ func (s *Server) listFollowUps(c *gin.Context) {
 	if v := c.Query("due_before"); v != "" && q.err == nil {
 		f.DueBefore, q.err = parseInstant("due_before", v)
 	}
-	page, asCSV := q.sortedPage(store.FollowUpSorts.Fields()), q.csv()
+	page, format := q.sortedPage(store.FollowUpSorts.Fields()), q.format()
 	if q.err != nil {
 		respondError(c, s.log, q.err)
 		return
 	}
 	scope := caller(c).scope()
-	serveRows(s, c, asCSV, page, func(ctx context.Context, page store.Page) (listBody[followUpRow], error) {
+	serveRows(s, c, format, page, func(ctx context.Context, page store.Page) (listBody[followUpRow], error) {
 		l, err := s.store.FollowUps(ctx, scope, f, page)
 		if err != nil {
 			return listBody[followUpRow]{}, err

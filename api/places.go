@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -152,5 +153,24 @@ func (s *Server) listHouseholds(c *gin.Context) {
 		Status: models.HouseholdStatus(q.oneOf("status", string(models.HouseholdActive), string(models.HouseholdMovedOut))),
 		Query:  q.search("q", 50),
 	}
-	serveList(s, c, &q, f, s.store.Households, same[models.Household])
+	page, format := q.sortedPage(store.HouseholdSorts.Fields()), q.format()
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	scope := caller(c).scope()
+	serveRows(s, c, format, page, func(ctx context.Context, page store.Page) (listBody[models.Household], error) {
+		l, err := s.store.Households(ctx, scope, f, page)
+		return listResponse(l, page, same[models.Household]), err
+	}, "住户", householdColumns)
+}
+
+// householdColumns are the columns of the household export.
+var householdColumns = []column[models.Household]{
+	{"住户编号", func(h models.Household) string { return strconv.FormatUint(h.ID, 10) }},
+	{"楼栋", func(h models.Household) string { return h.Building }},
+	{"房号", func(h models.Household) string { return h.UnitNumber }},
+	{"状态", func(h models.Household) string { return h.Status.Label() }},
+	{"入住日期", func(h models.Household) string { return cellDate(h.MovedInOn) }},
+	{"迁出日期", func(h models.Household) string { return cellDate(h.MovedOut) }},
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -115,11 +116,32 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 // listResidents always masks phones. q matches names, and whole phone
 // numbers only for the roles that may reveal phones: for the others a number finds
 // nobody, so that a search cannot confirm a number the list masks.
+// Its export shows them as the list does.
 func (s *Server) listResidents(c *gin.Context) {
 	q := query{c: c}
 	f := store.ResidentFilter{EstateID: q.uint("estate_id"), HouseholdID: q.uint("household_id"), Query: q.search("q", 50),
 		MatchPhone: caller(c).is(phoneRoles...)}
-	serveList(s, c, &q, f, s.store.Residents, maskedResident)
+	page, format := q.sortedPage(store.ResidentSorts.Fields()), q.format()
+	serveAddressed(s, c, &q, page, format, f, s.store.Residents, func(r models.Resident) uint64 { return r.HouseholdID },
+		func(r models.Resident, address string) residentRow {
+			return residentRow{residentView: maskedResident(r), Address: address}
+		}, "住户成员", residentColumns)
+}
+
+// residentRow is a resident in a list (phone masked), with their
+// household's address.
+type residentRow struct {
+	residentView
+	Address string `json:"address"`
+}
+
+// residentColumns are the columns of the resident export.
+var residentColumns = []column[residentRow]{
+	{"编号", func(r residentRow) string { return strconv.FormatUint(r.ID, 10) }},
+	{"住户", func(r residentRow) string { return r.Address }},
+	{"姓名", func(r residentRow) string { return r.Name }},
+	{"电话", func(r residentRow) string { return r.Phone }},
+	{"身份", func(r residentRow) string { return r.Role.Label() }},
 }
 
 type residentPatch struct {

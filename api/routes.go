@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
 )
 
 // route is one entry of the route table: the router, the OpenAPI document and
@@ -56,11 +57,18 @@ func params(ps ...param) []param { return append(ps, pageParams...) }
 // sortedParams are the parameters of a list callers search, sort, read by
 // cursor and export, with ps its filters.
 func sortedParams(fields []string, ps ...param) []param {
+	return exportParams(fields, append(ps,
+		param{"q", "string", "search text: a ticket number (#12), a room (1-101, 1栋101), a resident's name, or words of the record"})...)
+}
+
+// exportParams are the parameters of a list callers sort, read by cursor
+// and export, with ps its filters (its search among them).
+func exportParams(fields []string, ps ...param) []param {
 	return params(append(ps,
-		param{"q", "string", "search text: a ticket number (#12), a room (1-101, 1栋101), a resident's name, or words of the record"},
 		param{"sort", "string", "order: one of " + strings.Join(fields, ", ") + "; a leading - for descending (-created_at); ties by id"},
 		param{"cursor", "string", "the next_cursor of the page before (keyset pagination; page is then ignored)"},
-		param{"format", "string", "json (default) or csv: every matching row (up to 5000) as a CSV file with Chinese headers"})...)
+		param{"format", "string", "json (default), csv or xlsx: every matching row, in the list's filters and order, as a file with Chinese headers " +
+			"(CSV in UTF-8 with a byte-order mark), written as it is read; a file cut short by an error ends with a row whose first cell begins 导出中断"})...)
 }
 
 // actionSummary is the summary of a process's action route.
@@ -144,11 +152,11 @@ func (s *Server) placeRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/units/:id", summary: "One unit", tag: "places", roles: everyRole, handler: s.getUnit, resp: models.Unit{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPatch, path: "/api/v1/units/:id", summary: "Change a unit's floor, area (m², two decimals), property type or occupancy (issued bills keep theirs)", tag: "places", roles: unitEditors, handler: s.updateUnit, body: unitPatch{}, resp: models.Unit{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodGet, path: "/api/v1/households", summary: "Households, searchable by unit number or resident name", tag: "places", roles: everyRole, handler: s.listHouseholds, resp: listBody[models.Household]{}, status: http.StatusOK,
-			query: params(estateQ, param{"building_id", "integer", "only this building"}, param{"unit_id", "integer", "only this unit"}, param{"status", "string", "active or moved_out"}, param{"q", "string", "unit number or resident name"})},
+			query: exportParams(store.HouseholdSorts.Fields(), estateQ, param{"building_id", "integer", "only this building"}, param{"unit_id", "integer", "only this unit"}, param{"status", "string", "active or moved_out"}, param{"q", "string", "unit number or resident name"})},
 		{method: http.MethodPost, path: "/api/v1/households", summary: "Register a household in a unit", tag: "places", roles: deskRoles, handler: s.createHousehold, body: householdRequest{}, resp: models.Household{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/households/:id", summary: "One household", tag: "places", roles: everyRole, handler: s.getHousehold, resp: models.Household{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodGet, path: "/api/v1/residents", summary: "Residents (phones masked)", tag: "residents", roles: everyRole, handler: s.listResidents, resp: listBody[residentView]{}, status: http.StatusOK,
-			query: params(estateQ, param{"household_id", "integer", "only this household"}, param{"q", "string", "name, or a whole phone number for the roles that may reveal phones"})},
+		{method: http.MethodGet, path: "/api/v1/residents", summary: "Residents (phones masked, in the list and its export alike), with their households' addresses", tag: "residents", roles: everyRole, handler: s.listResidents, resp: listBody[residentRow]{}, status: http.StatusOK,
+			query: exportParams(store.ResidentSorts.Fields(), estateQ, param{"household_id", "integer", "only this household"}, param{"q", "string", "name, or a whole phone number for the roles that may reveal phones"})},
 		{method: http.MethodPost, path: "/api/v1/residents", summary: "Add a resident to a household", tag: "residents", roles: deskRoles, handler: s.createResident, body: residentRequest{}, resp: residentView{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/residents/:id", summary: "The owner file (业主档案): the resident (phone masked; POST …/phone-reveal for the whole number), household and address, service needs, move-in, follow-ups with visit records, tickets, messages, bills", tag: "residents", roles: everyRole, handler: s.getResident, resp: ownerFile{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodPatch, path: "/api/v1/residents/:id", summary: "Change a resident's name, phone or role", tag: "residents", roles: deskRoles, handler: s.updateResident, body: residentPatch{}, resp: residentView{}, status: http.StatusOK, scoped: true},

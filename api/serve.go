@@ -64,6 +64,34 @@ func serveList[F, T, V any](s *Server, c *gin.Context, q *query, f F,
 	c.JSON(http.StatusOK, listResponse(l, page, view))
 }
 
+// serveAddressed answers a sorted list of records of households (serveRows),
+// each shown by view beside its household's address: read lists them inside
+// the caller's scope under filter f, household names a record's household.
+func serveAddressed[F, T, V any](s *Server, c *gin.Context, q *query, page store.Page, format string, f F,
+	read func(context.Context, store.Scope, F, store.Page) (store.List[T], error), household func(T) uint64,
+	view func(T, string) V, name string, cols []column[V]) {
+	if q.err != nil {
+		respondError(c, s.log, q.err)
+		return
+	}
+	scope := caller(c).scope()
+	serveRows(s, c, format, page, func(ctx context.Context, page store.Page) (listBody[V], error) {
+		l, err := read(ctx, scope, f, page)
+		if err != nil {
+			return listBody[V]{}, err
+		}
+		ids := make([]uint64, len(l.Items))
+		for i, it := range l.Items {
+			ids[i] = household(it)
+		}
+		where, err := s.store.HouseholdAddresses(ctx, scope, ids)
+		if err != nil {
+			return listBody[V]{}, err
+		}
+		return listResponse(l, page, func(it T) V { return view(it, where[household(it)]) }), nil
+	}, name, cols)
+}
+
 // createdStatus is the status of an answer with a record: 201 when the
 // request made it, 200 when a repeated request found it made.
 func createdStatus(created bool) int {

@@ -92,13 +92,13 @@ func (s *Server) listTickets(c *gin.Context) {
 	if b := q.bool("at_risk"); b != nil {
 		f.AtRisk = *b
 	}
-	page, asCSV := q.sortedPage(store.TicketSorts.Fields()), q.csv()
+	page, format := q.sortedPage(store.TicketSorts.Fields()), q.format()
 	if q.err != nil {
 		respondError(c, s.log, q.err)
 		return
 	}
 	scope := caller(c).scope()
-	serveRows(s, c, asCSV, page, func(ctx context.Context, page store.Page) (listBody[ticketRow], error) {
+	serveRows(s, c, format, page, func(ctx context.Context, page store.Page) (listBody[ticketRow], error) {
 		return s.ticketRows(ctx, scope, f, page)
 	}, "工单", ticketColumns)
 }

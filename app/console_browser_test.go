@@ -132,7 +132,8 @@ func (b *browser) signIn(user, password string) {
 		chromedp.SendKeys(chromedp.CSS(`#login-form input[name=username]`), user),
 		chromedp.SendKeys(chromedp.CSS(`#login-form input[name=password]`), password),
 		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#ticket-list`)),
+		// The role's home: the ticket list, or 收费管理 for finance and the managers.
+		chromedp.WaitVisible(chromedp.CSS(`#ticket-list, #finance-cards, #legal-cases`)),
 	)
 }
 
@@ -400,7 +401,7 @@ func TestConsoleCollectionInABrowser(t *testing.T) {
 
 	b := newBrowser(t, base)
 	b.signIn("COL-finance", "staff-password")
-	b.do("see the ticket's address", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#ticket-list tr[data-ticket="%d"]`, ticket.ID))))
+	b.do("see the ticket's address", chromedp.Navigate(base+"/console/#/tickets"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#ticket-list tr[data-ticket="%d"]`, ticket.ID))))
 	if got := b.text(fmt.Sprintf(`#ticket-list tr[data-ticket="%d"]`, ticket.ID)); !strings.Contains(got, "1栋 101") {
 		t.Errorf("ticket list row: got %q, want the household's address 1栋 101", got)
 	}

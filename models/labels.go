@@ -1,7 +1,7 @@
 package models
 
-// The names staff read for the codes of tickets, follow-ups and collection
-// cases, where the server writes them for people (exports, charts); the
+// The names staff read for the codes of tickets, follow-ups, collection
+// cases, households, residents and payments, where the server writes them for people (exports, charts); the
 // console's labels.js names them for its pages.
 var (
 	ticketKindLabels   = map[TicketKind]string{TicketRepair: "报修", TicketComplaint: "投诉"}
@@ -22,8 +22,22 @@ var (
 	propertyTypeLabels = map[PropertyType]string{
 		PropertyResidential: "住宅", PropertyShop: "商铺", PropertyOffice: "办公", PropertyParking: "车位", PropertyStorage: "储藏室",
 	}
-	occupancyLabels = map[Occupancy]string{OccupancyUndelivered: "未交付", OccupancyVacant: "空置", OccupancyOccupied: "入住"}
+	occupancyLabels       = map[Occupancy]string{OccupancyUndelivered: "未交付", OccupancyVacant: "空置", OccupancyOccupied: "入住"}
+	householdStatusLabels = map[HouseholdStatus]string{HouseholdActive: "在住", HouseholdMovedOut: "已迁出"}
+	residentRoleLabels    = map[ResidentRole]string{ResidentOwner: "业主", ResidentTenant: "租户"}
+	paymentChannelLabels  = map[PaymentChannel]string{
+		PayCash: "现金", PayWeChat: "微信", PayAlipay: "支付宝", PayBank: "银行转账", PayCard: "刷卡", PayDeducted: "代扣",
+	}
 )
+
+// Label is the status's Chinese name (在住, 已迁出).
+func (s HouseholdStatus) Label() string { return label(householdStatusLabels, s) }
+
+// Label is the role's Chinese name (业主, 租户).
+func (r ResidentRole) Label() string { return label(residentRoleLabels, r) }
+
+// Label is the channel's Chinese name (现金, 微信 …).
+func (c PaymentChannel) Label() string { return label(paymentChannelLabels, c) }
 
 // Label is the kind's Chinese name (报修, 投诉).
 func (k TicketKind) Label() string { return label(ticketKindLabels, k) }

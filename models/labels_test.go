@@ -27,6 +27,15 @@ func TestEveryShownCodeHasALabel(t *testing.T) {
 	for _, s := range append(Stages(), StageOverdue) {
 		check(string(s), s.Label())
 	}
+	for _, s := range []HouseholdStatus{HouseholdActive, HouseholdMovedOut} {
+		check(string(s), s.Label())
+	}
+	for _, r := range residentRoles.list() {
+		check(string(r), r.Label())
+	}
+	for _, c := range paymentChannels.list() {
+		check(string(c), c.Label())
+	}
 	if got := TicketStatus("unknown").Label(); got != "unknown" {
 		t.Errorf("an unknown code: got %q, want the code itself", got)
 	}

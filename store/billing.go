@@ -144,8 +144,18 @@ type BillFilter struct {
 
 // Bills lists bills inside scope, newest period first.
 func (s *Store) Bills(ctx context.Context, scope Scope, f BillFilter, page Page) (List[models.HouseholdBill], error) {
-	return listIn[models.HouseholdBill](s, ctx, scope, f.EstateID, page, "period DESC, id",
+	return sortedIn(s, ctx, scope, f.EstateID, page, BillSorts, Sort{Field: "period", Desc: true},
 		eq("household_id", f.HouseholdID), eq("period", f.Period))
+}
+
+// BillSorts are the orders of the bill list, by field name.
+var BillSorts = SortKeys[models.HouseholdBill]{
+	"id":           idKey(func(b models.HouseholdBill) uint64 { return b.ID }),
+	"period":       {Column: "period", Value: func(b models.HouseholdBill) any { return b.Period }},
+	"due_on":       {Column: "due_on", Value: func(b models.HouseholdBill) any { return b.DueOn }},
+	"amount_fen":   {Column: "amount_fen", Value: func(b models.HouseholdBill) any { return b.AmountFen }},
+	"household_id": {Column: "household_id", Value: func(b models.HouseholdBill) any { return b.HouseholdID }},
+	"created_at":   {Column: "created_at", Value: func(b models.HouseholdBill) any { return b.CreatedAt }},
 }
 
 // Ledger is everything Statement needs about one household.
@@ -258,7 +268,16 @@ type PaymentFilter struct {
 
 // Payments lists payments inside scope, newest first.
 func (s *Store) Payments(ctx context.Context, scope Scope, f PaymentFilter, page Page) (List[models.FeePayment], error) {
-	return listIn[models.FeePayment](s, ctx, scope, f.EstateID, page, "paid_at DESC, id DESC", eq("household_id", f.HouseholdID))
+	return sortedIn(s, ctx, scope, f.EstateID, page, PaymentSorts, Sort{Field: "paid_at", Desc: true}, eq("household_id", f.HouseholdID))
+}
+
+// PaymentSorts are the orders of the payment list, by field name.
+var PaymentSorts = SortKeys[models.FeePayment]{
+	"id":           idKey(func(p models.FeePayment) uint64 { return p.ID }),
+	"paid_at":      {Column: "paid_at", Value: func(p models.FeePayment) any { return p.PaidAt }},
+	"amount_fen":   {Column: "amount_fen", Value: func(p models.FeePayment) any { return p.AmountFen }},
+	"household_id": {Column: "household_id", Value: func(p models.FeePayment) any { return p.HouseholdID }},
+	"channel":      {Column: "channel", Value: func(p models.FeePayment) any { return p.Channel }},
 }
 
 // OpenDispute records a resident's dispute of a bill inside scope at now

@@ -241,12 +241,68 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 	out := []MonthCollection{{Period: prev.String()}, {Period: this.String()}}
 	periods := []string{prev.String(), this.String()}
 
-	households := queryIn[models.HouseholdBill](s, ctx, scope, f.EstateID).Where("period IN ?", periods).Distinct("household_id")
+	today := models.DateOf(now, loc)
+	err := s.settleBilled(ctx, scope, f.EstateID, when(true, "period IN ?", periods), today, func(line models.AccountLine) {
+		for i := range out {
+			if line.Period.String() != out[i].Period {
+				continue
+			}
+			out[i].Bills++
+			out[i].BilledFen += line.Principal
+			out[i].PaidFen += line.PrincipalPaid
+			if models.CountsForCollection(line.Due, today) {
+				out[i].DueBills++
+				out[i].DueFen += line.Principal
+				out[i].DuePaidFen += line.PrincipalPaid
+			}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("collection rates: %w", err)
+	}
+	return out, nil
+}
+
+// Collections counts into each of cs (models.Collection: its span of
+// periods) the bills of estate estateID inside scope (every estate of scope
+// when 0), as of today.
+func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, today models.Date, cs []models.Collection) ([]models.Collection, error) {
+	if len(cs) == 0 {
+		return cs, nil
+	}
+	from, to := cs[0].From, cs[0].To
+	for _, c := range cs[1:] {
+		if c.From.String() < from.String() {
+			from = c.From
+		}
+		if c.To.String() > to.String() {
+			to = c.To
+		}
+	}
+	err := s.settleBilled(ctx, scope, estateID, when(true, "period BETWEEN ? AND ?", from.String(), to.String()), today, func(line models.AccountLine) {
+		for i := range cs {
+			cs[i].Add(line)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("collections of estate %d: %w", estateID, err)
+	}
+	return cs, nil
+}
+
+// settleBilled hands add every line of the statement, as of today, of each
+// household inside scope (and estate estateID unless 0) with a bill that
+// billed keeps. It reads the whole ledger of those households, since what
+// settled a bill depends on the household's older bills and every payment:
+// the payments first, then the bills streamed in household order, only the
+// columns Statement reads.
+func (s *Store) settleBilled(ctx context.Context, scope Scope, estateID uint64, billed cond, today models.Date, add func(models.AccountLine)) error {
+	households := billed(queryIn[models.HouseholdBill](s, ctx, scope, estateID)).Distinct("household_id")
 	// Every estate's fee policy, read first: SQLite's one connection is
 	// busy while the bills stream.
 	var pols []models.EstatePolicy
 	if err := s.db.WithContext(ctx).Find(&pols).Error; err != nil {
-		return nil, fmt.Errorf("collection rates: policies: %w", translate(err))
+		return fmt.Errorf("policies: %w", translate(err))
 	}
 	fees := map[uint64]models.FeePolicy{}
 	for _, p := range pols {
@@ -254,7 +310,7 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 	}
 	pays, err := ledgerPayments(s.db.WithContext(ctx), households)
 	if err != nil {
-		return nil, fmt.Errorf("collection rates: payments: %w", translate(err))
+		return fmt.Errorf("payments: %w", translate(err))
 	}
 	// The bills stream in household order; each household's ledger is
 	// settled as soon as its last bill is read.
@@ -262,10 +318,9 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 		Select("household_id, estate_id, id, period, amount_fen, due_on, waived_fen, disputed").
 		Where("household_id IN (?)", households).Order("household_id, due_on, id").Rows()
 	if err != nil {
-		return nil, fmt.Errorf("collection rates: bills: %w", translate(err))
+		return fmt.Errorf("bills: %w", translate(err))
 	}
 	defer rows.Close()
-	today := models.DateOf(now, loc)
 	var (
 		cur     models.HouseholdBill // the household's first bill
 		bills   []models.Bill
@@ -278,7 +333,7 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 		}
 		fee, ok := fees[cur.EstateID]
 		if !ok {
-			return fmt.Errorf("collection rates: policy of estate %d: %w", cur.EstateID, models.ErrNotFound)
+			return fmt.Errorf("policy of estate %d: %w", cur.EstateID, models.ErrNotFound)
 		}
 		for payIdx < len(pays) && pays[payIdx].household < cur.HouseholdID {
 			payIdx++
@@ -288,42 +343,27 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 			ledgerP = append(ledgerP, pays[payIdx].p)
 		}
 		for _, line := range models.Statement(bills, ledgerP, today, fee).Lines {
-			for i := range out {
-				if line.Period.String() != out[i].Period {
-					continue
-				}
-				out[i].Bills++
-				out[i].BilledFen += line.Principal
-				out[i].PaidFen += line.PrincipalPaid
-				if models.CountsForCollection(line.Due, today) {
-					out[i].DueBills++
-					out[i].DueFen += line.Principal
-					out[i].DuePaidFen += line.PrincipalPaid
-				}
-			}
+			add(line)
 		}
 		return nil
 	}
 	for rows.Next() {
 		var b models.HouseholdBill
 		if err := rows.Scan(&b.HouseholdID, &b.EstateID, &b.ID, &b.Period, &b.AmountFen, &b.DueOn, &b.WaivedFen, &b.Disputed); err != nil {
-			return nil, fmt.Errorf("collection rates: bills: %w", translate(err))
+			return fmt.Errorf("bills: %w", translate(err))
 		}
 		if b.HouseholdID != cur.HouseholdID || len(bills) == 0 {
 			if err := settle(); err != nil {
-				return nil, err
+				return err
 			}
 			cur, bills = b, bills[:0]
 		}
 		bills = append(bills, b.Arith())
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("collection rates: bills: %w", translate(err))
+		return fmt.Errorf("bills: %w", translate(err))
 	}
-	if err := settle(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return settle()
 }
 
 // ledgerPayment is a payment of a household's ledger.

@@ -138,8 +138,36 @@ type HouseholdFilter struct {
 	Query                        string
 }
 
-// Households lists households inside scope, by building and unit.
+// HouseholdSorts are the orders of the household list, by field name.
+var HouseholdSorts = SortKeys[models.Household]{
+	"id":          idKey(func(h models.Household) uint64 { return h.ID }),
+	"building":    {Column: "building", Value: func(h models.Household) any { return h.Building }},
+	"unit_number": {Column: "unit_number", Value: func(h models.Household) any { return h.UnitNumber }},
+	"unit_id":     {Column: "unit_id", Value: func(h models.Household) any { return h.UnitID }},
+	"status":      {Column: "status", Value: func(h models.Household) any { return h.Status }},
+	"moved_in_on": {Column: "moved_in_on", Nullable: true, Value: func(h models.Household) any { return h.MovedInOn }},
+}
+
+// Households lists households inside scope: by building and unit number
+// when page names neither a sort nor a cursor and is no export batch, else
+// in page.Sort (HouseholdSorts), by default by building name then id.
 func (s *Store) Households(ctx context.Context, scope Scope, f HouseholdFilter, page Page) (List[models.Household], error) {
+	q := s.householdsQuery(ctx, scope, f)
+	if page.Sort.Field == "" && page.After == "" && !page.Batch {
+		return list[models.Household](q, page, "buildings.name, units.number, households.id")
+	}
+	// The joined columns are named plainly outside the join, as the sort
+	// keys and the cursor name them.
+	out, err := sortedList(s.db.WithContext(ctx).Table("(?) AS households", q), page, HouseholdSorts, Sort{Field: "building"})
+	if err != nil {
+		return out, fmt.Errorf("list households: %w", err)
+	}
+	return out, nil
+}
+
+// householdsQuery is the query of the households inside scope that f
+// keeps, with their buildings and unit numbers.
+func (s *Store) householdsQuery(ctx context.Context, scope Scope, f HouseholdFilter) *gorm.DB {
 	q := householdQuery(s.db.WithContext(ctx), scope)
 	if f.EstateID != 0 {
 		q = q.Where("households.estate_id = ?", f.EstateID)
@@ -158,7 +186,7 @@ func (s *Store) Households(ctx context.Context, scope Scope, f HouseholdFilter, 
 		q = q.Where("units.number LIKE ? ESCAPE '!' OR households.id IN (?)", like,
 			s.db.Model(&models.Resident{}).Select("household_id").Where("name LIKE ? ESCAPE '!'", like))
 	}
-	return list[models.Household](q, page, "buildings.name, units.number, households.id")
+	return q
 }
 
 // refEstate checks that a referenced estate exists inside scope.

@@ -44,9 +44,18 @@ type ResidentFilter struct {
 // Residents lists residents inside scope, by household.
 func (s *Store) Residents(ctx context.Context, scope Scope, f ResidentFilter, page Page) (List[models.Resident], error) {
 	like := "%" + escapeLike(f.Query) + "%"
-	return listIn[models.Resident](s, ctx, scope, f.EstateID, page, "household_id, id", eq("household_id", f.HouseholdID),
+	return sortedIn(s, ctx, scope, f.EstateID, page, ResidentSorts, Sort{Field: "household_id"}, eq("household_id", f.HouseholdID),
 		when(f.Query != "" && f.MatchPhone, "name LIKE ? ESCAPE '!' OR phone = ?", like, f.Query),
 		when(f.Query != "" && !f.MatchPhone, "name LIKE ? ESCAPE '!'", like))
+}
+
+// ResidentSorts are the orders of the resident list, by field name.
+var ResidentSorts = SortKeys[models.Resident]{
+	"id":           idKey(func(r models.Resident) uint64 { return r.ID }),
+	"household_id": {Column: "household_id", Value: func(r models.Resident) any { return r.HouseholdID }},
+	"name":         {Column: "name", Value: func(r models.Resident) any { return r.Name }},
+	"role":         {Column: "role", Value: func(r models.Resident) any { return r.Role }},
+	"created_at":   {Column: "created_at", Value: func(r models.Resident) any { return r.CreatedAt }},
 }
 
 // UpdateResident saves a resident's name, phone and role.

@@ -50,15 +50,25 @@ type Page struct {
 	Size   int
 	Sort   Sort
 	After  string
+	// Batch marks one batch of an export walking a sorted list by cursor:
+	// no total is counted (List.Total stays 0), and Size may reach
+	// MaxBatchSize.
+	Batch bool
 }
 
 // MaxPageSize bounds a page so that one request cannot read a whole table.
 const MaxPageSize = 200
 
+// MaxBatchSize bounds a batch of an export (Page.Batch).
+const MaxBatchSize = 1000
+
 // size is the number of records on the page.
 func (p Page) size() int {
 	if p.Size <= 0 {
 		return 20
+	}
+	if p.Batch {
+		return min(p.Size, MaxBatchSize)
 	}
 	return min(p.Size, MaxPageSize)
 }

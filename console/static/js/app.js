@@ -6,7 +6,8 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, financeHub, leave, route, drawWith, loadSession, useEstateZone,
+  home,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
@@ -23,6 +24,7 @@ import { legalListPage, legalCasePage } from './legal.js';
 import { receiptPage, receiptListPage } from './receipts.js';
 import { reconciliationPage } from './reconciliation.js';
 import { paymentsPage } from './payments.js';
+import { financePage } from './finance.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -50,6 +52,7 @@ const pages = [
   { re: /^\/finance\/receipts\/(\d+)$/, page: receiptPage },
   { re: /^\/finance\/reconciliation$/, page: reconciliationPage, roles: ['finance', 'estate_manager', 'company_admin'] },
   { re: /^\/finance\/payments$/, page: paymentsPage, roles: collectors },
+  { re: /^\/finance$/, page: financePage, roles: financeHub },
 ];
 
 const nav = [
@@ -64,6 +67,8 @@ const nav = [
   // Managers reach 法务案件 from 法务审批 and 号码查看记录 from 管理看板:
   // one header row at 1366 px.
   { href: '#/legal', text: '法务案件', roles: ['legal'] },
+  // The finance pages (#/finance/…) are reached from 收费管理's cards.
+  { href: '#/finance', text: '收费', roles: financeHub },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */
@@ -91,7 +96,7 @@ function drawHeader() {
   pick.disabled = !!session.me.estate_id;
   const here = route().path;
   fill(document.getElementById('nav'), nav.filter((n) => !n.roles || session.has(...n.roles)).map((n) =>
-    h('a', { href: n.href, className: here === n.href.slice(1) ? 'on' : '' }, n.text)));
+    h('a', { href: n.href, className: here === n.href.slice(1) || (n.href === '#/finance' && here.startsWith('/finance/')) ? 'on' : '' }, n.text)));
 }
 
 async function render() {
@@ -126,7 +131,7 @@ async function render() {
     }
     return;
   }
-  fill(view, h('div.banner.error', '没有这个页面'), h('a', { href: '#/tickets' }, '回到服务台'));
+  fill(view, h('div.banner.error', '没有这个页面'), h('a', { href: home() }, '回到首页'));
 }
 
 async function signOut() {

@@ -12,8 +12,8 @@ import {
 import {
   h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan, confirmDialog, localISO, civil,
 } from './ui.js';
-import { session, go, caseManagers } from './session.js';
-import { listControls } from './listing.js';
+import { session, go, caseManagers, managersView } from './session.js';
+import { listControls, exportControl } from './listing.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 import { contactCard } from './contacts.js';
 
@@ -167,16 +167,16 @@ function legalRow(c, reload) {
 export async function periodBillsPage(view, { params }) {
   const period = /^\d{4}-\d{2}$/.test(params.get('period') || '') ? params.get('period') : '';
   const estateId = params.get('estate_id') || session.estateId || '';
-  const [l, where] = await Promise.all([
-    get('/bills' + qs({ estate_id: estateId, period, page_size: 200 })),
-    estateId ? get('/households' + qs({ estate_id: estateId, page_size: 200 })).then((x) => new Map((x.items || []).map((y) => [y.id, `${y.building} ${y.unit_number}`]))) : new Map(),
-  ]);
+  const l = await get('/bills' + qs({ estate_id: estateId, period, page_size: 200 }));
+  // Reached from the managers' view (管理看板) or from 收费管理: back to
+  // whichever of the two the role may see.
+  const back = session.has(...managersView) ? h('a', { href: '#/dashboard' }, '← 返回看板') : h('a', { href: '#/finance' }, '← 返回收费管理');
   fill(view,
-    h('div.row.head', h('h1', `${periodName(period) || '全部'}账单`), h('span.muted', `共 ${l.total} 张`), h('a', { href: '#/dashboard' }, '← 返回看板')),
-    h('div.card', h('div.table-wrap', h('table.list#period-bills',
+    h('div.row.head', h('h1', `${periodName(period) || '全部'}账单`), h('span.muted', `共 ${l.total} 张`), back),
+    h('div.card', h('div.list-tools', exportControl('/bills', { estate_id: estateId, period })), h('div.table-wrap', h('table.list#period-bills',
       h('thead', h('tr', h('th', '住户'), h('th', '账期'), h('th.num', '金额'), h('th', '到期日'), h('th', ''))),
       h('tbody', l.items.length ? l.items.map((b) => h('tr',
-        h('td', h('a', { href: `#/arrears/${b.household_id}` }, where.get(b.household_id) || `住户 #${b.household_id}`)),
+        h('td', h('a', { href: `#/arrears/${b.household_id}` }, b.address || `住户 #${b.household_id}`)),
         h('td', periodName(b.period)),
         h('td.num', fmtYuan(b.amount_fen)),
         h('td', civil(b.due_on), b.disputed ? [' ', h('span.badge', '有异议')] : null),

@@ -1,6 +1,6 @@
 // What every list shares (工单, 入住回访, 催缴看板): a search box, column
-// headers that sort (aria-sort), the person's saved filters, the CSV export
-// link and "加载更多" by cursor. The list's state lives in the hash route's
+// headers that sort (aria-sort), the person's saved filters, the 导出
+// control (CSV or Excel) and "加载更多" by cursor. The list's state lives in the hash route's
 // query (q, sort and its filters), so a saved filter is that query string.
 import { get, post, del, qs } from './api.js';
 import { h, fill, toast, showError } from './ui.js';
@@ -76,10 +76,7 @@ export function listControls({ route, list, path, params, apiParams }) {
   });
   loadSaved().catch(() => {});
 
-  const exportLink = h('a.button#export-csv', {
-    href: '/api/v1' + path + qs({ ...apiParams({}), format: 'csv' }), download: '', title: '按当前筛选导出（Excel 可直接打开）',
-  }, '导出 CSV');
-  const box = h('div.list-tools', search, sortSel, saved, remove, name, save, exportLink);
+  const box = h('div.list-tools', search, sortSel, saved, remove, name, save, exportControl(path, apiParams({})));
 
   // "加载更多": the rows after the last one shown, by cursor.
   const more = h('button.secondary#load-more', { type: 'button', hidden: true }, '加载更多');
@@ -100,4 +97,18 @@ export function listControls({ route, list, path, params, apiParams }) {
     };
   };
   return { tools: box, th, more, after, onMore, extended: () => extended };
+}
+
+/**
+ * The 导出 control of a list: links that download every row of the API list
+ * path under params (the list's filters and sort, as shown) as CSV or as an
+ * Excel workbook.
+ */
+export function exportControl(path, params) {
+  const link = (format, text, title) => h(`a.button.secondary#export-${format}`, {
+    href: '/api/v1' + path + qs({ ...params, format }), download: '', title,
+  }, text);
+  return h('span.export-tools', { role: 'group', 'aria-label': '导出' }, h('span.muted', '导出'),
+    link('csv', 'CSV', '按当前筛选和排序导出 CSV（Excel 可直接打开）'),
+    link('xlsx', 'Excel', '按当前筛选和排序导出 Excel 工作簿'));
 }

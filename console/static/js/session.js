@@ -29,6 +29,8 @@ export const processViewers = ['estate_manager', 'company_admin'];
 // recorded), and who reads the log of reveals (查看记录).
 export const phoneCallers = ['customer_service', 'supervisor', 'estate_manager', 'finance'];
 export const revealReaders = ['estate_manager', 'company_admin'];
+// Who works the fees (收费管理, #/finance): finance and the managers above.
+export const financeHub = ['finance', 'estate_manager', 'company_admin'];
 
 let cleanup = [];
 /** Registers a function to run when the page is left (timers). */
@@ -36,9 +38,13 @@ export function onLeave(fn) { cleanup.push(fn); }
 /** Runs what the page being left registered with onLeave. */
 export function leave() { for (const fn of cleanup.splice(0)) fn(); }
 
-/** The page a role lands on: legal staff their queue, everyone else the service desk. */
+/**
+ * The page a role lands on: legal staff their queue, finance and the
+ * managers 收费管理, everyone else the service desk.
+ */
 export function home() {
-  return session.has('legal') ? '#/legal' : '#/tickets';
+  if (session.has('legal')) return '#/legal';
+  return session.has(...financeHub) ? '#/finance' : '#/tickets';
 }
 
 /** The current route: path and query parameters of the hash. */
