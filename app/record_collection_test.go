@@ -46,6 +46,25 @@ func recordCollectionPaid(t *testing.T, a *App) []string {
 	return []string{workflows.CollectionWorkflowID(r.house)}
 }
 
+// recordCollectionReversedV1: the case climbs to the call, a payment in
+// full closes it, then finance reverses the payment; the process the
+// reversal starts resumes where the closed case stood (the recorded run).
+func recordCollectionReversedV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-REV", collectionRecordingPolicy)
+	d := r.overdueToCall()
+	fin := r.as[models.RoleFinance]
+	var paid models.FeePayment
+	fin.mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": r.house, "amount_fen": d.Account.Total,
+		"paid_at": time.Now().Format(time.RFC3339), "channel": "wechat", "reference": "wx-rec-rev"}, &paid, http.StatusCreated)
+	r.waitCollectionClosed()
+	fin.mustCall(http.MethodPost, fmt.Sprintf("/api/v1/payments/%d/reversal", paid.ID), map[string]any{"reason": "银行退回"}, nil, http.StatusCreated)
+	waitFor(t, 30*time.Second, "the reversal to reopen the case", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+		return d.Case != nil && d.Case.Stage != models.StageClosed
+	})
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
 // recordCollectionPromiseOpen: the call's outcome is a promise to pay (an
 // update), which pauses the ladder; the case is left running.
 func recordCollectionPromiseOpen(t *testing.T, a *App) []string {

@@ -81,6 +81,9 @@ func historyScenarios() []historyScenario {
 		// Recorded after "notice-delivery" (collection, version 1): the
 		// notice waits for its recorded service.
 		{"collection_notice_served_v1", recordCollectionNoticeServedV1},
+		// Recorded after "resume-after-reversal" (collection, version 1):
+		// the run a reversal starts carries the closed case's ladder on.
+		{"collection_reversed_v1", recordCollectionReversedV1},
 	}
 }
 
