@@ -60,4 +60,13 @@ func TestConsolePaymentsInABrowser(t *testing.T) {
 	if n := b.count(`#payments button[data-act=reverse]`); n != 0 {
 		t.Errorf("reverse buttons after the reversal: got %d, want 0", n)
 	}
+	b.do("open the payment's receipt",
+		chromedp.Click(chromedp.CSS(`#payments tbody tr[data-id] a[href*="receipts?payment_id="]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#receipts tbody a`)),
+		chromedp.Click(chromedp.CSS(`#receipts tbody a`)),
+		chromedp.WaitVisible(chromedp.ID("receipt-number")),
+	)
+	if got, want := b.text("#receipt-figures"), strings.TrimPrefix((d.Account.Total + 10000).String(), "¥"); got != want {
+		t.Errorf("receipt amount: got %q, want the payment's %s", got, want)
+	}
 }

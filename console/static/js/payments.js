@@ -61,12 +61,13 @@ export async function paymentsPage(view, { params }) {
         h('th', '核对'), h('th', '状态'), h('th', ''))),
       h('tbody', l.items.length ? l.items.map((p) => h('tr', { dataset: { id: String(p.id) } },
         h('td', fmtTime(p.paid_at, true)),
-        h('td', h('a', { href: `#/arrears/${p.household_id}` }, `住户 #${p.household_id}`)),
+        h('td', h('a', { href: `#/arrears/${p.household_id}` }, p.address || `住户 #${p.household_id}`)),
         h('td.num', fmtYuan(p.amount_fen)),
         h('td', payChannels[p.channel] || p.channel, p.provider ? h('span.muted', ` (${p.provider})`) : null),
         h('td', h('code', p.reference)),
         h('td', settlement(p)),
         h('td', reversed(p)),
-        h('td', mayReverse && !p.reversed_at ? h('button.link', { type: 'button', dataset: { act: 'reverse' }, onclick: () => open(p) }, '冲正') : null)))
+        h('td', h('a', { href: `#/finance/receipts?payment_id=${p.id}` }, '收据'),
+          mayReverse && !p.reversed_at ? h('button.link', { type: 'button', dataset: { act: 'reverse' }, onclick: () => open(p) }, '冲正') : null)))
         : h('tr', h('td', { colspan: 8 }, h('span.muted', '没有缴费记录'))))))));
 }
