@@ -195,8 +195,10 @@ type Bill struct {
 	ID     uint64 `json:"id"`
 	Period Month  `json:"period"`
 	Due    Date   `json:"due"`
-	// Principal is the amount billed; below zero counts as zero.
+	// Principal is the amount billed; Principal + Adjusted (the bill's
+	// credit and debit notes) below zero counts as zero.
 	Principal Money `json:"principal"`
+	Adjusted  Money `json:"adjusted"`
 	// Waived is the late fee a manager has waived on this bill.
 	Waived Money `json:"waived"`
 	// Disputed: the resident disputes the bill and finance has not resolved
@@ -332,6 +334,11 @@ type billState struct {
 
 func newBillState(b Bill, fees FeePolicy) *billState {
 	p := max(b.Principal, 0)
+	if b.Adjusted >= 0 {
+		p = Money(addSat(int64(p), int64(b.Adjusted)))
+	} else {
+		p = max(p+b.Adjusted, 0) // p ≥ 0: cannot wrap
+	}
 	return &billState{
 		bill:      b,
 		principal: p,
