@@ -169,3 +169,8 @@ func (s *Store) Readings(ctx context.Context, scope Scope, f ReadingFilter, page
 	return listIn[models.MeterReading](s, ctx, scope, f.EstateID, page, "period DESC, unit_id, kind, id",
 		eq("unit_id", f.UnitID), eq("period", f.Period), eq("status", f.Status))
 }
+
+// Reading reads one meter reading inside scope.
+func (s *Store) Reading(ctx context.Context, scope Scope, id uint64) (models.MeterReading, error) {
+	return scoped[models.MeterReading](s, ctx, scope, id, "meter reading")
+}

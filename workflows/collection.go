@@ -42,6 +42,8 @@ const (
 	NudgeDispute  = "dispute"          // a bill was disputed
 	NudgeResolved = "dispute_resolved" // finance resolved a dispute
 	NudgeWaiver   = "waiver"           // a late fee was waived
+	// NudgeAdjustment: a credit or debit note changed what a bill owes.
+	NudgeAdjustment = "adjustment"
 )
 
 // Change IDs of workflow.GetVersion in the collection workflow; the old
