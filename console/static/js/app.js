@@ -20,6 +20,7 @@ import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
 import { inboxPage, startInbox, stopInbox } from './inbox.js';
 import { legalListPage, legalCasePage } from './legal.js';
+import { standardsPage, readingsPage, billingPage, billPage, feeRoles, financeRoles } from './fees.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -43,6 +44,10 @@ const pages = [
   { re: /^\/inbox$/, page: inboxPage },
   { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
   { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
+  { re: /^\/finance\/standards$/, page: standardsPage, roles: feeRoles },
+  { re: /^\/finance\/readings$/, page: readingsPage, roles: feeRoles },
+  { re: /^\/finance\/billing$/, page: billingPage, roles: financeRoles },
+  { re: /^\/finance\/bills\/(\d+)$/, page: billPage, roles: collectors },
 ];
 
 const nav = [
