@@ -45,7 +45,7 @@ function versionFields() {
   return [
     field('单价（元，至多 4 位小数）', h('input', { name: 'unit_price', size: 10, inputMode: 'decimal', required: true })),
     h('fieldset.f', { dataset: { path: 'property_types' } }, h('legend', '适用物业类型'),
-      Object.entries(propertyTypes).map(([k, v]) => h('label.check', h('input', { type: 'checkbox', name: 'pt', value: k, checked: k === 'residential' }), v))),
+      Object.entries(propertyTypes).map(([k, v]) => h('label.f.inline', h('input', { type: 'checkbox', name: 'pt', value: k, checked: k === 'residential' }), v))),
     field('空置房按（%）', h('input', { name: 'vacant_percent', type: 'number', min: '0', max: '100', value: '100', size: 4 })),
     field('生效月份', h('input', { name: 'valid_from', type: 'month', value: thisMonth(), required: true })),
     field('截止月份（可空）', h('input', { name: 'valid_to', type: 'month' })),
