@@ -17,9 +17,13 @@ const benchHouseholds = 20_000
 
 // BenchmarkBillingRun previews and issues one month's bills to 20,000
 // households with three lines each (per m², per unit and metered water),
-// on SQLite; each iteration bills a new month.
+// on SQLite and MariaDB; each iteration bills a new month.
 func BenchmarkBillingRun(b *testing.B) {
-	s := storetest.SQLite(b, storetest.Options{})
+	b.Run("sqlite", func(b *testing.B) { benchBillingRun(b, storetest.SQLite(b, storetest.Options{})) })
+	b.Run("mysql", func(b *testing.B) { benchBillingRun(b, storetest.MySQL(b, storetest.Options{})) })
+}
+
+func benchBillingRun(b *testing.B, s *store.Store) {
 	ctx := context.Background()
 	all := store.AllEstates()
 	est := models.Estate{Code: "BENCH", Name: "压测小区", TimeZone: "Asia/Shanghai"}
