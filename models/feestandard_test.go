@@ -154,23 +154,27 @@ func TestFeeStandardVersions(t *testing.T) {
 }
 
 func TestCheckReading(t *testing.T) {
+	q := func(v Quantity) *Quantity { return &v }
 	tests := []struct {
-		name            string
-		value, previous Quantity
-		recent          []Quantity
-		ratio           int
-		want            Quantity
-		status          ReadingStatus
-		reason          string
+		name     string
+		value    Quantity
+		previous *Quantity
+		recent   []Quantity
+		ratio    int
+		want     Quantity
+		status   ReadingStatus
+		reason   string
 	}{
-		{"normal", 1120_000, 1100_000, []Quantity{18_000, 22_000, 20_000}, 3, 20_000, ReadingOK, ""},
-		{"below previous", 1090_000, 1100_000, nil, 3, -10_000, ReadingFlagged, FlagBelowPrevious},
-		{"equal: no consumption", 1100_000, 1100_000, nil, 3, 0, ReadingOK, ""},
-		{"exactly 3× the average bills", 1160_000, 1100_000, []Quantity{20_000, 20_000, 20_000}, 3, 60_000, ReadingOK, ""},
-		{"beyond 3× is flagged", 1160_001, 1100_000, []Quantity{20_000, 20_000, 20_000}, 3, 60_001, ReadingFlagged, FlagAboveAverage},
-		{"no history: nothing to compare", 1500_000, 1100_000, nil, 3, 400_000, ReadingOK, ""},
-		{"ratio 0 disables", 1500_000, 1100_000, []Quantity{1000}, 0, 400_000, ReadingOK, ""},
-		{"zero average flags nothing", 1500_000, 1100_000, []Quantity{0, 0}, 3, 400_000, ReadingOK, ""},
+		{"normal", 1120_000, q(1100_000), []Quantity{18_000, 22_000, 20_000}, 3, 20_000, ReadingOK, ""},
+		{"below previous", 1090_000, q(1100_000), nil, 3, -10_000, ReadingFlagged, FlagBelowPrevious},
+		{"equal: no consumption", 1100_000, q(1100_000), nil, 3, 0, ReadingOK, ""},
+		{"exactly 3× the average bills", 1160_000, q(1100_000), []Quantity{20_000, 20_000, 20_000}, 3, 60_000, ReadingOK, ""},
+		{"beyond 3× is flagged", 1160_001, q(1100_000), []Quantity{20_000, 20_000, 20_000}, 3, 60_001, ReadingFlagged, FlagAboveAverage},
+		{"no history: nothing to compare", 1500_000, q(1100_000), nil, 3, 400_000, ReadingOK, ""},
+		{"ratio 0 disables", 1500_000, q(1100_000), []Quantity{1000}, 0, 400_000, ReadingOK, ""},
+		{"first reading without a previous value", 1500_000, nil, nil, 3, 1500_000, ReadingFlagged, FlagNoPrevious},
+		{"first reading of 0", 0, nil, nil, 3, 0, ReadingOK, ""},
+		{"zero average flags nothing", 1500_000, q(1100_000), []Quantity{0, 0}, 3, 400_000, ReadingOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ func (s ReadingStatus) Billable() bool { return s == ReadingOK || s == ReadingAc
 const (
 	FlagBelowPrevious = "below_previous" // the meter reads less than last period
 	FlagAboveAverage  = "above_average"  // consumption beyond the policy's ratio of the recent average
+	FlagNoPrevious    = "no_previous"    // a meter's first reading with no previous value: all of it would bill
 )
 
 // MeterReading is a unit's meter read for a period; (unit, kind, period) is
@@ -67,14 +68,22 @@ func (r MeterReading) Validate() error {
 // averages.
 const RecentReadings = 3
 
-// CheckReading judges a reading of value after previous: its consumption,
-// and whether it bills (ReadingOK) or is held for review (ReadingFlagged,
-// with the reason). It is flagged when value is below previous, or when
+// CheckReading judges a reading of value after previous (nil: none known,
+// counted as 0): its consumption, and whether it bills (ReadingOK) or is
+// held for review (ReadingFlagged, with the reason). It is flagged when no
+// previous value is known and value is above 0 (a meter's first reading
+// would bill all it ever measured), when value is below previous, or when
 // ratio > 0 and the consumption exceeds ratio × the average of recent (the
 // unit's last billable consumptions of that meter; none or a zero average
 // flags nothing).
-func CheckReading(value, previous Quantity, recent []Quantity, ratio int) (Quantity, ReadingStatus, string) {
-	c := value - previous
+func CheckReading(value Quantity, previous *Quantity, recent []Quantity, ratio int) (Quantity, ReadingStatus, string) {
+	if previous == nil {
+		if value > 0 {
+			return value, ReadingFlagged, FlagNoPrevious
+		}
+		return 0, ReadingOK, ""
+	}
+	c := value - *previous
 	if c < 0 {
 		return c, ReadingFlagged, FlagBelowPrevious
 	}

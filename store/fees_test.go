@@ -65,6 +65,9 @@ func TestFeeStandardsReadingsAndItemisedBills(t *testing.T) {
 			res[1].Reading.Consumption != 10_000 || res[2].Reading.Status != models.ReadingFlagged || res[2].Reading.FlagReason != models.FlagBelowPrevious {
 			t.Fatalf("readings: got %v %+v %+v", outcomes, res[1].Reading, res[2].Reading)
 		}
+		if res[0].Reading.FlagReason != models.FlagNoPrevious {
+			t.Errorf("a first reading with no previous value: got %s %q, want flagged no_previous", res[0].Reading.Status, res[0].Reading.FlagReason)
+		}
 		again, err := s.RecordReadings(ctx, all, []models.MeterReading{
 			{UnitID: shop.ID, Kind: models.MeterWater, Period: "2026-03", Value: 110_000},
 			{UnitID: shop.ID, Kind: models.MeterWater, Period: "2026-03", Value: 120_000},

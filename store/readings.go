@@ -34,7 +34,8 @@ type ReadingResult struct {
 // transaction, and is safe to call again with the same batch: a reading is
 // identified by (unit, meter kind, period). For a new reading the previous
 // value is the unit's latest reading of that meter before the period (or,
-// with none, the reading's own Previous, e.g. the handover reading), and
+// with none, the reading's own Previous, e.g. the handover reading; with
+// neither, a first reading above 0 is flagged no_previous), and
 // models.CheckReading with the estate's FeePolicy.ReadingSpikeRatio decides
 // whether it bills or is flagged for review. Per-reading refusals are in the
 // results (ReadingInvalid, ReadingConflict); the error is only for the
@@ -105,8 +106,13 @@ func recordReading(tx *gorm.DB, scope Scope, r models.MeterReading, ratios map[u
 	if err != nil {
 		return "", r, translate(err)
 	}
-	if len(earlier) > 0 {
+	var previous *models.Quantity
+	switch {
+	case len(earlier) > 0:
 		r.Previous = earlier[0].Value
+		previous = &r.Previous
+	case r.Previous > 0:
+		previous = &r.Previous
 	}
 	var recent []models.Quantity
 	for _, e := range earlier {
@@ -115,7 +121,7 @@ func recordReading(tx *gorm.DB, scope Scope, r models.MeterReading, ratios map[u
 		}
 	}
 	r.ID, r.EstateID, r.ReviewedBy, r.ReviewedAt = 0, u.EstateID, nil, nil
-	r.Consumption, r.Status, r.FlagReason = models.CheckReading(r.Value, r.Previous, recent, ratio)
+	r.Consumption, r.Status, r.FlagReason = models.CheckReading(r.Value, previous, recent, ratio)
 	if err := translate(tx.Create(&r).Error); err != nil {
 		return "", r, err
 	}

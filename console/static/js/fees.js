@@ -16,7 +16,7 @@ const methods = { per_area: '按面积（元/m²·月）', per_unit: '按户（�
 const meterKinds = { water: '水', electricity: '电', gas: '燃气' };
 const propertyTypes = { residential: '住宅', shop: '商铺', office: '办公', parking: '车位', storage: '储藏室' };
 const readingStatuses = { ok: '正常', flagged: '待复核', accepted: '已确认' };
-const flagReasons = { below_previous: '读数低于上期', above_average: '用量超过近期平均的倍数' };
+const flagReasons = { below_previous: '读数低于上期', above_average: '用量超过近期平均的倍数', no_previous: '首次抄表，缺上期读数' };
 const skipReasons = {
   already_billed: '本期已出账', undelivered: '未交付，不收费', no_standard: '无适用收费标准', reading_missing: '缺少抄表读数',
   reading_flagged: '读数待复核', zero_amount: '金额为 0', amount_invalid: '金额超出上限',
