@@ -385,7 +385,8 @@ type BillingRunResult struct {
 	TimeZone string
 }
 
-// RunBilling issues an estate's bills of a month from its fee items (safe
+// RunBilling issues an estate's itemised bills of a month (store.RunBilling: its
+// fee standards, meter readings and fee items, as the preview shows; safe
 // twice: a household billed already is counted, not billed again).
 func (a *Collections) RunBilling(ctx context.Context, in BillingRunInput) (BillingRunResult, error) {
 	all := store.AllEstates()

@@ -50,6 +50,10 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/receipts/:id/reissue":                   f.receipt.ID,
 		"/api/v1/reconciliations/:id":                    f.reconciliation.ID,
 		"/api/v1/payments/:id/reversal":                  f.payment.ID,
+		"/api/v1/fee-standards/:id":                      f.standard.ID,
+		"/api/v1/fee-standards/:id/versions":             f.standard.ID,
+		"/api/v1/meter-readings/:id/accept":              f.reading.ID,
+		"/api/v1/bills/:id/adjustments":                  f.bill.ID,
 	}
 }
 
@@ -78,6 +82,9 @@ func validBodies() map[string]any {
 		"POST /api/v1/letters/:id/service":                    map[string]any{"delivery_method": "in_person", "served_on": "2030-01-01"},
 		"POST /api/v1/receipts/:id/void":                      map[string]any{"reason": "打印错误"},
 		"POST /api/v1/receipts/:id/reissue":                   map[string]any{},
+		"POST /api/v1/fee-standards/:id/versions":             map[string]any{"unit_price": "2.50", "property_types": []string{"residential"}, "valid_from": "2030-01"},
+		"POST /api/v1/meter-readings/:id/accept":              map[string]any{"value": "9.5"},
+		"POST /api/v1/bills/:id/adjustments":                  map[string]any{"amount_fen": -100, "reason": "面积更正"},
 	}
 }
 
@@ -185,6 +192,10 @@ func ownEstateBodies(h *harness) map[string]any {
 			"instalments": []map[string]any{{"due": "2030-05-01", "amount_fen": 6000}}},
 		"POST /api/v1/move-ins":      map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
 		"POST /api/v1/saved-filters": map[string]any{"list": "tickets", "name": "待处理", "query": "status=new"},
+		"POST /api/v1/fee-standards": map[string]any{"estate_id": a.estate.ID, "name": "垃圾清运费", "method": "per_unit",
+			"unit_price": "10", "property_types": []string{"residential"}, "valid_from": "2026-01"},
+		"POST /api/v1/meter-readings":       map[string]any{"unit_id": a.unit.ID, "kind": "electricity", "period": "2030-01", "value": "120.5"},
+		"POST /api/v1/billing-runs/preview": map[string]any{"estate_id": a.estate.ID, "period": "2030-03"},
 	}
 }
 

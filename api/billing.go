@@ -240,23 +240,33 @@ type billingRunRequest struct {
 	Period   models.Month `json:"period"`
 }
 
+// bindBillingRun reads a billing run's estate and period: the period is
+// required and the estate must be the caller's.
+func (s *Server) bindBillingRun(c *gin.Context) (billingRunRequest, bool) {
+	var in billingRunRequest
+	if !s.bindJSON(c, &in) {
+		return in, false
+	}
+	err := models.Invalid("period", "必填")
+	switch {
+	case in.Period != (models.Month{}) && !caller(c).scope().Allows(in.EstateID):
+		err = models.Invalid("estate_id", "小区 %d 不存在，或不属于您", in.EstateID)
+	case in.Period != (models.Month{}):
+		return in, true
+	}
+	respondError(c, s.log, err)
+	return in, false
+}
+
 // createBillingRun issues a month's bills to every household of an estate
 // from its fee items; running it twice creates only what is missing.
 func (s *Server) createBillingRun(c *gin.Context) {
-	var in billingRunRequest
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	if in.Period == (models.Month{}) {
-		respondError(c, s.log, models.Invalid("period", "必填"))
+	in, ok := s.bindBillingRun(c)
+	if !ok {
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	if !p.scope().Allows(in.EstateID) {
-		respondError(c, s.log, models.Invalid("estate_id", "小区 %d 不存在，或不属于您", in.EstateID))
-		return
-	}
 	pol, _, err := s.estatePolicy(ctx, in.EstateID)
 	if err != nil {
 		respondError(c, s.log, referenced(err, "estate_id", "小区", in.EstateID))
@@ -424,7 +434,7 @@ func (s *Server) billingRoutes() []route {
 		{method: http.MethodGet, path: "/api/v1/bills", summary: "Bills, newest period first, with their households' addresses", tag: "billing", roles: everyRole, handler: s.listBills, resp: listBody[billRow]{}, status: http.StatusOK,
 			query: exportParams(store.BillSorts.Fields(), estateQ, param{"household_id", "integer", "only this household"}, param{"period", "string", "YYYY-MM"})},
 		{method: http.MethodGet, path: "/api/v1/bills/:id", summary: "One bill", tag: "billing", roles: everyRole, handler: s.getBill, resp: models.HouseholdBill{}, status: http.StatusOK, scoped: true},
-		{method: http.MethodPost, path: "/api/v1/billing-runs", summary: "Issue a month's bills to every household of an estate from its fee items (safe to run twice)", tag: "billing", roles: financeRoles, handler: s.createBillingRun, body: billingRunRequest{}, resp: models.BillingRun{}, status: http.StatusCreated},
+		{method: http.MethodPost, path: "/api/v1/billing-runs", summary: "Issue a month's itemised bills to every household of an estate from its fee standards, meter readings and fee items, as the preview shows (safe to run twice)", tag: "billing", roles: financeRoles, handler: s.createBillingRun, body: billingRunRequest{}, resp: models.BillingRun{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/payments", summary: "Record a payment (the same reference twice is one payment: 200)", tag: "billing", roles: financeRoles, handler: s.createPayment, body: paymentRequest{}, resp: models.FeePayment{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/payments", summary: "Payments, newest first, with their households' addresses", tag: "billing", roles: everyRole, handler: s.listPayments, resp: listBody[paymentRow]{}, status: http.StatusOK, query: exportParams(store.PaymentSorts.Fields(), estateQ, param{"household_id", "integer", "only this household"})},
 		{method: http.MethodPost, path: "/api/v1/bills/:id/disputes", summary: "A resident disputes a bill (409 once within DisputeBeforeDueDays of due); pauses collection", tag: "billing", roles: disputeRoles, handler: s.createDispute, body: reasonRequest{}, resp: models.BillDispute{}, status: http.StatusCreated, scoped: true},

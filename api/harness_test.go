@@ -57,6 +57,9 @@ type estateFixture struct {
 	payment        models.FeePayment
 	receipt        models.Receipt
 	reconciliation models.Reconciliation
+	// standard is a fee standard; reading a flagged meter reading.
+	standard models.FeeStandard
+	reading  models.MeterReading
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -267,4 +270,10 @@ func (h *harness) seedArrears(f *estateFixture) {
 		EstateID: cs.EstateID, HouseholdID: f.household.ID, ServedAt: now, ServedOn: now.Truncate(24 * time.Hour), PayBy: now.Add(30 * 24 * time.Hour).Truncate(24 * time.Hour),
 		AmountFen: 12000, Text: "催缴函", AwaitsService: true})
 	h.must(err)
+	f.standard = models.FeeStandard{EstateID: f.estate.ID, Name: "物业服务费", Method: models.PricePerArea}
+	h.must(h.store.CreateFeeStandard(ctx, all, &f.standard, models.FeeStandardVersion{UnitPrice: 23500,
+		PropertyTypes: []models.PropertyType{models.PropertyResidential}, VacantPercent: 100, ValidFrom: "2026-01"}, nil))
+	res, err := h.store.RecordReadings(ctx, all, []models.MeterReading{{UnitID: f.unit.ID, Kind: models.MeterWater, Period: "2029-12", Value: 5_000, Previous: 9_000}})
+	h.must(err)
+	f.reading = res[0].Reading
 }

@@ -98,6 +98,7 @@ func (s *Server) routes() []route {
 		s.contactRoutes(),
 		s.inboxRoutes(),
 		s.savedFilterRoutes(),
+		s.feeRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

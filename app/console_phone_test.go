@@ -97,6 +97,11 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 	for _, period := range []string{"2025-01", "2025-02"} {
 		fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": household.ID, "period": period, "amount_fen": 30000}, nil, http.StatusCreated)
 	}
+	fin.mustCall(http.MethodPost, "/api/v1/fee-standards", map[string]any{"estate_id": estateID, "name": "物业服务费", "method": "per_area",
+		"unit_price": "2.35", "property_types": []string{"residential"}, "valid_from": "2025-01"}, nil, http.StatusCreated)
+	fin.mustCall(http.MethodPost, "/api/v1/meter-readings", map[string]any{"unit_id": unit.ID, "kind": "water", "period": "2025-01", "value": "5", "previous": "9"}, nil, http.StatusCreated)
+	var bills struct{ Items []idOnly }
+	fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/bills?household_id=%d", household.ID), nil, &bills, http.StatusOK)
 	var d arrearsDetail
 	waitFor(t, 45*time.Second, "the overdue case", func() bool {
 		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", household.ID), nil, &d, http.StatusOK)
@@ -122,6 +127,9 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"phone-reveals", "#/phone-reveals", "#reveal-log"},
 		{"inbox", "#/inbox", "ul.inbox"},
 		{"finance", "#/finance", "#finance-cards"},
+		{"fee-standards", "#/finance/standards", "#standards"},
+		{"readings", "#/finance/readings?period=2025-01", "#readings tr.flagged"},
+		{"bill", fmt.Sprintf("#/finance/bills/%d", bills.Items[0].ID), "#adjustments, #view .card p.muted"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},

@@ -43,11 +43,17 @@ type HouseholdBill struct {
 	DueOn         time.Time `gorm:"not null" json:"due_on"`
 	OriginalDueOn time.Time `gorm:"not null" json:"original_due_on"`
 	WaivedFen     Money     `gorm:"not null;default:0" json:"waived_fen"`
-	Disputed      bool      `gorm:"not null;default:false" json:"disputed"`
-	RunID         *uint64   `gorm:"index" json:"run_id,omitempty"`
-	IssuedBy      *uint64   `json:"issued_by,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// AdjustedFen is the sum of the bill's credit and debit notes
+	// (BillAdjustment); the bill owes AmountFen + AdjustedFen.
+	AdjustedFen Money     `gorm:"not null;default:0" json:"adjusted_fen"`
+	Disputed    bool      `gorm:"not null;default:false" json:"disputed"`
+	RunID       *uint64   `gorm:"index" json:"run_id,omitempty"`
+	IssuedBy    *uint64   `json:"issued_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	// Lines itemise AmountFen (not a column; empty for a bill issued as one
+	// amount).
+	Lines []BillLine `gorm:"-" json:"lines,omitempty"`
 }
 
 // Arith is the bill as Statement reads it.
@@ -55,24 +61,28 @@ func (b HouseholdBill) Arith() Bill {
 	var m Month
 	_ = m.UnmarshalText([]byte(b.Period))
 	return Bill{ID: b.ID, Period: m, Due: DateOf(b.DueOn, time.UTC), Principal: b.AmountFen,
-		Waived: b.WaivedFen, Disputed: b.Disputed}
+		Adjusted: b.AdjustedFen, Waived: b.WaivedFen, Disputed: b.Disputed}
 }
 
 // BillingRun records one issue of a month's bills for a whole estate. Running
 // the same month again creates only the bills still missing.
 type BillingRun struct {
-	ID        uint64    `gorm:"primaryKey" json:"id"`
-	EstateID  uint64    `gorm:"not null;index" json:"estate_id"`
-	Period    string    `gorm:"size:7;not null" json:"period"`
-	Created   int       `gorm:"not null" json:"created"`
-	Existing  int       `gorm:"not null" json:"existing"`
+	ID       uint64 `gorm:"primaryKey" json:"id"`
+	EstateID uint64 `gorm:"not null;index" json:"estate_id"`
+	Period   string `gorm:"size:7;not null" json:"period"`
+	Created  int    `gorm:"not null" json:"created"`
+	Existing int    `gorm:"not null" json:"existing"`
+	// NoItems counts the households the run did not bill for another reason
+	// than an existing bill (no standard or item, undelivered, a reading
+	// missing or held); Skipped says which and why (not stored).
 	NoItems   int       `gorm:"not null" json:"no_items"`
 	By        *uint64   `json:"by,omitempty"` // nil for the schedule
 	CreatedAt time.Time `json:"created_at"`
 	// BillIDs are the bills this run created, HouseholdIDs their
 	// households (not stored).
-	BillIDs      []uint64 `gorm:"-" json:"bill_ids"`
-	HouseholdIDs []uint64 `gorm:"-" json:"household_ids"`
+	BillIDs      []uint64           `gorm:"-" json:"bill_ids"`
+	HouseholdIDs []uint64           `gorm:"-" json:"household_ids"`
+	Skipped      []SkippedHousehold `gorm:"-" json:"skipped"`
 }
 
 // PaymentChannel is how a household paid.

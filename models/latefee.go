@@ -2,15 +2,15 @@
 // and evidence pack uses to say what a household owes.
 //
 // Late fee (滞纳金). A bill is due on FeePolicy.DueDay of the month after its
-// period. The fee is FeePolicy.LateFeePerMille ‰ of the overdue principal for
+// period. The fee is FeePolicy.LateFeePerTenThousand ‱ of the overdue principal for
 // every day after the due date plus FeePolicy.GraceDays: with no grace a bill
 // due on the 10th owes one day's fee on the 11th, also if it is paid that day.
 //
-// Rounding, stated once: a bill's late fee is accrued exactly, in thousandths
-// of a fen, and its running total is truncated toward zero to the fen whenever
-// it is read (in the resident's favour). It is never rounded day by day or
-// payment by payment: 333 fen at 3‰ owes 0 fen after one day (0.999) but 1 fen
-// after two (1.998). FeePolicy.LateFeeCapPercent > 0 caps a bill's total late
+// Rounding, stated once: a bill's late fee is accrued exactly, in ten-
+// thousandths of a fen, and its running total is truncated toward zero to the
+// fen whenever it is read (in the resident's favour). It is never rounded day
+// by day or payment by payment: 333 fen at 30‱ owes 0 fen after one day
+// (0.999) but 1 fen after two (1.998). FeePolicy.LateFeeCapPercent > 0 caps a bill's total late
 // fee at that percent of its principal, also truncated to the fen. Amounts too
 // large for int64 saturate instead of wrapping.
 //
@@ -163,9 +163,9 @@ func BillDueDate(period Month, fees FeePolicy) Date {
 }
 
 // LateFee returns the late fee owed as of asOf on principal left unpaid since
-// due: fees.LateFeePerMille ‰ of principal for each of the
-// max(0, asOf − due − fees.GraceDays) days, i.e. principal × perMille × days /
-// 1000 computed once and truncated toward zero to the fen, then capped at
+// due: fees.LateFeePerTenThousand ‱ of principal for each of the
+// max(0, asOf − due − fees.GraceDays) days, i.e. principal × rate × days /
+// 10000 computed once and truncated toward zero to the fen, then capped at
 // fees.LateFeeCapPercent % of principal (truncated; a cap of 0 means none).
 // It is never negative: a non-positive principal, rate or day count owes
 // nothing, and a negative GraceDays counts as 0.
@@ -175,9 +175,12 @@ func LateFee(principal Money, due, asOf Date, fees FeePolicy) Money {
 		return 0
 	}
 	days -= grace
-	milli := mulSat(mulSat(int64(principal), int64(fees.LateFeePerMille)), int64(days))
-	return capFee(milli/1000, principal, fees)
+	frac := mulSat(mulSat(int64(principal), int64(fees.LateFeePerTenThousand)), int64(days))
+	return capFee(frac/lateFeeScale, principal, fees)
 }
+
+// lateFeeScale is the late-fee rate's denominator: ‱.
+const lateFeeScale = 10000
 
 // capFee limits a bill's late fee to fees.LateFeeCapPercent % of principal.
 func capFee(fee int64, principal Money, fees FeePolicy) Money {
@@ -192,8 +195,10 @@ type Bill struct {
 	ID     uint64 `json:"id"`
 	Period Month  `json:"period"`
 	Due    Date   `json:"due"`
-	// Principal is the amount billed; below zero counts as zero.
+	// Principal is the amount billed; Principal + Adjusted (the bill's
+	// credit and debit notes) below zero counts as zero.
 	Principal Money `json:"principal"`
+	Adjusted  Money `json:"adjusted"`
 	// Waived is the late fee a manager has waived on this bill.
 	Waived Money `json:"waived"`
 	// Disputed: the resident disputes the bill and finance has not resolved
@@ -319,9 +324,9 @@ type billState struct {
 	bill      Bill
 	principal Money // the amount billed, at least 0
 	out       Money // principal still outstanding
-	milli     int64 // late fee accrued, in thousandths of a fen
-	accrued   int   // the late-fee days up to and including this day number are in milli
-	perMille  int64
+	frac      int64 // late fee accrued, in ten-thousandths of a fen
+	accrued   int   // the late-fee days up to and including this day number are in frac
+	rate      int64 // ‱ per day
 	fees      FeePolicy
 	prinPaid  Money
 	feePaid   Money
@@ -329,12 +334,17 @@ type billState struct {
 
 func newBillState(b Bill, fees FeePolicy) *billState {
 	p := max(b.Principal, 0)
+	if b.Adjusted >= 0 {
+		p = Money(addSat(int64(p), int64(b.Adjusted)))
+	} else {
+		p = max(p+b.Adjusted, 0) // p ≥ 0: cannot wrap
+	}
 	return &billState{
 		bill:      b,
 		principal: p,
 		out:       p,
 		accrued:   int(addSat(int64(b.Due.days()), int64(max(fees.GraceDays, 0)))),
-		perMille:  max(int64(fees.LateFeePerMille), 0),
+		rate:      max(int64(fees.LateFeePerTenThousand), 0),
 		fees:      fees,
 	}
 }
@@ -347,7 +357,7 @@ func (s *billState) accrue(to Date) {
 	}
 	if !s.bill.Disputed {
 		n := int64(to.days() - s.accrued)
-		s.milli = addSat(s.milli, mulSat(mulSat(int64(s.out), s.perMille), n))
+		s.frac = addSat(s.frac, mulSat(mulSat(int64(s.out), s.rate), n))
 	}
 	s.accrued = to.days()
 }
@@ -357,7 +367,7 @@ func (s *billState) fee() (fee, waived Money) {
 	if s.bill.Disputed {
 		return 0, 0
 	}
-	fee = capFee(s.milli/1000, s.principal, s.fees)
+	fee = capFee(s.frac/lateFeeScale, s.principal, s.fees)
 	return fee, min(max(s.bill.Waived, 0), fee)
 }
 

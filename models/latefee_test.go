@@ -150,7 +150,7 @@ func TestBillDueDate(t *testing.T) {
 }
 
 func TestLateFee(t *testing.T) {
-	base := DefaultPolicy().Fees // 3‰ a day, capped at 100 %, no grace
+	base := DefaultPolicy().Fees // 30‱ (3‰) a day, capped at 100 %, no grace
 	with := func(change func(*FeePolicy)) FeePolicy {
 		f := base
 		change(&f)
@@ -187,11 +187,16 @@ func TestLateFee(t *testing.T) {
 		{"just under the cap", 10000, "2026-02-10", "2026-02-21", with(func(f *FeePolicy) { f.LateFeeCapPercent = 10 }), 330},
 		// 333 × 10 % = 33.3 → 33.
 		{"the cap truncates too", 333, "2026-02-10", "2027-02-10", with(func(f *FeePolicy) { f.LateFeeCapPercent = 10 }), 33},
-		{"no rate", 10000, "2026-02-10", "2026-03-10", with(func(f *FeePolicy) { f.LateFeePerMille = 0 }), 0},
-		{"negative rate", 10000, "2026-02-10", "2026-03-10", with(func(f *FeePolicy) { f.LateFeePerMille = -3 }), 0},
+		{"no rate", 10000, "2026-02-10", "2026-03-10", with(func(f *FeePolicy) { f.LateFeePerTenThousand = 0 }), 0},
+		{"negative rate", 10000, "2026-02-10", "2026-03-10", with(func(f *FeePolicy) { f.LateFeePerTenThousand = -30 }), 0},
 		{"negative principal", -10000, "2026-02-10", "2026-03-10", base, 0},
-		// The fee in thousandths of a fen saturates at MaxInt64.
-		{"saturates", math.MaxInt64, "2026-02-10", "2036-02-10", base, math.MaxInt64 / 1000},
+		// The fee in ten-thousandths of a fen saturates at MaxInt64.
+		{"saturates", math.MaxInt64, "2026-02-10", "2036-02-10", base, math.MaxInt64 / 10000},
+		// A contract's 万分之五: 10000 × 5‱ × 7 = 35.
+		{"万分之五 for seven days", 10000, "2026-02-10", "2026-02-17", with(func(f *FeePolicy) { f.LateFeePerTenThousand = 5 }), 35},
+		// 3333 × 5‱ = 1.6665 → 1; two days 3.333 → 3.
+		{"万分之五 truncates", 3333, "2026-02-10", "2026-02-11", with(func(f *FeePolicy) { f.LateFeePerTenThousand = 5 }), 1},
+		{"万分之五 accrues exactly", 3333, "2026-02-10", "2026-02-12", with(func(f *FeePolicy) { f.LateFeePerTenThousand = 5 }), 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,6 +231,55 @@ func summarize(a Account) accountSum {
 		s.Oldest = a.OldestUnpaidDue.String()
 	}
 	return s
+}
+
+// A policy's JSON from before the rate was kept in ‱ charges what it did:
+// late_fee_per_mille × 10; a policy naming the ‱ rate takes it as given.
+func TestFeePolicyLateFeeRateJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		give string
+		want int // ‱
+		fee  Money
+	}{
+		{"old policy, 3‰", `{"due_day":10,"late_fee_per_mille":3,"late_fee_cap_percent":100}`, 30, 210},
+		{"old policy, no late fee", `{"due_day":10,"late_fee_per_mille":0}`, 0, 0},
+		{"new policy, 万分之五", `{"due_day":10,"late_fee_per_ten_thousand":5,"late_fee_cap_percent":100}`, 5, 35},
+		{"the ‱ rate wins over the old one", `{"late_fee_per_ten_thousand":5,"late_fee_per_mille":3}`, 5, 35},
+		{"the ‱ rate 0 disables", `{"late_fee_per_ten_thousand":0,"late_fee_per_mille":3}`, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f FeePolicy
+			if err := json.Unmarshal([]byte(tt.give), &f); err != nil {
+				t.Fatal(err)
+			}
+			if f.LateFeePerMille != 0 {
+				t.Errorf("late_fee_per_mille: got %d, want 0 once read", f.LateFeePerMille)
+			}
+			if f.LateFeePerTenThousand != tt.want {
+				t.Errorf("late_fee_per_ten_thousand: got %d, want %d", f.LateFeePerTenThousand, tt.want)
+			}
+			// 10000 fen, seven days late.
+			if got := LateFee(10000, Date{2026, time.February, 10}, Date{2026, time.February, 17}, f); got != tt.fee {
+				t.Errorf("LateFee: got %d, want %d", got, tt.fee)
+			}
+		})
+	}
+	// A whole Policy (as a workflow input carries it) reads the same way.
+	var p Policy
+	if err := json.Unmarshal([]byte(`{"fees":{"late_fee_per_mille":2}}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Fees.LateFeePerTenThousand != 20 {
+		t.Errorf("Policy.Fees.LateFeePerTenThousand: got %d, want 20", p.Fees.LateFeePerTenThousand)
+	}
+	// And the default survives a round trip.
+	b, _ := json.Marshal(DefaultPolicy().Fees)
+	var back FeePolicy
+	if err := json.Unmarshal(b, &back); err != nil || back.LateFeePerTenThousand != 30 {
+		t.Errorf("round trip of %s: got %d (%v), want 30", b, back.LateFeePerTenThousand, err)
+	}
 }
 
 func TestStatement(t *testing.T) {
@@ -436,20 +490,20 @@ func TestStatementMatchesLateFee(t *testing.T) {
 // asOf moves on, never exceeds the cap, and equals the exact formula whenever
 // that fits in int64.
 func FuzzLateFee(f *testing.F) {
-	f.Add(int64(10000), 3, 100, 0, 7, 30)
-	f.Add(int64(333), 3, 0, 0, 1, 1)
-	f.Add(int64(math.MaxInt64), 100, 1000, 0, 100000, 5)
-	f.Add(int64(-5), 3, 100, 5, 10, 10)
-	f.Add(int64(10000), 3, 10, 90, -20, 400)
-	f.Add(int64(10000), 3, 0, math.MaxInt, -900000, 5)
+	f.Add(int64(10000), 30, 100, 0, 7, 30)
+	f.Add(int64(333), 30, 0, 0, 1, 1)
+	f.Add(int64(math.MaxInt64), 1000, 1000, 0, 100000, 5)
+	f.Add(int64(-5), 30, 100, 5, 10, 10)
+	f.Add(int64(10000), 30, 10, 90, -20, 400)
+	f.Add(int64(10000), 30, 0, math.MaxInt, -900000, 5)
 	due := Date{2028, time.February, 29}
-	f.Fuzz(func(t *testing.T, principal int64, perMille, capPercent, grace, days, more int) {
-		fees := FeePolicy{LateFeePerMille: perMille, LateFeeCapPercent: capPercent, GraceDays: grace}
+	f.Fuzz(func(t *testing.T, principal int64, rate, capPercent, grace, days, more int) {
+		fees := FeePolicy{LateFeePerTenThousand: rate, LateFeeCapPercent: capPercent, GraceDays: grace}
 		asOf := due.AddDays(days % 1_000_000)
 		later := asOf.AddDays(abs(more % 1_000_000))
 		fee := LateFee(Money(principal), due, asOf, fees)
 		feeLater := LateFee(Money(principal), due, later, fees)
-		desc := fmt.Sprintf("principal %d, %d‰, cap %d%%, grace %d", principal, perMille, capPercent, fees.GraceDays)
+		desc := fmt.Sprintf("principal %d, %d‱, cap %d%%, grace %d", principal, rate, capPercent, fees.GraceDays)
 		if fee < 0 {
 			t.Fatalf("%s: LateFee(%s): got %d, want at least 0", desc, asOf, fee)
 		}
@@ -460,13 +514,13 @@ func FuzzLateFee(f *testing.F) {
 		if feeDays.Sign() < 0 {
 			feeDays.SetInt64(0)
 		}
-		exact := new(big.Int).Mul(big.NewInt(principal), big.NewInt(int64(perMille)))
+		exact := new(big.Int).Mul(big.NewInt(principal), big.NewInt(int64(rate)))
 		exact.Mul(exact, feeDays)
-		if principal <= 0 || perMille <= 0 {
+		if principal <= 0 || rate <= 0 {
 			exact.SetInt64(0)
 		}
-		fitsMilli := exact.IsInt64()
-		exact.Quo(exact, big.NewInt(1000))
+		fitsFrac := exact.IsInt64()
+		exact.Quo(exact, big.NewInt(10000))
 		if capPercent > 0 && principal > 0 {
 			limit := new(big.Int).Mul(big.NewInt(principal), big.NewInt(int64(capPercent)))
 			limit.Quo(limit, big.NewInt(100))
@@ -477,7 +531,7 @@ func FuzzLateFee(f *testing.F) {
 				exact = limit
 			}
 		}
-		if fitsMilli && big.NewInt(int64(fee)).Cmp(exact) != 0 {
+		if fitsFrac && big.NewInt(int64(fee)).Cmp(exact) != 0 {
 			t.Fatalf("%s: LateFee(%s): got %d, want %s", desc, asOf, fee, exact)
 		}
 	})

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -155,9 +156,16 @@ type FeePolicy struct {
 	// DueDay is the day of the month after the billing period on which the
 	// bill is due (1..28).
 	DueDay int `json:"due_day"`
-	// LateFeePerMille is the late fee per overdue day, in ‰ of the overdue
-	// principal (0 disables late fees).
-	LateFeePerMille int `json:"late_fee_per_mille"`
+	// LateFeePerTenThousand is the late fee per overdue day, in ‱ (basis
+	// points, 万分之) of the overdue principal: 5 is a contract's 万分之五,
+	// 30 the 千分之三 of the defaults; 0 disables late fees.
+	LateFeePerTenThousand int `json:"late_fee_per_ten_thousand"`
+	// LateFeePerMille is the rate policies carried before it was kept in ‱
+	// (‰ per day). It is only read: a policy whose JSON has no
+	// late_fee_per_ten_thousand takes ten times it (UnmarshalJSON), so an old
+	// stored policy or a running workflow's input charges what it did; it
+	// is then cleared, so a policy read is written back in ‱ alone.
+	LateFeePerMille int `json:"late_fee_per_mille,omitempty"`
 	// LateFeeCapPercent caps the accumulated late fee at this percent of the
 	// principal (100: never more than the principal; 0: no cap).
 	LateFeeCapPercent int `json:"late_fee_cap_percent"`
@@ -175,6 +183,33 @@ type FeePolicy struct {
 	AutoBilling bool `json:"auto_billing"`
 	// BillingDay is the day of the month of the scheduled billing run (1..28).
 	BillingDay int `json:"billing_day"`
+	// ReadingSpikeRatio flags a meter reading for review when its
+	// consumption is more than this many times the unit's recent average
+	// (models.CheckReading); 0 (policies saved before it existed) flags
+	// none on that ground.
+	ReadingSpikeRatio int `json:"reading_spike_ratio"`
+}
+
+// UnmarshalJSON reads a FeePolicy; one written before the late fee was kept
+// in ‱ (no late_fee_per_ten_thousand) takes late_fee_per_mille × 10, so the
+// same JSON always charges the same fee.
+func (f *FeePolicy) UnmarshalJSON(b []byte) error {
+	type plain FeePolicy
+	var v struct {
+		plain
+		PerTenThousand *int `json:"late_fee_per_ten_thousand"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = FeePolicy(v.plain)
+	if v.PerTenThousand != nil {
+		f.LateFeePerTenThousand = *v.PerTenThousand
+	} else {
+		f.LateFeePerTenThousand = int(mulSat(int64(f.LateFeePerMille), 10))
+	}
+	f.LateFeePerMille = 0 // read once; never written back
+	return nil
 }
 
 // DunningAction is what a step of the dunning ladder does. There is
@@ -367,15 +402,16 @@ func DefaultPolicy() Policy {
 			},
 		},
 		Fees: FeePolicy{
-			DueDay:               10,
-			LateFeePerMille:      3,
-			LateFeeCapPercent:    100,
-			GraceDays:            0,
-			DisputeBeforeDueDays: 5,
-			ReminderDaysBefore:   []int{7},
-			Allocation:           AllocationPrincipalFirst,
-			AutoBilling:          true,
-			BillingDay:           1,
+			DueDay:                10,
+			LateFeePerTenThousand: 30,
+			LateFeeCapPercent:     100,
+			GraceDays:             0,
+			DisputeBeforeDueDays:  5,
+			ReminderDaysBefore:    []int{7},
+			Allocation:            AllocationPrincipalFirst,
+			AutoBilling:           true,
+			BillingDay:            1,
+			ReadingSpikeRatio:     3,
 		},
 		Dunning: DunningPolicy{
 			Steps: []DunningStep{

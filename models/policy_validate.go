@@ -188,7 +188,8 @@ func (p FeePolicy) validate(path string) error {
 		v, lo, hi int
 	}{
 		{"due_day", p.DueDay, 1, 28},
-		{"late_fee_per_mille", p.LateFeePerMille, 0, 100},
+		{"late_fee_per_ten_thousand", p.LateFeePerTenThousand, 0, 1000},
+		{"reading_spike_ratio", p.ReadingSpikeRatio, 0, 100},
 		{"late_fee_cap_percent", p.LateFeeCapPercent, 0, 1000},
 		{"grace_days", p.GraceDays, 0, 90},
 		{"dispute_before_due_days", p.DisputeBeforeDueDays, 0, 28},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -70,56 +71,125 @@ func (s *Store) IssueBill(ctx context.Context, scope Scope, householdID uint64, 
 	return b, nil
 }
 
-// RunBilling issues period's bill to every active household of an estate
-// inside scope that has active fee items, for their sum. Households already
-// billed for period are counted, not billed again, so a second run is safe.
+// billingInput reads what a billing run of an estate and period prices:
+// its active households with their units, its standards, the period's
+// readings, the active fee items and the households already billed.
+func billingInput(db *gorm.DB, estateID uint64, period models.Month) (models.BillingInput, error) {
+	in := models.BillingInput{Period: period, Billed: map[uint64]bool{}}
+	err := db.Table("households").
+		Select("households.id AS household_id, units.id AS unit_id, "+concat(db, "buildings.name", "'-'", "units.number")+" AS label, "+
+			"units.property_type, units.occupancy, units.area_centi AS area").
+		Joins("JOIN units ON units.id = households.unit_id").
+		Joins("JOIN buildings ON buildings.id = units.building_id").
+		Where("households.estate_id = ? AND households.status = ?", estateID, models.HouseholdActive).
+		Order("households.id").Scan(&in.Households).Error
+	if err != nil {
+		return in, translate(err)
+	}
+	if in.Standards, err = estateStandards(db, estateID); err != nil {
+		return in, err
+	}
+	if err := db.Where("estate_id = ? AND period = ?", estateID, period.String()).Find(&in.Readings).Error; err != nil {
+		return in, translate(err)
+	}
+	if err := db.Where("estate_id = ? AND active = ?", estateID, true).Find(&in.Items).Error; err != nil {
+		return in, translate(err)
+	}
+	var billed []uint64
+	if err := db.Model(&models.HouseholdBill{}).Where("estate_id = ? AND period = ?", estateID, period.String()).Pluck("household_id", &billed).Error; err != nil {
+		return in, translate(err)
+	}
+	for _, id := range billed {
+		in.Billed[id] = true
+	}
+	return in, nil
+}
+
+// concat is SQL joining parts as text on the store's database.
+func concat(db *gorm.DB, parts ...string) string {
+	if db.Dialector.Name() == "mysql" {
+		return "CONCAT(" + strings.Join(parts, ", ") + ")"
+	}
+	return strings.Join(parts, " || ")
+}
+
+// PreviewBilling is what a billing run of an estate inside scope would issue
+// for period (models.PreviewBilling over its households, standards,
+// readings and fee items); it writes nothing.
+func (s *Store) PreviewBilling(ctx context.Context, scope Scope, estateID uint64, period models.Month) (models.BillingPreview, error) {
+	db := s.db.WithContext(ctx)
+	if err := refEstate(db, scope, estateID); err != nil {
+		return models.BillingPreview{}, err
+	}
+	in, err := billingInput(db, estateID, period)
+	if err != nil {
+		return models.BillingPreview{}, fmt.Errorf("billing preview of estate %d for %s: %w", estateID, period, err)
+	}
+	return models.PreviewBilling(in), nil
+}
+
+// issueChunk is how many bills a billing run writes per transaction.
+const issueChunk = 500
+
+// RunBilling issues period's bills to the households of an estate inside
+// scope, itemised: exactly what PreviewBilling shows (one line per
+// applicable fee standard and per active fee item; the bill's amount is the
+// sum of its lines). Households already billed for period are counted as
+// Existing, not billed again, so a second run (or one racing another) is
+// safe; every other skipped household counts in NoItems and is listed in
+// Skipped with its reason. The API's run and the scheduled one both call it.
 func (s *Store) RunBilling(ctx context.Context, scope Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error) {
 	run := models.BillingRun{EstateID: estateID, Period: period.String(), By: by, BillIDs: []uint64{}, HouseholdIDs: []uint64{}}
 	if !scope.Allows(estateID) {
 		return run, models.Invalid("estate_id", "no estate %d", estateID)
 	}
-	db := s.db.WithContext(ctx)
-	if err := refEstate(db, scope, estateID); err != nil {
+	pre, err := s.PreviewBilling(ctx, scope, estateID, period)
+	if err != nil {
 		return run, err
 	}
-	type sum struct {
-		HouseholdID uint64
-		Total       int64
+	db := s.db.WithContext(ctx)
+	run.Skipped = pre.Skipped
+	for _, sk := range pre.Skipped {
+		if sk.Reason == models.SkipAlreadyBilled {
+			run.Existing++
+		} else {
+			run.NoItems++
+		}
 	}
-	var sums []sum
-	err := db.Model(&models.FeeItem{}).Select("fee_items.household_id, SUM(fee_items.amount_fen) AS total").
-		Joins("JOIN households ON households.id = fee_items.household_id").
-		Where("fee_items.estate_id = ? AND fee_items.active = ? AND households.status = ?", estateID, true, models.HouseholdActive).
-		Group("fee_items.household_id").Order("fee_items.household_id").Scan(&sums).Error
-	if err != nil {
-		return run, fmt.Errorf("billing run of estate %d: %w", estateID, translate(err))
-	}
-	var active int64
-	if err := db.Model(&models.Household{}).Where("estate_id = ? AND status = ?", estateID, models.HouseholdActive).Count(&active).Error; err != nil {
-		return run, fmt.Errorf("billing run of estate %d: %w", estateID, translate(err))
-	}
-	run.NoItems = int(active)
 	if err := translate(db.Create(&run).Error); err != nil {
 		return run, fmt.Errorf("billing run of estate %d: %w", estateID, err)
 	}
 	due := models.DateTime(models.BillDueDate(period, fees))
-	for _, sm := range sums {
-		if sm.Total <= 0 {
-			continue
+	for start := 0; start < len(pre.Households); start += issueChunk {
+		chunk := pre.Households[start:min(start+issueChunk, len(pre.Households))]
+		bills := make([]models.HouseholdBill, len(chunk))
+		for i, c := range chunk {
+			bills[i] = models.HouseholdBill{EstateID: estateID, HouseholdID: c.HouseholdID, Period: period.String(),
+				AmountFen: c.AmountFen, DueOn: due, OriginalDueOn: due, RunID: &run.ID, IssuedBy: by, Lines: c.Lines}
 		}
-		run.NoItems--
-		b := models.HouseholdBill{EstateID: estateID, HouseholdID: sm.HouseholdID, Period: period.String(),
-			AmountFen: models.Money(sm.Total), DueOn: due, OriginalDueOn: due, RunID: &run.ID, IssuedBy: by}
-		err := translate(db.Create(&b).Error)
-		switch {
-		case errors.Is(err, models.ErrConflict):
-			run.Existing++
-		case err != nil:
-			return run, fmt.Errorf("billing run of estate %d: household %d: %w", estateID, sm.HouseholdID, err)
-		default:
-			run.Created++
-			run.BillIDs = append(run.BillIDs, b.ID)
-			run.HouseholdIDs = append(run.HouseholdIDs, b.HouseholdID)
+		err := s.tx(ctx, func(tx *gorm.DB) error { return createBills(tx, bills) })
+		if errors.Is(err, models.ErrConflict) {
+			// Another run billed some of them meanwhile: one by one.
+			for i := range bills {
+				bills[i].ID = 0
+				e := s.tx(ctx, func(tx *gorm.DB) error { return createBills(tx, bills[i:i+1]) })
+				switch {
+				case errors.Is(e, models.ErrConflict):
+					bills[i].ID = 0
+					run.Existing++
+				case e != nil:
+					return run, fmt.Errorf("billing run of estate %d: household %d: %w", estateID, bills[i].HouseholdID, e)
+				}
+			}
+		} else if err != nil {
+			return run, fmt.Errorf("billing run of estate %d: %w", estateID, err)
+		}
+		for _, b := range bills {
+			if b.ID != 0 {
+				run.Created++
+				run.BillIDs = append(run.BillIDs, b.ID)
+				run.HouseholdIDs = append(run.HouseholdIDs, b.HouseholdID)
+			}
 		}
 	}
 	err = db.Model(&models.BillingRun{}).Where("id = ?", run.ID).
@@ -130,9 +200,56 @@ func (s *Store) RunBilling(ctx context.Context, scope Scope, estateID uint64, pe
 	return run, nil
 }
 
+// createBills inserts bills and their lines.
+func createBills(tx *gorm.DB, bills []models.HouseholdBill) error {
+	if err := translate(tx.Omit(clause.Associations).CreateInBatches(bills, 200).Error); err != nil {
+		return err
+	}
+	var lines []models.BillLine
+	for _, b := range bills {
+		for _, l := range b.Lines {
+			l.BillID = b.ID
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return translate(tx.CreateInBatches(lines, 300).Error)
+}
+
+// withLines fills the Lines of bills, in one query.
+func withLines(db *gorm.DB, bills []models.HouseholdBill) error {
+	if len(bills) == 0 {
+		return nil
+	}
+	ids := make([]uint64, len(bills))
+	at := make(map[uint64]int, len(bills))
+	for i, b := range bills {
+		ids[i], at[b.ID] = b.ID, i
+	}
+	var lines []models.BillLine
+	if err := db.Where("bill_id IN ?", ids).Order("bill_id, id").Find(&lines).Error; err != nil {
+		return translate(err)
+	}
+	for _, l := range lines {
+		bills[at[l.BillID]].Lines = append(bills[at[l.BillID]].Lines, l)
+	}
+	return nil
+}
+
 // Bill reads one bill inside scope.
+// Its Lines are read with it.
 func (s *Store) Bill(ctx context.Context, scope Scope, id uint64) (models.HouseholdBill, error) {
-	return scoped[models.HouseholdBill](s, ctx, scope, id, "bill")
+	b, err := scoped[models.HouseholdBill](s, ctx, scope, id, "bill")
+	if err != nil {
+		return b, err
+	}
+	bills := []models.HouseholdBill{b}
+	if err := withLines(s.db.WithContext(ctx), bills); err != nil {
+		return b, fmt.Errorf("lines of bill %d: %w", id, err)
+	}
+	return bills[0], nil
 }
 
 // BillFilter narrows a bill list.
@@ -143,9 +260,50 @@ type BillFilter struct {
 }
 
 // Bills lists bills inside scope, newest period first.
+// Each with its Lines.
 func (s *Store) Bills(ctx context.Context, scope Scope, f BillFilter, page Page) (List[models.HouseholdBill], error) {
-	return sortedIn(s, ctx, scope, f.EstateID, page, BillSorts, Sort{Field: "period", Desc: true},
+	l, err := sortedIn(s, ctx, scope, f.EstateID, page, BillSorts, Sort{Field: "period", Desc: true},
 		eq("household_id", f.HouseholdID), eq("period", f.Period))
+	if err == nil {
+		err = withLines(s.db.WithContext(ctx), l.Items)
+	}
+	return l, err
+}
+
+// AdjustBill records a credit (amount < 0) or debit note on a bill inside
+// scope, with a reason (models.CheckAdjustment bounds it); the bill itself
+// is never edited: its AdjustedFen sums its notes and Statement reads them.
+func (s *Store) AdjustBill(ctx context.Context, scope Scope, billID uint64, amount models.Money, reason string, by uint64) (models.BillAdjustment, error) {
+	var a models.BillAdjustment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var b models.HouseholdBill
+		if err := scope.where(tx.Clauses(clause.Locking{Strength: "UPDATE"}), "estate_id").First(&b, billID).Error; err != nil {
+			return translate(err)
+		}
+		if err := models.CheckAdjustment(b, amount); err != nil {
+			return err
+		}
+		a = models.BillAdjustment{EstateID: b.EstateID, HouseholdID: b.HouseholdID, BillID: b.ID, AmountFen: amount, Reason: reason, By: by}
+		if err := tx.Create(&a).Error; err != nil {
+			return translate(err)
+		}
+		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
+			Updates(map[string]any{"adjusted_fen": gorm.Expr("adjusted_fen + ?", int64(amount)), "updated_at": s.now().UTC()}).Error)
+	})
+	if err != nil {
+		return a, fmt.Errorf("adjust bill %d: %w", billID, err)
+	}
+	return a, nil
+}
+
+// Adjustments lists a bill's credit and debit notes inside scope, oldest first.
+func (s *Store) Adjustments(ctx context.Context, scope Scope, billID uint64) ([]models.BillAdjustment, error) {
+	out := []models.BillAdjustment{}
+	q := scope.where(s.db.WithContext(ctx), "estate_id").Where("bill_id = ?", billID)
+	if err := q.Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("adjustments of bill %d: %w", billID, translate(err))
+	}
+	return out, nil
 }
 
 // BillSorts are the orders of the bill list, by field name.

@@ -167,7 +167,7 @@ func collectionEstate(t *testing.T, s *store.Store, code string, n int) (uint64,
 	ctx := context.Background()
 	all := store.AllEstates()
 	pol := models.DefaultPolicy()
-	pol.Fees.LateFeePerMille = 0
+	pol.Fees.LateFeePerTenThousand = 0
 	e := models.Estate{Code: code, Name: "测试 " + code, TimeZone: "Asia/Shanghai"}
 	must(t, s.CreateEstate(ctx, &e, pol, nil))
 	b := models.Building{EstateID: e.ID, Name: "1栋"}

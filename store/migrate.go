@@ -26,6 +26,7 @@ func tables() []any {
 		&models.ReceiptCounter{}, &models.Receipt{},
 		&models.Reconciliation{}, &models.Mismatch{},
 		&models.PaymentNonce{}, &models.PaymentReversal{},
+		&models.FeeStandard{}, &models.FeeStandardVersion{}, &models.BillLine{}, &models.MeterReading{}, &models.BillAdjustment{},
 	}
 }
 

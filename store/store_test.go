@@ -204,15 +204,15 @@ func TestPolicyVersions(t *testing.T) {
 		all := store.AllEstates()
 		cur, err := s.Policy(ctx, all, a.estate.ID)
 		must(t, err)
-		if cur.Version != 1 || cur.Policy.Fees.LateFeePerMille != models.DefaultPolicy().Fees.LateFeePerMille {
+		if cur.Version != 1 || cur.Policy.Fees.LateFeePerTenThousand != models.DefaultPolicy().Fees.LateFeePerTenThousand {
 			t.Fatalf("new estate's policy: got version %d %+v, want version 1 with the defaults", cur.Version, cur.Policy.Fees)
 		}
 		p := cur.Policy
-		p.Fees.LateFeePerMille = 2
+		p.Fees.LateFeePerTenThousand = 20
 		by := uint64(7)
 		next, err := s.SetPolicy(ctx, all, a.estate.ID, 1, p, &by)
 		must(t, err)
-		if next.Version != 2 || next.Policy.Fees.LateFeePerMille != 2 || next.UpdatedBy == nil || *next.UpdatedBy != 7 {
+		if next.Version != 2 || next.Policy.Fees.LateFeePerTenThousand != 20 || next.UpdatedBy == nil || *next.UpdatedBy != 7 {
 			t.Errorf("after a change: got %+v, want version 2 with 2‰ by staff 7", next)
 		}
 		_, err = s.SetPolicy(ctx, all, a.estate.ID, 1, p, &by)

@@ -117,6 +117,22 @@ func checkUpgrade(t *testing.T, o store.Options) {
 	if err != nil || len(bills.Items) != 1 || bills.Items[0].Period != "2026-02" || bills.Items[0].AmountFen != 30000 {
 		t.Errorf("bills: got %+v, %v, want 2026-02 for 30000 fen", bills, err)
 	}
+	// An old bill has no lines and no notes: it is its amount; a credit
+	// note on it counts. The old policy's 3‰ reads as 30‱.
+	if len(bills.Items) == 1 && (len(bills.Items[0].Lines) != 0 || bills.Items[0].AdjustedFen != 0) {
+		t.Errorf("the old bill: got lines %+v, adjusted %d, want none", bills.Items[0].Lines, bills.Items[0].AdjustedFen)
+	}
+	if len(bills.Items) == 1 {
+		if _, err := s.AdjustBill(ctx, all, bills.Items[0].ID, -1000, "升级后冲减", staff.ID); err != nil {
+			t.Errorf("a credit note on the old bill: %v", err)
+		}
+		if b, err := s.Bill(ctx, all, bills.Items[0].ID); err != nil || b.AdjustedFen != -1000 || b.Arith().Adjusted != -1000 {
+			t.Errorf("the old bill after a credit note: got %+v, %v, want adjusted by -1000", b, err)
+		}
+	}
+	if pol, err := s.Policy(ctx, all, u.EstateID); err != nil || pol.Policy.Fees.LateFeePerTenThousand != 30 {
+		t.Errorf("the old policy's late fee: got %d‱, %v, want 30 (its late_fee_per_mille 3 × 10)", pol.Policy.Fees.LateFeePerTenThousand, err)
+	}
 	cevs, err := s.HouseholdEvents(ctx, all, *tk.HouseholdID)
 	if err != nil || len(cevs) != 1 || cevs[0].Kind != models.KindCollection || cevs[0].Channel != models.ChannelSMS || cevs[0].Outcome != "sent" {
 		t.Errorf("collection events: got %+v, %v, want the one SMS copied from collection_events", cevs, err)

@@ -66,8 +66,9 @@ func BillingPeriod(now time.Time, loc *time.Location, billingDay int) models.Mon
 	return models.Month{Year: p.Year(), Month: p.Month()}
 }
 
-// BillingRun issues an estate's bills of the month just ended from its fee
-// items, then tells each billed household's collection process (starting
+// BillingRun issues an estate's bills of the month just ended, itemised from
+// its fee standards, meter readings and fee items (the activity calls the
+// same store.RunBilling as the API's run), then tells each billed household's collection process (starting
 // it). Running it twice is safe: bills are unique per household and period.
 func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, error) {
 	loc, err := zone(in.TimeZone)

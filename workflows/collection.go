@@ -47,6 +47,8 @@ const (
 	NudgeResolved = "dispute_resolved" // finance resolved a dispute
 	NudgeWaiver   = "waiver"           // a late fee was waived
 	NudgeReversal = "reversal"         // a payment was refunded or reversed
+	// NudgeAdjustment: a credit or debit note changed what a bill owes.
+	NudgeAdjustment = "adjustment"
 )
 
 // Change IDs of workflow.GetVersion in the collection workflow; the old

@@ -264,7 +264,7 @@ func fuzzCalendar(s *script, now time.Time, c models.ServiceCalendar) models.Ser
 // to 28, or a subset.
 func fuzzFees(s *script) models.FeePolicy {
 	f := models.FeePolicy{
-		DueDay: s.intIn(1, 28), LateFeePerMille: s.intIn(0, 100), LateFeeCapPercent: s.intIn(0, 1000),
+		DueDay: s.intIn(1, 28), LateFeePerTenThousand: s.intIn(0, 1000), LateFeeCapPercent: s.intIn(0, 1000),
 		GraceDays: s.intIn(0, 90), DisputeBeforeDueDays: s.intIn(0, 28),
 		Allocation:  pick(s, []models.Allocation{models.AllocationPrincipalFirst, models.AllocationLateFeeFirst}),
 		AutoBilling: s.flag(), BillingDay: s.intIn(1, 28),

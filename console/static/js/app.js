@@ -25,6 +25,7 @@ import { receiptPage, receiptListPage } from './receipts.js';
 import { reconciliationPage } from './reconciliation.js';
 import { paymentsPage } from './payments.js';
 import { financePage } from './finance.js';
+import { standardsPage, readingsPage, billingPage, billPage, feeRoles, financeRoles } from './fees.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -53,6 +54,10 @@ const pages = [
   { re: /^\/finance\/reconciliation$/, page: reconciliationPage, roles: ['finance', 'estate_manager', 'company_admin'] },
   { re: /^\/finance\/payments$/, page: paymentsPage, roles: collectors },
   { re: /^\/finance$/, page: financePage, roles: financeHub },
+  { re: /^\/finance\/standards$/, page: standardsPage, roles: feeRoles },
+  { re: /^\/finance\/readings$/, page: readingsPage, roles: feeRoles },
+  { re: /^\/finance\/billing$/, page: billingPage, roles: financeRoles },
+  { re: /^\/finance\/bills\/(\d+)$/, page: billPage, roles: collectors },
 ];
 
 const nav = [

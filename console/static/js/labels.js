@@ -64,7 +64,7 @@ export const caseEvents = {
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
   legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
   legal_document: '登记法务文书', legal_outcome: '登记法务结果',
-  closed: '结案', bill: '新账单', payment: '收到付款', dispute: '提出异议', dispute_resolved: '异议已处理', waiver: '减免滞纳金',
+  closed: '结案', bill: '新账单', payment: '收到付款', dispute: '提出异议', dispute_resolved: '异议已处理', waiver: '减免滞纳金', adjustment: '账单调整（红字/补收）',
   notice_served: '催缴函已送达', reversal: '付款退款或冲正', reopened: '冲正后重新立案（接续原进度）',
 };
 /** A legal matter's status and outcomes (起诉, 调解, 和解, 撤回). */

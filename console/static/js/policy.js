@@ -21,9 +21,9 @@ const names = {
   resolve: '解决', levels: '升级级别', level: '级别', role: '角色', after: '间隔', workday_start: '上班',
   workday_end: '下班', same_day_cutoff: '当日截止', next_day_by: '次日最迟', workdays: '工作日',
   holidays: '节假日（每行一个日期，如 2026-10-01）', extra_workdays: '调休上班日（每行一个日期）', due_day: '缴费截止',
-  late_fee_per_mille: '滞纳金（每日按欠费本金）', late_fee_cap_percent: '滞纳金上限（不超过本金的）', grace_days: '宽限',
+  late_fee_per_ten_thousand: '滞纳金（每日按欠费本金）', late_fee_cap_percent: '滞纳金上限（不超过本金的）', grace_days: '宽限',
   dispute_before_due_days: '异议截止（到期前）', reminder_days_before: '到期前提醒（天数，逗号分隔）',
-  allocation: '部分付款冲抵顺序', auto_billing: '自动出账', billing_day: '出账日', steps: '阶梯', action: '动作',
+  allocation: '部分付款冲抵顺序', auto_billing: '自动出账', billing_day: '出账日', reading_spike_ratio: '抄表读数待复核（0 为不检查）', steps: '阶梯', action: '动作',
   channel: '渠道', template: '短信/消息模板', good_payer_polite_for: '良好付款人仅温和提醒', large_arrears_fen: '大额欠费标准',
   repeat_late_count: '屡次逾期次数', repeat_late_window_months: '统计期', fast_track_percent: '加速催缴（间隔缩短为原来的）',
   task_due: '人工任务期限', instalment_grace: '分期宽限', legal_decision_reminder: '法务决定提醒间隔',
@@ -50,7 +50,7 @@ const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next
 // Words around a number: [before, after].
 const affixes = {
   warn_at_percent: ['', '%'], max_reopens: ['', '次'], due_day: ['次月', '日'], billing_day: ['每月', '日'],
-  late_fee_per_mille: ['千分之', ''], late_fee_cap_percent: ['', '%'], grace_days: ['', '天'],
+  late_fee_per_ten_thousand: ['万分之', ''], reading_spike_ratio: ['超过近期平均的', '倍'], late_fee_cap_percent: ['', '%'], grace_days: ['', '天'],
   dispute_before_due_days: ['', '天'], repeat_late_count: ['', '次'], repeat_late_window_months: ['近', '个月'],
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
 };
@@ -204,9 +204,9 @@ export async function policyPage(view) {
       });
       const [before, after] = affixes[key] || [];
       let tail = after ? h('span.affix', after) : null;
-      if (key === 'late_fee_per_mille') {
+      if (key === 'late_fee_per_ten_thousand') {
         tail = h('span.muted.hint');
-        const say = () => { const n = Number(el.value) || 0; tail.textContent = n ? `即每欠 1000 元每日 ${n} 元` : '不收滞纳金'; };
+        const say = () => { const n = Number(el.value) || 0; tail.textContent = n ? `/ 日，即每欠 10000 元每日 ${n} 元` : '不收滞纳金'; };
         el.addEventListener('input', say);
         say();
       }
