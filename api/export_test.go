@@ -77,18 +77,19 @@ func TestListExports(t *testing.T) {
 		head  []string // the first headers
 		first []string // the first cells of the first row
 		none  string   // a filter that keeps no row
+		only  string   // a filter that keeps estate A's record of the fixture, where the estate has others
 	}{
-		{"/api/v1/households", []string{"住户编号", "楼栋", "房号", "状态"}, []string{a(h.a.household.ID), "1栋", "101", "在住"}, "status=moved_out"},
-		{"/api/v1/residents", []string{"编号", "住户", "姓名", "电话", "身份"}, []string{a(h.a.resident.ID), "1栋 101", "业主A", "138****5678", "业主"}, "q=" + url.QueryEscape("无此人")},
-		{"/api/v1/bills", []string{"账单号", "住户", "账期", "金额（元）"}, []string{a(h.a.bill.ID), "1栋 101", "2030-01", "120.00"}, "period=2029-12"},
-		{"/api/v1/payments", []string{"收款编号", "住户", "金额（元）", "收款时间", "渠道", "凭证号"}, []string{a(pay.ID), "1栋 101", "50.00", "2026-03-05 10:00", "微信", "WX-1"}, fmt.Sprintf("household_id=%d", h.b.household.ID)},
-		{"/api/v1/arrears", []string{"案件号", "住户", "阶段"}, []string{"", "1栋 101"}, "stage=legal"},
-		{"/api/v1/tickets", []string{"工单号", "类型", "紧急程度"}, []string{a(h.a.ticket.ID), "报修", "一般"}, "urgency=critical"},
-		{"/api/v1/follow-ups", []string{"编号", "住户", "状态"}, []string{a(h.a.followUp.ID), "1栋 101"}, "status=cancelled"},
+		{"/api/v1/households", []string{"住户编号", "楼栋", "房号", "状态"}, []string{a(h.a.household.ID), "1栋", "101", "在住"}, "status=moved_out", fmt.Sprintf("unit_id=%d", h.a.household.UnitID)},
+		{"/api/v1/residents", []string{"编号", "住户", "姓名", "电话", "身份"}, []string{a(h.a.resident.ID), "1栋 101", "业主A", "138****5678", "业主"}, "q=" + url.QueryEscape("无此人"), ""},
+		{"/api/v1/bills", []string{"账单号", "住户", "账期", "金额（元）"}, []string{a(h.a.bill.ID), "1栋 101", "2030-01", "120.00"}, "period=2029-12", ""},
+		{"/api/v1/payments", []string{"收款编号", "住户", "金额（元）", "收款时间", "渠道", "凭证号"}, []string{a(pay.ID), "1栋 101", "50.00", "2026-03-05 10:00", "微信", "WX-1"}, fmt.Sprintf("household_id=%d", h.b.household.ID), fmt.Sprintf("household_id=%d", h.a.household.ID)},
+		{"/api/v1/arrears", []string{"案件号", "住户", "阶段"}, []string{"", "1栋 101"}, "stage=legal", ""},
+		{"/api/v1/tickets", []string{"工单号", "类型", "紧急程度"}, []string{a(h.a.ticket.ID), "报修", "一般"}, "urgency=critical", ""},
+		{"/api/v1/follow-ups", []string{"编号", "住户", "状态"}, []string{a(h.a.followUp.ID), "1栋 101"}, "status=cancelled", ""},
 	}
 	for _, tt := range tests {
 		for _, format := range []string{formatCSV, formatXLSX} {
-			rows := readExport(t, h.do(http.MethodGet, tt.path+"?format="+format, tok, nil, nil), format)
+			rows := readExport(t, h.do(http.MethodGet, tt.path+"?format="+format+"&"+tt.only, tok, nil, nil), format)
 			if len(rows) != 2 {
 				t.Errorf("%s %s: got %d rows %v, want the header and estate A's one record", tt.path, format, len(rows), rows)
 				continue

@@ -3,7 +3,7 @@ package models
 import "testing"
 
 func TestCollectionRate(t *testing.T) {
-	fees := FeePolicy{DueDay: 10, LateFeePerMille: 3}
+	fees := FeePolicy{DueDay: 10, LateFeePerTenThousand: 30}
 	jan, feb, mar := Month{2026, 1}, Month{2026, 2}, Month{2026, 3}
 	bill := func(id uint64, m Month, fen Money, disputed bool) Bill {
 		return Bill{ID: id, Period: m, Due: Date{Year: m.Year, Month: m.Month + 1, Day: 10}, Principal: fen, Disputed: disputed}
