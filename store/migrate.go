@@ -23,6 +23,7 @@ func tables() []any {
 		&models.CollectionCase{}, &models.CollectionTask{}, &models.DemandLetter{},
 		&models.PhoneReveal{},
 		&models.SavedFilter{},
+		&models.Import{}, &models.ImportRow{},
 	}
 }
 

@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// UnitKey is a unit's business key inside an estate: its building's name
+// and its number.
+type UnitKey struct{ Building, Number string }
+
+// UnitIndex is what an import of an estate checks its rows against: every
+// unit by key, and the active household of each unit that has one.
+type UnitIndex struct {
+	Units      map[UnitKey]uint64
+	Households map[uint64]uint64 // unit ID → active household ID
+}
+
+// ImportIndex reads the UnitIndex of an estate.
+func (s *Store) ImportIndex(ctx context.Context, estateID uint64) (UnitIndex, error) {
+	ix := UnitIndex{Units: map[UnitKey]uint64{}, Households: map[uint64]uint64{}}
+	var units []struct {
+		ID       uint64
+		Building string
+		Number   string
+	}
+	db := s.db.WithContext(ctx)
+	err := db.Model(&models.Unit{}).Select("units.id, buildings.name AS building, units.number").
+		Joins("JOIN buildings ON buildings.id = units.building_id").Where("units.estate_id = ?", estateID).Scan(&units).Error
+	if err != nil {
+		return ix, fmt.Errorf("units of estate %d: %w", estateID, translate(err))
+	}
+	for _, u := range units {
+		ix.Units[UnitKey{u.Building, u.Number}] = u.ID
+	}
+	var hs []models.Household
+	err = db.Select("id", "unit_id").Where("estate_id = ? AND status = ?", estateID, models.HouseholdActive).Find(&hs).Error
+	if err != nil {
+		return ix, fmt.Errorf("households of estate %d: %w", estateID, translate(err))
+	}
+	for _, h := range hs {
+		ix.Households[h.UnitID] = h.ID
+	}
+	return ix, nil
+}
+
+// UnitRecord is one unit of an import (business key: building and number).
+type UnitRecord struct {
+	Building     string              `json:"building"`
+	Number       string              `json:"number"`
+	Floor        int                 `json:"floor"`
+	Area         models.Area         `json:"area_m2"`
+	PropertyType models.PropertyType `json:"property_type"`
+	Occupancy    models.Occupancy    `json:"occupancy"`
+}
+
+// UpsertUnits creates or updates the units of an estate by building and
+// number, creating the buildings they name as needed, in one transaction.
+func (s *Store) UpsertUnits(ctx context.Context, estateID uint64, recs []UnitRecord) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var bs []models.Building
+		if err := tx.Where("estate_id = ?", estateID).Find(&bs).Error; err != nil {
+			return translate(err)
+		}
+		buildings := map[string]uint64{}
+		for _, b := range bs {
+			buildings[b.Name] = b.ID
+		}
+		for _, r := range recs {
+			bid, ok := buildings[r.Building]
+			if !ok {
+				b := models.Building{EstateID: estateID, Name: r.Building}
+				if err := tx.Create(&b).Error; err != nil {
+					return translate(err)
+				}
+				bid, buildings[r.Building] = b.ID, b.ID
+			}
+			u := models.Unit{EstateID: estateID, BuildingID: bid, Number: r.Number, Floor: r.Floor, Area: r.Area,
+				PropertyType: r.PropertyType, Occupancy: r.Occupancy}
+			var cur models.Unit
+			err := tx.Select("id").Where("building_id = ? AND number = ?", bid, r.Number).Take(&cur).Error
+			switch err = translate(err); {
+			case err == models.ErrNotFound:
+				err = tx.Create(&u).Error
+			case err == nil:
+				err = tx.Model(&cur).Select("Floor", "Area", "PropertyType", "Occupancy").Updates(&u).Error
+			}
+			if err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import %d units into estate %d: %w", len(recs), estateID, err)
+	}
+	return nil
+}
+
+// ResidentRecord is one resident of an import (business key: unit and
+// phone); the unit's active household is found or created.
+type ResidentRecord struct {
+	UnitID    uint64              `json:"unit_id"`
+	MovedInOn *time.Time          `json:"moved_in_on,omitempty"`
+	Name      string              `json:"name"`
+	Phone     string              `json:"phone"`
+	Role      models.ResidentRole `json:"role"`
+}
+
+// UpsertResidents creates or updates residents by unit and phone, each in
+// its unit's active household (created, with the move-in date, when the
+// unit has none), in one transaction. The rows whose unit is gone are
+// returned by index with the reason.
+func (s *Store) UpsertResidents(ctx context.Context, estateID uint64, recs []ResidentRecord) (map[int]string, error) {
+	failed := map[int]string{}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		households := map[uint64]uint64{}
+		for i, r := range recs {
+			hid, ok := households[r.UnitID]
+			if !ok {
+				var err error
+				if hid, err = activeHousehold(tx, estateID, r.UnitID, r.MovedInOn); err == models.ErrNotFound {
+					failed[i] = "房屋不存在"
+					continue
+				} else if err != nil {
+					return err
+				}
+				households[r.UnitID] = hid
+			}
+			var cur models.Resident
+			err := translate(tx.Select("id").Where("household_id = ? AND phone = ?", hid, r.Phone).Take(&cur).Error)
+			switch err {
+			case models.ErrNotFound:
+				err = tx.Create(&models.Resident{EstateID: estateID, HouseholdID: hid, Name: r.Name, Phone: r.Phone, Role: r.Role}).Error
+			case nil:
+				err = tx.Model(&cur).Updates(map[string]any{"name": r.Name, "role": r.Role, "updated_at": s.now().UTC()}).Error
+			}
+			if err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import %d residents into estate %d: %w", len(recs), estateID, err)
+	}
+	return failed, nil
+}
+
+// activeHousehold finds the active household of a unit of the estate, or
+// creates it moved in on movedIn; a unit not in the estate is
+// models.ErrNotFound.
+func activeHousehold(tx *gorm.DB, estateID, unitID uint64, movedIn *time.Time) (uint64, error) {
+	var h models.Household
+	err := translate(tx.Select("id").Where("unit_id = ? AND estate_id = ? AND status = ?", unitID, estateID, models.HouseholdActive).Take(&h).Error)
+	if err != models.ErrNotFound {
+		return h.ID, err
+	}
+	var u models.Unit
+	if err := translate(tx.Select("id").Where("id = ? AND estate_id = ?", unitID, estateID).Take(&u).Error); err != nil {
+		return 0, err
+	}
+	h = models.Household{EstateID: estateID, UnitID: unitID, Status: models.HouseholdActive, MovedInOn: movedIn}
+	return h.ID, translate(tx.Create(&h).Error)
+}
+
+// OpeningBalanceRecord is one unpaid bill carried from the previous system
+// (期初欠费; business key: household and period), due on its original date.
+type OpeningBalanceRecord struct {
+	UnitID    uint64       `json:"unit_id"`
+	Period    string       `json:"period"`
+	AmountFen models.Money `json:"amount_fen"`
+	DueOn     time.Time    `json:"due_on"`
+}
+
+// UpsertOpeningBalances creates or updates the bill of each record's unit's
+// active household for its period, due (and originally due) on DueOn, in
+// one transaction. The rows whose unit has no active household are
+// returned by index with the reason.
+func (s *Store) UpsertOpeningBalances(ctx context.Context, estateID uint64, recs []OpeningBalanceRecord) (map[int]string, error) {
+	failed := map[int]string{}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		for i, r := range recs {
+			var h models.Household
+			err := translate(tx.Select("id").Where("unit_id = ? AND estate_id = ? AND status = ?", r.UnitID, estateID, models.HouseholdActive).Take(&h).Error)
+			if err == models.ErrNotFound {
+				failed[i] = "房屋没有在住的住户"
+				continue
+			} else if err != nil {
+				return err
+			}
+			var cur models.HouseholdBill
+			err = translate(tx.Select("id").Where("household_id = ? AND period = ?", h.ID, r.Period).Take(&cur).Error)
+			switch err {
+			case models.ErrNotFound:
+				err = tx.Create(&models.HouseholdBill{EstateID: estateID, HouseholdID: h.ID, Period: r.Period, AmountFen: r.AmountFen,
+					DueOn: r.DueOn, OriginalDueOn: r.DueOn}).Error
+			case nil:
+				err = tx.Model(&cur).Updates(map[string]any{"amount_fen": r.AmountFen, "due_on": r.DueOn, "original_due_on": r.DueOn,
+					"updated_at": s.now().UTC()}).Error
+			}
+			if err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import %d opening balances into estate %d: %w", len(recs), estateID, err)
+	}
+	return failed, nil
+}
+
+// BillsOf finds the bills of the active households of units for periods,
+// one per record found (for telling their collections).
+func (s *Store) BillsOf(ctx context.Context, estateID uint64, recs []OpeningBalanceRecord) ([]models.HouseholdBill, error) {
+	var out []models.HouseholdBill
+	db := s.db.WithContext(ctx)
+	for start := 0; start < len(recs); start += 500 {
+		chunk := recs[start:min(start+500, len(recs))]
+		units := make([]uint64, len(chunk))
+		want := map[[2]any]bool{}
+		for i, r := range chunk {
+			units[i] = r.UnitID
+			want[[2]any{r.UnitID, r.Period}] = true
+		}
+		var rows []struct {
+			models.HouseholdBill
+			UnitID uint64
+		}
+		err := db.Model(&models.HouseholdBill{}).Select("household_bills.*, households.unit_id AS unit_id").
+			Joins("JOIN households ON households.id = household_bills.household_id").
+			Where("households.estate_id = ? AND households.status = ? AND households.unit_id IN ?", estateID, models.HouseholdActive, units).
+			Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("bills of %d units: %w", len(units), translate(err))
+		}
+		for _, r := range rows {
+			if want[[2]any{r.UnitID, r.Period}] {
+				out = append(out, r.HouseholdBill)
+			}
+		}
+	}
+	return out, nil
+}
+
+// StaffRecord is one staff account of an import (business key: username).
+type StaffRecord struct {
+	Username string      `json:"username"`
+	Name     string      `json:"name"`
+	Phone    string      `json:"phone"`
+	Role     models.Role `json:"role"`
+}
+
+// StaffEstates reads the estate (nil for company level) and role of each
+// existing account among usernames.
+func (s *Store) StaffEstates(ctx context.Context, usernames []string) (map[string]models.Staff, error) {
+	out := map[string]models.Staff{}
+	for start := 0; start < len(usernames); start += 500 {
+		var sts []models.Staff
+		err := s.db.WithContext(ctx).Select("id", "username", "estate_id", "role").
+			Where("username IN ?", usernames[start:min(start+500, len(usernames))]).Find(&sts).Error
+		if err != nil {
+			return nil, fmt.Errorf("staff by username: %w", translate(err))
+		}
+		for _, st := range sts {
+			out[st.Username] = st
+		}
+	}
+	return out, nil
+}
+
+// UpsertStaff creates or updates accounts of an estate by username, in one
+// transaction. New accounts get lockedHash (a hash no password matches) and
+// must change their password: a manager resets it to give them one. A
+// username taken by another estate's or a company-level account is
+// returned by index with the reason.
+func (s *Store) UpsertStaff(ctx context.Context, estateID uint64, recs []StaffRecord, lockedHash string) (map[int]string, error) {
+	failed := map[int]string{}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		for i, r := range recs {
+			var cur models.Staff
+			err := translate(tx.Select("id", "estate_id").Where("username = ?", r.Username).Take(&cur).Error)
+			switch {
+			case err == models.ErrNotFound:
+				eid := estateID
+				err = tx.Create(&models.Staff{EstateID: &eid, Username: r.Username, Name: r.Name, Phone: r.Phone, Role: r.Role,
+					PasswordHash: lockedHash, Active: true, MustChangePassword: true}).Error
+			case err != nil:
+			case cur.EstateID == nil || *cur.EstateID != estateID:
+				failed[i] = "用户名已被其他小区或公司级账号使用"
+				continue
+			default:
+				err = tx.Model(&cur).Updates(map[string]any{"name": r.Name, "phone": r.Phone, "role": r.Role, "updated_at": s.now().UTC()}).Error
+			}
+			if err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import %d staff into estate %d: %w", len(recs), estateID, err)
+	}
+	return failed, nil
+}
