@@ -45,14 +45,19 @@ type Kind struct {
 	apply func(ctx context.Context, a Applier, estateID uint64, data [][]byte) (map[int]string, error)
 }
 
-// Applier is what the kinds write through: the store, and the hash new
-// accounts get.
+// Applier is what the kinds write through.
 type Applier struct {
 	Store *store.Store
-	// LockedHash is the password hash of imported accounts: no password
-	// matches it, so a manager resets the password to give them one.
-	LockedHash string
 }
+
+// LockedHash is the password hash of imported accounts: it is no bcrypt
+// hash, so no password matches it; a manager resets the password (PATCH
+// /staff/{id}) to give the account a one-time one.
+const LockedHash = "!imported: reset the password to sign in"
+
+// OpeningBalances is the kind whose applied rows are bills the households'
+// collection processes are told of.
+const OpeningBalances = "opening_balances"
 
 // Apply upserts a batch of the kind's stored records (ImportRow.Data).
 func (k *Kind) Apply(ctx context.Context, a Applier, estateID uint64, data [][]byte) (map[int]string, error) {

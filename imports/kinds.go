@@ -106,7 +106,7 @@ func householdsKind() *Kind {
 func openingBalancesKind() *Kind {
 	const colPeriod, colAmount, colDue = "账期", "金额(元)", "原到期日"
 	cols := []Column{{colBuilding, "1栋"}, {colNumber, "101"}, {colPeriod, "2026-01"}, {colAmount, "268.50"}, {colDue, "2026-02-10"}}
-	return entry("opening_balances", "期初欠费", balanceRoles, cols,
+	return entry(OpeningBalances, "期初欠费", balanceRoles, cols,
 		func(c *cells, env *Env) (store.OpeningBalanceRecord, string) {
 			var r store.OpeningBalanceRecord
 			r.UnitID = c.unit(env)
@@ -187,6 +187,6 @@ func staffKind() *Kind {
 			return r, r.Username
 		},
 		func(ctx context.Context, a Applier, estateID uint64, recs []store.StaffRecord) (map[int]string, error) {
-			return a.Store.UpsertStaff(ctx, estateID, recs, a.LockedHash)
+			return a.Store.UpsertStaff(ctx, estateID, recs, LockedHash)
 		})
 }
