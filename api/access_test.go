@@ -45,6 +45,8 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/letters/:id/service":                    f.letter.ID,
 		"/api/v1/inbox/:id/read":                         f.ticket.ID, // own: TestAccessOwnEstate reads each role's own message
 		"/api/v1/saved-filters/:id":                      f.filter.ID,
+		"/api/v1/imports/:id":                            f.imp.ID,
+		"/api/v1/imports/:id/cancel":                     f.imp.ID,
 	}
 }
 
@@ -57,6 +59,7 @@ func validBodies() map[string]any {
 		"PATCH /api/v1/staff/:id":                             map[string]any{"name": "新名字"},
 		"PATCH /api/v1/residents/:id":                         map[string]any{"name": "新名字"},
 		"PATCH /api/v1/units/:id":                             map[string]any{"occupancy": "vacant"},
+		"POST /api/v1/imports/:id/cancel":                     map[string]any{},
 		"POST /api/v1/residents/:id/phone-reveal":             map[string]any{"ref": "ticket:1"},
 		"POST /api/v1/tickets/:id/actions/:action":            map[string]any{"note": "备注"},
 		"POST /api/v1/follow-ups/:id/actions/:action":         map[string]any{"note": "备注"},

@@ -51,6 +51,8 @@ type estateFixture struct {
 	letter  models.DemandLetter // awaiting service
 	// filter is a filter the estate's technician saved.
 	filter models.SavedFilter
+	// imp is a running import of one unit (no process either).
+	imp models.Import
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -106,6 +108,8 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(err)
 	f.followUp = mi.FollowUp
 	h.seedArrears(&f)
+	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
+	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
 	return f
 }
 

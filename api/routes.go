@@ -67,7 +67,7 @@ func actionSummary(actions []string) string {
 
 func (s *Server) routes() []route {
 	var rs []route
-	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes(), s.savedFilterRoutes()} {
+	for _, group := range [][]route{s.systemRoutes(), s.accountRoutes(), s.estateRoutes(), s.placeRoutes(), s.ticketRoutes(), s.dashboardRoutes(), s.metricsRoutes(), s.moveInRoutes(), s.billingRoutes(), s.arrearsRoutes(), s.letterRoutes(), s.residentLinkRoutes(), s.lookupRoutes(), s.contactRoutes(), s.inboxRoutes(), s.savedFilterRoutes(), s.importRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs

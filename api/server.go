@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/imports"
 	"github.com/wuye/wuye/store"
 )
 
@@ -76,6 +77,8 @@ type Server struct {
 	tracer        trace.Tracer
 	validate      *validator.Validate
 	engine        *gin.Engine
+	// kinds are the kinds of import (imports.Kinds).
+	kinds imports.Registry
 	// signInLockouts counts the sign-in locks this process set, by key kind
 	// (account, address); served at /metrics. Each replica counts its own.
 	signInLockouts                              *prometheus.CounterVec
@@ -94,6 +97,7 @@ func New(opts Options) *Server {
 		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, collectors: opts.Collectors,
 		tracer:     opts.Tracer,
 		validate:   newValidator(),
+		kinds:      imports.Kinds(),
 		streamPoll: cmp.Or(opts.StreamPoll, defaultStreamPoll), streamHeartbeat: cmp.Or(opts.StreamHeartbeat, defaultStreamHeartbeat),
 		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
