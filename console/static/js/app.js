@@ -6,7 +6,7 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, importers, leave, route, drawWith, loadSession, useEstateZone,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
 import { ticketListPage, newTicketPage } from './tickets.js';
@@ -20,6 +20,7 @@ import { letterPage } from './letters.js';
 import { ownerFilePage, phoneRevealsPage } from './residents.js';
 import { inboxPage, startInbox, stopInbox } from './inbox.js';
 import { legalListPage, legalCasePage } from './legal.js';
+import { importsPage } from './imports.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -43,6 +44,7 @@ const pages = [
   { re: /^\/inbox$/, page: inboxPage },
   { re: /^\/legal$/, page: legalListPage, roles: legalViewers },
   { re: /^\/legal\/(\d+)$/, page: legalCasePage, roles: legalViewers },
+  { re: /^\/finance\/imports$/, page: importsPage, roles: importers },
 ];
 
 const nav = [

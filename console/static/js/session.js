@@ -29,6 +29,8 @@ export const processViewers = ['estate_manager', 'company_admin'];
 // recorded), and who reads the log of reveals (查看记录).
 export const phoneCallers = ['customer_service', 'supervisor', 'estate_manager', 'finance'];
 export const revealReaders = ['estate_manager', 'company_admin'];
+/** Roles that import files (#/finance/imports); the server checks each kind. */
+export const importers = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'company_admin'];
 
 let cleanup = [];
 /** Registers a function to run when the page is left (timers). */
