@@ -113,38 +113,58 @@ type ResidentRecord struct {
 }
 
 // UpsertResidents creates or updates residents by unit and phone, each in
-// its unit's active household (created, with the move-in date, when the
-// unit has none), in one transaction. The rows whose unit is gone are
-// returned by index with the reason.
+// its unit's active household (created, with the move-in date of its first
+// row, when the unit has none), in one transaction of a few statements per
+// batch. The rows whose unit is not in the estate are returned by index
+// with the reason.
 func (s *Store) UpsertResidents(ctx context.Context, estateID uint64, recs []ResidentRecord) (map[int]string, error) {
 	failed := map[int]string{}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		households := map[uint64]uint64{}
+		households, err := activeHouseholds(tx, estateID, recs)
+		if err != nil {
+			return err
+		}
+		hids := make([]uint64, 0, len(households))
+		for _, id := range households {
+			hids = append(hids, id)
+		}
+		var cur []models.Resident
+		if err := tx.Select("id", "household_id", "phone", "name", "role").Where("household_id IN ?", hids).Find(&cur).Error; err != nil {
+			return translate(err)
+		}
+		type key struct {
+			household uint64
+			phone     string
+		}
+		existing := make(map[key]models.Resident, len(cur))
+		for _, r := range cur {
+			existing[key{r.HouseholdID, r.Phone}] = r
+		}
+		var fresh []models.Resident
 		for i, r := range recs {
 			hid, ok := households[r.UnitID]
 			if !ok {
-				var err error
-				if hid, err = activeHousehold(tx, estateID, r.UnitID, r.MovedInOn); err == models.ErrNotFound {
-					failed[i] = "房屋不存在"
-					continue
-				} else if err != nil {
-					return err
+				failed[i] = "房屋不存在"
+				continue
+			}
+			old, ok := existing[key{hid, r.Phone}]
+			switch {
+			case !ok:
+				res := models.Resident{EstateID: estateID, HouseholdID: hid, Name: r.Name, Phone: r.Phone, Role: r.Role}
+				fresh = append(fresh, res)
+				existing[key{hid, r.Phone}] = res
+			case old.Name != r.Name || old.Role != r.Role:
+				err := tx.Model(&models.Resident{}).Where("id = ?", old.ID).
+					Updates(map[string]any{"name": r.Name, "role": r.Role, "updated_at": s.now().UTC()}).Error
+				if err != nil {
+					return translate(err)
 				}
-				households[r.UnitID] = hid
-			}
-			var cur models.Resident
-			err := translate(tx.Select("id").Where("household_id = ? AND phone = ?", hid, r.Phone).Take(&cur).Error)
-			switch err {
-			case models.ErrNotFound:
-				err = tx.Create(&models.Resident{EstateID: estateID, HouseholdID: hid, Name: r.Name, Phone: r.Phone, Role: r.Role}).Error
-			case nil:
-				err = tx.Model(&cur).Updates(map[string]any{"name": r.Name, "role": r.Role, "updated_at": s.now().UTC()}).Error
-			}
-			if err != nil {
-				return translate(err)
 			}
 		}
-		return nil
+		if len(fresh) == 0 {
+			return nil
+		}
+		return translate(tx.CreateInBatches(fresh, 500).Error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import %d residents into estate %d: %w", len(recs), estateID, err)
@@ -152,21 +172,54 @@ func (s *Store) UpsertResidents(ctx context.Context, estateID uint64, recs []Res
 	return failed, nil
 }
 
-// activeHousehold finds the active household of a unit of the estate, or
-// creates it moved in on movedIn; a unit not in the estate is
-// models.ErrNotFound.
-func activeHousehold(tx *gorm.DB, estateID, unitID uint64, movedIn *time.Time) (uint64, error) {
-	var h models.Household
-	err := translate(tx.Select("id").Where("unit_id = ? AND estate_id = ? AND status = ?", unitID, estateID, models.HouseholdActive).Take(&h).Error)
-	if err != models.ErrNotFound {
-		return h.ID, err
+// activeHouseholds finds the active household of each unit of the estate
+// recs name, creating one (moved in on the date of the unit's first row)
+// where the unit has none; units not in the estate are left out.
+func activeHouseholds(tx *gorm.DB, estateID uint64, recs []ResidentRecord) (map[uint64]uint64, error) {
+	var units []uint64
+	first := map[uint64]*time.Time{}
+	for _, r := range recs {
+		if _, ok := first[r.UnitID]; !ok {
+			first[r.UnitID] = r.MovedInOn
+			units = append(units, r.UnitID)
+		}
 	}
-	var u models.Unit
-	if err := translate(tx.Select("id").Where("id = ? AND estate_id = ?", unitID, estateID).Take(&u).Error); err != nil {
-		return 0, err
+	var hs []models.Household
+	err := tx.Select("id", "unit_id").Where("estate_id = ? AND status = ? AND unit_id IN ?", estateID, models.HouseholdActive, units).Find(&hs).Error
+	if err != nil {
+		return nil, translate(err)
 	}
-	h = models.Household{EstateID: estateID, UnitID: unitID, Status: models.HouseholdActive, MovedInOn: movedIn}
-	return h.ID, translate(tx.Create(&h).Error)
+	out := make(map[uint64]uint64, len(units))
+	for _, h := range hs {
+		out[h.UnitID] = h.ID
+	}
+	var missing []uint64
+	for _, u := range units {
+		if _, ok := out[u]; !ok {
+			missing = append(missing, u)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var found []uint64
+	if err := tx.Model(&models.Unit{}).Where("estate_id = ? AND id IN ?", estateID, missing).Pluck("id", &found).Error; err != nil {
+		return nil, translate(err)
+	}
+	if len(found) == 0 {
+		return out, nil
+	}
+	fresh := make([]models.Household, len(found))
+	for i, u := range found {
+		fresh[i] = models.Household{EstateID: estateID, UnitID: u, Status: models.HouseholdActive, MovedInOn: first[u]}
+	}
+	if err := tx.CreateInBatches(fresh, 500).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, h := range fresh {
+		out[h.UnitID] = h.ID
+	}
+	return out, nil
 }
 
 // OpeningBalanceRecord is one unpaid bill carried from the previous system
