@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
 
@@ -147,4 +148,82 @@ func TestImportSurvivesRestart(t *testing.T) {
 	if len(units.Items) != 1 || units.Items[0].Floor != 9 || units.Items[0].PropertyType != "shop" {
 		t.Errorf("1栋 101 after the corrected file: got %+v, want floor 9, shop", units.Items)
 	}
+}
+
+// TestImportOpeningBalancesStartCollection imports units, their residents,
+// then the arrears carried from the previous system: each bill is due on
+// its original date and the household's collection process starts on it.
+// Imported staff accounts cannot sign in until a manager resets their
+// password.
+func TestImportOpeningBalancesStartCollection(t *testing.T) {
+	a := startApp(t, testConfig(t, t.TempDir()))
+	estateID, as, _ := estateWithStaff(t, a, "OB", secondScaleDunning)
+	desk, fin, mgr := as[models.RoleCustomerService], as[models.RoleFinance], as[models.RoleEstateManager]
+	wait := func(c *apiClient, kind, file string) {
+		t.Helper()
+		imp := startImport(t, c, kind, estateID, file)
+		got := waitImport(t, c, imp.ID, time.Minute, func(p importProgress) bool { return p.Status != "running" })
+		if got.Status != "done" || got.Failed != 0 {
+			t.Fatalf("%s import: got %+v, want done without failures", kind, got)
+		}
+	}
+	wait(desk, "units", "楼栋,房号,楼层,建筑面积(㎡),物业类型,房屋状态\n1栋,101,1,89.35,住宅,入住\n1栋,102,1,90,住宅,空置\n")
+	wait(desk, "households", "楼栋,房号,入住日期,姓名,手机,身份\n1栋,101,2020-05-01,张三,13812345678,业主\n1栋,101,,李四,13912345678,租户\n")
+	wait(fin, "opening_balances", "楼栋,房号,账期,金额(元),原到期日\n1栋,101,2025-01,300,2025-02-10\n1栋,101,2025-02,300.5,2025-03-10\n")
+
+	var hs struct {
+		Items []struct {
+			ID uint64 `json:"id"`
+		} `json:"items"`
+	}
+	desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households?estate_id=%d", estateID), nil, &hs, http.StatusOK)
+	if len(hs.Items) != 1 {
+		t.Fatalf("households: got %d, want the one of 1栋 101", len(hs.Items))
+	}
+	var bills struct {
+		Items []struct {
+			Period        string    `json:"period"`
+			AmountFen     int64     `json:"amount_fen"`
+			OriginalDueOn time.Time `json:"original_due_on"`
+		} `json:"items"`
+	}
+	fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/bills?household_id=%d", hs.Items[0].ID), nil, &bills, http.StatusOK)
+	if len(bills.Items) != 2 || bills.Items[1].Period != "2025-01" || bills.Items[1].AmountFen != 30000 ||
+		bills.Items[1].OriginalDueOn.Format("2006-01-02") != "2025-02-10" || bills.Items[0].AmountFen != 30050 {
+		t.Errorf("bills: got %+v, want 2025-01 of 300.00 originally due 2025-02-10 and 2025-02 of 300.50", bills.Items)
+	}
+	var d arrearsDetail
+	waitFor(t, 45*time.Second, "the collection case of the imported arrears", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", hs.Items[0].ID), nil, &d, http.StatusOK)
+		return d.Case != nil
+	})
+	if d.Account.Total < 60050 {
+		t.Errorf("arrears: got %d, want at least the 600.50 imported (late fees on top)", d.Account.Total)
+	}
+
+	e := fmt.Sprintf(",%s\n", "测试小区 OB")
+	wait(mgr, "staff", "姓名,用户名,手机,角色,所属小区\n新客服,ob-new-cs,13712345678,客服"+e)
+	c := &apiClient{t: t, base: "http://" + a.Addr()}
+	if got := c.call(http.MethodPost, "/api/v1/sessions", map[string]string{"username": "ob-new-cs", "password": "anything-at-all"}, nil); got != http.StatusUnauthorized {
+		t.Errorf("imported account before a reset: got %d, want 401", got)
+	}
+	var staff struct {
+		Items []struct {
+			ID                 uint64 `json:"id"`
+			Username           string `json:"username"`
+			MustChangePassword bool   `json:"must_change_password"`
+		} `json:"items"`
+	}
+	mgr.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/staff?estate_id=%d&role=customer_service&page_size=50", estateID), nil, &staff, http.StatusOK)
+	var id uint64
+	for _, s := range staff.Items {
+		if s.Username == "ob-new-cs" && s.MustChangePassword {
+			id = s.ID
+		}
+	}
+	if id == 0 {
+		t.Fatalf("staff: got %+v, want ob-new-cs who must change the password", staff.Items)
+	}
+	mgr.mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/staff/%d", id), map[string]any{"password": "one-time-pass-1"}, nil, http.StatusOK)
+	firstSignIn(t, a, "ob-new-cs", "one-time-pass-1", "my-own-password-1")
 }
