@@ -136,10 +136,7 @@ func (s *Store) UpsertResidents(ctx context.Context, estateID uint64, recs []Res
 			household uint64
 			phone     string
 		}
-		existing := make(map[key]models.Resident, len(cur))
-		for _, r := range cur {
-			existing[key{r.HouseholdID, r.Phone}] = r
-		}
+		existing := byKey(cur, func(r models.Resident) key { return key{r.HouseholdID, r.Phone} })
 		var fresh []models.Resident
 		for i, r := range recs {
 			hid, ok := households[r.UnitID]
@@ -233,35 +230,59 @@ type OpeningBalanceRecord struct {
 
 // UpsertOpeningBalances creates or updates the bill of each record's unit's
 // active household for its period, due (and originally due) on DueOn, in
-// one transaction. The rows whose unit has no active household are
-// returned by index with the reason.
+// one transaction of a few statements per batch. The rows whose unit has no
+// active household are returned by index with the reason.
 func (s *Store) UpsertOpeningBalances(ctx context.Context, estateID uint64, recs []OpeningBalanceRecord) (map[int]string, error) {
 	failed := map[int]string{}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		units := make([]uint64, len(recs))
 		for i, r := range recs {
-			var h models.Household
-			err := translate(tx.Select("id").Where("unit_id = ? AND estate_id = ? AND status = ?", r.UnitID, estateID, models.HouseholdActive).Take(&h).Error)
-			if err == models.ErrNotFound {
+			units[i] = r.UnitID
+		}
+		var hs []models.Household
+		err := tx.Select("id", "unit_id").Where("estate_id = ? AND status = ? AND unit_id IN ?", estateID, models.HouseholdActive, units).Find(&hs).Error
+		if err != nil {
+			return translate(err)
+		}
+		households := make(map[uint64]uint64, len(hs))
+		hids := make([]uint64, len(hs))
+		for i, h := range hs {
+			households[h.UnitID], hids[i] = h.ID, h.ID
+		}
+		type key struct {
+			household uint64
+			period    string
+		}
+		var cur []models.HouseholdBill
+		if err := tx.Select("id", "household_id", "period", "amount_fen", "due_on", "original_due_on").
+			Where("household_id IN ?", hids).Find(&cur).Error; err != nil {
+			return translate(err)
+		}
+		existing := byKey(cur, func(b models.HouseholdBill) key { return key{b.HouseholdID, b.Period} })
+		var fresh []models.HouseholdBill
+		for i, r := range recs {
+			hid, ok := households[r.UnitID]
+			if !ok {
 				failed[i] = "房屋没有在住的住户"
 				continue
-			} else if err != nil {
-				return err
 			}
-			var cur models.HouseholdBill
-			err = translate(tx.Select("id").Where("household_id = ? AND period = ?", h.ID, r.Period).Take(&cur).Error)
-			switch err {
-			case models.ErrNotFound:
-				err = tx.Create(&models.HouseholdBill{EstateID: estateID, HouseholdID: h.ID, Period: r.Period, AmountFen: r.AmountFen,
-					DueOn: r.DueOn, OriginalDueOn: r.DueOn}).Error
-			case nil:
-				err = tx.Model(&cur).Updates(map[string]any{"amount_fen": r.AmountFen, "due_on": r.DueOn, "original_due_on": r.DueOn,
-					"updated_at": s.now().UTC()}).Error
-			}
-			if err != nil {
-				return translate(err)
+			old, ok := existing[key{hid, r.Period}]
+			switch {
+			case !ok:
+				fresh = append(fresh, models.HouseholdBill{EstateID: estateID, HouseholdID: hid, Period: r.Period,
+					AmountFen: r.AmountFen, DueOn: r.DueOn, OriginalDueOn: r.DueOn})
+			case old.AmountFen != r.AmountFen || !old.DueOn.Equal(r.DueOn) || !old.OriginalDueOn.Equal(r.DueOn):
+				err := tx.Model(&models.HouseholdBill{}).Where("id = ?", old.ID).Updates(map[string]any{"amount_fen": r.AmountFen,
+					"due_on": r.DueOn, "original_due_on": r.DueOn, "updated_at": s.now().UTC()}).Error
+				if err != nil {
+					return translate(err)
+				}
 			}
 		}
-		return nil
+		if len(fresh) == 0 {
+			return nil
+		}
+		return translate(tx.CreateInBatches(fresh, 500).Error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import %d opening balances into estate %d: %w", len(recs), estateID, err)
@@ -361,4 +382,13 @@ func (s *Store) UpsertStaff(ctx context.Context, estateID uint64, recs []StaffRe
 		return nil, fmt.Errorf("import %d staff into estate %d: %w", len(recs), estateID, err)
 	}
 	return failed, nil
+}
+
+// byKey indexes rows by their key.
+func byKey[T any, K comparable](rows []T, key func(T) K) map[K]T {
+	out := make(map[K]T, len(rows))
+	for _, r := range rows {
+		out[key(r)] = r
+	}
+	return out
 }
