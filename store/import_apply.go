@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,7 +61,8 @@ type UnitRecord struct {
 }
 
 // UpsertUnits creates or updates the units of an estate by building and
-// number, creating the buildings they name as needed, in one transaction.
+// number, creating the buildings they name as needed, in one transaction
+// of a few statements per batch (plus one per changed unit).
 func (s *Store) UpsertUnits(ctx context.Context, estateID uint64, recs []UnitRecord) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var bs []models.Building
@@ -71,35 +73,56 @@ func (s *Store) UpsertUnits(ctx context.Context, estateID uint64, recs []UnitRec
 		for _, b := range bs {
 			buildings[b.Name] = b.ID
 		}
+		named, numbers := map[uint64]bool{}, map[string]bool{}
 		for _, r := range recs {
-			bid, ok := buildings[r.Building]
-			if !ok {
+			if _, ok := buildings[r.Building]; !ok {
 				b := models.Building{EstateID: estateID, Name: r.Building}
 				if err := tx.Create(&b).Error; err != nil {
 					return translate(err)
 				}
-				bid, buildings[r.Building] = b.ID, b.ID
+				buildings[r.Building] = b.ID
 			}
+			named[buildings[r.Building]], numbers[r.Number] = true, true
+		}
+		var cur []models.Unit
+		err := tx.Where("building_id IN ? AND number IN ?", mapKeys(named), mapKeys(numbers)).Find(&cur).Error
+		if err != nil {
+			return translate(err)
+		}
+		existing := byKey(cur, func(u models.Unit) UnitKey { return UnitKey{strconv.FormatUint(u.BuildingID, 10), u.Number} })
+		var fresh []models.Unit
+		for _, r := range recs {
+			bid := buildings[r.Building]
 			u := models.Unit{EstateID: estateID, BuildingID: bid, Number: r.Number, Floor: r.Floor, Area: r.Area,
 				PropertyType: r.PropertyType, Occupancy: r.Occupancy}
-			var cur models.Unit
-			err := tx.Select("id").Where("building_id = ? AND number = ?", bid, r.Number).Take(&cur).Error
-			switch err = translate(err); {
-			case err == models.ErrNotFound:
-				err = tx.Create(&u).Error
-			case err == nil:
-				err = tx.Model(&cur).Select("Floor", "Area", "PropertyType", "Occupancy").Updates(&u).Error
-			}
-			if err != nil {
-				return translate(err)
+			old, ok := existing[UnitKey{strconv.FormatUint(bid, 10), r.Number}]
+			switch {
+			case !ok:
+				fresh = append(fresh, u)
+			case old.Floor != u.Floor || old.Area != u.Area || old.PropertyType != u.PropertyType || old.Occupancy != u.Occupancy:
+				if err := tx.Model(&old).Select("Floor", "Area", "PropertyType", "Occupancy").Updates(&u).Error; err != nil {
+					return translate(err)
+				}
 			}
 		}
-		return nil
+		if len(fresh) == 0 {
+			return nil
+		}
+		return translate(tx.CreateInBatches(fresh, 500).Error)
 	})
 	if err != nil {
 		return fmt.Errorf("import %d units into estate %d: %w", len(recs), estateID, err)
 	}
 	return nil
+}
+
+// mapKeys lists the keys of m.
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 // ResidentRecord is one resident of an import (business key: unit and
