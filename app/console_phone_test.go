@@ -121,6 +121,7 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"owner-file", fmt.Sprintf("#/residents/%d", owner.ID), "#owner-file"},
 		{"phone-reveals", "#/phone-reveals", "#reveal-log"},
 		{"inbox", "#/inbox", "ul.inbox"},
+		{"imports", "#/finance/imports", "#import-file"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},
