@@ -123,4 +123,3 @@ func BenchmarkImportApply(b *testing.B) {
 		}
 	})
 }
-
