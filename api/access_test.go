@@ -54,6 +54,8 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/fee-standards/:id/versions":             f.standard.ID,
 		"/api/v1/meter-readings/:id/accept":              f.reading.ID,
 		"/api/v1/bills/:id/adjustments":                  f.bill.ID,
+		"/api/v1/imports/:id":                            f.imp.ID,
+		"/api/v1/imports/:id/cancel":                     f.imp.ID,
 	}
 }
 
@@ -66,6 +68,7 @@ func validBodies() map[string]any {
 		"PATCH /api/v1/staff/:id":                             map[string]any{"name": "新名字"},
 		"PATCH /api/v1/residents/:id":                         map[string]any{"name": "新名字"},
 		"PATCH /api/v1/units/:id":                             map[string]any{"occupancy": "vacant"},
+		"POST /api/v1/imports/:id/cancel":                     map[string]any{},
 		"POST /api/v1/residents/:id/phone-reveal":             map[string]any{"ref": "ticket:1"},
 		"POST /api/v1/tickets/:id/actions/:action":            map[string]any{"note": "备注"},
 		"POST /api/v1/follow-ups/:id/actions/:action":         map[string]any{"note": "备注"},

@@ -60,6 +60,8 @@ type estateFixture struct {
 	// standard is a fee standard; reading a flagged meter reading.
 	standard models.FeeStandard
 	reading  models.MeterReading
+	// imp is a running import of one unit (no process either).
+	imp models.Import
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -116,6 +118,8 @@ func (h *harness) seedEstate(code string) estateFixture {
 	f.followUp = mi.FollowUp
 	h.seedArrears(&f)
 	h.seedReceipts(&f)
+	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
+	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
 	return f
 }
 

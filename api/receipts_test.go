@@ -83,8 +83,9 @@ func TestReceiptPrintVoidAndReissue(t *testing.T) {
 	h.wantError(h.do(http.MethodPost, reissue, fin, nil, nil), http.StatusConflict, codeInvalidState, "")
 }
 
-// upload posts a multipart statement form.
-func (h *harness) upload(token string, fields map[string]string, name string, data []byte) response {
+// upload posts a multipart form to path: fields, and data as the file
+// field named name (none when name is empty).
+func (h *harness) upload(path, token string, fields map[string]string, name string, data []byte) response {
 	h.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
@@ -98,11 +99,14 @@ func (h *harness) upload(token string, fields map[string]string, name string, da
 		h.must(err)
 	}
 	h.must(w.Close())
-	req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/api/v1/reconciliations", &buf)
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, &buf)
 	h.must(err)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	return h.send(req, token, nil)
 }
+
+// reconciliations is where statements are uploaded.
+const reconciliations = "/api/v1/reconciliations"
 
 func TestReconciliationUpload(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
@@ -149,15 +153,15 @@ func TestReconciliationUpload(t *testing.T) {
 		{"a day too old", form("day", "2020-01-01"), "statement.csv", file, "day"},
 	}
 	for _, tt := range bad {
-		h.wantError(h.upload(fin, tt.fields, tt.file, tt.data), http.StatusBadRequest, codeInvalidInput, tt.field)
+		h.wantError(h.upload(reconciliations, fin, tt.fields, tt.file, tt.data), http.StatusBadRequest, codeInvalidInput, tt.field)
 	}
 	if got := count(); got != before {
 		t.Errorf("after the bad uploads: got %d reconciliations, want %d (nothing stored)", got, before)
 	}
-	h.wantError(h.upload(mgr, form(), "statement.csv", file), http.StatusForbidden, codeForbidden, "")
+	h.wantError(h.upload(reconciliations, mgr, form(), "statement.csv", file), http.StatusForbidden, codeForbidden, "")
 
 	var r models.Reconciliation
-	res := h.upload(fin, form(), "wechat-"+day+".csv", file)
+	res := h.upload(reconciliations, fin, form(), "wechat-"+day+".csv", file)
 	h.wantStatus(res, http.StatusCreated)
 	h.must(json.Unmarshal(res.body, &r))
 	if r.Rows != 2 || r.Matched != 1 || r.MismatchCount != 1 || len(r.Mismatches) != 1 || r.Mismatches[0].Kind != models.NotRecorded ||
@@ -165,7 +169,7 @@ func TestReconciliationUpload(t *testing.T) {
 		t.Errorf("reconciliation: got %+v, want fixture-A matched and wx-unknown not recorded", r)
 	}
 	var again models.Reconciliation
-	res = h.upload(fin, form(), "again.csv", file)
+	res = h.upload(reconciliations, fin, form(), "again.csv", file)
 	h.wantStatus(res, http.StatusOK)
 	h.must(json.Unmarshal(res.body, &again))
 	if again.ID != r.ID {

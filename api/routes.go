@@ -99,6 +99,7 @@ func (s *Server) routes() []route {
 		s.inboxRoutes(),
 		s.savedFilterRoutes(),
 		s.feeRoutes(),
+		s.importRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

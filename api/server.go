@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/imports"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
@@ -83,6 +84,8 @@ type Server struct {
 	tracer        trace.Tracer
 	validate      *validator.Validate
 	engine        *gin.Engine
+	// kinds are the kinds of import (imports.Kinds).
+	kinds imports.Registry
 	// signInLockouts counts the sign-in locks this process set, by key kind
 	// (account, address); served at /metrics. Each replica counts its own.
 	signInLockouts                              *prometheus.CounterVec
@@ -105,6 +108,7 @@ func New(opts Options) *Server {
 		temporalUI: opts.TemporalUIURL, namespace: opts.Namespace, links: opts.Links, collectors: opts.Collectors,
 		tracer:     opts.Tracer,
 		validate:   newValidator(),
+		kinds:      imports.Kinds(),
 		streamPoll: cmp.Or(opts.StreamPoll, defaultStreamPoll), streamHeartbeat: cmp.Or(opts.StreamHeartbeat, defaultStreamHeartbeat),
 		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
 		payProviders: opts.PayProviders, payWindow: cmp.Or(opts.PayNotifyWindow, models.DefaultNotifyWindow),

@@ -1,11 +1,7 @@
 package app
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,12 +18,7 @@ var latin = regexp.MustCompile(`[A-Za-z]{3,}`)
 // once the registrar confirms that the old household moves out the
 // move-in goes through and the old household has moved out.
 func TestConsoleMoveInOccupiedUnitInABrowser(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := Start(context.Background(), testConfig(t, t.TempDir()), Options{Out: io.Discard, Log: log, Demo: true})
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	t.Cleanup(func() { a.Stop(context.Background()) })
+	a := startDemo(t)
 	base := "http://" + a.Addr()
 	b := newBrowser(t, base) // 1366×768
 	b.signIn("kefu", DemoPassword)

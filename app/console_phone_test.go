@@ -130,6 +130,7 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"fee-standards", "#/finance/standards", "#standards"},
 		{"readings", "#/finance/readings?period=2025-01", "#readings tr.flagged"},
 		{"bill", fmt.Sprintf("#/finance/bills/%d", bills.Items[0].ID), "#adjustments, #view .card p.muted"},
+		{"imports", "#/finance/imports", "#import-file"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},

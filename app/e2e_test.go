@@ -46,6 +46,19 @@ func startApp(t *testing.T, cfg config.Config) *App {
 	return a
 }
 
+// startDemo starts the whole service with the demo estate and its accounts
+// (password DemoPassword) and stops it at the end.
+func startDemo(t *testing.T) *App {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := Start(context.Background(), testConfig(t, t.TempDir()), Options{Out: io.Discard, Log: log, Demo: true})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { a.Stop(context.Background()) })
+	return a
+}
+
 // client talks JSON to a running App.
 type apiClient struct {
 	t     *testing.T

@@ -1,5 +1,7 @@
 package models
 
+import "strings"
+
 // The names staff read for the codes of tickets, follow-ups, collection
 // cases, households, residents and payments, where the server writes them for people (exports, charts); the
 // console's labels.js names them for its pages.
@@ -27,6 +29,10 @@ var (
 	residentRoleLabels    = map[ResidentRole]string{ResidentOwner: "业主", ResidentTenant: "租户"}
 	paymentChannelLabels  = map[PaymentChannel]string{
 		PayCash: "现金", PayWeChat: "微信", PayAlipay: "支付宝", PayBank: "银行转账", PayCard: "刷卡", PayDeducted: "代扣",
+	}
+	roleLabels = map[Role]string{
+		RoleCustomerService: "客服", RoleTechnician: "维修工", RoleSupervisor: "主管", RoleEstateManager: "项目经理",
+		RoleFinance: "财务", RoleLegal: "法务", RoleCompanyAdmin: "公司管理员",
 	}
 )
 
@@ -59,3 +65,18 @@ func (t PropertyType) Label() string { return label(propertyTypeLabels, t) }
 
 // Label is the occupancy's Chinese name (未交付, 空置, 入住).
 func (o Occupancy) Label() string { return label(occupancyLabels, o) }
+
+// Label is the role's Chinese name (客服, 项目经理 …).
+func (r Role) Label() string { return label(roleLabels, r) }
+
+// ParseRole reads a staff role by its code or its Chinese name.
+func ParseRole(s string) (Role, bool) { return byCodeOrLabel(roles, roleLabels, s) }
+
+// ParseResidentRole reads a resident role by its code or its Chinese name
+// (业主; 租户 or 住户 for a tenant).
+func ParseResidentRole(s string) (ResidentRole, bool) {
+	if strings.TrimSpace(s) == "住户" {
+		return ResidentTenant, true
+	}
+	return byCodeOrLabel(residentRoles, residentRoleLabels, s)
+}

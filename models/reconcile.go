@@ -20,7 +20,6 @@ package models
 import (
 	"cmp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -191,33 +190,10 @@ type Reconciliation struct {
 // MaxStatementBytes bounds a statement file: 10 MB.
 const MaxStatementBytes = 10 << 20
 
-// ParseYuan reads an amount of yuan as a statement writes it: digits with
-// at most two decimals, optionally after ¥ or ￥ ("300", "300.5", "¥300.50"),
-// positive and at most MaxAmountFen.
-func ParseYuan(s string) (Money, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 || (dot && frac == "") || len(whole) > 12 {
-		return 0, false
-	}
-	for _, part := range []string{whole, frac} {
-		for _, c := range part {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-		}
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	f := int64(0)
-	if frac != "" {
-		f, _ = strconv.ParseInt((frac + "0")[:2], 10, 64)
-	}
-	m := Money(w*100 + f)
-	return m, m > 0 && m <= MaxAmountFen
+// statementYuan reads a statement's amount: ParseYuan's yuan, positive.
+func statementYuan(s string) (Money, bool) {
+	m, err := ParseYuan(s)
+	return m, err == nil && m > 0
 }
 
 // statementTimes are the layouts a statement's time may take, local ones
@@ -281,7 +257,7 @@ func ParseStatement(records [][]string, loc *time.Location) ([]StatementRow, err
 		}
 		if r.Counts() {
 			var ok bool
-			if r.AmountFen, ok = ParseYuan(cell(rec, "amount")); !ok {
+			if r.AmountFen, ok = statementYuan(cell(rec, "amount")); !ok {
 				return nil, Invalid("file", "第 %d 行：金额“%s”无法识别，应为元，最多两位小数，且不超过 %s", line, cell(rec, "amount"), MaxAmountFen)
 			}
 			if r.At, ok = ParseStatementTime(cell(rec, "time"), loc); !ok {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func TestParseYuan(t *testing.T) {
+func TestStatementYuan(t *testing.T) {
 	tests := []struct {
 		give string
 		want Money
@@ -32,9 +32,9 @@ func TestParseYuan(t *testing.T) {
 		{"99999999999999999", 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := ParseYuan(tt.give)
+		got, ok := statementYuan(tt.give)
 		if ok != tt.ok || (ok && got != tt.want) {
-			t.Errorf("ParseYuan(%q): got %d, %v, want %d, %v", tt.give, got, ok, tt.want, tt.ok)
+			t.Errorf("statementYuan(%q): got %d, %v, want %d, %v", tt.give, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -27,6 +27,7 @@ func tables() []any {
 		&models.Reconciliation{}, &models.Mismatch{},
 		&models.PaymentNonce{}, &models.PaymentReversal{},
 		&models.FeeStandard{}, &models.FeeStandardVersion{}, &models.BillLine{}, &models.MeterReading{}, &models.BillAdjustment{},
+		&models.Import{}, &models.ImportRow{},
 	}
 }
 

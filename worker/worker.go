@@ -13,6 +13,7 @@ import (
 
 	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/auth"
+	"github.com/wuye/wuye/imports"
 	"github.com/wuye/wuye/notify"
 	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/workflows"
@@ -57,10 +58,12 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.Collection)
 	r.RegisterWorkflow(workflows.BillingRun)
 	r.RegisterWorkflow(workflows.DailyReconciliation)
+	r.RegisterWorkflow(workflows.Import)
 	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Now: d.Now, Log: d.Log, Links: d.Links})
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Staff{Store: d.Store})
 	r.RegisterActivity(&activities.Tickets{Store: d.Store})
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
 	r.RegisterActivity(&activities.Reconciler{Store: d.Store, Dir: d.ReconDir, Log: d.Log})
+	r.RegisterActivity(&activities.Imports{Store: d.Store, Kinds: imports.Kinds(), Nudger: d.Nudger})
 }

@@ -6,7 +6,7 @@ import { api, whenSignedOut } from './api.js';
 import { roles } from './labels.js';
 import { h, fill, toast } from './ui.js';
 import {
-  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, financeHub, leave, route, drawWith, loadSession, useEstateZone,
+  session, desk, managersView, collectors, caseManagers, revealReaders, legalViewers, financeHub, importers, leave, route, drawWith, loadSession, useEstateZone,
   home,
 } from './session.js';
 import { loginPage, passwordPage } from './login.js';
@@ -26,6 +26,7 @@ import { reconciliationPage } from './reconciliation.js';
 import { paymentsPage } from './payments.js';
 import { financePage } from './finance.js';
 import { standardsPage, readingsPage, billingPage, billPage, feeRoles, financeRoles } from './fees.js';
+import { importsPage } from './imports.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -58,6 +59,7 @@ const pages = [
   { re: /^\/finance\/readings$/, page: readingsPage, roles: feeRoles },
   { re: /^\/finance\/billing$/, page: billingPage, roles: financeRoles },
   { re: /^\/finance\/bills\/(\d+)$/, page: billPage, roles: collectors },
+  { re: /^\/finance\/imports$/, page: importsPage, roles: importers },
 ];
 
 const nav = [

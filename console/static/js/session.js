@@ -31,6 +31,8 @@ export const phoneCallers = ['customer_service', 'supervisor', 'estate_manager',
 export const revealReaders = ['estate_manager', 'company_admin'];
 // Who works the fees (收费管理, #/finance): finance and the managers above.
 export const financeHub = ['finance', 'estate_manager', 'company_admin'];
+/** Roles that import files (#/finance/imports); the server checks each kind. */
+export const importers = ['customer_service', 'supervisor', 'estate_manager', 'finance', 'company_admin'];
 
 let cleanup = [];
 /** Registers a function to run when the page is left (timers). */
