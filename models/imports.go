@@ -2,7 +2,6 @@ package models
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -63,20 +62,13 @@ type RowError struct {
 // exactly into fen: an optional ¥ or ￥, no sign, at most two decimals, at
 // most MaxAmountFen.
 func ParseYuan(s string) (Money, error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || (dot && (frac == "" || len(frac) > 2)) || !digits(whole) || !digits(frac) || len(whole) > 12 {
+	s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "¥"), "￥")
+	v, ok := hundredths(s, 12)
+	if !ok {
 		return 0, fmt.Errorf("金额 %q 无效：应为不超过两位小数的非负数（元）", s)
 	}
-	w, _ := strconv.ParseInt(whole, 10, 64)
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	m := Money(w*100 + f)
-	if m > MaxAmountFen {
+	if m := Money(v); m > MaxAmountFen {
 		return 0, fmt.Errorf("金额 %s 超出上限 %s", m.Yuan(), MaxAmountFen.Yuan())
 	}
-	return m, nil
+	return Money(v), nil
 }

@@ -49,21 +49,27 @@ func (a *Area) UnmarshalJSON(b []byte) error {
 // ParseArea reads a decimal number of m² ("89", "89.5", "89.35") exactly:
 // no sign, no exponent, at most two decimals, at most MaxArea.
 func ParseArea(s string) (Area, error) {
-	s = strings.TrimSpace(s)
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || (dot && (frac == "" || len(frac) > 2)) || !digits(whole) || !digits(frac) || len(whole) > 9 {
-		return 0, fmt.Errorf("面积 %q 无效：应为不超过两位小数的非负数（平方米）", s)
+	v, ok := hundredths(s, 9)
+	if !ok {
+		return 0, fmt.Errorf("面积 %q 无效：应为不超过两位小数的非负数（平方米）", strings.TrimSpace(s))
 	}
-	w, _ := strconv.ParseInt(whole, 10, 64)
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	a := Area(w*100 + f)
-	if a > MaxArea {
+	if a := Area(v); a > MaxArea {
 		return 0, fmt.Errorf("面积 %s 超出上限 %s", a, MaxArea)
 	}
-	return a, nil
+	return Area(v), nil
+}
+
+// hundredths reads a plain decimal ("89", "89.5", "89.35") as a whole number
+// of hundredths: no sign, no exponent, at most two decimals and at most
+// wholeDigits digits before the point.
+func hundredths(s string, wholeDigits int) (int64, bool) {
+	whole, frac, dot := strings.Cut(strings.TrimSpace(s), ".")
+	if whole == "" || (dot && (frac == "" || len(frac) > 2)) || !digits(whole) || !digits(frac) || len(whole) > wholeDigits {
+		return 0, false
+	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	return w*100 + f, true
 }
 
 // digits reports whether s is only ASCII digits (true for "").
