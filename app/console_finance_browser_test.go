@@ -101,4 +101,20 @@ func TestConsoleFinanceInABrowser(t *testing.T) {
 		t.Errorf("bills page row: got %q, want the address 1栋 101", got)
 	}
 	b.do("back to 收费管理", chromedp.Click(chromedp.CSS(`#view a[href="#/finance"]`)), chromedp.WaitVisible(chromedp.CSS(`#finance-cards`)))
+
+	// 账单 lists every bill, by month; a bill opens on its own page.
+	b.do("open 账单, pick the month, open a bill",
+		chromedp.Click(chromedp.CSS(`#finance-cards a[href="#/finance/bills"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#bills-period input[name=period]`)),
+		chromedp.SetValue(chromedp.CSS(`#bills-period input[name=period]`), period),
+		chromedp.Click(chromedp.CSS(`#bills-period button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#period-bills a[href^="#/finance/bills/"]`)),
+	)
+	if got := b.text(`#view h1`); !strings.Contains(got, "账单") || !strings.Contains(b.text(`#period-bills tbody`), "1栋 101") {
+		t.Errorf("bills of %s: got heading %q and rows %q, want the month's bills with 1栋 101", period, got, b.text(`#period-bills tbody`))
+	}
+	b.do("open the bill", chromedp.Click(chromedp.CSS(`#period-bills a[href^="#/finance/bills/"]`)), chromedp.WaitVisible(chromedp.CSS(`#adjust, #view .card`)))
+	if got := b.text(`#view h1`); !strings.Contains(got, "账单 #") {
+		t.Errorf("bill page heading: got %q, want 账单 #<id>", got)
+	}
 }

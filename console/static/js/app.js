@@ -44,6 +44,7 @@ const pages = [
   { re: /^\/arrears\/legal$/, page: legalQueuePage, roles: caseManagers },
   { re: /^\/arrears\/(\d+)$/, page: casePage, roles: collectors },
   { re: /^\/bills$/, page: periodBillsPage, roles: collectors },
+  { re: /^\/finance\/bills$/, page: periodBillsPage, roles: collectors },
   { re: /^\/letters\/(\d+)$/, page: letterPage, roles: collectors },
   { re: /^\/residents\/(\d+)$/, page: ownerFilePage },
   { re: /^\/phone-reveals$/, page: phoneRevealsPage, roles: revealReaders },

@@ -164,23 +164,32 @@ function legalRow(c, reload) {
 
 // ── The bills of a billing period (behind the collection rate) ──────────
 
-export async function periodBillsPage(view, { params }) {
+export async function periodBillsPage(view, { params, match }) {
   const period = /^\d{4}-\d{2}$/.test(params.get('period') || '') ? params.get('period') : '';
   const estateId = params.get('estate_id') || session.estateId || '';
   const l = await get('/bills' + qs({ estate_id: estateId, period, page_size: 200 }));
   // Reached from the managers' view (管理看板) or from 收费管理: back to
   // whichever of the two the role may see.
   const back = session.has(...managersView) ? h('a', { href: '#/dashboard' }, '← 返回看板') : h('a', { href: '#/finance' }, '← 返回收费管理');
+  const here = match && match[0].startsWith('/finance') ? '#/finance/bills' : '#/bills';
+  const pick = h('form.row#bills-period', h('label', '账期 ', h('input', { type: 'month', name: 'period', value: period })),
+    h('button', { type: 'submit' }, '查看'), h('a', { href: here }, '全部'));
+  pick.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    go(here + qs({ period: pick.period.value, estate_id: params.get('estate_id') || '' }));
+  });
   fill(view,
     h('div.row.head', h('h1', `${periodName(period) || '全部'}账单`), h('span.muted', `共 ${l.total} 张`), back),
+    pick,
     h('div.card', h('div.list-tools', exportControl('/bills', { estate_id: estateId, period })), h('div.table-wrap', h('table.list#period-bills',
-      h('thead', h('tr', h('th', '住户'), h('th', '账期'), h('th.num', '金额'), h('th', '到期日'), h('th', ''))),
+      h('thead', h('tr', h('th', '账单'), h('th', '住户'), h('th', '账期'), h('th.num', '金额'), h('th', '到期日'), h('th', ''))),
       h('tbody', l.items.length ? l.items.map((b) => h('tr',
+        h('td', h('a', { href: `#/finance/bills/${b.id}` }, `#${b.id}`)),
         h('td', h('a', { href: `#/arrears/${b.household_id}` }, b.address || `住户 #${b.household_id}`)),
         h('td', periodName(b.period)),
         h('td.num', fmtYuan(b.amount_fen)),
         h('td', civil(b.due_on), b.disputed ? [' ', h('span.badge', '有异议')] : null),
-        h('td', h('a', { href: `#/arrears/${b.household_id}` }, '欠费详情')))) : h('tr', h('td', { colspan: 5 }, h('span.muted', '没有账单'))))))));
+        h('td', h('a', { href: `#/arrears/${b.household_id}` }, '欠费详情')))) : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有账单'))))))));
 }
 
 // ── A household's case (欠费详情) ────────────────────────────────────────
