@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/config"
@@ -51,6 +52,9 @@ func bootstrapAdmin(ctx context.Context, s *store.Store, cfg config.Config, out 
 
 // DemoPassword is every demo account's password.
 const DemoPassword = "wuye-demo-2026"
+
+// demoAreas are the demo units' building areas (建筑面积).
+var demoAreas = []models.Area{89_50, 120_35, 76_80, 143_20}
 
 // demoStaff is one account of every estate role.
 var demoStaff = []struct {
@@ -103,7 +107,10 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 		}
 		for floor := 1; floor <= 2; floor++ {
 			for door := 1; door <= 2; door++ {
-				u := models.Unit{BuildingID: b.ID, Number: fmt.Sprintf("%d%02d", floor, door), Floor: floor, Area: 89_50}
+				u := models.Unit{BuildingID: b.ID, Number: fmt.Sprintf("%d%02d", floor, door), Floor: floor, Area: demoAreas[n%len(demoAreas)]}
+				if n%4 == 3 {
+					u.Occupancy = models.OccupancyVacant // priced at the vacancy discount
+				}
 				if err := s.CreateUnit(ctx, all, &u); err != nil {
 					return fmt.Errorf("demo unit: %w", err)
 				}
@@ -118,6 +125,26 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 				}
 				n++
 			}
+		}
+	}
+	// Fee standards (收费标准) from a year back, so 收费管理's billing run has
+	// something to price: 物业服务费 by area (vacant units at 70 %) and a
+	// flat 垃圾清运费.
+	from := models.MonthOf(time.Now().In(time.UTC).AddDate(-1, 0, 0)).String()
+	for _, d := range []struct {
+		name   string
+		method models.PricingMethod
+		price  models.Price
+		vacant int
+	}{
+		{"物业服务费", models.PricePerArea, 2_3500, 70},
+		{"垃圾清运费", models.PricePerUnit, 10_0000, 100},
+	} {
+		std := models.FeeStandard{EstateID: e.ID, Name: d.name, Method: d.method}
+		v := models.FeeStandardVersion{UnitPrice: d.price, PropertyTypes: []models.PropertyType{models.PropertyResidential},
+			VacantPercent: d.vacant, ValidFrom: from}
+		if err := s.CreateFeeStandard(ctx, all, &std, v, nil); err != nil {
+			return fmt.Errorf("demo fee standard %s: %w", d.name, err)
 		}
 	}
 	fmt.Fprintf(out, "\nDemo estate %q created: %d households; staff accounts (password %q):\n", e.Name, n, DemoPassword)
