@@ -176,8 +176,8 @@ func TestDisputeWindowAndResolution(t *testing.T) {
 		http.StatusConflict, codeInvalidState, "")
 	var b models.HouseholdBill
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/bills/%d", later.ID), desk, nil, &b), http.StatusOK)
-	if b.AmountFen != 25000 || b.Disputed {
-		t.Errorf("bill after correction: got %d disputed=%v, want 25000 undisputed", b.AmountFen, b.Disputed)
+	if b.AmountFen != later.AmountFen || b.AmountFen+b.AdjustedFen != 25000 || b.Disputed {
+		t.Errorf("bill after correction: got %d%+d disputed=%v, want the issued %d with a note to 25000, undisputed", b.AmountFen, b.AdjustedFen, b.Disputed, later.AmountFen)
 	}
 	kinds := []string{}
 	for _, sg := range fake.signals {

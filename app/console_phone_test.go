@@ -102,6 +102,14 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 	fin.mustCall(http.MethodPost, "/api/v1/meter-readings", map[string]any{"unit_id": unit.ID, "kind": "water", "period": "2025-01", "value": "5", "previous": "9"}, nil, http.StatusCreated)
 	var bills struct{ Items []idOnly }
 	fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/bills?household_id=%d", household.ID), nil, &bills, http.StatusOK)
+	var paid idOnly
+	fin.mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": household.ID, "amount_fen": 100,
+		"paid_at": time.Now().Format(time.RFC3339), "channel": "cash", "reference": "PHN-cash-1"}, &paid, http.StatusCreated)
+	var receipts struct{ Items []idOnly }
+	fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/receipts?payment_id=%d", paid.ID), nil, &receipts, http.StatusOK)
+	if len(receipts.Items) != 1 {
+		t.Fatalf("receipts of payment %d: got %d, want 1", paid.ID, len(receipts.Items))
+	}
 	var d arrearsDetail
 	waitFor(t, 45*time.Second, "the overdue case", func() bool {
 		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", household.ID), nil, &d, http.StatusOK)
@@ -131,6 +139,11 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"readings", "#/finance/readings?period=2025-01", "#readings tr.flagged"},
 		{"bill", fmt.Sprintf("#/finance/bills/%d", bills.Items[0].ID), "#adjustments, #view .card p.muted"},
 		{"imports", "#/finance/imports", "#import-file"},
+		{"finance-bills", "#/finance/bills?period=2025-01", "#period-bills tbody tr"},
+		{"payments", "#/finance/payments", "#payments tbody tr[data-id]"},
+		{"receipts", fmt.Sprintf("#/finance/receipts?household_id=%d", household.ID), "#receipts tbody a"},
+		{"receipt", fmt.Sprintf("#/finance/receipts/%d", receipts.Items[0].ID), "#receipt-number"},
+		{"reconciliation", "#/finance/reconciliation", "#recon-upload"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},

@@ -280,20 +280,28 @@ func (s *Store) AdjustBill(ctx context.Context, scope Scope, billID uint64, amou
 		if err := scope.where(tx.Clauses(clause.Locking{Strength: "UPDATE"}), "estate_id").First(&b, billID).Error; err != nil {
 			return translate(err)
 		}
-		if err := models.CheckAdjustment(b, amount); err != nil {
-			return err
-		}
-		a = models.BillAdjustment{EstateID: b.EstateID, HouseholdID: b.HouseholdID, BillID: b.ID, AmountFen: amount, Reason: reason, By: by}
-		if err := tx.Create(&a).Error; err != nil {
-			return translate(err)
-		}
-		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
-			Updates(map[string]any{"adjusted_fen": gorm.Expr("adjusted_fen + ?", int64(amount)), "updated_at": s.now().UTC()}).Error)
+		var err error
+		a, err = s.adjust(tx, b, amount, reason, by)
+		return err
 	})
 	if err != nil {
 		return a, fmt.Errorf("adjust bill %d: %w", billID, err)
 	}
 	return a, nil
+}
+
+// adjust records a note of amount on b, locked by the caller's transaction
+// tx, and adds it to the bill's AdjustedFen.
+func (s *Store) adjust(tx *gorm.DB, b models.HouseholdBill, amount models.Money, reason string, by uint64) (models.BillAdjustment, error) {
+	if err := models.CheckAdjustment(b, amount); err != nil {
+		return models.BillAdjustment{}, err
+	}
+	a := models.BillAdjustment{EstateID: b.EstateID, HouseholdID: b.HouseholdID, BillID: b.ID, AmountFen: amount, Reason: reason, By: by}
+	if err := tx.Create(&a).Error; err != nil {
+		return a, translate(err)
+	}
+	return a, translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
+		Updates(map[string]any{"adjusted_fen": gorm.Expr("adjusted_fen + ?", int64(amount)), "updated_at": s.now().UTC()}).Error)
 }
 
 // Adjustments lists a bill's credit and debit notes inside scope, oldest first.
@@ -475,7 +483,9 @@ func (s *Store) Dispute(ctx context.Context, scope Scope, id uint64) (models.Bil
 }
 
 // ResolveDispute closes an open dispute inside scope at now: with a
-// corrected amount the bill takes it, else the bill is upheld. Either way the
+// corrected amount the bill comes to it through a credit or debit note of
+// the difference (the issued bill is never edited), else the bill is
+// upheld. Either way the
 // bill's due date moves by the days the dispute was open
 // (models.DisputeShiftDays), so the disputed time owes no late fee. A
 // dispute not open is models.ErrInvalidState.
@@ -489,7 +499,7 @@ func (s *Store) ResolveDispute(ctx context.Context, scope Scope, id uint64, corr
 			return fmt.Errorf("%w: dispute %d is %s", models.ErrInvalidState, d.ID, d.Status)
 		}
 		var b models.HouseholdBill
-		if err := tx.First(&b, d.BillID).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).First(&b, d.BillID).Error; err != nil {
 			return translate(err)
 		}
 		at := now.UTC()
@@ -498,10 +508,16 @@ func (s *Store) ResolveDispute(ctx context.Context, scope Scope, id uint64, corr
 		upd := map[string]any{"disputed": false, "due_on": b.DueOn.AddDate(0, 0, d.ShiftDays), "updated_at": s.now().UTC()}
 		if corrected != nil {
 			d.Status, d.CorrectedFen = models.DisputeCorrected, corrected
-			upd["amount_fen"] = *corrected
 		}
 		if err := tx.Save(&d).Error; err != nil {
 			return translate(err)
+		}
+		// The correction is a credit or debit note of the difference; the
+		// issued bill is never edited.
+		if corrected != nil && *corrected != b.AmountFen+b.AdjustedFen {
+			if _, err := s.adjust(tx, b, *corrected-(b.AmountFen+b.AdjustedFen), fmt.Sprintf("账单异议 #%d 更正", d.ID), by); err != nil {
+				return err
+			}
 		}
 		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).Updates(upd).Error)
 	})

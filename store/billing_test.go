@@ -130,9 +130,9 @@ func TestDisputesAndPlans(t *testing.T) {
 			t.Fatalf("resolve: got %+v, %v, want corrected, due moved 3 days", d, err)
 		}
 		got, _ := s.Bill(ctx, all, bill.ID)
-		if got.AmountFen != 25000 || got.Disputed || models.DateOf(got.DueOn, time.UTC).String() != "2026-03-13" ||
+		if got.AmountFen+got.AdjustedFen != 25000 || got.AmountFen != bill.AmountFen || got.Disputed || models.DateOf(got.DueOn, time.UTC).String() != "2026-03-13" ||
 			models.DateOf(got.OriginalDueOn, time.UTC).String() != "2026-03-10" {
-			t.Errorf("bill after resolution: got %+v, want 25000 due 03-13 (issued for 03-10)", got)
+			t.Errorf("bill after resolution: got %+v, want its issued amount with a note to 25000, due 03-13 (issued for 03-10)", got)
 		}
 		if _, err := s.ResolveDispute(ctx, all, d.ID, nil, "again", 2, opened); !errors.Is(err, models.ErrInvalidState) {
 			t.Errorf("resolve twice: got %v, want ErrInvalidState", err)
