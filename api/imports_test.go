@@ -162,11 +162,18 @@ func TestImportFeeKindsDryRun(t *testing.T) {
 			"1栋,101,水,2026-11,12.5,\n" +
 			"1栋,101,电,2026-11,-3,\n" +
 			"9栋,901,水,2026-11,1,\n" +
-			"1栋,101,水表,2026-11,12.5,2026-11-30\n", []models.RowError{
+			"1栋,101,水表,2026-11,12.5,2026-11-30\n" +
+			"1栋,101,水,2026-10,7,\n", []models.RowError{
 			{Row: 3, Column: "读数", Reason: "读数不能为负"},
 			{Row: 4, Column: "房号", Reason: "房屋 9栋 901 不存在（请先导入房屋）"},
 			{Row: 5, Column: "", Reason: "与第 2 行重复（1栋 101 水 2026-11）"},
+			{Row: 6, Column: "读数", Reason: "该房屋 2026-10 账期的水表已有读数 6.000，与本行的 7.000 不同（如需更正请在抄表页处理）"},
 		}},
+	}
+	res, err := h.store.RecordReadings(t.Context(), store.AllEstates(), []models.MeterReading{{UnitID: h.a.unit.ID, Kind: models.MeterWater, Period: "2026-10", Value: 6_000}})
+	h.must(err)
+	if res[0].Outcome != store.ReadingCreated {
+		t.Fatalf("fixture reading: got %+v", res[0])
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {

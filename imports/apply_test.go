@@ -41,8 +41,9 @@ func checkFile(t *testing.T, s *store.Store, kind string, e models.Estate, file 
 
 // Fee standards and meter readings imported twice are imported once: the
 // same price changes nothing, a new price adds a version from its period,
-// a reading already recorded is left alone, a different value for it and a
-// price older than the current one fail their rows with the reason.
+// a reading already recorded is left alone. Rows checked before the store
+// changed under them fail with the reason: a different value for a
+// recorded reading, a price older than the current one.
 func TestFeeKindsApplyIdempotently(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -105,6 +106,9 @@ func TestFeeKindsApplyIdempotently(t *testing.T) {
 		recorded := checkFile(t, s, "meter_readings", e, readings+
 			"1栋,101,水,2026-10,100,2026-10-28\n"+
 			"1栋,102,水表,2026-10,0,\n")
+		// Checked before the readings above are recorded: applied after, its
+		// second row meets another value.
+		changed := checkFile(t, s, imports.MeterReadings, e, readings+"1栋,102,电,2026-10,5,\n1栋,101,水,2026-10,101.5,\n")
 		for range 2 {
 			if failed := apply("meter_readings", recorded); len(failed) != 0 {
 				t.Errorf("readings: got failures %v, want none", failed)
@@ -128,8 +132,7 @@ func TestFeeKindsApplyIdempotently(t *testing.T) {
 			t.Errorf("a first reading of 0: got %+v, want it billable", r)
 		}
 
-		changed := checkFile(t, s, "meter_readings", e, readings+"1栋,102,电,2026-10,5,\n1栋,101,水,2026-10,101.5,\n")
-		failed := apply("meter_readings", changed)
+		failed := apply(imports.MeterReadings, changed)
 		want := map[int]string{1: "该房屋 2026-10 账期的水表已有读数 100.000，与本行的 101.500 不同（如需更正请在抄表页处理）"}
 		if fmt.Sprint(failed) != fmt.Sprint(want) {
 			t.Errorf("another value for a recorded reading: got %v, want %v", failed, want)

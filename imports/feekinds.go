@@ -189,6 +189,9 @@ func meterLabel(k models.MeterKind) string {
 	return "（" + k.Label() + "）"
 }
 
+// MeterReadings is the kind of meter readings (抄表读数).
+const MeterReadings = "meter_readings"
+
 // meterReadingRecord is one meter reading of an import (business key: unit,
 // meter kind and period).
 type meterReadingRecord struct {
@@ -206,7 +209,7 @@ type meterReadingRecord struct {
 func meterReadingsKind() *Kind {
 	const colPeriod, colValue, colReadOn = "账期", "读数", "抄表日期"
 	cols := []Column{{colBuilding, "1栋"}, {colNumber, "101"}, {colMeter, "水"}, {colPeriod, "2026-01"}, {colValue, "1234.567"}, {colReadOn, "2026-01-28"}}
-	return entry("meter_readings", "抄表读数", balanceRoles, cols,
+	return entry(MeterReadings, "抄表读数", balanceRoles, cols,
 		func(c *cells, env *Env) (meterReadingRecord, string) {
 			r := meterReadingRecord{UnitID: c.unit(env)}
 			if v := c.text(colMeter, 16, true); v != "" {
@@ -225,6 +228,10 @@ func meterReadingsKind() *Kind {
 				}
 			}
 			r.ReadOn = c.date(colReadOn, false, earliest, env.Today)
+			key := models.ReadingKey{UnitID: r.UnitID, Kind: r.Kind, Period: r.Period}
+			if have, ok := env.Readings[key]; ok && len(c.errs) == 0 && have != r.Value {
+				c.fail(colValue, "%s", conflictReason(r, have))
+			}
 			return r, c.text(colBuilding, 50, false) + " " + c.text(colNumber, 20, false) + " " + r.Kind.Label() + " " + r.Period
 		},
 		func(ctx context.Context, a Applier, estateID uint64, recs []meterReadingRecord) (map[int]string, error) {
@@ -244,8 +251,7 @@ func meterReadingsKind() *Kind {
 				r := recs[res.Index]
 				switch res.Outcome {
 				case store.ReadingConflict:
-					failed[res.Index] = fmt.Sprintf("该房屋 %s 账期的%s表已有读数 %s，与本行的 %s 不同（如需更正请在抄表页处理）",
-						r.Period, r.Kind.Label(), res.Reading.Value.Decimal(), r.Value.Decimal())
+					failed[res.Index] = conflictReason(r, res.Reading.Value)
 				case store.ReadingInvalid:
 					var ve *models.ValidationError
 					if errors.As(res.Err, &ve) && ve.Field == "unit_id" {
@@ -257,4 +263,11 @@ func meterReadingsKind() *Kind {
 			}
 			return failed, nil
 		})
+}
+
+// conflictReason says that another value than r's is recorded for its
+// unit, meter and period.
+func conflictReason(r meterReadingRecord, have models.Quantity) string {
+	return fmt.Sprintf("该房屋 %s 账期的%s表已有读数 %s，与本行的 %s 不同（如需更正请在抄表页处理）",
+		r.Period, r.Kind.Label(), have.Decimal(), r.Value.Decimal())
 }

@@ -32,6 +32,7 @@ func testEnv() *Env {
 				{Version: 1, UnitPrice: 23500, PropertyTypes: []models.PropertyType{models.PropertyResidential, models.PropertyShop},
 					VacantPercent: 70, ValidFrom: "2026-01"}}},
 		},
+		Readings: map[models.ReadingKey]models.Quantity{{UnitID: 11, Kind: models.MeterWater, Period: "2026-10"}: 100_000},
 	}
 }
 
@@ -131,6 +132,9 @@ func TestRowChecks(t *testing.T) {
 		{"reading bad meter", "meter_readings", readings, "1栋,101,暖气,2026-11,12,", "表类: 表类 \"暖气\" 无效"},
 		{"reading future period", "meter_readings", readings, "1栋,101,水,2027-01,12,", "账期: 账期 2027-01 应在 1990-01 至 2026-12 之间"},
 		{"reading bad period", "meter_readings", readings, "1栋,101,水,2026/11,12,", "账期: 账期 \"2026/11\" 无效"},
+		{"reading recorded again", "meter_readings", readings, "1栋,101,水,2026-10,100.000,", ""},
+		{"reading recorded with another value", "meter_readings", readings, "1栋,101,水,2026-10,101.5,", "读数: 该房屋 2026-10 账期的水表已有读数 100.000，与本行的 101.500 不同"},
+		{"reading another meter", "meter_readings", readings, "1栋,101,电,2026-10,101.5,", ""},
 		{"reading future date", "meter_readings", readings, "1栋,101,水,2026-11,12,2026-12-07", "抄表日期: 日期 2026-12-07 应在"},
 	}
 	for _, tt := range tests {

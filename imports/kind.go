@@ -30,6 +30,9 @@ type Env struct {
 	// Standards are the estate's fee standards by name, with their
 	// versions (read for fee_standards only).
 	Standards map[string]models.FeeStandard
+	// Readings are the values recorded for the file's periods (read for
+	// meter_readings only).
+	Readings map[models.ReadingKey]models.Quantity
 }
 
 // Kind is one entry of the registry: what a file of the kind holds and how
@@ -312,17 +315,30 @@ func LoadEnv(ctx context.Context, s *store.Store, k *Kind, e models.Estate, rows
 			env.Standards[std.Name] = std
 		}
 	}
-	if k.Name == "staff" && len(rows) > 1 {
-		col := slices.Index(rows[0], "用户名")
-		var names []string
-		for _, r := range rows[1:] {
-			if col >= 0 && col < len(r) && r[col] != "" {
-				names = append(names, r[col])
-			}
+	if k.Name == MeterReadings && len(rows) > 1 {
+		if env.Readings, err = s.RecordedReadings(ctx, e.ID, columnValues(rows, "账期")); err != nil {
+			return nil, err
 		}
-		if env.Staff, err = s.StaffEstates(ctx, names); err != nil {
+	}
+	if k.Name == "staff" && len(rows) > 1 {
+		if env.Staff, err = s.StaffEstates(ctx, columnValues(rows, "用户名")); err != nil {
 			return nil, err
 		}
 	}
 	return env, nil
+}
+
+// columnValues lists the distinct non-empty values of the column headed
+// header in rows (the header first).
+func columnValues(rows [][]string, header string) []string {
+	col := slices.Index(rows[0], header)
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rows[1:] {
+		if col >= 0 && col < len(r) && r[col] != "" && !seen[r[col]] {
+			seen[r[col]] = true
+			out = append(out, r[col])
+		}
+	}
+	return out
 }
