@@ -62,7 +62,8 @@ func (a *Imports) ApplyImportBatch(ctx context.Context, in ImportBatchInput) (Im
 	for i, r := range rows {
 		data[i], ids[i] = []byte(r.Data), r.ID
 	}
-	failed, err := kind.Apply(ctx, imports.Applier{Store: a.Store}, imp.EstateID, data)
+	by := imp.CreatedBy
+	failed, err := kind.Apply(ctx, imports.Applier{Store: a.Store, By: &by}, imp.EstateID, data)
 	if err != nil {
 		return ImportBatchResult{}, permanent(err)
 	}

@@ -131,3 +131,75 @@ func TestImportTemplatesAndProgress(t *testing.T) {
 	}
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/imports/%d", h.b.imp.ID), desk, nil, nil), http.StatusNotFound)
 }
+
+// A dry run of fee standards and of meter readings lists each bad row with
+// its column and Chinese reason; both kinds are finance's and managers'.
+func TestImportFeeKindsDryRun(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	finance := h.tokens[models.RoleFinance]
+	desk := h.tokens[models.RoleCustomerService]
+	path := func(kind string, dry bool) string {
+		return fmt.Sprintf("/api/v1/imports?kind=%s&estate_id=%d&dry_run=%t", kind, h.a.estate.ID, dry)
+	}
+	tests := []struct {
+		kind, file string
+		want       []models.RowError
+	}{
+		{"fee_standards", "收费项目,计费方式,单价(元),适用物业类型,空置折扣(%),生效账期,截止账期,表类\n" +
+			"物业服务费,按面积,2.35,住宅,,2026-01,,\n" +
+			"垃圾清运费,按户,-15,别墅,,2026-13,,\n" +
+			"公摊电费,按读数,0.8,住宅,,2026-05,2026-04,电\n" +
+			"物业服务费,按面积,2.35,住宅,,2026-01,,\n" +
+			"物业服务费,按面积,2.50,住宅,,2026-01,,\n", []models.RowError{
+			{Row: 3, Column: "单价(元)", Reason: "单价不能为负"},
+			{Row: 3, Column: "适用物业类型", Reason: `物业类型 "别墅" 无效：应为 住宅、商铺、办公、车位 或 储藏室`},
+			{Row: 3, Column: "生效账期", Reason: `生效账期 "2026-13" 无效：应为 2026-01 这样的年月`},
+			{Row: 4, Column: "截止账期", Reason: "截止账期 2026-04 早于生效账期 2026-05"},
+			{Row: 5, Column: "", Reason: "与第 2 行重复（物业服务费）"},
+			{Row: 6, Column: "生效账期", Reason: "现行标准自 2026-01 起单价 2.3500 元：新价格的生效账期应晚于 2026-01"},
+		}},
+		{"meter_readings", "楼栋,房号,表类,账期,读数,抄表日期\n" +
+			"1栋,101,水,2026-11,12.5,\n" +
+			"1栋,101,电,2026-11,-3,\n" +
+			"9栋,901,水,2026-11,1,\n" +
+			"1栋,101,水表,2026-11,12.5,2026-11-30\n" +
+			"1栋,101,水,2026-10,7,\n", []models.RowError{
+			{Row: 3, Column: "读数", Reason: "读数不能为负"},
+			{Row: 4, Column: "房号", Reason: "房屋 9栋 901 不存在（请先导入房屋）"},
+			{Row: 5, Column: "", Reason: "与第 2 行重复（1栋 101 水 2026-11）"},
+			{Row: 6, Column: "读数", Reason: "该房屋 2026-10 账期的水表已有读数 6.000，与本行的 7.000 不同（如需更正请在抄表页处理）"},
+		}},
+	}
+	res, err := h.store.RecordReadings(t.Context(), store.AllEstates(), []models.MeterReading{{UnitID: h.a.unit.ID, Kind: models.MeterWater, Period: "2026-10", Value: 6_000}})
+	h.must(err)
+	if res[0].Outcome != store.ReadingCreated {
+		t.Fatalf("fixture reading: got %+v", res[0])
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			h.t = t
+			var rep importReport
+			r := h.upload(path(tt.kind, true), finance, nil, "x.csv", []byte(tt.file))
+			h.wantStatus(r, http.StatusOK)
+			h.must(json.Unmarshal(r.body, &rep))
+			total := strings.Count(tt.file, "\n") - 1
+			if rep.RowsTotal != total || rep.RowsValid != 1 || fmt.Sprint(rep.Errors) != fmt.Sprint(tt.want) {
+				t.Errorf("dry run: got %d/%d %+v, want 1 of %d valid and %+v", rep.RowsValid, rep.RowsTotal, rep.Errors, total, tt.want)
+			}
+			r = h.upload(path(tt.kind, false), finance, nil, "x.csv", []byte(tt.file))
+			h.wantError(r, http.StatusBadRequest, codeInvalidInput, "file")
+			h.wantStatus(h.upload(path(tt.kind, true), desk, nil, "x.csv", []byte(tt.file)), http.StatusForbidden)
+			r = h.do(http.MethodGet, "/api/v1/imports/templates/"+tt.kind+"?format=csv", finance, nil, nil)
+			h.wantStatus(r, http.StatusOK)
+			if header, _, _ := strings.Cut(tt.file, "\n"); !strings.HasPrefix(string(r.body), "\uFEFF"+header+"\n") {
+				t.Errorf("csv template: got %q, want the header %s", r.body, header)
+			}
+		})
+	}
+	h.t = t
+	stds, err := h.store.EstateFeeStandards(t.Context(), h.a.estate.ID)
+	h.must(err)
+	if len(stds) != 1 || len(stds[0].Versions) != 1 {
+		t.Errorf("standards after dry runs and refused applies: got %+v, want the fixture's one", stds)
+	}
+}

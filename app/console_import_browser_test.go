@@ -13,7 +13,8 @@ import (
 	"github.com/wuye/wuye/store"
 )
 
-// TestConsoleImportInABrowser: customer service checks a units file with a
+// TestConsoleImportInABrowser: the kind list names fee standards and meter
+// readings with a hint of what their import does; customer service checks a units file with a
 // negative area on the import page: the dry run lists the bad row with its
 // column and reason in Chinese and the apply button stays off. The
 // corrected file passes, is applied, and the progress bar reaches 已完成
@@ -36,6 +37,22 @@ func TestConsoleImportInABrowser(t *testing.T) {
 	b.open("#/finance/imports", "#import-file")
 	if got := b.text("#import-templates"); !strings.Contains(got, "下载房屋模板") {
 		t.Errorf("templates: got %q, want the units template link", got)
+	}
+	if got := eval[string](b, `document.querySelector('#import-hint').textContent`); got != "" {
+		t.Errorf("units hint: got %q, want none", got)
+	}
+	for _, k := range []struct{ kind, template, hint string }{
+		{"fee_standards", "下载收费标准模板", "0 为空置不收费"},
+		{"meter_readings", "下载抄表读数模板", "标记为待复核"},
+		{"units", "下载房屋模板", ""},
+	} {
+		eval[bool](b, `(() => { const s = document.querySelector('#import-kind'); s.value = '`+k.kind+`'; s.dispatchEvent(new Event('change')); return true; })()`)
+		if got := b.text("#import-templates"); !strings.Contains(got, k.template) {
+			t.Errorf("%s templates: got %q, want %s", k.kind, got, k.template)
+		}
+		if got := eval[string](b, `document.querySelector('#import-hint').textContent`); !strings.Contains(got, k.hint) || (k.hint == "") != (got == "") {
+			t.Errorf("%s hint: got %q, want %q", k.kind, got, k.hint)
+		}
 	}
 	b.do("check the bad file",
 		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{bad}),

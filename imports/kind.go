@@ -27,6 +27,12 @@ type Env struct {
 	// Manages reports whether the caller may give an account role r.
 	Manages func(r models.Role) bool
 	Today   models.Date
+	// Standards are the estate's fee standards by name, with their
+	// versions (read for fee_standards only).
+	Standards map[string]models.FeeStandard
+	// Readings are the values recorded for the file's periods (read for
+	// meter_readings only).
+	Readings map[models.ReadingKey]models.Quantity
 }
 
 // Kind is one entry of the registry: what a file of the kind holds and how
@@ -48,6 +54,9 @@ type Kind struct {
 // Applier is what the kinds write through.
 type Applier struct {
 	Store *store.Store
+	// By is the account that started the import (recorded as the creator of
+	// fee standard versions and the recorder of meter readings).
+	By *uint64
 }
 
 // LockedHash is the password hash of imported accounts: it is no bcrypt
@@ -99,7 +108,7 @@ type Registry map[string]*Kind
 // Kinds is the registry of every kind of import.
 func Kinds() Registry {
 	r := Registry{}
-	for _, k := range []*Kind{unitsKind(), householdsKind(), openingBalancesKind(), staffKind()} {
+	for _, k := range []*Kind{unitsKind(), householdsKind(), openingBalancesKind(), staffKind(), feeStandardsKind(), meterReadingsKind()} {
 		r[k.Name] = k
 	}
 	return r
@@ -249,6 +258,30 @@ func parseDay(s string) (models.Date, bool) {
 	return models.Date{}, false
 }
 
+// period reads column as a period (账期, "2026-01") from 1990-01 to latest;
+// "" is the zero Month unless required.
+func (c *cells) period(column string, required bool, latest models.Month) models.Month {
+	v := c.text(column, 7, required)
+	if v == "" {
+		return models.Month{}
+	}
+	var m models.Month
+	switch {
+	case m.UnmarshalText([]byte(v)) != nil:
+		c.fail(column, "%s %q 无效：应为 2026-01 这样的年月", column, v)
+	case m.String() < "1990-01" || m.String() > latest.String():
+		c.fail(column, "%s %s 应在 1990-01 至 %s 之间", column, v, latest)
+	default:
+		return m
+	}
+	return models.Month{}
+}
+
+// thisMonth is the month of env's today.
+func (env *Env) thisMonth() models.Month {
+	return models.Month{Year: env.Today.Year, Month: env.Today.Month}
+}
+
 func fmtDate(d models.Date) string { return models.DateTime(d).Format("2006-01-02") }
 
 // unit finds the unit the row's 楼栋 and 房号 name.
@@ -272,17 +305,40 @@ func LoadEnv(ctx context.Context, s *store.Store, k *Kind, e models.Estate, rows
 	if env.Index, err = s.ImportIndex(ctx, e.ID); err != nil {
 		return nil, err
 	}
-	if k.Name == "staff" && len(rows) > 1 {
-		col := slices.Index(rows[0], "用户名")
-		var names []string
-		for _, r := range rows[1:] {
-			if col >= 0 && col < len(r) && r[col] != "" {
-				names = append(names, r[col])
-			}
+	if k.Name == FeeStandards {
+		stds, err := s.EstateFeeStandards(ctx, e.ID)
+		if err != nil {
+			return nil, err
 		}
-		if env.Staff, err = s.StaffEstates(ctx, names); err != nil {
+		env.Standards = make(map[string]models.FeeStandard, len(stds))
+		for _, std := range stds {
+			env.Standards[std.Name] = std
+		}
+	}
+	if k.Name == MeterReadings && len(rows) > 1 {
+		if env.Readings, err = s.RecordedReadings(ctx, e.ID, columnValues(rows, "账期")); err != nil {
+			return nil, err
+		}
+	}
+	if k.Name == "staff" && len(rows) > 1 {
+		if env.Staff, err = s.StaffEstates(ctx, columnValues(rows, "用户名")); err != nil {
 			return nil, err
 		}
 	}
 	return env, nil
+}
+
+// columnValues lists the distinct non-empty values of the column headed
+// header in rows (the header first).
+func columnValues(rows [][]string, header string) []string {
+	col := slices.Index(rows[0], header)
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rows[1:] {
+		if col >= 0 && col < len(r) && r[col] != "" && !seen[r[col]] {
+			seen[r[col]] = true
+			out = append(out, r[col])
+		}
+	}
+	return out
 }

@@ -115,17 +115,7 @@ func openingBalancesKind() *Kind {
 					c.fail(colNumber, "房屋没有在住的住户（请先导入住户）")
 				}
 			}
-			if v := c.text(colPeriod, 7, true); v != "" {
-				var m models.Month
-				thisMonth := models.Month{Year: env.Today.Year, Month: env.Today.Month}
-				switch {
-				case m.UnmarshalText([]byte(v)) != nil:
-					c.fail(colPeriod, "账期 %q 无效：应为 2026-01 这样的年月", v)
-				case m.String() < "1990-01" || m.String() > thisMonth.String():
-					c.fail(colPeriod, "账期 %s 应在 1990-01 至 %s 之间", v, thisMonth)
-				}
-				r.Period = m.String()
-			}
+			r.Period = c.period(colPeriod, true, env.thisMonth()).String()
 			if v := c.text(colAmount, 20, true); v != "" {
 				m, err := models.ParseYuan(v)
 				switch {

@@ -30,7 +30,11 @@ var (
 	paymentChannelLabels  = map[PaymentChannel]string{
 		PayCash: "现金", PayWeChat: "微信", PayAlipay: "支付宝", PayBank: "银行转账", PayCard: "刷卡", PayDeducted: "代扣",
 	}
-	roleLabels = map[Role]string{
+	pricingMethodLabels = map[PricingMethod]string{
+		PricePerArea: "按面积", PricePerUnit: "按户", PricePerSpace: "按车位", PriceMetered: "按读数",
+	}
+	meterKindLabels = map[MeterKind]string{MeterWater: "水", MeterElectricity: "电", MeterGas: "燃气"}
+	roleLabels      = map[Role]string{
 		RoleCustomerService: "客服", RoleTechnician: "维修工", RoleSupervisor: "主管", RoleEstateManager: "项目经理",
 		RoleFinance: "财务", RoleLegal: "法务", RoleCompanyAdmin: "公司管理员",
 	}
@@ -68,6 +72,30 @@ func (o Occupancy) Label() string { return label(occupancyLabels, o) }
 
 // Label is the role's Chinese name (客服, 项目经理 …).
 func (r Role) Label() string { return label(roleLabels, r) }
+
+// Label is the method's Chinese name (按面积, 按户, 按车位, 按读数).
+func (m PricingMethod) Label() string { return label(pricingMethodLabels, m) }
+
+// Label is the meter kind's Chinese name (水, 电, 燃气).
+func (k MeterKind) Label() string { return label(meterKindLabels, k) }
+
+// ParsePricingMethod reads a pricing method by its code or its Chinese name
+// (按面积, 按户, 按车位, 按读数; also 按建筑面积 and 按抄表).
+func ParsePricingMethod(s string) (PricingMethod, bool) {
+	switch strings.TrimSpace(s) {
+	case "按建筑面积":
+		return PricePerArea, true
+	case "按抄表":
+		return PriceMetered, true
+	}
+	return byCodeOrLabel(pricingMethods, pricingMethodLabels, s)
+}
+
+// ParseMeterKind reads a meter kind by its code or its Chinese name (水,
+// 电, 燃气; also 水表, 电表, 燃气表).
+func ParseMeterKind(s string) (MeterKind, bool) {
+	return byCodeOrLabel(meterKinds, meterKindLabels, strings.TrimSuffix(strings.TrimSpace(s), "表"))
+}
 
 // ParseRole reads a staff role by its code or its Chinese name.
 func ParseRole(s string) (Role, bool) { return byCodeOrLabel(roles, roleLabels, s) }

@@ -157,6 +157,16 @@ func (s *Store) FeeStandards(ctx context.Context, scope Scope, f FeeStandardFilt
 	return l, nil
 }
 
+// EstateFeeStandards reads every fee standard of an estate with its
+// versions (what an import of standards is checked against).
+func (s *Store) EstateFeeStandards(ctx context.Context, estateID uint64) ([]models.FeeStandard, error) {
+	out, err := estateStandards(s.db.WithContext(ctx), estateID)
+	if err != nil {
+		return nil, fmt.Errorf("fee standards of estate %d: %w", estateID, err)
+	}
+	return out, nil
+}
+
 // estateStandards reads every standard of an estate with its versions.
 func estateStandards(db *gorm.DB, estateID uint64) ([]models.FeeStandard, error) {
 	var out []models.FeeStandard

@@ -176,6 +176,26 @@ func (s *Store) Readings(ctx context.Context, scope Scope, f ReadingFilter, page
 		eq("unit_id", f.UnitID), eq("period", f.Period), eq("status", f.Status))
 }
 
+// RecordedReadings reads the values recorded in an estate for periods by
+// unit, meter kind and period (what an import of readings is checked
+// against).
+func (s *Store) RecordedReadings(ctx context.Context, estateID uint64, periods []string) (map[models.ReadingKey]models.Quantity, error) {
+	out := map[models.ReadingKey]models.Quantity{}
+	if len(periods) == 0 {
+		return out, nil
+	}
+	var rs []models.MeterReading
+	err := s.db.WithContext(ctx).Select("unit_id", "kind", "period", "value").
+		Where("estate_id = ? AND period IN ?", estateID, periods).Find(&rs).Error
+	if err != nil {
+		return nil, fmt.Errorf("readings of estate %d: %w", estateID, translate(err))
+	}
+	for _, r := range rs {
+		out[r.Key()] = r.Value
+	}
+	return out, nil
+}
+
 // Reading reads one meter reading inside scope.
 func (s *Store) Reading(ctx context.Context, scope Scope, id uint64) (models.MeterReading, error) {
 	return scoped[models.MeterReading](s, ctx, scope, id, "meter reading")

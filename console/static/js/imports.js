@@ -6,7 +6,14 @@ import { ApiError, get, post } from './api.js';
 import { h, fill, toast, table, field, select } from './ui.js';
 import { session, onLeave } from './session.js';
 
-const kinds = { units: '房屋', households: '住户', opening_balances: '期初欠费', staff: '员工' };
+const kinds = { units: '房屋', households: '住户', opening_balances: '期初欠费', staff: '员工', fee_standards: '收费标准', meter_readings: '抄表读数' };
+// What a kind's import does beyond updating by business key.
+const hints = {
+  fee_standards: () => h('span', '按收费项目更新：单价与条件不变则不改动；新单价从其生效账期起新增版本，已出账单不变。空置折扣(%)为空置房按原价的百分之几收费：留空或 100 不打折，0 为空置不收费。 ',
+    h('a', { href: '#/finance/standards' }, '查看收费标准')),
+  meter_readings: () => h('span', '同一房屋、表类、账期只记录一次；与已录读数不同的行导入失败并注明原因。首次读数或异常读数按抄表规则标记为待复核，复核前不计费。 ',
+    h('a', { href: '#/finance/readings' }, '去抄表页复核')),
+};
 const statuses = { running: '导入中', done: '已完成', cancelled: '已取消' };
 
 /** Posts file as multipart to /api/v1 + path; errors throw an ApiError
@@ -43,6 +50,7 @@ export async function importsPage(view) {
   kindPick.id = 'import-kind';
   const fileInput = h('input#import-file', { type: 'file', name: 'file', accept: '.xlsx,.csv' });
   const templates = h('span.actions#import-templates');
+  const hint = h('p.muted#import-hint');
   const out = h('div#import-result');
   const checkBtn = h('button#import-check', { type: 'button' }, '检查文件');
   const applyBtn = h('button#import-apply', { type: 'button', disabled: true }, '确认导入');
@@ -54,6 +62,7 @@ export async function importsPage(view) {
     fill(templates,
       h('a', { href: `/api/v1/imports/templates/${k}?format=xlsx`, download: '' }, `下载${kinds[k]}模板（xlsx）`),
       h('a', { href: `/api/v1/imports/templates/${k}?format=csv`, download: '' }, 'csv 模板'));
+    fill(hint, hints[k] ? hints[k]() : null);
   };
   const path = (dry) => `/imports?kind=${kindPick.value}&estate_id=${estatePick.value}&dry_run=${dry}`;
   const reset = () => { applyBtn.disabled = true; fill(out); };
@@ -108,6 +117,7 @@ export async function importsPage(view) {
   fill(view, h('h1', '数据导入'),
     h('section.card', h('div.row', field('小区', estatePick), field('导入类型', kindPick), templates),
       h('div.row', field('文件（xlsx 或 csv，不超过 20 MB）', fileInput), h('div.actions', checkBtn, applyBtn)),
+      hint,
       h('p.muted', '先检查文件：每一行错误都会列出行号、列和原因。全部通过后才能导入；导入按业务键更新已有记录，重复导入不会产生重复数据。')),
     out);
 }
