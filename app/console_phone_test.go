@@ -143,7 +143,7 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"payments", "#/finance/payments", "#payments tbody tr[data-id]"},
 		{"receipts", fmt.Sprintf("#/finance/receipts?household_id=%d", household.ID), "#receipts tbody a"},
 		{"receipt", fmt.Sprintf("#/finance/receipts/%d", receipts.Items[0].ID), "#receipt-number"},
-		{"reconciliation", "#/finance/reconciliation", "#recon-upload"},
+		{"reconciliation", "#/finance/reconciliation", "#view h2"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},

@@ -42,10 +42,14 @@ export async function receiptPage(view, { match }) {
       h('div.receipt-no', '№ ', h('b#receipt-number', r.number))),
     voided ? h('div.receipt-void#receipt-void', h('div.stamp', '已作废'),
       h('div', `作废原因：${r.void_reason}`), h('div', `作废人：${r.voided_by_name || ''}　作废时间：${longTime(r.voided_at, tz)}`)) : null,
+    // Each value carries its name (data-label) too: on a phone the rows
+    // stack as labelled lines instead of a four-column grid (app.css).
     h('table.receipt-meta', h('tbody',
-      h('tr', h('th', '交款人'), h('td#receipt-payer', r.payer || '—'), h('th', '房号'), h('td#receipt-address', r.address)),
-      h('tr', h('th', '收款方式'), h('td#receipt-channel', payChannels[r.channel] || r.channel), h('th', '收款时间'), h('td', longTime(r.paid_at, tz))),
-      h('tr', h('th', '交易号'), h('td', { colSpan: 3 }, r.reference)))),
+      h('tr', h('th', '交款人'), h('td#receipt-payer', { dataset: { label: '交款人' } }, r.payer || '—'),
+        h('th', '房号'), h('td#receipt-address', { dataset: { label: '房号' } }, r.address)),
+      h('tr', h('th', '收款方式'), h('td#receipt-channel', { dataset: { label: '收款方式' } }, payChannels[r.channel] || r.channel),
+        h('th', '收款时间'), h('td', { dataset: { label: '收款时间' } }, longTime(r.paid_at, tz))),
+      h('tr', h('th', '交易号'), h('td', { colSpan: 3, dataset: { label: '交易号' } }, r.reference)))),
     h('table.receipt-items', h('thead', h('tr', h('th', '收费项目'), h('th', '金额（元）'))), h('tbody', itemRows(r))),
     h('p.receipt-total#receipt-total', '合计人民币（大写）', h('b#receipt-words', r.amount_in_words), '　¥', h('b#receipt-figures', yuan(r.amount_fen))),
     h('footer.receipt-sign', h('div', `收款人：${r.cashier || ''}`), h('div', `开具时间：${longTime(r.issued_at, tz)}`), h('div.seal-box', '（收款单位盖章）')));
