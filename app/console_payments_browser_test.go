@@ -66,7 +66,7 @@ func TestConsolePaymentsInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#receipts tbody a`)),
 		chromedp.WaitVisible(chromedp.ID("receipt-number")),
 	)
-	if got, want := b.text("#receipt-figures"), strings.TrimPrefix((d.Account.Total + 10000).String(), "¥"); got != want {
+	if got, want := b.text("#receipt-figures"), strings.TrimPrefix((d.Account.Total+10000).String(), "¥"); got != want {
 		t.Errorf("receipt amount: got %q, want the payment's %s", got, want)
 	}
 }
