@@ -79,7 +79,6 @@ func exportRows[V any](s *Server, c *gin.Context, format string, page store.Page
 		respondError(c, s.log, fmt.Errorf("export %s: %w", name, err))
 		return
 	}
-	defer sheet.Close()
 	day := s.now().In(exportZone).Format("20060102")
 	c.Header("Content-Type", sheet.contentType())
 	c.Header("Content-Disposition", attachment(fmt.Sprintf("%s-%s.%s", name, day, format), "export-"+day+"."+format))
@@ -140,8 +139,6 @@ type sheet interface {
 	flush() error
 	// end completes the file.
 	end() error
-	// Close releases what the sheet holds, written or not.
-	Close() error
 }
 
 func newSheet(format string, w io.Writer, title string) (sheet, error) {
@@ -179,7 +176,6 @@ func (s *csvSheet) flush() error {
 }
 
 func (s *csvSheet) end() error   { return s.flush() }
-func (s *csvSheet) Close() error { return nil }
 
 // xlsxSheet writes a one-sheet xlsx workbook as it goes: the package's
 // small parts first, then the worksheet's rows streamed through one deflate
@@ -194,6 +190,8 @@ type xlsxSheet struct {
 	sheet *bufio.Writer
 	out   io.Writer
 	row   int
+	// cols are the column letters (A, B …), named once.
+	cols []string
 }
 
 func newXLSXSheet(w io.Writer, title string) (*xlsxSheet, error) {
@@ -284,12 +282,15 @@ func (s *xlsxSheet) write(cells []string) error {
 		style = ` s="1"`
 	}
 	fmt.Fprintf(s.sheet, `<row r="%d">`, s.row)
-	for i, v := range cells {
-		col, err := excelize.ColumnNumberToName(i + 1)
+	for len(s.cols) < len(cells) {
+		col, err := excelize.ColumnNumberToName(len(s.cols) + 1)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(s.sheet, `<c r="%s%d" t="inlineStr"%s><is><t xml:space="preserve">`, col, s.row, style)
+		s.cols = append(s.cols, col)
+	}
+	for i, v := range cells {
+		fmt.Fprintf(s.sheet, `<c r="%s%d" t="inlineStr"%s><is><t xml:space="preserve">`, s.cols[i], s.row, style)
 		if err := xml.EscapeText(s.sheet, []byte(v)); err != nil {
 			return err
 		}
@@ -323,8 +324,6 @@ func (s *xlsxSheet) end() error {
 	}
 	return s.zw.Close()
 }
-
-func (s *xlsxSheet) Close() error { return nil }
 
 // attachment is a Content-Disposition naming a download: filename* carries
 // the Chinese name (RFC 5987/6266, UTF-8 percent-encoded), filename an
