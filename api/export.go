@@ -175,7 +175,7 @@ func (s *csvSheet) flush() error {
 	return s.w.Error()
 }
 
-func (s *csvSheet) end() error   { return s.flush() }
+func (s *csvSheet) end() error { return s.flush() }
 
 // xlsxSheet writes a one-sheet xlsx workbook as it goes: the package's
 // small parts first, then the worksheet's rows streamed through one deflate
