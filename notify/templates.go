@@ -30,6 +30,14 @@ const (
 	TemplateFollowupOverdue       = "followup_overdue"        // case_no, topic, due
 	TemplateDunningTaskOverdue    = "dunning_task_overdue"    // task_no, location, action, due, level
 	TemplateLegalCaseAssigned     = "legal_case_assigned"     // location, amount, case_no
+	// Complaints (投诉) speak as complaints, not repairs: received (受理),
+	// in progress (处理中), the answer (答复, the text staff recorded),
+	// closed (结案, how to object: reopens it) and the return visit due.
+	TemplateComplaintReceived       = "complaint_received"         // estate, ticket_no, answer_by, service_phone
+	TemplateComplaintInProgress     = "complaint_in_progress"      // estate, ticket_no, answer_by
+	TemplateComplaintAnswer         = "complaint_answer"           // estate, ticket_no, answer, service_phone
+	TemplateComplaintClosed         = "complaint_closed"           // estate, ticket_no, confirm_by, service_phone; optional confirm_link
+	TemplateComplaintReturnVisitDue = "complaint_return_visit_due" // ticket_no, due
 )
 
 // messageTemplate is one template's audience and texts (text/template
@@ -91,6 +99,17 @@ func catalog() []messageTemplate {
 			"催缴任务{{.task_no}}（{{.location}}，{{.action}}）已于{{.due}}逾期未记录结果，升级至您处理（第{{.level}}级）。"},
 		{TemplateLegalCaseAssigned, staff, "欠费案件{{.case_no}}转交法务",
 			"{{.location}}物业费欠缴{{.amount}}元，案件{{.case_no}}经项目经理批准转交法务处理，证据材料请在系统中查看。"},
+		{TemplateComplaintReceived, resident, "投诉已受理",
+			"【{{.estate}}】您的投诉已受理，编号{{.ticket_no}}。我们将于{{.answer_by}}前给您答复，如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateComplaintInProgress, resident, "投诉处理中",
+			"【{{.estate}}】您的投诉（编号{{.ticket_no}}）已安排专人跟进处理，我们将于{{.answer_by}}前给您答复。"},
+		{TemplateComplaintAnswer, resident, "投诉答复",
+			"【{{.estate}}】关于您的投诉（编号{{.ticket_no}}），答复如下：{{.answer}} 如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateComplaintClosed, resident, "投诉处理完毕，请确认",
+			"【{{.estate}}】您的投诉（编号{{.ticket_no}}）已处理完毕，拟予结案。如对处理结果仍有异议，请在{{.confirm_by}}前告诉我们，我们将重新处理；届时未反馈将视为同意结案。" +
+				"{{with index . \"confirm_link\"}}确认或提出异议请点击：{{.}}，{{end}}也可致电服务中心{{.service_phone}}。"},
+		{TemplateComplaintReturnVisitDue, staff, "待回访：投诉{{.ticket_no}}",
+			"投诉{{.ticket_no}}已处理完毕并经投诉人确认，请于{{.due}}前回访投诉人，了解其对投诉处理结果的满意度并记录结果。"},
 	}
 }
 

@@ -26,6 +26,7 @@ var threats = []string{"起诉", "诉讼", "断水", "断电", "停水", "停电
 
 func TestRenderEveryTemplate(t *testing.T) {
 	ticket := map[string]string{"ticket_no": "T-20261123-012"}
+	complaint := with(ticket, "estate", "阳光花园")
 	bill := map[string]string{"estate": "阳光花园", "period": "2026年12月", "amount": "1,280.00", "due_date": "12月10日", "service_phone": "0571-88886666"}
 	tests := []struct {
 		give     string
@@ -73,6 +74,16 @@ func TestRenderEveryTemplate(t *testing.T) {
 			[]string{"催缴任务12已逾期", "电话沟通", "第1级"}},
 		{notify.TemplateLegalCaseAssigned, map[string]string{"location": "1栋2-502", "amount": "3,840.00", "case_no": "7"}, models.RecipientStaff,
 			[]string{"转交法务", "3,840.00元", "案件7"}},
+		{notify.TemplateComplaintReceived, with(complaint, "answer_by", "11-24 18:00", "service_phone", "0571-88886666"), models.RecipientResident,
+			[]string{"投诉已受理", "您的投诉已受理，编号T-20261123-012", "11-24 18:00前给您答复", "0571-88886666"}},
+		{notify.TemplateComplaintInProgress, with(complaint, "answer_by", "11-24 18:00"), models.RecipientResident,
+			[]string{"投诉处理中", "专人跟进处理", "11-24 18:00前给您答复"}},
+		{notify.TemplateComplaintAnswer, with(complaint, "answer", "已与施工方沟通，夜间停止施工。", "service_phone", "0571-88886666"), models.RecipientResident,
+			[]string{"投诉答复", "答复如下：已与施工方沟通，夜间停止施工。"}},
+		{notify.TemplateComplaintClosed, with(complaint, "confirm_by", "11-26 09:00", "service_phone", "0571-88886666"), models.RecipientResident,
+			[]string{"投诉处理完毕", "拟予结案", "仍有异议，请在11-26 09:00前告诉我们", "重新处理", "致电服务中心0571-88886666"}},
+		{notify.TemplateComplaintReturnVisitDue, with(ticket, "due", "11月30日"), models.RecipientStaff,
+			[]string{"待回访：投诉T-20261123-012", "回访投诉人", "11月30日前"}},
 	}
 	var tested []string
 	for _, tt := range tests {
@@ -127,6 +138,33 @@ func TestDoneConfirmCarriesTheLink(t *testing.T) {
 	_, body, err := notify.Render(notify.TemplateTicketDoneConfirm, params)
 	if err != nil || !strings.HasSuffix(body, "确认或反馈请点击：https://wuye.example.com/r/confirm?t=12.1.x") {
 		t.Errorf("with a link: got %q, %v, want the body to end with it", body, err)
+	}
+}
+
+// TestComplaintTextsSpeakOfTheComplaint: no complaint template borrows a
+// repair's words, and the close carries its link when given.
+func TestComplaintTextsSpeakOfTheComplaint(t *testing.T) {
+	params := map[string]string{"estate": "阳光花园", "ticket_no": "12", "answer_by": "11-24 18:00", "answer": "已处理。",
+		"confirm_by": "11-26 09:00", "service_phone": "0571-88886666", "due": "11-30 18:00"}
+	for _, name := range []string{notify.TemplateComplaintReceived, notify.TemplateComplaintInProgress, notify.TemplateComplaintAnswer,
+		notify.TemplateComplaintClosed, notify.TemplateComplaintReturnVisitDue} {
+		subject, body, err := notify.Render(name, params)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		text := subject + body
+		if !strings.Contains(text, "投诉") {
+			t.Errorf("%s: got %q, want it to speak of the complaint (投诉)", name, text)
+		}
+		for _, w := range []string{"报修", "维修", "修好", "师傅", "工单"} {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: got %q, want no repair wording %q", name, text, w)
+			}
+		}
+	}
+	_, body, err := notify.Render(notify.TemplateComplaintClosed, with(params, "confirm_link", "https://wuye.example.com/r/confirm?t=12.1.x"))
+	if err != nil || !strings.Contains(body, "确认或提出异议请点击：https://wuye.example.com/r/confirm?t=12.1.x") {
+		t.Errorf("with a link: got %q, %v, want the link in the body", body, err)
 	}
 }
 
