@@ -156,10 +156,11 @@ func (n *Notifier) Send(ctx context.Context, in SendInput) (SendResult, error) {
 }
 
 // withLinks returns in's params with, for a request to confirm a repair
-// whose window's end the workflow gave (confirm_until, Unix seconds), the
-// signed link where the resident answers (confirm_link).
+// or a complaint's close (结案) whose window's end the workflow gave
+// (confirm_until, Unix seconds), the signed link where the resident answers
+// (confirm_link).
 func (n *Notifier) withLinks(in SendInput) map[string]string {
-	if n.Links == nil || in.Template != notify.TemplateTicketDoneConfirm {
+	if n.Links == nil || (in.Template != notify.TemplateTicketDoneConfirm && in.Template != notify.TemplateComplaintClosed) {
 		return in.Params
 	}
 	id, err := strconv.ParseUint(in.Params["ticket_no"], 10, 64)

@@ -315,15 +315,23 @@ func TestNotifierEscalatesToStaff(t *testing.T) {
 	}
 }
 
-// TestNotifierSignsTheConfirmLink: a request to confirm a repair that gives
-// the window's end carries the signed link where the resident answers.
-func TestNotifierSignsTheConfirmLink(t *testing.T) {
+// newLinkedNotifyFixture is newNotifyFixture with a notifier that signs
+// the links residents answer through.
+func newLinkedNotifyFixture(t *testing.T) (*notifyFixture, *auth.Links) {
+	t.Helper()
 	f := newNotifyFixture(t)
 	links, err := auth.NewLinks([]byte(strings.Repeat("k", auth.MinLinkSecret)), "https://wuye.example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.notifier.Links = links
+	return f, links
+}
+
+// TestNotifierSignsTheConfirmLink: a request to confirm a repair that gives
+// the window's end carries the signed link where the resident answers.
+func TestNotifierSignsTheConfirmLink(t *testing.T) {
+	f, links := newLinkedNotifyFixture(t)
 	until := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	in := activities.SendInput{Key: "ticket-12/6/ticket_done_confirm/resident", EstateID: f.estate.ID, RecipientKind: models.RecipientResident,
 		RecipientID: f.resident.ID, Template: notify.TemplateTicketDoneConfirm, Ref: "ticket:12",
@@ -335,6 +343,25 @@ func TestNotifierSignsTheConfirmLink(t *testing.T) {
 	m, err := f.store.Message(context.Background(), store.Estates(f.estate.ID), got.MessageID)
 	if want := links.ConfirmURL(12, until); err != nil || !strings.HasSuffix(m.Body, want) {
 		t.Errorf("body: got %q, %v, want it to end with %s", m.Body, err, want)
+	}
+}
+
+// TestNotifierSignsTheComplaintCloseLink: a complaint's close (结案)
+// carries the same link, where the complainant accepts or objects.
+func TestNotifierSignsTheComplaintCloseLink(t *testing.T) {
+	f, links := newLinkedNotifyFixture(t)
+	until := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	in := activities.SendInput{Key: "ticket-12/6/complaint_closed/resident", EstateID: f.estate.ID, RecipientKind: models.RecipientResident,
+		RecipientID: f.resident.ID, Template: notify.TemplateComplaintClosed, Ref: "ticket:12",
+		Params: map[string]string{"estate": f.estate.Name, "ticket_no": "12", "confirm_by": "11-26 18:00", "service_phone": "400-800",
+			"confirm_until": strconv.FormatInt(until.Unix(), 10)}}
+	got, err := f.send(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.store.Message(context.Background(), store.Estates(f.estate.ID), got.MessageID)
+	if want := links.ConfirmURL(12, until); err != nil || !strings.Contains(m.Body, "确认或提出异议请点击："+want) {
+		t.Errorf("body: got %q, %v, want the link %s", m.Body, err, want)
 	}
 }
 

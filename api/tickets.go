@@ -316,6 +316,13 @@ func (s *Server) ticketAction(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if action == workflows.ActAnswer {
+		// The answer goes to the resident as it is: 400 before the process.
+		if err := models.CheckComplaintAnswer("note", in.Note); err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+	}
 	p := caller(c)
 	ctx := c.Request.Context()
 	if action == workflows.ActClaim && p.is(models.RoleTechnician) {

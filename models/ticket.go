@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -164,6 +165,16 @@ type Ticket struct {
 
 // MaxTicketDescription bounds a ticket's description, in characters.
 const MaxTicketDescription = 2000
+
+// MaxComplaintAnswer bounds a complaint's answer (答复), in characters: the
+// text goes to the resident in a message.
+const MaxComplaintAnswer = 500
+
+// CheckComplaintAnswer requires a complaint's answer to be 1 to
+// MaxComplaintAnswer characters, not only spaces.
+func CheckComplaintAnswer(field, answer string) error {
+	return checkText(field, strings.TrimSpace(answer), MaxComplaintAnswer)
+}
 
 // NewTicketRequest is what staff enter to open a ticket.
 type NewTicketRequest struct {

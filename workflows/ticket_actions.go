@@ -23,6 +23,15 @@ const (
 	// seconds), from which the notifier signs the link where the resident
 	// answers. Before it, the message had no link.
 	changeResidentConfirmLink = "resident-confirm-link"
+	// changeComplaintMessages, version 1: a complaint speaks to its
+	// resident as a complaint (see complaintVoice): complaint_received with
+	// the answer's deadline, complaint_in_progress once acknowledged,
+	// complaint_answer carrying the answer, complaint_closed (with the
+	// confirmation link) once resolved, and complaint_return_visit_due to
+	// the first receiver. Before it, a complaint reused the repair's
+	// ticket_received, ticket_done_confirm and return_visit_due, and the
+	// resident never heard the answer.
+	changeComplaintMessages = "complaint-messages"
 )
 
 // act is the handler of TicketActionUpdate: it changes the state at once,
@@ -103,10 +112,12 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 	case ActAcknowledge:
 		s.status = models.StatusAcknowledged
 		s.meet(now, models.MilestoneAcknowledge)
+		then = append(then, s.complaintInProgress)
 	case ActAnswer:
 		s.status = models.StatusAnswered
 		s.meet(now, models.MilestoneAcknowledge, models.MilestoneAnswer)
 		detail["answer"] = a.Note
+		then = append(then, s.complaintAnswer(a.Note))
 	case ActConfirm:
 		detail["accepted"] = strconv.FormatBool(a.Accepted)
 		if a.Accepted {
@@ -120,6 +131,9 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 		s.wantFollowUp = s.in.Policy.Repair.LowScoreThreshold > 0 && a.Score <= s.in.Policy.Repair.LowScoreThreshold
 		s.close(now, models.StatusClosed)
 		detail["score"] = strconv.Itoa(a.Score)
+		if s.in.Kind == models.TicketComplaint {
+			detail["visit_of"] = string(models.TicketComplaint) // the visit asked about the complaint
+		}
 		then = append(then, s.closedNotice("return visit score "+strconv.Itoa(a.Score)))
 	}
 	actor := a.ActorID

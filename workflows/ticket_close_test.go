@@ -196,9 +196,12 @@ func TestComplaintAcknowledgeAnswerResolve(t *testing.T) {
 		"03-03 10:00 confirm completed>return_visit",
 		"03-03 11:00 return_visit return_visit>closed",
 	})
-	wantLines(t, "resident messages", h.sendsOf("ticket_received", "ticket_done_confirm"), []string{
-		"03-02 10:00 ticket_received resident-3",
-		"03-03 09:00 ticket_done_confirm resident-3",
+	wantLines(t, "resident messages", h.sendsOf("complaint_received", "complaint_in_progress", "complaint_answer", "complaint_closed",
+		"ticket_received", "ticket_done_confirm"), []string{
+		"03-02 10:00 complaint_received resident-3",
+		"03-02 10:10 complaint_in_progress resident-3",
+		"03-02 12:00 complaint_answer resident-3",
+		"03-03 09:00 complaint_closed resident-3",
 	})
 	if res.Status != models.StatusClosed || res.EscalationLevel != 0 {
 		t.Errorf("result: got %+v", res)

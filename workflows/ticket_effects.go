@@ -35,10 +35,60 @@ func (s *ticketState) started(ctx workflow.Context) {
 	for _, d := range s.deadlines {
 		detail["due_"+string(d.Milestone)] = d.Due.Format(time.RFC3339)
 	}
+	if s.in.ResidentID == 0 {
+		// Nobody to reach: no message goes to the reporter, and the work
+		// is confirmed by the desk or when the window ends.
+		detail["contact"] = "none"
+	}
 	rec := s.snapshot(ctx, now, "reported", s.in.FirstReceiverID, "", detail)
 	s.write(ctx, rec)
-	s.tellResident(ctx, "ticket_received", s.key(rec.Progress.Revision, "ticket_received", "resident", s.in.ResidentID),
-		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "service_phone": s.servicePhone})
+	template := "ticket_received"
+	params := map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "service_phone": s.servicePhone}
+	if s.complaintVoice(ctx) {
+		template = "complaint_received"
+		params["answer_by"] = s.answerBy()
+	}
+	s.tellResident(ctx, template, s.key(rec.Progress.Revision, template, "resident", s.in.ResidentID), params)
+}
+
+// complaintVoice reports whether the ticket is a complaint that speaks to
+// its resident as one (see changeComplaintMessages); false for a repair,
+// which records no marker.
+func (s *ticketState) complaintVoice(ctx workflow.Context) bool {
+	return s.in.Kind == models.TicketComplaint &&
+		workflow.GetVersion(ctx, changeComplaintMessages, workflow.DefaultVersion, 1) >= 1
+}
+
+// answerBy is when the complaint's answer is promised, as messages show it
+// (the policy's answer window); the resolution's once answered.
+func (s *ticketState) answerBy() string {
+	for _, m := range []models.Milestone{models.MilestoneAnswer, models.MilestoneResolve} {
+		if d := s.pending(m); d != nil {
+			return s.clock(d.Due)
+		}
+	}
+	return s.clock(time.Time{})
+}
+
+// complaintInProgress tells the complainant that someone follows the
+// complaint up (处理中), and by when they will hear the answer.
+func (s *ticketState) complaintInProgress(ctx workflow.Context, seq int64) {
+	if !s.complaintVoice(ctx) {
+		return
+	}
+	s.tellResident(ctx, "complaint_in_progress", s.key(seq, "complaint_in_progress", "resident", s.in.ResidentID),
+		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "answer_by": s.answerBy()})
+}
+
+// complaintAnswer sends the complainant the answer staff recorded (答复).
+func (s *ticketState) complaintAnswer(answer string) func(workflow.Context, int64) {
+	return func(ctx workflow.Context, seq int64) {
+		if !s.complaintVoice(ctx) {
+			return
+		}
+		s.tellResident(ctx, "complaint_answer", s.key(seq, "complaint_answer", "resident", s.in.ResidentID),
+			map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "answer": answer, "service_phone": s.servicePhone})
+	}
 }
 
 // fire acts on timer t, due at now (see fireDue).
@@ -117,7 +167,7 @@ func (s *ticketState) finish(ctx workflow.Context) {
 	var res activities.OpenedTicket
 	in := activities.ComplaintFollowUpInput{
 		Key: "lowscore-" + s.ticketNo(), ParentID: s.in.TicketID, EstateID: s.in.EstateID, Category: s.in.Category,
-		Description: fmt.Sprintf("工单%d回访评分%d分：%s", s.in.TicketID, s.score, s.comments),
+		Description: fmt.Sprintf("%s%d回访评分%d分：%s", s.kindWord(ctx), s.in.TicketID, s.score, s.comments),
 		HouseholdID: optID(s.in.HouseholdID), Location: s.in.Location, ResidentID: optID(s.in.ResidentID),
 		FirstReceiverID: s.in.FirstReceiverID, ReportedAt: workflow.Now(ctx),
 	}
@@ -135,6 +185,15 @@ func (s *ticketState) finish(ctx workflow.Context) {
 		"follow_up_id": strconv.FormatUint(res.Ticket.ID, 10), "score": strconv.Itoa(s.score),
 	})
 	s.write(ctx, rec)
+}
+
+// kindWord names the ticket in a record people read: 投诉 for a complaint
+// (see changeComplaintMessages), 工单 otherwise.
+func (s *ticketState) kindWord(ctx workflow.Context) string {
+	if s.complaintVoice(ctx) {
+		return "投诉"
+	}
+	return "工单"
 }
 
 // assigned tells the assignee, and the first receiver, of the assignment.
@@ -171,7 +230,12 @@ func (s *ticketState) doneConfirm(ctx workflow.Context, seq int64) {
 	if workflow.GetVersion(ctx, changeResidentConfirmLink, workflow.DefaultVersion, 1) >= 1 {
 		params["confirm_until"] = strconv.FormatInt(s.confirmBy.Unix(), 10)
 	}
-	s.tellResident(ctx, "ticket_done_confirm", s.key(seq, "ticket_done_confirm", "resident", s.in.ResidentID), params)
+	template := "ticket_done_confirm"
+	if s.complaintVoice(ctx) {
+		// 结案: the complaint is resolved; objecting reopens it.
+		template, params["service_phone"] = "complaint_closed", s.servicePhone
+	}
+	s.tellResident(ctx, template, s.key(seq, template, "resident", s.in.ResidentID), params)
 }
 
 // completedNotice tells the first receiver (首问负责人) that the assignee
@@ -192,7 +256,11 @@ func (s *ticketState) completedNotice(ctx workflow.Context, seq int64) {
 
 // visitDue tells the first receiver that the return visit is due.
 func (s *ticketState) visitDue(ctx workflow.Context, seq int64) {
-	s.notifyStaff(ctx, s.in.FirstReceiverID, "return_visit_due", s.key(seq, "return_visit_due", "staff", s.in.FirstReceiverID),
+	template := "return_visit_due"
+	if s.complaintVoice(ctx) {
+		template = "complaint_return_visit_due" // the visit asks about the complaint
+	}
+	s.notifyStaff(ctx, s.in.FirstReceiverID, template, s.key(seq, template, "staff", s.in.FirstReceiverID),
 		map[string]string{"ticket_no": s.ticketNo(), "due": s.clock(s.visitBy)})
 }
 

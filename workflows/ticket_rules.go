@@ -91,7 +91,11 @@ func (s *ticketState) check(a TicketAction) error {
 		return s.gate(a, complaint, []models.TicketStatus{models.StatusNew}, owner, nil)
 	case ActAnswer:
 		return s.gate(a, complaint, []models.TicketStatus{models.StatusAcknowledged}, owner, func() error {
-			return needText("note", a.Note)
+			// The answer goes to the resident: not empty, and bounded.
+			if err := models.CheckComplaintAnswer("note", a.Note); err != nil {
+				return invalidInput("note", fmt.Sprintf("the answer: want 1 to %d characters", models.MaxComplaintAnswer))
+			}
+			return nil
 		})
 	case ActConfirm:
 		return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, isDesk(a.ActorRole), nil)

@@ -128,6 +128,8 @@ function notes(e, who) {
   for (const k of ['reason', 'note', 'answer', 'summary', 'materials', 'comments']) if (det[k]) parts.push(det[k]);
   if (det.charge_fen && det.charge_fen !== '0') parts.push(`收费 ¥${(Number(det.charge_fen) / 100).toFixed(2)}`);
   if (det.score) parts.push(`评分 ${det.score}`);
+  if (det.contact === 'none') parts.push('无联系人：不向报事人发送消息，完工后到期自动确认');
+  if (det.visit_of === 'complaint') parts.push('投诉回访');
   if (det.accepted) parts.push(det.accepted === 'true' ? '业主满意' : '业主不满意，退回返工');
   return parts;
 }
@@ -179,7 +181,8 @@ function actionForm(action, d, staff) {
     }
     case 'note':
     case 'answer': {
-      const n = h('textarea', { name: 'note', maxLength: 2000 });
+      // The answer goes to the resident in a message: 500 characters at most.
+      const n = h('textarea', { name: 'note', maxLength: action === 'note' ? 2000 : 500 });
       form.append(field(action === 'note' ? '备注' : '答复内容', n));
       collect = () => ({ note: n.value.trim() });
       break;
