@@ -76,27 +76,21 @@ func (s *Server) getResident(c *gin.Context) {
 }
 
 func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resident) (ownerFile, error) {
-	var out ownerFile
-	var err error
-	if out.Household, err = s.store.Household(ctx, scope, r.HouseholdID); err != nil {
-		return out, err
-	}
+	out := ownerFile{MoveIns: []models.MoveIn{}, FollowUps: []models.FollowUp{}, Bills: []models.HouseholdBill{}}
 	estate, err := s.store.Estate(ctx, scope, r.EstateID)
 	if err != nil {
 		return out, err
 	}
+	all := store.Page{Size: store.MaxPageSize}
+	// A reporter contact (报事人) is in no household: their file holds
+	// their tickets and messages only.
+	if r.HouseholdID != 0 {
+		if err := s.householdFile(ctx, scope, r.HouseholdID, &out); err != nil {
+			return out, err
+		}
+	}
 	parts := []string{estate.Name, estate.Address, out.Household.Address()}
 	out.Address = strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " ")
-	if out.MoveIns, err = s.store.MoveInsOfHousehold(ctx, scope, r.HouseholdID); err != nil {
-		return out, err
-	}
-	out.ServiceNeeds = latestNeeds(out.MoveIns)
-	all := store.Page{Size: store.MaxPageSize}
-	fus, err := s.store.FollowUps(ctx, scope, store.FollowUpFilter{HouseholdID: r.HouseholdID}, all)
-	if err != nil {
-		return out, err
-	}
-	out.FollowUps = fus.Items
 	if out.Tickets, err = s.store.ResidentTickets(ctx, scope, r.ID, r.HouseholdID); err != nil {
 		return out, err
 	}
@@ -105,12 +99,32 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 		return out, err
 	}
 	out.Messages = msgs.Items
-	bills, err := s.store.Bills(ctx, scope, store.BillFilter{HouseholdID: r.HouseholdID}, all)
+	return out, nil
+}
+
+// householdFile fills the household's part of an owner file: the
+// household, its move-ins and service needs, follow-ups and bills.
+func (s *Server) householdFile(ctx context.Context, scope store.Scope, householdID uint64, out *ownerFile) error {
+	var err error
+	if out.Household, err = s.store.Household(ctx, scope, householdID); err != nil {
+		return err
+	}
+	if out.MoveIns, err = s.store.MoveInsOfHousehold(ctx, scope, householdID); err != nil {
+		return err
+	}
+	out.ServiceNeeds = latestNeeds(out.MoveIns)
+	all := store.Page{Size: store.MaxPageSize}
+	fus, err := s.store.FollowUps(ctx, scope, store.FollowUpFilter{HouseholdID: householdID}, all)
 	if err != nil {
-		return out, err
+		return err
+	}
+	out.FollowUps = fus.Items
+	bills, err := s.store.Bills(ctx, scope, store.BillFilter{HouseholdID: householdID}, all)
+	if err != nil {
+		return err
 	}
 	out.Bills = bills.Items
-	return out, nil
+	return nil
 }
 
 // listResidents always masks phones. q matches names, and whole phone

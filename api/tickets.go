@@ -43,6 +43,16 @@ func (s *Server) createTicket(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
+	if in.ReporterPhone != "" {
+		// Whoever reported it hears of it: a resident with that phone, or a
+		// contact recorded now (a retry finds the same one).
+		r, _, err := s.store.ReporterContact(ctx, p.scope(), estate.ID, in.HouseholdID, in.ReporterPhone, in.ReporterName)
+		if err != nil {
+			respondError(c, s.log, err)
+			return
+		}
+		in.ResidentID = &r.ID
+	}
 	t := in.Ticket(now)
 	if err := policy.Policy.Repair.CheckAppointment(t.Appointment, now); err != nil {
 		respondError(c, s.log, err)
@@ -353,7 +363,7 @@ func (s *Server) ticketAction(c *gin.Context) {
 func (s *Server) ticketRoutes() []route {
 	desk := []models.Role{models.RoleCustomerService, models.RoleSupervisor, models.RoleEstateManager, models.RoleCompanyAdmin}
 	return []route{
-		{method: http.MethodPost, path: "/api/v1/tickets", summary: "Open a repair ticket or complaint and start its process (Idempotency-Key header: a retry returns the same ticket)", tag: "tickets",
+		{method: http.MethodPost, path: "/api/v1/tickets", summary: "Open a repair ticket or complaint and start its process (Idempotency-Key header: a retry returns the same ticket); without resident_id, reporter_phone (and reporter_name) reaches the reporter: the estate's resident with that phone, or a contact (报事人) recorded for it", tag: "tickets",
 			roles: desk, handler: s.createTicket, body: models.NewTicketRequest{}, resp: models.Ticket{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/tickets", summary: "Tickets, nearest deadline first unless sorted, each with its household's address, assignee's name (处理人) and contact (phone masked); searchable, by cursor, as CSV", tag: "tickets", roles: everyRole, handler: s.listTickets,
 			resp: listBody[ticketRow]{}, status: http.StatusOK,

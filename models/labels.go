@@ -26,7 +26,7 @@ var (
 	}
 	occupancyLabels       = map[Occupancy]string{OccupancyUndelivered: "未交付", OccupancyVacant: "空置", OccupancyOccupied: "入住"}
 	householdStatusLabels = map[HouseholdStatus]string{HouseholdActive: "在住", HouseholdMovedOut: "已迁出"}
-	residentRoleLabels    = map[ResidentRole]string{ResidentOwner: "业主", ResidentTenant: "租户"}
+	residentRoleLabels    = map[ResidentRole]string{ResidentOwner: "业主", ResidentTenant: "租户", ResidentContact: "报事人"}
 	paymentChannelLabels  = map[PaymentChannel]string{
 		PayCash: "现金", PayWeChat: "微信", PayAlipay: "支付宝", PayBank: "银行转账", PayCard: "刷卡", PayDeducted: "代扣",
 	}

@@ -128,6 +128,15 @@ func ParseLookup(text string) Lookup {
 	return l
 }
 
+// PhoneVariants are the forms phone may be stored in (see storedPhones),
+// or phone alone when it is none of the known forms.
+func PhoneVariants(phone string) []string {
+	if forms := storedPhones(phone); forms != nil {
+		return forms
+	}
+	return []string{phone}
+}
+
 // storedPhones are the stored forms of the phone number s, or nil when s is
 // not one.
 func storedPhones(s string) []string {

@@ -69,6 +69,10 @@ type ResidentRole string
 const (
 	ResidentOwner  ResidentRole = "owner"  // 业主
 	ResidentTenant ResidentRole = "tenant" // 住户/租户
+	// ResidentContact is a reporter (报事人) the desk recorded by phone
+	// when opening a ticket, registered in no household (HouseholdID 0):
+	// the ticket's messages reach them. Only tickets create them.
+	ResidentContact ResidentRole = "contact"
 )
 
 var residentRoles = enum[ResidentRole]{ResidentOwner, ResidentTenant}

@@ -178,17 +178,24 @@ func CheckComplaintAnswer(field, answer string) error {
 
 // NewTicketRequest is what staff enter to open a ticket.
 type NewTicketRequest struct {
-	EstateID        uint64        `json:"estate_id"`
-	Kind            TicketKind    `json:"kind"`
-	Urgency         Urgency       `json:"urgency"`
-	Category        string        `json:"category"`
-	Description     string        `json:"description"`
-	HouseholdID     *uint64       `json:"household_id"`
-	Location        string        `json:"location"`
-	ResidentID      *uint64       `json:"resident_id"`
-	Channel         ReportChannel `json:"channel"`
-	Appointment     *time.Time    `json:"appointment"`
-	FirstReceiverID uint64        `json:"-"` // the signed-in staff member
+	EstateID    uint64        `json:"estate_id"`
+	Kind        TicketKind    `json:"kind"`
+	Urgency     Urgency       `json:"urgency"`
+	Category    string        `json:"category"`
+	Description string        `json:"description"`
+	HouseholdID *uint64       `json:"household_id"`
+	Location    string        `json:"location"`
+	ResidentID  *uint64       `json:"resident_id"`
+	Channel     ReportChannel `json:"channel"`
+	Appointment *time.Time    `json:"appointment"`
+	// ReporterPhone reaches whoever reported a ticket without resident_id
+	// (a walk-in, a call the desk did not look up): it is resolved to a
+	// resident of the estate with that phone, or recorded as a contact
+	// (ResidentContact) named ReporterName, and the ticket's messages go
+	// there. Personal data: answers mask it.
+	ReporterPhone   string `json:"reporter_phone,omitempty"`
+	ReporterName    string `json:"reporter_name,omitempty"`
+	FirstReceiverID uint64 `json:"-"` // the signed-in staff member
 }
 
 // Validate checks what can be checked without the database, at now.
@@ -204,6 +211,7 @@ func (r NewTicketRequest) Validate(now time.Time) error {
 		expect(r.HouseholdID != nil || r.Location != "", "location", "want a household or a common-area location"),
 		checkMaxText("location", r.Location, 200),
 		reportChannels.check("channel", r.Channel),
+		r.checkReporter(),
 		expect(r.FirstReceiverID != 0, "first_receiver_id", "required"),
 	); err != nil {
 		return err
@@ -217,6 +225,18 @@ func (r NewTicketRequest) Validate(now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// checkReporter checks the reporter's contact: a phone only without a
+// resident, a name only with a phone.
+func (r NewTicketRequest) checkReporter() error {
+	switch {
+	case r.ReporterPhone == "":
+		return expect(r.ReporterName == "", "reporter_name", "only with reporter_phone")
+	case r.ResidentID != nil:
+		return Invalid("reporter_phone", "give resident_id or reporter_phone, not both")
+	}
+	return firstInvalid(CheckPhone("reporter_phone", r.ReporterPhone), checkMaxText("reporter_name", r.ReporterName, 50))
 }
 
 // Ticket returns the new ticket the request describes, reported at now.

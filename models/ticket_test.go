@@ -38,6 +38,12 @@ func TestNewTicketRequestValidate(t *testing.T) {
 		{"appointment in the past", func(r *NewTicketRequest) { r.Appointment = &earlier }, "appointment"},
 		{"appointment for urgent", func(r *NewTicketRequest) { r.Urgency, r.Appointment = UrgencyUrgent, &later }, "appointment"},
 		{"appointment for a complaint", func(r *NewTicketRequest) { r.Kind, r.Appointment = TicketComplaint, &later }, "appointment"},
+		{"reporter phone", func(r *NewTicketRequest) { r.ReporterPhone, r.ReporterName = "13700001111", "王先生" }, ""},
+		{"reporter landline", func(r *NewTicketRequest) { r.ReporterPhone = "0755-12345678" }, ""},
+		{"bad reporter phone", func(r *NewTicketRequest) { r.ReporterPhone = "12345" }, "reporter_phone"},
+		{"reporter phone and resident", func(r *NewTicketRequest) { r.ReporterPhone, r.ResidentID = "13700001111", &hh }, "reporter_phone"},
+		{"reporter name alone", func(r *NewTicketRequest) { r.ReporterName = "王先生" }, "reporter_name"},
+		{"reporter name too long", func(r *NewTicketRequest) { r.ReporterPhone, r.ReporterName = "13700001111", strings.Repeat("王", 51) }, "reporter_name"},
 	}
 	for _, tt := range tests {
 		r := valid()
@@ -49,6 +55,20 @@ func TestNewTicketRequestValidate(t *testing.T) {
 			t.Errorf("%s: got %v, want valid", tt.name, err)
 		case tt.want != "" && (!errors.As(err, &ve) || ve.Field != tt.want):
 			t.Errorf("%s: got %v, want a validation error on %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestCheckComplaintAnswer(t *testing.T) {
+	for _, tt := range []struct {
+		give string
+		ok   bool
+	}{{"已处理。", true}, {strings.Repeat("答", MaxComplaintAnswer), true}, {"", false}, {" \n ", false},
+		{strings.Repeat("答", MaxComplaintAnswer+1), false}} {
+		var ve *ValidationError
+		err := CheckComplaintAnswer("note", tt.give)
+		if tt.ok != (err == nil) || (err != nil && (!errors.As(err, &ve) || ve.Field != "note")) {
+			t.Errorf("%d characters: got %v, want ok %v (else on note)", len([]rune(tt.give)), err, tt.ok)
 		}
 	}
 }

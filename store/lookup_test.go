@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -116,6 +117,63 @@ func TestLookupHouseholdsIsBounded(t *testing.T) {
 			if h.Status != models.HouseholdActive {
 				t.Errorf("got household %d (%s) among the first %d, want active ones first", h.ID, h.Status, store.MaxLookup)
 			}
+		}
+	})
+}
+
+// TestReporterContact: a ticket's reporter phone finds the estate's
+// resident with that number (in any stored form, the ticket's household
+// first), or becomes a contact in no household, found again next time.
+func TestReporterContact(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		a, b := places(t, s, "A"), places(t, s, "B")
+		moveIn := func(unit uint64, key string) store.MoveInRecord {
+			rec, _, err := s.RegisterMoveIn(context.Background(), store.AllEstates(), moveInto(unit, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), key)
+			must(t, err)
+			return rec
+		}
+		owner := moveIn(a.unit1, "reporter-a").Residents[0] // 张三, 13812345678
+		// The same number on a second household of A: the ticket's own
+		// household decides.
+		hA2 := moveIn(a.unit2, "reporter-a2").Household.ID
+		ctx, all := context.Background(), store.AllEstates()
+		onlyA := store.Estates(a.estate)
+
+		got, created, err := s.ReporterContact(ctx, onlyA, a.estate, nil, "+86 138 1234 5678", "")
+		if err != nil || created || got.ID != owner.ID {
+			t.Errorf("a resident's number: got %+v, created %v, %v; want resident %d", got, created, err, owner.ID)
+		}
+		got, _, err = s.ReporterContact(ctx, onlyA, a.estate, &hA2, "13812345678", "")
+		if err != nil || got.HouseholdID != hA2 {
+			t.Errorf("with the ticket's household: got %+v, %v; want the resident of household %d", got, err, hA2)
+		}
+
+		contact, created, err := s.ReporterContact(ctx, onlyA, a.estate, nil, "13700001111", "王先生")
+		if err != nil || !created || contact.Role != models.ResidentContact || contact.HouseholdID != 0 ||
+			contact.EstateID != a.estate || contact.Name != "王先生" || contact.Phone != "13700001111" {
+			t.Fatalf("a new number: got %+v, created %v, %v; want a contact of estate %d in no household", contact, created, err, a.estate)
+		}
+		again, created, err := s.ReporterContact(ctx, onlyA, a.estate, nil, "13700001111", "")
+		if err != nil || created || again.ID != contact.ID {
+			t.Errorf("the same number again: got %+v, created %v, %v; want contact %d", again, created, err, contact.ID)
+		}
+		unnamed, _, err := s.ReporterContact(ctx, onlyA, a.estate, nil, "0755-12345678", "")
+		if err != nil || unnamed.Name != "报事人" {
+			t.Errorf("no name: got %+v, %v; want 报事人", unnamed, err)
+		}
+		// Another estate's reporter with the same number is its own contact.
+		other, created, err := s.ReporterContact(ctx, all, b.estate, nil, "13700001111", "")
+		if err != nil || !created || other.ID == contact.ID || other.EstateID != b.estate {
+			t.Errorf("in estate B: got %+v, created %v, %v; want a contact of its own", other, created, err)
+		}
+		var ve *models.ValidationError
+		if _, _, err := s.ReporterContact(ctx, onlyA, b.estate, nil, "13700001111", ""); !errors.As(err, &ve) || ve.Field != "estate_id" {
+			t.Errorf("outside the scope: got %v, want a validation error on estate_id", err)
+		}
+		// The notifier reaches the contact by its phone.
+		c, err := s.ResidentContact(ctx, contact.ID)
+		if err != nil || c.Phone != "13700001111" || c.EstateID != a.estate || !c.Active {
+			t.Errorf("contact for messages: got %+v, %v", c, err)
 		}
 	})
 }

@@ -72,3 +72,49 @@ func (s *Store) UpdateResident(ctx context.Context, scope Scope, r *models.Resid
 	}
 	return nil
 }
+
+// ReporterContact finds whom to tell about a ticket reported in estateID by
+// phone (inside scope): a resident of the estate with that phone in any of
+// its stored forms (of householdID first when given, residents of a
+// household before earlier contacts, the oldest first), or else a new
+// contact (models.ResidentContact, in no household) named name, "报事人"
+// when empty. created says the contact was made now.
+func (s *Store) ReporterContact(ctx context.Context, scope Scope, estateID uint64, householdID *uint64, phone, name string) (models.Resident, bool, error) {
+	var got models.Resident
+	created := false
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := refEstate(tx, scope, estateID); err != nil {
+			return err
+		}
+		var rs []models.Resident
+		if err := tx.Where("estate_id = ? AND phone IN ?", estateID, models.PhoneVariants(phone)).Order("id").Find(&rs).Error; err != nil {
+			return translate(err)
+		}
+		rank := func(r models.Resident) int {
+			switch {
+			case householdID != nil && r.HouseholdID == *householdID:
+				return 0
+			case r.Role != models.ResidentContact:
+				return 1
+			}
+			return 2
+		}
+		for _, r := range rs {
+			if got.ID == 0 || rank(r) < rank(got) {
+				got = r
+			}
+		}
+		if got.ID != 0 {
+			return nil
+		}
+		if name == "" {
+			name = "报事人"
+		}
+		got, created = models.Resident{EstateID: estateID, Name: name, Phone: phone, Role: models.ResidentContact}, true
+		return translate(tx.Create(&got).Error)
+	})
+	if err != nil {
+		return models.Resident{}, false, fmt.Errorf("reporter contact in estate %d: %w", estateID, err)
+	}
+	return got, created, nil
+}

@@ -9,7 +9,7 @@ import { label } from './labels.js';
 import { h, fill, explain } from './ui.js';
 import { session, phoneCallers } from './session.js';
 
-export const residentRoles = { owner: '业主', tenant: '租户' };
+export const residentRoles = { owner: '业主', tenant: '租户', contact: '报事人' };
 // How a household likes to be contacted (ServiceNeeds.preferred_channel).
 export const preferredChannels = { '': '未说明', sms: '短信', wechat: '微信', app: 'App', phone: '电话' };
 

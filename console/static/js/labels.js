@@ -96,6 +96,7 @@ const fieldNames = {
   q: '查询内容', assignee_id: '处理人', hold_reason: '挂起原因', summary: '完工说明', charge_fen: '收费', reason: '原因',
   note: '内容', score: '评分', username: '用户名', password: '密码', category: '类别',
   description: '描述', location: '位置', household_id: '住户', appointment: '预约时间', urgency: '紧急程度',
+  reporter_phone: '报事人电话', reporter_name: '报事人姓名',
   estate_id: '小区', channel: '来源', amount_fen: '金额', paid_at: '付款时间', reference: '凭证号',
   outcome: '结果', promised_on: '承诺付款日', instalments: '分期', corrected_fen: '更正金额', resolution: '处理意见',
   plan_id: '分期方案', unit_id: '房屋', previous_household_id: '原住户迁出', residents: '入住人员', resident_ids: '入住人员',

@@ -154,6 +154,13 @@ export async function newTicketPage(view, { params }) {
   const picks = h('div.pick', { hidden: true });
   const picked = h('div.muted', '未选择住户（公共区域请填写位置）');
   const residentSel = h('select', { name: 'resident_id' }, h('option', { value: '' }, '不通知业主'));
+  // Without a resident chosen, the reporter's phone still reaches them
+  // (a walk-in, a caller not looked up): the service finds or records them.
+  const reporterPhone = h('input', { name: 'reporter_phone', type: 'tel', inputmode: 'tel', autocomplete: 'off', maxLength: 20, placeholder: '如：13812345678' });
+  const reporterName = h('input', { name: 'reporter_name', autocomplete: 'off', maxLength: 50, placeholder: '可选，如：王先生' });
+  const reporter = h('div.row', field('报事人电话（用于通知受理、确认）', reporterPhone), field('报事人姓名', reporterName));
+  const syncReporter = () => { reporter.hidden = residentSel.value !== ''; };
+  residentSel.addEventListener('change', syncReporter);
   const location = h('input', { name: 'location', placeholder: '公共区域位置，如：2栋地下车库', maxLength: 200 });
   const description = h('textarea', { name: 'description', placeholder: '问题描述', maxLength: 2000 });
   const appointment = h('input', { name: 'appointment', type: 'datetime-local' });
@@ -162,7 +169,7 @@ export async function newTicketPage(view, { params }) {
   const form = h('form#new-ticket.card', { novalidate: true },
     h('div.row', field('类型', kind), field('紧急程度', urgency), field('类别', category), catList, field('来源', channel)),
     h('h3', '住户'),
-    field('查找住户', search), picks, hh, picked, field('联系业主', residentSel),
+    field('查找住户', search), picks, hh, picked, field('联系业主', residentSel), reporter,
     field('位置', location),
     field('描述', description),
     apptField,
@@ -201,6 +208,7 @@ export async function newTicketPage(view, { params }) {
     const rs = (await get('/residents' + qs({ household_id: x.id, page_size: 50 }))).items || [];
     fill(residentSel, h('option', { value: '' }, '不通知业主'),
       rs.map((r, i) => h('option', { value: String(r.id), selected: i === 0 }, `${r.name}（${r.role === 'owner' ? '业主' : '住户'} ${r.phone}）`)));
+    syncReporter();
   };
   // A resend of the same ticket keeps its key: one ticket, however often it is sent.
   const send = submissions();
@@ -212,6 +220,8 @@ export async function newTicketPage(view, { params }) {
       description: description.value.trim(), channel: channel.value,
       household_id: household ? household.id : null,
       resident_id: residentSel.value ? Number(residentSel.value) : null,
+      ...(residentSel.value || !reporterPhone.value.trim() ? {}
+        : { reporter_phone: reporterPhone.value.replace(/\s+/g, ''), reporter_name: reporterName.value.trim() }),
       location: location.value.trim(),
       appointment: !apptField.hidden && appointment.value ? new Date(appointment.value).toISOString() : null,
     };
