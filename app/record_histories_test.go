@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,6 +86,10 @@ func historyScenarios() []historyScenario {
 		// Recorded after "resume-after-reversal" (collection, version 1):
 		// the run a reversal starts carries the closed case's ladder on.
 		{"collection_reversed_v1", recordCollectionReversedV1},
+		// Recorded after "complaint-messages" (version 1): a walk-in's
+		// complaint, reported by phone number only, hears 受理, 处理中, the
+		// answer and 结案, answers by link and is visited.
+		{"ticket_complaint_messages_v1", recordComplaintMessagesV1},
 	}
 }
 
@@ -374,5 +380,58 @@ func recordResidentLinkV1(t *testing.T, a *App) []string {
 	}
 	r.act(id, models.RoleCustomerService, workflows.ActReturnVisit, map[string]any{"score": 5})
 	r.result(id, models.StatusClosed)
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordComplaintMessagesV1: a complaint reported with the reporter's phone
+// only (a contact is recorded for it) is acknowledged, answered and
+// resolved; the contact confirms the close by the link and the return visit
+// closes it. The contact gets every complaint message, the answer's text
+// included.
+func recordComplaintMessagesV1(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-CMSG")
+	desk := models.RoleCustomerService
+	var tk struct {
+		ID         uint64  `json:"id"`
+		ResidentID *uint64 `json:"resident_id"`
+	}
+	r.as[desk].mustCall(http.MethodPost, "/api/v1/tickets", map[string]any{"estate_id": r.estateID, "kind": models.TicketComplaint,
+		"urgency": models.UrgencyNormal, "category": "噪音", "description": "夜间施工噪音", "channel": "walk_in",
+		"location": "2栋大堂", "reporter_phone": "13700001111", "reporter_name": "王先生"}, &tk, http.StatusCreated)
+	if tk.ResidentID == nil || *tk.ResidentID == r.resident {
+		t.Fatalf("ticket %d: got resident %v, want a contact of its own", tk.ID, tk.ResidentID)
+	}
+	id, contact := tk.ID, *tk.ResidentID
+	const answer = "已联系施工方，22点后停止施工。"
+	// The desk acknowledges once the report is on record: an update that
+	// reaches a ticket's first workflow task runs before its start.
+	var d ticketDetail
+	waitFor(t, 30*time.Second, "the complaint's 受理 message", func() bool {
+		r.as[desk].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
+		return len(d.Messages) > 0
+	})
+	r.act(id, desk, workflows.ActAcknowledge, nil)
+	r.act(id, desk, workflows.ActAnswer, map[string]any{"note": answer})
+	r.act(id, desk, workflows.ActComplete, map[string]any{"summary": "施工方已调整作业时间"})
+	link := r.linkIn(id, "complaint_closed", contact)
+	if code, body := r.followLink(http.MethodPost, link, url.Values{"accepted": {"true"}}); code != http.StatusOK {
+		t.Fatalf("confirm by link: got %d %q", code, body)
+	}
+	r.act(id, desk, workflows.ActReturnVisit, map[string]any{"score": 4, "comments": "满意"})
+	r.result(id, models.StatusClosed)
+	r.as[desk].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
+	var got []string
+	slices.SortFunc(d.Messages, func(x, y models.Message) int { return cmp.Compare(x.ID, y.ID) })
+	for _, m := range d.Messages {
+		if m.RecipientKind == models.RecipientResident && m.RecipientID == contact {
+			got = append(got, m.Template)
+			if m.Template == "complaint_answer" && !bytes.Contains([]byte(m.Body), []byte(answer)) {
+				t.Errorf("answer message: got %q, want the answer's text", m.Body)
+			}
+		}
+	}
+	if want := []string{"complaint_received", "complaint_in_progress", "complaint_answer", "complaint_closed"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("messages to the contact: got %v, want %v", got, want)
+	}
 	return []string{workflows.TicketWorkflowID(id)}
 }

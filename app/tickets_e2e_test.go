@@ -222,13 +222,20 @@ var confirmLinkRE = regexp.MustCompile(`https?://[^/\s]+(/r/confirm\?t=[A-Za-z0-
 // resident and returns the path and query of the link in its body.
 func (r *ticketRecording) confirmLink(id uint64) string {
 	r.t.Helper()
+	return r.linkIn(id, "ticket_done_confirm", r.resident)
+}
+
+// linkIn is the signed link of the latest message template sent to
+// resident about ticket id, once there is one.
+func (r *ticketRecording) linkIn(id uint64, template string, resident uint64) string {
+	r.t.Helper()
 	var d ticketDetail
 	var link string
 	waitFor(r.t, 30*time.Second, "the confirmation request with its link", func() bool {
 		r.as[models.RoleCustomerService].mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
 		var latest uint64
 		for _, m := range d.Messages {
-			if sub := confirmLinkRE.FindStringSubmatch(m.Body); m.Template == "ticket_done_confirm" && m.RecipientID == r.resident && sub != nil && m.ID > latest {
+			if sub := confirmLinkRE.FindStringSubmatch(m.Body); m.Template == template && m.RecipientID == resident && sub != nil && m.ID > latest {
 				link, latest = sub[1], m.ID
 			}
 		}
