@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/mocks"
 
 	"github.com/wuye/wuye/models"
@@ -65,6 +66,14 @@ func TestTicketReporterPhone(t *testing.T) {
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/residents/%d", *walkIn.ResidentID), desk, nil, &contact), http.StatusOK)
 	if contact.Role != models.ResidentContact || contact.Name != "王先生" || contact.Phone != "137****1111" || contact.HouseholdID != 0 {
 		t.Errorf("contact: got %+v, want 王先生, role contact, phone masked, no household", contact)
+	}
+	// The ticket's detail shows the reporter as its contact, phone masked.
+	tc.On("QueryWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(nil, serviceerror.NewUnavailable("down"))
+	tc.On("DescribeWorkflowExecution", mock.Anything, mock.Anything, mock.Anything).Return(nil, serviceerror.NewUnavailable("down"))
+	var detail ticketDetail
+	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", walkIn.ID), desk, nil, &detail), http.StatusOK)
+	if c := detail.Contact; c == nil || len(c.Residents) != 1 || c.Residents[0].ID != contact.ID || c.Residents[0].Phone != "137****1111" {
+		t.Errorf("detail contact: got %+v, want the reporter, phone masked", c)
 	}
 	var list listBody[ticketRow]
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/tickets?estate_id=%d&kind=complaint", h.a.estate.ID), desk, nil, &list), http.StatusOK)

@@ -56,6 +56,22 @@ type confirmLink struct {
 	residentID uint64
 	until      time.Time
 	loc        *time.Location
+	kind       models.TicketKind
+}
+
+// confirmWords are what a link's pages say: of the repair, or of the
+// complaint whose close (结案) the resident accepts or objects to.
+type confirmWords struct {
+	title, ask, accepted, rejected string
+}
+
+func wordsFor(kind models.TicketKind) confirmWords {
+	if kind == models.TicketComplaint {
+		return confirmWords{title: "投诉结案确认", ask: "您的投诉（编号%d）已处理完毕，请确认是否同意结案。",
+			accepted: "已确认结案，感谢您的配合。我们稍后会进行回访。", rejected: "我们已收到您的异议，会尽快重新处理您的投诉。"}
+	}
+	return confirmWords{title: "维修完成确认", ask: "您的报修（工单号%d）维修已完成，请确认是否已经修好。",
+		accepted: "已确认维修完成，感谢您的配合。我们稍后会进行满意度回访。", rejected: "我们已收到您的反馈，会尽快安排维修人员再次处理。"}
 }
 
 // confirmPage shows the resident the two answers for a valid link.
@@ -64,8 +80,9 @@ func (s *Server) confirmPage(c *gin.Context) {
 	if !ok {
 		return
 	}
+	w := wordsFor(l.kind)
 	s.renderLink(c, http.StatusOK, linkPage{
-		Title: "维修完成确认", Text: fmt.Sprintf("您的报修（工单号%d）维修已完成，请确认是否已经修好。", l.ticketID),
+		Title: w.title, Text: fmt.Sprintf(w.ask, l.ticketID),
 		Token: l.token, Until: l.until.In(l.loc).Format("01-02 15:04"),
 	})
 }
@@ -96,9 +113,10 @@ func (s *Server) confirmByLink(c *gin.Context) {
 		return
 	}
 	s.log.InfoContext(ctx, "resident answered by link", "ticket_id", l.ticketID, "accepted", accepted)
-	page := linkPage{Title: "感谢您的确认", Text: "已确认维修完成，感谢您的配合。我们稍后会进行满意度回访。"}
+	w := wordsFor(l.kind)
+	page := linkPage{Title: "感谢您的确认", Text: w.accepted}
 	if !accepted {
-		page = linkPage{Title: "已收到您的反馈", Text: "我们已收到您的反馈，会尽快安排维修人员再次处理。"}
+		page = linkPage{Title: "已收到您的反馈", Text: w.rejected}
 	}
 	s.renderLink(c, http.StatusOK, page)
 }
@@ -149,7 +167,7 @@ func (s *Server) openConfirmLink(c *gin.Context, token string) (confirmLink, boo
 	if e, err := s.store.Estate(ctx, store.AllEstates(), t.EstateID); err == nil {
 		loc = estateLocation(e)
 	}
-	return confirmLink{token: token, ticketID: id, residentID: *t.ResidentID, until: until, loc: loc}, true
+	return confirmLink{token: token, ticketID: id, residentID: *t.ResidentID, until: until, loc: loc, kind: t.Kind}, true
 }
 
 // linkFailed answers a failed look-up or update with the page of its

@@ -135,3 +135,16 @@ func readPage(t *testing.T, resp *http.Response, err error) (int, string) {
 	}
 	return resp.StatusCode, string(raw)
 }
+
+// TestConfirmWordsOfAComplaint: a complaint's link pages speak of the
+// complaint's close, a repair's of the repair.
+func TestConfirmWordsOfAComplaint(t *testing.T) {
+	for kind, want := range map[models.TicketKind][2]string{models.TicketComplaint: {"投诉", "维修"}, models.TicketRepair: {"维修", "投诉"}} {
+		w := wordsFor(kind)
+		for _, text := range []string{w.title, w.ask, w.accepted, w.rejected} {
+			if !strings.Contains(text+w.title, want[0]) || strings.Contains(text, want[1]) {
+				t.Errorf("%s: got %q, want %s words, no %q", kind, text, want[0], want[1])
+			}
+		}
+	}
+}

@@ -3,8 +3,10 @@ package api
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -199,8 +201,9 @@ func ticketStatuses() []string {
 }
 
 // ticketDetail is a ticket with whom to call about it (its household's
-// contact; null for a ticket of no household), its live process state,
-// timeline, escalations and messages.
+// contact, and its resident when not of it: a reporter recorded by phone;
+// null for a ticket of neither), its live process state, timeline,
+// escalations and messages.
 type ticketDetail struct {
 	Ticket      models.Ticket      `json:"ticket"`
 	Contact     *householdContact  `json:"contact"`
@@ -272,6 +275,9 @@ func (s *Server) getTicket(c *gin.Context) {
 		out.Contact, err = s.householdContact(ctx, p.scope(), *t.HouseholdID)
 	}
 	if err == nil {
+		out.Contact, err = s.withReporter(ctx, p.scope(), t, out.Contact)
+	}
+	if err == nil {
 		out.Timeline, err = s.store.TicketEvents(ctx, p.scope(), t.ID)
 	}
 	if err != nil {
@@ -290,6 +296,30 @@ func (s *Server) getTicket(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// withReporter adds the ticket's resident to its contact c when c does not
+// hold them: a reporter (报事人) recorded by phone, or a resident of another
+// household, is reached there too (phone masked).
+func (s *Server) withReporter(ctx context.Context, scope store.Scope, t models.Ticket, c *householdContact) (*householdContact, error) {
+	if t.ResidentID == nil {
+		return c, nil
+	}
+	if c != nil && slices.ContainsFunc(c.Residents, func(r residentView) bool { return r.ID == *t.ResidentID }) {
+		return c, nil
+	}
+	r, err := s.store.Resident(ctx, scope, *t.ResidentID)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return c, nil
+	case err != nil:
+		return c, err
+	}
+	if c == nil {
+		c = &householdContact{Residents: []residentView{}}
+	}
+	c.Residents = append(c.Residents, maskedResident(r))
+	return c, nil
 }
 
 func ticketRef(id uint64) string { return fmt.Sprintf("ticket:%d", id) }

@@ -24,12 +24,13 @@ export async function ownerFilePage(view, { match }) {
   const f = await get(`/residents/${id}`);
   const hh = f.household;
   const needs = needsText(f.service_needs);
-  const links = [
+  // A reporter (报事人) recorded by phone is in no household: no household links.
+  const links = hh.id ? [
     session.has(...desk) ? h('a', { href: `#/tickets/new?household_id=${hh.id}` }, '新建工单') : null,
     session.has(...collectors) ? h('a', { href: `#/arrears/${hh.id}` }, '欠费详情') : null,
-  ];
+  ] : [];
   fill(view,
-    h('div.row.head', h('h1#owner-file-name', `业主档案 · ${f.name}`), h('span.badge', label(residentRoles, f.role)),
+    h('div.row.head', h('h1#owner-file-name', `${hh.id ? '业主档案' : '报事人'} · ${f.name}`), h('span.badge', label(residentRoles, f.role)),
       hh.status === 'moved_out' ? h('span.badge', '已迁出') : null),
     h('section.card#owner-file',
       h('dl.kv',
