@@ -124,7 +124,8 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 			s.confirmed(now)
 			then = append(then, s.visitDue)
 		} else {
-			then = append(then, s.reopen(now)...)
+			// A complainant who objects hears that it is handled again.
+			then = append(s.reopen(now), s.complaintInProgress)
 		}
 	case ActReturnVisit:
 		s.score, s.comments = a.Score, a.Comments

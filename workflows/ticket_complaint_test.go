@@ -103,6 +103,27 @@ func TestComplaintSpeaksAsAComplaint(t *testing.T) {
 	}
 }
 
+// TestComplaintObjectionReopens: a complainant who objects to the close by
+// the link hears that it is handled again, and the next close asks again.
+func TestComplaintObjectionReopens(t *testing.T) {
+	h := newHarness(t, ticketInput(models.TicketComplaint, models.UrgencyNormal, at(2, 10, 0)))
+	h.do(at(2, 10, 10), "acknowledge", act(ActAcknowledge, receiver, models.RoleCustomerService))
+	h.do(at(2, 12, 0), "answer", answered("已处理。"))
+	h.do(at(3, 9, 0), "resolve", resolved())
+	h.do(at(3, 10, 0), "object", byResident(resident, false))
+	h.do(at(3, 15, 0), "resolve again", resolved())
+	h.do(at(3, 16, 0), "confirm", byResident(resident, true))
+	h.do(at(3, 17, 0), "visit", visit(5))
+	h.run()
+	h.wantOK("acknowledge", "answer", "resolve", "object", "resolve again", "confirm", "visit")
+	wantLines(t, "messages to the resident", h.sendsOf("complaint_in_progress", "complaint_closed"), []string{
+		"03-02 10:10 complaint_in_progress resident-3",
+		"03-03 09:00 complaint_closed resident-3",
+		"03-03 10:00 complaint_in_progress resident-3",
+		"03-03 15:00 complaint_closed resident-3",
+	})
+}
+
 // TestComplaintLowScoreRecordSaysComplaint: the follow-up a low visit score
 // opens names the complaint it came from.
 func TestComplaintLowScoreRecordSaysComplaint(t *testing.T) {
