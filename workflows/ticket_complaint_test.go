@@ -124,6 +124,26 @@ func TestComplaintObjectionReopens(t *testing.T) {
 	})
 }
 
+// TestComplaintAcknowledgedAtOnce: acknowledged in the ticket's first
+// workflow task (before the start has read the estate), the complainant
+// still hears 受理 first and 处理中 with the estate's name.
+func TestComplaintAcknowledgedAtOnce(t *testing.T) {
+	h := newHarness(t, ticketInput(models.TicketComplaint, models.UrgencyNormal, at(2, 10, 0)))
+	h.do(at(2, 10, 0), "acknowledge", act(ActAcknowledge, receiver, models.RoleCustomerService))
+	h.do(at(2, 10, 1), "cancel", cancel())
+	h.run()
+	h.wantOK("acknowledge", "cancel")
+	wantLines(t, "messages to the resident", h.sendsOf("complaint_received", "complaint_in_progress"), []string{
+		"03-02 10:00 complaint_received resident-3",
+		"03-02 10:00 complaint_in_progress resident-3",
+	})
+	for _, s := range h.sends {
+		if s.In.Template == notify.TemplateComplaintInProgress && s.In.Params["estate"] != "阳光花园" {
+			t.Errorf("in progress: got estate %q, want 阳光花园", s.In.Params["estate"])
+		}
+	}
+}
+
 // TestComplaintLowScoreRecordSaysComplaint: the follow-up a low visit score
 // opens names the complaint it came from.
 func TestComplaintLowScoreRecordSaysComplaint(t *testing.T) {

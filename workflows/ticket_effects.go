@@ -76,6 +76,11 @@ func (s *ticketState) complaintInProgress(ctx workflow.Context, seq int64) {
 	if !s.complaintVoice(ctx) {
 		return
 	}
+	if s.estateName == "" {
+		// Acknowledged in the ticket's first task, before started() read
+		// the estate's name.
+		s.loadEstate(ctx)
+	}
 	s.tellResident(ctx, "complaint_in_progress", s.key(seq, "complaint_in_progress", "resident", s.in.ResidentID),
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "answer_by": s.answerBy()})
 }
