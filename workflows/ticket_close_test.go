@@ -209,11 +209,7 @@ func TestComplaintAcknowledgeAnswerResolve(t *testing.T) {
 }
 
 func TestComplaintEscalatesWhenNotAcknowledged(t *testing.T) {
-	h := newHarness(t, ticketInput(models.TicketComplaint, models.UrgencyNormal, at(2, 10, 0)))
-	h.do(at(2, 11, 0), "acknowledge", act(ActAcknowledge, receiver, models.RoleCustomerService))
-	h.do(at(2, 11, 30), "cancel", cancel())
-	h.run()
-	h.wantOK("acknowledge", "cancel")
+	h := ackThenCancel(t, at(2, 11, 0), at(2, 11, 30))
 	wantLines(t, "events", h.events("warning", "escalation"), []string{
 		"03-02 10:24 warning new>new acknowledge L [9]",
 		"03-02 10:30 escalation new>new acknowledge L1 [9,21]",

@@ -124,15 +124,23 @@ func TestComplaintObjectionReopens(t *testing.T) {
 	})
 }
 
+// ackThenCancel runs a complaint reported on 03-02 at 10:00, acknowledged
+// at ack and cancelled at end.
+func ackThenCancel(t *testing.T, ack, end time.Time) *harness {
+	t.Helper()
+	h := newHarness(t, ticketInput(models.TicketComplaint, models.UrgencyNormal, at(2, 10, 0)))
+	h.do(ack, "acknowledge", act(ActAcknowledge, receiver, models.RoleCustomerService))
+	h.do(end, "cancel", cancel())
+	h.run()
+	h.wantOK("acknowledge", "cancel")
+	return h
+}
+
 // TestComplaintAcknowledgedAtOnce: acknowledged in the ticket's first
 // workflow task (before the start has read the estate), the complainant
 // still hears 受理 first and 处理中 with the estate's name.
 func TestComplaintAcknowledgedAtOnce(t *testing.T) {
-	h := newHarness(t, ticketInput(models.TicketComplaint, models.UrgencyNormal, at(2, 10, 0)))
-	h.do(at(2, 10, 0), "acknowledge", act(ActAcknowledge, receiver, models.RoleCustomerService))
-	h.do(at(2, 10, 1), "cancel", cancel())
-	h.run()
-	h.wantOK("acknowledge", "cancel")
+	h := ackThenCancel(t, at(2, 10, 0), at(2, 10, 1))
 	wantLines(t, "messages to the resident", h.sendsOf("complaint_received", "complaint_in_progress"), []string{
 		"03-02 10:00 complaint_received resident-3",
 		"03-02 10:00 complaint_in_progress resident-3",

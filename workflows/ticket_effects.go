@@ -49,6 +49,7 @@ func (s *ticketState) started(ctx workflow.Context) {
 		params["answer_by"] = s.answerBy()
 	}
 	s.tellResident(ctx, template, s.key(rec.Progress.Revision, template, "resident", s.in.ResidentID), params)
+	s.reported = true
 }
 
 // complaintVoice reports whether the ticket is a complaint that speaks to
@@ -76,10 +77,10 @@ func (s *ticketState) complaintInProgress(ctx workflow.Context, seq int64) {
 	if !s.complaintVoice(ctx) {
 		return
 	}
-	if s.estateName == "" {
-		// Acknowledged in the ticket's first task, before started() read
-		// the estate's name.
-		s.loadEstate(ctx)
+	// Acknowledged in the ticket's first task, the handler runs before
+	// started(): 受理 goes first, and the estate's name is read by then.
+	if err := workflow.Await(ctx, func() bool { return s.reported }); err != nil {
+		return
 	}
 	s.tellResident(ctx, "complaint_in_progress", s.key(seq, "complaint_in_progress", "resident", s.in.ResidentID),
 		map[string]string{"estate": s.estateName, "ticket_no": s.ticketNo(), "answer_by": s.answerBy()})

@@ -68,6 +68,8 @@ type ticketState struct {
 	wantFollowUp bool
 	followUpID   uint64
 	closedAt     time.Time
+	// reported: started() has recorded the report and queued its message.
+	reported bool
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
