@@ -164,12 +164,12 @@ var residentColumns = []column[residentRow]{
 }
 
 type residentPatch struct {
-	Name  *string              `json:"name" validate:"omitempty,min=1,max=50"`
-	Phone *string              `json:"phone" validate:"omitempty,max=20"`
-	Role  *models.ResidentRole `json:"role" validate:"omitempty,oneof=owner tenant"`
-	Email            *string         `json:"email" validate:"omitempty,max=254"`
-	PreferredChannel *models.Channel `json:"preferred_channel"`
-	ContactTimes     *string         `json:"contact_times" validate:"omitempty,max=100"`
+	Name             *string              `json:"name" validate:"omitempty,min=1,max=50"`
+	Phone            *string              `json:"phone" validate:"omitempty,max=20"`
+	Role             *models.ResidentRole `json:"role" validate:"omitempty,oneof=owner tenant"`
+	Email            *string              `json:"email" validate:"omitempty,max=254"`
+	PreferredChannel *models.Channel      `json:"preferred_channel"`
+	ContactTimes     *string              `json:"contact_times" validate:"omitempty,max=100"`
 	// ContactWindow replaces the window; {"from":"","to":""} clears it.
 	ContactWindow *models.ContactWindow `json:"contact_window"`
 }
