@@ -124,6 +124,9 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 		return out, err
 	}
 	out.Messages = msgs.Items
+	if err := s.store.WithDeliveries(ctx, out.Messages); err != nil {
+		return out, err
+	}
 	bills, err := s.store.Bills(ctx, scope, store.BillFilter{HouseholdID: r.HouseholdID}, all)
 	if err != nil {
 		return out, err

@@ -223,10 +223,13 @@ func NextContact(now time.Time, loc *time.Location, quiet QuietHours, window *Co
 // DeliveryStatus is where one channel's delivery of a message stands.
 type DeliveryStatus string
 
-// Delivery statuses: sent when the gateway took it, then delivered or
-// failed when its receipt says so (or failed when the gateway refused it,
-// or no receipt came in time).
+// Delivery statuses: pending while the channel is being tried, sent when
+// the gateway took it, then delivered or failed when its receipt says so
+// (or failed when the gateway refused it, or no receipt came in time). A
+// channel without receipts (email, the console's inbox, the log) counts as
+// delivered once it took the message.
 const (
+	DeliveryPending   DeliveryStatus = "pending"
 	DeliverySent      DeliveryStatus = "sent"
 	DeliveryDelivered DeliveryStatus = "delivered"
 	DeliveryFailed    DeliveryStatus = "failed"
@@ -245,7 +248,7 @@ type MessageDelivery struct {
 	Status    DeliveryStatus `gorm:"size:16;not null" json:"status"`
 	// Reason is the gateway's or the sender's word on a failure.
 	Reason      string     `gorm:"size:255;not null;default:''" json:"reason,omitempty"`
-	SentAt      time.Time  `gorm:"not null" json:"sent_at"`
+	SentAt      *time.Time `json:"sent_at,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	FailedAt    *time.Time `json:"failed_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`

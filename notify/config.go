@@ -267,6 +267,19 @@ func NewChannels(cfg Config) (map[models.Channel]Channel, error) {
 	return out, nil
 }
 
+// ReceiptSecrets are the keys that sign the gateways' delivery receipts,
+// by channel; nil without gateways.
+func (c Config) ReceiptSecrets() map[models.Channel]string {
+	if !c.PerChannel() {
+		return nil
+	}
+	out := make(map[models.Channel]string, len(c.Gateways))
+	for ch, gw := range c.Gateways {
+		out[ch] = gw.Secret
+	}
+	return out
+}
+
 // ReceiptSecret is the key that signs channel's delivery receipts: its
 // gateway's secret; false when the channel has no gateway.
 func (c Config) ReceiptSecret(channel models.Channel) (string, bool) {

@@ -119,3 +119,9 @@ func postSigned(ctx context.Context, client *http.Client, url, secret, key strin
 		return fmt.Errorf("%s: gateway answered %s", name, resp.Status)
 	}
 }
+
+// Verify reports whether signature (a HeaderSignature value) signs body
+// with secret, in constant time.
+func Verify(secret string, body []byte, signature string) bool {
+	return hmac.Equal([]byte(Sign(secret, body)), []byte(signature))
+}

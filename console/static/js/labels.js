@@ -54,7 +54,9 @@ export const taskStatuses = { open: '待处理', done: '已完成', closed: '已
 export const disputeStatuses = { open: '待处理', corrected: '已更正金额', upheld: '维持原账单' };
 export const planStatuses = { proposed: '待审批', active: '执行中', completed: '已完成', broken: '已违约', rejected: '已拒绝' };
 export const payChannels = { wechat: '微信', alipay: '支付宝', bank: '银行转账', cash: '现金', card: '刷卡', deduction: '代扣' };
-export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函' };
+export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函', email: '邮件', wecom: '企业微信', console: '站内信' };
+/** Where one channel's delivery of a message stands. */
+export const deliveryStatus = { pending: '发送中', sent: '已发出', delivered: '已送达', failed: '未送达' };
 /** The resident texts a message step of the dunning ladder may send. */
 export const messageTemplates = { payment_overdue_polite: '逾期温馨提醒', payment_overdue_second: '逾期再次提醒' };
 /** How a demand letter was served (送达方式). */
