@@ -34,6 +34,14 @@ type caseCore struct {
 	// estateName and servicePhone are shown in messages (loadEstate; a
 	// collection case reads them with the account instead).
 	estateName, servicePhone string
+	// awaiting are the messages sent by a gateway whose receipt the process
+	// waits for, by key: the channel they went by (case_deliveries.go).
+	awaiting map[string]models.Channel
+	// early are the delivered reports that came before their send's result.
+	early map[string]DeliveryReport
+	// onDelivery, when set, hears where a message stands once its delivery
+	// is known (a collection records the contact).
+	onDelivery deliveryHook
 }
 
 // newCaseCore starts the core of a process in an estate, its time zone tz
@@ -66,6 +74,8 @@ type process[R any] interface {
 	setup(ctx workflow.Context) error
 	// run drives the process to its end and returns how it ended.
 	run(ctx workflow.Context) (R, error)
+	// base is the process's caseCore.
+	base() *caseCore
 }
 
 // runProcess is the body of every process's workflow: s is its state just
@@ -78,6 +88,7 @@ func runProcess[R any](ctx workflow.Context, s process[R], err error) (R, error)
 	if err := s.setup(ctx); err != nil {
 		return none, err
 	}
+	s.base().listenDeliveries(ctx)
 	return s.run(ctx)
 }
 
