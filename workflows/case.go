@@ -39,6 +39,8 @@ type caseCore struct {
 	awaiting map[string]models.Channel
 	// early are the delivered reports that came before their send's result.
 	early map[string]DeliveryReport
+	// unclaimed are the outcomes heard before the hook knew their message.
+	unclaimed map[string]heardResult
 	// onDelivery, when set, hears where a message stands once its delivery
 	// is known (a collection records the contact).
 	onDelivery deliveryHook

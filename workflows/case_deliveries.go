@@ -18,8 +18,16 @@ import (
 // signal, so histories written before it replay unchanged.
 
 // deliveryHook is told where a message stands once its delivery is known:
-// delivered (res.Delivery), or failed for good (err).
-type deliveryHook func(ctx workflow.Context, key string, res activities.SendResult, err error)
+// delivered (res.Delivery), or failed for good (err). It reports whether
+// it knew the message; one it did not know yet (the outcome came before
+// the send's result) is kept for claimHeard.
+type deliveryHook func(ctx workflow.Context, key string, res activities.SendResult, err error) bool
+
+// heardResult is an outcome no hook has claimed yet.
+type heardResult struct {
+	res activities.SendResult
+	err error
+}
 
 // base is the process's caseCore (every process state embeds one).
 func (c *caseCore) base() *caseCore { return c }
@@ -88,8 +96,21 @@ func (c *caseCore) follow(ctx workflow.Context, key string, res activities.SendR
 }
 
 func (c *caseCore) heard(ctx workflow.Context, key string, res activities.SendResult, err error) {
-	if c.onDelivery != nil {
-		c.onDelivery(ctx, key, res, err)
+	if c.onDelivery == nil || c.onDelivery(ctx, key, res, err) {
+		return
+	}
+	if c.unclaimed == nil {
+		c.unclaimed = map[string]heardResult{}
+	}
+	c.unclaimed[key] = heardResult{res: res, err: err}
+}
+
+// claimHeard hands the hook the outcome of message key heard before the
+// hook knew it, if any.
+func (c *caseCore) claimHeard(ctx workflow.Context, key string) {
+	if h, ok := c.unclaimed[key]; ok {
+		delete(c.unclaimed, key)
+		c.heard(ctx, key, h.res, h.err)
 	}
 }
 

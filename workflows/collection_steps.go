@@ -281,6 +281,7 @@ func (s *collectionState) contact(ctx workflow.Context, template, key string, ch
 				s.c.Contacting = append(s.c.Contacting, PendingContact{Key: key, Template: template, Channel: res.Channel})
 				detail["channel"] = string(res.Channel)
 				s.record(ctx, "contact_sent", 0, "", outcome, detail)
+				s.claimHeard(ctx, key) // its outcome may have come first
 				return
 			}
 			if err == nil && res.Delivery == models.DeliveryDelivered {
@@ -295,11 +296,11 @@ func (s *collectionState) contact(ctx workflow.Context, template, key string, ch
 // delivered hears where a contact sent by a gateway stands (caseCore's
 // delivery hook): delivered, it counts as a contact, by the channel that
 // delivered it; failed on every channel, it is recorded as failed and
-// counts as none. Other messages (to staff) are not contacts.
-func (s *collectionState) delivered(ctx workflow.Context, key string, res activities.SendResult, err error) {
+// counts as none. Other messages (to staff) are not contacts: false.
+func (s *collectionState) delivered(ctx workflow.Context, key string, res activities.SendResult, err error) bool {
 	i := slices.IndexFunc(s.c.Contacting, func(p PendingContact) bool { return p.Key == key })
 	if i < 0 {
-		return
+		return false
 	}
 	p := s.c.Contacting[i]
 	s.c.Contacting = slices.Delete(s.c.Contacting, i, i+1)
@@ -307,10 +308,11 @@ func (s *collectionState) delivered(ctx workflow.Context, key string, res activi
 	if err != nil || res.Delivery != models.DeliveryDelivered {
 		detail["channel"] = string(p.Channel)
 		s.record(ctx, "contact_failed", 0, "", string(models.DeliveryFailed), detail)
-		return
+		return true
 	}
 	s.c.Delivered++
 	s.record(ctx, "contact", 0, res.Channel, string(models.DeliveryDelivered), detail)
+	return true
 }
 
 // messageTemplate is the resident template of a message step: its own when
