@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/notify"
+	"github.com/wuye/wuye/workflows"
 )
 
 const (
@@ -115,16 +117,20 @@ func (s *inboxSession) Data(r io.Reader) error {
 func (s *inboxSession) Reset()        { s.to = nil }
 func (s *inboxSession) Logout() error { return nil }
 
-// TestChannelsFallBackOnReceipts: with an SMS gateway, a 企业微信 gateway and
-// SMTP configured, the ladder's messages to a resident go by SMS; the SMS
-// gateway's receipts say failed, so each moves on to email (a real SMTP
-// server), delivered at once: two contacts, each recorded sent by SMS and
-// delivered by email. The call task's message to customer service goes by
-// 企业微信, whose receipt says delivered. The message history shows each
-// channel's delivery.
-func TestChannelsFallBackOnReceipts(t *testing.T) {
-	box := &inbox{}
-	srv := smtp.NewServer(box)
+// channelsRun is a running service with an SMS gateway whose receipts say
+// failed, a 企业微信 gateway whose receipts say delivered and a real SMTP
+// server, and one household whose resident has an email address.
+type channelsRun struct {
+	a          *App
+	sms, wecom *channelGateway
+	box        *inbox
+	r          *ticketRecording
+}
+
+func startChannels(t *testing.T, code string) *channelsRun {
+	t.Helper()
+	c := &channelsRun{box: &inbox{}}
+	srv := smtp.NewServer(c.box)
 	srv.Domain, srv.AllowInsecureAuth = "localhost", true
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -133,16 +139,15 @@ func TestChannelsFallBackOnReceipts(t *testing.T) {
 	go srv.Serve(l) //nolint:errcheck // ends with Close
 	t.Cleanup(func() { srv.Close() })
 
-	var a *App
-	base := func() string { return "http://" + a.Addr() }
-	sms := &channelGateway{t: t, channel: models.ChannelSMS, secret: smsSecret, status: models.DeliveryFailed, service: base}
-	wecom := &channelGateway{t: t, channel: models.ChannelWeCom, secret: wecomSecret, status: models.DeliveryDelivered, service: base}
+	base := func() string { return "http://" + c.a.Addr() }
+	c.sms = &channelGateway{t: t, channel: models.ChannelSMS, secret: smsSecret, status: models.DeliveryFailed, service: base}
+	c.wecom = &channelGateway{t: t, channel: models.ChannelWeCom, secret: wecomSecret, status: models.DeliveryDelivered, service: base}
 	mux := http.NewServeMux()
-	mux.Handle("/sms", sms)
-	mux.Handle("/wecom", wecom)
+	mux.Handle("/sms", c.sms)
+	mux.Handle("/wecom", c.wecom)
 	gw := httptest.NewServer(mux)
 	t.Cleanup(gw.Close)
-	t.Cleanup(func() { sms.sent.Wait(); wecom.sent.Wait() })
+	t.Cleanup(func() { c.sms.sent.Wait(); c.wecom.sent.Wait() })
 
 	cfg := testConfig(t, t.TempDir())
 	cfg.Notify = notify.Config{Channel: notify.ChannelLog, SMTPHost: "127.0.0.1", SMTPPort: l.Addr().(*net.TCPAddr).Port,
@@ -151,15 +156,25 @@ func TestChannelsFallBackOnReceipts(t *testing.T) {
 	if err := cfg.Notify.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a = startApp(t, cfg)
-	r := newRecording(t, a, "CHAN", collectionRecordingPolicy)
-	admin, fin := r.as[models.RoleCompanyAdmin], r.as[models.RoleFinance]
-	admin.mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/residents/%d", r.resident), map[string]any{"email": "owner@home.test"}, nil, http.StatusOK)
-	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
+	c.a = startApp(t, cfg)
+	c.r = newRecording(t, c.a, code, collectionRecordingPolicy)
+	c.r.as[models.RoleCompanyAdmin].mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/residents/%d", c.r.resident),
+		map[string]any{"email": "owner@home.test"}, nil, http.StatusOK)
+	return c
+}
 
+// climb issues a bill long overdue and waits until both dunning messages
+// were sent by SMS and delivered by email and the call task's message was
+// delivered by 企业微信.
+func (c *channelsRun) climb(t *testing.T) arrearsDetail {
+	t.Helper()
+	fin := c.r.as[models.RoleFinance]
+	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": c.r.house, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
 	var d arrearsDetail
-	delivered := func(events []models.CaseEvent) (sent, byEmail int) {
-		for _, e := range events {
+	waitFor(t, 60*time.Second, "two contacts delivered by email and the call's message by 企业微信", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", c.r.house), nil, &d, http.StatusOK)
+		sent, byEmail := 0, 0
+		for _, e := range d.History {
 			switch {
 			case e.Type == "contact_sent" && e.Detail["channel"] == string(models.ChannelSMS):
 				sent++
@@ -167,13 +182,21 @@ func TestChannelsFallBackOnReceipts(t *testing.T) {
 				byEmail++
 			}
 		}
-		return sent, byEmail
-	}
-	waitFor(t, 60*time.Second, "two contacts delivered by email and the call's message by 企业微信", func() bool {
-		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
-		sent, byEmail := delivered(d.History)
 		return sent == 2 && byEmail == 2 && len(d.Tasks) == 1 && deliveryOf(d.Messages, "dunning_task", models.ChannelWeCom) == models.DeliveryDelivered
 	})
+	return d
+}
+
+// TestChannelsFallBackOnReceipts: with an SMS gateway, a 企业微信 gateway and
+// SMTP configured, the ladder's messages to a resident go by SMS; the SMS
+// gateway's receipts say failed, so each moves on to email (a real SMTP
+// server), delivered at once: two contacts, each recorded sent by SMS and
+// delivered by email. The call task's message to customer service goes by
+// 企业微信, whose receipt says delivered. The message history shows each
+// channel's delivery.
+func TestChannelsFallBackOnReceipts(t *testing.T) {
+	c := startChannels(t, "CHAN")
+	d := c.climb(t)
 	for _, tmpl := range []string{"payment_overdue_polite", "payment_overdue_second"} {
 		m, ok := messageOf(d.Messages, tmpl)
 		if !ok || len(m.Deliveries) != 2 || m.Deliveries[0].Channel != models.ChannelSMS || m.Deliveries[0].Status != models.DeliveryFailed ||
@@ -181,18 +204,37 @@ func TestChannelsFallBackOnReceipts(t *testing.T) {
 			t.Errorf("%s: got %+v, want sms failed (测试回执) then email delivered", tmpl, m.Deliveries)
 		}
 	}
-	mails := box.mails()
+	mails := c.box.mails()
 	if len(mails) != 2 || !strings.HasPrefix(mails[0], "owner@home.test: ") {
 		t.Errorf("mails: got %d (%.80q), want two to owner@home.test", len(mails), mails)
 	}
-	for _, p := range sms.payloads() {
-		if p.Recipient.Phone != "0571-00000000" || p.Recipient.ID != r.resident || p.Text == "" {
+	for _, p := range c.sms.payloads() {
+		if p.Recipient.Phone != "0571-00000000" || p.Recipient.ID != c.r.resident || p.Text == "" {
 			t.Errorf("sms payload: got %+v, want the resident's phone and id and the text", p)
 		}
 	}
-	if ps := wecom.payloads(); len(ps) != 1 || ps[0].Recipient.Kind != models.RecipientStaff || ps[0].Recipient.Phone != "" || ps[0].Template != "dunning_task" {
+	if ps := c.wecom.payloads(); len(ps) != 1 || ps[0].Recipient.Kind != models.RecipientStaff || ps[0].Recipient.Phone != "" || ps[0].Template != "dunning_task" {
 		t.Errorf("wecom payloads: got %+v, want the call task to a staff member by id", ps)
 	}
+}
+
+// TestRecordChannelHistory records, with WUYE_RECORD_HISTORIES=1, the
+// history of a collection after "contact-delivered" (version 1): both
+// messages sent by SMS, failed by receipt and delivered by email; the case
+// is left running at the call.
+func TestRecordChannelHistory(t *testing.T) {
+	if os.Getenv(recordEnv) != "1" {
+		t.Skip("records a workflow history only when WUYE_RECORD_HISTORIES=1")
+	}
+	const prefix = "collection_contact_delivered_v1"
+	if _, err := os.Stat(historyFile(prefix, 0)); err == nil {
+		t.Skipf("%s exists and stands for the version that wrote it; delete it to record it again", historyFile(prefix, 0))
+	}
+	c := startChannels(t, "REC-CHAN")
+	c.climb(t)
+	id := workflows.CollectionWorkflowID(c.r.house)
+	settle(t, c.a.Temporal, id)
+	saveHistory(t, c.a.Temporal, id, historyFile(prefix, 0))
 }
 
 func messageOf(ms []models.Message, template string) (models.Message, bool) {

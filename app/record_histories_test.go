@@ -84,6 +84,9 @@ func historyScenarios() []historyScenario {
 		// Recorded after "resume-after-reversal" (collection, version 1):
 		// the run a reversal starts carries the closed case's ladder on.
 		{"collection_reversed_v1", recordCollectionReversedV1},
+		// "collection_contact_delivered_v1", after "contact-delivered"
+		// (collection, version 1), needs channel gateways of its own: see
+		// TestRecordChannelHistory.
 	}
 }
 
