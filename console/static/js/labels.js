@@ -62,7 +62,7 @@ export const messageTemplates = { payment_overdue_polite: '逾期温馨提醒', 
 /** How a demand letter was served (送达方式). */
 export const deliveryMethods = { in_person: '上门送达', post: '邮寄', posting: '张贴' };
 export const caseEvents = {
-  opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
+  opened: '立案', contact: '发送提醒', contact_sent: '提醒已发出（待回执）', contact_failed: '提醒未送达', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
   legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
   legal_document: '登记法务文书', legal_outcome: '登记法务结果',
@@ -73,7 +73,7 @@ export const caseEvents = {
 export const legalStatuses = { referred: '已转法务·待处理', filed: '起诉', mediated: '调解', settled: '和解', withdrawn: '撤回' };
 export const legalDocKinds = { complaint: '起诉状', evidence: '证据', judgment: '判决书', mediation: '调解书', other: '其他' };
 export const stepOutcomes = {
-  sent: '已发送', failed: '发送失败', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
+  sent: '已发送', failed: '发送失败', delivered: '已送达', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
   no_resident: '无联系人', awaiting_service: '待送达', ...taskOutcomes, ...deliveryMethods, ...legalStatuses, served: '已送达',
 };
 
