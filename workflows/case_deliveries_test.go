@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/wuye/wuye/activities"
@@ -65,5 +67,67 @@ func TestCollectionContactCountsOnceDelivered(t *testing.T) {
 		if h.fallbacks[i] != want[i] {
 			t.Errorf("fallback %d: got %+v, want %+v", i, h.fallbacks[i], want[i])
 		}
+	}
+}
+
+// TestOutboxKeepsTheContactWindow: a resident message the notifier holds
+// back (outside the resident's contact window) keeps its turn and is sent
+// again when the window opens.
+func TestOutboxKeepsTheContactWindow(t *testing.T) {
+	old, pays := lateHistory(2)
+	h := newColl(t, collInput(), cday(3, 11, 9, 0), append(old, bill(1, 2, 50000))...)
+	h.pays = pays
+	opens := cday(3, 12, 18, 0)
+	h.sendAs = func(in activities.SendInput, res activities.SendResult) activities.SendResult {
+		if in.RecipientKind == models.RecipientResident && in.KeepWindow && h.env.Now().Before(opens) {
+			return activities.SendResult{NotBefore: opens}
+		}
+		return res
+	}
+	h.pay(cday(3, 15, 15, 0), 0)
+	h.run()
+	wantLines(t, "events", h.lines("step", "contact"), []string{
+		"03-11 21:00 step sms/queued message",
+		"03-12 18:00 contact sms/sent payment_overdue_polite",
+	})
+	if len(h.sends) != 2 || !h.sends[1].At.Equal(opens) || h.sends[0].In.Key != h.sends[1].In.Key {
+		t.Errorf("sends: got %+v, want the same message tried at 21:00 and sent at %v", h.sends, opens)
+	}
+}
+
+// TestTicketStaffMessageFallsBack: a ticket's message to staff sent by
+// 企业微信 whose receipt says failed moves on to the next channel; the
+// receipt repeated, the notifier is asked again and sends nothing twice.
+func TestTicketStaffMessageFallsBack(t *testing.T) {
+	h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyUrgent, at(2, 10, 0)))
+	h.sendAs = func(in activities.SendInput, res activities.SendResult) activities.SendResult {
+		res.Channel, res.Delivery, res.ReceiptWait = models.ChannelWeCom, models.DeliverySent, time.Hour
+		return res
+	}
+	var n *activities.Notifier
+	var fallbacks []activities.FallbackInput
+	h.env.OnActivity(n.Fallback, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FallbackInput) (activities.SendResult, error) {
+			fallbacks = append(fallbacks, in)
+			return activities.SendResult{Status: models.MessageSent, Channel: models.ChannelConsole, Delivery: models.DeliveryDelivered}, nil
+		})
+	var key string
+	h.do(at(2, 10, 1), "dispatch", dispatch(tech))
+	for _, minute := range []int{2, 3} {
+		h.env.RegisterDelayedCallback(func() {
+			for _, s := range h.sends {
+				if s.In.Template == "ticket_assigned" && s.In.RecipientID == tech {
+					key = s.In.Key
+				}
+			}
+			h.env.SignalWorkflow(DeliverySignal, DeliveryReport{Key: key, Channel: models.ChannelWeCom, Status: models.DeliveryFailed, Reason: "未绑定企业微信"})
+		}, at(2, 10, minute).Sub(h.in.ReportedAt))
+	}
+	h.do(at(2, 10, 10), "cancel", cancel())
+	h.run()
+	h.wantOK("dispatch", "cancel")
+	want := activities.FallbackInput{Key: key, Channel: models.ChannelWeCom, Reason: "未绑定企业微信"}
+	if key == "" || len(fallbacks) != 2 || fallbacks[0] != want || fallbacks[1] != want {
+		t.Errorf("fallbacks: got %+v, want %+v twice", fallbacks, want)
 	}
 }
