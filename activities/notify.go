@@ -59,9 +59,9 @@ type SendInput struct {
 	Template      string
 	Params        map[string]string
 	Ref           string
-	// KeepWindow: a resident message outside the resident's contact window
-	// is not sent; the result's NotBefore says when to call again. Only
-	// with per-channel plans.
+	// KeepWindow: a resident message inside the estate's quiet hours or
+	// outside the resident's contact window is not sent; the result's
+	// NotBefore says when to call again. Only with per-channel plans.
 	KeepWindow bool `json:",omitempty"`
 }
 

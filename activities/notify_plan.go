@@ -27,6 +27,7 @@ type plan struct {
 	channels []models.Channel
 	wait     time.Duration
 	loc      *time.Location
+	quiet    models.QuietHours
 	contact  store.Contact
 }
 
@@ -58,7 +59,7 @@ func (n *Notifier) plan(ctx context.Context, in SendInput) (plan, error) {
 	policy := pol.Policy.Channels.OrDefault()
 	chs := models.PlanChannels(models.PlanInput{Kind: in.RecipientKind, Preferred: c.PreferredChannel, Policy: policy,
 		Reach: models.Reach{Phone: c.Phone != "", Email: c.Email != ""}, Configured: configured})
-	return plan{channels: chs, wait: policy.ReceiptWait.Std(), loc: loc, contact: c}, nil
+	return plan{channels: chs, wait: policy.ReceiptWait.Std(), loc: loc, quiet: pol.Policy.QuietHours, contact: c}, nil
 }
 
 // sendPlanned sends msg by the first channel of its plan not yet failed:
@@ -75,7 +76,7 @@ func (n *Notifier) sendPlanned(ctx context.Context, in SendInput, msg models.Mes
 	res := SendResult{MessageID: msg.ID, Status: msg.Status, Attempts: msg.Attempts}
 	if in.KeepWindow && in.RecipientKind == models.RecipientResident {
 		now := n.now()
-		if at := models.NextContact(now, p.loc, models.QuietHours{}, p.contact.ContactWindow); at.After(now) {
+		if at := models.NextContact(now, p.loc, p.quiet, p.contact.ContactWindow); at.After(now) {
 			res.NotBefore = at
 			return res, nil
 		}
@@ -223,7 +224,9 @@ type FallbackInput struct {
 // delivery by in.Channel, still sent, is failed with in.Reason (a receipt
 // already recorded stays), then the message is sent as Send sends it,
 // which skips failed channels and never sends twice on one. A message
-// delivered meanwhile is left alone.
+// delivered meanwhile is left alone. A resident's message waits for the
+// estate's quiet hours and the resident's contact window: NotBefore says
+// until when, and the caller calls again then.
 func (n *Notifier) Fallback(ctx context.Context, in FallbackInput) (SendResult, error) {
 	msg, err := n.Store.MessageByKey(ctx, in.Key)
 	if err != nil {
@@ -251,5 +254,5 @@ func (n *Notifier) Fallback(ctx context.Context, in FallbackInput) (SendResult, 
 		return SendResult{MessageID: msg.ID, Status: msg.Status, Attempts: msg.Attempts}, nil
 	}
 	return n.Send(ctx, SendInput{Key: msg.Key, EstateID: msg.EstateID, RecipientKind: msg.RecipientKind, RecipientID: msg.RecipientID,
-		Template: msg.Template, Params: msg.Params, Ref: msg.Ref})
+		Template: msg.Template, Params: msg.Params, Ref: msg.Ref, KeepWindow: true})
 }

@@ -153,3 +153,24 @@ func TestNotifierStaffPlan(t *testing.T) {
 		t.Errorf("staff: got %+v, %v, want delivered to the console", got, err)
 	}
 }
+
+// TestNotifierFallbackKeepsQuietHours: a resident message's next channel
+// waits for the estate's quiet hours to end: nothing is sent, NotBefore
+// says when.
+func TestNotifierFallbackKeepsQuietHours(t *testing.T) {
+	f, gws := planFixture(t)
+	in := f.received(activities.SendInput{Key: "ticket-12/received"})
+	got, err := f.send(in)
+	if err != nil || got.Channel != models.ChannelSMS {
+		t.Fatalf("send: got %+v, %v, want sent by sms", got, err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	f.notifier.Now = func() time.Time { return time.Date(2026, 11, 23, 23, 0, 0, 0, loc) }
+	next, err := f.fallback(activities.FallbackInput{Key: in.Key, Channel: models.ChannelSMS, Reason: "空号"})
+	if want := time.Date(2026, 11, 24, 8, 0, 0, 0, loc); err != nil || !next.NotBefore.Equal(want) || gws[models.ChannelWeChat].posts() != 0 {
+		t.Errorf("fallback at 23:00: got %+v, %v after %d wechat posts, want nothing sent before %v", next, err, gws[models.ChannelWeChat].posts(), want)
+	}
+	if d := f.deliveries(t, got.MessageID); d[models.ChannelSMS] != models.DeliveryFailed {
+		t.Errorf("sms delivery: got %v, want failed", d)
+	}
+}

@@ -76,6 +76,15 @@ func (c *caseCore) fallback(ctx workflow.Context, in activities.FallbackInput) {
 	var n *activities.Notifier
 	var res activities.SendResult
 	err := workflow.ExecuteActivity(sendMessage(ctx), n.Fallback, in).Get(ctx, &res)
+	for err == nil && res.NotBefore.After(workflow.Now(ctx)) {
+		// A resident's quiet time: the next channel waits for it to end.
+		if err := workflow.Sleep(ctx, res.NotBefore.Sub(workflow.Now(ctx))); err != nil {
+			return
+		}
+		in.Channel, in.Reason = "", ""
+		res = activities.SendResult{}
+		err = workflow.ExecuteActivity(sendMessage(ctx), n.Fallback, in).Get(ctx, &res)
+	}
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("message not delivered on any channel", "key", in.Key, "error", err)
 	}
