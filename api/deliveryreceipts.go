@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/notify"
@@ -98,8 +97,8 @@ func (s *Server) postDeliveryReceipts(c *gin.Context) {
 }
 
 // recordReceipt moves the delivery r names and, when it moved, tells the
-// process that sent the message. A process that has ended is not told
-// (logged): its message stays as the receipt left it.
+// process that sent the message, or the message's own Delivery workflow
+// when that process has ended.
 func (s *Server) recordReceipt(ctx context.Context, ch models.Channel, r deliveryReceipt, now time.Time) (string, error) {
 	m, err := s.store.MessageByKey(ctx, r.Key)
 	if errors.Is(err, models.ErrNotFound) {
@@ -120,16 +119,9 @@ func (s *Server) recordReceipt(ctx context.Context, ch models.Channel, r deliver
 	if err != nil || !moved {
 		return "unchanged", err
 	}
-	if id, ok := workflows.MessageOwner(m.Key); ok {
-		report := workflows.DeliveryReport{Key: m.Key, Channel: ch, Status: r.Status, Reason: r.Reason}
-		err := s.temporal.SignalWorkflow(ctx, id, "", workflows.DeliverySignal, report)
-		var nf *serviceerror.NotFound
-		switch {
-		case errors.As(err, &nf):
-			s.log.WarnContext(ctx, "delivery receipt for a process that has ended", "workflow_id", id, "message_id", m.ID, "status", r.Status)
-		case err != nil:
-			return "", fmt.Errorf("signal %s about message %d: %w", id, m.ID, err)
-		}
+	report := workflows.DeliveryReport{Key: m.Key, Channel: ch, Status: r.Status, Reason: r.Reason}
+	if err := workflows.SignalDelivery(ctx, s.temporal, report); err != nil {
+		return "", err
 	}
 	return "recorded", nil
 }

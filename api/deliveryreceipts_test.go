@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
@@ -23,38 +24,54 @@ import (
 
 const testReceiptSecret = "sms-gateway-secret-0123456789"
 
-// signalRecorder keeps the signals the receipt route sends.
+// signalRecorder keeps the signals the receipt route sends; the workflows
+// in ended have ended (NotFound), and a signal to them starts the message's
+// Delivery instead (kept in started).
 type signalRecorder struct {
 	client.Client
 	mu      sync.Mutex
+	ended   map[string]bool
 	ids     []string
 	reports []workflows.DeliveryReport
+	started []string
 }
 
 func (r *signalRecorder) SignalWorkflow(_ context.Context, id, _, signal string, arg any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ended[id] {
+		return serviceerror.NewNotFound("workflow execution already completed")
+	}
 	if signal == workflows.DeliverySignal {
 		r.ids, r.reports = append(r.ids, id), append(r.reports, arg.(workflows.DeliveryReport))
 	}
 	return nil
 }
 
+func (r *signalRecorder) SignalWithStartWorkflow(_ context.Context, id, signal string, _ any, o client.StartWorkflowOptions, _ any, _ ...any) (client.WorkflowRun, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if signal == workflows.DeliverySignal && o.ID == id {
+		r.started = append(r.started, id)
+	}
+	return nil, nil
+}
+
 // TestDeliveryReceipts: a signed batch moves each delivery once and tells
-// the process that sent it; a repeated receipt changes nothing and tells
-// no one; a bad signature, an old timestamp or an unknown channel is
-// refused.
+// the process that sent it (or, that process ended, the message's own
+// Delivery); a repeated receipt changes nothing and tells no one; a bad
+// signature, an old timestamp or an unknown channel is refused.
 func TestDeliveryReceipts(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		h := newHarness(t, s)
 		now := time.Date(2026, 3, 7, 10, 0, 0, 0, time.UTC)
-		rec := &signalRecorder{}
+		rec := &signalRecorder{ended: map[string]bool{"followup-8": true}}
 		h.srv.Close()
 		h.srv = httptest.NewServer(New(Options{Store: s, Temporal: rec, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now },
 			ReceiptSecrets: map[models.Channel]string{models.ChannelSMS: testReceiptSecret}}).Handler())
 		ids := map[string]uint64{}
-		for _, key := range []string{"ticket-12/received", "collection-4/7/step-0"} {
+		for _, key := range []string{"ticket-12/received", "collection-4/7/step-0", "followup-8/welcome/resident-3"} {
 			m, _, err := s.ClaimMessage(ctx, &models.Message{Key: key, EstateID: h.a.estate.ID, RecipientKind: models.RecipientResident,
 				RecipientID: h.a.resident.ID, Channel: "sms", Template: "ticket_received", Subject: "s", Body: "b", Ref: "ticket:12"})
 			h.must(err)
@@ -103,6 +120,12 @@ func TestDeliveryReceipts(t *testing.T) {
 			t.Errorf("deliveries: got %+v, want delivered, then failed (空号)", ds)
 		}
 
+		// The follow-up that sent it has ended: the message's own Delivery
+		// takes the report.
+		if code, _ := post("sms", testReceiptSecret, now, map[string]any{"key": "followup-8/welcome/resident-3", "status": "failed"}); code != http.StatusOK ||
+			len(rec.started) != 1 || rec.started[0] != "delivery-followup-8/welcome/resident-3" {
+			t.Errorf("ended process: got %d and started %v, want the message's Delivery started", code, rec.started)
+		}
 		if code, ans := post("sms", testReceiptSecret, now.Add(time.Minute), delivered, failed); code != http.StatusOK ||
 			ans.Results[0].Outcome != "unchanged" || ans.Results[1].Outcome != "unchanged" || len(rec.ids) != 2 {
 			t.Errorf("repeated: got %d %+v and %d signals, want unchanged twice and no new signal", code, ans, len(rec.ids))

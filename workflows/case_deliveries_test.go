@@ -131,3 +131,36 @@ func TestTicketStaffMessageFallsBack(t *testing.T) {
 		t.Errorf("fallbacks: got %+v, want %+v twice", fallbacks, want)
 	}
 }
+
+// TestDeliveryAfterTheProcessEnded: the stand-alone Delivery moves a
+// message whose process has ended on to its next channel, waits for that
+// channel's receipt and ends once it is delivered.
+func TestDeliveryAfterTheProcessEnded(t *testing.T) {
+	env := newTestEnv()
+	start := at(2, 10, 0)
+	env.SetStartTime(start)
+	var n *activities.Notifier
+	var fallbacks []activities.FallbackInput
+	env.OnActivity(n.Fallback, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FallbackInput) (activities.SendResult, error) {
+			fallbacks = append(fallbacks, in)
+			return activities.SendResult{Status: models.MessageSent, Channel: models.ChannelWeChat, Delivery: models.DeliverySent, ReceiptWait: time.Hour}, nil
+		})
+	const key = "ticket-12/closed/staff-9"
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(DeliverySignal, DeliveryReport{Key: key, Channel: models.ChannelSMS, Status: models.DeliveryFailed, Reason: "空号"})
+	}, 0)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(DeliverySignal, DeliveryReport{Key: key, Channel: models.ChannelWeChat, Status: models.DeliveryDelivered})
+	}, 10*time.Minute)
+	env.ExecuteWorkflow(Delivery)
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("got completed=%v, %v, want completed", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if got := env.Now().Sub(start); got != 10*time.Minute {
+		t.Errorf("ended after %v, want 10m: at the wechat receipt", got)
+	}
+	if want := (activities.FallbackInput{Key: key, Channel: models.ChannelSMS, Reason: "空号"}); len(fallbacks) != 1 || fallbacks[0] != want {
+		t.Errorf("fallbacks: got %+v, want %+v", fallbacks, want)
+	}
+}
