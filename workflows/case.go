@@ -37,6 +37,8 @@ type caseCore struct {
 	// awaiting are the messages sent by a gateway whose receipt the process
 	// waits for, by key: the channel they went by (case_deliveries.go).
 	awaiting map[string]models.Channel
+	// receiptWait is how long each awaited receipt may take.
+	receiptWait map[string]time.Duration
 	// early are the delivered reports that came before their send's result.
 	early map[string]DeliveryReport
 	// unclaimed are the outcomes heard before the hook knew their message.
@@ -207,7 +209,12 @@ func (c *caseCore) sleep(ctx workflow.Context, until time.Time, wake func() bool
 }
 
 // waitIdle waits until running actions have answered and the outbox is
-// empty: a process ends, or continues as new, only then.
+// empty: a process ends, or continues as new, only then; the messages
+// still awaiting their receipts go on in their own Delivery workflows.
 func (c *caseCore) waitIdle(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return len(c.outbox) == 0 && workflow.AllHandlersFinished(ctx) })
+	if err := workflow.Await(ctx, func() bool { return len(c.outbox) == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	c.handOver(ctx) // the receipts still awaited (case_deliveries.go)
+	return nil
 }

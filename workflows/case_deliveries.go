@@ -131,6 +131,10 @@ func (c *caseCore) awaitReceipt(ctx workflow.Context, key string, ch models.Chan
 		c.awaiting = map[string]models.Channel{}
 	}
 	c.awaiting[key] = ch
+	if c.receiptWait == nil {
+		c.receiptWait = map[string]time.Duration{}
+	}
+	c.receiptWait[key] = wait
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		// Run once the sender has noted the message (a contact): a receipt
 		// that came first is taken now.

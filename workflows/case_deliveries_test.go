@@ -98,6 +98,8 @@ func TestOutboxKeepsTheContactWindow(t *testing.T) {
 // TestTicketStaffMessageFallsBack: a ticket's message to staff sent by
 // 企业微信 whose receipt says failed moves on to the next channel; the
 // receipt repeated, the notifier is asked again and sends nothing twice.
+// The receipts still awaited when the ticket closes are handed over to
+// Delivery workflows, which fall back when none comes.
 func TestTicketStaffMessageFallsBack(t *testing.T) {
 	h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyUrgent, at(2, 10, 0)))
 	h.sendAs = func(in activities.SendInput, res activities.SendResult) activities.SendResult {
@@ -127,8 +129,20 @@ func TestTicketStaffMessageFallsBack(t *testing.T) {
 	h.run()
 	h.wantOK("dispatch", "cancel")
 	want := activities.FallbackInput{Key: key, Channel: models.ChannelWeCom, Reason: "未绑定企业微信"}
-	if key == "" || len(fallbacks) != 2 || fallbacks[0] != want || fallbacks[1] != want {
-		t.Errorf("fallbacks: got %+v, want %+v twice", fallbacks, want)
+	if key == "" || len(fallbacks) < 2 || fallbacks[0] != want || fallbacks[1] != want {
+		t.Fatalf("fallbacks: got %+v, want %+v twice first", fallbacks, want)
+	}
+	// The ticket closed with the other messages' receipts still awaited:
+	// each went on in its own Delivery, which fell back when none came.
+	handed := map[string]bool{}
+	for _, f := range fallbacks[2:] {
+		if f.Channel != models.ChannelWeCom || f.Reason != "no receipt within 1h0m0s" || f.Key == key {
+			t.Errorf("handed-over fallback: got %+v, want another message's, without a receipt", f)
+		}
+		handed[f.Key] = true
+	}
+	if !handed["ticket-12/5/ticket_closed/staff-9"] {
+		t.Errorf("handed over: got %v, want the closing message among them", handed)
 	}
 }
 
@@ -153,7 +167,7 @@ func TestDeliveryAfterTheProcessEnded(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(DeliverySignal, DeliveryReport{Key: key, Channel: models.ChannelWeChat, Status: models.DeliveryDelivered})
 	}, 10*time.Minute)
-	env.ExecuteWorkflow(Delivery)
+	env.ExecuteWorkflow(Delivery, DeliveryInput{})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("got completed=%v, %v, want completed", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
