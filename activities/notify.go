@@ -42,6 +42,10 @@ type Notifier struct {
 	// Links signs the links residents answer through; nil sends messages
 	// without them.
 	Links *auth.Links
+	// Channels are the per-channel adapters (notify.NewChannels): with
+	// them, each message follows its channel plan and Channel is unused;
+	// nil sends every message through Channel, as before.
+	Channels map[models.Channel]notify.Channel
 }
 
 // SendInput is one message to send. Key is chosen by the caller and names the
@@ -55,6 +59,10 @@ type SendInput struct {
 	Template      string
 	Params        map[string]string
 	Ref           string
+	// KeepWindow: a resident message inside the estate's quiet hours or
+	// outside the resident's contact window is not sent; the result's
+	// NotBefore says when to call again. Only with per-channel plans.
+	KeepWindow bool `json:",omitempty"`
 }
 
 // SendResult is the message's record after the call.
@@ -62,6 +70,16 @@ type SendResult struct {
 	MessageID uint64
 	Status    models.MessageStatus
 	Attempts  int
+	// Channel is the channel of the plan the message went by, and Delivery
+	// where that delivery stands; empty without per-channel plans.
+	Channel  models.Channel        `json:",omitempty"`
+	Delivery models.DeliveryStatus `json:",omitempty"`
+	// ReceiptWait, when not zero, is how long the sent delivery may wait
+	// for its gateway's receipt before the caller moves on (Fallback).
+	ReceiptWait time.Duration `json:",omitempty"`
+	// NotBefore, when set, is when the resident's contact window opens:
+	// nothing was sent (KeepWindow).
+	NotBefore time.Time `json:",omitempty"`
 }
 
 // Send renders in.Template, records the message under in.Key and delivers it
@@ -107,10 +125,14 @@ func (n *Notifier) Send(ctx context.Context, in SendInput) (SendResult, error) {
 	if in.RecipientKind == models.RecipientResident {
 		shown = models.MaskPhone(to)
 	}
+	chName := ""
+	if n.Channels == nil {
+		chName = n.Channel.Name()
+	}
 	msg, _, err := n.Store.ClaimMessage(ctx, &models.Message{
 		Key: in.Key, EstateID: in.EstateID, RecipientKind: in.RecipientKind, RecipientID: in.RecipientID,
-		Channel: n.Channel.Name(), Address: shown, Template: in.Template,
-		Subject: subject, Body: body, Ref: in.Ref,
+		Channel: chName, Address: shown, Template: in.Template,
+		Subject: subject, Body: body, Ref: in.Ref, Params: in.Params,
 	})
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send message %q: %w", in.Key, err)
@@ -118,6 +140,9 @@ func (n *Notifier) Send(ctx context.Context, in SendInput) (SendResult, error) {
 	if msg.RecipientKind != in.RecipientKind || msg.RecipientID != in.RecipientID || msg.Template != in.Template {
 		return SendResult{}, invalidMessage(in, fmt.Errorf("%w: key already names message %d (%s to %s %d)",
 			models.ErrConflict, msg.ID, msg.Template, msg.RecipientKind, msg.RecipientID))
+	}
+	if n.Channels != nil {
+		return n.sendPlanned(ctx, in, msg)
 	}
 	if msg.Status == models.MessageSent {
 		return SendResult{MessageID: msg.ID, Status: msg.Status, Attempts: msg.Attempts}, nil
@@ -201,6 +226,12 @@ func (n *Notifier) check(in SendInput) error {
 // recipient belongs to the message's estate (company-level staff belong to
 // every estate).
 func (n *Notifier) address(ctx context.Context, in SendInput) (string, error) {
+	c, err := n.contact(ctx, in)
+	return c.Phone, err
+}
+
+// contact reads the recipient's contact and checks it as address does.
+func (n *Notifier) contact(ctx context.Context, in SendInput) (store.Contact, error) {
 	var c store.Contact
 	var err error
 	if in.RecipientKind == models.RecipientResident {
@@ -210,13 +241,13 @@ func (n *Notifier) address(ctx context.Context, in SendInput) (string, error) {
 	}
 	switch {
 	case err != nil:
-		return "", err
+		return c, err
 	case c.EstateID != 0 && c.EstateID != in.EstateID:
-		return "", models.Invalid("recipient_id", "%s %d is not in estate %d", in.RecipientKind, in.RecipientID, in.EstateID)
+		return c, models.Invalid("recipient_id", "%s %d is not in estate %d", in.RecipientKind, in.RecipientID, in.EstateID)
 	case !c.Active:
-		return "", models.Invalid("recipient_id", "%s %d is deactivated", in.RecipientKind, in.RecipientID)
+		return c, models.Invalid("recipient_id", "%s %d is deactivated", in.RecipientKind, in.RecipientID)
 	}
-	return c.Phone, nil
+	return c, nil
 }
 
 func (n *Notifier) now() time.Time {

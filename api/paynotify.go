@@ -81,9 +81,9 @@ func (s *Server) notifyPayment(c *gin.Context) {
 		refuse(fmt.Errorf("no payment provider %q: %w", name, models.ErrNotFound))
 		return
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
-	if err != nil || len(raw) > maxBody {
-		refuse(models.Invalid("body", "无法读取，或超过 %d 字节", maxBody))
+	raw, err := rawBody(c)
+	if err != nil {
+		refuse(err)
 		return
 	}
 	ts, nonce := c.GetHeader(headerPayTimestamp), c.GetHeader(headerPayNonce)
@@ -100,8 +100,7 @@ func (s *Server) notifyPayment(c *gin.Context) {
 		return
 	}
 	var in paymentNotification
-	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
-	if err := s.decode(c, &in); err != nil {
+	if err := s.decodeRaw(c, raw, &in); err != nil {
 		refuse(err)
 		return
 	}
@@ -251,4 +250,19 @@ func (s *Server) paymentNotificationRoutes() []route {
 		{method: http.MethodPost, path: "/api/v1/payment-notifications/:provider", summary: "A payment provider notifies a payment, refund or reversal, signed with HMAC-SHA256 (headers Wuye-Timestamp, Wuye-Nonce, Wuye-Signature; see README 支付通知): 201 recorded, 200 the same transaction again, 401 bad signature or timestamp, 404 unknown provider, household or original transaction, 409 nonce reused", tag: "billing", public: true, handler: s.notifyPayment, body: paymentNotification{}, resp: notificationAnswer{}, status: http.StatusCreated},
 		{method: http.MethodPost, path: "/api/v1/payments/:id/reversal", summary: "Finance reverses a payment by hand, with a reason (409 when already reversed); whatever it settled is owed again and collection resumes", tag: "billing", roles: financeRoles, handler: s.reversePayment, body: reasonRequest{}, resp: notificationAnswer{}, status: http.StatusCreated, scoped: true},
 	}
+}
+
+// rawBody reads the request's body whole, for a signature over it.
+func rawBody(c *gin.Context) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, maxBody+1))
+	if err != nil || len(raw) > maxBody {
+		return nil, models.Invalid("body", "无法读取，或超过 %d 字节", maxBody)
+	}
+	return raw, nil
+}
+
+// decodeRaw decodes and validates raw, a body rawBody read, into dst.
+func (s *Server) decodeRaw(c *gin.Context, raw []byte, dst any) error {
+	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	return s.decode(c, dst)
 }

@@ -22,10 +22,14 @@ import (
 )
 
 // caseMessages lists, as caller p may see them, the messages sent about the
-// case whose message reference is ref ("ticket:12"), newest first.
+// case whose message reference is ref ("ticket:12"), newest first, each
+// with its deliveries (the channels tried and how each went).
 func (s *Server) caseMessages(ctx context.Context, p principal, ref string) ([]models.Message, error) {
 	msgs, err := s.store.Messages(ctx, p.scope(), store.MessageFilter{Ref: ref}, store.Page{Size: store.MaxPageSize})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.store.WithDeliveries(ctx, msgs.Items); err != nil {
 		return nil, err
 	}
 	return p.viewMessages(msgs.Items), nil

@@ -31,11 +31,30 @@ type residentRequest struct {
 	Name        string              `json:"name" validate:"required,max=50"`
 	Phone       string              `json:"phone" validate:"required,max=20"`
 	Role        models.ResidentRole `json:"role" validate:"required,oneof=owner tenant"`
+	residentContact
+}
+
+// residentContact is how a resident is reached: an email address, the
+// preferred channel, when to contact them in words and as a window.
+type residentContact struct {
+	Email            string                `json:"email" validate:"omitempty,max=254,email"`
+	PreferredChannel models.Channel        `json:"preferred_channel"`
+	ContactTimes     string                `json:"contact_times" validate:"max=100"`
+	ContactWindow    *models.ContactWindow `json:"contact_window"`
+}
+
+func (in residentContact) check() error {
+	n := models.ServiceNeeds{PreferredChannel: in.PreferredChannel, ContactWindow: in.ContactWindow}
+	return n.Validate("")
 }
 
 func (in residentRequest) record() (models.Resident, error) {
-	r := models.Resident{HouseholdID: in.HouseholdID, Name: in.Name, Phone: in.Phone, Role: in.Role}
-	return r, models.CheckPhone("phone", in.Phone)
+	r := models.Resident{HouseholdID: in.HouseholdID, Name: in.Name, Phone: in.Phone, Role: in.Role,
+		Email: in.Email, PreferredChannel: in.PreferredChannel, ContactTimes: in.ContactTimes, ContactWindow: in.ContactWindow}
+	if err := models.CheckPhone("phone", in.Phone); err != nil {
+		return r, err
+	}
+	return r, in.check()
 }
 
 func (s *Server) createResident(c *gin.Context) {
@@ -99,6 +118,9 @@ func (s *Server) ownerFile(ctx context.Context, scope store.Scope, r models.Resi
 		return out, err
 	}
 	out.Messages = msgs.Items
+	if err := s.store.WithDeliveries(ctx, out.Messages); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 
@@ -159,9 +181,31 @@ var residentColumns = []column[residentRow]{
 }
 
 type residentPatch struct {
-	Name  *string              `json:"name" validate:"omitempty,min=1,max=50"`
-	Phone *string              `json:"phone" validate:"omitempty,max=20"`
-	Role  *models.ResidentRole `json:"role" validate:"omitempty,oneof=owner tenant"`
+	Name             *string              `json:"name" validate:"omitempty,min=1,max=50"`
+	Phone            *string              `json:"phone" validate:"omitempty,max=20"`
+	Role             *models.ResidentRole `json:"role" validate:"omitempty,oneof=owner tenant"`
+	Email            *string              `json:"email" validate:"omitempty,max=254"`
+	PreferredChannel *models.Channel      `json:"preferred_channel"`
+	ContactTimes     *string              `json:"contact_times" validate:"omitempty,max=100"`
+	// ContactWindow replaces the window; {"from":"","to":""} clears it.
+	ContactWindow *models.ContactWindow `json:"contact_window"`
+}
+
+// contact is the patch's contact fields applied to r, checked.
+func (in residentPatch) contact(r models.Resident) (models.Resident, error) {
+	setIf(&r.Email, in.Email)
+	setIf(&r.PreferredChannel, in.PreferredChannel)
+	setIf(&r.ContactTimes, in.ContactTimes)
+	if w := in.ContactWindow; w != nil {
+		r.ContactWindow = w
+		if w.From == "" && w.To == "" {
+			r.ContactWindow = nil
+		}
+	}
+	if r.Email != "" && !strings.Contains(r.Email, "@") {
+		return r, models.Invalid("email", "got %q, want an email address", r.Email)
+	}
+	return r, residentContact{PreferredChannel: r.PreferredChannel, ContactWindow: r.ContactWindow}.check()
 }
 
 func (s *Server) updateResident(c *gin.Context) {
@@ -186,6 +230,10 @@ func (s *Server) updateResident(c *gin.Context) {
 	setIf(&r.Name, in.Name)
 	setIf(&r.Phone, in.Phone)
 	setIf(&r.Role, in.Role)
+	if r, err = in.contact(r); err != nil {
+		respondError(c, s.log, err)
+		return
+	}
 	if err := s.store.UpdateResident(ctx, p.scope(), &r); err != nil {
 		respondError(c, s.log, err)
 		return

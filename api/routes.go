@@ -89,6 +89,7 @@ func (s *Server) routes() []route {
 		s.moveInRoutes(),
 		s.billingRoutes(),
 		s.paymentNotificationRoutes(),
+		s.deliveryReceiptRoutes(),
 		s.receiptRoutes(),
 		s.reconciliationRoutes(),
 		s.arrearsRoutes(),

@@ -66,6 +66,10 @@ type Options struct {
 	// models.DefaultNotifyWindow).
 	PayProviders    []models.PayProvider
 	PayNotifyWindow time.Duration
+	// ReceiptSecrets are the keys of the channels' gateways, which sign
+	// their delivery receipts (/api/v1/delivery-receipts/{channel}); a
+	// channel without one answers 404.
+	ReceiptSecrets map[models.Channel]string
 }
 
 // Server holds the API's dependencies and its router.
@@ -98,6 +102,8 @@ type Server struct {
 	// timestamps.
 	payProviders []models.PayProvider
 	payWindow    time.Duration
+	// receiptSecrets check the gateways' delivery receipts, by channel.
+	receiptSecrets map[models.Channel]string
 }
 
 // New builds the API.
@@ -112,6 +118,7 @@ func New(opts Options) *Server {
 		streamPoll: cmp.Or(opts.StreamPoll, defaultStreamPoll), streamHeartbeat: cmp.Or(opts.StreamHeartbeat, defaultStreamHeartbeat),
 		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
 		payProviders: opts.PayProviders, payWindow: cmp.Or(opts.PayNotifyWindow, models.DefaultNotifyWindow),
+		receiptSecrets: opts.ReceiptSecrets,
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
 			[]string{"kind"}),

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,7 +42,9 @@ func (p principal) viewStaff(st models.Staff) staffView { return viewStaff(st, p
 // as viewStaff masks their accounts; residents' addresses are stored masked.
 func (p principal) viewMessages(ms []models.Message) []models.Message {
 	for i, m := range ms {
-		if m.RecipientKind == models.RecipientStaff && !p.is(managers...) && m.RecipientID != p.Staff.ID && m.Address != "" {
+		// An address by id ("staff:7", 企业微信 or the console) shows no phone.
+		if m.RecipientKind == models.RecipientStaff && !p.is(managers...) && m.RecipientID != p.Staff.ID && m.Address != "" &&
+			!strings.Contains(m.Address, ":") {
 			ms[i].Address = models.MaskPhone(m.Address)
 		}
 	}

@@ -291,6 +291,7 @@ func (a *App) serveHTTP(opts Options) error {
 			Collectors:     []prometheus.Collector{a.taskFailures},
 			Tracer:         tracer(a.tracing),
 			PayProviders:   a.cfg.Pay, PayNotifyWindow: a.cfg.PayNotifyWindow,
+			ReceiptSecrets: a.cfg.Notify.ReceiptSecrets(),
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()

@@ -90,6 +90,9 @@ func historyScenarios() []historyScenario {
 		// complaint, reported by phone number only, hears 受理, 处理中, the
 		// answer and 结案, answers by link and is visited.
 		{"ticket_complaint_messages_v1", recordComplaintMessagesV1},
+		// "collection_contact_delivered_v1", after "contact-delivered"
+		// (collection, version 1), needs channel gateways of its own: see
+		// TestRecordChannelHistory.
 	}
 }
 

@@ -53,6 +53,10 @@ type Message struct {
 	Template      string        `gorm:"size:64;not null" json:"template"`
 	Subject       string        `gorm:"size:200;not null" json:"subject"`
 	Body          string        `gorm:"type:text;not null" json:"body"`
+	// Params are the template's parameters as sent, so that a later
+	// channel of the message's plan sends the same (nil before channels
+	// were planned).
+	Params map[string]string `gorm:"serializer:json;type:text" json:"-"`
 	// Ref links the message to what it is about: "ticket:12", "case:7".
 	Ref       string        `gorm:"size:64;not null;index" json:"ref"`
 	Status    MessageStatus `gorm:"size:16;not null;default:pending" json:"status"`
@@ -61,9 +65,12 @@ type Message struct {
 	SentAt    *time.Time    `json:"sent_at,omitempty"`
 	// ReadAt is when the staff recipient first marked the message read in
 	// the console's inbox; nil while unread (and always for residents).
-	ReadAt    *time.Time `json:"read_at,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ReadAt *time.Time `json:"read_at,omitempty"`
+	// Deliveries are the message's channels tried, in order; filled by the
+	// history answers, not stored here.
+	Deliveries []MessageDelivery `gorm:"-" json:"deliveries,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
 }
 
 // MessageAttempt is one try at delivering a message, successful or not.

@@ -12,15 +12,18 @@ type ServiceNeeds struct {
 	SmallChildren bool `json:"small_children"`
 	Pets          bool `json:"pets"`
 	// PreferredChannel is how the household likes to be contacted: sms,
-	// wechat, app or phone; empty when not said.
+	// wechat, app, email or phone; empty when not said.
 	PreferredChannel Channel `json:"preferred_channel,omitempty"`
 	// PreferredTimes says when to contact them, in their words ("工作日晚上").
 	PreferredTimes string `json:"preferred_times,omitempty"`
-	Notes          string `json:"notes,omitempty"`
+	// ContactWindow is PreferredTimes as hours and weekdays messages keep
+	// to; nil when not given. The residents who move in take it on.
+	ContactWindow *ContactWindow `json:"contact_window,omitempty"`
+	Notes         string         `json:"notes,omitempty"`
 }
 
 // preferredChannels are the channels a household may prefer.
-var preferredChannels = enum[Channel]{ChannelSMS, ChannelWeChat, ChannelApp, ChannelPhone}
+var preferredChannels = enum[Channel]{ChannelSMS, ChannelWeChat, ChannelApp, ChannelEmail, ChannelPhone}
 
 // Validate checks the needs' fields; paths start with prefix.
 func (n ServiceNeeds) Validate(prefix string) error {
@@ -28,8 +31,13 @@ func (n ServiceNeeds) Validate(prefix string) error {
 	if n.PreferredChannel != "" {
 		channelErr = preferredChannels.check(prefix+"preferred_channel", n.PreferredChannel)
 	}
+	var windowErr error
+	if n.ContactWindow != nil {
+		windowErr = n.ContactWindow.Validate(prefix + "contact_window.")
+	}
 	return firstInvalid(
 		channelErr,
+		windowErr,
 		checkMaxText(prefix+"preferred_times", n.PreferredTimes, 100),
 		checkMaxText(prefix+"notes", n.Notes, 500),
 	)

@@ -89,8 +89,18 @@ type Resident struct {
 	Name        string       `gorm:"size:50;not null" json:"name"`
 	Phone       string       `gorm:"size:20;not null;index" json:"phone"`
 	Role        ResidentRole `gorm:"size:16;not null" json:"role"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
+	// Email is where email reaches the resident; empty for none.
+	Email string `gorm:"size:254;not null;default:''" json:"email"`
+	// PreferredChannel is the channel messages try first (sms, wechat,
+	// app, email; phone and empty leave it to the estate's order).
+	PreferredChannel Channel `gorm:"size:16;not null;default:''" json:"preferred_channel"`
+	// ContactTimes is when to contact them, in their words ("工作日晚上").
+	ContactTimes string `gorm:"size:100;not null;default:''" json:"contact_times"`
+	// ContactWindow is the hours and weekdays messages keep to; nil for
+	// none (the estate's quiet hours still hold).
+	ContactWindow *ContactWindow `gorm:"serializer:json;type:text" json:"contact_window"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
 
 // MaskPhone hides the middle of a phone number: 13812345678 → 138****5678.

@@ -19,6 +19,8 @@ type Policy struct {
 	Dunning    DunningPolicy    `json:"dunning"`
 	FollowUp   FollowUpPolicy   `json:"follow_up"`
 	QuietHours QuietHours       `json:"quiet_hours"`
+	// Channels orders the channels messages try; zero means the defaults.
+	Channels ChannelPolicy `json:"channels"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -439,5 +441,6 @@ func DefaultPolicy() Policy {
 			AssignRegistrar: true,
 		},
 		QuietHours: QuietHours{Start: "21:30", End: "08:00"},
+		Channels:   DefaultChannelPolicy(),
 	}
 }

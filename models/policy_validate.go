@@ -18,6 +18,7 @@ func (p Policy) Validate() error {
 		func() error { return p.Dunning.validate("dunning") },
 		func() error { return p.FollowUp.validate("follow_up") },
 		func() error { return p.QuietHours.validate("quiet_hours") },
+		func() error { return p.Channels.validate("channels") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

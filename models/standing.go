@@ -85,9 +85,19 @@ func ShownStage(stage CaseStage, daysOverdue int) CaseStage {
 }
 
 // IsContact reports whether a case event is a contact with the household
-// (a reminder sent, a call or visit made): it has a channel. New bills,
-// payments, pauses and decisions are case events, not contacts.
-func IsContact(e CaseEvent) bool { return e.Channel != "" }
+// (a reminder sent or delivered, a call or visit made): it has a channel,
+// and its outcome does not say that nothing reached the household (a
+// message step only queued, a message that failed, no resident to write
+// to, a task no one could take). New bills, payments, pauses and decisions
+// are case events, not contacts; so is a message a gateway took but has
+// not delivered yet ("contact_sent", which has no channel).
+func IsContact(e CaseEvent) bool {
+	switch e.Outcome {
+	case "queued", "failed", "no_resident", "unassigned":
+		return false
+	}
+	return e.Channel != ""
+}
 
 // CountsForCollection reports whether a bill due on due counts toward the
 // collection rate (收缴率) on today: only bills already due do, so a

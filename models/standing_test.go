@@ -64,10 +64,17 @@ func TestIsContact(t *testing.T) {
 		{models.CaseEvent{Type: "contact", Channel: models.ChannelSMS, Outcome: "sent"}, true},
 		{models.CaseEvent{Type: "step", Channel: models.ChannelPhone, Outcome: "assigned"}, true},
 		{models.CaseEvent{Type: "task_outcome", Channel: models.ChannelPhone, Outcome: "reached"}, true},
+		{models.CaseEvent{Type: "contact", Channel: models.ChannelEmail, Outcome: "delivered"}, true},
+		{models.CaseEvent{Type: "contact_sent", Outcome: "sent"}, false},
+		{models.CaseEvent{Type: "contact_failed", Outcome: "failed"}, false},
+		{models.CaseEvent{Type: "step", Channel: models.ChannelSMS, Outcome: "queued"}, false},
+		{models.CaseEvent{Type: "contact", Channel: models.ChannelSMS, Outcome: "failed"}, false},
+		{models.CaseEvent{Type: "contact", Channel: models.ChannelSMS, Outcome: "no_resident"}, false},
+		{models.CaseEvent{Type: "step", Channel: models.ChannelPhone, Outcome: "unassigned"}, false},
 	}
 	for _, tt := range tests {
 		if got := models.IsContact(tt.give); got != tt.want {
-			t.Errorf("%s: got %v, want %v", tt.give.Type, got, tt.want)
+			t.Errorf("%s %s: got %v, want %v", tt.give.Type, tt.give.Outcome, got, tt.want)
 		}
 	}
 }

@@ -37,10 +37,13 @@ type Outgoing struct {
 	// staff member's phone or email. Channels must not log it for residents.
 	To            string
 	RecipientKind models.RecipientKind
-	Subject       string
-	Body          string
-	Template      string
-	Params        map[string]string
+	// RecipientID names the resident or staff member, for the channels
+	// that address people by id (WeChat, the app, 企业微信).
+	RecipientID uint64
+	Subject     string
+	Body        string
+	Template    string
+	Params      map[string]string
 }
 
 // Permanent marks a delivery error that a retry cannot fix (the gateway

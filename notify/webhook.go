@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	neturl "net/url"
 	"time"
 )
 
@@ -79,25 +79,34 @@ func (c WebhookChannel) Send(ctx context.Context, out Outgoing) error {
 	if err != nil {
 		return Permanent{Err: fmt.Errorf("webhook: encode message: %w", err)}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	return postSigned(ctx, c.Client, c.URL, c.Secret, out.Key, body, "webhook")
+}
+
+// postSigned POSTs the JSON body to url, signed with secret (HeaderSignature)
+// and carrying key (HeaderKey, HeaderIdempotencyKey); name prefixes its
+// errors. A 2xx answer is a delivery; 4xx other than 408 and 429 is
+// Permanent; anything else (5xx, 408, 429, a network error, a timeout) may
+// be retried. Errors never carry the URL (which may hold a token) or the
+// response body.
+func postSigned(ctx context.Context, client *http.Client, url, secret, key string, body []byte, name string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return Permanent{Err: errors.New("webhook: invalid URL")}
+		return Permanent{Err: errors.New(name + ": invalid URL")}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set(HeaderSignature, Sign(c.Secret, body))
-	req.Header.Set(HeaderKey, out.Key)
-	req.Header.Set(HeaderIdempotencyKey, out.Key)
-	client := c.Client
+	req.Header.Set(HeaderSignature, Sign(secret, body))
+	req.Header.Set(HeaderKey, key)
+	req.Header.Set(HeaderIdempotencyKey, key)
 	if client == nil {
 		client = &http.Client{Timeout: DefaultWebhookTimeout}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		var ue *url.Error
+		var ue *neturl.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // drop the URL
 		}
-		return fmt.Errorf("webhook: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
@@ -105,8 +114,14 @@ func (c WebhookChannel) Send(ctx context.Context, out Outgoing) error {
 	case code >= 200 && code < 300:
 		return nil
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		return Permanent{Err: fmt.Errorf("webhook: gateway answered %s", resp.Status)}
+		return Permanent{Err: fmt.Errorf("%s: gateway answered %s", name, resp.Status)}
 	default:
-		return fmt.Errorf("webhook: gateway answered %s", resp.Status)
+		return fmt.Errorf("%s: gateway answered %s", name, resp.Status)
 	}
+}
+
+// Verify reports whether signature (a HeaderSignature value) signs body
+// with secret, in constant time.
+func Verify(secret string, body []byte, signature string) bool {
+	return hmac.Equal([]byte(Sign(secret, body)), []byte(signature))
 }

@@ -129,16 +129,22 @@ type Contact struct {
 	// Active is false for a deactivated staff account; residents are always
 	// active.
 	Active bool
+	// Email, the preferred channel and the contact window are a resident's
+	// (empty for staff).
+	Email            string
+	PreferredChannel models.Channel
+	ContactWindow    *models.ContactWindow
 }
 
 // ResidentContact reads the phone of resident id, whatever its estate (the
 // notifier works for the service, not for one caller).
 func (s *Store) ResidentContact(ctx context.Context, id uint64) (Contact, error) {
 	var r models.Resident
-	if err := s.db.WithContext(ctx).Select("id", "estate_id", "phone").First(&r, id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("id", "estate_id", "phone", "email", "preferred_channel", "contact_window").First(&r, id).Error; err != nil {
 		return Contact{}, fmt.Errorf("resident %d: %w", id, translate(err))
 	}
-	return Contact{EstateID: r.EstateID, Phone: r.Phone, Active: true}, nil
+	return Contact{EstateID: r.EstateID, Phone: r.Phone, Active: true, Email: r.Email,
+		PreferredChannel: r.PreferredChannel, ContactWindow: r.ContactWindow}, nil
 }
 
 // StaffContact reads the phone of staff member id, whatever its estate.

@@ -15,7 +15,7 @@ func tables() []any {
 		&models.Estate{}, &models.Building{}, &models.Unit{}, &models.Household{}, &models.Resident{},
 		&models.Staff{}, &models.Session{}, &models.APIToken{}, &models.SignInFailure{}, &models.IdempotencyKey{},
 		&models.EstatePolicy{}, &models.PolicyChange{},
-		&models.Message{}, &models.MessageAttempt{},
+		&models.Message{}, &models.MessageAttempt{}, &models.MessageDelivery{},
 		&models.Ticket{}, &models.CaseEvent{},
 		&models.MoveIn{}, &models.FollowUp{},
 		&models.FeeItem{}, &models.HouseholdBill{}, &models.BillingRun{}, &models.FeePayment{},

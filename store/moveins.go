@@ -59,9 +59,13 @@ func (s *Store) insertMoveIn(ctx context.Context, scope Scope, req models.MoveIn
 			if err := tx.Where("household_id = ?", h.ID).First(&r, id).Error; err != nil {
 				return refError(fmt.Sprintf("resident_ids[%d]", i), "resident of the household", id, err)
 			}
+			if err := takeContactNeeds(tx, r, req.Needs); err != nil {
+				return err
+			}
 		}
 		for _, nr := range req.Residents {
-			r := models.Resident{EstateID: h.EstateID, HouseholdID: h.ID, Name: nr.Name, Phone: nr.Phone, Role: nr.Role}
+			r := models.Resident{EstateID: h.EstateID, HouseholdID: h.ID, Name: nr.Name, Phone: nr.Phone, Role: nr.Role,
+				PreferredChannel: req.Needs.PreferredChannel, ContactTimes: req.Needs.PreferredTimes, ContactWindow: req.Needs.ContactWindow}
 			if err := tx.Create(&r).Error; err != nil {
 				return translate(err)
 			}
@@ -219,4 +223,24 @@ func (s *Store) MoveOut(ctx context.Context, scope Scope, householdID uint64, at
 		return models.Household{}, fmt.Errorf("move out household %d: %w", householdID, err)
 	}
 	return s.Household(ctx, scope, householdID)
+}
+
+// takeContactNeeds gives resident r, already on file, what the move-in's
+// needs say about contacting them: a preferred channel, contact times or a
+// contact window given replaces theirs.
+func takeContactNeeds(tx *gorm.DB, r models.Resident, n models.ServiceNeeds) error {
+	if n.PreferredChannel == "" && n.PreferredTimes == "" && n.ContactWindow == nil {
+		return nil
+	}
+	next := r
+	if n.PreferredChannel != "" {
+		next.PreferredChannel = n.PreferredChannel
+	}
+	if n.PreferredTimes != "" {
+		next.ContactTimes = n.PreferredTimes
+	}
+	if n.ContactWindow != nil {
+		next.ContactWindow = n.ContactWindow
+	}
+	return translate(tx.Model(&r).Select("PreferredChannel", "ContactTimes", "ContactWindow").Updates(&next).Error)
 }

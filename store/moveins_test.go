@@ -390,3 +390,28 @@ func equalIDs(a, b []uint64) bool {
 	}
 	return true
 }
+
+// TestMoveInContactNeeds: the residents who move in take the needs'
+// preferred channel, contact times and contact window.
+func TestMoveInContactNeeds(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		a := places(t, s, "A")
+		req := moveInto(a.unit1, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		req.Needs.PreferredChannel = models.ChannelWeChat
+		req.Needs.ContactWindow = &models.ContactWindow{From: "18:00", To: "21:00", Weekdays: []time.Weekday{time.Saturday}}
+		rec, _, err := s.RegisterMoveIn(context.Background(), store.AllEstates(), req, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rec.Residents {
+			got, err := s.Resident(context.Background(), store.AllEstates(), r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := got.ContactWindow
+			if got.PreferredChannel != models.ChannelWeChat || got.ContactTimes != "晚上" || w == nil || w.From != "18:00" || len(w.Weekdays) != 1 {
+				t.Errorf("resident %d: got %+v (window %+v), want wechat, 晚上, 18:00-21:00 on Saturdays", r.ID, got, w)
+			}
+		}
+	})
+}

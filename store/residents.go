@@ -58,14 +58,15 @@ var ResidentSorts = SortKeys[models.Resident]{
 	"created_at":   {Column: "created_at", Value: func(r models.Resident) any { return r.CreatedAt }},
 }
 
-// UpdateResident saves a resident's name, phone and role.
+// UpdateResident saves a resident's name, phone, role and how they are
+// reached.
 func (s *Store) UpdateResident(ctx context.Context, scope Scope, r *models.Resident) error {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var cur models.Resident
 		if err := scope.where(tx, "estate_id").First(&cur, r.ID).Error; err != nil {
 			return translate(err)
 		}
-		return translate(tx.Model(&cur).Select("Name", "Phone", "Role", "UpdatedAt").Updates(r).Error)
+		return translate(tx.Model(&cur).Select("Name", "Phone", "Role", "Email", "PreferredChannel", "ContactTimes", "ContactWindow", "UpdatedAt").Updates(r).Error)
 	})
 	if err != nil {
 		return fmt.Errorf("update resident %d: %w", r.ID, err)

@@ -59,7 +59,11 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.BillingRun)
 	r.RegisterWorkflow(workflows.DailyReconciliation)
 	r.RegisterWorkflow(workflows.Import)
-	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Now: d.Now, Log: d.Log, Links: d.Links})
+	r.RegisterWorkflow(workflows.Delivery)
+	// New validated d.Notify already; a registry built without New (a test)
+	// and a bad configuration get no per-channel adapters.
+	channels, _ := notify.NewChannels(d.Notify)
+	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links})
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Staff{Store: d.Store})
 	r.RegisterActivity(&activities.Tickets{Store: d.Store})

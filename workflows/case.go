@@ -34,6 +34,18 @@ type caseCore struct {
 	// estateName and servicePhone are shown in messages (loadEstate; a
 	// collection case reads them with the account instead).
 	estateName, servicePhone string
+	// awaiting are the messages sent by a gateway whose receipt the process
+	// waits for, by key: the channel they went by (case_deliveries.go).
+	awaiting map[string]models.Channel
+	// receiptWait is how long each awaited receipt may take.
+	receiptWait map[string]time.Duration
+	// early are the delivered reports that came before their send's result.
+	early map[string]DeliveryReport
+	// unclaimed are the outcomes heard before the hook knew their message.
+	unclaimed map[string]heardResult
+	// onDelivery, when set, hears where a message stands once its delivery
+	// is known (a collection records the contact).
+	onDelivery deliveryHook
 }
 
 // newCaseCore starts the core of a process in an estate, its time zone tz
@@ -66,6 +78,8 @@ type process[R any] interface {
 	setup(ctx workflow.Context) error
 	// run drives the process to its end and returns how it ended.
 	run(ctx workflow.Context) (R, error)
+	// base is the process's caseCore.
+	base() *caseCore
 }
 
 // runProcess is the body of every process's workflow: s is its state just
@@ -78,6 +92,7 @@ func runProcess[R any](ctx workflow.Context, s process[R], err error) (R, error)
 	if err := s.setup(ctx); err != nil {
 		return none, err
 	}
+	s.base().listenDeliveries(ctx)
 	return s.run(ctx)
 }
 
@@ -194,7 +209,12 @@ func (c *caseCore) sleep(ctx workflow.Context, until time.Time, wake func() bool
 }
 
 // waitIdle waits until running actions have answered and the outbox is
-// empty: a process ends, or continues as new, only then.
+// empty: a process ends, or continues as new, only then; the messages
+// still awaiting their receipts go on in their own Delivery workflows.
 func (c *caseCore) waitIdle(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return len(c.outbox) == 0 && workflow.AllHandlersFinished(ctx) })
+	if err := workflow.Await(ctx, func() bool { return len(c.outbox) == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	c.handOver(ctx) // the receipts still awaited (case_deliveries.go)
+	return nil
 }

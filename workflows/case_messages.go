@@ -38,6 +38,9 @@ func (c *caseCore) send(ctx workflow.Context, in activities.SendInput) (activiti
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
 	}
+	if err == nil && res.Delivery == models.DeliverySent && res.ReceiptWait > 0 {
+		c.awaitReceipt(ctx, in.Key, res.Channel, res.ReceiptWait) // sent by a gateway (case_deliveries.go)
+	}
 	return res, err
 }
 
@@ -57,8 +60,10 @@ func (c *caseCore) notifyResident(ctx workflow.Context, residentID uint64, templ
 }
 
 // queue adds m to the outbox. One coroutine sends the outbox in order, each
-// message once quiet hours are over, so that the process's own timers keep
-// running meanwhile; a process ends only once its outbox is empty.
+// message once quiet hours are over and, with channel plans, once the
+// resident's contact window is open (the notifier says when: NotBefore),
+// so that the process's own timers keep running meanwhile; a process ends
+// only once its outbox is empty.
 func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 	c.outbox = append(c.outbox, m)
 	if len(c.outbox) > 1 {
@@ -77,7 +82,17 @@ func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 				c.outbox = c.outbox[1:]
 				continue
 			}
-			res, err := c.send(ctx, m.msg)
+			in := m.msg
+			in.KeepWindow = true // with channel plans, the resident's contact window holds too
+			res, err := c.send(ctx, in)
+			if err == nil && res.NotBefore.After(workflow.Now(ctx)) {
+				// Outside the resident's contact window: nothing was sent.
+				// The message keeps its turn until the window opens.
+				if err := workflow.Sleep(ctx, res.NotBefore.Sub(workflow.Now(ctx))); err != nil {
+					return
+				}
+				continue
+			}
 			if m.sent == nil {
 				c.outbox = c.outbox[1:]
 				continue

@@ -93,6 +93,14 @@ const (
 	// runs started with Resume, or holding a reversal among the nudges they
 	// open with, take the marker; no earlier history has either.
 	changeResumeAfterReversal = "resume-after-reversal"
+	// changeContactDelivered, version 1: a message to the resident sent by
+	// a channel's gateway is recorded "contact_sent" (no contact yet) and
+	// becomes a "contact" (outcome delivered, by the channel that delivered
+	// it) once its receipt says so, or "contact_failed" when every channel
+	// of its plan failed. Before it, every message sent counted as a
+	// contact. Only runs with per-channel gateways (a send result with a
+	// delivery awaiting its receipt) take the marker.
+	changeContactDelivered = "contact-delivered"
 )
 
 // CollectionNudge tells the case that the household's account changed. The

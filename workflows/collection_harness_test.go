@@ -65,6 +65,12 @@ type collHarness struct {
 	// record is kept: a slow write lets what falls due meanwhile happen
 	// while it is in flight.
 	onRecord func(activities.RecordCaseInput)
+	// sendAs, when set, makes the Send result of each message (the
+	// channel and delivery of per-channel plans); fallbackAs answers the
+	// notifier's Fallback, whose inputs are kept in fallbacks.
+	sendAs     func(activities.SendInput, activities.SendResult) activities.SendResult
+	fallbackAs func(activities.FallbackInput) (activities.SendResult, error)
+	fallbacks  []activities.FallbackInput
 }
 
 func collInput() CollectionInput {
@@ -92,7 +98,21 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
+			res := activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
+			if h.sendAs != nil {
+				res = h.sendAs(in, res)
+			}
+			return res, nil
+		})
+	h.env.OnActivity(n.Fallback, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FallbackInput) (activities.SendResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.fallbacks = append(h.fallbacks, in)
+			if h.fallbackAs == nil {
+				return activities.SendResult{}, temporal.NewNonRetryableApplicationError("no channel left", activities.ErrTypeNotifyRejected, nil)
+			}
+			return h.fallbackAs(in)
 		})
 	staff := map[models.Role][]uint64{models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager},
 		models.RoleCompanyAdmin: {admin}, models.RoleLegal: {lawyer}, models.RoleFinance: {clerk},

@@ -63,6 +63,14 @@ type ActivePlan struct {
 	Kept        int          // instalments checked and kept
 }
 
+// PendingContact is a message to the resident sent by a gateway, awaiting
+// its receipt to count as a contact.
+type PendingContact struct {
+	Key      string
+	Template string
+	Channel  models.Channel
+}
+
 // CollectionCarry is the whole state of a case, handed from one run to the
 // next by continue-as-new.
 type CollectionCarry struct {
@@ -78,11 +86,16 @@ type CollectionCarry struct {
 	// is not recorded twice.
 	Nudged []string
 	// PausedFor is the time finished pauses held the case.
-	PausedFor      time.Duration
-	PausedSince    time.Time // when the current run of pauses began
-	Pauses         []Pause
-	Reminded       []string // keys of the reminders sent
-	Messages       int      // message steps sent
+	PausedFor   time.Duration
+	PausedSince time.Time // when the current run of pauses began
+	Pauses      []Pause
+	Reminded    []string // keys of the reminders sent
+	Messages    int      // message steps sent
+	// Contacting are the messages sent by a gateway that count as contacts
+	// once delivered (changeContactDelivered); Delivered counts those
+	// delivered.
+	Contacting     []PendingContact `json:",omitempty"`
+	Delivered      int              `json:",omitempty"`
 	NoticeServedAt time.Time
 	LegalRemindAt  time.Time
 	LegalReminders int
@@ -119,6 +132,7 @@ func newCollectionState(_ workflow.Context, in CollectionInput) (*collectionStat
 		return nil, err
 	}
 	s := &collectionState{caseCore: core, in: in, c: CollectionCarry{Reached: -1, Stage: models.StageReminding}}
+	s.onDelivery = s.delivered
 	if in.Carry != nil {
 		s.c = *in.Carry
 		s.seq = in.Carry.Seq

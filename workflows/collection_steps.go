@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -273,10 +274,45 @@ func (s *collectionState) contact(ctx workflow.Context, template, key string, ch
 			if err != nil {
 				outcome = string(models.MessageFailed)
 			}
-			s.record(ctx, "contact", 0, ch, outcome, map[string]string{"template": template,
-				"message_id": strconv.FormatUint(res.MessageID, 10)})
+			detail := map[string]string{"template": template, "message_id": strconv.FormatUint(res.MessageID, 10)}
+			if err == nil && res.Delivery == models.DeliverySent &&
+				workflow.GetVersion(ctx, changeContactDelivered, workflow.DefaultVersion, 1) >= 1 {
+				// Sent by a gateway: a contact once its receipt says so.
+				s.c.Contacting = append(s.c.Contacting, PendingContact{Key: key, Template: template, Channel: res.Channel})
+				detail["channel"] = string(res.Channel)
+				s.record(ctx, "contact_sent", 0, "", outcome, detail)
+				s.claimHeard(ctx, key) // its outcome may have come first
+				return
+			}
+			if err == nil && res.Delivery == models.DeliveryDelivered {
+				ch, outcome = res.Channel, string(res.Delivery) // email: delivered once taken
+				s.c.Delivered++
+			}
+			s.record(ctx, "contact", 0, ch, outcome, detail)
 		},
 	})
+}
+
+// delivered hears where a contact sent by a gateway stands (caseCore's
+// delivery hook): delivered, it counts as a contact, by the channel that
+// delivered it; failed on every channel, it is recorded as failed and
+// counts as none. Other messages (to staff) are not contacts: false.
+func (s *collectionState) delivered(ctx workflow.Context, key string, res activities.SendResult, err error) bool {
+	i := slices.IndexFunc(s.c.Contacting, func(p PendingContact) bool { return p.Key == key })
+	if i < 0 {
+		return false
+	}
+	p := s.c.Contacting[i]
+	s.c.Contacting = slices.Delete(s.c.Contacting, i, i+1)
+	detail := map[string]string{"template": p.Template, "key": key}
+	if err != nil || res.Delivery != models.DeliveryDelivered {
+		detail["channel"] = string(p.Channel)
+		s.record(ctx, "contact_failed", 0, "", string(models.DeliveryFailed), detail)
+		return true
+	}
+	s.c.Delivered++
+	s.record(ctx, "contact", 0, res.Channel, string(models.DeliveryDelivered), detail)
+	return true
 }
 
 // messageTemplate is the resident template of a message step: its own when

@@ -5,6 +5,7 @@ package workflows
 
 import (
 	"strconv"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -117,3 +118,34 @@ var (
 	// AttrDueAt is the nearest pending deadline.
 	AttrDueAt = temporal.NewSearchAttributeKeyTime("WuyeDueAt")
 )
+
+// DeliverySignal carries a DeliveryReport to the process that sent the
+// message: the receipt route sends it when a gateway's receipt moved a
+// delivery, and the process's outbox moves a failed one on to the next
+// channel of its plan (caseCore).
+const DeliverySignal = "delivery"
+
+// DeliveryReport is a gateway's word on one message's delivery by one
+// channel: delivered or failed (with the gateway's reason).
+type DeliveryReport struct {
+	Key     string
+	Channel models.Channel
+	Status  models.DeliveryStatus
+	Reason  string `json:",omitempty"`
+}
+
+// MessageOwner is the workflow ID of the process that sent the message
+// keyed key ("ticket-12/…", "followup-8/…", "collection-4/7/…"): the
+// key's first segment; false for a key no process made.
+func MessageOwner(key string) (string, bool) {
+	id, _, ok := strings.Cut(key, "/")
+	if !ok {
+		return "", false
+	}
+	for _, p := range []Process{TicketProcess(), FollowUpProcess(), CollectionProcess()} {
+		if n, err := strconv.ParseUint(strings.TrimPrefix(id, p.idPrefix), 10, 64); err == nil && n > 0 && strings.HasPrefix(id, p.idPrefix) {
+			return id, true
+		}
+	}
+	return "", false
+}

@@ -16,7 +16,10 @@ import (
 func newTestEnv() *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	return suite.NewTestWorkflowEnvironment()
+	env := suite.NewTestWorkflowEnvironment()
+	// A process hands the receipts it still awaits to Delivery children.
+	env.RegisterWorkflow(Delivery)
+	return env
 }
 
 // byRevision puts each process's records in revision order, keeping the

@@ -59,6 +59,8 @@ type harness struct {
 	frozen   bool // records no longer collected (freeze)
 	followUp []activities.ComplaintFollowUpInput
 	errs     map[string]error // update errors by label
+	// sendAs, when set, makes each Send result (per-channel plans).
+	sendAs func(activities.SendInput, activities.SendResult) activities.SendResult
 }
 
 func ticketInput(kind models.TicketKind, u models.Urgency, reported time.Time) TicketInput {
@@ -83,7 +85,11 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
+			res := activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
+			if h.sendAs != nil {
+				res = h.sendAs(in, res)
+			}
+			return res, nil
 		})
 	h.env.OnActivity(cs.Record, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInput) (activities.RecordResult, error) {

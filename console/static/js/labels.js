@@ -54,13 +54,15 @@ export const taskStatuses = { open: '待处理', done: '已完成', closed: '已
 export const disputeStatuses = { open: '待处理', corrected: '已更正金额', upheld: '维持原账单' };
 export const planStatuses = { proposed: '待审批', active: '执行中', completed: '已完成', broken: '已违约', rejected: '已拒绝' };
 export const payChannels = { wechat: '微信', alipay: '支付宝', bank: '银行转账', cash: '现金', card: '刷卡', deduction: '代扣' };
-export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函' };
+export const contactChannels = { sms: '短信', wechat: '微信', app: 'App', phone: '电话', visit: '上门', letter: '信函', email: '邮件', wecom: '企业微信', console: '站内信' };
+/** Where one channel's delivery of a message stands. */
+export const deliveryStatus = { pending: '发送中', sent: '已发出', delivered: '已送达', failed: '未送达' };
 /** The resident texts a message step of the dunning ladder may send. */
 export const messageTemplates = { payment_overdue_polite: '逾期温馨提醒', payment_overdue_second: '逾期再次提醒' };
 /** How a demand letter was served (送达方式). */
 export const deliveryMethods = { in_person: '上门送达', post: '邮寄', posting: '张贴' };
 export const caseEvents = {
-  opened: '立案', contact: '发送提醒', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
+  opened: '立案', contact: '发送提醒', contact_sent: '提醒已发出（待回执）', contact_failed: '提醒未送达', step: '催缴步骤', task_outcome: '记录结果', task_escalated: '任务超期升级',
   paused: '暂停', resumed: '恢复催缴', plan_approved: '批准分期', instalment_kept: '按期付款', legal_requested: '请求转法务',
   legal_approved: '批准转法务', legal_rejected: '驳回转法务', legal_deferred: '暂缓转法务', complaint_opened: '开具投诉工单',
   legal_document: '登记法务文书', legal_outcome: '登记法务结果',
@@ -71,7 +73,7 @@ export const caseEvents = {
 export const legalStatuses = { referred: '已转法务·待处理', filed: '起诉', mediated: '调解', settled: '和解', withdrawn: '撤回' };
 export const legalDocKinds = { complaint: '起诉状', evidence: '证据', judgment: '判决书', mediation: '调解书', other: '其他' };
 export const stepOutcomes = {
-  sent: '已发送', failed: '发送失败', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
+  sent: '已发送', failed: '发送失败', delivered: '已送达', queued: '已排队', assigned: '已派任务', unassigned: '无人可派', issued: '已出具',
   no_resident: '无联系人', awaiting_service: '待送达', ...taskOutcomes, ...deliveryMethods, ...legalStatuses, served: '已送达',
 };
 

@@ -4,7 +4,7 @@
 // shown, and one Idempotency-Key per submission. The pages keep their own
 // rules: the labels, the forms and what to show.
 import { get, post, qs, newKey } from './api.js';
-import { roles, msgStatus, contactChannels, label, explain } from './labels.js';
+import { roles, msgStatus, contactChannels, deliveryStatus, label, explain } from './labels.js';
 import { h, fill, fmtTime, showError, clearErrors, toast } from './ui.js';
 import { onLeave } from './session.js';
 
@@ -86,6 +86,8 @@ function messageItem(m, who, bodies) {
   return h('li.msg', { dataset: { type: 'message' } },
     h('div.when', `${fmtTime(m.sent_at || m.created_at)} · 消息 → ${to}（${label(contactChannels, m.channel)}）· ${label(msgStatus, m.status)}`),
     h('div', m.subject || m.template),
+    m.deliveries?.length ? h('div.muted.deliveries',
+      m.deliveries.map((d) => `${label(contactChannels, d.channel)}${label(deliveryStatus, d.status)}${d.reason ? `（${d.reason}）` : ''}`).join(' → ')) : null,
     bodies ? h('div.muted', m.body) : null);
 }
 
