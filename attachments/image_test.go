@@ -58,7 +58,7 @@ func withEXIF(t *testing.T, jpg []byte, orientation uint16) []byte {
 	gpsAt := uint32(50 + len(desc))
 	binary.Write(&tiff, le, uint16(3))
 	entry(0x010E, 2, uint32(len(desc)), 50) // ImageDescription
-	binary.Write(&tiff, le, uint16(0x0112))  // Orientation, SHORT, inline
+	binary.Write(&tiff, le, uint16(0x0112)) // Orientation, SHORT, inline
 	binary.Write(&tiff, le, uint16(3))
 	binary.Write(&tiff, le, uint32(1))
 	binary.Write(&tiff, le, orientation)
