@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuye/wuye/attachments"
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -30,6 +31,7 @@ type harness struct {
 	tokens map[models.Role]string // role → session token (company_admin is company level)
 	a, b   estateFixture
 	seq    int // numbers the messages of the inbox tests
+	blobs  *attachments.Dir
 }
 
 type estateFixture struct {
@@ -62,13 +64,19 @@ type estateFixture struct {
 	reading  models.MeterReading
 	// imp is a running import of one unit (no process either).
 	imp models.Import
+	// photo is a photo of the ticket, its bytes stored.
+	photo models.Attachment
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	api := New(Options{Store: s, Log: log})
-	h := &harness{t: t, srv: httptest.NewServer(api.Handler()), store: s, tokens: map[models.Role]string{}}
+	blobs, err := attachments.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := New(Options{Store: s, Log: log, Attachments: AttachmentOptions{Blobs: blobs}})
+	h := &harness{t: t, srv: httptest.NewServer(api.Handler()), store: s, tokens: map[models.Role]string{}, blobs: blobs}
 	t.Cleanup(h.srv.Close)
 	h.a, h.b = h.seedEstate("A"), h.seedEstate("B")
 	for _, role := range models.Roles() {
@@ -120,6 +128,7 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.seedReceipts(&f)
 	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
 	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
+	f.photo = h.seedPhoto(f.ticket, f.staff.ID)
 	return f
 }
 

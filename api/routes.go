@@ -100,6 +100,7 @@ func (s *Server) routes() []route {
 		s.savedFilterRoutes(),
 		s.feeRoutes(),
 		s.importRoutes(),
+		s.attachmentRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

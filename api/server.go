@@ -66,6 +66,8 @@ type Options struct {
 	// models.DefaultNotifyWindow).
 	PayProviders    []models.PayProvider
 	PayNotifyWindow time.Duration
+	// Attachments keeps the photos of tickets, visits and disputes.
+	Attachments AttachmentOptions
 }
 
 // Server holds the API's dependencies and its router.
@@ -98,6 +100,7 @@ type Server struct {
 	// timestamps.
 	payProviders []models.PayProvider
 	payWindow    time.Duration
+	attach       AttachmentOptions
 }
 
 // New builds the API.
@@ -112,6 +115,7 @@ func New(opts Options) *Server {
 		streamPoll: cmp.Or(opts.StreamPoll, defaultStreamPoll), streamHeartbeat: cmp.Or(opts.StreamHeartbeat, defaultStreamHeartbeat),
 		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
 		payProviders: opts.PayProviders, payWindow: cmp.Or(opts.PayNotifyWindow, models.DefaultNotifyWindow),
+		attach: opts.Attachments.withDefaults(),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
 			[]string{"kind"}),

@@ -71,7 +71,7 @@ func Prepare(raw []byte, maxBytes int64, field string) (Image, error) {
 		maxBytes = DefaultMaxBytes
 	}
 	if int64(len(raw)) > maxBytes {
-		return Image{}, models.Invalid(field, "图片不能超过 %d MB", maxBytes>>20)
+		return Image{}, models.Invalid(field, "图片超过 %d MB", maxBytes>>20)
 	}
 	format := Sniff(raw)
 	switch format {
