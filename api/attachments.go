@@ -74,7 +74,7 @@ func viewAttachment(a models.Attachment) attachmentView {
 // photoRecord is what each kind of record takes photos of: the kinds of
 // photo, and the roles that read and add them.
 type photoRecord struct {
-	kinds          []models.AttachmentKind
+	kinds           []models.AttachmentKind
 	readers, adders []models.Role
 }
 

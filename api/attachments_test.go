@@ -9,7 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-		"net/http"
+	"net/http"
 	"strconv"
 	"testing"
 	"time"
