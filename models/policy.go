@@ -44,6 +44,22 @@ type RepairPolicy struct {
 	// appointment; zero (policies saved before it existed) means
 	// DefaultAppointmentHorizon.
 	AppointmentHorizon Duration `json:"appointment_horizon"`
+	// HurryInterval is how long after a resident's 催单 (hurry-up, allowed
+	// once a ticket's deadline has passed) they may press it again, for
+	// repairs and complaints alike; zero (policies saved before it existed)
+	// means DefaultHurryInterval.
+	HurryInterval Duration `json:"hurry_interval"`
+}
+
+// DefaultHurryInterval is the hurry interval of a policy that names none.
+const DefaultHurryInterval = Duration(30 * time.Minute)
+
+// HurryEvery is the policy's hurry interval, or DefaultHurryInterval.
+func (p RepairPolicy) HurryEvery() time.Duration {
+	if p.HurryInterval <= 0 {
+		return DefaultHurryInterval.Std()
+	}
+	return p.HurryInterval.Std()
 }
 
 // DefaultAppointmentHorizon is the appointment horizon of a policy that
@@ -365,6 +381,7 @@ func DefaultPolicy() Policy {
 			LowScoreThreshold:  2,
 			MaxReopens:         3,
 			AppointmentHorizon: DefaultAppointmentHorizon,
+			HurryInterval:      DefaultHurryInterval,
 		},
 		Complaint: ComplaintPolicy{
 			Acknowledge: Duration(30 * time.Minute),

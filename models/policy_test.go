@@ -218,6 +218,7 @@ func TestPolicyValidate(t *testing.T) {
 		{"a confirmation window of years", func(p *Policy) { p.Repair.ConfirmWindow = Duration(100000 * time.Hour) }, "repair.confirm_window"},
 		{"an SLA window of months", func(p *Policy) { p.Repair.Tiers[0].Complete = Duration(100 * Day) }, "repair.tiers[0].complete"},
 		{"an appointment horizon past a year", func(p *Policy) { p.Repair.AppointmentHorizon = Duration(400 * Day) }, "repair.appointment_horizon"},
+		{"a hurry interval past a week", func(p *Policy) { p.Repair.HurryInterval = Duration(8 * Day) }, "repair.hurry_interval"},
 		{"no appointment horizon: the default", func(p *Policy) { p.Repair.AppointmentHorizon = 0 }, ""},
 		{"a holiday in year 1", func(p *Policy) { p.Calendar.Holidays = []string{"0001-01-01"} }, "calendar.holidays[0]"},
 		{"a makeup day in 2100", func(p *Policy) { p.Calendar.ExtraWorkdays = []string{"2100-01-04"} }, "calendar.extra_workdays[0]"},

@@ -56,6 +56,9 @@ func (p RepairPolicy) validate(path string) error {
 	if p.AppointmentHorizon < 0 || p.AppointmentHorizon > Duration(366*Day) {
 		return Invalid(path+".appointment_horizon", "got %s, want 0s (the default, %s) up to 366d", p.AppointmentHorizon, DefaultAppointmentHorizon)
 	}
+	if p.HurryInterval < 0 || p.HurryInterval > Duration(7*Day) {
+		return Invalid(path+".hurry_interval", "got %s, want 0s (the default, %s) up to 7d", p.HurryInterval, DefaultHurryInterval)
+	}
 	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, 4); err != nil {
 		return err
 	}

@@ -30,6 +30,8 @@ const (
 	TemplateFollowupOverdue       = "followup_overdue"        // case_no, topic, due
 	TemplateDunningTaskOverdue    = "dunning_task_overdue"    // task_no, location, action, due, level
 	TemplateLegalCaseAssigned     = "legal_case_assigned"     // location, amount, case_no
+	// TemplateTicketHurried: the resident pressed 催单 on an overdue ticket.
+	TemplateTicketHurried = "ticket_hurried" // ticket_no, summary, stage, due, count
 )
 
 // messageTemplate is one template's audience and texts (text/template
@@ -91,6 +93,8 @@ func catalog() []messageTemplate {
 			"催缴任务{{.task_no}}（{{.location}}，{{.action}}）已于{{.due}}逾期未记录结果，升级至您处理（第{{.level}}级）。"},
 		{TemplateLegalCaseAssigned, staff, "欠费案件{{.case_no}}转交法务",
 			"{{.location}}物业费欠缴{{.amount}}元，案件{{.case_no}}经项目经理批准转交法务处理，证据材料请在系统中查看。"},
+		{TemplateTicketHurried, staff, "业主催单：工单{{.ticket_no}}",
+			"业主对工单{{.ticket_no}}（{{.summary}}）催单（第{{.count}}次）：{{.stage}}时限{{.due}}已过，请尽快处理并告知业主进展。"},
 	}
 }
 

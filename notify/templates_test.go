@@ -73,6 +73,8 @@ func TestRenderEveryTemplate(t *testing.T) {
 			[]string{"催缴任务12已逾期", "电话沟通", "第1级"}},
 		{notify.TemplateLegalCaseAssigned, map[string]string{"location": "1栋2-502", "amount": "3,840.00", "case_no": "7"}, models.RecipientStaff,
 			[]string{"转交法务", "3,840.00元", "案件7"}},
+		{notify.TemplateTicketHurried, with(ticket, "summary", "厨房漏水", "stage", "到场", "due", "10:15", "count", "2"), models.RecipientStaff,
+			[]string{"业主催单", "工单T-20261123-012（厨房漏水）催单（第2次）", "到场时限10:15已过"}},
 	}
 	var tested []string
 	for _, tt := range tests {

@@ -68,6 +68,9 @@ type ticketState struct {
 	wantFollowUp bool
 	followUpID   uint64
 	closedAt     time.Time
+
+	hurries   int       // the resident's 催单 so far
+	hurriedAt time.Time // the last one
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
@@ -233,6 +236,7 @@ func (s *ticketState) view(now time.Time) TicketView {
 		OnHoldSince: optTime(s.holdSince), HoldReason: s.holdReason, EscalationLevel: s.level,
 		ReopenCount: s.reopens, ConfirmBy: optTime(s.confirmBy), ReturnVisitBy: optTime(s.visitBy),
 		Score: s.score, FollowUpID: s.followUpID, AsOf: now,
+		Hurries: s.hurries, HurriedAt: optTime(s.hurriedAt), HurryFrom: optTime(s.hurryFrom()),
 	}
 	clock := now
 	if !s.holdSince.IsZero() {

@@ -27,7 +27,7 @@ export const milestones = {
 export const holdReasons = { waiting_parts: '等待配件', resident_absent: '业主不在家', resident_appointment: '业主另约时间' };
 export const events = {
   ...actions, reported: '登记', warning: '临期预警', escalation: '升级', auto_confirm: '超时自动确认',
-  return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉',
+  return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
 };
 export const msgStatus = { pending: '待发送', sent: '已发送', failed: '发送失败' };
 export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自动确认', visit_due: '回访期限' };

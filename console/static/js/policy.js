@@ -16,7 +16,7 @@ const sections = {
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
   complete: '完工', warn_at_percent: '预警点（时限已过）', confirm_window: '业主确认期', return_visit_window: '回访期',
-  appointment_horizon: '预约最远可约（0 为默认 60 天）',
+  appointment_horizon: '预约最远可约（0 为默认 60 天）', hurry_interval: '业主催单间隔（0 为默认 30 分钟）',
   low_score_threshold: '低分阈值（开跟进投诉，0 为不开）', max_reopens: '最多返工', acknowledge: '受理', answer: '答复',
   resolve: '解决', levels: '升级级别', level: '级别', role: '角色', after: '间隔', workday_start: '上班',
   workday_end: '下班', same_day_cutoff: '当日截止', next_day_by: '次日最迟', workdays: '工作日',
@@ -43,7 +43,7 @@ const enums = {
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
 // Durations: a number and a unit. Clock times: "HH:MM".
-const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon',
+const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
   'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);
