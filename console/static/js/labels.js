@@ -29,6 +29,8 @@ export const events = {
   ...actions, reported: '登记', warning: '临期预警', escalation: '升级', auto_confirm: '超时自动确认',
   return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
 };
+/** What a photo shows (照片类型). */
+export const attachmentKinds = { report: '报修', before: '维修前', after: '维修后', evidence: '证据' };
 export const msgStatus = { pending: '待发送', sent: '已发送', failed: '发送失败' };
 export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自动确认', visit_due: '回访期限' };
 
