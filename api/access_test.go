@@ -61,6 +61,8 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/tickets/:id/attachments":                f.ticket.ID,
 		"/api/v1/follow-ups/:id/attachments":             f.followUp.ID,
 		"/api/v1/disputes/:id/attachments":               f.dispute.ID,
+		"/api/v1/residents/:id/links":                    f.resident.ID,
+		"/api/v1/resident-links/:id/revoke":              f.link.ID,
 	}
 }
 
@@ -98,6 +100,8 @@ func validBodies() map[string]any {
 		"POST /api/v1/tickets/:id/attachments":    map[string]any{},
 		"POST /api/v1/follow-ups/:id/attachments": map[string]any{},
 		"POST /api/v1/disputes/:id/attachments":   map[string]any{},
+		"POST /api/v1/residents/:id/links":        map[string]any{"purpose": "my_bill"},
+		"POST /api/v1/resident-links/:id/revoke":  map[string]any{},
 	}
 }
 

@@ -53,6 +53,8 @@ type estateFixture struct {
 	letter  models.DemandLetter // awaiting service
 	// filter is a filter the estate's technician saved.
 	filter models.SavedFilter
+	// link is a my-bill link of the resident.
+	link models.ResidentLink
 	// payer is a second household (unit 102) with a payment, its receipt,
 	// and a reconciliation of yesterday's WeChat statement.
 	payer          models.Household
@@ -115,6 +117,8 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(h.store.CreateAPIToken(ctx, &f.token))
 	f.filter = models.SavedFilter{StaffID: f.staff.ID, List: "tickets", Name: "技术员的筛选", Query: "status=new"}
 	h.must(h.store.CreateSavedFilter(ctx, &f.filter))
+	f.link = models.ResidentLink{ResidentID: f.resident.ID, Purpose: models.LinkMyBill}
+	h.must(h.store.CreateResidentLink(ctx, all, &f.link, time.Now()))
 	f.ticket = models.Ticket{EstateID: f.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
 		Description: "漏水", HouseholdID: &f.household.ID, Channel: models.ReportPhone, FirstReceiverID: f.staff.ID}
 	var err error

@@ -94,6 +94,7 @@ func (s *Server) routes() []route {
 		s.arrearsRoutes(),
 		s.letterRoutes(),
 		s.residentLinkRoutes(),
+		s.residentLinkAdminRoutes(),
 		s.lookupRoutes(),
 		s.contactRoutes(),
 		s.inboxRoutes(),

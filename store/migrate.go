@@ -29,6 +29,7 @@ func tables() []any {
 		&models.FeeStandard{}, &models.FeeStandardVersion{}, &models.BillLine{}, &models.MeterReading{}, &models.BillAdjustment{},
 		&models.Import{}, &models.ImportRow{},
 		&models.Attachment{},
+		&models.ResidentLink{}, &models.ResidentLinkUse{},
 	}
 }
 
