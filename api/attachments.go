@@ -244,6 +244,12 @@ func (s *Server) savePhoto(ctx context.Context, u photoUpload) (models.Attachmen
 	if err != nil {
 		return models.Attachment{}, false, err
 	}
+	return s.storePhoto(ctx, img, u)
+}
+
+// storePhoto stores a photo already prepared and records it (u.Data is
+// not read).
+func (s *Server) storePhoto(ctx context.Context, img attachments.Image, u photoUpload) (models.Attachment, bool, error) {
 	hash, thumb := attachments.Name(img.Data), attachments.Name(img.Thumb)
 	if err := s.attach.Blobs.Put(ctx, hash, img.Data, img.Mime); err != nil {
 		return models.Attachment{}, false, err

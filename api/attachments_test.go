@@ -3,49 +3,27 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/color"
-	"image/jpeg"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/wuye/wuye/attachments"
+	"github.com/wuye/wuye/attachments/attachtest"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store/storetest"
 )
 
-// gpsSecret is the place written into testPhoto's EXIF block.
-const gpsSecret = "GPS 31.2304N 121.4737E"
-
-// testPhoto is a w×h JPEG of one colour with an EXIF block holding
-// gpsSecret.
-func testPhoto(t *testing.T, w, h int, c color.Color) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	seg := append([]byte("Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00"), gpsSecret...)
-	app1 := binary.BigEndian.AppendUint16([]byte{0xFF, 0xE1}, uint16(len(seg)+2))
-	raw := buf.Bytes()
-	return append(append(append(append([]byte{}, raw[:2]...), app1...), seg...), raw[2:]...)
-}
+// gpsSecret is the place written into the EXIF block of the test photos.
+const gpsSecret = attachtest.Location
 
 // seedPhoto stores a photo of ticket t, uploaded by staff, as a fixture.
 func (h *harness) seedPhoto(t models.Ticket, staff uint64) models.Attachment {
 	h.t.Helper()
-	img, err := attachments.Prepare(testPhoto(h.t, 16, 8, color.RGBA{G: 200, A: 255}), 0, "file")
+	img, err := attachments.Prepare(attachtest.JPEGWithGPS(16, 8, 1), 0, "file")
 	h.must(err)
 	ctx := context.Background()
 	a := models.Attachment{EstateID: t.EstateID, Ref: models.RefOf(models.RefTicket, t.ID), Kind: models.AttachBefore,
@@ -74,7 +52,7 @@ func TestTicketPhotos(t *testing.T) {
 		h := newHarness(t, s)
 		tech := h.tokens[models.RoleTechnician]
 		path := fmt.Sprintf("/api/v1/tickets/%d/attachments", h.a.ticket.ID)
-		photo := testPhoto(t, 64, 48, color.RGBA{R: 200, A: 255})
+		photo := attachtest.JPEGWithGPS(64, 48, 1)
 
 		var added attachmentView
 		h.wantStatus(h.addPhoto(path, tech, "after", "修好了.jpg", photo, &added), http.StatusCreated)
@@ -127,9 +105,9 @@ func TestTicketPhotos(t *testing.T) {
 			field            string
 		}{
 			{"a pdf named .jpg", "before", "scan.jpg", []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj <<>> endobj"), "file"},
-			{"heic", "before", "IMG_0001.HEIC", append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), make([]byte, 64)...), "file"},
+			{"heic", "before", "IMG_0001.HEIC", attachtest.HEIC(), "file"},
 			{"no such kind", "evidence", "a.jpg", photo, "kind"},
-			{"too large", "before", "big.jpg", append(testPhoto(t, 8, 8, color.White), make([]byte, attachments.DefaultMaxBytes)...), "file"},
+			{"too large", "before", "big.jpg", append(attachtest.JPEGWithGPS(8, 8, 1), make([]byte, attachments.DefaultMaxBytes)...), "file"},
 		}
 		for _, tt := range tests {
 			h.wantError(h.addPhoto(path, tech, tt.kind, tt.file, tt.data, nil), http.StatusBadRequest, codeInvalidInput, tt.field)
@@ -151,13 +129,13 @@ func TestPhotoUploadLimit(t *testing.T) {
 			h.must(err)
 		}
 		path := fmt.Sprintf("/api/v1/tickets/%d/attachments", h.a.ticket.ID)
-		res := h.addPhoto(path, h.tokens[models.RoleCustomerService], "report", "a.jpg", testPhoto(t, 8, 8, color.Black), nil)
+		res := h.addPhoto(path, h.tokens[models.RoleCustomerService], "report", "a.jpg", attachtest.JPEGWithGPS(8, 8, 1), nil)
 		h.wantError(res, http.StatusTooManyRequests, codeTooManyRequests, "")
 		retry, err := strconv.Atoi(res.header.Get("Retry-After"))
 		if err != nil || retry < 9*60 || retry > 10*60+1 {
 			t.Errorf("Retry-After: got %q, want about 10 minutes, when the first of the hour is an hour old", res.header.Get("Retry-After"))
 		}
 		// Another person's count is their own.
-		h.wantStatus(h.addPhoto(path, h.tokens[models.RoleSupervisor], "report", "a.jpg", testPhoto(t, 8, 8, color.Black), nil), http.StatusCreated)
+		h.wantStatus(h.addPhoto(path, h.tokens[models.RoleSupervisor], "report", "a.jpg", attachtest.JPEGWithGPS(8, 8, 1), nil), http.StatusCreated)
 	})
 }

@@ -102,6 +102,7 @@ func (s *Server) routes() []route {
 		s.feeRoutes(),
 		s.importRoutes(),
 		s.attachmentRoutes(),
+		s.residentReportRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

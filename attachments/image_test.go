@@ -2,99 +2,29 @@ package attachments
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"image"
-	"image/color"
 	"image/jpeg"
-	"image/png"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wuye/wuye/attachments/attachtest"
 	"github.com/wuye/wuye/models"
 )
 
-// photo is a w×h JPEG, its left half red and right half blue.
-func photo(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			c := color.RGBA{R: 200, A: 255}
-			if x >= w/2 {
-				c = color.RGBA{B: 200, A: 255}
-			}
-			img.Set(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	require.NoError(t, jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}))
-	return buf.Bytes()
+func photo(_ *testing.T, w, h int) []byte { return attachtest.JPEG(w, h) }
+
+func withEXIF(_ *testing.T, jpg []byte, orientation uint16) []byte {
+	return attachtest.WithEXIF(jpg, orientation)
 }
 
-// secret is written into the EXIF block, to look for in what is stored.
-const secret = "31.2304N,121.4737E"
+func pngImage(_ *testing.T) []byte { return attachtest.PNG(30, 20) }
 
-// withEXIF inserts an APP1 EXIF segment after the JPEG's start: IFD0 with
-// an orientation, an image description and a pointer to a GPS IFD holding
-// a latitude reference and the place in its area information.
-func withEXIF(t *testing.T, jpg []byte, orientation uint16) []byte {
-	t.Helper()
-	le := binary.LittleEndian
-	var tiff bytes.Buffer
-	tiff.WriteString("II")
-	binary.Write(&tiff, le, uint16(42))
-	binary.Write(&tiff, le, uint32(8))
-	entry := func(tag, typ uint16, count, value uint32) {
-		binary.Write(&tiff, le, tag)
-		binary.Write(&tiff, le, typ)
-		binary.Write(&tiff, le, count)
-		binary.Write(&tiff, le, value)
-	}
-	// IFD0 at 8: 3 entries (2+36+4 = 42 bytes), then the description at
-	// 50, then the GPS IFD.
-	desc := secret + "\x00"
-	gpsAt := uint32(50 + len(desc))
-	binary.Write(&tiff, le, uint16(3))
-	entry(0x010E, 2, uint32(len(desc)), 50) // ImageDescription
-	binary.Write(&tiff, le, uint16(0x0112)) // Orientation, SHORT, inline
-	binary.Write(&tiff, le, uint16(3))
-	binary.Write(&tiff, le, uint32(1))
-	binary.Write(&tiff, le, orientation)
-	binary.Write(&tiff, le, uint16(0))
-	entry(0x8825, 4, 1, gpsAt) // GPS IFD
-	binary.Write(&tiff, le, uint32(0))
-	tiff.WriteString(desc)
-	// GPS IFD: GPSLatitudeRef "N", GPSAreaInformation → the secret.
-	area := "ASCII\x00\x00\x00" + secret
-	binary.Write(&tiff, le, uint16(2))
-	entry(0x0001, 2, 2, uint32('N'))
-	entry(0x001C, 7, uint32(len(area)), gpsAt+2+24+4)
-	binary.Write(&tiff, le, uint32(0))
-	tiff.WriteString(area)
-
-	seg := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
-	app1 := []byte{0xFF, 0xE1, 0, 0}
-	binary.BigEndian.PutUint16(app1[2:], uint16(len(seg)+2))
-	out := append([]byte{}, jpg[:2]...)
-	out = append(out, app1...)
-	out = append(out, seg...)
-	return append(out, jpg[2:]...)
-}
-
-func pngImage(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 30, 20))
-	img.Set(1, 1, color.NRGBA{G: 255, A: 128})
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, img))
-	return buf.Bytes()
-}
+const secret = attachtest.Location
 
 func TestPrepare(t *testing.T) {
-	heic := append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)
-	heic = append(heic, make([]byte, 100)...)
+	heic := attachtest.HEIC()
 	big := append(photo(t, 8, 8), make([]byte, 10<<20)...)
 	tests := []struct {
 		name      string

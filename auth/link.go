@@ -23,6 +23,8 @@ const (
 	PromisePath = "/r/promise" // promise to pay (承诺缴费)
 	RatePath    = "/r/rate"    // rate a repair (评价)
 	ReportPath  = "/r/report"  // report a repair or complaint (报事报修)
+	TicketPath  = "/r/ticket"  // follow a ticket and press 催单 (工单进度)
+	HurryPath   = "/r/hurry"   // the 催单 form's action
 )
 
 // PagePath is the page a link of purpose (models.LinkPurpose) opens, ""
@@ -30,7 +32,7 @@ const (
 func PagePath(purpose string) string {
 	return map[string]string{
 		"confirm": ConfirmPath, "my_bill": BillPath, "dispute": DisputePath,
-		"promise": PromisePath, "rate": RatePath, "report": ReportPath,
+		"promise": PromisePath, "rate": RatePath, "report": ReportPath, "ticket": TicketPath,
 	}[purpose]
 }
 

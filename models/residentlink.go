@@ -16,9 +16,10 @@ const (
 	LinkRate    LinkPurpose = "rate"    // 评价: rate a repair (the return visit)
 	LinkConfirm LinkPurpose = "confirm" // 确认完成: confirm a completed repair
 	LinkReport  LinkPurpose = "report"  // 报事报修: report a repair or a complaint
+	LinkTicket  LinkPurpose = "ticket"  // 工单进度: follow a ticket and press 催单
 )
 
-var linkPurposes = enum[LinkPurpose]{LinkMyBill, LinkDispute, LinkPromise, LinkRate, LinkConfirm, LinkReport}
+var linkPurposes = enum[LinkPurpose]{LinkMyBill, LinkDispute, LinkPromise, LinkRate, LinkConfirm, LinkReport, LinkTicket}
 
 // LinkPurposes returns every purpose, in the order listed above.
 func LinkPurposes() []LinkPurpose { return linkPurposes.list() }
@@ -30,7 +31,7 @@ func (p LinkPurpose) Valid() bool { return linkPurposes.has(p) }
 func (p LinkPurpose) Label() string {
 	return label(map[LinkPurpose]string{
 		LinkMyBill: "我的账单", LinkDispute: "账单异议", LinkPromise: "承诺缴费",
-		LinkRate: "维修评价", LinkConfirm: "维修确认", LinkReport: "报事报修",
+		LinkRate: "维修评价", LinkConfirm: "维修确认", LinkReport: "报事报修", LinkTicket: "工单进度",
 	}, p)
 }
 
@@ -40,7 +41,7 @@ func (p LinkPurpose) Label() string {
 // others.
 func (p LinkPurpose) SubjectKind() string {
 	switch p {
-	case LinkConfirm, LinkRate:
+	case LinkConfirm, LinkRate, LinkTicket:
 		return "ticket"
 	case LinkDispute, LinkPromise:
 		return "bill"
@@ -49,7 +50,9 @@ func (p LinkPurpose) SubjectKind() string {
 }
 
 // SubjectRequired reports whether a link of purpose p must name its subject.
-func (p LinkPurpose) SubjectRequired() bool { return p == LinkConfirm || p == LinkRate }
+func (p LinkPurpose) SubjectRequired() bool {
+	return p == LinkConfirm || p == LinkRate || p == LinkTicket
+}
 
 // OneShot reports whether a link of purpose p is used up by its action:
 // a confirmation, a rating, a dispute and a promise are given once per link;
