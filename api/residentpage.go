@@ -50,7 +50,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem .75rem;margin:0}
 dt{color:#57606a}dd{margin:0}
 form{margin:.75rem 0}
 label{display:block;margin:.5rem 0 .25rem;font-weight:600}
-input[type=date],input[type=datetime-local],input[type=file],select,textarea{width:100%;font:inherit;padding:.6rem;border:1px solid #8c959f;border-radius:.4rem;background:#fff}
+input[type=date],input[type=datetime-local],input[type=file],select,textarea{min-height:2.75rem;width:100%;font:inherit;padding:.6rem;border:1px solid #8c959f;border-radius:.4rem;background:#fff}
 textarea{min-height:5rem}
 button,.button{display:block;width:100%;min-height:2.75rem;margin:.5rem 0;padding:.6rem 1rem;font:inherit;font-weight:600;text-align:center;
 border:0;border-radius:.4rem;background:#0b5cad;color:#fff;text-decoration:none;cursor:pointer}

@@ -273,7 +273,7 @@ func (s *Server) deskFor(ctx context.Context, estateID uint64) (uint64, error) {
 }
 
 // followTicket issues the resident a link to follow ticket t and sends
-// them to it (303).
+// them to it (303, on the host they came by).
 func (s *Server) followTicket(c *gin.Context, l residentLink, t models.Ticket) {
 	now := s.now()
 	follow := models.ResidentLink{ResidentID: l.ResidentID, Purpose: models.LinkTicket, SubjectID: t.ID,
@@ -283,7 +283,7 @@ func (s *Server) followTicket(c *gin.Context, l residentLink, t models.Ticket) {
 		return
 	}
 	s.log.InfoContext(c.Request.Context(), "resident reported by link", "link_id", l.ID, "ticket_id", t.ID, "follow_link_id", follow.ID)
-	c.Redirect(http.StatusSeeOther, s.links.LinkURL(auth.TicketPath, follow.ID))
+	c.Redirect(http.StatusSeeOther, auth.TicketPath+"?t="+s.links.LinkToken(follow.ID))
 	c.Abort()
 }
 
