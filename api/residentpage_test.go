@@ -45,7 +45,8 @@ func newLinkHarness(t *testing.T) *linkHarness {
 	lh := &linkHarness{harness: h, links: links, tc: &mocks.Client{}, now: &now}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h.srv.Close()
-	h.srv = httptest.NewServer(New(Options{Store: h.store, Log: log, Temporal: lh.tc, Links: links, Now: func() time.Time { return *lh.now }}).Handler())
+	h.srv = httptest.NewServer(New(Options{Store: h.store, Log: log, Temporal: lh.tc, Links: links, Now: func() time.Time { return *lh.now },
+		Attachments: AttachmentOptions{Blobs: h.blobs}}).Handler())
 	t.Cleanup(h.srv.Close)
 	return lh
 }
