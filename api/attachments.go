@@ -251,10 +251,10 @@ func (s *Server) savePhoto(ctx context.Context, u photoUpload) (models.Attachmen
 // not read).
 func (s *Server) storePhoto(ctx context.Context, img attachments.Image, u photoUpload) (models.Attachment, bool, error) {
 	hash, thumb := attachments.Name(img.Data), attachments.Name(img.Thumb)
-	if err := s.attach.Blobs.Put(ctx, hash, img.Data, img.Mime); err != nil {
+	if err := s.putOnce(ctx, hash, img.Data, img.Mime); err != nil {
 		return models.Attachment{}, false, err
 	}
-	if err := s.attach.Blobs.Put(ctx, thumb, img.Thumb, attachments.MimeJPEG); err != nil {
+	if err := s.putOnce(ctx, thumb, img.Thumb, attachments.MimeJPEG); err != nil {
 		return models.Attachment{}, false, err
 	}
 	a := models.Attachment{EstateID: u.EstateID, Ref: u.Ref, Kind: u.Kind, Hash: hash, ThumbHash: thumb,
@@ -262,6 +262,15 @@ func (s *Server) storePhoto(ctx context.Context, img attachments.Image, u photoU
 		StaffID: u.StaffID, ResidentID: u.ResidentID, Uploader: u.Uploader, UploadedAt: s.now()}
 	created, err := s.store.AddAttachment(ctx, &a)
 	return a, created, err
+}
+
+// putOnce stores data under its content-hash name unless the store holds
+// it already (the same photo sent again, or to another record).
+func (s *Server) putOnce(ctx context.Context, name string, data []byte, mime string) error {
+	if info, err := s.attach.Blobs.Stat(ctx, name); err == nil && info.Size == int64(len(data)) {
+		return nil
+	}
+	return s.attach.Blobs.Put(ctx, name, data, mime)
 }
 
 // servePhoto answers the bytes of the photo named by :id (its thumbnail
