@@ -351,7 +351,8 @@ func (s *Server) renderFollow(c *gin.Context, l residentLink, status int, text, 
 			d.Steps = append(d.Steps, followStep{At: e.At.In(l.loc).Format("01-02 15:04"), Text: words})
 		}
 	}
-	if !t.Status.Terminal() {
+	if !t.Status.Terminal() && t.ResidentID != nil && *t.ResidentID == l.ResidentID {
+		// 催单 is the ticket's own resident's (the process checks it too).
 		d.CanHurry, d.HurryNote = s.hurryState(ctx, l, t.ID)
 	}
 	page := l.page(fmt.Sprintf("%s进度", t.Kind.Label()), cmp.Or(text, "您可以在此查看处理进度。"))
