@@ -221,7 +221,10 @@ type processView struct {
 	ReturnVisitBy   *time.Time          `json:"return_visit_by"`
 	Score           int                 `json:"score"`
 	FollowUpID      uint64              `json:"follow_up_id,omitempty"`
-	AsOf            time.Time           `json:"as_of"`
+	// Hurries counts the resident's 催单, the last at HurriedAt.
+	Hurries   int        `json:"hurries"`
+	HurriedAt *time.Time `json:"hurried_at,omitempty"`
+	AsOf      time.Time  `json:"as_of"`
 }
 
 type deadlineView struct {
@@ -241,7 +244,7 @@ func viewProcess(v workflows.TicketView) *processView {
 		HeldSeconds: int64(v.HeldFor / time.Second), OnHoldSince: v.OnHoldSince, HoldReason: v.HoldReason,
 		EscalationLevel: v.EscalationLevel, NextTimer: v.NextTimer, NextTimerAt: v.NextTimerAt,
 		ReopenCount: v.ReopenCount, ConfirmBy: v.ConfirmBy, ReturnVisitBy: v.ReturnVisitBy,
-		Score: v.Score, FollowUpID: v.FollowUpID, AsOf: v.AsOf, Deadlines: []deadlineView{},
+		Score: v.Score, FollowUpID: v.FollowUpID, Hurries: v.Hurries, HurriedAt: v.HurriedAt, AsOf: v.AsOf, Deadlines: []deadlineView{},
 	}
 	for _, d := range v.Deadlines {
 		out.Deadlines = append(out.Deadlines, deadlineView{Milestone: d.Milestone, Round: d.Round, Due: d.Due,

@@ -236,4 +236,13 @@ func TestResidentReportsWithPhotos(t *testing.T) {
 	if last := r.open(t, http.MethodGet, follow, nil, ""); !strings.Contains(last.body, "处理超时，已升级由负责人跟进") {
 		t.Errorf("follow page: got no escalation step\n%s", last.body)
 	}
+	var staffView struct {
+		Process struct {
+			Hurries int `json:"hurries"`
+		} `json:"process"`
+	}
+	desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", ticketID), nil, &staffView, http.StatusOK)
+	if staffView.Process.Hurries != 1 {
+		t.Errorf("the staff's view: got %d 催单, want 1", staffView.Process.Hurries)
+	}
 }

@@ -111,6 +111,7 @@ function drawProcess(el, d) {
       h('dt', '挂起'), h('dd', p.on_hold_since ? `挂起中（${label(holdReasons, p.hold_reason)}），自 ${fmtTime(p.on_hold_since)}` : '否'),
       h('dt', '累计挂起'), h('dd', fmtDuration(p.held_seconds)),
       p.reopen_count ? [h('dt', '返工次数'), h('dd', String(p.reopen_count))] : null,
+      p.hurries ? [h('dt', '业主催单'), h('dd#hurries', `${p.hurries} 次，最近 ${fmtTime(p.hurried_at)}`)] : null,
       p.confirm_by ? [h('dt', '确认期限'), h('dd', [fmtTime(p.confirm_by), ' ', countdown(p.confirm_by)])] : null,
       p.return_visit_by ? [h('dt', '回访期限'), h('dd', [fmtTime(p.return_visit_by), ' ', countdown(p.return_visit_by)])] : null),
     h('h3', '时限'),
