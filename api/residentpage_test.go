@@ -190,10 +190,7 @@ func TestResidentLinkStatuses(t *testing.T) {
 // confirm under the link's update ID, and the link is then used up (409).
 func TestResidentConfirmsByNewLink(t *testing.T) {
 	h := newLinkHarness(t)
-	tk := models.Ticket{EstateID: h.a.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
-		Description: "漏水", HouseholdID: &h.a.household.ID, ResidentID: &h.a.resident.ID, Channel: models.ReportPhone, FirstReceiverID: h.a.staff.ID}
-	tk, _, err := h.store.CreateTicket(context.Background(), store.AllEstates(), &tk, "")
-	h.must(err)
+	tk := h.residentTicket()
 	l := h.issue(h.a.resident.ID, models.LinkConfirm, tk.ID, 0)
 	token := h.links.LinkToken(l.ID)
 	until := h.now.Add(72 * time.Hour)

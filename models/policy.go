@@ -37,6 +37,12 @@ type RepairPolicy struct {
 	// LowScoreThreshold: a satisfaction score (1..5) at or below it opens a
 	// follow-up complaint; 0 disables that.
 	LowScoreThreshold int `json:"low_score_threshold"`
+	// ResidentRating lets residents rate a repair themselves (1..5 stars
+	// and a comment) through their link, on the confirmation page and the
+	// rating page: the rating is the ticket's return visit. The API reads
+	// it from the estate's current policy, so turning it off stops the
+	// pages at once.
+	ResidentRating bool `json:"resident_rating"`
 	// MaxReopens is how many rejected fixes go back to the technician for
 	// rework before the ticket escalates instead.
 	MaxReopens int `json:"max_reopens"`
@@ -363,6 +369,7 @@ func DefaultPolicy() Policy {
 			ConfirmWindow:      Duration(3 * Day),
 			ReturnVisitWindow:  Duration(7 * Day),
 			LowScoreThreshold:  2,
+			ResidentRating:     true,
 			MaxReopens:         3,
 			AppointmentHorizon: DefaultAppointmentHorizon,
 		},

@@ -17,7 +17,7 @@ const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
   complete: '完工', warn_at_percent: '预警点（时限已过）', confirm_window: '业主确认期', return_visit_window: '回访期',
   appointment_horizon: '预约最远可约（0 为默认 60 天）',
-  low_score_threshold: '低分阈值（开跟进投诉，0 为不开）', max_reopens: '最多返工', acknowledge: '受理', answer: '答复',
+  low_score_threshold: '低分阈值（开跟进投诉，0 为不开）', resident_rating: '业主可通过链接自行评价', max_reopens: '最多返工', acknowledge: '受理', answer: '答复',
   resolve: '解决', levels: '升级级别', level: '级别', role: '角色', after: '间隔', workday_start: '上班',
   workday_end: '下班', same_day_cutoff: '当日截止', next_day_by: '次日最迟', workdays: '工作日',
   holidays: '节假日（每行一个日期，如 2026-10-01）', extra_workdays: '调休上班日（每行一个日期）', due_day: '缴费截止',
