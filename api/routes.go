@@ -95,6 +95,7 @@ func (s *Server) routes() []route {
 		s.letterRoutes(),
 		s.residentLinkRoutes(),
 		s.residentLinkAdminRoutes(),
+		s.residentBillRoutes(),
 		s.lookupRoutes(),
 		s.contactRoutes(),
 		s.inboxRoutes(),

@@ -194,6 +194,12 @@ type FeePolicy struct {
 	// (models.CheckReading); 0 (policies saved before it existed) flags
 	// none on that ground.
 	ReadingSpikeRatio int `json:"reading_spike_ratio"`
+	// PayURL is the company's payment page (an https address) residents
+	// open from their statement page (我的账单); "" for none.
+	PayURL string `json:"pay_url"`
+	// PayQRURL is the address (https) of an image of the payment QR code,
+	// shown to residents as a link; "" for none.
+	PayQRURL string `json:"pay_qr_url"`
 }
 
 // UnmarshalJSON reads a FeePolicy; one written before the late fee was kept

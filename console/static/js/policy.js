@@ -23,7 +23,7 @@ const names = {
   holidays: '节假日（每行一个日期，如 2026-10-01）', extra_workdays: '调休上班日（每行一个日期）', due_day: '缴费截止',
   late_fee_per_ten_thousand: '滞纳金（每日按欠费本金）', late_fee_cap_percent: '滞纳金上限（不超过本金的）', grace_days: '宽限',
   dispute_before_due_days: '异议截止（到期前）', reminder_days_before: '到期前提醒（天数，逗号分隔）',
-  allocation: '部分付款冲抵顺序', auto_billing: '自动出账', billing_day: '出账日', reading_spike_ratio: '抄表读数待复核（0 为不检查）', steps: '阶梯', action: '动作',
+  allocation: '部分付款冲抵顺序', pay_url: '缴费页面地址（https）', pay_qr_url: '缴费二维码图片地址（https）', auto_billing: '自动出账', billing_day: '出账日', reading_spike_ratio: '抄表读数待复核（0 为不检查）', steps: '阶梯', action: '动作',
   channel: '渠道', template: '短信/消息模板', good_payer_polite_for: '良好付款人仅温和提醒', large_arrears_fen: '大额欠费标准',
   repeat_late_count: '屡次逾期次数', repeat_late_window_months: '统计期', fast_track_percent: '加速催缴（间隔缩短为原来的）',
   task_due: '人工任务期限', instalment_grace: '分期宽限', legal_decision_reminder: '法务决定提醒间隔',
