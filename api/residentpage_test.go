@@ -235,3 +235,14 @@ func (h *linkHarness) expectUpdate() *seenUpdate {
 	}).Return(handle, nil).Once()
 	return seen
 }
+
+// expectNudge accepts the next signal to household's collection process and
+// keeps the nudge it sent.
+func (h *linkHarness) expectNudge(household uint64) *workflows.CollectionNudge {
+	seen := &workflows.CollectionNudge{}
+	h.tc.On("SignalWithStartWorkflow", mock.Anything, workflows.CollectionWorkflowID(household), workflows.CollectionSignal,
+		mock.Anything, mock.Anything, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		*seen = args.Get(3).(workflows.CollectionNudge)
+	}).Return(&mocks.WorkflowRun{}, nil).Once()
+	return seen
+}

@@ -96,6 +96,7 @@ func (s *Server) routes() []route {
 		s.residentLinkRoutes(),
 		s.residentLinkAdminRoutes(),
 		s.residentBillRoutes(),
+		s.residentDisputeRoutes(),
 		s.lookupRoutes(),
 		s.contactRoutes(),
 		s.inboxRoutes(),
