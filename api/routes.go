@@ -97,6 +97,7 @@ func (s *Server) routes() []route {
 		s.residentLinkAdminRoutes(),
 		s.residentBillRoutes(),
 		s.residentDisputeRoutes(),
+		s.residentPromiseRoutes(),
 		s.lookupRoutes(),
 		s.contactRoutes(),
 		s.inboxRoutes(),
