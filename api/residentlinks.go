@@ -229,9 +229,9 @@ func (s *Server) liveTicket(ctx context.Context, id uint64) (workflows.TicketVie
 
 func (s *Server) residentLinkRoutes() []route {
 	return []route{
-		{method: http.MethodGet, path: auth.ConfirmPath, summary: "The resident's page (HTML) to confirm a completed repair or say it is not fixed, opened from the signed link of their message; 400 bad link, 410 expired, 409 already answered", tag: "resident-links",
+		{method: http.MethodGet, path: auth.ConfirmPath, summary: "The resident's page (HTML) to confirm a completed repair or say it is not fixed, with the optional rating where the estate lets residents rate, opened from a confirm link or the signed token of their message; 400 bad or revoked link, 410 expired, 409 already answered", tag: "resident-links",
 			public: true, handler: s.confirmPage, status: http.StatusOK, query: []param{{"t", "string", "the signed token of the link"}}},
-		{method: http.MethodPost, path: auth.ConfirmPath, summary: "The resident's answer (form fields t: the token, accepted: true or false) as the ticket's confirm action; answers HTML; 400 bad link, 410 expired, 409 already answered", tag: "resident-links",
+		{method: http.MethodPost, path: auth.ConfirmPath, summary: "The resident's answer (form fields t: the token, accepted: true or false; with an acceptance optionally score 1 to 5 and comments, then the ticket's return visit) as the ticket's confirm action; answers HTML; 400 bad link, 410 expired, 409 already answered", tag: "resident-links",
 			public: true, handler: s.confirmByLink, status: http.StatusOK},
 		{method: http.MethodGet, path: auth.RatePath, summary: "The resident's page (HTML) to rate a repair awaiting its return visit (1 to 5 stars and a comment), opened from a rate link; 400 bad or revoked link, 410 expired, 409 rated already, not confirmed yet or rating not open in the estate", tag: "resident-links",
 			public: true, handler: s.ratePage, status: http.StatusOK, query: []param{{"t", "string", "the signed token of the link"}}},

@@ -246,3 +246,66 @@ func (h *linkHarness) expectNudge(household uint64) *workflows.CollectionNudge {
 	}).Return(&mocks.WorkflowRun{}, nil).Once()
 	return seen
 }
+
+// TestEveryResidentPageRefusesBadLinks: every resident page, opened or
+// posted to (the statement has no form), answers a tampered link 400, a link of another purpose 400, a
+// revoked one 400, an expired one 410 and, for one-shot purposes, a used
+// one 409, each with its Chinese page.
+func TestEveryResidentPageRefusesBadLinks(t *testing.T) {
+	h := newLinkHarness(t)
+	ctx := context.Background()
+	pages := []struct {
+		path    string
+		purpose models.LinkPurpose
+		subject uint64
+	}{
+		{auth.ConfirmPath, models.LinkConfirm, h.a.ticket.ID},
+		{auth.RatePath, models.LinkRate, h.a.ticket.ID},
+		{auth.BillPath, models.LinkMyBill, 0},
+		{auth.DisputePath, models.LinkDispute, 0},
+		{auth.PromisePath, models.LinkPromise, 0},
+	}
+	for _, p := range pages {
+		t.Run(strings.TrimPrefix(p.path, "/r/"), func(t *testing.T) {
+			revoked := h.issue(h.a.resident.ID, p.purpose, p.subject, 0)
+			_, err := h.store.RevokeResidentLink(ctx, store.AllEstates(), revoked.ID, 1, *h.now)
+			h.must(err)
+			expired := h.issue(h.a.resident.ID, p.purpose, p.subject, time.Minute)
+			used := h.issue(h.a.resident.ID, p.purpose, p.subject, 0)
+			h.must(h.store.UseResidentLink(ctx, used.ID, *h.now))
+			other := models.LinkReport
+			good := h.links.LinkToken(h.issue(h.a.resident.ID, p.purpose, p.subject, 0).ID)
+			*h.now = h.now.Add(time.Minute)
+			defer func() { *h.now = h.now.Add(-time.Minute) }()
+			tests := []struct {
+				name       string
+				token      string
+				wantStatus int
+				wantText   string
+			}{
+				{"tampered", good[:len(good)-1], http.StatusBadRequest, "链接无效"},
+				{"another purpose", h.links.LinkToken(h.issue(h.a.resident.ID, other, 0, 0).ID), http.StatusBadRequest, "链接无效"},
+				{"revoked", h.links.LinkToken(revoked.ID), http.StatusBadRequest, "链接已失效"},
+				{"expired", h.links.LinkToken(expired.ID), http.StatusGone, "链接已过期"},
+			}
+			if p.purpose.OneShot() {
+				tests = append(tests, struct {
+					name       string
+					token      string
+					wantStatus int
+					wantText   string
+				}{"used", h.links.LinkToken(used.ID), http.StatusConflict, "已处理"})
+			}
+			for _, tt := range tests {
+				forms := []url.Values{nil, {"accepted": {"true"}, "score": {"5"}}}
+				if p.path == auth.BillPath {
+					forms = forms[:1] // a page to read: no form
+				}
+				for _, form := range forms {
+					code, body := h.page(p.path, tt.token, form)
+					wantPage(t, tt.name, code, body, tt.wantStatus, tt.wantText)
+				}
+			}
+		})
+	}
+}
