@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
@@ -63,7 +65,9 @@ func TestResidentLinksStayInTheirHousehold(t *testing.T) {
 		field   string
 		ids     []uint64
 		form    url.Values
-	}{}
+	}{
+		{auth.DisputePath, models.LinkDispute, "bill_id", foreign.bills, url.Values{"reason": {"面积有误"}}},
+	}
 	for _, p := range pages {
 		l := h.issue(h.a.resident.ID, p.purpose, 0, 0)
 		for _, id := range p.ids {
@@ -73,10 +77,23 @@ func TestResidentLinksStayInTheirHousehold(t *testing.T) {
 			}
 			form.Set(p.field, strconv.FormatUint(id, 10))
 			code, body := h.page(p.path, h.links.LinkToken(l.ID), form)
-			if code == http.StatusOK {
-				t.Errorf("%s with %s %d of another household: got %d %q, want refused", p.path, p.field, id, code, body)
+			if code != http.StatusBadRequest || !strings.Contains(body, "此链接不能办理") {
+				t.Errorf("%s with %s %d of another household: got %d %q, want 400 refused", p.path, p.field, id, code, body)
 			}
 		}
 	}
 
+}
+
+// TestResidentLinkBillOfItsOwn: a link naming a bill acts on that bill
+// only, even another of its own household.
+func TestResidentLinkBillOfItsOwn(t *testing.T) {
+	h := newLinkHarness(t)
+	l := h.issue(h.a.resident.ID, models.LinkDispute, h.a.bill.ID, 0)
+	code, body := h.page(auth.DisputePath, h.links.LinkToken(l.ID), url.Values{"bill_id": {"0"}, "reason": {"面积有误"}})
+	wantPage(t, "no bill", code, body, http.StatusBadRequest, "此链接不能办理")
+	other, err := h.store.IssueBill(context.Background(), store.AllEstates(), h.a.household.ID, models.Month{Year: 2030, Month: 3}, 9000, models.DefaultPolicy().Fees, nil)
+	h.must(err)
+	code, body = h.page(auth.DisputePath, h.links.LinkToken(l.ID), url.Values{"bill_id": {strconv.FormatUint(other.ID, 10)}, "reason": {"面积有误"}})
+	wantPage(t, "another bill", code, body, http.StatusBadRequest, "此链接不能办理")
 }

@@ -21,16 +21,25 @@ import (
 // <mac>", good for one ticket's current confirmation window) opens it. It
 // shows nothing but the ticket number and the window's end.
 
-var confirmPageHTML = residentTemplate(`<div class="card"><p>请在{{.Data}}前确认，届时未反馈将视为确认完成。</p>
+var confirmPageHTML = residentTemplate(`<div class="card"><p>请在{{.Data.Until}}前确认，届时未反馈将视为确认完成。</p>
 <form method="post" action="` + auth.ConfirmPath + `"><input type="hidden" name="t" value="{{.Token}}">
-<button type="submit" name="accepted" value="true">确认完成</button>
+{{if .Data.Rating}}{{template "rating" false}}{{end}}
+<button type="submit" name="accepted" value="true">确认完成{{if .Data.Rating}}并提交评价{{end}}</button>
 <button type="submit" class="second" name="accepted" value="false">仍有问题</button></form></div>`)
+
+// confirmForm is what the confirmation page's form shows: the window's
+// end, and the rating when the estate lets residents rate.
+type confirmForm struct {
+	Until  string
+	Rating bool
+}
 
 // confirmLink is a verified link of a ticket awaiting its resident's answer.
 type confirmLink struct {
 	token      string
 	ticketID   uint64
 	residentID uint64
+	estateID   uint64
 	until      time.Time
 	// link is the resident link it came by; nil for a stateless token.
 	link *residentLink
@@ -58,15 +67,22 @@ func (s *Server) confirmPage(c *gin.Context) {
 	if !ok {
 		return
 	}
+	allowed, err := s.ratingAllowed(c.Request.Context(), l.estateID)
+	if err != nil {
+		s.linkFailed(c, err)
+		return
+	}
 	page := l.page("维修完成确认", fmt.Sprintf("您的报修（工单号%d）维修已完成，请确认是否已经修好。", l.ticketID))
-	page.Data = l.until.In(l.loc).Format("01-02 15:04")
+	page.Data = confirmForm{Until: l.until.In(l.loc).Format("01-02 15:04"), Rating: allowed}
 	s.renderResident(c, http.StatusOK, confirmPageHTML, page)
 }
 
 // confirmByLink records the resident's answer (form fields t and accepted)
 // as the ticket's confirm action: accepted moves it to the return visit,
 // rejected sends the work back. The update's ID is the link's, so a double
-// submit is applied once; a link already answered is refused (409).
+// submit is applied once; a link already answered is refused (409). An
+// acceptance with a rating (score, comments), where the estate lets
+// residents rate, is then the ticket's return visit too.
 func (s *Server) confirmByLink(c *gin.Context) {
 	var accepted bool
 	switch c.PostForm("accepted") {
@@ -82,21 +98,50 @@ func (s *Server) confirmByLink(c *gin.Context) {
 		action = "confirm"
 	}
 	l, ok := s.openConfirmLink(c, c.PostForm("t"), action)
-	if !ok || (l.link != nil && !s.useLink(c, *l.link)) {
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
+	var r rating
+	var p models.EstatePolicy
+	if accepted {
+		var problem string
+		if r, problem = readRating(c, false); problem != "" {
+			page := l.page("维修完成确认", problem)
+			page.Tone, page.Data = "bad", confirmForm{Until: l.until.In(l.loc).Format("01-02 15:04"), Rating: true}
+			s.renderResident(c, http.StatusBadRequest, confirmPageHTML, page)
+			return
+		}
+		var err error
+		if p, err = s.store.Policy(ctx, store.Estates(l.estateID), l.estateID); err != nil {
+			s.linkFailed(c, err)
+			return
+		}
+	}
 	_, err := workflows.Tickets(s.temporal).Act(ctx, l.ticketID, l.updateID(),
 		workflows.TicketAction{Action: workflows.ActConfirm, ActorID: l.residentID, ActorRole: workflows.ResidentLinkRole, Accepted: accepted})
 	if err != nil {
 		s.linkFailed(c, err)
 		return
 	}
+	if l.link != nil {
+		s.spendLink(c, *l.link)
+	}
 	s.log.InfoContext(ctx, "resident answered by link", "ticket_id", l.ticketID, "accepted", accepted)
+	if !accepted {
+		s.renderResident(c, http.StatusOK, nil, l.page("已收到您的反馈", "我们已收到您的反馈，会尽快安排维修人员再次处理。"))
+		return
+	}
 	page := l.page("感谢您的确认", "已确认维修完成，感谢您的配合。我们稍后会进行满意度回访。")
 	page.Tone = "ok"
-	if !accepted {
-		page = l.page("已收到您的反馈", "我们已收到您的反馈，会尽快安排维修人员再次处理。")
+	if r.score > 0 && p.Policy.Repair.ResidentRating {
+		if err := s.rate(ctx, l.ticketID, l.residentID, l.updateID()+"-rate", r); err != nil {
+			s.log.WarnContext(ctx, "resident rating with the confirmation", "ticket_id", l.ticketID, "err", err)
+			page.Tone, page.Text = "warn", "已确认维修完成，感谢您的配合。您的评价未能提交，我们稍后会进行满意度回访。"
+		} else {
+			page = rated(page, r, p.Policy.Repair.LowScoreThreshold)
+			page.Text = "已确认维修完成。" + page.Text
+		}
 	}
 	s.renderResident(c, http.StatusOK, nil, page)
 }
@@ -113,7 +158,7 @@ func (s *Server) openConfirmLink(c *gin.Context, token, action string) (confirmL
 		if !ok {
 			return confirmLink{}, false
 		}
-		l := confirmLink{token: token, ticketID: rl.SubjectID, residentID: rl.ResidentID, link: &rl, loc: rl.loc,
+		l := confirmLink{token: token, ticketID: rl.SubjectID, residentID: rl.ResidentID, estateID: rl.EstateID, link: &rl, loc: rl.loc,
 			estate: rl.estate.Name, hotline: rl.estate.ServicePhone}
 		return l, s.awaitingConfirm(c, &l, rl.scope(), rl.ResidentID)
 	}
@@ -151,17 +196,16 @@ func (s *Server) awaitingConfirm(c *gin.Context, l *confirmLink, scope store.Sco
 		s.renderResident(c, http.StatusConflict, nil, linkUsed)
 		return false
 	}
-	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
-	defer cancel()
-	v, err := workflows.Tickets(s.temporal).State(qctx, l.ticketID)
+	v, err := s.liveTicket(ctx, l.ticketID)
 	if err != nil {
-		s.linkFailed(c, fmt.Errorf("state of ticket %d: %w", l.ticketID, err))
+		s.linkFailed(c, err)
 		return false
 	}
 	if v.Status != models.StatusCompleted || v.ConfirmBy == nil || (l.link == nil && v.ConfirmBy.Unix() != l.until.Unix()) {
 		s.renderResident(c, http.StatusConflict, nil, linkUsed)
 		return false
 	}
+	l.estateID = t.EstateID
 	if l.link == nil {
 		l.residentID = *t.ResidentID
 		if e, err := s.store.Estate(ctx, store.AllEstates(), t.EstateID); err == nil {
@@ -172,11 +216,26 @@ func (s *Server) awaitingConfirm(c *gin.Context, l *confirmLink, scope store.Sco
 	return true
 }
 
+// liveTicket is the live state of ticket id, from its process.
+func (s *Server) liveTicket(ctx context.Context, id uint64) (workflows.TicketView, error) {
+	qctx, cancel := context.WithTimeout(ctx, liveTimeout)
+	defer cancel()
+	v, err := workflows.Tickets(s.temporal).State(qctx, id)
+	if err != nil {
+		return v, fmt.Errorf("state of ticket %d: %w", id, err)
+	}
+	return v, nil
+}
+
 func (s *Server) residentLinkRoutes() []route {
 	return []route{
-		{method: http.MethodGet, path: auth.ConfirmPath, summary: "The resident's page (HTML) to confirm a completed repair or say it is not fixed, opened from the signed link of their message; 400 bad link, 410 expired, 409 already answered", tag: "resident-links",
+		{method: http.MethodGet, path: auth.ConfirmPath, summary: "The resident's page (HTML) to confirm a completed repair or say it is not fixed, with the optional rating where the estate lets residents rate, opened from a confirm link or the signed token of their message; 400 bad or revoked link, 410 expired, 409 already answered", tag: "resident-links",
 			public: true, handler: s.confirmPage, status: http.StatusOK, query: []param{{"t", "string", "the signed token of the link"}}},
-		{method: http.MethodPost, path: auth.ConfirmPath, summary: "The resident's answer (form fields t: the token, accepted: true or false) as the ticket's confirm action; answers HTML; 400 bad link, 410 expired, 409 already answered", tag: "resident-links",
+		{method: http.MethodPost, path: auth.ConfirmPath, summary: "The resident's answer (form fields t: the token, accepted: true or false; with an acceptance optionally score 1 to 5 and comments, then the ticket's return visit) as the ticket's confirm action; answers HTML; 400 bad link, 410 expired, 409 already answered", tag: "resident-links",
 			public: true, handler: s.confirmByLink, status: http.StatusOK},
+		{method: http.MethodGet, path: auth.RatePath, summary: "The resident's page (HTML) to rate a repair awaiting its return visit (1 to 5 stars and a comment), opened from a rate link; 400 bad or revoked link, 410 expired, 409 rated already, not confirmed yet or rating not open in the estate", tag: "resident-links",
+			public: true, handler: s.ratePage, status: http.StatusOK, query: []param{{"t", "string", "the signed token of the link"}}},
+		{method: http.MethodPost, path: auth.RatePath, summary: "The resident's rating (form fields t, score 1 to 5, comments) as the ticket's return visit; a low score opens the follow-up complaint; answers HTML", tag: "resident-links",
+			public: true, handler: s.rateByLink, status: http.StatusOK},
 	}
 }

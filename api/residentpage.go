@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -58,7 +59,7 @@ button.second{background:#fff;color:#0b5cad;border:2px solid #0b5cad}
 button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible,select:focus-visible{outline:3px solid #f0b400;outline-offset:2px}
 fieldset{border:0;padding:0;margin:.5rem 0}
 legend{font-weight:600;padding:0}
-.stars{display:flex;flex-wrap:wrap;gap:.4rem}
+.stars{display:flex;flex-direction:column;gap:.4rem}
 .stars label{display:flex;align-items:center;gap:.25rem;margin:0;font-weight:400;min-height:2.75rem;padding:0 .6rem;border:1px solid #8c959f;border-radius:.4rem;background:#fff}
 .stars input{width:1.2rem;height:1.2rem;margin:0}
 .muted{color:#57606a;font-size:.9rem}
@@ -77,7 +78,15 @@ var residentLayout = template.Must(template.New("layout").Parse(`<!doctype html>
 <main><h1>{{.Title}}</h1>{{if .Text}}<p class="lead {{.Tone}}">{{.Text}}</p>{{end}}
 {{block "content" .}}{{end}}</main>
 <footer>{{if .Hotline}}物业服务中心电话：{{.Hotline}}{{else}}如有疑问，请联系物业服务中心。{{end}}</footer>
-</body></html>`))
+</body></html>
+{{define "rating"}}<fieldset><legend>满意度评价{{if not .}}（选填）{{end}}</legend><div class="stars">
+<label><input type="radio" name="score" value="5"{{if .}} required{{end}}>★★★★★ 非常满意</label>
+<label><input type="radio" name="score" value="4">★★★★ 满意</label>
+<label><input type="radio" name="score" value="3">★★★ 一般</label>
+<label><input type="radio" name="score" value="2">★★ 不满意</label>
+<label><input type="radio" name="score" value="1">★ 很不满意</label></div></fieldset>
+<label for="comments">意见或建议（选填）</label>
+<textarea id="comments" name="comments" maxlength="` + strconv.Itoa(maxRatingComment) + `"></textarea>{{end}}`))
 
 // residentTemplate is the layout with content as the page's own.
 func residentTemplate(content string) *template.Template {
@@ -169,14 +178,14 @@ func (s *Server) openLink(c *gin.Context, token string, purpose models.LinkPurpo
 	return l, true
 }
 
-// useLink marks a one-shot link used before its action, so that two
-// answers racing on one link apply once; the loser gets 409.
-func (s *Server) useLink(c *gin.Context, l residentLink) bool {
-	if err := s.store.UseResidentLink(c.Request.Context(), l.ID, s.now()); err != nil {
-		s.linkFailed(c, err)
-		return false
+// spendLink marks a one-shot link used once its action is taken. The
+// action went under the link's own update ID, so that two answers racing on
+// one link apply once; the second to mark it finds it used, which is no
+// failure.
+func (s *Server) spendLink(c *gin.Context, l residentLink) {
+	if err := s.store.UseResidentLink(c.Request.Context(), l.ID, s.now()); err != nil && !errors.Is(err, models.ErrConflict) {
+		s.log.WarnContext(c.Request.Context(), "mark resident link used", "link_id", l.ID, "err", err)
 	}
-	return true
 }
 
 // recordLinkUse records a use of link: the action, whether it was refused,

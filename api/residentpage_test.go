@@ -191,10 +191,7 @@ func TestResidentLinkStatuses(t *testing.T) {
 // confirm under the link's update ID, and the link is then used up (409).
 func TestResidentConfirmsByNewLink(t *testing.T) {
 	h := newLinkHarness(t)
-	tk := models.Ticket{EstateID: h.a.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
-		Description: "漏水", HouseholdID: &h.a.household.ID, ResidentID: &h.a.resident.ID, Channel: models.ReportPhone, FirstReceiverID: h.a.staff.ID}
-	tk, _, err := h.store.CreateTicket(context.Background(), store.AllEstates(), &tk, "")
-	h.must(err)
+	tk := h.residentTicket()
 	l := h.issue(h.a.resident.ID, models.LinkConfirm, tk.ID, 0)
 	token := h.links.LinkToken(l.ID)
 	until := h.now.Add(72 * time.Hour)
@@ -238,4 +235,78 @@ func (h *linkHarness) expectUpdate() *seenUpdate {
 		seen.opts = args.Get(1).(client.UpdateWorkflowOptions)
 	}).Return(handle, nil).Once()
 	return seen
+}
+
+// expectNudge accepts the next signal to household's collection process and
+// keeps the nudge it sent.
+func (h *linkHarness) expectNudge(household uint64) *workflows.CollectionNudge {
+	seen := &workflows.CollectionNudge{}
+	h.tc.On("SignalWithStartWorkflow", mock.Anything, workflows.CollectionWorkflowID(household), workflows.CollectionSignal,
+		mock.Anything, mock.Anything, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		*seen = args.Get(3).(workflows.CollectionNudge)
+	}).Return(&mocks.WorkflowRun{}, nil).Once()
+	return seen
+}
+
+// TestEveryResidentPageRefusesBadLinks: every resident page, opened or
+// posted to (the statement has no form), answers a tampered link 400, a link of another purpose 400, a
+// revoked one 400, an expired one 410 and, for one-shot purposes, a used
+// one 409, each with its Chinese page.
+func TestEveryResidentPageRefusesBadLinks(t *testing.T) {
+	h := newLinkHarness(t)
+	ctx := context.Background()
+	pages := []struct {
+		path    string
+		purpose models.LinkPurpose
+		subject uint64
+	}{
+		{auth.ConfirmPath, models.LinkConfirm, h.a.ticket.ID},
+		{auth.RatePath, models.LinkRate, h.a.ticket.ID},
+		{auth.BillPath, models.LinkMyBill, 0},
+		{auth.DisputePath, models.LinkDispute, 0},
+		{auth.PromisePath, models.LinkPromise, 0},
+	}
+	for _, p := range pages {
+		t.Run(strings.TrimPrefix(p.path, "/r/"), func(t *testing.T) {
+			revoked := h.issue(h.a.resident.ID, p.purpose, p.subject, 0)
+			_, err := h.store.RevokeResidentLink(ctx, store.AllEstates(), revoked.ID, 1, *h.now)
+			h.must(err)
+			expired := h.issue(h.a.resident.ID, p.purpose, p.subject, time.Minute)
+			used := h.issue(h.a.resident.ID, p.purpose, p.subject, 0)
+			h.must(h.store.UseResidentLink(ctx, used.ID, *h.now))
+			other := models.LinkReport
+			good := h.links.LinkToken(h.issue(h.a.resident.ID, p.purpose, p.subject, 0).ID)
+			*h.now = h.now.Add(time.Minute)
+			defer func() { *h.now = h.now.Add(-time.Minute) }()
+			tests := []struct {
+				name       string
+				token      string
+				wantStatus int
+				wantText   string
+			}{
+				{"tampered", good[:len(good)-1], http.StatusBadRequest, "链接无效"},
+				{"another purpose", h.links.LinkToken(h.issue(h.a.resident.ID, other, 0, 0).ID), http.StatusBadRequest, "链接无效"},
+				{"revoked", h.links.LinkToken(revoked.ID), http.StatusBadRequest, "链接已失效"},
+				{"expired", h.links.LinkToken(expired.ID), http.StatusGone, "链接已过期"},
+			}
+			if p.purpose.OneShot() {
+				tests = append(tests, struct {
+					name       string
+					token      string
+					wantStatus int
+					wantText   string
+				}{"used", h.links.LinkToken(used.ID), http.StatusConflict, "已处理"})
+			}
+			for _, tt := range tests {
+				forms := []url.Values{nil, {"accepted": {"true"}, "score": {"5"}}}
+				if p.path == auth.BillPath {
+					forms = forms[:1] // a page to read: no form
+				}
+				for _, form := range forms {
+					code, body := h.page(p.path, tt.token, form)
+					wantPage(t, tt.name, code, body, tt.wantStatus, tt.wantText)
+				}
+			}
+		})
+	}
 }

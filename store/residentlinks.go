@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -151,4 +152,22 @@ func (s *Store) RecordResidentLinkUse(ctx context.Context, l models.ResidentLink
 		return fmt.Errorf("record use of resident link %d: %w", l.ID, err)
 	}
 	return nil
+}
+
+// IssueResidentLinkOnce issues l as CreateResidentLink does, unless a link
+// of the same resident, purpose, subject and note was issued already (a
+// message's link, its note naming the message): then l becomes that one, so
+// that a retried send issues one link.
+func (s *Store) IssueResidentLinkOnce(ctx context.Context, l *models.ResidentLink, now time.Time) error {
+	var found models.ResidentLink
+	err := s.db.WithContext(ctx).Where("resident_id = ? AND purpose = ? AND subject_id = ? AND note = ?",
+		l.ResidentID, l.Purpose, l.SubjectID, l.Note).Order("id").First(&found).Error
+	switch err = translate(err); {
+	case err == nil:
+		*l = found
+		return nil
+	case !errors.Is(err, models.ErrNotFound):
+		return fmt.Errorf("find %s link of resident %d: %w", l.Purpose, l.ResidentID, err)
+	}
+	return s.CreateResidentLink(ctx, AllEstates(), l, now)
 }

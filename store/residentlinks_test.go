@@ -76,5 +76,15 @@ func TestResidentLinks(t *testing.T) {
 		if _, err := s.ResidentLink(ctx, store.Estates(b.estate.ID), bill.ID); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("A's link from estate B: got %v, want not found", err)
 		}
+
+		// A message's link is issued once, however often it is sent.
+		var first, second models.ResidentLink
+		for _, l := range []*models.ResidentLink{&first, &second} {
+			*l = models.ResidentLink{ResidentID: a.resident.ID, Purpose: models.LinkMyBill, Note: "message:case-1/step-1"}
+			must(t, s.IssueResidentLinkOnce(ctx, l, now))
+		}
+		if first.ID == 0 || second.ID != first.ID {
+			t.Errorf("issued once: got links %d and %d, want the same", first.ID, second.ID)
+		}
 	})
 }

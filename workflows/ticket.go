@@ -109,9 +109,9 @@ type TicketAction struct {
 }
 
 // ResidentLinkRole is the ActorRole of the ticket's resident answering
-// through the signed link of their confirmation message (ActorID: the
-// ticket's ResidentID). It is no staff role: the validator accepts it for
-// ActConfirm and ActHurry only.
+// through a signed link (ActorID: the ticket's ResidentID). It is no staff
+// role: the validator accepts it for ActConfirm, ActReturnVisit and
+// ActHurry only.
 const ResidentLinkRole models.Role = "resident_link"
 
 // DeadlineView is one deadline as the TicketStateQuery shows it. Left is

@@ -97,29 +97,37 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 	case ActConfirm:
 		return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, isDesk(a.ActorRole), nil)
 	case ActReturnVisit:
-		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, isDesk(a.ActorRole), func() error {
-			if a.Score < 1 || a.Score > 5 {
-				return invalidInput("score", fmt.Sprintf("got %d, want 1 to 5", a.Score))
-			}
-			return nil
-		})
+		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, isDesk(a.ActorRole), a.checkScore)
 	}
 	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
 }
 
-// checkResident is check for the resident answering through the signed
-// link: the ticket's own resident, to confirm or reject the work, or to
-// hurry it (催单). No history before it holds such an action (the role was
-// refused), so it needs no workflow.GetVersion.
+// checkResident is check for the resident acting through their signed
+// link: the ticket's own resident, only to confirm or reject the work, to
+// rate it (the return visit; whether the estate lets residents rate is the
+// API's to check, from the current policy) and to hurry it (催单). No
+// history before it holds such an action (the role was refused), so it
+// needs no workflow.GetVersion.
 func (s *ticketState) checkResident(now time.Time, a TicketAction) error {
-	if (a.Action != ActConfirm && a.Action != ActHurry) || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
+	if (a.Action != ActConfirm && a.Action != ActReturnVisit && a.Action != ActHurry) || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
 		return temporal.NewApplicationError(fmt.Sprintf("resident %d may not %s this ticket", a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
-	if a.Action == ActHurry {
+	switch a.Action {
+	case ActHurry:
 		return s.checkHurry(now)
+	case ActReturnVisit:
+		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, true, a.checkScore)
 	}
 	return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, true, nil)
+}
+
+// checkScore refuses a return visit's score outside 1..5.
+func (a TicketAction) checkScore() error {
+	if a.Score < 1 || a.Score > 5 {
+		return invalidInput("score", fmt.Sprintf("got %d, want 1 to 5", a.Score))
+	}
+	return nil
 }
 
 // checkHurry allows the resident's 催单 at now once a deadline of the
