@@ -117,6 +117,9 @@ func (n *Notifier) Send(ctx context.Context, in SendInput) (SendResult, error) {
 	if in.Params, err = n.withTicket(ctx, in, in.Params); err != nil {
 		return SendResult{}, fmt.Errorf("send message %q: %w", in.Key, err)
 	}
+	if in.Params, err = n.withResidentLinks(ctx, in, in.Params); err != nil {
+		return SendResult{}, fmt.Errorf("send message %q: %w", in.Key, err)
+	}
 	subject, body, err := notify.Render(in.Template, in.Params)
 	if err != nil {
 		return SendResult{}, invalidMessage(in, err)

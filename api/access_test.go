@@ -56,6 +56,13 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/bills/:id/adjustments":                  f.bill.ID,
 		"/api/v1/imports/:id":                            f.imp.ID,
 		"/api/v1/imports/:id/cancel":                     f.imp.ID,
+		"/api/v1/attachments/:id":                        f.photo.ID,
+		"/api/v1/attachments/:id/thumb":                  f.photo.ID,
+		"/api/v1/tickets/:id/attachments":                f.ticket.ID,
+		"/api/v1/follow-ups/:id/attachments":             f.followUp.ID,
+		"/api/v1/disputes/:id/attachments":               f.dispute.ID,
+		"/api/v1/residents/:id/links":                    f.resident.ID,
+		"/api/v1/resident-links/:id/revoke":              f.link.ID,
 	}
 }
 
@@ -88,6 +95,13 @@ func validBodies() map[string]any {
 		"POST /api/v1/fee-standards/:id/versions":             map[string]any{"unit_price": "2.50", "property_types": []string{"residential"}, "valid_from": "2030-01"},
 		"POST /api/v1/meter-readings/:id/accept":              map[string]any{"value": "9.5"},
 		"POST /api/v1/bills/:id/adjustments":                  map[string]any{"amount_fen": -100, "reason": "面积更正"},
+		// Photos come as multipart forms: a JSON body reaches the form
+		// check (400) only past the record's estate.
+		"POST /api/v1/tickets/:id/attachments":    map[string]any{},
+		"POST /api/v1/follow-ups/:id/attachments": map[string]any{},
+		"POST /api/v1/disputes/:id/attachments":   map[string]any{},
+		"POST /api/v1/residents/:id/links":        map[string]any{"purpose": "my_bill"},
+		"POST /api/v1/resident-links/:id/revoke":  map[string]any{},
 	}
 }
 

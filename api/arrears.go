@@ -175,24 +175,34 @@ func (s *Server) caseAction(c *gin.Context, householdID uint64, a workflows.Case
 		respondError(c, s.log, err)
 		return
 	}
-	cs, err := s.store.LatestCase(ctx, p.scope(), householdID)
+	a.ActorID, a.ActorRole = p.Staff.ID, p.Staff.Role
+	v, err := s.actOnCase(ctx, p.scope(), householdID, key, a)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(http.StatusOK, viewCase(v))
+}
+
+// actOnCase sends a, its actor set, to the open collection case of
+// householdID inside scope under update key key: a household without one
+// is a *stateError.
+func (s *Server) actOnCase(ctx context.Context, scope store.Scope, householdID uint64, key string, a workflows.CaseAction) (workflows.CaseView, error) {
+	cs, err := s.store.LatestCase(ctx, scope, householdID)
 	if errors.Is(err, models.ErrNotFound) || err == nil && cs.Stage == models.StageClosed {
 		err = &stateError{state: string(models.StageClosed), msg: "该住户没有进行中的催缴案件"}
 	}
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return workflows.CaseView{}, err
 	}
-	a.ActorID, a.ActorRole = p.Staff.ID, p.Staff.Role
 	v, err := act(ctx, workflows.Collections(s.temporal), householdID, key, a, func() (string, error) {
 		return string(models.StageClosed), nil
 	})
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return v, err
 	}
-	s.log.InfoContext(ctx, "case action", "household_id", householdID, "workflow_id", workflows.CollectionWorkflowID(householdID), "action", a.Action, "by", p.Staff.ID)
-	c.JSON(http.StatusOK, viewCase(v))
+	s.log.InfoContext(ctx, "case action", "household_id", householdID, "workflow_id", workflows.CollectionWorkflowID(householdID), "action", a.Action, "by", a.ActorID, "role", a.ActorRole)
+	return v, nil
 }
 
 // caseView is workflows.CaseView in the API's JSON style.

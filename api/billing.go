@@ -360,13 +360,25 @@ func (s *Server) createDispute(c *gin.Context) {
 		return
 	}
 	p := caller(c)
-	ctx := c.Request.Context()
-	pol, loc, err := s.estatePolicy(ctx, b.EstateID)
+	d, err := s.disputeBill(c.Request.Context(), p.scope(), b, in.Reason, p.Staff.ID)
 	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	d, err := s.store.OpenDispute(ctx, p.scope(), b.ID, in.Reason, p.Staff.ID, s.now(), loc, pol.Fees)
+	c.JSON(http.StatusCreated, d)
+}
+
+// disputeBill opens a dispute of bill b inside scope, recorded by staff
+// member by (0: the resident, through their link), and tells the
+// household's collection process, which pauses while it is open. A bill
+// past its dispute window, or disputed already, is a *stateError saying so
+// in Chinese.
+func (s *Server) disputeBill(ctx context.Context, scope store.Scope, b models.HouseholdBill, reason string, by uint64) (models.BillDispute, error) {
+	pol, loc, err := s.estatePolicy(ctx, b.EstateID)
+	if err != nil {
+		return models.BillDispute{}, err
+	}
+	d, err := s.store.OpenDispute(ctx, scope, b.ID, reason, by, s.now(), loc, pol.Fees)
 	if errors.Is(err, models.ErrInvalidState) {
 		due := models.DateOf(b.DueOn, time.UTC)
 		err = &stateError{state: "dispute_window_closed", msg: fmt.Sprintf(
@@ -375,7 +387,10 @@ func (s *Server) createDispute(c *gin.Context) {
 			err = &stateError{state: "disputed", msg: "该账单已有异议在处理中"}
 		}
 	}
-	s.answerNudged(c, err, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID}, http.StatusCreated, d)
+	if err != nil {
+		return d, err
+	}
+	return d, s.nudgeCollection(ctx, b.HouseholdID, workflows.CollectionNudge{Kind: workflows.NudgeDispute, Ref: d.ID, ActorID: by})
 }
 
 type resolveRequest struct {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -28,6 +30,9 @@ const (
 	// codeTooManyAttempts: sign-in is locked for a while after repeated
 	// failures (429 with Retry-After).
 	codeTooManyAttempts = "too_many_attempts"
+	// codeTooManyRequests: a limit per hour was reached (429 with
+	// Retry-After), such as the photos one person uploads.
+	codeTooManyRequests = "too_many_requests"
 	codeNotFound        = "not_found"
 	codeConflict        = "conflict"
 	codeInvalidState    = "invalid_state"
@@ -94,10 +99,15 @@ func refusedByState(err error) bool {
 //   - models.ErrConflict, a workflow that already exists → 409 conflict
 //   - models.ErrInvalidState, a refused workflow update → 409 invalid_state with the current state
 //   - store.ErrKeyReused → 422 idempotency_key_reused
+//   - *models.RateLimitError → 429 too_many_requests with Retry-After
 //   - deadline exceeded → 504; database or Temporal unreachable → 503
 //   - anything else → 500 with a generic message
 func respondError(c *gin.Context, log *slog.Logger, err error) {
 	status, body := classify(err)
+	var limited *models.RateLimitError
+	if errors.As(err, &limited) {
+		c.Header("Retry-After", strconv.FormatInt(int64(max(math.Ceil(limited.RetryAfter.Seconds()), 1)), 10))
+	}
 	if status >= http.StatusInternalServerError {
 		log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 			"route", c.FullPath(), "status", status, "err", err)
@@ -114,8 +124,11 @@ func classify(err error) (int, errorDetail) {
 		exists   *serviceerror.WorkflowExecutionAlreadyStarted
 		notFound *serviceerror.NotFound
 		unavail  *serviceerror.Unavailable
+		limited  *models.RateLimitError
 	)
 	switch {
+	case errors.As(err, &limited):
+		return http.StatusTooManyRequests, errorDetail{Code: codeTooManyRequests, Message: limited.Reason}
 	case errors.As(err, &ve):
 		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: ve.Reason, Field: ve.Field}
 	case errors.As(err, &unauth):

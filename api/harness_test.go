@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuye/wuye/attachments"
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -30,6 +31,7 @@ type harness struct {
 	tokens map[models.Role]string // role → session token (company_admin is company level)
 	a, b   estateFixture
 	seq    int // numbers the messages of the inbox tests
+	blobs  *attachments.Dir
 }
 
 type estateFixture struct {
@@ -51,6 +53,8 @@ type estateFixture struct {
 	letter  models.DemandLetter // awaiting service
 	// filter is a filter the estate's technician saved.
 	filter models.SavedFilter
+	// link is a my-bill link of the resident.
+	link models.ResidentLink
 	// payer is a second household (unit 102) with a payment, its receipt,
 	// and a reconciliation of yesterday's WeChat statement.
 	payer          models.Household
@@ -62,13 +66,19 @@ type estateFixture struct {
 	reading  models.MeterReading
 	// imp is a running import of one unit (no process either).
 	imp models.Import
+	// photo is a photo of the ticket, its bytes stored.
+	photo models.Attachment
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	api := New(Options{Store: s, Log: log})
-	h := &harness{t: t, srv: httptest.NewServer(api.Handler()), store: s, tokens: map[models.Role]string{}}
+	blobs, err := attachments.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := New(Options{Store: s, Log: log, Attachments: AttachmentOptions{Blobs: blobs}})
+	h := &harness{t: t, srv: httptest.NewServer(api.Handler()), store: s, tokens: map[models.Role]string{}, blobs: blobs}
 	t.Cleanup(h.srv.Close)
 	h.a, h.b = h.seedEstate("A"), h.seedEstate("B")
 	for _, role := range models.Roles() {
@@ -107,6 +117,8 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(h.store.CreateAPIToken(ctx, &f.token))
 	f.filter = models.SavedFilter{StaffID: f.staff.ID, List: "tickets", Name: "技术员的筛选", Query: "status=new"}
 	h.must(h.store.CreateSavedFilter(ctx, &f.filter))
+	f.link = models.ResidentLink{ResidentID: f.resident.ID, Purpose: models.LinkMyBill}
+	h.must(h.store.CreateResidentLink(ctx, all, &f.link, time.Now()))
 	f.ticket = models.Ticket{EstateID: f.estate.ID, Kind: models.TicketRepair, Urgency: models.UrgencyNormal, Category: "水电",
 		Description: "漏水", HouseholdID: &f.household.ID, Channel: models.ReportPhone, FirstReceiverID: f.staff.ID}
 	var err error
@@ -120,6 +132,7 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.seedReceipts(&f)
 	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
 	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
+	f.photo = h.seedPhoto(f.ticket, f.staff.ID)
 	return f
 }
 

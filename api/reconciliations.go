@@ -88,7 +88,7 @@ func (s *Server) uploadStatement(c *gin.Context) {
 		respondError(c, s.log, models.Invalid("file", "必填，且只能上传一个文件"))
 		return
 	}
-	data, err := readUpload(files[0])
+	data, err := readUpload(files[0], models.MaxStatementBytes, "文件")
 	if err != nil {
 		respondError(c, s.log, err)
 		return
@@ -108,17 +108,18 @@ func (s *Server) uploadStatement(c *gin.Context) {
 	c.JSON(createdStatus(created), r)
 }
 
-// readUpload reads an uploaded file of at most models.MaxStatementBytes.
-func readUpload(fh *multipart.FileHeader) ([]byte, error) {
-	if fh.Size > models.MaxStatementBytes {
-		return nil, models.Invalid("file", "文件超过 %d MB", models.MaxStatementBytes>>20)
+// readUpload reads the uploaded file (a 文件, an 图片: what) of form field
+// "file", of at most limit bytes.
+func readUpload(fh *multipart.FileHeader, limit int64, what string) ([]byte, error) {
+	if fh.Size > limit {
+		return nil, models.Invalid("file", "%s超过 %d MB", what, limit>>20)
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return nil, models.Invalid("file", "无法读取")
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, models.MaxStatementBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, models.Invalid("file", "无法读取")
 	}

@@ -95,12 +95,18 @@ func (s *Server) routes() []route {
 		s.arrearsRoutes(),
 		s.letterRoutes(),
 		s.residentLinkRoutes(),
+		s.residentLinkAdminRoutes(),
+		s.residentBillRoutes(),
+		s.residentDisputeRoutes(),
+		s.residentPromiseRoutes(),
 		s.lookupRoutes(),
 		s.contactRoutes(),
 		s.inboxRoutes(),
 		s.savedFilterRoutes(),
 		s.feeRoutes(),
 		s.importRoutes(),
+		s.attachmentRoutes(),
+		s.residentReportRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -70,6 +70,8 @@ type Options struct {
 	// their delivery receipts (/api/v1/delivery-receipts/{channel}); a
 	// channel without one answers 404.
 	ReceiptSecrets map[models.Channel]string
+	// Attachments keeps the photos of tickets, visits and disputes.
+	Attachments AttachmentOptions
 }
 
 // Server holds the API's dependencies and its router.
@@ -104,6 +106,7 @@ type Server struct {
 	payWindow    time.Duration
 	// receiptSecrets check the gateways' delivery receipts, by channel.
 	receiptSecrets map[models.Channel]string
+	attach         AttachmentOptions
 }
 
 // New builds the API.
@@ -119,6 +122,7 @@ func New(opts Options) *Server {
 		streamLifetime: cmp.Or(opts.StreamLifetime, defaultStreamLifetime), closing: make(chan struct{}),
 		payProviders: opts.PayProviders, payWindow: cmp.Or(opts.PayNotifyWindow, models.DefaultNotifyWindow),
 		receiptSecrets: opts.ReceiptSecrets,
+		attach:         opts.Attachments.withDefaults(),
 		signInLockouts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wuye_sign_in_lockouts_total",
 			Help: "Failed sign-ins that locked a username or a client address for a while, by kind (account, address)."},
 			[]string{"kind"}),

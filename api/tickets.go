@@ -29,53 +29,57 @@ func (s *Server) createTicket(c *gin.Context) {
 	}
 	p := caller(c)
 	in.FirstReceiverID = p.Staff.ID
+	t, created, err := s.openTicket(c.Request.Context(), p.scope(), in, key)
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	c.JSON(createdStatus(created), t)
+}
+
+// openTicket validates in, records the ticket inside scope (once per key)
+// and starts its process with the estate's policy: the one path of a ticket
+// opened by staff and of one a resident reports through their link.
+func (s *Server) openTicket(ctx context.Context, scope store.Scope, in models.NewTicketRequest, key string) (models.Ticket, bool, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
-		respondError(c, s.log, err)
-		return
+		return models.Ticket{}, false, err
 	}
-	ctx := c.Request.Context()
-	estate, err := s.store.Estate(ctx, p.scope(), in.EstateID)
+	estate, err := s.store.Estate(ctx, scope, in.EstateID)
 	if err != nil {
-		respondError(c, s.log, referenced(err, "estate_id", "小区", in.EstateID))
-		return
+		return models.Ticket{}, false, referenced(err, "estate_id", "小区", in.EstateID)
 	}
-	policy, err := s.store.Policy(ctx, p.scope(), estate.ID)
+	policy, err := s.store.Policy(ctx, scope, estate.ID)
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return models.Ticket{}, false, err
 	}
 	if in.ReporterPhone != "" {
 		// Whoever reported it hears of it: a resident with that phone, or a
 		// contact recorded now (a retry finds the same one).
-		r, _, err := s.store.ReporterContact(ctx, p.scope(), estate.ID, in.HouseholdID, in.ReporterPhone, in.ReporterName)
+		r, _, err := s.store.ReporterContact(ctx, scope, estate.ID, in.HouseholdID, in.ReporterPhone, in.ReporterName)
 		if err != nil {
-			respondError(c, s.log, err)
-			return
+			return models.Ticket{}, false, err
 		}
 		in.ResidentID = &r.ID
 	}
 	t := in.Ticket(now)
 	if err := policy.Policy.Repair.CheckAppointment(t.Appointment, now); err != nil {
-		respondError(c, s.log, err)
-		return
+		return models.Ticket{}, false, err
 	}
 	if _, err := models.TicketSchedule(policy.Policy, t.Kind, t.Urgency, now, t.Appointment, estateLocation(estate)); err != nil {
-		respondError(c, s.log, err)
-		return
+		return models.Ticket{}, false, err
 	}
-	t, created, err := s.store.CreateTicket(ctx, p.scope(), &t, key)
+	t, created, err := s.store.CreateTicket(ctx, scope, &t, key)
 	if err != nil {
-		respondError(c, s.log, err)
-		return
+		return models.Ticket{}, false, err
 	}
 	if err := s.startProcess(ctx, workflows.TicketWorkflowID(t.ID), workflows.Ticket,
 		workflows.NewTicketInput(t, policy.Policy, estate.TimeZone)); err != nil {
-		respondError(c, s.log, fmt.Errorf("start ticket %d: %w", t.ID, err))
-		return
+		return models.Ticket{}, false, fmt.Errorf("start ticket %d: %w", t.ID, err)
 	}
-	s.log.InfoContext(ctx, "ticket opened", "ticket_id", t.ID, "workflow_id", workflows.TicketWorkflowID(t.ID), "estate_id", t.EstateID, "urgency", t.Urgency, "replayed", !created)
-	c.JSON(createdStatus(created), t)
+	s.log.InfoContext(ctx, "ticket opened", "ticket_id", t.ID, "workflow_id", workflows.TicketWorkflowID(t.ID), "estate_id", t.EstateID,
+		"urgency", t.Urgency, "channel", t.Channel, "replayed", !created)
+	return t, created, nil
 }
 
 func estateLocation(e models.Estate) *time.Location {
@@ -229,7 +233,10 @@ type processView struct {
 	ReturnVisitBy   *time.Time          `json:"return_visit_by"`
 	Score           int                 `json:"score"`
 	FollowUpID      uint64              `json:"follow_up_id,omitempty"`
-	AsOf            time.Time           `json:"as_of"`
+	// Hurries counts the resident's 催单, the last at HurriedAt.
+	Hurries   int        `json:"hurries"`
+	HurriedAt *time.Time `json:"hurried_at,omitempty"`
+	AsOf      time.Time  `json:"as_of"`
 }
 
 type deadlineView struct {
@@ -249,7 +256,7 @@ func viewProcess(v workflows.TicketView) *processView {
 		HeldSeconds: int64(v.HeldFor / time.Second), OnHoldSince: v.OnHoldSince, HoldReason: v.HoldReason,
 		EscalationLevel: v.EscalationLevel, NextTimer: v.NextTimer, NextTimerAt: v.NextTimerAt,
 		ReopenCount: v.ReopenCount, ConfirmBy: v.ConfirmBy, ReturnVisitBy: v.ReturnVisitBy,
-		Score: v.Score, FollowUpID: v.FollowUpID, AsOf: v.AsOf, Deadlines: []deadlineView{},
+		Score: v.Score, FollowUpID: v.FollowUpID, Hurries: v.Hurries, HurriedAt: v.HurriedAt, AsOf: v.AsOf, Deadlines: []deadlineView{},
 	}
 	for _, d := range v.Deadlines {
 		out.Deadlines = append(out.Deadlines, deadlineView{Milestone: d.Milestone, Round: d.Round, Due: d.Due,

@@ -24,6 +24,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/wuye/wuye/api"
+	"github.com/wuye/wuye/attachments"
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/codec"
 	"github.com/wuye/wuye/config"
@@ -143,7 +144,32 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		a.syncBillingSchedules(ctx)
 		a.syncReconcileSchedule(ctx)
 	}
-	return a.serveHTTP(opts)
+	return a.serveHTTP(ctx, opts)
+}
+
+// openAttachments opens where photos are kept: the S3 bucket when one is
+// named (asked for once, so that a wrong endpoint, key or bucket stops the
+// start), else a directory under the data directory.
+func (a *App) openAttachments(ctx context.Context) (api.AttachmentOptions, error) {
+	o := api.AttachmentOptions{MaxBytes: int64(a.cfg.AttachmentsMaxMB) << 20,
+		PerHour: a.cfg.AttachmentsPerHour, ResidentPerHour: a.cfg.AttachmentsResidentPerHour}
+	if cfg, ok := a.cfg.AttachmentsS3(); ok {
+		b, err := attachments.NewS3(cfg, nil)
+		if err != nil {
+			return o, err
+		}
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		if err := b.Check(cctx); err != nil {
+			return o, err
+		}
+		a.log.Info("attachments in S3", "endpoint", cfg.Endpoint, "bucket", cfg.Bucket)
+		o.Blobs = b
+		return o, nil
+	}
+	d, err := attachments.NewDir(a.cfg.AttachmentsDir())
+	o.Blobs = d
+	return o, err
 }
 
 func (a *App) openStore(ctx context.Context, opts Options) error {
@@ -265,7 +291,7 @@ func (a *App) syncReconcileSchedule(ctx context.Context) {
 	}
 }
 
-func (a *App) serveHTTP(opts Options) error {
+func (a *App) serveHTTP(ctx context.Context, opts Options) error {
 	var h http.Handler
 	closeStreams := func() {}
 	if opts.Mode == ModeWorker {
@@ -282,6 +308,10 @@ func (a *App) serveHTTP(opts Options) error {
 		mux.Handle("GET /readyz", api.ReadyHandler(a.Store, a.Temporal, a.cfg.TemporalNamespace, a.log))
 		h = mux
 	} else {
+		photos, err := a.openAttachments(ctx)
+		if err != nil {
+			return fmt.Errorf("attachments: %w", err)
+		}
 		srv := api.New(api.Options{
 			Store: a.Store, Temporal: a.Temporal, Log: a.log, Now: opts.Now,
 			SessionTTL: a.cfg.SessionTTL, SecureCookies: a.cfg.SecureCookies, DefaultTimeZone: a.cfg.TimeZone,
@@ -292,6 +322,7 @@ func (a *App) serveHTTP(opts Options) error {
 			Tracer:         tracer(a.tracing),
 			PayProviders:   a.cfg.Pay, PayNotifyWindow: a.cfg.PayNotifyWindow,
 			ReceiptSecrets: a.cfg.Notify.ReceiptSecrets(),
+			Attachments:    photos,
 		})
 		console.Register(srv.Engine())
 		h = srv.Handler()

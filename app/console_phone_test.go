@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/wuye/wuye/attachments/attachtest"
 	"github.com/wuye/wuye/models"
 )
 
@@ -89,6 +90,9 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 	desk.mustCall(http.MethodPost, "/api/v1/tickets", map[string]any{"estate_id": estateID, "kind": "repair",
 		"urgency": "normal", "category": "门窗", "description": "窗户关不严", "household_id": household.ID, "channel": "phone"}, &ticket, http.StatusCreated)
 	desk.mustCall(http.MethodPost, fmt.Sprintf("/api/v1/residents/%d/phone-reveal", owner.ID), map[string]any{"ref": fmt.Sprintf("ticket:%d", ticket.ID)}, nil, http.StatusOK)
+	if got := desk.uploadForm(fmt.Sprintf("/api/v1/tickets/%d/attachments", ticket.ID), map[string]string{"kind": "before"}, "before.jpg", attachtest.JPEG(640, 480), nil); got != http.StatusCreated {
+		t.Fatalf("photo of ticket %d: got %d, want 201", ticket.ID, got)
+	}
 	var moveIn struct {
 		FollowUp idOnly `json:"follow_up"`
 	}

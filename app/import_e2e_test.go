@@ -19,9 +19,25 @@ import (
 // upload posts file as the multipart field file and decodes the answer.
 func (c *apiClient) upload(path, name string, file []byte, out any) int {
 	c.t.Helper()
+	return c.uploadForm(path, nil, name, file, out)
+}
+
+// uploadForm posts fields and file (the multipart field file) and decodes
+// the answer.
+func (c *apiClient) uploadForm(path string, fields map[string]string, name string, file []byte, out any) int {
+	c.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	part, err := w.CreateFormFile("file", name)
+	var err error
+	for k, v := range fields {
+		if err == nil {
+			err = w.WriteField(k, v)
+		}
+	}
+	var part io.Writer
+	if err == nil {
+		part, err = w.CreateFormFile("file", name)
+	}
 	if err == nil {
 		_, err = part.Write(file)
 	}

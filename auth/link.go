@@ -15,8 +15,26 @@ import (
 // MinLinkSecret is the shortest secret Links accepts, in bytes.
 const MinLinkSecret = 32
 
-// ConfirmPath is the public page a resident opens to confirm a repair.
-const ConfirmPath = "/r/confirm"
+// The public pages residents open from their links.
+const (
+	ConfirmPath = "/r/confirm" // confirm a repair (确认完成)
+	BillPath    = "/r/bill"    // the household's statement (我的账单)
+	DisputePath = "/r/dispute" // dispute a bill (异议)
+	PromisePath = "/r/promise" // promise to pay (承诺缴费)
+	RatePath    = "/r/rate"    // rate a repair (评价)
+	ReportPath  = "/r/report"  // report a repair or complaint (报事报修)
+	TicketPath  = "/r/ticket"  // follow a ticket and press 催单 (工单进度)
+	HurryPath   = "/r/hurry"   // the 催单 form's action
+)
+
+// PagePath is the page a link of purpose (models.LinkPurpose) opens, ""
+// for an unknown purpose.
+func PagePath(purpose string) string {
+	return map[string]string{
+		"confirm": ConfirmPath, "my_bill": BillPath, "dispute": DisputePath,
+		"promise": PromisePath, "rate": RatePath, "report": ReportPath, "ticket": TicketPath,
+	}[purpose]
+}
 
 // Errors of Links.VerifyConfirm.
 var (
@@ -87,7 +105,57 @@ func (l *Links) VerifyConfirm(token string, now time.Time) (ticketID uint64, unt
 }
 
 func (l *Links) mac(id, exp string) string {
+	return l.sign(id + "|" + exp + "|confirm")
+}
+
+func (l *Links) sign(text string) string {
 	m := hmac.New(sha256.New, l.secret)
-	m.Write([]byte(id + "|" + exp + "|confirm"))
+	m.Write([]byte(text))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// A resident link's token is "r<linkID>.<mac>", mac being the base64url
+// HMAC-SHA256 of "<linkID>|resident-link" under the secret: a signed
+// reference to the row that holds the link's resident, purpose, expiry and
+// revocation. Its leading "r" and two parts tell it from a confirmation
+// token.
+
+// LinkToken is the token of resident link id.
+func (l *Links) LinkToken(id uint64) string {
+	s := strconv.FormatUint(id, 10)
+	return "r" + s + "." + l.sign(s+"|resident-link")
+}
+
+// LinkURL is the page at path (one of the resident pages) opened by
+// resident link id.
+func (l *Links) LinkURL(path string, id uint64) string {
+	return l.baseURL + path + "?t=" + l.LinkToken(id)
+}
+
+// IsLinkToken reports whether token has the shape of a resident link's
+// token (signed or not), as opposed to a confirmation token.
+func IsLinkToken(token string) bool { return strings.HasPrefix(token, "r") }
+
+// VerifyLink checks token and returns the link it names; ErrLinkInvalid
+// when it was not signed here (or was changed). Expiry and revocation are
+// the row's to tell.
+func (l *Links) VerifyLink(token string) (uint64, error) {
+	rest, ok := strings.CutPrefix(token, "r")
+	idText, mac, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 {
+		return 0, ErrLinkInvalid
+	}
+	got, err := base64.RawURLEncoding.DecodeString(mac)
+	if err != nil {
+		return 0, ErrLinkInvalid
+	}
+	want, _ := base64.RawURLEncoding.DecodeString(l.sign(idText + "|resident-link"))
+	if !hmac.Equal(got, want) {
+		return 0, ErrLinkInvalid
+	}
+	id, err := strconv.ParseUint(idText, 10, 64)
+	if err != nil || id == 0 {
+		return 0, ErrLinkInvalid
+	}
+	return id, nil
 }

@@ -74,3 +74,47 @@ func TestNewLinksRefusesWeakSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestLinkTokenSignAndVerify(t *testing.T) {
+	l, err := NewLinks([]byte(strings.Repeat("s", MinLinkSecret)), "https://wuye.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := NewLinks([]byte(strings.Repeat("o", MinLinkSecret)), "https://wuye.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := l.LinkToken(42)
+	_, mac, _ := strings.Cut(good, ".")
+	tests := []struct {
+		name    string
+		give    string
+		wantID  uint64
+		wantErr error
+	}{
+		{"good", good, 42, nil},
+		{"another link", "r43." + mac, 0, ErrLinkInvalid},
+		{"leading zero", "r042." + mac, 0, ErrLinkInvalid},
+		{"another secret", other.LinkToken(42), 0, ErrLinkInvalid},
+		{"no mac", "r42", 0, ErrLinkInvalid},
+		{"not base64", "r42.!!", 0, ErrLinkInvalid},
+		{"a confirmation token", l.ConfirmToken(42, time.Now()), 0, ErrLinkInvalid},
+		{"empty", "", 0, ErrLinkInvalid},
+		{"link 0", "r0." + l.sign("0|resident-link"), 0, ErrLinkInvalid},
+		{"signed sign", "r+42." + l.sign("+42|resident-link"), 0, ErrLinkInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := l.VerifyLink(tt.give)
+			if !errors.Is(err, tt.wantErr) || got != tt.wantID {
+				t.Errorf("VerifyLink(%q): got %d, %v, want %d, %v", tt.give, got, err, tt.wantID, tt.wantErr)
+			}
+		})
+	}
+	if got, want := l.LinkURL("/r/bill", 42), "https://wuye.example.com/r/bill?t="+good; got != want {
+		t.Errorf("LinkURL: got %q, want %q", got, want)
+	}
+	if !IsLinkToken(good) || IsLinkToken(l.ConfirmToken(42, time.Now())) {
+		t.Errorf("IsLinkToken: want true for a link token only")
+	}
+}

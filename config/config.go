@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
 
+	"github.com/wuye/wuye/attachments"
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/codec"
 	"github.com/wuye/wuye/models"
@@ -113,6 +114,22 @@ type Config struct {
 	// the service's clock; nonces are kept this long.
 	PayNotifyWindow time.Duration `env:"WUYE_PAY_NOTIFY_WINDOW" envDefault:"5m"`
 
+	// Photos (attachments) are kept in DataDir/attachments unless an S3
+	// bucket is named: any S3-compatible object storage (MinIO, a cloud
+	// bucket), which every api replica then shares.
+	AttachmentsS3Endpoint  string `env:"WUYE_ATTACHMENTS_S3_ENDPOINT"`
+	AttachmentsS3Bucket    string `env:"WUYE_ATTACHMENTS_S3_BUCKET"`
+	AttachmentsS3Region    string `env:"WUYE_ATTACHMENTS_S3_REGION" envDefault:"us-east-1"`
+	AttachmentsS3AccessKey string `env:"WUYE_ATTACHMENTS_S3_ACCESS_KEY_ID"`
+	AttachmentsS3Secret    string `env:"WUYE_ATTACHMENTS_S3_SECRET_ACCESS_KEY"`
+	AttachmentsS3PathStyle bool   `env:"WUYE_ATTACHMENTS_S3_PATH_STYLE" envDefault:"false"`
+	// AttachmentsMaxMB bounds one photo; AttachmentsPerHour the photos one
+	// staff member uploads in an hour, AttachmentsResidentPerHour those of
+	// one resident's link.
+	AttachmentsMaxMB           int `env:"WUYE_ATTACHMENTS_MAX_MB" envDefault:"10"`
+	AttachmentsPerHour         int `env:"WUYE_ATTACHMENTS_PER_HOUR" envDefault:"60"`
+	AttachmentsResidentPerHour int `env:"WUYE_ATTACHMENTS_RESIDENT_PER_HOUR" envDefault:"12"`
+
 	// Temporal holds the SDK client options when TEMPORAL_ADDRESS is set.
 	Temporal client.Options `env:"-"`
 	// Location is TimeZone loaded.
@@ -124,6 +141,17 @@ type Config struct {
 	// Pay is PayProviders with their secrets.
 	Pay []models.PayProvider `env:"-"`
 }
+
+// AttachmentsS3 is the S3 bucket photos are kept in; ok is false when none
+// is named (they are kept in DataDir/attachments).
+func (c Config) AttachmentsS3() (cfg attachments.S3Config, ok bool) {
+	cfg = attachments.S3Config{Endpoint: c.AttachmentsS3Endpoint, Bucket: c.AttachmentsS3Bucket, Region: c.AttachmentsS3Region,
+		AccessKeyID: c.AttachmentsS3AccessKey, SecretAccessKey: c.AttachmentsS3Secret, PathStyle: c.AttachmentsS3PathStyle}
+	return cfg, c.AttachmentsS3Endpoint != "" || c.AttachmentsS3Bucket != "" || c.AttachmentsS3AccessKey != "" || c.AttachmentsS3Secret != ""
+}
+
+// AttachmentsDir is where photos are kept without an S3 bucket.
+func (c Config) AttachmentsDir() string { return filepath.Join(c.DataDir, "attachments") }
 
 // DefaultPublicURL is WUYE_PUBLIC_URL for the embedded default when unset.
 const DefaultPublicURL = "http://localhost:8080"
@@ -327,6 +355,18 @@ func (c *Config) validate() []string {
 	}
 	if c.SessionTTL < time.Minute {
 		bad("WUYE_SESSION_TTL", c.SessionTTL.String(), "must be at least 1m")
+	}
+	if s3, ok := c.AttachmentsS3(); ok {
+		p = append(p, s3.Problems("WUYE_ATTACHMENTS_S3_")...)
+	}
+	if c.AttachmentsMaxMB < 1 || c.AttachmentsMaxMB > 50 {
+		bad("WUYE_ATTACHMENTS_MAX_MB", strconv.Itoa(c.AttachmentsMaxMB), "want 1 to 50 (MB)")
+	}
+	if c.AttachmentsPerHour < 1 {
+		bad("WUYE_ATTACHMENTS_PER_HOUR", strconv.Itoa(c.AttachmentsPerHour), "must be at least 1")
+	}
+	if c.AttachmentsResidentPerHour < models.MaxReportPhotos {
+		bad("WUYE_ATTACHMENTS_RESIDENT_PER_HOUR", strconv.Itoa(c.AttachmentsResidentPerHour), fmt.Sprintf("must be at least %d, the photos of one report", models.MaxReportPhotos))
 	}
 	for i, proxy := range c.TrustedProxies {
 		proxy = strings.TrimSpace(proxy)

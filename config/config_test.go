@@ -86,6 +86,12 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"WUYE_PAYLOAD_KEYS": "k1:too-short-to-sign"}, "WUYE_PAYLOAD_KEYS: payload key \"k1\": want 32 bytes"},
 		{Environment{"WUYE_PAYLOAD_KEYS": "k1:" + strings.Repeat("A", 43) + "=", "WUYE_PAYLOAD_KEYS_FILE": "/run/keys"}, "set one, not both"},
 		{Environment{"WUYE_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "WUYE_TRUSTED_PROXIES"},
+		{Environment{"WUYE_ATTACHMENTS_S3_BUCKET": "photos"}, "WUYE_ATTACHMENTS_S3_ACCESS_KEY_ID"},
+		{Environment{"WUYE_ATTACHMENTS_S3_ACCESS_KEY_ID": "k", "WUYE_ATTACHMENTS_S3_SECRET_ACCESS_KEY": "too-short-to-sign"}, "WUYE_ATTACHMENTS_S3_BUCKET"},
+		{Environment{"WUYE_ATTACHMENTS_S3_BUCKET": "photos", "WUYE_ATTACHMENTS_S3_ENDPOINT": "minio:9000"}, "WUYE_ATTACHMENTS_S3_ENDPOINT"},
+		{Environment{"WUYE_ATTACHMENTS_MAX_MB": "0"}, "WUYE_ATTACHMENTS_MAX_MB"},
+		{Environment{"WUYE_ATTACHMENTS_PER_HOUR": "0"}, "WUYE_ATTACHMENTS_PER_HOUR"},
+		{Environment{"WUYE_ATTACHMENTS_RESIDENT_PER_HOUR": "2"}, "WUYE_ATTACHMENTS_RESIDENT_PER_HOUR"},
 	}
 	for _, tt := range tests {
 		_, err := Load(tt.give)
@@ -95,6 +101,22 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "too-short-to-sign") {
 			t.Errorf("Load(%v): got %v, which shows the secret, want it kept out", tt.give, err)
 		}
+	}
+}
+
+func TestLoadAttachmentsS3(t *testing.T) {
+	c, err := Load(Environment{})
+	if _, ok := c.AttachmentsS3(); err != nil || ok || c.AttachmentsDir() != "data/attachments" {
+		t.Errorf("default: got S3 %v, dir %q, %v, want data/attachments", ok, c.AttachmentsDir(), err)
+	}
+	c, err = Load(Environment{"WUYE_ATTACHMENTS_S3_ENDPOINT": "http://minio:9000", "WUYE_ATTACHMENTS_S3_BUCKET": "photos",
+		"WUYE_ATTACHMENTS_S3_ACCESS_KEY_ID": "wuye", "WUYE_ATTACHMENTS_S3_SECRET_ACCESS_KEY": "secret-key", "WUYE_ATTACHMENTS_S3_PATH_STYLE": "true"})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	got, ok := c.AttachmentsS3()
+	if !ok || got.Bucket != "photos" || got.Region != "us-east-1" || !got.PathStyle || got.SecretAccessKey != "secret-key" {
+		t.Errorf("got %+v, %v, want the bucket photos on minio, path style, region us-east-1", got, ok)
 	}
 }
 

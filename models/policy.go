@@ -39,6 +39,12 @@ type RepairPolicy struct {
 	// LowScoreThreshold: a satisfaction score (1..5) at or below it opens a
 	// follow-up complaint; 0 disables that.
 	LowScoreThreshold int `json:"low_score_threshold"`
+	// ResidentRating lets residents rate a repair themselves (1..5 stars
+	// and a comment) through their link, on the confirmation page and the
+	// rating page: the rating is the ticket's return visit. The API reads
+	// it from the estate's current policy, so turning it off stops the
+	// pages at once.
+	ResidentRating bool `json:"resident_rating"`
 	// MaxReopens is how many rejected fixes go back to the technician for
 	// rework before the ticket escalates instead.
 	MaxReopens int `json:"max_reopens"`
@@ -46,6 +52,22 @@ type RepairPolicy struct {
 	// appointment; zero (policies saved before it existed) means
 	// DefaultAppointmentHorizon.
 	AppointmentHorizon Duration `json:"appointment_horizon"`
+	// HurryInterval is how long after a resident's 催单 (hurry-up, allowed
+	// once a ticket's deadline has passed) they may press it again, for
+	// repairs and complaints alike; zero (policies saved before it existed)
+	// means DefaultHurryInterval.
+	HurryInterval Duration `json:"hurry_interval"`
+}
+
+// DefaultHurryInterval is the hurry interval of a policy that names none.
+const DefaultHurryInterval = Duration(30 * time.Minute)
+
+// HurryEvery is the policy's hurry interval, or DefaultHurryInterval.
+func (p RepairPolicy) HurryEvery() time.Duration {
+	if p.HurryInterval <= 0 {
+		return DefaultHurryInterval.Std()
+	}
+	return p.HurryInterval.Std()
 }
 
 // DefaultAppointmentHorizon is the appointment horizon of a policy that
@@ -190,6 +212,12 @@ type FeePolicy struct {
 	// (models.CheckReading); 0 (policies saved before it existed) flags
 	// none on that ground.
 	ReadingSpikeRatio int `json:"reading_spike_ratio"`
+	// PayURL is the company's payment page (an https address) residents
+	// open from their statement page (我的账单); "" for none.
+	PayURL string `json:"pay_url"`
+	// PayQRURL is the address (https) of an image of the payment QR code,
+	// shown to residents as a link; "" for none.
+	PayQRURL string `json:"pay_qr_url"`
 }
 
 // UnmarshalJSON reads a FeePolicy; one written before the late fee was kept
@@ -365,8 +393,10 @@ func DefaultPolicy() Policy {
 			ConfirmWindow:      Duration(3 * Day),
 			ReturnVisitWindow:  Duration(7 * Day),
 			LowScoreThreshold:  2,
+			ResidentRating:     true,
 			MaxReopens:         3,
 			AppointmentHorizon: DefaultAppointmentHorizon,
+			HurryInterval:      DefaultHurryInterval,
 		},
 		Complaint: ComplaintPolicy{
 			Acknowledge: Duration(30 * time.Minute),

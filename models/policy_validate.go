@@ -2,7 +2,9 @@ package models
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -56,6 +58,9 @@ func (p RepairPolicy) validate(path string) error {
 	}
 	if p.AppointmentHorizon < 0 || p.AppointmentHorizon > Duration(366*Day) {
 		return Invalid(path+".appointment_horizon", "got %s, want 0s (the default, %s) up to 366d", p.AppointmentHorizon, DefaultAppointmentHorizon)
+	}
+	if p.HurryInterval < 0 || p.HurryInterval > Duration(7*Day) {
+		return Invalid(path+".hurry_interval", "got %s, want 0s (the default, %s) up to 7d", p.HurryInterval, DefaultHurryInterval)
 	}
 	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, 4); err != nil {
 		return err
@@ -214,6 +219,24 @@ func (p FeePolicy) validate(path string) error {
 	}
 	if p.Allocation != AllocationPrincipalFirst && p.Allocation != AllocationLateFeeFirst {
 		return Invalid(path+".allocation", "got %q, want %q or %q", p.Allocation, AllocationPrincipalFirst, AllocationLateFeeFirst)
+	}
+	if err := httpsURL(path+".pay_url", p.PayURL); err != nil {
+		return err
+	}
+	return httpsURL(path+".pay_qr_url", p.PayQRURL)
+}
+
+// MaxPayURLLen is the longest payment address a policy takes.
+const MaxPayURLLen = 500
+
+// httpsURL refuses a non-empty v that is not an https address with a host.
+func httpsURL(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if len(v) > MaxPayURLLen || err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(v, " \t\n<>\"") {
+		return Invalid(field, "want an https:// address of at most %d characters (or empty)", MaxPayURLLen)
 	}
 	return nil
 }

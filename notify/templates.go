@@ -18,11 +18,11 @@ const (
 	TemplateSLAWarning            = "sla_warning"             // ticket_no, stage, due
 	TemplateEscalation            = "escalation"              // ticket_no, summary, stage, due, level
 	TemplateTicketClosed          = "ticket_closed"           // ticket_no, outcome
-	TemplateReturnVisitDue        = "return_visit_due"        // ticket_no, due
-	TemplatePaymentReminderBefore = "payment_reminder_before" // estate, period, amount, due_date, service_phone
-	TemplatePaymentReminderDue    = "payment_reminder_due"    // estate, period, amount, due_date, service_phone
-	TemplatePaymentOverduePolite  = "payment_overdue_polite"  // estate, period, amount, due_date, service_phone
-	TemplatePaymentOverdueSecond  = "payment_overdue_second"  // estate, period, amount, due_date, service_phone
+	TemplateReturnVisitDue        = "return_visit_due"        // ticket_no, due; optional rate_link
+	TemplatePaymentReminderBefore = "payment_reminder_before" // estate, period, amount, due_date, service_phone; optional bill_link
+	TemplatePaymentReminderDue    = "payment_reminder_due"    // estate, period, amount, due_date, service_phone; optional bill_link
+	TemplatePaymentOverduePolite  = "payment_overdue_polite"  // estate, period, amount, due_date, service_phone; optional bill_link
+	TemplatePaymentOverdueSecond  = "payment_overdue_second"  // estate, period, amount, due_date, service_phone; optional bill_link
 	TemplateDunningTask           = "dunning_task"            // location, period, amount, days_overdue, action, due
 	TemplateLegalApprovalNeeded   = "legal_approval_needed"   // location, amount, days_overdue, case_no
 	TemplateWelcome               = "welcome"                 // estate, location, service_phone
@@ -38,6 +38,8 @@ const (
 	TemplateComplaintAnswer         = "complaint_answer"           // estate, ticket_no, answer, service_phone
 	TemplateComplaintClosed         = "complaint_closed"           // estate, ticket_no, confirm_by, service_phone; optional confirm_link
 	TemplateComplaintReturnVisitDue = "complaint_return_visit_due" // ticket_no, due
+	// TemplateTicketHurried: the resident pressed 催单 on an overdue ticket.
+	TemplateTicketHurried = "ticket_hurried" // ticket_no, summary, stage, due, count
 )
 
 // messageTemplate is one template's audience and texts (text/template
@@ -76,15 +78,15 @@ func catalog() []messageTemplate {
 		{TemplateTicketClosed, staff, "工单{{.ticket_no}}已关闭",
 			"您受理的工单{{.ticket_no}}已关闭，结果：{{.outcome}}。"},
 		{TemplateReturnVisitDue, staff, "待回访：工单{{.ticket_no}}",
-			"工单{{.ticket_no}}已完成并经业主确认，请于{{.due}}前完成满意度回访并记录结果。"},
+			"工单{{.ticket_no}}已完成并经业主确认，请于{{.due}}前完成满意度回访并记录结果。{{with index . \"rate_link\"}}也可将评价链接发给业主自行评价：{{.}}{{end}}"},
 		{TemplatePaymentReminderBefore, resident, "物业费缴费提醒",
-			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元将于{{.due_date}}到期，请您按时缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。感谢您的支持！"},
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元将于{{.due_date}}到期，请您按时缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。感谢您的支持！{{with index . \"bill_link\"}}查看账单：{{.}}{{end}}"},
 		{TemplatePaymentReminderDue, resident, "物业费今日到期",
-			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元今日（{{.due_date}}）到期，请您及时缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。"},
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元今日（{{.due_date}}）到期，请您及时缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。{{with index . \"bill_link\"}}查看账单：{{.}}{{end}}"},
 		{TemplatePaymentOverduePolite, resident, "物业费缴费提醒",
-			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元已于{{.due_date}}到期，目前尚未收到您的缴费，烦请抽空缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。"},
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元已于{{.due_date}}到期，目前尚未收到您的缴费，烦请抽空缴纳。如已缴纳请忽略本提醒，如有疑问请联系服务中心{{.service_phone}}。{{with index . \"bill_link\"}}查看账单：{{.}}{{end}}"},
 		{TemplatePaymentOverdueSecond, resident, "物业费再次提醒",
-			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元（{{.due_date}}到期）仍未缴纳，特此再次提醒。如有困难，欢迎与我们沟通协商；如有疑问请联系服务中心{{.service_phone}}。感谢您的理解与支持！"},
+			"【{{.estate}}】温馨提示：您{{.period}}的物业费{{.amount}}元（{{.due_date}}到期）仍未缴纳，特此再次提醒。如有困难，欢迎与我们沟通协商；如有疑问请联系服务中心{{.service_phone}}。感谢您的理解与支持！{{with index . \"bill_link\"}}查看账单：{{.}}{{end}}"},
 		{TemplateDunningTask, staff, "催缴任务：{{.location}}",
 			"催缴任务：{{.location}}{{.period}}物业费欠缴{{.amount}}元，已逾期{{.days_overdue}}天。请于{{.due}}前完成{{.action}}，并在系统中记录结果。"},
 		{TemplateLegalApprovalNeeded, staff, "待审批：{{.location}}欠费案件",
@@ -110,6 +112,8 @@ func catalog() []messageTemplate {
 				"{{with index . \"confirm_link\"}}确认或提出异议请点击：{{.}}，{{end}}也可致电服务中心{{.service_phone}}。"},
 		{TemplateComplaintReturnVisitDue, staff, "待回访：投诉{{.ticket_no}}",
 			"投诉{{.ticket_no}}已处理完毕并经投诉人确认，请于{{.due}}前回访投诉人，了解其对投诉处理结果的满意度并记录结果。"},
+		{TemplateTicketHurried, staff, "业主催单：工单{{.ticket_no}}",
+			"业主对工单{{.ticket_no}}（{{.summary}}）催单（第{{.count}}次）：{{.stage}}时限{{.due}}已过，请尽快处理并告知业主进展。"},
 	}
 }
 

@@ -84,6 +84,8 @@ func TestRenderEveryTemplate(t *testing.T) {
 			[]string{"投诉处理完毕", "拟予结案", "仍有异议，请在11-26 09:00前告诉我们", "重新处理", "致电服务中心0571-88886666"}},
 		{notify.TemplateComplaintReturnVisitDue, with(ticket, "due", "11月30日"), models.RecipientStaff,
 			[]string{"待回访：投诉T-20261123-012", "回访投诉人", "11月30日前"}},
+		{notify.TemplateTicketHurried, with(ticket, "summary", "厨房漏水", "stage", "到场", "due", "10:15", "count", "2"), models.RecipientStaff,
+			[]string{"业主催单", "工单T-20261123-012（厨房漏水）催单（第2次）", "到场时限10:15已过"}},
 	}
 	var tested []string
 	for _, tt := range tests {

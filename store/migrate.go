@@ -28,6 +28,8 @@ func tables() []any {
 		&models.PaymentNonce{}, &models.PaymentReversal{},
 		&models.FeeStandard{}, &models.FeeStandardVersion{}, &models.BillLine{}, &models.MeterReading{}, &models.BillAdjustment{},
 		&models.Import{}, &models.ImportRow{},
+		&models.Attachment{},
+		&models.ResidentLink{}, &models.ResidentLinkUse{},
 	}
 }
 

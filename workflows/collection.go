@@ -118,6 +118,12 @@ const (
 	ActPlanApprove   = "plan_approve"   // an estate manager approves a plan (PlanID, Instalments)
 	ActLegalDecision = "legal_decision" // an estate manager decides on legal referral (Approve, Reason)
 	ActRecordService = "record_service" // staff record a demand letter's service (LetterID, Method, ServedOn...)
+	// ActPromise is the resident's promise to pay by PromisedOn, through
+	// their link (ActorRole ResidentLinkRole, ActorID the resident): it
+	// pauses the ladder as a call's promised outcome does. No history
+	// before it holds one (the update refused unknown actions), so it
+	// needs no workflow.GetVersion.
+	ActPromise = "promise"
 )
 
 // CaseAction is a staff action on a case, sent as CollectionActionUpdate.

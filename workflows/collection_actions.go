@@ -20,8 +20,9 @@ var caseDesk = []models.Role{models.RoleCustomerService, models.RoleSupervisor, 
 // caseManagers approve plans and legal referral.
 var caseManagers = []models.Role{models.RoleEstateManager, models.RoleCompanyAdmin}
 
-// maxPromise bounds how far off a promise to pay may pause the ladder.
-const maxPromise = 90
+// MaxPromiseDays bounds how far off a promise to pay may pause the ladder:
+// the promised date is from today to today plus this many days.
+const MaxPromiseDays = 90
 
 // check is the validator of CollectionActionUpdate: state first
 // (InvalidState with the stage), then role (Forbidden), then fields
@@ -33,7 +34,17 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 	if s.c.Stage == models.StageClosed {
 		return invalidState(s.c.Stage, "催缴案件已结案")
 	}
+	if (a.ActorRole == ResidentLinkRole) != (a.Action == ActPromise) {
+		// A resident's ID is no staff member's: they may promise, and
+		// only they.
+		return forbidden(fmt.Sprintf("a %s may not %s", a.ActorRole, a.Action))
+	}
 	switch a.Action {
+	case ActPromise:
+		if s.c.Stage == models.StageLegal || s.c.Stage == models.StageLegalPending {
+			return invalidState(s.c.Stage, "案件已转法务处理")
+		}
+		return checkPromise(now, s.loc, a.PromisedOn)
 	case ActTaskOutcome:
 		i := slices.IndexFunc(s.c.Tasks, func(t OpenTask) bool { return t.TaskID == a.TaskID })
 		if i < 0 {
@@ -49,10 +60,7 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 			return invalidInput("outcome", fmt.Sprintf("got %q, want one of %v", a.Outcome, models.TaskOutcomes()))
 		}
 		if a.Outcome == models.OutcomePromised {
-			today := models.DateOf(now, s.loc)
-			if a.PromisedOn.IsZero() || a.PromisedOn.Before(today) || a.PromisedOn.After(today.AddDays(maxPromise)) {
-				return invalidInput("promised_on", fmt.Sprintf("want a date from %s to %s", today, today.AddDays(maxPromise)))
-			}
+			return checkPromise(now, s.loc, a.PromisedOn)
 		}
 		return nil
 	case ActPlanApprove:
@@ -103,6 +111,10 @@ func (s *collectionState) act(ctx workflow.Context, a CaseAction) (CaseView, err
 	s.woken = true
 	detail := actionDetail(ctx, map[string]string{"note": a.Note, "reason": a.Reason})
 	switch a.Action {
+	case ActPromise:
+		s.promise(now, a.PromisedOn, detail)
+		detail["by"], detail["resident_id"] = string(ResidentLinkRole), strconv.FormatUint(a.ActorID, 10)
+		s.record(ctx, "promise", 0, "", string(models.OutcomePromised), detail)
 	case ActTaskOutcome:
 		s.taskOutcome(ctx, now, a, detail)
 	case ActPlanApprove:
@@ -159,9 +171,7 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 	detail["task_id"] = strconv.FormatUint(task.TaskID, 10)
 	var promised *time.Time
 	if a.Outcome == models.OutcomePromised {
-		until := a.PromisedOn.AddDays(1).In(s.loc)
-		s.pause(Pause{Reason: PausePromise, Since: now, Until: until})
-		detail["promised_on"] = a.PromisedOn.String()
+		s.promise(now, a.PromisedOn, detail)
 		p := models.DateTime(a.PromisedOn)
 		promised = &p
 	}
@@ -174,6 +184,24 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 	if a.Outcome == models.OutcomeRefusesComplaint {
 		s.openComplaint(ctx, now, task, a)
 	}
+}
+
+// checkPromise refuses a promised date outside today (at now in loc) to
+// MaxPromiseDays after it.
+func checkPromise(now time.Time, loc *time.Location, on models.Date) error {
+	today := models.DateOf(now, loc)
+	if on.IsZero() || on.Before(today) || on.After(today.AddDays(MaxPromiseDays)) {
+		return invalidInput("promised_on", fmt.Sprintf("want a date from %s to %s", today, today.AddDays(MaxPromiseDays)))
+	}
+	return nil
+}
+
+// promise pauses the ladder until the promised date is over, whoever
+// promised: a call's or visit's outcome, or the resident through their
+// link.
+func (s *collectionState) promise(now time.Time, on models.Date, detail map[string]string) {
+	s.pause(Pause{Reason: PausePromise, Since: now, Until: on.AddDays(1).In(s.loc)})
+	detail["promised_on"] = on.String()
 }
 
 // openComplaint creates the complaint ticket and starts its workflow as a

@@ -318,7 +318,7 @@ func (c *collFuzz) outcome(i int, v CaseView, now time.Time) {
 	a := CaseAction{Action: ActTaskOutcome, ActorID: m.id, ActorRole: m.role, TaskID: task,
 		Outcome: pick(c.s, models.TaskOutcomes()), Note: c.s.text(1000)}
 	if c.s.flag() {
-		a.PromisedOn = models.DateOf(now, c.loc).AddDays(c.s.intIn(0, maxPromise))
+		a.PromisedOn = models.DateOf(now, c.loc).AddDays(c.s.intIn(0, MaxPromiseDays))
 	}
 	c.act(i, a)
 }

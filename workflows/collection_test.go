@@ -554,3 +554,35 @@ func TestCollectionRecordServiceValidator(t *testing.T) {
 	h.wantRefused("post without tracking", ErrTypeInvalidInput, "tracking_no")
 	h.wantRefused("lawyer", ErrTypeForbidden, "")
 }
+
+// The resident's own promise through their link pauses the ladder exactly
+// as a call's promised outcome does; nobody else may send it, the resident
+// nothing else, and a date out of range is refused.
+func TestCollectionResidentPromisePausesAsACallsDoes(t *testing.T) {
+	old, pays := lateHistory(2)
+	h := newColl(t, collInput(), cday(3, 11, 9, 0), append(old, bill(1, 2, 50000))...)
+	h.pays = pays
+	promise := func(by uint64, role models.Role, on models.Date) CaseAction {
+		return CaseAction{Action: ActPromise, ActorID: by, ActorRole: role, PromisedOn: on}
+	}
+	h.act(cday(3, 27, 9, 0), "by staff", promise(csAgent, models.RoleCustomerService, models.Date{Year: 2026, Month: 4, Day: 5}))
+	h.act(cday(3, 27, 9, 10), "too far", promise(7, ResidentLinkRole, models.Date{Year: 2026, Month: 9, Day: 5}))
+	h.act(cday(3, 27, 9, 20), "the past", promise(7, ResidentLinkRole, models.Date{Year: 2026, Month: 3, Day: 26}))
+	h.act(cday(3, 27, 9, 30), "another action", CaseAction{Action: ActTaskOutcome, ActorID: 7, ActorRole: ResidentLinkRole, TaskID: 1, Outcome: models.OutcomeReached})
+	h.act(cday(3, 27, 10, 0), "promise", promise(7, ResidentLinkRole, models.Date{Year: 2026, Month: 4, Day: 5}))
+	h.pay(cday(4, 25, 9, 0), 0)
+	h.run()
+	h.wantOK("promise")
+	h.wantRefused("by staff", ErrTypeForbidden, "")
+	h.wantRefused("too far", ErrTypeInvalidInput, "promised_on")
+	h.wantRefused("the past", ErrTypeInvalidInput, "promised_on")
+	h.wantRefused("another action", ErrTypeForbidden, "")
+	wantLines(t, "events", h.lines("step", "promise", "resumed"), []string{
+		"03-11 21:00 step sms/queued message",
+		"03-18 21:00 step wechat/queued message",
+		"03-26 09:00 step phone/assigned phone_call",
+		"03-27 10:00 promise /promised",
+		"04-06 00:00 resumed promise",
+		"04-19 23:00 step visit/assigned visit",
+	})
+}

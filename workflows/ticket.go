@@ -84,6 +84,10 @@ const (
 	ActConfirm     = "confirm"      // the resident's verdict (Accepted)
 	ActReturnVisit = "return_visit" // the satisfaction visit (Score, Comments)
 	ActClaim       = "claim"        // a technician takes an unassigned repair (抢单)
+	// ActHurry is the resident's 催单 through their signed link, once a
+	// deadline has passed: the assignee and the current escalation level
+	// are told at once. Not a staff action (not in TicketActions).
+	ActHurry = "hurry"
 )
 
 // TicketAction is a staff action on a ticket, sent as the update
@@ -105,9 +109,9 @@ type TicketAction struct {
 }
 
 // ResidentLinkRole is the ActorRole of the ticket's resident answering
-// through the signed link of their confirmation message (ActorID: the
-// ticket's ResidentID). It is no staff role: the validator accepts it for
-// ActConfirm only.
+// through a signed link (ActorID: the ticket's ResidentID). It is no staff
+// role: the validator accepts it for ActConfirm, ActReturnVisit and
+// ActHurry only.
 const ResidentLinkRole models.Role = "resident_link"
 
 // DeadlineView is one deadline as the TicketStateQuery shows it. Left is
@@ -144,7 +148,14 @@ type TicketView struct {
 	ReturnVisitBy   *time.Time
 	Score           int
 	FollowUpID      uint64
-	AsOf            time.Time
+	// Hurries counts the resident's 催单, the last at HurriedAt. HurryFrom
+	// is when the resident may press it (again): the earliest passed-or-
+	// coming deadline, or the end of the interval after the last one; nil
+	// while nothing can become overdue (on hold, completed, closed).
+	Hurries   int
+	HurriedAt *time.Time
+	HurryFrom *time.Time
+	AsOf      time.Time
 }
 
 // Ticket runs one ticket from report to close: deadlines from the policy
@@ -158,7 +169,7 @@ func Ticket(ctx workflow.Context, in TicketInput) (TicketResult, error) {
 // setup registers the handlers (see process).
 func (s *ticketState) setup(ctx workflow.Context) error {
 	return serve(ctx, TicketProcess(), s.view, func(_ workflow.Context, in AllowedActionsInput) []string { return s.allowed(in) },
-		s.act, func(_ workflow.Context, a TicketAction) error { return s.check(a) })
+		s.act, func(ctx workflow.Context, a TicketAction) error { return s.check(workflow.Now(ctx), a) })
 }
 
 // run waits for the next timer or the next action until the ticket closes.

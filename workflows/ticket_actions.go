@@ -40,7 +40,7 @@ const (
 func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, error) {
 	now := workflow.Now(ctx)
 	// The state may have moved between validation and this handler.
-	if err := s.check(a); err != nil {
+	if err := s.check(now, a); err != nil {
 		return s.view(now), err
 	}
 	from := s.status
@@ -127,6 +127,14 @@ func (s *ticketState) act(ctx workflow.Context, a TicketAction) (TicketView, err
 			// A complainant who objects hears that it is handled again.
 			then = append(s.reopen(now), s.complaintInProgress)
 		}
+	case ActHurry:
+		// No history before it holds a hurry (the resident could only
+		// confirm): it needs no workflow.GetVersion.
+		d := s.overdue(now)
+		s.hurries, s.hurriedAt = s.hurries+1, now
+		detail["milestone"], detail["due"] = d.name(), d.Due.Format(time.RFC3339)
+		detail["count"] = strconv.Itoa(s.hurries)
+		then = append(then, s.hurried(d))
 	case ActReturnVisit:
 		s.score, s.comments = a.Score, a.Comments
 		s.wantFollowUp = s.in.Policy.Repair.LowScoreThreshold > 0 && a.Score <= s.in.Policy.Repair.LowScoreThreshold

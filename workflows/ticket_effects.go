@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -242,6 +243,30 @@ func (s *ticketState) doneConfirm(ctx workflow.Context, seq int64) {
 		template, params["service_phone"] = "complaint_closed", s.servicePhone
 	}
 	s.tellResident(ctx, template, s.key(seq, template, "resident", s.in.ResidentID), params)
+}
+
+// hurried tells the assignee (the first receiver while nobody is
+// assigned) and the people of the escalation level the ticket has reached
+// that its resident pressed 催单 about overdue deadline d, and records who
+// was told.
+func (s *ticketState) hurried(d *deadline) func(workflow.Context, int64) {
+	return func(ctx workflow.Context, seq int64) {
+		to := s.assignee
+		if to == 0 {
+			to = s.in.FirstReceiverID
+		}
+		ids := []uint64{to}
+		if s.level > 0 {
+			ids = append(ids, s.escalationList(ctx, s.in.Policy.Escalation.Levels[s.level-1].Role, 0)...)
+		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		params := map[string]string{"ticket_no": s.ticketNo(), "summary": s.in.Category, "stage": d.Milestone.Label(),
+			"due": s.clock(d.Due), "count": strconv.Itoa(s.hurries)}
+		for _, id := range ids {
+			s.notifyStaff(ctx, id, "ticket_hurried", s.key(seq, "ticket_hurried", "staff", id), params)
+		}
+	}
 }
 
 // completedNotice tells the first receiver (首问负责人) that the assignee

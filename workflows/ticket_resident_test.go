@@ -74,3 +74,40 @@ func TestConfirmRequestBeforeTheLink(t *testing.T) {
 		}
 	}
 }
+
+// ratedByResident is the resident's rating through their link.
+func ratedByResident(id uint64, score int) TicketAction {
+	a := act(ActReturnVisit, id, ResidentLinkRole)
+	a.Score, a.Comments = score, "修得不彻底"
+	return a
+}
+
+// TestResidentRatesThroughTheLink: the resident's rating is the return
+// visit, only for their own ticket, only once it awaits the visit and with a
+// score of 1 to 5; a low score opens the follow-up complaint as a staff
+// visit's would.
+func TestResidentRatesThroughTheLink(t *testing.T) {
+	h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyUrgent, at(2, 10, 0)))
+	h.env.SetDetachedChildWait(false)
+	worked(h, 2)
+	h.do(at(2, 11, 0), "complete", complete(tech))
+	h.do(at(2, 11, 10), "too early", ratedByResident(resident, 4))
+	h.do(at(2, 11, 30), "confirm", byResident(resident, true))
+	h.do(at(2, 11, 40), "another resident", ratedByResident(resident+100, 4))
+	h.do(at(2, 11, 50), "no score", ratedByResident(resident, 0))
+	h.do(at(2, 12, 0), "rate", ratedByResident(resident, 1))
+	h.do(at(2, 12, 10), "again", ratedByResident(resident, 5))
+	res := h.run()
+	h.wantOK("dispatch", "accept", "arrive", "complete", "confirm", "rate")
+	h.wantRefused("too early", ErrTypeInvalidState, string(models.StatusCompleted))
+	h.wantRefused("another resident", ErrTypeForbidden, string(ResidentLinkRole))
+	h.wantRefused("no score", ErrTypeInvalidInput, "score")
+	if res.Score != 1 || res.FollowUpID == 0 || len(h.followUp) != 1 {
+		t.Errorf("result: got %+v and follow-ups %+v, want score 1 and the low score's complaint", res, h.followUp)
+	}
+	for _, r := range h.records {
+		if e := r.Event; e.Type == ActReturnVisit && (e.ActorID != nil || e.Detail["by"] != string(ResidentLinkRole) || e.Detail["score"] != "1") {
+			t.Errorf("return visit event: got actor %v, detail %v; want the resident's score 1", e.ActorID, e.Detail)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -13,9 +14,9 @@ import (
 // anything, an action that the ticket's status, the caller's role or the
 // action's own fields do not allow. The checks run in that order: status
 // (InvalidState), role (Forbidden), fields (InvalidInput).
-func (s *ticketState) check(a TicketAction) error {
+func (s *ticketState) check(now time.Time, a TicketAction) error {
 	if a.ActorRole == ResidentLinkRole {
-		return s.checkResident(a)
+		return s.checkResident(now, a)
 	}
 	if a.ActorID == 0 {
 		return invalidInput("actor_id", "an action needs the staff member who takes it")
@@ -100,26 +101,100 @@ func (s *ticketState) check(a TicketAction) error {
 	case ActConfirm:
 		return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, isDesk(a.ActorRole), nil)
 	case ActReturnVisit:
-		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, isDesk(a.ActorRole), func() error {
-			if a.Score < 1 || a.Score > 5 {
-				return invalidInput("score", fmt.Sprintf("got %d, want 1 to 5", a.Score))
-			}
-			return nil
-		})
+		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, isDesk(a.ActorRole), a.checkScore)
 	}
 	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
 }
 
-// checkResident is check for the resident answering through the signed
-// link: the ticket's own resident, only to confirm or reject the work. No
+// checkResident is check for the resident acting through their signed
+// link: the ticket's own resident, only to confirm or reject the work, to
+// rate it (the return visit; whether the estate lets residents rate is the
+// API's to check, from the current policy) and to hurry it (催单). No
 // history before it holds such an action (the role was refused), so it
 // needs no workflow.GetVersion.
-func (s *ticketState) checkResident(a TicketAction) error {
-	if a.Action != ActConfirm || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
+func (s *ticketState) checkResident(now time.Time, a TicketAction) error {
+	if (a.Action != ActConfirm && a.Action != ActReturnVisit && a.Action != ActHurry) || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
 		return temporal.NewApplicationError(fmt.Sprintf("resident %d may not %s this ticket", a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
+	switch a.Action {
+	case ActHurry:
+		return s.checkHurry(now)
+	case ActReturnVisit:
+		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, true, a.checkScore)
+	}
 	return s.gate(a, true, []models.TicketStatus{models.StatusCompleted}, true, nil)
+}
+
+// checkScore refuses a return visit's score outside 1..5.
+func (a TicketAction) checkScore() error {
+	if a.Score < 1 || a.Score > 5 {
+		return invalidInput("score", fmt.Sprintf("got %d, want 1 to 5", a.Score))
+	}
+	return nil
+}
+
+// checkHurry allows the resident's 催单 at now once a deadline of the
+// ticket has passed, at most once per the policy's hurry interval; the
+// refusal says, in words for the resident, why and until when.
+func (s *ticketState) checkHurry(now time.Time) error {
+	from := s.hurryFrom()
+	switch {
+	case from.IsZero():
+		return invalidState(s.status, "工单当前无需催单")
+	case now.Before(from) && s.overdue(now) != nil:
+		return invalidState(s.status, "您已催单，"+s.clock(from)+"后可再次催单")
+	case now.Before(from):
+		return invalidState(s.status, "工单尚在承诺时限内（"+s.clock(from)+"到期），到期未处理可催单")
+	}
+	return nil
+}
+
+// overdue is the earliest deadline not met whose time has passed at now,
+// while the clocks run (not on hold, not completed or closed); nil if none.
+func (s *ticketState) overdue(now time.Time) *deadline {
+	if !s.clocksRun() {
+		return nil
+	}
+	var first *deadline
+	for _, d := range s.deadlines {
+		if !d.done() && !d.Due.After(now) && (first == nil || d.Due.Before(first.Due)) {
+			first = d
+		}
+	}
+	return first
+}
+
+// hurryFrom is when the resident may press 催单: the earliest pending
+// deadline, or the end of the interval after the last 催单 if later; zero
+// while the clocks stand still or nothing is pending.
+func (s *ticketState) hurryFrom() time.Time {
+	if !s.clocksRun() {
+		return time.Time{}
+	}
+	var from time.Time
+	for _, d := range s.deadlines {
+		if !d.done() && (from.IsZero() || d.Due.Before(from)) {
+			from = d.Due
+		}
+	}
+	if from.IsZero() || s.hurriedAt.IsZero() {
+		return from
+	}
+	if again := s.hurriedAt.Add(s.in.Policy.Repair.HurryEvery()); again.After(from) {
+		return again
+	}
+	return from
+}
+
+// clocksRun reports whether the ticket's deadlines are running: it is
+// being worked on, not on hold, awaiting confirmation or closed.
+func (s *ticketState) clocksRun() bool {
+	switch s.status {
+	case models.StatusOnHold, models.StatusCompleted, models.StatusReturnVisit, models.StatusClosed, models.StatusCancelled:
+		return false
+	}
+	return true
 }
 
 // gate applies the three checks of one action: it must apply to the kind,

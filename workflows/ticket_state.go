@@ -70,6 +70,9 @@ type ticketState struct {
 	closedAt     time.Time
 	// reported: started() has recorded the report and queued its message.
 	reported bool
+
+	hurries   int       // the resident's 催单 so far
+	hurriedAt time.Time // the last one
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
@@ -235,6 +238,7 @@ func (s *ticketState) view(now time.Time) TicketView {
 		OnHoldSince: optTime(s.holdSince), HoldReason: s.holdReason, EscalationLevel: s.level,
 		ReopenCount: s.reopens, ConfirmBy: optTime(s.confirmBy), ReturnVisitBy: optTime(s.visitBy),
 		Score: s.score, FollowUpID: s.followUpID, AsOf: now,
+		Hurries: s.hurries, HurriedAt: optTime(s.hurriedAt), HurryFrom: optTime(s.hurryFrom()),
 	}
 	clock := now
 	if !s.holdSince.IsZero() {

@@ -2,12 +2,13 @@
 // this week and overdue, and a follow-up's page to record a visit or a
 // failed attempt. The API refuses what the state does not allow (409).
 import { get, qs } from './api.js';
-import { label } from './labels.js';
+import { label, attachmentKinds } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast } from './ui.js';
-import { session, go } from './session.js';
+import { session, go, desk } from './session.js';
 import { listControls } from './listing.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect, submissions } from './process.js';
 import { contactCard, preferredChannels } from './contacts.js';
+import { photoCard } from './photos.js';
 
 export const followUpStatuses = {
   pending: '待回访', scheduled: '已预约', tickets_open: '待工单完结', completed: '已完成', unreachable: '联系不上', cancelled: '已取消',
@@ -104,7 +105,10 @@ export async function followUpPage(view, { match }) {
     request: (a, form) => ({ path: `/follow-ups/${id}/actions/${a}`, body: form.collect(), done: '已保存' }),
     reload,
   });
-  fill(view, h('a', { href: '#/followups' }, '← 返回回访列表'), h('div.grid2', h('div', info, contactCard(d.contact, `followup:${id}`), acts), events));
+  // The visit record's photos (走访记录): the desk adds evidence or what the resident showed.
+  const { evidence, report } = attachmentKinds;
+  const photos = photoCard(`/follow-ups/${id}/attachments`, session.has(...desk) ? { evidence, report } : null);
+  fill(view, h('a', { href: '#/followups' }, '← 返回回访列表'), h('div.grid2', h('div', info, contactCard(d.contact, `followup:${id}`), acts, photos), events));
   draw();
   poll(reload, 10000);
 }

@@ -27,8 +27,10 @@ export const milestones = {
 export const holdReasons = { waiting_parts: '等待配件', resident_absent: '业主不在家', resident_appointment: '业主另约时间' };
 export const events = {
   ...actions, reported: '登记', warning: '临期预警', escalation: '升级', auto_confirm: '超时自动确认',
-  return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉',
+  return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
 };
+/** What a photo shows (照片类型). */
+export const attachmentKinds = { report: '报修', before: '维修前', after: '维修后', evidence: '证据' };
 export const msgStatus = { pending: '待发送', sent: '已发送', failed: '发送失败' };
 export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自动确认', visit_due: '回访期限' };
 
@@ -194,6 +196,7 @@ function policyReasons() {
     [/^got a second "(\w+)" tier, want one tier per urgency$/, (m) => `“${label(urgencies, m[1])}”重复了，每个紧急程度只能有一行`],
     [/^got no "(\w+)" tier, want one tier per urgency$/, (m) => `缺少“${label(urgencies, m[1])}”，每个紧急程度都要有一行`],
     [/^got (\S+), want 0s \(the default, (\S+)\) up to (\S+)$/, (m) => `应在 0（即默认的 ${dt(m[2])}）到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
+    [/^want an https:\/\/ address of at most (\d+) characters \(or empty\)$/, (m) => `应为加密（安全）的网页地址，最多 ${m[1]} 个字符，或留空`],
     [/^got ".*", want critical, urgent or normal$/, () => '请选择紧急程度'],
     [/^got true for "(\w+)", want a fixed on_site window/, (m) => `只有“一般”可以当日到场，“${label(urgencies, m[1])}”须填写到场时限`],
     [/^got \S+ with on_site_same_day, want 0s$/, () => '已选当日到场，到场时限应为 0'],

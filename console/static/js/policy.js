@@ -16,14 +16,14 @@ const sections = {
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
   complete: '完工', warn_at_percent: '预警点（时限已过）', confirm_window: '业主确认期', return_visit_window: '回访期',
-  appointment_horizon: '预约最远可约（0 为默认 60 天）',
-  low_score_threshold: '低分阈值（开跟进投诉，0 为不开）', max_reopens: '最多返工', acknowledge: '受理', answer: '答复',
+  appointment_horizon: '预约最远可约（0 为默认 60 天）', hurry_interval: '业主催单间隔（0 为默认 30 分钟）',
+  low_score_threshold: '低分阈值（开跟进投诉，0 为不开）', resident_rating: '业主可通过链接自行评价', max_reopens: '最多返工', acknowledge: '受理', answer: '答复',
   resolve: '解决', levels: '升级级别', level: '级别', role: '角色', after: '间隔', workday_start: '上班',
   workday_end: '下班', same_day_cutoff: '当日截止', next_day_by: '次日最迟', workdays: '工作日',
   holidays: '节假日（每行一个日期，如 2026-10-01）', extra_workdays: '调休上班日（每行一个日期）', due_day: '缴费截止',
   late_fee_per_ten_thousand: '滞纳金（每日按欠费本金）', late_fee_cap_percent: '滞纳金上限（不超过本金的）', grace_days: '宽限',
   dispute_before_due_days: '异议截止（到期前）', reminder_days_before: '到期前提醒（天数，逗号分隔）',
-  allocation: '部分付款冲抵顺序', auto_billing: '自动出账', billing_day: '出账日', reading_spike_ratio: '抄表读数待复核（0 为不检查）', steps: '阶梯', action: '动作',
+  allocation: '部分付款冲抵顺序', pay_url: '缴费页面地址（https）', pay_qr_url: '缴费二维码图片地址（https）', auto_billing: '自动出账', billing_day: '出账日', reading_spike_ratio: '抄表读数待复核（0 为不检查）', steps: '阶梯', action: '动作',
   channel: '渠道', template: '短信/消息模板', good_payer_polite_for: '良好付款人仅温和提醒', large_arrears_fen: '大额欠费标准',
   repeat_late_count: '屡次逾期次数', repeat_late_window_months: '统计期', fast_track_percent: '加速催缴（间隔缩短为原来的）',
   task_due: '人工任务期限', instalment_grace: '分期宽限', legal_decision_reminder: '法务决定提醒间隔',
@@ -43,7 +43,7 @@ const enums = {
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
 // Durations: a number and a unit. Clock times: "HH:MM".
-const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon',
+const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
   'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);

@@ -2,11 +2,12 @@
 // process (deadlines, next timer, hold), the actions this person may take
 // now, and the timeline of every event, escalation and message.
 import { get } from './api.js';
-import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, timers, label } from './labels.js';
+import { urgencies, kinds, statuses, milestones, actions, holdReasons, events, roles, timers, attachmentKinds, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, fmtDuration, yuanToFen } from './ui.js';
 import { session, processViewers } from './session.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, staffSelect, scoreSelect } from './process.js';
 import { contactCard } from './contacts.js';
+import { photoCard } from './photos.js';
 
 // Actions taken with one press; the others open a small form first.
 const direct = ['claim', 'accept', 'contact', 'arrive', 'resume', 'acknowledge'];
@@ -44,9 +45,17 @@ export async function ticketPage(view, { match }) {
 
   // The contact is drawn once: a number revealed stays while the rest
   // refreshes.
-  fill(view, head, h('div.grid2', h('div', contactCard(detail.contact, `ticket:${id}`), acts, proc), timelineCard));
+  // Photos load once, and again after an upload, not with every poll.
+  const photos = photoCard(`/tickets/${id}/attachments`, photoKinds(detail.ticket));
+  fill(view, head, h('div.grid2', h('div', contactCard(detail.contact, `ticket:${id}`), acts, photos, proc), timelineCard));
   draw();
   poll(reload, 5000);
+}
+
+/** The photos staff add to a ticket: the report, and a repair's before and after. */
+function photoKinds(t) {
+  const { report, before, after } = attachmentKinds;
+  return t.kind === 'repair' ? { before, after, report } : { report };
 }
 
 function drawHead(el, d, who, address) {
@@ -102,6 +111,7 @@ function drawProcess(el, d) {
       h('dt', '挂起'), h('dd', p.on_hold_since ? `挂起中（${label(holdReasons, p.hold_reason)}），自 ${fmtTime(p.on_hold_since)}` : '否'),
       h('dt', '累计挂起'), h('dd', fmtDuration(p.held_seconds)),
       p.reopen_count ? [h('dt', '返工次数'), h('dd', String(p.reopen_count))] : null,
+      p.hurries ? [h('dt', '业主催单'), h('dd#hurries', `${p.hurries} 次，最近 ${fmtTime(p.hurried_at)}`)] : null,
       p.confirm_by ? [h('dt', '确认期限'), h('dd', [fmtTime(p.confirm_by), ' ', countdown(p.confirm_by)])] : null,
       p.return_visit_by ? [h('dt', '回访期限'), h('dd', [fmtTime(p.return_visit_by), ' ', countdown(p.return_visit_by)])] : null),
     h('h3', '时限'),
