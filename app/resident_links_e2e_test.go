@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -24,7 +23,6 @@ func TestResidentActsOnArrearsByLinkEndToEnd(t *testing.T) {
 	a := startApp(t, testConfig(t, t.TempDir()))
 	r := newRecording(t, a, "RLE", secondScaleDunning)
 	fin, desk := r.as[models.RoleFinance], r.as[models.RoleCustomerService]
-	base := "http://" + a.Addr()
 	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": "2025-01", "amount_fen": 30000}, nil, http.StatusCreated)
 	path := fmt.Sprintf("/api/v1/households/%d/arrears", r.house)
 	var d arrearsDetail
@@ -38,32 +36,7 @@ func TestResidentActsOnArrearsByLinkEndToEnd(t *testing.T) {
 		}
 		return billLink != ""
 	})
-	get := func(link string) (int, string) {
-		t.Helper()
-		resp, err := http.Get(base + link)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(raw)
-	}
-	post := func(link string, form url.Values) (int, string) {
-		t.Helper()
-		u, err := url.Parse(link)
-		if err != nil {
-			t.Fatal(err)
-		}
-		form.Set("t", u.Query().Get("t"))
-		resp, err := http.PostForm(base+u.Path, form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(raw)
-	}
-	if code, body := get(billLink); code != http.StatusOK || !strings.Contains(body, "我的账单") || !strings.Contains(body, "2025-01") {
+	if code, body := r.followLink(http.MethodGet, billLink, nil); code != http.StatusOK || !strings.Contains(body, "我的账单") || !strings.Contains(body, "2025-01") {
 		t.Fatalf("statement link: got %d %q, want the statement with the 2025-01 bill", code, body)
 	}
 	issue := func(purpose models.LinkPurpose) string {
@@ -79,7 +52,7 @@ func TestResidentActsOnArrearsByLinkEndToEnd(t *testing.T) {
 
 	// The case has opened (the reminder came from it): the promise pauses it.
 	on := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 5).Format("2006-01-02")
-	if code, body := post(issue(models.LinkPromise), url.Values{"promised_on": {on}}); code != http.StatusOK || !strings.Contains(body, "暂停催缴") {
+	if code, body := r.followLink(http.MethodPost, issue(models.LinkPromise), url.Values{"promised_on": {on}}); code != http.StatusOK || !strings.Contains(body, "暂停催缴") {
 		t.Fatalf("promise: got %d %q, want it recorded", code, body)
 	}
 	waitFor(t, 30*time.Second, "the case paused by the promise", func() bool {
@@ -98,7 +71,7 @@ func TestResidentActsOnArrearsByLinkEndToEnd(t *testing.T) {
 	later := time.Now().AddDate(0, 3, 0).Format("2006-01")
 	var bill idOnly
 	fin.mustCall(http.MethodPost, "/api/v1/bills", map[string]any{"household_id": r.house, "period": later, "amount_fen": 30000}, &bill, http.StatusCreated)
-	if code, body := post(issue(models.LinkDispute), url.Values{"bill_id": {fmt.Sprint(bill.ID)}, "reason": {"面积有误"}}); code != http.StatusOK || !strings.Contains(body, "已收到您的异议") {
+	if code, body := r.followLink(http.MethodPost, issue(models.LinkDispute), url.Values{"bill_id": {fmt.Sprint(bill.ID)}, "reason": {"面积有误"}}); code != http.StatusOK || !strings.Contains(body, "已收到您的异议") {
 		t.Fatalf("dispute: got %d %q, want it recorded", code, body)
 	}
 	waitFor(t, 30*time.Second, "the dispute in the case's history", func() bool {
