@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,10 @@ func historyScenarios() []historyScenario {
 		// Recorded after "resume-after-reversal" (collection, version 1):
 		// the run a reversal starts carries the closed case's ladder on.
 		{"collection_reversed_v1", recordCollectionReversedV1},
+		// Recorded with the resident's own actions by link: the collection
+		// action promise and the ticket's return visit by the resident.
+		{"collection_resident_promise_v1", recordCollectionResidentPromiseV1},
+		{"ticket_resident_rating_v1", recordResidentRatingV1},
 	}
 }
 
@@ -373,6 +378,21 @@ func recordResidentLinkV1(t *testing.T, a *App) []string {
 		t.Fatalf("confirm by link: got %d %q", code, body)
 	}
 	r.act(id, models.RoleCustomerService, workflows.ActReturnVisit, map[string]any{"score": 5})
+	r.result(id, models.StatusClosed)
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordResidentRatingV1: the resident confirms the repair by a confirm
+// link and rates it 4 there, the rating being the ticket's return visit by
+// the resident.
+func recordResidentRatingV1(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-RATE")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.workToComplete(id)
+	link := r.link(models.LinkConfirm, id)
+	if code, body := r.followLink(http.MethodPost, link, url.Values{"accepted": {"true"}, "score": {"4"}, "comments": {"及时"}}); code != http.StatusOK || !strings.Contains(body, "评价已提交") {
+		t.Fatalf("confirm and rate by link: got %d %q", code, body)
+	}
 	r.result(id, models.StatusClosed)
 	return []string{workflows.TicketWorkflowID(id)}
 }
