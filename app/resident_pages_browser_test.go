@@ -36,7 +36,8 @@ const residentFitCheck = `(() => {
 // the confirmation with its rating, the rating, the statement, the dispute,
 // the promise and a bad link's page — in headless Chromium at 375 px, with
 // a screenshot of each (in WUYE_SCREENSHOTS when set), and finds none wider
-// than the screen nor a control too small to tap.
+// than the screen nor a control too small to tap. Then the desk issues and
+// revokes a link in the owner file.
 func TestResidentPagesOnAPhone(t *testing.T) {
 	a := startApp(t, testConfig(t, t.TempDir()))
 	r := newRecording(t, a, "RES", func(p *models.Policy) {
@@ -102,4 +103,23 @@ func TestResidentPagesOnAPhone(t *testing.T) {
 		desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
 		return d.Ticket.Status == models.StatusClosed
 	})
+
+	// The desk issues a link in the owner file and revokes it.
+	b.signIn("RES-customer_service", "staff-password")
+	b.do("issue a link in the owner file", chromedp.Navigate(fmt.Sprintf("%s/console/#/residents/%d", b.base, r.resident)),
+		chromedp.WaitVisible(chromedp.CSS(`#resident-link-form`)),
+		chromedp.SetValue(chromedp.CSS(`#resident-link-form select[name=purpose]`), "promise"),
+		chromedp.Click(chromedp.CSS(`#resident-link-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#resident-link-url`)))
+	issued := eval[string](b, `document.getElementById('resident-link-url').value`)
+	rows := b.count(`#resident-links tbody tr`)
+	b.shot("resident-links-owner-file")
+	if !strings.Contains(issued, "/r/promise?t=r") || rows < len(pages) {
+		t.Errorf("owner file: got link %q and %d rows, want a promise link listed with the others", issued, rows)
+	}
+	b.do("revoke it", chromedp.Click(chromedp.CSS(`#resident-links tbody tr:first-child button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#resident-links tbody tr:first-child button`)))
+	if got := b.text(`#resident-links tbody tr:first-child`); !strings.Contains(got, "已撤销") {
+		t.Errorf("revoked: got row %q, want 已撤销", got)
+	}
 }
