@@ -120,9 +120,6 @@ func (l residentLink) page(title, text string) residentPage {
 	return residentPage{Title: title, Text: text, Estate: l.estate.Name, Hotline: l.estate.ServicePhone, Token: l.token}
 }
 
-// errLinkState is the refusal of a link by its state.
-var errLinkState = errors.New("resident link not usable")
-
 // openLink verifies token as a link of purpose and loads what it names, or
 // answers with the page that says why not: 400 tampered, of another purpose
 // or revoked, 410 expired, 409 used. Every open of a real link is recorded

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -225,5 +226,18 @@ func recordCollectionNoticeServedV1(t *testing.T, a *App) []string {
 		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &c, http.StatusOK)
 		return c.Case != nil && c.Case.Stage == models.StageLegalPending
 	})
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}
+
+// recordCollectionResidentPromiseV1: the case climbs to the call; the
+// resident promises to pay through their link (the collection action
+// promise, which no earlier history holds).
+func recordCollectionResidentPromiseV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-RPROM", collectionRecordingPolicy)
+	r.overdueToCall()
+	on := models.DateOf(time.Now().AddDate(0, 0, 10), time.FixedZone("CST", 8*3600))
+	if code, body := r.followLink(http.MethodPost, r.link(models.LinkPromise, 0), url.Values{"promised_on": {on.String()}}); code != http.StatusOK {
+		t.Fatalf("promise by link: got %d %q", code, body)
+	}
 	return []string{workflows.CollectionWorkflowID(r.house)}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,10 @@ func historyScenarios() []historyScenario {
 		// "collection_contact_delivered_v1", after "contact-delivered"
 		// (collection, version 1), needs channel gateways of its own: see
 		// TestRecordChannelHistory.
+		// Recorded with the resident's own actions by link: the collection
+		// action promise and the ticket's return visit by the resident.
+		{"collection_resident_promise_v1", recordCollectionResidentPromiseV1},
+		{"ticket_resident_rating_v1", recordResidentRatingV1},
 	}
 }
 
@@ -436,5 +441,20 @@ func recordComplaintMessagesV1(t *testing.T, a *App) []string {
 	if want := []string{"complaint_received", "complaint_in_progress", "complaint_answer", "complaint_closed"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("messages to the contact: got %v, want %v", got, want)
 	}
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordResidentRatingV1: the resident confirms the repair by a confirm
+// link and rates it 4 there, the rating being the ticket's return visit by
+// the resident.
+func recordResidentRatingV1(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-RATE")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.workToComplete(id)
+	link := r.link(models.LinkConfirm, id)
+	if code, body := r.followLink(http.MethodPost, link, url.Values{"accepted": {"true"}, "score": {"4"}, "comments": {"及时"}}); code != http.StatusOK || !strings.Contains(body, "评价已提交") {
+		t.Fatalf("confirm and rate by link: got %d %q", code, body)
+	}
+	r.result(id, models.StatusClosed)
 	return []string{workflows.TicketWorkflowID(id)}
 }

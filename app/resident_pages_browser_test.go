@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +36,8 @@ const residentFitCheck = `(() => {
 // the confirmation with its rating, the rating, the statement, the dispute,
 // the promise and a bad link's page — in headless Chromium at 375 px, with
 // a screenshot of each (in WUYE_SCREENSHOTS when set), and finds none wider
-// than the screen nor a control too small to tap.
+// than the screen nor a control too small to tap. Then the desk issues and
+// revokes a link in the owner file.
 func TestResidentPagesOnAPhone(t *testing.T) {
 	a := startApp(t, testConfig(t, t.TempDir()))
 	r := newRecording(t, a, "RES", func(p *models.Policy) {
@@ -45,16 +45,6 @@ func TestResidentPagesOnAPhone(t *testing.T) {
 		p.Fees.PayURL, p.Fees.PayQRURL = "https://pay.example.com/wuye", "https://pay.example.com/qr.png"
 	})
 	desk, fin := r.as[models.RoleCustomerService], r.as[models.RoleFinance]
-	issue := func(purpose models.LinkPurpose, subject uint64) string {
-		t.Helper()
-		var l struct{ URL string }
-		desk.mustCall(http.MethodPost, fmt.Sprintf("/api/v1/residents/%d/links", r.resident), map[string]any{"purpose": purpose, "subject_id": subject}, &l, http.StatusCreated)
-		u, err := url.Parse(l.URL)
-		if err != nil || l.URL == "" {
-			t.Fatalf("link of %s: got %q, %v", purpose, l.URL, err)
-		}
-		return u.RequestURI()
-	}
 	now := time.Now().In(time.FixedZone("CST", 8*3600))
 	past, future := now.AddDate(0, -3, 0).Format("2006-01"), now.AddDate(0, 3, 0).Format("2006-01")
 	for _, period := range []string{past, future} {
@@ -66,10 +56,10 @@ func TestResidentPagesOnAPhone(t *testing.T) {
 	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
 	r.workToComplete(id)
 	pages := []struct{ name, path, ready string }{
-		{"confirm", issue(models.LinkConfirm, id), "维修完成确认"},
-		{"bill", issue(models.LinkMyBill, 0), "我的账单"},
-		{"dispute", issue(models.LinkDispute, 0), "账单异议"},
-		{"promise", issue(models.LinkPromise, 0), "承诺缴费"},
+		{"confirm", r.link(models.LinkConfirm, id), "维修完成确认"},
+		{"bill", r.link(models.LinkMyBill, 0), "我的账单"},
+		{"dispute", r.link(models.LinkDispute, 0), "账单异议"},
+		{"promise", r.link(models.LinkPromise, 0), "承诺缴费"},
 		{"bad-link", "/r/bill?t=r1.tampered", "链接无效"},
 	}
 	b := newBrowser(t, "http://"+a.Addr())
@@ -97,7 +87,7 @@ func TestResidentPagesOnAPhone(t *testing.T) {
 	if got := b.text("main h1"); got != "感谢您的确认" {
 		t.Fatalf("after confirming: got %q, want thanks", got)
 	}
-	rate := issue(models.LinkRate, id)
+	rate := r.link(models.LinkRate, id)
 	waitFor(t, 30*time.Second, "the return visit", func() bool {
 		var d ticketDetail
 		desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
@@ -113,4 +103,23 @@ func TestResidentPagesOnAPhone(t *testing.T) {
 		desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", id), nil, &d, http.StatusOK)
 		return d.Ticket.Status == models.StatusClosed
 	})
+
+	// The desk issues a link in the owner file and revokes it.
+	b.signIn("RES-customer_service", "staff-password")
+	b.do("issue a link in the owner file", chromedp.Navigate(fmt.Sprintf("%s/console/#/residents/%d", b.base, r.resident)),
+		chromedp.WaitVisible(chromedp.CSS(`#resident-link-form`)),
+		chromedp.SetValue(chromedp.CSS(`#resident-link-form select[name=purpose]`), "promise"),
+		chromedp.Click(chromedp.CSS(`#resident-link-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#resident-link-url`)))
+	issued := eval[string](b, `document.getElementById('resident-link-url').value`)
+	rows := b.count(`#resident-links tbody tr`)
+	b.shot("resident-links-owner-file")
+	if !strings.Contains(issued, "/r/promise?t=r") || rows < len(pages) {
+		t.Errorf("owner file: got link %q and %d rows, want a promise link listed with the others", issued, rows)
+	}
+	b.do("revoke it", chromedp.Click(chromedp.CSS(`#resident-links tbody tr:first-child button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#resident-links tbody tr:first-child button`)))
+	if got := b.text(`#resident-links tbody tr:first-child`); !strings.Contains(got, "已撤销") {
+		t.Errorf("revoked: got row %q, want 已撤销", got)
+	}
 }

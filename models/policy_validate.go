@@ -236,7 +236,7 @@ func httpsURL(field, v string) error {
 	}
 	u, err := url.Parse(v)
 	if len(v) > MaxPayURLLen || err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || strings.ContainsAny(v, " \t\n<>\"") {
-		return Invalid(field, "want an https:// address of at most %d characters (or empty)", MaxPayURLLen)
+		return Invalid(field, "须为以“https://”开头的网址，最多 %d 个字符，或留空", MaxPayURLLen)
 	}
 	return nil
 }

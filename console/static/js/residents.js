@@ -10,6 +10,7 @@ import { session, collectors, desk } from './session.js';
 import { followUpStatuses, itemKinds } from './followups.js';
 import { periodName } from './arrears.js';
 import { residentRoles, needsText, phoneReveal } from './contacts.js';
+import { residentLinksCard } from './residentlinks.js';
 
 const visitChannels = { in_person: '上门', phone: '电话' };
 
@@ -61,7 +62,8 @@ export async function ownerFilePage(view, { match }) {
       table('owner-messages', ['时间', '内容', '状态'], f.messages.map((m) => h('tr',
         h('td', fmtTime(m.created_at, true)),
         h('td', h('strong', m.subject), h('div.muted', m.body)),
-        h('td', label(msgStatus, m.status)))), '没有消息')));
+        h('td', label(msgStatus, m.status)))), '没有消息')),
+    residentLinksCard(id));
 }
 
 /** Where a reveal's ref points in the console, or null. */
