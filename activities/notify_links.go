@@ -18,7 +18,18 @@ import (
 const (
 	billLinkTTL = 30 * 24 * time.Hour // a reminder's statement link
 	rateLinkTTL = 14 * 24 * time.Hour // a return visit's rating link
+	// followLinkTTL: a report's acknowledgement links to the ticket's
+	// progress page (and its 催单) for as long as a ticket usually lives.
+	followLinkTTL = 60 * 24 * time.Hour
+	// reportLinkTTL: the welcome message's link to report repairs and
+	// complaints serves the first two months in the home (the follow-up's
+	// month and more); the desk issues new ones from the owner file.
+	reportLinkTTL = 60 * 24 * time.Hour
 )
+
+// receivedTemplates acknowledge a report to its resident and carry the
+// link to follow it (follow_link).
+var receivedTemplates = map[string]bool{notify.TemplateTicketReceived: true, notify.TemplateComplaintReceived: true}
 
 // paymentTemplates are the resident's payment reminders, which carry the
 // link to their statement (bill_link).
@@ -31,7 +42,9 @@ var paymentTemplates = map[string]bool{
 // carries, issued once per message (their note names its key): a payment
 // reminder to a resident gets their statement (bill_link); the return
 // visit's message, where the estate lets residents rate, the ticket's
-// resident's rating page (rate_link), for staff to pass on.
+// resident's rating page (rate_link), for staff to pass on; a report's
+// acknowledgement the ticket's progress page with its 催单 (follow_link);
+// the welcome, the page to report repairs and complaints (report_link).
 func (n *Notifier) withResidentLinks(ctx context.Context, in SendInput, params map[string]string) (map[string]string, error) {
 	if n.Links == nil {
 		return params, nil
@@ -42,6 +55,16 @@ func (n *Notifier) withResidentLinks(ctx context.Context, in SendInput, params m
 	case paymentTemplates[in.Template] && in.RecipientKind == models.RecipientResident:
 		l = models.ResidentLink{ResidentID: in.RecipientID, Purpose: models.LinkMyBill, ExpiresAt: n.now().Add(billLinkTTL)}
 		param = "bill_link"
+	case receivedTemplates[in.Template] && in.RecipientKind == models.RecipientResident:
+		id, err := strconv.ParseUint(params["ticket_no"], 10, 64)
+		if err != nil {
+			return params, nil
+		}
+		l = models.ResidentLink{ResidentID: in.RecipientID, Purpose: models.LinkTicket, SubjectID: id, ExpiresAt: n.now().Add(followLinkTTL)}
+		param = "follow_link"
+	case in.Template == notify.TemplateWelcome && in.RecipientKind == models.RecipientResident:
+		l = models.ResidentLink{ResidentID: in.RecipientID, Purpose: models.LinkReport, ExpiresAt: n.now().Add(reportLinkTTL)}
+		param = "report_link"
 	case in.Template == notify.TemplateReturnVisitDue:
 		id, err := strconv.ParseUint(params["ticket_no"], 10, 64)
 		if err != nil {

@@ -79,4 +79,29 @@ func TestNotifierCarriesResidentLinks(t *testing.T) {
 	if len(rates) != 1 || rates[0].SubjectID != tk.ID || !strings.HasSuffix(body(got), links.LinkURL(auth.RatePath, rates[0].ID)) {
 		t.Errorf("return visit: got %q and links %+v, want the rating link of ticket %d", body(got), rates, tk.ID)
 	}
+
+	// The report's acknowledgement links to the ticket's progress page, once
+	// however often it is retried; the welcome to the report page.
+	received := activities.SendInput{Key: "ticket-" + strconv.FormatUint(tk.ID, 10) + "/ticket_received", EstateID: f.estate.ID,
+		RecipientKind: models.RecipientResident, RecipientID: f.resident.ID, Template: notify.TemplateTicketReceived, Ref: "ticket:" + strconv.FormatUint(tk.ID, 10),
+		Params: map[string]string{"estate": f.estate.Name, "ticket_no": strconv.FormatUint(tk.ID, 10), "service_phone": "0571-88886666"}}
+	for range 2 {
+		if got, err = f.send(received); err != nil {
+			t.Fatal(err)
+		}
+	}
+	follows := links1(models.LinkTicket)
+	if len(follows) != 1 || follows[0].SubjectID != tk.ID || !strings.HasSuffix(body(got), "查看进度、催单："+links.LinkURL(auth.TicketPath, follows[0].ID)) {
+		t.Errorf("received: got %q and links %+v, want one progress link of ticket %d", body(got), follows, tk.ID)
+	}
+	welcome := activities.SendInput{Key: "movein-1/welcome", EstateID: f.estate.ID, RecipientKind: models.RecipientResident,
+		RecipientID: f.resident.ID, Template: notify.TemplateWelcome, Ref: "followup:1",
+		Params: map[string]string{"estate": f.estate.Name, "location": "1栋2-502", "service_phone": "0571-88886666"}}
+	if got, err = f.send(welcome); err != nil {
+		t.Fatal(err)
+	}
+	reports := links1(models.LinkReport)
+	if len(reports) != 1 || !strings.HasSuffix(body(got), "在线报修、投诉："+links.LinkURL(auth.ReportPath, reports[0].ID)) {
+		t.Errorf("welcome: got %q and links %+v, want the report link", body(got), reports)
+	}
 }

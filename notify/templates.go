@@ -10,7 +10,7 @@ import (
 
 // Template names. The comment after each lists the params it needs.
 const (
-	TemplateTicketReceived        = "ticket_received"         // estate, ticket_no, service_phone
+	TemplateTicketReceived        = "ticket_received"         // estate, ticket_no, service_phone; optional follow_link
 	TemplateTicketAssigned        = "ticket_assigned"         // ticket_no, urgency, location, summary, due; optional resident, due_milestone, dispatched_to
 	TemplateTechnicianOnWay       = "technician_on_way"       // estate, ticket_no, technician, eta
 	TemplateTicketDoneConfirm     = "ticket_done_confirm"     // estate, ticket_no, confirm_by; optional confirm_link
@@ -25,7 +25,7 @@ const (
 	TemplatePaymentOverdueSecond  = "payment_overdue_second"  // estate, period, amount, due_date, service_phone; optional bill_link
 	TemplateDunningTask           = "dunning_task"            // location, period, amount, days_overdue, action, due
 	TemplateLegalApprovalNeeded   = "legal_approval_needed"   // location, amount, days_overdue, case_no
-	TemplateWelcome               = "welcome"                 // estate, location, service_phone
+	TemplateWelcome               = "welcome"                 // estate, location, service_phone; optional report_link
 	TemplateFollowupReminder      = "followup_reminder"       // case_no, topic, due
 	TemplateFollowupOverdue       = "followup_overdue"        // case_no, topic, due
 	TemplateDunningTaskOverdue    = "dunning_task_overdue"    // task_no, location, action, due, level
@@ -33,7 +33,7 @@ const (
 	// Complaints (投诉) speak as complaints, not repairs: received (受理),
 	// in progress (处理中), the answer (答复, the text staff recorded),
 	// closed (结案, how to object: reopens it) and the return visit due.
-	TemplateComplaintReceived       = "complaint_received"         // estate, ticket_no, answer_by, service_phone
+	TemplateComplaintReceived       = "complaint_received"         // estate, ticket_no, answer_by, service_phone; optional follow_link
 	TemplateComplaintInProgress     = "complaint_in_progress"      // estate, ticket_no, answer_by
 	TemplateComplaintAnswer         = "complaint_answer"           // estate, ticket_no, answer, service_phone
 	TemplateComplaintClosed         = "complaint_closed"           // estate, ticket_no, confirm_by, service_phone; optional confirm_link
@@ -58,7 +58,7 @@ func catalog() []messageTemplate {
 	const resident, staff = models.RecipientResident, models.RecipientStaff
 	return []messageTemplate{
 		{TemplateTicketReceived, resident, "报修已受理",
-			"【{{.estate}}】您的报修已受理，工单号{{.ticket_no}}。我们将尽快安排维修人员与您联系，如有疑问请联系服务中心{{.service_phone}}。"},
+			"【{{.estate}}】您的报修已受理，工单号{{.ticket_no}}。我们将尽快安排维修人员与您联系，如有疑问请联系服务中心{{.service_phone}}。{{with index . \"follow_link\"}}查看进度、催单：{{.}}{{end}}"},
 		{TemplateTicketAssigned, staff,
 			`{{with index . "dispatched_to"}}工单{{$.ticket_no}}已派给{{.}}{{else}}新工单{{.ticket_no}}{{end}}`,
 			`{{with index . "dispatched_to"}}您受理的工单{{$.ticket_no}}（{{urgency $.urgency}}）已派给{{.}}处理，地点：{{$.location}}，内容：{{$.summary}}，` +
@@ -92,7 +92,7 @@ func catalog() []messageTemplate {
 		{TemplateLegalApprovalNeeded, staff, "待审批：{{.location}}欠费案件",
 			"{{.location}}物业费欠缴{{.amount}}元，已逾期{{.days_overdue}}天，前期催缴未果。案件{{.case_no}}需要您审批是否转交法务处理。"},
 		{TemplateWelcome, resident, "欢迎入住{{.estate}}",
-			"【{{.estate}}】欢迎入住{{.location}}！报修、咨询或投诉请拨打服务中心电话{{.service_phone}}，我们竭诚为您服务。"},
+			"【{{.estate}}】欢迎入住{{.location}}！报修、咨询或投诉请拨打服务中心电话{{.service_phone}}，我们竭诚为您服务。{{with index . \"report_link\"}}在线报修、投诉：{{.}}{{end}}"},
 		{TemplateFollowupReminder, staff, "跟进提醒：{{.case_no}}",
 			"跟进提醒：{{.case_no}}（{{.topic}}）需在{{.due}}前跟进，请及时联系并记录结果。"},
 		{TemplateFollowupOverdue, staff, "跟进已逾期：{{.case_no}}",
@@ -102,7 +102,7 @@ func catalog() []messageTemplate {
 		{TemplateLegalCaseAssigned, staff, "欠费案件{{.case_no}}转交法务",
 			"{{.location}}物业费欠缴{{.amount}}元，案件{{.case_no}}经项目经理批准转交法务处理，证据材料请在系统中查看。"},
 		{TemplateComplaintReceived, resident, "投诉已受理",
-			"【{{.estate}}】您的投诉已受理，编号{{.ticket_no}}。我们将于{{.answer_by}}前给您答复，如有疑问请联系服务中心{{.service_phone}}。"},
+			"【{{.estate}}】您的投诉已受理，编号{{.ticket_no}}。我们将于{{.answer_by}}前给您答复，如有疑问请联系服务中心{{.service_phone}}。{{with index . \"follow_link\"}}查看进度：{{.}}{{end}}"},
 		{TemplateComplaintInProgress, resident, "投诉处理中",
 			"【{{.estate}}】您的投诉（编号{{.ticket_no}}）已安排专人跟进处理，我们将于{{.answer_by}}前给您答复。"},
 		{TemplateComplaintAnswer, resident, "投诉答复",

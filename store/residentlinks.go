@@ -24,7 +24,7 @@ func (s *Store) CreateResidentLink(ctx context.Context, scope Scope, l *models.R
 			return refError("resident_id", "resident", l.ResidentID, err)
 		}
 		l.EstateID, l.HouseholdID = r.EstateID, r.HouseholdID
-		if err := subjectOfHousehold(tx, l.Purpose, l.SubjectID, r.HouseholdID); err != nil {
+		if err := subjectOfResident(tx, l.Purpose, l.SubjectID, r); err != nil {
 			return err
 		}
 		l.RevokedAt, l.UsedAt, l.RevokedBy = nil, nil, 0
@@ -36,9 +36,11 @@ func (s *Store) CreateResidentLink(ctx context.Context, scope Scope, l *models.R
 	return nil
 }
 
-// subjectOfHousehold refuses a subject that is not household's record of
-// the purpose's kind.
-func subjectOfHousehold(tx *gorm.DB, p models.LinkPurpose, id, household uint64) error {
+// subjectOfResident refuses a subject that is not a record of r's
+// household of the purpose's kind; a ticket may also be r's own (a reporter
+// contact, 报事人, is in no household).
+func subjectOfResident(tx *gorm.DB, p models.LinkPurpose, id uint64, r models.Resident) error {
+	household := r.HouseholdID
 	if id == 0 {
 		return nil
 	}
@@ -46,7 +48,7 @@ func subjectOfHousehold(tx *gorm.DB, p models.LinkPurpose, id, household uint64)
 	var err error
 	switch p.SubjectKind() {
 	case "ticket":
-		err = tx.Model(&models.Ticket{}).Where("id = ? AND household_id = ?", id, household).Count(&n).Error
+		err = tx.Model(&models.Ticket{}).Where("id = ? AND (household_id = ? OR resident_id = ?)", id, household, r.ID).Count(&n).Error
 	case "bill":
 		err = tx.Model(&models.HouseholdBill{}).Where("id = ? AND household_id = ?", id, household).Count(&n).Error
 	}
