@@ -284,6 +284,30 @@ func TestStaffManagementLimits(t *testing.T) {
 	h.wantError(h.do(http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": "new-kefu", "password": "initial-pass"}, nil), http.StatusUnauthorized, codeUnauthorized, "")
 }
 
+// TestStaffEmail: an account may carry an email address, where the email
+// channel reaches it; a bad one is refused naming the field, and clearing it
+// is allowed.
+func TestStaffEmail(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
+	mgr := h.tokens[models.RoleEstateManager]
+	newStaff := map[string]any{"username": "mail-kefu", "name": "客服", "role": "customer_service", "password": "initial-pass",
+		"email": "Kefu <kefu@example.com>"}
+	h.wantError(h.do(http.MethodPost, "/api/v1/staff", mgr, newStaff, nil), http.StatusBadRequest, codeInvalidInput, "email")
+	newStaff["email"] = "kefu@example.com"
+	var st models.Staff
+	h.wantStatus(h.do(http.MethodPost, "/api/v1/staff", mgr, newStaff, &st), http.StatusCreated)
+	c, err := h.store.StaffContact(context.Background(), st.ID)
+	if err != nil || c.Email != "kefu@example.com" {
+		t.Errorf("contact: got %+v, %v, want the email kept", c, err)
+	}
+	path := fmt.Sprintf("/api/v1/staff/%d", st.ID)
+	h.wantError(h.do(http.MethodPatch, path, mgr, map[string]any{"email": "not-an-address"}, nil), http.StatusBadRequest, codeInvalidInput, "email")
+	h.wantStatus(h.do(http.MethodPatch, path, mgr, map[string]any{"email": ""}, &st), http.StatusOK)
+	if c, err = h.store.StaffContact(context.Background(), st.ID); err != nil || c.Email != "" {
+		t.Errorf("contact after clearing: got %+v, %v, want no email", c, err)
+	}
+}
+
 func TestIntegrationTokens(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t, storetest.Options{}))
 	admin, mgr := h.tokens[models.RoleCompanyAdmin], h.tokens[models.RoleEstateManager]

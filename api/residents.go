@@ -202,8 +202,10 @@ func (in residentPatch) contact(r models.Resident) (models.Resident, error) {
 			r.ContactWindow = nil
 		}
 	}
-	if r.Email != "" && !strings.Contains(r.Email, "@") {
-		return r, models.Invalid("email", "got %q, want an email address", r.Email)
+	if r.Email != "" {
+		if err := models.CheckEmail("email", r.Email); err != nil {
+			return r, err
+		}
 	}
 	return r, residentContact{PreferredChannel: r.PreferredChannel, ContactWindow: r.ContactWindow}.check()
 }

@@ -58,6 +58,7 @@ type staffRequest struct {
 	Username string      `json:"username" validate:"required,min=2,max=64"`
 	Name     string      `json:"name" validate:"required,max=50"`
 	Phone    string      `json:"phone" validate:"max=20"`
+	Email    string      `json:"email" validate:"max=254"`
 	Role     models.Role `json:"role" validate:"required,oneof=customer_service technician supervisor estate_manager finance legal company_admin"`
 	Password string      `json:"password" validate:"required,min=8,max=72"`
 }
@@ -85,18 +86,16 @@ func (s *Server) createStaff(c *gin.Context) {
 	if in.EstateID == nil && p.Staff.EstateID != nil {
 		in.EstateID = p.Staff.EstateID
 	}
-	if in.Phone != "" {
-		if err := models.CheckPhone("phone", in.Phone); err != nil {
-			respondError(c, s.log, err)
-			return
-		}
+	if err := checkStaffContact(in.Phone, in.Email); err != nil {
+		respondError(c, s.log, err)
+		return
 	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {
 		respondError(c, s.log, models.Invalid("password", "%v", err))
 		return
 	}
-	st := models.Staff{EstateID: in.EstateID, Username: in.Username, Name: in.Name, Phone: in.Phone,
+	st := models.Staff{EstateID: in.EstateID, Username: in.Username, Name: in.Name, Phone: in.Phone, Email: in.Email,
 		Role: in.Role, PasswordHash: hash, Active: true, MustChangePassword: true}
 	if err := s.store.CreateStaff(c.Request.Context(), p.scope(), &st); err != nil {
 		respondError(c, s.log, err)
@@ -147,6 +146,7 @@ func (s *Server) listStaff(c *gin.Context) {
 type staffPatch struct {
 	Name   *string      `json:"name" validate:"omitempty,min=1,max=50"`
 	Phone  *string      `json:"phone" validate:"omitempty,max=20"`
+	Email  *string      `json:"email" validate:"omitempty,max=254"`
 	Role   *models.Role `json:"role" validate:"omitempty,oneof=customer_service technician supervisor estate_manager finance legal company_admin"`
 	Active *bool        `json:"active"`
 	// Password resets the account's password; the owner must change it at
@@ -184,13 +184,11 @@ func (s *Server) updateStaff(c *gin.Context) {
 		respondError(c, s.log, models.Invalid("password", "请在“修改密码”中修改自己的密码（PUT /api/v1/me/password）"))
 		return
 	}
-	if in.Phone != nil && *in.Phone != "" {
-		if err := models.CheckPhone("phone", *in.Phone); err != nil {
-			respondError(c, s.log, err)
-			return
-		}
+	if err := checkStaffContact(deref(in.Phone), deref(in.Email)); err != nil {
+		respondError(c, s.log, err)
+		return
 	}
-	u := store.StaffUpdate{Name: in.Name, Phone: in.Phone, Role: in.Role, Active: in.Active}
+	u := store.StaffUpdate{Name: in.Name, Phone: in.Phone, Email: in.Email, Role: in.Role, Active: in.Active}
 	if in.Password != nil {
 		hash, err := auth.HashPassword(*in.Password)
 		if err != nil {
@@ -207,4 +205,26 @@ func (s *Server) updateStaff(c *gin.Context) {
 	}
 	s.log.InfoContext(ctx, "staff updated", "staff_id", id, "by", p.Staff.ID)
 	c.JSON(http.StatusOK, p.viewStaff(st))
+}
+
+// checkStaffContact checks the phone and email an account is given (empty:
+// none).
+func checkStaffContact(phone, email string) error {
+	if phone != "" {
+		if err := models.CheckPhone("phone", phone); err != nil {
+			return err
+		}
+	}
+	if email != "" {
+		return models.CheckEmail("email", email)
+	}
+	return nil
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

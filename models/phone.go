@@ -1,6 +1,9 @@
 package models
 
-import "regexp"
+import (
+	"net/mail"
+	"regexp"
+)
 
 // phoneForms are the phone numbers a service desk writes down: a mainland
 // mobile (13812345678, +8613812345678), a landline with its area code
@@ -24,3 +27,17 @@ func CheckPhone(field, phone string) error {
 	}
 	return nil
 }
+
+// CheckEmail reports whether addr is a bare email address (name@example.com,
+// without a display name), as the email channel needs; empty is refused
+// too, so callers check only the addresses given.
+func CheckEmail(field, addr string) error {
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr || len(addr) > MaxEmailLen {
+		return Invalid(field, "got %q, want an email address such as name@example.com", addr)
+	}
+	return nil
+}
+
+// MaxEmailLen is the longest email address kept (RFC 5321's path limit).
+const MaxEmailLen = 254

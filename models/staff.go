@@ -5,11 +5,14 @@ import "time"
 // Staff is an employee who signs in to the service. EstateID is nil for
 // company-level staff, who see every estate.
 type Staff struct {
-	ID                 uint64    `gorm:"primaryKey" json:"id"`
-	EstateID           *uint64   `gorm:"index" json:"estate_id"`
-	Username           string    `gorm:"size:64;not null;uniqueIndex" json:"username"`
-	Name               string    `gorm:"size:50;not null" json:"name"`
-	Phone              string    `gorm:"size:20" json:"phone"`
+	ID       uint64  `gorm:"primaryKey" json:"id"`
+	EstateID *uint64 `gorm:"index" json:"estate_id"`
+	Username string  `gorm:"size:64;not null;uniqueIndex" json:"username"`
+	Name     string  `gorm:"size:50;not null" json:"name"`
+	Phone    string  `gorm:"size:20" json:"phone"`
+	// Email is where the email channel reaches the staff member; empty for
+	// none (their messages then take the staff channel plan's others).
+	Email              string    `gorm:"size:254;not null;default:''" json:"email,omitempty"`
 	Role               Role      `gorm:"size:32;not null" json:"role"`
 	PasswordHash       string    `gorm:"size:100;not null" json:"-"`
 	Active             bool      `gorm:"not null;default:true" json:"active"`

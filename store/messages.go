@@ -129,8 +129,8 @@ type Contact struct {
 	// Active is false for a deactivated staff account; residents are always
 	// active.
 	Active bool
-	// Email, the preferred channel and the contact window are a resident's
-	// (empty for staff).
+	// Email is the resident's or staff member's; the preferred channel and
+	// the contact window are a resident's (empty for staff).
 	Email            string
 	PreferredChannel models.Channel
 	ContactWindow    *models.ContactWindow
@@ -150,10 +150,10 @@ func (s *Store) ResidentContact(ctx context.Context, id uint64) (Contact, error)
 // StaffContact reads the phone of staff member id, whatever its estate.
 func (s *Store) StaffContact(ctx context.Context, id uint64) (Contact, error) {
 	var st models.Staff
-	if err := s.db.WithContext(ctx).Select("id", "estate_id", "phone", "active").First(&st, id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select("id", "estate_id", "phone", "email", "active").First(&st, id).Error; err != nil {
 		return Contact{}, fmt.Errorf("staff %d: %w", id, translate(err))
 	}
-	c := Contact{Phone: st.Phone, Active: st.Active}
+	c := Contact{Phone: st.Phone, Active: st.Active, Email: st.Email}
 	if st.EstateID != nil {
 		c.EstateID = *st.EstateID
 	}

@@ -81,7 +81,7 @@ func (s *Store) CountStaff(ctx context.Context) (int64, error) {
 
 // StaffUpdate lists the fields of an account to change; nil leaves one as is.
 type StaffUpdate struct {
-	Name, Phone        *string
+	Name, Phone, Email *string
 	Role               *models.Role
 	Active             *bool
 	PasswordHash       *string
@@ -100,6 +100,7 @@ func (s *Store) UpdateStaff(ctx context.Context, scope Scope, id uint64, u Staff
 		set := map[string]any{"updated_at": s.now().UTC()}
 		setIf(set, "name", u.Name)
 		setIf(set, "phone", u.Phone)
+		setIf(set, "email", u.Email)
 		setIf(set, "role", u.Role)
 		setIf(set, "active", u.Active)
 		setIf(set, "password_hash", u.PasswordHash)
