@@ -4,14 +4,14 @@
 // templates by name; the server's validation message, in Chinese, beside
 // the field it names.
 import { get, put } from './api.js';
-import { urgencies, roles, channels as reportChannels, messageTemplates, reason, label } from './labels.js';
+import { urgencies, roles, channels as reportChannels, contactChannels as messageChannels, messageTemplates, reason, label } from './labels.js';
 import { h, fill, fmtTime, showError, clearErrors, findField, toast, yuanToFen, fenToYuan } from './ui.js';
 import { durationUnits, durationPick, durationOf } from './units.js';
 import { session } from './session.js';
 
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
-  fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段',
+  fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -29,6 +29,7 @@ const names = {
   task_due: '人工任务期限', instalment_grace: '分期宽限', legal_decision_reminder: '法务决定提醒间隔',
   formal_notice_period: '书面催告期', window: '回访期限（入住后）', reminder_at: '提醒时点（入住后）', max_attempts: '最多尝试',
   assign_registrar: '派给登记人', start: '开始', end: '结束',
+  resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };
@@ -45,7 +46,7 @@ const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'],
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);
 // Words around a number: [before, after].
 const affixes = {
@@ -243,6 +244,14 @@ export async function policyPage(view) {
         value.map((v, i) => h('div.row', durationInput(`${path}[${i}]`, v),
           canEdit ? h('button.link', { type: 'button', onclick: () => { value.splice(i, 1); draw(); } }, '删除') : null)),
         canEdit ? h('button.secondary', { type: 'button', onclick: () => { value.push(value[value.length - 1] || '1d'); draw(); } }, '＋ 添加') : null);
+    }
+    if (path.startsWith('channels.')) {
+      // A channel order: the channels' names, in order, 、-separated.
+      const codes = Object.fromEntries(Object.entries(messageChannels).map(([c, n]) => [n, c]));
+      const el = h('input', { value: value.map((c) => messageChannels[c] || c).join('、'), dataset: { path: full }, 'aria-label': pathText(full) });
+      el.disabled = !canEdit;
+      el.addEventListener('change', () => setAt(model, path, el.value.split(/[\s,，、]+/).filter(Boolean).map((x) => codes[x] || x)));
+      return el;
     }
     const numeric = value.length ? typeof value[0] === 'number' : key === 'reminder_days_before';
     const parse = (text) => text.split(/[\s,，]+/).filter(Boolean).map((x) => (numeric && !isNaN(Number(x)) ? Number(x) : x));
