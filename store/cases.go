@@ -89,6 +89,11 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 			Select(tbl.columns).Updates(c.row).Error; err != nil {
 			return translate(err)
 		}
+		if c.ref.Kind == models.KindTicket {
+			if err := syncTicketSLA(tx, c.ref.ID); err != nil {
+				return err
+			}
+		}
 		recorded = true
 		return nil
 	})

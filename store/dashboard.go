@@ -78,11 +78,50 @@ type Dashboard struct {
 // Dashboard counts the tickets inside scope: open tickets by status and
 // urgency, breached and at-risk tickets (one SQL aggregate), the deadlines
 // met per urgency and week over the last weeks, and today's breaches and
-// escalations. The per-deadline tally reads the deadlines column in Go,
-// since SQLite and MySQL share no JSON table function: it streams only the
-// tickets open or closed inside the window (idx_ticket_closed), without
-// GORM's per-row reflection (eachSLARow).
+// escalations. The deadlines come from the SLA summary the store keeps as it
+// records progress (sla_summary.go); RecountDashboard gives the same figures
+// from the tickets themselves.
 func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
+	return s.dashboard(ctx, scope, f, s.slaFromSummary)
+}
+
+// RecountDashboard is Dashboard counted the slow way, from every ticket's
+// deadlines: the oracle the summary is held to. The per-deadline tally reads
+// the deadlines column in Go, since SQLite and MySQL share no JSON table
+// function: it streams only the tickets open or closed inside the window
+// (idx_ticket_closed), without GORM's per-row reflection (eachSLARow).
+func (s *Store) RecountDashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
+	return s.dashboard(ctx, scope, f, s.slaRecount)
+}
+
+// slaWindow is the span an SLA tally covers: weeks[w] is the Monday 00:00
+// (in loc) starting week w, weeks[DashboardWeeks+1] ends the window.
+type slaWindow struct {
+	now, midnight time.Time
+	loc           *time.Location
+	weeks         []time.Time
+}
+
+// week is the index of the week holding t, or -1 outside the window.
+func (w slaWindow) week(t time.Time) int {
+	i, found := slices.BinarySearchFunc(w.weeks, t, func(week, due time.Time) int { return week.Compare(due) })
+	if !found {
+		i--
+	}
+	if i < 0 || i > DashboardWeeks {
+		return -1
+	}
+	return i
+}
+
+// slaTally counts the deadlines of the tickets inside scope (and estate
+// estateID unless 0) into tally (DashboardWeeks+1 weeks of every urgency,
+// week by week) and returns how many were missed today and the tickets
+// behind them, by id.
+type slaTally func(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error)
+
+// dashboard draws the dashboard with its SLA figures from sla.
+func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, sla slaTally) (Dashboard, error) {
 	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
@@ -127,52 +166,22 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 		return out, fmt.Errorf("dashboard: escalated tickets: %w", translate(err))
 	}
 
-	// weeks[w] is the Monday 00:00 starting SLA week w; weeks[last] ends
-	// the window.
-	weeks := make([]time.Time, DashboardWeeks+2)
-	for w := range weeks {
-		weeks[w] = from.AddDate(0, 0, 7*w)
+	w := slaWindow{now: now, midnight: midnight, loc: loc, weeks: make([]time.Time, DashboardWeeks+2)}
+	for i := range w.weeks {
+		w.weeks[i] = from.AddDate(0, 0, 7*i)
 	}
 	urgencies := models.Urgencies()
 	tally := make([]SLAWeek, 0, (DashboardWeeks+1)*len(urgencies))
-	for _, week := range weeks[:DashboardWeeks+1] {
+	for _, week := range w.weeks[:DashboardWeeks+1] {
 		for _, u := range urgencies {
 			tally = append(tally, SLAWeek{Week: week.UTC(), Urgency: u})
 		}
 	}
 	var breachedToday []uint64
-	err = eachSLARow(tickets().Where("closed_at IS NULL OR closed_at >= ?", from.UTC()), func(r slaRow) {
-		u := slices.Index(urgencies, r.Urgency)
-		for _, d := range r.Deadlines {
-			met, counted := deadlineOutcome(d, r, now)
-			if !counted {
-				continue
-			}
-			if !met && !d.Due.Before(midnight) {
-				out.BreachesToday++
-				breachedToday = append(breachedToday, r.ID)
-			}
-			// The week whose [Monday, next Monday) holds the deadline.
-			w, found := slices.BinarySearchFunc(weeks, d.Due, func(week, due time.Time) int { return week.Compare(due) })
-			if !found {
-				w--
-			}
-			if u < 0 || w < 0 || w > DashboardWeeks {
-				continue
-			}
-			sw := &tally[w*len(urgencies)+u]
-			sw.Due++
-			if met {
-				sw.Met++
-			}
-		}
-	})
-	if err != nil {
-		return out, fmt.Errorf("dashboard: deadlines: %w", translate(err))
+	if out.BreachesToday, breachedToday, err = sla(ctx, scope, f.EstateID, w, tally); err != nil {
+		return out, fmt.Errorf("dashboard: deadlines: %w", err)
 	}
 	out.SLA = tally
-	slices.Sort(breachedToday)
-	breachedToday = slices.Compact(breachedToday)
 	if out.BreachedTodayTickets, err = s.ticketsByID(ctx, breachedToday); err != nil {
 		return out, err
 	}
@@ -180,6 +189,45 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 		return out, err
 	}
 	return out, nil
+}
+
+// slaRecount is the slaTally of RecountDashboard: every deadline of the
+// tickets open or closed inside the window, read from their rows.
+func (s *Store) slaRecount(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
+	urgencies := models.Urgencies()
+	var (
+		breaches int64
+		ids      []uint64
+	)
+	q := queryIn[models.Ticket](s, ctx, scope, estateID).Where("closed_at IS NULL OR closed_at >= ?", w.weeks[0].UTC())
+	err := eachSLARow(q, func(r slaRow) {
+		u := slices.Index(urgencies, r.Urgency)
+		for _, d := range r.Deadlines {
+			met, counted := deadlineOutcome(d, r, w.now)
+			if !counted {
+				continue
+			}
+			if !met && !d.Due.Before(w.midnight) {
+				breaches++
+				ids = append(ids, r.ID)
+			}
+			// The week whose [Monday, next Monday) holds the deadline.
+			i := w.week(d.Due)
+			if u < 0 || i < 0 {
+				continue
+			}
+			sw := &tally[i*len(urgencies)+u]
+			sw.Due++
+			if met {
+				sw.Met++
+			}
+		}
+	})
+	if err != nil {
+		return 0, nil, translate(err)
+	}
+	slices.Sort(ids)
+	return breaches, slices.Compact(ids), nil
 }
 
 // deadlineOutcome says whether d counts yet (met, or due by now and, for a

@@ -1,0 +1,62 @@
+package models
+
+import "time"
+
+// SLAOutcome is how a ticket's deadline counts on the managers' dashboard
+// (SLA 达成率), decided when the ticket's progress is recorded.
+type SLAOutcome string
+
+// The outcomes of a deadline.
+const (
+	// SLAMet: done by its due time; counts as met.
+	SLAMet SLAOutcome = "met"
+	// SLALate: done after its due time; counts as missed.
+	SLALate SLAOutcome = "late"
+	// SLAOpen: not done while it was owed; counts as missed once due.
+	SLAOpen SLAOutcome = "open"
+	// SLAVoid: the ticket finished before it fell due; never counts.
+	SLAVoid SLAOutcome = "void"
+)
+
+// DeadlineOutcome classifies deadline d of a ticket in status st, closed at
+// closed (nil while open).
+func DeadlineOutcome(d TicketDeadline, st TicketStatus, closed *time.Time) SLAOutcome {
+	switch {
+	case d.DoneAt != nil && !d.DoneAt.After(d.Due):
+		return SLAMet
+	case d.DoneAt != nil:
+		return SLALate
+	case st.Terminal() && (closed == nil || !closed.After(d.Due)):
+		return SLAVoid
+	}
+	return SLAOpen
+}
+
+// SLADeadline is one deadline of a ticket as the dashboard counts it: a
+// summary row the store rewrites with the ticket's progress, in the same
+// transaction.
+type SLADeadline struct {
+	TicketID uint64     `gorm:"primaryKey;autoIncrement:false"`
+	Seq      int        `gorm:"primaryKey;autoIncrement:false"`
+	EstateID uint64     `gorm:"not null;index:idx_sla_deadline_estate,priority:1"`
+	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate,priority:2;index:idx_sla_deadline_outcome,priority:1"`
+	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate,priority:3;index:idx_sla_deadline_outcome,priority:2"`
+	Urgency  Urgency    `gorm:"size:16;not null"`
+}
+
+// SLADay counts, for one estate, local day (in the estate's time zone) and
+// urgency tier, the deadlines due that day that count once the day is over
+// (Due: met, late and open ones) and those met (Met).
+type SLADay struct {
+	EstateID uint64  `gorm:"primaryKey;autoIncrement:false"`
+	Day      string  `gorm:"primaryKey;size:10"` // YYYY-MM-DD
+	Urgency  Urgency `gorm:"primaryKey;size:16"`
+	Due      int64   `gorm:"not null;default:0"`
+	Met      int64   `gorm:"not null;default:0"`
+}
+
+// Upgrade records a one-time data upgrade done by the store's migration.
+type Upgrade struct {
+	Name   string    `gorm:"primaryKey;size:64"`
+	DoneAt time.Time `gorm:"not null"`
+}

@@ -1,0 +1,199 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/store/storetest"
+)
+
+// slaSeed fixes the random run; change it to explore another.
+const slaSeed = 15
+
+// randomTickets creates n tickets in the estates, each through CreateTicket
+// and one to four RecordTicketChange calls (now and then a retried or an
+// older write), with random urgencies, statuses and deadlines met, late,
+// pending or never owed, up to now.
+func randomTickets(t *testing.T, s *store.Store, r *rand.Rand, estates []uint64, n int, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	statuses := []models.TicketStatus{models.StatusNew, models.StatusAssigned, models.StatusInProgress, models.StatusOnHold,
+		models.StatusCompleted, models.StatusClosed, models.StatusCancelled}
+	hours := func(max int) time.Duration { return time.Duration(r.IntN(max*60)) * time.Minute }
+	for range n {
+		reported := now.Add(-hours(100 * 24))
+		tk := newTicket(estates[r.IntN(len(estates))], reported)
+		tk.Urgency = models.Urgencies()[r.IntN(len(models.Urgencies()))]
+		got, _, err := s.CreateTicket(ctx, store.AllEstates(), tk, "")
+		if err != nil {
+			t.Fatalf("create ticket: %v", err)
+		}
+		var prev models.TicketProgress
+		for rev := range 1 + r.IntN(4) {
+			p := models.TicketProgress{Status: statuses[r.IntN(len(statuses))], Revision: int64(rev + 1)}
+			last := reported
+			for range r.IntN(4) {
+				d := models.TicketDeadline{Milestone: models.MilestoneContact, Due: reported.Add(hours(200))}
+				if done := reported.Add(hours(250)); r.IntN(3) > 0 && !done.After(now) {
+					d.DoneAt = &done
+					last = maxTime(last, done, d.Due)
+				}
+				p.Deadlines = append(p.Deadlines, d)
+			}
+			if p.Status.Terminal() {
+				// Closed after every deadline it met fell due, as a
+				// ticket is: no deadline met early outlives its ticket.
+				closed := last.Add(hours(100))
+				if closed.After(now) {
+					closed = now
+				}
+				p.ClosedAt = &closed
+			}
+			ev := models.CaseEvent{Key: fmt.Sprintf("r-%d-%d", got.ID, rev), Type: "dispatch", At: reported, Detail: map[string]string{}}
+			record := func(p models.TicketProgress, key string) {
+				ev.Key = key
+				if _, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: got.ID, Progress: p, Event: ev}); err != nil {
+					t.Fatalf("record change %d of ticket %d: %v", rev, got.ID, err)
+				}
+			}
+			record(p, ev.Key)
+			switch r.IntN(6) {
+			case 0: // a retried activity: the same key again
+				record(p, ev.Key)
+			case 1: // an older write landing late
+				if rev > 0 {
+					record(prev, fmt.Sprintf("late-%d-%d", got.ID, rev))
+				}
+			}
+			prev = p
+		}
+	}
+}
+
+func maxTime(ts ...time.Time) time.Time {
+	m := ts[0]
+	for _, t := range ts[1:] {
+		if t.After(m) {
+			m = t
+		}
+	}
+	return m
+}
+
+// checkSLASummary compares Dashboard with RecountDashboard for every estate
+// and for the company, in several zones and at several times around now.
+func checkSLASummary(t *testing.T, s *store.Store, estates []uint64, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	var zones []*time.Location
+	for _, name := range []string{"Asia/Shanghai", "UTC", "Asia/Tokyo"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zones = append(zones, loc)
+	}
+	scopes := map[string]store.Scope{"company": store.AllEstates(), "two estates": store.Estates(estates[0], estates[2])}
+	for _, at := range []time.Time{now, now.Add(-75 * time.Hour), now.Add(50 * time.Hour), now.AddDate(0, 0, -40)} {
+		for _, loc := range zones {
+			for name, scope := range scopes {
+				for _, id := range append([]uint64{0}, estates...) {
+					f := store.DashboardFilter{EstateID: id, Now: at, Loc: loc}
+					got, err := s.Dashboard(ctx, scope, f)
+					if err != nil {
+						t.Fatalf("dashboard: %v", err)
+					}
+					want, err := s.RecountDashboard(ctx, scope, f)
+					if err != nil {
+						t.Fatalf("recount: %v", err)
+					}
+					if !reflect.DeepEqual(got, want) {
+						for i := range want.SLA {
+							if got.SLA[i] != want.SLA[i] {
+								t.Errorf("%s, estate %d, %s, at %s: week %s %s: got %d/%d, want %d/%d", name, id, loc, at,
+									want.SLA[i].Week, want.SLA[i].Urgency, got.SLA[i].Met, got.SLA[i].Due, want.SLA[i].Met, want.SLA[i].Due)
+							}
+						}
+						t.Fatalf("%s, estate %d, %s, at %s: got breaches today %d (%d tickets), want %d (%d tickets)", name, id, loc, at,
+							got.BreachesToday, len(got.BreachedTodayTickets), want.BreachesToday, len(want.BreachedTodayTickets))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSLASummaryEqualsRecount holds the dashboard's SLA summary equal to a
+// recount from the tickets after a random run through the store's write
+// paths, after an estate changes time zone, after the one-time backfill at
+// upgrade, and after a rebuild over tickets inserted behind the store.
+func TestSLASummaryEqualsRecount(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 3, 4, 15, 7, 0, 0, sh) // a Wednesday
+	storetest.Each(t, storetest.Options{Now: func() time.Time { return now }}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r := rand.New(rand.NewPCG(slaSeed, 1))
+		a, b := ticketEstate(t, s, "A"), ticketEstate(t, s, "B")
+		c := models.Estate{Code: "C", Name: "测试 C", TimeZone: "UTC"}
+		if err := s.CreateEstate(ctx, &c, models.DefaultPolicy(), nil); err != nil {
+			t.Fatal(err)
+		}
+		estates := []uint64{a, b, c.ID}
+		randomTickets(t, s, r, estates, 120, now)
+		checkSLASummary(t, s, estates, now)
+
+		t.Run("time zone changed", func(t *testing.T) {
+			e, err := s.Estate(ctx, store.AllEstates(), b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.TimeZone = "Asia/Tokyo"
+			if err := s.UpdateEstate(ctx, store.AllEstates(), &e); err != nil {
+				t.Fatal(err)
+			}
+			randomTickets(t, s, r, estates, 20, now)
+			checkSLASummary(t, s, estates, now)
+		})
+		t.Run("backfill at upgrade", func(t *testing.T) {
+			db := s.DB().WithContext(ctx)
+			for _, table := range []string{"sla_deadlines", "sla_days", "upgrades"} {
+				if err := db.Exec("DELETE FROM " + table).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checkSLASummary(t, s, estates, now)
+			// Once only: a later start leaves the summary alone.
+			if err := db.Exec("DELETE FROM sla_days").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			if err := db.Table("sla_days").Count(&n).Error; err != nil || n != 0 {
+				t.Fatalf("sla days after a second start: got %d, %v; want 0 (no second backfill)", n, err)
+			}
+		})
+		t.Run("rebuilt after a bulk load", func(t *testing.T) {
+			due := now.Add(-30 * time.Hour)
+			tk := newTicket(a, now.Add(-40*time.Hour))
+			tk.Deadlines = []models.TicketDeadline{{Milestone: models.MilestoneContact, Due: due}}
+			if err := s.DB().WithContext(ctx).Create(tk).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RebuildSLASummary(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checkSLASummary(t, s, estates, now)
+		})
+	})
+}
