@@ -329,7 +329,7 @@ var caseStages = enum[CaseStage]{StageReminding, StageDunning, StagePaused, Stag
 // CaseProgress is the part of a case its workflow rewrites at every
 // transition, so that lists never ask Temporal.
 type CaseProgress struct {
-	Stage        CaseStage  `gorm:"size:16;not null;index" json:"stage"`
+	Stage        CaseStage  `gorm:"size:16;not null;index;index:idx_case_estate_stage_oldest,priority:2" json:"stage"`
 	Segment      Segment    `gorm:"size:16" json:"segment"`
 	StepReached  int        `gorm:"not null;default:-1" json:"step_reached"` // ladder index, -1 none
 	NextStep     string     `gorm:"size:32" json:"next_step"`
@@ -338,7 +338,7 @@ type CaseProgress struct {
 	PausedUntil  *time.Time `json:"paused_until,omitempty"`
 	OwedFen      Money      `gorm:"not null;default:0" json:"owed_fen"`
 	// OldestDueOn is the due date of the oldest unpaid bill (a civil date).
-	OldestDueOn    *time.Time `gorm:"index;index:idx_case_estate_oldest,priority:2" json:"oldest_due_on"`
+	OldestDueOn    *time.Time `gorm:"index;index:idx_case_estate_oldest,priority:2;index:idx_case_estate_stage_oldest,priority:3" json:"oldest_due_on"`
 	CheckedAt      *time.Time `json:"checked_at"`
 	NoticeServedAt *time.Time `json:"notice_served_at,omitempty"`
 	ClosedAt       *time.Time `json:"closed_at,omitempty"`
@@ -355,7 +355,7 @@ type CaseProgress struct {
 // ID of the run that opened it: one case per process.
 type CollectionCase struct {
 	ID           uint64 `gorm:"primaryKey" json:"id"`
-	EstateID     uint64 `gorm:"not null;index;index:idx_case_estate_oldest,priority:1" json:"estate_id"`
+	EstateID     uint64 `gorm:"not null;index;index:idx_case_estate_oldest,priority:1;index:idx_case_estate_stage_oldest,priority:1" json:"estate_id"`
 	HouseholdID  uint64 `gorm:"not null;index" json:"household_id"`
 	Key          string `gorm:"column:case_key;size:150;not null;uniqueIndex" json:"-"`
 	WorkflowID   string `gorm:"size:64;not null" json:"workflow_id"`
