@@ -36,12 +36,14 @@ func DeadlineOutcome(d TicketDeadline, st TicketStatus, closed *time.Time) SLAOu
 // summary row the store rewrites with the ticket's progress, in the same
 // transaction.
 type SLADeadline struct {
-	TicketID uint64     `gorm:"primaryKey;autoIncrement:false"`
-	Seq      int        `gorm:"primaryKey;autoIncrement:false"`
+	TicketID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Seq      int    `gorm:"primaryKey;autoIncrement:false"`
+	// The indexes lead with the due time (after the estate): every read is
+	// a span of due times, its other conditions read off the index.
 	EstateID uint64     `gorm:"not null;index:idx_sla_deadline_estate,priority:1"`
-	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate,priority:2;index:idx_sla_deadline_outcome,priority:1"`
-	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate,priority:3;index:idx_sla_deadline_outcome,priority:2"`
-	Urgency  Urgency    `gorm:"size:16;not null"`
+	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate,priority:2;index:idx_sla_deadline_due,priority:1"`
+	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate,priority:3;index:idx_sla_deadline_due,priority:2"`
+	Urgency  Urgency    `gorm:"size:16;not null;index:idx_sla_deadline_estate,priority:4;index:idx_sla_deadline_due,priority:3"`
 }
 
 // SLADay counts, for one estate, local day (in the estate's time zone) and

@@ -16,7 +16,7 @@ import (
 // estates kept in the dashboard's time zone: a few rows per estate and day.
 // The rest (today and the days left in this week, where a deadline not yet
 // done counts only once due, and every day of an estate in another zone)
-// comes from the deadline rows, on their (outcome, due time) indexes.
+// comes from the deadline rows, on their (estate, due time) indexes.
 func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
 	var estates []models.Estate
 	err := match(scope.where(s.db.WithContext(ctx).Model(&models.Estate{}), "id"), "id", estateID).
@@ -81,8 +81,8 @@ func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64
 
 	missed := func() *gorm.DB {
 		return queryIn[models.SLADeadline](s, ctx, scope, estateID).
-			Where("(outcome = ? AND due_at >= ?) OR (outcome = ? AND due_at >= ? AND due_at <= ?)",
-				models.SLALate, w.midnight.UTC(), models.SLAOpen, w.midnight.UTC(), w.now.UTC())
+			Where("due_at >= ? AND (outcome = ? OR (outcome = ? AND due_at <= ?))",
+				w.midnight.UTC(), models.SLALate, models.SLAOpen, w.now.UTC())
 	}
 	var breaches int64
 	if err := missed().Count(&breaches).Error; err != nil {
