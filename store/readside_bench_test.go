@@ -127,7 +127,7 @@ func BenchmarkReadSide(b *testing.B) {
 // (three deadlines each, met, late or pending, in every status) and m
 // households in arrears (a unit, three monthly bills, a payment from every
 // other one, a case), by batched inserts, then rebuilds the SLA summary
-// (RebuildSLASummary, as a bulk loader must). It returns the estate.
+// (RebuildSummaries, as a bulk loader must). It returns the estate.
 func readSideData(b *testing.B, s *store.Store, n, m int, now time.Time, loc *time.Location) uint64 {
 	ctx := context.Background()
 	est := models.Estate{Code: "READ", Name: "读压测小区", TimeZone: loc.String()}
@@ -165,7 +165,7 @@ func readSideData(b *testing.B, s *store.Store, n, m int, now time.Time, loc *ti
 			batch = batch[:0]
 		}
 	}
-	if err := s.RebuildSLASummary(ctx); err != nil {
+	if err := s.RebuildSummaries(ctx); err != nil {
 		b.Fatal(err)
 	}
 	arrearsData(b, s, est.ID, m, now, loc)

@@ -31,7 +31,7 @@ import (
 //     before this one are a handful of these rows per estate.
 //
 // Bulk loaders that insert tickets without the store (the benchmark's
-// seeding) call RebuildSLASummary afterwards.
+// seeding) call RebuildSummaries afterwards.
 
 // slaTicket is the part of a ticket its summary rows are made from.
 type slaTicket struct {
@@ -172,26 +172,38 @@ const slaUpgrade = "sla_summary"
 // start of the version that keeps it (a row in upgrades marks it done):
 // from then on the store keeps it up to date as it records progress.
 func fillSLASummary(db *gorm.DB) error {
+	return once(db, slaUpgrade, rebuildSLA)
+}
+
+// once runs the upgrade fill under name unless a row of upgrades says it
+// ran, and records that it did, in one transaction.
+func once(db *gorm.DB, name string, fill func(tx *gorm.DB) error) error {
 	db = db.Session(&gorm.Session{NewDB: true}) // migrate's db shares one statement
 	var n int64
-	if err := db.Model(&models.Upgrade{}).Where("name = ?", slaUpgrade).Count(&n).Error; err != nil {
-		return fmt.Errorf("sla summary: %w", err)
+	if err := db.Model(&models.Upgrade{}).Where("name = ?", name).Count(&n).Error; err != nil {
+		return fmt.Errorf("upgrade %s: %w", name, err)
 	}
 	if n > 0 {
 		return nil
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
-		if err := rebuildSLA(tx); err != nil {
+		if err := fill(tx); err != nil {
 			return err
 		}
-		return tx.Create(&models.Upgrade{Name: slaUpgrade, DoneAt: time.Now().UTC()}).Error
+		return tx.Create(&models.Upgrade{Name: name, DoneAt: time.Now().UTC()}).Error
 	})
 }
 
-// RebuildSLASummary recounts the SLA summary from every ticket: for loaders
-// that insert tickets without the store.
-func (s *Store) RebuildSLASummary(ctx context.Context) error {
-	return s.tx(ctx, rebuildSLA)
+// RebuildSummaries recounts the summary rows (the SLA summary and the
+// arrears stage totals) from every ticket and case: for loaders that insert
+// rows without the store.
+func (s *Store) RebuildSummaries(ctx context.Context) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := rebuildSLA(tx); err != nil {
+			return err
+		}
+		return rebuildCaseTotals(tx)
+	})
 }
 
 // rebuildSLA replaces the SLA summary with one made from every ticket. The

@@ -62,3 +62,13 @@ type Upgrade struct {
 	Name   string    `gorm:"primaryKey;size:64"`
 	DoneAt time.Time `gorm:"not null"`
 }
+
+// CaseStageTotal counts, for one estate and stage, the collection cases in
+// it and what they owe: a summary row the store moves with each case's
+// progress, in the same transaction.
+type CaseStageTotal struct {
+	EstateID uint64    `gorm:"primaryKey;autoIncrement:false"`
+	Stage    CaseStage `gorm:"primaryKey;size:16"`
+	Cases    int64     `gorm:"not null;default:0"`
+	OwedFen  Money     `gorm:"not null;default:0"`
+}
