@@ -187,8 +187,8 @@ func sortedList[T any](q *gorm.DB, page Page, keys SortKeys[T], def Sort) (List[
 				continue
 			}
 		}
-		var items []T
-		if err := rq.Offset(offset).Limit(need).Find(&items).Error; err != nil {
+		items, err := readRun[T](rq, offset, need, keys["id"])
+		if err != nil {
 			return out, translate(err)
 		}
 		offset = 0
@@ -221,6 +221,34 @@ func sortedList[T any](q *gorm.DB, page Page, keys SortKeys[T], def Sort) (List[
 		}
 	}
 	return out, nil
+}
+
+// readRun reads up to limit rows of the ordered query q after skipping
+// offset. A deep page reads the ids first, off the index that orders q
+// (skipping rows costs a step of the index each, not a row read), then
+// its rows by id.
+func readRun[T any](q *gorm.DB, offset, limit int, id SortKey[T]) ([]T, error) {
+	var items []T
+	if offset == 0 {
+		err := q.Limit(limit).Find(&items).Error
+		return items, err
+	}
+	var ids []uint64
+	if err := q.Session(&gorm.Session{}).Offset(offset).Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return items, nil
+	}
+	if err := q.Session(&gorm.Session{NewDB: true}).Where("id IN ?", ids).Find(&items).Error; err != nil {
+		return nil, err
+	}
+	at := make(map[uint64]int, len(ids))
+	for i, v := range ids {
+		at[v] = i
+	}
+	slices.SortFunc(items, func(a, b T) int { return at[id.Value(a).(uint64)] - at[id.Value(b).(uint64)] })
+	return items, nil
 }
 
 // keyset is a cursor's row: its sort value (nil for NULL) and id.
