@@ -111,7 +111,7 @@ type FeePayment struct {
 	HouseholdID uint64         `gorm:"not null;index" json:"household_id"`
 	AmountFen   Money          `gorm:"not null" json:"amount_fen"`
 	PaidAt      time.Time      `gorm:"not null" json:"paid_at"`
-	PaidOn      time.Time      `gorm:"not null" json:"paid_on"` // the civil date in the estate's zone
+	PaidOn      time.Time      `gorm:"not null;index" json:"paid_on"` // the civil date in the estate's zone
 	Channel     PaymentChannel `gorm:"size:16;not null" json:"channel"`
 	Reference   string         `gorm:"size:100;not null;uniqueIndex:idx_payment_ref" json:"reference"`
 	RecordedBy  uint64         `gorm:"not null" json:"recorded_by"`

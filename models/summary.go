@@ -72,3 +72,29 @@ type CaseStageTotal struct {
 	Cases    int64     `gorm:"not null;default:0"`
 	OwedFen  Money     `gorm:"not null;default:0"`
 }
+
+// BillSettlement is what a bill's principal is and how much of it the
+// household's payments have settled (models.Statement, every payment
+// recorded), as the store last settled the household's ledger: a summary
+// row rewritten in the transaction of every ledger write.
+type BillSettlement struct {
+	BillID      uint64 `gorm:"primaryKey;autoIncrement:false"`
+	HouseholdID uint64 `gorm:"not null;index"`
+	EstateID    uint64 `gorm:"not null"`
+	Period      string `gorm:"size:7;not null"`
+	DueOn       time.Time
+	Principal   Money `gorm:"not null"`
+	Paid        Money `gorm:"not null"`
+}
+
+// CollectionPeriod sums, for one estate, billing period and due date, the
+// bills, their principal and the principal settled: the collection rate's
+// (收缴率) summary row, moved with the bill settlements.
+type CollectionPeriod struct {
+	EstateID  uint64    `gorm:"primaryKey;autoIncrement:false"`
+	Period    string    `gorm:"primaryKey;size:7"`
+	DueOn     time.Time `gorm:"primaryKey"`
+	Bills     int64     `gorm:"not null;default:0"`
+	BilledFen Money     `gorm:"not null;default:0"`
+	PaidFen   Money     `gorm:"not null;default:0"`
+}

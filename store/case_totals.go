@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/wuye/wuye/models"
 )
@@ -46,11 +45,7 @@ func moveCaseTotal(tx *gorm.DB, before, after caseTotal) error {
 			continue
 		}
 		row := models.CaseStageTotal{EstateID: c.t.EstateID, Stage: c.t.Stage, Cases: c.sign, OwedFen: models.Money(c.sign) * c.t.OwedFen}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "estate_id"}, {Name: "stage"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"cases": gorm.Expr("cases + ?", row.Cases), "owed_fen": gorm.Expr("owed_fen + ?", row.OwedFen)}),
-		}).Create(&row).Error
+		err := addTo(tx, &row, []string{"estate_id", "stage"}, map[string]int64{"cases": row.Cases, "owed_fen": int64(row.OwedFen)})
 		if err != nil {
 			return fmt.Errorf("stage total %s of estate %d: %w", c.t.Stage, c.t.EstateID, translate(err))
 		}
@@ -69,8 +64,8 @@ func fillCaseTotals(db *gorm.DB) error {
 
 // rebuildCaseTotals replaces the stage totals with a count of every case.
 func rebuildCaseTotals(tx *gorm.DB) error {
-	if err := tx.Session(&gorm.Session{AllowGlobalUpdate: true}).Delete(&models.CaseStageTotal{}).Error; err != nil {
-		return fmt.Errorf("stage totals: clear: %w", err)
+	if err := clearTables(tx, &models.CaseStageTotal{}); err != nil {
+		return fmt.Errorf("stage totals: %w", err)
 	}
 	err := tx.Exec(`INSERT INTO case_stage_totals (estate_id, stage, cases, owed_fen)
 		SELECT estate_id, stage, COUNT(*), COALESCE(SUM(owed_fen), 0) FROM collection_cases GROUP BY estate_id, stage`).Error

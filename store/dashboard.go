@@ -274,22 +274,26 @@ type MonthCollection struct {
 	DuePaidFen models.Money `json:"due_paid_fen"`
 }
 
-// CollectionRates returns the collection of this month's and last month's
-// billing periods (in f.Loc), oldest first. It reads the whole ledger of
-// every household billed in either period, since what settled a bill
-// depends on the household's older bills and every payment: the payments
-// first, then the bills streamed in household order, only the columns
-// Statement reads.
-func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
+// collectionMonths are the figures, still zero, of last month's and this
+// month's billing periods (in f.Loc), their periods, and today.
+func (s *Store) collectionMonths(f DashboardFilter) ([]MonthCollection, []string, models.Date) {
 	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	this := models.Month{Year: local.Year(), Month: local.Month()}
 	prevT := time.Date(local.Year(), local.Month()-1, 1, 0, 0, 0, 0, time.UTC)
 	prev := models.Month{Year: prevT.Year(), Month: prevT.Month()}
-	out := []MonthCollection{{Period: prev.String()}, {Period: this.String()}}
-	periods := []string{prev.String(), this.String()}
+	return []MonthCollection{{Period: prev.String()}, {Period: this.String()}}, []string{prev.String(), this.String()}, models.DateOf(now, loc)
+}
 
-	today := models.DateOf(now, loc)
+// RecountCollectionRates is CollectionRates counted from the ledgers
+// themselves: the collection of this month's and last month's billing
+// periods (in f.Loc), oldest first. It reads the whole ledger of
+// every household billed in either period, since what settled a bill
+// depends on the household's older bills and every payment: the payments
+// first, then the bills streamed in household order, only the columns
+// Statement reads.
+func (s *Store) RecountCollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
+	out, periods, today := s.collectionMonths(f)
 	err := s.settleBilled(ctx, scope, f.EstateID, when(true, "period IN ?", periods), today, func(line models.AccountLine) {
 		for i := range out {
 			if line.Period.String() != out[i].Period {
@@ -346,24 +350,33 @@ func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, t
 // columns Statement reads.
 func (s *Store) settleBilled(ctx context.Context, scope Scope, estateID uint64, billed cond, today models.Date, add func(models.AccountLine)) error {
 	households := billed(queryIn[models.HouseholdBill](s, ctx, scope, estateID)).Distinct("household_id")
+	return settleLedgers(s.db.WithContext(ctx), households, today, func(_ models.HouseholdBill, line models.AccountLine) { add(line) })
+}
+
+// settleLedgers hands add every line of the statement, as of today, of each
+// household of households (a subquery of household_id or a list of ids),
+// with the household's first bill (its household and estate). It reads the
+// whole ledger of those households: the payments first, then the bills
+// streamed in household order, only the columns Statement reads.
+func settleLedgers(db *gorm.DB, households any, today models.Date, add func(models.HouseholdBill, models.AccountLine)) error {
 	// Every estate's fee policy, read first: SQLite's one connection is
 	// busy while the bills stream.
 	var pols []models.EstatePolicy
-	if err := s.db.WithContext(ctx).Find(&pols).Error; err != nil {
+	if err := db.Find(&pols).Error; err != nil {
 		return fmt.Errorf("policies: %w", translate(err))
 	}
 	fees := map[uint64]models.FeePolicy{}
 	for _, p := range pols {
 		fees[p.EstateID] = p.Policy.Fees
 	}
-	pays, err := ledgerPayments(s.db.WithContext(ctx), households)
+	pays, err := ledgerPayments(db, households)
 	if err != nil {
 		return fmt.Errorf("payments: %w", translate(err))
 	}
 	// The bills stream in household order; each household's ledger is
 	// settled as soon as its last bill is read.
-	rows, err := s.db.WithContext(ctx).Model(&models.HouseholdBill{}).
-		Select("household_id, estate_id, id, period, amount_fen, due_on, waived_fen, disputed").
+	rows, err := db.Model(&models.HouseholdBill{}).
+		Select("household_id, estate_id, id, period, amount_fen, due_on, adjusted_fen, waived_fen, disputed").
 		Where("household_id IN (?)", households).Order("household_id, due_on, id").Rows()
 	if err != nil {
 		return fmt.Errorf("bills: %w", translate(err))
@@ -391,13 +404,13 @@ func (s *Store) settleBilled(ctx context.Context, scope Scope, estateID uint64, 
 			ledgerP = append(ledgerP, pays[payIdx].p)
 		}
 		for _, line := range models.Statement(bills, ledgerP, today, fee).Lines {
-			add(line)
+			add(cur, line)
 		}
 		return nil
 	}
 	for rows.Next() {
 		var b models.HouseholdBill
-		if err := rows.Scan(&b.HouseholdID, &b.EstateID, &b.ID, &b.Period, &b.AmountFen, &b.DueOn, &b.WaivedFen, &b.Disputed); err != nil {
+		if err := rows.Scan(&b.HouseholdID, &b.EstateID, &b.ID, &b.Period, &b.AmountFen, &b.DueOn, &b.AdjustedFen, &b.WaivedFen, &b.Disputed); err != nil {
 			return fmt.Errorf("bills: %w", translate(err))
 		}
 		if b.HouseholdID != cur.HouseholdID || len(bills) == 0 {
@@ -422,7 +435,7 @@ type ledgerPayment struct {
 
 // ledgerPayments reads the payments of the households, in household and
 // payment order, only the columns Statement reads.
-func ledgerPayments(db *gorm.DB, households *gorm.DB) ([]ledgerPayment, error) {
+func ledgerPayments(db *gorm.DB, households any) ([]ledgerPayment, error) {
 	rows, err := db.Model(&models.FeePayment{}).Select("household_id, id, amount_fen, reversed_fen, paid_on").
 		Where("household_id IN (?)", households).Order("household_id, paid_on, id").Rows()
 	if err != nil {

@@ -132,6 +132,35 @@ func syncTicketSLA(tx *gorm.DB, id uint64) error {
 	return addSLADays(tx, days)
 }
 
+// addTo inserts row, a counter of a summary, or where a row with its key
+// columns exists adds deltas to that row's columns.
+func addTo(tx *gorm.DB, row any, key []string, deltas map[string]int64) error {
+	cols := make([]clause.Column, len(key))
+	for i, k := range key {
+		cols[i] = clause.Column{Name: k}
+	}
+	set := make(map[string]any, len(deltas))
+	for col, d := range deltas {
+		set[col] = gorm.Expr(col+" + ?", d)
+	}
+	return tx.Clauses(clause.OnConflict{Columns: cols, DoUpdates: clause.Assignments(set)}).Create(row).Error
+}
+
+// changed lists the keys of deltas whose delta is not zero, in the order
+// compare gives: summary rows are written in one order, so that concurrent
+// transactions lock them alike.
+func changed[K, C comparable](deltas map[K]C, compare func(a, b K) int) []K {
+	var zero C
+	keys := make([]K, 0, len(deltas))
+	for k, c := range deltas {
+		if c != zero {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compare)
+	return keys
+}
+
 // sameSLA compares two summary rows but for their due times.
 func sameSLA(a, b models.SLADeadline) bool {
 	a.DueAt, b.DueAt = time.Time{}, time.Time{}
@@ -141,24 +170,13 @@ func sameSLA(a, b models.SLADeadline) bool {
 // addSLADays adds days' counts to sla_days, creating the rows missing, in
 // a fixed order so that concurrent transactions lock rows alike.
 func addSLADays(tx *gorm.DB, days map[slaDayKey][2]int64) error {
-	keys := make([]slaDayKey, 0, len(days))
-	for k, c := range days {
-		if c != [2]int64{} {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, func(a, b slaDayKey) int {
+	keys := changed(days, func(a, b slaDayKey) int {
 		return cmp.Or(cmp.Compare(a.estate, b.estate), cmp.Compare(a.day, b.day), cmp.Compare(a.urgency, b.urgency))
 	})
 	for _, k := range keys {
 		c := days[k]
 		row := models.SLADay{EstateID: k.estate, Day: k.day, Urgency: k.urgency, Due: c[0], Met: c[1]}
-		err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "estate_id"}, {Name: "day"}, {Name: "urgency"}},
-			DoUpdates: clause.Assignments(map[string]any{
-				"due": gorm.Expr("due + ?", c[0]), "met": gorm.Expr("met + ?", c[1])}),
-		}).Create(&row).Error
-		if err != nil {
+		if err := addTo(tx, &row, []string{"estate_id", "day", "urgency"}, map[string]int64{"due": c[0], "met": c[1]}); err != nil {
 			return fmt.Errorf("sla day %s of estate %d: %w", k.day, k.estate, translate(err))
 		}
 	}
@@ -194,26 +212,37 @@ func once(db *gorm.DB, name string, fill func(tx *gorm.DB) error) error {
 	})
 }
 
-// RebuildSummaries recounts the summary rows (the SLA summary and the
-// arrears stage totals) from every ticket and case: for loaders that insert
-// rows without the store.
+// RebuildSummaries recounts the summary rows (the SLA summary, the arrears
+// stage totals and the collection sums) from every ticket, case and ledger:
+// for loaders that insert rows without the store.
 func (s *Store) RebuildSummaries(ctx context.Context) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := rebuildSLA(tx); err != nil {
 			return err
 		}
-		return rebuildCaseTotals(tx)
+		if err := rebuildCaseTotals(tx); err != nil {
+			return err
+		}
+		return rebuildCollection(tx)
 	})
+}
+
+// clearTables deletes every row of the tables of rows.
+func clearTables(tx *gorm.DB, rows ...any) error {
+	for _, m := range rows {
+		if err := tx.Session(&gorm.Session{AllowGlobalUpdate: true}).Delete(m).Error; err != nil {
+			return fmt.Errorf("clear: %w", translate(err))
+		}
+	}
+	return nil
 }
 
 // rebuildSLA replaces the SLA summary with one made from every ticket. The
 // tickets are read first (SQLite's one connection is busy while rows
 // stream), only the columns the summary needs.
 func rebuildSLA(tx *gorm.DB) error {
-	for _, m := range []any{&models.SLADeadline{}, &models.SLADay{}} {
-		if err := tx.Session(&gorm.Session{AllowGlobalUpdate: true}).Delete(m).Error; err != nil {
-			return fmt.Errorf("sla summary: clear: %w", err)
-		}
+	if err := clearTables(tx, &models.SLADeadline{}, &models.SLADay{}); err != nil {
+		return fmt.Errorf("sla summary: %w", err)
 	}
 	var zones []models.Estate
 	if err := tx.Select("id, time_zone").Find(&zones).Error; err != nil {

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/wuye/wuye/models"
+)
+
+// The collection rate (收缴率) comes from summary rows the store rewrites in
+// the transaction of every ledger write (a bill issued, adjusted, disputed
+// or waived, a payment recorded or reversed, an opening balance, a fee
+// policy), for the reasons the SLA summary is (sla_summary.go):
+// bill_settlements hold each bill's principal and the part the household's
+// payments settle (models.Statement over its whole ledger, every payment
+// recorded), collection_periods their sums per estate, period and due date.
+// A payment dated after the dashboard's today would count in the summary
+// and not in the rate as of today: where one exists, the rate is counted
+// from the ledgers (RecountCollectionRates).
+
+// settledAsOf is the statement date of the settlements: after every
+// payment, so that every recorded payment counts.
+var settledAsOf = models.Date{Year: 9999, Month: 12, Day: 31}
+
+// periodKey is a row of collection_periods.
+type periodKey struct {
+	estate uint64
+	period string
+	due    time.Time
+}
+
+// settleHouseholds settles the ledgers of households ids again, inside tx,
+// and moves the collection sums by the difference.
+func settleHouseholds(tx *gorm.DB, ids []uint64) error {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		var old []models.BillSettlement
+		if err := tx.Where("household_id IN ?", chunk).Find(&old).Error; err != nil {
+			return fmt.Errorf("settlements: %w", translate(err))
+		}
+		var now []models.BillSettlement
+		err := settleLedgers(tx, chunk, settledAsOf, func(h models.HouseholdBill, l models.AccountLine) {
+			now = append(now, models.BillSettlement{BillID: l.BillID, HouseholdID: h.HouseholdID, EstateID: h.EstateID,
+				Period: l.Period.String(), DueOn: models.DateTime(l.Due), Principal: l.Principal, Paid: l.PrincipalPaid})
+		})
+		if err != nil {
+			return fmt.Errorf("settle households: %w", err)
+		}
+		sums := map[periodKey][3]int64{}
+		periodSums(sums, old, -1)
+		periodSums(sums, now, 1)
+		if len(old) > 0 {
+			if err := tx.Where("household_id IN ?", chunk).Delete(&models.BillSettlement{}).Error; err != nil {
+				return fmt.Errorf("settlements: %w", translate(err))
+			}
+		}
+		if len(now) > 0 {
+			if err := tx.CreateInBatches(now, 500).Error; err != nil {
+				return fmt.Errorf("settlements: %w", translate(err))
+			}
+		}
+		if err := addPeriodSums(tx, sums); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// periodSums adds sign times rows into sums.
+func periodSums(sums map[periodKey][3]int64, rows []models.BillSettlement, sign int64) {
+	for _, r := range rows {
+		k := periodKey{r.EstateID, r.Period, r.DueOn.UTC()}
+		c := sums[k]
+		c[0] += sign
+		c[1] += sign * int64(r.Principal)
+		c[2] += sign * int64(r.Paid)
+		sums[k] = c
+	}
+}
+
+// addPeriodSums adds sums to collection_periods, in a fixed order.
+func addPeriodSums(tx *gorm.DB, sums map[periodKey][3]int64) error {
+	keys := changed(sums, func(a, b periodKey) int {
+		return cmp.Or(cmp.Compare(a.estate, b.estate), cmp.Compare(a.period, b.period), a.due.Compare(b.due))
+	})
+	for _, k := range keys {
+		c := sums[k]
+		row := models.CollectionPeriod{EstateID: k.estate, Period: k.period, DueOn: k.due, Bills: c[0], BilledFen: models.Money(c[1]), PaidFen: models.Money(c[2])}
+		err := addTo(tx, &row, []string{"estate_id", "period", "due_on"}, map[string]int64{"bills": c[0], "billed_fen": c[1], "paid_fen": c[2]})
+		if err != nil {
+			return fmt.Errorf("collection of %s in estate %d: %w", k.period, k.estate, translate(err))
+		}
+	}
+	return nil
+}
+
+// settleEstate settles every ledger of an estate again: after its fee
+// policy changes.
+func settleEstate(tx *gorm.DB, estateID uint64) error {
+	var ids []uint64
+	if err := tx.Model(&models.HouseholdBill{}).Where("estate_id = ?", estateID).Distinct("household_id").Pluck("household_id", &ids).Error; err != nil {
+		return fmt.Errorf("households of estate %d: %w", estateID, translate(err))
+	}
+	return settleHouseholds(tx, ids)
+}
+
+// collectionUpgrade names the one-time backfill of the settlements.
+const collectionUpgrade = "collection_periods"
+
+// fillCollection settles every ledger once, at the first start of the
+// version that keeps the settlements.
+func fillCollection(db *gorm.DB) error {
+	return once(db, collectionUpgrade, rebuildCollection)
+}
+
+// rebuildCollection replaces the settlements and their sums with those of
+// every ledger.
+func rebuildCollection(tx *gorm.DB) error {
+	if err := clearTables(tx, &models.BillSettlement{}, &models.CollectionPeriod{}); err != nil {
+		return fmt.Errorf("collection summary: %w", err)
+	}
+	var ids []uint64
+	if err := tx.Model(&models.HouseholdBill{}).Distinct("household_id").Pluck("household_id", &ids).Error; err != nil {
+		return fmt.Errorf("collection summary: %w", translate(err))
+	}
+	return settleHouseholds(tx, ids)
+}
+
+// CollectionRates returns the collection of this month's and last month's
+// billing periods (in f.Loc), oldest first, from the collection sums: a
+// few rows per estate. Where a payment is dated after today the rate is
+// counted from the ledgers, as the sums count every payment.
+func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
+	out, periods, today := s.collectionMonths(f)
+	var later int64
+	if err := queryIn[models.FeePayment](s, ctx, scope, f.EstateID).Where("paid_on > ?", models.DateTime(today)).
+		Limit(1).Count(&later).Error; err != nil {
+		return nil, fmt.Errorf("collection rates: %w", translate(err))
+	}
+	if later > 0 {
+		return s.RecountCollectionRates(ctx, scope, f)
+	}
+	var rows []models.CollectionPeriod
+	err := queryIn[models.CollectionPeriod](s, ctx, scope, f.EstateID).
+		Select("period, due_on, SUM(bills) AS bills, SUM(billed_fen) AS billed_fen, SUM(paid_fen) AS paid_fen").
+		Where("period IN ?", periods).Group("period, due_on").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("collection rates: %w", translate(err))
+	}
+	for _, r := range rows {
+		for i := range out {
+			if r.Period != out[i].Period {
+				continue
+			}
+			out[i].Bills += r.Bills
+			out[i].BilledFen += r.BilledFen
+			out[i].PaidFen += r.PaidFen
+			if models.CountsForCollection(models.DateOf(r.DueOn, time.UTC), today) {
+				out[i].DueBills += r.Bills
+				out[i].DueFen += r.BilledFen
+				out[i].DuePaidFen += r.PaidFen
+			}
+		}
+	}
+	return out, nil
+}
