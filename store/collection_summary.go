@@ -139,12 +139,10 @@ func rebuildCollection(tx *gorm.DB) error {
 // counted from the ledgers, as the sums count every payment.
 func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
 	out, periods, today := s.collectionMonths(f)
-	var later int64
-	if err := queryIn[models.FeePayment](s, ctx, scope, f.EstateID).Where("paid_on > ?", models.DateTime(today)).
-		Limit(1).Count(&later).Error; err != nil {
-		return nil, fmt.Errorf("collection rates: %w", translate(err))
-	}
-	if later > 0 {
+	if later, err := paidAfter(s, ctx, scope, f.EstateID, today); err != nil || later {
+		if err != nil {
+			return nil, fmt.Errorf("collection rates: %w", err)
+		}
 		return s.RecountCollectionRates(ctx, scope, f)
 	}
 	var rows []models.CollectionPeriod
@@ -170,4 +168,51 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 		}
 	}
 	return out, nil
+}
+
+// paidAfter reports whether a payment inside scope (and estate estateID
+// unless 0) is dated after today: the sums count it, a rate as of today
+// does not.
+func paidAfter(s *Store, ctx context.Context, scope Scope, estateID uint64, today models.Date) (bool, error) {
+	var n int64
+	err := queryIn[models.FeePayment](s, ctx, scope, estateID).Where("paid_on > ?", models.DateTime(today)).Limit(1).Count(&n).Error
+	return n > 0, translate(err)
+}
+
+// Collections counts into each of cs (models.Collection: its span of
+// periods) the bills of estate estateID inside scope (every estate of scope
+// when 0), as of today, from the collection sums; where a payment is dated
+// after today, from the ledgers (RecountCollections).
+func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, today models.Date, cs []models.Collection) ([]models.Collection, error) {
+	if len(cs) == 0 {
+		return cs, nil
+	}
+	if later, err := paidAfter(s, ctx, scope, estateID, today); err != nil || later {
+		if err != nil {
+			return nil, fmt.Errorf("collections of estate %d: %w", estateID, err)
+		}
+		return s.RecountCollections(ctx, scope, estateID, today, cs)
+	}
+	from, to := collectionSpan(cs)
+	var rows []models.CollectionPeriod
+	err := queryIn[models.CollectionPeriod](s, ctx, scope, estateID).
+		Select("period, SUM(bills) AS bills, SUM(billed_fen) AS billed_fen, SUM(paid_fen) AS paid_fen").
+		Where("period BETWEEN ? AND ?", from.String(), to.String()).Group("period").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("collections of estate %d: %w", estateID, translate(err))
+	}
+	for _, r := range rows {
+		var m models.Month
+		if err := m.UnmarshalText([]byte(r.Period)); err != nil {
+			return nil, fmt.Errorf("collections of estate %d: period %q: %w", estateID, r.Period, err)
+		}
+		for i := range cs {
+			if cs[i].Counts(m) {
+				cs[i].Bills += r.Bills
+				cs[i].BilledFen += r.BilledFen
+				cs[i].CollectedFen += r.PaidFen
+			}
+		}
+	}
+	return cs, nil
 }

@@ -315,14 +315,9 @@ func (s *Store) RecountCollectionRates(ctx context.Context, scope Scope, f Dashb
 	return out, nil
 }
 
-// Collections counts into each of cs (models.Collection: its span of
-// periods) the bills of estate estateID inside scope (every estate of scope
-// when 0), as of today.
-func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, today models.Date, cs []models.Collection) ([]models.Collection, error) {
-	if len(cs) == 0 {
-		return cs, nil
-	}
-	from, to := cs[0].From, cs[0].To
+// collectionSpan is the first and last period of any of cs.
+func collectionSpan(cs []models.Collection) (from, to models.Month) {
+	from, to = cs[0].From, cs[0].To
 	for _, c := range cs[1:] {
 		if c.From.String() < from.String() {
 			from = c.From
@@ -331,6 +326,17 @@ func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, t
 			to = c.To
 		}
 	}
+	return from, to
+}
+
+// RecountCollections is Collections counted from the ledgers themselves:
+// into each of cs (models.Collection: its span of periods) the bills of
+// estate estateID inside scope (every estate of scope when 0), as of today.
+func (s *Store) RecountCollections(ctx context.Context, scope Scope, estateID uint64, today models.Date, cs []models.Collection) ([]models.Collection, error) {
+	if len(cs) == 0 {
+		return cs, nil
+	}
+	from, to := collectionSpan(cs)
 	err := s.settleBilled(ctx, scope, estateID, when(true, "period BETWEEN ? AND ?", from.String(), to.String()), today, func(line models.AccountLine) {
 		for i := range cs {
 			cs[i].Add(line)
