@@ -107,11 +107,11 @@ func (c PaymentChannel) Valid() bool { return paymentChannels.has(c) }
 // receipt's number) is unique per estate: recording it twice is one payment.
 type FeePayment struct {
 	ID          uint64         `gorm:"primaryKey" json:"id"`
-	EstateID    uint64         `gorm:"not null;uniqueIndex:idx_payment_ref" json:"estate_id"`
+	EstateID    uint64         `gorm:"not null;uniqueIndex:idx_payment_ref;index:idx_payment_estate_paid,priority:1" json:"estate_id"`
 	HouseholdID uint64         `gorm:"not null;index" json:"household_id"`
 	AmountFen   Money          `gorm:"not null" json:"amount_fen"`
 	PaidAt      time.Time      `gorm:"not null" json:"paid_at"`
-	PaidOn      time.Time      `gorm:"not null;index" json:"paid_on"` // the civil date in the estate's zone
+	PaidOn      time.Time      `gorm:"not null;index;index:idx_payment_estate_paid,priority:2" json:"paid_on"` // the civil date in the estate's zone
 	Channel     PaymentChannel `gorm:"size:16;not null" json:"channel"`
 	Reference   string         `gorm:"size:100;not null;uniqueIndex:idx_payment_ref" json:"reference"`
 	RecordedBy  uint64         `gorm:"not null" json:"recorded_by"`

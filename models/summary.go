@@ -51,7 +51,7 @@ type SLADeadline struct {
 // (Due: met, late and open ones) and those met (Met).
 type SLADay struct {
 	EstateID uint64  `gorm:"primaryKey;autoIncrement:false"`
-	Day      string  `gorm:"primaryKey;size:10"` // YYYY-MM-DD
+	Day      string  `gorm:"primaryKey;size:10;index"` // YYYY-MM-DD; the index serves every estate at once
 	Urgency  Urgency `gorm:"primaryKey;size:16"`
 	Due      int64   `gorm:"not null;default:0"`
 	Met      int64   `gorm:"not null;default:0"`
@@ -92,7 +92,7 @@ type BillSettlement struct {
 // (收缴率) summary row, moved with the bill settlements.
 type CollectionPeriod struct {
 	EstateID  uint64    `gorm:"primaryKey;autoIncrement:false"`
-	Period    string    `gorm:"primaryKey;size:7"`
+	Period    string    `gorm:"primaryKey;size:7;index"` // the index serves every estate at once
 	DueOn     time.Time `gorm:"primaryKey"`
 	Bills     int64     `gorm:"not null;default:0"`
 	BilledFen Money     `gorm:"not null;default:0"`

@@ -35,14 +35,7 @@ func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, i
 // nothing of its plan at 100,000 rows; the same composite indexes serve it.
 func TestListsReadInIndexOrder(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Options{Driver: SQLite, DSN: filepath.Join(t.TempDir(), "plan.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := planStore(t)
 	due := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	after := encodeCursor(Sort{Field: "next_due_at"}, &due, 7)
 	caseAfter := encodeCursor(Sort{Field: "oldest_due_on"}, &due, 7)
@@ -92,29 +85,101 @@ func TestListsReadInIndexOrder(t *testing.T) {
 		}},
 	}
 	for _, l := range lists {
-		rec := &sqlRecorder{Interface: logger.Discard}
-		traced := *s
-		traced.db = s.db.Session(&gorm.Session{Logger: rec})
-		if err := l.read(&traced); err != nil {
-			t.Fatalf("%s: %v", l.name, err)
-		}
-		for _, sql := range rec.sqls {
+		for _, sql := range traced(t, s, l.read) {
 			if !strings.Contains(sql, "LIMIT") {
 				continue // the count
 			}
-			var plan []struct {
-				ID, Parent, Notused int
-				Detail              string
-			}
-			if err := s.db.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&plan).Error; err != nil {
-				t.Fatalf("%s: explain %s: %v", l.name, sql, err)
-			}
-			var steps []string
-			for _, p := range plan {
-				steps = append(steps, p.Detail)
-			}
-			if got := strings.Join(steps, "; "); strings.Contains(got, "TEMP B-TREE") || !strings.Contains(got, "INDEX") {
+			if got := plan(t, s, sql); strings.Contains(got, "TEMP B-TREE") || !strings.Contains(got, "INDEX") {
 				t.Errorf("%s: got plan %q for %s; want an index walked in order", l.name, got, sql)
+			}
+		}
+	}
+}
+
+// planStore opens an empty, migrated SQLite store (the store's own tests
+// cannot import storetest).
+func planStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, Options{Driver: SQLite, DSN: filepath.Join(t.TempDir(), "plan.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// traced runs read on a copy of s that records its SQL, and returns it.
+func traced(t *testing.T, s *Store, read func(s *Store) error) []string {
+	t.Helper()
+	rec := &sqlRecorder{Interface: logger.Discard}
+	c := *s
+	c.db = s.db.Session(&gorm.Session{Logger: rec})
+	if err := read(&c); err != nil {
+		t.Fatal(err)
+	}
+	return rec.sqls
+}
+
+// plan is SQLite's query plan of sql, its steps joined by "; ".
+func plan(t *testing.T, s *Store, sql string) string {
+	t.Helper()
+	var steps []struct {
+		ID, Parent, Notused int
+		Detail              string
+	}
+	if err := s.db.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&steps).Error; err != nil {
+		t.Fatalf("explain %s: %v", sql, err)
+	}
+	var out []string
+	for _, p := range steps {
+		out = append(out, p.Detail)
+	}
+	return strings.Join(out, "; ")
+}
+
+// TestDashboardReadsByIndex asks SQLite's planner how the dashboard reads
+// the journal and the summary rows: each a span of an index narrowed by
+// every condition it has (the estate, the event type, the time), one
+// estate and every estate, never a scan of a whole table.
+func TestDashboardReadsByIndex(t *testing.T) {
+	ctx := context.Background()
+	s := planStore(t)
+	e := models.Estate{Code: "P", Name: "计划", TimeZone: "Asia/Shanghai"}
+	if err := s.CreateEstate(ctx, &e, models.DefaultPolicy(), nil); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"case_events":        "idx_case_event_",
+		"sla_deadlines":      "idx_sla_deadline_",
+		"sla_days":           "INDEX",
+		"collection_periods": "INDEX",
+		"fee_payments":       "paid",
+	}
+	for _, estate := range []uint64{e.ID, 0} {
+		f := DashboardFilter{EstateID: estate, Now: time.Date(2026, 3, 4, 9, 0, 0, 0, sh), Loc: sh}
+		sqls := traced(t, s, func(s *Store) error {
+			if _, err := s.Dashboard(ctx, AllEstates(), f); err != nil {
+				return err
+			}
+			_, err := s.CollectionRates(ctx, AllEstates(), f)
+			return err
+		})
+		for _, sql := range sqls {
+			for table, index := range want {
+				if !strings.Contains(sql, "`"+table+"`") {
+					continue
+				}
+				if got := plan(t, s, sql); !strings.Contains(got, index) || strings.Contains(got, "SCAN "+table) {
+					t.Errorf("estate %d: got plan %q for %s; want a search of %s by %s", estate, got, sql, table, index)
+				}
 			}
 		}
 	}
