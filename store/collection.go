@@ -150,11 +150,26 @@ func (s *Store) OpenTaskAssignees(ctx context.Context, caseIDs []uint64) (map[ui
 }
 
 // Cases lists cases inside scope in page.Sort (CaseSorts), by default oldest
-// unpaid bill first.
+// unpaid bill first. The total comes from the stage totals (CaseTotals)
+// where f narrows by stage only.
 func (s *Store) Cases(ctx context.Context, scope Scope, f CaseFilter, page Page) (List[models.CollectionCase], error) {
-	out, err := sortedList(s.caseQuery(ctx, scope, f), page, CaseSorts, Sort{Field: "oldest_due_on"})
+	fromTotals := !page.Batch && f.Search == "" && f.AssigneeID == 0
+	p := page
+	if fromTotals {
+		p.Size, p.Batch = page.size(), true // no count: the totals have it
+	}
+	out, err := sortedList(s.caseQuery(ctx, scope, f), p, CaseSorts, Sort{Field: "oldest_due_on"})
 	if err != nil {
 		return out, fmt.Errorf("list cases: %w", err)
+	}
+	if fromTotals {
+		totals, err := s.CaseTotals(ctx, scope, f)
+		if err != nil {
+			return out, fmt.Errorf("list cases: %w", err)
+		}
+		for _, t := range totals {
+			out.Total += t.Cases
+		}
 	}
 	return out, nil
 }

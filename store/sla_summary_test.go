@@ -246,6 +246,22 @@ func TestCaseTotalsEqualRecount(t *testing.T) {
 					for _, f := range filters {
 						f.EstateID = id
 						sameAsRecount(t, fmt.Sprintf("estate %d, %+v", id, f), s.CaseTotals, s.RecountCaseTotals, scope, f)
+						// The arrears list's total is theirs.
+						l, err := s.Cases(ctx, scope, f, store.Page{Size: 5})
+						if err != nil {
+							t.Fatal(err)
+						}
+						recount, err := s.RecountCaseTotals(ctx, scope, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						var n int64
+						for _, st := range recount {
+							n += st.Cases
+						}
+						if l.Total != n {
+							t.Fatalf("estate %d, %+v: list total %d, want %d", id, f, l.Total, n)
+						}
 					}
 				}
 			}
