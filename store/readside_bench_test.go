@@ -31,7 +31,8 @@ func benchSize(b *testing.B, name string, def int) int {
 // BenchmarkReadSide times the screens of issue 15 ("every screen answers
 // in 100 ms at 100,000 cases") in the store: the dashboard's parts, one
 // estate and every estate, and page 200 of the ticket list and the arrears
-// board, by number and by cursor. The database holds WUYE_BENCH_TICKETS
+// board, by number and by cursor, and the one-time fill of the summary
+// rows at upgrade (RebuildSummaries). The database holds WUYE_BENCH_TICKETS
 // tickets (default 2,000) and WUYE_BENCH_CASES arrears cases (default
 // 1,000, three bills each), on SQLite, or on MariaDB with
 // WUYE_BENCH_DRIVER=mysql. Each sub-benchmark's ns/op is one request.
@@ -121,6 +122,14 @@ func BenchmarkReadSide(b *testing.B) {
 		b.Run("tickets page 200 by cursor/"+scope.name, deep(tickets(scope.estate)))
 		b.Run("arrears page 200 by cursor/"+scope.name, deep(cases(scope.estate)))
 	}
+	// What the first start after the upgrade spends filling the summaries.
+	b.Run("rebuild summaries", func(b *testing.B) {
+		for range b.N {
+			if err := s.RebuildSummaries(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // readSideData fills a new estate with n tickets over the last 90 days
