@@ -42,7 +42,7 @@ func settleHouseholds(tx *gorm.DB, ids []uint64) error {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
 		var old []models.BillSettlement
-		if err := tx.Where("household_id IN ?", chunk).Find(&old).Error; err != nil {
+		if err := tx.Where("household_id IN ?", chunk).Order("bill_id").Find(&old).Error; err != nil {
 			return fmt.Errorf("settlements: %w", translate(err))
 		}
 		var now []models.BillSettlement
@@ -56,18 +56,49 @@ func settleHouseholds(tx *gorm.DB, ids []uint64) error {
 		sums := map[periodKey][3]int64{}
 		periodSums(sums, old, -1)
 		periodSums(sums, now, 1)
-		if len(old) > 0 {
-			if err := tx.Where("household_id IN ?", chunk).Delete(&models.BillSettlement{}).Error; err != nil {
-				return fmt.Errorf("settlements: %w", translate(err))
-			}
-		}
-		if len(now) > 0 {
-			if err := tx.CreateInBatches(now, 500).Error; err != nil {
-				return fmt.Errorf("settlements: %w", translate(err))
-			}
+		if err := writeSettlements(tx, old, now); err != nil {
+			return err
 		}
 		if err := addPeriodSums(tx, sums); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// writeSettlements makes the settlements old (in bill order) into now,
+// bill by bill: a changed one updated, a new one inserted, one whose bill
+// is gone deleted, each by its primary key (replaceRows).
+func writeSettlements(tx *gorm.DB, old, now []models.BillSettlement) error {
+	slices.SortFunc(now, func(a, b models.BillSettlement) int { return cmp.Compare(a.BillID, b.BillID) })
+	var before, after, fresh, gone []models.BillSettlement
+	i := 0
+	for _, n := range now {
+		for ; i < len(old) && old[i].BillID < n.BillID; i++ {
+			gone = append(gone, old[i])
+		}
+		if i < len(old) && old[i].BillID == n.BillID {
+			before, after = append(before, old[i]), append(after, n)
+			i++
+		} else {
+			fresh = append(fresh, n)
+		}
+	}
+	gone = append(gone, old[i:]...)
+	same := func(a, b models.BillSettlement) bool {
+		return a.DueOn.Equal(b.DueOn) && a.Principal == b.Principal && a.Paid == b.Paid && a.Period == b.Period
+	}
+	if err := replaceRows(tx, before, after, same); err != nil {
+		return fmt.Errorf("settlements: %w", err)
+	}
+	if len(fresh) > 0 {
+		if err := tx.CreateInBatches(fresh, 500).Error; err != nil {
+			return fmt.Errorf("settlements: %w", translate(err))
+		}
+	}
+	for _, g := range gone {
+		if err := tx.Delete(&g).Error; err != nil {
+			return fmt.Errorf("settlements: %w", translate(err))
 		}
 	}
 	return nil

@@ -119,29 +119,29 @@ func syncTicketSLA(tx *gorm.DB, id uint64) error {
 	days := map[slaDayKey][2]int64{}
 	slaCounts(days, old, loc, -1)
 	slaCounts(days, rows, loc, 1)
-	if len(old) > 0 {
-		if err := tx.Where("ticket_id = ?", id).Delete(&models.SLADeadline{}).Error; err != nil {
-			return fmt.Errorf("sla summary of ticket %d: %w", id, translate(err))
-		}
-	}
-	if len(rows) > 0 {
-		if err := tx.Create(&rows).Error; err != nil {
-			return fmt.Errorf("sla summary of ticket %d: %w", id, translate(err))
-		}
+	if err := replaceRows(tx, old, rows, func(a, b models.SLADeadline) bool { return a.DueAt.Equal(b.DueAt) && sameSLA(a, b) }); err != nil {
+		return fmt.Errorf("sla summary of ticket %d: %w", id, err)
 	}
 	return addSLADays(tx, days)
 }
 
-// addTo inserts row, a counter of a summary, or where a row with its key
-// columns exists adds deltas to that row's columns.
+// addTo adds deltas to the columns of row, a counter of a summary whose
+// primary key row holds, or inserts row where there is none yet. The update
+// comes first: on MySQL it locks the one existing row, where an insert that
+// finds a duplicate locks the gap before it too, and concurrent writers of
+// neighbouring counters would deadlock.
 func addTo(tx *gorm.DB, row any, key []string, deltas map[string]int64) error {
-	cols := make([]clause.Column, len(key))
-	for i, k := range key {
-		cols[i] = clause.Column{Name: k}
-	}
 	set := make(map[string]any, len(deltas))
 	for col, d := range deltas {
 		set[col] = gorm.Expr(col+" + ?", d)
+	}
+	res := tx.Model(row).Updates(set) // where the primary key is row's
+	if res.Error != nil || res.RowsAffected > 0 {
+		return res.Error
+	}
+	cols := make([]clause.Column, len(key))
+	for i, k := range key {
+		cols[i] = clause.Column{Name: k}
 	}
 	return tx.Clauses(clause.OnConflict{Columns: cols, DoUpdates: clause.Assignments(set)}).Create(row).Error
 }
@@ -159,6 +159,32 @@ func changed[K, C comparable](deltas map[K]C, compare func(a, b K) int) []K {
 	}
 	slices.SortFunc(keys, compare)
 	return keys
+}
+
+// replaceRows makes the rows old (read in primary-key order) into rows
+// (the same keys first, in that order, then any new ones), each by its
+// primary key: the row updated where it changed, the new ones inserted,
+// those gone deleted. Never a delete over a range: on MySQL it would lock the
+// gaps around it, where concurrent writers insert.
+func replaceRows[T any](tx *gorm.DB, old, rows []T, same func(a, b T) bool) error {
+	for i := range rows {
+		switch {
+		case i >= len(old):
+			if err := tx.Create(&rows[i]).Error; err != nil {
+				return translate(err)
+			}
+		case !same(old[i], rows[i]):
+			if err := tx.Select("*").Updates(&rows[i]).Error; err != nil {
+				return translate(err)
+			}
+		}
+	}
+	for i := len(rows); i < len(old); i++ {
+		if err := tx.Delete(&old[i]).Error; err != nil {
+			return translate(err)
+		}
+	}
+	return nil
 }
 
 // sameSLA compares two summary rows but for their due times.
