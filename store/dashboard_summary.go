@@ -16,7 +16,10 @@ import (
 // estates kept in the dashboard's time zone: a few rows per estate and day.
 // The rest (today and the days left in this week, where a deadline not yet
 // done counts only once due, and every day of an estate in another zone)
-// comes from the deadline rows, on their (estate, due time) indexes.
+// comes from the deadline rows, on their (estate, due time) indexes. One
+// case differs from the recount by design: the recount skips tickets closed
+// before the window, so a deadline met early and due more than twelve weeks
+// after its ticket closed counts here and not there.
 func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
 	var estates []models.Estate
 	err := match(scope.where(s.db.WithContext(ctx).Model(&models.Estate{}), "id"), "id", estateID).
