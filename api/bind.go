@@ -305,12 +305,14 @@ func (q *query) page() store.Page {
 	return store.Page{Number: q.int("page", 1, 1_000_000), Size: q.int("page_size", 1, store.MaxPageSize)}
 }
 
-// sortedPage reads the page of a list callers sort: page or cursor (the
-// next_cursor of the page before), page_size, and sort: one of fields,
-// ascending, or descending with a leading "-" ("-created_at").
+// sortedPage reads the page of a list callers sort: page, cursor (the
+// next_cursor of the page before) or before (the prev_cursor of the page
+// after), page_size, and sort: one of fields, ascending, or descending with
+// a leading "-" ("-created_at").
 func (q *query) sortedPage(fields []string) store.Page {
 	p := q.page()
 	p.After = q.search("cursor", 500)
+	p.Before = q.search("before", 500)
 	v := q.c.Query("sort")
 	if v == "" || q.err != nil {
 		return p
@@ -351,10 +353,12 @@ type listBody[T any] struct {
 	// NextCursor reads the following page of a sorted list (cursor=...);
 	// absent on its last page and on lists that are not sorted.
 	NextCursor string `json:"next_cursor,omitempty"`
+	// PrevCursor reads the page before (before=...); absent on the first.
+	PrevCursor string `json:"prev_cursor,omitempty"`
 }
 
 func listResponse[T, V any](l store.List[T], p store.Page, view func(T) V) listBody[V] {
-	out := listBody[V]{Items: make([]V, 0, len(l.Items)), Total: l.Total, Page: max(p.Number, 1), PageSize: p.Size, NextCursor: l.Next}
+	out := listBody[V]{Items: make([]V, 0, len(l.Items)), Total: l.Total, Page: max(p.Number, 1), PageSize: p.Size, NextCursor: l.Next, PrevCursor: l.Prev}
 	if out.PageSize <= 0 {
 		out.PageSize = 20
 	}

@@ -94,6 +94,18 @@ func TestTicketListSortSearchCursor(t *testing.T) {
 	if len(l.Items) != 5 || l.Items[0].ID != all[5] {
 		t.Errorf("page 2: got %d items from %d, want 5 from %d", len(l.Items), l.Items[0].ID, all[5])
 	}
+	// before= reads the page before, by the prev_cursor of the page after.
+	if l.PrevCursor == "" {
+		t.Fatal("page 2: got no prev_cursor, want one")
+	}
+	prev := l.PrevCursor
+	l = listBody[ticketRow]{}
+	h.wantStatus(h.do(http.MethodGet, "/api/v1/tickets?sort=id&page_size=5&before="+url.QueryEscape(prev), tok, nil, &l), http.StatusOK)
+	if len(l.Items) != 5 || l.Items[0].ID != all[0] || l.PrevCursor != "" || l.NextCursor == "" {
+		t.Errorf("before page 2: got %d items from %d, prev %q; want 5 from %d, no prev, a next", len(l.Items), l.Items[0].ID, l.PrevCursor, all[0])
+	}
+	h.wantError(h.do(http.MethodGet, "/api/v1/tickets?sort=id&before="+url.QueryEscape(l.NextCursor)+"&cursor="+url.QueryEscape(l.NextCursor), tok, nil, nil),
+		http.StatusBadRequest, codeInvalidInput, "before")
 }
 
 func TestTicketListCSV(t *testing.T) {

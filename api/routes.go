@@ -67,6 +67,7 @@ func exportParams(fields []string, ps ...param) []param {
 	return params(append(ps,
 		param{"sort", "string", "order: one of " + strings.Join(fields, ", ") + "; a leading - for descending (-created_at); ties by id"},
 		param{"cursor", "string", "the next_cursor of the page before (keyset pagination; page is then ignored)"},
+		param{"before", "string", "the prev_cursor of the page after: reads the page before it (keyset pagination; page is then ignored)"},
 		param{"format", "string", "json (default), csv or xlsx: every matching row, in the list's filters and order, as a file with Chinese headers " +
 			"(CSV in UTF-8 with a byte-order mark), written as it is read; a file cut short by an error ends with a row whose first cell begins 导出中断"})...)
 }

@@ -107,11 +107,11 @@ func (c PaymentChannel) Valid() bool { return paymentChannels.has(c) }
 // receipt's number) is unique per estate: recording it twice is one payment.
 type FeePayment struct {
 	ID          uint64         `gorm:"primaryKey" json:"id"`
-	EstateID    uint64         `gorm:"not null;uniqueIndex:idx_payment_ref" json:"estate_id"`
+	EstateID    uint64         `gorm:"not null;uniqueIndex:idx_payment_ref;index:idx_payment_estate_paid,priority:1" json:"estate_id"`
 	HouseholdID uint64         `gorm:"not null;index" json:"household_id"`
 	AmountFen   Money          `gorm:"not null" json:"amount_fen"`
 	PaidAt      time.Time      `gorm:"not null" json:"paid_at"`
-	PaidOn      time.Time      `gorm:"not null" json:"paid_on"` // the civil date in the estate's zone
+	PaidOn      time.Time      `gorm:"not null;index;index:idx_payment_estate_paid,priority:2" json:"paid_on"` // the civil date in the estate's zone
 	Channel     PaymentChannel `gorm:"size:16;not null" json:"channel"`
 	Reference   string         `gorm:"size:100;not null;uniqueIndex:idx_payment_ref" json:"reference"`
 	RecordedBy  uint64         `gorm:"not null" json:"recorded_by"`
@@ -329,7 +329,7 @@ var caseStages = enum[CaseStage]{StageReminding, StageDunning, StagePaused, Stag
 // CaseProgress is the part of a case its workflow rewrites at every
 // transition, so that lists never ask Temporal.
 type CaseProgress struct {
-	Stage        CaseStage  `gorm:"size:16;not null;index" json:"stage"`
+	Stage        CaseStage  `gorm:"size:16;not null;index;index:idx_case_estate_stage_oldest,priority:2" json:"stage"`
 	Segment      Segment    `gorm:"size:16" json:"segment"`
 	StepReached  int        `gorm:"not null;default:-1" json:"step_reached"` // ladder index, -1 none
 	NextStep     string     `gorm:"size:32" json:"next_step"`
@@ -338,7 +338,7 @@ type CaseProgress struct {
 	PausedUntil  *time.Time `json:"paused_until,omitempty"`
 	OwedFen      Money      `gorm:"not null;default:0" json:"owed_fen"`
 	// OldestDueOn is the due date of the oldest unpaid bill (a civil date).
-	OldestDueOn    *time.Time `gorm:"index;index:idx_case_estate_oldest,priority:2" json:"oldest_due_on"`
+	OldestDueOn    *time.Time `gorm:"index;index:idx_case_estate_oldest,priority:2;index:idx_case_estate_stage_oldest,priority:3" json:"oldest_due_on"`
 	CheckedAt      *time.Time `json:"checked_at"`
 	NoticeServedAt *time.Time `json:"notice_served_at,omitempty"`
 	ClosedAt       *time.Time `json:"closed_at,omitempty"`
@@ -355,7 +355,7 @@ type CaseProgress struct {
 // ID of the run that opened it: one case per process.
 type CollectionCase struct {
 	ID           uint64 `gorm:"primaryKey" json:"id"`
-	EstateID     uint64 `gorm:"not null;index;index:idx_case_estate_oldest,priority:1" json:"estate_id"`
+	EstateID     uint64 `gorm:"not null;index;index:idx_case_estate_oldest,priority:1;index:idx_case_estate_stage_oldest,priority:1" json:"estate_id"`
 	HouseholdID  uint64 `gorm:"not null;index" json:"household_id"`
 	Key          string `gorm:"column:case_key;size:150;not null;uniqueIndex" json:"-"`
 	WorkflowID   string `gorm:"size:64;not null" json:"workflow_id"`

@@ -115,12 +115,12 @@ type TicketDeadline struct {
 // TicketProgress is the part of a ticket that its workflow owns and rewrites
 // at every transition; lists filter and sort on it.
 type TicketProgress struct {
-	Status          TicketStatus `gorm:"size:16;not null;index;index:idx_ticket_open,priority:2" json:"status"`
+	Status          TicketStatus `gorm:"size:16;not null;index;index:idx_ticket_open,priority:2;index:idx_ticket_estate_status_due,priority:2" json:"status"`
 	AssigneeID      *uint64      `gorm:"index" json:"assignee_id"`
 	EscalationLevel int          `gorm:"not null;default:0" json:"escalation_level"`
 	// NextDueAt is the nearest deadline not yet met (nil when none, or while
 	// on hold: the clock is stopped); WarnAt is when staff are warned of it.
-	NextDueAt   *time.Time       `gorm:"index;index:idx_ticket_open,priority:4;index:idx_ticket_estate_due,priority:2" json:"next_due_at"`
+	NextDueAt   *time.Time       `gorm:"index;index:idx_ticket_open,priority:4;index:idx_ticket_estate_due,priority:2;index:idx_ticket_estate_status_due,priority:3" json:"next_due_at"`
 	NextDueKind Milestone        `gorm:"size:16" json:"next_due_kind"`
 	WarnAt      *time.Time       `gorm:"index;index:idx_ticket_open,priority:5" json:"warn_at"`
 	Deadlines   []TicketDeadline `gorm:"serializer:json;type:text" json:"deadlines"`
@@ -143,7 +143,7 @@ type TicketProgress struct {
 // took it (首问负责人): it never changes.
 type Ticket struct {
 	ID              uint64        `gorm:"primaryKey" json:"id"`
-	EstateID        uint64        `gorm:"not null;index;index:idx_ticket_open,priority:1;index:idx_ticket_closed,priority:1;index:idx_ticket_estate_due,priority:1;index:idx_ticket_estate_reported,priority:1" json:"estate_id"`
+	EstateID        uint64        `gorm:"not null;index;index:idx_ticket_open,priority:1;index:idx_ticket_closed,priority:1;index:idx_ticket_estate_due,priority:1;index:idx_ticket_estate_status_due,priority:1;index:idx_ticket_estate_reported,priority:1" json:"estate_id"`
 	Kind            TicketKind    `gorm:"size:16;not null;index" json:"kind"`
 	Urgency         Urgency       `gorm:"size:16;not null;index;index:idx_ticket_open,priority:3" json:"urgency"`
 	Category        string        `gorm:"size:50;not null" json:"category"`

@@ -63,7 +63,10 @@ func (s *Store) IssueBill(ctx context.Context, scope Scope, householdID uint64, 
 		due := models.DateTime(models.BillDueDate(period, fees))
 		b = models.HouseholdBill{EstateID: h.EstateID, HouseholdID: h.ID, Period: period.String(), AmountFen: amount,
 			DueOn: due, OriginalDueOn: due, IssuedBy: by}
-		return translate(tx.Create(&b).Error)
+		if err := tx.Create(&b).Error; err != nil {
+			return translate(err)
+		}
+		return settleHouseholds(tx, []uint64{h.ID})
 	})
 	if err != nil {
 		return b, fmt.Errorf("issue bill of household %d for %s: %w", householdID, period, err)
@@ -206,16 +209,20 @@ func createBills(tx *gorm.DB, bills []models.HouseholdBill) error {
 		return err
 	}
 	var lines []models.BillLine
+	households := make([]uint64, 0, len(bills))
 	for _, b := range bills {
+		households = append(households, b.HouseholdID)
 		for _, l := range b.Lines {
 			l.BillID = b.ID
 			lines = append(lines, l)
 		}
 	}
-	if len(lines) == 0 {
-		return nil
+	if len(lines) > 0 {
+		if err := translate(tx.CreateInBatches(lines, 300).Error); err != nil {
+			return err
+		}
 	}
-	return translate(tx.CreateInBatches(lines, 300).Error)
+	return settleHouseholds(tx, households)
 }
 
 // withLines fills the Lines of bills, in one query.
@@ -300,8 +307,11 @@ func (s *Store) adjust(tx *gorm.DB, b models.HouseholdBill, amount models.Money,
 	if err := tx.Create(&a).Error; err != nil {
 		return a, translate(err)
 	}
-	return a, translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
-		Updates(map[string]any{"adjusted_fen": gorm.Expr("adjusted_fen + ?", int64(amount)), "updated_at": s.now().UTC()}).Error)
+	if err := tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
+		Updates(map[string]any{"adjusted_fen": gorm.Expr("adjusted_fen + ?", int64(amount)), "updated_at": s.now().UTC()}).Error; err != nil {
+		return a, translate(err)
+	}
+	return a, settleHouseholds(tx, []uint64{b.HouseholdID})
 }
 
 // Adjustments lists a bill's credit and debit notes inside scope, oldest first.
@@ -410,7 +420,7 @@ func (s *Store) RecordPayment(ctx context.Context, scope Scope, p *models.FeePay
 			return err
 		}
 		out, created = *p, true
-		return nil
+		return settleHouseholds(tx, []uint64{p.HouseholdID})
 	})
 	if errors.Is(err, models.ErrConflict) {
 		// The same reference recorded by a concurrent request.
@@ -469,7 +479,10 @@ func (s *Store) OpenDispute(ctx context.Context, scope Scope, billID uint64, rea
 		if err := tx.Create(&d).Error; err != nil {
 			return translate(err)
 		}
-		return translate(tx.Model(&b).Update("disputed", true).Error)
+		if err := tx.Model(&b).Update("disputed", true).Error; err != nil {
+			return translate(err)
+		}
+		return settleHouseholds(tx, []uint64{b.HouseholdID})
 	})
 	if err != nil {
 		return d, fmt.Errorf("dispute bill %d: %w", billID, err)
@@ -519,7 +532,10 @@ func (s *Store) ResolveDispute(ctx context.Context, scope Scope, id uint64, corr
 				return err
 			}
 		}
-		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).Updates(upd).Error)
+		if err := tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).Updates(upd).Error; err != nil {
+			return translate(err)
+		}
+		return settleHouseholds(tx, []uint64{b.HouseholdID})
 	})
 	if err != nil {
 		return d, fmt.Errorf("resolve dispute %d: %w", id, err)
@@ -550,8 +566,11 @@ func (s *Store) WaiveLateFee(ctx context.Context, scope Scope, billID uint64, am
 		if err := tx.Create(&w).Error; err != nil {
 			return translate(err)
 		}
-		return translate(tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
-			Update("waived_fen", gorm.Expr("waived_fen + ?", int64(amount))).Error)
+		if err := tx.Model(&models.HouseholdBill{}).Where("id = ?", b.ID).
+			Update("waived_fen", gorm.Expr("waived_fen + ?", int64(amount))).Error; err != nil {
+			return translate(err)
+		}
+		return settleHouseholds(tx, []uint64{b.HouseholdID})
 	})
 	if err != nil {
 		return w, fmt.Errorf("waive late fee of bill %d: %w", billID, err)

@@ -85,9 +85,18 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 		if err := tx.Create(&ev).Error; err != nil {
 			return translate(err)
 		}
+		var before caseTotal
+		if c.ref.Kind == models.KindCollection {
+			if before, err = caseTotalOf(tx, c.ref.ID); err != nil {
+				return err
+			}
+		}
 		if err := tx.Model(tbl.row()).Where("id = ? AND revision < ?", c.ref.ID, c.revision).
 			Select(tbl.columns).Updates(c.row).Error; err != nil {
 			return translate(err)
+		}
+		if err := syncSummaries(tx, c.ref, before); err != nil {
+			return err
 		}
 		recorded = true
 		return nil
@@ -99,6 +108,23 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 		return false, fmt.Errorf("record change %q of %s: %w", c.ev.Key, c.ref, err)
 	}
 	return recorded, nil
+}
+
+// syncSummaries brings the summary rows of case ref in line with its row
+// just written, inside tx: a ticket's SLA rows (syncTicketSLA), a
+// collection case's stage total (moved from before, its total until now).
+func syncSummaries(tx *gorm.DB, ref models.CaseRef, before caseTotal) error {
+	switch ref.Kind {
+	case models.KindTicket:
+		return syncTicketSLA(tx, ref.ID)
+	case models.KindCollection:
+		after, err := caseTotalOf(tx, ref.ID)
+		if err != nil {
+			return err
+		}
+		return moveCaseTotal(tx, before, after)
+	}
+	return nil
 }
 
 // caseEvents lists the journal of one case, oldest first (the events of

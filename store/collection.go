@@ -24,7 +24,12 @@ func (s *Store) OpenCase(ctx context.Context, c *models.CollectionCase) (models.
 		if c.Stage == "" {
 			c.Stage = models.StageReminding
 		}
-		return translate(db.Create(c).Error)
+		return s.tx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Create(c).Error; err != nil {
+				return translate(err)
+			}
+			return moveCaseTotal(tx, caseTotal{}, caseTotal{EstateID: c.EstateID, Stage: c.Stage, OwedFen: c.OwedFen})
+		})
 	})
 	if err != nil {
 		return out, fmt.Errorf("open case %q: %w", c.Key, err)
@@ -104,16 +109,21 @@ var CaseSorts = SortKeys[models.CollectionCase]{
 	"household_id":  {Column: "household_id", Value: func(c models.CollectionCase) any { return c.HouseholdID }},
 }
 
-func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
-	q := queryIn[models.CollectionCase](s, ctx, scope, f.EstateID)
+// stageFilter narrows q (cases or their stage totals) to f's stages.
+func stageFilter(q *gorm.DB, f CaseFilter) *gorm.DB {
 	switch {
 	case f.Stage != "":
-		q = q.Where("stage = ?", f.Stage)
+		return q.Where("stage = ?", f.Stage)
 	case f.Legal:
-		q = q.Where("stage IN ?", []models.CaseStage{models.StageLegalPending, models.StageLegal})
+		return q.Where("stage IN ?", []models.CaseStage{models.StageLegalPending, models.StageLegal})
 	case f.Open:
-		q = q.Where("stage <> ?", models.StageClosed)
+		return q.Where("stage <> ?", models.StageClosed)
 	}
+	return q
+}
+
+func (s *Store) caseQuery(ctx context.Context, scope Scope, f CaseFilter) *gorm.DB {
+	q := stageFilter(queryIn[models.CollectionCase](s, ctx, scope, f.EstateID), f)
 	if f.AssigneeID != 0 {
 		q = q.Where("id IN (?)", s.db.Model(&models.CollectionTask{}).Select("case_id").
 			Where("status = ? AND assignee_id = ?", models.TaskOpen, f.AssigneeID))
@@ -140,11 +150,26 @@ func (s *Store) OpenTaskAssignees(ctx context.Context, caseIDs []uint64) (map[ui
 }
 
 // Cases lists cases inside scope in page.Sort (CaseSorts), by default oldest
-// unpaid bill first.
+// unpaid bill first. The total comes from the stage totals (CaseTotals)
+// where f narrows by stage only.
 func (s *Store) Cases(ctx context.Context, scope Scope, f CaseFilter, page Page) (List[models.CollectionCase], error) {
-	out, err := sortedList(s.caseQuery(ctx, scope, f), page, CaseSorts, Sort{Field: "oldest_due_on"})
+	fromTotals := !page.Batch && f.Search == "" && f.AssigneeID == 0
+	p := page
+	if fromTotals {
+		p.Size, p.Batch = page.size(), true // no count: the totals have it
+	}
+	out, err := sortedList(s.caseQuery(ctx, scope, f), p, CaseSorts, Sort{Field: "oldest_due_on"})
 	if err != nil {
 		return out, fmt.Errorf("list cases: %w", err)
+	}
+	if fromTotals {
+		totals, err := s.CaseTotals(ctx, scope, f)
+		if err != nil {
+			return out, fmt.Errorf("list cases: %w", err)
+		}
+		for _, t := range totals {
+			out.Total += t.Cases
+		}
 	}
 	return out, nil
 }
@@ -154,25 +179,6 @@ type StageTotal struct {
 	Stage   models.CaseStage `json:"stage"`
 	Cases   int64            `json:"cases"`
 	OwedFen models.Money     `json:"owed_fen"`
-}
-
-// CaseTotals sums the cases matching f per stage, in stage order.
-func (s *Store) CaseTotals(ctx context.Context, scope Scope, f CaseFilter) ([]StageTotal, error) {
-	var rows []StageTotal
-	err := s.caseQuery(ctx, scope, f).Select("stage, COUNT(*) AS cases, COALESCE(SUM(owed_fen), 0) AS owed_fen").
-		Group("stage").Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("case totals: %w", translate(err))
-	}
-	out := []StageTotal{}
-	for _, st := range models.Stages() {
-		for _, r := range rows {
-			if r.Stage == st {
-				out = append(out, r)
-			}
-		}
-	}
-	return out, nil
 }
 
 // HouseholdEvents lists every collection event of a household inside scope,

@@ -78,11 +78,50 @@ type Dashboard struct {
 // Dashboard counts the tickets inside scope: open tickets by status and
 // urgency, breached and at-risk tickets (one SQL aggregate), the deadlines
 // met per urgency and week over the last weeks, and today's breaches and
-// escalations. The per-deadline tally reads the deadlines column in Go,
-// since SQLite and MySQL share no JSON table function: it streams only the
-// tickets open or closed inside the window (idx_ticket_closed), without
-// GORM's per-row reflection (eachSLARow).
+// escalations. The deadlines come from the SLA summary the store keeps as it
+// records progress (sla_summary.go); RecountDashboard gives the same figures
+// from the tickets themselves.
 func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
+	return s.dashboard(ctx, scope, f, s.slaFromSummary)
+}
+
+// RecountDashboard is Dashboard counted the slow way, from every ticket's
+// deadlines: the oracle the summary is held to. The per-deadline tally reads
+// the deadlines column in Go, since SQLite and MySQL share no JSON table
+// function: it streams only the tickets open or closed inside the window
+// (idx_ticket_closed), without GORM's per-row reflection (eachSLARow).
+func (s *Store) RecountDashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
+	return s.dashboard(ctx, scope, f, s.slaRecount)
+}
+
+// slaWindow is the span an SLA tally covers: weeks[w] is the Monday 00:00
+// (in loc) starting week w, weeks[DashboardWeeks+1] ends the window.
+type slaWindow struct {
+	now, midnight time.Time
+	loc           *time.Location
+	weeks         []time.Time
+}
+
+// week is the index of the week holding t, or -1 outside the window.
+func (w slaWindow) week(t time.Time) int {
+	i, found := slices.BinarySearchFunc(w.weeks, t, func(week, due time.Time) int { return week.Compare(due) })
+	if !found {
+		i--
+	}
+	if i < 0 || i > DashboardWeeks {
+		return -1
+	}
+	return i
+}
+
+// slaTally counts the deadlines of the tickets inside scope (and estate
+// estateID unless 0) into tally (DashboardWeeks+1 weeks of every urgency,
+// week by week) and returns how many were missed today and the tickets
+// behind them, by id.
+type slaTally func(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error)
+
+// dashboard draws the dashboard with its SLA figures from sla.
+func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, sla slaTally) (Dashboard, error) {
 	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
@@ -127,52 +166,22 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 		return out, fmt.Errorf("dashboard: escalated tickets: %w", translate(err))
 	}
 
-	// weeks[w] is the Monday 00:00 starting SLA week w; weeks[last] ends
-	// the window.
-	weeks := make([]time.Time, DashboardWeeks+2)
-	for w := range weeks {
-		weeks[w] = from.AddDate(0, 0, 7*w)
+	w := slaWindow{now: now, midnight: midnight, loc: loc, weeks: make([]time.Time, DashboardWeeks+2)}
+	for i := range w.weeks {
+		w.weeks[i] = from.AddDate(0, 0, 7*i)
 	}
 	urgencies := models.Urgencies()
 	tally := make([]SLAWeek, 0, (DashboardWeeks+1)*len(urgencies))
-	for _, week := range weeks[:DashboardWeeks+1] {
+	for _, week := range w.weeks[:DashboardWeeks+1] {
 		for _, u := range urgencies {
 			tally = append(tally, SLAWeek{Week: week.UTC(), Urgency: u})
 		}
 	}
 	var breachedToday []uint64
-	err = eachSLARow(tickets().Where("closed_at IS NULL OR closed_at >= ?", from.UTC()), func(r slaRow) {
-		u := slices.Index(urgencies, r.Urgency)
-		for _, d := range r.Deadlines {
-			met, counted := deadlineOutcome(d, r, now)
-			if !counted {
-				continue
-			}
-			if !met && !d.Due.Before(midnight) {
-				out.BreachesToday++
-				breachedToday = append(breachedToday, r.ID)
-			}
-			// The week whose [Monday, next Monday) holds the deadline.
-			w, found := slices.BinarySearchFunc(weeks, d.Due, func(week, due time.Time) int { return week.Compare(due) })
-			if !found {
-				w--
-			}
-			if u < 0 || w < 0 || w > DashboardWeeks {
-				continue
-			}
-			sw := &tally[w*len(urgencies)+u]
-			sw.Due++
-			if met {
-				sw.Met++
-			}
-		}
-	})
-	if err != nil {
-		return out, fmt.Errorf("dashboard: deadlines: %w", translate(err))
+	if out.BreachesToday, breachedToday, err = sla(ctx, scope, f.EstateID, w, tally); err != nil {
+		return out, fmt.Errorf("dashboard: deadlines: %w", err)
 	}
 	out.SLA = tally
-	slices.Sort(breachedToday)
-	breachedToday = slices.Compact(breachedToday)
 	if out.BreachedTodayTickets, err = s.ticketsByID(ctx, breachedToday); err != nil {
 		return out, err
 	}
@@ -180,6 +189,45 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 		return out, err
 	}
 	return out, nil
+}
+
+// slaRecount is the slaTally of RecountDashboard: every deadline of the
+// tickets open or closed inside the window, read from their rows.
+func (s *Store) slaRecount(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
+	urgencies := models.Urgencies()
+	var (
+		breaches int64
+		ids      []uint64
+	)
+	q := queryIn[models.Ticket](s, ctx, scope, estateID).Where("closed_at IS NULL OR closed_at >= ?", w.weeks[0].UTC())
+	err := eachSLARow(q, func(r slaRow) {
+		u := slices.Index(urgencies, r.Urgency)
+		for _, d := range r.Deadlines {
+			met, counted := deadlineOutcome(d, r, w.now)
+			if !counted {
+				continue
+			}
+			if !met && !d.Due.Before(w.midnight) {
+				breaches++
+				ids = append(ids, r.ID)
+			}
+			// The week whose [Monday, next Monday) holds the deadline.
+			i := w.week(d.Due)
+			if u < 0 || i < 0 {
+				continue
+			}
+			sw := &tally[i*len(urgencies)+u]
+			sw.Due++
+			if met {
+				sw.Met++
+			}
+		}
+	})
+	if err != nil {
+		return 0, nil, translate(err)
+	}
+	slices.Sort(ids)
+	return breaches, slices.Compact(ids), nil
 }
 
 // deadlineOutcome says whether d counts yet (met, or due by now and, for a
@@ -226,22 +274,26 @@ type MonthCollection struct {
 	DuePaidFen models.Money `json:"due_paid_fen"`
 }
 
-// CollectionRates returns the collection of this month's and last month's
-// billing periods (in f.Loc), oldest first. It reads the whole ledger of
-// every household billed in either period, since what settled a bill
-// depends on the household's older bills and every payment: the payments
-// first, then the bills streamed in household order, only the columns
-// Statement reads.
-func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
+// collectionMonths are the figures, still zero, of last month's and this
+// month's billing periods (in f.Loc), their periods, and today.
+func (s *Store) collectionMonths(f DashboardFilter) ([]MonthCollection, []string, models.Date) {
 	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	this := models.Month{Year: local.Year(), Month: local.Month()}
 	prevT := time.Date(local.Year(), local.Month()-1, 1, 0, 0, 0, 0, time.UTC)
 	prev := models.Month{Year: prevT.Year(), Month: prevT.Month()}
-	out := []MonthCollection{{Period: prev.String()}, {Period: this.String()}}
-	periods := []string{prev.String(), this.String()}
+	return []MonthCollection{{Period: prev.String()}, {Period: this.String()}}, []string{prev.String(), this.String()}, models.DateOf(now, loc)
+}
 
-	today := models.DateOf(now, loc)
+// RecountCollectionRates is CollectionRates counted from the ledgers
+// themselves: the collection of this month's and last month's billing
+// periods (in f.Loc), oldest first. It reads the whole ledger of
+// every household billed in either period, since what settled a bill
+// depends on the household's older bills and every payment: the payments
+// first, then the bills streamed in household order, only the columns
+// Statement reads.
+func (s *Store) RecountCollectionRates(ctx context.Context, scope Scope, f DashboardFilter) ([]MonthCollection, error) {
+	out, periods, today := s.collectionMonths(f)
 	err := s.settleBilled(ctx, scope, f.EstateID, when(true, "period IN ?", periods), today, func(line models.AccountLine) {
 		for i := range out {
 			if line.Period.String() != out[i].Period {
@@ -263,14 +315,9 @@ func (s *Store) CollectionRates(ctx context.Context, scope Scope, f DashboardFil
 	return out, nil
 }
 
-// Collections counts into each of cs (models.Collection: its span of
-// periods) the bills of estate estateID inside scope (every estate of scope
-// when 0), as of today.
-func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, today models.Date, cs []models.Collection) ([]models.Collection, error) {
-	if len(cs) == 0 {
-		return cs, nil
-	}
-	from, to := cs[0].From, cs[0].To
+// collectionSpan is the first and last period of any of cs.
+func collectionSpan(cs []models.Collection) (from, to models.Month) {
+	from, to = cs[0].From, cs[0].To
 	for _, c := range cs[1:] {
 		if c.From.String() < from.String() {
 			from = c.From
@@ -279,6 +326,17 @@ func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, t
 			to = c.To
 		}
 	}
+	return from, to
+}
+
+// RecountCollections is Collections counted from the ledgers themselves:
+// into each of cs (models.Collection: its span of periods) the bills of
+// estate estateID inside scope (every estate of scope when 0), as of today.
+func (s *Store) RecountCollections(ctx context.Context, scope Scope, estateID uint64, today models.Date, cs []models.Collection) ([]models.Collection, error) {
+	if len(cs) == 0 {
+		return cs, nil
+	}
+	from, to := collectionSpan(cs)
 	err := s.settleBilled(ctx, scope, estateID, when(true, "period BETWEEN ? AND ?", from.String(), to.String()), today, func(line models.AccountLine) {
 		for i := range cs {
 			cs[i].Add(line)
@@ -298,24 +356,33 @@ func (s *Store) Collections(ctx context.Context, scope Scope, estateID uint64, t
 // columns Statement reads.
 func (s *Store) settleBilled(ctx context.Context, scope Scope, estateID uint64, billed cond, today models.Date, add func(models.AccountLine)) error {
 	households := billed(queryIn[models.HouseholdBill](s, ctx, scope, estateID)).Distinct("household_id")
+	return settleLedgers(s.db.WithContext(ctx), households, today, func(_ models.HouseholdBill, line models.AccountLine) { add(line) })
+}
+
+// settleLedgers hands add every line of the statement, as of today, of each
+// household of households (a subquery of household_id or a list of ids),
+// with the household's first bill (its household and estate). It reads the
+// whole ledger of those households: the payments first, then the bills
+// streamed in household order, only the columns Statement reads.
+func settleLedgers(db *gorm.DB, households any, today models.Date, add func(models.HouseholdBill, models.AccountLine)) error {
 	// Every estate's fee policy, read first: SQLite's one connection is
 	// busy while the bills stream.
 	var pols []models.EstatePolicy
-	if err := s.db.WithContext(ctx).Find(&pols).Error; err != nil {
+	if err := db.Find(&pols).Error; err != nil {
 		return fmt.Errorf("policies: %w", translate(err))
 	}
 	fees := map[uint64]models.FeePolicy{}
 	for _, p := range pols {
 		fees[p.EstateID] = p.Policy.Fees
 	}
-	pays, err := ledgerPayments(s.db.WithContext(ctx), households)
+	pays, err := ledgerPayments(db, households)
 	if err != nil {
 		return fmt.Errorf("payments: %w", translate(err))
 	}
 	// The bills stream in household order; each household's ledger is
 	// settled as soon as its last bill is read.
-	rows, err := s.db.WithContext(ctx).Model(&models.HouseholdBill{}).
-		Select("household_id, estate_id, id, period, amount_fen, due_on, waived_fen, disputed").
+	rows, err := db.Model(&models.HouseholdBill{}).
+		Select("household_id, estate_id, id, period, amount_fen, due_on, adjusted_fen, waived_fen, disputed").
 		Where("household_id IN (?)", households).Order("household_id, due_on, id").Rows()
 	if err != nil {
 		return fmt.Errorf("bills: %w", translate(err))
@@ -343,13 +410,13 @@ func (s *Store) settleBilled(ctx context.Context, scope Scope, estateID uint64, 
 			ledgerP = append(ledgerP, pays[payIdx].p)
 		}
 		for _, line := range models.Statement(bills, ledgerP, today, fee).Lines {
-			add(line)
+			add(cur, line)
 		}
 		return nil
 	}
 	for rows.Next() {
 		var b models.HouseholdBill
-		if err := rows.Scan(&b.HouseholdID, &b.EstateID, &b.ID, &b.Period, &b.AmountFen, &b.DueOn, &b.WaivedFen, &b.Disputed); err != nil {
+		if err := rows.Scan(&b.HouseholdID, &b.EstateID, &b.ID, &b.Period, &b.AmountFen, &b.DueOn, &b.AdjustedFen, &b.WaivedFen, &b.Disputed); err != nil {
 			return fmt.Errorf("bills: %w", translate(err))
 		}
 		if b.HouseholdID != cur.HouseholdID || len(bills) == 0 {
@@ -374,7 +441,7 @@ type ledgerPayment struct {
 
 // ledgerPayments reads the payments of the households, in household and
 // payment order, only the columns Statement reads.
-func ledgerPayments(db *gorm.DB, households *gorm.DB) ([]ledgerPayment, error) {
+func ledgerPayments(db *gorm.DB, households any) ([]ledgerPayment, error) {
 	rows, err := db.Model(&models.FeePayment{}).Select("household_id, id, amount_fen, reversed_fen, paid_on").
 		Where("household_id IN (?)", households).Order("household_id, paid_on, id").Rows()
 	if err != nil {

@@ -38,6 +38,13 @@ func translate(err error) error {
 	return err
 }
 
+// isDeadlock reports MySQL's "Deadlock found when trying to get lock"
+// (1213): the transaction was rolled back and may run again.
+func isDeadlock(err error) bool {
+	var my *mysqldriver.MySQLError
+	return errors.As(err, &my) && my.Number == 1213
+}
+
 // unreachable reports errors that mean the database is not there (closed,
 // connection refused or dropped) rather than that the statement was wrong.
 func unreachable(err error) bool {

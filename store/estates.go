@@ -48,14 +48,27 @@ func (s *Store) EstateByCode(ctx context.Context, code string) (models.Estate, e
 	return e, nil
 }
 
-// UpdateEstate saves the editable fields of an estate inside scope.
+// UpdateEstate saves the editable fields of an estate inside scope. A new
+// time zone recounts the estate's SLA days (sla_summary.go) in it.
 func (s *Store) UpdateEstate(ctx context.Context, scope Scope, e *models.Estate) error {
 	if !scope.Allows(e.ID) {
 		return fmt.Errorf("estate %d: %w", e.ID, models.ErrNotFound)
 	}
-	res := s.db.WithContext(ctx).Model(e).Select("Name", "Address", "TimeZone", "ServicePhone", "UpdatedAt").Updates(e)
-	if res.Error != nil {
-		return fmt.Errorf("update estate %d: %w", e.ID, translate(res.Error))
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		before, err := estateZone(tx, e.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(e).Select("Name", "Address", "TimeZone", "ServicePhone", "UpdatedAt").Updates(e).Error; err != nil {
+			return translate(err)
+		}
+		if after := zoneOf(e.TimeZone); after.String() != before.String() {
+			return rebuildSLADays(tx, e.ID, after)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update estate %d: %w", e.ID, err)
 	}
 	return nil
 }

@@ -302,10 +302,12 @@ func (s *Store) UpsertOpeningBalances(ctx context.Context, estateID uint64, recs
 				}
 			}
 		}
-		if len(fresh) == 0 {
-			return nil
+		if len(fresh) > 0 {
+			if err := tx.CreateInBatches(fresh, 500).Error; err != nil {
+				return translate(err)
+			}
 		}
-		return translate(tx.CreateInBatches(fresh, 500).Error)
+		return settleHouseholds(tx, hids)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import %d opening balances into estate %d: %w", len(recs), estateID, err)

@@ -123,9 +123,13 @@ func decodeCursor(token string, sort Sort) (any, uint64, error) {
 }
 
 // sortedList reads one page of q's rows sorted by page.Sort (def when it
-// names no field) among keys: after page.After's row when it is set (keyset
-// pagination: as fast deep in a list as at its top), else at page.Number.
-// List.Next is the cursor of the following page, "" on the last.
+// names no field) among keys: after page.After's row, or before
+// page.Before's, when one is set (keyset pagination), else at page.Number.
+// Every read walks an index on the sort column and id (the estate's first):
+// a nullable column is read in two runs, its values then its NULLs by id,
+// rather than ordered by "col IS NULL", which no index serves. List.Next and
+// List.Prev are the cursors of the following and preceding pages, "" at
+// either end.
 func sortedList[T any](q *gorm.DB, page Page, keys SortKeys[T], def Sort) (List[T], error) {
 	var out List[T]
 	sort := page.Sort
@@ -136,49 +140,163 @@ func sortedList[T any](q *gorm.DB, page Page, keys SortKeys[T], def Sort) (List[
 	if !ok {
 		return out, models.Invalid("sort", "不能按 %q 排序", sort.Field)
 	}
+	base := q.Session(&gorm.Session{})
 	if !page.Batch {
-		if err := q.Count(&out.Total).Error; err != nil {
+		if err := base.Count(&out.Total).Error; err != nil {
 			return out, translate(err)
 		}
 	}
-	dir, op := "ASC", ">"
-	if sort.Desc {
-		dir, op = "DESC", "<"
+	back := page.Before != ""
+	token := page.After
+	if back {
+		if page.After != "" {
+			return out, models.Invalid("before", "不能与 cursor 同时使用")
+		}
+		token = page.Before
 	}
-	order := key.Column + " " + dir + ", id " + dir
-	if key.Nullable {
-		order = key.Column + " IS NULL, " + order
-	}
-	size := page.size()
-	if page.After != "" {
-		v, id, err := decodeCursor(page.After, sort)
-		if err != nil {
+	var (
+		at  *keyset
+		err error
+	)
+	if token != "" {
+		at = &keyset{}
+		if at.v, at.id, err = decodeCursor(token, sort); err != nil {
 			return out, err
 		}
-		col := key.Column
-		switch {
-		case v == nil:
-			q = q.Where(col+" IS NULL AND id "+op+" ?", id)
-		case key.Nullable:
-			q = q.Where("("+col+" IS NULL OR "+col+" "+op+" ? OR ("+col+" = ? AND id "+op+" ?))", v, v, id)
-		default:
-			// The leading "col op= v" lets the database read a range of
-			// col's index instead of testing every row.
-			q = q.Where(col+" "+op+"= ? AND ("+col+" "+op+" ? OR id "+op+" ?)", v, v, id)
-		}
-	} else {
-		q = q.Offset((max(page.Number, 1) - 1) * size)
+	}
+	runs := sortRuns(key, sort.Desc != back, back, at)
+	size := page.size()
+	offset := 0
+	if at == nil {
+		offset = (max(page.Number, 1) - 1) * size
 	}
 	out.Items = []T{}
-	if err := q.Order(order).Limit(size + 1).Find(&out.Items).Error; err != nil {
-		return out, translate(err)
+	for i, run := range runs {
+		need := size + 1 - len(out.Items)
+		if need <= 0 {
+			break
+		}
+		rq := run(base.Session(&gorm.Session{}))
+		if offset > 0 && i < len(runs)-1 {
+			var n int64
+			if err := rq.Session(&gorm.Session{}).Count(&n).Error; err != nil {
+				return out, translate(err)
+			}
+			if int64(offset) >= n {
+				offset -= int(n)
+				continue
+			}
+		}
+		items, err := readRun[T](rq, offset, need, keys["id"])
+		if err != nil {
+			return out, translate(err)
+		}
+		offset = 0
+		out.Items = append(out.Items, items...)
 	}
-	if len(out.Items) > size {
+	more := len(out.Items) > size
+	if more {
 		out.Items = out.Items[:size]
-		last := out.Items[size-1]
-		out.Next = encodeCursor(sort, key.Value(last), keys["id"].Value(last).(uint64))
+	}
+	if back {
+		slices.Reverse(out.Items)
+	}
+	if len(out.Items) == 0 {
+		return out, nil
+	}
+	cur := func(t T) string { return encodeCursor(sort, key.Value(t), keys["id"].Value(t).(uint64)) }
+	first, last := out.Items[0], out.Items[len(out.Items)-1]
+	switch {
+	case back:
+		if more {
+			out.Prev = cur(first)
+		}
+		out.Next = cur(last)
+	default:
+		if more {
+			out.Next = cur(last)
+		}
+		if at != nil || page.Number > 1 {
+			out.Prev = cur(first)
+		}
 	}
 	return out, nil
+}
+
+// readRun reads up to limit rows of the ordered query q after skipping
+// offset. A deep page reads the ids first, off the index that orders q
+// (skipping rows costs a step of the index each, not a row read), then
+// its rows by id.
+func readRun[T any](q *gorm.DB, offset, limit int, id SortKey[T]) ([]T, error) {
+	var items []T
+	if offset == 0 {
+		err := q.Limit(limit).Find(&items).Error
+		return items, err
+	}
+	var ids []uint64
+	if err := q.Session(&gorm.Session{}).Offset(offset).Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return items, nil
+	}
+	if err := q.Session(&gorm.Session{NewDB: true}).Where("id IN ?", ids).Find(&items).Error; err != nil {
+		return nil, err
+	}
+	at := make(map[uint64]int, len(ids))
+	for i, v := range ids {
+		at[v] = i
+	}
+	slices.SortFunc(items, func(a, b T) int { return at[id.Value(a).(uint64)] - at[id.Value(b).(uint64)] })
+	return items, nil
+}
+
+// keyset is a cursor's row: its sort value (nil for NULL) and id.
+type keyset struct {
+	v  any
+	id uint64
+}
+
+// sortRuns are the queries that read, one after the other, the rows after
+// at (every row when nil) walking descending when desc: one run on the sort
+// column and id, or for a nullable column the values, then the NULLs by id
+// (the other way round walking back, since NULLs sort last either way).
+func sortRuns[T any](key SortKey[T], desc, back bool, at *keyset) []func(*gorm.DB) *gorm.DB {
+	dir, op := "ASC", ">"
+	if desc {
+		dir, op = "DESC", "<"
+	}
+	col := key.Column
+	values := func(q *gorm.DB) *gorm.DB {
+		if key.Nullable {
+			q = q.Where(col + " IS NOT NULL")
+		}
+		if at != nil && at.v != nil {
+			// The leading "col op= v" lets the database read a range of
+			// col's index instead of testing every row.
+			q = q.Where(col+" "+op+"= ? AND ("+col+" "+op+" ? OR id "+op+" ?)", at.v, at.v, at.id)
+		}
+		return q.Order(col + " " + dir + ", id " + dir)
+	}
+	if !key.Nullable {
+		return []func(*gorm.DB) *gorm.DB{values}
+	}
+	nulls := func(q *gorm.DB) *gorm.DB {
+		q = q.Where(col + " IS NULL")
+		if at != nil && at.v == nil {
+			q = q.Where("id "+op+" ?", at.id)
+		}
+		return q.Order("id " + dir)
+	}
+	switch {
+	case at != nil && at.v == nil && !back: // past every value
+		return []func(*gorm.DB) *gorm.DB{nulls}
+	case at != nil && at.v != nil && back: // before every NULL
+		return []func(*gorm.DB) *gorm.DB{values}
+	case back:
+		return []func(*gorm.DB) *gorm.DB{nulls, values}
+	}
+	return []func(*gorm.DB) *gorm.DB{values, nulls}
 }
 
 // idKey is the "id" sort key of a list of T.

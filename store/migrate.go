@@ -30,6 +30,8 @@ func tables() []any {
 		&models.Import{}, &models.ImportRow{},
 		&models.Attachment{},
 		&models.ResidentLink{}, &models.ResidentLinkUse{},
+		&models.Upgrade{}, &models.SLADeadline{}, &models.SLADay{}, &models.CaseStageTotal{},
+		&models.BillSettlement{}, &models.CollectionPeriod{},
 	}
 }
 
@@ -71,8 +73,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 // upgrades bring rows written by earlier versions in line, in order, after
-// the schema is; each is safe to run at every Migrate.
-var upgrades = []func(*gorm.DB) error{copyOldJournals, copyOldAreas, issueMissingReceipts}
+// the schema is; each is safe to run at every Migrate (the fills of the
+// summary rows work once, and record that they did).
+var upgrades = []func(*gorm.DB) error{copyOldJournals, copyOldAreas, issueMissingReceipts, fillSLASummary, fillCaseTotals, fillCollection}
 
 // copyOldAreas fills units' area (hundredths of m², area_centi) from the
 // float area_m2 units had before, once: a unit whose area is still 0 takes

@@ -84,7 +84,10 @@ func (s *Store) ReversePayment(ctx context.Context, scope Scope, r *models.Payme
 			upd["reversed_at"] = r.At
 		}
 		out, created = *r, true
-		return translate(tx.Model(&models.FeePayment{}).Where("id = ?", p.ID).Updates(upd).Error)
+		if err := tx.Model(&models.FeePayment{}).Where("id = ?", p.ID).Updates(upd).Error; err != nil {
+			return translate(err)
+		}
+		return settleHouseholds(tx, []uint64{p.HouseholdID})
 	})
 	if err != nil {
 		return out, p, false, fmt.Errorf("reverse payment %d: %w", r.ReversalOf, err)

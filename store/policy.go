@@ -42,6 +42,11 @@ func (s *Store) SetPolicy(ctx context.Context, scope Scope, estateID uint64, wan
 		if err := s.writePolicy(tx, estateID, cur.Version+1, p, by); err != nil {
 			return err
 		}
+		// The fees decide how payments settle bills (the allocation, the
+		// late fees paid first): every ledger of the estate again.
+		if err := settleEstate(tx, estateID); err != nil {
+			return err
+		}
 		return translate(tx.First(&out, "estate_id = ?", estateID).Error)
 	})
 	if err != nil {

@@ -50,6 +50,8 @@ type Page struct {
 	Size   int
 	Sort   Sort
 	After  string
+	// Before reads the page before a cursor (a List.Prev) instead.
+	Before string
 	// Batch marks one batch of an export walking a sorted list by cursor:
 	// no total is counted (List.Total stays 0), and Size may reach
 	// MaxBatchSize.
@@ -79,11 +81,13 @@ func (p Page) apply(q *gorm.DB) *gorm.DB {
 }
 
 // List is one page of records and the number of records on all pages. Next
-// is the cursor of the following page of a sorted list, "" on its last.
+// is the cursor of the following page of a sorted list, "" on its last;
+// Prev the cursor of the page before, "" on its first.
 type List[T any] struct {
 	Items []T
 	Total int64
 	Next  string
+	Prev  string
 }
 
 // list counts q's rows and reads one page of them into a List.

@@ -158,7 +158,21 @@ func (s *Store) Close() error {
 // SQL exposes the connection pool for health checks and tests.
 func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
 
-// tx runs fn in one transaction.
+// txAttempts bounds the runs of a transaction MySQL chose as a deadlock's
+// victim.
+const txAttempts = 4
+
+// tx runs fn in one transaction. MySQL may end a transaction that waits in
+// a deadlock (two writers taking the same summary rows, or an index gap, in
+// turn); its work was rolled back, so fn runs again, at most txAttempts
+// times: fn must leave nothing behind but what it writes in tx and the
+// values it sets each run.
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	for attempt := 1; ; attempt++ {
+		err := s.db.WithContext(ctx).Transaction(fn)
+		if attempt < txAttempts && isDeadlock(err) && ctx.Err() == nil {
+			continue
+		}
+		return err
+	}
 }

@@ -60,7 +60,10 @@ func (s *Store) insertTicket(ctx context.Context, scope Scope, t *models.Ticket,
 				return refError("resident_id", "resident", *t.ResidentID, err)
 			}
 		}
-		return translate(tx.Create(t).Error)
+		if err := tx.Create(t).Error; err != nil {
+			return translate(err)
+		}
+		return syncTicketSLA(tx, t.ID)
 	})
 }
 

@@ -13,7 +13,7 @@ import {
   h, fill, field, select, countdown, fmtTime, fmtDuration, showError, clearErrors, toast, yuanToFen, fmtYuan, fenToYuan, confirmDialog, localISO, civil,
 } from './ui.js';
 import { session, go, caseManagers, managersView } from './session.js';
-import { listControls, exportControl } from './listing.js';
+import { listControls, exportControl, pagedBy, cursorPager } from './listing.js';
 import { loadStaff, namer, poll, timeline, actionBar, formFor, reasonInput, submissions } from './process.js';
 import { contactCard } from './contacts.js';
 
@@ -36,7 +36,6 @@ const stageBadge = (st, extra) => h('span.badge.stage.sg-' + (st || 'none'), { d
 
 export async function boardPage(view, { params }) {
   const stage = openStages.includes(params.get('stage')) ? params.get('stage') : '';
-  const page = Number(params.get('page') || 1);
   const estateId = session.estateId || '';
   const body = h('tbody');
   const cards = h('div.stats#stage-stats');
@@ -58,7 +57,7 @@ export async function boardPage(view, { params }) {
   const load = async () => {
     if (list.extended()) return; // rows added by 加载更多 stay until the page is left
     const [l, all] = await Promise.all([
-      get('/arrears' + qs(apiParams({ page }))),
+      get('/arrears' + qs(apiParams(pagedBy(params)))),
       stage ? get('/arrears' + qs({ estate_id: estateId, page_size: 1 })) : null,
     ]);
     const totals = (all || l).totals;
@@ -74,10 +73,7 @@ export async function boardPage(view, { params }) {
     total.textContent = `共 ${l.total} 户`;
     list.after(l);
     fill(body, l.items.length ? l.items.map((c) => boardRow(c, showEstate)) : h('tr', h('td', { colspan: 7 }, h('span.muted', stage ? '这一阶段没有欠费住户' : '没有欠费住户'))));
-    const pages = Math.ceil(l.total / 50);
-    const to = (n) => '#/arrears' + qs({ stage, q: params.get('q'), sort: params.get('sort'), page: n });
-    fill(pager, pages > 1 ? [page > 1 ? h('a', { href: to(page - 1) }, '上一页') : null, h('span.muted', `第 ${page} / ${pages} 页`),
-      page < pages ? h('a', { href: to(page + 1) }, '下一页') : null] : null);
+    fill(pager, cursorPager('#/arrears', params, l));
   };
   await load();
   poll(load, 10000);

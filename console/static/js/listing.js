@@ -13,7 +13,7 @@ import { go } from './session.js';
  */
 export function listControls({ route, list, path, params, apiParams }) {
   const sort = params.get('sort') || '';
-  const goWith = (p) => { p.delete('page'); go(route + (p.toString() ? '?' + p.toString() : '')); };
+  const goWith = (p) => { unpaged(p); go(route + (p.toString() ? '?' + p.toString() : '')); };
   const set = (k, v) => {
     const p = new URLSearchParams(params);
     if (v) p.set(k, v); else p.delete(k);
@@ -45,8 +45,7 @@ export function listControls({ route, list, path, params, apiParams }) {
   // Saved filters (保存筛选): the person's own, of this list.
   const saved = h('select#saved-filters', { name: 'saved_filter', 'aria-label': '已保存的筛选' }, h('option', { value: '' }, '已保存的筛选…'));
   const name = h('input#filter-name', { name: 'filter_name', placeholder: '筛选名称', maxLength: 50, hidden: true });
-  const current = new URLSearchParams(params);
-  current.delete('page');
+  const current = unpaged(new URLSearchParams(params));
   let filters = [];
   const loadSaved = async () => {
     filters = (await get('/saved-filters' + qs({ list }))).items || [];
@@ -111,4 +110,32 @@ export function exportControl(path, params) {
   return h('span.export-tools', { role: 'group', 'aria-label': '导出' }, h('span.muted', '导出'),
     link('csv', 'CSV', '按当前筛选和排序导出 CSV（Excel 可直接打开）'),
     link('xlsx', 'Excel', '按当前筛选和排序导出 Excel 工作簿'));
+}
+
+/** Removes from route parameters p where the list was paged to; returns p. */
+export function unpaged(p) {
+  ['page', 'cursor', 'before'].forEach((k) => p.delete(k));
+  return p;
+}
+
+/**
+ * The route parameters that page a list: cursor (the rows after a row) or
+ * before (the rows before one), for the API's cursor and before.
+ */
+export function pagedBy(params) {
+  return { cursor: params.get('cursor') || '', before: params.get('before') || '' };
+}
+
+/**
+ * 上一页 / 下一页 of the page l just drawn, by its prev_cursor and
+ * next_cursor: every page reads as fast as the first, however deep.
+ */
+export function cursorPager(route, params, l) {
+  const to = (k, v) => {
+    const p = unpaged(new URLSearchParams(params));
+    p.set(k, v);
+    return route + '?' + p.toString();
+  };
+  return [l.prev_cursor ? h('a.prev', { href: to('before', l.prev_cursor) }, '上一页') : null,
+    l.next_cursor ? h('a.next', { href: to('cursor', l.next_cursor) }, '下一页') : null];
 }

@@ -4,7 +4,7 @@ import { get, qs } from './api.js';
 import { urgencies, kinds, statuses, milestones, channels, label } from './labels.js';
 import { h, fill, field, select, countdown, fmtTime, showError, clearErrors, toast, explain } from './ui.js';
 import { session, go, onLeave, desk } from './session.js';
-import { listControls } from './listing.js';
+import { listControls, pagedBy, cursorPager, unpaged } from './listing.js';
 import { submissions } from './process.js';
 
 const filterKeys = ['status', 'urgency', 'kind', 'breached', 'at_risk', 'assignee_id', 'q', 'sort'];
@@ -27,13 +27,11 @@ function ticketRow(t) {
 
 export async function ticketListPage(view, { params }) {
   const f = Object.fromEntries(filterKeys.map((k) => [k, params.get(k) || '']));
-  const page = Number(params.get('page') || 1);
   const estateId = params.get('estate_id') || (session.estateId || '');
   const setFilter = (k, v) => {
     const p = new URLSearchParams(params);
     if (v) p.set(k, v); else p.delete(k);
-    p.delete('page');
-    go('#/tickets?' + p.toString());
+    go('#/tickets?' + unpaged(p).toString());
   };
   const statusSel = select('status', statuses, f.status, '全部状态');
   statusSel.setAttribute('aria-label', '按状态筛选');
@@ -73,15 +71,11 @@ export async function ticketListPage(view, { params }) {
   const load = async () => {
     if (open) await open.load();
     if (list.extended()) return; // rows added by 加载更多 stay until the page is left
-    const l = await get('/tickets' + qs(apiParams({ page })));
+    const l = await get('/tickets' + qs(apiParams(pagedBy(params))));
     fill(body, l.items.length ? l.items.map(ticketRow) : h('tr', h('td', { colspan: 7 }, h('span.muted', '没有符合条件的工单'))));
     list.after(l);
     total.textContent = `共 ${l.total} 张`;
-    const pages = Math.ceil(l.total / 50);
-    fill(pager, pages > 1 ? [
-      page > 1 ? h('a', { href: '#/tickets?' + withPage(params, page - 1) }, '上一页') : null,
-      h('span.muted', `第 ${page} / ${pages} 页`),
-      page < pages ? h('a', { href: '#/tickets?' + withPage(params, page + 1) }, '下一页') : null] : null);
+    fill(pager, cursorPager('#/tickets', params, l));
   };
   await load();
   const timer = setInterval(() => load().catch(() => {}), 10000);
@@ -125,12 +119,6 @@ function openRepairs(estateId, reload) {
     }) : h('tr', h('td', { colspan: 5 }, h('span.muted', '暂无待接单的报修'))));
   };
   return { el, load };
-}
-
-function withPage(params, n) {
-  const p = new URLSearchParams(params);
-  p.set('page', String(n));
-  return p.toString();
 }
 
 const categories = ['水电', '水管', '电路', '门窗', '电梯', '燃气', '空调', '墙面', '公共设施', '环境卫生', '噪音', '安保', '其他'];
