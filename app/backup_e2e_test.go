@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuye/wuye/attachments/attachtest"
 	"github.com/wuye/wuye/backup"
 	"github.com/wuye/wuye/config"
 	"github.com/wuye/wuye/models"
@@ -64,6 +65,13 @@ func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
 	desk.mustCall(http.MethodPost, "/api/v1/tickets", map[string]any{"estate_id": estateID, "kind": "repair", "urgency": "normal",
 		"category": "门窗", "description": "窗户关不上", "location": "3栋 502", "channel": "walk_in"}, &normal, http.StatusCreated)
 
+	// A photo of the normal ticket, kept in the data directory.
+	if got := desk.uploadForm(fmt.Sprintf("/api/v1/tickets/%d/attachments", normal.ID), map[string]string{"kind": "before"},
+		"before.jpg", attachtest.JPEG(320, 240), nil); got != http.StatusCreated {
+		t.Fatalf("photo upload: got %d, want 201", got)
+	}
+	livePhoto := photoOf(t, desk, normal.ID)
+
 	files, err := StateFiles(config(liveDir))
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +116,9 @@ func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
 	b := startApp(t, cfg)
 	desk = signIn(t, b, "BAK-"+string(models.RoleCustomerService), "staff-password")
 	desk.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d", normal.ID), nil, nil, http.StatusOK)
+	if got := photoOf(t, desk, normal.ID); !bytes.Equal(got, livePhoto) {
+		t.Errorf("the photo after the restore: got %d bytes, want the live service's %d", len(got), len(livePhoto))
+	}
 
 	waitFor(t, 60*time.Second, "escalation to the supervisor on the restored service", func() bool {
 		desk.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
@@ -138,4 +149,33 @@ func TestBackupRestoreKeepsTicketsAndTimers(t *testing.T) {
 			t.Errorf("on-site deadline after arrival on the restored service: got not done, want done")
 		}
 	}
+}
+
+// photoOf is the bytes of ticket id's only photo, as staff get them.
+func photoOf(t *testing.T, c *apiClient, id uint64) []byte {
+	t.Helper()
+	var photos struct {
+		Items []struct {
+			URL string `json:"url"`
+		} `json:"items"`
+	}
+	c.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/tickets/%d/attachments", id), nil, &photos, http.StatusOK)
+	if len(photos.Items) != 1 {
+		t.Fatalf("photos of ticket %d: got %d, want 1", id, len(photos.Items))
+	}
+	req, err := http.NewRequest(http.MethodGet, c.base+photos.Items[0].URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || len(raw) == 0 {
+		t.Fatalf("photo of ticket %d: got %d, %d bytes, want 200 and the photo", id, res.StatusCode, len(raw))
+	}
+	return raw
 }

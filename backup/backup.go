@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers "sqlite", the engine the service and the embedded server use
@@ -39,6 +40,11 @@ type File struct {
 	SQLite bool
 	// Optional files are left out of a backup when they do not exist.
 	Optional bool
+	// Dir marks a directory of files written once and never changed (the
+	// photos, named by their content's hash): each file under it is copied
+	// byte for byte, as Name/its path under Path, and files still being
+	// written (*.tmp) are left out.
+	Dir bool
 }
 
 // Manifest describes a finished backup.
@@ -73,6 +79,14 @@ func Create(ctx context.Context, dir string, files []File, now time.Time) (Manif
 				continue
 			}
 			return m, fmt.Errorf("back up %s: %w", f.Name, err)
+		}
+		if f.Dir {
+			es, err := backUpDir(dir, f)
+			if err != nil {
+				return m, err
+			}
+			m.Files = append(m.Files, es...)
+			continue
 		}
 		dst := filepath.Join(dir, f.Name)
 		var err error
@@ -145,12 +159,23 @@ func Restore(dir, dataDir string, files []File) (Manifest, error) {
 		return m, fmt.Errorf("restore into %s: %w", dataDir, err)
 	}
 	in := map[string]Entry{}
+	under := map[string][]Entry{} // a directory's entries, by its name
 	for _, e := range m.Files {
+		if top, _, ok := strings.Cut(e.Name, "/"); ok {
+			under[top] = append(under[top], e)
+			continue
+		}
 		in[e.Name] = e
 	}
 	known := map[string]bool{}
 	for _, f := range files {
 		known[f.Name] = true
+		if f.Dir {
+			if _, err := os.Lstat(f.Path); err == nil {
+				return m, fmt.Errorf("restore: %s exists; restore only into an empty data directory", f.Path)
+			}
+			continue
+		}
 		if _, ok := in[f.Name]; !ok && !f.Optional {
 			return m, fmt.Errorf("restore: the backup in %s has no %s", dir, f.Name)
 		}
@@ -160,34 +185,94 @@ func Restore(dir, dataDir string, files []File) (Manifest, error) {
 			}
 		}
 	}
-	for _, e := range m.Files {
-		if !known[e.Name] {
-			return m, fmt.Errorf("restore: the backup holds %s, which this service does not know", e.Name)
+	for name := range in {
+		if !known[name] {
+			return m, fmt.Errorf("restore: the backup holds %s, which this service does not know", name)
+		}
+	}
+	for name := range under {
+		if !known[name] {
+			return m, fmt.Errorf("restore: the backup holds the directory %s, which this service does not know", name)
 		}
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return m, fmt.Errorf("restore: %w", err)
 	}
 	for _, f := range files {
-		e, ok := in[f.Name]
-		if !ok {
+		if f.Dir {
+			for _, e := range under[f.Name] {
+				rel := strings.TrimPrefix(e.Name, f.Name+"/")
+				if err := restoreFile(dir, e, filepath.Join(f.Path, filepath.FromSlash(rel))); err != nil {
+					return m, err
+				}
+			}
 			continue
 		}
-		if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-			return m, fmt.Errorf("restore %s: %w", f.Name, err)
-		}
-		if err := copyFile(filepath.Join(dir, e.Name), f.Path); err != nil {
-			return m, fmt.Errorf("restore %s to %s: %w", f.Name, f.Path, err)
-		}
-		got, err := describe(filepath.Dir(f.Path), filepath.Base(f.Path))
-		if err != nil {
-			return m, err
-		}
-		if got.Size != e.Size || got.SHA256 != e.SHA256 {
-			return m, fmt.Errorf("restore %s: the copy at %s does not match the manifest", f.Name, f.Path)
+		if e, ok := in[f.Name]; ok {
+			if err := restoreFile(dir, e, f.Path); err != nil {
+				return m, err
+			}
 		}
 	}
 	return m, nil
+}
+
+// restoreFile copies the backup's entry e to path and checks the copy.
+func restoreFile(dir string, e Entry, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("restore %s: %w", e.Name, err)
+	}
+	if err := copyFile(filepath.Join(dir, filepath.FromSlash(e.Name)), path); err != nil {
+		return fmt.Errorf("restore %s to %s: %w", e.Name, path, err)
+	}
+	got, err := describe(filepath.Dir(path), filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	if got.Size != e.Size || got.SHA256 != e.SHA256 {
+		return fmt.Errorf("restore %s: the copy at %s does not match the manifest", e.Name, path)
+	}
+	return nil
+}
+
+// backUpDir copies every finished file under f.Path into dir/f.Name, in
+// lexical order, and describes each as f.Name/its slash-separated path.
+func backUpDir(dir string, f File) ([]Entry, error) {
+	var out []Entry
+	err := filepath.WalkDir(f.Path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() || !d.Type().IsRegular() || strings.HasSuffix(p, ".tmp"):
+			return nil
+		}
+		rel, err := filepath.Rel(f.Path, p)
+		if err != nil {
+			return err
+		}
+		name := f.Name + "/" + filepath.ToSlash(rel)
+		if err := checkName(name); err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return err
+		}
+		if err := copyFile(p, dst); err != nil {
+			return err
+		}
+		e, err := describe(dir, filepath.FromSlash(name))
+		if err != nil {
+			return err
+		}
+		e.Name = name
+		out = append(out, e)
+		return nil
+	})
+	if err != nil && !(f.Optional && errors.Is(err, fs.ErrNotExist)) {
+		return nil, fmt.Errorf("back up %s from %s: %w", f.Name, f.Path, err)
+	}
+	return out, nil
 }
 
 // Verify reads the manifest in dir and checks every file it lists.
@@ -233,10 +318,17 @@ func checkEmpty(dir string) error {
 	return nil
 }
 
-// checkName keeps manifest names to plain file names inside the backup.
+// checkName keeps manifest names inside the backup: a plain file name, or
+// a directory's name and a slash-separated path under it, with no empty,
+// "." or ".." part.
 func checkName(name string) error {
-	if name == "" || name == ManifestFile || name != filepath.Base(name) || name == "." || name == ".." {
+	if name == ManifestFile {
 		return fmt.Errorf("backup file name %q: want a plain file name", name)
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part == "" || part == "." || part == ".." || strings.ContainsRune(part, filepath.Separator) || part != filepath.Base(part) {
+			return fmt.Errorf("backup file name %q: want a plain file name", name)
+		}
 	}
 	return nil
 }

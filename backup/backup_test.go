@@ -266,3 +266,79 @@ func TestRestoreNeedsEveryRequiredFile(t *testing.T) {
 		t.Errorf("Restore of a backup without engine.db: got %v, want an error naming it", err)
 	}
 }
+
+// TestBackupCopiesADirectory: a directory of write-once files (the photos)
+// is copied file by file, leaving out one still being written, restored to
+// its place, and a damaged or unknown file in it is refused.
+func TestBackupCopiesADirectory(t *testing.T) {
+	dataDir, files, _ := seeded(t, 3)
+	photos := filepath.Join(dataDir, "attachments")
+	want := map[string]string{"ab/ab12": "photo one", "cd/cd34": "photo two"}
+	for rel, body := range want {
+		p := filepath.Join(photos, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(photos, "ab", "ef56.123.tmp"), []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, File{Name: "attachments", Path: photos, Dir: true, Optional: true})
+	dir := filepath.Join(t.TempDir(), "backup")
+	m, err := Create(context.Background(), dir, files, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range m.Files {
+		if strings.HasPrefix(e.Name, "attachments/") {
+			names = append(names, e.Name)
+		}
+	}
+	if strings.Join(names, " ") != "attachments/ab/ab12 attachments/cd/cd34" {
+		t.Errorf("backed-up photos: got %v, want the two finished ones", names)
+	}
+
+	into := func(root string) []File {
+		out := make([]File, len(files))
+		for i, f := range files {
+			f.Path = filepath.Join(root, strings.TrimPrefix(f.Path, dataDir))
+			out[i] = f
+		}
+		return out
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	if _, err := Restore(dir, restored, into(restored)); err != nil {
+		t.Fatal(err)
+	}
+	for rel, body := range want {
+		got, err := os.ReadFile(filepath.Join(restored, "attachments", filepath.FromSlash(rel)))
+		if err != nil || string(got) != body {
+			t.Errorf("restored %s: got %q, %v, want %q", rel, got, err, body)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(restored, "attachments", "ab", "ef56.123.tmp")); err == nil {
+		t.Error("the file still being written was restored")
+	}
+
+	// A service that keeps no such directory refuses the backup that has one.
+	other := filepath.Join(t.TempDir(), "other")
+	if _, err := Restore(dir, other, into(other)[:len(files)-1]); err == nil || !strings.Contains(err.Error(), "attachments") {
+		t.Errorf("restore without the directory: got %v, want it named as unknown", err)
+	}
+	// A damaged photo fails the check.
+	if err := os.WriteFile(filepath.Join(dir, "attachments", "cd", "cd34"), []byte("photo 2!!"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(dir); err == nil {
+		t.Error("verify of a damaged photo: got nil, want an error")
+	}
+	for _, bad := range []string{"attachments/../x", "attachments//x", "/x", "a/./b"} {
+		if checkName(bad) == nil {
+			t.Errorf("checkName(%q): got nil, want refused", bad)
+		}
+	}
+}
