@@ -90,9 +90,8 @@ func run(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	// A hard bound: the bench stops by itself.
-	ctx, cancel := context.WithTimeout(ctx, 45*time.Minute)
-	defer cancel()
+	// Each phase has its own bound, derived from its size (phase.go): the
+	// bench stops by itself, and a phase cut short is reported as such.
 
 	rep := &Report{Started: time.Now().UTC(), Config: c.describe()}
 	if err := bench(ctx, c, rep, out); err != nil {
@@ -180,13 +179,16 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 	}
 	if c.mysql && c.rows > 0 && binary != "" {
 		fmt.Fprintln(out, "read model on MySQL ...")
-		rm, startUp, err := mysqlReadModel(ctx, c, binary)
-		if err != nil {
-			rep.Notes = append(rep.Notes, "MySQL read model skipped: "+err.Error())
-		} else {
+		_ = rep.phase(ctx, out, "read model, mysql", c.readModelBound()+5*time.Minute, func(ctx context.Context) error {
+			rm, startUp, err := mysqlReadModel(ctx, c, binary)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "MySQL read model skipped: "+err.Error())
+				return err
+			}
 			rep.ReadModel = append(rep.ReadModel, rm)
 			rep.Resources.StartUpMySQLS = startUp.Seconds()
-		}
+			return nil
+		})
 	}
 	return nil
 }
@@ -213,8 +215,12 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 	}
 
 	fmt.Fprintf(out, "open-loop load: %.0f/s for %v per endpoint ...\n", c.rate, c.duration)
-	loadRes, err := runLoad(ctx, c, tg, routes)
-	if err != nil {
+	var loadRes loadResult
+	if err := rep.phase(ctx, out, "load", c.loadBound(), func(ctx context.Context) error {
+		var err error
+		loadRes, err = runLoad(ctx, c, tg, routes)
+		return err
+	}); err != nil {
 		return err
 	}
 	rep.Load = loadRes.stats
@@ -228,17 +234,25 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 		rep.Notes = append(rep.Notes, "payment notifications skipped: no such route")
 	default:
 		fmt.Fprintf(out, "payment notification → case closed: %d at %.0f/s ...\n", c.pay, c.payRate)
-		st, err := runPayments(ctx, c, tg)
-		if err != nil {
-			rep.Notes = append(rep.Notes, "payment notifications failed: "+err.Error())
-		} else {
+		_ = rep.phase(ctx, out, "payments", c.paymentsBound(), func(ctx context.Context) error {
+			st, err := runPayments(ctx, c, tg)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "payment notifications failed: "+err.Error())
+				return err
+			}
 			rep.Load = append(rep.Load, st)
-		}
+			return nil
+		})
 	}
 
 	if tg.frontend != "" && tg.db.dsn != "" {
 		fmt.Fprintln(out, "SDK baseline ...")
-		base, err := runBaseline(ctx, c, tg, loadRes.estate)
+		var base Stats
+		err := rep.phase(ctx, out, "sdk baseline", c.loadBound(), func(ctx context.Context) error {
+			var err error
+			base, err = runBaseline(ctx, c, tg, loadRes.estate)
+			return err
+		})
 		if err != nil {
 			rep.Notes = append(rep.Notes, "SDK baseline failed: "+err.Error())
 		} else {
@@ -271,18 +285,22 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 
 	if tg.db.dsn != "" {
 		fmt.Fprintf(out, "escalation lateness: %d spread over %v, then a burst of %d ...\n", c.spread, c.spreadWindow, c.burst)
-		spread, burst, err := runLateness(ctx, c, tg, loadRes.createRate())
-		if err != nil {
+		if err := rep.phase(ctx, out, "escalation lateness", c.latenessBound(), func(ctx context.Context) error {
+			spread, burst, err := runLateness(ctx, c, tg, loadRes.createRate())
+			rep.LatenessSpread, rep.LatenessBurst = spread, burst
+			return err
+		}); err != nil {
 			return err
 		}
-		rep.LatenessSpread, rep.LatenessBurst = spread, burst
 		if c.rows > 0 {
 			fmt.Fprintf(out, "read model with %d tickets on %s ...\n", c.rows, tg.db.driver)
-			rm, err := readModel(ctx, c, tg, routes)
-			if err != nil {
+			if err := rep.phase(ctx, out, "read model, "+tg.db.driver, c.readModelBound(), func(ctx context.Context) error {
+				rm, err := readModel(ctx, c, tg, routes)
+				rep.ReadModel = append(rep.ReadModel, rm)
+				return err
+			}); err != nil {
 				return err
 			}
-			rep.ReadModel = append(rep.ReadModel, rm)
 		}
 	} else {
 		rep.Notes = append(rep.Notes, "lateness and read model skipped: give -db or -dsn with -addr")

@@ -20,7 +20,10 @@ type Report struct {
 	LatenessBurst  *Lateness      `json:"lateness_burst,omitempty"`
 	ReadModel      []ReadModel    `json:"read_model,omitempty"`
 	Resources      Resources      `json:"resources"`
-	Notes          []string       `json:"notes,omitempty"`
+	// Phases are the sections run, each with its bound; a phase cut short
+	// has partial figures.
+	Phases []Phase   `json:"phases"`
+	Notes  []string `json:"notes,omitempty"`
 }
 
 // Overhead is the API's create latency over the SDK's start latency.
@@ -125,6 +128,17 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "; idle RSS %.0f MiB, %.0f goroutines; with %d open processes RSS %.0f MiB, %.0f goroutines: %.0f MiB and %.0f goroutines per 1,000 open; RSS at the end %.0f MiB\n",
 		res.IdleRSSMiB, res.IdleGoroutines, res.OpenProcesses, res.RSSMiB, res.Goroutines, res.RSSMiBPer1000, res.GoroutinesPer1000, res.FinalRSSMiB)
+	fmt.Fprintln(w, "\nphases (each with its own bound):")
+	for _, p := range r.Phases {
+		state := "done"
+		switch {
+		case p.CutShort:
+			state = "CUT SHORT: its figures above are partial"
+		case p.Error != "":
+			state = "failed: " + trim(p.Error, 100)
+		}
+		fmt.Fprintf(w, "  %-24s %7.0f s of %7.0f s  %s\n", p.Name, p.TookS, p.BoundS, state)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPhaseCutShort: a phase that reaches its bound is recorded as cut
+// short and the run goes on; a phase's own error is recorded and returned;
+// the report names the cut-short phase instead of leaving its zeros
+// unexplained.
+func TestPhaseCutShort(t *testing.T) {
+	var r Report
+	ctx := context.Background()
+	err := r.phase(ctx, io.Discard, "slow", 10*time.Millisecond, func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	if err != nil || len(r.Phases) != 1 || !r.Phases[0].CutShort {
+		t.Fatalf("slow phase: got %v and %+v, want it cut short and the run going on", err, r.Phases)
+	}
+	boom := errors.New("boom")
+	if err := r.phase(ctx, io.Discard, "broken", time.Minute, func(context.Context) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("broken phase: got %v, want its error", err)
+	}
+	if p := r.Phases[1]; p.CutShort || p.Error != "boom" {
+		t.Errorf("broken phase: got %+v, want failed, not cut short", p)
+	}
+	var b strings.Builder
+	r.Print(&b)
+	if !strings.Contains(b.String(), "slow") || !strings.Contains(b.String(), "CUT SHORT") {
+		t.Errorf("report: got %q, want the slow phase said to be cut short", b.String())
+	}
+	// Ctrl-C ends the run: not a cut-short phase.
+	stopped, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := r.phase(stopped, io.Discard, "stopped", time.Minute, func(ctx context.Context) error { return ctx.Err() }); err == nil || r.Phases[2].CutShort {
+		t.Errorf("stopped run: got %v and %+v, want the error and no cut-short phase", err, r.Phases[2])
+	}
+}
+
+// TestPhaseBoundsGrowWithSize: the sizes get bounds that fit them.
+func TestPhaseBoundsGrowWithSize(t *testing.T) {
+	small := config{duration: 2 * time.Second, spread: 300, spreadWindow: time.Minute, burst: 300, rows: 1000, arrears: 1000, reads: 40, pay: 200, payRate: 20}
+	big := config{duration: 15 * time.Second, spread: 10000, spreadWindow: 1000 * time.Second, burst: 2000, rows: 100000, arrears: 100000, reads: 40, pay: 200, payRate: 20}
+	if !(big.latenessBound() > small.latenessBound() && big.readModelBound() > small.readModelBound() && big.loadBound() > small.loadBound()) {
+		t.Errorf("bounds: small %v %v %v, big %v %v %v, want the big run's larger", small.loadBound(), small.latenessBound(), small.readModelBound(),
+			big.loadBound(), big.latenessBound(), big.readModelBound())
+	}
+	// The spread alone takes its window; 10,000 tickets escalating twice at
+	// 20/s take 1,000 s more.
+	if b := big.latenessBound(); b < 2000*time.Second {
+		t.Errorf("lateness bound at company size: got %v, want at least the window and the escalations", b)
+	}
+}
