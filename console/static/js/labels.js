@@ -32,7 +32,7 @@ export const events = {
 /** What a photo shows (照片类型). */
 export const attachmentKinds = { report: '报修', before: '维修前', after: '维修后', evidence: '证据' };
 export const msgStatus = { pending: '待发送', sent: '已发送', failed: '发送失败' };
-export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自动确认', visit_due: '回访期限' };
+export const timers = { warn: '预警', escalate: '升级', breach: '超时', auto_confirm: '自动确认', visit_due: '回访期限' };
 
 // Arrears collection (欠费催缴).
 export const stages = {
