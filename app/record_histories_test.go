@@ -98,6 +98,11 @@ func historyScenarios() []historyScenario {
 		// action promise and the ticket's return visit by the resident.
 		{"collection_resident_promise_v1", recordCollectionResidentPromiseV1},
 		{"ticket_resident_rating_v1", recordResidentRatingV1},
+		// Recorded after "one-ladder" (version 1): a critical repair nobody
+		// attends reaches the supervisor at the contact breach, its on-site
+		// breach is recorded at the same level, the estate manager comes
+		// next; then it is worked to close.
+		{"ticket_one_ladder_v1", recordOneLadderV1},
 	}
 }
 
@@ -305,6 +310,16 @@ func recordCriticalRepair(t *testing.T, a *App) []string {
 	r := newTicketRecording(t, a, "REC-CRIT")
 	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
 	r.waitEscalated(id, models.MilestoneOnSite, models.RoleSupervisor)
+	r.workToClose(id, 5)
+	r.result(id, models.StatusClosed)
+	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordOneLadderV1: see historyScenarios.
+func recordOneLadderV1(t *testing.T, a *App) []string {
+	r := newTicketRecording(t, a, "REC-LADDER")
+	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
+	r.waitEscalated(id, models.MilestoneContact, models.RoleEstateManager)
 	r.workToClose(id, 5)
 	r.result(id, models.StatusClosed)
 	return []string{workflows.TicketWorkflowID(id)}
