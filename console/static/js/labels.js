@@ -27,7 +27,7 @@ export const milestones = {
 export const holdReasons = { waiting_parts: '等待配件', resident_absent: '业主不在家', resident_appointment: '业主另约时间' };
 export const events = {
   ...actions, reported: '登记', warning: '临期预警', escalation: '升级', auto_confirm: '超时自动确认',
-  return_visit_missed: '回访超期', breach: '再次超时（已在升级中，不重复通知）', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
+  return_visit_missed: '回访超期', breach: '再次超时', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
 };
 /** What a photo shows (照片类型). */
 export const attachmentKinds = { report: '报修', before: '维修前', after: '维修后', evidence: '证据' };
