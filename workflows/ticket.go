@@ -141,7 +141,7 @@ type TicketView struct {
 	OnHoldSince     *time.Time
 	HoldReason      models.HoldReason
 	EscalationLevel int
-	NextTimer       string // e.g. "warn on_site", "escalate complete 2", "auto_confirm"
+	NextTimer       string // e.g. "warn on_site", "breach on_site", "escalate complete 2", "auto_confirm"
 	NextTimerAt     *time.Time
 	ReopenCount     int
 	ConfirmBy       *time.Time
