@@ -248,9 +248,13 @@ func TestPolicyEditing(t *testing.T) {
 		h.wantError(h.do(http.MethodPut, path, tok, `{"version":1,"policy":{"repair":{"tiers":[{"contact":"5分钟"}]}}}`, nil),
 			http.StatusBadRequest, codeInvalidInput, "policy.repair.tiers[0].contact")
 		p.Repair.WarnAtPercent = 70
+		p.Repair.EscalateMilestones = []models.Milestone{models.MilestoneOnSite, models.MilestoneResolve}
+		h.wantError(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, nil),
+			http.StatusBadRequest, codeInvalidInput, "policy.repair.escalate_milestones[1]")
+		p.Repair.EscalateMilestones = []models.Milestone{models.MilestoneOnSite, models.MilestoneComplete}
 		var next models.EstatePolicy
 		h.wantStatus(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, &next), http.StatusOK)
-		if next.Version != cur.Version+1 || next.Policy.Repair.WarnAtPercent != 70 || next.UpdatedBy == nil {
+		if next.Version != cur.Version+1 || next.Policy.Repair.WarnAtPercent != 70 || len(next.Policy.Repair.EscalateMilestones) != 2 || next.UpdatedBy == nil {
 			t.Errorf("after PUT: got version %d warn %d by %v, want %d, 70, the manager", next.Version, next.Policy.Repair.WarnAtPercent, next.UpdatedBy, cur.Version+1)
 		}
 		h.wantError(h.do(http.MethodPut, path, tok, map[string]any{"version": cur.Version, "policy": p}, nil), http.StatusConflict, codeConflict, "")

@@ -98,6 +98,11 @@ func historyScenarios() []historyScenario {
 		// action promise and the ticket's return visit by the resident.
 		{"collection_resident_promise_v1", recordCollectionResidentPromiseV1},
 		{"ticket_resident_rating_v1", recordResidentRatingV1},
+		// Recorded after "one-ladder" (version 1): a critical repair nobody
+		// attends reaches the supervisor at the contact breach, its on-site
+		// breach is recorded at the same level, the estate manager comes
+		// next; then it is worked to close.
+		{"ticket_one_ladder_v1", recordOneLadderV1},
 	}
 }
 
@@ -302,12 +307,25 @@ func (r *ticketRecording) result(id uint64, want models.TicketStatus) workflows.
 // recordCriticalRepair: a critical repair nobody attends escalates to the
 // supervisor; then it is dispatched, worked, confirmed and visited: closed.
 func recordCriticalRepair(t *testing.T, a *App) []string {
-	r := newTicketRecording(t, a, "REC-CRIT")
+	// The contact breach reaches the supervisor under one ladder and before
+	// it (the on-site breach no longer does: it is recorded at level 1).
+	return recordCriticalEscalated(t, a, "REC-CRIT", models.MilestoneContact, models.RoleSupervisor)
+}
+
+// recordCriticalEscalated: a critical repair nobody attends until it
+// reached role for milestone m; then it is worked to close.
+func recordCriticalEscalated(t *testing.T, a *App, code string, m models.Milestone, role models.Role) []string {
+	r := newTicketRecording(t, a, code)
 	id := r.open(models.TicketRepair, models.UrgencyCritical, true)
-	r.waitEscalated(id, models.MilestoneOnSite, models.RoleSupervisor)
+	r.waitEscalated(id, m, role)
 	r.workToClose(id, 5)
 	r.result(id, models.StatusClosed)
 	return []string{workflows.TicketWorkflowID(id)}
+}
+
+// recordOneLadderV1: see historyScenarios.
+func recordOneLadderV1(t *testing.T, a *App) []string {
+	return recordCriticalEscalated(t, a, "REC-LADDER", models.MilestoneContact, models.RoleEstateManager)
 }
 
 // recordComplaintHoldCancel: a complaint escalates unacknowledged, is

@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -57,6 +58,26 @@ type RepairPolicy struct {
 	// repairs and complaints alike; zero (policies saved before it existed)
 	// means DefaultHurryInterval.
 	HurryInterval Duration `json:"hurry_interval"`
+	// EscalateMilestones lists the repair milestones whose breach climbs
+	// the ticket's escalation ladder (contact, on_site, complete); a breach
+	// of another is not escalated. Empty (policies saved before it existed)
+	// means all of them. Complaint deadlines always escalate.
+	EscalateMilestones []Milestone `json:"escalate_milestones"`
+}
+
+// RepairMilestones are the milestones of a repair, in order.
+func RepairMilestones() []Milestone {
+	return []Milestone{MilestoneContact, MilestoneOnSite, MilestoneComplete}
+}
+
+// Escalates reports whether a breach of m climbs the escalation ladder:
+// every milestone of a complaint, and a repair's when EscalateMilestones
+// is empty or lists it.
+func (p RepairPolicy) Escalates(m Milestone) bool {
+	if len(p.EscalateMilestones) == 0 || !slices.Contains(RepairMilestones(), m) {
+		return true
+	}
+	return slices.Contains(p.EscalateMilestones, m)
 }
 
 // DefaultHurryInterval is the hurry interval of a policy that names none.
@@ -397,6 +418,7 @@ func DefaultPolicy() Policy {
 			MaxReopens:         3,
 			AppointmentHorizon: DefaultAppointmentHorizon,
 			HurryInterval:      DefaultHurryInterval,
+			EscalateMilestones: RepairMilestones(),
 		},
 		Complaint: ComplaintPolicy{
 			Acknowledge: Duration(30 * time.Minute),

@@ -96,6 +96,16 @@ func TestPolicyValidate(t *testing.T) {
 		{"low score 5", func(p *Policy) { p.Repair.LowScoreThreshold = 5 }, "repair.low_score_threshold"},
 		{"low score negative", func(p *Policy) { p.Repair.LowScoreThreshold = -1 }, "repair.low_score_threshold"},
 		{"zero reopens", func(p *Policy) { p.Repair.MaxReopens = 0 }, "repair.max_reopens"},
+		{"escalate on site and complete only", func(p *Policy) {
+			p.Repair.EscalateMilestones = []Milestone{MilestoneOnSite, MilestoneComplete}
+		}, ""},
+		{"escalate no milestone named: all", func(p *Policy) { p.Repair.EscalateMilestones = nil }, ""},
+		{"escalate a complaint milestone", func(p *Policy) {
+			p.Repair.EscalateMilestones = []Milestone{MilestoneAnswer}
+		}, "repair.escalate_milestones[0]"},
+		{"escalate a milestone twice", func(p *Policy) {
+			p.Repair.EscalateMilestones = []Milestone{MilestoneOnSite, MilestoneOnSite}
+		}, "repair.escalate_milestones[1]"},
 
 		// complaint
 		{"zero acknowledge", func(p *Policy) { p.Complaint.Acknowledge = 0 }, "complaint.acknowledge"},

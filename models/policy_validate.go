@@ -65,7 +65,23 @@ func (p RepairPolicy) validate(path string) error {
 	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, 4); err != nil {
 		return err
 	}
-	return intIn(path+".max_reopens", p.MaxReopens, 1, 100)
+	if err := intIn(path+".max_reopens", p.MaxReopens, 1, 100); err != nil {
+		return err
+	}
+	return p.validateEscalateMilestones(path + ".escalate_milestones")
+}
+
+// validateEscalateMilestones: repair milestones only, each once.
+func (p RepairPolicy) validateEscalateMilestones(path string) error {
+	for i, m := range p.EscalateMilestones {
+		if !slices.Contains(RepairMilestones(), m) {
+			return Invalid(fmt.Sprintf("%s[%d]", path, i), "got %q, want a repair milestone: contact, on_site or complete", m)
+		}
+		if slices.Contains(p.EscalateMilestones[:i], m) {
+			return Invalid(fmt.Sprintf("%s[%d]", path, i), "got %q twice, want each milestone once", m)
+		}
+	}
+	return nil
 }
 
 func (t SLATier) validate(path string) error {

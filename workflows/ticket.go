@@ -141,7 +141,7 @@ type TicketView struct {
 	OnHoldSince     *time.Time
 	HoldReason      models.HoldReason
 	EscalationLevel int
-	NextTimer       string // e.g. "warn on_site", "escalate complete 2", "auto_confirm"
+	NextTimer       string // e.g. "warn on_site", "breach on_site", "escalate complete 2", "auto_confirm"
 	NextTimerAt     *time.Time
 	ReopenCount     int
 	ConfirmBy       *time.Time
@@ -174,6 +174,7 @@ func (s *ticketState) setup(ctx workflow.Context) error {
 
 // run waits for the next timer or the next action until the ticket closes.
 func (s *ticketState) run(ctx workflow.Context) (TicketResult, error) {
+	s.oneLadder = workflow.GetVersion(ctx, changeOneLadder, workflow.DefaultVersion, 1) >= 1
 	s.started(ctx)
 	for !s.status.Terminal() {
 		woken, err := s.sleep(ctx, s.nextTimer().at, nil)

@@ -32,6 +32,16 @@ const (
 	// ticket_received, ticket_done_confirm and return_visit_due, and the
 	// resident never heard the answer.
 	changeComplaintMessages = "complaint-messages"
+	// changeOneLadder, version 1: a ticket climbs one escalation ladder.
+	// Its first breach (of a milestone the policy escalates,
+	// RepairPolicy.EscalateMilestones) reaches level 1, each next level is
+	// due its After from when the level before was reached while a breach
+	// is open, and a later breach at the same level is recorded ("breach")
+	// without telling anyone again; a reopen past MaxReopens climbs the
+	// same ladder. Before it, each deadline climbed its own chain, every
+	// milestone escalated, and a critical ticket told the same people once
+	// per deadline. Taken once, as the workflow starts (ticketState.run).
+	changeOneLadder = "one-ladder"
 )
 
 // act is the handler of TicketActionUpdate: it changes the state at once,
@@ -182,6 +192,9 @@ func (s *ticketState) reopen(now time.Time) []func(workflow.Context, int64) {
 	then := []func(workflow.Context, int64){s.assigned}
 	if s.reopens > s.in.Policy.Repair.MaxReopens && s.level < len(s.in.Policy.Escalation.Levels) {
 		level := s.level + 1
+		if s.oneLadder {
+			s.reachNext(now)
+		}
 		s.level = level
 		then = append(then, func(ctx workflow.Context, _ int64) {
 			s.escalate(ctx, now, "reopen-"+strconv.Itoa(s.reopens), level, time.Time{})

@@ -19,17 +19,23 @@ func worked(h *harness, day int) {
 	h.do(at(day, 10, 10), "arrive", act(ActArrive, tech, models.RoleTechnician))
 }
 
+// rejectedTwice: the ticket is worked on day 2, completed at 11:00 and
+// 13:00, and rejected at 12:00 and 14:00.
+func rejectedTwice(h *harness) {
+	worked(h, 2)
+	h.do(at(2, 11, 0), "complete 1", complete(tech))
+	h.do(at(2, 12, 0), "reject 1", confirm(false))
+	h.do(at(2, 13, 0), "complete 2", complete(tech))
+	h.do(at(2, 14, 0), "reject 2", confirm(false))
+}
+
 func TestRejectionReopensForRework(t *testing.T) {
 	in := ticketInput(models.TicketRepair, models.UrgencyUrgent, at(2, 10, 0))
 	in.Policy.Repair.MaxReopens = 1
 	h := newHarness(t, in)
-	worked(h, 2)
-	h.do(at(2, 11, 0), "complete 1", complete(tech))
-	h.do(at(2, 12, 0), "reject 1", confirm(false))
+	rejectedTwice(h)
 	var v TicketView
 	h.query(at(2, 12, 1), &v)
-	h.do(at(2, 13, 0), "complete 2", complete(tech))
-	h.do(at(2, 14, 0), "reject 2", confirm(false))
 	h.do(at(2, 15, 0), "complete 3", complete(tech))
 	h.do(at(2, 16, 0), "confirm", confirm(true))
 	h.do(at(2, 17, 0), "visit", visit(4))

@@ -108,6 +108,11 @@ func (s *ticketState) fire(ctx workflow.Context, now time.Time, t timer) {
 		d.Level, d.EscalateAt = climb(s.in.Policy.Escalation, d.Level, d.EscalateAt)
 		s.level = max(s.level, d.Level)
 		s.escalate(ctx, now, d.name(), d.Level, d.Due)
+	case timerBreach:
+		s.breach(ctx, now, t.dl)
+	case timerClimb:
+		t.dl.Level = s.reachNext(now)
+		s.escalate(ctx, now, t.dl.name(), t.dl.Level, t.dl.Due)
 	case timerConfirm:
 		from := s.status
 		s.confirmed(now)
@@ -137,6 +142,29 @@ func (s *ticketState) warn(ctx workflow.Context, now time.Time, d *deadline) {
 	s.write(ctx, rec)
 	s.notifyStaff(ctx, to, "sla_warning", fmt.Sprintf("%s/warn/%s/staff-%d", s.wfID(), d.name(), to),
 		map[string]string{"ticket_no": s.ticketNo(), "stage": d.Milestone.Label(), "due": s.clock(d.Due)})
+}
+
+// breach handles, under one ladder, the breach of deadline d: the first
+// breach of a milestone that escalates starts the ticket's ladder, and one
+// once the next level is due (no breach was open to climb to it) reaches
+// that level; any other is recorded at the level reached ("breach"), and
+// nobody new is told. A milestone the policy does not escalate is passed
+// over.
+func (s *ticketState) breach(ctx workflow.Context, now time.Time, d *deadline) {
+	d.Breached = true
+	if !s.escalates(d) {
+		return
+	}
+	if s.level == 0 || (!s.nextLevelAt.IsZero() && !now.Before(s.nextLevelAt)) {
+		d.Level = s.reachNext(now)
+		s.escalate(ctx, now, d.name(), d.Level, d.Due)
+		return
+	}
+	d.Level = s.level
+	s.write(ctx, s.snapshot(ctx, now, "breach", 0, s.status, map[string]string{
+		"milestone": d.name(), "due": d.Due.Format(time.RFC3339), "level": strconv.Itoa(s.level),
+		"role": string(s.in.Policy.Escalation.Levels[s.level-1].Role), "notified": "",
+	}))
 }
 
 // escalate notifies every active staff member with the role of level, and

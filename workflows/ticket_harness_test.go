@@ -222,7 +222,7 @@ func (h *harness) events(types ...string) []string {
 			continue
 		}
 		line := fmt.Sprintf("%s %s %s>%s", e.At.In(shanghai).Format("01-02 15:04"), e.Type, e.FromStatus, e.ToStatus)
-		if e.Type == "escalation" || e.Type == "warning" {
+		if e.Type == "escalation" || e.Type == "warning" || e.Type == "breach" {
 			line += fmt.Sprintf(" %s L%s [%s]", e.Detail["milestone"], e.Detail["level"], e.Detail["notified"])
 		}
 		out = append(out, line)

@@ -23,7 +23,13 @@ type deadline struct {
 	DoneAt    time.Time // zero while pending
 	Level     int       // escalation levels reached
 	// EscalateAt is when the next level is reached; zero past the last.
+	// Under one ladder (ticketState.oneLadder) only its first value is
+	// used: when the deadline counts as breached.
 	EscalateAt time.Time
+	// Breached: under one ladder, the breach was handled (it climbed the
+	// ticket's ladder, was recorded at the level reached, or its milestone
+	// does not escalate).
+	Breached bool
 }
 
 func (d *deadline) done() bool { return !d.DoneAt.IsZero() }
@@ -55,12 +61,20 @@ type ticketState struct {
 	holdReason models.HoldReason
 	held       time.Duration // on hold so far, finished holds only
 
-	reopens   int
-	level     int // highest escalation level reached
-	charge    models.Money
-	confirmBy time.Time
-	visitFrom time.Time
-	visitBy   time.Time
+	reopens int
+	level   int // highest escalation level reached
+	// oneLadder (changeOneLadder): the ticket climbs one escalation ladder,
+	// whatever milestone was breached; before it, each deadline climbed
+	// its own chain.
+	oneLadder bool
+	// nextLevelAt is, under one ladder, when the level after level is due
+	// (After of that level from when level was reached); zero before the
+	// first breach and past the last level.
+	nextLevelAt time.Time
+	charge      models.Money
+	confirmBy   time.Time
+	visitFrom   time.Time
+	visitBy     time.Time
 
 	score        int
 	comments     string
@@ -129,15 +143,21 @@ func (s *ticketState) meet(now time.Time, ms ...models.Milestone) {
 // timer is the next moment the workflow must act without being asked.
 type timer struct {
 	at   time.Time
-	kind string // timerWarn, timerEscalate, timerConfirm, timerVisit
+	kind string // timerWarn, timerEscalate, timerBreach, timerClimb, timerConfirm, timerVisit
 	dl   *deadline
+	// level is the level timerClimb reaches.
+	level int
 }
 
 const (
 	timerWarn     = "warn"
 	timerEscalate = "escalate"
-	timerConfirm  = "auto_confirm"
-	timerVisit    = "return_visit_missed"
+	// timerBreach (one ladder): dl is breached; timerClimb (one ladder):
+	// the ticket's next level is due while dl, breached, is still open.
+	timerBreach  = "breach"
+	timerClimb   = "climb"
+	timerConfirm = "auto_confirm"
+	timerVisit   = "return_visit_missed"
 )
 
 func (t timer) when() time.Time { return t.at }
@@ -148,6 +168,10 @@ func (t timer) String() string {
 		return "warn " + t.dl.name()
 	case timerEscalate:
 		return fmt.Sprintf("escalate %s %d", t.dl.name(), t.dl.Level+1)
+	case timerBreach:
+		return "breach " + t.dl.name()
+	case timerClimb:
+		return fmt.Sprintf("escalate %s %d", t.dl.name(), t.level)
 	}
 	return t.kind
 }
@@ -164,16 +188,41 @@ func (s *ticketState) nextTimer() timer {
 	case models.StatusReturnVisit:
 		ts = append(ts, timer{at: s.visitBy, kind: timerVisit})
 	}
+	var open *deadline // the earliest open breach that escalates (one ladder)
 	for _, d := range s.deadlines {
 		switch {
 		case d.done():
 		case !d.Warned:
 			ts = append(ts, timer{at: d.WarnAt, kind: timerWarn, dl: d})
-		default:
+		case !s.oneLadder:
 			ts = append(ts, timer{at: d.EscalateAt, kind: timerEscalate, dl: d})
+		case !d.Breached:
+			ts = append(ts, timer{at: d.EscalateAt, kind: timerBreach, dl: d})
+		case s.escalates(d) && (open == nil || d.Due.Before(open.Due)):
+			open = d
 		}
 	}
+	if open != nil && !s.nextLevelAt.IsZero() {
+		ts = append(ts, timer{at: s.nextLevelAt, kind: timerClimb, dl: open, level: s.level + 1})
+	}
 	return soonest(ts)
+}
+
+// escalates reports whether a breach of d climbs the ladder (see
+// models.RepairPolicy.Escalates).
+func (s *ticketState) escalates(d *deadline) bool {
+	return s.in.Policy.Repair.Escalates(d.Milestone)
+}
+
+// reachNext moves the ticket's one ladder up a level at now, and returns
+// the level reached: the level after it is due its After from now.
+func (s *ticketState) reachNext(now time.Time) int {
+	s.level++
+	s.nextLevelAt = time.Time{}
+	if levels := s.in.Policy.Escalation.Levels; s.level < len(levels) {
+		s.nextLevelAt = now.Add(levels[s.level].After.Std())
+	}
+	return s.level
 }
 
 // shiftPending moves every deadline and timer still ahead of since by by:
@@ -191,6 +240,7 @@ func (s *ticketState) shiftPending(since time.Time, by time.Duration) {
 		}
 		d.Due, d.WarnAt, d.EscalateAt = later(d.Due), later(d.WarnAt), later(d.EscalateAt)
 	}
+	s.nextLevelAt = later(s.nextLevelAt) // zero before one ladder
 }
 
 // nextDue is the nearest deadline not met, for the read model: none while on

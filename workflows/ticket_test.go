@@ -4,11 +4,16 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/workflow"
+
 	"github.com/wuye/wuye/models"
 )
 
-func TestCriticalAt2AMWarnsThenEscalatesThroughEveryLevel(t *testing.T) {
-	h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyCritical, at(2, 2, 0)))
+// arrivedLate: the ticket reported at 02:00 on day 2 is dispatched and
+// accepted; nobody records the contact; the technician arrives late at
+// 05:00 and completes at 05:30; the resident confirms at 06:00 and gives 5
+// at the return visit at 07:00.
+func arrivedLate(h *harness) {
 	h.do(at(2, 2, 1), "dispatch", dispatch(tech))
 	h.do(at(2, 2, 3), "accept", act(ActAccept, tech, models.RoleTechnician))
 	// Nobody records the contact; the technician arrives late at 05:00.
@@ -16,6 +21,15 @@ func TestCriticalAt2AMWarnsThenEscalatesThroughEveryLevel(t *testing.T) {
 	h.do(at(2, 5, 30), "complete", complete(tech))
 	h.do(at(2, 6, 0), "confirm", confirm(true))
 	h.do(at(2, 7, 0), "visit", visit(5))
+}
+
+// TestCriticalAt2AMBeforeOneLadderClimbsPerMilestone: an execution started
+// before changeOneLadder climbs one chain per deadline, as it did (the
+// recorded ticket_critical_repair histories replay it too).
+func TestCriticalAt2AMBeforeOneLadderClimbsPerMilestone(t *testing.T) {
+	h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyCritical, at(2, 2, 0)))
+	h.env.OnGetVersion(changeOneLadder, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	arrivedLate(h)
 	var mid TicketView
 	h.query(at(2, 2, 36), &mid)
 	res := h.run()

@@ -27,12 +27,12 @@ export const milestones = {
 export const holdReasons = { waiting_parts: '等待配件', resident_absent: '业主不在家', resident_appointment: '业主另约时间' };
 export const events = {
   ...actions, reported: '登记', warning: '临期预警', escalation: '升级', auto_confirm: '超时自动确认',
-  return_visit_missed: '回访超期', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
+  return_visit_missed: '回访超期', breach: '再次超时', follow_up_opened: '开具跟进投诉', hurry: '业主催单',
 };
 /** What a photo shows (照片类型). */
 export const attachmentKinds = { report: '报修', before: '维修前', after: '维修后', evidence: '证据' };
 export const msgStatus = { pending: '待发送', sent: '已发送', failed: '发送失败' };
-export const timers = { warn: '预警', escalate: '升级', auto_confirm: '自动确认', visit_due: '回访期限' };
+export const timers = { warn: '预警', escalate: '升级', breach: '超时', auto_confirm: '自动确认', visit_due: '回访期限' };
 
 // Arrears collection (欠费催缴).
 export const stages = {
@@ -153,6 +153,8 @@ const reasons = [
   [/^got .*, want owner or tenant$/, () => '应为业主或租户'],
   [/^want a time within a year before and 90 days after today$/, () => '应在一年前到 90 天后之间'],
   [/^got .*, want sms, wechat, app or phone$/, () => '应为短信、微信、App 或电话'],
+  [/^got .*, want a repair milestone: contact, on_site or complete$/, () => '应为联系业主、到场或完工'],
+  [/^got "(\w+)" twice, want each milestone once$/, (m) => `“${milestones[m[1]] || m[1]}”重复了，每个时限只能出现一次`],
   [/^got "(\w+)" twice, want each channel once$/, (m) => `“${contactChannels[m[1]] || m[1]}”重复了，每个渠道只能出现一次`],
   [/^got .*, want sms, wechat, app or email$/, () => '应为短信、微信、App 或邮件'],
   [/^got .*, want sms, wecom, email or console$/, () => '应为短信、企业微信、邮件或站内信'],

@@ -4,7 +4,7 @@
 // templates by name; the server's validation message, in Chinese, beside
 // the field it names.
 import { get, put } from './api.js';
-import { urgencies, roles, channels as reportChannels, contactChannels as messageChannels, messageTemplates, reason, label } from './labels.js';
+import { urgencies, roles, milestones, channels as reportChannels, contactChannels as messageChannels, messageTemplates, reason, label } from './labels.js';
 import { h, fill, fmtTime, showError, clearErrors, findField, toast, yuanToFen, fenToYuan } from './ui.js';
 import { durationUnits, durationPick, durationOf } from './units.js';
 import { session } from './session.js';
@@ -29,6 +29,7 @@ const names = {
   task_due: '人工任务期限', instalment_grace: '分期宽限', legal_decision_reminder: '法务决定提醒间隔',
   formal_notice_period: '书面催告期', window: '回访期限（入住后）', reminder_at: '提醒时点（入住后）', max_attempts: '最多尝试',
   assign_registrar: '派给登记人', start: '开始', end: '结束',
+  escalate_milestones: '超时即升级的时限（联系业主、到场、完工；留空为全部）',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
 };
 // Column names where a table reads a field its own way.
@@ -245,10 +246,12 @@ export async function policyPage(view) {
           canEdit ? h('button.link', { type: 'button', onclick: () => { value.splice(i, 1); draw(); } }, '删除') : null)),
         canEdit ? h('button.secondary', { type: 'button', onclick: () => { value.push(value[value.length - 1] || '1d'); draw(); } }, '＋ 添加') : null);
     }
-    if (path.startsWith('channels.')) {
-      // A channel order: the channels' names, in order, 、-separated.
-      const codes = Object.fromEntries(Object.entries(messageChannels).map(([c, n]) => [n, c]));
-      const el = h('input', { value: value.map((c) => messageChannels[c] || c).join('、'), dataset: { path: full }, 'aria-label': pathText(full) });
+    const coded = path.startsWith('channels.') ? messageChannels : key === 'escalate_milestones' ? milestones : null;
+    if (coded) {
+      // A list of codes (a channel order, the milestones that escalate):
+      // their names, in order, 、-separated.
+      const codes = Object.fromEntries(Object.entries(coded).map(([c, n]) => [n, c]));
+      const el = h('input', { value: value.map((c) => coded[c] || c).join('、'), dataset: { path: full }, 'aria-label': pathText(full) });
       el.disabled = !canEdit;
       el.addEventListener('change', () => setAt(model, path, el.value.split(/[\s,，、]+/).filter(Boolean).map((x) => codes[x] || x)));
       return el;

@@ -123,7 +123,7 @@ function drawTimeline(el, d, who) {
   timeline(el, {
     title: `时间线（${d.timeline.length} 个事件，${d.messages.length} 条消息，${d.escalations.length} 次升级）`,
     events: d.timeline, messages: d.messages, who, types: events, statuses, bodies: true,
-    event: (e) => ({ cls: e.type === 'escalation' ? 'esc' : (e.type === 'warning' ? 'warn' : ''), notes: notes(e, who) }),
+    event: (e) => ({ cls: e.type === 'escalation' ? 'esc' : (e.type === 'warning' || e.type === 'breach' ? 'warn' : ''), notes: notes(e, who) }),
   });
 }
 
@@ -132,6 +132,7 @@ function notes(e, who) {
   const det = e.detail || {};
   const parts = [];
   if (e.type === 'escalation') parts.push(`第 ${det.level} 级 → ${label(roles, det.role)}（${label(milestones, (det.milestone || '').split('-r')[0])}超时）`);
+  if (e.type === 'breach') parts.push(`${label(milestones, (det.milestone || '').split('-r')[0])}超时，已在第 ${det.level} 级（${label(roles, det.role)}），不重复通知`);
   if (e.type === 'warning') parts.push(`${label(milestones, (det.milestone || '').split('-r')[0])} 即将到期`);
   if (det.assignee_id) parts.push(`处理人：${who(Number(det.assignee_id))}`);
   if (det.hold_reason) parts.push(label(holdReasons, det.hold_reason));
