@@ -22,7 +22,7 @@ type Report struct {
 	Resources      Resources      `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
-	Phases []Phase   `json:"phases"`
+	Phases []Phase  `json:"phases"`
 	Notes  []string `json:"notes,omitempty"`
 }
 
