@@ -91,7 +91,10 @@ func readDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
-// escalation is one "escalation" event of a ticket in case_events.
+// escalation is one deadline's breach on a ticket's escalation ladder in
+// case_events: the "escalation" that climbed a level, or, under the one
+// ladder per ticket, the "breach" of a later deadline at the level already
+// reached (recorded, nobody told again). Each deadline has one of either.
 type escalation struct {
 	ticketID  uint64
 	at        time.Time
@@ -102,7 +105,7 @@ type escalation struct {
 
 func escalations(t *testing.T, db *sql.DB) []escalation {
 	t.Helper()
-	rows, err := db.Query(`SELECT case_id, at, detail FROM case_events WHERE kind = 'ticket' AND type = 'escalation'`)
+	rows, err := db.Query(`SELECT case_id, at, detail FROM case_events WHERE kind = 'ticket' AND type IN ('escalation', 'breach')`)
 	if err != nil {
 		t.Fatal(err)
 	}
