@@ -163,19 +163,9 @@ func photoOf(t *testing.T, c *apiClient, id uint64) []byte {
 	if len(photos.Items) != 1 {
 		t.Fatalf("photos of ticket %d: got %d, want 1", id, len(photos.Items))
 	}
-	req, err := http.NewRequest(http.MethodGet, c.base+photos.Items[0].URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK || len(raw) == 0 {
-		t.Fatalf("photo of ticket %d: got %d, %d bytes, want 200 and the photo", id, res.StatusCode, len(raw))
+	status, raw := c.get(photos.Items[0].URL)
+	if status != http.StatusOK || len(raw) == 0 {
+		t.Fatalf("photo of ticket %d: got %d, %d bytes, want 200 and the photo", id, status, len(raw))
 	}
 	return raw
 }

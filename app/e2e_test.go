@@ -215,6 +215,24 @@ type created struct {
 	id     uint64
 }
 
+// get fetches path with c's token and returns the status and the body as
+// it came (a photo, the metrics), not decoded.
+func (c *apiClient) get(path string) (int, []byte) {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
 // callWithKey sends a request with an Idempotency-Key header.
 func (c *apiClient) callWithKey(method, path, key string, body any) created {
 	c.t.Helper()
