@@ -12,6 +12,7 @@ import { session } from './session.js';
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
+  inspection: '巡检与维保',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -30,6 +31,8 @@ const names = {
   formal_notice_period: '书面催告期', window: '回访期限（入住后）', reminder_at: '提醒时点（入住后）', max_attempts: '最多尝试',
   assign_registrar: '派给登记人', start: '开始', end: '结束',
   escalate_milestones: '超时即升级的时限（联系业主、到场、完工；留空为全部）',
+  due_within: '各频次任务完成时限（开始后）', cadence: '频次', within: '时限', rectify: '隐患整改时限', severity: '隐患等级',
+  statutory_warn_days: '法定检验到期前提醒（天数，逗号分隔，从多到少）', statutory_check_at: '法定检验每日检查时间',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
 };
 // Column names where a table reads a field its own way.
@@ -41,14 +44,16 @@ const enums = {
   channel: { '': '无', sms: '短信', wechat: '微信', app: 'App', phone: reportChannels.phone, visit: '上门', letter: '信函' },
   allocation: { principal_first: '先本金后滞纳金', late_fee_first: '先滞纳金后本金' },
   template: { '': '无', ...messageTemplates },
+  cadence: { daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季度', yearly: '每年' },
+  severity: { major: '重大隐患', moderate: '较大隐患', minor: '一般隐患' },
 };
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait']);
-const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within']);
+const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end', 'statutory_check_at']);
 // Words around a number: [before, after].
 const affixes = {
   warn_at_percent: ['', '%'], max_reopens: ['', '次'], due_day: ['次月', '日'], billing_day: ['每月', '日'],
@@ -62,6 +67,8 @@ const columns = {
   tiers: ['urgency', 'contact', 'on_site', 'on_site_same_day', 'complete'],
   levels: ['level', 'role', 'after'],
   steps: ['after', 'action', 'channel', 'role', 'template'],
+  due_within: ['cadence', 'within'],
+  rectify: ['severity', 'within'],
 };
 const weekdays = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const textareaLists = ['holidays', 'extra_workdays'];
@@ -256,7 +263,7 @@ export async function policyPage(view) {
       el.addEventListener('change', () => setAt(model, path, el.value.split(/[\s,，、]+/).filter(Boolean).map((x) => codes[x] || x)));
       return el;
     }
-    const numeric = value.length ? typeof value[0] === 'number' : key === 'reminder_days_before';
+    const numeric = value.length ? typeof value[0] === 'number' : ['reminder_days_before', 'statutory_warn_days'].includes(key);
     const parse = (text) => text.split(/[\s,，]+/).filter(Boolean).map((x) => (numeric && !isNaN(Number(x)) ? Number(x) : x));
     const el = textareaLists.includes(key)
       ? h('textarea', { dataset: { path: full }, rows: 4, 'aria-label': pathText(full) }, value.join('\n'))
@@ -280,7 +287,7 @@ export async function policyPage(view) {
 
   const fields = (path, obj) => Object.entries(obj).map(([k, v]) => {
     const p = path ? `${path}.${k}` : k;
-    if (Array.isArray(v) && (v.length ? typeof v[0] === 'object' : ['tiers', 'levels', 'steps'].includes(k))) return table(p, k, v);
+    if (Array.isArray(v) && (v.length ? typeof v[0] === 'object' : ['tiers', 'levels', 'steps', 'due_within', 'rectify'].includes(k))) return table(p, k, v);
     if (Array.isArray(v) || v === null) return h('div.fld', h('span', names[k] || k), listInput(p, k, v || []));
     if (typeof v === 'object') return h('fieldset', h('legend', names[k] || k), fields(p, v));
     return h('label.fld', h('span', names[k] || k), input(p, k, v));
@@ -343,6 +350,8 @@ function template(key, rows) {
   switch (key) {
     case 'levels': return { level: (rows ? rows.length : 0) + 1, role: 'estate_manager', after: '30m' };
     case 'steps': return { after: '30d', action: 'message', channel: 'sms', role: '', template: '' };
+    case 'due_within': return { cadence: 'daily', within: '4h' };
+    case 'rectify': return { severity: 'minor', within: '15d' };
     default: return {};
   }
 }
