@@ -131,13 +131,14 @@ type InspectionProgress struct {
 }
 
 // Inspection is one occurrence of a plan: its row is created when the
-// occurrence starts, unique by plan and scheduled time, so the workflow
-// ID (plan and time) and the row agree.
+// occurrence starts, once per Key (OccurrenceKey: the plan and the
+// scheduled time), and its workflow's ID is derived from the row's ID.
 type Inspection struct {
 	ID          uint64    `gorm:"primaryKey" json:"id"`
+	Key         string    `gorm:"column:occurrence_key;size:80;not null;uniqueIndex" json:"-"`
 	EstateID    uint64    `gorm:"not null;index;index:idx_inspection_estate_due,priority:1" json:"estate_id"`
-	PlanID      uint64    `gorm:"not null;uniqueIndex:idx_inspection_plan_at,priority:1" json:"plan_id"`
-	ScheduledAt time.Time `gorm:"not null;uniqueIndex:idx_inspection_plan_at,priority:2" json:"scheduled_at"`
+	PlanID      uint64    `gorm:"not null;index" json:"plan_id"`
+	ScheduledAt time.Time `gorm:"not null;index" json:"scheduled_at"`
 	EquipmentID *uint64   `gorm:"index" json:"equipment_id"`
 	PlanName    string    `gorm:"size:100;not null" json:"plan_name"`
 	// Checklist is the plan's at the time of the occurrence.
@@ -145,6 +146,12 @@ type Inspection struct {
 	InspectionProgress `gorm:"embedded"`
 	CreatedAt          time.Time `json:"created_at"`
 	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+// OccurrenceKey names the occurrence of plan planID at scheduled:
+// "plan-3/202603020900" (UTC).
+func OccurrenceKey(planID uint64, scheduled time.Time) string {
+	return fmt.Sprintf("plan-%d/%s", planID, scheduled.UTC().Format("200601021504"))
 }
 
 // CadenceDue is how long an occurrence of a cadence has once it starts.

@@ -18,6 +18,9 @@ type caseTable struct {
 	// columns are the progress columns a change rewrites (with
 	// "revision" and "updated_at").
 	columns []string
+	// noHousehold: the row has no household_id column (a case about the
+	// estate's equipment, not a household's).
+	noHousehold bool
 }
 
 var caseTables = map[models.CaseKind]caseTable{
@@ -34,6 +37,10 @@ var caseTables = map[models.CaseKind]caseTable{
 		"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
 		"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
 		"legal_status", "legal_since",
+	}},
+	models.KindInspection: {row: func() any { return &models.Inspection{} }, noHousehold: true, columns: []string{
+		"status", "assignee_id", "due_at", "escalation_level", "results", "findings", "open_findings", "rectify_by",
+		"done_at", "done_by", "skip_reason", "closed_at", "revision", "updated_at",
 	}},
 }
 
@@ -66,7 +73,11 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 			EstateID    uint64
 			HouseholdID *uint64
 		}
-		if err := tx.Model(tbl.row()).Select("estate_id", "household_id").Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
+		cols := []string{"estate_id", "household_id"}
+		if tbl.noHousehold {
+			cols = cols[:1]
+		}
+		if err := tx.Model(tbl.row()).Select(cols).Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
 			return translate(err)
 		}
 		var n int64

@@ -32,6 +32,7 @@ func tables() []any {
 		&models.ResidentLink{}, &models.ResidentLinkUse{},
 		&models.Upgrade{}, &models.SLADeadline{}, &models.SLADay{}, &models.CaseStageTotal{},
 		&models.BillSettlement{}, &models.CollectionPeriod{},
+		&models.Equipment{}, &models.InspectionPlan{}, &models.Inspection{},
 	}
 }
 
