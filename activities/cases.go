@@ -12,6 +12,7 @@ type CaseStore interface {
 	RecordTicketChange(ctx context.Context, c store.TicketChange) (bool, error)
 	RecordFollowUpChange(ctx context.Context, c store.FollowUpChange) (bool, error)
 	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
+	RecordInspectionChange(ctx context.Context, c store.InspectionChange) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the
@@ -61,4 +62,13 @@ type RecordCaseInput = store.CaseChange
 func (a *Cases) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
 	ok, err := a.Store.RecordCaseChange(ctx, in)
 	return recorded(ok, err, "case", in.CaseID)
+}
+
+// RecordInspectionInput is one transition of an inspection occurrence.
+type RecordInspectionInput = store.InspectionChange
+
+// RecordInspection writes an inspection occurrence's transition.
+func (a *Cases) RecordInspection(ctx context.Context, in RecordInspectionInput) (RecordResult, error) {
+	ok, err := a.Store.RecordInspectionChange(ctx, in)
+	return recorded(ok, err, "inspection", in.InspectionID)
 }

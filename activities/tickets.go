@@ -136,3 +136,24 @@ func (a *Tickets) OpenComplaint(ctx context.Context, in ComplaintInput) (OpenedT
 	}
 	return a.open(ctx, t, in.Key)
 }
+
+// FindingTicketInput describes the repair ticket a finding (隐患) of an
+// inspection opens: a public-area repair, no household.
+type FindingTicketInput struct {
+	// Key makes the creation idempotent: "inspection-<id>/finding-<n>".
+	Key         string
+	EstateID    uint64
+	Urgency     models.Urgency
+	Description string
+	Location    string
+	// ReceiverID is who recorded the finding: the ticket's first receiver.
+	ReceiverID uint64
+	ReportedAt time.Time
+}
+
+// OpenFindingTicket opens the repair ticket of an inspection's finding.
+func (a *Tickets) OpenFindingTicket(ctx context.Context, in FindingTicketInput) (OpenedTicket, error) {
+	return a.open(ctx, models.Ticket{EstateID: in.EstateID, Kind: models.TicketRepair, Urgency: in.Urgency,
+		Category: "巡检隐患", Description: in.Description, Location: in.Location, Channel: models.ReportWalkIn,
+		ReportedAt: in.ReportedAt, FirstReceiverID: in.ReceiverID}, in.Key)
+}

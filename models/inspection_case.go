@@ -243,6 +243,16 @@ func (p InspectionPolicy) CheckAt() string {
 	return p.StatutoryCheckAt
 }
 
+// NextCheck is when the daily statutory check runs next strictly after
+// now: CheckAt today in loc, or tomorrow once it has passed.
+func (p InspectionPolicy) NextCheck(now time.Time, loc *time.Location) time.Time {
+	t := atClock(now.In(loc), 0, p.CheckAt(), loc)
+	if !t.After(now) {
+		t = atClock(now.In(loc), 1, p.CheckAt(), loc)
+	}
+	return t
+}
+
 func (p InspectionPolicy) validate(path string) error {
 	if err := windowRows(path+".due_within", "cadence", p.DueWithin, cadences,
 		func(d CadenceDue) (Cadence, Duration) { return d.Cadence, d.Within }); err != nil {

@@ -275,3 +275,18 @@ func checkField(t *testing.T, err error, field string) {
 		t.Errorf("got %v, want a validation error on %s", err, field)
 	}
 }
+
+func TestNextCheck(t *testing.T) {
+	loc := mustLoc(t)
+	p := DefaultInspectionPolicy()
+	tests := []struct{ give, want time.Time }{
+		{time.Date(2026, 3, 1, 8, 0, 0, 0, loc), time.Date(2026, 3, 1, 9, 0, 0, 0, loc)},
+		{time.Date(2026, 3, 1, 9, 0, 0, 0, loc), time.Date(2026, 3, 2, 9, 0, 0, 0, loc)},
+		{time.Date(2026, 3, 1, 23, 0, 0, 0, loc), time.Date(2026, 3, 2, 9, 0, 0, 0, loc)},
+	}
+	for _, tt := range tests {
+		if got := p.NextCheck(tt.give.UTC(), loc); !got.Equal(tt.want) {
+			t.Errorf("%s: got %s, want %s", tt.give, got, tt.want)
+		}
+	}
+}

@@ -70,4 +70,10 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
 	r.RegisterActivity(&activities.Reconciler{Store: d.Store, Dir: d.ReconDir, Log: d.Log})
 	r.RegisterActivity(&activities.Imports{Store: d.Store, Kinds: imports.Kinds(), Nudger: d.Nudger})
+
+	// Inspections and preventive maintenance (巡检/维保).
+	r.RegisterWorkflow(workflows.InspectionPlanRun)
+	r.RegisterWorkflow(workflows.Inspection)
+	r.RegisterWorkflow(workflows.StatutoryCheck)
+	r.RegisterActivity(&activities.Inspections{Store: d.Store})
 }

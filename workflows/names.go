@@ -142,10 +142,40 @@ func MessageOwner(key string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	for _, p := range []Process{TicketProcess(), FollowUpProcess(), CollectionProcess()} {
+	for _, p := range []Process{TicketProcess(), FollowUpProcess(), CollectionProcess(), InspectionProcess()} {
 		if n, err := strconv.ParseUint(strings.TrimPrefix(id, p.idPrefix), 10, 64); err == nil && n > 0 && strings.HasPrefix(id, p.idPrefix) {
 			return id, true
 		}
 	}
 	return "", false
+}
+
+// The handlers of an inspection occurrence (巡检/维保任务).
+const (
+	// InspectionActionUpdate takes an InspectionAction and returns an
+	// InspectionView.
+	InspectionActionUpdate        = "action"
+	InspectionStateQuery          = "state"
+	InspectionAllowedActionsQuery = "allowed_actions"
+	// PlanChangedSignal tells a plan's workflow that its plan was edited,
+	// so it reads it again and computes its next occurrence afresh.
+	PlanChangedSignal = "plan_changed"
+)
+
+// InspectionProcess describes inspection occurrences ("inspection-<ID>").
+func InspectionProcess() Process {
+	return Process{Kind: models.KindInspection, ActionUpdate: InspectionActionUpdate, StateQuery: InspectionStateQuery,
+		AllowedActionsQuery: InspectionAllowedActionsQuery, Actions: InspectionActions(), idPrefix: "inspection-"}
+}
+
+// InspectionWorkflowID is the workflow ID of occurrence id: "inspection-<id>".
+func InspectionWorkflowID(id uint64) string { return InspectionProcess().WorkflowID(id) }
+
+// PlanWorkflowID is the workflow ID of plan id: "inspection-plan-<id>".
+func PlanWorkflowID(id uint64) string { return "inspection-plan-" + strconv.FormatUint(id, 10) }
+
+// StatutoryWorkflowID is the workflow ID of an estate's daily statutory
+// check: "statutory-<estate>".
+func StatutoryWorkflowID(estateID uint64) string {
+	return "statutory-" + strconv.FormatUint(estateID, 10)
 }

@@ -1,0 +1,214 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/models"
+)
+
+// Why a long-lived workflow per plan, and not a Temporal Schedule per plan:
+//
+// A plan's occurrences follow the estate's working-day calendar (调休 makeup
+// days, holidays that move every year, "monthly on the 31st" clamped to
+// the month's end) and its time zone. A Schedule's calendar spec knows
+// weekdays and days of the month but not the estate's calendar, which
+// managers edit through the policy: it would start occurrences on holidays
+// that the workflow then had to cancel, or need its spec rewritten at
+// every calendar change. The plan workflow instead computes each next
+// occurrence itself with models.NextOccurrence, from the plan and policy
+// it reads afresh each time, so an edit to either applies from the next
+// occurrence on, and the rule stays one pure, table-tested function.
+//
+// At rest the workflow is one durable timer: no workflow task runs between
+// two occurrences, so thousands of plans cost the engine thousands of
+// timers, not thousands of busy workflows. Each occurrence starts as a
+// child Inspection workflow with ParentClosePolicy ABANDON (it outlives
+// the plan's run), and the plan continues as new every planRunsPerHistory
+// occurrences to bound its history. A plan edit signals PlanChangedSignal:
+// the timer is dropped and the next occurrence computed again.
+
+// planRunsPerHistory is how many occurrences one run of a plan's workflow
+// starts before it continues as new (about 20 events each).
+const planRunsPerHistory = 100
+
+// InspectionPlanInput runs plan PlanID from After (zero: from now).
+type InspectionPlanInput struct {
+	PlanID uint64
+	After  time.Time
+}
+
+// InspectionPlanRun starts the occurrences of one plan as they come round,
+// until the plan is deactivated or deleted.
+func InspectionPlanRun(ctx workflow.Context, in InspectionPlanInput) error {
+	changed := workflow.GetSignalChannel(ctx, PlanChangedSignal)
+	after := in.After
+	if after.IsZero() {
+		after = workflow.Now(ctx)
+	}
+	for started := 0; started < planRunsPerHistory; {
+		var ins *activities.Inspections
+		var p activities.PlanResult
+		if err := workflow.ExecuteActivity(dbLookup(ctx), ins.LoadPlan, activities.PlanInput{PlanID: in.PlanID}).Get(ctx, &p); err != nil {
+			var ae *temporal.ApplicationError
+			if errors.As(err, &ae) && ae.NonRetryable() {
+				workflow.GetLogger(ctx).Warn("plan gone: its workflow ends", "plan", in.PlanID, "error", err)
+				return nil
+			}
+			return err
+		}
+		if !p.Plan.Active {
+			return nil
+		}
+		loc, err := zone(p.TimeZone)
+		if err != nil {
+			return err
+		}
+		next, err := models.NextOccurrence(p.Plan, after, loc, p.Policy.Calendar)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeInvalidInput, nil)
+		}
+		due := p.Policy.Inspection.Due(p.Plan)
+		now := workflow.Now(ctx)
+		if next.Add(due).Before(now) {
+			// Occurrences whose whole window passed while the plan was not
+			// running (a new plan starting in the past, an outage) are
+			// skipped, not started late all at once.
+			after = now.Add(-due)
+			continue
+		}
+		if wait := next.Sub(now); wait > 0 && waitOrChange(ctx, changed, wait) {
+			continue // edited: read the plan again
+		}
+		startOccurrence(ctx, p, next, next.Add(due))
+		after = next
+		started++
+	}
+	return workflow.NewContinueAsNewError(ctx, InspectionPlanRun, InspectionPlanInput{PlanID: in.PlanID, After: after})
+}
+
+// waitOrChange sleeps for wait on one timer, or until the plan is edited:
+// true when it was.
+func waitOrChange(ctx workflow.Context, changed workflow.ReceiveChannel, wait time.Duration) bool {
+	tctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	edited := false
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(workflow.NewTimer(tctx, wait), func(workflow.Future) {})
+	sel.AddReceive(changed, func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
+		edited = true
+	})
+	sel.Select(ctx)
+	return edited
+}
+
+// startOccurrence opens the row of the occurrence at at and starts its
+// workflow as an abandoned child; one already started (a retried run) is
+// left alone.
+func startOccurrence(ctx workflow.Context, p activities.PlanResult, at, due time.Time) {
+	var ins *activities.Inspections
+	var row models.Inspection
+	in := activities.OpenOccurrenceInput{Plan: p.Plan, ScheduledAt: at, DueAt: due}
+	if err := workflow.ExecuteActivity(dbCall(ctx), ins.OpenOccurrence, in).Get(ctx, &row); err != nil {
+		workflow.GetLogger(ctx).Error("open occurrence", "plan", p.Plan.ID, "at", at, "error", err)
+		return
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        InspectionWorkflowID(row.ID),
+		ParentClosePolicy: enums.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, Inspection, InspectionInput{InspectionID: row.ID, Plan: p.Plan,
+		ScheduledAt: at, DueAt: due, Location: p.Location, Policy: p.Policy, TimeZone: p.TimeZone})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("start occurrence", "inspection", row.ID, "error", err)
+	}
+}
+
+// StatutoryCheckInput runs the daily statutory check of an estate.
+type StatutoryCheckInput struct {
+	EstateID uint64
+}
+
+// statutoryDaysPerHistory is how many daily checks one run makes before
+// it continues as new.
+const statutoryDaysPerHistory = 60
+
+// StatutoryCheck checks an estate's statutory inspection dates (法定检验:
+// lifts, fire systems...) once a day at the policy's time: for each
+// equipment due within the first warning (30, 7, 1 days ahead by default)
+// or overdue, the estate's managers are told once per threshold (the
+// message key names it, so a retried or repeated check sends nothing
+// twice). One timer a day per estate; it continues as new every
+// statutoryDaysPerHistory days.
+func StatutoryCheck(ctx workflow.Context, in StatutoryCheckInput) error {
+	for day := 0; day < statutoryDaysPerHistory; day++ {
+		var ins *activities.Inspections
+		var est activities.EstatePolicyResult
+		if err := workflow.ExecuteActivity(dbLookup(ctx), ins.EstatePolicy, activities.EstateInput{EstateID: in.EstateID}).Get(ctx, &est); err != nil {
+			return err
+		}
+		loc, err := zone(est.TimeZone)
+		if err != nil {
+			return err
+		}
+		now := workflow.Now(ctx)
+		if err := workflow.Sleep(ctx, est.Policy.Inspection.NextCheck(now, loc).Sub(now)); err != nil {
+			return err
+		}
+		warnStatutory(ctx, in.EstateID, est.Policy, models.DateOf(workflow.Now(ctx), loc))
+	}
+	return workflow.NewContinueAsNewError(ctx, StatutoryCheck, in)
+}
+
+// warnStatutory sends the warnings due today.
+func warnStatutory(ctx workflow.Context, estateID uint64, p models.Policy, today models.Date) {
+	days := p.Inspection.WarnDays()
+	var ins *activities.Inspections
+	var items []activities.StatutoryItem
+	in := activities.StatutoryInput{EstateID: estateID, Today: today, Days: slices.Max(days)}
+	if err := workflow.ExecuteActivity(dbLookup(ctx), ins.StatutoryDue, in).Get(ctx, &items); err != nil {
+		workflow.GetLogger(ctx).Error("statutory due", "estate", estateID, "error", err)
+		return
+	}
+	if len(items) == 0 {
+		return
+	}
+	var st *activities.Staff
+	var managers activities.RecipientsResult
+	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, activities.RecipientsInput{EstateID: estateID, Role: models.RoleEstateManager}).
+		Get(ctx, &managers); err != nil {
+		workflow.GetLogger(ctx).Error("statutory recipients", "estate", estateID, "error", err)
+		return
+	}
+	var n *activities.Notifier
+	for _, it := range items {
+		w, ok := models.StatutoryWarningDue(it.DueOn, today, days)
+		if !ok {
+			continue
+		}
+		template := "followup_reminder"
+		if w.DaysLeft < 0 {
+			template = "followup_overdue"
+		}
+		for _, id := range managers.StaffIDs {
+			msg := activities.SendInput{
+				Key:      fmt.Sprintf("%s/equipment-%d/%s/%d/staff-%d", StatutoryWorkflowID(estateID), it.EquipmentID, it.DueOn, w.Threshold, id),
+				EstateID: estateID, RecipientKind: models.RecipientStaff, RecipientID: id, Template: template,
+				Params: map[string]string{"case_no": "设备" + it.Code, "topic": it.Name + " 法定检验", "due": it.DueOn.String()},
+				Ref:    "equipment:" + strconv.FormatUint(it.EquipmentID, 10),
+			}
+			if err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, msg).Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Warn("statutory warning not sent", "key", msg.Key, "error", err)
+			}
+		}
+	}
+}
