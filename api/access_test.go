@@ -63,6 +63,10 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/disputes/:id/attachments":               f.dispute.ID,
 		"/api/v1/residents/:id/links":                    f.resident.ID,
 		"/api/v1/resident-links/:id/revoke":              f.link.ID,
+		"/api/v1/equipment/:id":                          f.equipment.ID,
+		"/api/v1/inspection-plans/:id":                   f.inspPlan.ID,
+		"/api/v1/inspections/:id":                        f.inspection.ID,
+		"/api/v1/inspections/:id/actions/:action":        f.inspection.ID,
 	}
 }
 
@@ -97,11 +101,12 @@ func validBodies() map[string]any {
 		"POST /api/v1/bills/:id/adjustments":                  map[string]any{"amount_fen": -100, "reason": "面积更正"},
 		// Photos come as multipart forms: a JSON body reaches the form
 		// check (400) only past the record's estate.
-		"POST /api/v1/tickets/:id/attachments":    map[string]any{},
-		"POST /api/v1/follow-ups/:id/attachments": map[string]any{},
-		"POST /api/v1/disputes/:id/attachments":   map[string]any{},
-		"POST /api/v1/residents/:id/links":        map[string]any{"purpose": "my_bill"},
-		"POST /api/v1/resident-links/:id/revoke":  map[string]any{},
+		"POST /api/v1/tickets/:id/attachments":         map[string]any{},
+		"POST /api/v1/follow-ups/:id/attachments":      map[string]any{},
+		"POST /api/v1/disputes/:id/attachments":        map[string]any{},
+		"POST /api/v1/residents/:id/links":             map[string]any{"purpose": "my_bill"},
+		"POST /api/v1/resident-links/:id/revoke":       map[string]any{},
+		"POST /api/v1/inspections/:id/actions/:action": map[string]any{"note": "备注"},
 	}
 }
 
@@ -213,6 +218,9 @@ func ownEstateBodies(h *harness) map[string]any {
 			"unit_price": "10", "property_types": []string{"residential"}, "valid_from": "2026-01"},
 		"POST /api/v1/meter-readings":       map[string]any{"unit_id": a.unit.ID, "kind": "electricity", "period": "2030-01", "value": "120.5"},
 		"POST /api/v1/billing-runs/preview": map[string]any{"estate_id": a.estate.ID, "period": "2030-03"},
+		"POST /api/v1/equipment":            map[string]any{"estate_id": a.estate.ID, "code": "SB-09", "name": "水泵", "type": "pump", "location": "泵房"},
+		"POST /api/v1/inspection-plans": map[string]any{"estate_id": a.estate.ID, "name": "每日巡逻", "cadence": "daily", "at": "08:00",
+			"assignee_role": "technician", "checklist": []map[string]any{{"text": "消防通道畅通", "required": true}}},
 	}
 }
 

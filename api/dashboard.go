@@ -46,6 +46,9 @@ type dashboardBody struct {
 	// CalendarGaps are the estates whose service calendar lacks a year's
 	// public holidays that "same day" deadlines will soon be counted on.
 	CalendarGaps []calendarGap `json:"calendar_gaps"`
+	// Inspections: overdue inspections, open findings and statutory
+	// inspections due soon, on one estate's dashboard (absent otherwise).
+	Inspections *inspectionSummary `json:"inspections,omitempty"`
 }
 
 // calendarGap is an estate whose calendar lists no holidays of Year.
@@ -106,7 +109,10 @@ func (s *Server) readProcesses(c *gin.Context, d *dashboardBody) error {
 	if d.FollowUps.OnTime, err = s.store.FollowUpsOnTime(ctx, scope, f); err != nil {
 		return err
 	}
-	d.CalendarGaps, err = s.calendarGaps(ctx, scope, d.EstateID)
+	if d.CalendarGaps, err = s.calendarGaps(ctx, scope, d.EstateID); err != nil {
+		return err
+	}
+	d.Inspections, err = s.readInspections(ctx, scope, d.EstateID)
 	return err
 }
 

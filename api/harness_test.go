@@ -68,6 +68,12 @@ type estateFixture struct {
 	imp models.Import
 	// photo is a photo of the ticket, its bytes stored.
 	photo models.Attachment
+
+	// Inspections: a lift in the ledger, a plan on it and an occurrence
+	// (no process either).
+	equipment  models.Equipment
+	inspPlan   models.InspectionPlan
+	inspection models.Inspection
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -133,6 +139,7 @@ func (h *harness) seedEstate(code string) estateFixture {
 	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
 	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
 	f.photo = h.seedPhoto(f.ticket, f.staff.ID)
+	h.seedInspections(&f)
 	return f
 }
 

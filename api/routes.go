@@ -108,6 +108,7 @@ func (s *Server) routes() []route {
 		s.importRoutes(),
 		s.attachmentRoutes(),
 		s.residentReportRoutes(),
+		s.inspectionRoutes(),
 	} {
 		rs = append(rs, group...)
 	}
