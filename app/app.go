@@ -143,6 +143,7 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		}
 		a.syncBillingSchedules(ctx)
 		a.syncReconcileSchedule(ctx)
+		a.ensureInspections(ctx)
 	}
 	return a.serveHTTP(ctx, opts)
 }
@@ -437,4 +438,19 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(api.RequestIDHandler(slog.NewJSONHandler(w, o)))
 	}
 	return slog.New(api.RequestIDHandler(slog.NewTextHandler(w, o)))
+}
+
+// ensureInspections starts the workflows of active inspection plans and
+// statutory checks that are not running (the demo's plans, a restored
+// database); a failure is logged and the start goes on.
+func (a *App) ensureInspections(ctx context.Context) {
+	plans, estates, err := a.Store.ActivePlans(ctx)
+	if err == nil {
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = workflows.EnsureInspections(sctx, a.Temporal, plans, estates)
+		cancel()
+	}
+	if err != nil {
+		a.log.Error("inspection workflows", "err", err)
+	}
 }

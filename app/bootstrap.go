@@ -147,9 +147,58 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 			return fmt.Errorf("demo fee standard %s: %w", d.name, err)
 		}
 	}
+	if err := seedDemoInspections(ctx, s, e.ID, cfg); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nDemo estate %q created: %d households; staff accounts (password %q):\n", e.Name, n, DemoPassword)
 	for _, d := range demoStaff {
 		fmt.Fprintf(out, "  %-8s %s\n", d.username, d.role)
+	}
+	return nil
+}
+
+// seedDemoInspections adds the demo's equipment ledger (设备台账) and its
+// plans: a daily patrol, a monthly pump check and the yearly statutory
+// inspection of a lift due in 20 days. Their workflows start with the
+// worker (App.ensureInspections).
+func seedDemoInspections(ctx context.Context, s *store.Store, estateID uint64, cfg config.Config) error {
+	all := store.AllEstates()
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	today := models.DateTime(models.DateOf(time.Now(), loc))
+	installed := today.AddDate(-6, 0, 0)
+	liftDue := today.AddDate(0, 0, 20)
+	items := []models.Equipment{
+		{Code: "DT-01", Name: "1栋1号电梯", Type: models.EquipmentLift, Location: "1栋", Maker: "示例电梯", InstalledOn: &installed,
+			Contractor: "示例电梯维保公司", StatutoryDueOn: &liftDue},
+		{Code: "SB-01", Name: "生活水泵", Type: models.EquipmentPump, Location: "地下泵房", Maker: "示例泵业", InstalledOn: &installed},
+		{Code: "XF-01", Name: "消防报警主机", Type: models.EquipmentFire, Location: "消防控制室", Contractor: "示例消防技术公司"},
+	}
+	for i := range items {
+		items[i].EstateID, items[i].Active = estateID, true
+		if err := s.CreateEquipment(ctx, all, &items[i]); err != nil {
+			return fmt.Errorf("demo equipment: %w", err)
+		}
+	}
+	plans := []models.InspectionPlan{
+		{Name: "每日安全巡逻", Cadence: models.CadenceDaily, At: "09:00", WorkdaysOnly: true, AssigneeRole: models.RoleTechnician,
+			Checklist: []models.ChecklistItem{{Text: "消防通道畅通", Required: true}, {Text: "单元门禁正常", Required: true}, {Text: "公共照明完好"}}},
+		{EquipmentID: &items[1].ID, Name: "水泵月度保养", Cadence: models.CadenceMonthly, At: "10:00", AssigneeRole: models.RoleTechnician,
+			Checklist: []models.ChecklistItem{{Text: "出口压力正常", Required: true}, {Text: "无异响、无渗漏", Required: true}, {Text: "控制柜指示正常"}}},
+		{EquipmentID: &items[0].ID, Name: "电梯年度法定检验", Cadence: models.CadenceYearly, At: "09:30", AssigneeRole: models.RoleSupervisor,
+			StartsOn: liftDue, Checklist: []models.ChecklistItem{{Text: "特检机构现场检验", Required: true}, {Text: "检验报告归档", Required: true}}},
+	}
+	for i := range plans {
+		p := &plans[i]
+		p.EstateID, p.Active = estateID, true
+		if p.StartsOn.IsZero() {
+			p.StartsOn = today
+		}
+		if err := s.CreateInspectionPlan(ctx, all, p); err != nil {
+			return fmt.Errorf("demo plan: %w", err)
+		}
 	}
 	return nil
 }

@@ -250,3 +250,18 @@ func (s *Store) InspectionCountsOf(ctx context.Context, scope Scope, estateID ui
 	out.OpenFindings = open.N
 	return out, nil
 }
+
+// ActivePlans lists the IDs of every active plan and of every estate with
+// equipment under statutory inspection, for the start-up that makes sure
+// each has its workflow.
+func (s *Store) ActivePlans(ctx context.Context) (plans, estates []uint64, err error) {
+	db := s.db.WithContext(ctx)
+	err = errors.Join(
+		db.Model(&models.InspectionPlan{}).Where("active = ?", true).Order("id").Pluck("id", &plans).Error,
+		db.Model(&models.Equipment{}).Where("active = ? AND statutory_due_on IS NOT NULL", true).Distinct().Order("estate_id").Pluck("estate_id", &estates).Error,
+	)
+	if err != nil {
+		return nil, nil, fmt.Errorf("active plans: %w", translate(err))
+	}
+	return plans, estates, nil
+}

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -211,4 +214,28 @@ func warnStatutory(ctx workflow.Context, estateID uint64, p models.Policy, today
 			}
 		}
 	}
+}
+
+// EnsureInspections starts the workflow of each plan and each estate's
+// statutory check that is not running (one already running is left
+// alone): at start-up, so that plans seeded or restored without their
+// workflows converge.
+func EnsureInspections(ctx context.Context, c client.Client, plans, estates []uint64) error {
+	start := func(id string, wf, in any) error {
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue,
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, wf, in)
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return nil
+		}
+		return err
+	}
+	var errs []error
+	for _, id := range plans {
+		errs = append(errs, start(PlanWorkflowID(id), InspectionPlanRun, InspectionPlanInput{PlanID: id}))
+	}
+	for _, id := range estates {
+		errs = append(errs, start(StatutoryWorkflowID(id), StatutoryCheck, StatutoryCheckInput{EstateID: id}))
+	}
+	return errors.Join(errs...)
 }
