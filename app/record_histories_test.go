@@ -103,6 +103,9 @@ func historyScenarios() []historyScenario {
 		// breach is recorded at the same level, the estate manager comes
 		// next; then it is worked to close.
 		{"ticket_one_ladder_v1", recordOneLadderV1},
+		// Inspections (巡检/维保): an occurrence with a finding rectified,
+		// and its plan asleep until the next.
+		{"inspection_finding_rectified", recordInspectionFindingRectified},
 	}
 }
 

@@ -22,6 +22,10 @@ func registerWorkflows(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflow(workflows.FollowUp)
 	r.RegisterWorkflow(workflows.Collection)
 	r.RegisterWorkflow(workflows.BillingRun)
+	// Inspections (巡检/维保).
+	r.RegisterWorkflow(workflows.InspectionPlanRun)
+	r.RegisterWorkflow(workflows.Inspection)
+	r.RegisterWorkflow(workflows.StatutoryCheck)
 }
 
 // TestReplayRecordedHistories replays every history in testdata against

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
+)
+
+// recordInspectionFindingRectified: a daily plan on a pump, due two
+// minutes from now, starts its first occurrence; the technician completes
+// it with a minor finding, then rectifies it, and the occurrence closes.
+// Both histories are kept: the occurrence's, closed, and the plan's,
+// asleep on the timer of its next occurrence.
+func recordInspectionFindingRectified(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-INSP", recordingPolicy)
+	admin, tech := r.as[models.RoleCompanyAdmin], r.as[models.RoleTechnician]
+	var eq, plan idOnly
+	admin.mustCall(http.MethodPost, "/api/v1/equipment", map[string]any{"estate_id": r.estateID, "code": "SB-01", "name": "生活水泵",
+		"type": "pump", "location": "地下泵房"}, &eq, http.StatusCreated)
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().In(loc).Add(2 * time.Minute)
+	admin.mustCall(http.MethodPost, "/api/v1/inspection-plans", map[string]any{"estate_id": r.estateID, "equipment_id": eq.ID,
+		"name": "水泵日检", "cadence": "daily", "starts_on": at.Format("2006-01-02"), "at": at.Format("15:04"),
+		"assignee_role": "technician", "checklist": []map[string]any{{"text": "出口压力正常", "required": true}, {"text": "无异响"}}},
+		&plan, http.StatusCreated)
+	var list struct {
+		Items []idOnly `json:"items"`
+	}
+	waitFor(t, 4*time.Minute, "the first occurrence", func() bool {
+		admin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/inspections?plan_id=%d", plan.ID), nil, &list, http.StatusOK)
+		return len(list.Items) == 1
+	})
+	id := list.Items[0].ID
+	path := fmt.Sprintf("/api/v1/inspections/%d", id)
+	var d struct {
+		Inspection models.Inspection `json:"inspection"`
+		Process    *struct{}         `json:"process"`
+	}
+	waitFor(t, 30*time.Second, "the occurrence's process", func() bool {
+		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return d.Process != nil
+	})
+	tech.mustCall(http.MethodPost, path+"/actions/complete", map[string]any{
+		"results":  []map[string]any{{"item": 0, "ok": true, "note": "0.45MPa"}, {"item": 1, "ok": false}},
+		"findings": []map[string]any{{"severity": "minor", "text": "电机轻微异响"}}}, nil, http.StatusOK)
+	tech.mustCall(http.MethodPost, path+"/actions/rectify", map[string]any{"no": 1, "note": "已加注润滑油"}, nil, http.StatusOK)
+	waitFor(t, 30*time.Second, "the occurrence to close", func() bool {
+		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return d.Inspection.Status == models.InspectionCompleted
+	})
+	return []string{workflows.InspectionWorkflowID(id), workflows.PlanWorkflowID(plan.ID)}
+}
