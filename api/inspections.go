@@ -207,7 +207,7 @@ func (s *Server) getInspection(c *gin.Context) {
 // workflow's validator says which the action needs.
 type inspectionActionRequest struct {
 	Results    []models.ChecklistResult `json:"results"`
-	Findings   []workflows.FindingInput `json:"findings"`
+	Findings   []findingRequest         `json:"findings"`
 	No         int                      `json:"no"`
 	Note       string                   `json:"note" validate:"max=500"`
 	AssigneeID uint64                   `json:"assignee_id"`
@@ -215,6 +215,16 @@ type inspectionActionRequest struct {
 }
 
 func (in inspectionActionRequest) assignee() uint64 { return in.AssigneeID }
+
+// findingRequest is a finding (隐患) staff record: severity (major,
+// moderate, minor), text, and whether a repair ticket takes it over (with
+// its urgency; empty: normal).
+type findingRequest struct {
+	Severity   models.Severity `json:"severity"`
+	Text       string          `json:"text"`
+	OpenTicket bool            `json:"open_ticket"`
+	Urgency    models.Urgency  `json:"urgency"`
+}
 
 // inspectionAction applies a staff action through the occurrence's
 // workflow update: 409 with the current state, 403 for the role, 400
@@ -233,7 +243,10 @@ func (s *Server) inspectionAction(c *gin.Context) {
 	p := caller(c)
 	ctx := c.Request.Context()
 	a := workflows.InspectionAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Results: in.Results,
-		Findings: in.Findings, No: in.No, Note: in.Note, AssigneeID: in.AssigneeID, Reason: in.Reason}
+		No: in.No, Note: in.Note, AssigneeID: in.AssigneeID, Reason: in.Reason}
+	for _, f := range in.Findings {
+		a.Findings = append(a.Findings, workflows.FindingInput(f))
+	}
 	view, err := act(ctx, workflows.NewClient[workflows.InspectionView](s.temporal, workflows.InspectionProcess()), row.ID, key, a,
 		func() (string, error) {
 			cur, err := s.store.Inspection(ctx, p.scope(), row.ID)

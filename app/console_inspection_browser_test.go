@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.temporal.io/sdk/client"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+// TestConsoleInspectionInABrowser: a technician opens an occurrence of a
+// pump check, completes it from the action bar with the checklist's
+// results and a finding, then rectifies the finding; the page shows the
+// occurrence completed, and the list page shows the ledger.
+func TestConsoleInspectionInABrowser(t *testing.T) {
+	a := startApp(t, testConfig(t, t.TempDir()))
+	base := "http://" + a.Addr()
+	estateID, as, _ := estateWithStaff(t, a, "INSB", func(*models.Policy) {})
+	admin := as[models.RoleCompanyAdmin]
+	var eq idOnly
+	admin.mustCall(http.MethodPost, "/api/v1/equipment", map[string]any{"estate_id": estateID, "code": "SB-01", "name": "生活水泵",
+		"type": "pump", "location": "地下泵房"}, &eq, http.StatusCreated)
+	// The occurrence is opened and started as a plan's workflow would.
+	ctx := context.Background()
+	plan := models.InspectionPlan{EstateID: estateID, EquipmentID: &eq.ID, Name: "水泵月度保养", Cadence: models.CadenceMonthly,
+		StartsOn: time.Now().UTC(), At: "10:00", AssigneeRole: models.RoleTechnician, Active: true,
+		Checklist: []models.ChecklistItem{{Text: "出口压力正常", Required: true}, {Text: "无异响"}}}
+	if err := a.Store.CreateInspectionPlan(ctx, store.AllEstates(), &plan); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	row, err := a.Store.OpenInspection(ctx, &models.Inspection{EstateID: estateID, PlanID: plan.ID, ScheduledAt: now, PlanName: plan.Name,
+		Checklist: plan.Checklist, InspectionProgress: models.InspectionProgress{Status: models.InspectionOpen, DueAt: now.Add(72 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := workflows.InspectionInput{InspectionID: row.ID, Plan: plan, ScheduledAt: now, DueAt: now.Add(72 * time.Hour),
+		Location: "地下泵房", Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}
+	if _, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.InspectionWorkflowID(row.ID),
+		TaskQueue: workflows.TaskQueue}, workflows.Inspection, in); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser(t, base)
+	b.signIn("INSB-technician", "staff-password")
+	bar := `#inspection-actions`
+	b.do("open the occurrence",
+		chromedp.Navigate(fmt.Sprintf("%s/console/#/inspections/%d", base, row.ID)),
+		chromedp.WaitVisible(chromedp.CSS(bar+` button[data-action=complete]`)),
+		chromedp.Click(chromedp.CSS(bar+` button[data-action=complete]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=complete]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-form=complete] input[name="findings[0].text"]`), "电机轻微异响"),
+		chromedp.Click(chromedp.CSS(`form[data-form=complete] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(bar+` button[data-action=rectify]`)),
+	)
+	if got := b.text(`#inspection-status`); got != "整改中" {
+		t.Errorf("after completing: got status %q, want 整改中", got)
+	}
+	b.do("rectify the finding",
+		chromedp.Click(chromedp.CSS(bar+` button[data-action=rectify]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-form=rectify]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-form=rectify] input[name=note]`), "已加注润滑油"),
+		chromedp.Click(chromedp.CSS(`form[data-form=rectify] button[type=submit]`)),
+	)
+	waitFor(t, 30*time.Second, "the page to show the occurrence completed", func() bool {
+		b.do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#inspection-status`)))
+		return b.text(`#inspection-status`) == "已完成"
+	})
+	if page := b.text(`#view`); !strings.Contains(page, "一般隐患：电机轻微异响") || !strings.Contains(page, "已整改") {
+		t.Errorf("page: got %q, want the finding shown rectified", page)
+	}
+	b.shot("inspection-completed")
+	b.do("the list page", chromedp.Navigate(base+"/console/#/inspections"), chromedp.WaitVisible(chromedp.CSS(`#equipment-list`)))
+	if got := b.text(`#equipment-list`); !strings.Contains(got, "生活水泵") || !strings.Contains(got, "水泵") {
+		t.Errorf("ledger: got %q, want the pump", got)
+	}
+}
