@@ -64,24 +64,24 @@ type InspectionAction struct {
 
 // InspectionView is the live state of an occurrence.
 type InspectionView struct {
-	InspectionID    uint64
-	PlanID          uint64
-	Status          models.InspectionStatus
-	AssigneeID      uint64
-	AssigneeRole    models.Role
-	ScheduledAt     time.Time
-	DueAt           time.Time
-	Overdue         bool
-	EscalationLevel int
-	Checklist       []models.ChecklistItem
-	Results         []models.ChecklistResult
-	Findings        []models.Finding
-	OpenFindings    int
-	SkipReason      string
-	NextTimer       string
-	NextTimerAt     *time.Time
-	ClosedAt        *time.Time
-	AsOf            time.Time
+	InspectionID    uint64                   `json:"inspection_id"`
+	PlanID          uint64                   `json:"plan_id"`
+	Status          models.InspectionStatus  `json:"status"`
+	AssigneeID      uint64                   `json:"assignee_id"`
+	AssigneeRole    models.Role              `json:"assignee_role"`
+	ScheduledAt     time.Time                `json:"scheduled_at"`
+	DueAt           time.Time                `json:"due_at"`
+	Overdue         bool                     `json:"overdue"`
+	EscalationLevel int                      `json:"escalation_level"`
+	Checklist       []models.ChecklistItem   `json:"checklist"`
+	Results         []models.ChecklistResult `json:"results"`
+	Findings        []models.Finding         `json:"findings"`
+	OpenFindings    int                      `json:"open_findings"`
+	SkipReason      string                   `json:"skip_reason"`
+	NextTimer       string                   `json:"next_timer"`
+	NextTimerAt     *time.Time               `json:"next_timer_at"`
+	ClosedAt        *time.Time               `json:"closed_at"`
+	AsOf            time.Time                `json:"as_of"`
 }
 
 // Inspection runs one occurrence of a plan: the assignee told at its

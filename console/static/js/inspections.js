@@ -57,7 +57,7 @@ export async function inspectionPage(view, { match }) {
   const events = h('div.card');
   const draw = () => {
     const i = d.inspection;
-    const status = (d.process && d.process.Status) || i.status;
+    const status = (d.process && d.process.status) || i.status;
     fill(info, h('h2', `#${i.id} ${i.plan_name}`),
       h('dl.kv',
         h('dt', '状态'), h('dd', h('span.badge.st#inspection-status', label(statuses, status)), i.escalation_level ? [' ', h('span.badge.esc', `升级 L${i.escalation_level}`)] : null),
