@@ -254,8 +254,7 @@ func (t ContractTerms) Validate() error {
 // at every transition.
 type ContractProgress struct {
 	Status ContractStatus `gorm:"size:16;not null;index" json:"status"`
-	// Version is the current version; TermStart and TermEnd its term.
-	Version   int       `gorm:"not null" json:"version"`
+	// TermStart and TermEnd are the current term's first and last days.
 	TermStart time.Time `gorm:"not null" json:"term_start"`
 	TermEnd   time.Time `gorm:"not null;index" json:"term_end"`
 	// RemindersSent counts the reminders sent (or skipped) of this term.
@@ -271,11 +270,14 @@ type ContractProgress struct {
 // Contract is an estate's property-service contract; its process's ID is
 // derived from ID.
 type Contract struct {
-	ID               uint64 `gorm:"primaryKey" json:"id"`
-	EstateID         uint64 `gorm:"not null;index" json:"estate_id"`
-	ContractRecord   `gorm:"embedded"`
-	ContractTerms    `gorm:"embedded"`
-	CreatedBy        uint64 `gorm:"not null" json:"created_by"`
+	ID             uint64 `gorm:"primaryKey" json:"id"`
+	EstateID       uint64 `gorm:"not null;index" json:"estate_id"`
+	ContractRecord `gorm:"embedded"`
+	ContractTerms  `gorm:"embedded"`
+	CreatedBy      uint64 `gorm:"not null" json:"created_by"`
+	// Version is the latest version's number (its terms are ContractTerms),
+	// written with the version; the term is the process's (progress).
+	Version          int `gorm:"not null;default:1" json:"version"`
 	ContractProgress `gorm:"embedded"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
@@ -286,8 +288,11 @@ type Contract struct {
 // when it takes effect, what changed, the terms from then on. Its
 // attachments are under RefOf(RefContractVersion, ID).
 type ContractVersion struct {
-	ID            uint64    `gorm:"primaryKey" json:"id"`
-	ContractID    uint64    `gorm:"not null;uniqueIndex:idx_contract_version,priority:1" json:"contract_id"`
+	ID uint64 `gorm:"primaryKey" json:"id"`
+	// Key makes adding a version idempotent: the process's transition or
+	// the caller's Idempotency-Key (unique per contract).
+	Key           string    `gorm:"column:version_key;size:150;not null;uniqueIndex:idx_contract_version_key,priority:2" json:"-"`
+	ContractID    uint64    `gorm:"not null;uniqueIndex:idx_contract_version,priority:1;uniqueIndex:idx_contract_version_key,priority:1" json:"contract_id"`
 	Version       int       `gorm:"not null;uniqueIndex:idx_contract_version,priority:2" json:"version"`
 	EstateID      uint64    `gorm:"not null;index" json:"estate_id"`
 	EffectiveOn   time.Time `gorm:"not null" json:"effective_on"`

@@ -18,6 +18,8 @@ type caseTable struct {
 	// columns are the progress columns a change rewrites (with
 	// "revision" and "updated_at").
 	columns []string
+	// noHousehold: the row belongs to an estate, not to a household.
+	noHousehold bool
 }
 
 var caseTables = map[models.CaseKind]caseTable{
@@ -34,6 +36,10 @@ var caseTables = map[models.CaseKind]caseTable{
 		"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
 		"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
 		"legal_status", "legal_since",
+	}},
+	models.KindContract: {row: func() any { return &models.Contract{} }, noHousehold: true, columns: []string{
+		"status", "term_start", "term_end", "reminders_sent", "next_reminder_at", "escalation_level", "hand_over_note",
+		"closed_at", "revision", "updated_at",
 	}},
 }
 
@@ -66,7 +72,11 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 			EstateID    uint64
 			HouseholdID *uint64
 		}
-		if err := tx.Model(tbl.row()).Select("estate_id", "household_id").Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
+		cols := []string{"estate_id", "household_id"}
+		if tbl.noHousehold {
+			cols = cols[:1]
+		}
+		if err := tx.Model(tbl.row()).Select(cols).Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
 			return translate(err)
 		}
 		var n int64
