@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
 
@@ -12,6 +13,8 @@ type CaseStore interface {
 	RecordTicketChange(ctx context.Context, c store.TicketChange) (bool, error)
 	RecordFollowUpChange(ctx context.Context, c store.FollowUpChange) (bool, error)
 	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
+	RecordContractChange(ctx context.Context, c store.ContractChange) (bool, error)
+	AddContractVersion(ctx context.Context, scope store.Scope, v *models.ContractVersion) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the
@@ -61,4 +64,23 @@ type RecordCaseInput = store.CaseChange
 func (a *Cases) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
 	ok, err := a.Store.RecordCaseChange(ctx, in)
 	return recorded(ok, err, "case", in.CaseID)
+}
+
+// RecordContractInput is one transition of a service contract for the read
+// model.
+type RecordContractInput = store.ContractChange
+
+// RecordContract writes a contract's transition.
+func (a *Cases) RecordContract(ctx context.Context, in RecordContractInput) (RecordResult, error) {
+	ok, err := a.Store.RecordContractChange(ctx, in)
+	return recorded(ok, err, "contract", in.ContractID)
+}
+
+// AddContractVersion writes a contract's new version (a renewal), once per
+// key, and returns it with its number.
+func (a *Cases) AddContractVersion(ctx context.Context, v models.ContractVersion) (models.ContractVersion, error) {
+	if _, err := a.Store.AddContractVersion(ctx, store.AllEstates(), &v); err != nil {
+		return v, permanent(fmt.Errorf("add version of contract %d: %w", v.ContractID, err))
+	}
+	return v, nil
 }

@@ -100,6 +100,9 @@ func (s *Store) AddContractVersion(ctx context.Context, scope Scope, v *models.C
 		if err := checkFeeStandard(tx, c.EstateID, v.FeeStandardID); err != nil {
 			return err
 		}
+		if v.ServiceLevel == "" { // a renewal that names no terms keeps them
+			v.ContractTerms = c.ContractTerms
+		}
 		if v.TermEnd.IsZero() {
 			v.TermStart, v.TermEnd = c.TermStart, c.TermEnd
 		}
