@@ -63,6 +63,11 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/disputes/:id/attachments":               f.dispute.ID,
 		"/api/v1/residents/:id/links":                    f.resident.ID,
 		"/api/v1/resident-links/:id/revoke":              f.link.ID,
+		// Service contracts.
+		"/api/v1/contracts/:id":                     f.contract.ID,
+		"/api/v1/contracts/:id/versions":            f.contract.ID,
+		"/api/v1/contracts/:id/actions/:action":     f.contract.ID,
+		"/api/v1/contract-versions/:id/attachments": f.contractVersion.ID,
 	}
 }
 
@@ -102,6 +107,10 @@ func validBodies() map[string]any {
 		"POST /api/v1/disputes/:id/attachments":   map[string]any{},
 		"POST /api/v1/residents/:id/links":        map[string]any{"purpose": "my_bill"},
 		"POST /api/v1/resident-links/:id/revoke":  map[string]any{},
+		// Service contracts.
+		"POST /api/v1/contracts/:id/versions":            map[string]any{"effective_on": "2026-06-01", "changes": "调整服务等级", "service_level": "level1"},
+		"POST /api/v1/contracts/:id/actions/:action":     map[string]any{"note": "备注"},
+		"POST /api/v1/contract-versions/:id/attachments": map[string]any{},
 	}
 }
 

@@ -108,6 +108,8 @@ func (s *Server) routes() []route {
 		s.importRoutes(),
 		s.attachmentRoutes(),
 		s.residentReportRoutes(),
+		// Service contracts (物业服务合同).
+		s.contractRoutes(),
 	} {
 		rs = append(rs, group...)
 	}
