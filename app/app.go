@@ -143,6 +143,9 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		}
 		a.syncBillingSchedules(ctx)
 		a.syncReconcileSchedule(ctx)
+		if opts.Demo {
+			a.startDemoContracts(ctx)
+		}
 	}
 	return a.serveHTTP(ctx, opts)
 }
