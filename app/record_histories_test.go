@@ -103,6 +103,8 @@ func historyScenarios() []historyScenario {
 		// breach is recorded at the same level, the estate manager comes
 		// next; then it is worked to close.
 		{"ticket_one_ladder_v1", recordOneLadderV1},
+		// Service contracts: reminded, renewed, handed over.
+		{"contract_renew_hand_over", recordContractRenewHandOver},
 	}
 }
 
