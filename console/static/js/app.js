@@ -15,6 +15,7 @@ import { ticketPage } from './ticket.js';
 import { dashboardPage, dashboardListPage } from './dashboard.js';
 import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
+import { contractListPage, contractPage } from './contracts.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
 import { lookupPage } from './lookup.js';
 import { letterPage } from './letters.js';
@@ -61,6 +62,9 @@ const pages = [
   { re: /^\/finance\/billing$/, page: billingPage, roles: financeRoles },
   { re: /^\/finance\/bills\/(\d+)$/, page: billPage, roles: collectors },
   { re: /^\/finance\/imports$/, page: importsPage, roles: importers },
+  // Service contracts (物业服务合同).
+  { re: /^\/contracts$/, page: contractListPage, roles: managersView },
+  { re: /^\/contracts\/(\d+)$/, page: contractPage, roles: managersView },
 ];
 
 const nav = [
