@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 )
 
@@ -13,6 +14,8 @@ type CaseStore interface {
 	RecordFollowUpChange(ctx context.Context, c store.FollowUpChange) (bool, error)
 	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
 	RecordInspectionChange(ctx context.Context, c store.InspectionChange) (bool, error)
+	RecordContractChange(ctx context.Context, c store.ContractChange) (bool, error)
+	AddContractVersion(ctx context.Context, scope store.Scope, v *models.ContractVersion) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the
@@ -71,4 +74,23 @@ type RecordInspectionInput = store.InspectionChange
 func (a *Cases) RecordInspection(ctx context.Context, in RecordInspectionInput) (RecordResult, error) {
 	ok, err := a.Store.RecordInspectionChange(ctx, in)
 	return recorded(ok, err, "inspection", in.InspectionID)
+}
+
+// RecordContractInput is one transition of a service contract for the read
+// model.
+type RecordContractInput = store.ContractChange
+
+// RecordContract writes a contract's transition.
+func (a *Cases) RecordContract(ctx context.Context, in RecordContractInput) (RecordResult, error) {
+	ok, err := a.Store.RecordContractChange(ctx, in)
+	return recorded(ok, err, "contract", in.ContractID)
+}
+
+// AddContractVersion writes a contract's new version (a renewal), once per
+// key, and returns it with its number.
+func (a *Cases) AddContractVersion(ctx context.Context, v models.ContractVersion) (models.ContractVersion, error) {
+	if _, err := a.Store.AddContractVersion(ctx, store.AllEstates(), &v); err != nil {
+		return v, permanent(fmt.Errorf("add version of contract %d: %w", v.ContractID, err))
+	}
+	return v, nil
 }

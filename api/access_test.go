@@ -67,6 +67,11 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/inspection-plans/:id":                   f.inspPlan.ID,
 		"/api/v1/inspections/:id":                        f.inspection.ID,
 		"/api/v1/inspections/:id/actions/:action":        f.inspection.ID,
+		// Service contracts.
+		"/api/v1/contracts/:id":                     f.contract.ID,
+		"/api/v1/contracts/:id/versions":            f.contract.ID,
+		"/api/v1/contracts/:id/actions/:action":     f.contract.ID,
+		"/api/v1/contract-versions/:id/attachments": f.contractVersion.ID,
 	}
 }
 
@@ -101,12 +106,16 @@ func validBodies() map[string]any {
 		"POST /api/v1/bills/:id/adjustments":                  map[string]any{"amount_fen": -100, "reason": "面积更正"},
 		// Photos come as multipart forms: a JSON body reaches the form
 		// check (400) only past the record's estate.
-		"POST /api/v1/tickets/:id/attachments":         map[string]any{},
-		"POST /api/v1/follow-ups/:id/attachments":      map[string]any{},
-		"POST /api/v1/disputes/:id/attachments":        map[string]any{},
-		"POST /api/v1/residents/:id/links":             map[string]any{"purpose": "my_bill"},
-		"POST /api/v1/resident-links/:id/revoke":       map[string]any{},
-		"POST /api/v1/inspections/:id/actions/:action": map[string]any{"note": "备注"},
+		"POST /api/v1/tickets/:id/attachments":    map[string]any{},
+		"POST /api/v1/follow-ups/:id/attachments": map[string]any{},
+		"POST /api/v1/disputes/:id/attachments":   map[string]any{},
+		"POST /api/v1/residents/:id/links":        map[string]any{"purpose": "my_bill"},
+		"POST /api/v1/resident-links/:id/revoke":  map[string]any{},
+		// Service contracts.
+		"POST /api/v1/contracts/:id/versions":            map[string]any{"effective_on": "2026-06-01", "changes": "调整服务等级", "service_level": "level1"},
+		"POST /api/v1/contracts/:id/actions/:action":     map[string]any{"note": "备注"},
+		"POST /api/v1/contract-versions/:id/attachments": map[string]any{},
+		"POST /api/v1/inspections/:id/actions/:action":   map[string]any{"note": "备注"},
 	}
 }
 

@@ -85,6 +85,8 @@ var photoRecords = map[string]photoRecord{
 		readers: everyRole, adders: deskRoles},
 	models.RefDispute: {kinds: []models.AttachmentKind{models.AttachEvidence},
 		readers: disputeRoles, adders: disputeRoles},
+	models.RefContractVersion: {kinds: []models.AttachmentKind{models.AttachEvidence},
+		readers: dashboardRoles, adders: managers},
 }
 
 // photoForm is the multipart form of a staff upload.
@@ -325,6 +327,7 @@ func (s *Server) attachmentRoutes() []route {
 		{models.RefTicket, "/api/v1/tickets/:id/attachments", "a ticket (the report, the technician's before and after)"},
 		{models.RefFollowUp, "/api/v1/follow-ups/:id/attachments", "a follow-up's visit record"},
 		{models.RefDispute, "/api/v1/disputes/:id/attachments", "a bill dispute (evidence)"},
+		{models.RefContractVersion, "/api/v1/contract-versions/:id/attachments", "a service contract's version (the signed pages, as evidence)"},
 	} {
 		pr := photoRecords[r.typ]
 		rs = append(rs,

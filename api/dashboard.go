@@ -43,6 +43,8 @@ type dashboardBody struct {
 	store.Dashboard
 	Arrears   arrearsSummary  `json:"arrears"`
 	FollowUps followUpSummary `json:"follow_ups"`
+	// Contracts counts the service contracts (物业服务合同) per status.
+	Contracts []store.ContractCount `json:"contracts"`
 	// CalendarGaps are the estates whose service calendar lacks a year's
 	// public holidays that "same day" deadlines will soon be counted on.
 	CalendarGaps []calendarGap `json:"calendar_gaps"`
@@ -107,6 +109,9 @@ func (s *Server) readProcesses(c *gin.Context, d *dashboardBody) error {
 		return err
 	}
 	if d.FollowUps.OnTime, err = s.store.FollowUpsOnTime(ctx, scope, f); err != nil {
+		return err
+	}
+	if d.Contracts, err = s.store.ContractCounts(ctx, scope, d.EstateID); err != nil {
 		return err
 	}
 	if d.CalendarGaps, err = s.calendarGaps(ctx, scope, d.EstateID); err != nil {

@@ -35,15 +35,18 @@ type harness struct {
 }
 
 type estateFixture struct {
-	estate    models.Estate
-	building  models.Building
-	unit      models.Unit
-	household models.Household
-	resident  models.Resident
-	staff     models.Staff // a technician of the estate
-	token     models.APIToken
-	ticket    models.Ticket   // a ticket row (no process: the access tests stop before Temporal)
-	followUp  models.FollowUp // the household's move-in follow-up (no process either)
+	// contract is the estate's service contract, version its first version.
+	contract        models.Contract
+	contractVersion models.ContractVersion
+	estate          models.Estate
+	building        models.Building
+	unit            models.Unit
+	household       models.Household
+	resident        models.Resident
+	staff           models.Staff // a technician of the estate
+	token           models.APIToken
+	ticket          models.Ticket   // a ticket row (no process: the access tests stop before Temporal)
+	followUp        models.FollowUp // the household's move-in follow-up (no process either)
 	// Arrears records (no collection process either): a bill of a far
 	// month with an open dispute, a proposed plan, a case with an open task.
 	bill    models.HouseholdBill
@@ -140,6 +143,13 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
 	f.photo = h.seedPhoto(f.ticket, f.staff.ID)
 	h.seedInspections(&f)
+	end := time.Now().UTC().AddDate(1, 0, 0).Truncate(24 * time.Hour)
+	f.contract = models.Contract{EstateID: f.estate.ID, CreatedBy: f.staff.ID,
+		ContractRecord:   models.ContractRecord{Number: "HT-" + code, PartyAKind: models.PartyOwnersAssembly, PartyA: "业主大会", PartyB: "物业公司"},
+		ContractTerms:    models.ContractTerms{ServiceLevel: models.ServiceLevel2},
+		ContractProgress: models.ContractProgress{Status: models.ContractActive, TermStart: end.AddDate(-3, 0, 1), TermEnd: end}}
+	f.contractVersion = models.ContractVersion{Key: "signed", EffectiveOn: f.contract.TermStart, Changes: "签订合同"}
+	h.must(h.store.CreateContract(ctx, &f.contract, &f.contractVersion))
 	return f
 }
 

@@ -109,6 +109,8 @@ func (s *Server) routes() []route {
 		s.attachmentRoutes(),
 		s.residentReportRoutes(),
 		s.inspectionRoutes(),
+		// Service contracts (物业服务合同).
+		s.contractRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

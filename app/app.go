@@ -144,6 +144,9 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		a.syncBillingSchedules(ctx)
 		a.syncReconcileSchedule(ctx)
 		a.ensureInspections(ctx)
+		if opts.Demo {
+			a.startDemoContracts(ctx)
+		}
 	}
 	return a.serveHTTP(ctx, opts)
 }

@@ -2,15 +2,21 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
+	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/config"
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
 )
 
 // bootstrapAdmin creates the first company administrator when the database
@@ -150,6 +156,9 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 	if err := seedDemoInspections(ctx, s, e.ID, cfg); err != nil {
 		return err
 	}
+	if err := seedDemoContract(ctx, s, e); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nDemo estate %q created: %d households; staff accounts (password %q):\n", e.Name, n, DemoPassword)
 	for _, d := range demoStaff {
 		fmt.Fprintf(out, "  %-8s %s\n", d.username, d.role)
@@ -201,4 +210,71 @@ func seedDemoInspections(ctx context.Context, s *store.Store, estateID uint64, c
 		}
 	}
 	return nil
+}
+
+// seedDemoContract records the demo estate's service contract (物业服务合同),
+// its term ending in 80 days: its process (started by startDemoContracts)
+// sends the 90 days' reminder at once.
+func seedDemoContract(ctx context.Context, s *store.Store, e models.Estate) error {
+	all := store.AllEstates()
+	stds, err := s.FeeStandards(ctx, all, store.FeeStandardFilter{EstateID: e.ID}, store.Page{Size: 10})
+	if err != nil {
+		return fmt.Errorf("demo contract: %w", err)
+	}
+	var mgr uint64
+	staff, err := s.Staff(ctx, all, store.StaffFilter{EstateID: e.ID, Role: models.RoleEstateManager}, store.Page{Size: 1})
+	if err == nil && len(staff.Items) > 0 {
+		mgr = staff.Items[0].ID
+	}
+	loc, _ := time.LoadLocation(e.TimeZone)
+	if loc == nil {
+		loc = time.UTC
+	}
+	end := models.ContractDate(models.DateOf(time.Now().In(loc).AddDate(0, 0, 80), loc))
+	c := models.Contract{EstateID: e.ID, CreatedBy: mgr,
+		ContractRecord: models.ContractRecord{Number: "HT-DEMO-001", PartyAKind: models.PartyOwnersAssembly, PartyA: e.Name + "业主大会",
+			PartyB: "示例物业服务有限公司", Notes: "示例合同：到期前 180/90/30 天提醒，到期未决定续签或移交将升级。"},
+		ContractTerms:    models.ContractTerms{ServiceLevel: models.ServiceLevel2},
+		ContractProgress: models.ContractProgress{TermStart: end.AddDate(-3, 0, 1), TermEnd: end}}
+	for _, std := range stds.Items {
+		if std.Name == "物业服务费" {
+			c.FeeStandardID = &std.ID
+		}
+	}
+	c.Status = models.DefaultContractPolicy().ContractStatusAt(models.ContractEnd(end, loc), time.Now(), false, false)
+	v := models.ContractVersion{Key: "signed", EffectiveOn: c.TermStart, Changes: "签订合同"}
+	if err := s.CreateContract(ctx, &c, &v); err != nil {
+		return fmt.Errorf("demo contract: %w", err)
+	}
+	return nil
+}
+
+// startDemoContracts starts the expiry process of every contract not yet
+// handed over (one already running is left alone); a failure is logged and
+// the start goes on.
+func (a *App) startDemoContracts(ctx context.Context) {
+	all := store.AllEstates()
+	l, err := a.Store.Contracts(ctx, all, store.ContractFilter{}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		a.log.Error("demo contracts", "err", err)
+		return
+	}
+	for _, c := range l.Items {
+		if c.Status.Terminal() {
+			continue
+		}
+		e, err := a.Store.Estate(ctx, all, c.EstateID)
+		var pol models.EstatePolicy
+		if err == nil {
+			pol, err = a.Store.Policy(ctx, all, c.EstateID)
+		}
+		if err == nil {
+			_, err = a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ContractWorkflowID(c.ID), TaskQueue: workflows.TaskQueue,
+				WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.Contract, workflows.NewContractInput(c, pol.Policy, e.TimeZone))
+		}
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if err != nil && !errors.As(err, &started) {
+			a.log.Error("demo contract process", "contract_id", c.ID, "err", err)
+		}
+	}
 }

@@ -106,6 +106,8 @@ func historyScenarios() []historyScenario {
 		// Inspections (巡检/维保): an occurrence with a finding rectified,
 		// and its plan asleep until the next.
 		{"inspection_finding_rectified", recordInspectionFindingRectified},
+		// Service contracts: reminded, renewed, handed over.
+		{"contract_renew_hand_over", recordContractRenewHandOver},
 	}
 }
 

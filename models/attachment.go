@@ -75,7 +75,7 @@ func RefOf(typ string, id uint64) string { return typ + ":" + strconv.FormatUint
 func ParseRef(ref string) (typ string, id uint64, ok bool) {
 	typ, n, found := strings.Cut(ref, ":")
 	id, err := strconv.ParseUint(n, 10, 64)
-	if !found || err != nil || id == 0 || (typ != RefTicket && typ != RefFollowUp && typ != RefDispute) {
+	if !found || err != nil || id == 0 || (typ != RefTicket && typ != RefFollowUp && typ != RefDispute && typ != RefContractVersion) {
 		return "", 0, false
 	}
 	return typ, id, true

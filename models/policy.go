@@ -25,6 +25,9 @@ type Policy struct {
 	// Inspection: inspections and preventive maintenance (巡检/维保);
 	// empty fields mean the defaults.
 	Inspection InspectionPolicy `json:"inspection"`
+	// Contract is the service contract's expiry reminders; zero means the
+	// defaults.
+	Contract ContractPolicy `json:"contract"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -498,5 +501,6 @@ func DefaultPolicy() Policy {
 		QuietHours: QuietHours{Start: "21:30", End: "08:00"},
 		Channels:   DefaultChannelPolicy(),
 		Inspection: DefaultInspectionPolicy(),
+		Contract:   DefaultContractPolicy(),
 	}
 }

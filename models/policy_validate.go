@@ -22,6 +22,7 @@ func (p Policy) Validate() error {
 		func() error { return p.QuietHours.validate("quiet_hours") },
 		func() error { return p.Channels.validate("channels") },
 		func() error { return p.Inspection.validate("inspection") },
+		func() error { return p.Contract.validate("contract") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

@@ -36,6 +36,12 @@ func (s *Store) AttachmentOwner(ctx context.Context, scope Scope, ref string) (u
 		var d models.BillDispute
 		d, err = s.Dispute(ctx, scope, id)
 		estate = d.EstateID
+	case models.RefContractVersion:
+		var v models.ContractVersion
+		if err = scope.where(s.db.WithContext(ctx), "estate_id").Where("id = ?", id).Take(&v).Error; err != nil {
+			err = translate(err)
+		}
+		estate = v.EstateID
 	}
 	if err != nil {
 		return 0, fmt.Errorf("attachment owner %s: %w", ref, err)

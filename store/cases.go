@@ -19,7 +19,7 @@ type caseTable struct {
 	// "revision" and "updated_at").
 	columns []string
 	// noHousehold: the row has no household_id column (a case about the
-	// estate's equipment, not a household's).
+	// estate's equipment or its service contract, not a household's).
 	noHousehold bool
 }
 
@@ -41,6 +41,10 @@ var caseTables = map[models.CaseKind]caseTable{
 	models.KindInspection: {row: func() any { return &models.Inspection{} }, noHousehold: true, columns: []string{
 		"status", "assignee_id", "due_at", "escalation_level", "results", "findings", "open_findings", "rectify_by",
 		"done_at", "done_by", "skip_reason", "closed_at", "revision", "updated_at",
+	}},
+	models.KindContract: {row: func() any { return &models.Contract{} }, noHousehold: true, columns: []string{
+		"status", "term_start", "term_end", "reminders_sent", "next_reminder_at", "escalation_level", "hand_over_note",
+		"closed_at", "revision", "updated_at",
 	}},
 }
 

@@ -33,6 +33,8 @@ func tables() []any {
 		&models.Upgrade{}, &models.SLADeadline{}, &models.SLADay{}, &models.CaseStageTotal{},
 		&models.BillSettlement{}, &models.CollectionPeriod{},
 		&models.Equipment{}, &models.InspectionPlan{}, &models.Inspection{},
+		// Service contracts (物业服务合同).
+		&models.Contract{}, &models.ContractVersion{},
 	}
 }
 

@@ -60,6 +60,7 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.DailyReconciliation)
 	r.RegisterWorkflow(workflows.Import)
 	r.RegisterWorkflow(workflows.Delivery)
+	r.RegisterWorkflow(workflows.Contract)
 	// New validated d.Notify already; a registry built without New (a test)
 	// and a bad configuration get no per-channel adapters.
 	channels, _ := notify.NewChannels(d.Notify)

@@ -35,6 +35,11 @@ func Collections(c client.Client) Client[CaseView] {
 	return NewClient[CaseView](c, CollectionProcess())
 }
 
+// Contracts is the client of the service contracts' process.
+func Contracts(c client.Client) Client[ContractView] {
+	return NewClient[ContractView](c, ContractProcess())
+}
+
 // State reads the live view of the case with business key key.
 func (c Client[V]) State(ctx context.Context, key uint64) (V, error) {
 	var v V

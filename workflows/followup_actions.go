@@ -105,11 +105,8 @@ func (s *followUpState) act(ctx workflow.Context, a FollowUpAction) (FollowUpVie
 // InvalidState, Forbidden, InvalidInput. Every action needs the visit still
 // to be made.
 func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
-	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
-	}
-	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+	if err := checkActor(a.ActorID, a.ActorRole); err != nil {
+		return err
 	}
 	now := workflow.Now(ctx)
 	desk := isDesk(a.ActorRole)
@@ -189,6 +186,18 @@ func (s *followUpState) checkTime(field string, at *time.Time, now time.Time, re
 		return invalidInput(field, fmt.Sprintf("got %s, want a time not in the past", at.Format(time.RFC3339)))
 	case now.Before(s.due) && at.After(s.due):
 		return invalidInput(field, fmt.Sprintf("got %s, want a time within the window (by %s)", at.Format(time.RFC3339), s.due.Format(time.RFC3339)))
+	}
+	return nil
+}
+
+// checkActor refuses an action without the staff member who takes it or
+// with an unknown role.
+func checkActor(id uint64, role models.Role) error {
+	if id == 0 {
+		return invalidInput("actor_id", "an action needs the staff member who takes it")
+	}
+	if !role.Valid() {
+		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", role))
 	}
 	return nil
 }

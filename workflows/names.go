@@ -36,6 +36,11 @@ const (
 	CollectionStateQuery          = "case_state"
 	CollectionAllowedActionsQuery = "case_allowed_actions"
 
+	// ContractActionUpdate takes a ContractAction and returns a ContractView.
+	ContractActionUpdate        = "action"
+	ContractStateQuery          = "state"
+	ContractAllowedActionsQuery = "allowed_actions"
+
 	// CollectionSignal carries a CollectionNudge: a fact about the
 	// household's account (a bill, a payment, a dispute, a waiver). The API
 	// sends it with SignalWithStartWorkflow, so a fact arriving before the
@@ -77,6 +82,15 @@ func CollectionProcess() Process {
 	return Process{Kind: models.KindCollection, ActionUpdate: CollectionActionUpdate, StateQuery: CollectionStateQuery,
 		AllowedActionsQuery: CollectionAllowedActionsQuery, Actions: CollectionActions(), idPrefix: "collection-"}
 }
+
+// ContractProcess describes a service contract's expiry ("contract-<contract ID>").
+func ContractProcess() Process {
+	return Process{Kind: models.KindContract, ActionUpdate: ContractActionUpdate, StateQuery: ContractStateQuery,
+		AllowedActionsQuery: ContractAllowedActionsQuery, Actions: ContractActions(), idPrefix: "contract-"}
+}
+
+// ContractWorkflowID is the workflow ID of contract id: "contract-<id>".
+func ContractWorkflowID(id uint64) string { return ContractProcess().WorkflowID(id) }
 
 // Error types of refused actions (temporal.ApplicationError.Type), which the
 // API maps to status codes.
@@ -142,7 +156,7 @@ func MessageOwner(key string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	for _, p := range []Process{TicketProcess(), FollowUpProcess(), CollectionProcess(), InspectionProcess()} {
+	for _, p := range []Process{TicketProcess(), FollowUpProcess(), CollectionProcess(), InspectionProcess(), ContractProcess()} {
 		if n, err := strconv.ParseUint(strings.TrimPrefix(id, p.idPrefix), 10, 64); err == nil && n > 0 && strings.HasPrefix(id, p.idPrefix) {
 			return id, true
 		}

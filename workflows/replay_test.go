@@ -26,6 +26,7 @@ func registerWorkflows(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflow(workflows.InspectionPlanRun)
 	r.RegisterWorkflow(workflows.Inspection)
 	r.RegisterWorkflow(workflows.StatutoryCheck)
+	r.RegisterWorkflow(workflows.Contract)
 }
 
 // TestReplayRecordedHistories replays every history in testdata against

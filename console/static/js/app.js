@@ -16,6 +16,7 @@ import { dashboardPage, dashboardListPage } from './dashboard.js';
 import { policyPage } from './policy.js';
 import { followUpListPage, followUpPage, moveInPage } from './followups.js';
 import { inspectionsPage, inspectionPage } from './inspections.js';
+import { contractListPage, contractPage } from './contracts.js';
 import { boardPage, casePage, legalQueuePage, periodBillsPage } from './arrears.js';
 import { lookupPage } from './lookup.js';
 import { letterPage } from './letters.js';
@@ -65,6 +66,9 @@ const pages = [
   // Inspections (巡检/维保).
   { re: /^\/inspections$/, page: inspectionsPage },
   { re: /^\/inspections\/(\d+)$/, page: inspectionPage },
+  // Service contracts (物业服务合同).
+  { re: /^\/contracts$/, page: contractListPage, roles: managersView },
+  { re: /^\/contracts\/(\d+)$/, page: contractPage, roles: managersView },
 ];
 
 const nav = [

@@ -1,6 +1,7 @@
 // The managers' view: open tickets by state and urgency, SLA met per tier
 // (this week and the last 12, drawn by the server as SVG), breaches and
 // escalations today. Every number links to the list behind it.
+import { contractStatuses } from './contracts.js';
 import { get, qs } from './api.js';
 import { urgencies, statuses, openStatuses, kinds, stages, openStages, label } from './labels.js';
 import { h, fill, fmtTime, fmtYuan } from './ui.js';
@@ -72,7 +73,13 @@ export async function dashboardPage(view) {
         stat('.red', fuOverdue, '已逾期', '#/followups?tab=overdue'),
         stat('', fuOpen, '等待工单完结', '#/followups?tab=all'),
         d.follow_ups.on_time.map((m, i) => stat('', share(m.on_time, m.completed), `${i ? '本月' : '上月'}按时回访率`, '#/followups?tab=done',
-          m.completed ? `${m.on_time}/${m.completed} 次按时` : '没有完成的回访')))));
+          m.completed ? `${m.on_time}/${m.completed} 次按时` : '没有完成的回访')))),
+    // ── Service contracts (物业服务合同): how many in each status.
+    h('section#contracts-section', { dataset: { process: 'contracts' } },
+      h('h2', '服务合同'),
+      h('div.stats', (d.contracts || []).length
+        ? d.contracts.map((c) => stat(c.status === 'expired' ? '.red' : '', c.count, contractStatuses[c.status] || c.status, '#/contracts'))
+        : h('p.muted', '尚未登记合同'))));
   const timer = setInterval(async () => {
     if (!document.getElementById('tickets-section')) return;
     const img = document.getElementById('sla-chart');

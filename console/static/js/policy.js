@@ -12,7 +12,7 @@ import { session } from './session.js';
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
-  inspection: '巡检与维保',
+  inspection: '巡检与维保', contract: '服务合同',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -34,6 +34,7 @@ const names = {
   due_within: '各频次任务完成时限（开始后）', cadence: '频次', within: '时限', rectify: '隐患整改时限', severity: '隐患等级',
   statutory_warn_days: '法定检验到期前提醒（天数，逗号分隔，从多到少）', statutory_check_at: '法定检验每日检查时间',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
+  expiring_days: '到期前多少天算即将到期', max_term_years: '合同期限最长（年）',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };

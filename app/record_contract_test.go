@@ -1,0 +1,48 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
+)
+
+// recordContractRenewHandOver: a service contract recorded 80 days before
+// its end (the 90 days' reminder goes out at once), renewed for three
+// years (a new version), then handed over, which closes it.
+func recordContractRenewHandOver(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-CONTRACT", recordingPolicy)
+	admin := r.as[models.RoleCompanyAdmin]
+	end := time.Now().AddDate(0, 0, 80)
+	var ct struct {
+		ID uint64 `json:"id"`
+	}
+	admin.mustCall(http.MethodPost, "/api/v1/contracts", map[string]any{"estate_id": r.estateID, "number": "HT-REC-1",
+		"party_a_kind": "owners_assembly", "party_a": "业主大会", "party_b": "物业公司", "service_level": "level2",
+		"term_start": end.AddDate(-3, 0, 1).Format(time.DateOnly), "term_end": end.Format(time.DateOnly)}, &ct, http.StatusCreated)
+	path := fmt.Sprintf("/api/v1/contracts/%d", ct.ID)
+	var d struct {
+		Process *struct {
+			RemindersSent int `json:"reminders_sent"`
+		} `json:"process"`
+		Events []models.CaseEvent `json:"events"`
+	}
+	waitFor(t, 30*time.Second, "the catch-up reminder", func() bool {
+		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return d.Process != nil && d.Process.RemindersSent == 2 && len(d.Events) >= 2
+	})
+	admin.mustCall(http.MethodPost, path+"/actions/renew", map[string]any{"term_end": end.AddDate(3, 0, 0).Format(time.DateOnly),
+		"changes": "续签三年"}, nil, http.StatusOK)
+	admin.mustCall(http.MethodPost, path+"/actions/hand_over", map[string]any{"note": "移交新物业公司"}, nil, http.StatusOK)
+	var c struct {
+		Contract models.Contract `json:"contract"`
+	}
+	waitFor(t, 30*time.Second, "the hand-over recorded", func() bool {
+		admin.mustCall(http.MethodGet, path, nil, &c, http.StatusOK)
+		return c.Contract.Status == models.ContractHandedOver
+	})
+	return []string{workflows.ContractWorkflowID(ct.ID)}
+}
