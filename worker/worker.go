@@ -63,11 +63,15 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	// New validated d.Notify already; a registry built without New (a test)
 	// and a bad configuration get no per-channel adapters.
 	channels, _ := notify.NewChannels(d.Notify)
-	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links})
+	notifier := &activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links}
+	r.RegisterActivity(notifier)
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Staff{Store: d.Store})
 	r.RegisterActivity(&activities.Tickets{Store: d.Store})
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
 	r.RegisterActivity(&activities.Reconciler{Store: d.Store, Dir: d.ReconDir, Log: d.Log})
 	r.RegisterActivity(&activities.Imports{Store: d.Store, Kinds: imports.Kinds(), Nudger: d.Nudger})
+	// One escalation, one activity (issue 15): its messages go through the
+	// same notifier.
+	r.RegisterActivity(&activities.Escalations{Store: d.Store, Sender: notifier, Log: d.Log})
 }
