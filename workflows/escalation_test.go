@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
@@ -22,11 +23,9 @@ type activityCounter struct {
 	escalationSend int
 }
 
-func countActivities(h interface {
-	SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues))
-}) *activityCounter {
+func countActivities(env *testsuite.TestWorkflowEnvironment) *activityCounter {
 	c := &activityCounter{byType: map[string]int{}}
-	h.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
+	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.byType[info.ActivityType.Name]++
