@@ -22,6 +22,9 @@ type Policy struct {
 	QuietHours QuietHours       `json:"quiet_hours"`
 	// Channels orders the channels messages try; zero means the defaults.
 	Channels ChannelPolicy `json:"channels"`
+	// Release sets the rate bulk messages go out at per channel and the
+	// spread of calendar work (release.go); zero means the defaults.
+	Release ReleasePolicy `json:"release"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -494,5 +497,6 @@ func DefaultPolicy() Policy {
 		},
 		QuietHours: QuietHours{Start: "21:30", End: "08:00"},
 		Channels:   DefaultChannelPolicy(),
+		Release:    DefaultReleasePolicy(),
 	}
 }
