@@ -12,6 +12,7 @@ import { session } from './session.js';
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
+  release: '群发放行（按渠道限速）',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -31,6 +32,8 @@ const names = {
   assign_registrar: '派给登记人', start: '开始', end: '结束',
   escalate_milestones: '超时即升级的时限（联系业主、到场、完工；留空为全部）',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
+  rates: '每秒放行条数（按网关承受能力）', sms: '短信', wechat: '微信', app: 'App', email: '邮件', wecom: '企业微信',
+  jitter_window: '日历任务错峰窗口（出账、月初提醒；时限不错峰）',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };
@@ -47,7 +50,7 @@ const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'],
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'jitter_window']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);
 // Words around a number: [before, after].
 const affixes = {
@@ -55,6 +58,7 @@ const affixes = {
   late_fee_per_ten_thousand: ['万分之', ''], reading_spike_ratio: ['超过近期平均的', '倍'], late_fee_cap_percent: ['', '%'], grace_days: ['', '天'],
   dispute_before_due_days: ['', '天'], repeat_late_count: ['', '次'], repeat_late_window_months: ['近', '个月'],
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
+  sms: ['', '条/秒'], wechat: ['', '条/秒'], app: ['', '条/秒'], email: ['', '条/秒'], wecom: ['', '条/秒'],
 };
 // models.MaxAmountFen: no amount the service records is larger.
 const maxAmountFen = 1_000_000_000;
