@@ -103,6 +103,9 @@ func historyScenarios() []historyScenario {
 		// breach is recorded at the same level, the estate manager comes
 		// next; then it is worked to close.
 		{"ticket_one_ladder_v1", recordOneLadderV1},
+		// Recorded after "one-escalation" (version 1): the same critical
+		// repair, each escalation one Escalate activity.
+		{"ticket_one_escalation_v1", recordOneLadderV1},
 	}
 }
 
