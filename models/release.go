@@ -156,3 +156,25 @@ func Jitter(key string, window Duration) time.Duration {
 	_, _ = h.Write([]byte(key))
 	return time.Duration(h.Sum64()%uint64(secs)) * time.Second
 }
+
+// ReleaseSlot is the number a bulk message drew in its batch: the messages
+// of one estate's channel due at one minute (Batch) are numbered from 0 in
+// the order they asked, once per message key, and ReleaseAt turns the
+// number into the message's release time.
+type ReleaseSlot struct {
+	ID       uint64    `gorm:"primaryKey" json:"id"`
+	Key      string    `gorm:"column:message_key;size:150;not null;uniqueIndex" json:"key"`
+	EstateID uint64    `gorm:"not null;uniqueIndex:idx_release_slot_n,priority:1" json:"estate_id"`
+	Channel  Channel   `gorm:"size:16;not null;uniqueIndex:idx_release_slot_n,priority:2" json:"channel"`
+	Batch    time.Time `gorm:"not null;uniqueIndex:idx_release_slot_n,priority:3" json:"batch"`
+	N        int64     `gorm:"not null;uniqueIndex:idx_release_slot_n,priority:4" json:"n"`
+}
+
+// ReleaseCounter is the next number of a release batch (ReleaseSlot).
+type ReleaseCounter struct {
+	ID       uint64    `gorm:"primaryKey" json:"id"`
+	EstateID uint64    `gorm:"not null;uniqueIndex:idx_release_counter,priority:1" json:"estate_id"`
+	Channel  Channel   `gorm:"size:16;not null;uniqueIndex:idx_release_counter,priority:2" json:"channel"`
+	Batch    time.Time `gorm:"not null;uniqueIndex:idx_release_counter,priority:3" json:"batch"`
+	Next     int64     `gorm:"not null;default:0" json:"next"`
+}

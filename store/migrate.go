@@ -32,6 +32,8 @@ func tables() []any {
 		&models.ResidentLink{}, &models.ResidentLinkUse{},
 		&models.Upgrade{}, &models.SLADeadline{}, &models.SLADay{}, &models.CaseStageTotal{},
 		&models.BillSettlement{}, &models.CollectionPeriod{},
+		// The numbers of bulk messages in their release batches (issue 15).
+		&models.ReleaseSlot{}, &models.ReleaseCounter{},
 	}
 }
 
