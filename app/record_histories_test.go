@@ -108,6 +108,9 @@ func historyScenarios() []historyScenario {
 		{"inspection_finding_rectified", recordInspectionFindingRectified},
 		// Service contracts: reminded, renewed, handed over.
 		{"contract_renew_hand_over", recordContractRenewHandOver},
+		// Recorded after "one-escalation" (version 1): the same critical
+		// repair, each escalation one Escalate activity.
+		{"ticket_one_escalation_v1", recordOneLadderV1},
 	}
 }
 

@@ -28,6 +28,9 @@ type Policy struct {
 	// Contract is the service contract's expiry reminders; zero means the
 	// defaults.
 	Contract ContractPolicy `json:"contract"`
+	// Release sets the rate bulk messages go out at per channel and the
+	// spread of calendar work (release.go); zero means the defaults.
+	Release ReleasePolicy `json:"release"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -502,5 +505,6 @@ func DefaultPolicy() Policy {
 		Channels:   DefaultChannelPolicy(),
 		Inspection: DefaultInspectionPolicy(),
 		Contract:   DefaultContractPolicy(),
+		Release:    DefaultReleasePolicy(),
 	}
 }

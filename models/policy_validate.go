@@ -23,6 +23,7 @@ func (p Policy) Validate() error {
 		func() error { return p.Channels.validate("channels") },
 		func() error { return p.Inspection.validate("inspection") },
 		func() error { return p.Contract.validate("contract") },
+		func() error { return p.Release.validate("release") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

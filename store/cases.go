@@ -191,3 +191,15 @@ func copyOldJournals(db *gorm.DB) error {
 	}
 	return nil
 }
+
+// CaseEventByKey reads the event of a case of kind whose key is key:
+// models.ErrNotFound when there is none. An activity that records an event
+// and acts on it (activities.Escalations) reads back on a retry what its
+// earlier attempt recorded.
+func (s *Store) CaseEventByKey(ctx context.Context, kind models.CaseKind, key string) (models.CaseEvent, error) {
+	var ev models.CaseEvent
+	if err := s.db.WithContext(ctx).Where("kind = ? AND event_key = ?", kind, key).Take(&ev).Error; err != nil {
+		return ev, fmt.Errorf("event %q of %s: %w", key, kind, translate(err))
+	}
+	return ev, nil
+}

@@ -35,6 +35,8 @@ func tables() []any {
 		&models.Equipment{}, &models.InspectionPlan{}, &models.Inspection{},
 		// Service contracts (物业服务合同).
 		&models.Contract{}, &models.ContractVersion{},
+		// The numbers of bulk messages in their release batches (issue 15).
+		&models.ReleaseSlot{}, &models.ReleaseCounter{},
 	}
 }
 

@@ -64,7 +64,8 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	// New validated d.Notify already; a registry built without New (a test)
 	// and a bad configuration get no per-channel adapters.
 	channels, _ := notify.NewChannels(d.Notify)
-	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links})
+	notifier := &activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links}
+	r.RegisterActivity(notifier)
 	r.RegisterActivity(&activities.Cases{Store: d.Store})
 	r.RegisterActivity(&activities.Staff{Store: d.Store})
 	r.RegisterActivity(&activities.Tickets{Store: d.Store})
@@ -77,4 +78,8 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.Inspection)
 	r.RegisterWorkflow(workflows.StatutoryCheck)
 	r.RegisterActivity(&activities.Inspections{Store: d.Store})
+
+	// One escalation, one activity (issue 15): its messages go through the
+	// same notifier.
+	r.RegisterActivity(&activities.Escalations{Store: d.Store, Sender: notifier, Log: d.Log})
 }

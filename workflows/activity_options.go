@@ -49,6 +49,17 @@ func sendMessage(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// escalationCall is an escalation (activities.Escalations.Escalate): a
+// record the process needs, retried like dbCall until it succeeds, and the
+// messages of several people, which take longer than one; the activity
+// itself gives a message up after the attempts sendMessage allows.
+func escalationCall(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 2 * time.Minute,
+		RetryPolicy:         dbBackoff(0),
+	})
+}
+
 // billingBackoff waits a database outage out for a day (with the
 // schedule-to-close timeouts below); the next month's run is skipped while
 // this one still runs.

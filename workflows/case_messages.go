@@ -150,6 +150,43 @@ func (c *caseCore) escalationList(ctx workflow.Context, role models.Role, owner 
 	return slices.DeleteFunc(slices.Compact(ids), func(id uint64) bool { return id == 0 })
 }
 
+// changeOneEscalation, version 1: an escalation of a ticket or a
+// follow-up is one activity (activities.Escalations.Escalate) that finds
+// who it tells, records the event naming them and sends their messages,
+// with the same event and the same messages as before. Before it, the
+// look-up, the record and each message were an activity apiece (issue 15:
+// the engine's task rate set how late escalations went out). Taken at each
+// escalation: a process that escalated before the change keeps the old
+// path for its whole run.
+const changeOneEscalation = "one-escalation"
+
+// oneEscalation reports whether the process escalates through one
+// activity (see changeOneEscalation).
+func oneEscalation(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, changeOneEscalation, workflow.DefaultVersion, 1) >= 1
+}
+
+// escalateOnce carries out an escalation as one activity: in is its
+// transition, role and owner; template, keyPrefix and params the staff
+// message each person gets ("<keyPrefix>/staff-<id>"). It returns who was
+// told (none when the activity failed for good, logged); a message sent by
+// a gateway waits for its receipt as any other (case_deliveries.go).
+func (c *caseCore) escalateOnce(ctx workflow.Context, in activities.EscalateInput, template, keyPrefix string, params map[string]string) []uint64 {
+	in.Message = c.message(models.RecipientStaff, 0, template, keyPrefix, params)
+	var e *activities.Escalations
+	var res activities.EscalateResult
+	if err := workflow.ExecuteActivity(escalationCall(ctx), e.Escalate, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("escalation", "key", keyPrefix, "error", err)
+		return nil
+	}
+	for i, r := range res.Sent {
+		if r.Delivery == models.DeliverySent && r.ReceiptWait > 0 && i < len(res.StaffIDs) {
+			c.awaitReceipt(ctx, activities.StaffKey(keyPrefix, res.StaffIDs[i]), r.Channel, r.ReceiptWait)
+		}
+	}
+	return res.StaffIDs
+}
+
 // climb moves an escalation up the chain p when its next rung, due at at,
 // is reached: it returns the level now reached (level+1) and when the one
 // after is due, zero past the last.

@@ -74,12 +74,17 @@ func (s *followUpState) escalate(ctx workflow.Context, now time.Time) {
 	role := s.in.Policy.Escalation.Levels[s.level-1].Role
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "due": s.due.Format(time.RFC3339)}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
+	prefix := fmt.Sprintf("%s/escalate/%d", s.wfID(), s.level)
+	params := map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.due)}
+	if oneEscalation(ctx) {
+		s.escalateOnce(ctx, activities.EscalateInput{FollowUp: &rec, Role: role, Owner: s.assignee}, "followup_overdue", prefix, params)
+		return
+	}
 	ids := s.escalationList(ctx, role, s.assignee)
 	detail["notified"] = idList(ids) // rec holds detail: written below
 	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "followup_overdue", fmt.Sprintf("%s/escalate/%d/staff-%d", s.wfID(), s.level, id),
-			map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.due)})
+		s.notifyStaff(ctx, id, "followup_overdue", activities.StaffKey(prefix, id), params)
 	}
 }
 

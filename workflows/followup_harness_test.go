@@ -57,18 +57,22 @@ func newFUHarness(t *testing.T, in FollowUpInput, start time.Time) *fuHarness {
 	var cs *activities.Cases
 	var st *activities.Staff
 	var tk *activities.Tickets
+	send := func(in activities.SendInput) activities.SendResult {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
+		return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
+	}
+	record := func(in activities.FollowUpRecordInput) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.records = append(h.records, in)
+	}
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
-		})
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
 	h.env.OnActivity(cs.RecordFollowUp, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.FollowUpRecordInput) (activities.RecordResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.records = append(h.records, in)
+			record(in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
 	h.env.OnActivity(st.AssignFollowUp, mock.Anything, mock.Anything).Return(
@@ -95,6 +99,7 @@ func newFUHarness(t *testing.T, in FollowUpInput, start time.Time) *fuHarness {
 		})
 	h.env.OnActivity(st.Brief, mock.Anything, mock.Anything).Return(
 		activities.BriefResult{EstateName: "阳光花园", ServicePhone: "400-800"}, nil)
+	mockEscalations(h.env, &escalationFake{staff: staff, followUp: record, send: send})
 	// A child ticket closes closeAfter its start.
 	h.env.OnWorkflow(Ticket, mock.Anything, mock.Anything).Return(
 		func(ctx workflow.Context, in TicketInput) (TicketResult, error) {

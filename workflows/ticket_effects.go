@@ -177,18 +177,22 @@ func (s *ticketState) escalate(ctx workflow.Context, now time.Time, what string,
 		detail["due"] = due.Format(time.RFC3339)
 	}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
-	ids := s.escalationList(ctx, role, s.in.FirstReceiverID)
-	detail["notified"] = idList(ids) // rec holds detail: written below
-	s.write(ctx, rec)
-
 	stage := "返工次数"
 	if !due.IsZero() {
 		stage = milestoneOf(what).Label()
 	}
+	prefix := fmt.Sprintf("%s/escalate/%s/%d", s.wfID(), what, level)
+	params := map[string]string{"ticket_no": s.ticketNo(), "summary": s.in.Category, "stage": stage,
+		"due": s.clock(due), "level": strconv.Itoa(level)}
+	if oneEscalation(ctx) {
+		s.escalateOnce(ctx, activities.EscalateInput{Ticket: &rec, Role: role, Owner: s.in.FirstReceiverID}, "escalation", prefix, params)
+		return
+	}
+	ids := s.escalationList(ctx, role, s.in.FirstReceiverID)
+	detail["notified"] = idList(ids) // rec holds detail: written below
+	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "escalation", fmt.Sprintf("%s/escalate/%s/%d/staff-%d", s.wfID(), what, level, id),
-			map[string]string{"ticket_no": s.ticketNo(), "summary": s.in.Category, "stage": stage,
-				"due": s.clock(due), "level": strconv.Itoa(level)})
+		s.notifyStaff(ctx, id, "escalation", activities.StaffKey(prefix, id), params)
 	}
 }
 

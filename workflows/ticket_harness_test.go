@@ -80,29 +80,34 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 	var cs *activities.Cases
 	var st *activities.Staff
 	var tk *activities.Tickets
+	send := func(in activities.SendInput) activities.SendResult {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
+		res := activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
+		if h.sendAs != nil {
+			res = h.sendAs(in, res)
+		}
+		return res
+	}
+	record := func(in activities.RecordInput) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !h.frozen {
+			h.records = append(h.records, in)
+		}
+	}
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			res := activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
-			if h.sendAs != nil {
-				res = h.sendAs(in, res)
-			}
-			return res, nil
-		})
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
 	h.env.OnActivity(cs.Record, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInput) (activities.RecordResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			if !h.frozen {
-				h.records = append(h.records, in)
-			}
+			record(in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
 	staff := map[models.Role][]uint64{
 		models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager}, models.RoleCompanyAdmin: {admin},
 	}
+	mockEscalations(h.env, &escalationFake{staff: staff, ticket: record, send: send})
 	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil

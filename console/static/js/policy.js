@@ -13,6 +13,7 @@ const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
   inspection: '巡检与维保', contract: '服务合同',
+  release: '群发放行（按渠道限速）',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -35,6 +36,8 @@ const names = {
   statutory_warn_days: '法定检验到期前提醒（天数，逗号分隔，从多到少）', statutory_check_at: '法定检验每日检查时间',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
   expiring_days: '到期前多少天算即将到期', max_term_years: '合同期限最长（年）',
+  rates: '每秒放行条数（按网关承受能力）', sms: '短信', wechat: '微信', app: 'App', email: '邮件', wecom: '企业微信',
+  jitter_window: '日历任务错峰窗口（出账、月初提醒；时限不错峰）',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };
@@ -53,7 +56,7 @@ const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'],
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within', 'jitter_window']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end', 'statutory_check_at']);
 // Words around a number: [before, after].
 const affixes = {
@@ -61,6 +64,7 @@ const affixes = {
   late_fee_per_ten_thousand: ['万分之', ''], reading_spike_ratio: ['超过近期平均的', '倍'], late_fee_cap_percent: ['', '%'], grace_days: ['', '天'],
   dispute_before_due_days: ['', '天'], repeat_late_count: ['', '次'], repeat_late_window_months: ['近', '个月'],
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
+  sms: ['', '条/秒'], wechat: ['', '条/秒'], app: ['', '条/秒'], email: ['', '条/秒'], wecom: ['', '条/秒'],
 };
 // models.MaxAmountFen: no amount the service records is larger.
 const maxAmountFen = 1_000_000_000;

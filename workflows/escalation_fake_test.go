@@ -1,0 +1,59 @@
+package workflows
+
+import (
+	"context"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/models"
+)
+
+// escalationFake is the store and sender of the real escalation activity
+// in a workflow test: it records through the harness's record, reads the
+// roles' staff from staff and sends through the harness's send, so that an
+// escalation leaves the same records and sends its mocks collected before.
+type escalationFake struct {
+	// CaseStore answers the kinds an escalation never records (nil: a call
+	// panics, which a test would show).
+	activities.CaseStore
+	staff    map[models.Role][]uint64
+	ticket   func(activities.RecordInput)
+	followUp func(activities.FollowUpRecordInput)
+	send     func(activities.SendInput) activities.SendResult
+}
+
+func (f *escalationFake) RecordTicketChange(_ context.Context, c activities.RecordInput) (bool, error) {
+	f.ticket(c)
+	return true, nil
+}
+
+func (f *escalationFake) RecordFollowUpChange(_ context.Context, c activities.FollowUpRecordInput) (bool, error) {
+	f.followUp(c)
+	return true, nil
+}
+
+func (f *escalationFake) RecordCaseChange(context.Context, activities.RecordCaseInput) (bool, error) {
+	return true, nil
+}
+
+func (f *escalationFake) StaffToNotify(_ context.Context, _ uint64, role models.Role) ([]uint64, error) {
+	return f.staff[role], nil
+}
+
+func (f *escalationFake) CaseEventByKey(context.Context, models.CaseKind, string) (models.CaseEvent, error) {
+	return models.CaseEvent{}, models.ErrNotFound
+}
+
+func (f *escalationFake) Send(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
+	return f.send(in), nil
+}
+
+// mockEscalations runs every Escalate call of env's workflow through the
+// real activity over f.
+func mockEscalations(env *testsuite.TestWorkflowEnvironment, f *escalationFake) {
+	var e *activities.Escalations
+	real := &activities.Escalations{Store: f, Sender: f}
+	env.OnActivity(e.Escalate, mock.Anything, mock.Anything).Return(real.Escalate)
+}
