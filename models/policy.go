@@ -22,6 +22,9 @@ type Policy struct {
 	QuietHours QuietHours       `json:"quiet_hours"`
 	// Channels orders the channels messages try; zero means the defaults.
 	Channels ChannelPolicy `json:"channels"`
+	// Notice holds the rules of outage and community notices; zero values
+	// read as the defaults (NoticePolicy.OrDefault).
+	Notice NoticePolicy `json:"notice"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -494,5 +497,6 @@ func DefaultPolicy() Policy {
 		},
 		QuietHours: QuietHours{Start: "21:30", End: "08:00"},
 		Channels:   DefaultChannelPolicy(),
+		Notice:     DefaultNoticePolicy(),
 	}
 }

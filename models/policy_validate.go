@@ -21,6 +21,7 @@ func (p Policy) Validate() error {
 		func() error { return p.FollowUp.validate("follow_up") },
 		func() error { return p.QuietHours.validate("quiet_hours") },
 		func() error { return p.Channels.validate("channels") },
+		func() error { return p.Notice.validate("notice") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

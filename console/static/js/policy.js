@@ -12,6 +12,7 @@ import { session } from './session.js';
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
+  notice: '停水停电通知与公告',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -30,6 +31,9 @@ const names = {
   formal_notice_period: '书面催告期', window: '回访期限（入住后）', reminder_at: '提醒时点（入住后）', max_attempts: '最多尝试',
   assign_registrar: '派给登记人', start: '开始', end: '结束',
   escalate_milestones: '超时即升级的时限（联系业主、到场、完工；留空为全部）',
+  outage_lead: '停水停电提前通知（紧急情况除外）', reminder_before: '开始前再提醒', max_ahead: '最远可提前安排',
+  max_outage: '单次停运最长', daily_cap: '每位业主每日普通通知上限', batch_size: '每批发送户数',
+  categories: '各停运类型对应的报修类别', utility: '停运类型',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
 };
 // Column names where a table reads a field its own way.
@@ -41,13 +45,15 @@ const enums = {
   channel: { '': '无', sms: '短信', wechat: '微信', app: 'App', phone: reportChannels.phone, visit: '上门', letter: '信函' },
   allocation: { principal_first: '先本金后滞纳金', late_fee_first: '先滞纳金后本金' },
   template: { '': '无', ...messageTemplates },
+  utility: { water: '停水', power: '停电', gas: '停气', lift: '电梯停运' },
 };
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait',
+  'outage_lead', 'reminder_before', 'max_ahead', 'max_outage']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);
 // Words around a number: [before, after].
 const affixes = {
@@ -55,6 +61,7 @@ const affixes = {
   late_fee_per_ten_thousand: ['万分之', ''], reading_spike_ratio: ['超过近期平均的', '倍'], late_fee_cap_percent: ['', '%'], grace_days: ['', '天'],
   dispute_before_due_days: ['', '天'], repeat_late_count: ['', '次'], repeat_late_window_months: ['近', '个月'],
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
+  daily_cap: ['', '条'], batch_size: ['', '户'],
 };
 // models.MaxAmountFen: no amount the service records is larger.
 const maxAmountFen = 1_000_000_000;
@@ -175,6 +182,7 @@ export async function policyPage(view) {
     let el;
     if (durations.has(key)) return durationInput(path, value, key === 'on_site' && row && row.on_site_same_day);
     if (key.endsWith('_fen')) return moneyInput(path, value);
+    if (Array.isArray(value)) return listInput(path, key, value);
     const named = { dataset: { path: full }, 'aria-label': pathText(full) };
     if (enums[key] && typeof value === 'string') {
       const choices = table === 'steps' && (key === 'channel' || key === 'template') ? stepChoices(key, row) : enums[key];
