@@ -267,3 +267,18 @@ type Outage struct {
 func (o Outage) Span() OutageSpan {
 	return OutageSpan{EstateID: o.EstateID, Utility: o.Utility, Buildings: o.Buildings, StartsAt: o.StartsAt, EndsAt: o.EndsAt, Status: o.Status}
 }
+
+// OutageTicket links a repair ticket to the outage that explains it: the
+// ticket shows the outage ("已知停水") instead of climbing its own
+// escalation chain, and is answered with the others once it is restored.
+type OutageTicket struct {
+	ID         uint64     `gorm:"primaryKey" json:"id"`
+	OutageID   uint64     `gorm:"not null;index" json:"outage_id"`
+	TicketID   uint64     `gorm:"not null;uniqueIndex" json:"ticket_id"`
+	EstateID   uint64     `gorm:"not null;index" json:"estate_id"`
+	LinkedAt   time.Time  `gorm:"not null" json:"linked_at"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+}
+
+// KnownLabel is what a linked ticket shows: "已知停水".
+func (u Utility) KnownLabel() string { return "已知" + u.Label() }

@@ -18,6 +18,8 @@ type caseTable struct {
 	// columns are the progress columns a change rewrites (with
 	// "revision" and "updated_at").
 	columns []string
+	// estateWide: the row has no household_id (an outage, a notice).
+	estateWide bool
 }
 
 var caseTables = map[models.CaseKind]caseTable{
@@ -34,6 +36,14 @@ var caseTables = map[models.CaseKind]caseTable{
 		"stage", "segment", "step_reached", "next_step", "next_step_at", "paused_reason", "paused_until",
 		"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
 		"legal_status", "legal_since",
+	}},
+
+	models.KindOutage: {row: func() any { return &models.Outage{} }, estateWide: true, columns: []string{
+		"status", "ends_at", "announced_at", "reminded_at", "restored_at", "households", "escalation_level",
+		"extensions", "note", "revision", "updated_at",
+	}},
+	models.KindNotice: {row: func() any { return &models.Notice{} }, estateWide: true, columns: []string{
+		"status", "published_at", "households", "capped", "closed_at", "revision", "updated_at",
 	}},
 }
 
@@ -66,7 +76,11 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 			EstateID    uint64
 			HouseholdID *uint64
 		}
-		if err := tx.Model(tbl.row()).Select("estate_id", "household_id").Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
+		cols := []string{"estate_id", "household_id"}
+		if tbl.estateWide {
+			cols = cols[:1]
+		}
+		if err := tx.Model(tbl.row()).Select(cols).Where("id = ?", c.ref.ID).Take(&owner).Error; err != nil {
 			return translate(err)
 		}
 		var n int64
