@@ -12,6 +12,8 @@ type CaseStore interface {
 	RecordTicketChange(ctx context.Context, c store.TicketChange) (bool, error)
 	RecordFollowUpChange(ctx context.Context, c store.FollowUpChange) (bool, error)
 	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
+	RecordOutageChange(ctx context.Context, c store.OutageChange) (bool, error)
+	RecordNoticeChange(ctx context.Context, c store.NoticeChange) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the
@@ -61,4 +63,22 @@ type RecordCaseInput = store.CaseChange
 func (a *Cases) RecordCase(ctx context.Context, in RecordCaseInput) (RecordResult, error) {
 	ok, err := a.Store.RecordCaseChange(ctx, in)
 	return recorded(ok, err, "case", in.CaseID)
+}
+
+// OutageRecordInput is one transition of an outage for the read model.
+type OutageRecordInput = store.OutageChange
+
+// RecordOutage writes an outage's transition.
+func (a *Cases) RecordOutage(ctx context.Context, in OutageRecordInput) (RecordResult, error) {
+	ok, err := a.Store.RecordOutageChange(ctx, in)
+	return recorded(ok, err, "outage", in.OutageID)
+}
+
+// NoticeRecordInput is one transition of a notice for the read model.
+type NoticeRecordInput = store.NoticeChange
+
+// RecordNotice writes a notice's transition.
+func (a *Cases) RecordNotice(ctx context.Context, in NoticeRecordInput) (RecordResult, error) {
+	ok, err := a.Store.RecordNoticeChange(ctx, in)
+	return recorded(ok, err, "notice", in.NoticeID)
 }

@@ -28,6 +28,11 @@ func (u Utility) Valid() bool { return utilities.has(u) }
 
 var utilityLabels = map[Utility]string{UtilityWater: "停水", UtilityPower: "停电", UtilityGas: "停气", UtilityLift: "电梯停运"}
 
+var utilityRestored = map[Utility]string{UtilityWater: "供水", UtilityPower: "供电", UtilityGas: "供气", UtilityLift: "电梯运行"}
+
+// Restored is what comes back when u's outage ends ("供水").
+func (u Utility) Restored() string { return label(utilityRestored, u) }
+
 // Label is u's name in messages ("停水").
 func (u Utility) Label() string { return label(utilityLabels, u) }
 

@@ -70,4 +70,11 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
 	r.RegisterActivity(&activities.Reconciler{Store: d.Store, Dir: d.ReconDir, Log: d.Log})
 	r.RegisterActivity(&activities.Imports{Store: d.Store, Kinds: imports.Kinds(), Nudger: d.Nudger})
+
+	// Outages (停水停电) and community notices (公告): broadcasts send
+	// through the same notifier, in batches.
+	r.RegisterWorkflow(workflows.Outage)
+	r.RegisterWorkflow(workflows.Notice)
+	r.RegisterActivity(&activities.Broadcasts{Store: d.Store,
+		Notifier: &activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links}})
 }
