@@ -63,6 +63,13 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/disputes/:id/attachments":               f.dispute.ID,
 		"/api/v1/residents/:id/links":                    f.resident.ID,
 		"/api/v1/resident-links/:id/revoke":              f.link.ID,
+
+		"/api/v1/outages/:id":                 f.outage.ID,
+		"/api/v1/outages/:id/actions/:action": f.outage.ID,
+		"/api/v1/outages/:id/tickets":         f.outage.ID,
+		"/api/v1/outages/:id/answer-tickets":  f.outage.ID,
+		"/api/v1/notices/:id":                 f.notice.ID,
+		"/api/v1/notices/:id/actions/:action": f.notice.ID,
 	}
 }
 
@@ -102,6 +109,10 @@ func validBodies() map[string]any {
 		"POST /api/v1/disputes/:id/attachments":   map[string]any{},
 		"POST /api/v1/residents/:id/links":        map[string]any{"purpose": "my_bill"},
 		"POST /api/v1/resident-links/:id/revoke":  map[string]any{},
+
+		"POST /api/v1/outages/:id/actions/:action": map[string]any{"note": "备注"},
+		"POST /api/v1/outages/:id/answer-tickets":  map[string]any{},
+		"POST /api/v1/notices/:id/actions/:action": map[string]any{"reason": "撤回"},
 	}
 }
 

@@ -68,6 +68,10 @@ type estateFixture struct {
 	imp models.Import
 	// photo is a photo of the ticket, its bytes stored.
 	photo models.Attachment
+	// outage and notice are rows without processes (the access tests
+	// stop before Temporal).
+	outage models.Outage
+	notice models.Notice
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -133,6 +137,13 @@ func (h *harness) seedEstate(code string) estateFixture {
 	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
 	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
 	f.photo = h.seedPhoto(f.ticket, f.staff.ID)
+
+	start := time.Now().Add(48 * time.Hour)
+	f.outage = models.Outage{EstateID: f.estate.ID, Utility: models.UtilityWater, Buildings: []string{"1栋"}, StartsAt: start,
+		PlannedEnd: start.Add(4 * time.Hour), Reason: "管网检修", CreatedBy: f.staff.ID}
+	h.must(h.store.CreateOutage(ctx, all, &f.outage))
+	f.notice = models.Notice{EstateID: f.estate.ID, Title: "消防演练", Body: "周六上午", PublishAt: start, ExpiresAt: start.Add(24 * time.Hour), CreatedBy: f.staff.ID}
+	h.must(h.store.CreateNotice(ctx, all, &f.notice))
 	return f
 }
 

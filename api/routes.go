@@ -108,6 +108,9 @@ func (s *Server) routes() []route {
 		s.importRoutes(),
 		s.attachmentRoutes(),
 		s.residentReportRoutes(),
+
+		s.outageRoutes(),
+		s.noticeRoutes(),
 	} {
 		rs = append(rs, group...)
 	}
