@@ -143,6 +143,12 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		}
 		a.syncBillingSchedules(ctx)
 		a.syncReconcileSchedule(ctx)
+
+		if opts.Demo {
+			if err := a.startDemoNotices(ctx); err != nil {
+				a.log.Error("demo outage and notice processes", "error", err)
+			}
+		}
 	}
 	return a.serveHTTP(ctx, opts)
 }
