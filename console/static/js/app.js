@@ -27,6 +27,7 @@ import { paymentsPage } from './payments.js';
 import { financePage } from './finance.js';
 import { standardsPage, readingsPage, billingPage, billPage, feeRoles, financeRoles } from './fees.js';
 import { importsPage } from './imports.js';
+import { outageListPage, outagePage, noticeListPage } from './outages.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -61,6 +62,10 @@ const pages = [
   { re: /^\/finance\/billing$/, page: billingPage, roles: financeRoles },
   { re: /^\/finance\/bills\/(\d+)$/, page: billPage, roles: collectors },
   { re: /^\/finance\/imports$/, page: importsPage, roles: importers },
+
+  { re: /^\/outages$/, page: outageListPage },
+  { re: /^\/outages\/(\d+)$/, page: outagePage },
+  { re: /^\/notices$/, page: noticeListPage },
 ];
 
 const nav = [
@@ -77,6 +82,8 @@ const nav = [
   { href: '#/legal', text: '法务案件', roles: ['legal'] },
   // The finance pages (#/finance/…) are reached from 收费管理's cards.
   { href: '#/finance', text: '收费', roles: financeHub },
+
+  { href: '#/outages', text: '停水停电', roles: desk },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */
