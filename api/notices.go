@@ -164,24 +164,15 @@ func (s *Server) noticeAction(c *gin.Context) {
 		return
 	}
 	var in noticeActionRequest
-	action, key, ok := s.actionRequest(c, workflows.NoticeActions(), &in, actionCase{noun: "公告",
-		status: string(n.Status), ended: n.Status.Terminal(), estateID: n.EstateID})
-	if !ok {
-		return
-	}
-	p := caller(c)
-	ctx := c.Request.Context()
-	a := workflows.NoticeAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason}
-	view, err := act(ctx, workflows.Notices(s.temporal), n.ID, key, a, func() (string, error) {
-		cur, err := s.store.Notice(ctx, p.scope(), n.ID)
-		return string(cur.Status), err
-	})
-	if err != nil {
-		respondError(c, s.log, err)
-		return
-	}
-	s.log.InfoContext(ctx, "notice action", "notice_id", n.ID, "action", action, "by", p.Staff.ID)
-	c.JSON(http.StatusOK, viewNotice(view))
+	broadcastAction(s, c, workflows.Notices(s.temporal), n.ID, &in, actionCase{noun: "公告",
+		status: string(n.Status), ended: n.Status.Terminal(), estateID: n.EstateID},
+		func(action string, p principal) any {
+			return workflows.NoticeAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, Reason: in.Reason}
+		},
+		func(ctx context.Context, scope store.Scope) (string, error) {
+			cur, err := s.store.Notice(ctx, scope, n.ID)
+			return string(cur.Status), err
+		}, viewNotice)
 }
 
 // noticeBoard is what the dashboard shows of outages and notices: the

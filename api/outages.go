@@ -207,24 +207,36 @@ func (s *Server) outageAction(c *gin.Context) {
 		return
 	}
 	var in outageActionRequest
-	action, key, ok := s.actionRequest(c, workflows.OutageActions(), &in, actionCase{noun: "停运通知",
-		status: string(o.Status), ended: o.Status.Terminal(), estateID: o.EstateID})
+	broadcastAction(s, c, workflows.Outages(s.temporal), o.ID, &in, actionCase{noun: "停运通知",
+		status: string(o.Status), ended: o.Status.Terminal(), estateID: o.EstateID},
+		func(action string, p principal) any {
+			return workflows.OutageAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, EndsAt: in.EndsAt, Note: in.Note, Reason: in.Reason}
+		},
+		func(ctx context.Context, scope store.Scope) (string, error) {
+			cur, err := s.store.Outage(ctx, scope, o.ID)
+			return string(cur.Status), err
+		}, viewOutage)
+}
+
+// broadcastAction is the action handler of an outage or a notice (pc's
+// process, business key key): it reads the request into dst, builds the
+// workflow's action for the caller, sends it (current reads the case's
+// status once its process has ended) and answers with the new view.
+func broadcastAction[V, P any](s *Server, c *gin.Context, pc workflows.Client[V], key uint64, dst actionBody, on actionCase,
+	build func(action string, p principal) any, current func(context.Context, store.Scope) (string, error), view func(V) *P) {
+	action, updateKey, ok := s.actionRequest(c, pc.Process.Actions, dst, on)
 	if !ok {
 		return
 	}
 	p := caller(c)
 	ctx := c.Request.Context()
-	a := workflows.OutageAction{Action: action, ActorID: p.Staff.ID, ActorRole: p.Staff.Role, EndsAt: in.EndsAt, Note: in.Note, Reason: in.Reason}
-	view, err := act(ctx, workflows.Outages(s.temporal), o.ID, key, a, func() (string, error) {
-		cur, err := s.store.Outage(ctx, p.scope(), o.ID)
-		return string(cur.Status), err
-	})
+	v, err := act(ctx, pc, key, updateKey, build(action, p), func() (string, error) { return current(ctx, p.scope()) })
 	if err != nil {
 		respondError(c, s.log, err)
 		return
 	}
-	s.log.InfoContext(ctx, "outage action", "outage_id", o.ID, "action", action, "by", p.Staff.ID)
-	c.JSON(http.StatusOK, viewOutage(view))
+	s.log.InfoContext(ctx, "process action", "workflow_id", pc.Process.WorkflowID(key), "action", action, "by", p.Staff.ID)
+	c.JSON(http.StatusOK, view(v))
 }
 
 // outageTickets lists the tickets an outage explains.

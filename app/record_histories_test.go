@@ -103,6 +103,11 @@ func historyScenarios() []historyScenario {
 		// breach is recorded at the same level, the estate manager comes
 		// next; then it is worked to close.
 		{"ticket_one_ladder_v1", recordOneLadderV1},
+
+		// Outages and notices; the outage's ticket is recorded after
+		// "outage-link" (ticket, version 1): linked, it does not escalate.
+		{"outage_restored_v1", recordOutageRestoredV1},
+		{"notice_withdrawn", recordNoticeWithdrawn},
 	}
 }
 

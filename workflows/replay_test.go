@@ -22,6 +22,9 @@ func registerWorkflows(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflow(workflows.FollowUp)
 	r.RegisterWorkflow(workflows.Collection)
 	r.RegisterWorkflow(workflows.BillingRun)
+
+	r.RegisterWorkflow(workflows.Outage)
+	r.RegisterWorkflow(workflows.Notice)
 }
 
 // TestReplayRecordedHistories replays every history in testdata against
