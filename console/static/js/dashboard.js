@@ -2,6 +2,7 @@
 // (this week and the last 12, drawn by the server as SVG), breaches and
 // escalations today. Every number links to the list behind it.
 import { get, qs } from './api.js';
+import { utilities } from './outages.js';
 import { urgencies, statuses, openStatuses, kinds, stages, openStages, label } from './labels.js';
 import { h, fill, fmtTime, fmtYuan } from './ui.js';
 import { session, onLeave, revealReaders } from './session.js';
@@ -73,6 +74,13 @@ export async function dashboardPage(view) {
         stat('', fuOpen, '等待工单完结', '#/followups?tab=all'),
         d.follow_ups.on_time.map((m, i) => stat('', share(m.on_time, m.completed), `${i ? '本月' : '上月'}按时回访率`, '#/followups?tab=done',
           m.completed ? `${m.on_time}/${m.completed} 次按时` : '没有完成的回访')))));
+  // ── Outages on now and notices published (停水停电与公告).
+  get('/notice-board' + estateQ).then((b) => view.append(h('section#notices-section', { dataset: { process: 'outages' } },
+    h('h2', '停水停电与公告'),
+    h('div.stats',
+      stat(b.outages_on.length ? '.amber' : '', b.outages_on.length, '正在停运', '#/outages',
+        b.outages_on.map((o) => `${(o.buildings || []).join('、')} ${label(utilities, o.utility)}`).join('；')),
+      stat('', b.notices_published, '已发布公告', '#/notices')))), () => {});
   const timer = setInterval(async () => {
     if (!document.getElementById('tickets-section')) return;
     const img = document.getElementById('sla-chart');
