@@ -53,7 +53,7 @@ export async function outageListPage(view) {
   fill(view, h('div.row.head', h('h1', '停水停电通知'), h('a', { href: '#/notices' }, '公告 →')),
     h('div.card', h('div.table-wrap', h('table.list#outage-list',
       h('thead', h('tr', h('th', '编号'), h('th', '类型'), h('th', '楼栋'), h('th', '开始'), h('th', '预计恢复'), h('th', '状态'))),
-      h('tbody', rows.length ? rows : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有')))))),
+      h('tbody', rows.length ? rows : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有'))))))),
     estateId ? form : h('div.banner.info', '请先在右上角选择一个小区再登记。'));
 }
 
@@ -162,6 +162,6 @@ export async function noticeListPage(view) {
   fill(view, h('div.row.head', h('h1', '公告'), h('a', { href: '#/outages' }, '停水停电 →')),
     h('div.card', h('div.table-wrap', h('table.list#notice-list',
       h('thead', h('tr', h('th', '编号'), h('th', '标题'), h('th', '发布'), h('th', '到期'), h('th', '状态'), h('th', '送达'))),
-      h('tbody', rows.length ? rows : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有')))))),
+      h('tbody', rows.length ? rows : h('tr', h('td', { colspan: 6 }, h('span.muted', '没有'))))))),
     estateId ? form : h('div.banner.info', '请先在右上角选择一个小区再发布。'));
 }
