@@ -243,6 +243,11 @@ function policyReasons() {
     [/^got ".*", want none: only message steps send a template$/, () => '只有消息提醒需要模板'],
     [/^got (\S+), want before the window's end \((\S+)\)$/, (m) => `应早于回访期限 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
     [/^got (\S+), want more than the previous reminder's (\S+)$/, (m) => `应晚于上一次提醒（${dt(m[2])}）`],
+    // Outages and notices (停水停电通知与公告).
+    [/^got ".*", want water, power, gas or lift$/, () => '请选择停运类型（停水、停电、停气、电梯停运）'],
+    [/^got ".*" twice, want each utility once$/, () => '每种停运类型只能填一行'],
+    [/^want 1 to (\d+) categories$/, (m) => `请填写 1 到 ${m[1]} 个报修类别`],
+    [/^got (\S+), want less than the outage lead \((\S+)\)$/, (m) => `应短于提前通知时间（${dt(m[2])}），当前为 ${dt(m[1])}`],
   ];
 }
 
