@@ -16,6 +16,8 @@ type CaseStore interface {
 	RecordInspectionChange(ctx context.Context, c store.InspectionChange) (bool, error)
 	RecordContractChange(ctx context.Context, c store.ContractChange) (bool, error)
 	AddContractVersion(ctx context.Context, scope store.Scope, v *models.ContractVersion) (bool, error)
+	RecordOutageChange(ctx context.Context, c store.OutageChange) (bool, error)
+	RecordNoticeChange(ctx context.Context, c store.NoticeChange) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the
@@ -93,4 +95,22 @@ func (a *Cases) AddContractVersion(ctx context.Context, v models.ContractVersion
 		return v, permanent(fmt.Errorf("add version of contract %d: %w", v.ContractID, err))
 	}
 	return v, nil
+}
+
+// OutageRecordInput is one transition of an outage for the read model.
+type OutageRecordInput = store.OutageChange
+
+// RecordOutage writes an outage's transition.
+func (a *Cases) RecordOutage(ctx context.Context, in OutageRecordInput) (RecordResult, error) {
+	ok, err := a.Store.RecordOutageChange(ctx, in)
+	return recorded(ok, err, "outage", in.OutageID)
+}
+
+// NoticeRecordInput is one transition of a notice for the read model.
+type NoticeRecordInput = store.NoticeChange
+
+// RecordNotice writes a notice's transition.
+func (a *Cases) RecordNotice(ctx context.Context, in NoticeRecordInput) (RecordResult, error) {
+	ok, err := a.Store.RecordNoticeChange(ctx, in)
+	return recorded(ok, err, "notice", in.NoticeID)
 }

@@ -72,6 +72,13 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/contracts/:id/versions":            f.contract.ID,
 		"/api/v1/contracts/:id/actions/:action":     f.contract.ID,
 		"/api/v1/contract-versions/:id/attachments": f.contractVersion.ID,
+
+		"/api/v1/outages/:id":                 f.outage.ID,
+		"/api/v1/outages/:id/actions/:action": f.outage.ID,
+		"/api/v1/outages/:id/tickets":         f.outage.ID,
+		"/api/v1/outages/:id/answer-tickets":  f.outage.ID,
+		"/api/v1/notices/:id":                 f.notice.ID,
+		"/api/v1/notices/:id/actions/:action": f.notice.ID,
 	}
 }
 
@@ -116,6 +123,10 @@ func validBodies() map[string]any {
 		"POST /api/v1/contracts/:id/actions/:action":     map[string]any{"note": "备注"},
 		"POST /api/v1/contract-versions/:id/attachments": map[string]any{},
 		"POST /api/v1/inspections/:id/actions/:action":   map[string]any{"note": "备注"},
+
+		"POST /api/v1/outages/:id/actions/:action": map[string]any{"note": "备注"},
+		"POST /api/v1/outages/:id/answer-tickets":  map[string]any{},
+		"POST /api/v1/notices/:id/actions/:action": map[string]any{"reason": "撤回"},
 	}
 }
 

@@ -77,6 +77,10 @@ type estateFixture struct {
 	equipment  models.Equipment
 	inspPlan   models.InspectionPlan
 	inspection models.Inspection
+	// outage and notice are rows without processes (the access tests
+	// stop before Temporal).
+	outage models.Outage
+	notice models.Notice
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -150,6 +154,13 @@ func (h *harness) seedEstate(code string) estateFixture {
 		ContractProgress: models.ContractProgress{Status: models.ContractActive, TermStart: end.AddDate(-3, 0, 1), TermEnd: end}}
 	f.contractVersion = models.ContractVersion{Key: "signed", EffectiveOn: f.contract.TermStart, Changes: "签订合同"}
 	h.must(h.store.CreateContract(ctx, &f.contract, &f.contractVersion))
+
+	start := time.Now().Add(48 * time.Hour)
+	f.outage = models.Outage{EstateID: f.estate.ID, Utility: models.UtilityWater, Buildings: []string{"1栋"}, StartsAt: start,
+		PlannedEnd: start.Add(4 * time.Hour), Reason: "管网检修", CreatedBy: f.staff.ID}
+	h.must(h.store.CreateOutage(ctx, all, &f.outage))
+	f.notice = models.Notice{EstateID: f.estate.ID, Title: "消防演练", Body: "周六上午", PublishAt: start, ExpiresAt: start.Add(24 * time.Hour), CreatedBy: f.staff.ID}
+	h.must(h.store.CreateNotice(ctx, all, &f.notice))
 	return f
 }
 

@@ -111,6 +111,9 @@ func (s *Server) routes() []route {
 		s.inspectionRoutes(),
 		// Service contracts (物业服务合同).
 		s.contractRoutes(),
+
+		s.outageRoutes(),
+		s.noticeRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -146,6 +146,9 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		a.ensureInspections(ctx)
 		if opts.Demo {
 			a.startDemoContracts(ctx)
+			if err := a.startDemoNotices(ctx); err != nil {
+				a.log.Error("demo outage and notice processes", "error", err)
+			}
 		}
 	}
 	return a.serveHTTP(ctx, opts)

@@ -159,6 +159,11 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 	if err := seedDemoContract(ctx, s, e); err != nil {
 		return err
 	}
+	// A planned water outage tomorrow and a community notice (their
+	// processes start once Temporal is up: App.startDemoNotices).
+	if err := seedDemoNotices(ctx, s, e, 0, time.Now()); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nDemo estate %q created: %d households; staff accounts (password %q):\n", e.Name, n, DemoPassword)
 	for _, d := range demoStaff {
 		fmt.Fprintf(out, "  %-8s %s\n", d.username, d.role)

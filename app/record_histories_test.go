@@ -111,6 +111,11 @@ func historyScenarios() []historyScenario {
 		// Recorded after "one-escalation" (version 1): the same critical
 		// repair, each escalation one Escalate activity.
 		{"ticket_one_escalation_v1", recordOneLadderV1},
+
+		// Outages and notices; the outage's ticket is recorded after
+		// "outage-link" (ticket, version 1): linked, it does not escalate.
+		{"outage_restored_v1", recordOutageRestoredV1},
+		{"notice_withdrawn", recordNoticeWithdrawn},
 	}
 }
 

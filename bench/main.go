@@ -41,6 +41,7 @@ type config struct {
 	arrears                           int
 	pay                               int
 	payRate                           float64
+	outage                            int
 	reads                             int
 	mysql                             bool
 	mysqlDSN                          string
@@ -73,6 +74,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.reads, "reads", 40, "requests per read-model query")
 	fs.IntVar(&c.pay, "pay", 200, "households whose signed payment notification is timed to their case closing (at most 200; 0 skips; only for a service the bench starts)")
 	fs.Float64Var(&c.payRate, "pay-rate", 20, "payment notifications per second")
+	fs.IntVar(&c.outage, "outage", 0, "households an emergency outage notice goes to, timed from the create request to every message sent (0 skips; the target is 2,000 within 2 minutes)")
 	fs.BoolVar(&c.mysql, "mysql", true, "also measure the read model on MySQL (a second service with WUYE_DB_DRIVER=mysql)")
 	fs.StringVar(&c.mysqlDSN, "mysql-dsn", "root:@tcp(127.0.0.1:3306)/", "MySQL server for -mysql; a fresh database is created and dropped")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
@@ -113,7 +115,7 @@ func run(args []string, out io.Writer) error {
 func (c config) describe() map[string]any {
 	return map[string]any{"rate_per_s": c.rate, "duration_s": c.duration.Seconds(), "spread": c.spread,
 		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql,
-		"pay": c.pay, "pay_rate_per_s": c.payRate}
+		"pay": c.pay, "pay_rate_per_s": c.payRate, "outage": c.outage}
 }
 
 // loopbackOnly refuses targets off this machine.
@@ -238,6 +240,19 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 			st, err := runPayments(ctx, c, tg)
 			if err != nil {
 				rep.Notes = append(rep.Notes, "payment notifications failed: "+err.Error())
+				return err
+			}
+			rep.Load = append(rep.Load, st)
+			return nil
+		})
+	}
+
+	if c.outage > 0 {
+		fmt.Fprintf(out, "outage notice → %d households ...\n", c.outage)
+		_ = rep.phase(ctx, out, "outage broadcast", 15*time.Minute, func(ctx context.Context) error {
+			st, err := runOutageBroadcast(ctx, c, tg)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "outage broadcast failed: "+err.Error())
 				return err
 			}
 			rep.Load = append(rep.Load, st)

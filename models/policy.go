@@ -31,6 +31,9 @@ type Policy struct {
 	// Release sets the rate bulk messages go out at per channel and the
 	// spread of calendar work (release.go); zero means the defaults.
 	Release ReleasePolicy `json:"release"`
+	// Notice holds the rules of outage and community notices; zero values
+	// read as the defaults (NoticePolicy.OrDefault).
+	Notice NoticePolicy `json:"notice"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -506,5 +509,6 @@ func DefaultPolicy() Policy {
 		Inspection: DefaultInspectionPolicy(),
 		Contract:   DefaultContractPolicy(),
 		Release:    DefaultReleasePolicy(),
+		Notice:     DefaultNoticePolicy(),
 	}
 }

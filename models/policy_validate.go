@@ -24,6 +24,7 @@ func (p Policy) Validate() error {
 		func() error { return p.Inspection.validate("inspection") },
 		func() error { return p.Contract.validate("contract") },
 		func() error { return p.Release.validate("release") },
+		func() error { return p.Notice.validate("notice") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

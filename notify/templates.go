@@ -40,6 +40,16 @@ const (
 	TemplateComplaintReturnVisitDue = "complaint_return_visit_due" // ticket_no, due
 	// TemplateTicketHurried: the resident pressed 催单 on an overdue ticket.
 	TemplateTicketHurried = "ticket_hurried" // ticket_no, summary, stage, due, count
+
+	// Outages (停水停电) and community notices (公告): utility is the
+	// outage's name ("停水"), restored_what what comes back ("供水").
+	TemplateOutageAnnounce  = "outage_announce"  // estate, utility, buildings, starts, ends, reason, service_phone
+	TemplateOutageReminder  = "outage_reminder"  // estate, utility, buildings, starts, ends
+	TemplateOutageExtended  = "outage_extended"  // estate, utility, buildings, ends, service_phone
+	TemplateOutageRestored  = "outage_restored"  // estate, restored_what, buildings, restored
+	TemplateOutageCancelled = "outage_cancelled" // estate, utility, buildings, starts
+	TemplateOutageOverdue   = "outage_overdue"   // case_no, utility, buildings, ends, level
+	TemplateCommunityNotice = "community_notice" // estate, title, body; optional urgent
 )
 
 // messageTemplate is one template's audience and texts (text/template
@@ -114,6 +124,21 @@ func catalog() []messageTemplate {
 			"投诉{{.ticket_no}}已处理完毕并经投诉人确认，请于{{.due}}前回访投诉人，了解其对投诉处理结果的满意度并记录结果。"},
 		{TemplateTicketHurried, staff, "业主催单：工单{{.ticket_no}}",
 			"业主对工单{{.ticket_no}}（{{.summary}}）催单（第{{.count}}次）：{{.stage}}时限{{.due}}已过，请尽快处理并告知业主进展。"},
+
+		{TemplateOutageAnnounce, resident, "{{.utility}}通知",
+			"【{{.estate}}】{{.utility}}通知：因{{.reason}}，{{.buildings}}将于{{.starts}}至{{.ends}}{{.utility}}，请提前做好准备，给您带来不便敬请谅解。如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateOutageReminder, resident, "{{.utility}}提醒",
+			"【{{.estate}}】温馨提醒：{{.buildings}}将于{{.starts}}开始{{.utility}}，预计{{.ends}}恢复，请提前做好准备。"},
+		{TemplateOutageExtended, resident, "{{.utility}}延长通知",
+			"【{{.estate}}】{{.buildings}}的{{.utility}}预计延长至{{.ends}}恢复，给您带来不便敬请谅解。如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateOutageRestored, resident, "已恢复{{.restored_what}}",
+			"【{{.estate}}】{{.buildings}}已于{{.restored}}恢复{{.restored_what}}，感谢您的理解与配合。"},
+		{TemplateOutageCancelled, resident, "{{.utility}}取消",
+			"【{{.estate}}】原定{{.starts}}起{{.buildings}}的{{.utility}}已取消，请以本通知为准。"},
+		{TemplateOutageOverdue, staff, "{{.utility}}{{.case_no}}未按时恢复",
+			"{{.utility}}{{.case_no}}（{{.buildings}}）计划{{.ends}}恢复，至今未记录恢复，升级至您处理（第{{.level}}级）。"},
+		{TemplateCommunityNotice, resident, `{{with index . "urgent"}}紧急{{end}}公告：{{.title}}`,
+			`【{{.estate}}】{{with index . "urgent"}}紧急{{end}}公告：{{.title}}。{{.body}}`},
 	}
 }
 

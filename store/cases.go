@@ -19,7 +19,7 @@ type caseTable struct {
 	// "revision" and "updated_at").
 	columns []string
 	// noHousehold: the row has no household_id column (a case about the
-	// estate's equipment or its service contract, not a household's).
+	// estate's equipment, its service contract, an outage or a notice; not a household's).
 	noHousehold bool
 }
 
@@ -45,6 +45,14 @@ var caseTables = map[models.CaseKind]caseTable{
 	models.KindContract: {row: func() any { return &models.Contract{} }, noHousehold: true, columns: []string{
 		"status", "term_start", "term_end", "reminders_sent", "next_reminder_at", "escalation_level", "hand_over_note",
 		"closed_at", "revision", "updated_at",
+	}},
+
+	models.KindOutage: {row: func() any { return &models.Outage{} }, noHousehold: true, columns: []string{
+		"status", "ends_at", "announced_at", "reminded_at", "restored_at", "households", "escalation_level",
+		"extensions", "note", "revision", "updated_at",
+	}},
+	models.KindNotice: {row: func() any { return &models.Notice{} }, noHousehold: true, columns: []string{
+		"status", "published_at", "households", "capped", "closed_at", "revision", "updated_at",
 	}},
 }
 

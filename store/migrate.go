@@ -37,6 +37,8 @@ func tables() []any {
 		&models.Contract{}, &models.ContractVersion{},
 		// The numbers of bulk messages in their release batches (issue 15).
 		&models.ReleaseSlot{}, &models.ReleaseCounter{},
+
+		&models.Outage{}, &models.OutageTicket{}, &models.Notice{},
 	}
 }
 

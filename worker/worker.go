@@ -82,4 +82,10 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	// One escalation, one activity (issue 15): its messages go through the
 	// same notifier.
 	r.RegisterActivity(&activities.Escalations{Store: d.Store, Sender: notifier, Log: d.Log})
+
+	// Outages (停水停电) and community notices (公告): broadcasts send
+	// through the same notifier, in batches.
+	r.RegisterWorkflow(workflows.Outage)
+	r.RegisterWorkflow(workflows.Notice)
+	r.RegisterActivity(&activities.Broadcasts{Store: d.Store, Notifier: notifier})
 }

@@ -46,6 +46,8 @@ type caseCore struct {
 	// onDelivery, when set, hears where a message stands once its delivery
 	// is known (a collection records the contact).
 	onDelivery deliveryHook
+	// sending counts the broadcasts under way (broadcast.go).
+	sending int
 }
 
 // newCaseCore starts the core of a process in an estate, its time zone tz

@@ -83,3 +83,9 @@ func (c Client[V]) Act(ctx context.Context, key uint64, updateID string, action 
 	}
 	return v, err
 }
+
+// Outages is the client of outage processes.
+func Outages(c client.Client) Client[OutageView] { return NewClient[OutageView](c, OutageProcess()) }
+
+// Notices is the client of community notice processes.
+func Notices(c client.Client) Client[NoticeView] { return NewClient[NoticeView](c, NoticeProcess()) }

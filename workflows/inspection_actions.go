@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -236,13 +237,13 @@ func (s *inspectionState) checkFindings(list []FindingInput, one bool) error {
 }
 
 // fieldError turns a models validation error into InvalidInput on prefix
-// plus its field.
+// plus its field (an error of no field names prefix, or "input").
 func fieldError(prefix string, err error) error {
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return invalidInput(prefix+ve.Field, ve.Reason)
 	} else if err != nil {
-		return invalidInput(prefix, err.Error())
+		return invalidInput(cmp.Or(prefix, "input"), err.Error())
 	}
 	return nil
 }

@@ -193,3 +193,34 @@ func PlanWorkflowID(id uint64) string { return "inspection-plan-" + strconv.Form
 func StatutoryWorkflowID(estateID uint64) string {
 	return "statutory-" + strconv.FormatUint(estateID, 10)
 }
+
+// The handlers of outages and notices.
+const (
+	// OutageActionUpdate takes an OutageAction and returns an OutageView.
+	OutageActionUpdate        = "action"
+	OutageStateQuery          = "state"
+	OutageAllowedActionsQuery = "allowed_actions"
+
+	// NoticeActionUpdate takes a NoticeAction and returns a NoticeView.
+	NoticeActionUpdate        = "action"
+	NoticeStateQuery          = "state"
+	NoticeAllowedActionsQuery = "allowed_actions"
+)
+
+// OutageProcess describes outages (停水停电, "outage-<outage ID>").
+func OutageProcess() Process {
+	return Process{Kind: models.KindOutage, ActionUpdate: OutageActionUpdate, StateQuery: OutageStateQuery,
+		AllowedActionsQuery: OutageAllowedActionsQuery, Actions: OutageActions(), idPrefix: "outage-"}
+}
+
+// NoticeProcess describes community notices (公告, "notice-<notice ID>").
+func NoticeProcess() Process {
+	return Process{Kind: models.KindNotice, ActionUpdate: NoticeActionUpdate, StateQuery: NoticeStateQuery,
+		AllowedActionsQuery: NoticeAllowedActionsQuery, Actions: NoticeActions(), idPrefix: "notice-"}
+}
+
+// OutageWorkflowID is the workflow ID of outage id: "outage-<id>".
+func OutageWorkflowID(id uint64) string { return OutageProcess().WorkflowID(id) }
+
+// NoticeWorkflowID is the workflow ID of notice id: "notice-<id>".
+func NoticeWorkflowID(id uint64) string { return NoticeProcess().WorkflowID(id) }

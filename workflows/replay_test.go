@@ -27,6 +27,9 @@ func registerWorkflows(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflow(workflows.Inspection)
 	r.RegisterWorkflow(workflows.StatutoryCheck)
 	r.RegisterWorkflow(workflows.Contract)
+
+	r.RegisterWorkflow(workflows.Outage)
+	r.RegisterWorkflow(workflows.Notice)
 }
 
 // TestReplayRecordedHistories replays every history in testdata against

@@ -2,12 +2,17 @@ package workflows
 
 import (
 	"cmp"
+	"context"
 	"log/slog"
 	"os"
 	"slices"
 
+	"github.com/stretchr/testify/mock"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/wuye/wuye/activities"
+	"github.com/wuye/wuye/models"
 )
 
 // newTestEnv is a time-skipping test environment that logs warnings and
@@ -19,8 +24,21 @@ func newTestEnv() *testsuite.TestWorkflowEnvironment {
 	env := suite.NewTestWorkflowEnvironment()
 	// A process hands the receipts it still awaits to Delivery children.
 	env.RegisterWorkflow(Delivery)
+	// A repair opens with a look for the outage that explains it: ticket
+	// outageTicketID is explained by outage 3 (water), no other ticket.
+	var b *activities.Broadcasts
+	env.OnActivity(b.LinkTicket, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.LinkTicketInput) (activities.LinkTicketResult, error) {
+			if in.TicketID == outageTicketID {
+				return activities.LinkTicketResult{OutageID: 3, Utility: models.UtilityWater}, nil
+			}
+			return activities.LinkTicketResult{}, nil
+		}).Maybe()
 	return env
 }
+
+// outageTicketID is the ticket the test environment's outage explains.
+const outageTicketID = uint64(777)
 
 // byRevision puts each process's records in revision order, keeping the
 // slots the process's records took in the list: the store orders events by

@@ -156,6 +156,10 @@ type TicketView struct {
 	HurriedAt *time.Time
 	HurryFrom *time.Time
 	AsOf      time.Time
+	// OutageID is the outage that explains the repair, and Known says so
+	// ("已知停水"): such a ticket does not climb the escalation ladder.
+	OutageID uint64 `json:",omitempty"`
+	Known    string `json:",omitempty"`
 }
 
 // Ticket runs one ticket from report to close: deadlines from the policy
@@ -176,6 +180,7 @@ func (s *ticketState) setup(ctx workflow.Context) error {
 func (s *ticketState) run(ctx workflow.Context) (TicketResult, error) {
 	s.oneLadder = workflow.GetVersion(ctx, changeOneLadder, workflow.DefaultVersion, 1) >= 1
 	s.started(ctx)
+	s.linkOutage(ctx)
 	for !s.status.Terminal() {
 		woken, err := s.sleep(ctx, s.nextTimer().at, nil)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
@@ -87,6 +88,10 @@ type ticketState struct {
 
 	hurries   int       // the resident's 催单 so far
 	hurriedAt time.Time // the last one
+
+	// outage is the outage that explains the repair (changeOutageLink);
+	// zero for none.
+	outage activities.LinkTicketResult
 }
 
 func newTicketState(ctx workflow.Context, in TicketInput) (*ticketState, error) {
@@ -211,6 +216,9 @@ func (s *ticketState) nextTimer() timer {
 // escalates reports whether a breach of d climbs the ladder (see
 // models.RepairPolicy.Escalates).
 func (s *ticketState) escalates(d *deadline) bool {
+	if s.outage.OutageID != 0 {
+		return false // a known outage: the outage escalates, not each report
+	}
 	return s.in.Policy.Repair.Escalates(d.Milestone)
 }
 
@@ -289,6 +297,10 @@ func (s *ticketState) view(now time.Time) TicketView {
 		ReopenCount: s.reopens, ConfirmBy: optTime(s.confirmBy), ReturnVisitBy: optTime(s.visitBy),
 		Score: s.score, FollowUpID: s.followUpID, AsOf: now,
 		Hurries: s.hurries, HurriedAt: optTime(s.hurriedAt), HurryFrom: optTime(s.hurryFrom()),
+		OutageID: s.outage.OutageID,
+	}
+	if s.outage.OutageID != 0 {
+		v.Known = s.outage.Utility.KnownLabel()
 	}
 	clock := now
 	if !s.holdSince.IsZero() {

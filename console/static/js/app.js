@@ -29,6 +29,7 @@ import { paymentsPage } from './payments.js';
 import { financePage } from './finance.js';
 import { standardsPage, readingsPage, billingPage, billPage, feeRoles, financeRoles } from './fees.js';
 import { importsPage } from './imports.js';
+import { outageListPage, outagePage, noticeListPage } from './outages.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -69,6 +70,10 @@ const pages = [
   // Service contracts (物业服务合同).
   { re: /^\/contracts$/, page: contractListPage, roles: managersView },
   { re: /^\/contracts\/(\d+)$/, page: contractPage, roles: managersView },
+
+  { re: /^\/outages$/, page: outageListPage },
+  { re: /^\/outages\/(\d+)$/, page: outagePage },
+  { re: /^\/notices$/, page: noticeListPage },
 ];
 
 const nav = [
@@ -85,6 +90,8 @@ const nav = [
   { href: '#/legal', text: '法务案件', roles: ['legal'] },
   // The finance pages (#/finance/…) are reached from 收费管理's cards.
   { href: '#/finance', text: '收费', roles: financeHub },
+
+  { href: '#/outages', text: '停水停电', roles: desk },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */

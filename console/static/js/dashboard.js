@@ -3,6 +3,7 @@
 // escalations today. Every number links to the list behind it.
 import { contractStatuses } from './contracts.js';
 import { get, qs } from './api.js';
+import { utilities } from './outages.js';
 import { urgencies, statuses, openStatuses, kinds, stages, openStages, label } from './labels.js';
 import { h, fill, fmtTime, fmtYuan } from './ui.js';
 import { session, onLeave, revealReaders } from './session.js';
@@ -80,6 +81,13 @@ export async function dashboardPage(view) {
       h('div.stats', (d.contracts || []).length
         ? d.contracts.map((c) => stat(c.status === 'expired' ? '.red' : '', c.count, contractStatuses[c.status] || c.status, '#/contracts'))
         : h('p.muted', '尚未登记合同'))));
+  // ── Outages on now and notices published (停水停电与公告).
+  get('/notice-board' + estateQ).then((b) => view.append(h('section#notices-section', { dataset: { process: 'outages' } },
+    h('h2', '停水停电与公告'),
+    h('div.stats',
+      stat(b.outages_on.length ? '.amber' : '', b.outages_on.length, '正在停运', '#/outages',
+        b.outages_on.map((o) => `${(o.buildings || []).join('、')} ${label(utilities, o.utility)}`).join('；')),
+      stat('', b.notices_published, '已发布公告', '#/notices')))), () => {});
   const timer = setInterval(async () => {
     if (!document.getElementById('tickets-section')) return;
     const img = document.getElementById('sla-chart');

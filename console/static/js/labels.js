@@ -187,6 +187,13 @@ const reasons = [
   [/^empty duration/, () => '时长不能为空，请填写数字并选择单位（分钟、小时、天）'],
   [/^got (\d+), want 1 to 5$/, (m) => `评分应为 1 到 5（当前为 ${m[1]}）`],
   ...policyReasons(),
+  // Outages and notices (停水停电通知与公告).
+  [/^got (\S+), want no earlier than (\S+) \(notice (\S+) ahead\), unless an emergency declared by a manager$/,
+    (m) => `不能早于 ${dt(m[2])}（停水停电须提前 ${m[3]} 通知）；特别紧急的情况请项目经理登记为紧急`],
+  [/^got \S+, want a time not in the past$/, () => '不能早于现在'],
+  [/^got \S+, want a time after starts_at$/, () => '应晚于开始时间'],
+  [/^got \S+, want a time after publish_at$/, () => '应晚于发布时间'],
+  [/^want (\d+) to (\d+) buildings$/, (m) => `请填写 ${m[1]} 到 ${m[2]} 个楼栋`],
 ];
 const pathNames = { on_site: '到场时限', contact: '联系时限', complete: '完工时限', acknowledge: '受理时限', answer: '答复时限', resolve: '解决时限', workday_start: '上班时间', workday_end: '下班时间', formal_notice_period: '书面催告期' };
 const fieldPath = (p) => pathNames[p] || p;
@@ -236,6 +243,11 @@ function policyReasons() {
     [/^got ".*", want none: only message steps send a template$/, () => '只有消息提醒需要模板'],
     [/^got (\S+), want before the window's end \((\S+)\)$/, (m) => `应早于回访期限 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
     [/^got (\S+), want more than the previous reminder's (\S+)$/, (m) => `应晚于上一次提醒（${dt(m[2])}）`],
+    // Outages and notices (停水停电通知与公告).
+    [/^got ".*", want water, power, gas or lift$/, () => '请选择停运类型（停水、停电、停气、电梯停运）'],
+    [/^got ".*" twice, want each utility once$/, () => '每种停运类型只能填一行'],
+    [/^want 1 to (\d+) categories$/, (m) => `请填写 1 到 ${m[1]} 个报修类别`],
+    [/^got (\S+), want less than the outage lead \((\S+)\)$/, (m) => `应短于提前通知时间（${dt(m[2])}），当前为 ${dt(m[1])}`],
   ];
 }
 

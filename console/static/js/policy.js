@@ -14,6 +14,7 @@ const sections = {
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
   inspection: '巡检与维保', contract: '服务合同',
   release: '群发放行（按渠道限速）',
+  notice: '停水停电通知与公告',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -34,6 +35,9 @@ const names = {
   escalate_milestones: '超时即升级的时限（联系业主、到场、完工；留空为全部）',
   due_within: '各频次任务完成时限（开始后）', cadence: '频次', within: '时限', rectify: '隐患整改时限', severity: '隐患等级',
   statutory_warn_days: '法定检验到期前提醒（天数，逗号分隔，从多到少）', statutory_check_at: '法定检验每日检查时间',
+  outage_lead: '停水停电提前通知（紧急情况除外）', reminder_before: '开始前再提醒', max_ahead: '最远可提前安排',
+  max_outage: '单次停运最长', daily_cap: '每位业主每日普通通知上限', batch_size: '每批发送户数',
+  categories: '各停运类型对应的报修类别', utility: '停运类型',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
   expiring_days: '到期前多少天算即将到期', max_term_years: '合同期限最长（年）',
   rates: '每秒放行条数（按网关承受能力）', sms: '短信', wechat: '微信', app: 'App', email: '邮件', wecom: '企业微信',
@@ -50,13 +54,15 @@ const enums = {
   template: { '': '无', ...messageTemplates },
   cadence: { daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季度', yearly: '每年' },
   severity: { major: '重大隐患', moderate: '较大隐患', minor: '一般隐患' },
+  utility: { water: '停水', power: '停电', gas: '停气', lift: '电梯停运' },
 };
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within', 'jitter_window']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within', 'jitter_window',
+  'outage_lead', 'reminder_before', 'max_ahead', 'max_outage']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end', 'statutory_check_at']);
 // Words around a number: [before, after].
 const affixes = {
@@ -65,6 +71,7 @@ const affixes = {
   dispute_before_due_days: ['', '天'], repeat_late_count: ['', '次'], repeat_late_window_months: ['近', '个月'],
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
   sms: ['', '条/秒'], wechat: ['', '条/秒'], app: ['', '条/秒'], email: ['', '条/秒'], wecom: ['', '条/秒'],
+  daily_cap: ['', '条'], batch_size: ['', '户'],
 };
 // models.MaxAmountFen: no amount the service records is larger.
 const maxAmountFen = 1_000_000_000;
@@ -187,6 +194,7 @@ export async function policyPage(view) {
     let el;
     if (durations.has(key)) return durationInput(path, value, key === 'on_site' && row && row.on_site_same_day);
     if (key.endsWith('_fen')) return moneyInput(path, value);
+    if (Array.isArray(value)) return listInput(path, key, value);
     const named = { dataset: { path: full }, 'aria-label': pathText(full) };
     if (enums[key] && typeof value === 'string') {
       const choices = table === 'steps' && (key === 'channel' || key === 'template') ? stepChoices(key, row) : enums[key];

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
+	"github.com/wuye/wuye/workflows"
+)
+
+// seedDemoNotices adds to the demo estate a planned water outage (停水)
+// of 1栋 tomorrow morning, at least the policy's lead time ahead, and a
+// community notice (公告) published now.
+func seedDemoNotices(ctx context.Context, s *store.Store, e models.Estate, by uint64, now time.Time) error {
+	all := store.AllEstates()
+	loc := time.UTC
+	if l, err := time.LoadLocation(e.TimeZone); err == nil && e.TimeZone != "" {
+		loc = l
+	}
+	y, m, d := now.In(loc).Date()
+	start := time.Date(y, m, d+1, 9, 0, 0, 0, loc)
+	if lead := models.DefaultNoticePolicy().EarliestOutageStart(now); start.Before(lead) {
+		start = lead.Add(time.Hour).Truncate(time.Hour)
+	}
+	o := models.Outage{EstateID: e.ID, Utility: models.UtilityWater, Buildings: []string{"1栋"}, StartsAt: start,
+		PlannedEnd: start.Add(4 * time.Hour), Reason: "二次供水水箱清洗", CreatedBy: by}
+	if err := s.CreateOutage(ctx, all, &o); err != nil {
+		return fmt.Errorf("demo outage: %w", err)
+	}
+	n := models.Notice{EstateID: e.ID, Title: "小区消防演练通知", Body: "本周六上午十点在中心广场进行消防演练，届时请勿惊慌，欢迎业主参加。",
+		PublishAt: now, ExpiresAt: now.Add(7 * models.Day), CreatedBy: by}
+	if err := s.CreateNotice(ctx, all, &n); err != nil {
+		return fmt.Errorf("demo notice: %w", err)
+	}
+	return nil
+}
+
+// startDemoNotices starts the processes of the outages and notices the
+// demo seed wrote (revision 0: no process has recorded them yet); one
+// already started is left as it is.
+func (a *App) startDemoNotices(ctx context.Context) error {
+	all := store.AllEstates()
+	outages, err := a.Store.Outages(ctx, all, store.OutageFilter{Status: models.OutageAnnounced}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	notices, err := a.Store.Notices(ctx, all, store.NoticeFilter{Status: models.NoticeScheduled}, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	start := func(estateID uint64, id string, wf any, in func(models.Policy, string) any) error {
+		e, err := a.Store.Estate(ctx, all, estateID)
+		if err != nil {
+			return err
+		}
+		p, err := a.Store.Policy(ctx, all, estateID)
+		if err != nil {
+			return err
+		}
+		_, err = a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, wf, in(p.Policy, e.TimeZone))
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			return nil
+		}
+		return err
+	}
+	for _, o := range outages.Items {
+		if o.Revision > 0 {
+			continue
+		}
+		if err := start(o.EstateID, workflows.OutageWorkflowID(o.ID), workflows.Outage,
+			func(p models.Policy, tz string) any { return workflows.NewOutageInput(o, p, tz) }); err != nil {
+			return fmt.Errorf("start demo outage %d: %w", o.ID, err)
+		}
+	}
+	for _, n := range notices.Items {
+		if n.Revision > 0 {
+			continue
+		}
+		if err := start(n.EstateID, workflows.NoticeWorkflowID(n.ID), workflows.Notice,
+			func(p models.Policy, tz string) any { return workflows.NewNoticeInput(n, p, tz) }); err != nil {
+			return fmt.Errorf("start demo notice %d: %w", n.ID, err)
+		}
+	}
+	return nil
+}
