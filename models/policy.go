@@ -22,6 +22,10 @@ type Policy struct {
 	QuietHours QuietHours       `json:"quiet_hours"`
 	// Channels orders the channels messages try; zero means the defaults.
 	Channels ChannelPolicy `json:"channels"`
+
+	// Survey is the satisfaction surveys and staff performance; zero
+	// (policies saved before it existed) means DefaultSurveyPolicy.
+	Survey SurveyPolicy `json:"survey"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -494,5 +498,7 @@ func DefaultPolicy() Policy {
 		},
 		QuietHours: QuietHours{Start: "21:30", End: "08:00"},
 		Channels:   DefaultChannelPolicy(),
+
+		Survey: DefaultSurveyPolicy(),
 	}
 }

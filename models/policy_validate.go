@@ -21,6 +21,8 @@ func (p Policy) Validate() error {
 		func() error { return p.FollowUp.validate("follow_up") },
 		func() error { return p.QuietHours.validate("quiet_hours") },
 		func() error { return p.Channels.validate("channels") },
+
+		func() error { return p.Survey.validate("survey") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

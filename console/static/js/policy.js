@@ -12,6 +12,7 @@ import { session } from './session.js';
 const sections = {
   repair: '报修时限（SLA）', complaint: '投诉时限', escalation: '升级链', calendar: '服务时间与节假日',
   fees: '物业费', dunning: '催缴阶梯', follow_up: '入住回访', quiet_hours: '免打扰时段', channels: '消息渠道',
+  survey: '满意度调查与绩效',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -31,6 +32,9 @@ const names = {
   assign_registrar: '派给登记人', start: '开始', end: '结束',
   escalate_milestones: '超时即升级的时限（联系业主、到场、完工；留空为全部）',
   resident: '业主消息依次尝试（业主首选渠道之后）', staff: '员工消息依次尝试', receipt_wait: '等待送达回执（逾时改用下一渠道）',
+  min_open: '调查最短开放', max_open: '调查最长开放', close_grace: '季度结束后最迟截止', reminders: '未答提醒（开放后）',
+  send_from: '发送时段开始', send_until: '发送时段结束', low_score_opens: '低分（阈值及以下）开启', invite_batch: '每批邀请户数',
+  staff_areas: '员工绩效计入的服务领域', area: '服务领域',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };
@@ -41,20 +45,25 @@ const enums = {
   channel: { '': '无', sms: '短信', wechat: '微信', app: 'App', phone: reportChannels.phone, visit: '上门', letter: '信函' },
   allocation: { principal_first: '先本金后滞纳金', late_fee_first: '先滞纳金后本金' },
   template: { '': '无', ...messageTemplates },
+  low_score_opens: { visit: '回访', complaint: '投诉工单', none: '仅统计' },
+  area: { repair: '维修', cleaning: '保洁', security: '安保', greening: '绿化', customer_service: '客服' },
 };
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
 // Durations: a number and a unit. Clock times: "HH:MM".
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
-  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait']);
-const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end']);
+  'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait',
+  'min_open', 'max_open', 'close_grace', 'reminders']);
+const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end',
+  'send_from', 'send_until']);
 // Words around a number: [before, after].
 const affixes = {
   warn_at_percent: ['', '%'], max_reopens: ['', '次'], due_day: ['次月', '日'], billing_day: ['每月', '日'],
   late_fee_per_ten_thousand: ['万分之', ''], reading_spike_ratio: ['超过近期平均的', '倍'], late_fee_cap_percent: ['', '%'], grace_days: ['', '天'],
   dispute_before_due_days: ['', '天'], repeat_late_count: ['', '次'], repeat_late_window_months: ['近', '个月'],
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
+  invite_batch: ['', '户'],
 };
 // models.MaxAmountFen: no amount the service records is larger.
 const maxAmountFen = 1_000_000_000;
@@ -62,6 +71,7 @@ const columns = {
   tiers: ['urgency', 'contact', 'on_site', 'on_site_same_day', 'complete'],
   levels: ['level', 'role', 'after'],
   steps: ['after', 'action', 'channel', 'role', 'template'],
+  staff_areas: ['role', 'area'],
 };
 const weekdays = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const textareaLists = ['holidays', 'extra_workdays'];
