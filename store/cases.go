@@ -35,6 +35,11 @@ var caseTables = map[models.CaseKind]caseTable{
 		"owed_fen", "oldest_due_on", "checked_at", "notice_served_at", "closed_at", "revision", "updated_at",
 		"legal_status", "legal_since",
 	}},
+
+	models.KindSurvey: {row: func() any { return &models.SurveyCampaign{} }, columns: []string{
+		"status", "invited", "responded", "reminders", "ticket_ids", "callbacks", "next_at", "closed_at", "reason",
+		"revision", "updated_at",
+	}},
 }
 
 // change is one transition of a case: row is its read-model row holding the

@@ -32,6 +32,8 @@ func tables() []any {
 		&models.ResidentLink{}, &models.ResidentLinkUse{},
 		&models.Upgrade{}, &models.SLADeadline{}, &models.SLADay{}, &models.CaseStageTotal{},
 		&models.BillSettlement{}, &models.CollectionPeriod{},
+
+		&models.SurveyCampaign{}, &models.SurveyInvitation{}, &models.SurveyResponse{},
 	}
 }
 
