@@ -12,6 +12,8 @@ type CaseStore interface {
 	RecordTicketChange(ctx context.Context, c store.TicketChange) (bool, error)
 	RecordFollowUpChange(ctx context.Context, c store.FollowUpChange) (bool, error)
 	RecordCaseChange(ctx context.Context, c store.CaseChange) (bool, error)
+
+	RecordSurveyChange(ctx context.Context, c store.SurveyChange) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the

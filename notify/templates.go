@@ -40,6 +40,11 @@ const (
 	TemplateComplaintReturnVisitDue = "complaint_return_visit_due" // ticket_no, due
 	// TemplateTicketHurried: the resident pressed 催单 on an overdue ticket.
 	TemplateTicketHurried = "ticket_hurried" // ticket_no, summary, stage, due, count
+
+	// Satisfaction surveys (满意度调查): the invitation and the reminder to
+	// households that have not answered, each with the resident's link.
+	TemplateSurveyInvitation = "survey_invitation" // estate, title, closes, service_phone; optional survey_link
+	TemplateSurveyReminder   = "survey_reminder"   // estate, title, closes, service_phone; optional survey_link
 )
 
 // messageTemplate is one template's audience and texts (text/template
@@ -114,6 +119,11 @@ func catalog() []messageTemplate {
 			"投诉{{.ticket_no}}已处理完毕并经投诉人确认，请于{{.due}}前回访投诉人，了解其对投诉处理结果的满意度并记录结果。"},
 		{TemplateTicketHurried, staff, "业主催单：工单{{.ticket_no}}",
 			"业主对工单{{.ticket_no}}（{{.summary}}）催单（第{{.count}}次）：{{.stage}}时限{{.due}}已过，请尽快处理并告知业主进展。"},
+
+		{TemplateSurveyInvitation, resident, "{{.title}}邀请",
+			"【{{.estate}}】诚邀您参加{{.title}}，约需3分钟，您的意见将帮助我们改进服务。{{with index . \"survey_link\"}}填写问卷：{{.}}，{{end}}{{.closes}}截止。如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateSurveyReminder, resident, "{{.title}}温馨提示",
+			"【{{.estate}}】{{.title}}将于{{.closes}}截止，您尚未填写。{{with index . \"survey_link\"}}填写问卷：{{.}}，{{end}}感谢您的支持！如有疑问请联系服务中心{{.service_phone}}。"},
 	}
 }
 

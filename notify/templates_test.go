@@ -86,6 +86,11 @@ func TestRenderEveryTemplate(t *testing.T) {
 			[]string{"待回访：投诉T-20261123-012", "回访投诉人", "11月30日前"}},
 		{notify.TemplateTicketHurried, with(ticket, "summary", "厨房漏水", "stage", "到场", "due", "10:15", "count", "2"), models.RecipientStaff,
 			[]string{"业主催单", "工单T-20261123-012（厨房漏水）催单（第2次）", "到场时限10:15已过"}},
+
+		{notify.TemplateSurveyInvitation, map[string]string{"estate": "阳光花园", "title": "2026年第四季度满意度调查", "closes": "10-15 20:00", "service_phone": "0571-88886666"},
+			models.RecipientResident, []string{"诚邀您参加2026年第四季度满意度调查", "10-15 20:00截止"}},
+		{notify.TemplateSurveyReminder, map[string]string{"estate": "阳光花园", "title": "2026年第四季度满意度调查", "closes": "10-15 20:00", "service_phone": "0571-88886666"},
+			models.RecipientResident, []string{"将于10-15 20:00截止", "尚未填写"}},
 	}
 	var tested []string
 	for _, tt := range tests {

@@ -70,4 +70,8 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterActivity(&activities.Collections{Store: d.Store, Nudger: d.Nudger})
 	r.RegisterActivity(&activities.Reconciler{Store: d.Store, Dir: d.ReconDir, Log: d.Log})
 	r.RegisterActivity(&activities.Imports{Store: d.Store, Kinds: imports.Kinds(), Nudger: d.Nudger})
+
+	r.RegisterWorkflow(workflows.Survey)
+	r.RegisterActivity(&activities.Surveys{Store: d.Store,
+		Notifier: &activities.Notifier{Store: d.Store, Channel: channel, Channels: channels, Now: d.Now, Log: d.Log, Links: d.Links}})
 }

@@ -22,6 +22,8 @@ func registerWorkflows(r sdkworker.WorkflowReplayer) {
 	r.RegisterWorkflow(workflows.FollowUp)
 	r.RegisterWorkflow(workflows.Collection)
 	r.RegisterWorkflow(workflows.BillingRun)
+
+	r.RegisterWorkflow(workflows.Survey)
 }
 
 // TestReplayRecordedHistories replays every history in testdata against
