@@ -68,6 +68,9 @@ type estateFixture struct {
 	imp models.Import
 	// photo is a photo of the ticket, its bytes stored.
 	photo models.Attachment
+
+	// survey is a satisfaction survey campaign (no process either).
+	survey models.SurveyCampaign
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -133,6 +136,11 @@ func (h *harness) seedEstate(code string) estateFixture {
 	f.imp = models.Import{EstateID: f.estate.ID, Kind: "units", CreatedBy: f.staff.ID}
 	h.must(h.store.CreateImport(ctx, all, &f.imp, []models.ImportRow{{Row: 2, Data: `{"building":"9栋","number":"901"}`}}))
 	f.photo = h.seedPhoto(f.ticket, f.staff.ID)
+
+	f.survey = models.SurveyCampaign{EstateID: f.estate.ID, Quarter: "2030Q1", Questionnaire: models.DefaultQuestionnaire(),
+		Sample: models.SurveySample{Mode: models.SampleAll}, OpensAt: time.Date(2030, 1, 5, 0, 0, 0, 0, time.UTC),
+		ClosesAt: time.Date(2030, 1, 20, 0, 0, 0, 0, time.UTC), CreatedBy: f.staff.ID}
+	h.must(h.store.CreateSurveyCampaign(ctx, all, &f.survey))
 	return f
 }
 

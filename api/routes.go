@@ -108,6 +108,8 @@ func (s *Server) routes() []route {
 		s.importRoutes(),
 		s.attachmentRoutes(),
 		s.residentReportRoutes(),
+
+		s.surveyRoutes(),
 	} {
 		rs = append(rs, group...)
 	}
