@@ -325,8 +325,8 @@ type SurveyCampaignSpec struct {
 // the quarter; the closing after the opening by p's MinOpen..MaxOpen and
 // no later than p's CloseGrace after the quarter's end; the
 // questionnaire, the sample and the reminders (each inside the campaign).
-// An empty questionnaire becomes the default, empty reminders the
-// policy's.
+// An empty questionnaire becomes the default, an empty sample all
+// households, empty reminders the policy's.
 func (c *SurveyCampaignSpec) Check(p SurveyPolicy, now time.Time, loc *time.Location) (Quarter, error) {
 	q, err := ParseQuarter("quarter", c.Quarter)
 	if err != nil {
@@ -359,6 +359,9 @@ func (c *SurveyCampaignSpec) Check(p SurveyPolicy, now time.Time, loc *time.Loca
 	}
 	if err := c.Questionnaire.Validate(); err != nil {
 		return q, err
+	}
+	if c.Sample.Mode == "" {
+		c.Sample.Mode = SampleAll
 	}
 	if err := c.Sample.Validate(); err != nil {
 		return q, err
