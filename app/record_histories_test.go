@@ -103,6 +103,8 @@ func historyScenarios() []historyScenario {
 		// breach is recorded at the same level, the estate manager comes
 		// next; then it is worked to close.
 		{"ticket_one_ladder_v1", recordOneLadderV1},
+		// Satisfaction survey campaign (满意度调查): opened and invited.
+		{"survey_invited_open", recordSurveyInvitedOpen},
 	}
 }
 
