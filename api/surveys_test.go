@@ -1,15 +1,20 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 
+	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/store/storetest"
 	"github.com/wuye/wuye/workflows"
 )
@@ -65,4 +70,40 @@ func TestCreateSurveyCampaign(t *testing.T) {
 	h.wantError(h.do(http.MethodGet, fmt.Sprintf("/api/v1/staff-performance?estate_id=%d&month=10月", h.a.estate.ID), mgr, nil, nil),
 		http.StatusBadRequest, "invalid_input", "month")
 	h.wantStatus(h.do(http.MethodGet, fmt.Sprintf("/api/v1/staff-performance?estate_id=%d", h.b.estate.ID), mgr, nil, nil), http.StatusNotFound)
+}
+
+// TestSurveyPage: the survey link opens the questionnaire of an open
+// campaign; incomplete answers are a 400 page; the answers are saved once
+// and the process hears them; the link is then used up.
+func TestSurveyPage(t *testing.T) {
+	h := newLinkHarness(t)
+	ctx := context.Background()
+	sv := h.a.survey
+	*h.now = sv.OpensAt.Add(24 * time.Hour)
+	h.must(h.store.AddSurveyInvitations(ctx, sv.ID, []models.SampleUnit{{HouseholdID: h.a.household.ID, Building: "1栋"}}))
+	_, err := h.store.RecordSurveyChange(ctx, store.SurveyChange{CampaignID: sv.ID, Progress: models.SurveyProgress{Status: models.SurveyOpen, Revision: 1},
+		Event: models.CaseEvent{Key: "t/opened", Type: "opened", At: sv.OpensAt}})
+	h.must(err)
+	var signals []workflows.SurveyAnswered
+	h.tc.On("SignalWorkflow", mock.Anything, fmt.Sprintf("survey-%d", sv.ID), "", workflows.SurveyAnsweredSignal, mock.Anything).
+		Run(func(args mock.Arguments) { signals = append(signals, args.Get(4).(workflows.SurveyAnswered)) }).Return(nil)
+	l := h.issue(h.a.resident.ID, models.LinkSurvey, sv.ID, 30*24*time.Hour)
+	tok := h.links.LinkToken(l.ID)
+	code, body := h.page(auth.SurveyPath, tok, nil)
+	wantPage(t, "open", code, body, http.StatusOK, "您对维修服务")
+	code, body = h.page(auth.SurveyPath, tok, url.Values{"q_repair": {"5"}})
+	wantPage(t, "incomplete", code, body, http.StatusBadRequest, "未填写完整")
+	form := url.Values{"q_repair": {"2"}, "q_cleaning": {"4"}, "q_security": {"4"}, "q_greening": {"3"}, "q_service": {"5"},
+		"q_contact": {"微信"}, "q_advice": {"电梯经常坏"}}
+	code, body = h.page(auth.SurveyPath, tok, form)
+	wantPage(t, "answer", code, body, http.StatusOK, "感谢您的参与")
+	code, body = h.page(auth.SurveyPath, tok, form)
+	if code == http.StatusOK {
+		t.Fatalf("second answer: got %d %s", code, body)
+	}
+	rs, err := h.store.SurveyResponses(ctx, sv.ID)
+	h.must(err)
+	if len(rs) != 1 || len(rs[0].Items) != 7 || len(signals) != 1 || signals[0].ResponseID != rs[0].ID || signals[0].HouseholdID != h.a.household.ID {
+		t.Fatalf("responses %+v, signals %+v", rs, signals)
+	}
 }
