@@ -18,6 +18,8 @@ type CaseStore interface {
 	AddContractVersion(ctx context.Context, scope store.Scope, v *models.ContractVersion) (bool, error)
 	RecordOutageChange(ctx context.Context, c store.OutageChange) (bool, error)
 	RecordNoticeChange(ctx context.Context, c store.NoticeChange) (bool, error)
+
+	RecordSurveyChange(ctx context.Context, c store.SurveyChange) (bool, error)
 }
 
 // Cases records the transitions of every process: the process's row of the

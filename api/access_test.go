@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store/storetest"
@@ -79,6 +80,10 @@ func recordIDs(f estateFixture) map[string]uint64 {
 		"/api/v1/outages/:id/answer-tickets":  f.outage.ID,
 		"/api/v1/notices/:id":                 f.notice.ID,
 		"/api/v1/notices/:id/actions/:action": f.notice.ID,
+
+		"/api/v1/survey-campaigns/:id":                 f.survey.ID,
+		"/api/v1/survey-campaigns/:id/actions/:action": f.survey.ID,
+		"/api/v1/survey-campaigns/:id/results":         f.survey.ID,
 	}
 }
 
@@ -127,6 +132,8 @@ func validBodies() map[string]any {
 		"POST /api/v1/outages/:id/actions/:action": map[string]any{"note": "备注"},
 		"POST /api/v1/outages/:id/answer-tickets":  map[string]any{},
 		"POST /api/v1/notices/:id/actions/:action": map[string]any{"reason": "撤回"},
+
+		"POST /api/v1/survey-campaigns/:id/actions/:action": map[string]any{"note": "备注"},
 	}
 }
 
@@ -232,7 +239,9 @@ func ownEstateBodies(h *harness) map[string]any {
 			"channel": "wechat", "reference": "own-1"},
 		"POST /api/v1/plans": map[string]any{"household_id": a.household.ID, "reason": "失业",
 			"instalments": []map[string]any{{"due": "2030-05-01", "amount_fen": 6000}}},
-		"POST /api/v1/move-ins":      map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
+		"POST /api/v1/move-ins":         map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
+		"POST /api/v1/survey-campaigns": surveyBody(a.estate.ID),
+
 		"POST /api/v1/saved-filters": map[string]any{"list": "tickets", "name": "待处理", "query": "status=new"},
 		"POST /api/v1/fee-standards": map[string]any{"estate_id": a.estate.ID, "name": "垃圾清运费", "method": "per_unit",
 			"unit_price": "10", "property_types": []string{"residential"}, "valid_from": "2026-01"},
@@ -308,4 +317,15 @@ func TestAccessOwnEstate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// surveyBody creates a campaign of this quarter, opening in an hour (or
+// now, in the quarter's last hour) and closing by the quarter's end plus
+// the policy's grace.
+func surveyBody(estate uint64) map[string]any {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Now().In(loc)
+	q := (int(now.Month())-1)/3 + 1
+	return map[string]any{"estate_id": estate, "quarter": fmt.Sprintf("%dQ%d", now.Year(), q),
+		"opens_at": now.Add(time.Minute), "closes_at": now.Add(10 * 24 * time.Hour)}
 }

@@ -81,6 +81,8 @@ type estateFixture struct {
 	// stop before Temporal).
 	outage models.Outage
 	notice models.Notice
+	// survey is a satisfaction survey campaign (no process either).
+	survey models.SurveyCampaign
 }
 
 func newHarness(t *testing.T, s *store.Store) *harness {
@@ -161,6 +163,11 @@ func (h *harness) seedEstate(code string) estateFixture {
 	h.must(h.store.CreateOutage(ctx, all, &f.outage))
 	f.notice = models.Notice{EstateID: f.estate.ID, Title: "消防演练", Body: "周六上午", PublishAt: start, ExpiresAt: start.Add(24 * time.Hour), CreatedBy: f.staff.ID}
 	h.must(h.store.CreateNotice(ctx, all, &f.notice))
+
+	f.survey = models.SurveyCampaign{EstateID: f.estate.ID, Quarter: "2030Q1", Questionnaire: models.DefaultQuestionnaire(),
+		Sample: models.SurveySample{Mode: models.SampleAll}, OpensAt: time.Date(2030, 1, 5, 0, 0, 0, 0, time.UTC),
+		ClosesAt: time.Date(2030, 1, 20, 0, 0, 0, 0, time.UTC), CreatedBy: f.staff.ID}
+	h.must(h.store.CreateSurveyCampaign(ctx, all, &f.survey))
 	return f
 }
 

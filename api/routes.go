@@ -114,6 +114,8 @@ func (s *Server) routes() []route {
 
 		s.outageRoutes(),
 		s.noticeRoutes(),
+
+		s.surveyRoutes(),
 	} {
 		rs = append(rs, group...)
 	}

@@ -164,6 +164,10 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 	if err := seedDemoNotices(ctx, s, e, 0, time.Now()); err != nil {
 		return err
 	}
+	// A satisfaction survey of this quarter, open, with a few answers.
+	if err := seedDemoSurvey(ctx, s, e.ID, cfg.TimeZone); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nDemo estate %q created: %d households; staff accounts (password %q):\n", e.Name, n, DemoPassword)
 	for _, d := range demoStaff {
 		fmt.Fprintf(out, "  %-8s %s\n", d.username, d.role)

@@ -116,6 +116,8 @@ func historyScenarios() []historyScenario {
 		// "outage-link" (ticket, version 1): linked, it does not escalate.
 		{"outage_restored_v1", recordOutageRestoredV1},
 		{"notice_withdrawn", recordNoticeWithdrawn},
+		// Satisfaction survey campaign (满意度调查): opened and invited.
+		{"survey_invited_open", recordSurveyInvitedOpen},
 	}
 }
 

@@ -25,6 +25,8 @@ const (
 	ReportPath  = "/r/report"  // report a repair or complaint (报事报修)
 	TicketPath  = "/r/ticket"  // follow a ticket and press 催单 (工单进度)
 	HurryPath   = "/r/hurry"   // the 催单 form's action
+
+	SurveyPath = "/r/survey" // answer a satisfaction survey (满意度调查)
 )
 
 // PagePath is the page a link of purpose (models.LinkPurpose) opens, ""
@@ -33,6 +35,7 @@ func PagePath(purpose string) string {
 	return map[string]string{
 		"confirm": ConfirmPath, "my_bill": BillPath, "dispute": DisputePath,
 		"promise": PromisePath, "rate": RatePath, "report": ReportPath, "ticket": TicketPath,
+		"survey": SurveyPath,
 	}[purpose]
 }
 

@@ -34,6 +34,10 @@ type Policy struct {
 	// Notice holds the rules of outage and community notices; zero values
 	// read as the defaults (NoticePolicy.OrDefault).
 	Notice NoticePolicy `json:"notice"`
+
+	// Survey is the satisfaction surveys and staff performance; zero
+	// (policies saved before it existed) means DefaultSurveyPolicy.
+	Survey SurveyPolicy `json:"survey"`
 }
 
 // RepairPolicy holds the promises made for repair tickets (报修).
@@ -510,5 +514,7 @@ func DefaultPolicy() Policy {
 		Contract:   DefaultContractPolicy(),
 		Release:    DefaultReleasePolicy(),
 		Notice:     DefaultNoticePolicy(),
+
+		Survey: DefaultSurveyPolicy(),
 	}
 }

@@ -25,6 +25,8 @@ func (p Policy) Validate() error {
 		func() error { return p.Contract.validate("contract") },
 		func() error { return p.Release.validate("release") },
 		func() error { return p.Notice.validate("notice") },
+
+		func() error { return p.Survey.validate("survey") },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

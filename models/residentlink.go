@@ -17,9 +17,11 @@ const (
 	LinkConfirm LinkPurpose = "confirm" // 确认完成: confirm a completed repair
 	LinkReport  LinkPurpose = "report"  // 报事报修: report a repair or a complaint
 	LinkTicket  LinkPurpose = "ticket"  // 工单进度: follow a ticket and press 催单
+
+	LinkSurvey LinkPurpose = "survey" // 满意度调查: answer a survey campaign, once
 )
 
-var linkPurposes = enum[LinkPurpose]{LinkMyBill, LinkDispute, LinkPromise, LinkRate, LinkConfirm, LinkReport, LinkTicket}
+var linkPurposes = enum[LinkPurpose]{LinkMyBill, LinkDispute, LinkPromise, LinkRate, LinkConfirm, LinkReport, LinkTicket, LinkSurvey}
 
 // LinkPurposes returns every purpose, in the order listed above.
 func LinkPurposes() []LinkPurpose { return linkPurposes.list() }
@@ -32,6 +34,7 @@ func (p LinkPurpose) Label() string {
 	return label(map[LinkPurpose]string{
 		LinkMyBill: "我的账单", LinkDispute: "账单异议", LinkPromise: "承诺缴费",
 		LinkRate: "维修评价", LinkConfirm: "维修确认", LinkReport: "报事报修", LinkTicket: "工单进度",
+		LinkSurvey: "满意度调查",
 	}, p)
 }
 
@@ -45,13 +48,15 @@ func (p LinkPurpose) SubjectKind() string {
 		return "ticket"
 	case LinkDispute, LinkPromise:
 		return "bill"
+	case LinkSurvey:
+		return "survey"
 	}
 	return ""
 }
 
 // SubjectRequired reports whether a link of purpose p must name its subject.
 func (p LinkPurpose) SubjectRequired() bool {
-	return p == LinkConfirm || p == LinkRate || p == LinkTicket
+	return p == LinkConfirm || p == LinkRate || p == LinkTicket || p == LinkSurvey
 }
 
 // OneShot reports whether a link of purpose p is used up by its action:
@@ -59,7 +64,7 @@ func (p LinkPurpose) SubjectRequired() bool {
 // the statement and the report page can be opened again until the link
 // expires.
 func (p LinkPurpose) OneShot() bool {
-	return p == LinkConfirm || p == LinkRate || p == LinkDispute || p == LinkPromise
+	return p == LinkConfirm || p == LinkRate || p == LinkDispute || p == LinkPromise || p == LinkSurvey
 }
 
 // Link lifetimes: DefaultLinkTTL when the issuer names none, MaxLinkTTL at
@@ -146,8 +151,11 @@ func (l *ResidentLink) CheckNew(now time.Time) error {
 }
 
 func subjectLabel(p LinkPurpose) string {
-	if p.SubjectKind() == "ticket" {
+	switch p.SubjectKind() {
+	case "ticket":
 		return "工单"
+	case "survey":
+		return "调查"
 	}
 	return "账单"
 }

@@ -50,6 +50,10 @@ const (
 	TemplateOutageCancelled = "outage_cancelled" // estate, utility, buildings, starts
 	TemplateOutageOverdue   = "outage_overdue"   // case_no, utility, buildings, ends, level
 	TemplateCommunityNotice = "community_notice" // estate, title, body; optional urgent
+	// Satisfaction surveys (满意度调查): the invitation and the reminder to
+	// households that have not answered, each with the resident's link.
+	TemplateSurveyInvitation = "survey_invitation" // estate, title, closes, service_phone; optional survey_link
+	TemplateSurveyReminder   = "survey_reminder"   // estate, title, closes, service_phone; optional survey_link
 )
 
 // messageTemplate is one template's audience and texts (text/template
@@ -139,6 +143,10 @@ func catalog() []messageTemplate {
 			"{{.utility}}{{.case_no}}（{{.buildings}}）计划{{.ends}}恢复，至今未记录恢复，升级至您处理（第{{.level}}级）。"},
 		{TemplateCommunityNotice, resident, `{{with index . "urgent"}}紧急{{end}}公告：{{.title}}`,
 			`【{{.estate}}】{{with index . "urgent"}}紧急{{end}}公告：{{.title}}。{{.body}}`},
+		{TemplateSurveyInvitation, resident, "{{.title}}邀请",
+			"【{{.estate}}】诚邀您参加{{.title}}，约需3分钟，您的意见将帮助我们改进服务。{{with index . \"survey_link\"}}填写问卷：{{.}}，{{end}}{{.closes}}截止。如有疑问请联系服务中心{{.service_phone}}。"},
+		{TemplateSurveyReminder, resident, "{{.title}}温馨提示",
+			"【{{.estate}}】{{.title}}将于{{.closes}}截止，您尚未填写。{{with index . \"survey_link\"}}填写问卷：{{.}}，{{end}}感谢您的支持！如有疑问请联系服务中心{{.service_phone}}。"},
 	}
 }
 

@@ -106,6 +106,10 @@ func TestRenderEveryTemplate(t *testing.T) {
 			[]string{"未按时恢复", "计划13:00恢复", "第1级"}},
 		{notify.TemplateCommunityNotice, map[string]string{"estate": "阳光花园", "title": "消防演练", "body": "本周六上午十点进行消防演练。"}, models.RecipientResident,
 			[]string{"公告：消防演练", "本周六上午十点进行消防演练。"}},
+		{notify.TemplateSurveyInvitation, map[string]string{"estate": "阳光花园", "title": "2026年第四季度满意度调查", "closes": "10-15 20:00", "service_phone": "0571-88886666"},
+			models.RecipientResident, []string{"诚邀您参加2026年第四季度满意度调查", "10-15 20:00截止"}},
+		{notify.TemplateSurveyReminder, map[string]string{"estate": "阳光花园", "title": "2026年第四季度满意度调查", "closes": "10-15 20:00", "service_phone": "0571-88886666"},
+			models.RecipientResident, []string{"将于10-15 20:00截止", "尚未填写"}},
 	}
 	var tested []string
 	for _, tt := range tests {

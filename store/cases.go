@@ -54,6 +54,11 @@ var caseTables = map[models.CaseKind]caseTable{
 	models.KindNotice: {row: func() any { return &models.Notice{} }, noHousehold: true, columns: []string{
 		"status", "published_at", "households", "capped", "closed_at", "revision", "updated_at",
 	}},
+
+	models.KindSurvey: {row: func() any { return &models.SurveyCampaign{} }, columns: []string{
+		"status", "invited", "responded", "reminders", "ticket_ids", "callbacks", "next_at", "closed_at", "reason",
+		"revision", "updated_at",
+	}},
 }
 
 // change is one transition of a case: row is its read-model row holding the

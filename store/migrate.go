@@ -39,6 +39,8 @@ func tables() []any {
 		&models.ReleaseSlot{}, &models.ReleaseCounter{},
 
 		&models.Outage{}, &models.OutageTicket{}, &models.Notice{},
+
+		&models.SurveyCampaign{}, &models.SurveyInvitation{}, &models.SurveyResponse{},
 	}
 }
 

@@ -51,12 +51,14 @@ func subjectOfResident(tx *gorm.DB, p models.LinkPurpose, id uint64, r models.Re
 		err = tx.Model(&models.Ticket{}).Where("id = ? AND (household_id = ? OR resident_id = ?)", id, household, r.ID).Count(&n).Error
 	case "bill":
 		err = tx.Model(&models.HouseholdBill{}).Where("id = ? AND household_id = ?", id, household).Count(&n).Error
+	case "survey":
+		err = tx.Model(&models.SurveyInvitation{}).Where("campaign_id = ? AND household_id = ?", id, household).Count(&n).Error
 	}
 	if err != nil {
 		return translate(err)
 	}
 	if n == 0 {
-		return models.Invalid("subject_id", "不是该住户家庭的%s", map[string]string{"ticket": "工单", "bill": "账单"}[p.SubjectKind()])
+		return models.Invalid("subject_id", "不是该住户家庭的%s", map[string]string{"ticket": "工单", "bill": "账单", "survey": "调查"}[p.SubjectKind()])
 	}
 	return nil
 }

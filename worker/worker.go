@@ -88,4 +88,8 @@ func Register(r sdkworker.Registry, d Deps, channel notify.Channel) {
 	r.RegisterWorkflow(workflows.Outage)
 	r.RegisterWorkflow(workflows.Notice)
 	r.RegisterActivity(&activities.Broadcasts{Store: d.Store, Notifier: notifier})
+
+	// Satisfaction surveys (满意度调查): invitations through the same notifier.
+	r.RegisterWorkflow(workflows.Survey)
+	r.RegisterActivity(&activities.Surveys{Store: d.Store, Notifier: notifier})
 }

@@ -84,3 +84,12 @@ func billingNudges(ctx workflow.Context) workflow.Context {
 		RetryPolicy: billingBackoff(),
 	})
 }
+
+// surveyBatch is one batch of a survey's invitations or reminders: up to
+// 10 minutes an attempt, retried for a day (each message is sent once by
+// its key, so a retry resends nothing).
+func surveyBatch(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute, ScheduleToCloseTimeout: 24 * time.Hour, RetryPolicy: billingBackoff(),
+	})
+}

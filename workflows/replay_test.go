@@ -30,6 +30,8 @@ func registerWorkflows(r sdkworker.WorkflowReplayer) {
 
 	r.RegisterWorkflow(workflows.Outage)
 	r.RegisterWorkflow(workflows.Notice)
+
+	r.RegisterWorkflow(workflows.Survey)
 }
 
 // TestReplayRecordedHistories replays every history in testdata against

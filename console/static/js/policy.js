@@ -15,6 +15,7 @@ const sections = {
   inspection: '巡检与维保', contract: '服务合同',
   release: '群发放行（按渠道限速）',
   notice: '停水停电通知与公告',
+  survey: '满意度调查与绩效',
 };
 const names = {
   tiers: '各紧急程度时限', urgency: '紧急程度', contact: '联系业主', on_site: '到场', on_site_same_day: '当日到场',
@@ -42,6 +43,9 @@ const names = {
   expiring_days: '到期前多少天算即将到期', max_term_years: '合同期限最长（年）',
   rates: '每秒放行条数（按网关承受能力）', sms: '短信', wechat: '微信', app: 'App', email: '邮件', wecom: '企业微信',
   jitter_window: '日历任务错峰窗口（出账、月初提醒；时限不错峰）',
+  min_open: '调查最短开放', max_open: '调查最长开放', close_grace: '季度结束后最迟截止', reminders: '未答提醒（开放后）',
+  send_from: '发送时段开始', send_until: '发送时段结束', low_score_opens: '低分（阈值及以下）开启', invite_batch: '每批邀请户数',
+  staff_areas: '员工绩效计入的服务领域', area: '服务领域',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };
@@ -55,6 +59,8 @@ const enums = {
   cadence: { daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季度', yearly: '每年' },
   severity: { major: '重大隐患', moderate: '较大隐患', minor: '一般隐患' },
   utility: { water: '停水', power: '停电', gas: '停气', lift: '电梯停运' },
+  low_score_opens: { visit: '回访', complaint: '投诉工单', none: '仅统计' },
+  area: { repair: '维修', cleaning: '保洁', security: '安保', greening: '绿化', customer_service: '客服' },
 };
 // The channels each dunning action may use (models.actionChannels).
 const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'], visit: ['visit'], formal_notice: ['letter'], legal_referral: [''] };
@@ -62,8 +68,9 @@ const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'],
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
   'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within', 'jitter_window',
-  'outage_lead', 'reminder_before', 'max_ahead', 'max_outage']);
-const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end', 'statutory_check_at']);
+  'outage_lead', 'reminder_before', 'max_ahead', 'max_outage', 'min_open', 'max_open', 'close_grace', 'reminders']);
+const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end', 'statutory_check_at',
+  'send_from', 'send_until']);
 // Words around a number: [before, after].
 const affixes = {
   warn_at_percent: ['', '%'], max_reopens: ['', '次'], due_day: ['次月', '日'], billing_day: ['每月', '日'],
@@ -72,6 +79,7 @@ const affixes = {
   fast_track_percent: ['', '%'], max_attempts: ['', '次'], low_score_threshold: ['', '分及以下'],
   sms: ['', '条/秒'], wechat: ['', '条/秒'], app: ['', '条/秒'], email: ['', '条/秒'], wecom: ['', '条/秒'],
   daily_cap: ['', '条'], batch_size: ['', '户'],
+  invite_batch: ['', '户'],
 };
 // models.MaxAmountFen: no amount the service records is larger.
 const maxAmountFen = 1_000_000_000;
@@ -81,6 +89,7 @@ const columns = {
   steps: ['after', 'action', 'channel', 'role', 'template'],
   due_within: ['cadence', 'within'],
   rectify: ['severity', 'within'],
+  staff_areas: ['role', 'area'],
 };
 const weekdays = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
 const textareaLists = ['holidays', 'extra_workdays'];
