@@ -82,4 +82,18 @@ func TestConsoleInspectionInABrowser(t *testing.T) {
 	if got := b.text(`#equipment-list`); !strings.Contains(got, "生活水泵") || !strings.Contains(got, "水泵") {
 		t.Errorf("ledger: got %q, want the pump", got)
 	}
+	if nav := b.text(`#nav`); !strings.Contains(nav, "设备巡检") {
+		t.Errorf("technician's menu: got %q, want 设备巡检", nav)
+	}
+
+	// The estate manager sees the estate's inspections on 管理看板.
+	b.signOut()
+	b.signIn("INSB-estate_manager", "staff-password")
+	b.do("the dashboard", chromedp.Navigate(base+"/console/#/dashboard"), chromedp.WaitVisible(chromedp.CSS(`#inspections-section`)))
+	if got := b.text(`#inspections-section`); !strings.Contains(got, "逾期未巡检") || !strings.Contains(got, "法定检验临近") {
+		t.Errorf("dashboard: got %q, want the inspection counts", got)
+	}
+	if nav := b.text(`#nav`); strings.Contains(nav, "设备巡检") {
+		t.Errorf("manager's menu: got %q, want no 设备巡检 (one header row at 1366 px)", nav)
+	}
 }

@@ -92,6 +92,8 @@ const nav = [
   { href: '#/finance', text: '收费', roles: financeHub },
 
   { href: '#/outages', text: '停水停电', roles: desk },
+  // Technicians work their inspections here; managers reach them from 管理看板.
+  { href: '#/inspections', text: '设备巡检', roles: ['technician'] },
 ];
 
 /** Opens or closes the header's menu (the navigation on a phone). */

@@ -80,7 +80,15 @@ export async function dashboardPage(view) {
       h('h2', '服务合同'),
       h('div.stats', (d.contracts || []).length
         ? d.contracts.map((c) => stat(c.status === 'expired' ? '.red' : '', c.count, contractStatuses[c.status] || c.status, '#/contracts'))
-        : h('p.muted', '尚未登记合同'))));
+        : h('p.muted', '尚未登记合同'))),
+    // ── Inspections and maintenance (设备巡检/维保), one estate's: missed
+    //    occurrences, findings not rectified, statutory inspections due.
+    d.inspections ? h('section#inspections-section', { dataset: { process: 'inspections' } },
+      h('h2', '设备巡检'),
+      h('div.stats',
+        stat(d.inspections.overdue ? '.red' : '', d.inspections.overdue, '逾期未巡检', '#/inspections'),
+        stat(d.inspections.open_findings ? '.amber' : '', d.inspections.open_findings, '隐患待整改', '#/inspections'),
+        stat(d.inspections.statutory_due_soon ? '.amber' : '', d.inspections.statutory_due_soon, '法定检验临近', '#/inspections'))) : null);
   // ── Outages on now and notices published (停水停电与公告).
   get('/notice-board' + estateQ).then((b) => view.append(h('section#notices-section', { dataset: { process: 'outages' } },
     h('h2', '停水停电与公告'),
