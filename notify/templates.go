@@ -28,8 +28,16 @@ const (
 	TemplateWelcome               = "welcome"                 // estate, location, service_phone; optional report_link
 	TemplateFollowupReminder      = "followup_reminder"       // case_no, topic, due
 	TemplateFollowupOverdue       = "followup_overdue"        // case_no, topic, due
-	TemplateDunningTaskOverdue    = "dunning_task_overdue"    // task_no, location, action, due, level
-	TemplateLegalCaseAssigned     = "legal_case_assigned"     // location, amount, case_no
+	// Inspections (巡检/维保), statutory inspections (法定检验) and service
+	// contracts (物业服务合同): staff texts.
+	TemplateInspectionDue      = "inspection_due"       // case_no, topic, due
+	TemplateInspectionOverdue  = "inspection_overdue"   // case_no, topic, due
+	TemplateStatutoryDue       = "statutory_due"        // case_no, topic, due
+	TemplateStatutoryOverdue   = "statutory_overdue"    // case_no, topic, due
+	TemplateContractExpiring   = "contract_expiring"    // case_no, due
+	TemplateContractUndecided  = "contract_undecided"   // case_no, due
+	TemplateDunningTaskOverdue = "dunning_task_overdue" // task_no, location, action, due, level
+	TemplateLegalCaseAssigned  = "legal_case_assigned"  // location, amount, case_no
 	// Complaints (投诉) speak as complaints, not repairs: received (受理),
 	// in progress (处理中), the answer (答复, the text staff recorded),
 	// closed (结案, how to object: reopens it) and the return visit due.
@@ -143,6 +151,18 @@ func catalog() []messageTemplate {
 			"{{.utility}}{{.case_no}}（{{.buildings}}）计划{{.ends}}恢复，至今未记录恢复，升级至您处理（第{{.level}}级）。"},
 		{TemplateCommunityNotice, resident, `{{with index . "urgent"}}紧急{{end}}公告：{{.title}}`,
 			`【{{.estate}}】{{with index . "urgent"}}紧急{{end}}公告：{{.title}}。{{.body}}`},
+		{TemplateInspectionDue, staff, "巡检任务：{{.case_no}}",
+			"巡检任务{{.case_no}}（{{.topic}}）请于{{.due}}前完成，并逐项记录检查结果；发现隐患请如实登记。"},
+		{TemplateInspectionOverdue, staff, "巡检逾期：{{.case_no}}",
+			"{{.case_no}}（{{.topic}}）已于{{.due}}逾期未完成，升级至您处理，请尽快安排。"},
+		{TemplateStatutoryDue, staff, "法定检验临近：{{.case_no}}",
+			"{{.case_no}}（{{.topic}}）的法定检验将于{{.due}}到期，请及时联系特种设备检验机构安排检验。"},
+		{TemplateStatutoryOverdue, staff, "法定检验已逾期：{{.case_no}}",
+			"{{.case_no}}（{{.topic}}）的法定检验已于{{.due}}到期，请立即安排检验；未经定期检验的设备不得继续使用。"},
+		{TemplateContractExpiring, staff, "服务合同即将到期：{{.case_no}}",
+			"物业服务合同{{.case_no}}将于{{.due}}到期，请及早与业主大会（或建设单位）协商，决定续签或移交。"},
+		{TemplateContractUndecided, staff, "服务合同到期未决：{{.case_no}}",
+			"物业服务合同{{.case_no}}已于{{.due}}到期，尚未决定续签或移交，升级至您处理。"},
 		{TemplateSurveyInvitation, resident, "{{.title}}邀请",
 			"【{{.estate}}】诚邀您参加{{.title}}，约需3分钟，您的意见将帮助我们改进服务。{{with index . \"survey_link\"}}填写问卷：{{.}}，{{end}}{{.closes}}截止。如有疑问请联系服务中心{{.service_phone}}。"},
 		{TemplateSurveyReminder, resident, "{{.title}}温馨提示",

@@ -239,10 +239,9 @@ func (s *contractState) remind(ctx workflow.Context, now time.Time, from models.
 	ids := s.escalationList(ctx, role, s.in.CreatedBy)
 	detail["notified"] = idList(ids)
 	s.write(ctx, rec)
-	topic := fmt.Sprintf("物业服务合同将于%s到期，请决定续签或移交", termDay(s.end))
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "followup_reminder", fmt.Sprintf("%s/%d/remind-%d/staff-%d", s.journal, s.renewals, i+1, id),
-			map[string]string{"case_no": s.caseNo(), "topic": topic, "due": termDay(s.end)})
+		s.notifyStaff(ctx, id, "contract_expiring", fmt.Sprintf("%s/%d/remind-%d/staff-%d", s.journal, s.renewals, i+1, id),
+			map[string]string{"case_no": s.caseNo(), "due": termDay(s.end)})
 	}
 }
 
@@ -256,8 +255,8 @@ func (s *contractState) escalate(ctx workflow.Context, now time.Time, from model
 	detail["notified"] = idList(ids)
 	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "followup_overdue", fmt.Sprintf("%s/%d/escalate-%d/staff-%d", s.journal, s.renewals, s.level, id),
-			map[string]string{"case_no": s.caseNo(), "topic": "物业服务合同已到期，尚未决定续签或移交", "due": termDay(s.end)})
+		s.notifyStaff(ctx, id, "contract_undecided", fmt.Sprintf("%s/%d/escalate-%d/staff-%d", s.journal, s.renewals, s.level, id),
+			map[string]string{"case_no": s.caseNo(), "due": termDay(s.end)})
 	}
 }
 

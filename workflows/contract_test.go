@@ -155,7 +155,7 @@ func TestContractRemindsUpTheChainThenRenews(t *testing.T) {
 	h.query(renewAt.Add(time.Hour), &after)
 	h.run(contractEnds.AddDate(0, 2, 0))
 
-	ids, ats := h.told("followup_reminder")
+	ids, ats := h.told("contract_expiring")
 	// 180 days: the supervisor; 90: the manager; 30: the company admin;
 	// the recorder (the manager) each time.
 	wantIDs := []uint64{supervisor, manager, manager, manager, admin}
@@ -188,7 +188,7 @@ func TestContractRemindsUpTheChainThenRenews(t *testing.T) {
 		t.Errorf("versions: %+v", h.versions)
 	}
 	// The old term's end passes without an escalation.
-	if ids, _ := h.told("followup_overdue"); len(ids) != 0 {
+	if ids, _ := h.told("contract_undecided"); len(ids) != 0 {
 		t.Errorf("escalated after a renewal: %v", ids)
 	}
 	// The 90 days' reminder moves the status to expiring itself.
@@ -209,12 +209,12 @@ func TestContractLateRecordEscalatesAtTheEndThenHandsOver(t *testing.T) {
 	h.do(contractEnds.Add(4*time.Hour), "hand over", ContractAction{Action: ContractHandOver, ActorID: admin, ActorRole: models.RoleCompanyAdmin, Note: "移交新物业公司"})
 	r := h.run(time.Time{})
 
-	ids, ats := h.told("followup_reminder")
+	ids, ats := h.told("contract_expiring")
 	// One catch-up reminder (the 90 days', to the manager) at the start, then 30 days.
 	if !slices.Equal(ids, []uint64{manager, manager, admin}) || !ats[0].Equal(start) {
 		t.Errorf("reminded %v at %v", ids, ats)
 	}
-	esc, escAt := h.told("followup_overdue")
+	esc, escAt := h.told("contract_undecided")
 	// At the end: level 1 (supervisor, and the recorder); 30 minutes on:
 	// level 2; two hours after that: level 3.
 	if !slices.Equal(esc, []uint64{supervisor, manager, manager, manager, admin}) || !escAt[0].Equal(contractEnds) {

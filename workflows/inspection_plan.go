@@ -198,15 +198,15 @@ func warnStatutory(ctx workflow.Context, estateID uint64, p models.Policy, today
 		if !ok {
 			continue
 		}
-		template := "followup_reminder"
+		template := "statutory_due"
 		if w.DaysLeft < 0 {
-			template = "followup_overdue"
+			template = "statutory_overdue"
 		}
 		for _, id := range managers.StaffIDs {
 			msg := activities.SendInput{
 				Key:      fmt.Sprintf("%s/equipment-%d/%s/%d/staff-%d", StatutoryWorkflowID(estateID), it.EquipmentID, it.DueOn, w.Threshold, id),
 				EstateID: estateID, RecipientKind: models.RecipientStaff, RecipientID: id, Template: template,
-				Params: map[string]string{"case_no": "设备" + it.Code, "topic": it.Name + " 法定检验", "due": it.DueOn.String()},
+				Params: map[string]string{"case_no": "设备" + it.Code, "topic": it.Name, "due": it.DueOn.String()},
 				Ref:    "equipment:" + strconv.FormatUint(it.EquipmentID, 10),
 			}
 			if err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, msg).Get(ctx, nil); err != nil {

@@ -108,7 +108,7 @@ func (s *inspectionState) escalate(ctx workflow.Context, now time.Time) {
 	detail["notified"] = idList(ids)
 	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "followup_overdue", fmt.Sprintf("%s/escalate/%d/%d/staff-%d", s.wfID(), rec.Progress.Revision, s.level, id),
+		s.notifyStaff(ctx, id, "inspection_overdue", fmt.Sprintf("%s/escalate/%d/%d/staff-%d", s.wfID(), rec.Progress.Revision, s.level, id),
 			map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.breach)})
 	}
 }
@@ -132,7 +132,7 @@ func (s *inspectionState) started(ctx workflow.Context) {
 
 // remind tells staffID the inspection is due.
 func (s *inspectionState) remind(ctx workflow.Context, staffID uint64, key string) {
-	s.notifyStaff(ctx, staffID, "followup_reminder", key,
+	s.notifyStaff(ctx, staffID, "inspection_due", key,
 		map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.due)})
 }
 

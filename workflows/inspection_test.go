@@ -283,10 +283,10 @@ func TestStatutoryCheckWarnsOncePerThreshold(t *testing.T) {
 		}
 	}
 	wantLines(t, "warnings", got, []string{
-		"03-02 09:00 followup_reminder statutory-1/equipment-12/2026-03-31/30/staff-31",
-		"03-24 09:00 followup_reminder statutory-1/equipment-12/2026-03-31/7/staff-31",
-		"03-30 09:00 followup_reminder statutory-1/equipment-12/2026-03-31/1/staff-31",
-		"04-01 09:00 followup_overdue statutory-1/equipment-12/2026-03-31/0/staff-31",
+		"03-02 09:00 statutory_due statutory-1/equipment-12/2026-03-31/30/staff-31",
+		"03-24 09:00 statutory_due statutory-1/equipment-12/2026-03-31/7/staff-31",
+		"03-30 09:00 statutory_due statutory-1/equipment-12/2026-03-31/1/staff-31",
+		"04-01 09:00 statutory_overdue statutory-1/equipment-12/2026-03-31/0/staff-31",
 	})
 }
 
