@@ -241,6 +241,12 @@ func ownEstateBodies(h *harness) map[string]any {
 			"instalments": []map[string]any{{"due": "2030-05-01", "amount_fen": 6000}}},
 		"POST /api/v1/move-ins":         map[string]any{"household_id": a.household.ID, "resident_ids": []uint64{a.resident.ID}},
 		"POST /api/v1/survey-campaigns": surveyBody(a.estate.ID),
+		"POST /api/v1/contracts": map[string]any{"estate_id": a.estate.ID, "number": "HT-OWN", "party_a_kind": "owners_assembly",
+			"party_a": "业主大会", "party_b": "物业公司", "term_start": "2027-01-01", "term_end": "2029-12-31", "service_level": "level2"},
+		"POST /api/v1/outages": map[string]any{"estate_id": a.estate.ID, "utility": "water", "buildings": []string{"1栋"},
+			"starts_at": time.Now().Add(72 * time.Hour), "ends_at": time.Now().Add(75 * time.Hour), "reason": "管网检修"},
+		"POST /api/v1/notices": map[string]any{"estate_id": a.estate.ID, "title": "消防演练", "body": "本周六上午消防演练。",
+			"expires_at": time.Now().Add(48 * time.Hour)},
 
 		"POST /api/v1/saved-filters": map[string]any{"list": "tickets", "name": "待处理", "query": "status=new"},
 		"POST /api/v1/fee-standards": map[string]any{"estate_id": a.estate.ID, "name": "垃圾清运费", "method": "per_unit",
