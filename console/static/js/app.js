@@ -91,7 +91,9 @@ const nav = [
   // The finance pages (#/finance/…) are reached from 收费管理's cards.
   { href: '#/finance', text: '收费', roles: financeHub },
 
-  { href: '#/outages', text: '停水停电', roles: desk },
+  // The service desk plans outages here; supervisors and managers reach
+  // them from 管理看板 (停水停电与公告): one header row at 1366 px.
+  { href: '#/outages', text: '停水停电', roles: ['customer_service'] },
   // Technicians work their inspections here; managers reach them from 管理看板.
   { href: '#/inspections', text: '设备巡检', roles: ['technician'] },
 ];
