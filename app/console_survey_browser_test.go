@@ -55,5 +55,41 @@ func TestConsoleSurveyInABrowser(t *testing.T) {
 	if got := b.text("#performance-section"); !strings.Contains(got, "员工绩效（本月）") {
 		t.Errorf("dashboard: got %q, want the performance section", got)
 	}
+	// No ticket-list filter by ID: a figure names its records in its title.
+	if b.count(`#performance td[title*="答卷：#"]`) == 0 {
+		t.Errorf("performance: got %q, want survey scores naming their responses", b.text("#performance-section"))
+	}
 	b.shot("survey-performance")
+
+	// Next quarter's campaign, created through the form, runs a process:
+	// its timeline and its action bar come from the server.
+	b.do("open the survey form", chromedp.Navigate(base+"/console/#/surveys"), chromedp.WaitVisible(chromedp.CSS(`#survey-form`)))
+	eval[bool](b, `(() => {
+		const f = document.querySelector('#survey-form');
+		const n = new Date(), q = Math.floor(n.getMonth() / 3) + 1;
+		const year = q === 4 ? n.getFullYear() + 1 : n.getFullYear(), month = q === 4 ? 0 : q * 3;
+		const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+		f.querySelector('[name=quarter]').value = year + 'Q' + (q === 4 ? 1 : q + 1);
+		f.querySelector('[name=opens_at]').value = local(new Date(year, month, 2, 10));
+		f.querySelector('[name=closes_at]').value = local(new Date(year, month, 20, 10));
+		const mode = f.querySelector('[name="sample.mode"]');
+		mode.value = 'stratified';
+		mode.dispatchEvent(new Event('change'));
+		f.querySelector('[name="sample.rate_percent"]').value = '50';
+		return true;
+	})()`)
+	b.do("create it", chromedp.Click(chromedp.CSS(`#survey-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#survey-actions button[data-action=cancel]`)))
+	if got := b.text("#survey-status"); got != "未开始" {
+		t.Errorf("created campaign: got %q, want 未开始", got)
+	}
+	b.do("cancel it", chromedp.Click(chromedp.CSS(`#survey-actions button[data-action=cancel]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#survey-actions form [name=reason]`)),
+		chromedp.SendKeys(chromedp.CSS(`#survey-actions form [name=reason]`), "问卷需调整"),
+		chromedp.Click(chromedp.CSS(`#survey-actions form button[type=submit]`)))
+	waitFor(t, 15e9, "the campaign cancelled", func() bool { return b.text("#survey-status") == "已取消" })
+	if got := b.text(".timeline"); !strings.Contains(got, "创建调查") || !strings.Contains(got, "取消调查") {
+		t.Errorf("timeline: got %q, want created and cancelled", got)
+	}
+	b.shot("survey-cancelled")
 }

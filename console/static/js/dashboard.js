@@ -179,7 +179,7 @@ function performanceSection(view) {
           h('td.num', { title: s.sla_missed && s.sla_missed.length ? `超时工单：${tickets(s.sla_missed)}` : '' }, String(s.tickets)),
           figure(s.sla_met, '%', '按时完成的工单'),
           figure(s.return_visit, ' 分', '计入的回访工单'),
-          figure(s.survey, ' 分', `计入的答卷（${s.area ? label(serviceAreas, s.area) : '—'}）`),
+          figure(s.survey, ' 分', `计入的${s.area ? label(serviceAreas, s.area) : ''}答卷`),
           figure(s.reopen, '%', '返工的工单'))))))
         : h('p.muted', '本月还没有结单或评分')));
   }, () => sec.append(h('p.muted', '员工绩效暂时无法加载')));
