@@ -148,6 +148,8 @@ func consoleTour(t *testing.T) (base string, pages []consolePage, forms []consol
 		{"receipts", fmt.Sprintf("#/finance/receipts?household_id=%d", household.ID), "#receipts tbody a"},
 		{"receipt", fmt.Sprintf("#/finance/receipts/%d", receipts.Items[0].ID), "#receipt-number"},
 		{"reconciliation", "#/finance/reconciliation", "#view h2"},
+
+		{"surveys", "#/surveys", "#survey-form"},
 	}
 	forms = []consoleForm{
 		{"ticket-dispatch", fmt.Sprintf("#/tickets/%d", ticket.ID), `button[data-action=dispatch]`, `form[data-form=dispatch]`},

@@ -30,6 +30,7 @@ import { financePage } from './finance.js';
 import { standardsPage, readingsPage, billingPage, billPage, feeRoles, financeRoles } from './fees.js';
 import { importsPage } from './imports.js';
 import { outageListPage, outagePage, noticeListPage } from './outages.js';
+import { surveyListPage, surveyPage } from './surveys.js';
 
 const pages = [
   { re: /^\/login$/, page: loginPage, open: true },
@@ -74,6 +75,10 @@ const pages = [
   { re: /^\/outages$/, page: outageListPage },
   { re: /^\/outages\/(\d+)$/, page: outagePage },
   { re: /^\/notices$/, page: noticeListPage },
+
+  // Satisfaction surveys (满意度调查).
+  { re: /^\/surveys$/, page: surveyListPage, roles: managersView },
+  { re: /^\/surveys\/(\d+)$/, page: surveyPage, roles: managersView },
 ];
 
 const nav = [

@@ -4,9 +4,10 @@
 import { contractStatuses } from './contracts.js';
 import { get, qs } from './api.js';
 import { utilities } from './outages.js';
-import { urgencies, statuses, openStatuses, kinds, stages, openStages, label } from './labels.js';
+import { urgencies, statuses, openStatuses, kinds, stages, openStages, label, roles } from './labels.js';
+import { serviceAreas } from './surveys.js';
 import { h, fill, fmtTime, fmtYuan } from './ui.js';
-import { session, onLeave, revealReaders } from './session.js';
+import { session, onLeave, revealReaders, policyEditors } from './session.js';
 import { weekEnd } from './followups.js';
 import { periodName } from './arrears.js';
 
@@ -30,7 +31,9 @@ export async function dashboardPage(view) {
   const today = (kind) => '#/dashboard/today' + qs({ kind, estate_id: session.estateId || '' });
   fill(view,
     h('div.row', h('h1', `管理看板 · ${scopeName}`), h('span.muted', `截至 ${fmtTime(d.as_of)}`),
-      session.has(...revealReaders) ? h('a#phone-reveals-link', { href: '#/phone-reveals' }, '号码查看记录') : null),
+      session.has(...revealReaders) ? h('a#phone-reveals-link', { href: '#/phone-reveals' }, '号码查看记录') : null,
+      // The header has no room left at 1366 px: 满意度调查 is reached from here.
+      h('a#surveys-link', { href: '#/surveys' }, '满意度调查')),
     // Estates whose service calendar lacks a coming year's public holidays.
     (d.calendar_gaps || []).map((g) => h('div.banner.warn.calendar-gap', { dataset: { estate: g.estate_id } },
       `${g.estate_name}的服务日历尚未录入 ${g.year} 年法定节假日与调休，“当日完成”等时限会把节假日当作工作日计算。`,
@@ -96,6 +99,9 @@ export async function dashboardPage(view) {
       stat(b.outages_on.length ? '.amber' : '', b.outages_on.length, '正在停运', '#/outages',
         b.outages_on.map((o) => `${(o.buildings || []).join('、')} ${label(utilities, o.utility)}`).join('；')),
       stat('', b.notices_published, '已发布公告', '#/notices')))), () => {});
+  // ── Staff performance (员工绩效) of this month, and the surveys behind
+  //    its survey scores (满意度调查). Managers only: the route is theirs.
+  if (session.has(...policyEditors)) performanceSection(view);
   const timer = setInterval(async () => {
     if (!document.getElementById('tickets-section')) return;
     const img = document.getElementById('sla-chart');
@@ -152,4 +158,37 @@ export async function dashboardListPage(view, { params }) {
         h('td', h('a', { href: `#/tickets/${t.id}` }, `${label(kinds, t.kind)} · ${t.category}`), h('div.muted', t.location || '')),
         h('td', label(statuses, t.status)),
         h('td', t.escalation_level ? h('span.badge.esc', `L${t.escalation_level}`) : ''))) : h('tr', h('td', { colspan: 5 }, h('span.muted', '今天没有')))))));
+}
+
+/**
+ * Appends the section "员工绩效（本月）": one row per staff member. The
+ * tickets list has no filter by ID, so a figure shows its count and names
+ * the tickets (or survey responses) behind it in its title.
+ */
+function performanceSection(view) {
+  const sec = h('section#performance-section', { dataset: { process: 'surveys' } },
+    h('h2', '员工绩效（本月）'));
+  view.append(sec);
+  if (!session.estateId) { sec.append(h('p.muted', '请先在右上角选择一个小区查看员工绩效。')); return; }
+  const tickets = (ids) => (ids || []).map((id) => `#${id}`).join('、');
+  const figure = (f, unit, what) => {
+    const text = f.value === null || f.value === undefined ? '—' : `${f.value}${unit}`;
+    const title = f.ids && f.ids.length ? `${what}：${tickets(f.ids)}` : '';
+    return h('td.num', { title }, text, f.of ? h('span.muted', ` (${(f.ids || []).length}/${f.of})`) : null);
+  };
+  get('/staff-performance' + qs({ estate_id: session.estateId })).then((p) => {
+    const rows = p.staff.filter((s) => s.tickets || s.survey.of || s.return_visit.of);
+    sec.append(h('div.card', h('p.muted', `${p.month} · 数字后括号内为计入的工单（或答卷）数，鼠标悬停可查看编号`),
+      rows.length ? h('div.table-wrap', h('table.list#performance',
+        h('thead', h('tr', h('th', '员工'), h('th.num', '结单'), h('th.num', 'SLA 达成率'), h('th.num', '回访评分'),
+          h('th.num', '满意度得分'), h('th.num', '返工率'))),
+        h('tbody', rows.map((s) => h('tr', { dataset: { staff: String(s.staff.id) } },
+          h('td', `${s.staff.name}（${label(roles, s.staff.role)}）`),
+          h('td.num', { title: s.sla_missed && s.sla_missed.length ? `超时工单：${tickets(s.sla_missed)}` : '' }, String(s.tickets)),
+          figure(s.sla_met, '%', '按时完成的工单'),
+          figure(s.return_visit, ' 分', '计入的回访工单'),
+          figure(s.survey, ' 分', `计入的${s.area ? label(serviceAreas, s.area) : ''}答卷`),
+          figure(s.reopen, '%', '返工的工单'))))))
+        : h('p.muted', '本月还没有结单或评分')));
+  }, () => sec.append(h('p.muted', '员工绩效暂时无法加载')));
 }
