@@ -248,8 +248,23 @@ function policyReasons() {
     [/^got ".*" twice, want each utility once$/, () => '每种停运类型只能填一行'],
     [/^want 1 to (\d+) categories$/, (m) => `请填写 1 到 ${m[1]} 个报修类别`],
     [/^got (\S+), want less than the outage lead \((\S+)\)$/, (m) => `应短于提前通知时间（${dt(m[2])}），当前为 ${dt(m[1])}`],
+    // Inspections (巡检/维保), contracts and surveys (满意度调查).
+    [/^got "(\w+)" twice, want each cadence once$/, (m) => `“${cadences[m[1]] || m[1]}”重复了，每个频次只能有一行`],
+    [/^got "(\w+)" twice, want each severity once$/, (m) => `“${severities[m[1]] || m[1]}”重复了，每个隐患等级只能有一行`],
+    [/^got .*, want daily, weekly, monthly, quarterly or yearly$/, () => '请选择频次（每日、每周、每月、每季度或每年）'],
+    [/^got .*, want major, moderate or minor$/, () => '请选择隐患等级（重大、较大或一般）'],
+    [/^got (\d+), want fewer days than the previous (?:warning|reminder)'s (\d+)$/, (m) => `应少于上一次提醒的 ${m[2]} 天（当前为 ${m[1]} 天），请从多到少填写`],
+    [/^got .*, want complaint, visit or none$/, () => '请选择低分后的处理（投诉工单、回访或仅统计）'],
+    [/^got .*, want repair, cleaning, security, greening or customer_service$/, () => '请选择服务领域（维修、保洁、安保、绿化或客服）'],
+    [/^got "(.*)" twice$/, (m) => `“${m[1]}”重复了`],
+    [/^got (\S+), want at least an hour after send_from (\S+)$/, (m) => `应比发送时段开始（${m[2]}）至少晚一小时（当前为 ${m[1]}）`],
+    [/^got (\S+), want before min_open's (\S+), so that every campaign sends it$/, (m) => `应早于调查最短开放时长 ${dt(m[2])}，每次调查才都能发出（当前为 ${dt(m[1])}）`],
+    [/^got (\S+), want at least min_open's (\S+)$/, (m) => `不能短于调查最短开放时长 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
+    [/^got (-?\S+), want (\S+) to (\S+)$/, (m) => `应在 ${dt(m[2])} 到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
   ];
 }
+const cadences = { daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季度', yearly: '每年' };
+const severities = { major: '重大隐患', moderate: '较大隐患', minor: '一般隐患' };
 
 /** Translates a validation reason when it is a common one. */
 export function reason(msg) {
