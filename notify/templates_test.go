@@ -115,7 +115,7 @@ func TestRenderEveryTemplate(t *testing.T) {
 		{notify.TemplateStatutoryOverdue, map[string]string{"case_no": "设备DT-01", "topic": "1栋1号电梯", "due": "2027-03-31"}, models.RecipientStaff,
 			[]string{"法定检验已逾期：设备DT-01", "不得继续使用"}},
 		{notify.TemplateContractExpiring, map[string]string{"case_no": "合同HT-001", "due": "2027-02-28"}, models.RecipientStaff,
-			[]string{"服务合同即将到期：合同HT-001", "将于2027-02-28到期", "续签或移交"}},
+			[]string{"服务合同即将到期：合同HT-001", "物业服务合同HT-001将于2027-02-28到期", "续签或移交"}},
 		{notify.TemplateContractUndecided, map[string]string{"case_no": "合同HT-001", "due": "2027-02-28"}, models.RecipientStaff,
 			[]string{"服务合同到期未决：合同HT-001", "升级至您处理"}},
 		{notify.TemplateSurveyInvitation, map[string]string{"estate": "阳光花园", "title": "2026年第四季度满意度调查", "closes": "10-15 20:00", "service_phone": "0571-88886666"},
