@@ -440,19 +440,11 @@ type caseRow struct {
 	AssigneeName string `json:"assignee_name,omitempty"`
 }
 
-func stageNames() []string {
-	out := []string{}
-	for _, st := range models.Stages() {
-		out = append(out, string(st))
-	}
-	return out
-}
-
 // listArrears lists the open cases (or those of one stage), oldest unpaid
 // bill first unless sorted, or exports them as CSV.
 func (s *Server) listArrears(c *gin.Context) {
 	q := query{c: c}
-	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: models.CaseStage(q.oneOf("stage", stageNames()...)), Open: true,
+	f := store.CaseFilter{EstateID: q.uint("estate_id"), Stage: oneOfEnum(&q, "stage", models.Stages()), Open: true,
 		Search: q.search("q", 100), AssigneeID: q.uint("assignee_id")}
 	page, format := q.sortedPage(store.CaseSorts.Fields()), q.format()
 	if b := q.bool("legal"); b != nil {

@@ -292,6 +292,16 @@ func (q *query) oneOf(name string, allowed ...string) string {
 	return ""
 }
 
+// oneOfEnum is oneOf over the values of an enum of the models: name's
+// value when it is one of allowed, else "" (and a 400 naming name).
+func oneOfEnum[T ~string](q *query, name string, allowed []T) T {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return T(q.oneOf(name, names...))
+}
+
 // search reads free text of at most maxRunes characters.
 func (q *query) search(name string, maxRunes int) string {
 	v := q.c.Query(name)

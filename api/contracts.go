@@ -96,11 +96,7 @@ func (s *Server) createContract(c *gin.Context) {
 // sorted.
 func (s *Server) listContracts(c *gin.Context) {
 	q := query{c: c}
-	statuses := []string{}
-	for _, st := range models.ContractStatuses() {
-		statuses = append(statuses, string(st))
-	}
-	f := store.ContractFilter{EstateID: q.uint("estate_id"), Status: models.ContractStatus(q.oneOf("status", statuses...))}
+	f := store.ContractFilter{EstateID: q.uint("estate_id"), Status: oneOfEnum(&q, "status", models.ContractStatuses())}
 	if v := c.Query("ends_before"); v != "" && q.err == nil {
 		f.EndsBefore, q.err = parseInstant("ends_before", v)
 	}

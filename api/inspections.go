@@ -69,11 +69,7 @@ func (s *Server) getEquipment(c *gin.Context) {
 
 func (s *Server) listEquipment(c *gin.Context) {
 	q := query{c: c}
-	types := []string{}
-	for _, t := range models.EquipmentTypes() {
-		types = append(types, string(t))
-	}
-	f := store.EquipmentFilter{EstateID: q.uint("estate_id"), Type: models.EquipmentType(q.oneOf("type", types...))}
+	f := store.EquipmentFilter{EstateID: q.uint("estate_id"), Type: oneOfEnum(&q, "type", models.EquipmentTypes())}
 	if d := q.uint("statutory_within_days"); d > 0 && d <= 366 {
 		f.StatutoryBefore = s.now().Add(time.Duration(d) * models.Day)
 	}
@@ -147,23 +143,15 @@ func (s *Server) getInspectionPlan(c *gin.Context) {
 
 func (s *Server) listInspectionPlans(c *gin.Context) {
 	q := query{c: c}
-	cads := []string{}
-	for _, cd := range models.Cadences() {
-		cads = append(cads, string(cd))
-	}
 	f := store.InspectionPlanFilter{EstateID: q.uint("estate_id"), EquipmentID: q.uint("equipment_id"),
-		Cadence: models.Cadence(q.oneOf("cadence", cads...))}
+		Cadence: oneOfEnum(&q, "cadence", models.Cadences())}
 	serveSorted(s, c, &q, store.InspectionPlanSorts.Fields(), f, s.store.InspectionPlans)
 }
 
 func (s *Server) listInspections(c *gin.Context) {
 	q := query{c: c}
-	statuses := []string{}
-	for _, st := range models.InspectionStatuses() {
-		statuses = append(statuses, string(st))
-	}
 	f := store.InspectionFilter{EstateID: q.uint("estate_id"), PlanID: q.uint("plan_id"), EquipmentID: q.uint("equipment_id"),
-		AssigneeID: q.uint("assignee_id"), Status: models.InspectionStatus(q.oneOf("status", statuses...)), Now: s.now()}
+		AssigneeID: q.uint("assignee_id"), Status: oneOfEnum(&q, "status", models.InspectionStatuses()), Now: s.now()}
 	if b := q.bool("overdue"); b != nil {
 		f.Overdue = *b
 	}

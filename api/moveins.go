@@ -77,13 +77,9 @@ func (s *Server) createMoveIn(c *gin.Context) {
 // exports them as CSV.
 func (s *Server) listFollowUps(c *gin.Context) {
 	q := query{c: c}
-	statuses := []string{}
-	for _, st := range models.FollowUpStatuses() {
-		statuses = append(statuses, string(st))
-	}
 	f := store.FollowUpFilter{
 		EstateID: q.uint("estate_id"), AssigneeID: q.uint("assignee_id"),
-		Status: models.FollowUpStatus(q.oneOf("status", statuses...)), Now: s.now(), Search: q.search("q", 100),
+		Status: oneOfEnum(&q, "status", models.FollowUpStatuses()), Now: s.now(), Search: q.search("q", 100),
 	}
 	if b := q.bool("overdue"); b != nil {
 		f.Overdue = *b

@@ -77,11 +77,7 @@ func noticeRef(id uint64) string { return fmt.Sprintf("notice:%d", id) }
 // listNotices lists notices with their sent, delivered and read counts.
 func (s *Server) listNotices(c *gin.Context) {
 	q := query{c: c}
-	var statuses []string
-	for _, st := range models.NoticeStatuses() {
-		statuses = append(statuses, string(st))
-	}
-	f := store.NoticeFilter{EstateID: q.uint("estate_id"), Status: models.NoticeStatus(q.oneOf("status", statuses...))}
+	f := store.NoticeFilter{EstateID: q.uint("estate_id"), Status: oneOfEnum(&q, "status", models.NoticeStatuses())}
 	page, format := q.sortedPage(store.NoticeSorts.Fields()), q.format()
 	if q.err != nil {
 		respondError(c, s.log, q.err)

@@ -101,15 +101,8 @@ var outageColumns = []column[models.Outage]{
 // listOutages lists outages, soonest start first unless sorted.
 func (s *Server) listOutages(c *gin.Context) {
 	q := query{c: c}
-	var statuses, utilities []string
-	for _, st := range models.OutageStatuses() {
-		statuses = append(statuses, string(st))
-	}
-	for _, u := range models.Utilities() {
-		utilities = append(utilities, string(u))
-	}
-	f := store.OutageFilter{EstateID: q.uint("estate_id"), Status: models.OutageStatus(q.oneOf("status", statuses...)),
-		Utility: models.Utility(q.oneOf("utility", utilities...))}
+	f := store.OutageFilter{EstateID: q.uint("estate_id"), Status: oneOfEnum(&q, "status", models.OutageStatuses()),
+		Utility: oneOfEnum(&q, "utility", models.Utilities())}
 	if b := q.bool("active"); b != nil {
 		f.Active = *b
 	}

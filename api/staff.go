@@ -111,11 +111,7 @@ func (s *Server) getStaff(c *gin.Context) {
 
 func (s *Server) listStaff(c *gin.Context) {
 	q := query{c: c}
-	roles := make([]string, 0, 7)
-	for _, r := range models.Roles() {
-		roles = append(roles, string(r))
-	}
-	f := store.StaffFilter{EstateID: q.uint("estate_id"), Role: models.Role(q.oneOf("role", roles...)), Active: q.bool("active")}
+	f := store.StaffFilter{EstateID: q.uint("estate_id"), Role: oneOfEnum(&q, "role", models.Roles()), Active: q.bool("active")}
 	workload := q.bool("workload")
 	if workload == nil || !*workload {
 		serveList(s, c, &q, f, s.store.Staff, caller(c).viewStaff)

@@ -70,11 +70,7 @@ func (s *Server) createSurvey(c *gin.Context) {
 
 func (s *Server) listSurveys(c *gin.Context) {
 	q := query{c: c}
-	statuses := []string{}
-	for _, st := range models.SurveyStatuses() {
-		statuses = append(statuses, string(st))
-	}
-	f := store.SurveyFilter{EstateID: q.uint("estate_id"), Status: models.SurveyStatus(q.oneOf("status", statuses...)),
+	f := store.SurveyFilter{EstateID: q.uint("estate_id"), Status: oneOfEnum(&q, "status", models.SurveyStatuses()),
 		Quarter: c.Query("quarter")}
 	page := q.sortedPage(store.SurveySorts.Fields())
 	if q.err != nil {
