@@ -14,7 +14,6 @@ import (
 	"github.com/gin-gonic/gin"
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -126,16 +125,7 @@ func act[V any](ctx context.Context, pc workflows.Client[V], key uint64, updateK
 func (s *Server) startProcess(ctx context.Context, workflowID string, workflow, input any) error {
 	sctx, cancel := detached(ctx, 30*time.Second)
 	defer cancel()
-	_, err := s.temporal.ExecuteWorkflow(sctx, client.StartWorkflowOptions{
-		ID:                    workflowID,
-		TaskQueue:             workflows.TaskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflow, input)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil
-	}
-	return err
+	return workflows.StartOnce(sctx, s.temporal, workflowID, enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, workflow, input)
 }
 
 // bindIdempotent binds the body into dst like bindJSON and reads the

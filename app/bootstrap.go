@@ -2,15 +2,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/auth"
 	"github.com/wuye/wuye/config"
@@ -278,11 +275,10 @@ func (a *App) startDemoContracts(ctx context.Context) {
 			pol, err = a.Store.Policy(ctx, all, c.EstateID)
 		}
 		if err == nil {
-			_, err = a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.ContractWorkflowID(c.ID), TaskQueue: workflows.TaskQueue,
-				WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.Contract, workflows.NewContractInput(c, pol.Policy, e.TimeZone))
+			err = workflows.StartOnce(ctx, a.Temporal, workflows.ContractWorkflowID(c.ID), enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+				workflows.Contract, workflows.NewContractInput(c, pol.Policy, e.TimeZone))
 		}
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if err != nil && !errors.As(err, &started) {
+		if err != nil {
 			a.log.Error("demo contract process", "contract_id", c.ID, "err", err)
 		}
 	}

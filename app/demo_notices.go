@@ -2,12 +2,10 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
+	enums "go.temporal.io/api/enums/v1"
 
 	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
@@ -63,12 +61,7 @@ func (a *App) startDemoNotices(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, wf, in(p.Policy, e.TimeZone))
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return nil
-		}
-		return err
+		return workflows.StartOnce(ctx, a.Temporal, id, enums.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED, wf, in(p.Policy, e.TimeZone))
 	}
 	for _, o := range outages.Items {
 		if o.Revision > 0 {

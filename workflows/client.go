@@ -4,10 +4,26 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"time"
 
+	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 )
+
+// StartOnce starts workflow wf with input in under the business-key ID id
+// on the service's task queue, under reuse (what a closed run of the same ID
+// allows). A run of that ID already going is no error: the process the
+// caller wants exists.
+func StartOnce(ctx context.Context, c client.Client, id string, reuse enums.WorkflowIdReusePolicy, wf, in any) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue, WorkflowIDReusePolicy: reuse}, wf, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
+}
 
 // UpdateTimeout bounds a staff action's round trip through its process.
 const UpdateTimeout = 20 * time.Second

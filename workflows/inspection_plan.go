@@ -9,7 +9,6 @@ import (
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -222,13 +221,7 @@ func warnStatutory(ctx workflow.Context, estateID uint64, p models.Policy, today
 // workflows converge.
 func EnsureInspections(ctx context.Context, c client.Client, plans, estates []uint64) error {
 	start := func(id string, wf, in any) error {
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue,
-			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE}, wf, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return nil
-		}
-		return err
+		return StartOnce(ctx, c, id, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE, wf, in)
 	}
 	var errs []error
 	for _, id := range plans {
