@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -83,6 +84,7 @@ type App struct {
 	// tracing is the tracer provider, nil when tracing is off.
 	tracing  *sdktrace.TracerProvider
 	listener net.Listener
+	debug    *http.Server // the profiler's, when WUYE_DEBUG_ADDR is set
 	served   chan error
 }
 
@@ -345,6 +347,33 @@ func (a *App) serveHTTP(ctx context.Context, opts Options) error {
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	a.http.RegisterOnShutdown(closeStreams)
 	go func() { a.served <- a.http.Serve(ln) }()
+	return a.serveDebug()
+}
+
+// serveDebug serves Go's profiler on WUYE_DEBUG_ADDR when it is set: an
+// operator's tool (go tool pprof http://127.0.0.1:6060/debug/pprof/profile),
+// on its own listener so that it is never reachable through the API's port.
+func (a *App) serveDebug() error {
+	if a.cfg.DebugAddr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", a.cfg.DebugAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (WUYE_DEBUG_ADDR): %w", a.cfg.DebugAddr, err)
+	}
+	a.debug = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	a.log.Info("profiler listening", "addr", ln.Addr().String())
+	go func() {
+		if err := a.debug.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Warn("profiler stopped", "err", err)
+		}
+	}()
 	return nil
 }
 
@@ -373,6 +402,9 @@ func (a *App) Stop(ctx context.Context) {
 			a.log.Warn("HTTP shutdown", "err", err)
 		}
 		cancel()
+	}
+	if a.debug != nil {
+		_ = a.debug.Close()
 	}
 	if a.worker != nil {
 		a.worker.Stop()

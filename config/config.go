@@ -38,7 +38,10 @@ const (
 // variable; README.md's configuration table lists them with their defaults.
 type Config struct {
 	HTTPAddr string `env:"WUYE_HTTP_ADDR" envDefault:":8080"`
-	DataDir  string `env:"WUYE_DATA_DIR" envDefault:"./data"`
+	// DebugAddr, when set, serves Go's profiler (/debug/pprof/) on its own
+	// listener, e.g. 127.0.0.1:6060: never on the API's port, off by default.
+	DebugAddr string `env:"WUYE_DEBUG_ADDR"`
+	DataDir   string `env:"WUYE_DATA_DIR" envDefault:"./data"`
 	// DBDriver is "sqlite" (default, a file in DataDir) or "mysql".
 	DBDriver string `env:"WUYE_DB_DRIVER" envDefault:"sqlite"`
 	// DBDSN overrides the SQLite file path, and is required for MySQL
@@ -283,6 +286,15 @@ func (c *Config) validate() []string {
 		bad("WUYE_HTTP_ADDR", c.HTTPAddr, "want [host]:port, e.g. :8080")
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("WUYE_HTTP_ADDR", c.HTTPAddr, "port must be 0-65535")
+	}
+	if c.DebugAddr != "" {
+		if _, port, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			bad("WUYE_DEBUG_ADDR", c.DebugAddr, "want host:port, e.g. 127.0.0.1:6060")
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("WUYE_DEBUG_ADDR", c.DebugAddr, "port must be 0-65535")
+		} else if c.DebugAddr == c.HTTPAddr {
+			bad("WUYE_DEBUG_ADDR", c.DebugAddr, "must not be the API's address (WUYE_HTTP_ADDR)")
+		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		bad("WUYE_DATA_DIR", c.DataDir, "must not be empty")

@@ -62,6 +62,8 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"WUYE_HTTP_ADDR": "8080"}, "WUYE_HTTP_ADDR"},
 		{Environment{"WUYE_HTTP_ADDR": ":99999"}, "WUYE_HTTP_ADDR"},
 		{Environment{"WUYE_DATA_DIR": " "}, "WUYE_DATA_DIR"},
+		{Environment{"WUYE_DEBUG_ADDR": "6060"}, "WUYE_DEBUG_ADDR"},
+		{Environment{"WUYE_DEBUG_ADDR": ":8080"}, "must not be the API's address"},
 		{Environment{"WUYE_DB_DRIVER": "postgres"}, "WUYE_DB_DRIVER"},
 		{Environment{"WUYE_DB_DRIVER": "mysql"}, "WUYE_DB_DSN"},
 		{Environment{"WUYE_DB_CONN_MAX_LIFETIME": "soon"}, "WUYE_DB_CONN_MAX_LIFETIME"},
