@@ -55,6 +55,11 @@ type Config struct {
 	// TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*...). With no
 	// TEMPORAL_ADDRESS the binary embeds its own server.
 	TemporalNamespace string `env:"TEMPORAL_NAMESPACE" envDefault:"wuye"`
+	// WorkflowCacheSize is how many workflows the worker keeps in memory
+	// between their tasks (the SDK's sticky cache, shared by the process).
+	// A workflow out of the cache is replayed from its history when it next
+	// wakes: fewer cached means less memory and more replay work.
+	WorkflowCacheSize int `env:"WUYE_WORKFLOW_CACHE_SIZE" envDefault:"4000"`
 	// EmbeddedTemporalPort is the embedded server's gRPC frontend port.
 	EmbeddedTemporalPort int `env:"WUYE_TEMPORAL_PORT" envDefault:"7233"`
 	// EmbeddedUIPort is the embedded Temporal Web UI's port; 0 turns it off.
@@ -310,6 +315,9 @@ func (c *Config) validate() []string {
 	}
 	if c.DBMaxLifetime <= 0 {
 		bad("WUYE_DB_CONN_MAX_LIFETIME", c.DBMaxLifetime.String(), "must be positive and below the server's wait_timeout")
+	}
+	if c.WorkflowCacheSize < 1 || c.WorkflowCacheSize > 100000 {
+		bad("WUYE_WORKFLOW_CACHE_SIZE", strconv.Itoa(c.WorkflowCacheSize), "want 1 to 100000 workflows")
 	}
 	if c.DBMaxOpen < 1 {
 		bad("WUYE_DB_MAX_OPEN_CONNS", strconv.Itoa(c.DBMaxOpen), "must be at least 1")

@@ -63,6 +63,7 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"WUYE_HTTP_ADDR": ":99999"}, "WUYE_HTTP_ADDR"},
 		{Environment{"WUYE_DATA_DIR": " "}, "WUYE_DATA_DIR"},
 		{Environment{"WUYE_DEBUG_ADDR": "6060"}, "WUYE_DEBUG_ADDR"},
+		{Environment{"WUYE_WORKFLOW_CACHE_SIZE": "0"}, "WUYE_WORKFLOW_CACHE_SIZE"},
 		{Environment{"WUYE_DEBUG_ADDR": ":8080"}, "must not be the API's address"},
 		{Environment{"WUYE_DB_DRIVER": "postgres"}, "WUYE_DB_DRIVER"},
 		{Environment{"WUYE_DB_DRIVER": "mysql"}, "WUYE_DB_DSN"},
