@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,6 +61,16 @@ const (
 
 // Terminal reports whether a ticket in s is finished.
 func (s TicketStatus) Terminal() bool { return s == StatusClosed || s == StatusCancelled }
+
+// openTicketStatuses are the statuses that are not Terminal, in the order
+// the dashboard lists them.
+var openTicketStatuses = []TicketStatus{StatusNew, StatusAssigned, StatusAccepted, StatusInProgress,
+	StatusAcknowledged, StatusAnswered, StatusOnHold, StatusCompleted, StatusReturnVisit}
+
+// OpenTicketStatuses lists the statuses of a ticket not yet finished: a
+// query names them (status IN …) so that an index leading with the status
+// is read as ranges rather than scanned.
+func OpenTicketStatuses() []TicketStatus { return slices.Clone(openTicketStatuses) }
 
 // HoldReason says why work on a ticket is paused; the SLA clock stops.
 type HoldReason string
