@@ -153,4 +153,18 @@ func TestConsoleInspectionInABrowser(t *testing.T) {
 	}
 	waitFor(t, 10*time.Second, "the deactivated plan's workflow to end", func() bool { return !running() })
 	b.shot("inspection-plan-deactivated")
+
+	// The ledger entry is edited in its form too.
+	eqForm := `form[data-form=edit-equipment]`
+	b.do("edit the equipment",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-edit-equipment="%d"]`, eq.ID))),
+		chromedp.WaitVisible(chromedp.CSS(eqForm)),
+		chromedp.SetValue(chromedp.CSS(eqForm+` input[name=contractor]`), "某某机电维保公司"),
+		chromedp.Click(chromedp.CSS(eqForm+` button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(eqForm)),
+		chromedp.WaitVisible(chromedp.CSS(`#equipment-list`)),
+	)
+	if got := b.text(`#equipment-list`); !strings.Contains(got, "某某机电维保公司") {
+		t.Errorf("ledger after the edit: got %q, want the new contractor", got)
+	}
 }
