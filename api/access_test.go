@@ -134,6 +134,8 @@ func validBodies() map[string]any {
 		"POST /api/v1/notices/:id/actions/:action": map[string]any{"reason": "撤回"},
 
 		"POST /api/v1/survey-campaigns/:id/actions/:action": map[string]any{"note": "备注"},
+		"PATCH /api/v1/equipment/:id":                       map[string]any{"name": "新名字"},
+		"PATCH /api/v1/inspection-plans/:id":                map[string]any{"name": "新名字"},
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -61,6 +62,75 @@ func (s *Server) createEquipment(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, e)
+}
+
+// equipmentPatch edits a ledger entry; each field left out stays as it is.
+// A date "" clears it. active false retires the entry (报废/停用) for good,
+// and deactivates its plans with it.
+type equipmentPatch struct {
+	Code           *string              `json:"code"`
+	Name           *string              `json:"name"`
+	Type           models.EquipmentType `json:"type"`
+	Location       *string              `json:"location"`
+	Maker          *string              `json:"maker"`
+	InstalledOn    *models.Date         `json:"installed_on"`
+	Contractor     *string              `json:"contractor"`
+	StatutoryDueOn *models.Date         `json:"statutory_due_on"`
+	Active         *bool                `json:"active"`
+}
+
+// updateEquipment edits or retires a ledger entry, validated as a new one;
+// retired equipment is not edited (409). Retiring ends the workflows of
+// the plans it deactivated.
+func (s *Server) updateEquipment(c *gin.Context) {
+	var in equipmentPatch
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
+		return
+	}
+	ctx, scope, now := c.Request.Context(), caller(c).scope(), s.now()
+	e, retired, err := s.store.UpdateEquipment(ctx, scope, id, func(e *models.Equipment) error {
+		if !e.Active {
+			return &stateError{state: "retired", msg: "设备已报废停用，不能再修改"}
+		}
+		setIf(&e.Code, in.Code)
+		setIf(&e.Name, in.Name)
+		e.Type = cmp.Or(in.Type, e.Type)
+		setIf(&e.Location, in.Location)
+		setIf(&e.Maker, in.Maker)
+		setIf(&e.Contractor, in.Contractor)
+		setIf(&e.Active, in.Active)
+		if in.InstalledOn != nil {
+			e.InstalledOn = optDate(*in.InstalledOn)
+		}
+		if in.StatutoryDueOn != nil {
+			e.StatutoryDueOn = optDate(*in.StatutoryDueOn)
+		}
+		return e.Validate(now)
+	})
+	if err == nil && e.Active && e.StatutoryDueOn != nil {
+		err = s.startProcess(ctx, workflows.StatutoryWorkflowID(e.EstateID), workflows.StatutoryCheck,
+			workflows.StatutoryCheckInput{EstateID: e.EstateID})
+	}
+	for _, planID := range retired {
+		if err == nil {
+			_, err = s.revisePlan(ctx, models.InspectionPlan{ID: planID, EstateID: e.EstateID, Active: false})
+		}
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "equipment updated", "equipment_id", e.ID, "active", e.Active, "plans_deactivated", len(retired), "by", caller(c).Staff.ID)
+	c.JSON(http.StatusOK, e)
+}
+
+// revisePlan brings the workflow of plan p, saved already, in line with
+// it, even if the client has gone away meanwhile.
+func (s *Server) revisePlan(ctx context.Context, p models.InspectionPlan) (workflows.PlanView, error) {
+	rctx, cancel := detached(ctx, workflows.UpdateTimeout+5*time.Second)
+	defer cancel()
+	return workflows.RevisePlan(rctx, s.temporal, p)
 }
 
 func (s *Server) getEquipment(c *gin.Context) {
@@ -135,6 +205,120 @@ func (s *Server) createInspectionPlan(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, p)
+}
+
+// inspectionPlanPatch edits a plan; each field left out stays as it is.
+// active false deactivates the plan (its workflow ends; occurrences already
+// started go on), active true reactivates it. A deactivated plan takes
+// nothing but {"active": true}. assignee_id 0 clears the person.
+type inspectionPlanPatch struct {
+	Name         *string                `json:"name"`
+	Cadence      models.Cadence         `json:"cadence"`
+	StartsOn     *models.Date           `json:"starts_on"`
+	At           *string                `json:"at"`
+	WorkdaysOnly *bool                  `json:"workdays_only"`
+	Checklist    []models.ChecklistItem `json:"checklist"`
+	AssigneeRole *models.Role           `json:"assignee_role"`
+	AssigneeID   *uint64                `json:"assignee_id"`
+	DueWithin    *models.Duration       `json:"due_within"`
+	Active       *bool                  `json:"active"`
+}
+
+// edits reports whether the patch changes anything but active.
+func (in inspectionPlanPatch) edits() bool {
+	return in.Name != nil || in.Cadence != "" || in.StartsOn != nil || in.At != nil || in.WorkdaysOnly != nil ||
+		in.Checklist != nil || in.AssigneeRole != nil || in.AssigneeID != nil || in.DueWithin != nil
+}
+
+// apply edits p by the patch.
+func (in inspectionPlanPatch) apply(p *models.InspectionPlan) {
+	setIf(&p.Name, in.Name)
+	p.Cadence = cmp.Or(in.Cadence, p.Cadence)
+	if in.StartsOn != nil {
+		p.StartsOn = models.DateTime(*in.StartsOn)
+	}
+	setIf(&p.At, in.At)
+	setIf(&p.WorkdaysOnly, in.WorkdaysOnly)
+	if in.Checklist != nil {
+		p.Checklist = in.Checklist
+	}
+	setIf(&p.AssigneeRole, in.AssigneeRole)
+	if in.AssigneeID != nil {
+		p.AssigneeID = in.AssigneeID
+		if *in.AssigneeID == 0 {
+			p.AssigneeID = nil
+		}
+	}
+	setIf(&p.DueWithin, in.DueWithin)
+	setIf(&p.Active, in.Active)
+}
+
+// inspectionPlanEdited is a plan as saved, with its next occurrence as
+// its workflow computed it (absent when the plan no longer runs).
+type inspectionPlanEdited struct {
+	models.InspectionPlan
+	NextOccurrence *time.Time `json:"next_occurrence,omitempty"`
+}
+
+// updateInspectionPlan edits, deactivates or reactivates a plan, validated
+// as a new one, and revises its running workflow: the next occurrence is
+// computed afresh. 409 for editing a deactivated plan or reactivating one
+// whose equipment is retired.
+func (s *Server) updateInspectionPlan(c *gin.Context) {
+	var in inspectionPlanPatch
+	id, ok := s.bindWithID(c, &in)
+	if !ok {
+		return
+	}
+	ctx, scope, now := c.Request.Context(), caller(c).scope(), s.now()
+	var err error
+	if in.AssigneeID != nil && *in.AssigneeID != 0 {
+		var cur models.InspectionPlan
+		if cur, err = s.store.InspectionPlan(ctx, scope, id); err == nil {
+			err = s.checkAssignee(ctx, scope, *in.AssigneeID, cur.EstateID)
+		}
+	}
+	if err == nil && in.Active != nil && *in.Active {
+		err = s.checkEquipmentActive(ctx, scope, id)
+	}
+	var p models.InspectionPlan
+	if err == nil {
+		p, err = s.store.UpdateInspectionPlan(ctx, scope, id, func(p *models.InspectionPlan) error {
+			if !p.Active && (in.edits() || in.Active == nil || !*in.Active) {
+				return &stateError{state: "inactive", msg: "巡检计划已停用，请先启用再修改"}
+			}
+			in.apply(p)
+			return p.Validate(now)
+		})
+	}
+	out := inspectionPlanEdited{InspectionPlan: p}
+	if err == nil {
+		var v workflows.PlanView
+		if v, err = s.revisePlan(ctx, p); err == nil && v.Active && !v.Next.IsZero() {
+			out.NextOccurrence = &v.Next
+		}
+	}
+	if err != nil {
+		respondError(c, s.log, err)
+		return
+	}
+	s.log.InfoContext(ctx, "inspection plan updated", "plan_id", p.ID, "active", p.Active, "by", caller(c).Staff.ID)
+	c.JSON(http.StatusOK, out)
+}
+
+// checkEquipmentActive refuses (409) to reactivate plan id when its
+// equipment is retired; the store checks it again in the edit's
+// transaction, this says why.
+func (s *Server) checkEquipmentActive(ctx context.Context, scope store.Scope, id uint64) error {
+	cur, err := s.store.InspectionPlan(ctx, scope, id)
+	if err != nil || cur.Active || cur.EquipmentID == nil {
+		return err
+	}
+	e, err := s.store.Equipment(ctx, scope, *cur.EquipmentID)
+	if err == nil && !e.Active {
+		err = &stateError{state: "retired", msg: "设备已报废停用，其巡检计划不能再启用"}
+	}
+	return err
 }
 
 func (s *Server) getInspectionPlan(c *gin.Context) {
@@ -282,6 +466,8 @@ func (s *Server) inspectionRoutes() []route {
 			roles: deskRoles, handler: s.createEquipment, body: equipmentRequest{}, resp: models.Equipment{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/equipment/:id", summary: "One piece of equipment", tag: "inspections", roles: everyRole, handler: s.getEquipment,
 			resp: models.Equipment{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPatch, path: "/api/v1/equipment/:id", summary: "Edit equipment (fields left out stay; a date \"\" clears it) or retire it with active false, which deactivates its plans; retired equipment is not edited (409)", tag: "inspections",
+			roles: deskRoles, handler: s.updateEquipment, body: equipmentPatch{}, resp: models.Equipment{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodGet, path: "/api/v1/inspection-plans", summary: "Inspection and maintenance plans (巡检/维保计划), by cursor", tag: "inspections", roles: everyRole, handler: s.listInspectionPlans,
 			resp: listBody[models.InspectionPlan]{}, status: http.StatusOK,
 			query: keysetParams(store.InspectionPlanSorts.Fields(), estateQ, param{"equipment_id", "integer", "only this equipment"},
@@ -290,6 +476,8 @@ func (s *Server) inspectionRoutes() []route {
 			roles: managersAndSupervisors, handler: s.createInspectionPlan, body: inspectionPlanRequest{}, resp: models.InspectionPlan{}, status: http.StatusCreated},
 		{method: http.MethodGet, path: "/api/v1/inspection-plans/:id", summary: "One plan", tag: "inspections", roles: everyRole, handler: s.getInspectionPlan,
 			resp: models.InspectionPlan{}, status: http.StatusOK, scoped: true},
+		{method: http.MethodPatch, path: "/api/v1/inspection-plans/:id", summary: "Edit a plan (fields left out stay), deactivate it (active false: its workflow ends, started occurrences go on) or reactivate it; its workflow computes the next occurrence afresh. A deactivated plan takes only active true (409 otherwise)", tag: "inspections",
+			roles: managersAndSupervisors, handler: s.updateInspectionPlan, body: inspectionPlanPatch{}, resp: inspectionPlanEdited{}, status: http.StatusOK, scoped: true},
 		{method: http.MethodGet, path: "/api/v1/inspections", summary: "Inspection occurrences (巡检/维保任务), soonest due first unless sorted, by cursor", tag: "inspections", roles: everyRole,
 			handler: s.listInspections, resp: listBody[models.Inspection]{}, status: http.StatusOK, query: keysetParams(store.InspectionSorts.Fields(), insQ...)},
 		{method: http.MethodGet, path: "/api/v1/inspections/:id", summary: "An occurrence with its live process state, events and messages", tag: "inspections", roles: everyRole,

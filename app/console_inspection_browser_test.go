@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/wuye/wuye/models"
@@ -95,5 +96,75 @@ func TestConsoleInspectionInABrowser(t *testing.T) {
 	}
 	if nav := b.text(`#nav`); strings.Contains(nav, "设备巡检") {
 		t.Errorf("manager's menu: got %q, want no 设备巡检 (one header row at 1366 px)", nav)
+	}
+
+	// The manager edits the plan: a bad time is refused in Chinese beside
+	// the field, a good one saved (the plan's workflow starts and computes
+	// its next occurrence); then deactivates it after confirming, which
+	// ends the workflow.
+	form := `form[data-form=edit-plan]`
+	b.do("edit the plan",
+		chromedp.Navigate(base+"/console/#/inspections"),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`button[data-edit-plan="%d"]`, plan.ID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-edit-plan="%d"]`, plan.ID))),
+		chromedp.WaitVisible(chromedp.CSS(form)),
+		chromedp.SetValue(chromedp.CSS(form+` input[name=at]`), "25:00"),
+		chromedp.Click(chromedp.CSS(form+` button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(form+` .err[data-for=at]`)),
+	)
+	if got := b.text(form + ` .err[data-for=at]`); got != "时间应在 00:00 到 23:59 之间" {
+		t.Errorf("bad time: got %q, want the Chinese refusal", got)
+	}
+	b.do("save the plan",
+		chromedp.SetValue(chromedp.CSS(form+` input[name=at]`), "14:30"),
+		chromedp.SetValue(chromedp.CSS(form+` select[name=cadence]`), "weekly"),
+		chromedp.SetValue(chromedp.CSS(form+` input[name="checklist[1].text"]`), "无异响、无渗漏"),
+		chromedp.Click(chromedp.CSS(form+` button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(form)),
+		chromedp.WaitVisible(chromedp.CSS(`#plan-list`)),
+	)
+	if got := b.text(`#plan-list`); !strings.Contains(got, "14:30") || !strings.Contains(got, "每周") {
+		t.Errorf("plan list after the edit: got %q, want weekly at 14:30", got)
+	}
+	saved, err := a.Store.InspectionPlan(ctx, store.AllEstates(), plan.ID)
+	if err != nil || saved.At != "14:30" || saved.Cadence != models.CadenceWeekly || saved.Checklist[1].Text != "无异响、无渗漏" {
+		t.Fatalf("saved plan: got %+v (%v)", saved, err)
+	}
+	running := func() bool {
+		d, err := a.Temporal.DescribeWorkflowExecution(ctx, workflows.PlanWorkflowID(plan.ID), "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}
+	if !running() {
+		t.Fatal("the edited plan's workflow is not running")
+	}
+	b.do("deactivate the plan",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-deactivate-plan="%d"]`, plan.ID))),
+		chromedp.WaitVisible(chromedp.CSS(`#confirm-dialog`)),
+	)
+	if got := b.text(`#confirm-dialog`); !strings.Contains(got, "停用巡检计划") || !strings.Contains(got, "已开始的任务照常进行") {
+		t.Errorf("confirmation: got %q", got)
+	}
+	b.do("confirm",
+		chromedp.Click(chromedp.CSS(`#confirm-dialog button[data-confirm=yes]`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`button[data-reactivate-plan="%d"]`, plan.ID))),
+	)
+	if got := b.text(fmt.Sprintf(`td.plan-state[data-plan="%d"]`, plan.ID)); got != "已停用" {
+		t.Errorf("plan state: got %q, want 已停用", got)
+	}
+	waitFor(t, 10*time.Second, "the deactivated plan's workflow to end", func() bool { return !running() })
+	b.shot("inspection-plan-deactivated")
+
+	// The ledger entry is edited in its form too.
+	eqForm := `form[data-form=edit-equipment]`
+	b.do("edit the equipment",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-edit-equipment="%d"]`, eq.ID))),
+		chromedp.WaitVisible(chromedp.CSS(eqForm)),
+		chromedp.SetValue(chromedp.CSS(eqForm+` input[name=contractor]`), "某某机电维保公司"),
+		chromedp.Click(chromedp.CSS(eqForm+` button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(eqForm)),
+		chromedp.WaitVisible(chromedp.CSS(`#equipment-list`)),
+	)
+	if got := b.text(`#equipment-list`); !strings.Contains(got, "某某机电维保公司") {
+		t.Errorf("ledger after the edit: got %q, want the new contractor", got)
 	}
 }

@@ -118,6 +118,8 @@ func historyScenarios() []historyScenario {
 		{"notice_withdrawn", recordNoticeWithdrawn},
 		// Satisfaction survey campaign (满意度调查): opened and invited.
 		{"survey_invited_open", recordSurveyInvitedOpen},
+		// An inspection plan revised (the revise update), then deactivated.
+		{"inspection_plan_revised", recordInspectionPlanRevised},
 	}
 }
 

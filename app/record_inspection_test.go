@@ -57,3 +57,31 @@ func recordInspectionFindingRectified(t *testing.T, a *App) []string {
 	})
 	return []string{workflows.InspectionWorkflowID(id), workflows.PlanWorkflowID(plan.ID)}
 }
+
+// recordInspectionPlanRevised: a daily plan due in an hour is revised to
+// weekly at another time (its workflow drops the timer and computes the
+// next occurrence afresh), then deactivated, which ends its workflow.
+func recordInspectionPlanRevised(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-PLAN", recordingPolicy)
+	admin := r.as[models.RoleCompanyAdmin]
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().In(loc).Add(time.Hour)
+	var plan idOnly
+	admin.mustCall(http.MethodPost, "/api/v1/inspection-plans", map[string]any{"estate_id": r.estateID,
+		"name": "夜间巡逻", "cadence": "daily", "starts_on": at.Format("2006-01-02"), "at": at.Format("15:04"),
+		"assignee_role": "technician", "checklist": []map[string]any{{"text": "消防通道畅通", "required": true}}},
+		&plan, http.StatusCreated)
+	var edited struct {
+		Next *time.Time `json:"next_occurrence"`
+	}
+	admin.mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/inspection-plans/%d", plan.ID),
+		map[string]any{"cadence": "weekly", "at": at.Add(2 * time.Hour).Format("15:04")}, &edited, http.StatusOK)
+	if edited.Next == nil {
+		t.Fatal("the revised plan answered no next occurrence")
+	}
+	admin.mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/inspection-plans/%d", plan.ID), map[string]any{"active": false}, nil, http.StatusOK)
+	return []string{workflows.PlanWorkflowID(plan.ID)}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/wuye/wuye/models"
 )
@@ -124,6 +125,92 @@ func (s *Store) InspectionPlans(ctx context.Context, scope Scope, f InspectionPl
 		return out, fmt.Errorf("list inspection plans: %w", err)
 	}
 	return out, nil
+}
+
+// editScoped reads row id of T inside scope for update in tx, lets change
+// edit it (its error aborts the edit) and saves the columns cols.
+func editScoped[T any](tx *gorm.DB, scope Scope, id uint64, change func(*T) error, cols ...string) (T, error) {
+	var v T
+	if err := scope.where(tx.Clauses(clause.Locking{Strength: "UPDATE"}), "estate_id").First(&v, id).Error; err != nil {
+		return v, translate(err)
+	}
+	if err := change(&v); err != nil {
+		return v, err
+	}
+	return v, translate(tx.Model(&v).Select(cols).Updates(&v).Error)
+}
+
+// UpdateEquipment edits ledger entry id inside scope: change sees the entry
+// as stored and edits it (its error aborts the edit); the ledger fields
+// and Active are saved (a code the estate already uses is
+// models.ErrConflict). Retiring the entry (Active false) deactivates its
+// active plans in the same transaction; their IDs are returned so that
+// their workflows can be ended.
+func (s *Store) UpdateEquipment(ctx context.Context, scope Scope, id uint64, change func(*models.Equipment) error) (models.Equipment, []uint64, error) {
+	var (
+		e       models.Equipment
+		retired []uint64
+	)
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		e, err = editScoped(tx, scope, id, func(e *models.Equipment) error {
+			if err := change(e); err != nil {
+				return err
+			}
+			e.InstalledOn, e.StatutoryDueOn = utc(e.InstalledOn), utc(e.StatutoryDueOn)
+			return nil
+		}, "Code", "Name", "Type", "Location", "Maker", "InstalledOn", "Contractor", "StatutoryDueOn", "Active")
+		if err != nil || e.Active {
+			return err
+		}
+		plans := tx.Model(&models.InspectionPlan{}).Where("equipment_id = ? AND active = ?", e.ID, true)
+		if err := plans.Order("id").Pluck("id", &retired).Error; err != nil {
+			return translate(err)
+		}
+		if len(retired) == 0 {
+			return nil
+		}
+		return translate(tx.Model(&models.InspectionPlan{}).Where("id IN ?", retired).
+			Updates(map[string]any{"active": false, "updated_at": s.now().UTC()}).Error)
+	})
+	if err != nil {
+		return e, nil, fmt.Errorf("update equipment %d: %w", id, err)
+	}
+	return e, retired, nil
+}
+
+// UpdateInspectionPlan edits plan id inside scope: change sees the plan as
+// stored and edits it (its error aborts the edit); what staff may change
+// (name, cadence, start, time, working days, checklist, assignee, due
+// window, Active) is saved. An active plan's equipment must be active
+// (models.ErrInvalidState: a plan of retired equipment is not reactivated).
+func (s *Store) UpdateInspectionPlan(ctx context.Context, scope Scope, id uint64, change func(*models.InspectionPlan) error) (models.InspectionPlan, error) {
+	var p models.InspectionPlan
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		p, err = editScoped(tx, scope, id, func(p *models.InspectionPlan) error {
+			if err := change(p); err != nil {
+				return err
+			}
+			p.StartsOn = p.StartsOn.UTC()
+			if !p.Active || p.EquipmentID == nil {
+				return nil
+			}
+			var n int64
+			if err := tx.Model(&models.Equipment{}).Where("id = ? AND active = ?", *p.EquipmentID, true).Count(&n).Error; err != nil {
+				return translate(err)
+			}
+			if n == 0 {
+				return fmt.Errorf("%w: equipment %d is retired", models.ErrInvalidState, *p.EquipmentID)
+			}
+			return nil
+		}, "Name", "Cadence", "StartsOn", "At", "WorkdaysOnly", "Checklist", "AssigneeRole", "AssigneeID", "DueWithin", "Active")
+		return err
+	})
+	if err != nil {
+		return p, fmt.Errorf("update inspection plan %d: %w", id, err)
+	}
+	return p, nil
 }
 
 // OpenInspection creates the row of one occurrence, once per its

@@ -106,3 +106,100 @@ func TestInspections(t *testing.T) {
 		}
 	})
 }
+
+func TestInspectionEdits(t *testing.T) {
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	storetest.Each(t, storetest.Options{Now: func() time.Time { return now }}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all := store.AllEstates()
+		estate := ticketEstate(t, s, "EDT")
+		other := ticketEstate(t, s, "EDT2")
+		pump := models.Equipment{EstateID: estate, Code: "SB-01", Name: "生活水泵", Type: models.EquipmentPump, Location: "泵房", Active: true}
+		must(t, s.CreateEquipment(ctx, all, &pump))
+		gate := models.Equipment{EstateID: estate, Code: "DZ-01", Name: "道闸", Type: models.EquipmentGate, Location: "北门", Active: true}
+		must(t, s.CreateEquipment(ctx, all, &gate))
+		plan := models.InspectionPlan{EstateID: estate, EquipmentID: &pump.ID, Name: "水泵月检", Cadence: models.CadenceMonthly,
+			StartsOn: now, At: "09:00", AssigneeRole: models.RoleTechnician, Active: true,
+			Checklist: []models.ChecklistItem{{Text: "压力正常", Required: true}}}
+		must(t, s.CreateInspectionPlan(ctx, all, &plan))
+		patrol := plan
+		patrol.ID, patrol.EquipmentID, patrol.Name = 0, nil, "夜间巡逻"
+		must(t, s.CreateInspectionPlan(ctx, all, &patrol))
+
+		// An edit is saved; the change sees the stored row; out of scope is 404.
+		p, err := s.UpdateInspectionPlan(ctx, all, plan.ID, func(p *models.InspectionPlan) error {
+			if p.At != "09:00" {
+				t.Errorf("change saw at %q, want the stored 09:00", p.At)
+			}
+			p.Cadence, p.At, p.WorkdaysOnly = models.CadenceWeekly, "10:30", true
+			p.Checklist = append(p.Checklist, models.ChecklistItem{Text: "无渗漏"})
+			return nil
+		})
+		must(t, err)
+		got, err := s.InspectionPlan(ctx, all, plan.ID)
+		must(t, err)
+		if got.Cadence != models.CadenceWeekly || got.At != "10:30" || !got.WorkdaysOnly || len(got.Checklist) != 2 || p.At != "10:30" {
+			t.Errorf("edited plan: got %+v", got)
+		}
+		_, err = s.UpdateInspectionPlan(ctx, store.Estates(other), plan.ID, func(*models.InspectionPlan) error { return nil })
+		wantErr(t, "plan out of scope", err, models.ErrNotFound)
+		_, err = s.UpdateInspectionPlan(ctx, all, plan.ID, func(p *models.InspectionPlan) error {
+			p.Name = "不该保存"
+			return models.Invalid("at", "refused")
+		})
+		wantField(t, "a refused change", err, "at")
+		if got, _ := s.InspectionPlan(ctx, all, plan.ID); got.Name != "水泵月检" {
+			t.Errorf("refused change saved the name %q", got.Name)
+		}
+
+		// Equipment edits; a code already used is a conflict.
+		e, retired, err := s.UpdateEquipment(ctx, all, pump.ID, func(e *models.Equipment) error {
+			e.Name, e.Contractor = "1号生活水泵", "某某机电"
+			return nil
+		})
+		must(t, err)
+		if e.Name != "1号生活水泵" || len(retired) != 0 {
+			t.Errorf("edited equipment: got %+v, retired %v", e, retired)
+		}
+		_, _, err = s.UpdateEquipment(ctx, all, pump.ID, func(e *models.Equipment) error { e.Code = "DZ-01"; return nil })
+		wantErr(t, "a code already used", err, models.ErrConflict)
+		_, _, err = s.UpdateEquipment(ctx, store.Estates(other), pump.ID, func(*models.Equipment) error { return nil })
+		wantErr(t, "equipment out of scope", err, models.ErrNotFound)
+
+		// Retiring the pump deactivates its plan, not the patrol.
+		_, retired, err = s.UpdateEquipment(ctx, all, pump.ID, func(e *models.Equipment) error { e.Active = false; return nil })
+		must(t, err)
+		if len(retired) != 1 || retired[0] != plan.ID {
+			t.Errorf("retired plans: got %v, want [%d]", retired, plan.ID)
+		}
+		if got, _ := s.InspectionPlan(ctx, all, plan.ID); got.Active {
+			t.Error("the retired pump's plan is still active")
+		}
+		if got, _ := s.InspectionPlan(ctx, all, patrol.ID); !got.Active {
+			t.Error("the patrol was deactivated with the pump")
+		}
+		if got, _ := s.Equipment(ctx, all, pump.ID); got.Active || got.Name != "1号生活水泵" {
+			t.Errorf("retired pump: got %+v", got)
+		}
+		plans, _, err := s.ActivePlans(ctx)
+		must(t, err)
+		for _, id := range plans {
+			if id == plan.ID {
+				t.Error("active plans list the retired pump's plan")
+			}
+		}
+		// Its plan is not reactivated; the patrol is deactivated and back.
+		_, err = s.UpdateInspectionPlan(ctx, all, plan.ID, func(p *models.InspectionPlan) error { p.Active = true; return nil })
+		wantErr(t, "reactivate a plan of retired equipment", err, models.ErrInvalidState)
+		_, err = s.UpdateInspectionPlan(ctx, all, patrol.ID, func(p *models.InspectionPlan) error { p.Active = false; return nil })
+		must(t, err)
+		if got, _ := s.InspectionPlan(ctx, all, patrol.ID); got.Active {
+			t.Error("deactivated patrol is active")
+		}
+		_, err = s.UpdateInspectionPlan(ctx, all, patrol.ID, func(p *models.InspectionPlan) error { p.Active = true; return nil })
+		must(t, err)
+		if got, _ := s.InspectionPlan(ctx, all, patrol.ID); !got.Active {
+			t.Error("reactivated patrol is inactive")
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -35,8 +36,9 @@ import (
 // timers, not thousands of busy workflows. Each occurrence starts as a
 // child Inspection workflow with ParentClosePolicy ABANDON (it outlives
 // the plan's run), and the plan continues as new every planRunsPerHistory
-// occurrences to bound its history. A plan edit signals PlanChangedSignal:
-// the timer is dropped and the next occurrence computed again.
+// occurrences to bound its history. A plan edit is the PlanReviseUpdate (or,
+// from older callers, PlanChangedSignal): the timer is dropped and the next
+// occurrence computed again.
 
 // planRunsPerHistory is how many occurrences one run of a plan's workflow
 // starts before it continues as new (about 20 events each).
@@ -49,26 +51,40 @@ type InspectionPlanInput struct {
 }
 
 // InspectionPlanRun starts the occurrences of one plan as they come round,
-// until the plan is deactivated or deleted.
+// until the plan is deactivated or deleted. A staff edit arrives as the
+// PlanReviseUpdate: the timer is dropped, the plan read again and the next
+// occurrence computed afresh; a revision that deactivates the plan ends the
+// workflow (occurrences already started go on: they are abandoned children).
 func InspectionPlanRun(ctx workflow.Context, in InspectionPlanInput) error {
 	changed := workflow.GetSignalChannel(ctx, PlanChangedSignal)
+	rv := &planRevisions{planID: in.PlanID, wake: workflow.NewBufferedChannel(ctx, 1)}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, PlanReviseUpdate, rv.revise,
+		workflow.UpdateHandlerOptions{Validator: rv.check}); err != nil {
+		return fmt.Errorf("set update handler: %w", err)
+	}
 	after := in.After
 	if after.IsZero() {
 		after = workflow.Now(ctx)
 	}
 	for started := 0; started < planRunsPerHistory; {
+		for rv.wake.ReceiveAsync(nil) {
+		}
+		seen := rv.rev
+		if rv.ending {
+			return rv.end(ctx, seen)
+		}
 		var ins *activities.Inspections
 		var p activities.PlanResult
 		if err := workflow.ExecuteActivity(dbLookup(ctx), ins.LoadPlan, activities.PlanInput{PlanID: in.PlanID}).Get(ctx, &p); err != nil {
 			var ae *temporal.ApplicationError
 			if errors.As(err, &ae) && ae.NonRetryable() {
 				workflow.GetLogger(ctx).Warn("plan gone: its workflow ends", "plan", in.PlanID, "error", err)
-				return nil
+				return rv.end(ctx, seen)
 			}
 			return err
 		}
 		if !p.Plan.Active {
-			return nil
+			return rv.end(ctx, seen)
 		}
 		loc, err := zone(p.TimeZone)
 		if err != nil {
@@ -87,25 +103,103 @@ func InspectionPlanRun(ctx workflow.Context, in InspectionPlanInput) error {
 			after = now.Add(-due)
 			continue
 		}
-		if wait := next.Sub(now); wait > 0 && waitOrChange(ctx, changed, wait) {
+		rv.settle(seen, PlanView{Active: true, Next: next})
+		if wait := next.Sub(now); wait > 0 && waitOrChange(ctx, changed, rv.wake, wait) {
 			continue // edited: read the plan again
 		}
 		startOccurrence(ctx, p, next, next.Add(due))
 		after = next
 		started++
 	}
+	// A revision not yet answered is read by the next run.
+	rv.settle(rv.rev, PlanView{Active: true})
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
 	return workflow.NewContinueAsNewError(ctx, InspectionPlanRun, InspectionPlanInput{PlanID: in.PlanID, After: after})
 }
 
-// waitOrChange sleeps for wait on one timer, or until the plan is edited:
-// true when it was.
-func waitOrChange(ctx workflow.Context, changed workflow.ReceiveChannel, wait time.Duration) bool {
+// PlanRevision is a staff edit of a running plan: the plan as saved. A
+// plan that is no longer active ends the plan's workflow.
+type PlanRevision struct {
+	Plan models.InspectionPlan
+}
+
+// PlanView answers a revision: whether the plan still runs and, when it
+// does, its next occurrence as computed from the revised plan (zero when
+// the run continued as new before computing it).
+type PlanView struct {
+	Active bool      `json:"active"`
+	Next   time.Time `json:"next"`
+}
+
+// planRevisions is what a plan's workflow knows of the revisions sent to
+// it: how many (rev), the last answered (settled) and its answer.
+type planRevisions struct {
+	planID  uint64
+	wake    workflow.Channel
+	rev     int
+	settled int
+	view    PlanView
+	ending  bool
+}
+
+// check is the revision's validator: the plan it carries is this one and,
+// when active, valid by the same rule as a new plan.
+func (r *planRevisions) check(ctx workflow.Context, in PlanRevision) error {
+	if in.Plan.ID != r.planID {
+		return invalidInput("plan_id", fmt.Sprintf("got %d, want %d", in.Plan.ID, r.planID))
+	}
+	if r.ending {
+		return invalidState("inactive", "plan is ending")
+	}
+	if !in.Plan.Active {
+		return nil
+	}
+	return fieldErr(in.Plan.Validate(workflow.Now(ctx)))
+}
+
+// revise wakes the plan's loop and waits for it to compute the next
+// occurrence from the revised plan (or to end, for a deactivation).
+func (r *planRevisions) revise(ctx workflow.Context, in PlanRevision) (PlanView, error) {
+	r.rev++
+	mine := r.rev
+	r.ending = !in.Plan.Active
+	r.wake.SendAsync(true)
+	if err := workflow.Await(ctx, func() bool { return r.settled >= mine }); err != nil {
+		return PlanView{}, err
+	}
+	return r.view, nil
+}
+
+// settle answers the revisions up to seen with v.
+func (r *planRevisions) settle(seen int, v PlanView) {
+	if seen > r.settled {
+		r.settled, r.view = seen, v
+	}
+}
+
+// end answers the revisions up to seen as ended and lets their handlers
+// finish before the workflow does.
+func (r *planRevisions) end(ctx workflow.Context, seen int) error {
+	r.ending = true
+	r.settle(max(seen, r.rev), PlanView{})
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// waitOrChange sleeps for wait on one timer, or until the plan is edited
+// (the changed signal, or a revision waking it on wake): true when it was.
+func waitOrChange(ctx workflow.Context, changed, wake workflow.ReceiveChannel, wait time.Duration) bool {
 	tctx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
 	edited := false
 	sel := workflow.NewSelector(ctx)
 	sel.AddFuture(workflow.NewTimer(tctx, wait), func(workflow.Future) {})
 	sel.AddReceive(changed, func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
+		edited = true
+	})
+	sel.AddReceive(wake, func(c workflow.ReceiveChannel, _ bool) {
 		c.Receive(ctx, nil)
 		edited = true
 	})
@@ -133,6 +227,24 @@ func startOccurrence(ctx workflow.Context, p activities.PlanResult, at, due time
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("start occurrence", "inspection", row.ID, "error", err)
 	}
+}
+
+// RevisePlan brings plan p's workflow in line with p as just saved: an
+// active plan's running workflow is revised (and started when none runs,
+// e.g. on reactivation), a deactivated plan's workflow ends; a workflow
+// already gone is no error then. The view is zero when no run answered.
+func RevisePlan(ctx context.Context, c client.Client, p models.InspectionPlan) (PlanView, error) {
+	plans := NewClient[PlanView](c, Process{ActionUpdate: PlanReviseUpdate, idPrefix: "inspection-plan-"})
+	v, err := plans.Act(ctx, p.ID, "", PlanRevision{Plan: p})
+	var nf *serviceerror.NotFound
+	switch {
+	case !errors.As(err, &nf):
+		return v, err
+	case p.Active:
+		return PlanView{}, StartOnce(ctx, c, PlanWorkflowID(p.ID), enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			InspectionPlanRun, InspectionPlanInput{PlanID: p.ID})
+	}
+	return PlanView{}, nil
 }
 
 // StatutoryCheckInput runs the daily statutory check of an estate.

@@ -174,6 +174,9 @@ const (
 	// PlanChangedSignal tells a plan's workflow that its plan was edited,
 	// so it reads it again and computes its next occurrence afresh.
 	PlanChangedSignal = "plan_changed"
+	// PlanReviseUpdate takes a PlanRevision (a plan edited or
+	// deactivated) and returns a PlanView.
+	PlanReviseUpdate = "revise"
 )
 
 // InspectionProcess describes inspection occurrences ("inspection-<ID>").

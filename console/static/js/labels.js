@@ -106,11 +106,17 @@ const fieldNames = {
   plan_id: '分期方案', unit_id: '房屋', previous_household_id: '原住户迁出', residents: '入住人员', resident_ids: '入住人员',
   kind: '类型', date: '日期', court: '受理法院', case_no: '案号', confirm: '确认',
   moved_in_at: '入住时间', 'needs.preferred_channel': '偏好联系方式', 'needs.preferred_times': '方便联系的时间', 'needs.notes': '备注',
+  // Equipment and inspection plans (设备台账、巡检计划).
+  code: '编号', name: '名称', type: '类型', maker: '生产厂家', installed_on: '安装日期', contractor: '维保单位',
+  statutory_due_on: '法定检验到期', cadence: '频次', starts_on: '起始日期', at: '时间', checklist: '检查项',
+  assignee_role: '负责角色', due_within: '完成时限', active: '启用状态',
 };
 const residentFields = { name: '姓名', phone: '电话', role: '身份' };
 export const fieldName = (f) => {
   const m = /^(residents|resident_ids)\[(\d+)\](?:\.(\w+))?$/.exec(f || '');
   if (m) return `第 ${Number(m[2]) + 1} 位入住人员${m[3] ? '的' + (residentFields[m[3]] || m[3]) : ''}`;
+  const c = /^checklist\[(\d+)\]\.text$/.exec(f || '');
+  if (c) return `第 ${Number(c[1]) + 1} 个检查项`;
   return fieldNames[f] || f;
 };
 
@@ -194,6 +200,14 @@ const reasons = [
   [/^got \S+, want a time after starts_at$/, () => '应晚于开始时间'],
   [/^got \S+, want a time after publish_at$/, () => '应晚于发布时间'],
   [/^want (\d+) to (\d+) buildings$/, (m) => `请填写 ${m[1]} 到 ${m[2]} 个楼栋`],
+  // Equipment and inspection plans (设备台账、巡检计划).
+  [/^want 1 to (\d+) characters$/, (m) => `应为 1 到 ${m[1]} 个字`],
+  [/^want at most (\d+) characters$/, (m) => `不能超过 ${m[1]} 个字`],
+  [/^want 1 to (\d+) items$/, (m) => `请填写 1 到 ${m[1]} 个检查项`],
+  [/^want a staff role or an assignee_id$/, () => '请选择负责角色或负责人'],
+  [/^got \S+, want a date not in the future$/, () => '不能晚于今天'],
+  [/^got \S+, want a time from (\S+) to (\S+)$/, (m) => `应在 ${m[1]} 到 ${m[2]} 之间`],
+  [/^got .*, want lift, pump, fire, gate, generator or other$/, () => '请选择设备类型'],
 ];
 const pathNames = { on_site: '到场时限', contact: '联系时限', complete: '完工时限', acknowledge: '受理时限', answer: '答复时限', resolve: '解决时限', workday_start: '上班时间', workday_end: '下班时间', formal_notice_period: '书面催告期' };
 const fieldPath = (p) => pathNames[p] || p;
@@ -278,12 +292,14 @@ export function reason(msg) {
 
 // States a bill's refusals name (409 invalid_state).
 const billStates = { disputed: '异议处理中', dispute_window_closed: '已过异议期' };
+// States an equipment's or a plan's refusals name (409 invalid_state).
+const recordStates = { inactive: '已停用', retired: '已报废' };
 
 /** Explains an ApiError in Chinese. */
 export function explain(err) {
   if (!err || err.status === undefined) return String(err && err.message || err);
   switch (err.code) {
-    case 'invalid_state': return `当前状态（${label(statuses, err.state) || label(stages, err.state) || label(billStates, err.state) || err.state}）不允许此操作：${err.message}`;
+    case 'invalid_state': return `当前状态（${[statuses, stages, billStates, recordStates].map((m) => m[err.state]).find(Boolean) || err.state}）不允许此操作：${err.message}`;
     case 'forbidden': return reason(err.message) === err.message ? '您的角色无权执行此操作' : reason(err.message);
     case 'not_found': return '未找到（可能不属于您所在的小区）';
     case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
