@@ -118,6 +118,9 @@ func historyScenarios() []historyScenario {
 		{"notice_withdrawn", recordNoticeWithdrawn},
 		// Satisfaction survey campaign (满意度调查): opened and invited.
 		{"survey_invited_open", recordSurveyInvitedOpen},
+		// Recorded after "survey-reconcile" (version 1): an answer whose
+		// signal was lost is found in the store at the close.
+		{"survey_lost_answer_v1", recordSurveyLostAnswerV1},
 	}
 }
 

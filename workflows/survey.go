@@ -58,6 +58,9 @@ type SurveyAnswered struct {
 	HouseholdID uint64
 	ResidentID  uint64
 	Items       []models.SurveyAnswerItem
+	// fromStore: the process found it in the store (reconcile), not in a
+	// signal.
+	fromStore bool
 }
 
 // SurveyAction is a staff action on a campaign (update SurveyActionUpdate).
@@ -126,7 +129,19 @@ type surveyState struct {
 	callbacks []models.SurveyCallback
 	closedAt  time.Time
 	reason    string
+	// reconciles: the process looks in the store for answers whose signal
+	// was lost (changeSurveyReconcile).
+	reconciles bool
 }
+
+// changeSurveyReconcile, version 1: the resident page saves an answer and
+// then signals it; a signal lost in between (a crash, a failed call) left
+// the answer unseen, its low score's complaint or call-back never opened.
+// Since this change the process lists the saved answers it has not taken
+// (activities.Surveys.UnseenSurveyResponses) after opening, before each
+// reminder and before closing, and takes them as signalled ones, once per
+// response ID. Decided at the start of a run.
+const changeSurveyReconcile = "survey-reconcile"
 
 func newSurveyState(in SurveyInput) (*surveyState, error) {
 	core, err := newCaseCore(in.Campaign.EstateID, in.TimeZone, in.Policy.QuietHours)
@@ -194,18 +209,48 @@ func (s *surveyState) setup(ctx workflow.Context) error {
 		for {
 			var a SurveyAnswered
 			ch.Receive(ctx, &a)
-			if a.ResponseID == 0 || s.seen[a.ResponseID] {
-				continue
-			}
-			s.seen[a.ResponseID] = true
-			s.answers = append(s.answers, a)
-			s.woken = true
+			s.take(a)
 		}
 	})
 	return serve(ctx, SurveyProcess(), s.view, s.allowed, s.act, s.check)
 }
 
+// take queues answer a for the process, once per response ID.
+func (s *surveyState) take(a SurveyAnswered) {
+	if a.ResponseID == 0 || s.seen[a.ResponseID] {
+		return
+	}
+	s.seen[a.ResponseID] = true
+	s.answers = append(s.answers, a)
+	s.woken = true
+}
+
+// reconcile takes the answers saved in the store that no signal brought
+// (see changeSurveyReconcile); a failure is logged and the next look
+// finds them.
+func (s *surveyState) reconcile(ctx workflow.Context) {
+	if !s.reconciles {
+		return
+	}
+	seen := make([]uint64, 0, len(s.seen))
+	for id := range s.seen {
+		seen = append(seen, id)
+	}
+	slices.Sort(seen)
+	var sv *activities.Surveys
+	var res activities.UnseenSurveyResult
+	in := activities.UnseenSurveyInput{CampaignID: s.c.ID, Seen: seen}
+	if err := workflow.ExecuteActivity(dbCall(ctx), sv.UnseenSurveyResponses, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("unseen survey responses", "campaign", s.c.ID, "error", err)
+		return
+	}
+	for _, r := range res.Responses {
+		s.take(SurveyAnswered{ResponseID: r.ID, HouseholdID: r.HouseholdID, ResidentID: r.ResidentID, Items: r.Items, fromStore: true})
+	}
+}
+
 func (s *surveyState) run(ctx workflow.Context) (SurveyResult, error) {
+	s.reconciles = workflow.GetVersion(ctx, changeSurveyReconcile, workflow.DefaultVersion, 1) >= 1
 	s.loadEstate(ctx)
 	s.write(ctx, s.snapshot(ctx, workflow.Now(ctx), "created", s.c.CreatedBy, "", map[string]string{
 		"opens_at": s.c.OpensAt.Format(time.RFC3339), "closes_at": s.c.ClosesAt.Format(time.RFC3339),
@@ -241,6 +286,7 @@ func (s *surveyState) fire(ctx workflow.Context, now time.Time, t surveyTimer) {
 		s.sendRound(ctx, 0)
 	case timerSurveyRemind:
 		s.reminded++
+		s.reconcile(ctx)
 		s.sendRound(ctx, s.reminded)
 	case timerSurveyClose:
 		s.close(ctx, now, 0, "closed", "")
@@ -266,6 +312,7 @@ func (s *surveyState) open(ctx workflow.Context, now time.Time) {
 	}
 	s.write(ctx, s.snapshot(ctx, now, "opened", 0, models.SurveyScheduled, map[string]string{
 		"invited": strconv.Itoa(s.invited), "invite_at": s.inviteAt.Format(time.RFC3339)}))
+	s.reconcile(ctx)
 }
 
 // sendRound sends the invitations (round 0) or reminder round n in
@@ -302,6 +349,9 @@ func (s *surveyState) answered(ctx workflow.Context, a SurveyAnswered) {
 	s.responded++
 	now := workflow.Now(ctx)
 	detail := map[string]string{"response_id": strconv.FormatUint(a.ResponseID, 10), "household_id": strconv.FormatUint(a.HouseholdID, 10)}
+	if a.fromStore {
+		detail["found"] = "store" // its signal was lost
+	}
 	if low, ok := models.LowAnswers(s.p, s.c.Questionnaire, a.Items); ok {
 		detail["low"] = strings.Join(low.QuestionIDs, ",")
 		detail["opens"] = string(low.Opens)
@@ -351,6 +401,15 @@ func (s *surveyState) openComplaint(ctx workflow.Context, a SurveyAnswered, low 
 // close ends the campaign: at its closing, by a manager (actor), or
 // cancelled before it opened.
 func (s *surveyState) close(ctx workflow.Context, now time.Time, actor uint64, typ, reason string) {
+	if typ == "closed" && s.reconciles {
+		// The answers saved until now count before the close is recorded.
+		s.reconcile(ctx)
+		for len(s.answers) > 0 {
+			a := s.answers[0]
+			s.answers = s.answers[1:]
+			s.answered(ctx, a)
+		}
+	}
 	from := s.status
 	s.status, s.closedAt, s.reason, s.inviteAt = models.SurveyClosed, now, reason, time.Time{}
 	if typ == "cancelled" {
