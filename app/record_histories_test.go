@@ -121,6 +121,9 @@ func historyScenarios() []historyScenario {
 		// Recorded after "survey-reconcile" (version 1): an answer whose
 		// signal was lost is found in the store at the close.
 		{"survey_lost_answer_v1", recordSurveyLostAnswerV1},
+		// Recorded after "survey-callback-staff" (version 1): the same
+		// scenario, its call-back told to customer service and the creator.
+		{"survey_callback_staff_v1", recordSurveyLostAnswerV1},
 	}
 }
 

@@ -132,7 +132,21 @@ type surveyState struct {
 	// reconciles: the process looks in the store for answers whose signal
 	// was lost (changeSurveyReconcile).
 	reconciles bool
+	// callbackStaff: a call-back is told to customer service and the
+	// creator, and one still waiting at the closing time is escalated
+	// (changeSurveyCallbackStaff); overdueTold once it was.
+	callbackStaff bool
+	overdueTold   bool
 }
+
+// changeSurveyCallbackStaff, version 1: a low answer's call-back visit
+// (回访) was told to the campaign's creator only, and nobody heard of one
+// still not made. Since this change it is told to the estate's customer
+// service staff and the creator, and the call-backs still waiting at the
+// campaign's closing time (the due date their message gives) are escalated
+// once to the estate managers and the creator ("callback_overdue").
+// Decided at the start of a run.
+const changeSurveyCallbackStaff = "survey-callback-staff"
 
 // changeSurveyReconcile, version 1: the resident page saves an answer and
 // then signals it; a signal lost in between (a crash, a failed call) left
@@ -174,6 +188,8 @@ const (
 	timerSurveyInvite = "invite"
 	timerSurveyRemind = "reminder"
 	timerSurveyClose  = "close"
+	// timerSurveyCallbacks: call-backs still waiting at the closing time.
+	timerSurveyCallbacks = "callbacks_overdue"
 )
 
 func (s *surveyState) nextTimer() surveyTimer {
@@ -188,6 +204,10 @@ func (s *surveyState) nextTimer() surveyTimer {
 			ts = append(ts, surveyTimer{at: s.remindAt[s.reminded], kind: timerSurveyRemind})
 		}
 		return soonest(ts)
+	case models.SurveyClosed:
+		if s.callbackStaff && !s.overdueTold && s.pendingCallbacks() > 0 {
+			return surveyTimer{at: s.c.ClosesAt, kind: timerSurveyCallbacks}
+		}
 	}
 	return surveyTimer{}
 }
@@ -251,6 +271,7 @@ func (s *surveyState) reconcile(ctx workflow.Context) {
 
 func (s *surveyState) run(ctx workflow.Context) (SurveyResult, error) {
 	s.reconciles = workflow.GetVersion(ctx, changeSurveyReconcile, workflow.DefaultVersion, 1) >= 1
+	s.callbackStaff = workflow.GetVersion(ctx, changeSurveyCallbackStaff, workflow.DefaultVersion, 1) >= 1
 	s.loadEstate(ctx)
 	s.write(ctx, s.snapshot(ctx, workflow.Now(ctx), "created", s.c.CreatedBy, "", map[string]string{
 		"opens_at": s.c.OpensAt.Format(time.RFC3339), "closes_at": s.c.ClosesAt.Format(time.RFC3339),
@@ -290,6 +311,29 @@ func (s *surveyState) fire(ctx workflow.Context, now time.Time, t surveyTimer) {
 		s.sendRound(ctx, s.reminded)
 	case timerSurveyClose:
 		s.close(ctx, now, 0, "closed", "")
+	case timerSurveyCallbacks:
+		s.callbacksOverdue(ctx, now)
+	}
+}
+
+// callbacksOverdue escalates, once, the call-backs not made by the
+// campaign's closing time: the estate managers and the creator are told
+// which households wait.
+func (s *surveyState) callbacksOverdue(ctx workflow.Context, now time.Time) {
+	s.overdueTold = true
+	var households []uint64
+	for _, cb := range s.callbacks {
+		if cb.DoneAt == nil {
+			households = append(households, cb.HouseholdID)
+		}
+	}
+	ids := s.escalationList(ctx, models.RoleEstateManager, s.c.CreatedBy)
+	s.write(ctx, s.snapshot(ctx, now, "callback_overdue", 0, s.status, map[string]string{
+		"households": idList(households), "notified": idList(ids)}))
+	for _, id := range ids {
+		s.notifyStaff(ctx, id, "followup_overdue", activities.StaffKey(s.wfID()+"/callbacks-overdue", id),
+			map[string]string{"case_no": s.caseNo(), "topic": fmt.Sprintf("满意度低分回访 %d户未完成", len(households)),
+				"due": s.clock(s.c.ClosesAt)})
 	}
 }
 
@@ -364,9 +408,18 @@ func (s *surveyState) answered(ctx workflow.Context, a SurveyAnswered) {
 		case models.LowOpensVisit:
 			s.callbacks = append(s.callbacks, models.SurveyCallback{ResponseID: a.ResponseID, HouseholdID: a.HouseholdID,
 				QuestionIDs: low.QuestionIDs})
-			s.notifyStaff(ctx, s.c.CreatedBy, "followup_reminder", fmt.Sprintf("%s/callback/response-%d", s.wfID(), a.ResponseID),
-				map[string]string{"case_no": s.caseNo(), "topic": "满意度低分回访 住户" + strconv.FormatUint(a.HouseholdID, 10),
-					"due": s.clock(s.c.ClosesAt)})
+			key := fmt.Sprintf("%s/callback/response-%d", s.wfID(), a.ResponseID)
+			params := map[string]string{"case_no": s.caseNo(), "topic": "满意度低分回访 住户" + strconv.FormatUint(a.HouseholdID, 10),
+				"due": s.clock(s.c.ClosesAt)}
+			if !s.callbackStaff {
+				s.notifyStaff(ctx, s.c.CreatedBy, "followup_reminder", key, params)
+				break
+			}
+			ids := s.escalationList(ctx, models.RoleCustomerService, s.c.CreatedBy)
+			detail["notified"] = idList(ids)
+			for _, id := range ids {
+				s.notifyStaff(ctx, id, "followup_reminder", activities.StaffKey(key, id), params)
+			}
 		}
 	}
 	s.write(ctx, s.snapshot(ctx, now, "answered", 0, s.status, detail))

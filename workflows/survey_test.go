@@ -101,6 +101,11 @@ func newSVHarness(t *testing.T, in SurveyInput, start time.Time) *svHarness {
 			return activities.OpenedTicket{Ticket: tkt, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
 	h.env.OnWorkflow(Ticket, mock.Anything, mock.Anything).Return(TicketResult{Status: models.StatusClosed}, nil)
+	staff := map[models.Role][]uint64{models.RoleCustomerService: {receiver}, models.RoleEstateManager: {manager}}
+	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
+			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
+		}).Maybe()
 	h.env.OnActivity(sv.UnseenSurveyResponses, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.UnseenSurveyInput) (activities.UnseenSurveyResult, error) {
 			h.mu.Lock()
@@ -260,8 +265,15 @@ func TestSurveyCallbacks(t *testing.T) {
 	if errorType(h.errs["callback wrong household"]) != ErrTypeInvalidInput || h.errs["callback"] != nil || h.errs["close"] != nil {
 		t.Fatalf("actions %v", h.errs)
 	}
-	if len(h.sends) != 1 || h.sends[0].RecipientID != manager || h.sends[0].Key != "survey-9/callback/response-1" {
+	// Customer service, who make the visits, and the creator are told;
+	// done before the closing time, the call-back is not escalated.
+	if len(h.sends) != 2 || h.sends[0].RecipientID != receiver || h.sends[0].Key != "survey-9/callback/response-1/staff-9" ||
+		h.sends[1].RecipientID != manager || h.sends[1].Key != "survey-9/callback/response-1/staff-31" ||
+		h.sends[0].Template != "followup_reminder" {
 		t.Fatalf("sends %+v", h.sends)
+	}
+	if slices.Contains(h.types(), "callback_overdue") {
+		t.Fatalf("events %v: a call-back done in time escalated", h.types())
 	}
 	last := h.records[len(h.records)-1]
 	if last.Event.Type != "callback" || last.Progress.Callbacks[0].DoneAt == nil {
@@ -346,5 +358,46 @@ func TestSurveyReconcilesLostAnswers(t *testing.T) {
 	// After the opening, before each of the 2 reminders, before the close.
 	if len(h.looks) != 4 || !slices.Equal(h.looks[1], []uint64{1}) || !slices.Equal(h.looks[3], []uint64{1, 2, 3}) {
 		t.Fatalf("looks in the store (seen): %v", h.looks)
+	}
+}
+
+// TestSurveyCallbackOverdue: a call-back still waiting at the campaign's
+// closing time (the due date its message gave) is escalated once to the
+// estate managers; the process ends when it is made.
+func TestSurveyCallbackOverdue(t *testing.T) {
+	in := surveyInput(LowOpens(models.LowOpensVisit))
+	in.Campaign.CreatedBy = supervisor
+	start := time.Date(2026, 10, 5, 12, 0, 0, 0, shanghai)
+	h := newSVHarness(t, in, start)
+	at := func(d, hh, m int) time.Time { return time.Date(2026, 10, d, hh, m, 0, 0, shanghai) }
+	h.answer(at(6, 10, 0), SurveyAnswered{ResponseID: 1, HouseholdID: 4, ResidentID: 40, Items: lowItems(1)})
+	h.answer(at(6, 11, 0), SurveyAnswered{ResponseID: 2, HouseholdID: 5, ResidentID: 50, Items: lowItems(2)})
+	h.do(at(14, 10, 0), "one callback", SurveyAction{Action: SurveyCallback, ActorID: receiver, ActorRole: models.RoleCustomerService, HouseholdID: 5})
+	h.do(at(17, 10, 0), "late callback", SurveyAction{Action: SurveyCallback, ActorID: receiver, ActorRole: models.RoleCustomerService, HouseholdID: 4})
+	r := h.run()
+	if r.Status != models.SurveyClosed || h.errs["one callback"] != nil || h.errs["late callback"] != nil {
+		t.Fatalf("result %+v, actions %v", r, h.errs)
+	}
+	var overdue []activities.SendInput
+	for _, m := range h.sends {
+		if m.Template == "followup_overdue" {
+			overdue = append(overdue, m)
+		}
+	}
+	if len(overdue) != 2 || overdue[0].RecipientID != supervisor || overdue[1].RecipientID != manager ||
+		overdue[1].Key != "survey-9/callbacks-overdue/staff-31" || overdue[1].Params["topic"] != "满意度低分回访 1户未完成" {
+		t.Fatalf("overdue messages %+v, want the creator and the estate manager told of 1 household", overdue)
+	}
+	n := 0
+	for _, rec := range h.records {
+		if rec.Event.Type == "callback_overdue" {
+			n++
+			if rec.Event.Detail["households"] != "4" || !rec.Event.At.Equal(in.Campaign.ClosesAt) {
+				t.Fatalf("overdue event %+v, want household 4 at the closing time", rec.Event)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("events %v, want one callback_overdue", h.types())
 	}
 }
