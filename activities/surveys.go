@@ -157,3 +157,38 @@ func (a *Surveys) invite(ctx context.Context, in SurveyBatchInput, inv models.Su
 	}
 	return true, a.Store.MarkSurveyInvited(ctx, inv.ID, resident, l.ID, in.Reminder, n.now())
 }
+
+// UnseenSurveyInput names a campaign and the responses its process has
+// taken already (Seen, by response ID).
+type UnseenSurveyInput struct {
+	CampaignID uint64
+	Seen       []uint64
+}
+
+// UnseenSurveyResult lists the campaign's saved responses its process has
+// not taken, by household.
+type UnseenSurveyResult struct {
+	Responses []models.SurveyResponse
+}
+
+// UnseenSurveyResponses lists the responses saved in the store that the
+// campaign's process has not heard of: the resident page saves an answer
+// and then signals it, and a signal lost in between (a crash, a failed
+// call) is found here. It only reads, so it may run any number of times.
+func (a *Surveys) UnseenSurveyResponses(ctx context.Context, in UnseenSurveyInput) (UnseenSurveyResult, error) {
+	all, err := a.Store.SurveyResponses(ctx, in.CampaignID)
+	if err != nil {
+		return UnseenSurveyResult{}, err
+	}
+	seen := make(map[uint64]bool, len(in.Seen))
+	for _, id := range in.Seen {
+		seen[id] = true
+	}
+	out := UnseenSurveyResult{Responses: []models.SurveyResponse{}}
+	for _, r := range all {
+		if !seen[r.ID] {
+			out.Responses = append(out.Responses, r)
+		}
+	}
+	return out, nil
+}

@@ -154,6 +154,9 @@ func (a *App) start(ctx context.Context, opts Options) error {
 			if err := a.startDemoNotices(ctx); err != nil {
 				a.log.Error("demo outage and notice processes", "error", err)
 			}
+			if err := a.startDemoSurveys(ctx); err != nil {
+				a.log.Error("demo survey processes", "error", err)
+			}
 		}
 	}
 	return a.serveHTTP(ctx, opts)

@@ -94,11 +94,15 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 	if err != nil {
 		return err
 	}
+	var manager uint64 // the demo's estate manager: the survey's creator
 	for i, d := range demoStaff {
 		st := models.Staff{EstateID: &e.ID, Username: d.username, Name: d.name, Role: d.role,
 			Phone: fmt.Sprintf("1390000%04d", i+1), PasswordHash: hash, Active: true}
 		if err := s.CreateStaff(ctx, all, &st); err != nil {
 			return fmt.Errorf("demo staff %s: %w", d.username, err)
+		}
+		if d.role == models.RoleEstateManager && manager == 0 {
+			manager = st.ID
 		}
 	}
 	surnames := []string{"张", "王", "李", "赵", "钱", "孙", "周", "吴"}
@@ -161,8 +165,9 @@ func seedDemo(ctx context.Context, s *store.Store, cfg config.Config, out io.Wri
 	if err := seedDemoNotices(ctx, s, e, 0, time.Now()); err != nil {
 		return err
 	}
-	// A satisfaction survey of this quarter, open, with a few answers.
-	if err := seedDemoSurvey(ctx, s, e.ID, cfg.TimeZone); err != nil {
+	// A satisfaction survey of this quarter with a few answers saved (its
+	// process starts once Temporal is up: App.startDemoSurveys).
+	if err := seedDemoSurvey(ctx, s, e.ID, manager, cfg.TimeZone); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nDemo estate %q created: %d households; staff accounts (password %q):\n", e.Name, n, DemoPassword)

@@ -53,15 +53,7 @@ func (a *App) startDemoNotices(ctx context.Context) error {
 		return err
 	}
 	start := func(estateID uint64, id string, wf any, in func(models.Policy, string) any) error {
-		e, err := a.Store.Estate(ctx, all, estateID)
-		if err != nil {
-			return err
-		}
-		p, err := a.Store.Policy(ctx, all, estateID)
-		if err != nil {
-			return err
-		}
-		return workflows.StartOnce(ctx, a.Temporal, id, enums.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED, wf, in(p.Policy, e.TimeZone))
+		return a.startDemoProcess(ctx, estateID, id, wf, in)
 	}
 	for _, o := range outages.Items {
 		if o.Revision > 0 {
@@ -82,4 +74,21 @@ func (a *App) startDemoNotices(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// startDemoProcess starts workflow wf of a demo record of estate estateID
+// under workflow ID id, its input made by in from the estate's policy and
+// time zone, as the API starts one (workflows.StartOnce): a run already
+// going is left as it is.
+func (a *App) startDemoProcess(ctx context.Context, estateID uint64, id string, wf any, in func(models.Policy, string) any) error {
+	all := store.AllEstates()
+	e, err := a.Store.Estate(ctx, all, estateID)
+	if err != nil {
+		return err
+	}
+	p, err := a.Store.Policy(ctx, all, estateID)
+	if err != nil {
+		return err
+	}
+	return workflows.StartOnce(ctx, a.Temporal, id, enums.WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED, wf, in(p.Policy, e.TimeZone))
 }

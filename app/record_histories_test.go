@@ -120,6 +120,12 @@ func historyScenarios() []historyScenario {
 		{"survey_invited_open", recordSurveyInvitedOpen},
 		// An inspection plan revised (the revise update), then deactivated.
 		{"inspection_plan_revised", recordInspectionPlanRevised},
+		// Recorded after "survey-reconcile" (version 1): an answer whose
+		// signal was lost is found in the store at the close.
+		{"survey_lost_answer_v1", recordSurveyLostAnswerV1},
+		// Recorded after "survey-callback-staff" (version 1): the same
+		// scenario, its call-back told to customer service and the creator.
+		{"survey_callback_staff_v1", recordSurveyLostAnswerV1},
 	}
 }
 

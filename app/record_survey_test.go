@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -14,7 +15,15 @@ import (
 // draws its one household and invites it in one batch; left running with
 // its reminders and closing pending.
 func recordSurveyInvitedOpen(t *testing.T, a *App) []string {
-	r := newRecording(t, a, "REC-SV-OPEN", func(p *models.Policy) {
+	_, id := surveyRecordingInvited(t, a, "REC-SV-OPEN")
+	return []string{workflows.SurveyWorkflowID(id)}
+}
+
+// surveyRecordingInvited opens a campaign now in a new estate (code),
+// sending at any hour, and waits for its invitations: its one household is
+// invited.
+func surveyRecordingInvited(t *testing.T, a *App, code string) (*ticketRecording, uint64) {
+	r := newRecording(t, a, code, func(p *models.Policy) {
 		recordingPolicy(p)
 		p.Survey.SendFrom, p.Survey.SendUntil = "00:00", "23:59"
 	})
@@ -36,5 +45,28 @@ func recordSurveyInvitedOpen(t *testing.T, a *App) []string {
 		}
 		return false
 	})
-	return []string{workflows.SurveyWorkflowID(c.ID)}
+	return r, c.ID
+}
+
+// recordSurveyLostAnswerV1, after "survey-reconcile" (version 1): the
+// household's low answer is saved but its signal is lost; the manager's
+// close finds it in the store and puts it on the call-back list (the
+// policy's visit); the call-back is recorded and the process ends.
+func recordSurveyLostAnswerV1(t *testing.T, a *App) []string {
+	r, id := surveyRecordingInvited(t, a, "REC-SV-LOST")
+	items := []models.SurveyAnswerItem{{QuestionID: "repair", Score: 1}, {QuestionID: "cleaning", Score: 4},
+		{QuestionID: "security", Score: 4}, {QuestionID: "greening", Score: 4}, {QuestionID: "service", Score: 5}}
+	resp := models.SurveyResponse{CampaignID: id, HouseholdID: r.house, ResidentID: r.resident, Items: items, AnsweredAt: time.Now()}
+	if err := a.Store.SubmitSurveyResponse(context.Background(), &resp); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/survey-campaigns/%d/actions/", id)
+	var v workflows.SurveyView
+	r.as[models.RoleEstateManager].mustCall(http.MethodPost, path+workflows.SurveyClose, map[string]any{"reason": "录制"}, &v, http.StatusOK)
+	if v.Responded != 1 || len(v.Callbacks) != 1 {
+		t.Fatalf("after the close: %+v, want the saved answer taken and on the call-back list", v)
+	}
+	r.as[models.RoleCustomerService].mustCall(http.MethodPost, path+workflows.SurveyCallback,
+		map[string]any{"household_id": r.house, "note": "已电话回访"}, nil, http.StatusOK)
+	return []string{workflows.SurveyWorkflowID(id)}
 }

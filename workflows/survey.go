@@ -58,6 +58,9 @@ type SurveyAnswered struct {
 	HouseholdID uint64
 	ResidentID  uint64
 	Items       []models.SurveyAnswerItem
+	// fromStore: the process found it in the store (reconcile), not in a
+	// signal.
+	fromStore bool
 }
 
 // SurveyAction is a staff action on a campaign (update SurveyActionUpdate).
@@ -126,7 +129,33 @@ type surveyState struct {
 	callbacks []models.SurveyCallback
 	closedAt  time.Time
 	reason    string
+	// reconciles: the process looks in the store for answers whose signal
+	// was lost (changeSurveyReconcile).
+	reconciles bool
+	// callbackStaff: a call-back is told to customer service and the
+	// creator, and one still waiting at the closing time is escalated
+	// (changeSurveyCallbackStaff); overdueTold once it was.
+	callbackStaff bool
+	overdueTold   bool
 }
+
+// changeSurveyCallbackStaff, version 1: a low answer's call-back visit
+// (回访) was told to the campaign's creator only, and nobody heard of one
+// still not made. Since this change it is told to the estate's customer
+// service staff and the creator, and the call-backs still waiting at the
+// campaign's closing time (the due date their message gives) are escalated
+// once to the estate managers and the creator ("callback_overdue").
+// Decided at the start of a run.
+const changeSurveyCallbackStaff = "survey-callback-staff"
+
+// changeSurveyReconcile, version 1: the resident page saves an answer and
+// then signals it; a signal lost in between (a crash, a failed call) left
+// the answer unseen, its low score's complaint or call-back never opened.
+// Since this change the process lists the saved answers it has not taken
+// (activities.Surveys.UnseenSurveyResponses) after opening, before each
+// reminder and before closing, and takes them as signalled ones, once per
+// response ID. Decided at the start of a run.
+const changeSurveyReconcile = "survey-reconcile"
 
 func newSurveyState(in SurveyInput) (*surveyState, error) {
 	core, err := newCaseCore(in.Campaign.EstateID, in.TimeZone, in.Policy.QuietHours)
@@ -159,6 +188,8 @@ const (
 	timerSurveyInvite = "invite"
 	timerSurveyRemind = "reminder"
 	timerSurveyClose  = "close"
+	// timerSurveyCallbacks: call-backs still waiting at the closing time.
+	timerSurveyCallbacks = "callbacks_overdue"
 )
 
 func (s *surveyState) nextTimer() surveyTimer {
@@ -173,6 +204,10 @@ func (s *surveyState) nextTimer() surveyTimer {
 			ts = append(ts, surveyTimer{at: s.remindAt[s.reminded], kind: timerSurveyRemind})
 		}
 		return soonest(ts)
+	case models.SurveyClosed:
+		if s.callbackStaff && !s.overdueTold && s.pendingCallbacks() > 0 {
+			return surveyTimer{at: s.c.ClosesAt, kind: timerSurveyCallbacks}
+		}
 	}
 	return surveyTimer{}
 }
@@ -194,18 +229,49 @@ func (s *surveyState) setup(ctx workflow.Context) error {
 		for {
 			var a SurveyAnswered
 			ch.Receive(ctx, &a)
-			if a.ResponseID == 0 || s.seen[a.ResponseID] {
-				continue
-			}
-			s.seen[a.ResponseID] = true
-			s.answers = append(s.answers, a)
-			s.woken = true
+			s.take(a)
 		}
 	})
 	return serve(ctx, SurveyProcess(), s.view, s.allowed, s.act, s.check)
 }
 
+// take queues answer a for the process, once per response ID.
+func (s *surveyState) take(a SurveyAnswered) {
+	if a.ResponseID == 0 || s.seen[a.ResponseID] {
+		return
+	}
+	s.seen[a.ResponseID] = true
+	s.answers = append(s.answers, a)
+	s.woken = true
+}
+
+// reconcile takes the answers saved in the store that no signal brought
+// (see changeSurveyReconcile); a failure is logged and the next look
+// finds them.
+func (s *surveyState) reconcile(ctx workflow.Context) {
+	if !s.reconciles {
+		return
+	}
+	seen := make([]uint64, 0, len(s.seen))
+	for id := range s.seen {
+		seen = append(seen, id)
+	}
+	slices.Sort(seen)
+	var sv *activities.Surveys
+	var res activities.UnseenSurveyResult
+	in := activities.UnseenSurveyInput{CampaignID: s.c.ID, Seen: seen}
+	if err := workflow.ExecuteActivity(dbCall(ctx), sv.UnseenSurveyResponses, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Error("unseen survey responses", "campaign", s.c.ID, "error", err)
+		return
+	}
+	for _, r := range res.Responses {
+		s.take(SurveyAnswered{ResponseID: r.ID, HouseholdID: r.HouseholdID, ResidentID: r.ResidentID, Items: r.Items, fromStore: true})
+	}
+}
+
 func (s *surveyState) run(ctx workflow.Context) (SurveyResult, error) {
+	s.reconciles = workflow.GetVersion(ctx, changeSurveyReconcile, workflow.DefaultVersion, 1) >= 1
+	s.callbackStaff = workflow.GetVersion(ctx, changeSurveyCallbackStaff, workflow.DefaultVersion, 1) >= 1
 	s.loadEstate(ctx)
 	s.write(ctx, s.snapshot(ctx, workflow.Now(ctx), "created", s.c.CreatedBy, "", map[string]string{
 		"opens_at": s.c.OpensAt.Format(time.RFC3339), "closes_at": s.c.ClosesAt.Format(time.RFC3339),
@@ -241,9 +307,33 @@ func (s *surveyState) fire(ctx workflow.Context, now time.Time, t surveyTimer) {
 		s.sendRound(ctx, 0)
 	case timerSurveyRemind:
 		s.reminded++
+		s.reconcile(ctx)
 		s.sendRound(ctx, s.reminded)
 	case timerSurveyClose:
 		s.close(ctx, now, 0, "closed", "")
+	case timerSurveyCallbacks:
+		s.callbacksOverdue(ctx, now)
+	}
+}
+
+// callbacksOverdue escalates, once, the call-backs not made by the
+// campaign's closing time: the estate managers and the creator are told
+// which households wait.
+func (s *surveyState) callbacksOverdue(ctx workflow.Context, now time.Time) {
+	s.overdueTold = true
+	var households []uint64
+	for _, cb := range s.callbacks {
+		if cb.DoneAt == nil {
+			households = append(households, cb.HouseholdID)
+		}
+	}
+	ids := s.escalationList(ctx, models.RoleEstateManager, s.c.CreatedBy)
+	s.write(ctx, s.snapshot(ctx, now, "callback_overdue", 0, s.status, map[string]string{
+		"households": idList(households), "notified": idList(ids)}))
+	for _, id := range ids {
+		s.notifyStaff(ctx, id, "followup_overdue", activities.StaffKey(s.wfID()+"/callbacks-overdue", id),
+			map[string]string{"case_no": s.caseNo(), "topic": fmt.Sprintf("满意度低分回访 %d户未完成", len(households)),
+				"due": s.clock(s.c.ClosesAt)})
 	}
 }
 
@@ -266,6 +356,7 @@ func (s *surveyState) open(ctx workflow.Context, now time.Time) {
 	}
 	s.write(ctx, s.snapshot(ctx, now, "opened", 0, models.SurveyScheduled, map[string]string{
 		"invited": strconv.Itoa(s.invited), "invite_at": s.inviteAt.Format(time.RFC3339)}))
+	s.reconcile(ctx)
 }
 
 // sendRound sends the invitations (round 0) or reminder round n in
@@ -302,6 +393,9 @@ func (s *surveyState) answered(ctx workflow.Context, a SurveyAnswered) {
 	s.responded++
 	now := workflow.Now(ctx)
 	detail := map[string]string{"response_id": strconv.FormatUint(a.ResponseID, 10), "household_id": strconv.FormatUint(a.HouseholdID, 10)}
+	if a.fromStore {
+		detail["found"] = "store" // its signal was lost
+	}
 	if low, ok := models.LowAnswers(s.p, s.c.Questionnaire, a.Items); ok {
 		detail["low"] = strings.Join(low.QuestionIDs, ",")
 		detail["opens"] = string(low.Opens)
@@ -314,9 +408,18 @@ func (s *surveyState) answered(ctx workflow.Context, a SurveyAnswered) {
 		case models.LowOpensVisit:
 			s.callbacks = append(s.callbacks, models.SurveyCallback{ResponseID: a.ResponseID, HouseholdID: a.HouseholdID,
 				QuestionIDs: low.QuestionIDs})
-			s.notifyStaff(ctx, s.c.CreatedBy, "followup_reminder", fmt.Sprintf("%s/callback/response-%d", s.wfID(), a.ResponseID),
-				map[string]string{"case_no": s.caseNo(), "topic": "满意度低分回访 住户" + strconv.FormatUint(a.HouseholdID, 10),
-					"due": s.clock(s.c.ClosesAt)})
+			key := fmt.Sprintf("%s/callback/response-%d", s.wfID(), a.ResponseID)
+			params := map[string]string{"case_no": s.caseNo(), "topic": "满意度低分回访 住户" + strconv.FormatUint(a.HouseholdID, 10),
+				"due": s.clock(s.c.ClosesAt)}
+			if !s.callbackStaff {
+				s.notifyStaff(ctx, s.c.CreatedBy, "followup_reminder", key, params)
+				break
+			}
+			ids := s.escalationList(ctx, models.RoleCustomerService, s.c.CreatedBy)
+			detail["notified"] = idList(ids)
+			for _, id := range ids {
+				s.notifyStaff(ctx, id, "followup_reminder", activities.StaffKey(key, id), params)
+			}
 		}
 	}
 	s.write(ctx, s.snapshot(ctx, now, "answered", 0, s.status, detail))
@@ -351,6 +454,15 @@ func (s *surveyState) openComplaint(ctx workflow.Context, a SurveyAnswered, low 
 // close ends the campaign: at its closing, by a manager (actor), or
 // cancelled before it opened.
 func (s *surveyState) close(ctx workflow.Context, now time.Time, actor uint64, typ, reason string) {
+	if typ == "closed" && s.reconciles {
+		// The answers saved until now count before the close is recorded.
+		s.reconcile(ctx)
+		for len(s.answers) > 0 {
+			a := s.answers[0]
+			s.answers = s.answers[1:]
+			s.answered(ctx, a)
+		}
+	}
 	from := s.status
 	s.status, s.closedAt, s.reason, s.inviteAt = models.SurveyClosed, now, reason, time.Time{}
 	if typ == "cancelled" {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,10 @@ type svHarness struct {
 	opened     []activities.VisitTicketInput
 	sends      []activities.SendInput
 	errs       map[string]error
+	// stored are the responses in the store, each from its AnsweredAt;
+	// looks are the Seen lists the process asked with.
+	stored []models.SurveyResponse
+	looks  [][]uint64
 }
 
 // surveyInput is a campaign of 2026Q4 opening Monday 10-05 at 21:00 (after
@@ -96,7 +101,34 @@ func newSVHarness(t *testing.T, in SurveyInput, start time.Time) *svHarness {
 			return activities.OpenedTicket{Ticket: tkt, Created: true, Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
 	h.env.OnWorkflow(Ticket, mock.Anything, mock.Anything).Return(TicketResult{Status: models.StatusClosed}, nil)
+	staff := map[models.Role][]uint64{models.RoleCustomerService: {receiver}, models.RoleEstateManager: {manager}}
+	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
+			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
+		}).Maybe()
+	h.env.OnActivity(sv.UnseenSurveyResponses, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.UnseenSurveyInput) (activities.UnseenSurveyResult, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.looks = append(h.looks, in.Seen)
+			out := activities.UnseenSurveyResult{Responses: []models.SurveyResponse{}}
+			for _, r := range h.stored {
+				if !r.AnsweredAt.After(h.env.Now()) && !slices.Contains(in.Seen, r.ID) {
+					out.Responses = append(out.Responses, r)
+				}
+			}
+			return out, nil
+		}).Maybe()
 	return h
+}
+
+// save puts a response in the store at its AnsweredAt; signalled, the
+// resident page's signal arrives too.
+func (h *svHarness) save(r models.SurveyResponse, signalled bool) {
+	h.stored = append(h.stored, r)
+	if signalled {
+		h.answer(r.AnsweredAt, SurveyAnswered{ResponseID: r.ID, HouseholdID: r.HouseholdID, ResidentID: r.ResidentID, Items: r.Items})
+	}
 }
 
 func (h *svHarness) answer(when time.Time, a SurveyAnswered) {
@@ -233,8 +265,15 @@ func TestSurveyCallbacks(t *testing.T) {
 	if errorType(h.errs["callback wrong household"]) != ErrTypeInvalidInput || h.errs["callback"] != nil || h.errs["close"] != nil {
 		t.Fatalf("actions %v", h.errs)
 	}
-	if len(h.sends) != 1 || h.sends[0].RecipientID != manager || h.sends[0].Key != "survey-9/callback/response-1" {
+	// Customer service, who make the visits, and the creator are told;
+	// done before the closing time, the call-back is not escalated.
+	if len(h.sends) != 2 || h.sends[0].RecipientID != receiver || h.sends[0].Key != "survey-9/callback/response-1/staff-9" ||
+		h.sends[1].RecipientID != manager || h.sends[1].Key != "survey-9/callback/response-1/staff-31" ||
+		h.sends[0].Template != "followup_reminder" {
 		t.Fatalf("sends %+v", h.sends)
+	}
+	if slices.Contains(h.types(), "callback_overdue") {
+		t.Fatalf("events %v: a call-back done in time escalated", h.types())
 	}
 	last := h.records[len(h.records)-1]
 	if last.Event.Type != "callback" || last.Progress.Callbacks[0].DoneAt == nil {
@@ -258,4 +297,107 @@ func errorType(err error) string {
 		return "?" + err.Error()
 	}
 	return ""
+}
+
+// TestSurveyReconcilesLostAnswers: an answer saved but never signalled (the
+// API crashed between the store and the signal) is found after the opening,
+// before a reminder or before the close, and opens its complaint once; a
+// signalled answer, found in the store again, is not handled twice.
+func TestSurveyReconcilesLostAnswers(t *testing.T) {
+	in := surveyInput(LowOpens(models.LowOpensComplaint))
+	start := time.Date(2026, 10, 5, 12, 0, 0, 0, shanghai)
+	h := newSVHarness(t, in, start)
+	at := func(d, hh, m int) time.Time { return time.Date(2026, 10, d, hh, m, 0, 0, shanghai) }
+	resp := func(id, household uint64, repair int, when time.Time) models.SurveyResponse {
+		return models.SurveyResponse{ID: id, CampaignID: 9, HouseholdID: household, ResidentID: household * 10, Items: lowItems(repair), AnsweredAt: when}
+	}
+	// signalled: handled from the signal
+	h.save(resp(1, 2, 1, at(6, 10, 0)), true)
+	// lost: found before the reminder of the 9th
+	h.save(resp(2, 3, 2, at(7, 10, 0)), false)
+	// lost, not low: counted, nothing opened
+	h.save(resp(3, 4, 5, at(10, 10, 0)), false)
+	// lost after the last reminder: found before the close
+	h.save(resp(4, 5, 1, at(13, 10, 0)), false)
+	// A late signal of the answer found before the reminder: taken once.
+	h.answer(at(13, 11, 0), SurveyAnswered{ResponseID: 2, HouseholdID: 3, ResidentID: 30, Items: lowItems(2)})
+	r := h.run()
+
+	if r.Status != models.SurveyClosed || r.Responded != 4 || len(r.TicketIDs) != 3 {
+		t.Fatalf("result %+v, want closed with 4 responses and 3 complaints", r)
+	}
+	var keys []string
+	for _, o := range h.opened {
+		keys = append(keys, o.Key)
+	}
+	if want := []string{"survey-9/response-1", "survey-9/response-2", "survey-9/response-4"}; !slices.Equal(keys, want) {
+		t.Fatalf("complaints opened %v, want %v (each once)", keys, want)
+	}
+	found := map[string]string{}
+	for _, rec := range h.records {
+		if rec.Event.Type == "answered" {
+			found[rec.Event.Detail["response_id"]] = rec.Event.Detail["found"]
+		}
+	}
+	if len(found) != 4 || found["1"] != "" || found["2"] != "store" || found["3"] != "store" || found["4"] != "store" {
+		t.Fatalf("answered events by response (found): %v", found)
+	}
+	answered := 0
+	for _, typ := range h.types() {
+		if typ == "answered" {
+			answered++
+		}
+	}
+	if answered != 4 {
+		t.Fatalf("events %v, want 4 answered", h.types())
+	}
+	last := h.records[len(h.records)-1]
+	if last.Event.Type != "closed" || last.Event.Detail["responded"] != "4" {
+		t.Fatalf("last record %+v, want the close counting the answer found before it", last.Event)
+	}
+	// After the opening, before each of the 2 reminders, before the close.
+	if len(h.looks) != 4 || !slices.Equal(h.looks[1], []uint64{1}) || !slices.Equal(h.looks[3], []uint64{1, 2, 3}) {
+		t.Fatalf("looks in the store (seen): %v", h.looks)
+	}
+}
+
+// TestSurveyCallbackOverdue: a call-back still waiting at the campaign's
+// closing time (the due date its message gave) is escalated once to the
+// estate managers; the process ends when it is made.
+func TestSurveyCallbackOverdue(t *testing.T) {
+	in := surveyInput(LowOpens(models.LowOpensVisit))
+	in.Campaign.CreatedBy = supervisor
+	start := time.Date(2026, 10, 5, 12, 0, 0, 0, shanghai)
+	h := newSVHarness(t, in, start)
+	at := func(d, hh, m int) time.Time { return time.Date(2026, 10, d, hh, m, 0, 0, shanghai) }
+	h.answer(at(6, 10, 0), SurveyAnswered{ResponseID: 1, HouseholdID: 4, ResidentID: 40, Items: lowItems(1)})
+	h.answer(at(6, 11, 0), SurveyAnswered{ResponseID: 2, HouseholdID: 5, ResidentID: 50, Items: lowItems(2)})
+	h.do(at(14, 10, 0), "one callback", SurveyAction{Action: SurveyCallback, ActorID: receiver, ActorRole: models.RoleCustomerService, HouseholdID: 5})
+	h.do(at(17, 10, 0), "late callback", SurveyAction{Action: SurveyCallback, ActorID: receiver, ActorRole: models.RoleCustomerService, HouseholdID: 4})
+	r := h.run()
+	if r.Status != models.SurveyClosed || h.errs["one callback"] != nil || h.errs["late callback"] != nil {
+		t.Fatalf("result %+v, actions %v", r, h.errs)
+	}
+	var overdue []activities.SendInput
+	for _, m := range h.sends {
+		if m.Template == "followup_overdue" {
+			overdue = append(overdue, m)
+		}
+	}
+	if len(overdue) != 2 || overdue[0].RecipientID != supervisor || overdue[1].RecipientID != manager ||
+		overdue[1].Key != "survey-9/callbacks-overdue/staff-31" || overdue[1].Params["topic"] != "满意度低分回访 1户未完成" {
+		t.Fatalf("overdue messages %+v, want the creator and the estate manager told of 1 household", overdue)
+	}
+	n := 0
+	for _, rec := range h.records {
+		if rec.Event.Type == "callback_overdue" {
+			n++
+			if rec.Event.Detail["households"] != "4" || !rec.Event.At.Equal(in.Campaign.ClosesAt) {
+				t.Fatalf("overdue event %+v, want household 4 at the closing time", rec.Event)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("events %v, want one callback_overdue", h.types())
+	}
 }

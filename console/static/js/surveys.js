@@ -16,6 +16,7 @@ const sampleModes = { all: '全体住户', stratified: '按楼栋分层抽样' }
 const surveyEvents = {
   created: '创建调查', opened: '开始调查', invited: '发送邀请', reminded: '发送提醒', answered: '住户作答',
   closed: '结束调查', cancelled: '取消调查', callback: '完成回访',
+  callback_overdue: '回访逾期，已通知经理', callbacks_overdue: '回访到期检查',
 };
 const managers = ['estate_manager', 'company_admin'];
 const iso = (v) => (v ? new Date(v).toISOString() : null);
