@@ -118,6 +118,9 @@ func historyScenarios() []historyScenario {
 		{"notice_withdrawn", recordNoticeWithdrawn},
 		// Satisfaction survey campaign (满意度调查): opened and invited.
 		{"survey_invited_open", recordSurveyInvitedOpen},
+		// Recorded after "release-rate" (collection, version 1): each
+		// message to the resident draws its release slot and waits for it.
+		{"collection_release_rate_v1", recordCollectionPaid},
 	}
 }
 
