@@ -42,7 +42,18 @@ type BillingRunInput struct {
 	EstateID   uint64
 	TimeZone   string
 	BillingDay int
+	// JitterWindow is how far the run is spread after its hour
+	// (changeBillingRunJitter); zero is the default policy's window.
+	JitterWindow models.Duration
 }
+
+// changeBillingRunJitter, version 1: a scheduled billing run first waits
+// models.Jitter of its estate's run ID inside the jitter window, so that
+// the estates billing at 01:00 on one day do not all run (and start their
+// households' collections) at once; billing has no promise to the minute,
+// and BillingPeriod bills the same month however late in the window.
+// Before it, the run began at the schedule's time.
+const changeBillingRunJitter = "billing-run-jitter"
 
 // BillingRunResult is what a run issued.
 type BillingRunResult struct {
@@ -76,6 +87,14 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 		return BillingRunResult{}, err
 	}
 	period := BillingPeriod(workflow.Now(ctx), loc, max(in.BillingDay, 1))
+	if workflow.GetVersion(ctx, changeBillingRunJitter, workflow.DefaultVersion, 1) >= 1 {
+		// Put off inside the window (the month taken at the
+		// schedule's time), the same for the estate every month.
+		window := models.ReleasePolicy{JitterWindow: in.JitterWindow}.OrDefault().JitterWindow
+		if err := workflow.Sleep(ctx, models.Jitter(BillingRunWorkflowID(in.EstateID), window)); err != nil {
+			return BillingRunResult{}, err
+		}
+	}
 	var a *activities.Collections
 	var run activities.BillingRunResult
 	if err := workflow.ExecuteActivity(billingWrite(ctx), a.RunBilling, activities.BillingRunInput{EstateID: in.EstateID, Period: period}).Get(ctx, &run); err != nil {
