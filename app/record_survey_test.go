@@ -14,9 +14,25 @@ import (
 // draws its one household and invites it in one batch; left running with
 // its reminders and closing pending.
 func recordSurveyInvitedOpen(t *testing.T, a *App) []string {
-	r := newRecording(t, a, "REC-SV-OPEN", func(p *models.Policy) {
+	return recordSurveyInvited(t, a, "REC-SV-OPEN", 0)
+}
+
+// recordSurveyInviteJitterV1: as recordSurveyInvitedOpen after
+// "survey-invite-jitter", the estate's jitter window a second (the
+// invitations are put off by none).
+func recordSurveyInviteJitterV1(t *testing.T, a *App) []string {
+	return recordSurveyInvited(t, a, "REC-SV-JIT", models.Duration(time.Second))
+}
+
+// recordSurveyInvited opens a campaign in estate code, its jitter window
+// jitter (0: the policy's), and waits for the invitations.
+func recordSurveyInvited(t *testing.T, a *App, code string, jitter models.Duration) []string {
+	r := newRecording(t, a, code, func(p *models.Policy) {
 		recordingPolicy(p)
 		p.Survey.SendFrom, p.Survey.SendUntil = "00:00", "23:59"
+		if jitter > 0 {
+			p.Release.JitterWindow = jitter
+		}
 	})
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().In(loc)

@@ -43,7 +43,9 @@ type BillingRunInput struct {
 	TimeZone   string
 	BillingDay int
 	// JitterWindow is how far the run is spread after its hour
-	// (changeBillingRunJitter); zero is the default policy's window.
+	// (changeBillingRunJitter): the policy's, set by SyncBillingSchedule;
+	// zero (a run started by hand, a schedule synced before it) puts off
+	// nothing.
 	JitterWindow models.Duration
 }
 
@@ -90,9 +92,10 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 	if workflow.GetVersion(ctx, changeBillingRunJitter, workflow.DefaultVersion, 1) >= 1 {
 		// Put off inside the window (the month taken at the
 		// schedule's time), the same for the estate every month.
-		window := models.ReleasePolicy{JitterWindow: in.JitterWindow}.OrDefault().JitterWindow
-		if err := workflow.Sleep(ctx, models.Jitter(BillingRunWorkflowID(in.EstateID), window)); err != nil {
-			return BillingRunResult{}, err
+		if wait := models.Jitter(BillingRunWorkflowID(in.EstateID), in.JitterWindow); wait > 0 {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return BillingRunResult{}, err
+			}
 		}
 	}
 	var a *activities.Collections
@@ -116,10 +119,11 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 
 // SyncBillingSchedule makes an estate's billing schedule match its policy:
 // with AutoBilling on, schedule BillingScheduleID runs BillingRun at 01:00
-// on the billing day in the estate's time zone (created, or updated when it
-// exists; a pause set by an operator is kept); with AutoBilling off the
-// schedule is deleted. Safe to call any number of times.
-func SyncBillingSchedule(ctx context.Context, c client.Client, e models.Estate, fees models.FeePolicy) error {
+// on the billing day in the estate's time zone, spread over jitter (the
+// policy's release.jitter_window) (created, or updated when it exists; a
+// pause set by an operator is kept); with AutoBilling off the schedule is
+// deleted. Safe to call any number of times.
+func SyncBillingSchedule(ctx context.Context, c client.Client, e models.Estate, fees models.FeePolicy, jitter models.Duration) error {
 	id := BillingScheduleID(e.ID)
 	h := c.ScheduleClient().GetHandle(ctx, id)
 	if !fees.AutoBilling {
@@ -137,7 +141,7 @@ func SyncBillingSchedule(ctx context.Context, c client.Client, e models.Estate, 
 		TimeZoneName: e.TimeZone,
 	}
 	action := &client.ScheduleWorkflowAction{ID: BillingRunWorkflowID(e.ID), Workflow: BillingRun, TaskQueue: TaskQueue,
-		Args: []any{BillingRunInput{EstateID: e.ID, TimeZone: e.TimeZone, BillingDay: fees.BillingDay}}}
+		Args: []any{BillingRunInput{EstateID: e.ID, TimeZone: e.TimeZone, BillingDay: fees.BillingDay, JitterWindow: jitter}}}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id, Spec: spec, Action: action,
 		Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP, CatchupWindow: billingCatchup})
 	if err == nil {

@@ -54,7 +54,8 @@ func TestBillingRunBillsTheMonthJustEndedInTheEstatesZone(t *testing.T) {
 				nudged = in
 				return nil
 			})
-			env.ExecuteWorkflow(BillingRun, BillingRunInput{EstateID: 3, TimeZone: tt.tz, BillingDay: tt.day})
+			env.ExecuteWorkflow(BillingRun, BillingRunInput{EstateID: 3, TimeZone: tt.tz, BillingDay: tt.day,
+				JitterWindow: models.DefaultReleasePolicy().JitterWindow})
 			var res BillingRunResult
 			if err := env.GetWorkflowResult(&res); err != nil {
 				t.Fatalf("result: got %v, want none", err)
