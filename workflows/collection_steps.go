@@ -284,8 +284,8 @@ func (s *collectionState) contact(ctx workflow.Context, template, key string, ch
 	}
 	s.queue(ctx, outgoing{
 		release: rel,
-		msg:  s.message(models.RecipientResident, s.acct.ResidentID, template, key, params),
-		drop: func() bool { return s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal },
+		msg:     s.message(models.RecipientResident, s.acct.ResidentID, template, key, params),
+		drop:    func() bool { return s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal },
 		sent: func(ctx workflow.Context, res activities.SendResult, err error) {
 			outcome := string(res.Status)
 			if err != nil {
