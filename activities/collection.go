@@ -33,6 +33,7 @@ type CollectionStore interface {
 	Task(ctx context.Context, scope store.Scope, id uint64) (models.CollectionTask, error)
 	SetPlanStatus(ctx context.Context, id uint64, from []models.PlanStatus, status models.PlanStatus, by *uint64, at time.Time) error
 	RunBilling(ctx context.Context, scope store.Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error)
+	ReleaseSlot(ctx context.Context, estateID uint64, ch models.Channel, batch time.Time, key string) (int64, error)
 }
 
 // Collections holds the side effects of the collection workflow and the
@@ -461,4 +462,23 @@ func (a *Collections) NudgeBills(ctx context.Context, in NudgeBillsInput) error 
 		activity.RecordHeartbeat(ctx, i+1)
 	}
 	return nil
+}
+
+// ReleaseInput asks for a bulk message's number in its release batch: the
+// messages of the estate's channel due at Batch (to the minute), the
+// message known by its idempotency key Key.
+type ReleaseInput struct {
+	Key      string
+	EstateID uint64
+	Channel  models.Channel
+	Batch    time.Time
+}
+
+// ReleaseSlot draws the message's number in its batch (store.ReleaseSlot):
+// the same number on every attempt for the same key, so the workflow,
+// which turns it into a release time (models.ReleaseAt), sleeps until the
+// same slot however often the activity ran.
+func (a *Collections) ReleaseSlot(ctx context.Context, in ReleaseInput) (int64, error) {
+	n, err := a.Store.ReleaseSlot(ctx, in.EstateID, in.Channel, in.Batch, in.Key)
+	return n, permanent(err)
 }

@@ -137,3 +137,37 @@ func TestCollectionActivities(t *testing.T) {
 		}
 	})
 }
+
+// TestReleaseSlotActivity: messages of one batch draw 0, 1...; a retried
+// key draws its number again; a key too long fails for good.
+func TestReleaseSlotActivity(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		var suite testsuite.WorkflowTestSuite
+		env := suite.NewTestActivityEnvironment()
+		a := &activities.Collections{Store: s}
+		env.RegisterActivity(a)
+		batch := time.Date(2026, 3, 31, 10, 0, 0, 0, time.UTC)
+		draw := func(key string) (int64, error) {
+			v, err := env.ExecuteActivity(a.ReleaseSlot, activities.ReleaseInput{Key: key, EstateID: 1, Channel: models.ChannelSMS, Batch: batch})
+			if err != nil {
+				return 0, err
+			}
+			var n int64
+			return n, v.Get(&n)
+		}
+		var got []int64
+		for _, key := range []string{"collection-1/7/remind/a", "collection-2/8/remind/a", "collection-1/7/remind/a"} {
+			n, err := draw(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, n)
+		}
+		if got[0] != 0 || got[1] != 1 || got[2] != 0 {
+			t.Errorf("numbers: got %v, want [0 1 0]", got)
+		}
+		if _, err := draw(strings.Repeat("k", models.MaxMessageKeyLen+1)); err == nil || !strings.Contains(err.Error(), "Permanent") {
+			t.Errorf("a key too long: got %v, want a permanent error", err)
+		}
+	})
+}

@@ -47,7 +47,7 @@ func (s *Server) createEstate(c *gin.Context) {
 		respondError(c, s.log, err)
 		return
 	}
-	s.syncBillingSchedule(c.Request.Context(), e, pol.Fees)
+	s.syncBillingSchedule(c.Request.Context(), e, pol)
 	c.JSON(http.StatusCreated, e)
 }
 
@@ -109,7 +109,7 @@ func (s *Server) updateEstate(c *gin.Context) {
 		if pol, err := s.store.Policy(ctx, scope, e.ID); err != nil {
 			s.log.ErrorContext(ctx, "billing schedule: read policy", "estate_id", e.ID, "err", err)
 		} else {
-			s.syncBillingSchedule(ctx, e, pol.Policy.Fees)
+			s.syncBillingSchedule(ctx, e, pol.Policy)
 		}
 	}
 	c.JSON(http.StatusOK, e)
@@ -124,14 +124,14 @@ func setIf[T any](dst *T, v *T) {
 // syncBillingSchedule brings the estate's billing schedule in line with its
 // policy. The estate or policy is saved already: a failure is logged, and
 // the next start of the service converges it.
-func (s *Server) syncBillingSchedule(ctx context.Context, e models.Estate, fees models.FeePolicy) {
+func (s *Server) syncBillingSchedule(ctx context.Context, e models.Estate, p models.Policy) {
 	if s.temporal == nil {
 		s.log.WarnContext(ctx, "billing schedule: Temporal not configured", "estate_id", e.ID)
 		return
 	}
 	sctx, cancel := detached(ctx, 30*time.Second)
 	defer cancel()
-	if err := workflows.SyncBillingSchedule(sctx, s.temporal, e, fees); err != nil {
+	if err := workflows.SyncBillingSchedule(sctx, s.temporal, e, p.Fees, p.Release.OrDefault().JitterWindow); err != nil {
 		s.log.ErrorContext(ctx, "billing schedule", "estate_id", e.ID, "err", err)
 	}
 }
@@ -175,7 +175,7 @@ func (s *Server) putPolicy(c *gin.Context) {
 	if e, err := s.store.Estate(ctx, p.scope(), id); err != nil {
 		s.log.ErrorContext(ctx, "billing schedule: read estate", "estate_id", id, "err", err)
 	} else {
-		s.syncBillingSchedule(ctx, e, out.Policy.Fees)
+		s.syncBillingSchedule(ctx, e, out.Policy)
 	}
 	c.JSON(http.StatusOK, out)
 }

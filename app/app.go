@@ -282,7 +282,7 @@ func (a *App) syncBillingSchedules(ctx context.Context) {
 			pol, err := a.Store.Policy(ctx, all, e.ID)
 			if err == nil {
 				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				err = workflows.SyncBillingSchedule(sctx, a.Temporal, e, pol.Policy.Fees)
+				err = workflows.SyncBillingSchedule(sctx, a.Temporal, e, pol.Policy.Fees, pol.Policy.Release.OrDefault().JitterWindow)
 				cancel()
 			}
 			if err != nil {

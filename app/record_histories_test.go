@@ -126,6 +126,14 @@ func historyScenarios() []historyScenario {
 		// Recorded after "survey-callback-staff" (version 1): the same
 		// scenario, its call-back told to customer service and the creator.
 		{"survey_callback_staff_v1", recordSurveyLostAnswerV1},
+		// Recorded after "release-rate" (collection, version 1): each
+		// message to the resident draws its release slot and waits for it.
+		{"collection_release_rate_v1", recordCollectionPaid},
+		// Recorded after "billing-run-jitter" and "survey-invite-jitter"
+		// (version 1): a run started by hand and a campaign whose jitter
+		// window is a second put off nothing.
+		{"billing_run_jitter_v1", recordBillingRun},
+		{"survey_invite_jitter_v1", recordSurveyInviteJitterV1},
 	}
 }
 

@@ -15,17 +15,28 @@ import (
 // draws its one household and invites it in one batch; left running with
 // its reminders and closing pending.
 func recordSurveyInvitedOpen(t *testing.T, a *App) []string {
-	_, id := surveyRecordingInvited(t, a, "REC-SV-OPEN")
+	_, id := surveyRecordingInvited(t, a, "REC-SV-OPEN", 0)
+	return []string{workflows.SurveyWorkflowID(id)}
+}
+
+// recordSurveyInviteJitterV1: as recordSurveyInvitedOpen after
+// "survey-invite-jitter", the estate's jitter window a second (the
+// invitations are put off by none).
+func recordSurveyInviteJitterV1(t *testing.T, a *App) []string {
+	_, id := surveyRecordingInvited(t, a, "REC-SV-JIT", models.Duration(time.Second))
 	return []string{workflows.SurveyWorkflowID(id)}
 }
 
 // surveyRecordingInvited opens a campaign now in a new estate (code),
-// sending at any hour, and waits for its invitations: its one household is
-// invited.
-func surveyRecordingInvited(t *testing.T, a *App, code string) (*ticketRecording, uint64) {
+// sending at any hour, its jitter window jitter (0: the policy's), and
+// waits for its invitations: its one household is invited.
+func surveyRecordingInvited(t *testing.T, a *App, code string, jitter models.Duration) (*ticketRecording, uint64) {
 	r := newRecording(t, a, code, func(p *models.Policy) {
 		recordingPolicy(p)
 		p.Survey.SendFrom, p.Survey.SendUntil = "00:00", "23:59"
+		if jitter > 0 {
+			p.Release.JitterWindow = jitter
+		}
 	})
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Now().In(loc)
@@ -53,7 +64,7 @@ func surveyRecordingInvited(t *testing.T, a *App, code string) (*ticketRecording
 // close finds it in the store and puts it on the call-back list (the
 // policy's visit); the call-back is recorded and the process ends.
 func recordSurveyLostAnswerV1(t *testing.T, a *App) []string {
-	r, id := surveyRecordingInvited(t, a, "REC-SV-LOST")
+	r, id := surveyRecordingInvited(t, a, "REC-SV-LOST", 0)
 	items := []models.SurveyAnswerItem{{QuestionID: "repair", Score: 1}, {QuestionID: "cleaning", Score: 4},
 		{QuestionID: "security", Score: 4}, {QuestionID: "greening", Score: 4}, {QuestionID: "service", Score: 5}}
 	resp := models.SurveyResponse{CampaignID: id, HouseholdID: r.house, ResidentID: r.resident, Items: items, AnsweredAt: time.Now()}

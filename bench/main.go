@@ -42,6 +42,7 @@ type config struct {
 	pay                               int
 	payRate                           float64
 	outage                            int
+	monthEnd, monthEndRate            int
 	reads                             int
 	mysql                             bool
 	mysqlDSN                          string
@@ -75,6 +76,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.pay, "pay", 200, "households whose signed payment notification is timed to their case closing (at most 200; 0 skips; only for a service the bench starts)")
 	fs.Float64Var(&c.payRate, "pay-rate", 20, "payment notifications per second")
 	fs.IntVar(&c.outage, "outage", 0, "households an emergency outage notice goes to, timed from the create request to every message sent (0 skips; the target is 2,000 within 2 minutes)")
+	fs.IntVar(&c.monthEnd, "monthend", 0, "households whose month-end messages fall due at one local minute, timed from that minute to the last sent at the SMS release rate (0 skips; the target is 10,000)")
+	fs.IntVar(&c.monthEndRate, "monthend-rate", 50, "the month-end estate's SMS release rate, messages a second (policy release.rates.sms)")
 	fs.BoolVar(&c.mysql, "mysql", true, "also measure the read model on MySQL (a second service with WUYE_DB_DRIVER=mysql)")
 	fs.StringVar(&c.mysqlDSN, "mysql-dsn", "root:@tcp(127.0.0.1:3306)/", "MySQL server for -mysql; a fresh database is created and dropped")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
@@ -115,7 +118,8 @@ func run(args []string, out io.Writer) error {
 func (c config) describe() map[string]any {
 	return map[string]any{"rate_per_s": c.rate, "duration_s": c.duration.Seconds(), "spread": c.spread,
 		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql,
-		"pay": c.pay, "pay_rate_per_s": c.payRate, "outage": c.outage}
+		"pay": c.pay, "pay_rate_per_s": c.payRate, "outage": c.outage,
+		"monthend": c.monthEnd, "monthend_rate_per_s": c.monthEndRate}
 }
 
 // loopbackOnly refuses targets off this machine.
@@ -257,6 +261,22 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 			}
 			rep.Load = append(rep.Load, st)
 			return nil
+		})
+	}
+
+	switch {
+	case c.monthEnd <= 0:
+	case tg.db.dsn == "" || c.monthEndRate < 1:
+		rep.Notes = append(rep.Notes, "month-end release skipped: give -db or -dsn with -addr, and a -monthend-rate of at least 1")
+	default:
+		fmt.Fprintf(out, "month-end release: %d households at %d SMS/s ...\n", c.monthEnd, c.monthEndRate)
+		_ = rep.phase(ctx, out, "month-end release", c.monthEndBound(), func(ctx context.Context) error {
+			me, err := runMonthEnd(ctx, c, tg)
+			rep.MonthEnd = me
+			if err != nil {
+				rep.Notes = append(rep.Notes, "month-end release failed: "+err.Error())
+			}
+			return err
 		})
 	}
 

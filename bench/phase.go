@@ -66,3 +66,10 @@ func (c config) readModelBound() time.Duration {
 	rows := c.rows + 4*c.arrears
 	return time.Duration(rows/500)*time.Second + time.Duration(15*c.reads)*time.Second + 5*time.Minute
 }
+
+func (c config) monthEndBound() time.Duration {
+	// The setup's four calls a household at no less than 10 a second, the
+	// quiet hours' margin, then the release at a third of its rate.
+	n := time.Duration(c.monthEnd)
+	return n*4*time.Second/10 + 3*n*time.Second/time.Duration(max(c.monthEndRate, 1)) + 10*time.Minute
+}

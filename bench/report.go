@@ -19,6 +19,7 @@ type Report struct {
 	LatenessSpread *Lateness      `json:"lateness_spread,omitempty"`
 	LatenessBurst  *Lateness      `json:"lateness_burst,omitempty"`
 	ReadModel      []ReadModel    `json:"read_model,omitempty"`
+	MonthEnd       *MonthEnd      `json:"month_end,omitempty"`
 	Resources      Resources      `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
@@ -119,6 +120,14 @@ func (r *Report) Print(w io.Writer) {
 			if q.FirstFail != "" {
 				fmt.Fprintf(w, "  %-34s first failure: %s\n", "", trim(q.FirstFail, 120))
 			}
+		}
+	}
+	if m := r.MonthEnd; m != nil {
+		fmt.Fprintf(w, "\nmonth-end release: %d of %d households sent %.1f s after %s at %.1f/s (policy %d/s, ideal %.1f s); duplicates %d\n",
+			m.Sent, m.Households, m.TookS, m.ReleaseAt.Format("15:04"), m.Achieved, m.PolicyRate,
+			float64(m.Households)/float64(max(m.PolicyRate, 1)), m.Duplicates)
+		if m.Note != "" {
+			fmt.Fprintln(w, "  note:", m.Note)
 		}
 	}
 	res := r.Resources

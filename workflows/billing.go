@@ -42,7 +42,20 @@ type BillingRunInput struct {
 	EstateID   uint64
 	TimeZone   string
 	BillingDay int
+	// JitterWindow is how far the run is spread after its hour
+	// (changeBillingRunJitter): the policy's, set by SyncBillingSchedule;
+	// zero (a run started by hand, a schedule synced before it) puts off
+	// nothing.
+	JitterWindow models.Duration
 }
+
+// changeBillingRunJitter, version 1: a scheduled billing run first waits
+// models.Jitter of its estate's run ID inside the jitter window, so that
+// the estates billing at 01:00 on one day do not all run (and start their
+// households' collections) at once; billing has no promise to the minute,
+// and BillingPeriod bills the same month however late in the window.
+// Before it, the run began at the schedule's time.
+const changeBillingRunJitter = "billing-run-jitter"
 
 // BillingRunResult is what a run issued.
 type BillingRunResult struct {
@@ -76,6 +89,15 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 		return BillingRunResult{}, err
 	}
 	period := BillingPeriod(workflow.Now(ctx), loc, max(in.BillingDay, 1))
+	if workflow.GetVersion(ctx, changeBillingRunJitter, workflow.DefaultVersion, 1) >= 1 {
+		// Put off inside the window (the month taken at the
+		// schedule's time), the same for the estate every month.
+		if wait := models.Jitter(BillingRunWorkflowID(in.EstateID), in.JitterWindow); wait > 0 {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return BillingRunResult{}, err
+			}
+		}
+	}
 	var a *activities.Collections
 	var run activities.BillingRunResult
 	if err := workflow.ExecuteActivity(billingWrite(ctx), a.RunBilling, activities.BillingRunInput{EstateID: in.EstateID, Period: period}).Get(ctx, &run); err != nil {
@@ -97,10 +119,11 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 
 // SyncBillingSchedule makes an estate's billing schedule match its policy:
 // with AutoBilling on, schedule BillingScheduleID runs BillingRun at 01:00
-// on the billing day in the estate's time zone (created, or updated when it
-// exists; a pause set by an operator is kept); with AutoBilling off the
-// schedule is deleted. Safe to call any number of times.
-func SyncBillingSchedule(ctx context.Context, c client.Client, e models.Estate, fees models.FeePolicy) error {
+// on the billing day in the estate's time zone, spread over jitter (the
+// policy's release.jitter_window) (created, or updated when it exists; a
+// pause set by an operator is kept); with AutoBilling off the schedule is
+// deleted. Safe to call any number of times.
+func SyncBillingSchedule(ctx context.Context, c client.Client, e models.Estate, fees models.FeePolicy, jitter models.Duration) error {
 	id := BillingScheduleID(e.ID)
 	h := c.ScheduleClient().GetHandle(ctx, id)
 	if !fees.AutoBilling {
@@ -118,7 +141,7 @@ func SyncBillingSchedule(ctx context.Context, c client.Client, e models.Estate, 
 		TimeZoneName: e.TimeZone,
 	}
 	action := &client.ScheduleWorkflowAction{ID: BillingRunWorkflowID(e.ID), Workflow: BillingRun, TaskQueue: TaskQueue,
-		Args: []any{BillingRunInput{EstateID: e.ID, TimeZone: e.TimeZone, BillingDay: fees.BillingDay}}}
+		Args: []any{BillingRunInput{EstateID: e.ID, TimeZone: e.TimeZone, BillingDay: fees.BillingDay, JitterWindow: jitter}}}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{ID: id, Spec: spec, Action: action,
 		Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP, CatchupWindow: billingCatchup})
 	if err == nil {

@@ -42,10 +42,11 @@ func TestBillingRunBillsTheMonthJustEndedInTheEstatesZone(t *testing.T) {
 			env.SetStartTime(tt.start)
 			var c *activities.Collections
 			var ran activities.BillingRunInput
+			var ranAt time.Time
 			var nudged activities.NudgeBillsInput
 			env.OnActivity(c.RunBilling, mockAny, mockAny).Return(
 				func(_ context.Context, in activities.BillingRunInput) (activities.BillingRunResult, error) {
-					ran = in
+					ran, ranAt = in, env.Now()
 					return activities.BillingRunResult{Policy: models.DefaultPolicy(), TimeZone: tt.tz, Run: models.BillingRun{
 						Created: 2, Existing: 1, BillIDs: []uint64{10, 11}, HouseholdIDs: []uint64{4, 5}}}, nil
 				})
@@ -53,13 +54,20 @@ func TestBillingRunBillsTheMonthJustEndedInTheEstatesZone(t *testing.T) {
 				nudged = in
 				return nil
 			})
-			env.ExecuteWorkflow(BillingRun, BillingRunInput{EstateID: 3, TimeZone: tt.tz, BillingDay: tt.day})
+			env.ExecuteWorkflow(BillingRun, BillingRunInput{EstateID: 3, TimeZone: tt.tz, BillingDay: tt.day,
+				JitterWindow: models.DefaultReleasePolicy().JitterWindow})
 			var res BillingRunResult
 			if err := env.GetWorkflowResult(&res); err != nil {
 				t.Fatalf("result: got %v, want none", err)
 			}
 			if ran.Period != tt.want || ran.EstateID != 3 || res.Period != tt.want || res.Created != 2 || res.Existing != 1 {
 				t.Errorf("run: got %+v with result %+v, want estate 3, period %s, 2 created, 1 existing", ran, res, tt.want)
+			}
+			// Put off by the estate's jitter (changeBillingRunJitter), the
+			// month taken at the schedule's time.
+			jitter := models.Jitter(BillingRunWorkflowID(3), models.DefaultReleasePolicy().JitterWindow)
+			if jitter == 0 || !ranAt.Equal(tt.start.Add(jitter)) {
+				t.Errorf("run at %s, want %s put off by %s", ranAt, tt.start, jitter)
 			}
 			want := []activities.IssuedBill{{HouseholdID: 4, BillID: 10}, {HouseholdID: 5, BillID: 11}}
 			if nudged.EstateID != 3 || nudged.TimeZone != tt.tz || len(nudged.Bills) != 2 || nudged.Bills[0] != want[0] || nudged.Bills[1] != want[1] {

@@ -52,6 +52,9 @@ type outgoing struct {
 	drop func() bool
 	// sent, when set, runs once the message went out or failed for good.
 	sent func(ctx workflow.Context, res activities.SendResult, err error)
+	// release, when set, holds the message until its slot in its bulk
+	// batch (release.go); nil once drawn.
+	release *release
 }
 
 // notifyResident queues a message to a resident (see queue).
@@ -81,6 +84,13 @@ func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 			if m.drop != nil && m.drop() {
 				c.outbox = c.outbox[1:]
 				continue
+			}
+			if m.release != nil {
+				c.outbox[0].release = nil
+				if err := c.awaitRelease(ctx, m.msg.Key, *m.release); err != nil {
+					return
+				}
+				continue // the case may have ended while the message waited for its slot
 			}
 			in := m.msg
 			in.KeepWindow = true // with channel plans, the resident's contact window holds too

@@ -101,6 +101,14 @@ const (
 	// contact. Only runs with per-channel gateways (a send result with a
 	// delivery awaiting its receipt) take the marker.
 	changeContactDelivered = "contact-delivered"
+	// changeReleaseRate, version 1: a reminder or a ladder message to the
+	// resident draws its slot in the release batch of its estate's channel
+	// due at its minute (activities.Collections.ReleaseSlot) and waits for
+	// the slot's time (models.ReleaseAt: the policy's rate a second, outside
+	// quiet hours) before it is sent, so that month-end reminders of
+	// thousands of households go out at the rate the gateway accepts.
+	// Before it, every message due at one minute was sent at once.
+	changeReleaseRate = "release-rate"
 )
 
 // CollectionNudge tells the case that the household's account changed. The

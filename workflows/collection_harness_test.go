@@ -71,6 +71,10 @@ type collHarness struct {
 	sendAs     func(activities.SendInput, activities.SendResult) activities.SendResult
 	fallbackAs func(activities.FallbackInput) (activities.SendResult, error)
 	fallbacks  []activities.FallbackInput
+	// slots are the release numbers drawn, by message key; drawn counts
+	// each batch's draws (store.ReleaseSlot's counter).
+	slots map[string]int64
+	drawn map[string]int64
 }
 
 func collInput() CollectionInput {
@@ -193,6 +197,20 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			defer h.mu.Unlock()
 			h.services = append(h.services, in)
 			return nil
+		})
+	h.slots, h.drawn = map[string]int64{}, map[string]int64{}
+	h.env.OnActivity(c.ReleaseSlot, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ReleaseInput) (int64, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			if n, ok := h.slots[in.Key]; ok {
+				return n, nil
+			}
+			batch := fmt.Sprintf("%d/%s/%s", in.EstateID, in.Channel, in.Batch.UTC().Format(time.RFC3339))
+			n := h.drawn[batch]
+			h.drawn[batch]++
+			h.slots[in.Key] = n
+			return n, nil
 		})
 	h.env.OnActivity(c.SetPlanStatus, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PlanStatusInput) error {

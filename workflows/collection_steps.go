@@ -43,7 +43,7 @@ func (s *collectionState) remind(ctx workflow.Context, t collectionTimer) {
 	if strings.HasSuffix(t.key, "/d-0") {
 		template = "payment_reminder_due"
 	}
-	s.contact(ctx, template, s.key("remind/"+t.key), models.ChannelSMS, map[string]string{
+	s.contact(ctx, template, s.key("remind/"+t.key), models.ChannelSMS, t.at, map[string]string{
 		"estate": s.acct.EstateName, "period": t.what, "amount": yuan(t.amt), "due_date": monthDay(t.due),
 		"service_phone": s.acct.Phone,
 	})
@@ -73,7 +73,7 @@ func (s *collectionState) takeStep(ctx workflow.Context, now time.Time, i int) {
 	case models.ActionMessage:
 		s.c.Messages++
 		s.record(ctx, "step", 0, step.Channel, "queued", detail)
-		s.contact(ctx, s.messageTemplate(step), s.key(fmt.Sprintf("step-%d", i)), step.Channel, map[string]string{
+		s.contact(ctx, s.messageTemplate(step), s.key(fmt.Sprintf("step-%d", i)), step.Channel, s.stepDue(now, step), map[string]string{
 			"estate": s.acct.EstateName, "period": models.FormatPeriod(oldest.Period), "amount": yuan(s.acct.Account.Total),
 			"due_date": monthDay(oldest.Due), "service_phone": s.acct.Phone,
 		})
@@ -258,17 +258,34 @@ func (s *collectionState) taskLevel() int {
 	return level
 }
 
-// contact queues a message to the household's resident, sent once quiet
-// hours are over unless the case closed or went to legal meanwhile, and
-// records the contact with its channel ch and outcome.
-func (s *collectionState) contact(ctx workflow.Context, template, key string, ch models.Channel, params map[string]string) {
+// stepDue is when ladder step step fell due, taken at now: its rung's
+// place on the case's clock, so that the households whose ladders count
+// from one day share their steps' batches however late each process woke.
+func (s *collectionState) stepDue(now time.Time, step models.DunningStep) time.Time {
+	if d, ok := s.overdueFor(now); ok && d > step.After.Std() {
+		return now.Add(-(d - step.After.Std()))
+	}
+	return now
+}
+
+// contact queues a message to the household's resident, due at due, sent
+// at its slot in the release batch of its estate's channel ch due that
+// minute (changeReleaseRate) once quiet hours are over, unless the case
+// closed or went to legal meanwhile, and records the contact with its
+// channel ch and outcome.
+func (s *collectionState) contact(ctx workflow.Context, template, key string, ch models.Channel, due time.Time, params map[string]string) {
 	if s.acct.ResidentID == 0 {
 		s.record(ctx, "contact", 0, ch, "no_resident", map[string]string{"template": template})
 		return
 	}
+	var rel *release
+	if workflow.GetVersion(ctx, changeReleaseRate, workflow.DefaultVersion, 1) >= 1 {
+		rel = s.newRelease(s.in.Policy.Release, ch, due)
+	}
 	s.queue(ctx, outgoing{
-		msg:  s.message(models.RecipientResident, s.acct.ResidentID, template, key, params),
-		drop: func() bool { return s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal },
+		release: rel,
+		msg:     s.message(models.RecipientResident, s.acct.ResidentID, template, key, params),
+		drop:    func() bool { return s.c.Stage == models.StageClosed || s.c.Stage == models.StageLegal },
 		sent: func(ctx workflow.Context, res activities.SendResult, err error) {
 			outcome := string(res.Status)
 			if err != nil {

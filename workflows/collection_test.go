@@ -447,7 +447,8 @@ func TestCollectionQueuedContactsKeepTheirChannels(t *testing.T) {
 
 // A message queued while the contact of the one before is being recorded
 // is sent once, by the one sender. The first ladder step's message goes
-// out a millisecond before quiet hours (10:00-11:00) and its contact is
+// out a second before quiet hours (10:00-11:00; a second, as it draws its
+// release slot first: changeReleaseRate) and its contact is
 // recorded slowly; bill 2's reminder falls due at 10:00, during that
 // write, and waits for 11:00. Before the fix it started a second sender:
 // both slept until 11:00, both sent it, and the second to finish panicked
@@ -457,7 +458,7 @@ func TestCollectionMessageQueuedWhileAContactIsRecorded(t *testing.T) {
 	in.Policy.QuietHours = models.QuietHours{Start: "10:00", End: "11:00"}
 	steps := in.Policy.Dunning.Steps
 	// The ladder counts from 02-11 00:00, the day after bill 1 fell due.
-	steps[0].After = models.Duration(cday(3, 3, 10, 0).Sub(cday(2, 11, 0, 0)) - time.Millisecond)
+	steps[0].After = models.Duration(cday(3, 3, 10, 0).Sub(cday(2, 11, 0, 0)) - time.Second)
 	steps[1].After = models.Duration(25 * models.Day)
 	h := newColl(t, in, cday(2, 1, 9, 0), bill(1, 1, 50000), bill(2, 2, 50000))
 	h.onRecord = func(r activities.RecordCaseInput) {

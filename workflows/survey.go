@@ -175,6 +175,24 @@ func newSurveyState(in SurveyInput) (*surveyState, error) {
 	return s, nil
 }
 
+// changeSurveyInviteJitter, version 1: a campaign's invitations are put
+// off by models.Jitter of its workflow ID inside the estate's jitter
+// window (policy release.jitter_window), kept in the sending hours and
+// before the closing, so that the campaigns of many estates opening at one
+// hour do not invite at once. Before it, they went at the opening.
+const changeSurveyInviteJitter = "survey-invite-jitter"
+
+// jitteredInvite is when the invitations go out with the campaign's
+// jitter: the same for the same campaign on every replay; without room
+// before the closing, the time unjittered.
+func (s *surveyState) jitteredInvite() time.Time {
+	at := s.p.InSendingHours(s.inviteAt.Add(models.Jitter(s.journal, s.in.Policy.Release.OrDefault().JitterWindow)), s.loc)
+	if !at.Before(s.c.ClosesAt) {
+		return s.inviteAt
+	}
+	return at
+}
+
 // surveyTimer is the next moment the process acts unasked.
 type surveyTimer struct {
 	at   time.Time
@@ -349,6 +367,9 @@ func (s *surveyState) open(ctx workflow.Context, now time.Time) {
 	s.status, s.invited = models.SurveyOpen, drawn.Invited
 	if s.inviteAt.Before(now) {
 		s.inviteAt = s.p.InSendingHours(now, s.loc)
+	}
+	if workflow.GetVersion(ctx, changeSurveyInviteJitter, workflow.DefaultVersion, 1) >= 1 {
+		s.inviteAt = s.jitteredInvite()
 	}
 	// Reminders already past at the opening (a late start) are skipped.
 	for s.reminded < len(s.remindAt) && !s.remindAt[s.reminded].After(s.inviteAt) {

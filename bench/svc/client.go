@@ -148,13 +148,7 @@ func SetupEstate(ctx context.Context, base, code string, tune func(*models.Polic
 		return nil, err
 	}
 	if tune != nil {
-		var pol models.EstatePolicy
-		path := fmt.Sprintf("/api/v1/estates/%d/policy", estate.ID)
-		if err := admin.Call(ctx, http.MethodGet, path, nil, http.StatusOK, &pol); err != nil {
-			return nil, err
-		}
-		tune(&pol.Policy)
-		if err := admin.Call(ctx, http.MethodPut, path, map[string]any{"version": pol.Version, "policy": pol.Policy}, http.StatusOK, nil); err != nil {
+		if err := TunePolicy(ctx, admin, estate.ID, tune); err != nil {
 			return nil, err
 		}
 	}
@@ -174,6 +168,18 @@ func SetupEstate(ctx context.Context, base, code string, tune func(*models.Polic
 		}
 	}
 	return e, nil
+}
+
+// TunePolicy changes the estate's policy by tune through the API (read,
+// changed, saved at the version read).
+func TunePolicy(ctx context.Context, admin *Client, estateID uint64, tune func(*models.Policy)) error {
+	var pol models.EstatePolicy
+	path := fmt.Sprintf("/api/v1/estates/%d/policy", estateID)
+	if err := admin.Call(ctx, http.MethodGet, path, nil, http.StatusOK, &pol); err != nil {
+		return err
+	}
+	tune(&pol.Policy)
+	return admin.Call(ctx, http.MethodPut, path, map[string]any{"version": pol.Version, "policy": pol.Policy}, http.StatusOK, nil)
 }
 
 // SecondScale makes critical repairs due on site window after they are
