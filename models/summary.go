@@ -73,6 +73,16 @@ type CaseStageTotal struct {
 	OwedFen  Money     `gorm:"not null;default:0"`
 }
 
+// TicketStatusTotal counts, for one estate, status and urgency, its
+// tickets: a summary row the store moves with each ticket's progress, in
+// the same transaction (the dashboard's open tickets).
+type TicketStatusTotal struct {
+	EstateID uint64       `gorm:"primaryKey;autoIncrement:false"`
+	Status   TicketStatus `gorm:"primaryKey;size:16"`
+	Urgency  Urgency      `gorm:"primaryKey;size:16"`
+	Tickets  int64        `gorm:"not null;default:0"`
+}
+
 // BillSettlement is what a bill's principal is and how much of it the
 // household's payments have settled (models.Statement, every payment
 // recorded), as the store last settled the household's ledger: a summary

@@ -24,30 +24,46 @@ type caseTotal struct {
 
 // caseTotalOf reads the stage and owed amount of case id.
 func caseTotalOf(tx *gorm.DB, id uint64) (caseTotal, error) {
-	var c caseTotal
-	if err := tx.Model(&models.CollectionCase{}).Select("estate_id, stage, owed_fen").Where("id = ?", id).Take(&c).Error; err != nil {
-		return c, fmt.Errorf("stage total of case %d: %w", id, translate(err))
-	}
-	return c, nil
+	return keysOf[caseTotal](tx, &models.CollectionCase{}, "estate_id, stage, owed_fen", id)
 }
 
 // moveCaseTotal takes a case out of its stage's total as before and adds it
 // as after (either zero for none).
 func moveCaseTotal(tx *gorm.DB, before, after caseTotal) error {
+	return moveTotal(tx, before, after, func(c caseTotal, sign int64) (any, []string, map[string]int64) {
+		row := models.CaseStageTotal{EstateID: c.EstateID, Stage: c.Stage, Cases: sign, OwedFen: models.Money(sign) * c.OwedFen}
+		return &row, []string{"estate_id", "stage"}, map[string]int64{"cases": row.Cases, "owed_fen": int64(row.OwedFen)}
+	})
+}
+
+// keysOf reads the columns cols of row id of model's table: what its
+// summary rows count it under.
+func keysOf[K any](tx *gorm.DB, model any, cols string, id uint64) (K, error) {
+	var k K
+	if err := tx.Model(model).Select(cols).Where("id = ?", id).Take(&k).Error; err != nil {
+		return k, fmt.Errorf("summary keys of %T %d: %w", model, id, translate(err))
+	}
+	return k, nil
+}
+
+// moveTotal takes a row out of the summary row counting it under before
+// and counts it under after (the zero K for none): row gives a key's
+// summary row with its counters at sign, its key columns and the deltas.
+func moveTotal[K comparable](tx *gorm.DB, before, after K, row func(k K, sign int64) (any, []string, map[string]int64)) error {
+	var none K
 	if before == after {
 		return nil
 	}
 	for _, c := range []struct {
-		t    caseTotal
+		k    K
 		sign int64
 	}{{before, -1}, {after, 1}} {
-		if c.t.Stage == "" {
+		if c.k == none {
 			continue
 		}
-		row := models.CaseStageTotal{EstateID: c.t.EstateID, Stage: c.t.Stage, Cases: c.sign, OwedFen: models.Money(c.sign) * c.t.OwedFen}
-		err := addTo(tx, &row, []string{"estate_id", "stage"}, map[string]int64{"cases": row.Cases, "owed_fen": int64(row.OwedFen)})
-		if err != nil {
-			return fmt.Errorf("stage total %s of estate %d: %w", c.t.Stage, c.t.EstateID, translate(err))
+		r, key, deltas := row(c.k, c.sign)
+		if err := addTo(tx, r, key, deltas); err != nil {
+			return fmt.Errorf("summary %+v: %w", c.k, translate(err))
 		}
 	}
 	return nil

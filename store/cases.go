@@ -113,9 +113,14 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 		if err := tx.Create(&ev).Error; err != nil {
 			return translate(err)
 		}
-		var before caseTotal
-		if c.ref.Kind == models.KindCollection {
-			if before, err = caseTotalOf(tx, c.ref.ID); err != nil {
+		var before summaryKeys
+		switch c.ref.Kind {
+		case models.KindCollection:
+			if before.c, err = caseTotalOf(tx, c.ref.ID); err != nil {
+				return err
+			}
+		case models.KindTicket:
+			if before.t, err = ticketTotalOf(tx, c.ref.ID); err != nil {
 				return err
 			}
 		}
@@ -138,19 +143,34 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 	return recorded, nil
 }
 
+// summaryKeys are what a case's summary rows count it under: a
+// collection case's stage total, a ticket's status total.
+type summaryKeys struct {
+	c caseTotal
+	t ticketTotal
+}
+
 // syncSummaries brings the summary rows of case ref in line with its row
-// just written, inside tx: a ticket's SLA rows (syncTicketSLA), a
-// collection case's stage total (moved from before, its total until now).
-func syncSummaries(tx *gorm.DB, ref models.CaseRef, before caseTotal) error {
+// just written, inside tx: a ticket's SLA rows (syncTicketSLA) and status
+// total, a collection case's stage total (each moved from before, what
+// counted it until now).
+func syncSummaries(tx *gorm.DB, ref models.CaseRef, before summaryKeys) error {
 	switch ref.Kind {
 	case models.KindTicket:
-		return syncTicketSLA(tx, ref.ID)
+		if err := syncTicketSLA(tx, ref.ID); err != nil {
+			return err
+		}
+		after, err := ticketTotalOf(tx, ref.ID)
+		if err != nil {
+			return err
+		}
+		return moveTicketTotal(tx, before.t, after)
 	case models.KindCollection:
 		after, err := caseTotalOf(tx, ref.ID)
 		if err != nil {
 			return err
 		}
-		return moveCaseTotal(tx, before, after)
+		return moveCaseTotal(tx, before.c, after)
 	}
 	return nil
 }

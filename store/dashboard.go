@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -83,7 +82,7 @@ type Dashboard struct {
 // records progress (sla_summary.go); RecountDashboard gives the same figures
 // from the tickets themselves.
 func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
-	return s.dashboard(ctx, scope, f, s.slaFromSummary)
+	return s.dashboard(ctx, scope, f, dashboardReads{sla: s.slaFromSummary, open: openFromTotals})
 }
 
 // RecountDashboard is Dashboard counted the slow way, from every ticket's
@@ -92,7 +91,7 @@ func (s *Store) Dashboard(ctx context.Context, scope Scope, f DashboardFilter) (
 // function: it streams only the tickets open or closed inside the window
 // (idx_ticket_closed), without GORM's per-row reflection (eachSLARow).
 func (s *Store) RecountDashboard(ctx context.Context, scope Scope, f DashboardFilter) (Dashboard, error) {
-	return s.dashboard(ctx, scope, f, s.slaRecount)
+	return s.dashboard(ctx, scope, f, dashboardReads{sla: s.slaRecount, open: recountOpen})
 }
 
 // slaWindow is the span an SLA tally covers: weeks[w] is the Monday 00:00
@@ -121,8 +120,15 @@ func (w slaWindow) week(t time.Time) int {
 // behind them, by id.
 type slaTally func(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error)
 
-// dashboard draws the dashboard with its SLA figures from sla.
-func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, sla slaTally) (Dashboard, error) {
+// dashboardReads are the two ways the dashboard reads its counts: from the
+// summary rows (Dashboard) or from the tickets themselves (RecountDashboard).
+type dashboardReads struct {
+	sla  slaTally
+	open openCounts
+}
+
+// dashboard draws the dashboard with its counts read by r.
+func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r dashboardReads) (Dashboard, error) {
 	now, loc := s.dashboardClock(f)
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
@@ -138,28 +144,18 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, s
 		return out, fmt.Errorf("dashboard: %w", err)
 	}
 	tickets := func() *gorm.DB { return estates(queryIn[models.Ticket](s, ctx, scope, f.EstateID)) }
-	// The open tickets in three reads of idx_ticket_open (estate, status,
-	// urgency, next due, warn at), each a set of index ranges with no row
-	// read and no expression evaluated per row: the counts per status and
-	// urgency, those past their nearest deadline, those warned of it.
-	// (A CASE per row over the due times cost SQLite a numeric conversion
-	// of each row's time; closed tickets have no next due time.)
+	// The open tickets per status and urgency (r.open), then those past
+	// their nearest deadline and those warned of it: two counts that are
+	// ranges of idx_ticket_open (estate, status, urgency, next due, warn
+	// at), no row read and nothing evaluated per row. (A CASE per row over
+	// the due times made SQLite convert every row's time.) Closed tickets
+	// have no next due time.
 	openTickets := func() *gorm.DB { return tickets().Where("status IN ?", models.OpenTicketStatuses()) }
-	// Grouped by estate too, in the index's order (no sort), and summed here.
-	var open []OpenCount
-	err = openTickets().Select("status, urgency, COUNT(*) AS count").Group("estate_id, status, urgency").Scan(&open).Error
-	if err != nil {
-		return out, fmt.Errorf("dashboard: open tickets: %w", translate(err))
+	totals := func() *gorm.DB { return estates(queryIn[models.TicketStatusTotal](s, ctx, scope, f.EstateID)) }
+	if out.Open, err = r.open(tickets, totals); err != nil {
+		return out, fmt.Errorf("dashboard: open tickets: %w", err)
 	}
-	slices.SortStableFunc(open, func(a, b OpenCount) int {
-		return cmp.Or(cmp.Compare(a.Status, b.Status), cmp.Compare(a.Urgency, b.Urgency))
-	})
-	for _, o := range open {
-		if n := len(out.Open); n > 0 && out.Open[n-1].Status == o.Status && out.Open[n-1].Urgency == o.Urgency {
-			out.Open[n-1].Count += o.Count
-		} else {
-			out.Open = append(out.Open, o)
-		}
+	for _, o := range out.Open {
 		out.OpenTotal += o.Count
 	}
 	if err := openTickets().Where("urgency IN ? AND next_due_at < ?", models.Urgencies(), utc).Count(&out.Breached).Error; err != nil {
@@ -193,7 +189,7 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, s
 		}
 	}
 	var breachedToday []uint64
-	if out.BreachesToday, breachedToday, err = sla(ctx, scope, f.EstateID, w, tally); err != nil {
+	if out.BreachesToday, breachedToday, err = r.sla(ctx, scope, f.EstateID, w, tally); err != nil {
 		return out, fmt.Errorf("dashboard: deadlines: %w", err)
 	}
 	out.SLA = tally

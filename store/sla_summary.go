@@ -239,7 +239,7 @@ func once(db *gorm.DB, name string, fill func(tx *gorm.DB) error) error {
 }
 
 // RebuildSummaries recounts the summary rows (the SLA summary, the arrears
-// stage totals and the collection sums) from every ticket, case and ledger:
+// stage totals, the ticket status totals and the collection sums) from every ticket, case and ledger:
 // for loaders that insert rows without the store.
 func (s *Store) RebuildSummaries(ctx context.Context) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -247,6 +247,9 @@ func (s *Store) RebuildSummaries(ctx context.Context) error {
 			return err
 		}
 		if err := rebuildCaseTotals(tx); err != nil {
+			return err
+		}
+		if err := rebuildTicketTotals(tx); err != nil {
 			return err
 		}
 		return rebuildCollection(tx)

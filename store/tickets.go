@@ -63,7 +63,10 @@ func (s *Store) insertTicket(ctx context.Context, scope Scope, t *models.Ticket,
 		if err := tx.Create(t).Error; err != nil {
 			return translate(err)
 		}
-		return syncTicketSLA(tx, t.ID)
+		if err := syncTicketSLA(tx, t.ID); err != nil {
+			return err
+		}
+		return moveTicketTotal(tx, ticketTotal{}, ticketTotal{EstateID: t.EstateID, Status: t.Status, Urgency: t.Urgency})
 	})
 }
 
