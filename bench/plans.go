@@ -45,6 +45,8 @@ type Plans struct {
 	RestEvents     int64   `json:"rest_events"`
 	RestEventsPerS float64 `json:"rest_events_per_s"`
 	RestBusy       int     `json:"rest_busy_workflows"`
+	// RestGrown names up to five workflows that grew, to look into.
+	RestGrown []string `json:"rest_grown,omitempty"`
 	// Occurrences: each one's row created_at minus ScheduledAt.
 	Occ OccurrenceLateness `json:"occurrences"`
 	// Reached is the last stage finished: "create", "settle", "rest",
@@ -218,18 +220,19 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 	}
 	res.Reached = "create"
 
-	// Settle: sweep the histories until a sweep finds them all as the one
-	// before (every workflow asleep on its timer), then rest.
+	// Settle: sweep the histories until a sweep finds none with a task
+	// pending and every one as the sweep before (all asleep on their
+	// timers), then rest.
 	var (
 		before  map[uint64]int64
 		settled bool
 	)
 	for {
-		h, err := historyLengths(ctx, tc, ids)
+		h, busy, err := historyLengths(ctx, tc, ids)
 		if err != nil {
 			return err
 		}
-		settled = before != nil && equalLengths(before, h)
+		settled = busy == 0 && before != nil && equalLengths(before, h)
 		before = h
 		if settled || time.Until(at) < 15*time.Second {
 			break
@@ -251,7 +254,7 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		after, err := historyLengths(ctx, tc, ids)
+		after, _, err := historyLengths(ctx, tc, ids)
 		if err != nil {
 			return err
 		}
@@ -265,6 +268,9 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 			if n > b {
 				res.RestEvents += n - b
 				res.RestBusy++
+				if len(res.RestGrown) < 5 {
+					res.RestGrown = append(res.RestGrown, fmt.Sprintf("%s: %d → %d events", workflows.PlanWorkflowID(id), b, n))
+				}
 			}
 		}
 		res.RestEventsPerS = float64(res.RestEvents) / rest.Seconds()
@@ -313,12 +319,14 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 }
 
 // historyLengths describes each plan's workflow, 16 at a time: its
-// history's length in events.
-func historyLengths(ctx context.Context, tc client.Client, ids []uint64) (map[uint64]int64, error) {
+// history's length in events, and how many have a workflow task or an
+// activity pending (not asleep on their timer).
+func historyLengths(ctx context.Context, tc client.Client, ids []uint64) (map[uint64]int64, int, error) {
 	out := make(map[uint64]int64, len(ids))
 	var (
 		mu       sync.Mutex
 		firstErr error
+		busy     int
 	)
 	each(ctx, len(ids), 16, func(i int) {
 		d, err := tc.DescribeWorkflowExecution(ctx, workflows.PlanWorkflowID(ids[i]), "")
@@ -335,7 +343,7 @@ func historyLengths(ctx context.Context, tc client.Client, ids []uint64) (map[ui
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
-	return out, firstErr
+	return out, busy, firstErr
 }
 
 // equalLengths reports whether two sweeps found the same workflows with

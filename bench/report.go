@@ -168,6 +168,9 @@ func (p *Plans) print(w io.Writer) {
 	if p.RestWindowS > 0 {
 		fmt.Fprintf(w, "  at rest over %.0f s: %d history events over %d workflows (%.2f/s; %d workflows grew; %d events before)\n",
 			p.RestWindowS, p.RestEvents, p.RestWorkflows, p.RestEventsPerS, p.RestBusy, p.RestEventsFrom)
+		for _, g := range p.RestGrown {
+			fmt.Fprintln(w, "    grew:", g)
+		}
 	} else if p.Reached != "create" {
 		fmt.Fprintln(w, "  at rest: NOT measured (the setup left no rest window before the occurrence)")
 	}
