@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -86,6 +87,10 @@ type App struct {
 	listener net.Listener
 	debug    *http.Server // the profiler's, when WUYE_DEBUG_ADDR is set
 	served   chan error
+	// ensuring is the start-up's background pass over the inspection
+	// workflows (ensureInspections): Stop cancels it and waits.
+	ensuring       sync.WaitGroup
+	cancelEnsuring context.CancelFunc
 }
 
 // Start brings every part up and returns once the API is listening. When a
@@ -412,6 +417,10 @@ func (a *App) Stop(ctx context.Context) {
 	if a.debug != nil {
 		_ = a.debug.Close()
 	}
+	if a.cancelEnsuring != nil {
+		a.cancelEnsuring()
+		a.ensuring.Wait()
+	}
 	if a.worker != nil {
 		a.worker.Stop()
 	}
@@ -484,17 +493,28 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(api.RequestIDHandler(slog.NewTextHandler(w, o)))
 }
 
-// ensureInspections starts the workflows of active inspection plans and
-// statutory checks that are not running (the demo's plans, a restored
-// database); a failure is logged and the start goes on.
+// ensureInspections starts, in the background, the workflows of active
+// inspection plans and statutory checks that are not running (the demo's
+// plans, a restored database), so that readiness does not wait for a pass
+// over thousands of plans; its result or failure is logged, and Stop ends
+// it. The pass is bounded: a minute, and a tenth of a second a workflow.
 func (a *App) ensureInspections(ctx context.Context) {
-	plans, estates, err := a.Store.ActivePlans(ctx)
-	if err == nil {
-		sctx, cancel := context.WithTimeout(ctx, time.Minute)
-		err = workflows.EnsureInspections(sctx, a.Temporal, plans, estates)
-		cancel()
-	}
-	if err != nil {
-		a.log.Error("inspection workflows", "err", err)
-	}
+	ctx, a.cancelEnsuring = context.WithCancel(context.WithoutCancel(ctx))
+	a.ensuring.Go(func() {
+		began := time.Now()
+		plans, estates, err := a.Store.ActivePlans(ctx)
+		var res workflows.EnsureResult
+		if err == nil {
+			sctx, cancel := context.WithTimeout(ctx, time.Minute+time.Duration(len(plans)+len(estates))*100*time.Millisecond)
+			res, err = workflows.EnsureInspections(sctx, a.Temporal, plans, estates)
+			cancel()
+		}
+		log := a.log.With("plans", len(plans), "estates", len(estates), "running", res.Running, "started", res.Started,
+			"failed", res.Failed, "listed", res.Listed, "took", time.Since(began).Round(time.Millisecond))
+		if err != nil {
+			log.Error("inspection workflows", "err", err)
+			return
+		}
+		log.Info("inspection workflows ensured")
+	})
 }

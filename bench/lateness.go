@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,27 +66,13 @@ func runLateness(ctx context.Context, c config, tg target, createRate float64) (
 // returns how many were created.
 func createAll(ctx context.Context, e *svc.Estate, n int, at func(i int) time.Time) int {
 	desk := fastClient(e.Clients[models.RoleCustomerService])
-	var (
-		next, ok atomic.Int32
-		wg       sync.WaitGroup
-	)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				r, err := desk.Do(ctx, http.MethodPost, "/api/v1/tickets", "", svc.AppointedRepair(e.ID, at(i)))
-				if err == nil && r.Status == http.StatusCreated {
-					ok.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	var ok atomic.Int32
+	each(ctx, n, 16, func(i int) {
+		r, err := desk.Do(ctx, http.MethodPost, "/api/v1/tickets", "", svc.AppointedRepair(e.ID, at(i)))
+		if err == nil && r.Status == http.StatusCreated {
+			ok.Add(1)
+		}
+	})
 	return int(ok.Load())
 }
 

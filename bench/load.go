@@ -112,6 +112,27 @@ func percentiles(ds []time.Duration) (p50, p99, maxMs float64) {
 	return pick(0.50), pick(0.99), ms(s[len(s)-1])
 }
 
+// each runs fn(i) for every i in [0, n), workers at a time, until ctx
+// ends.
+func each(ctx context.Context, n, workers int, fn func(i int)) {
+	var (
+		next atomic.Int32
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // closedLoop times n requests one after another (for the read model at

@@ -43,6 +43,8 @@ type config struct {
 	payRate                           float64
 	outage                            int
 	monthEnd, monthEndRate            int
+	plans, planEstates                int
+	planRest                          time.Duration
 	reads                             int
 	mysql                             bool
 	mysqlDSN                          string
@@ -78,6 +80,9 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.outage, "outage", 0, "households an emergency outage notice goes to, timed from the create request to every message sent (0 skips; the target is 2,000 within 2 minutes)")
 	fs.IntVar(&c.monthEnd, "monthend", 0, "households whose month-end messages fall due at one local minute, timed from that minute to the last sent at the SMS release rate (0 skips; the target is 10,000)")
 	fs.IntVar(&c.monthEndRate, "monthend-rate", 50, "the month-end estate's SMS release rate, messages a second (policy release.rates.sms)")
+	fs.IntVar(&c.plans, "plans", 0, "daily inspection plans, all due at one local minute shortly ahead: the engine's work on their workflows at rest and the occurrences' lateness (0 skips; the target is 5,000 at rest and each occurrence within 60 s)")
+	fs.IntVar(&c.planEstates, "plan-estates", 50, "estates the -plans are spread across (one piece of equipment each)")
+	fs.DurationVar(&c.planRest, "plan-rest", 30*time.Second, "with -plans: the rest window over which the plan workflows' history events are counted")
 	fs.BoolVar(&c.mysql, "mysql", true, "also measure the read model on MySQL (a second service with WUYE_DB_DRIVER=mysql)")
 	fs.StringVar(&c.mysqlDSN, "mysql-dsn", "root:@tcp(127.0.0.1:3306)/", "MySQL server for -mysql; a fresh database is created and dropped")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
@@ -119,7 +124,8 @@ func (c config) describe() map[string]any {
 	return map[string]any{"rate_per_s": c.rate, "duration_s": c.duration.Seconds(), "spread": c.spread,
 		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql,
 		"pay": c.pay, "pay_rate_per_s": c.payRate, "outage": c.outage,
-		"monthend": c.monthEnd, "monthend_rate_per_s": c.monthEndRate}
+		"monthend": c.monthEnd, "monthend_rate_per_s": c.monthEndRate,
+		"plans": c.plans, "plan_estates": c.planEstates, "plan_rest_s": c.planRest.Seconds()}
 }
 
 // loopbackOnly refuses targets off this machine.
@@ -339,6 +345,25 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 		}
 	} else {
 		rep.Notes = append(rep.Notes, "lateness and read model skipped: give -db or -dsn with -addr")
+	}
+	// Last: its plans and occurrences stay open and would weigh on the
+	// sections above.
+	switch {
+	case c.plans <= 0:
+	case tg.frontend == "" || tg.db.dsn == "":
+		rep.Notes = append(rep.Notes, "inspection plans skipped: give -frontend and -db/-dsn with -addr")
+	case !routes["POST /api/v1/inspection-plans"]:
+		rep.Notes = append(rep.Notes, "inspection plans skipped: no such route")
+	default:
+		fmt.Fprintf(out, "inspection plans: %d daily across %d estates, rest window %v, then the day's occurrences ...\n", c.plans, c.planEstates, c.planRest)
+		rep.Plans = &Plans{}
+		_ = rep.phase(ctx, out, "inspection plans", c.plansBound(), func(ctx context.Context) error {
+			err := runPlans(ctx, c, tg, rep.Plans)
+			if err != nil && ctx.Err() == nil {
+				rep.Notes = append(rep.Notes, "inspection plans failed: "+err.Error())
+			}
+			return err
+		})
 	}
 	if tg.proc != nil {
 		rss, _ := tg.proc.RSS()

@@ -20,6 +20,7 @@ type Report struct {
 	LatenessBurst  *Lateness      `json:"lateness_burst,omitempty"`
 	ReadModel      []ReadModel    `json:"read_model,omitempty"`
 	MonthEnd       *MonthEnd      `json:"month_end,omitempty"`
+	Plans          *Plans         `json:"inspection_plans,omitempty"`
 	Resources      Resources      `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
@@ -130,6 +131,7 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintln(w, "  note:", m.Note)
 		}
 	}
+	r.Plans.print(w)
 	res := r.Resources
 	fmt.Fprintf(w, "\nresources: start-up to ready %.1f s", res.StartUpS)
 	if res.StartUpMySQLS > 0 {
@@ -151,6 +153,47 @@ func (r *Report) Print(w io.Writer) {
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+}
+
+// print writes the inspection-plan section: each stage's figures once it
+// was reached, and which stage a cut-short run stopped after.
+func (p *Plans) print(w io.Writer) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(w, "\ninspection plans: %d of %d daily plans created across %d estates in %.1f s (%.0f/s), all at %s %s (%s UTC, %.0f s ahead)\n",
+		p.Created, p.Plans, p.Estates, p.CreateS, p.CreateRate, p.At, p.TimeZone, p.ScheduledAt.Format("15:04:05"), p.LeadS)
+	if p.Reached == "" {
+		fmt.Fprintln(w, "  stopped while creating the plans: no figures")
+		return
+	}
+	if p.Reached != "create" {
+		state := "asleep"
+		if !p.Settled {
+			state = "NOT all asleep (the occurrence came first)"
+		}
+		fmt.Fprintf(w, "  workflows %s %.1f s after the last create\n", state, p.SettleS)
+	}
+	if p.RestWindowS > 0 {
+		fmt.Fprintf(w, "  at rest over %.0f s: %d history events over %d workflows (%.2f/s; %d workflows grew; %d events before)\n",
+			p.RestWindowS, p.RestEvents, p.RestWorkflows, p.RestEventsPerS, p.RestBusy, p.RestEventsFrom)
+		for _, g := range p.RestGrown {
+			fmt.Fprintln(w, "    grew:", g)
+		}
+	} else if p.Reached != "create" {
+		fmt.Fprintln(w, "  at rest: NOT measured (the setup left no rest window before the occurrence)")
+	}
+	o, partial := p.Occ, ""
+	switch p.Reached {
+	case "occurrences":
+	case "occurrences, cut short":
+		partial = " PARTIAL (cut short)"
+	default:
+		fmt.Fprintf(w, "  occurrences: NOT measured (stopped after %q)\n", p.Reached)
+		return
+	}
+	fmt.Fprintf(w, "  occurrences%s (row created − start): %d of %d within %.0f s (%d missing by it; %d found in %.0f s): p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+		partial, o.Within, o.Want, o.BoundS, o.Missing, o.Found, o.WaitS, o.P50ms, o.P99ms, o.MaxMs)
 }
 
 func trim(s string, n int) string {

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -327,20 +330,98 @@ func warnStatutory(ctx workflow.Context, estateID uint64, p models.Policy, today
 	}
 }
 
+// EnsureResult is what EnsureInspections found and did.
+type EnsureResult struct {
+	// Running were already running by the engine's list, Started were
+	// started (or found running by their start), Failed could not be.
+	Running, Started, Failed int
+	// Listed is false when the list of running workflows failed: every
+	// plan was then started once (a running one is left alone).
+	Listed bool
+}
+
+// ensureParallel is how many starts EnsureInspections has in flight.
+const ensureParallel = 8
+
+// runningInspectionsQuery lists the running plan and statutory workflows.
+const runningInspectionsQuery = "ExecutionStatus = 'Running' AND WorkflowType IN ('InspectionPlanRun', 'StatutoryCheck')"
+
 // EnsureInspections starts the workflow of each plan and each estate's
 // statutory check that is not running (one already running is left
 // alone): at start-up, so that plans seeded or restored without their
-// workflows converge.
-func EnsureInspections(ctx context.Context, c client.Client, plans, estates []uint64) error {
-	start := func(id string, wf, in any) error {
-		return StartOnce(ctx, c, id, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE, wf, in)
+// workflows converge. The running ones are listed first (pages of the
+// engine's visibility, a few calls for thousands of plans) and skipped;
+// the others are started ensureParallel at a time. The list may lag a
+// start by a moment: a workflow it misses is started once, which finds
+// it running and leaves it alone.
+func EnsureInspections(ctx context.Context, c client.Client, plans, estates []uint64) (EnsureResult, error) {
+	var res EnsureResult
+	running, err := runningIDs(ctx, c, runningInspectionsQuery)
+	res.Listed = err == nil
+	type start struct {
+		id     string
+		wf, in any
 	}
-	var errs []error
+	var todo []start
 	for _, id := range plans {
-		errs = append(errs, start(PlanWorkflowID(id), InspectionPlanRun, InspectionPlanInput{PlanID: id}))
+		todo = append(todo, start{PlanWorkflowID(id), InspectionPlanRun, InspectionPlanInput{PlanID: id}})
 	}
 	for _, id := range estates {
-		errs = append(errs, start(StatutoryWorkflowID(id), StatutoryCheck, StatutoryCheckInput{EstateID: id}))
+		todo = append(todo, start{StatutoryWorkflowID(id), StatutoryCheck, StatutoryCheckInput{EstateID: id}})
 	}
-	return errors.Join(errs...)
+	todo = slices.DeleteFunc(todo, func(s start) bool { return running[s.id] })
+	res.Running = len(plans) + len(estates) - len(todo)
+	var (
+		mu   sync.Mutex
+		errs []error
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(ensureParallel, len(todo)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(todo) {
+					return
+				}
+				s := todo[i]
+				err := StartOnce(ctx, c, s.id, enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE, s.wf, s.in)
+				mu.Lock()
+				if err != nil {
+					res.Failed++
+					errs = append(errs, fmt.Errorf("%s: %w", s.id, err))
+				} else {
+					res.Started++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) > 3 {
+		errs = append(errs[:3], fmt.Errorf("and %d more", len(errs)-3))
+	}
+	if err != nil && len(todo) > 0 {
+		errs = append(errs, fmt.Errorf("list running (every one started instead): %w", err))
+	}
+	return res, errors.Join(errs...)
+}
+
+// runningIDs lists the IDs of the running workflows query finds.
+func runningIDs(ctx context.Context, c client.Client, query string) (map[string]bool, error) {
+	out := map[string]bool{}
+	req := &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 1000}
+	for {
+		resp, err := c.ListWorkflow(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range resp.GetExecutions() {
+			out[e.GetExecution().GetWorkflowId()] = true
+		}
+		if len(resp.GetNextPageToken()) == 0 {
+			return out, nil
+		}
+		req.NextPageToken = resp.GetNextPageToken()
+	}
 }
