@@ -57,8 +57,9 @@ type Escalations struct {
 }
 
 // EscalateInput is one escalation of a case: exactly one of Ticket,
-// FollowUp and Case is its transition, whose event gets "notified" (the
-// people told, ascending) in its detail. It tells the active staff holding
+// FollowUp and Case (a collection case; its Task, when set, is the overdue
+// task's new level, written with the event) is its transition, whose event
+// gets "notified" (the people told, ascending) in its detail. It tells the active staff holding
 // Role in the message's estate and Owner (who holds the case; 0 for none),
 // each once. Message is the staff message each gets: its Key is the
 // prefix of theirs ("<Key>/staff-<id>"), RecipientKind and RecipientID are
