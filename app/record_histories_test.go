@@ -118,6 +118,10 @@ func historyScenarios() []historyScenario {
 		{"notice_withdrawn", recordNoticeWithdrawn},
 		// Satisfaction survey campaign (满意度调查): opened and invited.
 		{"survey_invited_open", recordSurveyInvitedOpen},
+		// Recorded after "collection-one-escalation" (collection, version
+		// 1): a call nobody records escalates twice, one Escalate activity
+		// each, then the case is paid and closes.
+		{"collection_task_escalated_v1", recordCollectionTaskEscalatedV1},
 	}
 }
 

@@ -101,6 +101,14 @@ const (
 	// contact. Only runs with per-channel gateways (a send result with a
 	// delivery awaiting its receipt) take the marker.
 	changeContactDelivered = "contact-delivered"
+	// changeCollectionOneEscalation, version 1: an overdue task's
+	// escalation is one activity (activities.Escalations.Escalate, as a
+	// ticket's under "one-escalation") that finds who it tells, records
+	// "task_escalated" naming them ("notified") with the task's new level in
+	// the same transaction, and sends their messages, under the same keys.
+	// Before it, the record, the task's level, the recipients look-up and
+	// each message were an activity apiece (issue 15).
+	changeCollectionOneEscalation = "collection-one-escalation"
 )
 
 // CollectionNudge tells the case that the household's account changed. The

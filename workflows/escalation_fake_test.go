@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"sync"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
@@ -21,7 +22,10 @@ type escalationFake struct {
 	staff    map[models.Role][]uint64
 	ticket   func(activities.RecordInput)
 	followUp func(activities.FollowUpRecordInput)
-	send     func(activities.SendInput) activities.SendResult
+	// collection, when set, keeps a collection case's change (nil: it is
+	// taken and dropped).
+	collection func(activities.RecordCaseInput)
+	send       func(activities.SendInput) activities.SendResult
 }
 
 func (f *escalationFake) RecordTicketChange(_ context.Context, c activities.RecordInput) (bool, error) {
@@ -34,7 +38,10 @@ func (f *escalationFake) RecordFollowUpChange(_ context.Context, c activities.Fo
 	return true, nil
 }
 
-func (f *escalationFake) RecordCaseChange(context.Context, activities.RecordCaseInput) (bool, error) {
+func (f *escalationFake) RecordCaseChange(_ context.Context, c activities.RecordCaseInput) (bool, error) {
+	if f.collection != nil {
+		f.collection(c)
+	}
 	return true, nil
 }
 
@@ -56,4 +63,21 @@ func mockEscalations(env *testsuite.TestWorkflowEnvironment, f *escalationFake) 
 	var e *activities.Escalations
 	real := &activities.Escalations{Store: f, Sender: f}
 	env.OnActivity(e.Escalate, mock.Anything, mock.Anything).Return(real.Escalate)
+}
+
+// harnessSend is a harness's Send: it keeps each message in *sends, sent
+// at the workflow's time, and answers it sent (or what *sendAs, when set,
+// makes of that).
+func harnessSend(mu *sync.Mutex, sends *[]sent, env *testsuite.TestWorkflowEnvironment,
+	sendAs *func(activities.SendInput, activities.SendResult) activities.SendResult) func(activities.SendInput) activities.SendResult {
+	return func(in activities.SendInput) activities.SendResult {
+		mu.Lock()
+		defer mu.Unlock()
+		*sends = append(*sends, sent{At: env.Now().In(shanghai), In: in})
+		res := activities.SendResult{MessageID: uint64(len(*sends)), Status: models.MessageSent, Attempts: 1}
+		if *sendAs != nil {
+			res = (*sendAs)(in, res)
+		}
+		return res
+	}
 }

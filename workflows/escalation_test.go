@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -21,10 +22,12 @@ type activityCounter struct {
 	mu             sync.Mutex
 	byType         map[string]int
 	escalationSend int
+	// sendTemplates counts the Send activities by template.
+	sendTemplates map[string]int
 }
 
 func countActivities(env *testsuite.TestWorkflowEnvironment) *activityCounter {
-	c := &activityCounter{byType: map[string]int{}}
+	c := &activityCounter{byType: map[string]int{}, sendTemplates: map[string]int{}}
 	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -34,6 +37,7 @@ func countActivities(env *testsuite.TestWorkflowEnvironment) *activityCounter {
 			if args.Get(&in) == nil && strings.Contains(in.Key, "/escalate/") {
 				c.escalationSend++
 			}
+			c.sendTemplates[in.Template]++
 		}
 	})
 	return c
@@ -75,5 +79,41 @@ func TestEachFollowUpEscalationIsOneActivity(t *testing.T) {
 	if c.byType["Escalate"] != 3 || c.byType["Recipients"] != 0 || c.escalationSend != 0 {
 		t.Errorf("got %d Escalate, %d Recipients, %d escalation Sends; want 3, 0, 0 (%v)",
 			c.byType["Escalate"], c.byType["Recipients"], c.escalationSend, c.byType)
+	}
+}
+
+// TestEachCollectionTaskEscalationIsOneActivity: the visit nobody records
+// in TestCollectionGoodPayerWholeLadder climbs three levels; each is one
+// Escalate activity (no EscalateTask, no recipients look-up, no Send of its
+// own) whose record names who was told and carries the task's new level.
+func TestEachCollectionTaskEscalationIsOneActivity(t *testing.T) {
+	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
+	c := countActivities(h.env)
+	h.act(cday(5, 11, 10, 0), "call", outcome(1, models.OutcomeNotReached, csAgent, models.RoleCustomerService))
+	h.pay(cday(5, 14, 11, 0), 0)
+	h.run()
+	h.wantOK("call")
+	if c.byType["Escalate"] != 3 || c.byType["EscalateTask"] != 0 || c.byType["Recipients"] != 0 || c.sendTemplates["dunning_task_overdue"] != 0 {
+		t.Errorf("got %d Escalate, %d EscalateTask, %d Recipients, %d escalation Sends; want 3, 0, 0, 0 (%v)",
+			c.byType["Escalate"], c.byType["EscalateTask"], c.byType["Recipients"], c.sendTemplates["dunning_task_overdue"], c.byType)
+	}
+	var got []string
+	for _, r := range h.records {
+		if r.Event.Type != "task_escalated" {
+			continue
+		}
+		line := r.Event.At.In(shanghai).Format("01-02 15:04") + " L" + r.Event.Detail["level"] + " [" + r.Event.Detail["notified"] + "]"
+		if r.Task != nil {
+			line += fmt.Sprintf(" task %d at %d", r.Task.TaskID, r.Task.Level)
+		}
+		got = append(got, line)
+	}
+	wantLines(t, "escalations", got, []string{
+		fmt.Sprintf("05-13 00:00 L1 [%s] task 2 at 1", idList([]uint64{supervisor, manager})),
+		fmt.Sprintf("05-13 00:30 L2 [%d] task 2 at 2", manager),
+		fmt.Sprintf("05-13 02:30 L3 [%s] task 2 at 3", idList([]uint64{manager, admin})),
+	})
+	if n := len(h.sendsTo("dunning_task_overdue")); n != 5 {
+		t.Errorf("escalation messages: got %d, want 5 (2, 1, 2)", n)
 	}
 }
