@@ -25,7 +25,26 @@ type escalationFake struct {
 	// collection, when set, keeps a collection case's change (nil: it is
 	// taken and dropped).
 	collection func(activities.RecordCaseInput)
+	// The newer processes' records (nil: a call panics).
+	inspection func(activities.RecordInspectionInput)
+	outage     func(activities.OutageRecordInput)
+	contract   func(activities.RecordContractInput)
 	send       func(activities.SendInput) activities.SendResult
+}
+
+func (f *escalationFake) RecordInspectionChange(_ context.Context, c activities.RecordInspectionInput) (bool, error) {
+	f.inspection(c)
+	return true, nil
+}
+
+func (f *escalationFake) RecordOutageChange(_ context.Context, c activities.OutageRecordInput) (bool, error) {
+	f.outage(c)
+	return true, nil
+}
+
+func (f *escalationFake) RecordContractChange(_ context.Context, c activities.RecordContractInput) (bool, error) {
+	f.contract(c)
+	return true, nil
 }
 
 func (f *escalationFake) RecordTicketChange(_ context.Context, c activities.RecordInput) (bool, error) {
@@ -66,8 +85,8 @@ func mockEscalations(env *testsuite.TestWorkflowEnvironment, f *escalationFake) 
 }
 
 // harnessSend is a harness's Send: it keeps each message in *sends, sent
-// at the workflow's time, and answers it sent (or what *sendAs, when set,
-// makes of that).
+// at the workflow's time, and answers it sent (or what *sendAs, when
+// sendAs and *sendAs are set, makes of that).
 func harnessSend(mu *sync.Mutex, sends *[]sent, env *testsuite.TestWorkflowEnvironment,
 	sendAs *func(activities.SendInput, activities.SendResult) activities.SendResult) func(activities.SendInput) activities.SendResult {
 	return func(in activities.SendInput) activities.SendResult {
@@ -75,9 +94,18 @@ func harnessSend(mu *sync.Mutex, sends *[]sent, env *testsuite.TestWorkflowEnvir
 		defer mu.Unlock()
 		*sends = append(*sends, sent{At: env.Now().In(shanghai), In: in})
 		res := activities.SendResult{MessageID: uint64(len(*sends)), Status: models.MessageSent, Attempts: 1}
-		if *sendAs != nil {
+		if sendAs != nil && *sendAs != nil {
 			res = (*sendAs)(in, res)
 		}
 		return res
+	}
+}
+
+// keeper keeps each value it is given in *list, under mu.
+func keeper[T any](mu *sync.Mutex, list *[]T) func(T) {
+	return func(v T) {
+		mu.Lock()
+		defer mu.Unlock()
+		*list = append(*list, v)
 	}
 }

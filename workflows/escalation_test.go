@@ -117,3 +117,74 @@ func TestEachCollectionTaskEscalationIsOneActivity(t *testing.T) {
 		t.Errorf("escalation messages: got %d, want 5 (2, 1, 2)", n)
 	}
 }
+
+// TestEachNewerProcessEscalationIsOneActivity: an inspection missed past
+// three levels, an outage overdue past two and a contract term ended
+// undecided past three each escalate once per level through one Escalate
+// activity: no recipients look-up and no Send of the escalation's message
+// of its own (the look-ups left are the inspection's opening and the
+// contract's reminders).
+func TestEachNewerProcessEscalationIsOneActivity(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		template string
+		levels   int
+		lookups  int
+		// run runs the process with c counting and returns its events.
+		run func(t *testing.T) (c *activityCounter, events []string)
+	}{
+		{"inspection", "inspection_overdue", 3, 1, func(t *testing.T) (*activityCounter, []string) {
+			h := newInspHarness(t, at(2, 9, 0))
+			c := countActivities(h.env)
+			done := inspAct(InspectComplete, tech, models.RoleTechnician)
+			done.Results = []models.ChecklistResult{{Item: 0, OK: true}}
+			h.do(at(5, 12, 0), "complete", done)
+			h.occurrence()
+			var evs []string
+			for _, r := range h.records {
+				evs = append(evs, r.Event.Type)
+			}
+			return c, evs
+		}},
+		{"outage", "outage_overdue", 2, 0, func(t *testing.T) (*activityCounter, []string) {
+			h := newBCHarness(t, at(2, 10, 0), 10)
+			c := countActivities(h.env)
+			h.do(at(3, 15, 0), "restore", OutageActionUpdate, OutageAction{Action: OutageRestore, ActorID: receiver, ActorRole: models.RoleCustomerService})
+			h.env.ExecuteWorkflow(Outage, outageInput(at(3, 9, 0), at(3, 13, 0)))
+			if err := h.env.GetWorkflowError(); err != nil || h.errs["restore"] != nil {
+				t.Fatalf("outage: %v, restore: %v", err, h.errs["restore"])
+			}
+			var evs []string
+			for _, e := range h.events {
+				evs = append(evs, strings.Fields(e)[2])
+			}
+			return c, evs
+		}},
+		{"contract", "contract_undecided", 3, 2, func(t *testing.T) (*activityCounter, []string) {
+			h := newCTHarness(t, contractEnds.AddDate(0, 0, -80))
+			c := countActivities(h.env)
+			h.do(contractEnds.Add(4*time.Hour), "hand over", ContractAction{Action: ContractHandOver, ActorID: admin, ActorRole: models.RoleCompanyAdmin, Note: "移交新物业公司"})
+			h.run(time.Time{})
+			var evs []string
+			for _, r := range h.records {
+				evs = append(evs, r.Event.Type)
+			}
+			return c, evs
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, evs := tc.run(t)
+			escalations := 0
+			for _, e := range evs {
+				if e == "escalation" {
+					escalations++
+				}
+			}
+			if escalations != tc.levels || c.byType["Escalate"] != tc.levels || c.byType["Recipients"] != tc.lookups || c.sendTemplates[tc.template] != 0 {
+				t.Errorf("got %d escalations, %d Escalate, %d Recipients, %d %s Sends; want %d, %d, %d, 0 (%v)",
+					escalations, c.byType["Escalate"], c.byType["Recipients"], c.sendTemplates[tc.template], tc.template,
+					tc.levels, tc.levels, tc.lookups, c.byType)
+			}
+		})
+	}
+}
