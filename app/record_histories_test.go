@@ -122,6 +122,10 @@ func historyScenarios() []historyScenario {
 		// 1): a call nobody records escalates twice, one Escalate activity
 		// each, then the case is paid and closes.
 		{"collection_task_escalated_v1", recordCollectionTaskEscalatedV1},
+		// Recorded after "outage-one-escalation" (outage, version 1): an
+		// outage not restored by its end escalates twice, one Escalate
+		// activity each, then is restored.
+		{"outage_escalated_v1", recordOutageEscalatedV1},
 	}
 }
 
