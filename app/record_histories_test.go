@@ -126,6 +126,10 @@ func historyScenarios() []historyScenario {
 		// outage not restored by its end escalates twice, one Escalate
 		// activity each, then is restored.
 		{"outage_escalated_v1", recordOutageEscalatedV1},
+		// Recorded after "inspection-one-escalation" (inspection, version
+		// 1): an occurrence missed escalates twice, one Escalate activity
+		// each, then is completed.
+		{"inspection_missed_escalated_v1", recordInspectionMissedEscalatedV1},
 	}
 }
 
