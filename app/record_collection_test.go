@@ -255,13 +255,7 @@ func recordCollectionTaskEscalatedV1(t *testing.T, a *App) []string {
 	fin := r.as[models.RoleFinance]
 	waitFor(t, 45*time.Second, "the call escalated twice", func() bool {
 		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
-		n := 0
-		for _, e := range d.History {
-			if e.Type == "task_escalated" && e.Detail["notified"] != "" {
-				n++
-			}
-		}
-		return n == 2 && len(d.Tasks) == 1 && d.Tasks[0].EscalationLevel == 2
+		return escalationsNotified(d.History, "task_escalated") == 2 && len(d.Tasks) == 1 && d.Tasks[0].EscalationLevel == 2
 	})
 	fin.mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": r.house, "amount_fen": d.Account.Total,
 		"paid_at": time.Now().Format(time.RFC3339), "channel": "wechat", "reference": "wx-rec-esc"}, nil, http.StatusCreated)

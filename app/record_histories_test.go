@@ -130,6 +130,10 @@ func historyScenarios() []historyScenario {
 		// 1): an occurrence missed escalates twice, one Escalate activity
 		// each, then is completed.
 		{"inspection_missed_escalated_v1", recordInspectionMissedEscalatedV1},
+		// Recorded after "contract-one-escalation" (contract, version 1):
+		// a contract recorded after its term ended undecided climbs three
+		// levels, one Escalate activity each, then is handed over.
+		{"contract_ended_undecided_v1", recordContractEndedUndecidedV1},
 	}
 }
 

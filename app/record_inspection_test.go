@@ -84,13 +84,7 @@ func recordInspectionMissedEscalatedV1(t *testing.T, a *App) []string {
 	}
 	waitFor(t, 45*time.Second, "the occurrence missed and escalated twice", func() bool {
 		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
-		n := 0
-		for _, e := range d.Events {
-			if e.Type == "escalation" && e.Detail["notified"] != "" {
-				n++
-			}
-		}
-		return n == 2 && d.Inspection.EscalationLevel == 2
+		return escalationsNotified(d.Events, "escalation") == 2 && d.Inspection.EscalationLevel == 2
 	})
 	tech.mustCall(http.MethodPost, path+"/actions/complete", map[string]any{
 		"results": []map[string]any{{"item": 0, "ok": true}}}, nil, http.StatusOK)

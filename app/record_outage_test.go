@@ -113,13 +113,7 @@ func recordOutageEscalatedV1(t *testing.T, a *App) []string {
 	var d outageRecord
 	waitFor(t, 45*time.Second, "the outage escalated twice", func() bool {
 		desk.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
-		n := 0
-		for _, e := range d.Events {
-			if e.Type == "escalation" && e.Detail["notified"] != "" {
-				n++
-			}
-		}
-		return n == 2
+		return escalationsNotified(d.Events, "escalation") == 2
 	})
 	r.as[models.RoleTechnician].mustCall(http.MethodPost, path+"/actions/restore", map[string]any{"note": "已抢修完毕"}, nil, http.StatusOK)
 	waitFor(t, 30*time.Second, "the restoration told", func() bool {
