@@ -57,8 +57,10 @@ type Escalations struct {
 }
 
 // EscalateInput is one escalation of a case: exactly one of Ticket,
-// FollowUp and Case is its transition, whose event gets "notified" (the
-// people told, ascending) in its detail. It tells the active staff holding
+// FollowUp, Case (a collection case; its Task, when set, is the overdue
+// task's new level, written with the event), Inspection, Outage and
+// Contract is its transition, whose event gets "notified" (the people
+// told, ascending) in its detail. It tells the active staff holding
 // Role in the message's estate and Owner (who holds the case; 0 for none),
 // each once. Message is the staff message each gets: its Key is the
 // prefix of theirs ("<Key>/staff-<id>"), RecipientKind and RecipientID are
@@ -67,9 +69,14 @@ type EscalateInput struct {
 	Ticket   *store.TicketChange   `json:",omitempty"`
 	FollowUp *store.FollowUpChange `json:",omitempty"`
 	Case     *store.CaseChange     `json:",omitempty"`
-	Role     models.Role
-	Owner    uint64
-	Message  SendInput
+	// The newer processes' transitions (issue 15, after tickets,
+	// follow-ups and collection cases).
+	Inspection *store.InspectionChange `json:",omitempty"`
+	Outage     *store.OutageChange     `json:",omitempty"`
+	Contract   *store.ContractChange   `json:",omitempty"`
+	Role       models.Role
+	Owner      uint64
+	Message    SendInput
 }
 
 // EscalateResult says what the escalation did: whether this call recorded
@@ -143,15 +150,30 @@ func (a *Escalations) Escalate(ctx context.Context, in EscalateInput) (EscalateR
 
 // event is the transition's kind and event (to add "notified" to).
 func (in *EscalateInput) event() (models.CaseKind, *models.CaseEvent, error) {
-	switch {
-	case in.Ticket != nil && in.FollowUp == nil && in.Case == nil:
-		return models.KindTicket, &in.Ticket.Event, nil
-	case in.FollowUp != nil && in.Ticket == nil && in.Case == nil:
-		return models.KindFollowUp, &in.FollowUp.Event, nil
-	case in.Case != nil && in.Ticket == nil && in.FollowUp == nil:
-		return models.KindCollection, &in.Case.Event, nil
+	var kind models.CaseKind
+	var ev *models.CaseEvent
+	n := 0
+	for _, t := range []struct {
+		set  bool
+		kind models.CaseKind
+		ev   func() *models.CaseEvent
+	}{
+		{in.Ticket != nil, models.KindTicket, func() *models.CaseEvent { return &in.Ticket.Event }},
+		{in.FollowUp != nil, models.KindFollowUp, func() *models.CaseEvent { return &in.FollowUp.Event }},
+		{in.Case != nil, models.KindCollection, func() *models.CaseEvent { return &in.Case.Event }},
+		{in.Inspection != nil, models.KindInspection, func() *models.CaseEvent { return &in.Inspection.Event }},
+		{in.Outage != nil, models.KindOutage, func() *models.CaseEvent { return &in.Outage.Event }},
+		{in.Contract != nil, models.KindContract, func() *models.CaseEvent { return &in.Contract.Event }},
+	} {
+		if t.set {
+			n++
+			kind, ev = t.kind, t.ev()
+		}
 	}
-	return "", nil, models.Invalid("escalation", "want exactly one of ticket, follow_up and case")
+	if n != 1 {
+		return "", nil, models.Invalid("escalation", "want exactly one of ticket, follow_up, case, inspection, outage and contract")
+	}
+	return kind, ev, nil
 }
 
 // record writes the transition through the store.
@@ -165,6 +187,15 @@ func (a *Escalations) record(ctx context.Context, in EscalateInput) (bool, error
 	case in.FollowUp != nil:
 		ok, e := a.Store.RecordFollowUpChange(ctx, *in.FollowUp)
 		res, err = recorded(ok, e, "follow-up", in.FollowUp.FollowUpID)
+	case in.Inspection != nil:
+		ok, e := a.Store.RecordInspectionChange(ctx, *in.Inspection)
+		res, err = recorded(ok, e, "inspection", in.Inspection.InspectionID)
+	case in.Outage != nil:
+		ok, e := a.Store.RecordOutageChange(ctx, *in.Outage)
+		res, err = recorded(ok, e, "outage", in.Outage.OutageID)
+	case in.Contract != nil:
+		ok, e := a.Store.RecordContractChange(ctx, *in.Contract)
+		res, err = recorded(ok, e, "contract", in.Contract.ContractID)
 	default:
 		ok, e := a.Store.RecordCaseChange(ctx, *in.Case)
 		res, err = recorded(ok, e, "case", in.Case.CaseID)

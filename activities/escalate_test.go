@@ -93,3 +93,55 @@ func TestEscalateIsOneIdempotentCall(t *testing.T) {
 		}
 	})
 }
+
+// TestEscalateRecordsTheNewerProcesses: an outage's escalation is recorded
+// in the outage's journal, naming the supervisor and its planner, with its
+// new level; an escalation naming two transitions is refused for good.
+func TestEscalateRecordsTheNewerProcesses(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx, all := context.Background(), store.AllEstates()
+		e, tk := ticketFixture(t, s)
+		sup := models.Staff{EstateID: &e.ID, Username: "zhuguan", Name: "主管", Role: models.RoleSupervisor, PasswordHash: "h", Active: true}
+		if err := s.CreateStaff(ctx, all, &sup); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		o := models.Outage{EstateID: e.ID, Utility: models.UtilityWater, Buildings: []string{"1栋"},
+			StartsAt: start, PlannedEnd: start.Add(4 * time.Hour), Reason: "管网检修", CreatedBy: 7}
+		if err := s.CreateOutage(ctx, all, &o); err != nil {
+			t.Fatal(err)
+		}
+		sender := &flakySender{}
+		a := &activities.Escalations{Store: s, Sender: sender}
+		prefix := "outage-1/escalate/1"
+		in := activities.EscalateInput{
+			Outage: &store.OutageChange{OutageID: o.ID, Progress: models.OutageProgress{Status: models.OutageOverdue, EndsAt: o.PlannedEnd,
+				EscalationLevel: 1, Revision: 3},
+				Event: models.CaseEvent{Key: "outage-1/3", Type: "escalation", FromStatus: "overdue", ToStatus: "overdue",
+					Detail: map[string]string{"level": "1", "role": "supervisor"}, At: start.Add(5 * time.Hour)}},
+			Role: models.RoleSupervisor, Owner: 7,
+			Message: activities.SendInput{Key: prefix, EstateID: e.ID, Template: "outage_overdue", Ref: "outage:1"},
+		}
+		res, err := a.Escalate(ctx, in)
+		want := []uint64{7, sup.ID}
+		slices.Sort(want)
+		if err != nil || !res.Recorded || !slices.Equal(res.StaffIDs, want) || len(sender.calls) != 2 {
+			t.Fatalf("escalate an outage: got %+v, %v, sends %v; want recorded, %v told", res, err, sender.calls, want)
+		}
+		evs, err := s.OutageEvents(ctx, all, o.ID)
+		if err != nil || len(evs) != 1 || evs[0].Detail["notified"] != strconv.FormatUint(want[0], 10)+","+strconv.FormatUint(want[1], 10) {
+			t.Errorf("outage events: got %+v, %v; want the escalation naming %v", evs, err, want)
+		}
+		if got, err := s.Outage(ctx, all, o.ID); err != nil || got.EscalationLevel != 1 || got.Status != models.OutageOverdue {
+			t.Errorf("outage: got %+v, %v; want overdue at level 1", got.OutageProgress, err)
+		}
+
+		two := in
+		two.Ticket = &store.TicketChange{TicketID: tk.ID}
+		_, err = a.Escalate(ctx, two)
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+			t.Errorf("two transitions: got %v, want a non-retryable error", err)
+		}
+	})
+}

@@ -241,3 +241,24 @@ func recordCollectionResidentPromiseV1(t *testing.T, a *App) []string {
 	}
 	return []string{workflows.CollectionWorkflowID(r.house)}
 }
+
+// recordCollectionTaskEscalatedV1: the call nobody records is due in
+// seconds and climbs to the supervisor, then the estate manager, each
+// escalation one Escalate activity ("collection-one-escalation", version
+// 1); a payment in full closes the case.
+func recordCollectionTaskEscalatedV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-COLL-ESC", func(p *models.Policy) {
+		collectionRecordingPolicy(p)
+		p.Dunning.TaskDue = models.Duration(2 * time.Second)
+	})
+	d := r.overdueToCall()
+	fin := r.as[models.RoleFinance]
+	waitFor(t, 45*time.Second, "the call escalated twice", func() bool {
+		fin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/households/%d/arrears", r.house), nil, &d, http.StatusOK)
+		return escalationsNotified(d.History, "task_escalated") == 2 && len(d.Tasks) == 1 && d.Tasks[0].EscalationLevel == 2
+	})
+	fin.mustCall(http.MethodPost, "/api/v1/payments", map[string]any{"household_id": r.house, "amount_fen": d.Account.Total,
+		"paid_at": time.Now().Format(time.RFC3339), "channel": "wechat", "reference": "wx-rec-esc"}, nil, http.StatusCreated)
+	r.waitCollectionClosed()
+	return []string{workflows.CollectionWorkflowID(r.house)}
+}

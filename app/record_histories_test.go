@@ -134,6 +134,22 @@ func historyScenarios() []historyScenario {
 		// window is a second put off nothing.
 		{"billing_run_jitter_v1", recordBillingRun},
 		{"survey_invite_jitter_v1", recordSurveyInviteJitterV1},
+		// Recorded after "collection-one-escalation" (collection, version
+		// 1): a call nobody records escalates twice, one Escalate activity
+		// each, then the case is paid and closes.
+		{"collection_task_escalated_v1", recordCollectionTaskEscalatedV1},
+		// Recorded after "outage-one-escalation" (outage, version 1): an
+		// outage not restored by its end escalates twice, one Escalate
+		// activity each, then is restored.
+		{"outage_escalated_v1", recordOutageEscalatedV1},
+		// Recorded after "inspection-one-escalation" (inspection, version
+		// 1): an occurrence missed escalates twice, one Escalate activity
+		// each, then is completed.
+		{"inspection_missed_escalated_v1", recordInspectionMissedEscalatedV1},
+		// Recorded after "contract-one-escalation" (contract, version 1):
+		// a contract recorded after its term ended undecided climbs three
+		// levels, one Escalate activity each, then is handed over.
+		{"contract_ended_undecided_v1", recordContractEndedUndecidedV1},
 	}
 }
 

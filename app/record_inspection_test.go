@@ -18,26 +18,11 @@ import (
 func recordInspectionFindingRectified(t *testing.T, a *App) []string {
 	r := newRecording(t, a, "REC-INSP", recordingPolicy)
 	admin, tech := r.as[models.RoleCompanyAdmin], r.as[models.RoleTechnician]
-	var eq, plan idOnly
+	var eq idOnly
 	admin.mustCall(http.MethodPost, "/api/v1/equipment", map[string]any{"estate_id": r.estateID, "code": "SB-01", "name": "生活水泵",
 		"type": "pump", "location": "地下泵房"}, &eq, http.StatusCreated)
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := time.Now().In(loc).Add(2 * time.Minute)
-	admin.mustCall(http.MethodPost, "/api/v1/inspection-plans", map[string]any{"estate_id": r.estateID, "equipment_id": eq.ID,
-		"name": "水泵日检", "cadence": "daily", "starts_on": at.Format("2006-01-02"), "at": at.Format("15:04"),
-		"assignee_role": "technician", "checklist": []map[string]any{{"text": "出口压力正常", "required": true}, {"text": "无异响"}}},
-		&plan, http.StatusCreated)
-	var list struct {
-		Items []idOnly `json:"items"`
-	}
-	waitFor(t, 4*time.Minute, "the first occurrence", func() bool {
-		admin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/inspections?plan_id=%d", plan.ID), nil, &list, http.StatusOK)
-		return len(list.Items) == 1
-	})
-	id := list.Items[0].ID
+	plan, id := r.firstOccurrence(map[string]any{"estate_id": r.estateID, "equipment_id": eq.ID, "name": "水泵日检", "cadence": "daily",
+		"assignee_role": "technician", "checklist": []map[string]any{{"text": "出口压力正常", "required": true}, {"text": "无异响"}}})
 	path := fmt.Sprintf("/api/v1/inspections/%d", id)
 	var d struct {
 		Inspection models.Inspection `json:"inspection"`
@@ -55,7 +40,59 @@ func recordInspectionFindingRectified(t *testing.T, a *App) []string {
 		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
 		return d.Inspection.Status == models.InspectionCompleted
 	})
-	return []string{workflows.InspectionWorkflowID(id), workflows.PlanWorkflowID(plan.ID)}
+	return []string{workflows.InspectionWorkflowID(id), workflows.PlanWorkflowID(plan)}
+}
+
+// firstOccurrence has the company admin create plan (its first occurrence
+// two minutes from now) and waits for that occurrence; it returns the
+// plan's id and the occurrence's.
+func (r *ticketRecording) firstOccurrence(plan map[string]any) (planID, id uint64) {
+	r.t.Helper()
+	admin := r.as[models.RoleCompanyAdmin]
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	at := time.Now().In(loc).Add(2 * time.Minute)
+	plan["starts_on"], plan["at"] = at.Format("2006-01-02"), at.Format("15:04")
+	var created idOnly
+	admin.mustCall(http.MethodPost, "/api/v1/inspection-plans", plan, &created, http.StatusCreated)
+	var list struct {
+		Items []idOnly `json:"items"`
+	}
+	waitFor(r.t, 4*time.Minute, "the first occurrence", func() bool {
+		admin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/inspections?plan_id=%d", created.ID), nil, &list, http.StatusOK)
+		return len(list.Items) == 1
+	})
+	return created.ID, list.Items[0].ID
+}
+
+// recordInspectionMissedEscalatedV1: a daily plan's first occurrence,
+// due five seconds after it starts, is missed and escalates to the
+// supervisor, then the estate manager, each escalation one Escalate
+// activity ("inspection-one-escalation", version 1); the technician then
+// completes it. The occurrence's history is kept.
+func recordInspectionMissedEscalatedV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-INSP-ESC", recordingPolicy)
+	admin, tech := r.as[models.RoleCompanyAdmin], r.as[models.RoleTechnician]
+	_, id := r.firstOccurrence(map[string]any{"estate_id": r.estateID, "name": "消防通道日检", "cadence": "daily", "due_within": "5s",
+		"assignee_role": "technician", "checklist": []map[string]any{{"text": "通道畅通", "required": true}}})
+	path := fmt.Sprintf("/api/v1/inspections/%d", id)
+	var d struct {
+		Inspection models.Inspection  `json:"inspection"`
+		Events     []models.CaseEvent `json:"events"`
+	}
+	waitFor(t, 45*time.Second, "the occurrence missed and escalated twice", func() bool {
+		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return escalationsNotified(d.Events, "escalation") == 2 && d.Inspection.EscalationLevel == 2
+	})
+	tech.mustCall(http.MethodPost, path+"/actions/complete", map[string]any{
+		"results": []map[string]any{{"item": 0, "ok": true}}}, nil, http.StatusOK)
+	waitFor(t, 30*time.Second, "the occurrence to close", func() bool {
+		admin.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return d.Inspection.Status == models.InspectionCompleted
+	})
+	return []string{workflows.InspectionWorkflowID(id)}
 }
 
 // recordInspectionPlanRevised: a daily plan due in an hour is revised to

@@ -31,16 +31,8 @@ func hasEventType(evs []models.CaseEvent, typ string) bool {
 // ticket. The outage's and the ticket's histories are kept.
 func recordOutageRestoredV1(t *testing.T, a *App) []string {
 	r := newRecording(t, a, "REC-OUTAGE", recordingPolicy)
-	mgr, desk := r.as[models.RoleEstateManager], r.as[models.RoleCustomerService]
-	var created struct {
-		Outage struct {
-			ID uint64 `json:"id"`
-		} `json:"outage"`
-	}
-	now := time.Now()
-	mgr.mustCall(http.MethodPost, "/api/v1/outages", map[string]any{"estate_id": r.estateID, "utility": "water", "buildings": []string{"1栋"},
-		"starts_at": now, "ends_at": now.Add(2 * time.Hour), "reason": "水管爆裂抢修", "emergency": true}, &created, http.StatusCreated)
-	id := created.Outage.ID
+	desk := r.as[models.RoleCustomerService]
+	id := r.emergencyOutage(2 * time.Hour)
 	path := fmt.Sprintf("/api/v1/outages/%d", id)
 	var d outageRecord
 	waitFor(t, 30*time.Second, "the outage announced and on", func() bool {
@@ -106,4 +98,43 @@ func recordNoticeWithdrawn(t *testing.T, a *App) []string {
 		return d.Notice.Status == models.NoticeWithdrawn
 	})
 	return []string{workflows.NoticeWorkflowID(created.Notice.ID)}
+}
+
+// recordOutageEscalatedV1: an emergency water outage planned to end
+// seconds after it starts is not restored in time and escalates to the
+// supervisor, then the estate manager, each escalation one Escalate
+// activity ("outage-one-escalation", version 1); a technician then records
+// the restoration.
+func recordOutageEscalatedV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-OUTAGE-ESC", recordingPolicy)
+	desk := r.as[models.RoleCustomerService]
+	id := r.emergencyOutage(3 * time.Second)
+	path := fmt.Sprintf("/api/v1/outages/%d", id)
+	var d outageRecord
+	waitFor(t, 45*time.Second, "the outage escalated twice", func() bool {
+		desk.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return escalationsNotified(d.Events, "escalation") == 2
+	})
+	r.as[models.RoleTechnician].mustCall(http.MethodPost, path+"/actions/restore", map[string]any{"note": "已抢修完毕"}, nil, http.StatusOK)
+	waitFor(t, 30*time.Second, "the restoration told", func() bool {
+		desk.mustCall(http.MethodGet, path, nil, &d, http.StatusOK)
+		return d.Outage.Status == models.OutageRestored && hasEventType(d.Events, "told")
+	})
+	return []string{workflows.OutageWorkflowID(id)}
+}
+
+// emergencyOutage has the estate manager declare an emergency water outage
+// of 1栋 starting now and planned to last for, and returns its id.
+func (r *ticketRecording) emergencyOutage(lasts time.Duration) uint64 {
+	r.t.Helper()
+	var created struct {
+		Outage struct {
+			ID uint64 `json:"id"`
+		} `json:"outage"`
+	}
+	now := time.Now()
+	r.as[models.RoleEstateManager].mustCall(http.MethodPost, "/api/v1/outages", map[string]any{"estate_id": r.estateID, "utility": "water",
+		"buildings": []string{"1栋"}, "starts_at": now, "ends_at": now.Add(lasts), "reason": "水管爆裂抢修", "emergency": true},
+		&created, http.StatusCreated)
+	return created.Outage.ID
 }

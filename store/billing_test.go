@@ -279,3 +279,54 @@ func TestCasesTasksAndLetters(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseChangeRaisesItsTask: a collection escalation's change names the
+// overdue task's new level, written with its event in one transaction:
+// a retry (the same key) changes nothing, a task of another case is left
+// alone, and a level is never lowered.
+func TestCaseChangeRaisesItsTask(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all := store.AllEstates()
+		a, hh := arrearsHousehold(t, s, "A")
+		now := time.Date(2026, 3, 11, 1, 0, 0, 0, time.UTC)
+		c, err := s.OpenCase(ctx, &models.CollectionCase{HouseholdID: hh, WorkflowID: "collection-1", Key: "collection-1/run-1", OpenedAt: now})
+		must(t, err)
+		other, err := s.OpenCase(ctx, &models.CollectionCase{HouseholdID: hh, WorkflowID: "collection-1", Key: "collection-1/run-2", OpenedAt: now})
+		must(t, err)
+		cs := models.Staff{EstateID: &a, Username: "cs1", Name: "客服1", Role: models.RoleCustomerService, PasswordHash: "x", Active: true}
+		must(t, s.CreateStaff(ctx, all, &cs))
+		task := func(caseID uint64, key string) models.CollectionTask {
+			tk, err := s.CreateTask(ctx, &models.CollectionTask{Key: key, CaseID: caseID, EstateID: a, HouseholdID: hh,
+				Action: models.ActionPhoneCall, Role: models.RoleCustomerService, AssigneeID: cs.ID, DueAt: now})
+			must(t, err)
+			return tk
+		}
+		mine, theirs := task(c.ID, "t1"), task(other.ID, "t2")
+		escalate := func(key string, rev int64, taskID uint64, level int) bool {
+			t.Helper()
+			ok, err := s.RecordCaseChange(ctx, store.CaseChange{CaseID: c.ID, Progress: models.CaseProgress{Stage: models.StageDunning, Revision: rev},
+				Event: models.CaseEvent{Key: key, Type: "task_escalated", At: now}, Task: &store.TaskLevel{TaskID: taskID, Level: level}})
+			must(t, err)
+			return ok
+		}
+		level := func(id uint64) int {
+			t.Helper()
+			tk, err := s.Task(ctx, all, id)
+			must(t, err)
+			return tk.EscalationLevel
+		}
+		if !escalate("k/2", 2, mine.ID, 2) || level(mine.ID) != 2 {
+			t.Errorf("escalation to 2: task at %d, want 2 with the event recorded", level(mine.ID))
+		}
+		if escalate("k/2", 2, mine.ID, 3) || level(mine.ID) != 2 {
+			t.Errorf("a retry of the recorded escalation: task at %d, want 2 and nothing recorded", level(mine.ID))
+		}
+		if !escalate("k/3", 3, mine.ID, 1) || level(mine.ID) != 2 {
+			t.Errorf("a lower level: task at %d, want 2 kept", level(mine.ID))
+		}
+		if !escalate("k/4", 4, theirs.ID, 3) || level(theirs.ID) != 0 {
+			t.Errorf("another case's task: at %d, want 0 (only the case's own tasks)", level(theirs.ID))
+		}
+	})
+}

@@ -69,6 +69,9 @@ type change struct {
 	row      any
 	revision int64
 	ev       models.CaseEvent
+	// also, when set, writes what else the transition changes, in the
+	// same transaction, once: only when the event is recorded.
+	also func(tx *gorm.DB) error
 }
 
 // recordChange writes a case's event and its new progress in one
@@ -112,6 +115,11 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 		ev.At, ev.Revision = ev.At.UTC(), c.revision
 		if err := tx.Create(&ev).Error; err != nil {
 			return translate(err)
+		}
+		if c.also != nil {
+			if err := c.also(tx); err != nil {
+				return err
+			}
 		}
 		var before summaryKeys
 		switch c.ref.Kind {

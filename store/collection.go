@@ -38,22 +38,36 @@ func (s *Store) OpenCase(ctx context.Context, c *models.CollectionCase) (models.
 }
 
 // CaseChange is one transition of a case: its new progress and the event
-// that explains it. Event.Key identifies the transition.
+// that explains it. Event.Key identifies the transition. Task, when set,
+// is the level an overdue task of the case reached (its escalation).
 type CaseChange struct {
 	CaseID   uint64
 	Progress models.CaseProgress
 	Event    models.CaseEvent
+	Task     *TaskLevel `json:",omitempty"`
 }
 
-// RecordCaseChange writes the event and the case's new progress in one
-// transaction (recordChange).
+// TaskLevel is the escalation level a case's task reached.
+type TaskLevel struct {
+	TaskID uint64
+	Level  int
+}
+
+// RecordCaseChange writes the event and the case's new progress, and the
+// task's level when c names one, in one transaction (recordChange).
 func (s *Store) RecordCaseChange(ctx context.Context, c CaseChange) (recorded bool, err error) {
 	p := c.Progress
 	p.NextStepAt, p.PausedUntil, p.OldestDueOn = utc(p.NextStepAt), utc(p.PausedUntil), utc(p.OldestDueOn)
 	p.CheckedAt, p.NoticeServedAt, p.ClosedAt = utc(p.CheckedAt), utc(p.NoticeServedAt), utc(p.ClosedAt)
 	p.LegalSince = utc(p.LegalSince)
-	return s.recordChange(ctx, change{ref: models.CaseRef{Kind: models.KindCollection, ID: c.CaseID},
-		row: &models.CollectionCase{CaseProgress: p, UpdatedAt: s.now().UTC()}, revision: p.Revision, ev: c.Event})
+	ch := change{ref: models.CaseRef{Kind: models.KindCollection, ID: c.CaseID},
+		row: &models.CollectionCase{CaseProgress: p, UpdatedAt: s.now().UTC()}, revision: p.Revision, ev: c.Event}
+	if t := c.Task; t != nil {
+		ch.also = func(tx *gorm.DB) error {
+			return escalateTask(tx.Where("case_id = ?", c.CaseID), t.TaskID, t.Level)
+		}
+	}
+	return s.recordChange(ctx, ch)
 }
 
 // Case reads one case inside scope.
@@ -271,7 +285,12 @@ func (s *Store) CompleteTask(ctx context.Context, id uint64, r TaskResult) error
 
 // EscalateTask records that an overdue task reached level.
 func (s *Store) EscalateTask(ctx context.Context, id uint64, level int) error {
-	err := s.db.WithContext(ctx).Model(&models.CollectionTask{}).Where("id = ? AND escalation_level < ?", id, level).
+	return escalateTask(s.db.WithContext(ctx), id, level)
+}
+
+// escalateTask raises task id to level in db (never lowers it).
+func escalateTask(db *gorm.DB, id uint64, level int) error {
+	err := db.Model(&models.CollectionTask{}).Where("id = ? AND escalation_level < ?", id, level).
 		Update("escalation_level", level).Error
 	if err != nil {
 		return fmt.Errorf("escalate task %d: %w", id, translate(err))

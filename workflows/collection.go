@@ -109,6 +109,14 @@ const (
 	// thousands of households go out at the rate the gateway accepts.
 	// Before it, every message due at one minute was sent at once.
 	changeReleaseRate = "release-rate"
+	// changeCollectionOneEscalation, version 1: an overdue task's
+	// escalation is one activity (activities.Escalations.Escalate, as a
+	// ticket's under "one-escalation") that finds who it tells, records
+	// "task_escalated" naming them ("notified") with the task's new level in
+	// the same transaction, and sends their messages, under the same keys.
+	// Before it, the record, the task's level, the recipients look-up and
+	// each message were an activity apiece (issue 15).
+	changeCollectionOneEscalation = "collection-one-escalation"
 )
 
 // CollectionNudge tells the case that the household's account changed. The

@@ -97,17 +97,17 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	var st *activities.Staff
 	var tk *activities.Tickets
 	var c *activities.Collections
+	send := harnessSend(&h.mu, &h.sends, h.env, &h.sendAs)
+	record := func(in activities.RecordCaseInput) {
+		if h.onRecord != nil {
+			h.onRecord(in)
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.records = append(h.records, in)
+	}
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			res := activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
-			if h.sendAs != nil {
-				res = h.sendAs(in, res)
-			}
-			return res, nil
-		})
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
 	h.env.OnActivity(n.Fallback, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.FallbackInput) (activities.SendResult, error) {
 			h.mu.Lock()
@@ -121,6 +121,9 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	staff := map[models.Role][]uint64{models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager},
 		models.RoleCompanyAdmin: {admin}, models.RoleLegal: {lawyer}, models.RoleFinance: {clerk},
 		models.RoleCustomerService: {csAgent, csOther}}
+	// A task's escalation (Escalate) records and sends through the same
+	// lists as the activities it replaced.
+	mockEscalations(h.env, &escalationFake{staff: staff, collection: record, send: send})
 	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
@@ -150,12 +153,7 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 	h.env.OnActivity(c.OpenCase, mock.Anything, mock.Anything).Return(activities.OpenCaseResult{CaseID: caseID, EstateID: 1}, nil)
 	h.env.OnActivity(cs.RecordCase, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordCaseInput) (activities.RecordResult, error) {
-			if h.onRecord != nil {
-				h.onRecord(in)
-			}
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.records = append(h.records, in)
+			record(in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
 	h.env.OnActivity(c.CreateTask, mock.Anything, mock.Anything).Return(

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/store"
 )
 
 // fire acts on timer t, due at now (see fireDue).
@@ -153,22 +154,30 @@ func (s *collectionState) askLegal(ctx workflow.Context, now time.Time) {
 	}
 }
 
-// escalateTask climbs the escalation chain for an overdue task.
+// escalateTask climbs the escalation chain for an overdue task: it tells
+// the staff with the role of the level reached, and the task's assignee,
+// and records the escalation with the task's new level.
 func (s *collectionState) escalateTask(ctx workflow.Context, now time.Time, i int) {
 	t := &s.c.Tasks[i]
 	t.Level, t.EscalateAt = climb(s.in.Policy.Escalation, t.Level, t.EscalateAt)
 	task := *t
 	role := s.in.Policy.Escalation.Levels[task.Level-1].Role
-	s.record(ctx, "task_escalated", 0, "", "", map[string]string{"task_id": strconv.FormatUint(task.TaskID, 10),
-		"level": strconv.Itoa(task.Level), "role": string(role)})
+	detail := map[string]string{"task_id": strconv.FormatUint(task.TaskID, 10), "level": strconv.Itoa(task.Level), "role": string(role)}
+	prefix := s.key(fmt.Sprintf("task-%d/escalate-%d", task.TaskID, task.Level))
+	params := map[string]string{"task_no": strconv.FormatUint(task.TaskID, 10), "location": s.acct.Location, "action": task.Action.Label(),
+		"due": s.clock(task.DueAt), "level": strconv.Itoa(task.Level)}
+	if workflow.GetVersion(ctx, changeCollectionOneEscalation, workflow.DefaultVersion, 1) >= 1 {
+		rec := s.change(ctx, "task_escalated", 0, "", "", detail)
+		rec.Task = &store.TaskLevel{TaskID: task.TaskID, Level: task.Level}
+		s.escalateOnce(ctx, activities.EscalateInput{Case: &rec, Role: role, Owner: task.AssigneeID}, "dunning_task_overdue", prefix, params)
+		return
+	}
+	s.record(ctx, "task_escalated", 0, "", "", detail)
 	if err := workflow.ExecuteActivity(dbCall(ctx), s.a().EscalateTask, activities.EscalateTaskInput{TaskID: task.TaskID, Level: task.Level}).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("escalate task", "task", task.TaskID, "error", err)
 	}
 	for _, id := range s.escalationList(ctx, role, task.AssigneeID) {
-		s.notifyStaff(ctx, id, "dunning_task_overdue", s.key(fmt.Sprintf("task-%d/escalate-%d/staff-%d", task.TaskID, task.Level, id)), map[string]string{
-			"task_no": strconv.FormatUint(task.TaskID, 10), "location": s.acct.Location, "action": task.Action.Label(),
-			"due": s.clock(task.DueAt), "level": strconv.Itoa(task.Level),
-		})
+		s.notifyStaff(ctx, id, "dunning_task_overdue", activities.StaffKey(prefix, id), params)
 	}
 }
 
@@ -236,6 +245,15 @@ func (s *collectionState) close(ctx workflow.Context, now time.Time) {
 // record takes the next revision of the read model with its event and
 // writes them; a permanent failure is logged and the case goes on.
 func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64, ch models.Channel, outcome string, detail map[string]string) {
+	rec := s.change(ctx, typ, actor, ch, outcome, detail)
+	var c *activities.Cases
+	writeTransition(ctx, c.RecordCase, rec, rec.Event.Key)
+}
+
+// change takes the next revision of the read model with its event (and
+// upserts the case's search attributes): the transition record writes, or
+// an escalation records with its own.
+func (s *collectionState) change(ctx workflow.Context, typ string, actor uint64, ch models.Channel, outcome string, detail map[string]string) activities.RecordCaseInput {
 	s.transitions++
 	now := workflow.Now(ctx)
 	if typ == "legal_requested" {
@@ -245,8 +263,7 @@ func (s *collectionState) record(ctx workflow.Context, typ string, actor uint64,
 	if workflow.GetVersion(ctx, changeCollectionSearchAttributes, workflow.DefaultVersion, 1) >= 1 {
 		s.upsert(ctx, string(models.KindCollection), string(s.c.Stage), s.taskLevel(), s.nextTimer(now).at)
 	}
-	var c *activities.Cases
-	writeTransition(ctx, c.RecordCase, activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: ev}, ev.Key)
+	return activities.RecordCaseInput{CaseID: s.c.CaseID, Progress: s.progress(now), Event: ev}
 }
 
 // taskLevel is the highest escalation level among the case's open tasks.

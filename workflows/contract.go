@@ -245,18 +245,30 @@ func (s *contractState) remind(ctx workflow.Context, now time.Time, from models.
 	}
 }
 
+// changeContractOneEscalation, version 1: the escalation of a term ended
+// undecided is one activity (activities.Escalations.Escalate, as a
+// ticket's under "one-escalation"), with the same event and messages.
+// Before it, the recipients look-up, the record and each message were an
+// activity apiece (issue 15). Reminders keep their own activities.
+const changeContractOneEscalation = "contract-one-escalation"
+
 // escalate tells the rung reached that the term has ended with no
 // decision.
 func (s *contractState) escalate(ctx workflow.Context, now time.Time, from models.ContractStatus) {
 	role := s.in.Policy.Escalation.Levels[s.level-1].Role
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "term_end": termDay(s.end)}
 	rec := s.snapshot(ctx, now, "escalation", 0, from, detail)
+	prefix := fmt.Sprintf("%s/%d/escalate-%d", s.journal, s.renewals, s.level)
+	params := map[string]string{"case_no": s.caseNo(), "due": termDay(s.end)}
+	if workflow.GetVersion(ctx, changeContractOneEscalation, workflow.DefaultVersion, 1) >= 1 {
+		s.escalateOnce(ctx, activities.EscalateInput{Contract: &rec, Role: role, Owner: s.in.CreatedBy}, "contract_undecided", prefix, params)
+		return
+	}
 	ids := s.escalationList(ctx, role, s.in.CreatedBy)
 	detail["notified"] = idList(ids)
 	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "contract_undecided", fmt.Sprintf("%s/%d/escalate-%d/staff-%d", s.journal, s.renewals, s.level, id),
-			map[string]string{"case_no": s.caseNo(), "due": termDay(s.end)})
+		s.notifyStaff(ctx, id, "contract_undecided", activities.StaffKey(prefix, id), params)
 	}
 }
 

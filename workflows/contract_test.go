@@ -45,18 +45,12 @@ func newCTHarness(t *testing.T, start time.Time) *ctHarness {
 	var n *activities.Notifier
 	var cs *activities.Cases
 	var st *activities.Staff
+	send, record := harnessSend(&h.mu, &h.sends, h.env, nil), keeper(&h.mu, &h.records)
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
-		})
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
 	h.env.OnActivity(cs.RecordContract, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordContractInput) (activities.RecordResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.records = append(h.records, in)
+			record(in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
 	h.env.OnActivity(cs.AddContractVersion, mock.Anything, mock.Anything).Return(
@@ -74,6 +68,7 @@ func newCTHarness(t *testing.T, start time.Time) *ctHarness {
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil
 		})
+	mockEscalations(h.env, &escalationFake{staff: staff, contract: record, send: send})
 	return h
 }
 

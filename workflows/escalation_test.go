@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -21,10 +22,12 @@ type activityCounter struct {
 	mu             sync.Mutex
 	byType         map[string]int
 	escalationSend int
+	// sendTemplates counts the Send activities by template.
+	sendTemplates map[string]int
 }
 
 func countActivities(env *testsuite.TestWorkflowEnvironment) *activityCounter {
-	c := &activityCounter{byType: map[string]int{}}
+	c := &activityCounter{byType: map[string]int{}, sendTemplates: map[string]int{}}
 	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -34,6 +37,7 @@ func countActivities(env *testsuite.TestWorkflowEnvironment) *activityCounter {
 			if args.Get(&in) == nil && strings.Contains(in.Key, "/escalate/") {
 				c.escalationSend++
 			}
+			c.sendTemplates[in.Template]++
 		}
 	})
 	return c
@@ -75,5 +79,112 @@ func TestEachFollowUpEscalationIsOneActivity(t *testing.T) {
 	if c.byType["Escalate"] != 3 || c.byType["Recipients"] != 0 || c.escalationSend != 0 {
 		t.Errorf("got %d Escalate, %d Recipients, %d escalation Sends; want 3, 0, 0 (%v)",
 			c.byType["Escalate"], c.byType["Recipients"], c.escalationSend, c.byType)
+	}
+}
+
+// TestEachCollectionTaskEscalationIsOneActivity: the visit nobody records
+// in TestCollectionGoodPayerWholeLadder climbs three levels; each is one
+// Escalate activity (no EscalateTask, no recipients look-up, no Send of its
+// own) whose record names who was told and carries the task's new level.
+func TestEachCollectionTaskEscalationIsOneActivity(t *testing.T) {
+	h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
+	c := countActivities(h.env)
+	h.act(cday(5, 11, 10, 0), "call", outcome(1, models.OutcomeNotReached, csAgent, models.RoleCustomerService))
+	h.pay(cday(5, 14, 11, 0), 0)
+	h.run()
+	h.wantOK("call")
+	if c.byType["Escalate"] != 3 || c.byType["EscalateTask"] != 0 || c.byType["Recipients"] != 0 || c.sendTemplates["dunning_task_overdue"] != 0 {
+		t.Errorf("got %d Escalate, %d EscalateTask, %d Recipients, %d escalation Sends; want 3, 0, 0, 0 (%v)",
+			c.byType["Escalate"], c.byType["EscalateTask"], c.byType["Recipients"], c.sendTemplates["dunning_task_overdue"], c.byType)
+	}
+	var got []string
+	for _, r := range h.records {
+		if r.Event.Type != "task_escalated" {
+			continue
+		}
+		line := r.Event.At.In(shanghai).Format("01-02 15:04") + " L" + r.Event.Detail["level"] + " [" + r.Event.Detail["notified"] + "]"
+		if r.Task != nil {
+			line += fmt.Sprintf(" task %d at %d", r.Task.TaskID, r.Task.Level)
+		}
+		got = append(got, line)
+	}
+	wantLines(t, "escalations", got, []string{
+		fmt.Sprintf("05-13 00:00 L1 [%s] task 2 at 1", idList([]uint64{supervisor, manager})),
+		fmt.Sprintf("05-13 00:30 L2 [%d] task 2 at 2", manager),
+		fmt.Sprintf("05-13 02:30 L3 [%s] task 2 at 3", idList([]uint64{manager, admin})),
+	})
+	if n := len(h.sendsTo("dunning_task_overdue")); n != 5 {
+		t.Errorf("escalation messages: got %d, want 5 (2, 1, 2)", n)
+	}
+}
+
+// TestEachNewerProcessEscalationIsOneActivity: an inspection missed past
+// three levels, an outage overdue past two and a contract term ended
+// undecided past three each escalate once per level through one Escalate
+// activity: no recipients look-up and no Send of the escalation's message
+// of its own (the look-ups left are the inspection's opening and the
+// contract's reminders).
+func TestEachNewerProcessEscalationIsOneActivity(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		template string
+		levels   int
+		lookups  int
+		// run runs the process with c counting and returns its events.
+		run func(t *testing.T) (c *activityCounter, events []string)
+	}{
+		{"inspection", "inspection_overdue", 3, 1, func(t *testing.T) (*activityCounter, []string) {
+			h := newInspHarness(t, at(2, 9, 0))
+			c := countActivities(h.env)
+			done := inspAct(InspectComplete, tech, models.RoleTechnician)
+			done.Results = []models.ChecklistResult{{Item: 0, OK: true}}
+			h.do(at(5, 12, 0), "complete", done)
+			h.occurrence()
+			var evs []string
+			for _, r := range h.records {
+				evs = append(evs, r.Event.Type)
+			}
+			return c, evs
+		}},
+		{"outage", "outage_overdue", 2, 0, func(t *testing.T) (*activityCounter, []string) {
+			h := newBCHarness(t, at(2, 10, 0), 10)
+			c := countActivities(h.env)
+			h.do(at(3, 15, 0), "restore", OutageActionUpdate, OutageAction{Action: OutageRestore, ActorID: receiver, ActorRole: models.RoleCustomerService})
+			h.env.ExecuteWorkflow(Outage, outageInput(at(3, 9, 0), at(3, 13, 0)))
+			if err := h.env.GetWorkflowError(); err != nil || h.errs["restore"] != nil {
+				t.Fatalf("outage: %v, restore: %v", err, h.errs["restore"])
+			}
+			var evs []string
+			for _, e := range h.events {
+				evs = append(evs, strings.Fields(e)[2])
+			}
+			return c, evs
+		}},
+		{"contract", "contract_undecided", 3, 2, func(t *testing.T) (*activityCounter, []string) {
+			h := newCTHarness(t, contractEnds.AddDate(0, 0, -80))
+			c := countActivities(h.env)
+			h.do(contractEnds.Add(4*time.Hour), "hand over", ContractAction{Action: ContractHandOver, ActorID: admin, ActorRole: models.RoleCompanyAdmin, Note: "移交新物业公司"})
+			h.run(time.Time{})
+			var evs []string
+			for _, r := range h.records {
+				evs = append(evs, r.Event.Type)
+			}
+			return c, evs
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, evs := tc.run(t)
+			escalations := 0
+			for _, e := range evs {
+				if e == "escalation" {
+					escalations++
+				}
+			}
+			if escalations != tc.levels || c.byType["Escalate"] != tc.levels || c.byType["Recipients"] != tc.lookups || c.sendTemplates[tc.template] != 0 {
+				t.Errorf("got %d escalations, %d Escalate, %d Recipients, %d %s Sends; want %d, %d, %d, 0 (%v)",
+					escalations, c.byType["Escalate"], c.byType["Recipients"], c.sendTemplates[tc.template], tc.template,
+					tc.levels, tc.levels, tc.lookups, c.byType)
+			}
+		})
 	}
 }

@@ -98,18 +98,30 @@ func (s *inspectionState) ladder(breach time.Time) {
 	}
 }
 
+// changeInspectionOneEscalation, version 1: an inspection's escalation
+// (missed, or a rectification overdue) is one activity
+// (activities.Escalations.Escalate, as a ticket's under "one-escalation"),
+// with the same event and messages. Before it, the recipients look-up, the
+// record and each message were an activity apiece (issue 15).
+const changeInspectionOneEscalation = "inspection-one-escalation"
+
 // escalate tells the role of the level reached, and the assignee, that the
 // inspection (or a rectification) is overdue, and records who was told.
 func (s *inspectionState) escalate(ctx workflow.Context, now time.Time) {
 	role := s.in.Policy.Escalation.Levels[s.level-1].Role
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "due": s.breach.Format(time.RFC3339)}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
+	prefix := fmt.Sprintf("%s/escalate/%d/%d", s.wfID(), rec.Progress.Revision, s.level)
+	params := map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.breach)}
+	if workflow.GetVersion(ctx, changeInspectionOneEscalation, workflow.DefaultVersion, 1) >= 1 {
+		s.escalateOnce(ctx, activities.EscalateInput{Inspection: &rec, Role: role, Owner: s.assignee}, "inspection_overdue", prefix, params)
+		return
+	}
 	ids := s.escalationList(ctx, role, s.assignee)
 	detail["notified"] = idList(ids)
 	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "inspection_overdue", fmt.Sprintf("%s/escalate/%d/%d/staff-%d", s.wfID(), rec.Progress.Revision, s.level, id),
-			map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.breach)})
+		s.notifyStaff(ctx, id, "inspection_overdue", activities.StaffKey(prefix, id), params)
 	}
 }
 

@@ -49,22 +49,17 @@ func newInspHarness(t *testing.T, start time.Time) *inspHarness {
 	var st *activities.Staff
 	var tk *activities.Tickets
 	var ins *activities.Inspections
+	send, record := harnessSend(&h.mu, &h.sends, h.env, nil), keeper(&h.mu, &h.records)
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-			return activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}, nil
-		})
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
 	h.env.OnActivity(cs.RecordInspection, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInspectionInput) (activities.RecordResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.records = append(h.records, in)
+			record(in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
 	staff := map[models.Role][]uint64{models.RoleTechnician: {tech, tech2},
 		models.RoleSupervisor: {supervisor}, models.RoleEstateManager: {manager}, models.RoleCompanyAdmin: {admin}}
+	mockEscalations(h.env, &escalationFake{staff: staff, inspection: record, send: send})
 	h.env.OnActivity(st.Recipients, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: staff[in.Role]}, nil

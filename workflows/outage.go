@@ -256,19 +256,31 @@ func (s *outageState) fire(ctx workflow.Context, now time.Time, t outageTimer) {
 	}
 }
 
+// changeOutageOneEscalation, version 1: an overdue outage's escalation
+// is one activity (activities.Escalations.Escalate, as a ticket's under
+// "one-escalation"), with the same event and messages. Before it, the
+// recipients look-up, the record and each message were an activity apiece
+// (issue 15).
+const changeOutageOneEscalation = "outage-one-escalation"
+
 // escalate tells the staff with the role of the level reached, and who
 // planned the outage, that it is not restored by its planned end.
 func (s *outageState) escalate(ctx workflow.Context, now time.Time) {
 	role := s.in.Policy.Escalation.Levels[s.level-1].Role
 	detail := map[string]string{"level": strconv.Itoa(s.level), "role": string(role), "ends_at": s.endsAt.Format(time.RFC3339)}
 	rec := s.snapshot(ctx, now, "escalation", 0, s.status, detail)
+	prefix := s.wfID() + "/escalate/" + strconv.Itoa(s.level)
+	params := map[string]string{"case_no": s.caseNo(), "utility": s.in.Utility.Label(), "buildings": buildingList(s.in.Buildings),
+		"ends": s.clock(s.endsAt), "level": strconv.Itoa(s.level)}
+	if workflow.GetVersion(ctx, changeOutageOneEscalation, workflow.DefaultVersion, 1) >= 1 {
+		s.escalateOnce(ctx, activities.EscalateInput{Outage: &rec, Role: role, Owner: s.in.CreatedBy}, "outage_overdue", prefix, params)
+		return
+	}
 	ids := s.escalationList(ctx, role, s.in.CreatedBy)
 	detail["notified"] = idList(ids)
 	s.write(ctx, rec)
 	for _, id := range ids {
-		s.notifyStaff(ctx, id, "outage_overdue", s.wfID()+"/escalate/"+strconv.Itoa(s.level)+"/staff-"+strconv.FormatUint(id, 10),
-			map[string]string{"case_no": s.caseNo(), "utility": s.in.Utility.Label(), "buildings": buildingList(s.in.Buildings),
-				"ends": s.clock(s.endsAt), "level": strconv.Itoa(s.level)})
+		s.notifyStaff(ctx, id, "outage_overdue", activities.StaffKey(prefix, id), params)
 	}
 }
 

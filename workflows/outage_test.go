@@ -50,9 +50,10 @@ func newBCHarness(t *testing.T, start time.Time, households int) *bcHarness {
 			}
 			return activities.BatchResult{Last: in.After + uint64(got), Households: got, Residents: got, Sent: got}, nil
 		})
+	recordOutage := func(in activities.OutageRecordInput) { h.record(in.Event, string(in.Progress.Status)) }
 	h.env.OnActivity(cs.RecordOutage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.OutageRecordInput) (activities.RecordResult, error) {
-			h.record(in.Event, string(in.Progress.Status))
+			recordOutage(in)
 			return activities.RecordResult{Recorded: true}, nil
 		})
 	h.env.OnActivity(cs.RecordNotice, mock.Anything, mock.Anything).Return(
@@ -66,13 +67,15 @@ func newBCHarness(t *testing.T, start time.Time, households int) *bcHarness {
 		func(_ context.Context, in activities.RecipientsInput) (activities.RecipientsResult, error) {
 			return activities.RecipientsResult{StaffIDs: roles[in.Role]}, nil
 		})
+	send := func(in activities.SendInput) activities.SendResult {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.staff = append(h.staff, fmt.Sprintf("%s %s %s-%d", h.env.Now().In(shanghai).Format("01-02 15:04"), in.Template, in.RecipientKind, in.RecipientID))
+		return activities.SendResult{MessageID: 1, Status: models.MessageSent, Attempts: 1}
+	}
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			h.staff = append(h.staff, fmt.Sprintf("%s %s %s-%d", h.env.Now().In(shanghai).Format("01-02 15:04"), in.Template, in.RecipientKind, in.RecipientID))
-			return activities.SendResult{MessageID: 1, Status: models.MessageSent, Attempts: 1}, nil
-		})
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
+	mockEscalations(h.env, &escalationFake{staff: roles, outage: recordOutage, send: send})
 	return h
 }
 

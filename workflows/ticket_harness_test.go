@@ -80,16 +80,7 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 	var cs *activities.Cases
 	var st *activities.Staff
 	var tk *activities.Tickets
-	send := func(in activities.SendInput) activities.SendResult {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		h.sends = append(h.sends, sent{At: h.env.Now().In(shanghai), In: in})
-		res := activities.SendResult{MessageID: uint64(len(h.sends)), Status: models.MessageSent, Attempts: 1}
-		if h.sendAs != nil {
-			res = h.sendAs(in, res)
-		}
-		return res
-	}
+	send := harnessSend(&h.mu, &h.sends, h.env, &h.sendAs)
 	record := func(in activities.RecordInput) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
