@@ -87,7 +87,10 @@ func TestBillingScheduleFollowsThePolicy(t *testing.T) {
 	wantBillingSchedule(t, a, estate.ID, "America/New_York", 15)
 
 	// Triggered, the schedule bills the household from its fee items and
-	// starts its collection.
+	// starts its collection (after its jitter: a second here, where the
+	// default spreads runs over half an hour).
+	pol.Policy.Release.JitterWindow = models.Duration(time.Second)
+	admin.mustCall(http.MethodPut, path, map[string]any{"version": pol.Version, "policy": pol.Policy}, &pol, http.StatusOK)
 	var building, unit, hh idOnly
 	admin.mustCall(http.MethodPost, "/api/v1/buildings", map[string]any{"estate_id": estate.ID, "name": "1栋"}, &building, http.StatusCreated)
 	admin.mustCall(http.MethodPost, "/api/v1/units", map[string]any{"building_id": building.ID, "number": "101"}, &unit, http.StatusCreated)
