@@ -145,12 +145,11 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	}
 	tickets := func() *gorm.DB { return estates(queryIn[models.Ticket](s, ctx, scope, f.EstateID)) }
 	// The open tickets per status and urgency (r.open), then those past
-	// their nearest deadline and those warned of it: two counts that are
-	// ranges of idx_ticket_open (estate, status, urgency, next due, warn
-	// at), no row read and nothing evaluated per row. (A CASE per row over
-	// the due times made SQLite convert every row's time.) Closed tickets
-	// have no next due time.
-	openTickets := func() *gorm.DB { return tickets().Where("status IN ?", models.OpenTicketStatuses()) }
+	// their nearest deadline and those warned of it, as the list's
+	// breached and at-risk filters count them: a closed ticket has no next
+	// due time. Each is a span of an index leading with the estate and
+	// the next due time, with nothing evaluated per row (a CASE per row
+	// over the due times made SQLite convert every row's time).
 	totals := func() *gorm.DB { return estates(queryIn[models.TicketStatusTotal](s, ctx, scope, f.EstateID)) }
 	if out.Open, err = r.open(tickets, totals); err != nil {
 		return out, fmt.Errorf("dashboard: open tickets: %w", err)
@@ -158,10 +157,10 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	for _, o := range out.Open {
 		out.OpenTotal += o.Count
 	}
-	if err := openTickets().Where("urgency IN ? AND next_due_at < ?", models.Urgencies(), utc).Count(&out.Breached).Error; err != nil {
+	if err := tickets().Where("next_due_at < ?", utc).Count(&out.Breached).Error; err != nil {
 		return out, fmt.Errorf("dashboard: breached tickets: %w", translate(err))
 	}
-	if err := openTickets().Where("urgency IN ? AND next_due_at > ? AND warn_at <= ?", models.Urgencies(), utc, utc).Count(&out.AtRisk).Error; err != nil {
+	if err := tickets().Where("warn_at <= ? AND next_due_at > ?", utc, utc).Count(&out.AtRisk).Error; err != nil {
 		return out, fmt.Errorf("dashboard: tickets at risk: %w", translate(err))
 	}
 
