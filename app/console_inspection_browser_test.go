@@ -29,7 +29,9 @@ func TestConsoleInspectionInABrowser(t *testing.T) {
 	var eq idOnly
 	admin.mustCall(http.MethodPost, "/api/v1/equipment", map[string]any{"estate_id": estateID, "code": "SB-01", "name": "生活水泵",
 		"type": "pump", "location": "地下泵房"}, &eq, http.StatusCreated)
-	// The occurrence is opened and started as a plan's workflow would.
+	// The occurrence is opened and started as a plan's workflow would,
+	// created ahead of its start (create-ahead): the page says it has not
+	// started yet, and it may be completed early.
 	ctx := context.Background()
 	plan := models.InspectionPlan{EstateID: estateID, EquipmentID: &eq.ID, Name: "水泵月度保养", Cadence: models.CadenceMonthly,
 		StartsOn: time.Now().UTC(), At: "10:00", AssigneeRole: models.RoleTechnician, Active: true,
@@ -37,7 +39,7 @@ func TestConsoleInspectionInABrowser(t *testing.T) {
 	if err := a.Store.CreateInspectionPlan(ctx, store.AllEstates(), &plan); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
+	now := time.Now().Add(20 * time.Minute) // the start
 	row, err := a.Store.OpenInspection(ctx, &models.Inspection{EstateID: estateID, PlanID: plan.ID, ScheduledAt: now, PlanName: plan.Name,
 		Checklist: plan.Checklist, InspectionProgress: models.InspectionProgress{Status: models.InspectionOpen, DueAt: now.Add(72 * time.Hour)}})
 	if err != nil {
@@ -56,6 +58,11 @@ func TestConsoleInspectionInABrowser(t *testing.T) {
 	b.do("open the occurrence",
 		chromedp.Navigate(fmt.Sprintf("%s/console/#/inspections/%d", base, row.ID)),
 		chromedp.WaitVisible(chromedp.CSS(bar+` button[data-action=complete]`)),
+	)
+	if got := b.text(`#inspection-ahead`); !strings.Contains(got, "尚未到开始时间") {
+		t.Errorf("an occurrence created ahead: got %q beside its start, want it said not started yet", got)
+	}
+	b.do("complete it before its start",
 		chromedp.Click(chromedp.CSS(bar+` button[data-action=complete]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-form=complete]`)),
 		chromedp.SendKeys(chromedp.CSS(`form[data-form=complete] input[name="findings[0].text"]`), "电机轻微异响"),

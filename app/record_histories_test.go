@@ -150,6 +150,10 @@ func historyScenarios() []historyScenario {
 		// a contract recorded after its term ended undecided climbs three
 		// levels, one Escalate activity each, then is handed over.
 		{"contract_ended_undecided_v1", recordContractEndedUndecidedV1},
+		// Recorded after "create-ahead" (plan, version 1): a plan whose
+		// estate creates occurrences a minute ahead creates its first
+		// within the minute before its start, then is deactivated.
+		{"inspection_plan_create_ahead_v1", recordInspectionPlanCreateAheadV1},
 	}
 }
 

@@ -122,3 +122,28 @@ func recordInspectionPlanRevised(t *testing.T, a *App) []string {
 	admin.mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/inspection-plans/%d", plan.ID), map[string]any{"active": false}, nil, http.StatusOK)
 	return []string{workflows.PlanWorkflowID(plan.ID)}
 }
+
+// recordInspectionPlanCreateAheadV1: a daily plan in an estate whose
+// policy creates occurrences a minute ahead ("create-ahead", version 1)
+// creates its first occurrence (row, workflow, technicians told) within
+// the minute before its start, then sleeps until the next day's creation;
+// deactivated, its workflow ends. The plan's history is kept.
+func recordInspectionPlanCreateAheadV1(t *testing.T, a *App) []string {
+	r := newRecording(t, a, "REC-AHEAD", func(p *models.Policy) {
+		recordingPolicy(p)
+		p.Inspection.CreateAhead = models.Duration(time.Minute)
+	})
+	admin := r.as[models.RoleCompanyAdmin]
+	plan, id := r.firstOccurrence(map[string]any{"estate_id": r.estateID, "name": "早班巡逻", "cadence": "daily",
+		"assignee_role": "technician", "checklist": []map[string]any{{"text": "消防通道畅通", "required": true}}})
+	var d struct {
+		Inspection models.Inspection `json:"inspection"`
+	}
+	admin.mustCall(http.MethodGet, fmt.Sprintf("/api/v1/inspections/%d", id), nil, &d, http.StatusOK)
+	if early := d.Inspection.ScheduledAt.Sub(d.Inspection.CreatedAt); early <= 0 || early > time.Minute+5*time.Second {
+		t.Fatalf("occurrence created at %s for %s: got %s ahead, want within the minute before its start",
+			d.Inspection.CreatedAt, d.Inspection.ScheduledAt, early)
+	}
+	admin.mustCall(http.MethodPatch, fmt.Sprintf("/api/v1/inspection-plans/%d", plan), map[string]any{"active": false}, nil, http.StatusOK)
+	return []string{workflows.PlanWorkflowID(plan)}
+}

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/wuye/wuye/bench/svc"
+	"github.com/wuye/wuye/models"
 )
 
 // config is the command line.
@@ -45,6 +46,7 @@ type config struct {
 	monthEnd, monthEndRate            int
 	plans, planEstates                int
 	planRest                          time.Duration
+	planCreateAhead                   time.Duration
 	reads                             int
 	mysql                             bool
 	mysqlDSN                          string
@@ -83,6 +85,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.plans, "plans", 0, "daily inspection plans, all due at one local minute shortly ahead: the engine's work on their workflows at rest and the occurrences' lateness (0 skips; the target is 5,000 at rest and each occurrence within 60 s)")
 	fs.IntVar(&c.planEstates, "plan-estates", 50, "estates the -plans are spread across (one piece of equipment each)")
 	fs.DurationVar(&c.planRest, "plan-rest", 30*time.Second, "with -plans: the rest window over which the plan workflows' history events are counted")
+	fs.DurationVar(&c.planCreateAhead, "plan-create-ahead", models.DefaultInspectionPolicy().CreateAhead.Std(),
+		"with -plans: the estates' policy inspection.create_ahead (set through the policy API when not the default); the plans' start is put this much further ahead, so that the rest window comes before the first creation")
 	fs.BoolVar(&c.mysql, "mysql", true, "also measure the read model on MySQL (a second service with WUYE_DB_DRIVER=mysql)")
 	fs.StringVar(&c.mysqlDSN, "mysql-dsn", "root:@tcp(127.0.0.1:3306)/", "MySQL server for -mysql; a fresh database is created and dropped")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the report as JSON to this file")
@@ -125,7 +129,8 @@ func (c config) describe() map[string]any {
 		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql,
 		"pay": c.pay, "pay_rate_per_s": c.payRate, "outage": c.outage,
 		"monthend": c.monthEnd, "monthend_rate_per_s": c.monthEndRate,
-		"plans": c.plans, "plan_estates": c.planEstates, "plan_rest_s": c.planRest.Seconds()}
+		"plans": c.plans, "plan_estates": c.planEstates, "plan_rest_s": c.planRest.Seconds(),
+		"plan_create_ahead_s": c.planCreateAhead.Seconds()}
 }
 
 // loopbackOnly refuses targets off this machine.

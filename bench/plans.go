@@ -30,8 +30,12 @@ type Plans struct {
 	At          string    `json:"at"`
 	ScheduledAt time.Time `json:"scheduled_at"`
 	LeadS       float64   `json:"lead_s"`
-	CreateS     float64   `json:"create_s"`
-	CreateRate  float64   `json:"create_per_s"`
+	// CreateAheadS is the estates' inspection.create_ahead; CreateAheadSet
+	// whether the bench set it through the policy API (not the default).
+	CreateAheadS   float64 `json:"create_ahead_s"`
+	CreateAheadSet bool    `json:"create_ahead_set"`
+	CreateS        float64 `json:"create_s"`
+	CreateRate     float64 `json:"create_per_s"`
 	// SettleS is how long after the last create the plan workflows'
 	// histories stopped growing (each asleep on its timer).
 	SettleS float64 `json:"settle_s"`
@@ -60,15 +64,26 @@ type Plans struct {
 type OccurrenceLateness struct {
 	Want int `json:"want"`
 	// Found counts rows by the end of the wait (WaitS after the start);
-	// Within those created within BoundS of it; Missing is Want - Within.
+	// Within those created no later than BoundS after it (one created
+	// ahead of its start is on time); Missing is Want - Within; Early
+	// those created before the start.
 	Found   int     `json:"found"`
 	Within  int     `json:"within_bound"`
 	Missing int     `json:"missing_by_bound"`
+	Early   int     `json:"early"`
 	BoundS  float64 `json:"bound_s"`
 	WaitS   float64 `json:"wait_s"`
-	P50ms   float64 `json:"p50_ms"`
-	P99ms   float64 `json:"p99_ms"`
-	MaxMs   float64 `json:"max_ms"`
+	// P50ms, P99ms, MaxMs: created − start, signed (an occurrence created
+	// ahead of its start is negative, not clamped).
+	P50ms float64 `json:"p50_ms"`
+	P99ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+	// Behind*: created − the moment the plan meant to create it
+	// (models.InspectionPolicy.CreateAt: the start less create_ahead plus
+	// the plan's jitter): the engine's backlog, whatever the window.
+	BehindP50ms float64 `json:"behind_p50_ms"`
+	BehindP99ms float64 `json:"behind_p99_ms"`
+	BehindMaxMs float64 `json:"behind_max_ms"`
 }
 
 // occurrenceBound is the target: an occurrence created within a minute of
@@ -103,6 +118,14 @@ func planLead(n int, rest time.Duration) time.Duration {
 	return time.Duration(n)*perPlan + rest + 45*time.Second
 }
 
+// planStartLead is how far ahead of the setup the plans' start goes with
+// create_ahead ahead: planLead before the first creation (the window
+// before the start), so that the rest window ends before any occurrence
+// is created.
+func (c config) planStartLead() time.Duration {
+	return planLead(c.plans, c.planRest) + c.planCreateAhead
+}
+
 // occurrenceWait is how long after the start the rows are waited for: the
 // bound, then a backlog drained at no less than 10 a second.
 func occurrenceWait(n int) time.Duration {
@@ -111,23 +134,31 @@ func occurrenceWait(n int) time.Duration {
 
 func (c config) plansBound() time.Duration {
 	// The lead twice over (a slow setup), then the wait for the rows.
-	return 2*planLead(c.plans, c.planRest) + occurrenceWait(c.plans) + 5*time.Minute
+	return 2*planLead(c.plans, c.planRest) + c.planCreateAhead + occurrenceWait(c.plans) + 5*time.Minute
 }
 
 // summariseOccurrences compares each plan's row time with the start time
-// at: created maps plan ID to its row's created_at.
-func summariseOccurrences(want int, at time.Time, created map[uint64]time.Time, bound, waited time.Duration) OccurrenceLateness {
+// at: created maps plan ID to its row's created_at; ahead is the estates'
+// create_ahead, from which each plan's intended creation is computed.
+func summariseOccurrences(want int, at time.Time, created map[uint64]time.Time, bound, waited, ahead time.Duration) OccurrenceLateness {
 	o := OccurrenceLateness{Want: want, Found: len(created), BoundS: bound.Seconds(), WaitS: waited.Seconds()}
+	pol := models.InspectionPolicy{CreateAhead: models.Duration(ahead)}
 	lats := make([]time.Duration, 0, len(created))
-	for _, t := range created {
+	behind := make([]time.Duration, 0, len(created))
+	for id, t := range created {
 		d := t.Sub(at)
 		lats = append(lats, d)
+		behind = append(behind, t.Sub(pol.CreateAt(at, workflows.PlanWorkflowID(id))))
 		if d <= bound {
 			o.Within++
+		}
+		if d < 0 {
+			o.Early++
 		}
 	}
 	o.Missing = want - o.Within
 	o.P50ms, o.P99ms, o.MaxMs = percentiles(lats)
+	o.BehindP50ms, o.BehindP99ms, o.BehindMaxMs = percentiles(behind)
 	return o
 }
 
@@ -179,15 +210,23 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 			return err
 		}
 		estates[i] = estate{e.ID, eq.ID}
+		if ahead := models.Duration(c.planCreateAhead); ahead != models.DefaultInspectionPolicy().CreateAhead {
+			if err := svc.TunePolicy(ctx, admin, e.ID, func(p *models.Policy) { p.Inspection.CreateAhead = ahead }); err != nil {
+				return fmt.Errorf("estate %d create_ahead %v: %w", e.ID, ahead, err)
+			}
+			res.CreateAheadSet = true
+		}
 	}
+	res.CreateAheadS = c.planCreateAhead.Seconds()
 	loc, err := time.LoadLocation(res.TimeZone)
 	if err != nil {
 		return fmt.Errorf("estate time zone: %w", err)
 	}
 
 	began := time.Now()
-	lead := planLead(c.plans, c.planRest)
-	at, clock, startsOn := planTiming(began, lead, loc)
+	at, clock, startsOn := planTiming(began, c.planStartLead(), loc)
+	// The first occurrence may be created create_ahead before the start.
+	firstCreate := at.Add(-c.planCreateAhead)
 	res.At, res.ScheduledAt, res.LeadS = clock, at.UTC(), at.Sub(began).Seconds()
 	var (
 		mu       sync.Mutex
@@ -234,7 +273,7 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 		}
 		settled = busy == 0 && before != nil && equalLengths(before, h)
 		before = h
-		if settled || time.Until(at) < 15*time.Second {
+		if settled || time.Until(firstCreate) < 15*time.Second {
 			break
 		}
 		select {
@@ -245,7 +284,7 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 	}
 	res.SettleS, res.Settled = time.Since(created).Seconds(), settled
 	res.Reached = "settle"
-	rest := min(c.planRest, time.Until(at)-10*time.Second)
+	rest := min(c.planRest, time.Until(firstCreate)-10*time.Second)
 	if rest < 5*time.Second {
 		res.RestWindowS = 0 // setup overran: no rest window left before the occurrence
 	} else {
@@ -277,7 +316,8 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 		res.Reached = "rest"
 	}
 
-	// The day's occurrences: each plan's row at at.
+	// The day's occurrences: each plan's row at at (created from
+	// firstCreate on).
 	if w := time.Until(at); w > 0 {
 		select {
 		case <-time.After(w):
@@ -308,12 +348,12 @@ func runPlans(ctx context.Context, c config, tg target, res *Plans) error {
 		select {
 		case <-time.After(time.Second):
 		case <-ctx.Done():
-			res.Occ = summariseOccurrences(len(ids), at, rows, occurrenceBound, time.Since(at))
+			res.Occ = summariseOccurrences(len(ids), at, rows, occurrenceBound, time.Since(at), c.planCreateAhead)
 			res.Reached = "occurrences, cut short"
 			return ctx.Err()
 		}
 	}
-	res.Occ = summariseOccurrences(len(ids), at, rows, occurrenceBound, time.Since(at))
+	res.Occ = summariseOccurrences(len(ids), at, rows, occurrenceBound, time.Since(at), c.planCreateAhead)
 	res.Reached = "occurrences"
 	return nil
 }

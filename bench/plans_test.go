@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wuye/wuye/models"
+	"github.com/wuye/wuye/workflows"
 )
 
 // TestPlanTiming: the plans' clock time is the first whole minute in the
@@ -37,12 +40,39 @@ func TestPlanTiming(t *testing.T) {
 func TestSummariseOccurrences(t *testing.T) {
 	at := time.Date(2026, 12, 6, 22, 0, 0, 0, time.UTC)
 	rows := map[uint64]time.Time{1: at.Add(200 * time.Millisecond), 2: at.Add(2 * time.Second), 3: at.Add(90 * time.Second)}
-	o := summariseOccurrences(4, at, rows, time.Minute, 3*time.Minute)
-	if o.Want != 4 || o.Found != 3 || o.Within != 2 || o.Missing != 2 || o.MaxMs != 90000 || o.P50ms != 2000 {
-		t.Errorf("got %+v, want 4 wanted, 3 found, 2 within a minute, 2 missing, p50 2 s, max 90 s", o)
+	o := summariseOccurrences(4, at, rows, time.Minute, 3*time.Minute, 0)
+	if o.Want != 4 || o.Found != 3 || o.Within != 2 || o.Missing != 2 || o.MaxMs != 90000 || o.P50ms != 2000 || o.Early != 0 {
+		t.Errorf("got %+v, want 4 wanted, 3 found, 2 within a minute, 2 missing, p50 2 s, max 90 s, none early", o)
 	}
-	if o := summariseOccurrences(3, at, nil, time.Minute, time.Minute); o.Missing != 3 || o.Found != 0 {
+	if o.BehindP50ms != o.P50ms || o.BehindMaxMs != o.MaxMs {
+		t.Errorf("no create-ahead: got behind %+v, want it the lateness", o)
+	}
+	if o := summariseOccurrences(3, at, nil, time.Minute, time.Minute, 0); o.Missing != 3 || o.Found != 0 {
 		t.Errorf("none created: got %+v, want all missing", o)
+	}
+}
+
+// TestSummariseOccurrencesCreatedAhead: an occurrence created ahead of
+// its start is on time and counts as early, its lateness negative (not
+// clamped); behind is measured from the plan's own creation moment.
+func TestSummariseOccurrencesCreatedAhead(t *testing.T) {
+	at := time.Date(2026, 12, 6, 22, 0, 0, 0, time.UTC)
+	ahead := 30 * time.Minute
+	pol := models.InspectionPolicy{CreateAhead: models.Duration(ahead)}
+	rows := map[uint64]time.Time{}
+	for id := uint64(1); id <= 3; id++ {
+		rows[id] = pol.CreateAt(at, workflows.PlanWorkflowID(id)).Add(time.Duration(id) * time.Second) // id s behind its moment
+	}
+	rows[4] = at.Add(70 * time.Second) // far behind: created past the bound
+	o := summariseOccurrences(5, at, rows, time.Minute, 2*time.Minute, ahead)
+	if o.Within != 3 || o.Early != 3 || o.Missing != 2 || o.P50ms >= 0 || o.MaxMs != 70000 {
+		t.Errorf("got %+v, want 3 within (all early, negative p50), 2 missing, max 70 s", o)
+	}
+	if o.BehindP50ms != 2000 {
+		t.Errorf("got behind p50 %.0f ms, want 2000", o.BehindP50ms)
+	}
+	if b := (config{plans: 300, planRest: 30 * time.Second, planCreateAhead: ahead}); b.planStartLead() != planLead(300, 30*time.Second)+ahead {
+		t.Errorf("start lead: got %v, want the setup's lead plus create_ahead", b.planStartLead())
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/wuye/wuye/models"
 )
 
 // Report is everything one run measured.
@@ -192,8 +194,14 @@ func (p *Plans) print(w io.Writer) {
 		fmt.Fprintf(w, "  occurrences: NOT measured (stopped after %q)\n", p.Reached)
 		return
 	}
-	fmt.Fprintf(w, "  occurrences%s (row created − start): %d of %d within %.0f s (%d missing by it; %d found in %.0f s): p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
-		partial, o.Within, o.Want, o.BoundS, o.Missing, o.Found, o.WaitS, o.P50ms, o.P99ms, o.MaxMs)
+	fmt.Fprintf(w, "  occurrences%s (row created − start, early ones negative): %d of %d no later than %.0f s after the start (%d missing by it; %d found in %.0f s; %d created before the start): p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+		partial, o.Within, o.Want, o.BoundS, o.Missing, o.Found, o.WaitS, o.Early, o.P50ms, o.P99ms, o.MaxMs)
+	how := ", the policy's default"
+	if p.CreateAheadSet {
+		how = " set through the policy API"
+	}
+	fmt.Fprintf(w, "  occurrences behind their planned creation (create_ahead %s%s, less the plan's jitter): p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+		models.Duration(p.CreateAheadS*float64(time.Second)), how, o.BehindP50ms, o.BehindP99ms, o.BehindMaxMs)
 }
 
 func trim(s string, n int) string {

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -180,6 +181,49 @@ type InspectionPolicy struct {
 	// StatutoryCheckAt is the daily time ("HH:MM", the estate's zone) the
 	// statutory dates are checked.
 	StatutoryCheckAt string `json:"statutory_check_at"`
+	// CreateAhead is how long before its start an occurrence is created
+	// and its assignee told (the day's rounds generated ahead of the
+	// shift, as a company's office does), spread over the window per
+	// plan (see CreateAt); 0 creates it at its start. Its start, due
+	// time and escalations count from the start all the same. A policy
+	// saved before it existed reads the default (see UnmarshalJSON).
+	CreateAhead Duration `json:"create_ahead"`
+}
+
+// MaxCreateAhead is the longest an occurrence may be created before its
+// start: the day's rounds, not next week's.
+const MaxCreateAhead = Duration(24 * time.Hour)
+
+// UnmarshalJSON reads an InspectionPolicy; one written before create_ahead
+// existed takes the default's, while an explicit 0 stays 0 (at the start).
+func (p *InspectionPolicy) UnmarshalJSON(b []byte) error {
+	type plain InspectionPolicy
+	var v struct {
+		plain
+		CreateAhead *Duration `json:"create_ahead"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = InspectionPolicy(v.plain)
+	p.CreateAhead = DefaultInspectionPolicy().CreateAhead
+	if v.CreateAhead != nil {
+		p.CreateAhead = *v.CreateAhead
+	}
+	return nil
+}
+
+// CreateAt is when the occurrence starting at start is created: start -
+// CreateAhead + Jitter(key, CreateAhead), key naming the plan, so that a
+// thousand plans starting at one minute are created spread over the
+// window before it, each plan at the same offset every time; never after
+// start (the jitter is less than the window), exactly start when
+// CreateAhead is 0.
+func (p InspectionPolicy) CreateAt(start time.Time, key string) time.Time {
+	if p.CreateAhead <= 0 {
+		return start
+	}
+	return start.Add(-p.CreateAhead.Std() + Jitter(key, p.CreateAhead))
 }
 
 // DefaultInspectionPolicy is the defaults: daily rounds within 4 hours, a
@@ -196,6 +240,7 @@ func DefaultInspectionPolicy() InspectionPolicy {
 		},
 		StatutoryWarnDays: []int{30, 7, 1},
 		StatutoryCheckAt:  "09:00",
+		CreateAhead:       Duration(30 * time.Minute),
 	}
 }
 
@@ -275,6 +320,9 @@ func (p InspectionPolicy) validate(path string) error {
 		if _, err := parseClock(p.StatutoryCheckAt); err != nil {
 			return Invalid(path+".statutory_check_at", "%v", err)
 		}
+	}
+	if p.CreateAhead < 0 || p.CreateAhead > MaxCreateAhead {
+		return Invalid(path+".create_ahead", "got %s, want 0s up to %s", p.CreateAhead, MaxCreateAhead)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -254,6 +255,10 @@ func TestInspectionPolicyValidate(t *testing.T) {
 		{"warn days not decreasing", func(p *InspectionPolicy) { p.StatutoryWarnDays = []int{7, 30} }, "inspection.statutory_warn_days[1]"},
 		{"warn days zero", func(p *InspectionPolicy) { p.StatutoryWarnDays = []int{0} }, "inspection.statutory_warn_days[0]"},
 		{"check clock", func(p *InspectionPolicy) { p.StatutoryCheckAt = "9:00" }, "inspection.statutory_check_at"},
+		{"create ahead 0: at the start", func(p *InspectionPolicy) { p.CreateAhead = 0 }, ""},
+		{"create ahead a day", func(p *InspectionPolicy) { p.CreateAhead = MaxCreateAhead }, ""},
+		{"create ahead over a day", func(p *InspectionPolicy) { p.CreateAhead = MaxCreateAhead + Duration(time.Minute) }, "inspection.create_ahead"},
+		{"create ahead negative", func(p *InspectionPolicy) { p.CreateAhead = Duration(-time.Minute) }, "inspection.create_ahead"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,6 +292,66 @@ func TestNextCheck(t *testing.T) {
 	for _, tt := range tests {
 		if got := p.NextCheck(tt.give.UTC(), loc); !got.Equal(tt.want) {
 			t.Errorf("%s: got %s, want %s", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestCreateAhead(t *testing.T) {
+	loc := mustLoc(t)
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, loc)
+	for _, tt := range []struct {
+		name  string
+		ahead Duration
+		key   string
+	}{
+		{"none: at the start", 0, "inspection-plan-1"},
+		{"default 30m", Duration(30 * time.Minute), "inspection-plan-1"},
+		{"default 30m, another plan", Duration(30 * time.Minute), "inspection-plan-2"},
+		{"a second", Duration(time.Second), "inspection-plan-1"},
+		{"a day", MaxCreateAhead, "inspection-plan-7"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := InspectionPolicy{CreateAhead: tt.ahead}
+			got := p.CreateAt(start, tt.key)
+			if want := start.Add(-tt.ahead.Std() + Jitter(tt.key, tt.ahead)); !got.Equal(want) {
+				t.Errorf("got %s, want %s", got, want)
+			}
+			if got.After(start) || got.Before(start.Add(-tt.ahead.Std())) {
+				t.Errorf("got %s, want within [%s, %s]", got, start.Add(-tt.ahead.Std()), start)
+			}
+			if tt.ahead == 0 && !got.Equal(start) {
+				t.Errorf("no create-ahead: got %s, want the start %s", got, start)
+			}
+		})
+	}
+	if DefaultInspectionPolicy().CreateAhead != Duration(30*time.Minute) {
+		t.Errorf("default create_ahead: got %s, want 30m", DefaultInspectionPolicy().CreateAhead)
+	}
+}
+
+func TestInspectionPolicyJSONCreateAhead(t *testing.T) {
+	for _, tt := range []struct {
+		give string
+		want Duration
+	}{
+		{`{"statutory_check_at":"09:00"}`, Duration(30 * time.Minute)}, // saved before create_ahead: the default
+		{`{"create_ahead":"0s"}`, 0},
+		{`{"create_ahead":"2h"}`, Duration(2 * time.Hour)},
+	} {
+		var p InspectionPolicy
+		if err := json.Unmarshal([]byte(tt.give), &p); err != nil {
+			t.Fatalf("%s: %v", tt.give, err)
+		}
+		if p.CreateAhead != tt.want {
+			t.Errorf("%s: got create_ahead %s, want %s", tt.give, p.CreateAhead, tt.want)
+		}
+		if tt.give == `{"statutory_check_at":"09:00"}` && p.StatutoryCheckAt != "09:00" {
+			t.Errorf("%s: got statutory_check_at %q, want the other fields read too", tt.give, p.StatutoryCheckAt)
+		}
+		raw, _ := json.Marshal(p)
+		var again InspectionPolicy
+		if err := json.Unmarshal(raw, &again); err != nil || again.CreateAhead != tt.want {
+			t.Errorf("%s: round trip %s got %s (%v), want %s", tt.give, raw, again.CreateAhead, err, tt.want)
 		}
 	}
 }

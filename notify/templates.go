@@ -30,7 +30,7 @@ const (
 	TemplateFollowupOverdue       = "followup_overdue"        // case_no, topic, due
 	// Inspections (巡检/维保), statutory inspections (法定检验) and service
 	// contracts (物业服务合同): staff texts.
-	TemplateInspectionDue      = "inspection_due"       // case_no, topic, due
+	TemplateInspectionDue      = "inspection_due"       // case_no, topic, due; starts (optional: the start, sent ahead of it)
 	TemplateInspectionOverdue  = "inspection_overdue"   // case_no, topic, due
 	TemplateStatutoryDue       = "statutory_due"        // case_no, topic, due
 	TemplateStatutoryOverdue   = "statutory_overdue"    // case_no, topic, due
@@ -152,7 +152,7 @@ func catalog() []messageTemplate {
 		{TemplateCommunityNotice, resident, `{{with index . "urgent"}}紧急{{end}}公告：{{.title}}`,
 			`【{{.estate}}】{{with index . "urgent"}}紧急{{end}}公告：{{.title}}。{{.body}}`},
 		{TemplateInspectionDue, staff, "巡检任务：{{.case_no}}",
-			"巡检任务{{.case_no}}（{{.topic}}）请于{{.due}}前完成，并逐项记录检查结果；发现隐患请如实登记。"},
+			`巡检任务{{.case_no}}（{{.topic}}）{{with index . "starts"}}于{{.}}开始，{{end}}请于{{.due}}前完成，并逐项记录检查结果；发现隐患请如实登记。`},
 		{TemplateInspectionOverdue, staff, "巡检逾期：{{.case_no}}",
 			"{{.case_no}}（{{.topic}}）已于{{.due}}逾期未完成，升级至您处理，请尽快安排。"},
 		{TemplateStatutoryDue, staff, "法定检验临近：{{.case_no}}",

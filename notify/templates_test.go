@@ -270,3 +270,21 @@ func TestDunningMessageTemplatesExist(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectionDueSaysTheStart: an occurrence created ahead of its start
+// tells its start, not only its due time; a message queued before the
+// start was sent (no "starts") still renders.
+func TestInspectionDueSaysTheStart(t *testing.T) {
+	params := map[string]string{"case_no": "巡检12", "topic": "消防巡查 · 1栋", "starts": "03-02 08:00", "due": "03-02 12:00"}
+	_, text, err := notify.Render(notify.TemplateInspectionDue, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "巡检任务巡检12（消防巡查 · 1栋）于03-02 08:00开始，请于03-02 12:00前完成"; !strings.Contains(text, want) {
+		t.Errorf("got %q, want it to contain %q", text, want)
+	}
+	delete(params, "starts")
+	if _, text, err = notify.Render(notify.TemplateInspectionDue, params); err != nil || strings.Contains(text, "开始") {
+		t.Errorf("without starts: got %q, %v, want the text without a start", text, err)
+	}
+}

@@ -35,7 +35,8 @@ import (
 // occurrence on, and the rule stays one pure, table-tested function.
 //
 // At rest the workflow is one durable timer: no workflow task runs between
-// two occurrences, so thousands of plans cost the engine thousands of
+// two occurrences (it wakes create_ahead before a start, see
+// changePlanCreateAhead), so thousands of plans cost the engine thousands of
 // timers, not thousands of busy workflows. Each occurrence starts as a
 // child Inspection workflow with ParentClosePolicy ABANDON (it outlives
 // the plan's run), and the plan continues as new every planRunsPerHistory
@@ -46,6 +47,15 @@ import (
 // planRunsPerHistory is how many occurrences one run of a plan's workflow
 // starts before it continues as new (about 20 events each).
 const planRunsPerHistory = 100
+
+// changePlanCreateAhead, version 1: a plan's occurrence is created (its
+// row, its workflow, the assignee told) the policy's inspection.create_ahead
+// before its start, spread over that window per plan by
+// models.InspectionPolicy.CreateAt, so that the day's rounds exist before
+// the shift and thousands starting at one minute are not all created at
+// it; the occurrence's start, due time and escalations are unchanged.
+// Before it, an occurrence was created at its start (issue 17).
+const changePlanCreateAhead = "create-ahead"
 
 // InspectionPlanInput runs plan PlanID from After (zero: from now).
 type InspectionPlanInput struct {
@@ -107,7 +117,11 @@ func InspectionPlanRun(ctx workflow.Context, in InspectionPlanInput) error {
 			continue
 		}
 		rv.settle(seen, PlanView{Active: true, Next: next})
-		if wait := next.Sub(now); wait > 0 && waitOrChange(ctx, changed, rv.wake, wait) {
+		create := next
+		if workflow.GetVersion(ctx, changePlanCreateAhead, workflow.DefaultVersion, 1) >= 1 {
+			create = p.Policy.Inspection.CreateAt(next, PlanWorkflowID(in.PlanID))
+		}
+		if wait := create.Sub(now); wait > 0 && waitOrChange(ctx, changed, rv.wake, wait) {
 			continue // edited: read the plan again
 		}
 		startOccurrence(ctx, p, next, next.Add(due))

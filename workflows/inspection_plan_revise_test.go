@@ -15,7 +15,8 @@ import (
 )
 
 // A daily 08:00 patrol is revised on Sunday 03-08 to weekly on Mondays at
-// 10:00: the next occurrence moves from 03-09 08:00 to 03-09 10:00 and
+// 10:00: the next occurrence moves from 03-09 08:00 to 03-09 10:00 (and is
+// created the default create_ahead before 10:00, not 08:00) and
 // 03-10 gets none. Deactivated on 03-12, the workflow ends cleanly and
 // 03-16 gets none either. Revisions of another plan or with a bad time are
 // refused by the validator.
@@ -34,8 +35,10 @@ func TestInspectionPlanRevisedThenDeactivated(t *testing.T) {
 		func(context.Context, activities.PlanInput) (activities.PlanResult, error) {
 			return activities.PlanResult{Plan: current(), Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}, nil
 		})
+	var created []time.Time
 	h.env.OnWorkflow(Inspection, mock.Anything, mock.Anything).Return(
 		func(ctx workflow.Context, in InspectionInput) (InspectionResult, error) {
+			created = append(created, workflow.Now(ctx))
 			return InspectionResult{InspectionID: in.InspectionID, Status: models.InspectionCompleted}, nil
 		})
 	views := map[string]PlanView{}
@@ -87,6 +90,14 @@ func TestInspectionPlanRevisedThenDeactivated(t *testing.T) {
 		got = append(got, o.ScheduledAt.In(shanghai).Format("01-02 15:04 Mon"))
 	}
 	wantLines(t, "occurrences", got, []string{"03-07 08:00 Sat", "03-08 08:00 Sun", "03-09 10:00 Mon"})
+	// Each created the default create_ahead (30m) before its start, the
+	// revised one before its new start 10:00.
+	for i, o := range h.opened {
+		want := models.DefaultPolicy().Inspection.CreateAt(o.ScheduledAt, PlanWorkflowID(plan.ID))
+		if i >= len(created) || !created[i].Equal(want) || !want.Before(o.ScheduledAt) || want.Before(o.ScheduledAt.Add(-30*time.Minute)) {
+			t.Errorf("occurrence %d (%s): got created %v, want %s, in the 30m before its start", i, o.ScheduledAt, created, want)
+		}
+	}
 	h.wantRefused("other", ErrTypeInvalidInput, "plan_id")
 	h.wantRefused("bad-time", ErrTypeInvalidInput, "at")
 	for _, l := range []string{"weekly", "off"} {

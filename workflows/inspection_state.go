@@ -142,10 +142,11 @@ func (s *inspectionState) started(ctx workflow.Context) {
 	}
 }
 
-// remind tells staffID the inspection is due.
+// remind tells staffID the inspection's start and due time (it may be
+// told ahead of the start: see changePlanCreateAhead).
 func (s *inspectionState) remind(ctx workflow.Context, staffID uint64, key string) {
 	s.notifyStaff(ctx, staffID, "inspection_due", key,
-		map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "due": s.clock(s.due)})
+		map[string]string{"case_no": s.caseNo(), "topic": s.topic(), "starts": s.clock(s.in.ScheduledAt), "due": s.clock(s.due)})
 }
 
 // openFindings counts the findings not yet rectified; first is the

@@ -245,9 +245,112 @@ func TestInspectionPlanStartsOccurrencesOnWorkdays(t *testing.T) {
 		"03-07 08:00 Sat due 12:00", "03-09 08:00 Mon due 12:00", "03-10 08:00 Tue due 12:00", "03-11 08:00 Wed due 12:00",
 	})
 	for i, c := range children[:4] {
-		if !c.Equal(h.opened[i].ScheduledAt) {
-			t.Errorf("child %d started at %s, want %s", i, c, h.opened[i].ScheduledAt)
+		// Created the default 30m ahead, at the plan's jitter.
+		if want := models.DefaultPolicy().Inspection.CreateAt(h.opened[i].ScheduledAt, PlanWorkflowID(plan.ID)); !c.Equal(want) {
+			t.Errorf("child %d started at %s, want %s", i, c, want)
 		}
+	}
+}
+
+// A daily 08:00 patrol with create_ahead 30m is created (row, workflow)
+// between 07:30 and 08:00, at the time the plan's jitter gives, with its
+// start still 08:00 and due 12:00; with create_ahead 0 it is created at
+// 08:00, as before create-ahead.
+func TestInspectionPlanCreatesAhead(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		ahead   models.Duration
+		from    time.Duration // earliest creation, after 07:00
+		created time.Duration // the creation the jitter gives, after 07:00
+	}{
+		{"30m", models.Duration(30 * time.Minute), 30 * time.Minute,
+			30*time.Minute + models.Jitter(PlanWorkflowID(3), models.Duration(30*time.Minute))},
+		{"0: at the start", 0, time.Hour, time.Hour},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newInspHarness(t, at(9, 7, 0)) // Monday 03-09 07:00
+			plan := pumpPlan()
+			plan.Name, plan.Cadence, plan.At = "每日巡逻", models.CadenceDaily, "08:00"
+			pol := models.DefaultPolicy()
+			pol.Inspection.CreateAhead = tt.ahead
+			var ins *activities.Inspections
+			h.env.OnActivity(ins.LoadPlan, mock.Anything, mock.Anything).Return(
+				func(context.Context, activities.PlanInput) (activities.PlanResult, error) {
+					h.mu.Lock()
+					defer h.mu.Unlock()
+					p := plan
+					p.Active = len(h.opened) < 2 // two occurrences, then deactivated
+					return activities.PlanResult{Plan: p, Policy: pol, TimeZone: "Asia/Shanghai"}, nil
+				})
+			var children []time.Time
+			var inputs []InspectionInput
+			h.env.OnWorkflow(Inspection, mock.Anything, mock.Anything).Return(
+				func(ctx workflow.Context, in InspectionInput) (InspectionResult, error) {
+					children, inputs = append(children, workflow.Now(ctx)), append(inputs, in)
+					return InspectionResult{InspectionID: in.InspectionID, Status: models.InspectionCompleted}, nil
+				})
+			h.env.ExecuteWorkflow(InspectionPlanRun, InspectionPlanInput{PlanID: plan.ID})
+			if err := h.env.GetWorkflowError(); err != nil {
+				t.Fatalf("got %v, want the plan to end cleanly", err)
+			}
+			if len(children) != 2 {
+				t.Fatalf("got %d occurrences, want 2", len(children))
+			}
+			for day, c := range children {
+				start := at(9+day, 8, 0)
+				created := at(9+day, 7, 0).Add(tt.created)
+				if !c.Equal(created) || c.Before(at(9+day, 7, 0).Add(tt.from)) || c.After(start) {
+					t.Errorf("day %d: created at %s, want %s (between %s and %s)", day, c.In(shanghai).Format("15:04:05"),
+						created.In(shanghai).Format("15:04:05"), at(9+day, 7, 0).Add(tt.from).In(shanghai).Format("15:04"), "08:00")
+				}
+				in := inputs[day]
+				if !in.ScheduledAt.Equal(start) || !in.DueAt.Equal(at(9+day, 12, 0)) {
+					t.Errorf("day %d: got start %s due %s, want 08:00 and 12:00 whenever created", day, in.ScheduledAt, in.DueAt)
+				}
+				if o := h.opened[day]; !o.ScheduledAt.Equal(start) || !o.DueAt.Equal(at(9+day, 12, 0)) {
+					t.Errorf("day %d: row opened with start %s due %s, want 08:00 and 12:00", day, o.ScheduledAt, o.DueAt)
+				}
+			}
+		})
+	}
+}
+
+// An occurrence created at 07:41 for 08:00 (create-ahead) records its
+// opening then with scheduled_at 08:00, tells the technicians its start
+// and due time, and is missed at its due time 12:00, escalated from it.
+func TestInspectionCreatedAheadCountsFromItsStart(t *testing.T) {
+	created := at(9, 7, 41)
+	h := newInspHarness(t, created)
+	plan := pumpPlan()
+	plan.Name, plan.Cadence, plan.At = "每日巡逻", models.CadenceDaily, "08:00"
+	in := InspectionInput{InspectionID: 7, Plan: plan, ScheduledAt: at(9, 8, 0), DueAt: at(9, 12, 0),
+		Location: "泵房", Policy: models.DefaultPolicy(), TimeZone: "Asia/Shanghai"}
+	h.do(at(9, 14, 0), "complete", InspectionAction{Action: InspectComplete, ActorID: tech, ActorRole: models.RoleTechnician,
+		Results: []models.ChecklistResult{{Item: 0, OK: true}, {Item: 1, OK: true}}})
+	h.env.ExecuteWorkflow(Inspection, in)
+	if !h.env.IsWorkflowCompleted() {
+		t.Fatal("workflow did not complete")
+	}
+	byRevision(h.records, func(r activities.RecordInspectionInput) uint64 { return r.InspectionID },
+		func(r activities.RecordInspectionInput) int64 { return r.Progress.Revision })
+	ev := h.events()
+	if len(ev) < 2 || ev[0] != "03-09 07:41 opened >open" || ev[1] != "03-09 12:00 missed open>missed" {
+		t.Errorf("events: got %q, want opened at 07:41, missed at 12:00", ev)
+	}
+	if got := h.records[0].Event.Detail["scheduled_at"]; got != at(9, 8, 0).Format(time.RFC3339) {
+		t.Errorf("opened: got scheduled_at %s, want 08:00", got)
+	}
+	told := 0
+	for _, m := range h.sends {
+		if m.In.Template == "inspection_due" {
+			told++
+			if m.In.Params["starts"] != "03-09 08:00" || m.In.Params["due"] != "03-09 12:00" {
+				t.Errorf("inspection_due to %d: got %v, want starts 03-09 08:00, due 03-09 12:00", m.In.RecipientID, m.In.Params)
+			}
+		}
+	}
+	if told != 2 {
+		t.Errorf("got %d inspection_due messages, want the 2 technicians told", told)
 	}
 }
 

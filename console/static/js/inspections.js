@@ -15,7 +15,7 @@ const cadences = { daily: '每日', weekly: '每周', monthly: '每月', quarter
 const statuses = { open: '待巡检', missed: '已逾期', rectifying: '整改中', completed: '已完成', skipped: '已跳过' };
 const severities = { major: '重大隐患', moderate: '较大隐患', minor: '一般隐患' };
 const eventTypes = {
-  opened: '任务开始', missed: '逾期未巡检', escalation: '升级', complete: '完成巡检', finding: '记录隐患', rectify: '整改完成',
+  opened: '任务生成', missed: '逾期未巡检', escalation: '升级', complete: '完成巡检', finding: '记录隐患', rectify: '整改完成',
   reassign: '转派', skip: '跳过', ticket_closed: '维修工单关闭', completed: '任务完成',
 };
 const actions = [['complete', '完成巡检'], ['finding', '记录隐患'], ['rectify', '整改完成'], ['reassign', '转派'], ['skip', '跳过']];
@@ -187,7 +187,8 @@ export async function inspectionPage(view, { match }) {
     fill(info, h('h2', `#${i.id} ${i.plan_name}`),
       h('dl.kv',
         h('dt', '状态'), h('dd', h('span.badge.st#inspection-status', label(statuses, status)), i.escalation_level ? [' ', h('span.badge.esc', `升级 L${i.escalation_level}`)] : null),
-        h('dt', '计划时间'), h('dd', fmtTime(i.scheduled_at)),
+        h('dt', '开始时间'), h('dd', fmtTime(i.scheduled_at),
+          status === 'open' && new Date(i.scheduled_at) > new Date() ? h('span.muted#inspection-ahead', ' 提前生成，尚未到开始时间（可提前完成）') : null),
         h('dt', '期限'), h('dd', fmtTime(i.due_at), ' ', ['open', 'missed'].includes(status) ? countdown(i.due_at) : null),
         h('dt', '负责人'), h('dd', i.assignee_id ? who(i.assignee_id) : '按角色'),
         h('dt', '检查项'), h('dd', (i.checklist || []).map((c, n) => {

@@ -46,6 +46,7 @@ const names = {
   min_open: '调查最短开放', max_open: '调查最长开放', close_grace: '季度结束后最迟截止', reminders: '未答提醒（开放后）',
   send_from: '发送时段开始', send_until: '发送时段结束', low_score_opens: '低分（阈值及以下）开启', invite_batch: '每批邀请户数',
   staff_areas: '员工绩效计入的服务领域', area: '服务领域',
+  create_ahead: '巡检任务提前生成（开始前，按计划错开；0 为到点生成）',
 };
 // Column names where a table reads a field its own way.
 const columnNames = { levels: { after: '距上一级' }, steps: { after: '逾期满' } };
@@ -68,7 +69,8 @@ const stepChannels = { message: ['sms', 'wechat', 'app'], phone_call: ['phone'],
 const durations = new Set(['contact', 'on_site', 'complete', 'confirm_window', 'return_visit_window', 'appointment_horizon', 'hurry_interval',
   'acknowledge', 'answer', 'resolve', 'after', 'good_payer_polite_for', 'task_due', 'instalment_grace',
   'legal_decision_reminder', 'formal_notice_period', 'window', 'reminder_at', 'receipt_wait', 'within', 'jitter_window',
-  'outage_lead', 'reminder_before', 'max_ahead', 'max_outage', 'min_open', 'max_open', 'close_grace', 'reminders']);
+  'outage_lead', 'reminder_before', 'max_ahead', 'max_outage', 'min_open', 'max_open', 'close_grace', 'reminders',
+  'create_ahead']);
 const clocks = new Set(['workday_start', 'workday_end', 'same_day_cutoff', 'next_day_by', 'start', 'end', 'statutory_check_at',
   'send_from', 'send_until']);
 // Words around a number: [before, after].
