@@ -157,10 +157,10 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	for _, o := range out.Open {
 		out.OpenTotal += o.Count
 	}
-	if err := tickets().Where("next_due_at < ?", utc).Count(&out.Breached).Error; err != nil {
+	if err := tickets().Where(breachedAt, utc).Count(&out.Breached).Error; err != nil {
 		return out, fmt.Errorf("dashboard: breached tickets: %w", translate(err))
 	}
-	if err := tickets().Where("warn_at <= ? AND next_due_at > ?", utc, utc).Count(&out.AtRisk).Error; err != nil {
+	if err := tickets().Where(atRiskAt, utc, utc).Count(&out.AtRisk).Error; err != nil {
 		return out, fmt.Errorf("dashboard: tickets at risk: %w", translate(err))
 	}
 

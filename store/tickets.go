@@ -107,13 +107,22 @@ var TicketSorts = SortKeys[models.Ticket]{
 	"household_id": {Column: "household_id", Nullable: true, Value: func(t models.Ticket) any { return t.HouseholdID }},
 }
 
+// breachedAt and atRiskAt are the conditions of a ticket past its nearest
+// deadline at now, and warned of it but not yet past (args: now, and now,
+// now): the list's filters and the dashboard's counts. A closed ticket has
+// no next due time.
+const (
+	breachedAt = "next_due_at < ?"
+	atRiskAt   = "warn_at <= ? AND next_due_at > ?"
+)
+
 // Tickets lists tickets inside scope in page.Sort (TicketSorts), by default
 // nearest deadline first (tickets without one last), then by id.
 func (s *Store) Tickets(ctx context.Context, scope Scope, f TicketFilter, page Page) (List[models.Ticket], error) {
 	now := s.nowOr(f.Now).UTC()
 	out, err := sortedIn(s, ctx, scope, f.EstateID, page, TicketSorts, Sort{Field: "next_due_at"},
 		eq("status", f.Status), eq("kind", f.Kind), eq("urgency", f.Urgency), eq("assignee_id", f.AssigneeID),
-		when(f.Breached, "next_due_at < ?", now), when(f.AtRisk, "warn_at <= ? AND next_due_at > ?", now, now),
+		when(f.Breached, breachedAt, now), when(f.AtRisk, atRiskAt, now, now),
 		s.searchText(f.Search, "id", "household_id", "category", "description", "location"))
 	if err != nil {
 		return out, fmt.Errorf("list tickets: %w", err)
