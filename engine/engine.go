@@ -19,7 +19,6 @@ import (
 	enums "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/temporal"
 )
 
@@ -128,7 +127,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(staticHosts(opts.Host, ports)),
 		temporal.WithLogger(serverLog),
-		temporal.WithDynamicConfigClient(dynamicconfig.NewNoopClient()),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
 	if err != nil {
 		lock.release()
