@@ -154,6 +154,11 @@ func historyScenarios() []historyScenario {
 		// estate creates occurrences a minute ahead creates its first
 		// within the minute before its start, then is deactivated.
 		{"inspection_plan_create_ahead_v1", recordInspectionPlanCreateAheadV1},
+		// Recorded after "local-db" (version 1, in every process): the
+		// records and look-ups are local activities; a ticket up its ladder
+		// to close, and a collection case paid.
+		{"ticket_local_db_v1", recordOneLadderV1},
+		{"collection_local_db_v1", recordCollectionPaid},
 	}
 }
 

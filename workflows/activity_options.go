@@ -35,7 +35,20 @@ func dbCall(ctx workflow.Context) workflow.Context {
 func dbLookup(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         dbBackoff(20),
+		RetryPolicy:         dbBackoff(lookupAttempts),
+	})
+}
+
+// lookupAttempts are dbLookup's attempts.
+const lookupAttempts = 20
+
+// dbLocal is a database activity run locally (changeLocalDB): attempts 0
+// as dbCall (until it succeeds), lookupAttempts as dbLookup. An attempt may
+// outlast the workflow task's timeout: the worker keeps the task alive.
+func dbLocal(ctx workflow.Context, attempts int32) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         dbBackoff(attempts),
 	})
 }
 

@@ -135,12 +135,48 @@ func (c *caseCore) upsert(ctx workflow.Context, kind, stage string, level int, d
 	c.sa.upsert(ctx, c.estateID, kind, stage, level, due)
 }
 
+// changeLocalDB, version 1: a process's own database work (recording a
+// transition: its read-model row and journal event in one transaction; the
+// look-ups of names and recipients) runs as a local activity, inside the
+// workflow task that needs it, not as an activity task of its own.
+//
+// Why local (issue 15): each regular activity costs the engine an activity
+// task through matching and a second workflow task for its result, several
+// writes to the engine's store; at company size (10 deadlines a second, each
+// recording a breach or warning) those tasks, not the database, set how
+// late deadlines were acted on. The work is one short transaction on the
+// service's own database, idempotent by the event's key (a record) or a
+// read, so running it again after a worker crash is harmless, which is all a
+// local activity gives up. Messages stay regular activities: they reach
+// gateways that may take seconds.
+const changeLocalDB = "local-db"
+
+// localDB reports whether the process does its own database work as local
+// activities (changeLocalDB); decided at its first such call, for the rest
+// of the run.
+func localDB(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, changeLocalDB, workflow.DefaultVersion, 1) >= 1
+}
+
+// dbActivity runs a database activity the process needs: locally under
+// changeLocalDB, else as before, with the same retries (local or regular
+// options).
+func dbActivity(ctx workflow.Context, attempts int32, activity, in any) workflow.Future {
+	if localDB(ctx) {
+		return workflow.ExecuteLocalActivity(dbLocal(ctx, attempts), activity, in)
+	}
+	if attempts == 0 {
+		return workflow.ExecuteActivity(dbCall(ctx), activity, in)
+	}
+	return workflow.ExecuteActivity(dbLookup(ctx), activity, in)
+}
+
 // writeTransition records one transition through the process's recording
 // activity (a method of activities.Cases), retried until the database
 // takes it; a permanent failure is logged under the event's key and the
 // process goes on.
 func writeTransition[In any](ctx workflow.Context, activity func(context.Context, In) (activities.RecordResult, error), in In, key string) {
-	if err := workflow.ExecuteActivity(dbCall(ctx), activity, in).Get(ctx, nil); err != nil {
+	if err := dbActivity(ctx, 0, activity, in).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("record transition", "key", key, "error", err)
 	}
 }

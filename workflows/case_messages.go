@@ -128,7 +128,7 @@ func (c *caseCore) brief(ctx workflow.Context, staffID uint64) activities.BriefR
 	var st *activities.Staff
 	var res activities.BriefResult
 	in := activities.BriefInput{EstateID: c.estateID, StaffID: staffID}
-	if err := workflow.ExecuteActivity(dbLookup(ctx), st.Brief, in).Get(ctx, &res); err != nil {
+	if err := dbActivity(ctx, lookupAttempts, st.Brief, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("brief", "staff", staffID, "error", err)
 	}
 	return res
@@ -146,7 +146,7 @@ func (c *caseCore) staffWithRole(ctx workflow.Context, role models.Role) []uint6
 	var st *activities.Staff
 	var res activities.RecipientsResult
 	in := activities.RecipientsInput{EstateID: c.estateID, Role: role}
-	if err := workflow.ExecuteActivity(dbCall(ctx), st.Recipients, in).Get(ctx, &res); err != nil {
+	if err := dbActivity(ctx, 0, st.Recipients, in).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("recipients", "role", role, "error", err)
 	}
 	return res.StaffIDs

@@ -11,23 +11,34 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/wuye/wuye/activities"
 	"github.com/wuye/wuye/models"
 )
 
 // activityCounter counts the activities a test's workflow started, by
-// type, and the Send calls whose key is an escalation's.
+// type (regular and local alike), and the Send calls whose key is an
+// escalation's.
 type activityCounter struct {
-	mu             sync.Mutex
-	byType         map[string]int
+	mu     sync.Mutex
+	byType map[string]int
+	// local counts the local activities by type (changeLocalDB), also in
+	// byType.
+	local          map[string]int
 	escalationSend int
 	// sendTemplates counts the Send activities by template.
 	sendTemplates map[string]int
 }
 
 func countActivities(env *testsuite.TestWorkflowEnvironment) *activityCounter {
-	c := &activityCounter{byType: map[string]int{}, sendTemplates: map[string]int{}}
+	c := &activityCounter{byType: map[string]int{}, local: map[string]int{}, sendTemplates: map[string]int{}}
+	env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.byType[info.ActivityType.Name]++
+		c.local[info.ActivityType.Name]++
+	})
 	env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, args converter.EncodedValues) {
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -64,6 +75,37 @@ func TestEachTicketEscalationIsOneActivity(t *testing.T) {
 	}
 	if got := len(h.sendsOf("escalation")); got != 6 {
 		t.Errorf("escalation messages: got %d, want 6", got)
+	}
+}
+
+// TestProcessDatabaseWorkIsLocal (changeLocalDB): the same ticket's
+// records and look-ups run as local activities, inside the workflow tasks
+// that need them; only the escalations and messages are activity tasks of
+// their own. With the change forced off, they are regular activities again.
+func TestProcessDatabaseWorkIsLocal(t *testing.T) {
+	for _, local := range []bool{true, false} {
+		t.Run(fmt.Sprintf("local=%v", local), func(t *testing.T) {
+			h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyCritical, at(2, 2, 0)))
+			if !local {
+				h.env.OnGetVersion(changeLocalDB, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			c := countActivities(h.env)
+			arrivedLate(h)
+			h.run()
+			// An escalation records its own event (Escalate).
+			if len(h.records) == 0 || c.byType["Record"]+c.byType["Escalate"] != len(h.records) || c.byType["Brief"] == 0 {
+				t.Fatalf("got %d records, %v activities; want every record and the brief counted", len(h.records), c.byType)
+			}
+			regular := func(name string) int { return c.byType[name] - c.local[name] }
+			for _, name := range []string{"Record", "Brief"} {
+				if got := regular(name) == 0; got != local {
+					t.Errorf("%s: %d regular, %d local; want local=%v", name, regular(name), c.local[name], local)
+				}
+			}
+			if c.local["Escalate"] != 0 || c.local["Send"] != 0 || c.byType["Escalate"] != 3 {
+				t.Errorf("escalations and messages must stay regular activities: %v, local %v", c.byType, c.local)
+			}
+		})
 	}
 }
 
