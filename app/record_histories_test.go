@@ -159,6 +159,10 @@ func historyScenarios() []historyScenario {
 		// to close, and a collection case paid.
 		{"ticket_local_db_v1", recordOneLadderV1},
 		{"collection_local_db_v1", recordCollectionPaid},
+		// Recorded after "local-first" (version 1, in every process):
+		// messages and escalations tried locally first.
+		{"ticket_local_first_v1", recordOneLadderV1},
+		{"collection_local_first_v1", recordCollectionPaid},
 	}
 }
 

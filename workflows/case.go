@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -169,6 +170,51 @@ func dbActivity(ctx workflow.Context, attempts int32, activity, in any) workflow
 		return workflow.ExecuteActivity(dbCall(ctx), activity, in)
 	}
 	return workflow.ExecuteActivity(dbLookup(ctx), activity, in)
+}
+
+// changeLocalFirst, version 1: a message (activities.Notifier.Send) and an
+// escalation (activities.Escalations.Escalate) are first tried once as a
+// local activity, inside the workflow task that decides them; only when
+// that try fails for a reason a retry may cure (a gateway slow or down, the
+// database) are they run again as an activity task, with the retries they
+// had before. Both are idempotent by their message keys and event key: the
+// second run records nothing twice and sends nothing already sent.
+//
+// Why (issue 15): a deadline's escalation was a timer, a workflow task, the
+// Escalate activity task and a second workflow task for its result; now it
+// is the timer and one workflow task, as a bare workflow's timer is, which
+// is what lets a burst of deadlines drain near the engine's own rate. The
+// price is that a try holds its workflow task for up to its timeout
+// (localSendTimeout, localEscalateTimeout) when a gateway is slow: the
+// worker keeps the task alive meanwhile, and the process's own timers wait
+// that long at most.
+const changeLocalFirst = "local-first"
+
+// The timeouts of a local first try: a gateway answers in far less, and
+// one that does not is left to the activity task's retries.
+const (
+	localSendTimeout     = 10 * time.Second
+	localEscalateTimeout = 30 * time.Second
+)
+
+// tryLocalFirst runs activity with in into out: under changeLocalFirst
+// once locally first (see there), then, unless that succeeded or failed
+// for good (a non-retryable error), as an activity task with taskCtx's
+// options, as before the change.
+func tryLocalFirst(ctx, taskCtx workflow.Context, timeout time.Duration, activity, in, out any) error {
+	if workflow.GetVersion(ctx, changeLocalFirst, workflow.DefaultVersion, 1) >= 1 {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: timeout,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+		})
+		err := workflow.ExecuteLocalActivity(lctx, activity, in).Get(ctx, out)
+		var appErr *temporal.ApplicationError
+		if err == nil || (errors.As(err, &appErr) && appErr.NonRetryable()) {
+			return err
+		}
+		workflow.GetLogger(ctx).Info("first try not done: retried as an activity task", "error", err)
+	}
+	return workflow.ExecuteActivity(taskCtx, activity, in).Get(ctx, out)
 }
 
 // writeTransition records one transition through the process's recording

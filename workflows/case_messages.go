@@ -34,7 +34,7 @@ func (c *caseCore) notifyStaff(ctx workflow.Context, staffID uint64, template, k
 func (c *caseCore) send(ctx workflow.Context, in activities.SendInput) (activities.SendResult, error) {
 	var n *activities.Notifier
 	var res activities.SendResult
-	err := workflow.ExecuteActivity(sendMessage(ctx), n.Send, in).Get(ctx, &res)
+	err := tryLocalFirst(ctx, sendMessage(ctx), localSendTimeout, n.Send, in, &res)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("notification not sent", "key", in.Key, "error", err)
 	}
@@ -185,7 +185,7 @@ func (c *caseCore) escalateOnce(ctx workflow.Context, in activities.EscalateInpu
 	in.Message = c.message(models.RecipientStaff, 0, template, keyPrefix, params)
 	var e *activities.Escalations
 	var res activities.EscalateResult
-	if err := workflow.ExecuteActivity(escalationCall(ctx), e.Escalate, in).Get(ctx, &res); err != nil {
+	if err := tryLocalFirst(ctx, escalationCall(ctx), localEscalateTimeout, e.Escalate, in, &res); err != nil {
 		workflow.GetLogger(ctx).Error("escalation", "key", keyPrefix, "error", err)
 		return nil
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -78,34 +80,76 @@ func TestEachTicketEscalationIsOneActivity(t *testing.T) {
 	}
 }
 
-// TestProcessDatabaseWorkIsLocal (changeLocalDB): the same ticket's
-// records and look-ups run as local activities, inside the workflow tasks
-// that need them; only the escalations and messages are activity tasks of
-// their own. With the change forced off, they are regular activities again.
-func TestProcessDatabaseWorkIsLocal(t *testing.T) {
+// TestProcessWorkIsLocalFirst: the same ticket's records and look-ups run
+// as local activities (changeLocalDB), and its messages and escalations are
+// tried locally first (changeLocalFirst): with nothing failing, no activity
+// task at all. With both changes forced off, every one is an activity task,
+// as before.
+func TestProcessWorkIsLocalFirst(t *testing.T) {
 	for _, local := range []bool{true, false} {
 		t.Run(fmt.Sprintf("local=%v", local), func(t *testing.T) {
 			h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyCritical, at(2, 2, 0)))
 			if !local {
 				h.env.OnGetVersion(changeLocalDB, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+				h.env.OnGetVersion(changeLocalFirst, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 			}
 			c := countActivities(h.env)
 			arrivedLate(h)
 			h.run()
 			// An escalation records its own event (Escalate).
-			if len(h.records) == 0 || c.byType["Record"]+c.byType["Escalate"] != len(h.records) || c.byType["Brief"] == 0 {
-				t.Fatalf("got %d records, %v activities; want every record and the brief counted", len(h.records), c.byType)
+			if len(h.records) == 0 || c.byType["Record"]+c.byType["Escalate"] != len(h.records) || c.byType["Brief"] == 0 || c.byType["Send"] == 0 {
+				t.Fatalf("got %d records, %v activities; want every record, the brief and the messages counted", len(h.records), c.byType)
 			}
-			regular := func(name string) int { return c.byType[name] - c.local[name] }
-			for _, name := range []string{"Record", "Brief"} {
-				if got := regular(name) == 0; got != local {
-					t.Errorf("%s: %d regular, %d local; want local=%v", name, regular(name), c.local[name], local)
+			for _, name := range []string{"Record", "Brief", "Escalate", "Send"} {
+				regular := c.byType[name] - c.local[name]
+				if got := regular == 0; got != local {
+					t.Errorf("%s: %d regular, %d local; want local=%v", name, regular, c.local[name], local)
 				}
 			}
-			if c.local["Escalate"] != 0 || c.local["Send"] != 0 || c.byType["Escalate"] != 3 {
-				t.Errorf("escalations and messages must stay regular activities: %v, local %v", c.byType, c.local)
+			if c.byType["Escalate"] != 3 || len(h.sendsOf("escalation")) != 6 {
+				t.Errorf("got %d Escalate, %d escalation messages; want 3, 6", c.byType["Escalate"], len(h.sendsOf("escalation")))
 			}
 		})
+	}
+}
+
+// TestFirstTryFailsThenActivityTask (changeLocalFirst): a message whose
+// local try fails (the gateway down) is sent by an activity task, once; one
+// refused for good (a non-retryable error) is not tried again.
+func TestFirstTryFailsThenActivityTask(t *testing.T) {
+	h := newHarness(t, ticketInput(models.TicketRepair, models.UrgencyCritical, at(2, 2, 0)))
+	c := countActivities(h.env)
+	tries := map[string]int{}
+	h.sendErr = func(in activities.SendInput) error {
+		tries[in.Key]++
+		switch {
+		case in.Template == "ticket_received" && tries[in.Key] == 1:
+			return errors.New("gateway down")
+		case in.Template == "ticket_received":
+			return nil
+		case strings.Contains(in.Template, "warning"):
+			return temporal.NewNonRetryableApplicationError("no such recipient", "InvalidMessage", nil)
+		}
+		return nil
+	}
+	arrivedLate(h)
+	h.run()
+	var received []string
+	for _, s := range h.sends {
+		if s.In.Template == "ticket_received" {
+			received = append(received, s.In.Key)
+		}
+	}
+	if len(received) != 1 || tries[received[0]] != 2 {
+		t.Errorf("ticket_received: %v sent after %v tries; want one after 2 (local, then the task)", received, tries)
+	}
+	if regular := c.byType["Send"] - c.local["Send"]; regular != 1 {
+		t.Errorf("Send: %d activity tasks, want 1 (the retry of the failed try); %v", regular, c.byType)
+	}
+	for key, n := range tries {
+		if strings.Contains(key, "warn") && n != 1 {
+			t.Errorf("%s refused for good was tried %d times, want 1", key, n)
+		}
 	}
 }
 

@@ -61,6 +61,9 @@ type harness struct {
 	errs     map[string]error // update errors by label
 	// sendAs, when set, makes each Send result (per-channel plans).
 	sendAs func(activities.SendInput, activities.SendResult) activities.SendResult
+	// sendErr, when set, fails each Send it returns an error for (before
+	// anything is sent).
+	sendErr func(activities.SendInput) error
 }
 
 func ticketInput(kind models.TicketKind, u models.Urgency, reported time.Time) TicketInput {
@@ -89,7 +92,14 @@ func newHarness(t *testing.T, in TicketInput) *harness {
 		}
 	}
 	h.env.OnActivity(n.Send, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) { return send(in), nil })
+		func(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
+			if h.sendErr != nil {
+				if err := h.sendErr(in); err != nil {
+					return activities.SendResult{}, err
+				}
+			}
+			return send(in), nil
+		})
 	h.env.OnActivity(cs.Record, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordInput) (activities.RecordResult, error) {
 			record(in)
