@@ -16,8 +16,14 @@ import (
 // on the service's task queue, under reuse (what a closed run of the same ID
 // allows). A run of that ID already going is no error: the process the
 // caller wants exists.
+//
+// The start is eager: when the client's own worker has a free slot (one
+// process, the embedded default), the server hands the first workflow task
+// back in the start's answer, without a trip through matching; without one
+// (an api-only process) it is an ordinary start.
 func StartOnce(ctx context.Context, c client.Client, id string, reuse enums.WorkflowIdReusePolicy, wf, in any) error {
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue, WorkflowIDReusePolicy: reuse}, wf, in)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue, WorkflowIDReusePolicy: reuse,
+		EnableEagerStart: true}, wf, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil
