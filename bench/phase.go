@@ -54,8 +54,9 @@ func (c config) paymentsBound() time.Duration {
 }
 
 func (c config) latenessBound() time.Duration {
-	// The spread's window, then every escalation at no less than 5 a second
-	// (the slowest this machine has shown), twice for a ticket's two.
+	// The spread's window, then every ticket's creation and its one
+	// escalation at no less than 5 a second (the slowest this machine has
+	// shown) each.
 	n := c.spread + c.burst
 	return 2*c.spreadWindow + time.Duration(2*n/5)*time.Second + 5*time.Minute
 }

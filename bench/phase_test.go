@@ -51,8 +51,8 @@ func TestPhaseBoundsGrowWithSize(t *testing.T) {
 		t.Errorf("bounds: small %v %v %v, big %v %v %v, want the big run's larger", small.loadBound(), small.latenessBound(), small.readModelBound(),
 			big.loadBound(), big.latenessBound(), big.readModelBound())
 	}
-	// The spread alone takes its window; 10,000 tickets escalating twice at
-	// 20/s take 1,000 s more.
+	// The spread alone takes its window; 12,000 tickets, each created and
+	// escalating once, at 5/s each take 4,800 s more.
 	if b := big.latenessBound(); b < 2000*time.Second {
 		t.Errorf("lateness bound at company size: got %v, want at least the window and the escalations", b)
 	}

@@ -45,7 +45,7 @@ type Lateness struct {
 	P99ms       float64 `json:"p99_ms"`
 	MaxMs       float64 `json:"max_ms"`
 	// For a burst: from the common deadline to the last escalation, and
-	// escalations per second over that time.
+	// escalations (one per ticket) per second over that time.
 	DrainS    float64 `json:"drain_s,omitempty"`
 	DrainRate float64 `json:"drain_per_s,omitempty"`
 	WindowS   float64 `json:"window_s,omitempty"`
