@@ -24,3 +24,20 @@ func TestFirstPerTicket(t *testing.T) {
 		t.Fatalf("got %+v, want ticket 1's event 1 and ticket 2's event 4", got)
 	}
 }
+
+// TestDrainAndBurstVsBare: the bare burst's drain runs from the instant to
+// the last fire; the ratio needs both rates.
+func TestDrainAndBurstVsBare(t *testing.T) {
+	due := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	fired := []time.Time{due.Add(2 * time.Second), due.Add(500 * time.Millisecond), due.Add(4 * time.Second), due.Add(time.Second)}
+	_, _, maxMs, drainS, rate := drain(fired, due)
+	if maxMs != 4000 || drainS != 4 || rate != 1 {
+		t.Errorf("drain: got max %v ms, %v s, %v/s, want 4000 ms, 4 s, 1/s", maxMs, drainS, rate)
+	}
+	if v := burstVsBare(&Lateness{DrainRate: 0.8}, &BareBurst{DrainRate: 1}); v == nil || *v != 0.8 {
+		t.Errorf("burst vs bare: got %v, want 0.8", v)
+	}
+	if burstVsBare(&Lateness{DrainRate: 3}, nil) != nil || burstVsBare(nil, &BareBurst{DrainRate: 1}) != nil {
+		t.Error("burst vs bare without one of them: want nil (not measured)")
+	}
+}

@@ -330,14 +330,45 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 	}
 
 	if tg.db.dsn != "" {
-		fmt.Fprintf(out, "escalation lateness: %d spread over %v, then a burst of %d ...\n", c.spread, c.spreadWindow, c.burst)
-		if err := rep.phase(ctx, out, "escalation lateness", c.latenessBound(), func(ctx context.Context) error {
-			spread, burst, err := runLateness(ctx, c, tg, loadRes.createRate())
-			rep.LatenessSpread, rep.LatenessBurst = spread, burst
-			return err
-		}); err != nil {
-			return err
+		createRate := loadRes.createRate()
+		if c.spread > 0 {
+			fmt.Fprintf(out, "escalation lateness: %d spread over %v ...\n", c.spread, c.spreadWindow)
+			if err := rep.phase(ctx, out, spreadPhase, c.spreadBound(), func(ctx context.Context) error {
+				l, err := runSpread(ctx, c, tg, createRate, nil)
+				rep.LatenessSpread = l
+				return err
+			}); err != nil {
+				return err
+			}
 		}
+		// The bare engine's burst of the same size, on the same engine, just
+		// before the ticket burst.
+		switch {
+		case c.burst <= 0:
+		case tg.frontend == "":
+			rep.Notes = append(rep.Notes, "bare-engine burst skipped: give -frontend with -addr")
+		default:
+			fmt.Fprintf(out, "bare-engine burst: %d workflows due at one instant (task queue %s) ...\n", c.burst, bareTaskQueue)
+			_ = rep.phase(ctx, out, barePhase, c.bareBound(), func(ctx context.Context) error {
+				b, err := runBareBurst(ctx, tg.frontend, c.burst, createRate)
+				rep.BareBurst = b
+				if err != nil && ctx.Err() == nil {
+					rep.Notes = append(rep.Notes, "bare-engine burst failed: "+err.Error())
+				}
+				return err
+			})
+		}
+		if c.burst > 0 {
+			fmt.Fprintf(out, "escalation lateness: a burst of %d ...\n", c.burst)
+			if err := rep.phase(ctx, out, burstPhase, c.burstBound(), func(ctx context.Context) error {
+				l, err := runBurst(ctx, c, tg, createRate)
+				rep.LatenessBurst = l
+				return err
+			}); err != nil {
+				return err
+			}
+		}
+		rep.BurstVsBare = burstVsBare(rep.LatenessBurst, rep.BareBurst)
 		if c.rows > 0 {
 			fmt.Fprintf(out, "read model with %d tickets on %s ...\n", c.rows, tg.db.driver)
 			if err := rep.phase(ctx, out, "read model, "+tg.db.driver, c.readModelBound(), func(ctx context.Context) error {

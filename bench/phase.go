@@ -41,6 +41,13 @@ func (r *Report) phase(ctx context.Context, out io.Writer, name string, bound ti
 	return err
 }
 
+// The names of the phases the targets read.
+const (
+	spreadPhase = "escalation lateness, spread"
+	barePhase   = "bare-engine burst"
+	burstPhase  = "escalation lateness, burst"
+)
+
 // The bounds of the phases, from their sizes: generous, so that a slow
 // run still finishes, and finite, so that one stuck phase does not starve
 // the rest.
@@ -53,12 +60,23 @@ func (c config) paymentsBound() time.Duration {
 	return time.Duration(float64(c.pay)/max(c.payRate, 0.1)*3*float64(time.Second)) + 3*time.Minute
 }
 
-func (c config) latenessBound() time.Duration {
+func (c config) spreadBound() time.Duration {
 	// The spread's window, then every ticket's creation and its one
 	// escalation at no less than 5 a second (the slowest this machine has
 	// shown) each.
-	n := c.spread + c.burst
-	return 2*c.spreadWindow + time.Duration(2*n/5)*time.Second + 5*time.Minute
+	return 2*c.spreadWindow + time.Duration(2*c.spread/5)*time.Second + 5*time.Minute
+}
+
+func (c config) burstBound() time.Duration {
+	// Creation and escalation at no less than 5 a second each, then the
+	// five minutes collect waits past the instant.
+	return time.Duration(2*c.burst/5)*time.Second + 10*time.Minute
+}
+
+func (c config) bareBound() time.Duration {
+	// Starting the workflows ahead of their instant, then the five
+	// minutes past it the wait allows, then the clean-up.
+	return time.Duration(c.burst/5)*time.Second + 10*time.Minute
 }
 
 func (c config) readModelBound() time.Duration {

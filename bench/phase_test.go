@@ -47,13 +47,16 @@ func TestPhaseCutShort(t *testing.T) {
 func TestPhaseBoundsGrowWithSize(t *testing.T) {
 	small := config{duration: 2 * time.Second, spread: 300, spreadWindow: time.Minute, burst: 300, rows: 1000, arrears: 1000, reads: 40, pay: 200, payRate: 20}
 	big := config{duration: 15 * time.Second, spread: 10000, spreadWindow: 1000 * time.Second, burst: 2000, rows: 100000, arrears: 100000, reads: 40, pay: 200, payRate: 20}
-	if !(big.latenessBound() > small.latenessBound() && big.readModelBound() > small.readModelBound() && big.loadBound() > small.loadBound()) {
-		t.Errorf("bounds: small %v %v %v, big %v %v %v, want the big run's larger", small.loadBound(), small.latenessBound(), small.readModelBound(),
-			big.loadBound(), big.latenessBound(), big.readModelBound())
+	if !(big.spreadBound() > small.spreadBound() && big.readModelBound() > small.readModelBound() && big.loadBound() > small.loadBound()) {
+		t.Errorf("bounds: small %v %v %v, big %v %v %v, want the big run's larger", small.loadBound(), small.spreadBound(), small.readModelBound(),
+			big.loadBound(), big.spreadBound(), big.readModelBound())
+	}
+	if !(big.burstBound() > small.burstBound() && big.bareBound() > small.bareBound()) {
+		t.Errorf("burst bounds: small %v %v, big %v %v, want the big run's larger", small.burstBound(), small.bareBound(), big.burstBound(), big.bareBound())
 	}
 	// The spread alone takes its window; 12,000 tickets, each created and
 	// escalating once, at 5/s each take 4,800 s more.
-	if b := big.latenessBound(); b < 2000*time.Second {
+	if b := big.spreadBound(); b < 2000*time.Second {
 		t.Errorf("lateness bound at company size: got %v, want at least the window and the escalations", b)
 	}
 }

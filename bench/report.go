@@ -20,10 +20,15 @@ type Report struct {
 	Overhead       *Overhead      `json:"api_over_sdk,omitempty"`
 	LatenessSpread *Lateness      `json:"lateness_spread,omitempty"`
 	LatenessBurst  *Lateness      `json:"lateness_burst,omitempty"`
-	ReadModel      []ReadModel    `json:"read_model,omitempty"`
-	MonthEnd       *MonthEnd      `json:"month_end,omitempty"`
-	Plans          *Plans         `json:"inspection_plans,omitempty"`
-	Resources      Resources      `json:"resources"`
+	// BareBurst is the bare engine's burst of the same size in the same
+	// run; BurstVsBare is the ticket burst's drain rate over its rate (the
+	// target is at least 0.8).
+	BareBurst   *BareBurst  `json:"bare_burst,omitempty"`
+	BurstVsBare *float64    `json:"burst_vs_bare,omitempty"`
+	ReadModel   []ReadModel `json:"read_model,omitempty"`
+	MonthEnd    *MonthEnd   `json:"month_end,omitempty"`
+	Plans       *Plans      `json:"inspection_plans,omitempty"`
+	Resources   Resources   `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
 	Phases []Phase  `json:"phases"`
@@ -49,6 +54,8 @@ type Lateness struct {
 	DrainS    float64 `json:"drain_s,omitempty"`
 	DrainRate float64 `json:"drain_per_s,omitempty"`
 	WindowS   float64 `json:"window_s,omitempty"`
+	// Driver is the app database of the service measured.
+	Driver string `json:"driver,omitempty"`
 }
 
 // ReadModel is list and dashboard latency with many rows.
@@ -115,6 +122,13 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintln(w, "\nescalation lateness (event time − deadline):")
 	lat("spread", r.LatenessSpread)
 	lat("burst", r.LatenessBurst)
+	if b := r.BareBurst; b != nil {
+		fmt.Fprintf(w, "  %-8s workflows %d, fired %d (missing %d), started in %.1f s for %.0f s ahead: late p50 %.0f ms, p99 %.0f ms, max %.0f ms; drained in %.1f s (%.0f/s)\n",
+			"bare", b.Timers, b.Fired, b.Missing, b.StartS, b.LeadS, b.P50ms, b.P99ms, b.MaxMs, b.DrainS, b.DrainRate)
+	}
+	if r.BurstVsBare != nil {
+		fmt.Fprintf(w, "  burst vs bare engine (drain rates, tickets/s over workflows/s): %.2f (target ≥ 0.80)\n", *r.BurstVsBare)
+	}
 	for _, m := range r.ReadModel {
 		fmt.Fprintf(w, "\nread model, %s, %d tickets (inserted in %.0f s), %d arrears cases (inserted in %.0f s), summaries rebuilt in %.1f s, one request at a time:\n",
 			m.Driver, m.Tickets, m.InsertS, m.Cases, m.ArrearsInsertS, m.SummariesS)
@@ -218,4 +232,14 @@ func commit(dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// burstVsBare is the ticket burst's drain rate over the bare engine's, or
+// nil when either was not measured.
+func burstVsBare(tickets *Lateness, bare *BareBurst) *float64 {
+	if tickets == nil || bare == nil || tickets.DrainRate <= 0 || bare.DrainRate <= 0 {
+		return nil
+	}
+	v := tickets.DrainRate / bare.DrainRate
+	return &v
 }
