@@ -184,7 +184,12 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer p.Stop()
+		// The restart at the end replaces the process: stop the one running.
+		defer func() {
+			if tg.proc != nil {
+				tg.proc.Stop()
+			}
+		}()
 		tg.base, tg.frontend, tg.proc, tg.password = p.Base, p.Frontend, p, svc.AdminPassword
 		tg.db = dbTarget{driver: "sqlite", dsn: p.SQLitePath()}
 		rep.Commit = commit(mod)
@@ -193,6 +198,21 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 	}
 	if err := measure(ctx, c, tg, rep, out); err != nil {
 		return err
+	}
+	// Last on this service: stopped and started again on the same data
+	// directory, with every process the run left open and every row the
+	// read model inserted.
+	if tg.proc != nil {
+		fmt.Fprintln(out, "restart on the same data directory ...")
+		_ = rep.phase(ctx, out, restartPhase, 5*time.Minute, func(ctx context.Context) error {
+			r, p, err := restartReady(ctx, tg)
+			tg.proc = p // nil if it did not start again: nothing left to stop
+			rep.Restart = r
+			if err != nil {
+				rep.Notes = append(rep.Notes, "restart failed: "+err.Error())
+			}
+			return err
+		})
 	}
 	if c.mysql && c.rows > 0 && binary != "" {
 		fmt.Fprintln(out, "read model on MySQL ...")
@@ -331,10 +351,27 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 
 	if tg.db.dsn != "" {
 		createRate := loadRes.createRate()
+		// Once the spread's tickets are created (they stay open: the windows
+		// are an hour), the footprint at that many open processes.
+		atOpen := func(ctx context.Context) {
+			if !routes["GET /metrics"] {
+				return
+			}
+			open, _, err := openAndGoroutines(ctx, admin)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "open processes after the spread's creation not read: "+err.Error())
+				return
+			}
+			res.SpreadOpenProcesses = int(open)
+			if tg.proc != nil {
+				rss, _ := tg.proc.RSS()
+				res.SpreadRSSMiB = mib(rss)
+			}
+		}
 		if c.spread > 0 {
 			fmt.Fprintf(out, "escalation lateness: %d spread over %v ...\n", c.spread, c.spreadWindow)
 			if err := rep.phase(ctx, out, spreadPhase, c.spreadBound(), func(ctx context.Context) error {
-				l, err := runSpread(ctx, c, tg, createRate, nil)
+				l, err := runSpread(ctx, c, tg, createRate, atOpen)
 				rep.LatenessSpread = l
 				return err
 			}); err != nil {

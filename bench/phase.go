@@ -43,9 +43,10 @@ func (r *Report) phase(ctx context.Context, out io.Writer, name string, bound ti
 
 // The names of the phases the targets read.
 const (
-	spreadPhase = "escalation lateness, spread"
-	barePhase   = "bare-engine burst"
-	burstPhase  = "escalation lateness, burst"
+	spreadPhase  = "escalation lateness, spread"
+	barePhase    = "bare-engine burst"
+	burstPhase   = "escalation lateness, burst"
+	restartPhase = "restart"
 )
 
 // The bounds of the phases, from their sizes: generous, so that a slow

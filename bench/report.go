@@ -28,6 +28,7 @@ type Report struct {
 	ReadModel   []ReadModel `json:"read_model,omitempty"`
 	MonthEnd    *MonthEnd   `json:"month_end,omitempty"`
 	Plans       *Plans      `json:"inspection_plans,omitempty"`
+	Restart     *Restart    `json:"restart,omitempty"`
 	Resources   Resources   `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
@@ -86,6 +87,11 @@ type Resources struct {
 	RSSMiBPer1000     float64 `json:"rss_mib_per_1000_open"`
 	GoroutinesPer1000 float64 `json:"goroutines_per_1000_open"`
 	FinalRSSMiB       float64 `json:"final_rss_mib"`
+	// SpreadOpenProcesses and SpreadRSSMiB are read once the spread's
+	// tickets are created, before their deadlines: the RSS at that many
+	// open processes (/metrics' open tickets).
+	SpreadOpenProcesses int     `json:"spread_open_processes,omitempty"`
+	SpreadRSSMiB        float64 `json:"spread_rss_mib,omitempty"`
 }
 
 // Print writes the short report.
@@ -155,6 +161,20 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "; idle RSS %.0f MiB, %.0f goroutines; with %d open processes RSS %.0f MiB, %.0f goroutines: %.0f MiB and %.0f goroutines per 1,000 open; RSS at the end %.0f MiB\n",
 		res.IdleRSSMiB, res.IdleGoroutines, res.OpenProcesses, res.RSSMiB, res.Goroutines, res.RSSMiBPer1000, res.GoroutinesPer1000, res.FinalRSSMiB)
+	if res.SpreadOpenProcesses > 0 {
+		fmt.Fprintf(w, "  once the spread's tickets were created: %d open processes, RSS %.0f MiB\n", res.SpreadOpenProcesses, res.SpreadRSSMiB)
+	}
+	if rs := r.Restart; rs != nil {
+		open := "not counted"
+		if rs.OpenWorkflows != nil {
+			open = fmt.Sprint(*rs.OpenWorkflows)
+		}
+		fmt.Fprintf(w, "  restart on the same data directory (stopped in %.1f s): ready in %.1f s with %s open workflows, %d ticket rows (%d open), %d arrears cases; RSS right after ready %.0f MiB\n",
+			rs.StopS, rs.ReadyS, open, rs.Tickets, rs.OpenTickets, rs.Cases, rs.RSSMiB)
+		for _, n := range rs.Notes {
+			fmt.Fprintln(w, "  restart note:", n)
+		}
+	}
 	fmt.Fprintln(w, "\nphases (each with its own bound):")
 	for _, p := range r.Phases {
 		state := "done"
