@@ -111,6 +111,7 @@ func run(args []string, out io.Writer) error {
 	if err := bench(ctx, c, rep, out); err != nil {
 		return err
 	}
+	rep.Targets = evaluateTargets(c, rep)
 	rep.Print(out)
 	if c.jsonOut != "" {
 		raw, err := json.MarshalIndent(rep, "", "  ")

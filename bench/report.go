@@ -29,7 +29,9 @@ type Report struct {
 	MonthEnd    *MonthEnd   `json:"month_end,omitempty"`
 	Plans       *Plans      `json:"inspection_plans,omitempty"`
 	Restart     *Restart    `json:"restart,omitempty"`
-	Resources   Resources   `json:"resources"`
+	// Targets are issue 15's figures against their targets.
+	Targets   []Target  `json:"targets"`
+	Resources Resources `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
 	Phases []Phase  `json:"phases"`
@@ -175,6 +177,7 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintln(w, "  restart note:", n)
 		}
 	}
+	printTargets(w, r.Targets)
 	fmt.Fprintln(w, "\nphases (each with its own bound):")
 	for _, p := range r.Phases {
 		state := "done"
