@@ -302,7 +302,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 		rep.Notes = append(rep.Notes, "month-end release skipped: give -db or -dsn with -addr, and a -monthend-rate of at least 1")
 	default:
 		fmt.Fprintf(out, "month-end release: %d households at %d SMS/s ...\n", c.monthEnd, c.monthEndRate)
-		_ = rep.phase(ctx, out, "month-end release", c.monthEndBound(), func(ctx context.Context) error {
+		_ = rep.phase(ctx, out, monthEndPhase, c.monthEndBound(), func(ctx context.Context) error {
 			me, err := runMonthEnd(ctx, c, tg)
 			rep.MonthEnd = me
 			if err != nil {

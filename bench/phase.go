@@ -43,10 +43,11 @@ func (r *Report) phase(ctx context.Context, out io.Writer, name string, bound ti
 
 // The names of the phases the targets read.
 const (
-	spreadPhase  = "escalation lateness, spread"
-	barePhase    = "bare-engine burst"
-	burstPhase   = "escalation lateness, burst"
-	restartPhase = "restart"
+	spreadPhase   = "escalation lateness, spread"
+	barePhase     = "bare-engine burst"
+	burstPhase    = "escalation lateness, burst"
+	restartPhase  = "restart"
+	monthEndPhase = "month-end release"
 )
 
 // The bounds of the phases, from their sizes: generous, so that a slow

@@ -55,6 +55,12 @@ func TestTargets(t *testing.T) {
 			t.Errorf("%s: measured %q, want none", fig, tg.Measured)
 		}
 	}
+	if v := got["p99 list/sqlite"].Value; v == nil || *v != 50 {
+		t.Errorf("list value: got %v, want 50", v)
+	}
+	if v := got["every list and dashboard p99/mysql"].Value; v != nil {
+		t.Errorf("cut-short value: got %v, want none", *v)
+	}
 	if tg := got["escalation lateness p99, spread/sqlite"]; !tg.AtSize {
 		t.Errorf("spread at the issue's size: got %+v, want at size", tg)
 	}
