@@ -371,7 +371,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 		}
 		if c.spread > 0 {
 			fmt.Fprintf(out, "escalation lateness: %d spread over %v ...\n", c.spread, c.spreadWindow)
-			if err := rep.phase(ctx, out, spreadPhase, c.spreadBound(), func(ctx context.Context) error {
+			if err := rep.phase(ctx, out, spreadPhase, c.spreadBound(createRate), func(ctx context.Context) error {
 				l, err := runSpread(ctx, c, tg, createRate, atOpen)
 				rep.LatenessSpread = l
 				return err
@@ -387,7 +387,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 			rep.Notes = append(rep.Notes, "bare-engine burst skipped: give -frontend with -addr")
 		default:
 			fmt.Fprintf(out, "bare-engine burst: %d workflows due at one instant (task queue %s) ...\n", c.burst, bareTaskQueue)
-			_ = rep.phase(ctx, out, barePhase, c.bareBound(), func(ctx context.Context) error {
+			_ = rep.phase(ctx, out, barePhase, c.bareBound(createRate), func(ctx context.Context) error {
 				b, err := runBareBurst(ctx, tg.frontend, c.burst, createRate)
 				rep.BareBurst = b
 				if err != nil && ctx.Err() == nil {
@@ -398,7 +398,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 		}
 		if c.burst > 0 {
 			fmt.Fprintf(out, "escalation lateness: a burst of %d ...\n", c.burst)
-			if err := rep.phase(ctx, out, burstPhase, c.burstBound(), func(ctx context.Context) error {
+			if err := rep.phase(ctx, out, burstPhase, c.burstBound(createRate), func(ctx context.Context) error {
 				l, err := runBurst(ctx, c, tg, createRate)
 				rep.LatenessBurst = l
 				return err

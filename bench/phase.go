@@ -62,23 +62,25 @@ func (c config) paymentsBound() time.Duration {
 	return time.Duration(float64(c.pay)/max(c.payRate, 0.1)*3*float64(time.Second)) + 3*time.Minute
 }
 
-func (c config) spreadBound() time.Duration {
-	// The spread's window, then every ticket's creation and its one
-	// escalation at no less than 5 a second (the slowest this machine has
-	// shown) each.
-	return 2*c.spreadWindow + time.Duration(2*c.spread/5)*time.Second + 5*time.Minute
+// The lateness phases put their deadlines as far ahead as their creation
+// takes at createRate (leadFor); their bounds add that lead.
+
+func (c config) spreadBound(createRate float64) time.Duration {
+	// The lead, the spread's window twice, then every ticket's escalation
+	// at no less than 5 a second (the slowest this machine has shown).
+	return leadFor(c.spread, createRate) + 2*c.spreadWindow + time.Duration(c.spread/5)*time.Second + 5*time.Minute
 }
 
-func (c config) burstBound() time.Duration {
-	// Creation and escalation at no less than 5 a second each, then the
-	// five minutes collect waits past the instant.
-	return time.Duration(2*c.burst/5)*time.Second + 10*time.Minute
+func (c config) burstBound(createRate float64) time.Duration {
+	// The lead, every escalation at no less than 5 a second, then the five
+	// minutes collect waits past the instant and more.
+	return leadFor(c.burst, createRate) + time.Duration(c.burst/5)*time.Second + 10*time.Minute
 }
 
-func (c config) bareBound() time.Duration {
-	// Starting the workflows ahead of their instant, then the five
-	// minutes past it the wait allows, then the clean-up.
-	return time.Duration(c.burst/5)*time.Second + 10*time.Minute
+func (c config) bareBound(createRate float64) time.Duration {
+	// The lead (bareLead), the five minutes past the instant the wait
+	// allows, then the clean-up.
+	return bareLead(c.burst, createRate) + 10*time.Minute
 }
 
 func (c config) readModelBound() time.Duration {
