@@ -207,7 +207,7 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 		fmt.Fprintln(out, "restart on the same data directory ...")
 		_ = rep.phase(ctx, out, restartPhase, 5*time.Minute, func(ctx context.Context) error {
 			r, p, err := restartReady(ctx, tg)
-			tg.proc = p // nil if it did not start again: nothing left to stop
+			tg.proc = p // the one to stop at the end; nil if none runs
 			rep.Restart = r
 			if err != nil {
 				rep.Notes = append(rep.Notes, "restart failed: "+err.Error())

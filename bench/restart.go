@@ -36,8 +36,8 @@ type Restart struct {
 
 // restartReady counts what the run left, stops the service (SIGTERM, as an
 // operator would), starts it again on the same data directory and times it
-// to ready. It returns the new process, which the caller stops; nil if it
-// did not start.
+// to ready. It returns the process to stop at the end: the new one, the
+// old one if it failed before stopping it, nil if it did not start again.
 func restartReady(ctx context.Context, tg target) (*Restart, *svc.Service, error) {
 	r := &Restart{}
 	if n, err := openWorkflows(ctx, tg.frontend); err != nil {
@@ -47,7 +47,7 @@ func restartReady(ctx context.Context, tg target) (*Restart, *svc.Service, error
 	}
 	s, db, err := tg.db.open(ctx)
 	if err != nil {
-		return r, nil, err
+		return r, tg.proc, err
 	}
 	err = db.WithContext(ctx).Model(&models.Ticket{}).Count(&r.Tickets).Error
 	if err == nil {
@@ -58,7 +58,7 @@ func restartReady(ctx context.Context, tg target) (*Restart, *svc.Service, error
 	}
 	s.Close()
 	if err != nil {
-		return r, nil, err
+		return r, tg.proc, err
 	}
 	began := time.Now()
 	if err := tg.proc.Stop(); err != nil {
