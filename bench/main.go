@@ -108,8 +108,14 @@ func run(args []string, out io.Writer) error {
 	// bench stops by itself, and a phase cut short is reported as such.
 
 	rep := &Report{Started: time.Now().UTC(), Config: c.describe()}
-	if err := bench(ctx, c, rep, out); err != nil {
-		return err
+	runErr := bench(ctx, c, rep, out)
+	if runErr != nil {
+		if len(rep.Phases) == 0 {
+			return runErr
+		}
+		// What the phases before it measured is still reported; the
+		// targets of the phases that did not run say so.
+		rep.Notes = append(rep.Notes, "the run stopped early: "+runErr.Error())
 	}
 	rep.Targets = evaluateTargets(c, rep)
 	rep.Print(out)
@@ -122,7 +128,7 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	return runErr
 }
 
 func (c config) describe() map[string]any {
