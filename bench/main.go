@@ -108,9 +108,16 @@ func run(args []string, out io.Writer) error {
 	// bench stops by itself, and a phase cut short is reported as such.
 
 	rep := &Report{Started: time.Now().UTC(), Config: c.describe()}
-	if err := bench(ctx, c, rep, out); err != nil {
-		return err
+	runErr := bench(ctx, c, rep, out)
+	if runErr != nil {
+		if len(rep.Phases) == 0 {
+			return runErr
+		}
+		// What the phases before it measured is still reported; the
+		// targets of the phases that did not run say so.
+		rep.Notes = append(rep.Notes, "the run stopped early: "+runErr.Error())
 	}
+	rep.Targets = evaluateTargets(c, rep)
 	rep.Print(out)
 	if c.jsonOut != "" {
 		raw, err := json.MarshalIndent(rep, "", "  ")
@@ -121,7 +128,7 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	return runErr
 }
 
 func (c config) describe() map[string]any {
@@ -184,7 +191,12 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		defer p.Stop()
+		// The restart at the end replaces the process: stop the one running.
+		defer func() {
+			if tg.proc != nil {
+				tg.proc.Stop()
+			}
+		}()
 		tg.base, tg.frontend, tg.proc, tg.password = p.Base, p.Frontend, p, svc.AdminPassword
 		tg.db = dbTarget{driver: "sqlite", dsn: p.SQLitePath()}
 		rep.Commit = commit(mod)
@@ -193,6 +205,21 @@ func bench(ctx context.Context, c config, rep *Report, out io.Writer) error {
 	}
 	if err := measure(ctx, c, tg, rep, out); err != nil {
 		return err
+	}
+	// Last on this service: stopped and started again on the same data
+	// directory, with every process the run left open and every row the
+	// read model inserted.
+	if tg.proc != nil {
+		fmt.Fprintln(out, "restart on the same data directory ...")
+		_ = rep.phase(ctx, out, restartPhase, 5*time.Minute, func(ctx context.Context) error {
+			r, p, err := restartReady(ctx, tg)
+			tg.proc = p // the one to stop at the end; nil if none runs
+			rep.Restart = r
+			if err != nil {
+				rep.Notes = append(rep.Notes, "restart failed: "+err.Error())
+			}
+			return err
+		})
 	}
 	if c.mysql && c.rows > 0 && binary != "" {
 		fmt.Fprintln(out, "read model on MySQL ...")
@@ -281,7 +308,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 		rep.Notes = append(rep.Notes, "month-end release skipped: give -db or -dsn with -addr, and a -monthend-rate of at least 1")
 	default:
 		fmt.Fprintf(out, "month-end release: %d households at %d SMS/s ...\n", c.monthEnd, c.monthEndRate)
-		_ = rep.phase(ctx, out, "month-end release", c.monthEndBound(), func(ctx context.Context) error {
+		_ = rep.phase(ctx, out, monthEndPhase, c.monthEndBound(), func(ctx context.Context) error {
 			me, err := runMonthEnd(ctx, c, tg)
 			rep.MonthEnd = me
 			if err != nil {
@@ -330,14 +357,62 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 	}
 
 	if tg.db.dsn != "" {
-		fmt.Fprintf(out, "escalation lateness: %d spread over %v, then a burst of %d ...\n", c.spread, c.spreadWindow, c.burst)
-		if err := rep.phase(ctx, out, "escalation lateness", c.latenessBound(), func(ctx context.Context) error {
-			spread, burst, err := runLateness(ctx, c, tg, loadRes.createRate())
-			rep.LatenessSpread, rep.LatenessBurst = spread, burst
-			return err
-		}); err != nil {
-			return err
+		createRate := loadRes.createRate()
+		// Once the spread's tickets are created (they stay open: the windows
+		// are an hour), the footprint at that many open processes.
+		atOpen := func(ctx context.Context) {
+			if !routes["GET /metrics"] {
+				return
+			}
+			open, _, err := openAndGoroutines(ctx, admin)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "open processes after the spread's creation not read: "+err.Error())
+				return
+			}
+			res.SpreadOpenProcesses = int(open)
+			if tg.proc != nil {
+				rss, _ := tg.proc.RSS()
+				res.SpreadRSSMiB = mib(rss)
+			}
 		}
+		if c.spread > 0 {
+			fmt.Fprintf(out, "escalation lateness: %d spread over %v ...\n", c.spread, c.spreadWindow)
+			if err := rep.phase(ctx, out, spreadPhase, c.spreadBound(createRate), func(ctx context.Context) error {
+				l, err := runSpread(ctx, c, tg, createRate, atOpen)
+				rep.LatenessSpread = l
+				return err
+			}); err != nil {
+				return err
+			}
+		}
+		// The bare engine's burst of the same size, on the same engine, just
+		// before the ticket burst.
+		switch {
+		case c.burst <= 0:
+		case tg.frontend == "":
+			rep.Notes = append(rep.Notes, "bare-engine burst skipped: give -frontend with -addr")
+		default:
+			fmt.Fprintf(out, "bare-engine burst: %d workflows due at one instant (task queue %s) ...\n", c.burst, bareTaskQueue)
+			_ = rep.phase(ctx, out, barePhase, c.bareBound(createRate), func(ctx context.Context) error {
+				b, err := runBareBurst(ctx, tg.frontend, c.burst, createRate)
+				rep.BareBurst = b
+				if err != nil && ctx.Err() == nil {
+					rep.Notes = append(rep.Notes, "bare-engine burst failed: "+err.Error())
+				}
+				return err
+			})
+		}
+		if c.burst > 0 {
+			fmt.Fprintf(out, "escalation lateness: a burst of %d ...\n", c.burst)
+			if err := rep.phase(ctx, out, burstPhase, c.burstBound(createRate), func(ctx context.Context) error {
+				l, err := runBurst(ctx, c, tg, createRate)
+				rep.LatenessBurst = l
+				return err
+			}); err != nil {
+				return err
+			}
+		}
+		rep.BurstVsBare = burstVsBare(rep.LatenessBurst, rep.BareBurst)
 		if c.rows > 0 {
 			fmt.Fprintf(out, "read model with %d tickets on %s ...\n", c.rows, tg.db.driver)
 			if err := rep.phase(ctx, out, "read model, "+tg.db.driver, c.readModelBound(), func(ctx context.Context) error {

@@ -41,6 +41,15 @@ func (r *Report) phase(ctx context.Context, out io.Writer, name string, bound ti
 	return err
 }
 
+// The names of the phases the targets read.
+const (
+	spreadPhase   = "escalation lateness, spread"
+	barePhase     = "bare-engine burst"
+	burstPhase    = "escalation lateness, burst"
+	restartPhase  = "restart"
+	monthEndPhase = "month-end release"
+)
+
 // The bounds of the phases, from their sizes: generous, so that a slow
 // run still finishes, and finite, so that one stuck phase does not starve
 // the rest.
@@ -53,11 +62,25 @@ func (c config) paymentsBound() time.Duration {
 	return time.Duration(float64(c.pay)/max(c.payRate, 0.1)*3*float64(time.Second)) + 3*time.Minute
 }
 
-func (c config) latenessBound() time.Duration {
-	// The spread's window, then every escalation at no less than 5 a second
-	// (the slowest this machine has shown), twice for a ticket's two.
-	n := c.spread + c.burst
-	return 2*c.spreadWindow + time.Duration(2*n/5)*time.Second + 5*time.Minute
+// The lateness phases put their deadlines as far ahead as their creation
+// takes at createRate (leadFor); their bounds add that lead.
+
+func (c config) spreadBound(createRate float64) time.Duration {
+	// The lead, the spread's window twice, then every ticket's escalation
+	// at no less than 5 a second (the slowest this machine has shown).
+	return leadFor(c.spread, createRate) + 2*c.spreadWindow + time.Duration(c.spread/5)*time.Second + 5*time.Minute
+}
+
+func (c config) burstBound(createRate float64) time.Duration {
+	// The lead, every escalation at no less than 5 a second, then the five
+	// minutes collect waits past the instant and more.
+	return leadFor(c.burst, createRate) + time.Duration(c.burst/5)*time.Second + 10*time.Minute
+}
+
+func (c config) bareBound(createRate float64) time.Duration {
+	// The lead (bareLead), the five minutes past the instant the wait
+	// allows, then the clean-up.
+	return bareLead(c.burst, createRate) + 10*time.Minute
 }
 
 func (c config) readModelBound() time.Duration {

@@ -47,13 +47,26 @@ func TestPhaseCutShort(t *testing.T) {
 func TestPhaseBoundsGrowWithSize(t *testing.T) {
 	small := config{duration: 2 * time.Second, spread: 300, spreadWindow: time.Minute, burst: 300, rows: 1000, arrears: 1000, reads: 40, pay: 200, payRate: 20}
 	big := config{duration: 15 * time.Second, spread: 10000, spreadWindow: 1000 * time.Second, burst: 2000, rows: 100000, arrears: 100000, reads: 40, pay: 200, payRate: 20}
-	if !(big.latenessBound() > small.latenessBound() && big.readModelBound() > small.readModelBound() && big.loadBound() > small.loadBound()) {
-		t.Errorf("bounds: small %v %v %v, big %v %v %v, want the big run's larger", small.loadBound(), small.latenessBound(), small.readModelBound(),
-			big.loadBound(), big.latenessBound(), big.readModelBound())
+	if !(big.spreadBound(20) > small.spreadBound(20) && big.readModelBound() > small.readModelBound() && big.loadBound() > small.loadBound()) {
+		t.Errorf("bounds: small %v %v %v, big %v %v %v, want the big run's larger", small.loadBound(), small.spreadBound(20), small.readModelBound(),
+			big.loadBound(), big.spreadBound(20), big.readModelBound())
 	}
-	// The spread alone takes its window; 10,000 tickets escalating twice at
-	// 20/s take 1,000 s more.
-	if b := big.latenessBound(); b < 2000*time.Second {
+	if !(big.burstBound(20) > small.burstBound(20) && big.bareBound(20) > small.bareBound(20)) {
+		t.Errorf("burst bounds: small %v %v, big %v %v, want the big run's larger", small.burstBound(20), small.bareBound(20), big.burstBound(20), big.bareBound(20))
+	}
+	// The spread alone takes its window; creating 10,000 tickets ahead and
+	// their escalations at 5/s take more.
+	if b := big.spreadBound(20); b < 2000*time.Second {
 		t.Errorf("lateness bound at company size: got %v, want at least the window and the escalations", b)
+	}
+	// A slow creation puts the deadlines further ahead: the bounds cover
+	// that lead and the five minutes' wait past the instant.
+	for _, rate := range []float64{1, 20} {
+		if b := big.burstBound(rate); b < leadFor(big.burst, rate)+5*time.Minute {
+			t.Errorf("burst bound at %v/s: got %v, want more than the lead %v and the wait", rate, b, leadFor(big.burst, rate))
+		}
+		if b := big.bareBound(rate); b < bareLead(big.burst, rate)+5*time.Minute {
+			t.Errorf("bare bound at %v/s: got %v, want more than the lead %v and the wait", rate, b, bareLead(big.burst, rate))
+		}
 	}
 }

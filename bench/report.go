@@ -20,10 +20,18 @@ type Report struct {
 	Overhead       *Overhead      `json:"api_over_sdk,omitempty"`
 	LatenessSpread *Lateness      `json:"lateness_spread,omitempty"`
 	LatenessBurst  *Lateness      `json:"lateness_burst,omitempty"`
-	ReadModel      []ReadModel    `json:"read_model,omitempty"`
-	MonthEnd       *MonthEnd      `json:"month_end,omitempty"`
-	Plans          *Plans         `json:"inspection_plans,omitempty"`
-	Resources      Resources      `json:"resources"`
+	// BareBurst is the bare engine's burst of the same size in the same
+	// run; BurstVsBare is the ticket burst's drain rate over its rate (the
+	// target is at least 0.8).
+	BareBurst   *BareBurst  `json:"bare_burst,omitempty"`
+	BurstVsBare *float64    `json:"burst_vs_bare,omitempty"`
+	ReadModel   []ReadModel `json:"read_model,omitempty"`
+	MonthEnd    *MonthEnd   `json:"month_end,omitempty"`
+	Plans       *Plans      `json:"inspection_plans,omitempty"`
+	Restart     *Restart    `json:"restart,omitempty"`
+	// Targets are issue 15's figures against their targets.
+	Targets   []Target  `json:"targets"`
+	Resources Resources `json:"resources"`
 	// Phases are the sections run, each with its bound; a phase cut short
 	// has partial figures.
 	Phases []Phase  `json:"phases"`
@@ -45,10 +53,12 @@ type Lateness struct {
 	P99ms       float64 `json:"p99_ms"`
 	MaxMs       float64 `json:"max_ms"`
 	// For a burst: from the common deadline to the last escalation, and
-	// escalations per second over that time.
+	// escalations (one per ticket) per second over that time.
 	DrainS    float64 `json:"drain_s,omitempty"`
 	DrainRate float64 `json:"drain_per_s,omitempty"`
 	WindowS   float64 `json:"window_s,omitempty"`
+	// Driver is the app database of the service measured.
+	Driver string `json:"driver,omitempty"`
 }
 
 // ReadModel is list and dashboard latency with many rows.
@@ -79,6 +89,11 @@ type Resources struct {
 	RSSMiBPer1000     float64 `json:"rss_mib_per_1000_open"`
 	GoroutinesPer1000 float64 `json:"goroutines_per_1000_open"`
 	FinalRSSMiB       float64 `json:"final_rss_mib"`
+	// SpreadOpenProcesses and SpreadRSSMiB are read once the spread's
+	// tickets are created, before their deadlines: the RSS at that many
+	// open processes (/metrics' open tickets).
+	SpreadOpenProcesses int     `json:"spread_open_processes,omitempty"`
+	SpreadRSSMiB        float64 `json:"spread_rss_mib,omitempty"`
 }
 
 // Print writes the short report.
@@ -115,6 +130,13 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintln(w, "\nescalation lateness (event time − deadline):")
 	lat("spread", r.LatenessSpread)
 	lat("burst", r.LatenessBurst)
+	if b := r.BareBurst; b != nil {
+		fmt.Fprintf(w, "  %-8s workflows %d, fired %d (missing %d), started in %.1f s for %.0f s ahead: late p50 %.0f ms, p99 %.0f ms, max %.0f ms; drained in %.1f s (%.0f/s)\n",
+			"bare", b.Timers, b.Fired, b.Missing, b.StartS, b.LeadS, b.P50ms, b.P99ms, b.MaxMs, b.DrainS, b.DrainRate)
+	}
+	if r.BurstVsBare != nil {
+		fmt.Fprintf(w, "  burst vs bare engine (drain rates, tickets/s over workflows/s): %.2f (target ≥ 0.80)\n", *r.BurstVsBare)
+	}
 	for _, m := range r.ReadModel {
 		fmt.Fprintf(w, "\nread model, %s, %d tickets (inserted in %.0f s), %d arrears cases (inserted in %.0f s), summaries rebuilt in %.1f s, one request at a time:\n",
 			m.Driver, m.Tickets, m.InsertS, m.Cases, m.ArrearsInsertS, m.SummariesS)
@@ -141,6 +163,21 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "; idle RSS %.0f MiB, %.0f goroutines; with %d open processes RSS %.0f MiB, %.0f goroutines: %.0f MiB and %.0f goroutines per 1,000 open; RSS at the end %.0f MiB\n",
 		res.IdleRSSMiB, res.IdleGoroutines, res.OpenProcesses, res.RSSMiB, res.Goroutines, res.RSSMiBPer1000, res.GoroutinesPer1000, res.FinalRSSMiB)
+	if res.SpreadOpenProcesses > 0 {
+		fmt.Fprintf(w, "  once the spread's tickets were created: %d open processes, RSS %.0f MiB\n", res.SpreadOpenProcesses, res.SpreadRSSMiB)
+	}
+	if rs := r.Restart; rs != nil {
+		open := "not counted"
+		if rs.OpenWorkflows != nil {
+			open = fmt.Sprint(*rs.OpenWorkflows)
+		}
+		fmt.Fprintf(w, "  restart on the same data directory (stopped in %.1f s): ready in %.1f s with %s open workflows, %d ticket rows (%d open), %d arrears cases; RSS right after ready %.0f MiB\n",
+			rs.StopS, rs.ReadyS, open, rs.Tickets, rs.OpenTickets, rs.Cases, rs.RSSMiB)
+		for _, n := range rs.Notes {
+			fmt.Fprintln(w, "  restart note:", n)
+		}
+	}
+	printTargets(w, r.Targets)
 	fmt.Fprintln(w, "\nphases (each with its own bound):")
 	for _, p := range r.Phases {
 		state := "done"
@@ -218,4 +255,14 @@ func commit(dir string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// burstVsBare is the ticket burst's drain rate over the bare engine's, or
+// nil when either was not measured.
+func burstVsBare(tickets *Lateness, bare *BareBurst) *float64 {
+	if tickets == nil || bare == nil || tickets.DrainRate <= 0 || bare.DrainRate <= 0 {
+		return nil
+	}
+	v := tickets.DrainRate / bare.DrainRate
+	return &v
 }
