@@ -47,19 +47,65 @@ func runSpread(ctx context.Context, c config, tg target, createRate float64, cre
 	if err != nil {
 		return nil, err
 	}
-	t0 := time.Now().Add(leadFor(c.spread, createRate))
+	began := time.Now()
+	lead := spreadLead(c.spread, createRate)
+	t0 := began.Add(lead)
 	step := c.spreadWindow / time.Duration(c.spread)
 	n := createAll(ctx, e, c.spread, func(i int) time.Time { return t0.Add(time.Duration(i) * step) })
+	createS := time.Since(began).Seconds()
 	if created != nil {
 		created(ctx)
+	}
+	settledAt, settled, err := settle(ctx, db, e.ID, 2*n, t0)
+	if err != nil {
+		return nil, err
 	}
 	l, err := collect(ctx, db, e.ID, n, t0.Add(c.spreadWindow), false)
 	if err != nil {
 		return nil, err
 	}
+	l.CreateS, l.LeadS, l.Settled = createS, lead.Seconds(), settled
+	if settled {
+		l.SettledS = settledAt.Sub(began).Seconds()
+	}
 	l.WindowS = c.spreadWindow.Seconds()
 	l.Driver = tg.db.driver
 	return l, nil
+}
+
+// spreadLead puts the spread's first deadline further ahead than a
+// burst's: the engine must also have done the tickets' creation work (each
+// ticket's first task and its two warnings) before the window, so that the
+// window measures deadlines, not the creation's backlog; settle says
+// whether it had.
+func spreadLead(n int, createRate float64) time.Duration {
+	return 2 * leadFor(n, createRate)
+}
+
+// settle waits until want warning events of the estate's tickets are
+// recorded (their creation work done), at most until deadline; it returns
+// when, and false when the deadline came first.
+func settle(ctx context.Context, db *gorm.DB, estateID uint64, want int, deadline time.Time) (time.Time, bool, error) {
+	for {
+		var n int64
+		err := db.WithContext(ctx).Model(&models.CaseEvent{}).
+			Where("kind = ? AND estate_id = ? AND type = ?", models.KindTicket, estateID, "warning").Count(&n).Error
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		now := time.Now()
+		if n >= int64(want) {
+			return now, true, nil
+		}
+		if now.After(deadline) {
+			return time.Time{}, false, nil
+		}
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return time.Time{}, false, ctx.Err()
+		}
+	}
 }
 
 // runBurst creates c.burst tickets all due at one instant and collects

@@ -68,7 +68,7 @@ func (c config) paymentsBound() time.Duration {
 func (c config) spreadBound(createRate float64) time.Duration {
 	// The lead, the spread's window twice, then every ticket's escalation
 	// at no less than 5 a second (the slowest this machine has shown).
-	return leadFor(c.spread, createRate) + 2*c.spreadWindow + time.Duration(c.spread/5)*time.Second + 5*time.Minute
+	return spreadLead(c.spread, createRate) + 2*c.spreadWindow + time.Duration(c.spread/5)*time.Second + 5*time.Minute
 }
 
 func (c config) burstBound(createRate float64) time.Duration {

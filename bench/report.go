@@ -59,6 +59,17 @@ type Lateness struct {
 	WindowS   float64 `json:"window_s,omitempty"`
 	// Driver is the app database of the service measured.
 	Driver string `json:"driver,omitempty"`
+	// For the spread: CreateS is how long the tickets took to create;
+	// SettledS how long after the first create the engine had done their
+	// creation work (each ticket's two warnings recorded: the bench's
+	// policy warns at 1 % of the window); LeadS how far ahead of the first
+	// create the first deadline was put. SettledS beyond LeadS means the
+	// window began with the creation's backlog still queued (Settled false
+	// when it never caught up before the first deadline).
+	CreateS  float64 `json:"create_s,omitempty"`
+	SettledS float64 `json:"settled_s,omitempty"`
+	Settled  bool    `json:"settled,omitempty"`
+	LeadS    float64 `json:"lead_s,omitempty"`
 }
 
 // ReadModel is list and dashboard latency with many rows.
@@ -124,6 +135,13 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s tickets %d, escalations %d (missing %d): late p50 %.0f ms, p99 %.0f ms, max %.0f ms", name, l.Tickets, l.Escalations, l.Missing, l.P50ms, l.P99ms, l.MaxMs)
 		if l.DrainS > 0 {
 			fmt.Fprintf(w, "; drained in %.1f s (%.0f/s)", l.DrainS, l.DrainRate)
+		}
+		if l.LeadS > 0 {
+			settled := fmt.Sprintf("settled after %.0f s", l.SettledS)
+			if !l.Settled {
+				settled = "NOT settled before the first deadline"
+			}
+			fmt.Fprintf(w, "; created in %.0f s, %s, first deadline at %.0f s", l.CreateS, settled, l.LeadS)
 		}
 		fmt.Fprintln(w)
 	}

@@ -196,8 +196,10 @@ func SecondScale(window time.Duration) func(*models.Policy) {
 				t.Contact, t.OnSite, t.Complete = models.Duration(window), models.Duration(window), models.Duration(2*time.Hour)
 			case models.UrgencyNormal:
 				// Contact is clamped to the appointment, which sets on_site.
+				// Completion is ten days out, so that its warning (at 1 %: 2.4 h)
+				// falls after any lateness window, not in it.
 				t.OnSiteSameDay = false
-				t.Contact, t.OnSite, t.Complete = models.Duration(24*time.Hour), models.Duration(24*time.Hour), models.Duration(48*time.Hour)
+				t.Contact, t.OnSite, t.Complete = models.Duration(24*time.Hour), models.Duration(24*time.Hour), models.Duration(240*time.Hour)
 			}
 		}
 		p.Repair.WarnAtPercent = 1
