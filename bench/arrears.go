@@ -11,6 +11,38 @@ import (
 	"github.com/wuye/wuye/models"
 )
 
+// receiptRows gives each of pays its receipt (收据), numbered on from the
+// estate's counter of the payment's year, as recording a payment does: a
+// payment without one is a state the service never leaves, which its start
+// repairs (store.issueMissingReceipts), one receipt at a time.
+func receiptRows(db *gorm.DB, estate uint64, pays []models.FeePayment, loc *time.Location) error {
+	if len(pays) == 0 {
+		return nil
+	}
+	var e models.Estate
+	if err := db.Select("id", "code").First(&e, estate).Error; err != nil {
+		return fmt.Errorf("estate %d: %w", estate, err)
+	}
+	year := pays[0].PaidAt.In(loc).Year()
+	var c models.ReceiptCounter
+	if err := db.Where(models.ReceiptCounter{EstateID: estate, Year: year}).FirstOrCreate(&c).Error; err != nil {
+		return fmt.Errorf("receipt counter: %w", err)
+	}
+	rs := make([]models.Receipt, len(pays))
+	for i, p := range pays {
+		c.Last++
+		rs[i] = models.Receipt{EstateID: estate, Year: year, Seq: c.Last, Number: models.ReceiptNumber(e.Code, year, c.Last),
+			PaymentID: p.ID, HouseholdID: p.HouseholdID, AmountFen: p.AmountFen, IssuedBy: p.RecordedBy, IssuedAt: p.PaidAt.UTC()}
+	}
+	if err := db.CreateInBatches(rs, 500).Error; err != nil {
+		return fmt.Errorf("insert receipts: %w", err)
+	}
+	if err := db.Model(&models.ReceiptCounter{}).Where("estate_id = ? AND year = ?", estate, year).Update("last", c.Last).Error; err != nil {
+		return fmt.Errorf("receipt counter: %w", err)
+	}
+	return nil
+}
+
 // arrearsRows writes n households in arrears into an estate by batched
 // inserts: one unit each (1,000 to a building), three monthly bills (the
 // two periods before this one and this one, due per the estate's fees), a
@@ -96,6 +128,9 @@ func arrearsRows(ctx context.Context, db *gorm.DB, estate uint64, n int, now tim
 		}
 		if err := db.CreateInBatches(pays, 500).Error; err != nil {
 			return fmt.Errorf("insert payments: %w", err)
+		}
+		if err := receiptRows(db, estate, pays, loc); err != nil {
+			return err
 		}
 		if err := db.CreateInBatches(cases, 500).Error; err != nil {
 			return fmt.Errorf("insert cases: %w", err)
