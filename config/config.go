@@ -60,6 +60,12 @@ type Config struct {
 	// A workflow out of the cache is replayed from its history when it next
 	// wakes: fewer cached means less memory and more replay work.
 	WorkflowCacheSize int `env:"WUYE_WORKFLOW_CACHE_SIZE" envDefault:"4000"`
+	// MemoryLimitSetting is WUYE_MEMORY_LIMIT as written: Go's soft memory
+	// limit for the process ("768MiB", "1GiB", bytes; "off" for none).
+	// MemoryLimit is it in bytes, 0 when off or when the operator set
+	// GOMEMLIMIT, which the Go runtime applies itself and wins.
+	MemoryLimitSetting string `env:"WUYE_MEMORY_LIMIT" envDefault:"768MiB"`
+	MemoryLimit        int64  `env:"-"`
 	// EmbeddedTemporalPort is the embedded server's gRPC frontend port.
 	EmbeddedTemporalPort int `env:"WUYE_TEMPORAL_PORT" envDefault:"7233"`
 	// EmbeddedUIPort is the embedded Temporal Web UI's port; 0 turns it off.
@@ -232,6 +238,11 @@ func Load(environ Lookup) (Config, error) {
 		}
 	}
 	problems = append(problems, c.validate()...)
+	if n, err := ParseMemoryLimit(c.MemoryLimitSetting); err != nil {
+		problems = append(problems, fmt.Sprintf("WUYE_MEMORY_LIMIT=%q: %v", c.MemoryLimitSetting, err))
+	} else if _, operator := vars["GOMEMLIMIT"]; !operator {
+		c.MemoryLimit = n
+	}
 	pay, payProblems := payProviders(c.PayProviders, environ.LookupEnv)
 	c.Pay, problems = pay, append(problems, payProblems...)
 	if n, err := notify.ConfigFromEnv(environ.LookupEnv); err != nil {
@@ -473,4 +484,34 @@ func (r recorder) Environ() []string { return nil }
 // WUYE_TRACING=off.
 func (c Config) TracingOn() bool {
 	return c.Tracing == "otlp" || (c.Tracing == "" && c.OTLPEndpoint != "")
+}
+
+// ParseMemoryLimit reads a memory size as GOMEMLIMIT writes it: a number of
+// bytes with an optional unit B, KiB, MiB, GiB or TiB, or "off" (also "0")
+// for no limit, which it returns as 0. A limit below 64 MiB is refused: the
+// service cannot start in less, and the collector would run without pause.
+func ParseMemoryLimit(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "off" || s == "0" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+	shift := uint(0)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, shift = rest, u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 || n > (1<<62)>>shift {
+		return 0, errors.New(`want a size such as "768MiB" or "2GiB", or "off"`)
+	}
+	if n <<= shift; n < 64<<20 {
+		return 0, errors.New("want at least 64MiB, or \"off\"")
+	}
+	return n, nil
 }

@@ -64,6 +64,7 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"WUYE_DATA_DIR": " "}, "WUYE_DATA_DIR"},
 		{Environment{"WUYE_DEBUG_ADDR": "6060"}, "WUYE_DEBUG_ADDR"},
 		{Environment{"WUYE_WORKFLOW_CACHE_SIZE": "0"}, "WUYE_WORKFLOW_CACHE_SIZE"},
+		{Environment{"WUYE_MEMORY_LIMIT": "1GB"}, "WUYE_MEMORY_LIMIT"},
 		{Environment{"WUYE_DEBUG_ADDR": ":8080"}, "must not be the API's address"},
 		{Environment{"WUYE_DB_DRIVER": "postgres"}, "WUYE_DB_DRIVER"},
 		{Environment{"WUYE_DB_DRIVER": "mysql"}, "WUYE_DB_DSN"},
@@ -203,5 +204,42 @@ func TestTracingOn(t *testing.T) {
 	}
 	if _, err := Load(Environment{"WUYE_TRACING": "jaeger"}); err == nil {
 		t.Errorf("Load(WUYE_TRACING=jaeger): got no error, want one")
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	tests := []struct {
+		give Environment
+		want int64
+	}{
+		{Environment{}, 768 << 20},
+		{Environment{"WUYE_MEMORY_LIMIT": "2GiB"}, 2 << 30},
+		{Environment{"WUYE_MEMORY_LIMIT": "off"}, 0},
+		// The operator's GOMEMLIMIT is the Go runtime's own, and wins.
+		{Environment{"GOMEMLIMIT": "3GiB"}, 0},
+		{Environment{"GOMEMLIMIT": "3GiB", "WUYE_MEMORY_LIMIT": "1GiB"}, 0},
+	}
+	for _, tt := range tests {
+		c, err := Load(tt.give)
+		if err != nil || c.MemoryLimit != tt.want {
+			t.Errorf("Load(%v): got memory limit %d, %v, want %d", tt.give, c.MemoryLimit, err, tt.want)
+		}
+	}
+}
+
+func TestParseMemoryLimit(t *testing.T) {
+	good := map[string]int64{
+		"768MiB": 768 << 20, "1GiB": 1 << 30, " 1 GiB ": 1 << 30, "1TiB": 1 << 40,
+		"65536KiB": 64 << 20, "134217728": 128 << 20, "134217728B": 128 << 20, "off": 0, "0": 0,
+	}
+	for give, want := range good {
+		if got, err := ParseMemoryLimit(give); err != nil || got != want {
+			t.Errorf("ParseMemoryLimit(%q): got %d, %v, want %d", give, got, err, want)
+		}
+	}
+	for _, give := range []string{"", "1GB", "1.5GiB", "-1GiB", "63MiB", "lots", "9999999999TiB", "MiB"} {
+		if got, err := ParseMemoryLimit(give); err == nil {
+			t.Errorf("ParseMemoryLimit(%q): got %d, want an error", give, got)
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones work on machines without tzdata
@@ -67,6 +68,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if cfg.MemoryLimit > 0 {
+		// A soft limit: the collector runs more often as the process nears
+		// it instead of letting the heap double (GOGC=100) past it.
+		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
 	opts := app.Options{Mode: mode, Demo: demo, Out: stdout, Log: app.NewLogger(cfg, stderr)}
 	if cfg.EmbeddedUIPort > 0 {
