@@ -47,6 +47,15 @@ func runSpread(ctx context.Context, c config, tg target, createRate float64, cre
 	if err != nil {
 		return nil, err
 	}
+	// The create rate the lead is reckoned from is measured here, on a few
+	// tickets of the same estate due the next day (outside the window),
+	// rather than taken from the load phase, which offers a fixed rate.
+	k := max(20, min(300, c.spread/20))
+	calStart := time.Now()
+	calibrated := createAll(ctx, e, k, func(int) time.Time { return calStart.Add(24 * time.Hour) })
+	if r := float64(calibrated) / time.Since(calStart).Seconds(); calibrated > 0 && r > 0 {
+		createRate = r
+	}
 	began := time.Now()
 	lead := spreadLead(c.spread, createRate)
 	t0 := began.Add(lead)
@@ -56,7 +65,7 @@ func runSpread(ctx context.Context, c config, tg target, createRate float64, cre
 	if created != nil {
 		created(ctx)
 	}
-	settledAt, settled, err := settle(ctx, db, e.ID, 2*n, t0)
+	settledAt, settled, err := settle(ctx, db, e.ID, 2*(n+calibrated), t0)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +83,12 @@ func runSpread(ctx context.Context, c config, tg target, createRate float64, cre
 }
 
 // spreadLead puts the spread's first deadline further ahead than a
-// burst's: the engine must also have done the tickets' creation work (each
-// ticket's first task and its two warnings) before the window, so that the
-// window measures deadlines, not the creation's backlog; settle says
-// whether it had.
+// burst's, by a minute: the engine must also have done the tickets'
+// creation work (each ticket's first task and its two warnings) before the
+// window, so that the window measures deadlines, not the creation's
+// backlog; settle says whether it had.
 func spreadLead(n int, createRate float64) time.Duration {
-	return 2 * leadFor(n, createRate)
+	return leadFor(n, createRate) + time.Minute
 }
 
 // settle waits until want warning events of the estate's tickets are
