@@ -284,7 +284,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 	default:
 		fmt.Fprintf(out, "month-end release: %d households at %d SMS/s ...\n", c.monthEnd, c.monthEndRate)
 		_ = rep.phase(ctx, out, "month-end release", c.monthEndBound(), func(ctx context.Context) error {
-			me, err := runMonthEnd(ctx, c, tg)
+			me, err := runMonthEnd(ctx, c, tg, out)
 			rep.MonthEnd = me
 			if err != nil {
 				rep.Notes = append(rep.Notes, "month-end release failed: "+err.Error())

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -159,8 +160,9 @@ func importFile(ctx context.Context, admin *svc.Client, estateID uint64, kind st
 // quiet hours' end to the last message the messages table counts sent,
 // read every 500 ms; duplicates are counted there, and the release slots
 // drawn outside that minute's batch are the late bills. Cut short by its
-// bound, it returns what it has seen with a note saying so.
-func runMonthEnd(ctx context.Context, c config, tg target) (*MonthEnd, error) {
+// bound, it returns what it has seen with a note saying so; its progress
+// goes to out as it goes, so a run stopped by hand still shows it.
+func runMonthEnd(ctx context.Context, c config, tg target, out io.Writer) (*MonthEnd, error) {
 	me := &MonthEnd{Households: c.monthEnd, PolicyRate: c.monthEndRate}
 	_, db, err := tg.db.open(ctx)
 	if err != nil {
@@ -191,6 +193,7 @@ func runMonthEnd(ctx context.Context, c config, tg target) (*MonthEnd, error) {
 		}
 	}
 	me.SetupS = time.Since(began).Seconds()
+	fmt.Fprintf(out, "  month-end: %d units and households imported in %.1f s\n", c.monthEnd, me.SetupS)
 	lead := monthEndLead(c.monthEnd, c.monthEndOpenRate)
 	now := time.Now()
 	release := releaseMinute(now, lead)
@@ -205,6 +208,8 @@ func runMonthEnd(ctx context.Context, c config, tg target) (*MonthEnd, error) {
 		return me, err
 	}
 	me.ImportS = time.Since(posted).Seconds()
+	fmt.Fprintf(out, "  month-end: bills imported and every collection told in %.1f s; quiet hours end %s (lead %.0f s)\n",
+		me.ImportS, release.Format("15:04:05"), me.LeadS)
 
 	var row struct {
 		Sent, MsgKeys, Recipients int
@@ -222,6 +227,7 @@ func runMonthEnd(ctx context.Context, c config, tg target) (*MonthEnd, error) {
 		return n, err
 	}
 	atRelease := false
+	told := time.Now()
 	for {
 		if me.DrawnS == 0 {
 			after := !time.Now().Before(release)
@@ -245,6 +251,11 @@ func runMonthEnd(ctx context.Context, c config, tg target) (*MonthEnd, error) {
 		me.Sent = row.Sent
 		if row.Sent >= c.monthEnd {
 			break
+		}
+		if time.Since(told) >= time.Minute {
+			n, _ := drawn()
+			fmt.Fprintf(out, "  month-end %s: %d slots drawn, %d sent\n", time.Now().UTC().Format("15:04:05"), n, row.Sent)
+			told = time.Now()
 		}
 		select {
 		case <-ctx.Done():
