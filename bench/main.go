@@ -44,6 +44,7 @@ type config struct {
 	payRate                           float64
 	outage                            int
 	monthEnd, monthEndRate            int
+	monthEndOpenRate                  int
 	plans, planEstates                int
 	planRest                          time.Duration
 	planCreateAhead                   time.Duration
@@ -82,6 +83,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&c.outage, "outage", 0, "households an emergency outage notice goes to, timed from the create request to every message sent (0 skips; the target is 2,000 within 2 minutes)")
 	fs.IntVar(&c.monthEnd, "monthend", 0, "households whose month-end messages fall due at one local minute, timed from that minute to the last sent at the SMS release rate (0 skips; the target is 10,000)")
 	fs.IntVar(&c.monthEndRate, "monthend-rate", 50, "the month-end estate's SMS release rate, messages a second (policy release.rates.sms)")
+	fs.IntVar(&c.monthEndOpenRate, "monthend-open-rate", 10, "with -monthend: the collections a second the engine is given to open (bills imported, each collection started and its message due) before the quiet hours end; too high and the report counts late bills")
 	fs.IntVar(&c.plans, "plans", 0, "daily inspection plans, all due at one local minute shortly ahead: the engine's work on their workflows at rest and the occurrences' lateness (0 skips; the target is 5,000 at rest and each occurrence within 60 s)")
 	fs.IntVar(&c.planEstates, "plan-estates", 50, "estates the -plans are spread across (one piece of equipment each)")
 	fs.DurationVar(&c.planRest, "plan-rest", 30*time.Second, "with -plans: the rest window over which the plan workflows' history events are counted")
@@ -135,7 +137,7 @@ func (c config) describe() map[string]any {
 	return map[string]any{"rate_per_s": c.rate, "duration_s": c.duration.Seconds(), "spread": c.spread,
 		"spread_window_s": c.spreadWindow.Seconds(), "burst": c.burst, "rows": c.rows, "arrears": c.arrears, "reads": c.reads, "mysql": c.mysql,
 		"pay": c.pay, "pay_rate_per_s": c.payRate, "outage": c.outage,
-		"monthend": c.monthEnd, "monthend_rate_per_s": c.monthEndRate,
+		"monthend": c.monthEnd, "monthend_rate_per_s": c.monthEndRate, "monthend_open_rate_per_s": c.monthEndOpenRate,
 		"plans": c.plans, "plan_estates": c.planEstates, "plan_rest_s": c.planRest.Seconds(),
 		"plan_create_ahead_s": c.planCreateAhead.Seconds()}
 }
@@ -309,7 +311,7 @@ func measure(ctx context.Context, c config, tg target, rep *Report, out io.Write
 	default:
 		fmt.Fprintf(out, "month-end release: %d households at %d SMS/s ...\n", c.monthEnd, c.monthEndRate)
 		_ = rep.phase(ctx, out, monthEndPhase, c.monthEndBound(), func(ctx context.Context) error {
-			me, err := runMonthEnd(ctx, c, tg)
+			me, err := runMonthEnd(ctx, c, tg, out)
 			rep.MonthEnd = me
 			if err != nil {
 				rep.Notes = append(rep.Notes, "month-end release failed: "+err.Error())

@@ -91,8 +91,11 @@ func (c config) readModelBound() time.Duration {
 }
 
 func (c config) monthEndBound() time.Duration {
-	// The setup's four calls a household at no less than 10 a second, the
-	// quiet hours' margin, then the release at a third of its rate.
+	// The units' and households' imports at no less than 20 rows a second
+	// each, the lead to the release minute (the bills' import and the
+	// collections opened, then up to a minute to the whole minute), then
+	// the release at a third of its rate.
 	n := time.Duration(c.monthEnd)
-	return n*4*time.Second/10 + 3*n*time.Second/time.Duration(max(c.monthEndRate, 1)) + 10*time.Minute
+	return n*2*time.Second/20 + monthEndLead(c.monthEnd, c.monthEndOpenRate) + time.Minute +
+		3*n*time.Second/time.Duration(max(c.monthEndRate, 1)) + 10*time.Minute
 }

@@ -169,6 +169,8 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "\nmonth-end release: %d of %d households sent %.1f s after %s at %.1f/s (policy %d/s, ideal %.1f s); duplicates %d\n",
 			m.Sent, m.Households, m.TookS, m.ReleaseAt.Format("15:04"), m.Achieved, m.PolicyRate,
 			float64(m.Households)/float64(max(m.PolicyRate, 1)), m.Duplicates)
+		fmt.Fprintf(w, "  setup (units and households imported) %.1f s; bills imported %.1f s, every slot drawn %.1f s after their upload (%d drawn at the release; lead %.0f s); first sent %+.1f s from the release; late %d\n",
+			m.SetupS, m.ImportS, m.DrawnS, m.DrawnAtRelease, m.LeadS, m.FirstS, m.LateBills)
 		if m.Note != "" {
 			fmt.Fprintln(w, "  note:", m.Note)
 		}

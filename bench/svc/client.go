@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"time"
 
@@ -88,6 +89,53 @@ func (c *Client) Call(ctx context.Context, method, path string, body any, want i
 	if out != nil {
 		if err := json.Unmarshal(r.Body, out); err != nil {
 			return fmt.Errorf("%s %s: decode %s: %w", method, path, r.Body, err)
+		}
+	}
+	return nil
+}
+
+// Upload posts file as the multipart field "file" named name, wants status
+// want and decodes the answer into out when out is not nil.
+func (c *Client) Upload(ctx context.Context, path, name string, file []byte, want int, out any) error {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", name)
+	if err == nil {
+		_, err = fw.Write(file)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+path, &body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("POST %s: got %d %.500s, want %d", path, resp.StatusCode, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("POST %s: decode %.500s: %w", path, raw, err)
 		}
 	}
 	return nil
