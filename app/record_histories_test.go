@@ -163,6 +163,9 @@ func historyScenarios() []historyScenario {
 		// messages and escalations tried locally first.
 		{"ticket_local_first_v1", recordOneLadderV1},
 		{"collection_local_first_v1", recordCollectionPaid},
+		// Recorded after "release-early" (collection, version 1): a
+		// message's release slot is drawn (locally) as it is queued.
+		{"collection_release_early_v1", recordCollectionPaid},
 	}
 }
 

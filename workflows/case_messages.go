@@ -74,6 +74,18 @@ func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for len(c.outbox) > 0 {
+			if m := c.outbox[0]; m.release != nil && workflow.GetVersion(ctx, changeReleaseEarly, workflow.DefaultVersion, 1) >= 1 {
+				// Its slot is drawn now, quiet hours or not (changeReleaseEarly).
+				if m.drop != nil && m.drop() {
+					c.outbox = c.outbox[1:]
+					continue
+				}
+				c.outbox[0].release = nil
+				if err := c.awaitRelease(ctx, m.msg.Key, *m.release, true); err != nil {
+					return
+				}
+				continue // the case may have ended while the message waited for its slot
+			}
 			now := workflow.Now(ctx)
 			if at := c.quiet.NextAllowed(now, c.loc); at.After(now) {
 				if err := workflow.Sleep(ctx, at.Sub(now)); err != nil {
@@ -87,7 +99,7 @@ func (c *caseCore) queue(ctx workflow.Context, m outgoing) {
 			}
 			if m.release != nil {
 				c.outbox[0].release = nil
-				if err := c.awaitRelease(ctx, m.msg.Key, *m.release); err != nil {
+				if err := c.awaitRelease(ctx, m.msg.Key, *m.release, false); err != nil {
 					return
 				}
 				continue // the case may have ended while the message waited for its slot

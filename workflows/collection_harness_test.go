@@ -75,6 +75,8 @@ type collHarness struct {
 	// each batch's draws (store.ReleaseSlot's counter).
 	slots map[string]int64
 	drawn map[string]int64
+	// drawnAt is when each message key's slot was drawn.
+	drawnAt map[string]time.Time
 }
 
 func collInput() CollectionInput {
@@ -196,7 +198,7 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			h.services = append(h.services, in)
 			return nil
 		})
-	h.slots, h.drawn = map[string]int64{}, map[string]int64{}
+	h.slots, h.drawn, h.drawnAt = map[string]int64{}, map[string]int64{}, map[string]time.Time{}
 	h.env.OnActivity(c.ReleaseSlot, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ReleaseInput) (int64, error) {
 			h.mu.Lock()
@@ -208,6 +210,7 @@ func newColl(t *testing.T, in CollectionInput, start time.Time, bills ...models.
 			n := h.drawn[batch]
 			h.drawn[batch]++
 			h.slots[in.Key] = n
+			h.drawnAt[in.Key] = h.env.Now()
 			return n, nil
 		})
 	h.env.OnActivity(c.SetPlanStatus, mock.Anything, mock.Anything).Return(

@@ -31,14 +31,22 @@ func TestCollectionRemindersReleasedAtTheRate(t *testing.T) {
 		name  string
 		quiet models.QuietHours
 		from  time.Time
+		// late: before changeReleaseEarly, the slots are drawn once quiet
+		// hours are over, not during them.
+		late bool
 	}{
-		{"in the sending window", models.DefaultPolicy().QuietHours, cday(3, 3, 10, 0)},
-		{"due in quiet hours", models.QuietHours{Start: "09:00", End: "11:00"}, cday(3, 3, 11, 0)},
+		{"in the sending window", models.DefaultPolicy().QuietHours, cday(3, 3, 10, 0), false},
+		{"due in quiet hours", models.QuietHours{Start: "09:00", End: "11:00"}, cday(3, 3, 11, 0), false},
+		{"due in quiet hours, drawn at their end", models.QuietHours{Start: "09:00", End: "11:00"}, cday(3, 3, 11, 0), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newColl(t, collInput(), cday(3, 1, 10, 30), bill(1, 2, 50000))
+			if tt.late {
+				h.env.OnGetVersion(changeReleaseEarly, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
 			h.env.RegisterWorkflow(Collection)
+			c := countActivities(h.env)
 			var ins []CollectionInput
 			for i := range households {
 				in := collInput()
@@ -75,6 +83,23 @@ func TestCollectionRemindersReleasedAtTheRate(t *testing.T) {
 				if !got[k].Equal(want[k]) {
 					t.Errorf("reminder %d sent at %s, want %s", k, got[k].Format("15:04:05.000"), want[k].Format("15:04:05.000"))
 				}
+			}
+			// Each slot is drawn when its message is queued, at the reminder's
+			// 10:00, quiet hours or not; before the change, at their end.
+			drawnAt := cday(3, 3, 10, 0)
+			if tt.late {
+				drawnAt = tt.from
+			}
+			for key := range keys {
+				if at, ok := h.drawnAt[key]; !ok || !at.Equal(drawnAt) {
+					t.Errorf("slot of %s drawn at %s, want %s", key, at.Format("15:04:05.000"), drawnAt.Format("15:04:05.000"))
+				}
+			}
+			// One draw per message: a local one under the change, an
+			// activity task before it.
+			draws := c.byType["ReleaseSlot"]
+			if local := c.local["ReleaseSlot"]; draws != households || (local == draws) == tt.late {
+				t.Errorf("got %d draws, %d of them local; want %d, local=%v", draws, local, households, !tt.late)
 			}
 		})
 	}
