@@ -17,7 +17,7 @@ func (e enum[T]) has(v T) bool { return slices.Contains(e, v) }
 // list returns the values as a fresh slice.
 func (e enum[T]) list() []T { return slices.Clone(e) }
 
-// want lists the values for a validation message: "a, b or c".
+// want lists the values for a validation message: "a、b 或 c".
 func (e enum[T]) want() string {
 	s := make([]string, len(e))
 	for i, v := range e {
@@ -26,16 +26,16 @@ func (e enum[T]) want() string {
 	if len(s) < 2 {
 		return strings.Join(s, "")
 	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+	return strings.Join(s[:len(s)-1], "、") + " 或 " + s[len(s)-1]
 }
 
-// check refuses a value of field that is not one of e: `got "x", want a,
-// b or c`.
+// check refuses a value of field that is not one of e: `“x”无效，应为 a、
+// b 或 c`.
 func (e enum[T]) check(field string, v T) error {
 	if e.has(v) {
 		return nil
 	}
-	return Invalid(field, "got %q, want %s", v, e.want())
+	return Invalid(field, "“%s”无效，应为 %s", v, e.want())
 }
 
 // label is v's name in labels, the text people read, or v itself when it
