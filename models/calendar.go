@@ -202,7 +202,7 @@ func parseClock(s string) (time.Duration, error) {
 	h := int(s[0]-'0')*10 + int(s[1]-'0')
 	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	if h > 23 || m > 59 {
-		return 0, fmt.Errorf("“%s”无效，应为 00:00 至 23:59 之间的时间", s)
+		return 0, fmt.Errorf("时间应在 00:00 到 23:59 之间（当前为“%s”）", s)
 	}
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
 }

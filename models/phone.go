@@ -23,7 +23,7 @@ func ValidPhone(s string) bool { return phoneForms.MatchString(s) }
 // CheckPhone is a ValidationError on field unless phone is a ValidPhone.
 func CheckPhone(field, phone string) error {
 	if !ValidPhone(phone) {
-		return Invalid(field, "应为电话号码，如 13812345678 或 0755-12345678")
+		return Invalid(field, "应为手机号（如 13812345678）或座机号（如 0755-12345678）")
 	}
 	return nil
 }
