@@ -37,7 +37,7 @@ func (s *Server) createContract(c *gin.Context) {
 	terms := models.ContractTerms{FeeStandardID: in.FeeStandardID, ServiceLevel: in.ServiceLevel}
 	err := in.ContractRecord.Validate()
 	if err == nil && in.EstateID == 0 {
-		err = models.Invalid("estate_id", "required")
+		err = models.Invalid("estate_id", "必填")
 	}
 	if err == nil {
 		err = terms.Validate()
@@ -210,7 +210,7 @@ func (s *Server) addContractVersion(c *gin.Context) {
 	terms := models.ContractTerms{FeeStandardID: in.FeeStandardID, ServiceLevel: in.ServiceLevel}
 	err := models.CheckChanges(in.Changes)
 	if err == nil && in.EffectiveOn.IsZero() {
-		err = models.Invalid("effective_on", "required")
+		err = models.Invalid("effective_on", "必填")
 	}
 	if err == nil {
 		err = models.CheckTime("effective_on", models.ContractDate(in.EffectiveOn), now)

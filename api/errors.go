@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -165,13 +166,26 @@ func classifyApplication(app *temporal.ApplicationError) (int, errorDetail) {
 	}
 	switch app.Type() {
 	case workflows.ErrTypeInvalidState:
-		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: app.Message(), State: detail}
+		return http.StatusConflict, errorDetail{Code: codeInvalidState, Message: forPeople(app.Message(), "当前状态不允许此操作"), State: detail}
 	case workflows.ErrTypeForbidden:
-		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: app.Message()}
+		return http.StatusForbidden, errorDetail{Code: codeForbidden, Message: forPeople(app.Message(), "您的角色无权执行此操作")}
 	case workflows.ErrTypeInvalidInput:
 		// The workflow's message names the field for its own history; the
 		// answer names it in field.
-		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput, Message: strings.TrimPrefix(app.Message(), detail+": "), Field: detail}
+		return http.StatusBadRequest, errorDetail{Code: codeInvalidInput,
+			Message: forPeople(strings.TrimPrefix(app.Message(), detail+": "), "输入无效"), Field: detail}
 	}
 	return http.StatusInternalServerError, errorDetail{Code: codeInternal, Message: "系统内部错误"}
+}
+
+// forPeople returns a workflow's message when it is written for people (in
+// Chinese), else fallback: some refusals of the workflows are still worded
+// in English for their histories, and the answer's message is read by staff.
+func forPeople(msg, fallback string) string {
+	for _, r := range msg {
+		if unicode.Is(unicode.Han, r) {
+			return msg
+		}
+	}
+	return fallback
 }

@@ -185,12 +185,12 @@ func TestFollowUpActions(t *testing.T) {
 		Return(nil, temporal.NewApplicationError("cannot schedule a follow-up that is tickets_open", workflows.ErrTypeInvalidState, "tickets_open")).Once()
 	h.wantError(h.do(http.MethodPost, path+"schedule", desk, map[string]any{"at": agreed}, nil), http.StatusConflict, codeInvalidState, "")
 	tc.On("UpdateWorkflow", mock.Anything, mock.Anything).
-		Return(nil, temporal.NewApplicationError("visit.satisfaction: got 0", workflows.ErrTypeInvalidInput, "visit.satisfaction")).Once()
+		Return(nil, temporal.NewApplicationError("visit.satisfaction: 0 无效，应为 1 至 5", workflows.ErrTypeInvalidInput, "visit.satisfaction")).Once()
 	bad := h.do(http.MethodPost, path+"record", desk, map[string]any{"visit": map[string]any{"participants": []string{"x"}}}, nil)
 	h.wantError(bad, http.StatusBadRequest, codeInvalidInput, "visit.satisfaction")
 	var eb errorBody
-	if err := json.Unmarshal(bad.body, &eb); err != nil || eb.Error.Message != "got 0" {
-		t.Errorf("record refused: got message %q, want %q without the field repeated", eb.Error.Message, "got 0")
+	if err := json.Unmarshal(bad.body, &eb); err != nil || eb.Error.Message != "0 无效，应为 1 至 5" {
+		t.Errorf("record refused: got message %q, want %q without the field repeated", eb.Error.Message, "0 无效，应为 1 至 5")
 	}
 
 	// Refused before Temporal: unknown action, a bad assignee, a bad body.

@@ -27,7 +27,7 @@ var answerRoles = []models.Role{models.RoleSupervisor, models.RoleEstateManager,
 // zone of estate id: one outside the caller's scope is not found.
 func (s *Server) noticePolicy(ctx context.Context, p principal, id uint64) (models.Policy, string, error) {
 	if id == 0 {
-		return models.Policy{}, "", models.Invalid("estate_id", "required")
+		return models.Policy{}, "", models.Invalid("estate_id", "必填")
 	}
 	if !p.scope().Allows(id) {
 		return models.Policy{}, "", fmt.Errorf("estate %d: %w", id, models.ErrNotFound)

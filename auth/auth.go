@@ -25,10 +25,10 @@ const MinPasswordLength = 8
 // HashPassword returns the bcrypt hash of password.
 func HashPassword(password string) (string, error) {
 	if len(password) < MinPasswordLength {
-		return "", fmt.Errorf("password shorter than %d characters", MinPasswordLength)
+		return "", fmt.Errorf("密码不能少于 %d 个字符", MinPasswordLength)
 	}
 	if len(password) > 72 {
-		return "", errors.New("password longer than 72 bytes")
+		return "", errors.New("密码不能超过 72 个字节")
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {

@@ -230,18 +230,18 @@ const MaxAmountFen Money = 1_000_000_000
 // dates, none in the past and none more than MaxPlanYears ahead.
 func ValidateInstalments(list []Instalment, today Date) error {
 	if len(list) == 0 || len(list) > MaxInstalments {
-		return Invalid("instalments", "got %d, want 1 to %d", len(list), MaxInstalments)
+		return Invalid("instalments", "共 %d 期，应为 1 至 %d 期", len(list), MaxInstalments)
 	}
 	last := DateOf(today.In(time.UTC).AddDate(MaxPlanYears, 0, 0), nil)
 	for i, in := range list {
 		field := fmt.Sprintf("instalments[%d]", i)
 		switch {
 		case in.AmountFen <= 0 || in.AmountFen > MaxAmountFen:
-			return Invalid(field+".amount_fen", "got %d, want a positive amount of at most %d fen", in.AmountFen, MaxAmountFen)
+			return Invalid(field+".amount_fen", "%d 无效，应为正数，且不超过 %d 分", in.AmountFen, MaxAmountFen)
 		case in.Due.IsZero() || in.Due.Before(today) || in.Due.After(last):
-			return Invalid(field+".due", "got %q, want a date from %s to %s", in.Due, today, last)
+			return Invalid(field+".due", "“%s”无效，应为 %s 至 %s 之间的日期", in.Due, today, last)
 		case i > 0 && !in.Due.After(list[i-1].Due):
-			return Invalid(field+".due", "got %s, want later than the previous instalment's %s", in.Due, list[i-1].Due)
+			return Invalid(field+".due", "%s 无效，应晚于上一期的 %s", in.Due, list[i-1].Due)
 		}
 	}
 	return nil
@@ -255,7 +255,7 @@ func ValidateInstalments(list []Instalment, today Date) error {
 func CheckPlanTotal(list []Instalment, acc Account) error {
 	total := InstalmentPlan{Instalments: list}.Total()
 	if total < acc.Principal || total > acc.Total {
-		return Invalid("instalments", "got a total of %d fen, want from %d (the principal owed) to %d (everything owed)",
+		return Invalid("instalments", "合计 %d 分，应在 %d 分（欠缴本金）至 %d 分（全部欠款）之间",
 			total, acc.Principal, acc.Total)
 	}
 	return nil
@@ -269,11 +269,11 @@ func CheckWaiver(amount Money, billID uint64, acc Account) error {
 			continue
 		}
 		if left := l.LateFee - l.LateFeeWaived - l.LateFeePaid; amount > left {
-			return Invalid("amount_fen", "got %d, want at most the late fee still owed on the bill (%d fen)", amount, max(left, 0))
+			return Invalid("amount_fen", "%d 无效，不能超过该账单尚欠的滞纳金（%d 分）", amount, max(left, 0))
 		}
 		return nil
 	}
-	return Invalid("amount_fen", "got %d, want at most the late fee still owed on the bill (0 fen)", amount)
+	return Invalid("amount_fen", "%d 无效，不能超过该账单尚欠的滞纳金（0 分）", amount)
 }
 
 // InstalmentPlan is a hardship plan: proposed by staff with a reason,
@@ -516,7 +516,7 @@ const MaxReasonLen = 500
 func CheckReason(field, s string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if n == 0 || utf8.RuneCountInString(s) > MaxReasonLen {
-		return Invalid(field, "want 1 to %d characters", MaxReasonLen)
+		return Invalid(field, "应为 1 至 %d 个字", MaxReasonLen)
 	}
 	return nil
 }

@@ -70,11 +70,11 @@ type TicketDeadlines struct {
 // tickets take an appointment, which must not be before reported.
 func RepairDeadlines(p RepairPolicy, cal ServiceCalendar, u Urgency, reported time.Time, appointment *time.Time, loc *time.Location) (TicketDeadlines, error) {
 	if !u.Valid() {
-		return TicketDeadlines{}, Invalid("urgency", "got %q, want critical, urgent or normal", u)
+		return TicketDeadlines{}, Invalid("urgency", "“%s”无效，应为 critical（特急）、urgent（紧急）或 normal（一般）", u)
 	}
 	i := slices.IndexFunc(p.Tiers, func(t SLATier) bool { return t.Urgency == u })
 	if i < 0 {
-		return TicketDeadlines{}, Invalid("repair.tiers", "got no %q tier, want one tier per urgency", u)
+		return TicketDeadlines{}, Invalid("repair.tiers", "缺少“%s”级别，每个紧急程度都应有一个级别", u)
 	}
 	tier := p.Tiers[i]
 	if err := tier.validate(fmt.Sprintf("repair.tiers[%d]", i)); err != nil {
@@ -85,10 +85,10 @@ func RepairDeadlines(p RepairPolicy, cal ServiceCalendar, u Urgency, reported ti
 	}
 	if appointment != nil {
 		if u != UrgencyNormal {
-			return TicketDeadlines{}, Invalid("appointment", "got an appointment for a %s ticket, want none: only normal tickets are scheduled", u)
+			return TicketDeadlines{}, Invalid("appointment", "%s 工单不能预约：只有普通报修可以预约上门时间", u)
 		}
 		if appointment.Before(reported) {
-			return TicketDeadlines{}, Invalid("appointment", "got %s, want at or after the report (%s)",
+			return TicketDeadlines{}, Invalid("appointment", "%s 无效，不能早于报修时间（%s）",
 				appointment.In(loc).Format(time.RFC3339), reported.In(loc).Format(time.RFC3339))
 		}
 	}
@@ -197,12 +197,12 @@ func (q QuietHours) NextAllowed(t time.Time, loc *time.Location) time.Time {
 // midnight.
 func parseClock(s string) (time.Duration, error) {
 	if len(s) != 5 || s[2] != ':' || !isDigits(s[:2]) || !isDigits(s[3:]) {
-		return 0, fmt.Errorf("got %q, want a clock time HH:MM", s)
+		return 0, fmt.Errorf("“%s”无效，应为 HH:MM 格式的时间", s)
 	}
 	h := int(s[0]-'0')*10 + int(s[1]-'0')
 	m := int(s[3]-'0')*10 + int(s[4]-'0')
 	if h > 23 || m > 59 {
-		return 0, fmt.Errorf("got %q, want a clock time 00:00..23:59", s)
+		return 0, fmt.Errorf("时间应在 00:00 到 23:59 之间（当前为“%s”）", s)
 	}
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
 }
@@ -226,7 +226,7 @@ func isDigits(s string) bool {
 func parseDate(s string) (time.Time, error) {
 	d, err := time.Parse(dateLayout, s)
 	if err != nil || d.Format(dateLayout) != s {
-		return time.Time{}, fmt.Errorf("got %q, want a date YYYY-MM-DD", s)
+		return time.Time{}, fmt.Errorf("“%s”无效，应为 YYYY-MM-DD 格式的日期", s)
 	}
 	return d, nil
 }

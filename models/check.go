@@ -23,10 +23,10 @@ func expect(ok bool, field, format string, args ...any) error {
 
 // checkText requires 1 to max characters in s.
 func checkText(field, s string, max int) error {
-	return expect(s != "" && utf8.RuneCountInString(s) <= max, field, "want 1 to %d characters", max)
+	return expect(s != "" && utf8.RuneCountInString(s) <= max, field, "应为 1 至 %d 个字", max)
 }
 
 // checkMaxText allows s to be empty, and at most max characters long.
 func checkMaxText(field, s string, max int) error {
-	return expect(utf8.RuneCountInString(s) <= max, field, "want at most %d characters", max)
+	return expect(utf8.RuneCountInString(s) <= max, field, "不能超过 %d 个字", max)
 }

@@ -109,7 +109,7 @@ func (p ContractPolicy) validate(path string) error {
 		return nil // the defaults
 	}
 	if len(p.ReminderDaysBefore) > MaxContractReminders {
-		return Invalid(path+".reminder_days_before", "want at most %d reminders", MaxContractReminders)
+		return Invalid(path+".reminder_days_before", "最多 %d 次提醒", MaxContractReminders)
 	}
 	for i, d := range p.ReminderDaysBefore {
 		rp := fmt.Sprintf("%s.reminder_days_before[%d]", path, i)
@@ -117,7 +117,7 @@ func (p ContractPolicy) validate(path string) error {
 			return err
 		}
 		if i > 0 && d >= p.ReminderDaysBefore[i-1] {
-			return Invalid(rp, "got %d, want fewer days than the previous reminder's %d", d, p.ReminderDaysBefore[i-1])
+			return Invalid(rp, "%d 无效，天数应少于上一次提醒的 %d 天", d, p.ReminderDaysBefore[i-1])
 		}
 	}
 	if err := intIn(path+".expiring_days", p.ExpiringDays, 1, MaxContractReminderDay); err != nil {
@@ -194,20 +194,20 @@ func (p ContractPolicy) CheckTerm(t ContractTerm, prevEnd, now time.Time) error 
 	p = p.Effective()
 	switch {
 	case t.Start.IsZero():
-		return Invalid("term_start", "required")
+		return Invalid("term_start", "必填")
 	case t.End.IsZero():
-		return Invalid("term_end", "required")
+		return Invalid("term_end", "必填")
 	}
 	if err := firstInvalid(CheckTime("term_start", t.Start, now), CheckTime("term_end", t.End, now)); err != nil {
 		return err
 	}
 	switch {
 	case t.End.Before(t.Start):
-		return Invalid("term_end", "got %s, want a day not before term_start %s", termDay(t.End), termDay(t.Start))
+		return Invalid("term_end", "%s 无效，不能早于合同开始日 term_start（%s）", termDay(t.End), termDay(t.Start))
 	case !t.End.Before(t.Start.AddDate(p.MaxTermYears, 0, 0)):
-		return Invalid("term_end", "got %s, want a term of at most %d years", termDay(t.End), p.MaxTermYears)
+		return Invalid("term_end", "%s 无效，合同期限不能超过 %d 年", termDay(t.End), p.MaxTermYears)
 	case !prevEnd.IsZero() && !t.Start.After(prevEnd):
-		return Invalid("term_start", "got %s, want a day after the current term's end %s", termDay(t.Start), termDay(prevEnd))
+		return Invalid("term_start", "%s 无效，应晚于当前合同期的结束日（%s）", termDay(t.Start), termDay(prevEnd))
 	}
 	return nil
 }
@@ -246,7 +246,7 @@ func (r ContractRecord) Validate() error {
 func (t ContractTerms) Validate() error {
 	return firstInvalid(
 		serviceLevels.check("service_level", t.ServiceLevel),
-		expect(t.FeeStandardID == nil || *t.FeeStandardID > 0, "fee_standard_id", "want a fee standard's id"),
+		expect(t.FeeStandardID == nil || *t.FeeStandardID > 0, "fee_standard_id", "应为收费标准的 ID"),
 	)
 }
 

@@ -76,12 +76,12 @@ func (p ChannelPolicy) validate(path string) error {
 				return err
 			}
 			if slices.Index(l.list, ch) < i {
-				return Invalid(field, "got %q twice, want each channel once", ch)
+				return Invalid(field, "“%s”重复，每个渠道只能出现一次", ch)
 			}
 		}
 	}
 	if p.ReceiptWait < 0 || p.ReceiptWait > Duration(7*Day) {
-		return Invalid(path+".receipt_wait", "got %s, want 0s (the default) up to 7d", p.ReceiptWait)
+		return Invalid(path+".receipt_wait", "%s 无效，应为 0s（使用默认值）至 7d", p.ReceiptWait)
 	}
 	return nil
 }
@@ -165,11 +165,11 @@ func (w ContactWindow) Validate(prefix string) error {
 		return Invalid(prefix+"to", "%v", err)
 	}
 	if to <= from {
-		return Invalid(prefix+"to", "got %s, want a time after from (%s)", w.To, w.From)
+		return Invalid(prefix+"to", "%s 无效，应晚于开始时间 from（%s）", w.To, w.From)
 	}
 	for i, d := range w.Weekdays {
 		if d < time.Sunday || d > time.Saturday {
-			return Invalid(prefix+"weekdays["+strconv.Itoa(i)+"]", "got %d, want 0 (Sunday) to 6 (Saturday)", d)
+			return Invalid(prefix+"weekdays["+strconv.Itoa(i)+"]", "%d 无效，应为 0（星期日）至 6（星期六）", d)
 		}
 	}
 	return nil

@@ -25,10 +25,10 @@ type Duration time.Duration
 // and anything else are rejected.
 func ParseDuration(s string) (Duration, error) {
 	if s == "" {
-		return 0, errors.New(`empty duration: want e.g. "30d", "1h30m" or "10m"`)
+		return 0, errors.New(`时长为空：应如“30d”“1h30m”或“10m”`)
 	}
 	if s[0] == '-' {
-		return 0, fmt.Errorf("duration %q: must not be negative", s)
+		return 0, fmt.Errorf("时长“%s”不能为负数", s)
 	}
 	if s == "0" {
 		return 0, nil
@@ -37,24 +37,24 @@ func ParseDuration(s string) (Duration, error) {
 	for rest := s; rest != ""; {
 		num, unit, tail, err := nextComponent(rest)
 		if err != nil {
-			return 0, fmt.Errorf("duration %q: %w", s, err)
+			return 0, fmt.Errorf("时长“%s”：%w", s, err)
 		}
 		rest = tail
 		var part time.Duration
 		if unit == "d" {
 			hours, err := time.ParseDuration(num + "h")
 			if err != nil || hours > math.MaxInt64/24 {
-				return 0, fmt.Errorf("duration %q: out of range", s)
+				return 0, fmt.Errorf("时长“%s”超出范围", s)
 			}
 			part = hours * 24
 		} else {
 			part, err = time.ParseDuration(num + unit)
 			if err != nil {
-				return 0, fmt.Errorf("duration %q: %w", s, err)
+				return 0, fmt.Errorf("时长“%s”无效", s)
 			}
 		}
 		if total > math.MaxInt64-part {
-			return 0, fmt.Errorf("duration %q: out of range", s)
+			return 0, fmt.Errorf("时长“%s”超出范围", s)
 		}
 		total += part
 	}
@@ -68,7 +68,7 @@ func nextComponent(s string) (num, unit, rest string, err error) {
 		i++
 	}
 	if i == 0 || s[:i] == "." {
-		return "", "", "", fmt.Errorf("want a number at %q", s)
+		return "", "", "", fmt.Errorf("“%s”处应为数字", s)
 	}
 	j := i
 	for j < len(s) && !(s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
@@ -78,9 +78,9 @@ func nextComponent(s string) (num, unit, rest string, err error) {
 	switch unit {
 	case "d", "h", "m", "s", "ms", "us", "µs", "μs", "ns":
 	case "":
-		return "", "", "", fmt.Errorf("missing unit after %q: want d, h, m or s", s[:i])
+		return "", "", "", fmt.Errorf("“%s”后缺少单位：应为 d、h、m 或 s", s[:i])
 	default:
-		return "", "", "", fmt.Errorf("unknown unit %q: want d, h, m or s", unit)
+		return "", "", "", fmt.Errorf("未知单位“%s”：应为 d、h、m 或 s", unit)
 	}
 	return s[:i], unit, s[j:], nil
 }

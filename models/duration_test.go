@@ -45,21 +45,21 @@ func TestParseDurationErrors(t *testing.T) {
 		give string
 		want string // a fragment of the error
 	}{
-		{"", "empty"},
-		{"-1h", "negative"},
-		{"-0s", "negative"},
-		{"abc", "want a number"},
-		{"10", "missing unit"},
-		{"1d2", "missing unit"},
-		{"3w", "unknown unit"},
-		{"1y", "unknown unit"},
-		{"1h 30m", "unknown unit"},
-		{" 1h", "want a number"},
-		{"+1h", "want a number"},
-		{".h", "want a number"},
-		{"1..5h", "missing unit"},
-		{"200000d", "out of range"},
-		{"106751d24h", "out of range"}, // 2^63 ns ≈ 106751.99 days
+		{"", "时长为空"},
+		{"-1h", "不能为负数"},
+		{"-0s", "不能为负数"},
+		{"abc", "应为数字"},
+		{"10", "缺少单位"},
+		{"1d2", "缺少单位"},
+		{"3w", "未知单位"},
+		{"1y", "未知单位"},
+		{"1h 30m", "未知单位"},
+		{" 1h", "应为数字"},
+		{"+1h", "应为数字"},
+		{".h", "应为数字"},
+		{"1..5h", "无效"},
+		{"200000d", "超出范围"},
+		{"106751d24h", "超出范围"}, // 2^63 ns ≈ 106751.99 days
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {

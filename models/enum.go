@@ -17,25 +17,33 @@ func (e enum[T]) has(v T) bool { return slices.Contains(e, v) }
 // list returns the values as a fresh slice.
 func (e enum[T]) list() []T { return slices.Clone(e) }
 
-// want lists the values for a validation message: "a, b or c".
+// want lists the values for a validation message: "a、b 或 c", each
+// with its name for people beside it where it has one: "repair（报修）".
 func (e enum[T]) want() string {
 	s := make([]string, len(e))
 	for i, v := range e {
 		s[i] = string(v)
+		if l := enumLabel(v); l != "" {
+			s[i] += "（" + l + "）"
+		}
 	}
 	if len(s) < 2 {
 		return strings.Join(s, "")
 	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+	or := " 或 "
+	if strings.HasSuffix(s[len(s)-2], "）") {
+		or = "或 "
+	}
+	return strings.Join(s[:len(s)-1], "、") + or + s[len(s)-1]
 }
 
-// check refuses a value of field that is not one of e: `got "x", want a,
-// b or c`.
+// check refuses a value of field that is not one of e: `“x”无效，应为 a、
+// b 或 c`.
 func (e enum[T]) check(field string, v T) error {
 	if e.has(v) {
 		return nil
 	}
-	return Invalid(field, "got %q, want %s", v, e.want())
+	return Invalid(field, "“%s”无效，应为 %s", v, e.want())
 }
 
 // label is v's name in labels, the text people read, or v itself when it
@@ -45,4 +53,36 @@ func label[T ~string](labels map[T]string, v T) string {
 		return s
 	}
 	return string(v)
+}
+
+// enumLabel is v's name for people when its kind has labels, else "".
+func enumLabel(v any) string {
+	var (
+		l  string
+		ok bool
+	)
+	switch v := v.(type) {
+	case TicketKind:
+		l, ok = ticketKindLabels[v]
+	case Urgency:
+		l, ok = urgencyLabels[v]
+	case PropertyType:
+		l, ok = propertyTypeLabels[v]
+	case Occupancy:
+		l, ok = occupancyLabels[v]
+	case ResidentRole:
+		l, ok = residentRoleLabels[v]
+	case PaymentChannel:
+		l, ok = paymentChannelLabels[v]
+	case PricingMethod:
+		l, ok = pricingMethodLabels[v]
+	case MeterKind:
+		l, ok = meterKindLabels[v]
+	case Role:
+		l, ok = roleLabels[v]
+	}
+	if !ok {
+		return ""
+	}
+	return l
 }

@@ -9,8 +9,8 @@ func TestEnumWant(t *testing.T) {
 	}{
 		{enum[Urgency]{}, ""},
 		{enum[Urgency]{"a"}, "a"},
-		{enum[Urgency]{"a", "b"}, "a or b"},
-		{urgencies, "critical, urgent or normal"},
+		{enum[Urgency]{"a", "b"}, "a 或 b"},
+		{urgencies, "critical（特急）、urgent（紧急）或 normal（一般）"},
 	} {
 		if got := c.e.want(); got != c.want {
 			t.Errorf("%v.want() = %q, want %q", c.e, got, c.want)
@@ -23,7 +23,7 @@ func TestEnumCheck(t *testing.T) {
 		t.Errorf("check(repair) = %v, want nil", err)
 	}
 	err := ticketKinds.check("kind", "garden")
-	if err == nil || err.Error() != `kind: got "garden", want repair or complaint` {
+	if err == nil || err.Error() != `kind: “garden”无效，应为 repair（报修）或 complaint（投诉）` {
 		t.Errorf("check(garden) = %v", err)
 	}
 }

@@ -69,7 +69,7 @@ func (e Equipment) Validate(now time.Time) error {
 			return err
 		}
 		if e.InstalledOn.After(now) {
-			return Invalid("installed_on", "got %s, want a date not in the future", e.InstalledOn.Format(dateLayout))
+			return Invalid("installed_on", "%s 无效，不能晚于今天", e.InstalledOn.Format(dateLayout))
 		}
 	}
 	if e.StatutoryDueOn != nil {

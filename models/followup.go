@@ -125,21 +125,21 @@ const (
 func (v FollowUpVisit) Validate(now, movedIn time.Time) error {
 	switch {
 	case v.VisitedAt.IsZero():
-		return Invalid("visited_at", "required")
+		return Invalid("visited_at", "必填")
 	case v.VisitedAt.After(now.Add(time.Minute)):
-		return Invalid("visited_at", "got %s, want a time not in the future", v.VisitedAt.Format(time.RFC3339))
+		return Invalid("visited_at", "%s 无效，不能晚于现在", v.VisitedAt.Format(time.RFC3339))
 	case v.VisitedAt.Before(movedIn):
-		return Invalid("visited_at", "got %s, want a time after the move-in", v.VisitedAt.Format(time.RFC3339))
+		return Invalid("visited_at", "%s 无效，应晚于入住时间", v.VisitedAt.Format(time.RFC3339))
 	case !visitChannels.has(v.Channel):
-		return Invalid("channel", "got %q, want %s", v.Channel, visitChannels.want())
+		return Invalid("channel", "“%s”无效，应为 %s", v.Channel, visitChannels.want())
 	case len(v.Participants) == 0 || len(v.Participants) > MaxParticipants:
-		return Invalid("participants", "want 1 to %d participants", MaxParticipants)
+		return Invalid("participants", "参与人应为 1 至 %d 人", MaxParticipants)
 	case v.Satisfaction < 1 || v.Satisfaction > 5:
-		return Invalid("satisfaction", "got %d, want 1 to 5", v.Satisfaction)
+		return Invalid("satisfaction", "%d 无效，应为 1 至 5", v.Satisfaction)
 	case len(v.Items) > MaxVisitItems:
-		return Invalid("items", "want at most %d items", MaxVisitItems)
+		return Invalid("items", "最多 %d 项", MaxVisitItems)
 	case len(v.Actions) > MaxVisitItems:
-		return Invalid("follow_up_actions", "want at most %d actions", MaxVisitItems)
+		return Invalid("follow_up_actions", "最多 %d 项", MaxVisitItems)
 	}
 	for i, p := range v.Participants {
 		if err := checkText(fmt.Sprintf("participants[%d]", i), p, 50); err != nil {
@@ -152,8 +152,8 @@ func (v FollowUpVisit) Validate(now, movedIn time.Time) error {
 			visitItemKinds.check(p+"kind", it.Kind),
 			checkText(p+"text", it.Text, MaxVisitText),
 			checkMaxText(p+"category", it.Category, 50),
-			expect(it.Urgency == "" || it.Urgency.Valid(), p+"urgency", "got %q, want %s", it.Urgency, urgencies.want()),
-			expect(it.Urgency == "" || it.Urgency == UrgencyNormal || it.Kind == ItemRepair, p+"urgency", "only repairs take an urgency"),
+			expect(it.Urgency == "" || it.Urgency.Valid(), p+"urgency", "“%s”无效，应为 %s", it.Urgency, urgencies.want()),
+			expect(it.Urgency == "" || it.Urgency == UrgencyNormal || it.Kind == ItemRepair, p+"urgency", "只有报修事项可以设紧急程度"),
 		); err != nil {
 			return err
 		}

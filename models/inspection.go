@@ -71,10 +71,10 @@ func (p InspectionPlan) Validate(now time.Time) error {
 		checkText("name", p.Name, 100),
 		cadences.check("cadence", p.Cadence),
 		CheckTime("starts_on", p.StartsOn, now),
-		expect(len(p.Checklist) > 0 && len(p.Checklist) <= MaxChecklistItems, "checklist", "want 1 to %d items", MaxChecklistItems),
-		expect(p.AssigneeRole != "" || p.AssigneeID != nil, "assignee_role", "want a staff role or an assignee_id"),
-		expect(p.AssigneeRole == "" || p.AssigneeRole.Valid(), "assignee_role", "got %q, want a staff role", p.AssigneeRole),
-		expect(p.DueWithin >= 0 && p.DueWithin <= Duration(90*Day), "due_within", "got %s, want 0s (the policy's) up to 90d", p.DueWithin),
+		expect(len(p.Checklist) > 0 && len(p.Checklist) <= MaxChecklistItems, "checklist", "应为 1 至 %d 项", MaxChecklistItems),
+		expect(p.AssigneeRole != "" || p.AssigneeID != nil, "assignee_role", "请填写员工角色，或指定处理人 assignee_id"),
+		expect(p.AssigneeRole == "" || p.AssigneeRole.Valid(), "assignee_role", "“%s”无效，应为员工角色", p.AssigneeRole),
+		expect(p.DueWithin >= 0 && p.DueWithin <= Duration(90*Day), "due_within", "%s 无效，应为 0s（使用制度规定的时限）至 90d", p.DueWithin),
 	); err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (c Cadence) period() int {
 // validation.
 func NextOccurrence(p InspectionPlan, after time.Time, loc *time.Location, cal ServiceCalendar) (time.Time, error) {
 	if !p.Cadence.Valid() {
-		return time.Time{}, Invalid("cadence", "got %q, want %s", p.Cadence, cadences.want())
+		return time.Time{}, Invalid("cadence", "“%s”无效，应为 %s", p.Cadence, cadences.want())
 	}
 	if _, err := parseClock(p.At); err != nil {
 		return time.Time{}, Invalid("at", "%v", err)
@@ -151,7 +151,7 @@ func NextOccurrence(p InspectionPlan, after time.Time, loc *time.Location, cal S
 		if p.WorkdaysOnly {
 			var ok bool
 			if t, ok = nextWorkday(t, cal); !ok {
-				return time.Time{}, Invalid("calendar.workdays", "got no working day within 60 days of %s", t.Format(dateLayout))
+				return time.Time{}, Invalid("calendar.workdays", "%s 起 60 天内没有工作日", t.Format(dateLayout))
 			}
 		}
 		if t.After(after) {

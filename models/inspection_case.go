@@ -74,10 +74,10 @@ func ValidateResults(checklist []ChecklistItem, results []ChecklistResult) error
 	for i, r := range results {
 		p := fmt.Sprintf("results[%d].", i)
 		if r.Item < 0 || r.Item >= len(checklist) {
-			return Invalid(p+"item", "got %d, want 0..%d", r.Item, len(checklist)-1)
+			return Invalid(p+"item", "%d 无效，应为 0 至 %d", r.Item, len(checklist)-1)
 		}
 		if seen[r.Item] {
-			return Invalid(p+"item", "got item %d twice, want each once", r.Item)
+			return Invalid(p+"item", "第 %d 项重复，每项只能填写一次", r.Item)
 		}
 		seen[r.Item] = true
 		if err := checkMaxText(p+"note", r.Note, 500); err != nil {
@@ -86,7 +86,7 @@ func ValidateResults(checklist []ChecklistItem, results []ChecklistResult) error
 	}
 	for i, it := range checklist {
 		if it.Required && !seen[i] {
-			return Invalid("results", "got no result for item %d (%s), want every required item", i, it.Text)
+			return Invalid("results", "第 %d 项（%s）未填写结果，必检项都应填写", i, it.Text)
 		}
 	}
 	return nil
@@ -262,7 +262,7 @@ func (p InspectionPolicy) Due(pl InspectionPlan) time.Duration {
 // at found.
 func (p InspectionPolicy) RectifyBy(s Severity, found time.Time) (time.Time, error) {
 	if !s.Valid() {
-		return time.Time{}, Invalid("severity", "got %q, want %s", s, severities.want())
+		return time.Time{}, Invalid("severity", "“%s”无效，应为 %s", s, severities.want())
 	}
 	for _, list := range [][]SeverityDeadline{p.Rectify, DefaultInspectionPolicy().Rectify} {
 		if i := slices.IndexFunc(list, func(d SeverityDeadline) bool { return d.Severity == s }); i >= 0 {
@@ -313,7 +313,7 @@ func (p InspectionPolicy) validate(path string) error {
 			return err
 		}
 		if i > 0 && d >= p.StatutoryWarnDays[i-1] {
-			return Invalid(dp, "got %d, want fewer days than the previous warning's %d", d, p.StatutoryWarnDays[i-1])
+			return Invalid(dp, "%d 无效，天数应少于上一次预警的 %d 天", d, p.StatutoryWarnDays[i-1])
 		}
 	}
 	if p.StatutoryCheckAt != "" {
@@ -322,7 +322,7 @@ func (p InspectionPolicy) validate(path string) error {
 		}
 	}
 	if p.CreateAhead < 0 || p.CreateAhead > MaxCreateAhead {
-		return Invalid(path+".create_ahead", "got %s, want 0s up to %s", p.CreateAhead, MaxCreateAhead)
+		return Invalid(path+".create_ahead", "%s 无效，应为 0s 至 %s", p.CreateAhead, MaxCreateAhead)
 	}
 	return nil
 }
@@ -338,7 +338,7 @@ func windowRows[R any, K ~string](path, col string, rows []R, e enum[K], row fun
 			return err
 		}
 		if seen[k] {
-			return Invalid(rp+"."+col, "got %q twice, want each %s once", k, col)
+			return Invalid(rp+"."+col, "“%s”重复，每个 %s 只能出现一次", k, col)
 		}
 		seen[k] = true
 		if err := within(rp+".within", w, 90*Day); err != nil {

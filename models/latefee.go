@@ -146,7 +146,7 @@ func (m *Month) UnmarshalText(text []byte) error {
 	}
 	t, err := time.Parse("2006-01", s)
 	if err != nil || t.Format("2006-01") != s {
-		return fmt.Errorf("got %q, want a month YYYY-MM", s)
+		return fmt.Errorf("“%s”无效，应为 YYYY-MM 格式的月份", s)
 	}
 	*m = Month{Year: t.Year(), Month: t.Month()}
 	return nil

@@ -100,22 +100,22 @@ const (
 func (r MoveInRequest) Validate(now time.Time) error {
 	switch {
 	case r.HouseholdID == 0 && r.UnitID == 0:
-		return Invalid("household_id", "want an existing household, or unit_id to create one")
+		return Invalid("household_id", "请选择已有住户，或填写房屋 unit_id 以新建住户")
 	case r.HouseholdID != 0 && r.UnitID != 0:
-		return Invalid("unit_id", "give household_id or unit_id, not both")
+		return Invalid("unit_id", "住户 household_id 与房屋 unit_id 只能填写其一")
 	case r.PreviousHouseholdID != 0 && r.UnitID == 0:
-		return Invalid("previous_household_id", "only with unit_id: the household moving out of the unit")
+		return Invalid("previous_household_id", "只能与房屋 unit_id 同时填写：指该房屋中迁出的住户")
 	case len(r.ResidentIDs)+len(r.Residents) == 0:
-		return Invalid("residents", "want at least one resident")
+		return Invalid("residents", "至少需要一名住户成员")
 	case len(r.ResidentIDs)+len(r.Residents) > MaxMoveInResidents:
-		return Invalid("residents", "want at most %d residents", MaxMoveInResidents)
+		return Invalid("residents", "住户成员最多 %d 人", MaxMoveInResidents)
 	case r.RegisteredBy == 0:
-		return Invalid("registered_by", "required")
+		return Invalid("registered_by", "必填")
 	}
 	seen := map[uint64]bool{}
 	for i, id := range r.ResidentIDs {
 		if id == 0 || seen[id] {
-			return Invalid(fmt.Sprintf("resident_ids[%d]", i), "want distinct resident ids")
+			return Invalid(fmt.Sprintf("resident_ids[%d]", i), "住户成员 ID 不能重复")
 		}
 		seen[id] = true
 	}
@@ -131,7 +131,7 @@ func (r MoveInRequest) Validate(now time.Time) error {
 	}
 	if r.MovedInAt != nil {
 		if r.MovedInAt.Before(now.Add(-MoveInPastLimit)) || r.MovedInAt.After(now.Add(MoveInFutureLimit)) {
-			return Invalid("moved_in_at", "want a time within a year before and 90 days after today")
+			return Invalid("moved_in_at", "应在今天之前一年至之后 90 天以内")
 		}
 	}
 	return r.Needs.Validate("needs.")

@@ -70,11 +70,11 @@ func (r NewNoticeRequest) Validate(now time.Time, p NoticePolicy, role Role) err
 		checkBuildings("buildings", r.Buildings, false),
 		checkText("title", strings.TrimSpace(r.Title), MaxNoticeTitle),
 		checkText("body", strings.TrimSpace(r.Body), MaxNoticeBody),
-		expect(!pub.Before(now.Add(-time.Minute)), "publish_at", "got %s, want a time not in the past", pub.UTC().Format(time.RFC3339)),
-		expect(!pub.After(limit), "publish_at", "got %s, want a time by %s", pub.UTC().Format(time.RFC3339), limit.UTC().Format(time.RFC3339)),
-		expect(!r.ExpiresAt.IsZero(), "expires_at", "required"),
-		expect(r.ExpiresAt.After(pub), "expires_at", "got %s, want a time after publish_at", r.ExpiresAt.UTC().Format(time.RFC3339)),
-		expect(!r.ExpiresAt.After(pub.Add(p.MaxAhead.Std())), "expires_at", "want at most %s after publish_at", p.MaxAhead),
+		expect(!pub.Before(now.Add(-time.Minute)), "publish_at", "%s 已过去，应为现在或以后的时间", pub.UTC().Format(time.RFC3339)),
+		expect(!pub.After(limit), "publish_at", "%s 无效，不能晚于 %s", pub.UTC().Format(time.RFC3339), limit.UTC().Format(time.RFC3339)),
+		expect(!r.ExpiresAt.IsZero(), "expires_at", "必填"),
+		expect(r.ExpiresAt.After(pub), "expires_at", "%s 无效，应晚于发布时间 publish_at", r.ExpiresAt.UTC().Format(time.RFC3339)),
+		expect(!r.ExpiresAt.After(pub.Add(p.MaxAhead.Std())), "expires_at", "不能晚于发布时间 publish_at 之后 %s", p.MaxAhead),
 	); err != nil {
 		return err
 	}

@@ -104,7 +104,7 @@ func (p NoticePolicy) validate(path string) error {
 		}
 	}
 	if p.ReminderBefore > 0 && p.OutageLead > 0 && p.ReminderBefore >= p.OutageLead {
-		return Invalid(path+".reminder_before", "got %s, want less than the outage lead (%s)", p.ReminderBefore, p.OutageLead)
+		return Invalid(path+".reminder_before", "%s 无效，应短于停水停电提前通知时长（%s）", p.ReminderBefore, p.OutageLead)
 	}
 	if p.DailyCap != 0 {
 		if err := intIn(path+".daily_cap", p.DailyCap, 1, 50); err != nil {
@@ -123,11 +123,11 @@ func (p NoticePolicy) validate(path string) error {
 			return err
 		}
 		if slices.Contains(seen, c.Utility) {
-			return Invalid(cp+".utility", "got %q twice, want each utility once", c.Utility)
+			return Invalid(cp+".utility", "“%s”重复，每种类型只能出现一次", c.Utility)
 		}
 		seen = append(seen, c.Utility)
 		if len(c.Categories) == 0 || len(c.Categories) > 20 {
-			return Invalid(cp+".categories", "want 1 to 20 categories")
+			return Invalid(cp+".categories", "应为 1 至 20 个类别")
 		}
 		for j, name := range c.Categories {
 			if err := checkText(fmt.Sprintf("%s.categories[%d]", cp, j), name, 50); err != nil {

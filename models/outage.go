@@ -97,7 +97,7 @@ func (p NoticePolicy) CheckOutageStart(now, startsAt time.Time, emergency bool) 
 	if emergency || !startsAt.Before(earliest) {
 		return nil
 	}
-	return Invalid("starts_at", "got %s, want no earlier than %s (notice %s ahead), unless an emergency declared by a manager",
+	return Invalid("starts_at", "%s 无效，不能早于 %s（须提前 %s 通知），经理宣布的紧急情况除外",
 		startsAt.UTC().Format(time.RFC3339), earliest.UTC().Format(time.RFC3339), p.OrDefault().OutageLead)
 }
 
@@ -109,8 +109,8 @@ func (r NewOutageRequest) Validate(now time.Time, p NoticePolicy, role Role) err
 	if err := firstInvalid(
 		utilities.check("utility", r.Utility),
 		checkBuildings("buildings", r.Buildings, true),
-		expect(!r.StartsAt.IsZero(), "starts_at", "required"),
-		expect(!r.EndsAt.IsZero(), "ends_at", "required"),
+		expect(!r.StartsAt.IsZero(), "starts_at", "必填"),
+		expect(!r.EndsAt.IsZero(), "ends_at", "必填"),
 		checkText("reason", strings.TrimSpace(r.Reason), MaxOutageReason),
 	); err != nil {
 		return err
@@ -130,14 +130,14 @@ func (r NewOutageRequest) checkWindow(now time.Time, p NoticePolicy) error {
 	limit := now.Add(p.MaxAhead.Std())
 	switch {
 	case r.StartsAt.Before(now.Add(-time.Minute)):
-		return Invalid("starts_at", "got %s, want a time not in the past", r.StartsAt.UTC().Format(time.RFC3339))
+		return Invalid("starts_at", "%s 已过去，应为现在或以后的时间", r.StartsAt.UTC().Format(time.RFC3339))
 	case r.StartsAt.After(limit):
-		return Invalid("starts_at", "got %s, want a time by %s (%s ahead)", r.StartsAt.UTC().Format(time.RFC3339),
+		return Invalid("starts_at", "%s 无效，不能晚于 %s（最多提前 %s）", r.StartsAt.UTC().Format(time.RFC3339),
 			limit.UTC().Format(time.RFC3339), p.MaxAhead)
 	case !r.EndsAt.After(r.StartsAt):
-		return Invalid("ends_at", "got %s, want a time after starts_at", r.EndsAt.UTC().Format(time.RFC3339))
+		return Invalid("ends_at", "%s 无效，应晚于开始时间 starts_at", r.EndsAt.UTC().Format(time.RFC3339))
 	case r.EndsAt.Sub(r.StartsAt) > p.MaxOutage.Std():
-		return Invalid("ends_at", "got %s, want at most %s after starts_at", r.EndsAt.UTC().Format(time.RFC3339), p.MaxOutage)
+		return Invalid("ends_at", "%s 无效，不能晚于开始时间 starts_at 之后 %s", r.EndsAt.UTC().Format(time.RFC3339), p.MaxOutage)
 	}
 	return nil
 }
@@ -148,9 +148,9 @@ func (p NoticePolicy) CheckExtension(start, end, newEnd time.Time) error {
 	p = p.OrDefault()
 	switch {
 	case !newEnd.After(end):
-		return Invalid("ends_at", "got %s, want a time after the planned end %s", newEnd.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+		return Invalid("ends_at", "%s 无效，应晚于原定结束时间 %s", newEnd.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 	case newEnd.Sub(start) > p.MaxOutage.Std():
-		return Invalid("ends_at", "got %s, want at most %s after the start", newEnd.UTC().Format(time.RFC3339), p.MaxOutage)
+		return Invalid("ends_at", "%s 无效，不能晚于开始之后 %s", newEnd.UTC().Format(time.RFC3339), p.MaxOutage)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func checkBuildings(field string, bs []string, required bool) error {
 		if required {
 			lo = 1
 		}
-		return Invalid(field, "want %d to %d buildings", lo, MaxOutageBuildings)
+		return Invalid(field, "应为 %d 至 %d 栋楼", lo, MaxOutageBuildings)
 	}
 	for i, b := range bs {
 		f := fmt.Sprintf("%s[%d]", field, i)
@@ -171,7 +171,7 @@ func checkBuildings(field string, bs []string, required bool) error {
 			return err
 		}
 		if slices.Index(bs, b) < i {
-			return Invalid(f, "got %q twice, want each building once", b)
+			return Invalid(f, "“%s”重复，每栋楼只能出现一次", b)
 		}
 	}
 	return nil

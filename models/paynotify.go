@@ -109,11 +109,11 @@ func VerifyNotification(secret []byte, timestamp, nonce string, body []byte, sig
 func NotifyTime(timestamp string, now time.Time, window time.Duration) (time.Time, error) {
 	sec, err := strconv.ParseInt(timestamp, 10, 64)
 	if err != nil || sec <= 0 {
-		return time.Time{}, Invalid("Wuye-Timestamp", "got %q, want Unix seconds", timestamp)
+		return time.Time{}, Invalid("Wuye-Timestamp", "“%s”无效，应为 Unix 时间戳（秒）", timestamp)
 	}
 	t := time.Unix(sec, 0)
 	if d := now.Sub(t); d > window || d < -window {
-		return t, Invalid("Wuye-Timestamp", "got %s, want within %s of %s", t.UTC().Format(time.RFC3339), window, now.UTC().Format(time.RFC3339))
+		return t, Invalid("Wuye-Timestamp", "%s 无效，应在 %s 前后 %s 以内", t.UTC().Format(time.RFC3339), window, now.UTC().Format(time.RFC3339))
 	}
 	return t, nil
 }
@@ -121,7 +121,7 @@ func NotifyTime(timestamp string, now time.Time, window time.Duration) (time.Tim
 // CheckNonce refuses an empty or overlong nonce.
 func CheckNonce(nonce string) error {
 	if nonce == "" || len(nonce) > MaxNonceLen {
-		return Invalid("Wuye-Nonce", "want 1 to %d characters", MaxNonceLen)
+		return Invalid("Wuye-Nonce", "应为 1 至 %d 个字符", MaxNonceLen)
 	}
 	return nil
 }
@@ -187,11 +187,11 @@ func CheckReversal(kind NotifyKind, amount Money, p FeePayment) error {
 	left := p.AmountFen - p.ReversedFen
 	switch {
 	case left <= 0:
-		return Invalid("original_transaction_id", "payment %d is already reversed", p.ID)
+		return Invalid("original_transaction_id", "付款 %d 已冲正", p.ID)
 	case kind == NotifyReversal && amount != left:
-		return Invalid("amount_fen", "got %d, want the %d fen of the payment not yet refunded", amount, left)
+		return Invalid("amount_fen", "%d 无效，应为该付款尚未退款的 %d 分", amount, left)
 	case amount <= 0 || amount > left:
-		return Invalid("amount_fen", "got %d, want 1 to %d fen (the payment not yet refunded)", amount, left)
+		return Invalid("amount_fen", "%d 无效，应为 1 至 %d 分（该付款尚未退款的金额）", amount, left)
 	}
 	return nil
 }

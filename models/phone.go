@@ -23,7 +23,7 @@ func ValidPhone(s string) bool { return phoneForms.MatchString(s) }
 // CheckPhone is a ValidationError on field unless phone is a ValidPhone.
 func CheckPhone(field, phone string) error {
 	if !ValidPhone(phone) {
-		return Invalid(field, "must be a phone number such as 13812345678 or 0755-12345678")
+		return Invalid(field, "应为手机号（如 13812345678）或座机号（如 0755-12345678）")
 	}
 	return nil
 }
@@ -34,7 +34,7 @@ func CheckPhone(field, phone string) error {
 func CheckEmail(field, addr string) error {
 	a, err := mail.ParseAddress(addr)
 	if err != nil || a.Address != addr || len(addr) > MaxEmailLen {
-		return Invalid(field, "got %q, want an email address such as name@example.com", addr)
+		return Invalid(field, "“%s”无效，应为电子邮箱地址，如 name@example.com", addr)
 	}
 	return nil
 }

@@ -123,10 +123,10 @@ func MaskPhone(phone string) string {
 // whatever zone the server happens to run in.
 func CheckTimeZone(field, name string) error {
 	if name == "" || name == "Local" {
-		return Invalid(field, "got %q, want an IANA time zone such as Asia/Shanghai", name)
+		return Invalid(field, "“%s”无效，应为 IANA 时区，如 Asia/Shanghai", name)
 	}
 	if _, err := time.LoadLocation(name); err != nil {
-		return Invalid(field, "unknown time zone %q", name)
+		return Invalid(field, "未知时区“%s”", name)
 	}
 	return nil
 }

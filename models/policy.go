@@ -122,7 +122,7 @@ func (p RepairPolicy) CheckAppointment(appointment *time.Time, now time.Time) er
 		h = DefaultAppointmentHorizon
 	}
 	if limit := now.Add(h.Std()); appointment.After(limit) {
-		return Invalid("appointment", "got %s, want a time within %s from now (until %s)",
+		return Invalid("appointment", "%s 无效，应在从现在起 %s 以内（%s 之前）",
 			appointment.Format(time.RFC3339), h, limit.Format(time.RFC3339))
 	}
 	return nil

@@ -44,13 +44,13 @@ func (p RepairPolicy) validate(path string) error {
 			return err
 		}
 		if seen[t.Urgency] {
-			return Invalid(tp+".urgency", "got a second %q tier, want one tier per urgency", t.Urgency)
+			return Invalid(tp+".urgency", "“%s”级别重复，每个紧急程度只能有一个级别", t.Urgency)
 		}
 		seen[t.Urgency] = true
 	}
 	for _, u := range Urgencies() {
 		if !seen[u] {
-			return Invalid(path+".tiers", "got no %q tier, want one tier per urgency", u)
+			return Invalid(path+".tiers", "缺少“%s”级别，每个紧急程度都应有一个级别", u)
 		}
 	}
 	if err := intIn(path+".warn_at_percent", p.WarnAtPercent, 1, 99); err != nil {
@@ -63,10 +63,10 @@ func (p RepairPolicy) validate(path string) error {
 		return err
 	}
 	if p.AppointmentHorizon < 0 || p.AppointmentHorizon > Duration(366*Day) {
-		return Invalid(path+".appointment_horizon", "got %s, want 0s (the default, %s) up to 366d", p.AppointmentHorizon, DefaultAppointmentHorizon)
+		return Invalid(path+".appointment_horizon", "%s 无效，应为 0s（使用默认值 %s）至 366d", p.AppointmentHorizon, DefaultAppointmentHorizon)
 	}
 	if p.HurryInterval < 0 || p.HurryInterval > Duration(7*Day) {
-		return Invalid(path+".hurry_interval", "got %s, want 0s (the default, %s) up to 7d", p.HurryInterval, DefaultHurryInterval)
+		return Invalid(path+".hurry_interval", "%s 无效，应为 0s（使用默认值 %s）至 7d", p.HurryInterval, DefaultHurryInterval)
 	}
 	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, 4); err != nil {
 		return err
@@ -81,10 +81,10 @@ func (p RepairPolicy) validate(path string) error {
 func (p RepairPolicy) validateEscalateMilestones(path string) error {
 	for i, m := range p.EscalateMilestones {
 		if !slices.Contains(RepairMilestones(), m) {
-			return Invalid(fmt.Sprintf("%s[%d]", path, i), "got %q, want a repair milestone: contact, on_site or complete", m)
+			return Invalid(fmt.Sprintf("%s[%d]", path, i), "“%s”无效，应为报修节点 contact（联系业主）、on_site（到场）或 complete（完工）", m)
 		}
 		if slices.Contains(p.EscalateMilestones[:i], m) {
-			return Invalid(fmt.Sprintf("%s[%d]", path, i), "got %q twice, want each milestone once", m)
+			return Invalid(fmt.Sprintf("%s[%d]", path, i), "“%s”重复，每个节点只能出现一次", m)
 		}
 	}
 	return nil
@@ -92,31 +92,31 @@ func (p RepairPolicy) validateEscalateMilestones(path string) error {
 
 func (t SLATier) validate(path string) error {
 	if !t.Urgency.Valid() {
-		return Invalid(path+".urgency", "got %q, want critical, urgent or normal", t.Urgency)
+		return Invalid(path+".urgency", "“%s”无效，应为 critical（特急）、urgent（紧急）或 normal（一般）", t.Urgency)
 	}
 	if err := within(path+".contact", t.Contact, 30*Day); err != nil {
 		return err
 	}
 	if t.OnSiteSameDay {
 		if t.Urgency != UrgencyNormal {
-			return Invalid(path+".on_site_same_day", "got true for %q, want a fixed on_site window: only the normal tier may be same-day", t.Urgency)
+			return Invalid(path+".on_site_same_day", "“%s”级别不能设为当日到场，应设固定的到场时限 on_site：只有一般（normal）级别可以当日到场", t.Urgency)
 		}
 		if t.OnSite != 0 {
-			return Invalid(path+".on_site", "got %s with on_site_same_day, want 0s", t.OnSite)
+			return Invalid(path+".on_site", "%s 无效：已设当日到场（on_site_same_day），到场时限应为 0s", t.OnSite)
 		}
 	} else {
 		if err := within(path+".on_site", t.OnSite, 30*Day); err != nil {
 			return err
 		}
 		if t.Contact > t.OnSite {
-			return Invalid(path+".contact", "got %s, want at most on_site (%s)", t.Contact, t.OnSite)
+			return Invalid(path+".contact", "%s 无效，不能超过到场时限 on_site（%s）", t.Contact, t.OnSite)
 		}
 	}
 	if err := within(path+".complete", t.Complete, 90*Day); err != nil {
 		return err
 	}
 	if t.Complete < t.OnSite {
-		return Invalid(path+".complete", "got %s, want at least on_site (%s)", t.Complete, t.OnSite)
+		return Invalid(path+".complete", "%s 无效，不能短于到场时限 on_site（%s）", t.Complete, t.OnSite)
 	}
 	return nil
 }
@@ -129,29 +129,29 @@ func (p ComplaintPolicy) validate(path string) error {
 		return err
 	}
 	if p.Answer < p.Acknowledge {
-		return Invalid(path+".answer", "got %s, want at least acknowledge (%s)", p.Answer, p.Acknowledge)
+		return Invalid(path+".answer", "%s 无效，不能短于受理时限 acknowledge（%s）", p.Answer, p.Acknowledge)
 	}
 	if p.Resolve < p.Answer {
-		return Invalid(path+".resolve", "got %s, want at least answer (%s)", p.Resolve, p.Answer)
+		return Invalid(path+".resolve", "%s 无效，不能短于答复时限 answer（%s）", p.Resolve, p.Answer)
 	}
 	return within(path+".resolve", p.Resolve, 90*Day)
 }
 
 func (p EscalationPolicy) validate(path string) error {
 	if len(p.Levels) == 0 {
-		return Invalid(path+".levels", "got no levels, want at least one")
+		return Invalid(path+".levels", "至少需要一个升级层级")
 	}
 	for i, l := range p.Levels {
 		lp := fmt.Sprintf("%s.levels[%d]", path, i)
 		if l.Level != i+1 {
-			return Invalid(lp+".level", "got %d, want %d: levels are numbered 1..n in order", l.Level, i+1)
+			return Invalid(lp+".level", "%d 无效，应为 %d：层级须从 1 起按顺序编号", l.Level, i+1)
 		}
 		if !l.Role.Valid() {
-			return Invalid(lp+".role", "got %q, want a staff role", l.Role)
+			return Invalid(lp+".role", "“%s”无效，应为员工角色", l.Role)
 		}
 		if i == 0 {
 			if l.After < 0 || l.After > Duration(30*Day) {
-				return Invalid(lp+".after", "got %s, want 0s up to 30d", l.After)
+				return Invalid(lp+".after", "%s 无效，应为 0s 至 30d", l.After)
 			}
 		} else if err := within(lp+".after", l.After, 30*Day); err != nil {
 			return err
@@ -175,25 +175,25 @@ func (c ServiceCalendar) validate(path string) error {
 	start, end := mustClock(c.WorkdayStart), mustClock(c.WorkdayEnd)
 	cutoff, nextBy := mustClock(c.SameDayCutoff), mustClock(c.NextDayBy)
 	if cutoff <= start {
-		return Invalid(path+".same_day_cutoff", "got %s, want after workday_start (%s)", c.SameDayCutoff, c.WorkdayStart)
+		return Invalid(path+".same_day_cutoff", "%s 无效，应晚于上班时间 workday_start（%s）", c.SameDayCutoff, c.WorkdayStart)
 	}
 	if cutoff > end {
-		return Invalid(path+".same_day_cutoff", "got %s, want at or before workday_end (%s)", c.SameDayCutoff, c.WorkdayEnd)
+		return Invalid(path+".same_day_cutoff", "%s 无效，不能晚于下班时间 workday_end（%s）", c.SameDayCutoff, c.WorkdayEnd)
 	}
 	if nextBy <= start || nextBy > end {
-		return Invalid(path+".next_day_by", "got %s, want after workday_start (%s) and at or before workday_end (%s)", c.NextDayBy, c.WorkdayStart, c.WorkdayEnd)
+		return Invalid(path+".next_day_by", "%s 无效，应晚于上班时间 workday_start（%s），且不晚于下班时间 workday_end（%s）", c.NextDayBy, c.WorkdayStart, c.WorkdayEnd)
 	}
 	if len(c.Workdays) == 0 {
-		return Invalid(path+".workdays", "got none, want at least one working weekday")
+		return Invalid(path+".workdays", "至少需要一个工作日")
 	}
 	var seen [7]bool
 	for i, d := range c.Workdays {
 		dp := fmt.Sprintf("%s.workdays[%d]", path, i)
 		if d < time.Sunday || d > time.Saturday {
-			return Invalid(dp, "got %d, want a weekday 0 (Sunday) .. 6 (Saturday)", int(d))
+			return Invalid(dp, "%d 无效，应为 0（星期日）至 6（星期六）", int(d))
 		}
 		if seen[d] {
-			return Invalid(dp, "got %d twice, want each weekday once", int(d))
+			return Invalid(dp, "%d 重复，每个星期几只能出现一次", int(d))
 		}
 		seen[d] = true
 	}
@@ -235,12 +235,12 @@ func (p FeePolicy) validate(path string) error {
 			return err
 		}
 		if seen[d] {
-			return Invalid(rp, "got %d twice, want each day once", d)
+			return Invalid(rp, "%d 重复，每一天只能出现一次", d)
 		}
 		seen[d] = true
 	}
 	if p.Allocation != AllocationPrincipalFirst && p.Allocation != AllocationLateFeeFirst {
-		return Invalid(path+".allocation", "got %q, want %q or %q", p.Allocation, AllocationPrincipalFirst, AllocationLateFeeFirst)
+		return Invalid(path+".allocation", "“%s”无效，应为 %s（先还本金）或 %s（先还滞纳金）", p.Allocation, AllocationPrincipalFirst, AllocationLateFeeFirst)
 	}
 	if err := httpsURL(path+".pay_url", p.PayURL); err != nil {
 		return err
@@ -265,7 +265,7 @@ func httpsURL(field, v string) error {
 
 func (p DunningPolicy) validate(path string) error {
 	if len(p.Steps) == 0 {
-		return Invalid(path+".steps", "got no steps, want at least one")
+		return Invalid(path+".steps", "至少需要一个催缴步骤")
 	}
 	formal := -1 // index of the latest formal_notice step
 	for i, s := range p.Steps {
@@ -274,17 +274,17 @@ func (p DunningPolicy) validate(path string) error {
 			return err
 		}
 		if i > 0 && s.After <= p.Steps[i-1].After {
-			return Invalid(sp+".after", "got %s, want more than the previous step's %s", s.After, p.Steps[i-1].After)
+			return Invalid(sp+".after", "%s 无效，应长于上一步的 %s", s.After, p.Steps[i-1].After)
 		}
 		switch s.Action {
 		case ActionFormalNotice:
 			formal = i
 		case ActionLegalReferral:
 			if i != len(p.Steps)-1 {
-				return Invalid(sp+".action", "got legal_referral at step %d of %d, want it last", i+1, len(p.Steps))
+				return Invalid(sp+".action", "legal_referral（移交法务）在第 %d 步（共 %d 步），应为最后一步", i+1, len(p.Steps))
 			}
 			if formal < 0 {
-				return Invalid(sp+".action", "got legal_referral without an earlier formal_notice, want a written demand first (Civil Code Art. 944)")
+				return Invalid(sp+".action", "legal_referral（移交法务）之前须先有 formal_notice（书面催告）（《民法典》第九百四十四条）")
 			}
 		}
 	}
@@ -299,7 +299,7 @@ func (p DunningPolicy) validate(path string) error {
 		gap := scaleDuration(last.After-p.Steps[formal].After, p.FastTrackPercent)
 		if gap < p.FormalNoticePeriod {
 			return Invalid(fmt.Sprintf("%s.steps[%d].after", path, len(p.Steps)-1),
-				"got %s after the formal notice when fast-tracked at %d%%, want at least formal_notice_period (%s)",
+				"按 %[2]d%% 加快后，与书面催告仅相隔 %[1]s，应不少于催告期 formal_notice_period（%[3]s）",
 				gap, p.FastTrackPercent, p.FormalNoticePeriod)
 		}
 	}
@@ -307,7 +307,7 @@ func (p DunningPolicy) validate(path string) error {
 		return err
 	}
 	if p.LargeArrearsFen <= 0 || p.LargeArrearsFen > int64(MaxAmountFen) {
-		return Invalid(path+".large_arrears_fen", "got %d, want a positive amount of at most %d fen", p.LargeArrearsFen, MaxAmountFen)
+		return Invalid(path+".large_arrears_fen", "%d 无效，应为正数，且不超过 %d 分", p.LargeArrearsFen, MaxAmountFen)
 	}
 	if err := intIn(path+".repeat_late_count", p.RepeatLateCount, 1, 100); err != nil {
 		return err
@@ -319,40 +319,40 @@ func (p DunningPolicy) validate(path string) error {
 		return err
 	}
 	if p.InstalmentGrace < 0 || p.InstalmentGrace > Duration(90*Day) {
-		return Invalid(path+".instalment_grace", "got %s, want 0s up to 90d", p.InstalmentGrace)
+		return Invalid(path+".instalment_grace", "%s 无效，应为 0s 至 90d", p.InstalmentGrace)
 	}
 	if r := p.LegalDecisionReminder; r < MinLegalDecisionReminder || r > Duration(90*Day) {
-		return Invalid(path+".legal_decision_reminder", "got %s, want %s up to 90d", r, MinLegalDecisionReminder)
+		return Invalid(path+".legal_decision_reminder", "%s 无效，应为 %s 至 90d", r, MinLegalDecisionReminder)
 	}
 	return nil
 }
 
 func (s DunningStep) validate(path string) error {
 	if s.After < 0 || s.After > Duration(3*365*Day) {
-		return Invalid(path+".after", "got %s, want 0s up to 1095d", s.After)
+		return Invalid(path+".after", "%s 无效，应为 0s 至 1095d", s.After)
 	}
 	channels, ok := actionChannels(s.Action)
 	if !ok {
-		return Invalid(path+".action", "got %q, want message, phone_call, visit, formal_notice or legal_referral", s.Action)
+		return Invalid(path+".action", "“%s”无效，应为 message（消息）、phone_call（电话）、visit（上门）、formal_notice（书面催告）或 legal_referral（移交法务）", s.Action)
 	}
 	switch {
 	case len(channels) == 0 && s.Channel != "":
-		return Invalid(path+".channel", "got %q, want none for %s", s.Channel, s.Action)
+		return Invalid(path+".channel", "“%s”无效：%s 步骤不设渠道", s.Channel, s.Action)
 	case len(channels) > 0 && !containsChannel(channels, s.Channel):
-		return Invalid(path+".channel", "got %q, want one of %v for %s", s.Channel, channels, s.Action)
+		return Invalid(path+".channel", "“%s”无效，应为 %v 之一（%s 步骤）", s.Channel, channels, s.Action)
 	}
 	human := s.Action == ActionPhoneCall || s.Action == ActionVisit || s.Action == ActionLegalReferral
 	switch {
 	case s.Role == "" && human:
-		return Invalid(path+".role", "got none, want the staff role that performs the %s", s.Action)
+		return Invalid(path+".role", "请填写执行 %s 的员工角色", s.Action)
 	case s.Role != "" && !s.Role.Valid():
-		return Invalid(path+".role", "got %q, want a staff role", s.Role)
+		return Invalid(path+".role", "“%s”无效，应为员工角色", s.Role)
 	}
 	switch {
 	case s.Action == ActionMessage && !slices.Contains(DunningMessageTemplates(), s.Template):
-		return Invalid(path+".template", "got %q, want one of %v", s.Template, DunningMessageTemplates())
+		return Invalid(path+".template", "“%s”无效，应为 %v 之一", s.Template, DunningMessageTemplates())
 	case s.Action != ActionMessage && s.Template != "":
-		return Invalid(path+".template", "got %q, want none: only message steps send a template", s.Template)
+		return Invalid(path+".template", "“%s”无效：只有 message（消息）步骤可以设模板", s.Template)
 	}
 	return nil
 }
@@ -376,10 +376,10 @@ func (p FollowUpPolicy) validate(path string) error {
 			return err
 		}
 		if r >= p.Window {
-			return Invalid(rp, "got %s, want before the window's end (%s)", r, p.Window)
+			return Invalid(rp, "%s 无效，应早于时间窗结束（%s）", r, p.Window)
 		}
 		if i > 0 && r <= p.ReminderAt[i-1] {
-			return Invalid(rp, "got %s, want more than the previous reminder's %s", r, p.ReminderAt[i-1])
+			return Invalid(rp, "%s 无效，应大于上一次提醒的 %s", r, p.ReminderAt[i-1])
 		}
 	}
 	return intIn(path+".max_attempts", p.MaxAttempts, 1, 100)
@@ -393,7 +393,7 @@ func (q QuietHours) validate(path string) error {
 		return Invalid(path+".end", "%v", err)
 	}
 	if q.Start == q.End && q.Start != NoQuietHours {
-		return Invalid(path+".end", "got %s, the same as start: want the quiet hours to last (e.g. 21:30 to 08:00), or %s to %s for none",
+		return Invalid(path+".end", "%s 与开始时间相同：免打扰时段应有时长（如 21:30 至 08:00），不设免打扰请填 %s 至 %s",
 			q.End, NoQuietHours, NoQuietHours)
 	}
 	return nil
@@ -402,7 +402,7 @@ func (q QuietHours) validate(path string) error {
 // positive rejects a zero or negative window.
 func positive(path string, d Duration) error {
 	if d <= 0 {
-		return Invalid(path, "got %s, want a positive duration", d)
+		return Invalid(path, "%s 无效，应为正的时长", d)
 	}
 	return nil
 }
@@ -415,7 +415,7 @@ func within(path string, d Duration, max time.Duration) error {
 		return err
 	}
 	if d > Duration(max) {
-		return Invalid(path, "got %s, want at most %s", d, Duration(max))
+		return Invalid(path, "%s 无效，不能超过 %s", d, Duration(max))
 	}
 	return nil
 }
@@ -433,7 +433,7 @@ func calendarDate(path, s string) error {
 		return Invalid(path, "%v", err)
 	}
 	if t.Year() < MinCalendarYear || t.Year() > MaxCalendarYear {
-		return Invalid(path, "got %s, want a date in the years %d to %d", s, MinCalendarYear, MaxCalendarYear)
+		return Invalid(path, "%s 无效，年份应在 %d 至 %d 之间", s, MinCalendarYear, MaxCalendarYear)
 	}
 	return nil
 }
@@ -441,7 +441,7 @@ func calendarDate(path, s string) error {
 // intIn rejects v outside lo..hi.
 func intIn(path string, v, lo, hi int) error {
 	if v < lo || v > hi {
-		return Invalid(path, "got %d, want %d..%d", v, lo, hi)
+		return Invalid(path, "%d 无效，应为 %d 至 %d", v, lo, hi)
 	}
 	return nil
 }

@@ -90,14 +90,14 @@ func (p ReleasePolicy) validate(path string) error {
 		switch ch {
 		case ChannelSMS, ChannelWeChat, ChannelApp, ChannelEmail, ChannelWeCom:
 		default:
-			return Invalid(path+".rates", "unknown channel %q, want sms, wechat, app, email or wecom", ch)
+			return Invalid(path+".rates", "未知渠道“%s”，应为 sms（短信）、wechat（微信）、app、email（邮件）或 wecom（企业微信）", ch)
 		}
 		if r := p.Rates[ch]; r < 1 || r > MaxReleaseRate {
-			return Invalid(fmt.Sprintf("%s.rates.%s", path, ch), "got %d, want 1 to %d messages a second", r, MaxReleaseRate)
+			return Invalid(fmt.Sprintf("%s.rates.%s", path, ch), "%d 无效，应为每秒 1 至 %d 条", r, MaxReleaseRate)
 		}
 	}
 	if p.JitterWindow < 0 || p.JitterWindow > MaxJitterWindow {
-		return Invalid(path+".jitter_window", "got %s, want 0 to 24h", p.JitterWindow.Std())
+		return Invalid(path+".jitter_window", "%s 无效，应为 0 至 24h", p.JitterWindow.Std())
 	}
 	return nil
 }

@@ -83,30 +83,30 @@ type Questionnaire struct {
 // "questionnaire".
 func (q Questionnaire) Validate() error {
 	if len(q.Questions) == 0 || len(q.Questions) > MaxSurveyQuestions {
-		return Invalid("questionnaire.questions", "got %d questions, want 1..%d", len(q.Questions), MaxSurveyQuestions)
+		return Invalid("questionnaire.questions", "共 %d 道题，应为 1 至 %d 道", len(q.Questions), MaxSurveyQuestions)
 	}
 	seen := map[string]bool{}
 	for i, x := range q.Questions {
 		p := fmt.Sprintf("questionnaire.questions[%d]", i)
 		switch {
 		case x.ID == "" || len(x.ID) > 16:
-			return Invalid(p+".id", "want 1..16 characters")
+			return Invalid(p+".id", "应为 1 至 16 个字符")
 		case seen[x.ID]:
-			return Invalid(p+".id", "got %q twice", x.ID)
+			return Invalid(p+".id", "“%s”重复", x.ID)
 		case !questionTypes.has(x.Type):
 			return questionTypes.check(p+".type", x.Type)
 		case strings.TrimSpace(x.Text) == "" || utf8.RuneCountInString(x.Text) > MaxQuestionText:
-			return Invalid(p+".text", "want 1..%d characters", MaxQuestionText)
+			return Invalid(p+".text", "应为 1 至 %d 个字", MaxQuestionText)
 		case !x.Area.Valid():
 			return serviceAreas.check(p+".area", x.Area)
 		case x.Type == QuestionChoice && (len(x.Options) < 2 || len(x.Options) > MaxChoiceOptions):
-			return Invalid(p+".options", "got %d options, want 2..%d", len(x.Options), MaxChoiceOptions)
+			return Invalid(p+".options", "共 %d 个选项，应为 2 至 %d 个", len(x.Options), MaxChoiceOptions)
 		case x.Type != QuestionChoice && len(x.Options) > 0:
-			return Invalid(p+".options", "only a choice question has options")
+			return Invalid(p+".options", "只有选择题可以设选项")
 		}
 		for j, o := range x.Options {
 			if strings.TrimSpace(o) == "" || utf8.RuneCountInString(o) > 50 {
-				return Invalid(fmt.Sprintf("%s.options[%d]", p, j), "want 1..50 characters")
+				return Invalid(fmt.Sprintf("%s.options[%d]", p, j), "应为 1 至 50 个字")
 			}
 		}
 		seen[x.ID] = true
@@ -152,29 +152,29 @@ func (q Questionnaire) CheckAnswers(items []SurveyAnswerItem) error {
 		x, ok := byID[a.QuestionID]
 		switch {
 		case !ok:
-			return Invalid(p+".question_id", "no question %q", a.QuestionID)
+			return Invalid(p+".question_id", "没有题目“%s”", a.QuestionID)
 		case got[a.QuestionID]:
-			return Invalid(p+".question_id", "question %q answered twice", a.QuestionID)
+			return Invalid(p+".question_id", "题目“%s”重复作答", a.QuestionID)
 		}
 		got[a.QuestionID] = true
 		switch x.Type {
 		case QuestionScore:
 			if a.Score < MinScore || a.Score > MaxScore || a.Choice != "" || a.Text != "" {
-				return Invalid(p+".score", "got %d, want %d..%d", a.Score, MinScore, MaxScore)
+				return Invalid(p+".score", "%d 无效，应为 %d 至 %d", a.Score, MinScore, MaxScore)
 			}
 		case QuestionChoice:
 			if !slices.Contains(x.Options, a.Choice) || a.Score != 0 || a.Text != "" {
-				return Invalid(p+".choice", "got %q, want one of %s", a.Choice, strings.Join(x.Options, "、"))
+				return Invalid(p+".choice", "“%s”无效，应为以下之一：%s", a.Choice, strings.Join(x.Options, "、"))
 			}
 		case QuestionText:
 			if utf8.RuneCountInString(a.Text) > MaxAnswerText || a.Score != 0 || a.Choice != "" {
-				return Invalid(p+".text", "want at most %d characters", MaxAnswerText)
+				return Invalid(p+".text", "不能超过 %d 个字", MaxAnswerText)
 			}
 		}
 	}
 	for _, x := range q.Questions {
 		if x.Required && !got[x.ID] {
-			return Invalid("answers", "question %q is required", x.ID)
+			return Invalid("answers", "题目“%s”为必答题", x.ID)
 		}
 	}
 	return nil
@@ -207,7 +207,7 @@ func (s SurveySample) Validate() error {
 	}
 	if s.Mode == SampleAll {
 		if s.RatePercent != 0 || s.MinPerBuilding != 0 {
-			return Invalid("sample.rate_percent", "only a stratified sample has a rate")
+			return Invalid("sample.rate_percent", "只有分层抽样可以设抽样比例")
 		}
 		return nil
 	}
@@ -290,11 +290,11 @@ type Quarter struct {
 // ParseQuarter reads "YYYYQn".
 func ParseQuarter(field, s string) (Quarter, error) {
 	if len(s) != 6 || (s[4] != 'Q' && s[4] != 'q') {
-		return Quarter{}, Invalid(field, "got %q, want a quarter like 2026Q4", s)
+		return Quarter{}, Invalid(field, "“%s”无效，应为季度，如 2026Q4", s)
 	}
 	y, err := strconv.Atoi(s[:4])
 	if err != nil || y < MinCalendarYear || y > MaxCalendarYear || s[5] < '1' || s[5] > '4' {
-		return Quarter{}, Invalid(field, "got %q, want a quarter like 2026Q4", s)
+		return Quarter{}, Invalid(field, "“%s”无效，应为季度，如 2026Q4", s)
 	}
 	return Quarter{Year: y, Q: int(s[5] - '0')}, nil
 }
@@ -336,7 +336,7 @@ func (c *SurveyCampaignSpec) Check(p SurveyPolicy, now time.Time, loc *time.Loca
 		c.Title = q.String() + " 满意度调查"
 	}
 	if utf8.RuneCountInString(c.Title) > 100 {
-		return q, Invalid("title", "want at most 100 characters")
+		return q, Invalid("title", "不能超过 100 个字")
 	}
 	from, to := q.Span(loc)
 	if c.OpensAt.IsZero() {
@@ -344,14 +344,14 @@ func (c *SurveyCampaignSpec) Check(p SurveyPolicy, now time.Time, loc *time.Loca
 	}
 	switch {
 	case c.OpensAt.Before(now.Add(-time.Minute)):
-		return q, Invalid("opens_at", "got %s, want a time not in the past", c.OpensAt.Format(time.RFC3339))
+		return q, Invalid("opens_at", "%s 已过去，应为现在或以后的时间", c.OpensAt.Format(time.RFC3339))
 	case c.OpensAt.Before(from) || !c.OpensAt.Before(to):
-		return q, Invalid("opens_at", "got %s, want a time in %s (%s to %s)", c.OpensAt.Format(time.RFC3339), q,
+		return q, Invalid("opens_at", "%s 无效，应在 %s 内（%s 至 %s）", c.OpensAt.Format(time.RFC3339), q,
 			from.Format("2006-01-02"), to.Add(-time.Second).Format("2006-01-02"))
 	case c.ClosesAt.Sub(c.OpensAt) < p.MinOpen.Std() || c.ClosesAt.Sub(c.OpensAt) > p.MaxOpen.Std():
-		return q, Invalid("closes_at", "got %s, want %s to %s after the opening", c.ClosesAt.Format(time.RFC3339), p.MinOpen, p.MaxOpen)
+		return q, Invalid("closes_at", "%s 无效，应在开始后 %s 至 %s 之间", c.ClosesAt.Format(time.RFC3339), p.MinOpen, p.MaxOpen)
 	case c.ClosesAt.After(to.Add(p.CloseGrace.Std())):
-		return q, Invalid("closes_at", "got %s, want by %s (%s after the quarter's end)", c.ClosesAt.Format(time.RFC3339),
+		return q, Invalid("closes_at", "%s 无效，不能晚于 %s（季度结束后 %s）", c.ClosesAt.Format(time.RFC3339),
 			to.Add(p.CloseGrace.Std()).Format(time.RFC3339), p.CloseGrace)
 	}
 	if len(c.Questionnaire.Questions) == 0 {
@@ -373,14 +373,14 @@ func (c *SurveyCampaignSpec) Check(p SurveyPolicy, now time.Time, loc *time.Loca
 	for i, r := range c.Reminders {
 		rp := fmt.Sprintf("reminders[%d]", i)
 		if r <= 0 || r >= open {
-			return q, Invalid(rp, "got %s, want after the opening and before the closing (%s)", r, open)
+			return q, Invalid(rp, "%s 无效，应在开始之后、截止（%s）之前", r, open)
 		}
 		if i > 0 && r <= c.Reminders[i-1] {
-			return q, Invalid(rp, "got %s, want more than the previous reminder's %s", r, c.Reminders[i-1])
+			return q, Invalid(rp, "%s 无效，应大于上一次提醒的 %s", r, c.Reminders[i-1])
 		}
 	}
 	if len(c.Reminders) > 10 {
-		return q, Invalid("reminders", "got %d, want at most 10", len(c.Reminders))
+		return q, Invalid("reminders", "共 %d 次，最多 10 次", len(c.Reminders))
 	}
 	return q, nil
 }

@@ -89,13 +89,13 @@ func (p SurveyPolicy) validate(path string) error {
 		return err
 	}
 	if p.MaxOpen < p.MinOpen {
-		return Invalid(path+".max_open", "got %s, want at least min_open's %s", p.MaxOpen, p.MinOpen)
+		return Invalid(path+".max_open", "%s 无效，不能短于最短开放时长 min_open（%s）", p.MaxOpen, p.MinOpen)
 	}
 	if p.CloseGrace < 0 || p.CloseGrace > Duration(90*Day) {
-		return Invalid(path+".close_grace", "got %s, want 0 to %s", p.CloseGrace, Duration(90*Day))
+		return Invalid(path+".close_grace", "%s 无效，应为 0 至 %s", p.CloseGrace, Duration(90*Day))
 	}
 	if len(p.Reminders) > 10 {
-		return Invalid(path+".reminders", "got %d, want at most 10", len(p.Reminders))
+		return Invalid(path+".reminders", "共 %d 次，最多 10 次", len(p.Reminders))
 	}
 	for i, r := range p.Reminders {
 		rp := fmt.Sprintf("%s.reminders[%d]", path, i)
@@ -103,10 +103,10 @@ func (p SurveyPolicy) validate(path string) error {
 			return err
 		}
 		if r >= p.MinOpen {
-			return Invalid(rp, "got %s, want before min_open's %s, so that every campaign sends it", r, p.MinOpen)
+			return Invalid(rp, "%s 无效，应早于最短开放时长 min_open（%s），以便每次调查都会发送", r, p.MinOpen)
 		}
 		if i > 0 && r <= p.Reminders[i-1] {
-			return Invalid(rp, "got %s, want more than the previous reminder's %s", r, p.Reminders[i-1])
+			return Invalid(rp, "%s 无效，应大于上一次提醒的 %s", r, p.Reminders[i-1])
 		}
 	}
 	from, err := parseClock(p.SendFrom)
@@ -118,7 +118,7 @@ func (p SurveyPolicy) validate(path string) error {
 		return Invalid(path+".send_until", "%v", err)
 	}
 	if until-from < time.Hour {
-		return Invalid(path+".send_until", "got %s, want at least an hour after send_from %s", p.SendUntil, p.SendFrom)
+		return Invalid(path+".send_until", "%s 无效，应比开始发送时间 send_from（%s）至少晚一小时", p.SendUntil, p.SendFrom)
 	}
 	if err := intIn(path+".low_score_threshold", p.LowScoreThreshold, 0, MaxScore-1); err != nil {
 		return err
@@ -133,10 +133,10 @@ func (p SurveyPolicy) validate(path string) error {
 	for i, ra := range p.StaffAreas {
 		rp := fmt.Sprintf("%s.staff_areas[%d]", path, i)
 		if !ra.Role.Valid() {
-			return Invalid(rp+".role", "got %q, want a staff role", ra.Role)
+			return Invalid(rp+".role", "“%s”无效，应为员工角色", ra.Role)
 		}
 		if seen[ra.Role] {
-			return Invalid(rp+".role", "got %q twice", ra.Role)
+			return Invalid(rp+".role", "“%s”重复", ra.Role)
 		}
 		seen[ra.Role] = true
 		if err := serviceAreas.check(rp+".area", ra.Area); err != nil {

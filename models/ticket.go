@@ -213,26 +213,26 @@ type NewTicketRequest struct {
 func (r NewTicketRequest) Validate(now time.Time) error {
 	descLen := utf8.RuneCountInString(r.Description)
 	if err := firstInvalid(
-		expect(r.EstateID != 0, "estate_id", "required"),
+		expect(r.EstateID != 0, "estate_id", "必填"),
 		ticketKinds.check("kind", r.Kind),
 		urgencies.check("urgency", r.Urgency),
 		checkText("category", r.Category, 50),
-		expect(r.Description != "", "description", "required"),
-		expect(descLen <= MaxTicketDescription, "description", "got %d characters, want at most %d", descLen, MaxTicketDescription),
-		expect(r.HouseholdID != nil || r.Location != "", "location", "want a household or a common-area location"),
+		expect(r.Description != "", "description", "必填"),
+		expect(descLen <= MaxTicketDescription, "description", "共 %d 个字，不能超过 %d 个字", descLen, MaxTicketDescription),
+		expect(r.HouseholdID != nil || r.Location != "", "location", "请选择房屋，或填写公共区域位置"),
 		checkMaxText("location", r.Location, 200),
 		reportChannels.check("channel", r.Channel),
 		r.checkReporter(),
-		expect(r.FirstReceiverID != 0, "first_receiver_id", "required"),
+		expect(r.FirstReceiverID != 0, "first_receiver_id", "必填"),
 	); err != nil {
 		return err
 	}
 	if r.Appointment != nil {
 		if r.Kind != TicketRepair || r.Urgency != UrgencyNormal {
-			return Invalid("appointment", "only normal repairs take an appointment")
+			return Invalid("appointment", "只有普通报修可以预约上门时间")
 		}
 		if r.Appointment.Before(now) {
-			return Invalid("appointment", "got %s, want a time not in the past", r.Appointment.Format(time.RFC3339))
+			return Invalid("appointment", "%s 已过去，应为现在或以后的时间", r.Appointment.Format(time.RFC3339))
 		}
 	}
 	return nil
@@ -243,9 +243,9 @@ func (r NewTicketRequest) Validate(now time.Time) error {
 func (r NewTicketRequest) checkReporter() error {
 	switch {
 	case r.ReporterPhone == "":
-		return expect(r.ReporterName == "", "reporter_name", "only with reporter_phone")
+		return expect(r.ReporterName == "", "reporter_name", "填写报事人电话（reporter_phone）时才能填写报事人姓名")
 	case r.ResidentID != nil:
-		return Invalid("reporter_phone", "give resident_id or reporter_phone, not both")
+		return Invalid("reporter_phone", "住户（resident_id）与报事人电话（reporter_phone）只能填写其一")
 	}
 	return firstInvalid(CheckPhone("reporter_phone", r.ReporterPhone), checkMaxText("reporter_name", r.ReporterName, 50))
 }
@@ -284,7 +284,7 @@ func TicketSchedule(p Policy, kind TicketKind, u Urgency, reported time.Time, ap
 			{Milestone: MilestoneResolve, Due: d.Resolve.In(loc)},
 		}, nil
 	}
-	return nil, Invalid("kind", "got %q, want repair or complaint", kind)
+	return nil, Invalid("kind", "“%s”无效，应为 repair（报修）或 complaint（投诉）", kind)
 }
 
 // ReworkWindow is how long a reopened ticket has to be completed again: the
@@ -295,7 +295,7 @@ func ReworkWindow(p Policy, kind TicketKind, u Urgency) (time.Duration, error) {
 	}
 	t, ok := p.Repair.Tier(u)
 	if !ok {
-		return 0, fmt.Errorf("rework window: %w", Invalid("repair.tiers", "got no %q tier", u))
+		return 0, fmt.Errorf("rework window: %w", Invalid("repair.tiers", "缺少“%s”级别的时限", u))
 	}
 	return t.Complete.Std(), nil
 }

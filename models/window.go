@@ -32,7 +32,7 @@ func DateWindow(now time.Time) (from, to time.Time) {
 func CheckTime(field string, t, now time.Time) error {
 	from, to := DateWindow(now)
 	if t.Before(from) || t.After(to) {
-		return Invalid(field, "got %s, want a time from %s to %s", t.UTC().Format(time.RFC3339),
+		return Invalid(field, "%s 无效，应为 %s 至 %s 之间的时间", t.UTC().Format(time.RFC3339),
 			from.UTC().Format("2006-01-02"), to.UTC().Format("2006-01-02"))
 	}
 	return nil
@@ -43,7 +43,7 @@ func CheckDate(field string, d Date, now time.Time) error {
 	from, to := DateWindow(now)
 	lo, hi := DateOf(from, time.UTC), DateOf(to, time.UTC)
 	if d.Before(lo) || d.After(hi) {
-		return Invalid(field, "got %s, want a date from %s to %s", d, lo, hi)
+		return Invalid(field, "%s 无效，应为 %s 至 %s 之间的日期", d, lo, hi)
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func CheckMonth(field string, m Month, now time.Time) error {
 	from, to := DateWindow(now)
 	lo, hi := MonthOf(from), MonthOf(to)
 	if m.index() < lo.index() || m.index() > hi.index() {
-		return Invalid(field, "got %s, want a month from %s to %s", m, lo, hi)
+		return Invalid(field, "%s 无效，应为 %s 至 %s 之间的月份", m, lo, hi)
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ func householdIn(tx *gorm.DB, scope Scope, field string, id uint64) (models.Hous
 	var h models.Household
 	err := scope.where(tx.Select("id", "estate_id", "unit_id", "status"), "estate_id").First(&h, id).Error
 	if err != nil {
-		return h, refError(field, "household", id, err)
+		return h, refError(field, "住户", id, err)
 	}
 	return h, nil
 }
@@ -144,7 +144,7 @@ const issueChunk = 500
 func (s *Store) RunBilling(ctx context.Context, scope Scope, estateID uint64, period models.Month, fees models.FeePolicy, by *uint64) (models.BillingRun, error) {
 	run := models.BillingRun{EstateID: estateID, Period: period.String(), By: by, BillIDs: []uint64{}, HouseholdIDs: []uint64{}}
 	if !scope.Allows(estateID) {
-		return run, models.Invalid("estate_id", "no estate %d", estateID)
+		return run, models.Invalid("estate_id", "小区 %d 不存在", estateID)
 	}
 	pre, err := s.PreviewBilling(ctx, scope, estateID, period)
 	if err != nil {

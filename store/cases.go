@@ -86,7 +86,7 @@ func (s *Store) recordChange(ctx context.Context, c change) (recorded bool, err 
 		return false, fmt.Errorf("record change: unknown kind %q", c.ref.Kind)
 	}
 	if c.ev.Key == "" {
-		return false, models.Invalid("event.key", "required")
+		return false, models.Invalid("event.key", "必填")
 	}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var owner struct {

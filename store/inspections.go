@@ -87,7 +87,7 @@ func (s *Store) CreateInspectionPlan(ctx context.Context, scope Scope, p *models
 				return translate(err)
 			}
 			if n == 0 {
-				return models.Invalid("equipment_id", "no equipment %d in estate %d", *p.EquipmentID, p.EstateID)
+				return models.Invalid("equipment_id", "小区 %[2]d 中没有设备 %[1]d", *p.EquipmentID, p.EstateID)
 			}
 		}
 		return translate(tx.Create(p).Error)

@@ -17,7 +17,7 @@ import (
 // A subject or address longer than its column is cut.
 func (s *Store) ClaimMessage(ctx context.Context, m *models.Message) (existing models.Message, fresh bool, err error) {
 	if m.Key == "" || len([]rune(m.Key)) > models.MaxMessageKeyLen {
-		return existing, false, models.Invalid("key", "want 1 to %d characters", models.MaxMessageKeyLen)
+		return existing, false, models.Invalid("key", "应为 1 至 %d 个字", models.MaxMessageKeyLen)
 	}
 	db := s.db.WithContext(ctx)
 	existing, fresh, err = createOnce(db, "message_key", m.Key, m, func() error {

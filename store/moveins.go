@@ -57,7 +57,7 @@ func (s *Store) insertMoveIn(ctx context.Context, scope Scope, req models.MoveIn
 		for i, id := range req.ResidentIDs {
 			var r models.Resident
 			if err := tx.Where("household_id = ?", h.ID).First(&r, id).Error; err != nil {
-				return refError(fmt.Sprintf("resident_ids[%d]", i), "resident of the household", id, err)
+				return refError(fmt.Sprintf("resident_ids[%d]", i), "该住户的居民", id, err)
 			}
 			if err := takeContactNeeds(tx, r, req.Needs); err != nil {
 				return err
@@ -98,7 +98,7 @@ func moveInHousehold(tx *gorm.DB, scope Scope, req models.MoveInRequest, movedIn
 	if req.UnitID != 0 {
 		var u models.Unit
 		if err := scope.where(tx, "estate_id").First(&u, req.UnitID).Error; err != nil {
-			return h, refError("unit_id", "unit", req.UnitID, err)
+			return h, refError("unit_id", "房屋", req.UnitID, err)
 		}
 		if err := movePreviousOut(tx, u.ID, req.PreviousHouseholdID, movedIn, now); err != nil {
 			return h, err
@@ -107,17 +107,17 @@ func moveInHousehold(tx *gorm.DB, scope Scope, req models.MoveInRequest, movedIn
 		return h, translate(tx.Create(&h).Error)
 	}
 	if err := scope.where(tx, "estate_id").First(&h, req.HouseholdID).Error; err != nil {
-		return h, refError("household_id", "household", req.HouseholdID, err)
+		return h, refError("household_id", "住户", req.HouseholdID, err)
 	}
 	if h.Status != models.HouseholdActive {
-		return h, models.Invalid("household_id", "household %d has moved out", h.ID)
+		return h, models.Invalid("household_id", "住户 %d 已迁出", h.ID)
 	}
 	var n int64
 	if err := tx.Model(&models.MoveIn{}).Where("household_id = ?", h.ID).Count(&n).Error; err != nil {
 		return h, translate(err)
 	}
 	if n > 0 {
-		return h, models.Invalid("household_id", "household %d has registered its move-in already", h.ID)
+		return h, models.Invalid("household_id", "住户 %d 已办理过入住登记", h.ID)
 	}
 	h.MovedInOn = &movedIn
 	return h, translate(tx.Model(&h).Update("moved_in_on", movedIn).Error)
@@ -137,13 +137,13 @@ func movePreviousOut(tx *gorm.DB, unitID, previous uint64, at, now time.Time) er
 	case len(active) == 0 && previous == 0:
 		return nil
 	case len(active) == 0:
-		return models.Invalid("previous_household_id", "unit %d has no active household to move out", unitID)
+		return models.Invalid("previous_household_id", "房屋 %d 没有在住的住户可迁出", unitID)
 	case previous == 0:
-		return models.Invalid("previous_household_id", "unit %d is occupied by household %d: name it to move it out", unitID, active[0].ID)
+		return models.Invalid("previous_household_id", "房屋 %d 现有住户 %d：如需原住户迁出，请将其填为 previous_household_id", unitID, active[0].ID)
 	}
 	for _, h := range active {
 		if h.ID != previous {
-			return models.Invalid("previous_household_id", "got %d, want %d, the household living in unit %d", previous, h.ID, unitID)
+			return models.Invalid("previous_household_id", "%d 无效，应为 %d，即房屋 %d 的在住住户", previous, h.ID, unitID)
 		}
 		if err := markMovedOut(tx, h, at, now); err != nil {
 			return err

@@ -43,7 +43,7 @@ func (s *Store) CreateUnit(ctx context.Context, scope Scope, u *models.Unit) err
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var b models.Building
 		if err := scope.where(tx, "estate_id").First(&b, u.BuildingID).Error; err != nil {
-			return refError("building_id", "building", u.BuildingID, err)
+			return refError("building_id", "楼栋", u.BuildingID, err)
 		}
 		u.EstateID = b.EstateID
 		u.PropertyType = cmp.Or(u.PropertyType, models.PropertyResidential)
@@ -91,7 +91,7 @@ func (s *Store) CreateHousehold(ctx context.Context, scope Scope, h *models.Hous
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var u models.Unit
 		if err := scope.where(tx, "estate_id").First(&u, h.UnitID).Error; err != nil {
-			return refError("unit_id", "unit", h.UnitID, err)
+			return refError("unit_id", "房屋", h.UnitID, err)
 		}
 		var active int64
 		if err := tx.Model(&models.Household{}).Where("unit_id = ? AND status = ?", u.ID, models.HouseholdActive).
@@ -192,11 +192,11 @@ func (s *Store) householdsQuery(ctx context.Context, scope Scope, f HouseholdFil
 // refEstate checks that a referenced estate exists inside scope.
 func refEstate(tx *gorm.DB, scope Scope, id uint64) error {
 	if !scope.Allows(id) {
-		return models.Invalid("estate_id", "no estate %d", id)
+		return models.Invalid("estate_id", "小区 %d 不存在", id)
 	}
 	var e models.Estate
 	if err := tx.Select("id").First(&e, id).Error; err != nil {
-		return refError("estate_id", "estate", id, err)
+		return refError("estate_id", "小区", id, err)
 	}
 	return nil
 }
@@ -205,7 +205,7 @@ func refEstate(tx *gorm.DB, scope Scope, id uint64) error {
 // outside the caller's scope) as invalid input naming the field.
 func refError(field, what string, id uint64, err error) error {
 	if err = translate(err); err == models.ErrNotFound {
-		return models.Invalid(field, "no %s %d", what, id)
+		return models.Invalid(field, "%s %d 不存在，或不属于您所在的小区", what, id)
 	}
 	return err
 }

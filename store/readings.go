@@ -79,7 +79,7 @@ func recordReading(tx *gorm.DB, scope Scope, r models.MeterReading, ratios map[u
 	}
 	var u models.Unit
 	if err := scope.where(tx.Select("id", "estate_id"), "estate_id").First(&u, r.UnitID).Error; err != nil {
-		return "", r, refError("unit_id", "unit", r.UnitID, err)
+		return "", r, refError("unit_id", "房屋", r.UnitID, err)
 	}
 	var got models.MeterReading
 	err := tx.Where("unit_id = ? AND kind = ? AND period = ?", r.UnitID, r.Kind, r.Period).First(&got).Error

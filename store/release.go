@@ -24,7 +24,7 @@ const releaseAttempts = 5
 // workers share one count per estate and channel.
 func (s *Store) ReleaseSlot(ctx context.Context, estateID uint64, ch models.Channel, batch time.Time, key string) (int64, error) {
 	if key == "" || len([]rune(key)) > models.MaxMessageKeyLen {
-		return 0, models.Invalid("key", "want 1 to %d characters", models.MaxMessageKeyLen)
+		return 0, models.Invalid("key", "应为 1 至 %d 个字", models.MaxMessageKeyLen)
 	}
 	batch = batch.UTC().Truncate(time.Minute)
 	for attempt := 1; ; attempt++ {

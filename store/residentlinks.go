@@ -21,7 +21,7 @@ func (s *Store) CreateResidentLink(ctx context.Context, scope Scope, l *models.R
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var r models.Resident
 		if err := scope.where(tx, "estate_id").First(&r, l.ResidentID).Error; err != nil {
-			return refError("resident_id", "resident", l.ResidentID, err)
+			return refError("resident_id", "居民", l.ResidentID, err)
 		}
 		l.EstateID, l.HouseholdID = r.EstateID, r.HouseholdID
 		if err := subjectOfResident(tx, l.Purpose, l.SubjectID, r); err != nil {
@@ -147,7 +147,7 @@ func (s *Store) UseResidentLink(ctx context.Context, id uint64, now time.Time) e
 func (s *Store) RecordResidentLinkUse(ctx context.Context, l models.ResidentLink, u *models.ResidentLinkUse) error {
 	u.LinkID, u.EstateID, u.ResidentID = l.ID, l.EstateID, l.ResidentID
 	if u.Action == "" || len(u.Action) > models.MaxLinkActionLen {
-		return models.Invalid("action", "want 1 to %d characters", models.MaxLinkActionLen)
+		return models.Invalid("action", "应为 1 至 %d 个字", models.MaxLinkActionLen)
 	}
 	if len(u.ClientIP) > 64 {
 		u.ClientIP = u.ClientIP[:64]

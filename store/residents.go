@@ -15,7 +15,7 @@ func (s *Store) CreateResident(ctx context.Context, scope Scope, r *models.Resid
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var h models.Household
 		if err := scope.where(tx, "estate_id").First(&h, r.HouseholdID).Error; err != nil {
-			return refError("household_id", "household", r.HouseholdID, err)
+			return refError("household_id", "住户", r.HouseholdID, err)
 		}
 		r.EstateID = h.EstateID
 		return translate(tx.Create(r).Error)

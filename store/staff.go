@@ -16,7 +16,7 @@ func (s *Store) CreateStaff(ctx context.Context, scope Scope, st *models.Staff) 
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if st.EstateID == nil {
 			if !scope.All() {
-				return models.Invalid("estate_id", "required")
+				return models.Invalid("estate_id", "必填")
 			}
 		} else if err := refEstate(tx, scope, *st.EstateID); err != nil {
 			return err

@@ -51,13 +51,13 @@ func (s *Store) insertTicket(ctx context.Context, scope Scope, t *models.Ticket,
 		if t.HouseholdID != nil {
 			var h models.Household
 			if err := tx.Where("estate_id = ?", t.EstateID).First(&h, *t.HouseholdID).Error; err != nil {
-				return refError("household_id", "household", *t.HouseholdID, err)
+				return refError("household_id", "住户", *t.HouseholdID, err)
 			}
 		}
 		if t.ResidentID != nil {
 			var r models.Resident
 			if err := tx.Where("estate_id = ?", t.EstateID).First(&r, *t.ResidentID).Error; err != nil {
-				return refError("resident_id", "resident", *t.ResidentID, err)
+				return refError("resident_id", "居民", *t.ResidentID, err)
 			}
 		}
 		if err := tx.Create(t).Error; err != nil {

@@ -100,7 +100,7 @@ func storableValue(column string, v any) error {
 		return nil
 	}
 	if !models.Storable(t) {
-		return models.Invalid(column, "got year %d, want a year from %d to %d", t.UTC().Year(), models.MinStoredYear, models.MaxStoredYear)
+		return models.Invalid(column, "年份 %d 无效，应为 %d 至 %d 年", t.UTC().Year(), models.MinStoredYear, models.MaxStoredYear)
 	}
 	return nil
 }

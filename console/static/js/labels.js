@@ -219,6 +219,11 @@ function policyReasons() {
   const act = (code) => label(dunningActions, code);
   const clocks = { workday_start: '上班时间', workday_end: '下班时间' };
   return [
+    // The server's reasons are in Chinese; these name its codes and
+    // durations the way the page does (10m → 10分钟).
+    [/^(\S+) 无效，不能(超过|短于)(到场|受理|答复)时限 \w+（(\S+)）$/, (m) => `不能${m[2]}${m[3]}时限 ${dt(m[4])}（当前为 ${dt(m[1])}）`],
+    [/^(\S+) 无效，不能超过 (\S+)$/, (m) => `不能超过 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
+    [/^(-?\S+) 无效，应为 (\S+) 至 (\S+)$/, (m) => `应在 ${dt(m[2])} 到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
     [/^got a second "(\w+)" tier, want one tier per urgency$/, (m) => `“${label(urgencies, m[1])}”重复了，每个紧急程度只能有一行`],
     [/^got no "(\w+)" tier, want one tier per urgency$/, (m) => `缺少“${label(urgencies, m[1])}”，每个紧急程度都要有一行`],
     [/^got (\S+), want 0s \(the default, (\S+)\) up to (\S+)$/, (m) => `应在 0（即默认的 ${dt(m[2])}）到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
