@@ -78,9 +78,9 @@ func nextComponent(s string) (num, unit, rest string, err error) {
 	switch unit {
 	case "d", "h", "m", "s", "ms", "us", "µs", "μs", "ns":
 	case "":
-		return "", "", "", fmt.Errorf("“%s”后缺少单位：应为 d、h、m 或 s", s[:i])
+		return "", "", "", fmt.Errorf("“%s”后缺少单位：应为 d（天）、h（小时）、m（分钟）或 s（秒）", s[:i])
 	default:
-		return "", "", "", fmt.Errorf("未知单位“%s”：应为 d、h、m 或 s", unit)
+		return "", "", "", fmt.Errorf("未知单位“%s”：应为 d（天）、h（小时）、m（分钟）或 s（秒）", unit)
 	}
 	return s[:i], unit, s[j:], nil
 }

@@ -80,9 +80,29 @@ func enumLabel(v any) string {
 		l, ok = meterKindLabels[v]
 	case Role:
 		l, ok = roleLabels[v]
+	case ServiceArea:
+		l, ok = serviceAreaLabels[v]
+	case LowScoreAction:
+		l, ok = lowScoreActionLabels[v]
+	case Utility:
+		l, ok = utilityLabels[v]
+	case Cadence:
+		l, ok = cadenceLabels[v]
+	case Severity:
+		l, ok = severityLabels[v]
 	}
 	if !ok {
 		return ""
 	}
 	return l
 }
+
+// The names for people of the newer processes' choices.
+var (
+	serviceAreaLabels = map[ServiceArea]string{AreaRepair: "维修", AreaCleaning: "保洁", AreaSecurity: "安保",
+		AreaGreening: "绿化", AreaCustomerService: "客服"}
+	lowScoreActionLabels = map[LowScoreAction]string{LowOpensComplaint: "投诉工单", LowOpensVisit: "回访", LowOpensNothing: "仅统计"}
+	cadenceLabels        = map[Cadence]string{CadenceDaily: "每日", CadenceWeekly: "每周", CadenceMonthly: "每月",
+		CadenceQuarterly: "每季度", CadenceYearly: "每年"}
+	severityLabels = map[Severity]string{SeverityMajor: "重大隐患", SeverityModerate: "较大隐患", SeverityMinor: "一般隐患"}
+)

@@ -139,7 +139,7 @@ func movePreviousOut(tx *gorm.DB, unitID, previous uint64, at, now time.Time) er
 	case len(active) == 0:
 		return models.Invalid("previous_household_id", "房屋 %d 没有在住的住户可迁出", unitID)
 	case previous == 0:
-		return models.Invalid("previous_household_id", "房屋 %d 现有住户 %d：如需原住户迁出，请将其填为 previous_household_id", unitID, active[0].ID)
+		return models.Invalid("previous_household_id", "房屋 %d 已有在住住户 %d：如为业主或租户变更，请选择让原住户迁出", unitID, active[0].ID)
 	}
 	for _, h := range active {
 		if h.ID != previous {

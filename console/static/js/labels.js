@@ -224,6 +224,7 @@ function policyReasons() {
     [/^(\S+) 无效，不能(超过|短于)(到场|受理|答复)时限 \w+（(\S+)）$/, (m) => `不能${m[2]}${m[3]}时限 ${dt(m[4])}（当前为 ${dt(m[1])}）`],
     [/^(\S+) 无效，不能超过 (\S+)$/, (m) => `不能超过 ${dt(m[2])}（当前为 ${dt(m[1])}）`],
     [/^(-?\S+) 无效，应为 (\S+) 至 (\S+)$/, (m) => `应在 ${dt(m[2])} 到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
+    [/^(-?\S+) 无效，应为正的时长$/, (m) => `应为大于 0 的时长（当前为 ${dt(m[1])}）`],
     [/^got a second "(\w+)" tier, want one tier per urgency$/, (m) => `“${label(urgencies, m[1])}”重复了，每个紧急程度只能有一行`],
     [/^got no "(\w+)" tier, want one tier per urgency$/, (m) => `缺少“${label(urgencies, m[1])}”，每个紧急程度都要有一行`],
     [/^got (\S+), want 0s \(the default, (\S+)\) up to (\S+)$/, (m) => `应在 0（即默认的 ${dt(m[2])}）到 ${dt(m[3])} 之间（当前为 ${dt(m[1])}）`],
@@ -292,7 +293,36 @@ export function reason(msg) {
     const m = stripped.match(re);
     if (m) return fn(m);
   }
-  return msg;
+  return /[\u4e00-\u9fff]/.test(stripped) ? plainChinese(stripped) : msg;
+}
+
+// codeNames are the Chinese names of the codes a server's reason may name.
+const codeNames = {
+  ...kinds, ...urgencies, ...milestones, ...contactChannels, ...dunningActions, ...messageTemplates, ...pathNames,
+  ...cadences, ...severities,
+  cadence: '频次', severity: '隐患等级', water: '停水', power: '停电', gas: '停气', lift: '电梯停运',
+};
+
+// plainChinese says a server's Chinese reason in the page's words: a code
+// named with its Chinese name ("critical（特急）") becomes the name, a code
+// given beside a Chinese term ("到场时限 on_site", "（on_site_same_day）")
+// is dropped, and a duration in the API's notation ("59m", "0s") reads as
+// the page writes it (59分钟). What the person typed, quoted “…”, stays.
+function plainChinese(text) {
+  const quoted = [];
+  let out = text.replace(/“[^”]*”/g, (q) => { quoted.push(q); return `\u0000${quoted.length - 1}\u0000`; });
+  out = out
+    .replace(/HH:MM 格式的时间/g, '“时:分”格式的时间，如 08:30')
+    .replace(/YYYY-MM-DD 格式的日期/g, '“年-月-日”格式的日期，如 2026-01-31')
+    .replace(/[A-Za-z][A-Za-z_0-9]*（([^）A-Za-z]+)）/g, '$1')
+    .replace(/（[a-z][a-z_0-9]*）/g, '')
+    .replace(/(^|[^A-Za-z0-9.])(-?\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m|h|d))+(?![A-Za-z])/g, (all, pre) => pre + dt(all.slice(pre.length)))
+    .replace(/\[([a-z_ ]+)\] 之一/g, (_, list) => `${list.split(' ').map((c) => codeNames[c] || c).join('、')} 之一`)
+    .replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*\b/g, (c) => codeNames[c] ?? c)
+    .replace(/ ?\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, '')
+    .replace(/（(?:[a-z]+)）/g, '');
+  out = out.replace(/([\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])/g, '$1');
+  return out.replace(/\u0000(\d+)\u0000/g, (_, i) => quoted[Number(i)]);
 }
 
 // States a bill's refusals name (409 invalid_state).
