@@ -43,7 +43,14 @@ func runSpread(ctx context.Context, c config, tg target, createRate float64, cre
 		return nil, err
 	}
 	defer s.Close()
-	e, err := svc.SetupEstate(ctx, tg.base, fmt.Sprintf("SPR%d", time.Now().Unix()%100000), svc.SecondScale(time.Hour))
+	// Each ticket is warned just before its deadline (at 99 % of its
+	// window, a few seconds ahead), as in steady use, where the warnings of
+	// the tickets coming due run at the deadlines' own rate: the window
+	// carries both, and the creation only each ticket's first task.
+	e, err := svc.SetupEstate(ctx, tg.base, fmt.Sprintf("SPR%d", time.Now().Unix()%100000), func(p *models.Policy) {
+		svc.SecondScale(time.Hour)(p)
+		p.Repair.WarnAtPercent = 99
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +72,7 @@ func runSpread(ctx context.Context, c config, tg target, createRate float64, cre
 	if created != nil {
 		created(ctx)
 	}
-	settledAt, settled, err := settle(ctx, db, e.ID, 2*(n+calibrated), t0)
+	settledAt, settled, err := settle(ctx, db, e.ID, n+calibrated, t0)
 	if err != nil {
 		return nil, err
 	}
@@ -91,14 +98,14 @@ func spreadLead(n int, createRate float64) time.Duration {
 	return leadFor(n, createRate) + time.Minute
 }
 
-// settle waits until want warning events of the estate's tickets are
-// recorded (their creation work done), at most until deadline; it returns
-// when, and false when the deadline came first.
+// settle waits until want "reported" events of the estate's tickets are
+// recorded (their first task, the creation's work, done), at most until
+// deadline; it returns when, and false when the deadline came first.
 func settle(ctx context.Context, db *gorm.DB, estateID uint64, want int, deadline time.Time) (time.Time, bool, error) {
 	for {
 		var n int64
 		err := db.WithContext(ctx).Model(&models.CaseEvent{}).
-			Where("kind = ? AND estate_id = ? AND type = ?", models.KindTicket, estateID, "warning").Count(&n).Error
+			Where("kind = ? AND estate_id = ? AND type = ?", models.KindTicket, estateID, "reported").Count(&n).Error
 		if err != nil {
 			return time.Time{}, false, err
 		}

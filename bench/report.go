@@ -61,8 +61,8 @@ type Lateness struct {
 	Driver string `json:"driver,omitempty"`
 	// For the spread: CreateS is how long the tickets took to create;
 	// SettledS how long after the first create the engine had done their
-	// creation work (each ticket's two warnings recorded: the bench's
-	// policy warns at 1 % of the window); LeadS how far ahead of the first
+	// creation work (each ticket's report recorded; the spread's policy
+	// warns at 99 % of the window, in it); LeadS how far ahead of the first
 	// create the first deadline was put. SettledS beyond LeadS means the
 	// window began with the creation's backlog still queued (Settled false
 	// when it never caught up before the first deadline).
