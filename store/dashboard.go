@@ -211,7 +211,7 @@ func (s *Store) estateList(ctx context.Context, scope Scope, estateID uint64) (f
 		return func(q *gorm.DB) *gorm.DB { return q }, nil
 	}
 	var ids []uint64
-	if err := s.db.WithContext(ctx).Model(&models.Estate{}).Order("id").Pluck("id", &ids).Error; err != nil {
+	if err := s.reader(ctx).Model(&models.Estate{}).Order("id").Pluck("id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("estates: %w", translate(err))
 	}
 	return func(q *gorm.DB) *gorm.DB { return q.Where("estate_id IN ?", ids) }, nil
@@ -278,7 +278,7 @@ func (s *Store) ticketsByID(ctx context.Context, ids []uint64) ([]models.Ticket,
 		return out, nil
 	}
 	ids = ids[:min(len(ids), dashboardListMax)]
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Order("id").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("id IN ?", ids).Order("id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("dashboard: tickets: %w", translate(err))
 	}
 	return out, nil
@@ -382,7 +382,7 @@ func (s *Store) RecountCollections(ctx context.Context, scope Scope, estateID ui
 // columns Statement reads.
 func (s *Store) settleBilled(ctx context.Context, scope Scope, estateID uint64, billed cond, today models.Date, add func(models.AccountLine)) error {
 	households := billed(queryIn[models.HouseholdBill](s, ctx, scope, estateID)).Distinct("household_id")
-	return settleLedgers(s.db.WithContext(ctx), households, today, func(_ models.HouseholdBill, line models.AccountLine) { add(line) })
+	return settleLedgers(s.reader(ctx), households, today, func(_ models.HouseholdBill, line models.AccountLine) { add(line) })
 }
 
 // settleLedgers hands add every line of the statement, as of today, of each

@@ -22,7 +22,7 @@ import (
 // after its ticket closed counts here and not there.
 func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
 	var estates []models.Estate
-	err := match(scope.where(s.db.WithContext(ctx).Model(&models.Estate{}), "id"), "id", estateID).
+	err := match(scope.where(s.reader(ctx).Model(&models.Estate{}), "id"), "id", estateID).
 		Select("id, time_zone").Order("id").Find(&estates).Error
 	if err != nil {
 		return 0, nil, translate(err)
@@ -52,7 +52,7 @@ func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64
 		tally[week*len(urgencies)+i].Due += due
 		tally[week*len(urgencies)+i].Met += met
 	}
-	db := s.db.WithContext(ctx)
+	db := s.reader(ctx)
 	if len(same) > 0 {
 		var days []struct {
 			Day      string

@@ -26,7 +26,7 @@ func (s *Store) CreateEstate(ctx context.Context, e *models.Estate, policy model
 // Estate reads one estate inside scope.
 func (s *Store) Estate(ctx context.Context, scope Scope, id uint64) (models.Estate, error) {
 	var e models.Estate
-	q := scope.where(s.db.WithContext(ctx), "id")
+	q := scope.where(s.reader(ctx), "id")
 	if err := q.First(&e, id).Error; err != nil {
 		return e, fmt.Errorf("estate %d: %w", id, translate(err))
 	}
@@ -35,7 +35,7 @@ func (s *Store) Estate(ctx context.Context, scope Scope, id uint64) (models.Esta
 
 // Estates lists the estates inside scope, by code.
 func (s *Store) Estates(ctx context.Context, scope Scope, page Page) (List[models.Estate], error) {
-	q := scope.where(s.db.WithContext(ctx).Model(&models.Estate{}), "id")
+	q := scope.where(s.reader(ctx).Model(&models.Estate{}), "id")
 	return list[models.Estate](q, page, "code")
 }
 

@@ -16,7 +16,7 @@ func (s *Store) Policy(ctx context.Context, scope Scope, estateID uint64) (model
 	if !scope.Allows(estateID) {
 		return p, fmt.Errorf("policy of estate %d: %w", estateID, models.ErrNotFound)
 	}
-	if err := s.db.WithContext(ctx).First(&p, "estate_id = ?", estateID).Error; err != nil {
+	if err := s.reader(ctx).First(&p, "estate_id = ?", estateID).Error; err != nil {
 		return p, fmt.Errorf("policy of estate %d: %w", estateID, translate(err))
 	}
 	return p, nil

@@ -106,7 +106,7 @@ func list[T any](q *gorm.DB, page Page, order string) (List[T], error) {
 // queryIn starts a query on the records of type T inside scope, in estate
 // estateID unless it is 0.
 func queryIn[T any](s *Store, ctx context.Context, scope Scope, estateID uint64) *gorm.DB {
-	return match(scope.where(s.db.WithContext(ctx).Model(new(T)), "estate_id"), "estate_id", estateID)
+	return match(scope.where(s.reader(ctx).Model(new(T)), "estate_id"), "estate_id", estateID)
 }
 
 // listIn reads one page of the records of type T inside scope (and in

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -40,7 +41,12 @@ type Options struct {
 
 // Store is the service's database.
 type Store struct {
-	db     *gorm.DB
+	db *gorm.DB
+	// read serves the pages and dashboards: on SQLite, a pool of read-only
+	// connections beside the one writer, so that a screen is not queued
+	// behind the processes' writes (WAL lets readers and the writer run at
+	// once, each reader on the last committed state); on MySQL, db itself.
+	read   *gorm.DB
 	driver string
 	now    func() time.Time
 	errors *atomic.Uint64
@@ -57,12 +63,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		log = slog.Default()
 	}
 	errs := new(atomic.Uint64)
-	gcfg := &gorm.Config{
-		NowFunc:     func() time.Time { return now().UTC() },
-		Logger:      slowLog{log: log.With("component", "db"), threshold: time.Second, errors: errs},
-		PrepareStmt: false,
+	// Each pool gets its own configuration: gorm keeps its callbacks there.
+	gcfg := func() *gorm.Config {
+		return &gorm.Config{
+			NowFunc:     func() time.Time { return now().UTC() },
+			Logger:      slowLog{log: log.With("component", "db"), threshold: time.Second, errors: errs},
+			PrepareStmt: false,
+		}
 	}
-	var dialector gorm.Dialector
+	var dialector, reader gorm.Dialector
 	switch opts.Driver {
 	case SQLite:
 		if dir := filepath.Dir(opts.DSN); dir != "" {
@@ -73,6 +82,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		dsn := "file:" + opts.DSN + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
 			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
 		dialector = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn})
+		reader = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: "file:" + opts.DSN +
+			"?_pragma=busy_timeout(5000)&_pragma=query_only(1)&_time_format=sqlite"})
 	case MySQL:
 		mc, err := mysqldriver.ParseDSN(opts.DSN)
 		if err != nil {
@@ -89,21 +100,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("unknown database driver %q", opts.Driver)
 	}
-	db, err := gorm.Open(dialector, gcfg)
+	db, sqlDB, err := openGorm(opts.Driver, dialector, gcfg())
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", opts.Driver, err)
-	}
-	if err := guardTimes(db); err != nil {
 		return nil, err
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", opts.Driver, err)
-	}
+	read := db
 	if opts.Driver == SQLite {
 		// One writer: SQLite serialises writes anyway and a second
 		// connection only adds "database is locked".
 		sqlDB.SetMaxOpenConns(1)
+		var readDB *sql.DB
+		if read, readDB, err = openGorm(opts.Driver, reader, gcfg()); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+		readDB.SetMaxOpenConns(readConns)
+		readDB.SetMaxIdleConns(readConns)
 	} else {
 		// Migrate holds one connection for its named lock while AutoMigrate
 		// takes another: with a single connection it would wait forever.
@@ -113,13 +125,40 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		sqlDB.SetConnMaxLifetime(opts.MaxLifetime)
 		sqlDB.SetConnMaxIdleTime(opts.MaxLifetime)
 	}
-	s := &Store{db: db, driver: opts.Driver, now: now, errors: errs}
+	s := &Store{db: db, read: read, driver: opts.Driver, now: now, errors: errs}
 	if err := s.Ping(ctx); err != nil {
-		_ = sqlDB.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// readConns is the SQLite read pool's size: a few screens at once, each
+// read short; more would only share the same two cores.
+const readConns = 4
+
+// openGorm opens one pool through dialector, with the time guard.
+func openGorm(driver string, dialector gorm.Dialector, gcfg *gorm.Config) (*gorm.DB, *sql.DB, error) {
+	db, err := gorm.Open(dialector, gcfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	sqlDB, err := db.DB()
+	if err == nil {
+		err = guardTimes(db)
+	}
+	if err != nil {
+		if sqlDB != nil {
+			_ = sqlDB.Close()
+		}
+		return nil, nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	return db, sqlDB, nil
+}
+
+// reader is the pool for a read that is not part of a write: a page, a
+// dashboard, a lookup for a screen.
+func (s *Store) reader(ctx context.Context) *gorm.DB { return s.read.WithContext(ctx) }
 
 // nowOr returns t, or the store's clock for the zero time.
 func (s *Store) nowOr(t time.Time) time.Time {
@@ -146,13 +185,20 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connections.
+// Close closes the connections (the read pool's too).
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
+	var errs []error
+	for _, g := range []*gorm.DB{s.read, s.db} {
+		if g == nil || (g == s.read && s.read == s.db) {
+			continue
+		}
+		sqlDB, err := g.DB()
+		if err == nil {
+			err = sqlDB.Close()
+		}
+		errs = append(errs, err)
 	}
-	return sqlDB.Close()
+	return errors.Join(errs...)
 }
 
 // SQL exposes the connection pool for health checks and tests.
