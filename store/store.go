@@ -81,7 +81,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		dsn := "file:" + opts.DSN + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
 			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
-		dialector = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn})
+		dialector = newSQLiteDialect(sqlite.Config{DriverName: "sqlite", DSN: dsn})
 		reader = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: "file:" + opts.DSN +
 			"?_pragma=busy_timeout(5000)&_pragma=query_only(1)&_time_format=sqlite"})
 	case MySQL:
