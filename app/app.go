@@ -143,7 +143,7 @@ func (a *App) start(ctx context.Context, opts Options) error {
 		// The SDK's sticky cache is one per process, sized before the
 		// worker starts; each cached workflow costs memory (docs/benchmarks.md).
 		sdkworker.SetStickyWorkflowCacheSize(a.cfg.WorkflowCacheSize)
-		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links, ReconDir: a.cfg.ReconDir})
+		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links, ReconDir: a.cfg.ReconDir, StickyTimeout: a.cfg.StickyTimeout})
 		if err != nil {
 			return fmt.Errorf("worker: %w", err)
 		}

@@ -11,6 +11,8 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+
+	svcconfig "github.com/wuye/wuye/config"
 )
 
 // BareBurst is the bare engine's burst: n workflows that only sleep until
@@ -35,6 +37,9 @@ type BareBurst struct {
 	// workflows fired a second over it.
 	DrainS    float64 `json:"drain_s"`
 	DrainRate float64 `json:"drain_per_s"`
+	// StickyTimeoutS is the worker's sticky schedule-to-start timeout, the
+	// service's default (WUYE_WORKER_STICKY_TIMEOUT).
+	StickyTimeoutS float64 `json:"sticky_timeout_s"`
 }
 
 // bareTaskQueue is the bench's own task queue: the service's worker does
@@ -112,7 +117,15 @@ func runBareBurst(ctx context.Context, frontend string, n int, createRate float6
 	}
 	defer tc.Close()
 	rec := &bareRecorder{fired: map[int]time.Time{}}
-	w := worker.New(tc, bareTaskQueue, worker.Options{})
+	// The service's worker options where they shape a burst: the same
+	// sticky timeout (the service inherits the bench's environment), so that
+	// both sides of the ratio pay the same for it.
+	cfg, err := svcconfig.Load(svcconfig.OSEnvironment())
+	if err != nil {
+		return b, fmt.Errorf("service defaults: %w", err)
+	}
+	b.StickyTimeoutS = cfg.StickyTimeout.Seconds()
+	w := worker.New(tc, bareTaskQueue, worker.Options{StickyScheduleToStartTimeout: cfg.StickyTimeout})
 	w.RegisterWorkflowWithOptions(bareTimer(rec), workflow.RegisterOptions{Name: bareTimerName})
 	if err := w.Start(); err != nil {
 		return b, fmt.Errorf("bare worker: %w", err)

@@ -60,6 +60,13 @@ type Config struct {
 	// A workflow out of the cache is replayed from its history when it next
 	// wakes: fewer cached means less memory and more replay work.
 	WorkflowCacheSize int `env:"WUYE_WORKFLOW_CACHE_SIZE" envDefault:"4000"`
+	// StickyTimeout is how long a workflow task waits for the worker that
+	// holds the workflow in its cache before any worker may take it (and
+	// replay the workflow from its history). The SDK's 5 s made every task
+	// of a burst (2,000 deadlines at one instant drain in about a minute)
+	// time out and be replayed, twice the engine's work for each; a worker
+	// that stops is noticed by the server without waiting for this.
+	StickyTimeout time.Duration `env:"WUYE_WORKER_STICKY_TIMEOUT" envDefault:"1m"`
 	// MemoryLimitSetting is WUYE_MEMORY_LIMIT as written: Go's soft memory
 	// limit for the process ("768MiB", "1GiB", bytes; "off" for none).
 	// MemoryLimit is it in bytes, 0 when off or when the operator set
@@ -326,6 +333,9 @@ func (c *Config) validate() []string {
 	}
 	if c.DBMaxLifetime <= 0 {
 		bad("WUYE_DB_CONN_MAX_LIFETIME", c.DBMaxLifetime.String(), "must be positive and below the server's wait_timeout")
+	}
+	if c.StickyTimeout < time.Second || c.StickyTimeout > 10*time.Minute {
+		bad("WUYE_WORKER_STICKY_TIMEOUT", c.StickyTimeout.String(), "want 1s to 10m")
 	}
 	if c.WorkflowCacheSize < 1 || c.WorkflowCacheSize > 100000 {
 		bad("WUYE_WORKFLOW_CACHE_SIZE", strconv.Itoa(c.WorkflowCacheSize), "want 1 to 100000 workflows")

@@ -34,6 +34,9 @@ type Deps struct {
 	// ReconDir is the folder of the providers' statement files (config
 	// WUYE_RECON_DIR); empty reads none.
 	ReconDir string
+	// StickyTimeout is config WUYE_WORKER_STICKY_TIMEOUT; zero keeps the
+	// SDK's default.
+	StickyTimeout time.Duration
 }
 
 // New builds the worker on the service's task queue; Start it to poll.
@@ -42,7 +45,7 @@ func New(c client.Client, d Deps) (sdkworker.Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notification channel: %w", err)
 	}
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{StickyScheduleToStartTimeout: d.StickyTimeout})
 	if d.Nudger == nil {
 		d.Nudger = workflows.Nudger{Client: c}
 	}
