@@ -64,8 +64,11 @@ type Config struct {
 	// holds the workflow in its cache before any worker may take it (and
 	// replay the workflow from its history). The SDK's 5 s made every task
 	// of a burst (2,000 deadlines at one instant drain in about a minute)
-	// time out and be replayed, twice the engine's work for each; a worker
-	// that stops is noticed by the server without waiting for this.
+	// time out and be replayed, twice the engine's work for each. A worker
+	// that stops cleanly, or that the server has not heard from for about
+	// 10 s, is passed over at once; only a task sent to a worker in the
+	// seconds after it crashed waits this long (the embedded engine restarts
+	// with its worker, so a restart waits for nothing).
 	StickyTimeout time.Duration `env:"WUYE_WORKER_STICKY_TIMEOUT" envDefault:"1m"`
 	// MemoryLimitSetting is WUYE_MEMORY_LIMIT as written: Go's soft memory
 	// limit for the process ("768MiB", "1GiB", bytes; "off" for none).
