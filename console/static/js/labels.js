@@ -330,16 +330,24 @@ const billStates = { disputed: '异议处理中', dispute_window_closed: '已过
 // States an equipment's or a plan's refusals name (409 invalid_state).
 const recordStates = { inactive: '已停用', retired: '已报废' };
 
+// said is a refusal's own reason in the page's words when it has one to
+// give staff (one in Chinese, or one reason() knows), else undefined: the
+// caller then says its general line.
+function said(message) {
+  const r = reason(message);
+  return r !== message || /[\u4e00-\u9fff]/.test(message || '') ? r : undefined;
+}
+
 /** Explains an ApiError in Chinese. */
 export function explain(err) {
   if (!err || err.status === undefined) return String(err && err.message || err);
   switch (err.code) {
     case 'invalid_state': return `当前状态（${[statuses, stages, billStates, recordStates].map((m) => m[err.state]).find(Boolean) || err.state}）不允许此操作：${err.message}`;
-    case 'forbidden': return reason(err.message) === err.message ? '您的角色无权执行此操作' : reason(err.message);
+    case 'forbidden': return said(err.message) ?? '您的角色无权执行此操作';
     case 'not_found': return '未找到（可能不属于您所在的小区）';
     case 'conflict': return '记录已被他人修改或已存在，请刷新后再试';
     case 'idempotency_key_reused': return '这次提交与先前一次使用了同一个请求编号但内容不同，请刷新后重新提交';
-    case 'unauthorized': return reason(err.message) === err.message ? '请重新登录' : reason(err.message);
+    case 'unauthorized': return said(err.message) ?? '请重新登录';
     case 'invalid_input': return `${fieldName(err.field)}：${reason(err.message)}`;
     case 'unavailable': return '后台服务暂不可用，请稍后再试';
     case 'timeout': return '请求超时，操作可能仍会完成，请稍后刷新';
