@@ -297,14 +297,14 @@ func (s *contractState) check(ctx workflow.Context, a ContractAction) error {
 				}
 			}
 			if a.TermEnd == nil {
-				return invalidInput("term_end", "required")
+				return invalidInput("term_end", "必填")
 			}
 			return fieldErr(s.policy.CheckTerm(s.newTerm(a), s.end, now))
 		}
 	case ContractHandOver:
 		input = func() error { return contractText("note", a.Note, 500, true) }
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case s.status.Terminal():
@@ -431,7 +431,7 @@ func termDay(t time.Time) string { return t.Format(time.DateOnly) }
 // contractText checks a text field of at most n characters.
 func contractText(field, text string, n int, required bool) error {
 	if required && text == "" {
-		return invalidInput(field, "required")
+		return invalidInput(field, "必填")
 	}
 	return visitMaxText(field, text, n)
 }

@@ -177,13 +177,13 @@ func (s *noticeState) act(ctx workflow.Context, a NoticeAction) (NoticeView, err
 // withdraws a notice not yet expired, with a reason.
 func (s *noticeState) check(_ workflow.Context, a NoticeAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	if a.Action != NoticeWithdraw {
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case s.status.Terminal():

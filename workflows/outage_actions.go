@@ -51,10 +51,10 @@ func (s *outageState) act(ctx workflow.Context, a OutageAction) (OutageView, err
 // restore and extend; only a manager cancels, and only before the start.
 func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	field := isDesk(a.ActorRole) || a.ActorRole == models.RoleTechnician
 	var statusOK, allowed bool
@@ -67,13 +67,13 @@ func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 		statusOK, allowed = !s.status.Terminal(), field
 		input = func() error {
 			if a.EndsAt == nil {
-				return invalidInput("ends_at", "required")
+				return invalidInput("ends_at", "必填")
 			}
 			if err := s.in.Policy.Notice.CheckExtension(s.in.StartsAt, s.endsAt, *a.EndsAt); err != nil {
 				return fieldError("", err)
 			}
 			if a.EndsAt.Before(workflow.Now(ctx)) {
-				return invalidInput("ends_at", "want a time not in the past")
+				return invalidInput("ends_at", "不能早于现在")
 			}
 			return nil
 		}
@@ -86,7 +86,7 @@ func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 			return maxText("reason", a.Reason, 200)
 		}
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case !statusOK:
@@ -108,7 +108,7 @@ func (s *outageState) allowed(ctx workflow.Context, in AllowedActionsInput) []st
 // maxText refuses a text of more than n characters.
 func maxText(field, text string, n int) error {
 	if utf8.RuneCountInString(text) > n {
-		return invalidInput(field, fmt.Sprintf("want at most %d characters", n))
+		return invalidInput(field, fmt.Sprintf("不能超过 %d 个字", n))
 	}
 	return nil
 }
