@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -77,6 +78,12 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 			return invalidInput("plan_id", "必填")
 		}
 		if err := models.ValidateInstalments(a.Plan, models.DateOf(now, s.loc)); err != nil {
+			// The instalment at fault, by its field, and the reason alone:
+			// the answer names the field, the message says why.
+			var ve *models.ValidationError
+			if errors.As(err, &ve) {
+				return invalidInput(ve.Field, ve.Reason)
+			}
 			return invalidInput("instalments", err.Error())
 		}
 		return nil
