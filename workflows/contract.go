@@ -310,7 +310,7 @@ func (s *contractState) check(ctx workflow.Context, a ContractAction) error {
 	case s.status.Terminal():
 		return invalidState(s.status, "合同已移交")
 	case !isManager(a.ActorRole):
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this contract", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此合同执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()

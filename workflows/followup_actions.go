@@ -168,7 +168,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 	case !s.status.AwaitingVisit():
 		return invalidState(s.status, "回访在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this follow-up", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此回访执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()

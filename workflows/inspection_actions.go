@@ -193,7 +193,7 @@ func (s *inspectionState) check(ctx workflow.Context, a InspectionAction) error 
 	case !stateOK:
 		return invalidState(s.status, "巡检任务在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this inspection", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此巡检执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()

@@ -189,7 +189,7 @@ func (s *noticeState) check(_ workflow.Context, a NoticeAction) error {
 	case s.status.Terminal():
 		return invalidState(s.status, "公告在当前状态下不能执行此操作")
 	case !isManager(a.ActorRole):
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not withdraw this notice", a.ActorRole, a.ActorID),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能撤回此通知", a.ActorRole, a.ActorID),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	if err := needText("reason", a.Reason); err != nil {

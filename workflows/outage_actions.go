@@ -92,7 +92,7 @@ func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 	case !statusOK:
 		return invalidState(s.status, "停运通知在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this outage", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此停水停电通知执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()

@@ -114,7 +114,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 // needs no workflow.GetVersion.
 func (s *ticketState) checkResident(now time.Time, a TicketAction) error {
 	if (a.Action != ActConfirm && a.Action != ActReturnVisit && a.Action != ActHurry) || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
-		return temporal.NewApplicationError(fmt.Sprintf("resident %d may not %s this ticket", a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("住户 %d 不能对此工单执行 %s 操作", a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	switch a.Action {
@@ -207,7 +207,7 @@ func (s *ticketState) gate(a TicketAction, forKind bool, from []models.TicketSta
 	case !slices.Contains(from, s.status):
 		return invalidState(s.status, "工单在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this ticket", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此工单执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	case input != nil:
 		return input()
