@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,7 +30,7 @@ const MaxPromiseDays = 90
 // (InvalidInput).
 func (s *collectionState) check(now time.Time, a CaseAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if s.c.Stage == models.StageClosed {
 		return invalidState(s.c.Stage, "催缴案件已结案")
@@ -37,7 +38,7 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 	if (a.ActorRole == ResidentLinkRole) != (a.Action == ActPromise) {
 		// A resident's ID is no staff member's: they may promise, and
 		// only they.
-		return forbidden(fmt.Sprintf("a %s may not %s", a.ActorRole, a.Action))
+		return forbidden(fmt.Sprintf("角色 %s 不能执行 %s 操作", a.ActorRole, a.Action))
 	}
 	switch a.Action {
 	case ActPromise:
@@ -54,10 +55,10 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 			return invalidState(s.c.Stage, "送达任务请记录送达情况")
 		}
 		if a.ActorID != s.c.Tasks[i].AssigneeID && !slices.Contains(caseDesk, a.ActorRole) {
-			return forbidden("only the assignee or the service desk records this task's outcome")
+			return forbidden("只有该任务的负责人或客服可以记录任务结果")
 		}
 		if !a.Outcome.Valid() {
-			return invalidInput("outcome", fmt.Sprintf("got %q, want one of %v", a.Outcome, models.TaskOutcomes()))
+			return invalidInput("outcome", fmt.Sprintf("“%s”无效，可选值：%v", a.Outcome, models.TaskOutcomes()))
 		}
 		if a.Outcome == models.OutcomePromised {
 			return checkPromise(now, s.loc, a.PromisedOn)
@@ -71,12 +72,18 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 			return invalidState(s.c.Stage, fmt.Sprintf("分期方案 %d 已在执行中", s.c.Plan.PlanID))
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
-			return forbidden("only an estate manager approves a plan")
+			return forbidden("只有项目经理可以批准分期方案")
 		}
 		if a.PlanID == 0 {
-			return invalidInput("plan_id", "required")
+			return invalidInput("plan_id", "必填")
 		}
 		if err := models.ValidateInstalments(a.Plan, models.DateOf(now, s.loc)); err != nil {
+			// The instalment at fault, by its field, and the reason alone:
+			// the answer names the field, the message says why.
+			var ve *models.ValidationError
+			if errors.As(err, &ve) {
+				return invalidInput(ve.Field, ve.Reason)
+			}
 			return invalidInput("instalments", err.Error())
 		}
 		return nil
@@ -85,13 +92,13 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 			return invalidState(s.c.Stage, "没有待审批的转法务申请")
 		}
 		if !slices.Contains(caseManagers, a.ActorRole) {
-			return forbidden("only an estate manager decides on legal referral")
+			return forbidden("只有项目经理可以审批转法务")
 		}
 		if a.Approve && !models.LegalReferralAllowed(s.c.NoticeServedAt, now, s.in.Policy.Dunning) {
 			return invalidState(s.c.Stage, "书面催告的答复期限尚未届满")
 		}
 		if len([]rune(a.Reason)) > models.MaxReasonLen {
-			return invalidInput("reason", "too long")
+			return invalidInput("reason", fmt.Sprintf("不能超过 %d 个字", models.MaxReasonLen))
 		}
 		return nil
 	case ActRecordService:
@@ -99,7 +106,7 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 	case ActLegalDocument, ActLegalOutcome:
 		return s.checkLegal(now, a)
 	}
-	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+	return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 }
 
 // act is the handler of CollectionActionUpdate.
@@ -191,7 +198,7 @@ func (s *collectionState) taskOutcome(ctx workflow.Context, now time.Time, a Cas
 func checkPromise(now time.Time, loc *time.Location, on models.Date) error {
 	today := models.DateOf(now, loc)
 	if on.IsZero() || on.Before(today) || on.After(today.AddDays(MaxPromiseDays)) {
-		return invalidInput("promised_on", fmt.Sprintf("want a date from %s to %s", today, today.AddDays(MaxPromiseDays)))
+		return invalidInput("promised_on", fmt.Sprintf("日期须在 %s 至 %s 之间", today, today.AddDays(MaxPromiseDays)))
 	}
 	return nil
 }

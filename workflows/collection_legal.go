@@ -142,7 +142,7 @@ func (s *collectionState) checkLegal(now time.Time, a CaseAction) error {
 		return invalidState(models.StageLegal, "法务事项已有结果（"+legalNames[m.Status]+"），不能再记录结果")
 	}
 	if !slices.Contains(legalRoles, a.ActorRole) {
-		return forbidden("only legal staff or an estate manager record a legal matter")
+		return forbidden("只有法务或项目经理可以记录法务事项")
 	}
 	e := a.Legal
 	today := models.DateOf(now, s.loc)

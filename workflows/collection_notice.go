@@ -64,7 +64,7 @@ func (s *collectionState) checkService(now time.Time, a CaseAction) error {
 	}
 	l := s.c.Letters[i]
 	if a.ActorID != l.AssigneeID && !slices.Contains(serviceDesk, a.ActorRole) {
-		return forbidden("only the delivery task's assignee, finance or the service desk records a letter's service")
+		return forbidden("只有送达任务的负责人、财务或客服可以记录催缴函的送达情况")
 	}
 	err := models.CheckService(a.Method, a.TrackingNo, a.Proof, a.ServedOn, l.IssuedOn, models.DateOf(now, s.loc))
 	var ve *models.ValidationError

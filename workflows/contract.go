@@ -297,20 +297,20 @@ func (s *contractState) check(ctx workflow.Context, a ContractAction) error {
 				}
 			}
 			if a.TermEnd == nil {
-				return invalidInput("term_end", "required")
+				return invalidInput("term_end", "必填")
 			}
 			return fieldErr(s.policy.CheckTerm(s.newTerm(a), s.end, now))
 		}
 	case ContractHandOver:
 		input = func() error { return contractText("note", a.Note, 500, true) }
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case s.status.Terminal():
 		return invalidState(s.status, "合同已移交")
 	case !isManager(a.ActorRole):
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this contract", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此合同执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()
@@ -431,7 +431,7 @@ func termDay(t time.Time) string { return t.Format(time.DateOnly) }
 // contractText checks a text field of at most n characters.
 func contractText(field, text string, n int, required bool) error {
 	if required && text == "" {
-		return invalidInput(field, "required")
+		return invalidInput(field, "必填")
 	}
 	return visitMaxText(field, text, n)
 }

@@ -122,7 +122,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 				return err
 			}
 			if a.AssigneeID == s.assignee {
-				return invalidInput("assignee_id", "the visit is already assigned to this staff member")
+				return invalidInput("assignee_id", "该回访已由这名员工负责")
 			}
 			return visitMaxText("reason", a.Reason, 500)
 		}
@@ -130,7 +130,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 		allowed = desk
 		input = func() error {
 			if !a.Outcome.Valid() {
-				return invalidInput("outcome", "want not_home or not_reachable")
+				return invalidInput("outcome", "应为 not_home（不在家）或 not_reachable（联系不上）")
 			}
 			if err := visitMaxText("note", a.Note, 500); err != nil {
 				return err
@@ -141,7 +141,7 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 		allowed = desk
 		input = func() error {
 			if a.Visit == nil {
-				return invalidInput("visit", "required")
+				return invalidInput("visit", "必填")
 			}
 			var ve *models.ValidationError
 			if err := a.Visit.Validate(now, s.in.MovedInAt); errors.As(err, &ve) {
@@ -162,13 +162,13 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 	case VisitMovedOut:
 		allowed, input = desk, func() error { return visitMaxText("reason", a.Reason, 150) }
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case !s.status.AwaitingVisit():
 		return invalidState(s.status, "回访在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this follow-up", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此回访执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()
@@ -179,13 +179,13 @@ func (s *followUpState) check(ctx workflow.Context, a FollowUpAction) error {
 func (s *followUpState) checkTime(field string, at *time.Time, now time.Time, required bool) error {
 	switch {
 	case at == nil && required:
-		return invalidInput(field, "required")
+		return invalidInput(field, "必填")
 	case at == nil:
 		return nil
 	case at.Before(now):
-		return invalidInput(field, fmt.Sprintf("got %s, want a time not in the past", at.Format(time.RFC3339)))
+		return invalidInput(field, fmt.Sprintf("%s 已过去，应为现在或以后的时间", at.Format(time.RFC3339)))
 	case now.Before(s.due) && at.After(s.due):
-		return invalidInput(field, fmt.Sprintf("got %s, want a time within the window (by %s)", at.Format(time.RFC3339), s.due.Format(time.RFC3339)))
+		return invalidInput(field, fmt.Sprintf("%s 超出回访期限，应不晚于 %s", at.Format(time.RFC3339), s.due.Format(time.RFC3339)))
 	}
 	return nil
 }
@@ -194,17 +194,17 @@ func (s *followUpState) checkTime(field string, at *time.Time, now time.Time, re
 // with an unknown role.
 func checkActor(id uint64, role models.Role) error {
 	if id == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !role.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", role))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", role))
 	}
 	return nil
 }
 
 func visitMaxText(field, text string, n int) error {
 	if utf8.RuneCountInString(text) > n {
-		return invalidInput(field, fmt.Sprintf("want at most %d characters", n))
+		return invalidInput(field, fmt.Sprintf("不能超过 %d 个字", n))
 	}
 	return nil
 }

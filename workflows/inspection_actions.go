@@ -130,10 +130,10 @@ func (s *inspectionState) openFindingTicket(ctx workflow.Context, now time.Time,
 // (InvalidState), then the caller (Forbidden), then the fields.
 func (s *inspectionState) check(ctx workflow.Context, a InspectionAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	doer := isManager(a.ActorRole) || a.ActorID == s.assignee || (s.assignee == 0 && a.ActorRole == s.in.Plan.AssigneeRole)
 	fixer := doer || a.ActorRole == models.RoleTechnician
@@ -156,11 +156,11 @@ func (s *inspectionState) check(ctx workflow.Context, a InspectionAction) error 
 		input = func() error {
 			switch {
 			case a.No < 1 || a.No > len(s.findings):
-				return invalidInput("no", fmt.Sprintf("got %d, want a finding 1..%d", a.No, len(s.findings)))
+				return invalidInput("no", fmt.Sprintf("%d 无效，应为隐患序号 1 至 %d", a.No, len(s.findings)))
 			case !s.findings[a.No-1].Open():
-				return invalidInput("no", "the finding is already rectified")
+				return invalidInput("no", "该隐患已整改")
 			case s.findings[a.No-1].TicketID != nil:
-				return invalidInput("no", "the finding's repair ticket rectifies it")
+				return invalidInput("no", "该隐患已开报修工单，由工单完成整改")
 			}
 			if err := needText("note", a.Note); err != nil {
 				return err
@@ -174,7 +174,7 @@ func (s *inspectionState) check(ctx workflow.Context, a InspectionAction) error 
 				return err
 			}
 			if a.AssigneeID == s.assignee {
-				return invalidInput("assignee_id", "already assigned to this staff member")
+				return invalidInput("assignee_id", "已由这名员工负责")
 			}
 			return nil
 		}
@@ -187,13 +187,13 @@ func (s *inspectionState) check(ctx workflow.Context, a InspectionAction) error 
 			return visitMaxText("reason", a.Reason, 150)
 		}
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case !stateOK:
 		return invalidState(s.status, "巡检任务在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this inspection", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此巡检执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()
@@ -210,21 +210,21 @@ func (s *inspectionState) anyOpen() bool {
 func (s *inspectionState) checkFindings(list []FindingInput, one bool) error {
 	switch {
 	case one && len(list) != 1:
-		return invalidInput("findings", "want exactly one finding")
+		return invalidInput("findings", "须填写且只填写一项隐患")
 	case len(list) > MaxFindingsPerAction:
-		return invalidInput("findings", fmt.Sprintf("want at most %d findings", MaxFindingsPerAction))
+		return invalidInput("findings", fmt.Sprintf("每次最多 %d 项隐患", MaxFindingsPerAction))
 	case len(s.findings)+len(list) > 100:
-		return invalidInput("findings", "want at most 100 findings per inspection")
+		return invalidInput("findings", "每次巡检最多 100 项隐患")
 	}
 	for i, f := range list {
 		p := fmt.Sprintf("findings[%d].", i)
 		switch {
 		case !f.Severity.Valid():
-			return invalidInput(p+"severity", fmt.Sprintf("got %q, want major, moderate or minor", f.Severity))
+			return invalidInput(p+"severity", fmt.Sprintf("“%s”无效，应为 major（重大隐患）、moderate（较大隐患）或 minor（一般隐患）", f.Severity))
 		case f.Urgency != "" && !f.Urgency.Valid():
-			return invalidInput(p+"urgency", fmt.Sprintf("got %q, want critical, urgent or normal", f.Urgency))
+			return invalidInput(p+"urgency", fmt.Sprintf("“%s”无效，应为 critical（特急）、urgent（紧急）或 normal（一般）", f.Urgency))
 		case f.Urgency != "" && !f.OpenTicket:
-			return invalidInput(p+"urgency", "only a finding that opens a ticket takes an urgency")
+			return invalidInput(p+"urgency", "只有需开报修工单的隐患可以设紧急程度")
 		}
 		if err := needText(p+"text", f.Text); err != nil {
 			return err

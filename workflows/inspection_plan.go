@@ -165,10 +165,10 @@ type planRevisions struct {
 // when active, valid by the same rule as a new plan.
 func (r *planRevisions) check(ctx workflow.Context, in PlanRevision) error {
 	if in.Plan.ID != r.planID {
-		return invalidInput("plan_id", fmt.Sprintf("got %d, want %d", in.Plan.ID, r.planID))
+		return invalidInput("plan_id", fmt.Sprintf("%d 无效，应为本计划的编号 %d", in.Plan.ID, r.planID))
 	}
 	if r.ending {
-		return invalidState("inactive", "plan is ending")
+		return invalidState("inactive", "巡检计划正在停用，不能再修改")
 	}
 	if !in.Plan.Active {
 		return nil

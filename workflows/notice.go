@@ -177,19 +177,19 @@ func (s *noticeState) act(ctx workflow.Context, a NoticeAction) (NoticeView, err
 // withdraws a notice not yet expired, with a reason.
 func (s *noticeState) check(_ workflow.Context, a NoticeAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	if a.Action != NoticeWithdraw {
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case s.status.Terminal():
 		return invalidState(s.status, "公告在当前状态下不能执行此操作")
 	case !isManager(a.ActorRole):
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not withdraw this notice", a.ActorRole, a.ActorID),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能撤回此通知", a.ActorRole, a.ActorID),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	if err := needText("reason", a.Reason); err != nil {

@@ -51,10 +51,10 @@ func (s *outageState) act(ctx workflow.Context, a OutageAction) (OutageView, err
 // restore and extend; only a manager cancels, and only before the start.
 func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	field := isDesk(a.ActorRole) || a.ActorRole == models.RoleTechnician
 	var statusOK, allowed bool
@@ -67,13 +67,13 @@ func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 		statusOK, allowed = !s.status.Terminal(), field
 		input = func() error {
 			if a.EndsAt == nil {
-				return invalidInput("ends_at", "required")
+				return invalidInput("ends_at", "必填")
 			}
 			if err := s.in.Policy.Notice.CheckExtension(s.in.StartsAt, s.endsAt, *a.EndsAt); err != nil {
 				return fieldError("", err)
 			}
 			if a.EndsAt.Before(workflow.Now(ctx)) {
-				return invalidInput("ends_at", "want a time not in the past")
+				return invalidInput("ends_at", "不能早于现在")
 			}
 			return nil
 		}
@@ -86,13 +86,13 @@ func (s *outageState) check(ctx workflow.Context, a OutageAction) error {
 			return maxText("reason", a.Reason, 200)
 		}
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case !statusOK:
 		return invalidState(s.status, "停运通知在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this outage", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此停水停电通知执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()
@@ -108,7 +108,7 @@ func (s *outageState) allowed(ctx workflow.Context, in AllowedActionsInput) []st
 // maxText refuses a text of more than n characters.
 func maxText(field, text string, n int) error {
 	if utf8.RuneCountInString(text) > n {
-		return invalidInput(field, fmt.Sprintf("want at most %d characters", n))
+		return invalidInput(field, fmt.Sprintf("不能超过 %d 个字", n))
 	}
 	return nil
 }

@@ -524,10 +524,10 @@ func (s *surveyState) act(ctx workflow.Context, a SurveyAction) (SurveyView, err
 // input.
 func (s *surveyState) check(_ workflow.Context, a SurveyAction) error {
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	var state bool
 	var allowed bool
@@ -553,18 +553,18 @@ func (s *surveyState) check(_ workflow.Context, a SurveyAction) error {
 			if !slices.ContainsFunc(s.callbacks, func(cb models.SurveyCallback) bool {
 				return cb.HouseholdID == a.HouseholdID && cb.DoneAt == nil
 			}) {
-				return invalidInput("household_id", "no call-back visit of this household is waiting")
+				return invalidInput("household_id", "该住户没有待处理的回访")
 			}
 			return visitMaxText("note", a.Note, 500)
 		}
 	default:
-		return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+		return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 	}
 	switch {
 	case !state:
 		return invalidState(s.status, "调查在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this campaign", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此调查执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	return input()

@@ -19,10 +19,10 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 		return s.checkResident(now, a)
 	}
 	if a.ActorID == 0 {
-		return invalidInput("actor_id", "an action needs the staff member who takes it")
+		return invalidInput("actor_id", "须注明执行此操作的员工")
 	}
 	if !a.ActorRole.Valid() {
-		return invalidInput("actor_role", fmt.Sprintf("unknown role %q", a.ActorRole))
+		return invalidInput("actor_role", fmt.Sprintf("未知角色“%s”", a.ActorRole))
 	}
 	repair, complaint := s.in.Kind == models.TicketRepair, s.in.Kind == models.TicketComplaint
 	assignee := a.ActorID == s.assignee
@@ -57,7 +57,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 	case ActHold:
 		return s.gate(a, true, s.workingStates(), assignee || isDesk(a.ActorRole), func() error {
 			if !a.HoldReason.Valid() {
-				return invalidInput("hold_reason", "want waiting_parts, resident_absent or resident_appointment")
+				return invalidInput("hold_reason", "应为 waiting_parts（等待配件）、resident_absent（业主不在家）或 resident_appointment（业主另约时间）")
 			}
 			return nil
 		})
@@ -69,7 +69,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 				return err
 			}
 			if a.AssigneeID == s.assignee {
-				return invalidInput("assignee_id", "the ticket is already assigned to this staff member")
+				return invalidInput("assignee_id", "该工单已由这名员工负责")
 			}
 			return needText("reason", a.Reason)
 		})
@@ -80,7 +80,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 		}
 		return s.gate(a, true, []models.TicketStatus{from}, may, func() error {
 			if a.ChargeFen < 0 {
-				return invalidInput("charge_fen", "must not be negative")
+				return invalidInput("charge_fen", "不能为负数")
 			}
 			return needText("summary", a.Summary)
 		})
@@ -94,7 +94,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 		return s.gate(a, complaint, []models.TicketStatus{models.StatusAcknowledged}, owner, func() error {
 			// The answer goes to the resident: not empty, and bounded.
 			if err := models.CheckComplaintAnswer("note", a.Note); err != nil {
-				return invalidInput("note", fmt.Sprintf("the answer: want 1 to %d characters", models.MaxComplaintAnswer))
+				return invalidInput("note", fmt.Sprintf("答复内容应为 1 至 %d 个字", models.MaxComplaintAnswer))
 			}
 			return nil
 		})
@@ -103,7 +103,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 	case ActReturnVisit:
 		return s.gate(a, true, []models.TicketStatus{models.StatusReturnVisit}, isDesk(a.ActorRole), a.checkScore)
 	}
-	return invalidInput("action", fmt.Sprintf("unknown action %q", a.Action))
+	return invalidInput("action", fmt.Sprintf("未知操作“%s”", a.Action))
 }
 
 // checkResident is check for the resident acting through their signed
@@ -114,7 +114,7 @@ func (s *ticketState) check(now time.Time, a TicketAction) error {
 // needs no workflow.GetVersion.
 func (s *ticketState) checkResident(now time.Time, a TicketAction) error {
 	if (a.Action != ActConfirm && a.Action != ActReturnVisit && a.Action != ActHurry) || s.in.ResidentID == 0 || a.ActorID != s.in.ResidentID {
-		return temporal.NewApplicationError(fmt.Sprintf("resident %d may not %s this ticket", a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("住户 %d 不能对此工单执行 %s 操作", a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	}
 	switch a.Action {
@@ -129,7 +129,7 @@ func (s *ticketState) checkResident(now time.Time, a TicketAction) error {
 // checkScore refuses a return visit's score outside 1..5.
 func (a TicketAction) checkScore() error {
 	if a.Score < 1 || a.Score > 5 {
-		return invalidInput("score", fmt.Sprintf("got %d, want 1 to 5", a.Score))
+		return invalidInput("score", fmt.Sprintf("%d 无效，应为 1 至 5", a.Score))
 	}
 	return nil
 }
@@ -203,11 +203,11 @@ func (s *ticketState) clocksRun() bool {
 func (s *ticketState) gate(a TicketAction, forKind bool, from []models.TicketStatus, allowed bool, input func() error) error {
 	switch {
 	case !forKind:
-		return invalidInput("action", fmt.Sprintf("%s does not apply to a %s", a.Action, s.in.Kind))
+		return invalidInput("action", fmt.Sprintf("%s 操作不适用于 %s（%s）工单", a.Action, s.in.Kind, s.in.Kind.Label()))
 	case !slices.Contains(from, s.status):
 		return invalidState(s.status, "工单在当前状态下不能执行此操作")
 	case !allowed:
-		return temporal.NewApplicationError(fmt.Sprintf("a %s (staff %d) may not %s this ticket", a.ActorRole, a.ActorID, a.Action),
+		return temporal.NewApplicationError(fmt.Sprintf("角色 %s（员工 %d）不能对此工单执行 %s 操作", a.ActorRole, a.ActorID, a.Action),
 			ErrTypeForbidden, string(a.ActorRole))
 	case input != nil:
 		return input()
@@ -252,14 +252,14 @@ func invalidInput(field, msg string) error {
 
 func needID(field string, id uint64) error {
 	if id == 0 {
-		return invalidInput(field, "required")
+		return invalidInput(field, "必填")
 	}
 	return nil
 }
 
 func needText(field, text string) error {
 	if text == "" {
-		return invalidInput(field, "required")
+		return invalidInput(field, "必填")
 	}
 	return nil
 }
