@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -79,11 +80,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		dsn := "file:" + opts.DSN + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
-			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_time_format=sqlite"
-		dialector = newSQLiteDialect(sqlite.Config{DriverName: "sqlite", DSN: dsn})
-		reader = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: "file:" + opts.DSN +
-			"?_pragma=busy_timeout(5000)&_pragma=query_only(1)&_time_format=sqlite"})
+		dialector = newSQLiteDialect(sqlite.Config{DriverName: "sqlite",
+			DSN: sqliteDSN(opts.DSN, "journal_mode(WAL)", "busy_timeout(5000)", "synchronous(NORMAL)", "foreign_keys(1)")})
+		reader = sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: sqliteDSN(opts.DSN, "busy_timeout(5000)", "query_only(1)")})
 	case MySQL:
 		mc, err := mysqldriver.ParseDSN(opts.DSN)
 		if err != nil {
@@ -131,6 +130,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// sqliteDSN opens the file at path with the pragmas given, times written
+// as SQLite's own text.
+func sqliteDSN(path string, pragmas ...string) string {
+	return "file:" + path + "?_pragma=" + strings.Join(pragmas, "&_pragma=") + "&_time_format=sqlite"
 }
 
 // readConns is the SQLite read pool's size: a few screens at once, each
@@ -187,18 +192,18 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connections (the read pool's too).
 func (s *Store) Close() error {
-	var errs []error
-	for _, g := range []*gorm.DB{s.read, s.db} {
-		if g == nil || (g == s.read && s.read == s.db) {
-			continue
-		}
+	closeDB := func(g *gorm.DB) error {
 		sqlDB, err := g.DB()
-		if err == nil {
-			err = sqlDB.Close()
+		if err != nil {
+			return err
 		}
-		errs = append(errs, err)
+		return sqlDB.Close()
 	}
-	return errors.Join(errs...)
+	err := closeDB(s.db)
+	if s.read != s.db {
+		err = errors.Join(err, closeDB(s.read))
+	}
+	return err
 }
 
 // SQL exposes the connection pool for health checks and tests.
