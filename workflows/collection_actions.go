@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -77,14 +76,9 @@ func (s *collectionState) check(now time.Time, a CaseAction) error {
 		if a.PlanID == 0 {
 			return invalidInput("plan_id", "必填")
 		}
-		if err := models.ValidateInstalments(a.Plan, models.DateOf(now, s.loc)); err != nil {
-			// The instalment at fault, by its field, and the reason alone:
-			// the answer names the field, the message says why.
-			var ve *models.ValidationError
-			if errors.As(err, &ve) {
-				return invalidInput(ve.Field, ve.Reason)
-			}
-			return invalidInput("instalments", err.Error())
+		// The instalment at fault, by its field, and the reason alone.
+		if err := fieldError("", models.ValidateInstalments(a.Plan, models.DateOf(now, s.loc))); err != nil {
+			return err
 		}
 		return nil
 	case ActLegalDecision:

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -66,12 +65,7 @@ func (s *collectionState) checkService(now time.Time, a CaseAction) error {
 	if a.ActorID != l.AssigneeID && !slices.Contains(serviceDesk, a.ActorRole) {
 		return forbidden("只有送达任务的负责人、财务或客服可以记录催缴函的送达情况")
 	}
-	err := models.CheckService(a.Method, a.TrackingNo, a.Proof, a.ServedOn, l.IssuedOn, models.DateOf(now, s.loc))
-	var ve *models.ValidationError
-	if errors.As(err, &ve) {
-		return invalidInput(ve.Field, ve.Reason)
-	}
-	return err
+	return fieldError("", models.CheckService(a.Method, a.TrackingNo, a.Proof, a.ServedOn, l.IssuedOn, models.DateOf(now, s.loc)))
 }
 
 // recordService records a letter's service: the notice counts as served
