@@ -30,6 +30,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.SessionTTL != 12*time.Hour {
 		t.Errorf("got session TTL %v, want 12h", c.SessionTTL)
 	}
+	if c.StickyTimeout != time.Minute {
+		t.Errorf("got sticky timeout %v, want 1m (the SDK's 5s replays every task of a burst)", c.StickyTimeout)
+	}
 	if len(c.TrustedProxies) != 0 {
 		t.Errorf("got trusted proxies %v, want none", c.TrustedProxies)
 	}
@@ -72,6 +75,8 @@ func TestLoadRejectsEachBadValue(t *testing.T) {
 		{Environment{"WUYE_DB_CONN_MAX_LIFETIME": "0s"}, "WUYE_DB_CONN_MAX_LIFETIME"},
 		{Environment{"WUYE_TIMEZONE": "Mars/Olympus"}, "WUYE_TIMEZONE"},
 		{Environment{"WUYE_LOG_LEVEL": "loud"}, "WUYE_LOG_LEVEL"},
+		{Environment{"WUYE_WORKER_STICKY_TIMEOUT": "500ms"}, "WUYE_WORKER_STICKY_TIMEOUT"},
+		{Environment{"WUYE_WORKER_STICKY_TIMEOUT": "1h"}, "WUYE_WORKER_STICKY_TIMEOUT"},
 		{Environment{"WUYE_LOG_FORMAT": "xml"}, "WUYE_LOG_FORMAT"},
 		{Environment{"WUYE_TEMPORAL_PORT": "0"}, "WUYE_TEMPORAL_PORT"},
 		{Environment{"WUYE_TEMPORAL_UI_PORT": "-1"}, "WUYE_TEMPORAL_UI_PORT"},
