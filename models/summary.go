@@ -48,13 +48,15 @@ type SLADeadline struct {
 
 // SLADay counts, for one estate, local day (in the estate's time zone) and
 // urgency tier, the deadlines due that day that count once the day is over
-// (Due: met, late and open ones) and those met (Met).
+// (Due: met, late and open ones), those met (Met) and those not done
+// (Open): a day still ahead counts none of its open ones yet.
 type SLADay struct {
 	EstateID uint64  `gorm:"primaryKey;autoIncrement:false"`
 	Day      string  `gorm:"primaryKey;size:10;index"` // YYYY-MM-DD; the index serves every estate at once
 	Urgency  Urgency `gorm:"primaryKey;size:16"`
 	Due      int64   `gorm:"not null;default:0"`
 	Met      int64   `gorm:"not null;default:0"`
+	Open     int64   `gorm:"not null;default:0"`
 }
 
 // Upgrade records a one-time data upgrade done by the store's migration.

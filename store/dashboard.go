@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -68,7 +70,8 @@ type Dashboard struct {
 	// EscalationsToday the escalations recorded since midnight.
 	BreachesToday    int64 `json:"breaches_today"`
 	EscalationsToday int64 `json:"escalations_today"`
-	// The tickets behind the two numbers above (at most 100 each).
+	// The tickets behind the two numbers above (at most 100 each), the
+	// latest breached or escalated first.
 	BreachedTodayTickets  []models.Ticket `json:"breached_today_tickets"`
 	EscalatedTodayTickets []models.Ticket `json:"escalated_today_tickets"`
 	Since                 time.Time       `json:"since"` // midnight today
@@ -171,9 +174,9 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	if err := escalations().Count(&out.EscalationsToday).Error; err != nil {
 		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
 	}
-	var escalated []uint64
-	if err := escalations().Distinct("case_id").Order("case_id").Limit(dashboardListMax).Pluck("case_id", &escalated).Error; err != nil {
-		return out, fmt.Errorf("dashboard: escalated tickets: %w", translate(err))
+	escalated, err := latestFirst(func() *gorm.DB { return escalations().Order("at DESC, case_id DESC") }, "case_id")
+	if err != nil {
+		return out, fmt.Errorf("dashboard: escalated tickets: %w", err)
 	}
 
 	w := slaWindow{now: now, midnight: midnight, loc: loc, weeks: make([]time.Time, DashboardWeeks+2)}
@@ -221,10 +224,8 @@ func (s *Store) estateList(ctx context.Context, scope Scope, estateID uint64) (f
 // tickets open or closed inside the window, read from their rows.
 func (s *Store) slaRecount(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
 	urgencies := models.Urgencies()
-	var (
-		breaches int64
-		ids      []uint64
-	)
+	var breaches int64
+	latest := map[uint64]time.Time{} // the tickets missed today, by their latest missed deadline
 	q := queryIn[models.Ticket](s, ctx, scope, estateID).Where("closed_at IS NULL OR closed_at >= ?", w.weeks[0].UTC())
 	err := eachSLARow(q, func(r slaRow) {
 		u := slices.Index(urgencies, r.Urgency)
@@ -235,7 +236,9 @@ func (s *Store) slaRecount(ctx context.Context, scope Scope, estateID uint64, w 
 			}
 			if !met && !d.Due.Before(w.midnight) {
 				breaches++
-				ids = append(ids, r.ID)
+				if d.Due.After(latest[r.ID]) {
+					latest[r.ID] = d.Due
+				}
 			}
 			// The week whose [Monday, next Monday) holds the deadline.
 			i := w.week(d.Due)
@@ -252,8 +255,9 @@ func (s *Store) slaRecount(ctx context.Context, scope Scope, estateID uint64, w 
 	if err != nil {
 		return 0, nil, translate(err)
 	}
-	slices.Sort(ids)
-	return breaches, slices.Compact(ids), nil
+	ids := slices.Collect(maps.Keys(latest))
+	slices.SortFunc(ids, func(a, b uint64) int { return cmp.Or(latest[b].Compare(latest[a]), cmp.Compare(b, a)) })
+	return breaches, ids[:min(len(ids), dashboardListMax)], nil
 }
 
 // deadlineOutcome says whether d counts yet (met, or due by now and, for a
@@ -271,16 +275,18 @@ func deadlineOutcome(d models.TicketDeadline, r slaRow, now time.Time) (met, cou
 	return false, true
 }
 
-// ticketsByID reads up to dashboardListMax tickets by id, in id order.
+// ticketsByID reads up to dashboardListMax tickets by id, in the order of
+// ids.
 func (s *Store) ticketsByID(ctx context.Context, ids []uint64) ([]models.Ticket, error) {
 	out := []models.Ticket{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	ids = ids[:min(len(ids), dashboardListMax)]
-	if err := s.reader(ctx).Where("id IN ?", ids).Order("id").Find(&out).Error; err != nil {
+	if err := s.reader(ctx).Where("id IN ?", ids).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("dashboard: tickets: %w", translate(err))
 	}
+	slices.SortFunc(out, func(a, b models.Ticket) int { return cmp.Compare(slices.Index(ids, a.ID), slices.Index(ids, b.ID)) })
 	return out, nil
 }
 

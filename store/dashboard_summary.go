@@ -12,14 +12,17 @@ import (
 )
 
 // slaFromSummary is the slaTally of Dashboard, read from the SLA summary
-// (sla_summary.go). The weeks before today come from the day counts of the
-// estates kept in the dashboard's time zone: a few rows per estate and day.
-// The rest (today and the days left in this week, where a deadline not yet
-// done counts only once due, and every day of an estate in another zone)
-// comes from the deadline rows, on their (estate, due time) indexes. One
-// case differs from the recount by design: the recount skips tickets closed
-// before the window, so a deadline met early and due more than twelve weeks
-// after its ticket closed counts here and not there.
+// (sla_summary.go). For the estates kept in the dashboard's time zone every
+// week, this one included, and today's breaches come from their day counts
+// (a few rows per estate and day) less the deadlines those counts hold that
+// do not count yet: the pending ones not yet due, a span of the due-time
+// indexes as long as the open tickets' deadlines ahead, never today's rows
+// one by one. Estates in another zone are tallied from their deadline rows
+// (slaDetail). The tickets listed behind today's breaches are the latest
+// breached first, read back from now off the due-time index until
+// dashboardListMax are found. One case differs from the recount by design: the recount skips
+// tickets closed before the window, so a deadline met early and due more
+// than twelve weeks after its ticket closed counts here and not there.
 func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {
 	var estates []models.Estate
 	err := match(scope.where(s.reader(ctx).Model(&models.Estate{}), "id"), "id", estateID).
@@ -53,51 +56,128 @@ func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64
 		tally[week*len(urgencies)+i].Met += met
 	}
 	db := s.reader(ctx)
+	var breaches int64
+	ahead := len(other) > 0 // missed deadlines due after now may be there
 	if len(same) > 0 {
-		var days []struct {
-			Day      string
-			Urgency  models.Urgency
-			Due, Met int64
-		}
-		err := in(db.Model(&models.SLADay{}), same).Select("day, urgency, SUM(due) AS due, SUM(met) AS met").
-			Where("day >= ? AND day < ?", w.weeks[0].Format(time.DateOnly), w.midnight.Format(time.DateOnly)).
-			Group("day, urgency").Scan(&days).Error
+		n, late, err := s.slaFromDays(in(db.Model(&models.SLADay{}), same), in(db.Model(&models.SLADeadline{}), same), w, add)
 		if err != nil {
-			return 0, nil, translate(err)
-		}
-		for _, d := range days {
-			t, err := time.ParseInLocation(time.DateOnly, d.Day, w.loc)
-			if err != nil {
-				return 0, nil, err
-			}
-			add(w.week(t), d.Urgency, d.Due, d.Met)
-		}
-		if err := s.slaDetail(in(db.Model(&models.SLADeadline{}), same), w, w.midnight, add); err != nil {
 			return 0, nil, err
 		}
+		breaches += n
+		ahead = ahead || late > 0
 	}
 	if len(other) > 0 {
 		if err := s.slaDetail(in(db.Model(&models.SLADeadline{}), other), w, w.weeks[0], add); err != nil {
 			return 0, nil, err
 		}
+		var n int64
+		if err := missedToday(in(db.Model(&models.SLADeadline{}), other), w).Count(&n).Error; err != nil {
+			return 0, nil, translate(err)
+		}
+		breaches += n
 	}
+	// Read back from now, unless a deadline due after now was done late
+	// (done before it was due, on a clock behind the one that wrote it, or
+	// a dashboard drawn as of an earlier time): the rows ahead of now are
+	// the pending ones, as many as the open tickets' deadlines.
+	ids, err := latestFirst(func() *gorm.DB {
+		q := missedToday(queryIn[models.SLADeadline](s, ctx, scope, estateID), w)
+		if !ahead {
+			q = q.Where("due_at <= ?", w.now.UTC())
+		}
+		return q.Order("due_at DESC, ticket_id DESC")
+	}, "ticket_id")
+	return breaches, ids, err
+}
 
-	missed := func() *gorm.DB {
-		return queryIn[models.SLADeadline](s, ctx, scope, estateID).
-			Where("due_at >= ? AND (outcome = ? OR (outcome = ? AND due_at <= ?))",
-				w.midnight.UTC(), models.SLALate, models.SLAOpen, w.now.UTC())
+// missedToday narrows q (deadline rows) to those missed since midnight: done
+// late, or due by now and not done.
+func missedToday(q *gorm.DB, w slaWindow) *gorm.DB {
+	return q.Where("due_at >= ? AND (outcome = ? OR (outcome = ? AND due_at <= ?))",
+		w.midnight.UTC(), models.SLALate, models.SLAOpen, w.now.UTC())
+}
+
+// slaFromDays tallies the weeks of the window from the day counts of days
+// into add, and returns today's breaches and how many deadlines due after
+// now were done late. A day's counts hold every deadline due that day, met,
+// late or not done; those not done and due after now do not count yet, so
+// they are taken back out: every one of a day after today, from its count,
+// and today's, read from deadlines (a span of today's due times, at most
+// the rest of today's deadlines). What is left from today on, less those
+// met, is the breaches since midnight.
+func (s *Store) slaFromDays(days, deadlines *gorm.DB, w slaWindow, add func(week int, u models.Urgency, due, met int64)) (breaches, lateAhead int64, err error) {
+	var counts []struct {
+		Day            string
+		Urgency        models.Urgency
+		Due, Met, Open int64
 	}
-	// One deadline a row, a span of today's (and the rest of the week's)
-	// due times: ordered in Go, where SQL would rather walk every row in
-	// ticket order.
-	var ids []uint64
-	if err := missed().Pluck("ticket_id", &ids).Error; err != nil {
-		return 0, nil, translate(err)
+	err = days.Select("day, urgency, SUM(due) AS due, SUM(met) AS met, SUM(open) AS open").
+		Where("day >= ?", w.weeks[0].Format(time.DateOnly)).Group("day, urgency").Scan(&counts).Error
+	if err != nil {
+		return 0, 0, translate(err)
 	}
-	breaches := int64(len(ids))
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	return breaches, ids[:min(len(ids), dashboardListMax)], nil
+	today := w.midnight.Format(time.DateOnly)
+	for _, d := range counts {
+		t, err := time.ParseInLocation(time.DateOnly, d.Day, w.loc)
+		if err != nil {
+			return 0, 0, err
+		}
+		due := d.Due
+		if d.Day > today {
+			due -= d.Open
+			lateAhead += due - d.Met
+		}
+		add(w.week(t), d.Urgency, due, d.Met)
+		if d.Day >= today {
+			breaches += due - d.Met
+		}
+	}
+	var rest []struct {
+		Urgency models.Urgency
+		Outcome models.SLAOutcome
+		N       int64
+	}
+	err = deadlines.Select("urgency, outcome, COUNT(*) AS n").
+		Where("due_at > ? AND due_at < ?", w.now.UTC(), w.midnight.AddDate(0, 0, 1).UTC()).
+		Group("urgency, outcome").Scan(&rest).Error
+	if err != nil {
+		return 0, 0, translate(err)
+	}
+	for _, r := range rest {
+		switch r.Outcome {
+		case models.SLAOpen:
+			add(DashboardWeeks, r.Urgency, -r.N, 0)
+			breaches -= r.N
+		case models.SLALate:
+			lateAhead += r.N
+		}
+	}
+	return breaches, lateAhead, nil
+}
+
+// latestFirst lists the first dashboardListMax distinct values of column
+// in the rows of q, which orders them (the latest first): rows are read in
+// that order, more each time some repeat a value, never all of them.
+func latestFirst(q func() *gorm.DB, column string) ([]uint64, error) {
+	ids := []uint64{}
+	for limit := 2 * dashboardListMax; ; limit *= 4 {
+		var rows []uint64
+		if err := q().Limit(limit).Pluck(column, &rows).Error; err != nil {
+			return nil, translate(err)
+		}
+		ids = ids[:0]
+		for _, id := range rows {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+			if len(ids) == dashboardListMax {
+				return ids, nil
+			}
+		}
+		if len(rows) < limit {
+			return ids, nil
+		}
+	}
 }
 
 // slaDetail tallies the deadline rows of q due from from to the end of the

@@ -84,7 +84,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // upgrades bring rows written by earlier versions in line, in order, after
 // the schema is; each is safe to run at every Migrate (the fills of the
 // summary rows work once, and record that they did).
-var upgrades = []func(*gorm.DB) error{copyOldJournals, copyOldAreas, issueMissingReceipts, fillSLASummary, fillCaseTotals, fillCollection, fillTicketTotals}
+var upgrades = []func(*gorm.DB) error{copyOldJournals, copyOldAreas, issueMissingReceipts, fillSLASummary, fillSLADaysOpen, fillCaseTotals, fillCollection, fillTicketTotals}
 
 // copyOldAreas fills units' area (hundredths of m², area_centi) from the
 // float area_m2 units had before, once: a unit whose area is still 0 takes

@@ -60,18 +60,24 @@ type slaDayKey struct {
 	urgency models.Urgency
 }
 
+// slaCount is the counters of a row of sla_days (models.SLADay).
+type slaCount struct{ due, met, open int64 }
+
 // slaCounts adds sign times each counted row of rows into days, by the
 // local day (in loc) it falls due.
-func slaCounts(days map[slaDayKey][2]int64, rows []models.SLADeadline, loc *time.Location, sign int64) {
+func slaCounts(days map[slaDayKey]slaCount, rows []models.SLADeadline, loc *time.Location, sign int64) {
 	for _, r := range rows {
 		if r.Outcome == models.SLAVoid {
 			continue
 		}
 		k := slaDayKey{r.EstateID, r.DueAt.In(loc).Format(time.DateOnly), r.Urgency}
 		c := days[k]
-		c[0] += sign
-		if r.Outcome == models.SLAMet {
-			c[1] += sign
+		c.due += sign
+		switch r.Outcome {
+		case models.SLAMet:
+			c.met += sign
+		case models.SLAOpen:
+			c.open += sign
 		}
 		days[k] = c
 	}
@@ -116,7 +122,7 @@ func syncTicketSLA(tx *gorm.DB, id uint64) error {
 	if err != nil {
 		return err
 	}
-	days := map[slaDayKey][2]int64{}
+	days := map[slaDayKey]slaCount{}
 	slaCounts(days, old, loc, -1)
 	slaCounts(days, rows, loc, 1)
 	if err := replaceRows(tx, old, rows, func(a, b models.SLADeadline) bool { return a.DueAt.Equal(b.DueAt) && sameSLA(a, b) }); err != nil {
@@ -195,14 +201,14 @@ func sameSLA(a, b models.SLADeadline) bool {
 
 // addSLADays adds days' counts to sla_days, creating the rows missing, in
 // a fixed order so that concurrent transactions lock rows alike.
-func addSLADays(tx *gorm.DB, days map[slaDayKey][2]int64) error {
+func addSLADays(tx *gorm.DB, days map[slaDayKey]slaCount) error {
 	keys := changed(days, func(a, b slaDayKey) int {
 		return cmp.Or(cmp.Compare(a.estate, b.estate), cmp.Compare(a.day, b.day), cmp.Compare(a.urgency, b.urgency))
 	})
 	for _, k := range keys {
 		c := days[k]
-		row := models.SLADay{EstateID: k.estate, Day: k.day, Urgency: k.urgency, Due: c[0], Met: c[1]}
-		if err := addTo(tx, &row, []string{"estate_id", "day", "urgency"}, map[string]int64{"due": c[0], "met": c[1]}); err != nil {
+		row := models.SLADay{EstateID: k.estate, Day: k.day, Urgency: k.urgency, Due: c.due, Met: c.met, Open: c.open}
+		if err := addTo(tx, &row, []string{"estate_id", "day", "urgency"}, map[string]int64{"due": c.due, "met": c.met, "open": c.open}); err != nil {
 			return fmt.Errorf("sla day %s of estate %d: %w", k.day, k.estate, translate(err))
 		}
 	}
@@ -217,6 +223,28 @@ const slaUpgrade = "sla_summary"
 // from then on the store keeps it up to date as it records progress.
 func fillSLASummary(db *gorm.DB) error {
 	return once(db, slaUpgrade, rebuildSLA)
+}
+
+// slaOpenUpgrade names the one-time recount of the day rows that gave them
+// their count of deadlines not done (models.SLADay.Open).
+const slaOpenUpgrade = "sla_days_open"
+
+// fillSLADaysOpen recounts every estate's day rows from its deadline rows
+// once, at the first start of the version that counts the deadlines not
+// done: the rows written before it hold none.
+func fillSLADaysOpen(db *gorm.DB) error {
+	return once(db, slaOpenUpgrade, func(tx *gorm.DB) error {
+		var estates []models.Estate
+		if err := tx.Select("id, time_zone").Order("id").Find(&estates).Error; err != nil {
+			return fmt.Errorf("sla days: estates: %w", translate(err))
+		}
+		for _, e := range estates {
+			if err := rebuildSLADays(tx, e.ID, zoneOf(e.TimeZone)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // once runs the upgrade fill under name unless a row of upgrades says it
@@ -282,7 +310,7 @@ func rebuildSLA(tx *gorm.DB) error {
 		locs[e.ID] = zoneOf(e.TimeZone)
 	}
 	var rows []models.SLADeadline
-	days := map[slaDayKey][2]int64{}
+	days := map[slaDayKey]slaCount{}
 	err := eachSLATicket(tx.Model(&models.Ticket{}).Order("id"), func(t slaTicket) {
 		r := slaRows(t)
 		loc := locs[t.EstateID]
@@ -300,8 +328,8 @@ func rebuildSLA(tx *gorm.DB) error {
 	}
 	out := make([]models.SLADay, 0, len(days))
 	for k, c := range days {
-		if c != [2]int64{} {
-			out = append(out, models.SLADay{EstateID: k.estate, Day: k.day, Urgency: k.urgency, Due: c[0], Met: c[1]})
+		if c != (slaCount{}) {
+			out = append(out, models.SLADay{EstateID: k.estate, Day: k.day, Urgency: k.urgency, Due: c.due, Met: c.met, Open: c.open})
 		}
 	}
 	if err := tx.CreateInBatches(out, 500).Error; err != nil {
@@ -343,7 +371,7 @@ func rebuildSLADays(tx *gorm.DB, estateID uint64, loc *time.Location) error {
 	if err := tx.Where("estate_id = ? AND outcome <> ?", estateID, models.SLAVoid).Find(&rows).Error; err != nil {
 		return fmt.Errorf("sla days of estate %d: %w", estateID, translate(err))
 	}
-	days := map[slaDayKey][2]int64{}
+	days := map[slaDayKey]slaCount{}
 	slaCounts(days, rows, loc, 1)
 	return addSLADays(tx, days)
 }

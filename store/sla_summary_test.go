@@ -160,6 +160,68 @@ func TestSLASummaryEqualsRecount(t *testing.T) {
 			randomTickets(t, s, r, estates, 20, now)
 			checkSLASummary(t, s, estates, now)
 		})
+		t.Run("a bad day", func(t *testing.T) {
+			// More tickets missed today than the dashboard lists, two by
+			// two due at the same minute, each with a deadline done late
+			// and one still open, and one met early due later this week.
+			const n = 150
+			var last [2]uint64 // the last two created, due at now
+			for i := range n {
+				due := now.Add(-time.Duration((n-1-i)/2) * time.Minute)
+				late, early := due.Add(time.Hour), due.Add(-time.Hour)
+				tk := newTicket(estates[i%2], due.Add(-2*time.Hour))
+				got, _, err := s.CreateTicket(ctx, store.AllEstates(), tk, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := models.TicketProgress{Status: models.StatusInProgress, Revision: 1, Deadlines: []models.TicketDeadline{
+					{Milestone: models.MilestoneContact, Due: due, DoneAt: &late},
+					{Milestone: models.MilestoneOnSite, Due: due},
+					{Milestone: models.MilestoneComplete, Due: now.Add(30 * time.Hour), DoneAt: &early},
+				}}
+				ev := models.CaseEvent{Key: fmt.Sprintf("bad-%d", got.ID), Type: "escalation", At: due, Detail: map[string]string{}}
+				if _, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: got.ID, Progress: p, Event: ev}); err != nil {
+					t.Fatal(err)
+				}
+				last[0], last[1] = got.ID, last[0]
+			}
+			checkSLASummary(t, s, estates, now)
+			d, err := s.Dashboard(ctx, store.AllEstates(), store.DashboardFilter{Now: now, Loc: sh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.BreachesToday < 2*n || len(d.BreachedTodayTickets) != 100 {
+				t.Fatalf("breaches today: got %d, %d tickets listed; want at least %d, 100 listed", d.BreachesToday, len(d.BreachedTodayTickets), 2*n)
+			}
+			// The latest breached first: the last pair created, due at
+			// now, highest number first.
+			if first := d.BreachedTodayTickets[:2]; first[0].ID != last[0] || first[1].ID != last[1] {
+				t.Fatalf("first listed: #%d, #%d; want #%d, #%d", first[0].ID, first[1].ID, last[0], last[1])
+			}
+			// So are those escalated, each escalated when its on-site
+			// deadline passed.
+			if d.EscalationsToday != n || len(d.EscalatedTodayTickets) != 100 {
+				t.Fatalf("escalations today: got %d, %d tickets listed; want %d, 100 listed", d.EscalationsToday, len(d.EscalatedTodayTickets), n)
+			}
+			if first := d.EscalatedTodayTickets[:2]; first[0].ID != last[0] || first[1].ID != last[1] {
+				t.Fatalf("first escalated: #%d, #%d; want #%d, #%d", first[0].ID, first[1].ID, last[0], last[1])
+			}
+		})
+		t.Run("open counts filled at upgrade", func(t *testing.T) {
+			// Day rows as the version before wrote them: no count of the
+			// deadlines not done, and no record of this upgrade.
+			db := s.DB().WithContext(ctx)
+			if err := db.Exec("UPDATE sla_days SET open = 0").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Exec("DELETE FROM upgrades WHERE name = ?", "sla_days_open").Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checkSLASummary(t, s, estates, now)
+		})
 		t.Run("backfill at upgrade", func(t *testing.T) {
 			backfill(t, s, "sla_deadlines", "sla_days", "ticket_status_totals")
 			checkSLASummary(t, s, estates, now)
