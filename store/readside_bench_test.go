@@ -50,6 +50,7 @@ func BenchmarkReadSide(b *testing.B) {
 	}
 	now := time.Now()
 	estate := readSideData(b, s, benchSize(b, "WUYE_BENCH_TICKETS", 2000), benchSize(b, "WUYE_BENCH_CASES", 1000), now, sh)
+	busy := breachDayData(b, s, benchSize(b, "WUYE_BENCH_BREACHES", 500), now, sh)
 	all := store.AllEstates()
 	size := 50
 	deep := func(list func(p store.Page) (string, error)) func(b *testing.B) {
@@ -89,7 +90,7 @@ func BenchmarkReadSide(b *testing.B) {
 	for _, scope := range []struct {
 		name   string
 		estate uint64
-	}{{"one estate", estate}, {"every estate", 0}} {
+	}{{"one estate", estate}, {"busy estate", busy}, {"every estate", 0}} {
 		f := store.DashboardFilter{EstateID: scope.estate, Now: now, Loc: sh}
 		parts := map[string]func() error{
 			"dashboard tickets":         func() error { _, err := s.Dashboard(ctx, all, f); return err },
@@ -178,6 +179,58 @@ func readSideData(b *testing.B, s *store.Store, n, m int, now time.Time, loc *ti
 		b.Fatal(err)
 	}
 	arrearsData(b, s, est.ID, m, now, loc)
+	return est.ID
+}
+
+// breachDayData fills a new estate with a bad day: n tickets reported
+// today whose contact and on-site deadlines fell due between midnight and
+// now and were missed (one done late, one still open), each with its
+// escalation recorded, as the bench's burst leaves them. It returns the
+// estate. The dashboard's "today" figures are these rows.
+func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time.Location) uint64 {
+	ctx := context.Background()
+	est := models.Estate{Code: "BUSY", Name: "超时压测小区", TimeZone: loc.String()}
+	if err := s.CreateEstate(ctx, &est, models.DefaultPolicy(), nil); err != nil {
+		b.Fatal(err)
+	}
+	local := now.In(loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	day := now.Sub(midnight)
+	db := s.DB().WithContext(ctx)
+	var batch []models.Ticket
+	var events []models.CaseEvent
+	for i := range n {
+		due := midnight.Add(day * time.Duration(i) / time.Duration(n)).UTC()
+		late := due.Add(day / 10)
+		if late.After(now) {
+			late = now
+		}
+		ds := []models.TicketDeadline{
+			{Milestone: models.MilestoneContact, Due: due, DoneAt: &late},
+			{Milestone: models.MilestoneOnSite, Due: due},
+			{Milestone: models.MilestoneComplete, Due: due.Add(48 * time.Hour)},
+		}
+		batch = append(batch, models.Ticket{EstateID: est.ID, Kind: models.TicketRepair, Urgency: models.Urgencies()[i%len(models.Urgencies())],
+			Category: "水电", Description: "超时压测工单", Location: "1栋", Channel: models.ReportPhone, ReportedAt: due.Add(-time.Minute),
+			FirstReceiverID: 1,
+			TicketProgress: models.TicketProgress{Status: models.StatusInProgress, EscalationLevel: 1, Deadlines: ds, NextDueAt: &ds[1].Due}})
+		if len(batch) == 500 || i == n-1 {
+			if err := db.CreateInBatches(batch, 250).Error; err != nil {
+				b.Fatal(err)
+			}
+			for _, t := range batch {
+				events = append(events, models.CaseEvent{EstateID: est.ID, Kind: models.KindTicket, CaseID: t.ID,
+					Key: fmt.Sprintf("busy-%d", t.ID), Type: "escalation", At: t.Deadlines[1].Due, Detail: map[string]string{}})
+			}
+			if err := db.CreateInBatches(events, 250).Error; err != nil {
+				b.Fatal(err)
+			}
+			batch, events = batch[:0], events[:0]
+		}
+	}
+	if err := s.RebuildSummaries(ctx); err != nil {
+		b.Fatal(err)
+	}
 	return est.ID
 }
 
