@@ -217,9 +217,26 @@ func validationError(err error) error {
 	case !known:
 		reason = "不符合 " + fe.Tag() + " 规则"
 	case strings.Contains(reason, "%s"):
-		reason = fmt.Sprintf(reason, fe.Param())
+		reason = fmt.Sprintf(reason, fe.Param()) + sizeUnit(fe)
 	}
 	return models.Invalid(field, "%s", reason)
+}
+
+// sizeUnit is the unit a size rule (min, max, len…) counts in for fe's
+// field: characters of a text, items of a list; a number's bound has none.
+func sizeUnit(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "min", "gte", "max", "lte", "len":
+	default:
+		return ""
+	}
+	switch fe.Kind() {
+	case reflect.String:
+		return " 个字"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return " 项"
+	}
+	return ""
 }
 
 // ruleReasons says what a validator rule asks of a field, in Chinese; the
@@ -232,7 +249,7 @@ var ruleReasons = map[string]string{
 	"max":      "不能超过 %s",
 	"lte":      "不能超过 %s",
 	"gt":       "应大于 %s",
-	"len":      "长度应为 %s",
+	"len":      "应为 %s",
 }
 
 // query reads optional query parameters, collecting the first problem.
