@@ -102,13 +102,20 @@ func TestCriticalTicketEscalatesUntilSomeoneArrives(t *testing.T) {
 		}
 	}
 
-	// A finance clerk may not dispatch; accepting before dispatch is refused with the state.
-	as[models.RoleFinance].mustCall(http.MethodPost, path+"/actions/dispatch", map[string]any{"assignee_id": ids[models.RoleTechnician]}, nil, http.StatusForbidden)
+	// A finance clerk may not dispatch; accepting before dispatch is refused
+	// with the state. Both reasons are the process's own, in Chinese, as
+	// its update validator wrote them: not the API's general line.
 	var refused struct {
-		Error struct{ Code, State string } `json:"error"`
+		Error struct{ Code, State, Message string } `json:"error"`
 	}
-	if got := as[models.RoleTechnician].call(http.MethodPost, path+"/actions/accept", nil, &refused); got != http.StatusConflict || refused.Error.State == "" {
-		t.Errorf("accept before dispatch: got %d %+v, want 409 with the current state", got, refused)
+	if got := as[models.RoleFinance].call(http.MethodPost, path+"/actions/dispatch", map[string]any{"assignee_id": ids[models.RoleTechnician]}, &refused); got != http.StatusForbidden ||
+		!strings.Contains(refused.Error.Message, "不能对此工单执行 dispatch 操作") {
+		t.Errorf("dispatch by finance: got %d %+v, want 403 with the process's reason", got, refused)
+	}
+	refused.Error.Message = ""
+	if got := as[models.RoleTechnician].call(http.MethodPost, path+"/actions/accept", nil, &refused); got != http.StatusConflict ||
+		refused.Error.State == "" || refused.Error.Message != "工单在当前状态下不能执行此操作" {
+		t.Errorf("accept before dispatch: got %d %+v, want 409 with the current state and the process's reason", got, refused)
 	}
 
 	desk.mustCall(http.MethodPost, path+"/actions/dispatch", map[string]any{"assignee_id": ids[models.RoleTechnician]}, nil, http.StatusOK)
