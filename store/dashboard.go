@@ -174,7 +174,7 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	if err := escalations().Count(&out.EscalationsToday).Error; err != nil {
 		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
 	}
-	escalated, err := latestFirst(func() *gorm.DB { return escalations().Order("at DESC, case_id DESC") }, "case_id")
+	escalated, err := latestFirst(escalations, "at", "case_id")
 	if err != nil {
 		return out, fmt.Errorf("dashboard: escalated tickets: %w", err)
 	}

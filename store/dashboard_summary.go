@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -85,8 +86,8 @@ func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64
 		if !ahead {
 			q = q.Where("due_at <= ?", w.now.UTC())
 		}
-		return q.Order("due_at DESC, ticket_id DESC")
-	}, "ticket_id")
+		return q
+	}, "due_at", "ticket_id")
 	return breaches, ids, err
 }
 
@@ -156,25 +157,49 @@ func (s *Store) slaFromDays(days, deadlines *gorm.DB, w slaWindow, add func(week
 }
 
 // latestFirst lists the first dashboardListMax distinct values of column
-// in the rows of q, which orders them (the latest first): rows are read in
-// that order, more each time some repeat a value, never all of them.
-func latestFirst(q func() *gorm.DB, column string) ([]uint64, error) {
-	ids := []uint64{}
+// id in the rows of q, the latest first by column key (ties by id, highest
+// first). The rows are read in key order off an index, enough of them each
+// time and never all: a page, then every row at the page's last key, so
+// that rows tied at that key are all there to be ordered by id in Go
+// (ordering by id in SQL as well would sort every row of the span).
+func latestFirst(q func() *gorm.DB, key, id string) ([]uint64, error) {
+	type row struct {
+		K  time.Time
+		ID uint64
+	}
+	read := func(q *gorm.DB) ([]row, error) {
+		var rows []row
+		err := q.Select(key + " AS k, " + id + " AS id").Scan(&rows).Error
+		return rows, translate(err)
+	}
 	for limit := 2 * dashboardListMax; ; limit *= 4 {
-		var rows []uint64
-		if err := q().Limit(limit).Pluck(column, &rows).Error; err != nil {
-			return nil, translate(err)
+		rows, err := read(q().Order(key + " DESC").Limit(limit))
+		if err != nil {
+			return nil, err
 		}
-		ids = ids[:0]
-		for _, id := range rows {
-			if !slices.Contains(ids, id) {
-				ids = append(ids, id)
+		full := len(rows) == limit
+		if full {
+			// Every row at the page's last key: the others of the page
+			// come before it. (An equality, not "from it on", which the
+			// planner reads as a second lower bound and ignores.)
+			last := rows[len(rows)-1].K
+			tied, err := read(q().Where(key+" = ?", last))
+			if err != nil {
+				return nil, err
+			}
+			rows = append(slices.DeleteFunc(rows, func(r row) bool { return r.K.Equal(last) }), tied...)
+		}
+		slices.SortFunc(rows, func(a, b row) int { return cmp.Or(b.K.Compare(a.K), cmp.Compare(b.ID, a.ID)) })
+		ids := []uint64{}
+		for _, r := range rows {
+			if !slices.Contains(ids, r.ID) {
+				ids = append(ids, r.ID)
 			}
 			if len(ids) == dashboardListMax {
 				return ids, nil
 			}
 		}
-		if len(rows) < limit {
+		if !full {
 			return ids, nil
 		}
 	}

@@ -161,15 +161,21 @@ func TestSLASummaryEqualsRecount(t *testing.T) {
 			checkSLASummary(t, s, estates, now)
 		})
 		t.Run("a bad day", func(t *testing.T) {
-			// More tickets missed today than the dashboard lists, two by
-			// two due at the same minute, each with a deadline done late
-			// and one still open, and one met early due later this week.
+			// More tickets missed today than the dashboard lists, three
+			// by three due at the same minute, each with a deadline done
+			// late and one still open, and one met early due later this
+			// week. In each three the first is the most urgent, which an
+			// index of urgencies reads first: the list must still order
+			// a minute's tickets by number, highest first, however the
+			// page of rows it reads cuts through them.
 			const n = 150
 			var last [2]uint64 // the last two created, due at now
+			tiers := []models.Urgency{models.UrgencyUrgent, models.UrgencyNormal, models.UrgencyCritical}
 			for i := range n {
-				due := now.Add(-time.Duration((n-1-i)/2) * time.Minute)
+				due := now.Add(-time.Duration((n-1-i)/3) * time.Minute)
 				late, early := due.Add(time.Hour), due.Add(-time.Hour)
 				tk := newTicket(estates[i%2], due.Add(-2*time.Hour))
+				tk.Urgency = tiers[i%3]
 				got, _, err := s.CreateTicket(ctx, store.AllEstates(), tk, "")
 				if err != nil {
 					t.Fatal(err)
