@@ -185,7 +185,8 @@ func readSideData(b *testing.B, s *store.Store, n, m int, now time.Time, loc *ti
 // breachDayData fills a new estate with a bad day: n tickets reported
 // today whose contact and on-site deadlines fell due between midnight and
 // now and were missed (one done late, one still open), each with its
-// escalation recorded, as the bench's burst leaves them. It returns the
+// escalation recorded and its completion due later today, as the bench's
+// spread and burst leave them. It returns the
 // estate. The dashboard's "today" figures are these rows.
 func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time.Location) uint64 {
 	ctx := context.Background()
@@ -208,7 +209,7 @@ func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time
 		ds := []models.TicketDeadline{
 			{Milestone: models.MilestoneContact, Due: due, DoneAt: &late},
 			{Milestone: models.MilestoneOnSite, Due: due},
-			{Milestone: models.MilestoneComplete, Due: due.Add(48 * time.Hour)},
+			{Milestone: models.MilestoneComplete, Due: now.Add(midnight.Add(24*time.Hour).Sub(now) * time.Duration(i) / time.Duration(n))}, // later today
 		}
 		batch = append(batch, models.Ticket{EstateID: est.ID, Kind: models.TicketRepair, Urgency: models.Urgencies()[i%len(models.Urgencies())],
 			Category: "水电", Description: "超时压测工单", Location: "1栋", Channel: models.ReportPhone, ReportedAt: due.Add(-time.Minute),
