@@ -90,6 +90,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		mc.ParseTime = true
 		mc.Loc = time.UTC
+		// A time is sent to six decimals at most: with Go's nine
+		// (time.Now()), MariaDB no longer reads the parameter as a
+		// datetime, and a comparison with a DATETIME column walks the whole
+		// index instead of its range (57 ms for 1,469 rows of 336,000, the
+		// dashboard's deadlines ahead of now, against 1 ms).
+		if err := mc.Apply(mysqldriver.TimeTruncate(time.Microsecond)); err != nil {
+			return nil, fmt.Errorf("MySQL DSN: %w", err)
+		}
 		if mc.Params == nil {
 			mc.Params = map[string]string{}
 		}

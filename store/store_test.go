@@ -330,3 +330,19 @@ func TestMigrateWithAPoolOfOne(t *testing.T) {
 		t.Errorf("migrate with MaxOpen 1: got %v, want nil", err)
 	}
 }
+
+// TestMySQLGetsTimesItCanCompare checks what the store sends MySQL for a
+// time with Go's nine decimals: six at most, which MariaDB reads as a
+// datetime and compares with a DATETIME column on its index (with nine it
+// walks every entry of the index instead).
+func TestMySQLGetsTimesItCanCompare(t *testing.T) {
+	s := storetest.MySQL(t, storetest.Options{})
+	at := time.Date(2026, 12, 7, 7, 42, 10, 643503123, time.UTC)
+	var sent string
+	if err := s.DB().Raw("SELECT CAST(? AS CHAR)", at).Scan(&sent).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-12-07 07:42:10.643503"; sent != want {
+		t.Fatalf("sent %q, want %q", sent, want)
+	}
+}
