@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"github.com/wuye/wuye/models"
@@ -146,43 +147,75 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	if err != nil {
 		return out, fmt.Errorf("dashboard: %w", err)
 	}
+	// Three independent parts, read at once on the store's readers (the
+	// SQLite read pool, MySQL's pool): the open tickets, today's
+	// escalations, the deadlines. Each writes its own fields of out.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.dashboardOpen(ctx, scope, f, estates, r, utc, &out) })
+	g.Go(func() error { return s.dashboardEscalations(ctx, scope, f, midnight, &out) })
+	g.Go(func() error { return s.dashboardSLA(ctx, scope, f, r, slaWindowAt(now, midnight, from, loc), &out) })
+	if err := g.Wait(); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// dashboardOpen counts the open tickets per status and urgency (r.open),
+// then those past their nearest deadline and those warned of it, as the
+// list's breached and at-risk filters count them: a closed ticket has no
+// next due time. Each is a span of an index leading with the estate and
+// the next due time, with nothing evaluated per row (a CASE per row over
+// the due times made SQLite convert every row's time).
+func (s *Store) dashboardOpen(ctx context.Context, scope Scope, f DashboardFilter, estates func(*gorm.DB) *gorm.DB, r dashboardReads, utc time.Time, out *Dashboard) error {
 	tickets := func() *gorm.DB { return estates(queryIn[models.Ticket](s, ctx, scope, f.EstateID)) }
-	// The open tickets per status and urgency (r.open), then those past
-	// their nearest deadline and those warned of it, as the list's
-	// breached and at-risk filters count them: a closed ticket has no next
-	// due time. Each is a span of an index leading with the estate and
-	// the next due time, with nothing evaluated per row (a CASE per row
-	// over the due times made SQLite convert every row's time).
 	totals := func() *gorm.DB { return estates(queryIn[models.TicketStatusTotal](s, ctx, scope, f.EstateID)) }
+	var err error
 	if out.Open, err = r.open(tickets, totals); err != nil {
-		return out, fmt.Errorf("dashboard: open tickets: %w", err)
+		return fmt.Errorf("dashboard: open tickets: %w", err)
 	}
 	for _, o := range out.Open {
 		out.OpenTotal += o.Count
 	}
 	if err := tickets().Where(breachedAt, utc).Count(&out.Breached).Error; err != nil {
-		return out, fmt.Errorf("dashboard: breached tickets: %w", translate(err))
+		return fmt.Errorf("dashboard: breached tickets: %w", translate(err))
 	}
 	if err := tickets().Where(atRiskAt, utc, utc).Count(&out.AtRisk).Error; err != nil {
-		return out, fmt.Errorf("dashboard: tickets at risk: %w", translate(err))
+		return fmt.Errorf("dashboard: tickets at risk: %w", translate(err))
 	}
+	return nil
+}
 
+// dashboardEscalations counts the escalations recorded since midnight and
+// reads the tickets behind them, the latest first.
+func (s *Store) dashboardEscalations(ctx context.Context, scope Scope, f DashboardFilter, midnight time.Time, out *Dashboard) error {
 	escalations := func() *gorm.DB {
 		return queryIn[models.CaseEvent](s, ctx, scope, f.EstateID).
 			Where("kind = ? AND type = ? AND at >= ?", models.KindTicket, "escalation", midnight.UTC())
 	}
 	if err := escalations().Count(&out.EscalationsToday).Error; err != nil {
-		return out, fmt.Errorf("dashboard: escalations today: %w", translate(err))
+		return fmt.Errorf("dashboard: escalations today: %w", translate(err))
 	}
 	escalated, err := latestFirst(escalations, "at", "case_id")
 	if err != nil {
-		return out, fmt.Errorf("dashboard: escalated tickets: %w", err)
+		return fmt.Errorf("dashboard: escalated tickets: %w", err)
 	}
+	out.EscalatedTodayTickets, err = s.ticketsByID(ctx, escalated)
+	return err
+}
 
+// slaWindowAt is the window of the SLA tally drawn at now: the weeks from
+// from, each Monday 00:00 in loc.
+func slaWindowAt(now, midnight, from time.Time, loc *time.Location) slaWindow {
 	w := slaWindow{now: now, midnight: midnight, loc: loc, weeks: make([]time.Time, DashboardWeeks+2)}
 	for i := range w.weeks {
 		w.weeks[i] = from.AddDate(0, 0, 7*i)
 	}
+	return w
+}
+
+// dashboardSLA tallies the deadlines met per urgency and week (r.sla) and
+// today's breaches, and reads the tickets behind them.
+func (s *Store) dashboardSLA(ctx context.Context, scope Scope, f DashboardFilter, r dashboardReads, w slaWindow, out *Dashboard) error {
 	urgencies := models.Urgencies()
 	tally := make([]SLAWeek, 0, (DashboardWeeks+1)*len(urgencies))
 	for _, week := range w.weeks[:DashboardWeeks+1] {
@@ -190,18 +223,13 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 			tally = append(tally, SLAWeek{Week: week.UTC(), Urgency: u})
 		}
 	}
-	var breachedToday []uint64
-	if out.BreachesToday, breachedToday, err = r.sla(ctx, scope, f.EstateID, w, tally); err != nil {
-		return out, fmt.Errorf("dashboard: deadlines: %w", err)
+	breaches, breachedToday, err := r.sla(ctx, scope, f.EstateID, w, tally)
+	if err != nil {
+		return fmt.Errorf("dashboard: deadlines: %w", err)
 	}
-	out.SLA = tally
-	if out.BreachedTodayTickets, err = s.ticketsByID(ctx, breachedToday); err != nil {
-		return out, err
-	}
-	if out.EscalatedTodayTickets, err = s.ticketsByID(ctx, escalated); err != nil {
-		return out, err
-	}
-	return out, nil
+	out.BreachesToday, out.SLA = breaches, tally
+	out.BreachedTodayTickets, err = s.ticketsByID(ctx, breachedToday)
+	return err
 }
 
 // estateList narrows a query of every estate (estateID 0 in the scope of
