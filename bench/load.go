@@ -28,6 +28,10 @@ type Stats struct {
 	MaxMs     float64 `json:"max_ms"`
 	Achieved  float64 `json:"achieved_ok_per_s"`
 	FirstFail string  `json:"first_failure,omitempty"`
+	// Samples are a closed loop's latencies in the order sent, so that a
+	// tail can be told apart: the first reads (a cold cache) or some
+	// along the way (the service busy with something else).
+	Samples []float64 `json:"samples_ms,omitempty"`
 }
 
 // call is one request; it returns the HTTP status (or 200 for a call
@@ -145,6 +149,7 @@ func closedLoop(ctx context.Context, name string, n int, fn call) Stats {
 		t := time.Now()
 		status, err := fn(ctx, i)
 		lats = append(lats, time.Since(t))
+		st.Samples = append(st.Samples, ms(lats[len(lats)-1]))
 		st.Sent++
 		if err != nil || status != http.StatusOK {
 			st.Errors++
