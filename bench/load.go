@@ -148,8 +148,9 @@ func closedLoop(ctx context.Context, name string, n int, fn call) Stats {
 	for i := range n {
 		t := time.Now()
 		status, err := fn(ctx, i)
-		lats = append(lats, time.Since(t))
-		st.Samples = append(st.Samples, ms(lats[len(lats)-1]))
+		lat := time.Since(t)
+		lats = append(lats, lat)
+		st.Samples = append(st.Samples, ms(lat))
 		st.Sent++
 		if err != nil || status != http.StatusOK {
 			st.Errors++

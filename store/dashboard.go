@@ -154,10 +154,7 @@ func (s *Store) dashboard(ctx context.Context, scope Scope, f DashboardFilter, r
 	g.Go(func() error { return s.dashboardOpen(ctx, scope, f, estates, r, utc, &out) })
 	g.Go(func() error { return s.dashboardEscalations(ctx, scope, f, midnight, &out) })
 	g.Go(func() error { return s.dashboardSLA(ctx, scope, f, r, slaWindowAt(now, midnight, from, loc), &out) })
-	if err := g.Wait(); err != nil {
-		return out, err
-	}
-	return out, nil
+	return out, g.Wait()
 }
 
 // dashboardOpen counts the open tickets per status and urgency (r.open),

@@ -13,15 +13,15 @@ import (
 )
 
 // slaFromSummary is the slaTally of Dashboard, read from the SLA summary
-// (sla_summary.go). For the estates kept in the dashboard's time zone every
-// week, this one included, and today's breaches come from their day counts
-// (a few rows per estate and day) less the deadlines those counts hold that
-// do not count yet: the pending ones not yet due, a span of the due-time
-// indexes as long as the open tickets' deadlines ahead, never today's rows
-// one by one. Estates in another zone are tallied from their deadline rows
-// (slaDetail). The tickets listed behind today's breaches are the latest
-// breached first, read back from now off the due-time index until
-// dashboardListMax are found. One case differs from the recount by design: the recount skips
+// (sla_summary.go). For the estates kept in the dashboard's time zone,
+// every week (this one included) and today's breaches come from their day
+// counts, a few rows per estate and day, less the deadlines not done that
+// are not due yet: those of later days from the day counts too, today's
+// from the deadline rows between now and midnight (slaFromDays). Estates
+// in another zone are tallied from their deadline rows (slaDetail). The
+// tickets listed behind today's breaches are the latest breached first,
+// read back from now off the due-time index until dashboardListMax are
+// found. One case differs from the recount by design: the recount skips
 // tickets closed before the window, so a deadline met early and due more
 // than twelve weeks after its ticket closed counts here and not there.
 func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64, w slaWindow, tally []SLAWeek) (int64, []uint64, error) {

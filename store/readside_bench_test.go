@@ -214,7 +214,7 @@ func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time
 		batch = append(batch, models.Ticket{EstateID: est.ID, Kind: models.TicketRepair, Urgency: models.Urgencies()[i%len(models.Urgencies())],
 			Category: "水电", Description: "超时压测工单", Location: "1栋", Channel: models.ReportPhone, ReportedAt: due.Add(-time.Minute),
 			FirstReceiverID: 1,
-			TicketProgress: models.TicketProgress{Status: models.StatusInProgress, EscalationLevel: 1, Deadlines: ds, NextDueAt: &ds[1].Due}})
+			TicketProgress:  models.TicketProgress{Status: models.StatusInProgress, EscalationLevel: 1, Deadlines: ds, NextDueAt: &ds[1].Due}})
 		if len(batch) == 500 || i == n-1 {
 			if err := db.CreateInBatches(batch, 250).Error; err != nil {
 				b.Fatal(err)
