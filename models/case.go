@@ -32,14 +32,14 @@ func (r CaseRef) String() string { return fmt.Sprintf("%s %d", r.Kind, r.ID) }
 // details. Key makes recording idempotent within the kind.
 type CaseEvent struct {
 	ID     uint64   `gorm:"primaryKey" json:"id"`
-	Kind   CaseKind `gorm:"size:16;not null;uniqueIndex:idx_case_event_key,priority:1;index:idx_case_event_case,priority:1" json:"kind"`
+	Kind   CaseKind `gorm:"size:16;not null;uniqueIndex:idx_case_event_key,priority:1;index:idx_case_event_case,priority:1;index:idx_case_event_estate_kind_type_at,priority:2;index:idx_case_event_kind_type_at,priority:1" json:"kind"`
 	CaseID uint64   `gorm:"not null;index:idx_case_event_case,priority:2" json:"case_id"`
 	// EstateID and HouseholdID (0 for none) are copied from the case, so
 	// that journals are read by estate and by household without a join.
-	EstateID    uint64 `gorm:"not null;index;index:idx_case_event_estate_type_at,priority:1" json:"estate_id"`
+	EstateID    uint64 `gorm:"not null;index;index:idx_case_event_estate_kind_type_at,priority:1" json:"estate_id"`
 	HouseholdID uint64 `gorm:"not null;default:0;index" json:"household_id,omitempty"`
 	Key         string `gorm:"column:event_key;size:150;not null;uniqueIndex:idx_case_event_key,priority:2" json:"key"`
-	Type        string `gorm:"size:32;not null;index;index:idx_case_event_estate_type_at,priority:2;index:idx_case_event_type_at,priority:1" json:"type"`
+	Type        string `gorm:"size:32;not null;index;index:idx_case_event_estate_kind_type_at,priority:3;index:idx_case_event_kind_type_at,priority:2" json:"type"`
 	// ActorID is nil for the system (timers).
 	ActorID    *uint64 `json:"actor_id"`
 	FromStatus string  `gorm:"size:16" json:"from_status"`
@@ -48,7 +48,7 @@ type CaseEvent struct {
 	Channel Channel           `gorm:"size:16" json:"channel,omitempty"`
 	Outcome string            `gorm:"size:32" json:"outcome,omitempty"`
 	Detail  map[string]string `gorm:"serializer:json;type:text" json:"detail"`
-	At      time.Time         `gorm:"not null;index;index:idx_case_event_estate_type_at,priority:3;index:idx_case_event_type_at,priority:2" json:"at"`
+	At      time.Time         `gorm:"not null;index;index:idx_case_event_estate_kind_type_at,priority:4;index:idx_case_event_kind_type_at,priority:3" json:"at"`
 	// Revision is the process's revision this event made; it orders the
 	// events of one minute, whose writes may land in either order.
 	Revision  int64     `gorm:"not null;default:0" json:"revision"`

@@ -38,12 +38,14 @@ func DeadlineOutcome(d TicketDeadline, st TicketStatus, closed *time.Time) SLAOu
 type SLADeadline struct {
 	TicketID uint64 `gorm:"primaryKey;autoIncrement:false"`
 	Seq      int    `gorm:"primaryKey;autoIncrement:false"`
-	// The indexes lead with the due time (after the estate): every read is
-	// a span of due times, its other conditions read off the index.
-	EstateID uint64     `gorm:"not null;index:idx_sla_deadline_estate,priority:1"`
-	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate,priority:2;index:idx_sla_deadline_due,priority:1"`
-	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate,priority:3;index:idx_sla_deadline_due,priority:2"`
-	Urgency  Urgency    `gorm:"size:16;not null;index:idx_sla_deadline_estate,priority:4;index:idx_sla_deadline_due,priority:3"`
+	// Two indexes lead with the due time (after the estate): every read is
+	// a span of due times, its other conditions read off the index. The
+	// third counts the deadlines of a span by outcome and urgency in its
+	// own order (one span per estate, outcome and urgency), with no sort.
+	EstateID uint64     `gorm:"not null;index:idx_sla_deadline_estate,priority:1;index:idx_sla_deadline_tally,priority:1"`
+	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate,priority:2;index:idx_sla_deadline_due,priority:1;index:idx_sla_deadline_tally,priority:4"`
+	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate,priority:3;index:idx_sla_deadline_due,priority:2;index:idx_sla_deadline_tally,priority:2"`
+	Urgency  Urgency    `gorm:"size:16;not null;index:idx_sla_deadline_estate,priority:4;index:idx_sla_deadline_due,priority:3;index:idx_sla_deadline_tally,priority:3"`
 }
 
 // SLADay counts, for one estate, local day (in the estate's time zone) and

@@ -60,7 +60,9 @@ func (s *Store) slaFromSummary(ctx context.Context, scope Scope, estateID uint64
 	var breaches int64
 	ahead := len(other) > 0 // missed deadlines due after now may be there
 	if len(same) > 0 {
-		n, late, err := s.slaFromDays(in(db.Model(&models.SLADay{}), same), in(db.Model(&models.SLADeadline{}), same), w, add)
+		// The deadlines by estate always (idx_sla_deadline_tally leads
+		// with it), even when they are every estate of the dashboard.
+		n, late, err := s.slaFromDays(in(db.Model(&models.SLADay{}), same), db.Model(&models.SLADeadline{}).Where("estate_id IN ?", same), w, add)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -133,14 +135,18 @@ func (s *Store) slaFromDays(days, deadlines *gorm.DB, w slaWindow, add func(week
 			breaches += due - d.Met
 		}
 	}
+	// Read in the order of idx_sla_deadline_tally, a span of due times per
+	// estate, outcome and urgency, counted with no sort (grouped by urgency
+	// and outcome alone, SQLite sorts every row of the spans).
 	var rest []struct {
 		Urgency models.Urgency
 		Outcome models.SLAOutcome
 		N       int64
 	}
-	err = deadlines.Select("urgency, outcome, COUNT(*) AS n").
-		Where("due_at > ? AND due_at < ?", w.now.UTC(), w.midnight.AddDate(0, 0, 1).UTC()).
-		Group("urgency, outcome").Scan(&rest).Error
+	err = deadlines.Select("estate_id, outcome, urgency, COUNT(*) AS n").
+		Where("outcome IN ? AND urgency IN ? AND due_at > ? AND due_at < ?",
+			[]models.SLAOutcome{models.SLAOpen, models.SLALate}, models.Urgencies(), w.now.UTC(), w.midnight.AddDate(0, 0, 1).UTC()).
+		Group("estate_id, outcome, urgency").Scan(&rest).Error
 	if err != nil {
 		return 0, 0, translate(err)
 	}

@@ -45,7 +45,8 @@ func tables() []any {
 }
 
 // Migrate creates the schema or upgrades it to this version: new tables,
-// columns and indexes are added, nothing is dropped. It is safe to run twice
+// columns and indexes are added, nothing is dropped but the indexes a
+// wider one replaced (replacedIndexes). It is safe to run twice
 // and, on MySQL, from several processes at once (they take turns under a
 // named lock).
 func (s *Store) Migrate(ctx context.Context) error {
@@ -84,7 +85,32 @@ func (s *Store) Migrate(ctx context.Context) error {
 // upgrades bring rows written by earlier versions in line, in order, after
 // the schema is; each is safe to run at every Migrate (the fills of the
 // summary rows work once, and record that they did).
-var upgrades = []func(*gorm.DB) error{copyOldJournals, copyOldAreas, issueMissingReceipts, fillSLASummary, fillSLADaysOpen, fillCaseTotals, fillCollection, fillTicketTotals}
+var upgrades = []func(*gorm.DB) error{dropReplacedIndexes, copyOldJournals, copyOldAreas, issueMissingReceipts, fillSLASummary, fillSLADaysOpen, fillCaseTotals, fillCollection, fillTicketTotals}
+
+// replacedIndexes are the indexes of earlier versions that a wider one took
+// over (every read they served, it serves), by table: left in place, they
+// would cost every write and serve no read.
+var replacedIndexes = []struct {
+	model any
+	name  string
+}{
+	{&models.CaseEvent{}, "idx_case_event_type_at"},        // idx_case_event_kind_type_at
+	{&models.CaseEvent{}, "idx_case_event_estate_type_at"}, // idx_case_event_estate_kind_type_at
+}
+
+// dropReplacedIndexes drops the replacedIndexes a database still has.
+func dropReplacedIndexes(db *gorm.DB) error {
+	m := db.Session(&gorm.Session{NewDB: true}).Migrator()
+	for _, r := range replacedIndexes {
+		if !m.HasIndex(r.model, r.name) {
+			continue
+		}
+		if err := m.DropIndex(r.model, r.name); err != nil {
+			return fmt.Errorf("drop index %s: %w", r.name, err)
+		}
+	}
+	return nil
+}
 
 // copyOldAreas fills units' area (hundredths of m², area_centi) from the
 // float area_m2 units had before, once: a unit whose area is still 0 takes

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wuye/wuye/models"
 	"github.com/wuye/wuye/store"
 	"github.com/wuye/wuye/store/storetest"
 )
@@ -66,4 +67,43 @@ func tableIdentities(t *testing.T, db *sql.DB, driver string) map[string]string 
 	}
 	must(t, rows.Err())
 	return out
+}
+
+// TestMigrateDropsReplacedIndexes: a database of an earlier version keeps
+// the indexes a wider one has since replaced (the dashboard's counts read
+// the wider ones whole); Migrate drops them and leaves the wider ones.
+func TestMigrateDropsReplacedIndexes(t *testing.T) {
+	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		db, err := s.SQL()
+		must(t, err)
+		old := map[string]string{ // as the earlier versions made them
+			"idx_case_event_type_at":        "case_events (type, at)",
+			"idx_case_event_estate_type_at": "case_events (estate_id, type, at)",
+		}
+		for name, on := range old {
+			if _, err := db.Exec("CREATE INDEX " + name + " ON " + on); err != nil {
+				t.Fatalf("create %s: %v", name, err)
+			}
+		}
+		must(t, s.Migrate(ctx))
+		m := s.DB().Migrator()
+		for name, on := range old {
+			if m.HasIndex(&models.CaseEvent{}, name) {
+				t.Errorf("index %s on %s: still there after Migrate", name, on)
+			}
+		}
+		for _, want := range []struct {
+			model any
+			name  string
+		}{
+			{&models.CaseEvent{}, "idx_case_event_kind_type_at"},
+			{&models.CaseEvent{}, "idx_case_event_estate_kind_type_at"},
+			{&models.SLADeadline{}, "idx_sla_deadline_tally"},
+		} {
+			if !m.HasIndex(want.model, want.name) {
+				t.Errorf("index %s: missing after Migrate", want.name)
+			}
+		}
+	})
 }
