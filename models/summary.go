@@ -36,16 +36,18 @@ func DeadlineOutcome(d TicketDeadline, st TicketStatus, closed *time.Time) SLAOu
 // summary row the store rewrites with the ticket's progress, in the same
 // transaction.
 type SLADeadline struct {
-	TicketID uint64 `gorm:"primaryKey;autoIncrement:false"`
-	Seq      int    `gorm:"primaryKey;autoIncrement:false"`
-	// Two indexes lead with the due time (after the estate): every read is
-	// a span of due times, its other conditions read off the index. The
-	// third counts the deadlines of a span by outcome and urgency in its
-	// own order (one span per estate, outcome and urgency), with no sort.
-	EstateID uint64     `gorm:"not null;index:idx_sla_deadline_estate,priority:1;index:idx_sla_deadline_tally,priority:1"`
-	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate,priority:2;index:idx_sla_deadline_due,priority:1;index:idx_sla_deadline_tally,priority:4"`
-	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate,priority:3;index:idx_sla_deadline_due,priority:2;index:idx_sla_deadline_tally,priority:2"`
-	Urgency  Urgency    `gorm:"size:16;not null;index:idx_sla_deadline_estate,priority:4;index:idx_sla_deadline_due,priority:3;index:idx_sla_deadline_tally,priority:3"`
+	// Two indexes lead with the due time (after the estate), then the
+	// ticket: every read is a span of due times, its other conditions read
+	// off the index, and the deadlines due at one instant (a burst: 4,000
+	// at once) are read by ticket, highest first, as far as a list needs.
+	// The third counts the deadlines of a span by outcome and urgency in
+	// its own order (one span per estate, outcome and urgency), no sort.
+	TicketID uint64     `gorm:"primaryKey;autoIncrement:false;index:idx_sla_deadline_estate_ticket,priority:3;index:idx_sla_deadline_due_ticket,priority:2"`
+	Seq      int        `gorm:"primaryKey;autoIncrement:false"`
+	EstateID uint64     `gorm:"not null;index:idx_sla_deadline_estate_ticket,priority:1;index:idx_sla_deadline_tally,priority:1"`
+	DueAt    time.Time  `gorm:"not null;index:idx_sla_deadline_estate_ticket,priority:2;index:idx_sla_deadline_due_ticket,priority:1;index:idx_sla_deadline_tally,priority:4"`
+	Outcome  SLAOutcome `gorm:"size:8;not null;index:idx_sla_deadline_estate_ticket,priority:4;index:idx_sla_deadline_due_ticket,priority:3;index:idx_sla_deadline_tally,priority:2"`
+	Urgency  Urgency    `gorm:"size:16;not null;index:idx_sla_deadline_estate_ticket,priority:5;index:idx_sla_deadline_due_ticket,priority:4;index:idx_sla_deadline_tally,priority:3"`
 }
 
 // SLADay counts, for one estate, local day (in the estate's time zone) and

@@ -165,9 +165,12 @@ func (s *Store) slaFromDays(days, deadlines *gorm.DB, w slaWindow, add func(week
 // latestFirst lists the first dashboardListMax distinct values of column
 // id in the rows of q, the latest first by column key (ties by id, highest
 // first). The rows are read in key order off an index, enough of them each
-// time and never all: a page, then every row at the page's last key, so
-// that rows tied at that key are all there to be ordered by id in Go
-// (ordering by id in SQL as well would sort every row of the span).
+// time and never all: a page, then as many rows at the page's last key,
+// highest id first (an index of key then id gives them in that order), so
+// that the rows read are the first of the whole order, ties and all, to be
+// ordered in Go. Ordering by key and id over the span in SQL would sort
+// every row of it; reading every row at the last key read 4,000 at a
+// burst's instant.
 func latestFirst(q func() *gorm.DB, key, id string) ([]uint64, error) {
 	type row struct {
 		K  time.Time
@@ -185,11 +188,13 @@ func latestFirst(q func() *gorm.DB, key, id string) ([]uint64, error) {
 		}
 		full := len(rows) == limit
 		if full {
-			// Every row at the page's last key: the others of the page
-			// come before it. (An equality, not "from it on", which the
-			// planner reads as a second lower bound and ignores.)
+			// The rows at the page's last key, highest id first, up to
+			// the page's size: the others of the page come before them.
+			// (An equality, not "from it on", which the planner reads as
+			// a second lower bound and ignores.) Fewer distinct ids than
+			// the list needs, and the next round reads more of both.
 			last := rows[len(rows)-1].K
-			tied, err := read(q().Where(key+" = ?", last))
+			tied, err := read(q().Where(key+" = ?", last).Order(id + " DESC").Limit(limit))
 			if err != nil {
 				return nil, err
 			}

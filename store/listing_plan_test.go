@@ -175,8 +175,21 @@ func TestDashboardReadsByIndex(t *testing.T) {
 		"collection_periods": "INDEX",
 		"fee_payments":       "paid",
 	}
+	// A burst: more deadlines missed at one instant than the list's page
+	// of rows, so that the list reads the rows tied at the page's last
+	// due time.
+	now := time.Date(2026, 3, 4, 9, 0, 0, 0, sh)
+	var burst []models.SLADeadline
+	for i := range 3 * dashboardListMax {
+		burst = append(burst, models.SLADeadline{TicketID: uint64(i + 1), EstateID: e.ID, DueAt: now.Add(-time.Minute).UTC(),
+			Outcome: models.SLAOpen, Urgency: models.UrgencyNormal})
+	}
+	if err := s.db.CreateInBatches(burst, 100).Error; err != nil {
+		t.Fatal(err)
+	}
 	for _, estate := range []uint64{e.ID, 0} {
-		f := DashboardFilter{EstateID: estate, Now: time.Date(2026, 3, 4, 9, 0, 0, 0, sh), Loc: sh}
+		f := DashboardFilter{EstateID: estate, Now: now, Loc: sh}
+		tied := 0
 		sqls := traced(t, s, func(s *Store) error {
 			if _, err := s.Dashboard(ctx, AllEstates(), f); err != nil {
 				return err
@@ -203,6 +216,14 @@ func TestDashboardReadsByIndex(t *testing.T) {
 					t.Errorf("estate %d: got plan %q for %s; want %s, no sort", estate, got, sql, index)
 				}
 			}
+			// The rows tied at one due time, by ticket number off the
+			// index, as many as the list needs: no sort of the instant's.
+			if strings.Contains(sql, "`sla_deadlines`") && strings.Contains(sql, "due_at = ") {
+				tied++
+				if got := plan(t, s, sql); !strings.Contains(got, "COVERING INDEX idx_sla_deadline_") || strings.Contains(got, "TEMP B-TREE") {
+					t.Errorf("estate %d: got plan %q for %s; want the rows of one due time off an index by ticket, no sort", estate, got, sql)
+				}
+			}
 			for table, index := range want {
 				if !strings.Contains(sql, "`"+table+"`") {
 					continue
@@ -211,6 +232,9 @@ func TestDashboardReadsByIndex(t *testing.T) {
 					t.Errorf("estate %d: got plan %q for %s; want a search of %s by %s", estate, got, sql, table, index)
 				}
 			}
+		}
+		if tied == 0 {
+			t.Errorf("estate %d: the burst's tied rows were never read", estate)
 		}
 	}
 }

@@ -96,6 +96,8 @@ var replacedIndexes = []struct {
 }{
 	{&models.CaseEvent{}, "idx_case_event_type_at"},        // idx_case_event_kind_type_at
 	{&models.CaseEvent{}, "idx_case_event_estate_type_at"}, // idx_case_event_estate_kind_type_at
+	{&models.SLADeadline{}, "idx_sla_deadline_due"},        // idx_sla_deadline_due_ticket
+	{&models.SLADeadline{}, "idx_sla_deadline_estate"},     // idx_sla_deadline_estate_ticket
 }
 
 // dropReplacedIndexes drops the replacedIndexes a database still has.

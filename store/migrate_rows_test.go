@@ -70,39 +70,45 @@ func tableIdentities(t *testing.T, db *sql.DB, driver string) map[string]string 
 }
 
 // TestMigrateDropsReplacedIndexes: a database of an earlier version keeps
-// the indexes a wider one has since replaced (the dashboard's counts read
-// the wider ones whole); Migrate drops them and leaves the wider ones.
+// the indexes a wider one has since replaced (the dashboard reads the
+// wider ones); Migrate drops them and leaves the wider ones.
 func TestMigrateDropsReplacedIndexes(t *testing.T) {
+	type index struct {
+		model any
+		name  string
+		on    string // as the earlier versions made it
+	}
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		db, err := s.SQL()
 		must(t, err)
-		old := map[string]string{ // as the earlier versions made them
-			"idx_case_event_type_at":        "case_events (type, at)",
-			"idx_case_event_estate_type_at": "case_events (estate_id, type, at)",
+		old := []index{
+			{&models.CaseEvent{}, "idx_case_event_type_at", "case_events (type, at)"},
+			{&models.CaseEvent{}, "idx_case_event_estate_type_at", "case_events (estate_id, type, at)"},
+			{&models.SLADeadline{}, "idx_sla_deadline_due", "sla_deadlines (due_at, outcome, urgency)"},
+			{&models.SLADeadline{}, "idx_sla_deadline_estate", "sla_deadlines (estate_id, due_at, outcome, urgency)"},
 		}
-		for name, on := range old {
-			if _, err := db.Exec("CREATE INDEX " + name + " ON " + on); err != nil {
-				t.Fatalf("create %s: %v", name, err)
+		for _, ix := range old {
+			if _, err := db.Exec("CREATE INDEX " + ix.name + " ON " + ix.on); err != nil {
+				t.Fatalf("create %s: %v", ix.name, err)
 			}
 		}
 		must(t, s.Migrate(ctx))
 		m := s.DB().Migrator()
-		for name, on := range old {
-			if m.HasIndex(&models.CaseEvent{}, name) {
-				t.Errorf("index %s on %s: still there after Migrate", name, on)
+		for _, ix := range old {
+			if m.HasIndex(ix.model, ix.name) {
+				t.Errorf("index %s on %s: still there after Migrate", ix.name, ix.on)
 			}
 		}
-		for _, want := range []struct {
-			model any
-			name  string
-		}{
-			{&models.CaseEvent{}, "idx_case_event_kind_type_at"},
-			{&models.CaseEvent{}, "idx_case_event_estate_kind_type_at"},
-			{&models.SLADeadline{}, "idx_sla_deadline_tally"},
+		for _, ix := range []index{
+			{model: &models.CaseEvent{}, name: "idx_case_event_kind_type_at"},
+			{model: &models.CaseEvent{}, name: "idx_case_event_estate_kind_type_at"},
+			{model: &models.SLADeadline{}, name: "idx_sla_deadline_tally"},
+			{model: &models.SLADeadline{}, name: "idx_sla_deadline_due_ticket"},
+			{model: &models.SLADeadline{}, name: "idx_sla_deadline_estate_ticket"},
 		} {
-			if !m.HasIndex(want.model, want.name) {
-				t.Errorf("index %s: missing after Migrate", want.name)
+			if !m.HasIndex(ix.model, ix.name) {
+				t.Errorf("index %s: missing after Migrate", ix.name)
 			}
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -211,6 +212,48 @@ func TestSLASummaryEqualsRecount(t *testing.T) {
 			}
 			if first := d.EscalatedTodayTickets[:2]; first[0].ID != last[0] || first[1].ID != last[1] {
 				t.Fatalf("first escalated: #%d, #%d; want #%d, #%d", first[0].ID, first[1].ID, last[0], last[1])
+			}
+		})
+		t.Run("a burst at one instant", func(t *testing.T) {
+			// More tickets than the dashboard lists, all missed at one
+			// instant just before the bad day's last minute, two
+			// deadlines each: the page of rows the list reads ends in the
+			// middle of the instant, and the list goes on with the
+			// instant's tickets by number, highest first, from as many of
+			// its rows as it needs rather than all of them.
+			const n = 130
+			at := now.Add(-10 * time.Second)
+			var burst []uint64
+			for i := range n {
+				got, _, err := s.CreateTicket(ctx, store.AllEstates(), newTicket(estates[i%2], at.Add(-2*time.Hour)), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := models.TicketProgress{Status: models.StatusInProgress, Revision: 1, Deadlines: []models.TicketDeadline{
+					{Milestone: models.MilestoneContact, Due: at},
+					{Milestone: models.MilestoneOnSite, Due: at},
+				}}
+				ev := models.CaseEvent{Key: fmt.Sprintf("burst-%d", got.ID), Type: "note", At: at, Detail: map[string]string{}}
+				if _, err := s.RecordTicketChange(ctx, store.TicketChange{TicketID: got.ID, Progress: p, Event: ev}); err != nil {
+					t.Fatal(err)
+				}
+				burst = append(burst, got.ID)
+			}
+			checkSLASummary(t, s, estates, now)
+			d, err := s.Dashboard(ctx, store.AllEstates(), store.DashboardFilter{Now: now, Loc: sh})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The bad day's last three, due at now, then the burst's
+			// highest numbers.
+			if len(d.BreachedTodayTickets) != 100 {
+				t.Fatalf("breached today: %d tickets listed, want 100", len(d.BreachedTodayTickets))
+			}
+			slices.Reverse(burst)
+			for i, tk := range d.BreachedTodayTickets[3:] {
+				if tk.ID != burst[i] {
+					t.Fatalf("listed %d after the bad day's last three: #%d, want #%d (the burst's highest numbers first)", i+1, tk.ID, burst[i])
+				}
 			}
 		})
 		t.Run("open counts filled at upgrade", func(t *testing.T) {
