@@ -50,7 +50,7 @@ func BenchmarkReadSide(b *testing.B) {
 	}
 	now := time.Now()
 	estate := readSideData(b, s, benchSize(b, "WUYE_BENCH_TICKETS", 2000), benchSize(b, "WUYE_BENCH_CASES", 1000), now, sh)
-	busy := breachDayData(b, s, benchSize(b, "WUYE_BENCH_BREACHES", 500), now, sh)
+	busy := breachDayData(b, s, benchSize(b, "WUYE_BENCH_BREACHES", 500), benchSize(b, "WUYE_BENCH_BURST", 200), now, sh)
 	all := store.AllEstates()
 	size := 50
 	deep := func(list func(p store.Page) (string, error)) func(b *testing.B) {
@@ -186,9 +186,11 @@ func readSideData(b *testing.B, s *store.Store, n, m int, now time.Time, loc *ti
 // today whose contact and on-site deadlines fell due between midnight and
 // now and were missed (one done late, one still open), each with its
 // escalation recorded and its completion due later today, as the bench's
-// spread and burst leave them. It returns the
-// estate. The dashboard's "today" figures are these rows.
-func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time.Location) uint64 {
+// spread and burst leave them. Then burst more, both deadlines missed at
+// one instant a minute ago and still open, as the bench's burst leaves
+// them (the rows tied at one due time). It returns the estate. The
+// dashboard's "today" figures are these rows.
+func breachDayData(b *testing.B, s *store.Store, n, burst int, now time.Time, loc *time.Location) uint64 {
 	ctx := context.Background()
 	est := models.Estate{Code: "BUSY", Name: "超时压测小区", TimeZone: loc.String()}
 	if err := s.CreateEstate(ctx, &est, models.DefaultPolicy(), nil); err != nil {
@@ -200,7 +202,8 @@ func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time
 	db := s.DB().WithContext(ctx)
 	var batch []models.Ticket
 	var events []models.CaseEvent
-	for i := range n {
+	instant := now.Add(-time.Minute).UTC()
+	for i := range n + burst {
 		due := midnight.Add(day * time.Duration(i) / time.Duration(n)).UTC()
 		late := due.Add(day / 10)
 		if late.After(now) {
@@ -209,19 +212,22 @@ func breachDayData(b *testing.B, s *store.Store, n int, now time.Time, loc *time
 		ds := []models.TicketDeadline{
 			{Milestone: models.MilestoneContact, Due: due, DoneAt: &late},
 			{Milestone: models.MilestoneOnSite, Due: due},
-			{Milestone: models.MilestoneComplete, Due: now.Add(midnight.Add(24*time.Hour).Sub(now) * time.Duration(i) / time.Duration(n))}, // later today
+			{Milestone: models.MilestoneComplete, Due: now.Add(midnight.Add(24*time.Hour).Sub(now) * time.Duration(i%n) / time.Duration(n))}, // later today
+		}
+		if i >= n { // the burst
+			ds[0], ds[1] = models.TicketDeadline{Milestone: models.MilestoneContact, Due: instant}, models.TicketDeadline{Milestone: models.MilestoneOnSite, Due: instant}
 		}
 		batch = append(batch, models.Ticket{EstateID: est.ID, Kind: models.TicketRepair, Urgency: models.Urgencies()[i%len(models.Urgencies())],
 			Category: "水电", Description: "超时压测工单", Location: "1栋", Channel: models.ReportPhone, ReportedAt: due.Add(-time.Minute),
 			FirstReceiverID: 1,
 			TicketProgress:  models.TicketProgress{Status: models.StatusInProgress, EscalationLevel: 1, Deadlines: ds, NextDueAt: &ds[1].Due}})
-		if len(batch) == 500 || i == n-1 {
+		if len(batch) == 500 || i == n+burst-1 {
 			if err := db.CreateInBatches(batch, 250).Error; err != nil {
 				b.Fatal(err)
 			}
 			for _, t := range batch {
 				events = append(events, models.CaseEvent{EstateID: est.ID, Kind: models.KindTicket, CaseID: t.ID,
-					Key: fmt.Sprintf("busy-%d", t.ID), Type: "escalation", At: t.Deadlines[1].Due, Detail: map[string]string{}})
+					Key: fmt.Sprintf("busy-%d", t.ID), Type: "escalation", At: t.Deadlines[1].Due.Add(time.Duration(t.ID) * time.Microsecond), Detail: map[string]string{}})
 			}
 			if err := db.CreateInBatches(events, 250).Error; err != nil {
 				b.Fatal(err)
