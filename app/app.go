@@ -136,13 +136,17 @@ func (a *App) start(ctx context.Context, opts Options) error {
 	if err := a.openStore(ctx, opts); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
+	// The SDK keeps one sticky cache per process, sized when the first
+	// worker in the process starts; a size set later is ignored. The
+	// embedded server's own system workers are such workers, so it is set
+	// before the engine starts (set after it, the SDK's default of
+	// 10,000 held and every open process stayed cached). Each cached
+	// workflow costs memory (docs/benchmarks.md).
+	sdkworker.SetStickyWorkflowCacheSize(a.cfg.WorkflowCacheSize)
 	if err := a.connectTemporal(ctx, opts); err != nil {
 		return err
 	}
 	if opts.Mode != ModeAPI {
-		// The SDK's sticky cache is one per process, sized before the
-		// worker starts; each cached workflow costs memory (docs/benchmarks.md).
-		sdkworker.SetStickyWorkflowCacheSize(a.cfg.WorkflowCacheSize)
 		w, err := worker.New(a.Temporal, worker.Deps{Store: a.Store, Log: a.log, Now: opts.Now, Notify: a.cfg.Notify, Links: a.links, ReconDir: a.cfg.ReconDir, StickyTimeout: a.cfg.StickyTimeout})
 		if err != nil {
 			return fmt.Errorf("worker: %w", err)
