@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -19,17 +19,10 @@ const ownProcess = "WUYE_TEST_OWN_PROCESS"
 // workflow the worker keeps in its cache holds its coroutines, parked
 // between tasks; a workflow evicted from the cache has none.
 func workflowCoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+	var stacks bytes.Buffer
+	_ = pprof.Lookup("goroutine").WriteTo(&stacks, 2) // every goroutine's stack, as a panic prints them
 	count := 0
-	for g := range bytes.SplitSeq(buf, []byte("\n\n")) {
+	for g := range bytes.SplitSeq(stacks.Bytes(), []byte("\n\n")) {
 		if bytes.Contains(g, []byte("go.temporal.io/sdk/internal.(*coroutineState).")) {
 			count++
 		}
